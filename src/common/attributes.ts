@@ -1,0 +1,172 @@
+/**
+ * Attribute values and the rules for recording them, shared by spans, events, links,
+ * resources and (later) metrics and logs.
+ *
+ * Spec: https://opentelemetry.io/docs/specs/otel/common/#attribute — a value is a
+ * string, boolean, double or int64, or a homogeneous array of one of those. `null`
+ * and `undefined` are allowed inside arrays (kept as null). Anything else is dropped
+ * with one diagnostic, never thrown.
+ */
+import { diagOnce } from "./diag.ts";
+
+/** A primitive attribute value or a homogeneous array of them, as in `@opentelemetry/api`. */
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | Array<null | undefined | string>
+  | Array<null | undefined | number>
+  | Array<null | undefined | boolean>;
+
+/** A set of attributes. `undefined` values are accepted on input and ignored. */
+export interface Attributes {
+  [key: string]: AttributeValue | undefined;
+}
+
+/**
+ * Returns `value` made valid for recording, or `undefined` when it cannot be recorded.
+ * Strings (also inside arrays) are truncated to `maxLength` UTF-16 code units, taking care
+ * not to split a surrogate pair. Arrays are copied so later mutation by the caller does not
+ * change what was recorded.
+ */
+export function sanitizeAttributeValue(value: unknown, maxLength: number = Infinity): AttributeValue | undefined {
+  switch (typeof value) {
+    case "string":
+      return value.length > maxLength ? truncate(value, maxLength) : value;
+    case "number":
+    case "boolean":
+      return value;
+    case "object":
+      if (Array.isArray(value)) return sanitizeArray(value, maxLength);
+      return undefined;
+    default:
+      // undefined, bigint, symbol, function: not attribute values.
+      return undefined;
+  }
+}
+
+function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | undefined {
+  let kind: string | undefined;
+  const out: Array<string | number | boolean | null> = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let v: unknown;
+    try {
+      v = values[i];
+    } catch {
+      return undefined; // a throwing getter on an index
+    }
+    if (v === null || v === undefined) {
+      out[i] = null;
+      continue;
+    }
+    const t = typeof v;
+    if (t !== "string" && t !== "number" && t !== "boolean") return undefined;
+    if (kind === undefined) kind = t;
+    else if (kind !== t) return undefined; // mixed types are not a valid attribute array
+    out[i] = t === "string" && (v as string).length > maxLength ? truncate(v as string, maxLength) : (v as string | number | boolean);
+  }
+  return out as AttributeValue;
+}
+
+/** Cuts `s` to at most `max` code units without leaving half of a surrogate pair at the end. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // high surrogate whose pair would be cut
+  return s.slice(0, end);
+}
+
+/** Attribute limits applied when recording into an {@link Attributes} object. */
+export interface AttributeLimits {
+  /** Maximum number of distinct keys; further new keys are dropped and counted. */
+  readonly countLimit: number;
+  /** Maximum string length; longer strings are truncated. */
+  readonly valueLengthLimit: number;
+}
+
+/** What {@link setAttribute} did with an attribute. */
+export enum AttributeOutcome {
+  /** Invalid key or value (reported through `diag`), or `null`/`undefined` (unset). */
+  Ignored = 0,
+  /** A new key was added. */
+  Added = 1,
+  /** An existing key got a new value. */
+  Replaced = 2,
+  /** A new key was dropped because `size` had reached the count limit. */
+  DroppedByLimit = 3,
+}
+
+/**
+ * Sets `key` to `value` on `target`, which currently holds `size` keys, under `limits`.
+ * The caller keeps `size` (cheaper than counting keys on every call) and counts drops.
+ * Invalid keys and values are dropped with one diagnostic and are not "dropped by limit".
+ */
+export function setAttribute(
+  target: Attributes,
+  key: string,
+  value: unknown,
+  limits: AttributeLimits,
+  size: number,
+): AttributeOutcome {
+  if (typeof key !== "string" || key.length === 0) {
+    diagOnce("warn", "attr-key", `Dropped attribute with invalid key ${describe(key)}: keys must be non-empty strings.`);
+    return AttributeOutcome.Ignored;
+  }
+  if (value === undefined || value === null) return AttributeOutcome.Ignored; // "unset", as in @opentelemetry/api
+  const clean = sanitizeAttributeValue(value, limits.valueLengthLimit);
+  if (clean === undefined) {
+    diagOnce(
+      "warn",
+      `attr-value:${key}`,
+      `Dropped attribute "${key}": ${describe(value)} is not a valid attribute value (string, number, boolean or a homogeneous array of them).`,
+    );
+    return AttributeOutcome.Ignored;
+  }
+  const exists = Object.prototype.hasOwnProperty.call(target, key);
+  if (!exists && size >= limits.countLimit) return AttributeOutcome.DroppedByLimit;
+  if (key === "__proto__") {
+    // Keep the data as an own property instead of replacing the object's prototype.
+    Object.defineProperty(target, key, { value: clean, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = clean;
+  }
+  return exists ? AttributeOutcome.Replaced : AttributeOutcome.Added;
+}
+
+/**
+ * Copies every entry of `source` into a new attributes object under `limits`.
+ * Returns the object and how many entries the count limit dropped.
+ */
+export function copyAttributes(source: unknown, limits: AttributeLimits): { attributes: Attributes; dropped: number } {
+  const attributes: Attributes = {};
+  let dropped = 0;
+  let size = 0;
+  if (source === null || typeof source !== "object") return { attributes, dropped };
+  let keys: string[];
+  try {
+    keys = Object.keys(source);
+  } catch {
+    return { attributes, dropped };
+  }
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (source as Record<string, unknown>)[key];
+    } catch {
+      diagOnce("warn", `attr-getter:${key}`, `Dropped attribute "${key}": reading it threw.`);
+      continue;
+    }
+    const outcome = setAttribute(attributes, key, value, limits, size);
+    if (outcome === AttributeOutcome.Added) size++;
+    else if (outcome === AttributeOutcome.DroppedByLimit) dropped++;
+  }
+  return { attributes, dropped };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array of mixed or non-primitive values";
+  const t = typeof v;
+  return t === "object" ? "an object" : t === "string" ? JSON.stringify(v) : `a ${t}`;
+}

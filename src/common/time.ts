@@ -1,0 +1,102 @@
+/**
+ * Time for spans, events and log records.
+ *
+ * The wall clock is read once (`Date.now()`, the anchor) and every later timestamp is
+ * the anchor plus a `performance.now()` delta (DESIGN: monotonic inside a process, no
+ * drift between a span's start and end when the wall clock is adjusted). Internally a
+ * timestamp is a number of milliseconds since the anchor: small enough that a double
+ * keeps sub-nanosecond precision for days. On export it becomes a decimal string of
+ * nanoseconds since the Unix epoch, built without float arithmetic on the large value
+ * (OTLP `fixed64` fields; proto3 JSON writes 64-bit integers as strings).
+ */
+
+/** `[seconds, nanoseconds]`, as `HrTime` in `@opentelemetry/api`. */
+export type HrTime = [number, number];
+
+/**
+ * A point in time as callers may give it: epoch milliseconds, a `performance.now()`
+ * value, a `Date`, or an {@link HrTime} — the same forms `@opentelemetry/api` accepts.
+ */
+export type TimeInput = HrTime | number | Date;
+
+interface Anchor {
+  epochMillis: number; // integer wall-clock milliseconds at the anchor
+  perf: number; // performance.now() at the anchor
+}
+
+let anchor: Anchor | undefined;
+
+function perfNow(): number {
+  const p = (globalThis as { performance?: { now?: () => number } }).performance;
+  return typeof p?.now === "function" ? p.now() : Date.now();
+}
+
+function getAnchor(): Anchor {
+  // Created on first use, not on import (DESIGN principle 5).
+  if (anchor === undefined) anchor = { epochMillis: Date.now(), perf: perfNow() };
+  return anchor;
+}
+
+/** The current time, in milliseconds since the SDK's anchor. */
+export function now(): number {
+  const a = getAnchor();
+  return perfNow() - a.perf;
+}
+
+// Numbers at least this large are epoch milliseconds (after 1973-03-03); smaller numbers
+// are `performance.now()` readings. The official SDK uses the same split via timeOrigin,
+// which is 0 on some edge runtimes, so a fixed threshold is more portable.
+const EPOCH_MILLIS_THRESHOLD = 1e11;
+
+/** Converts a caller's {@link TimeInput} (or nothing, meaning now) to anchor-relative milliseconds. */
+export function toTime(input?: TimeInput): number {
+  if (input === undefined || input === null) return now();
+  const a = getAnchor();
+  if (typeof input === "number") {
+    if (!Number.isFinite(input)) return now();
+    return input >= EPOCH_MILLIS_THRESHOLD ? input - a.epochMillis : input - a.perf;
+  }
+  if (input instanceof Date) {
+    const ms = input.getTime();
+    return Number.isFinite(ms) ? ms - a.epochMillis : now();
+  }
+  if (Array.isArray(input) && typeof input[0] === "number" && typeof input[1] === "number") {
+    // Subtract in whole milliseconds first so the large values cancel exactly.
+    return input[0] * 1000 - a.epochMillis + input[1] / 1e6;
+  }
+  return now();
+}
+
+/**
+ * Anchor-relative milliseconds → nanoseconds since the Unix epoch, as a decimal string
+ * (exact; no float rounding of the 19-digit value). Times before the epoch clamp to "0".
+ */
+export function toEpochNanos(time: number): string {
+  const a = getAnchor();
+  let whole = Math.floor(time);
+  let nanos = Math.round((time - whole) * 1e6);
+  if (nanos >= 1e6) {
+    whole += 1;
+    nanos -= 1e6;
+  }
+  const millis = a.epochMillis + whole;
+  if (millis < 0 || !Number.isFinite(millis)) return "0";
+  if (millis === 0) return String(nanos);
+  const n = String(nanos);
+  return String(millis) + "000000".slice(n.length) + n;
+}
+
+/** Anchor-relative milliseconds → (fractional) epoch milliseconds, for display. */
+export function toEpochMillis(time: number): number {
+  return getAnchor().epochMillis + time;
+}
+
+/** Anchor-relative milliseconds → {@link HrTime}. */
+export function toHrTime(time: number): HrTime {
+  const a = getAnchor();
+  const whole = Math.floor(time);
+  const millis = a.epochMillis + whole;
+  const seconds = Math.floor(millis / 1000);
+  const nanos = (millis - seconds * 1000) * 1e6 + Math.round((time - whole) * 1e6);
+  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
+}
