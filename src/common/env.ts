@@ -1,0 +1,107 @@
+/**
+ * Reading `OTEL_*` configuration from an environment record the caller passes
+ * (`process.env`, `Deno.env.toObject()`, a Workers `env` binding, or a plain object).
+ *
+ * Spec (SDK environment variables): an empty value is treated as unset; an invalid value
+ * is reported and ignored, so the SDK runs on its defaults. Every warning names the
+ * variable and the accepted form.
+ */
+import { diag } from "./diag.ts";
+
+/** Environment variables as a read-only record. Non-string values (Workers bindings) are ignored. */
+export type EnvRecord = Readonly<Record<string, unknown>>;
+
+/** The trimmed value of `name`, or undefined when unset, empty or not a string. */
+export function envString(env: EnvRecord | undefined, name: string): string | undefined {
+  const raw = env?.[name];
+  if (typeof raw !== "string") return undefined;
+  const value = raw.trim();
+  return value === "" ? undefined : value;
+}
+
+/** Bounds for {@link envNumber}. */
+export interface NumberRule {
+  /** Smallest accepted value (inclusive). */
+  min?: number;
+  /** Only whole numbers are accepted. */
+  integer?: boolean;
+}
+
+/** A number read from `name`; invalid values warn and give undefined. */
+export function envNumber(env: EnvRecord | undefined, name: string, rule: NumberRule = {}): number | undefined {
+  const value = envString(env, name);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === undefined || n >= rule.min);
+  if (!ok) {
+    const form = `${rule.integer ? "an integer" : "a number"}${rule.min !== undefined ? ` >= ${rule.min}` : ""}`;
+    diag.warn(`Ignoring ${name}=${JSON.stringify(value)}: expected ${form}; using the default.`);
+    return undefined;
+  }
+  return n;
+}
+
+/** A boolean read from `name` (`true`/`false`, any case); other values warn and give undefined. */
+export function envBoolean(env: EnvRecord | undefined, name: string): boolean | undefined {
+  const value = envString(env, name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  diag.warn(`Ignoring ${name}=${JSON.stringify(value)}: expected "true" or "false"; using the default.`);
+  return undefined;
+}
+
+/** A comma-separated list read from `name`, trimmed, empty items removed. */
+export function envList(env: EnvRecord | undefined, name: string): string[] | undefined {
+  const value = envString(env, name);
+  if (value === undefined) return undefined;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+/** One of `allowed` read from `name` (case-insensitive); other values warn and give undefined. */
+export function envEnum<T extends string>(env: EnvRecord | undefined, name: string, allowed: readonly T[]): T | undefined {
+  const value = envString(env, name)?.toLowerCase();
+  if (value === undefined) return undefined;
+  const match = allowed.find((a) => a.toLowerCase() === value);
+  if (match === undefined) {
+    diag.warn(`Ignoring ${name}=${JSON.stringify(value)}: expected one of ${allowed.join(", ")}; using the default.`);
+  }
+  return match;
+}
+
+/**
+ * Parses a W3C-Baggage-style `key1=value1,key2=value2` list, as used by
+ * `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_EXPORTER_OTLP_HEADERS`. Keys and values are
+ * trimmed and percent-decoded; malformed entries are skipped with one warning naming
+ * `name`. Values are never echoed in the warning (headers can hold credentials).
+ */
+export function parseKeyValueList(value: string | undefined, name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value) return out;
+  let bad = 0;
+  for (const item of value.split(",")) {
+    if (item.trim() === "") continue;
+    const eq = item.indexOf("=");
+    const key = eq > 0 ? decode(item.slice(0, eq).trim()) : undefined;
+    const val = eq > 0 ? decode(item.slice(eq + 1).trim()) : undefined;
+    if (!key || val === undefined) {
+      bad++;
+      continue;
+    }
+    if (key === "__proto__") Object.defineProperty(out, key, { value: val, enumerable: true, writable: true, configurable: true });
+    else out[key] = val;
+  }
+  if (bad > 0) diag.warn(`Ignored ${bad} malformed entr${bad === 1 ? "y" : "ies"} in ${name}: expected comma-separated key=value pairs (percent-encoded).`);
+  return out;
+}
+
+function decode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
