@@ -1,0 +1,200 @@
+/**
+ * The W3C `tracestate` header as an immutable {@link TraceState} (W3C Trace Context §3.3).
+ *
+ * Parsing is all-or-nothing, as the spec and its official test suite require: an invalid
+ * list member, a duplicated key or more than 32 members make the whole header invalid,
+ * and the result is an empty TraceState. Empty (whitespace-only) members are allowed and
+ * ignored (§3.3.1). Validation uses character loops, never backtracking regexes, so a
+ * hostile 1 MB header costs linear time.
+ */
+import { diagOnce } from "../common/diag.ts";
+import type { TraceState } from "../trace/span-context.ts";
+
+/** Most list members a tracestate may carry (§3.3.1.1). */
+export const TRACE_STATE_MAX_MEMBERS = 32;
+/** Serialized length vendors must propagate; longer values are truncated (§3.3.1.1). */
+export const TRACE_STATE_MAX_LENGTH = 512;
+/** Members longer than this are dropped first when truncating (§3.3.1.1). */
+const TRUNCATE_FIRST_OVER = 128;
+
+type Entry = readonly [key: string, value: string];
+
+// keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/"  (§3.3.1.3.1)
+function isLcAlpha(c: number): boolean {
+  return c >= 0x61 && c <= 0x7a;
+}
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+function isKeyChar(c: number): boolean {
+  return isLcAlpha(c) || isDigit(c) || c === 0x5f || c === 0x2d || c === 0x2a || c === 0x2f;
+}
+
+/**
+ * True for a valid tracestate key (§3.3.1.3.1):
+ * `simple-key = lcalpha 0*255(keychar)`, or
+ * `multi-tenant-key = tenant-id "@" system-id` with
+ * `tenant-id = (lcalpha / DIGIT) 0*240(keychar)` and `system-id = lcalpha 0*13(keychar)`.
+ */
+export function isValidTraceStateKey(key: string): boolean {
+  if (typeof key !== "string") return false;
+  const n = key.length;
+  if (n === 0 || n > 256) return false;
+  const at = key.indexOf("@");
+  if (at === -1) {
+    if (!isLcAlpha(key.charCodeAt(0))) return false;
+    for (let i = 1; i < n; i++) if (!isKeyChar(key.charCodeAt(i))) return false;
+    return true;
+  }
+  // Multi-tenant: tenant 1..241 chars, system 1..14 chars, exactly one "@".
+  if (at < 1 || at > 241 || n - at - 1 < 1 || n - at - 1 > 14) return false;
+  const t0 = key.charCodeAt(0);
+  if (!isLcAlpha(t0) && !isDigit(t0)) return false;
+  for (let i = 1; i < at; i++) if (!isKeyChar(key.charCodeAt(i))) return false;
+  if (!isLcAlpha(key.charCodeAt(at + 1))) return false;
+  for (let i = at + 2; i < n; i++) if (!isKeyChar(key.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * True for a valid tracestate value (§3.3.1.3.2): `value = 0*255(chr) nblk-chr`, where
+ * `nblk-chr` is printable ASCII except `,` and `=`, and `chr` also allows a space.
+ */
+export function isValidTraceStateValue(value: string): boolean {
+  if (typeof value !== "string") return false;
+  const n = value.length;
+  if (n === 0 || n > 256) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) return false;
+  }
+  return value.charCodeAt(n - 1) !== 0x20;
+}
+
+// OWS = *( SP / HTAB )  (§3.3.1.2)
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+function trimOws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isOws(s.charCodeAt(a))) a++;
+  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** Parses a header value; undefined when the header is invalid and must be discarded. */
+function parse(raw: string): Entry[] | undefined {
+  const entries: Entry[] = [];
+  const seen = new Set<string>();
+  let start = 0;
+  while (start <= raw.length) {
+    let end = raw.indexOf(",", start);
+    if (end === -1) end = raw.length;
+    const member = trimOws(raw.slice(start, end));
+    start = end + 1;
+    if (member === "") continue; // empty list members are allowed (§3.3.1)
+    if (entries.length === TRACE_STATE_MAX_MEMBERS) return undefined; // a 33rd member
+    const eq = member.indexOf("=");
+    if (eq === -1) return undefined;
+    const key = member.slice(0, eq);
+    const value = member.slice(eq + 1);
+    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
+    if (seen.has(key)) return undefined; // duplicate keys make the header invalid (§3.3.1.1)
+    seen.add(key);
+    entries.push([key, value]);
+  }
+  return entries;
+}
+
+/**
+ * Applies the §3.3.1.1 truncation rule: while the serialized form exceeds 512 characters,
+ * remove the right-most member longer than 128 characters; when none is left, remove
+ * members from the right.
+ */
+function truncate(entries: readonly Entry[]): readonly Entry[] {
+  const lengths = entries.map(([k, v]) => k.length + 1 + v.length);
+  let total = lengths.reduce((a, b) => a + b, 0) + Math.max(0, entries.length - 1);
+  if (total <= TRACE_STATE_MAX_LENGTH) return entries;
+  const keep = entries.map(() => true);
+  let count = entries.length;
+  const drop = (i: number): void => {
+    keep[i] = false;
+    count--;
+    total -= lengths[i]! + (count > 0 ? 1 : 0);
+  };
+  for (let i = entries.length - 1; i >= 0 && total > TRACE_STATE_MAX_LENGTH; i--) {
+    if (lengths[i]! > TRUNCATE_FIRST_OVER) drop(i);
+  }
+  for (let i = entries.length - 1; i >= 0 && total > TRACE_STATE_MAX_LENGTH; i--) {
+    if (keep[i]) drop(i);
+  }
+  return entries.filter((_, i) => keep[i]);
+}
+
+class W3CTraceState implements TraceState {
+  readonly #entries: readonly Entry[];
+
+  constructor(entries: readonly Entry[]) {
+    this.#entries = entries;
+  }
+
+  set(key: string, value: string): TraceState {
+    if (!isValidTraceStateKey(key)) {
+      diagOnce("warn", "tracestate.set.key", `TraceState.set: ignoring invalid key ${JSON.stringify(String(key).slice(0, 64))} (W3C Trace Context §3.3.1.3.1).`);
+      return this;
+    }
+    if (!isValidTraceStateValue(value)) {
+      diagOnce("warn", "tracestate.set.value", `TraceState.set: ignoring invalid value for key "${key}" (W3C Trace Context §3.3.1.3.2).`);
+      return this;
+    }
+    // A modified key moves to the front; past 32 members the right-most is removed (§3.5).
+    const next: Entry[] = [[key, value]];
+    for (const e of this.#entries) if (e[0] !== key) next.push(e);
+    if (next.length > TRACE_STATE_MAX_MEMBERS) next.length = TRACE_STATE_MAX_MEMBERS;
+    return new W3CTraceState(next);
+  }
+
+  unset(key: string): TraceState {
+    if (!this.#entries.some((e) => e[0] === key)) return this;
+    return new W3CTraceState(this.#entries.filter((e) => e[0] !== key));
+  }
+
+  get(key: string): string | undefined {
+    for (const e of this.#entries) if (e[0] === key) return e[1];
+    return undefined;
+  }
+
+  serialize(): string {
+    return truncate(this.#entries)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+  }
+}
+
+const EMPTY: TraceState = new W3CTraceState([]);
+
+/**
+ * Creates a {@link TraceState}, optionally parsed from a `tracestate` header value.
+ * An invalid header yields an empty TraceState (reported once to `diag`); never throws.
+ *
+ * @example
+ * ```ts
+ * const ts = createTraceState("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
+ * ts.set("ot", "th:8").serialize(); // "ot=th:8,rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"
+ * ```
+ */
+export function createTraceState(raw?: string): TraceState {
+  if (raw === undefined || raw === null || raw === "") return EMPTY;
+  if (typeof raw !== "string") {
+    diagOnce("warn", "tracestate.type", "createTraceState: ignoring a non-string tracestate.");
+    return EMPTY;
+  }
+  const entries = parse(raw);
+  if (entries === undefined) {
+    diagOnce("debug", "tracestate.invalid", "Discarding an invalid tracestate header (W3C Trace Context §3.3).");
+    return EMPTY;
+  }
+  return entries.length === 0 ? EMPTY : new W3CTraceState(entries);
+}
