@@ -1,0 +1,76 @@
+// Builds dist/: one ESM bundle per entry (shared code in chunks, so the `otel-edge` and
+// `otel-edge/node` entries share one global state), a minified variant of each for size
+// reports, and .d.ts files. Then checks that the core bundles for `platform: "neutral"`
+// with no `node:` import (DESIGN principle 1).
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+
+const root = new URL("..", import.meta.url).pathname;
+process.chdir(root);
+
+/** Entry name → source file. Keep in step with package.json and deno.json `exports`. */
+export const entries = {
+  mod: "mod.ts",
+  node: "src/runtime/node.ts",
+};
+/** Entries that must not reach a `node:` module. */
+export const coreEntries = ["mod"];
+
+rmSync("dist", { recursive: true, force: true });
+
+const common = {
+  entryPoints: entries,
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  splitting: true,
+  external: ["node:*"],
+  chunkNames: "chunks/[name]-[hash]",
+  logLevel: "warning",
+  legalComments: "none",
+};
+await build({ ...common, outdir: "dist" });
+await build({ ...common, outdir: "dist/min", minify: true });
+
+// The core on its own, as a user's edge bundler would see it: no externals allowed.
+for (const name of coreEntries) {
+  const result = await build({
+    entryPoints: [entries[name]],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  }).catch((err) => {
+    console.error(`The core entry "${name}" does not bundle for platform "neutral":\n${err.message}`);
+    process.exit(1);
+  });
+  const nodeImports = Object.values(result.metafile.inputs).flatMap((i) => i.imports.filter((x) => x.path.startsWith("node:")));
+  if (nodeImports.length > 0) {
+    console.error(`The core entry "${name}" imports ${nodeImports.map((x) => x.path).join(", ")}; only src/runtime/* may.`);
+    process.exit(1);
+  }
+}
+
+// Declarations (isolatedDeclarations keeps them a fast, per-file transform).
+execFileSync(
+  process.execPath,
+  [
+    "node_modules/typescript/bin/tsc",
+    "-p",
+    "tsconfig.json",
+    "--noEmit",
+    "false",
+    "--emitDeclarationOnly",
+    "--declaration",
+    "--outDir",
+    "dist/types",
+  ],
+  { stdio: "inherit" },
+);
+
+const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+console.log(`built otel-edge ${pkg.version}: ${Object.keys(entries).map((e) => `dist/${e}.js`).join(", ")}`);

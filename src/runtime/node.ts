@@ -1,0 +1,39 @@
+/**
+ * The Node.js (and Bun) entry: everything from the core, with `init()` wired to this
+ * runtime — `AsyncLocalStorage` from `node:async_hooks` for context across `await`,
+ * `process.env` for `OTEL_*` settings, and a flush of queued telemetry before the
+ * process exits. The package's `node` export condition points `otel-edge` here, so a
+ * plain `import { init } from "otel-edge"` gets this behaviour in Node.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { init as coreInit, type InitOptions, type Sdk } from "../sdk.ts";
+
+/**
+ * Starts the SDK for Node.js: like the core `init`, with AsyncLocalStorage context,
+ * `process.env` configuration and a flush on `beforeExit`.
+ *
+ * @example
+ * ```ts
+ * import { init, trace } from "otel-edge";
+ * const sdk = init({ serviceName: "api" });
+ * trace.getTracer("api").startActiveSpan("boot", (span) => span.end());
+ * ```
+ */
+export function init(options: InitOptions = {}): Sdk {
+  const sdk = coreInit({
+    env: process.env,
+    contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage),
+    ...options,
+  });
+  if (!sdk.disabled) {
+    // `beforeExit` fires when the event loop empties (our export timers are unref'd, so
+    // they don't keep the process alive): export what is still queued, once.
+    process.once("beforeExit", () => void sdk.flush());
+  }
+  return sdk;
+}
+
+export * from "../../mod.ts";

@@ -1,0 +1,194 @@
+/**
+ * `init()`: the one call users make. It reads options first, then the `env` record the
+ * caller passes (any runtime: `process.env`, `Deno.env.toObject()`, a Workers `env`),
+ * builds the resource, sampler, processors and exporter, registers the global tracer
+ * provider, context manager and propagator, and returns handles to flush and shut down.
+ *
+ * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+ */
+import type { Attributes } from "./common/attributes.ts";
+import { diag, parseDiagLogLevel } from "./common/diag.ts";
+import { envBoolean, envList, envNumber, envString, type EnvRecord } from "./common/env.ts";
+import { context } from "./context/context-api.ts";
+import type { ContextManager } from "./context/manager.ts";
+import { ConsoleSpanExporter } from "./export/console-exporter.ts";
+import type { Exporter } from "./export/exporter.ts";
+import type { OtlpExporterOptions } from "./export/otlp-config.ts";
+import { createOtlpTraceExporter } from "./export/otlp-http-exporter.ts";
+import { propagatorFromEnv } from "./propagation/from-env.ts";
+import { propagation } from "./propagation/propagation-api.ts";
+import type { TextMapPropagator } from "./propagation/text-map.ts";
+import { buildResource } from "./resource/detect.ts";
+import type { Resource } from "./resource/resource.ts";
+import { BatchSpanProcessor, type BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
+import type { IdGenerator } from "./trace/ids.ts";
+import { resolveSpanLimits, type SpanLimits } from "./trace/limits.ts";
+import { samplerFromEnv } from "./trace/samplers/from-env.ts";
+import type { Sampler } from "./trace/samplers/sampler.ts";
+import { SimpleSpanProcessor } from "./trace/simple-span-processor.ts";
+import { trace } from "./trace/trace-api.ts";
+import { BasicTracerProvider } from "./trace/tracer-provider.ts";
+import type { ReadableSpan, SpanProcessor } from "./trace/types.ts";
+import { VERSION } from "./version.ts";
+
+/** Where finished spans go: a built-in exporter by name, or your own. */
+export type TraceExporterChoice = "otlp" | "console" | "none" | Exporter<ReadableSpan>;
+
+/** Options for {@link init}. Every field is optional; options win over `env`. */
+export interface InitOptions {
+  /** `service.name`; else `OTEL_SERVICE_NAME`, else `OTEL_RESOURCE_ATTRIBUTES`, else `unknown_service`. */
+  serviceName?: string;
+  /** `service.version`. */
+  serviceVersion?: string;
+  /** `deployment.environment.name`. */
+  deploymentEnvironment?: string;
+  /** Extra resource attributes (win over `OTEL_RESOURCE_ATTRIBUTES`). */
+  resourceAttributes?: Attributes;
+  /** A complete resource, replacing the one built from the fields above. */
+  resource?: Resource;
+  /** Environment variables to read `OTEL_*` settings from. Runtime entries pass theirs by default. */
+  env?: EnvRecord;
+  /** Disable the SDK (no-op tracer) regardless of `OTEL_SDK_DISABLED`. */
+  disabled?: boolean;
+  /** Span exporter; default `OTEL_TRACES_EXPORTER`, else `"otlp"`. */
+  traceExporter?: TraceExporterChoice;
+  /** OTLP/HTTP JSON exporter settings (endpoint is the base URL; `/v1/traces` is appended). */
+  otlp?: OtlpExporterOptions;
+  /** Batch span processor settings; default `OTEL_BSP_*`, else 5000 ms / 30000 ms / 2048 / 512. */
+  batch?: Partial<BatchSpanProcessorOptions>;
+  /** Extra span processors, called before the exporting one. */
+  spanProcessors?: SpanProcessor[];
+  /** Sampler; default `OTEL_TRACES_SAMPLER`/`_ARG`, else `parentbased_always_on`. */
+  sampler?: Sampler;
+  /** Span limits; default `OTEL_SPAN_*`/`OTEL_ATTRIBUTE_*`, else 128 each. */
+  spanLimits?: Partial<SpanLimits>;
+  /** Propagator; default `OTEL_PROPAGATORS`, else W3C tracecontext + baggage. */
+  propagator?: TextMapPropagator;
+  /** Context manager; default: detected from the runtime (runtime entries pass AsyncLocalStorage). */
+  contextManager?: ContextManager;
+  /** Trace/span id generator; default random. */
+  idGenerator?: IdGenerator;
+}
+
+/** What {@link init} returns. */
+export interface Sdk {
+  /** The tracer provider (also registered globally, so `trace.getTracer()` uses it). */
+  readonly tracerProvider: BasicTracerProvider;
+  /** The resource every signal carries. */
+  readonly resource: Resource;
+  /** True when the SDK was disabled (`OTEL_SDK_DISABLED=true` or `disabled: true`). */
+  readonly disabled: boolean;
+  /** Exports everything recorded so far. Resolves (never rejects) when done or timed out. */
+  flush(): Promise<void>;
+  /** Flushes, then stops all processing. Later spans are not recorded. Never rejects. */
+  shutdown(): Promise<void>;
+}
+
+let current: Sdk | undefined;
+
+/**
+ * Starts the SDK and registers it globally.
+ *
+ * @example
+ * ```ts
+ * import { init, trace } from "otel-edge";
+ * const sdk = init({ serviceName: "checkout" });
+ * await trace.getTracer("app").startActiveSpan("work", async (span) => {
+ *   try { await doWork(); } finally { span.end(); }
+ * });
+ * await sdk.flush();
+ * ```
+ */
+export function init(options: InitOptions = {}): Sdk {
+  const env = options.env;
+  const logLevel = parseDiagLogLevel(envString(env, "OTEL_LOG_LEVEL"));
+  if (logLevel !== undefined) diag.setLogger(undefined, logLevel);
+
+  const resource =
+    options.resource ??
+    buildResource({
+      serviceName: options.serviceName,
+      serviceVersion: options.serviceVersion,
+      deploymentEnvironment: options.deploymentEnvironment,
+      attributes: options.resourceAttributes,
+      env,
+      sdkVersion: VERSION,
+    });
+
+  if (current) diag.warn("init() called again: the new SDK replaces the previous one, which keeps its own queued data until you shut it down.");
+
+  const disabled = options.disabled ?? envBoolean(env, "OTEL_SDK_DISABLED") ?? false;
+  if (disabled) {
+    // Spec: OTEL_SDK_DISABLED gives a no-op SDK for all signals; globals are left untouched.
+    const provider = new BasicTracerProvider({ resource, sampler: ALWAYS_DROP });
+    void provider.shutdown();
+    return (current = { tracerProvider: provider, resource, disabled: true, flush: resolved, shutdown: resolved });
+  }
+
+  const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  for (const exporter of resolveTraceExporters(options, env)) {
+    if (exporter === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
+    else if (exporter === "otlp") processors.push(new BatchSpanProcessor(createOtlpTraceExporter(options.otlp, env), batchOptions(options, env)));
+    else if (exporter !== "none") processors.push(new BatchSpanProcessor(exporter, batchOptions(options, env)));
+  }
+
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    sampler: options.sampler ?? samplerFromEnv(env),
+    spanLimits: resolveSpanLimits(options.spanLimits, env),
+    spanProcessors: processors,
+    idGenerator: options.idGenerator,
+  });
+
+  if (options.contextManager) context.setGlobalContextManager(options.contextManager);
+  propagation.setGlobalPropagator(options.propagator ?? propagatorFromEnv(envString(env, "OTEL_PROPAGATORS")));
+  trace.setGlobalTracerProvider(tracerProvider);
+
+  let shutdownPromise: Promise<void> | undefined;
+  const sdk: Sdk = {
+    tracerProvider,
+    resource,
+    disabled: false,
+    flush: () => tracerProvider.forceFlush(),
+    shutdown: () => (shutdownPromise ??= tracerProvider.shutdown()),
+  };
+  return (current = sdk);
+}
+
+const resolved = (): Promise<void> => Promise.resolve();
+const ALWAYS_DROP: Sampler = { shouldSample: () => ({ decision: 0 }), toString: () => "AlwaysOff" };
+
+const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
+
+function resolveTraceExporters(options: InitOptions, env: EnvRecord | undefined): TraceExporterChoice[] {
+  if (options.traceExporter !== undefined) return [options.traceExporter];
+  const names = envList(env, "OTEL_TRACES_EXPORTER");
+  if (!names || names.length === 0) return ["otlp"];
+  const chosen: TraceExporterChoice[] = [];
+  for (const name of names) {
+    const known = EXPORTER_NAMES.find((n) => n === name.toLowerCase());
+    if (known === undefined) {
+      diag.warn(`Ignoring "${name}" in OTEL_TRACES_EXPORTER: expected a comma-separated list of otlp, console, none.`);
+    } else if (!chosen.includes(known)) chosen.push(known);
+  }
+  if (chosen.length === 0) return ["otlp"];
+  return chosen.includes("none") ? ["none"] : chosen;
+}
+
+function batchOptions(options: InitOptions, env: EnvRecord | undefined): BatchSpanProcessorOptions {
+  const n = (name: string, min: number) => envNumber(env, name, { integer: true, min });
+  const resolvedOptions: BatchSpanProcessorOptions = {
+    scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? n("OTEL_BSP_SCHEDULE_DELAY", 0) ?? 5000,
+    exportTimeoutMillis: options.batch?.exportTimeoutMillis ?? n("OTEL_BSP_EXPORT_TIMEOUT", 1) ?? 30000,
+    maxQueueSize: options.batch?.maxQueueSize ?? n("OTEL_BSP_MAX_QUEUE_SIZE", 1) ?? 2048,
+    maxExportBatchSize: options.batch?.maxExportBatchSize ?? n("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 1) ?? 512,
+  };
+  if (resolvedOptions.maxExportBatchSize > resolvedOptions.maxQueueSize && options.batch?.maxExportBatchSize === undefined) {
+    // Spec: the batch size must not exceed the queue size. From env, warn and clamp; from options, the processor throws.
+    diag.warn(
+      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${resolvedOptions.maxExportBatchSize}) exceeds the queue size (${resolvedOptions.maxQueueSize}); using ${resolvedOptions.maxQueueSize}.`,
+    );
+    resolvedOptions.maxExportBatchSize = resolvedOptions.maxQueueSize;
+  }
+  return resolvedOptions;
+}

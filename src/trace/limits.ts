@@ -1,0 +1,79 @@
+/**
+ * Span limits (spec: SDK "Span Limits"; defaults 128 each, no value-length limit), read
+ * from options first, then `OTEL_SPAN_*` / `OTEL_ATTRIBUTE_*` environment variables.
+ * Per the spec, the span-specific variables win over the general `OTEL_ATTRIBUTE_*` ones.
+ */
+import type { AttributeLimits } from "../common/attributes.ts";
+import { envNumber, type EnvRecord } from "../common/env.ts";
+
+/** Limits applied to every recording span. */
+export interface SpanLimits {
+  /** Max attributes per span (default 128). */
+  attributeCountLimit: number;
+  /** Max length of string attribute values (default: unlimited). */
+  attributeValueLengthLimit: number;
+  /** Max events per span (default 128); the oldest are dropped first. */
+  eventCountLimit: number;
+  /** Max links per span (default 128). */
+  linkCountLimit: number;
+  /** Max attributes per event (default 128). */
+  attributePerEventCountLimit: number;
+  /** Max attributes per link (default 128). */
+  attributePerLinkCountLimit: number;
+}
+
+/** The spec defaults. */
+export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = Object.freeze({
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: Infinity,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  attributePerEventCountLimit: 128,
+  attributePerLinkCountLimit: 128,
+});
+
+/** Resolves limits: explicit `options`, then `env`, then the defaults. Invalid options throw RangeError. */
+export function resolveSpanLimits(options: Partial<SpanLimits> = {}, env?: EnvRecord): SpanLimits {
+  const count = (name: string) => envNumber(env, name, { integer: true, min: 0 });
+  const generalCount = count("OTEL_ATTRIBUTE_COUNT_LIMIT");
+  const generalLength = count("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT");
+  const limits: SpanLimits = {
+    attributeCountLimit:
+      options.attributeCountLimit ?? count("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT") ?? generalCount ?? DEFAULT_SPAN_LIMITS.attributeCountLimit,
+    attributeValueLengthLimit:
+      options.attributeValueLengthLimit ??
+      count("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
+      generalLength ??
+      DEFAULT_SPAN_LIMITS.attributeValueLengthLimit,
+    eventCountLimit: options.eventCountLimit ?? count("OTEL_SPAN_EVENT_COUNT_LIMIT") ?? DEFAULT_SPAN_LIMITS.eventCountLimit,
+    linkCountLimit: options.linkCountLimit ?? count("OTEL_SPAN_LINK_COUNT_LIMIT") ?? DEFAULT_SPAN_LIMITS.linkCountLimit,
+    attributePerEventCountLimit:
+      options.attributePerEventCountLimit ?? count("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT") ?? generalCount ?? DEFAULT_SPAN_LIMITS.attributePerEventCountLimit,
+    attributePerLinkCountLimit:
+      options.attributePerLinkCountLimit ?? count("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT") ?? generalCount ?? DEFAULT_SPAN_LIMITS.attributePerLinkCountLimit,
+  };
+  for (const [key, value] of Object.entries(limits)) {
+    if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {
+      throw new RangeError(`Invalid span limit ${key}: ${String(value)}; expected a non-negative integer or Infinity.`);
+    }
+  }
+  return limits;
+}
+
+/** {@link SpanLimits} with the per-target attribute limits precomputed once per tracer provider. */
+export interface CompiledSpanLimits extends SpanLimits {
+  readonly span: AttributeLimits;
+  readonly event: AttributeLimits;
+  readonly link: AttributeLimits;
+}
+
+/** Precomputes the attribute-limit objects so spans do not allocate them per call. */
+export function compileSpanLimits(limits: SpanLimits): CompiledSpanLimits {
+  const valueLengthLimit = limits.attributeValueLengthLimit;
+  return Object.freeze({
+    ...limits,
+    span: Object.freeze({ countLimit: limits.attributeCountLimit, valueLengthLimit }),
+    event: Object.freeze({ countLimit: limits.attributePerEventCountLimit, valueLengthLimit }),
+    link: Object.freeze({ countLimit: limits.attributePerLinkCountLimit, valueLengthLimit }),
+  });
+}

@@ -1,0 +1,269 @@
+/**
+ * A recording span. It holds its own data (one object per span, no copies on end) and,
+ * once ended, is handed as a {@link ReadableSpan} to the span processors.
+ *
+ * Spec: https://opentelemetry.io/docs/specs/otel/trace/api/#span and the SDK's
+ * "Span Limits". Every method is safe to call at any time: after `end()` changes are
+ * ignored with one diagnostic, invalid input is dropped, nothing throws.
+ */
+import { AttributeOutcome, copyAttributes, setAttribute, type Attributes, type AttributeValue } from "../common/attributes.ts";
+import { diagOnce } from "../common/diag.ts";
+import { toTime, type TimeInput } from "../common/time.ts";
+import type { Context } from "../context/context.ts";
+import type { Resource } from "../resource/resource.ts";
+import type { CompiledSpanLimits } from "./limits.ts";
+import type { SpanContext } from "./span-context.ts";
+import {
+  SpanStatusCode,
+  type Exception,
+  type InstrumentationScope,
+  type Link,
+  type ReadableSpan,
+  type RecordedLink,
+  type Span,
+  type SpanKind,
+  type SpanProcessor,
+  type SpanStatus,
+  type TimedEvent,
+} from "./types.ts";
+
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+const NO_EVENTS: readonly TimedEvent[] = Object.freeze([]) as readonly TimedEvent[];
+const NO_LINKS: readonly RecordedLink[] = Object.freeze([]) as readonly RecordedLink[];
+
+/** Everything a span needs from the tracer that creates it (shared, not copied per span). */
+export interface SpanOwner {
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+  readonly limits: CompiledSpanLimits;
+  readonly processor: SpanProcessor;
+}
+
+/** The recording {@link Span} implementation. */
+export class RecordingSpan implements Span, ReadableSpan {
+  name: string;
+  readonly kind: SpanKind;
+  readonly parentSpanContext: SpanContext | undefined;
+  readonly startTime: number;
+  endTime: number = 0;
+  status: SpanStatus = UNSET_STATUS;
+  readonly attributes: Attributes = {};
+  links: readonly RecordedLink[] = NO_LINKS;
+  events: readonly TimedEvent[] = NO_EVENTS;
+  droppedAttributesCount: number = 0;
+  droppedEventsCount: number = 0;
+  droppedLinksCount: number = 0;
+  ended: boolean = false;
+  readonly #spanContext: SpanContext;
+  readonly #owner: SpanOwner;
+  #attributeCount = 0;
+
+  constructor(
+    owner: SpanOwner,
+    parentContext: Context,
+    name: string,
+    spanContext: SpanContext,
+    kind: SpanKind,
+    parentSpanContext: SpanContext | undefined,
+    attributes: Attributes | undefined,
+    links: Link[] | undefined,
+    startTime: TimeInput | undefined,
+  ) {
+    this.#owner = owner;
+    this.name = name;
+    this.#spanContext = spanContext;
+    this.kind = kind;
+    this.parentSpanContext = parentSpanContext;
+    this.startTime = toTime(startTime);
+    if (attributes) this.setAttributes(attributes);
+    if (links) this.addLinks(links);
+    try {
+      owner.processor.onStart(this, parentContext);
+    } catch (err) {
+      diagOnce("error", "processor-onstart", "A span processor threw in onStart; the error was ignored.", err);
+    }
+  }
+
+  get resource(): Resource {
+    return this.#owner.resource;
+  }
+
+  get instrumentationScope(): InstrumentationScope {
+    return this.#owner.instrumentationScope;
+  }
+
+  spanContext(): SpanContext {
+    return this.#spanContext;
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    if (this.#refuseAfterEnd("setAttribute")) return this;
+    const outcome = setAttribute(this.attributes, key, value, this.#owner.limits.span, this.#attributeCount);
+    if (outcome === AttributeOutcome.Added) this.#attributeCount++;
+    else if (outcome === AttributeOutcome.DroppedByLimit) this.#dropAttribute();
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    if (attributes === null || typeof attributes !== "object") return this;
+    let keys: string[];
+    try {
+      keys = Object.keys(attributes);
+    } catch {
+      return this;
+    }
+    for (const key of keys) {
+      let value: unknown;
+      try {
+        value = attributes[key];
+      } catch {
+        diagOnce("warn", `attr-getter:${key}`, `Dropped attribute "${key}": reading it threw.`);
+        continue;
+      }
+      this.setAttribute(key, value as AttributeValue);
+    }
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.#refuseAfterEnd("addEvent")) return this;
+    const limits = this.#owner.limits;
+    if (limits.eventCountLimit === 0) {
+      this.droppedEventsCount++;
+      return this;
+    }
+    let attributes: unknown = attributesOrTime;
+    if (isTimeInput(attributesOrTime)) {
+      time = attributesOrTime;
+      attributes = undefined;
+    }
+    const copied = copyAttributes(attributes, limits.event);
+    const event: TimedEvent = {
+      name: String(name),
+      time: toTime(time),
+      attributes: copied.attributes,
+      droppedAttributesCount: copied.dropped,
+    };
+    const events = this.events === NO_EVENTS ? (this.events = []) : (this.events as TimedEvent[]);
+    if (events.length >= limits.eventCountLimit) {
+      // The official SDKs keep the newest events: drop the oldest.
+      events.shift();
+      this.droppedEventsCount++;
+      diagOnce("warn", "span-event-limit", `Span event limit (${limits.eventCountLimit}) reached; dropping the oldest events.`);
+    }
+    events.push(event);
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.#refuseAfterEnd("addLink")) return this;
+    if (!link || typeof link !== "object" || !link.context || typeof link.context !== "object") {
+      diagOnce("warn", "span-link-invalid", "Dropped a link without a span context.");
+      return this;
+    }
+    const limits = this.#owner.limits;
+    if (this.links.length >= limits.linkCountLimit) {
+      this.droppedLinksCount++;
+      diagOnce("warn", "span-link-limit", `Span link limit (${limits.linkCountLimit}) reached; dropping further links.`);
+      return this;
+    }
+    const copied = copyAttributes(link.attributes, limits.link);
+    const links = this.links === NO_LINKS ? (this.links = []) : (this.links as RecordedLink[]);
+    links.push({
+      context: link.context,
+      attributes: copied.attributes,
+      droppedAttributesCount: copied.dropped + (Number(link.droppedAttributesCount) || 0),
+    });
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    if (Array.isArray(links)) for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.#refuseAfterEnd("setStatus")) return this;
+    const code = status?.code;
+    // Spec (Set Status): UNSET is ignored, OK is final, a description only goes with ERROR.
+    if (code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this;
+    if (code === SpanStatusCode.OK) this.status = { code };
+    else if (code === SpanStatusCode.ERROR) {
+      const message = status.message;
+      this.status = typeof message === "string" ? { code, message } : { code };
+    } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${String(code)}.`);
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (this.#refuseAfterEnd("updateName")) return this;
+    this.name = String(name);
+    return this;
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    const attributes: Attributes = {};
+    if (typeof exception === "string") {
+      attributes["exception.message"] = exception;
+    } else if (exception && typeof exception === "object") {
+      try {
+        const { code, name, message, stack } = exception;
+        const type = code !== undefined && code !== null ? String(code) : name;
+        if (typeof type === "string") attributes["exception.type"] = type;
+        if (typeof message === "string") attributes["exception.message"] = message;
+        if (typeof stack === "string") attributes["exception.stacktrace"] = stack;
+      } catch {
+        // A throwing getter on the error: record what we have.
+      }
+    } else if (exception !== undefined && exception !== null) {
+      attributes["exception.message"] = String(exception);
+    }
+    // Spec (Record Exception): the event is named "exception".
+    this.addEvent("exception", attributes, time);
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) {
+      diagOnce("warn", "span-ended-twice", `Span "${this.name}" ended more than once; later end() calls are ignored.`);
+      return;
+    }
+    this.ended = true;
+    const end = toTime(endTime);
+    if (end < this.startTime) {
+      diagOnce("warn", "span-end-before-start", `Span "${this.name}" ended before it started; using its start time.`);
+      this.endTime = this.startTime;
+    } else {
+      this.endTime = end;
+    }
+    try {
+      this.#owner.processor.onEnd(this);
+    } catch (err) {
+      diagOnce("error", "processor-onend", "A span processor threw in onEnd; the error was ignored.", err);
+    }
+  }
+
+  #dropAttribute(): void {
+    if (this.droppedAttributesCount++ === 0) {
+      diagOnce("warn", "span-attr-limit", `Span attribute limit (${this.#owner.limits.attributeCountLimit}) reached; dropping new attributes.`);
+    }
+  }
+
+  #refuseAfterEnd(operation: string): boolean {
+    if (!this.ended) return false;
+    diagOnce("warn", `span-after-end:${operation}`, `Span.${operation}() called after end(); ignored.`);
+    return true;
+  }
+}
+
+/** `[seconds, nanos]`, a number or a Date: the forms `addEvent`'s second argument takes as a time. */
+function isTimeInput(value: unknown): value is TimeInput {
+  return (
+    typeof value === "number" ||
+    value instanceof Date ||
+    (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number")
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * The global `trace` API, shape-compatible with `trace` in `@opentelemetry/api`.
+ *
+ * `trace.getTracer()` may be called at module load, before `init()`: it returns a tracer
+ * that looks up the global provider when it creates a span, so spans recorded after
+ * `init()` are real even through a tracer obtained earlier (the official API's
+ * ProxyTracer does the same). Before a provider is set, spans are non-recording but
+ * still carry a parent's span context, so propagation keeps working.
+ */
+import type { Context } from "../context/context.ts";
+import { NonRecordingSpan } from "./non-recording-span.ts";
+import { isSpanContextValid } from "./span-context.ts";
+import {
+  deleteSpan,
+  getActiveSpan,
+  getSpan,
+  getSpanContext,
+  setSpan,
+  setSpanContext,
+  wrapSpanContext,
+} from "./span-in-context.ts";
+import { context as contextApi } from "../context/context-api.ts";
+import { runInActiveSpan, type Tracer } from "./tracer.ts";
+import type { TracerOptions, TracerProvider } from "./tracer-provider.ts";
+import type { Span, SpanOptions } from "./types.ts";
+
+/** The global trace API. */
+export interface TraceAPI {
+  getTracer(name: string, version?: string, options?: TracerOptions): Tracer;
+  getTracerProvider(): TracerProvider;
+  setGlobalTracerProvider(provider: TracerProvider): boolean;
+  disable(): void;
+  getSpan: typeof getSpan;
+  getActiveSpan: typeof getActiveSpan;
+  getSpanContext: typeof getSpanContext;
+  setSpan: typeof setSpan;
+  deleteSpan: typeof deleteSpan;
+  setSpanContext: typeof setSpanContext;
+  wrapSpanContext: typeof wrapSpanContext;
+  isSpanContextValid: typeof isSpanContextValid;
+}
+
+/** Creates only non-recording spans that carry the parent's context: the state before `init()`. */
+class NoopTracer implements Tracer {
+  startSpan(_name: string, options?: SpanOptions, ctx?: Context): Span {
+    if (options?.root) return new NonRecordingSpan();
+    const parent = getSpanContext(ctx ?? contextApi.active());
+    return new NonRecordingSpan(parent && isSpanContextValid(parent) ? parent : undefined);
+  }
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
+    return runInActiveSpan(this, name, rest) as ReturnType<F>;
+  }
+}
+
+const noopTracer = new NoopTracer();
+const noopProvider: TracerProvider = { getTracer: () => noopTracer };
+let globalProvider: TracerProvider | undefined;
+let generation = 0; // bumps whenever the provider changes, so proxies re-resolve
+
+/** Resolves the real tracer lazily from whatever provider is global at call time. */
+class ProxyTracer implements Tracer {
+  #delegate: Tracer | undefined;
+  #generation = -1;
+
+  constructor(
+    readonly name: string,
+    readonly version: string | undefined,
+    readonly options: TracerOptions | undefined,
+  ) {}
+
+  #tracer(): Tracer {
+    if (this.#generation !== generation || this.#delegate === undefined) {
+      this.#delegate = (globalProvider ?? noopProvider).getTracer(this.name, this.version, this.options);
+      this.#generation = generation;
+    }
+    return this.#delegate;
+  }
+
+  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+    return this.#tracer().startSpan(name, options, ctx);
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
+    const tracer = this.#tracer();
+    return (tracer.startActiveSpan as (name: string, ...args: unknown[]) => ReturnType<F>)(name, ...rest);
+  }
+}
+
+/** The global trace API. */
+export const trace: TraceAPI = {
+  getTracer: (name, version, options) => new ProxyTracer(name, version, options),
+  getTracerProvider: () => globalProvider ?? noopProvider,
+  setGlobalTracerProvider(provider) {
+    globalProvider = provider;
+    generation++;
+    return true;
+  },
+  disable() {
+    globalProvider = undefined;
+    generation++;
+  },
+  getSpan,
+  getActiveSpan,
+  getSpanContext,
+  setSpan,
+  deleteSpan,
+  setSpanContext,
+  wrapSpanContext,
+  isSpanContextValid,
+};

@@ -1,0 +1,97 @@
+/**
+ * The tracer provider: owns the resource, sampler, limits and processors, and hands out
+ * tracers (one per instrumentation scope). Spec: https://opentelemetry.io/docs/specs/otel/trace/sdk/#tracer-provider
+ */
+import { diag } from "../common/diag.ts";
+import type { Resource } from "../resource/resource.ts";
+import { randomIdGenerator, type IdGenerator } from "./ids.ts";
+import { compileSpanLimits, resolveSpanLimits, type CompiledSpanLimits, type SpanLimits } from "./limits.ts";
+import { MultiSpanProcessor } from "./multi-span-processor.ts";
+import { ParentBasedSampler } from "./samplers/parent-based.ts";
+import { AlwaysOnSampler } from "./samplers/always.ts";
+import type { Sampler } from "./samplers/sampler.ts";
+import { SdkTracer, type Tracer, type TracerConfig } from "./tracer.ts";
+import type { InstrumentationScope, SpanProcessor } from "./types.ts";
+
+/** Options for {@link BasicTracerProvider}. */
+export interface TracerProviderOptions {
+  /** The resource every span carries. Default: `{ service.name: "unknown_service" }`. */
+  resource?: Resource;
+  /** Default: `ParentBased(AlwaysOn)`, the spec default. */
+  sampler?: Sampler;
+  /** Span limits; unset fields use the spec defaults. */
+  spanLimits?: Partial<SpanLimits>;
+  /** Processors, called in order. */
+  spanProcessors?: SpanProcessor[];
+  /** Id generator; default random. */
+  idGenerator?: IdGenerator;
+}
+
+/** Options of `getTracer`, as in `@opentelemetry/api`. */
+export interface TracerOptions {
+  schemaUrl?: string;
+}
+
+/** Hands out tracers; `forceFlush()`/`shutdown()` reach every processor. */
+export interface TracerProvider {
+  getTracer(name: string, version?: string, options?: TracerOptions): Tracer;
+}
+
+const DEFAULT_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({ "service.name": "unknown_service" }) });
+
+/** The SDK's tracer provider. */
+export class BasicTracerProvider implements TracerProvider {
+  /** The resource spans from this provider carry. */
+  readonly resource: Resource;
+  readonly #limits: CompiledSpanLimits;
+  readonly #sampler: Sampler;
+  readonly #processor: MultiSpanProcessor;
+  readonly #idGenerator: IdGenerator;
+  readonly #tracers = new Map<string, SdkTracer>();
+  #active = true;
+
+  constructor(options: TracerProviderOptions = {}) {
+    this.resource = options.resource ?? DEFAULT_RESOURCE;
+    this.#limits = compileSpanLimits(resolveSpanLimits(options.spanLimits));
+    this.#sampler = options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    this.#processor = new MultiSpanProcessor(options.spanProcessors ?? []);
+    this.#idGenerator = options.idGenerator ?? randomIdGenerator;
+  }
+
+  getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
+    if (typeof name !== "string" || name === "") {
+      // Spec: an invalid name still returns a working tracer, with a warning.
+      diag.warn(`getTracer: invalid tracer name ${JSON.stringify(name)}; using an empty name.`);
+      name = "";
+    }
+    const key = `${name}\u0000${version ?? ""}\u0000${options?.schemaUrl ?? ""}`;
+    let tracer = this.#tracers.get(key);
+    if (tracer === undefined) {
+      const scope: InstrumentationScope = Object.freeze({ name, version, schemaUrl: options?.schemaUrl });
+      const config: TracerConfig = {
+        resource: this.resource,
+        instrumentationScope: scope,
+        limits: this.#limits,
+        processor: this.#processor,
+        sampler: this.#sampler,
+        idGenerator: this.#idGenerator,
+        isActive: () => this.#active,
+      };
+      tracer = new SdkTracer(config);
+      this.#tracers.set(key, tracer);
+    }
+    return tracer;
+  }
+
+  /** Exports every ended span still queued in the processors. Never rejects. */
+  forceFlush(): Promise<void> {
+    return this.#processor.forceFlush();
+  }
+
+  /** Flushes, then shuts the processors down; later spans are non-recording. Never rejects. */
+  shutdown(): Promise<void> {
+    if (!this.#active) return Promise.resolve();
+    this.#active = false;
+    return this.#processor.shutdown();
+  }
+}

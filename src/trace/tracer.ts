@@ -1,0 +1,127 @@
+/**
+ * The tracer: creates spans, asks the sampler, and runs callbacks with a span active.
+ * Shape-compatible with `Tracer` in `@opentelemetry/api` (all `startActiveSpan` overloads).
+ */
+import type { Attributes } from "../common/attributes.ts";
+import { context as contextApi } from "../context/context-api.ts";
+import type { Context } from "../context/context.ts";
+import type { IdGenerator } from "./ids.ts";
+import { NonRecordingSpan } from "./non-recording-span.ts";
+import type { Sampler } from "./samplers/sampler.ts";
+import { SamplingDecision } from "./samplers/sampler.ts";
+import { RecordingSpan, type SpanOwner } from "./span.ts";
+import { isSpanContextValid, TraceFlags, type SpanContext } from "./span-context.ts";
+import { deleteSpan, getSpan, setSpan } from "./span-in-context.ts";
+import { isTracingSuppressed } from "./suppress.ts";
+import { SpanKind, type Span, type SpanOptions } from "./types.ts";
+
+/** Creates spans. */
+export interface Tracer {
+  /** Starts a span; the parent is the span in `ctx` (default: the active context). Does not make it active. */
+  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span;
+  /** Starts a span, makes it active while `fn` runs, and returns what `fn` returns. `fn` must end the span. */
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
+}
+
+/** What a tracer shares with every span it creates, plus sampling and id generation. */
+export interface TracerConfig extends SpanOwner {
+  readonly sampler: Sampler;
+  readonly idGenerator: IdGenerator;
+  /** False once the provider is shut down: spans are then non-recording. */
+  isActive(): boolean;
+}
+
+const EMPTY_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+
+/** The SDK tracer. */
+export class SdkTracer implements Tracer {
+  readonly #config: TracerConfig;
+
+  constructor(config: TracerConfig) {
+    this.#config = config;
+  }
+
+  /** The instrumentation scope this tracer records under. */
+  get instrumentationScope(): TracerConfig["instrumentationScope"] {
+    return this.#config.instrumentationScope;
+  }
+
+  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+    const config = this.#config;
+    let parentContext = ctx ?? contextApi.active();
+    if (options?.root) parentContext = deleteSpan(parentContext);
+    const parentSpan = getSpan(parentContext);
+    const parent = parentSpan?.spanContext();
+
+    if (isTracingSuppressed(parentContext) || !config.isActive()) {
+      // Keep propagating the parent (if any) without recording: matches the official SDK.
+      return new NonRecordingSpan(parent && isSpanContextValid(parent) ? parent : undefined);
+    }
+
+    const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
+    const traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
+    const spanId = config.idGenerator.generateSpanId();
+    const kind = options?.kind ?? SpanKind.INTERNAL;
+    const attributes = options?.attributes ?? EMPTY_ATTRIBUTES;
+    const links = options?.links ?? [];
+
+    let result;
+    try {
+      result = config.sampler.shouldSample(parentContext, traceId, String(name), kind, attributes, links);
+    } catch (err) {
+      // A broken custom sampler must not break the application: record nothing.
+      result = { decision: SamplingDecision.NOT_RECORD };
+      void err;
+    }
+    const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
+    const parentFlags = validParent ? validParent.traceFlags : 0;
+    const spanContext: SpanContext = {
+      traceId,
+      spanId,
+      traceFlags: sampled ? parentFlags | TraceFlags.SAMPLED : parentFlags & ~TraceFlags.SAMPLED,
+      traceState: result.traceState ?? validParent?.traceState,
+    };
+    if (result.decision === SamplingDecision.NOT_RECORD) return new NonRecordingSpan(spanContext);
+
+    const span = new RecordingSpan(
+      config,
+      parentContext,
+      String(name),
+      spanContext,
+      kind,
+      validParent,
+      options?.attributes,
+      options?.links,
+      options?.startTime,
+    );
+    if (result.attributes) span.setAttributes(result.attributes);
+    return span;
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
+  startActiveSpan(name: string, ...args: unknown[]): unknown {
+    return runInActiveSpan(this, name, args);
+  }
+}
+
+/**
+ * The body of every `startActiveSpan` overload: `(fn)`, `(options, fn)`, `(options, ctx, fn)`.
+ * Starts a span through `tracer.startSpan`, runs `fn(span)` with the span active, and returns
+ * what `fn` returns (a promise included). As in the official API, `fn` ends the span.
+ */
+export function runInActiveSpan(tracer: Pick<Tracer, "startSpan">, name: string, args: unknown[]): unknown {
+  let options: SpanOptions | undefined;
+  let ctx: Context | undefined;
+  let fn: unknown;
+  if (args.length <= 1) fn = args[0];
+  else if (args.length === 2) [options, fn] = args as [SpanOptions, unknown];
+  else [options, ctx, fn] = args as [SpanOptions, Context, unknown];
+  if (typeof fn !== "function") return undefined; // nothing to run, as in the official API
+  const parentContext = ctx ?? contextApi.active();
+  const span = tracer.startSpan(name, options, parentContext);
+  return contextApi.with(setSpan(parentContext, span), fn as (span: Span) => unknown, undefined, span);
+}
