@@ -1,0 +1,327 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Batcher } from "../../src/export/batcher.ts";
+import type { BatcherOptions } from "../../src/export/batcher.ts";
+import { ExportResultCode } from "../../src/export/exporter.ts";
+import type { Exporter, ExportResult } from "../../src/export/exporter.ts";
+import { diag, DiagLogLevel, resetDiagOnce } from "../../src/common/diag.ts";
+
+const unhandled: unknown[] = [];
+process.on("unhandledRejection", (e) => unhandled.push(e));
+
+const warnings: string[] = [];
+diag.setLogger(
+  { error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} },
+  DiagLogLevel.WARN,
+);
+
+test.before.each(() => {
+  warnings.length = 0;
+  resetDiagOnce();
+});
+
+const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };
+// Captured before any test replaces the global, so the spies below count only the batcher's timers.
+const realSetTimeout = globalThis.setTimeout;
+const tick = (ms = 0) => new Promise((r) => realSetTimeout(r, ms));
+
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await tick(5);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** An exporter that records batches; `respond` decides each result. */
+function recorder(respond: (batch: number[]) => Promise<ExportResult> | ExportResult = () => SUCCESS) {
+  const batches: number[][] = [];
+  const calls: string[] = [];
+  const exporter: Exporter<number> = {
+    export(items) {
+      batches.push([...items]);
+      calls.push("export");
+      return Promise.resolve(respond(items));
+    },
+    async shutdown() {
+      calls.push("shutdown");
+    },
+  };
+  return { exporter, batches, calls };
+}
+
+function make(exporter: Exporter<number>, o: Partial<BatcherOptions<number>> = {}): Batcher<number> {
+  return new Batcher<number>({
+    exporter,
+    maxQueueSize: 100,
+    maxExportBatchSize: 10,
+    scheduledDelayMillis: Infinity,
+    exportTimeoutMillis: 30_000,
+    signal: "spans",
+    ...o,
+  });
+}
+
+/** Tracks timers created through the global setTimeout while `fn` runs. */
+async function withTimerSpy(fn: (live: () => number, created: () => number) => Promise<void>): Promise<void> {
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const live = new Set<unknown>();
+  let created = 0;
+  (globalThis as any).setTimeout = (cb: () => void, ms?: number) => {
+    created++;
+    const t = realSet(() => {
+      live.delete(t);
+      cb();
+    }, ms);
+    live.add(t);
+    return t;
+  };
+  (globalThis as any).clearTimeout = (t: any) => {
+    live.delete(t);
+    realClear(t);
+  };
+  try {
+    await fn(() => live.size, () => created);
+  } finally {
+    globalThis.setTimeout = realSet;
+    globalThis.clearTimeout = realClear;
+  }
+}
+
+test("exports as soon as maxExportBatchSize items are queued, without a timer", async () => {
+  const { exporter, batches } = recorder();
+  const b = make(exporter, { maxExportBatchSize: 3, scheduledDelayMillis: 1e9 });
+  b.add(1);
+  b.add(2);
+  assert.equal(batches, []);
+  b.add(3);
+  assert.equal(batches, [[1, 2, 3]]);
+  await tick();
+  assert.equal(b.stats(), { queued: 0, exported: 3, dropped: 0, failed: 0 });
+});
+
+test("a timer exports a partial batch after scheduledDelayMillis", async () => {
+  const { exporter, batches } = recorder();
+  const b = make(exporter, { scheduledDelayMillis: 10 });
+  b.add(1);
+  b.add(2);
+  assert.equal(batches, []);
+  await waitFor(() => batches.length === 1, "timer export");
+  assert.equal(batches, [[1, 2]]);
+  await waitFor(() => b.stats().exported === 2, "export settled");
+});
+
+test("no timer is armed while the queue is empty, and the armed one is unref'd", async () => {
+  await withTimerSpy(async (live, created) => {
+    const { exporter, batches } = recorder();
+    const b = make(exporter, { scheduledDelayMillis: 10_000, maxExportBatchSize: 2 });
+    assert.is(created(), 0, "constructor must not arm a timer");
+    b.add(1);
+    assert.is(live(), 1, "one timer while an item waits");
+    b.add(2); // reaches batch size: exported now, timer cleared
+    assert.equal(batches, [[1, 2]]);
+    await tick();
+    assert.is(live(), 0, "no timer left once the queue is empty");
+    b.add(3);
+    assert.is(live(), 1);
+    await b.forceFlush();
+    assert.is(live(), 0, "flush leaves no idle timer");
+    assert.equal(batches, [[1, 2], [3]]);
+  });
+  // unref: the batcher's timer must not hold the process open.
+  const realSet = globalThis.setTimeout;
+  let timer: any;
+  (globalThis as any).setTimeout = (cb: () => void, ms?: number) => (timer = realSet(cb, ms));
+  try {
+    const b = make(recorder().exporter, { scheduledDelayMillis: 10_000 });
+    b.add(1);
+  } finally {
+    globalThis.setTimeout = realSet;
+  }
+  assert.ok(timer, "timer armed");
+  assert.is(timer.hasRef(), false, "timer is unref'd");
+  clearTimeout(timer);
+});
+
+test("scheduledDelayMillis: Infinity never arms a timer; forceFlush exports", async () => {
+  await withTimerSpy(async (_live, created) => {
+    const { exporter, batches } = recorder();
+    const b = make(exporter, { scheduledDelayMillis: Infinity, maxExportBatchSize: 5 });
+    for (let i = 0; i < 4; i++) b.add(i);
+    await tick(20);
+    assert.is(created(), 0);
+    assert.equal(batches, []);
+    assert.is(b.stats().queued, 4);
+    await b.forceFlush();
+    assert.equal(batches, [[0, 1, 2, 3]]);
+  });
+});
+
+test("at most one export is in flight; the next batch waits", async () => {
+  let active = 0;
+  let maxActive = 0;
+  const { exporter, batches } = recorder(async () => {
+    active++;
+    maxActive = Math.max(maxActive, active);
+    await tick(3);
+    active--;
+    return SUCCESS;
+  });
+  const b = make(exporter, { maxExportBatchSize: 2, scheduledDelayMillis: 1 });
+  for (let i = 0; i < 21; i++) {
+    b.add(i);
+    if (i % 5 === 0) await tick(1);
+  }
+  await b.forceFlush();
+  assert.is(maxActive, 1);
+  assert.equal(batches.flat(), Array.from({ length: 21 }, (_, i) => i));
+  assert.ok(batches.every((x) => x.length <= 2));
+  assert.equal(b.stats(), { queued: 0, exported: 21, dropped: 0, failed: 0 });
+});
+
+test("forceFlush drains everything queued at the call, in order, batch by batch", async () => {
+  const { exporter, batches } = recorder(async () => {
+    await tick(1);
+    return SUCCESS;
+  });
+  const b = make(exporter, { maxExportBatchSize: 3 });
+  for (let i = 0; i < 10; i++) b.add(i); // 3 full batches start exporting (one at a time)
+  await b.forceFlush();
+  assert.equal(batches, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]);
+  assert.is(b.stats().queued, 0);
+  // Nothing queued: resolves at once and exports nothing more.
+  await b.forceFlush();
+  assert.is(batches.length, 4);
+});
+
+test("concurrent forceFlush calls all resolve once their items settle", async () => {
+  const { exporter, batches } = recorder(async () => {
+    await tick(1);
+    return SUCCESS;
+  });
+  const b = make(exporter, { maxExportBatchSize: 2 });
+  b.add(1);
+  const first = b.forceFlush();
+  b.add(2);
+  b.add(3);
+  const second = b.forceFlush();
+  await Promise.all([first, second]);
+  assert.equal(batches.flat(), [1, 2, 3]);
+});
+
+test("shutdown flushes, then shuts the exporter down, then refuses and counts new items", async () => {
+  const { exporter, batches, calls } = recorder();
+  const b = make(exporter, { maxExportBatchSize: 2 });
+  b.add(1);
+  b.add(2);
+  b.add(3);
+  const p = b.shutdown();
+  assert.is(b.shutdown(), p, "idempotent");
+  b.add(4); // refused from the moment shutdown is called
+  await p;
+  assert.equal(batches, [[1, 2], [3]]);
+  assert.equal(calls, ["export", "export", "shutdown"]);
+  b.add(5);
+  b.add(6);
+  assert.equal(b.stats(), { queued: 0, exported: 3, dropped: 3, failed: 0 });
+  assert.is(warnings.filter((w) => /after shutdown/.test(w)).length, 1, "reported once");
+  await b.forceFlush(); // still resolves
+});
+
+test("an export that never settles times out, counts as failed, and the next batch proceeds", async () => {
+  let n = 0;
+  const { exporter, batches } = recorder(() => (n++ === 0 ? new Promise<ExportResult>(() => {}) : SUCCESS));
+  const b = make(exporter, { maxExportBatchSize: 2, exportTimeoutMillis: 20 });
+  b.add(1);
+  b.add(2);
+  b.add(3);
+  await b.forceFlush();
+  assert.equal(batches, [[1, 2], [3]]);
+  assert.equal(b.stats(), { queued: 0, exported: 1, dropped: 0, failed: 2 });
+  assert.ok(warnings.some((w) => /Export of 2 spans failed: timed out/.test(w)), warnings.join("\n"));
+});
+
+test("exporters that throw, reject or return FAILED never surface, and count as failed", async () => {
+  const modes = ["throw", "reject", "failed", "garbage", "ok"];
+  let i = 0;
+  const exporter: Exporter<number> = {
+    export(): Promise<ExportResult> {
+      const mode = modes[i++ % modes.length];
+      if (mode === "throw") throw new Error("sync boom");
+      if (mode === "reject") return Promise.reject(new Error("async boom"));
+      if (mode === "failed") return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("nope") });
+      if (mode === "garbage") return Promise.resolve(undefined as unknown as ExportResult);
+      return Promise.resolve(SUCCESS);
+    },
+    shutdown: () => Promise.reject(new Error("shutdown boom")),
+  };
+  const b = make(exporter, { maxExportBatchSize: 1 });
+  for (let k = 0; k < 5; k++) b.add(k);
+  await b.forceFlush();
+  await b.shutdown(); // exporter.shutdown rejects: shutdown still resolves
+  await tick(5);
+  assert.equal(b.stats(), { queued: 0, exported: 1, dropped: 0, failed: 4 });
+  assert.equal(unhandled, []);
+  assert.ok(warnings.some((w) => /shutdown boom/.test(w)));
+});
+
+test("a full queue drops new items, counts them and reports once", async () => {
+  const { exporter, batches } = recorder();
+  // Hold the exporter busy so the queue fills up.
+  let release!: () => void;
+  const hold = new Promise<void>((r) => (release = r));
+  const slow: Exporter<number> = {
+    export: async (items) => {
+      await hold;
+      return exporter.export(items);
+    },
+    shutdown: async () => {},
+  };
+  const s = make(slow, { maxQueueSize: 4, maxExportBatchSize: 4 });
+  for (let k = 0; k < 4; k++) s.add(k); // exported (in flight, held)
+  for (let k = 4; k < 12; k++) s.add(k); // 4 queued, 4 dropped
+  assert.equal(s.stats(), { queued: 4, exported: 0, dropped: 4, failed: 0 });
+  assert.is(warnings.filter((w) => /queue for spans is full/.test(w)).length, 1);
+  release();
+  await s.forceFlush();
+  assert.equal(batches, [[0, 1, 2, 3], [4, 5, 6, 7]]);
+  assert.equal(s.stats(), { queued: 0, exported: 8, dropped: 4, failed: 0 });
+});
+
+test("export failures are warned about rate-limited, not once per batch", async () => {
+  const { exporter } = recorder(() => ({ code: ExportResultCode.FAILED, error: new Error("collector down") }));
+  const b = make(exporter, { maxExportBatchSize: 1 });
+  for (let k = 0; k < 30; k++) b.add(k);
+  await b.forceFlush();
+  assert.is(b.stats().failed, 30);
+  const failures = warnings.filter((w) => /collector down/.test(w));
+  assert.is(failures.length, 1, failures.join("\n"));
+});
+
+test("invalid options throw RangeError at construction, saying what and why", () => {
+  const { exporter } = recorder();
+  const cases: Array<[Partial<BatcherOptions<number>>, RegExp]> = [
+    [{ maxQueueSize: 0 }, /maxQueueSize must be a positive integer/],
+    [{ maxQueueSize: 1.5 }, /maxQueueSize must be a positive integer/],
+    [{ maxExportBatchSize: -1 }, /maxExportBatchSize must be a positive integer/],
+    [{ maxQueueSize: 10, maxExportBatchSize: 11 }, /maxExportBatchSize \(11\) must not exceed maxQueueSize \(10\)/],
+    [{ scheduledDelayMillis: -5 }, /scheduledDelayMillis must be a number >= 0/],
+    [{ scheduledDelayMillis: Number.NaN }, /scheduledDelayMillis/],
+    [{ exportTimeoutMillis: 0 }, /exportTimeoutMillis must be a number > 0/],
+  ];
+  for (const [o, re] of cases) {
+    assert.throws(() => make(exporter, o), (e: unknown) => e instanceof RangeError && re.test((e as Error).message) && /spans/.test((e as Error).message));
+  }
+  assert.throws(() => make({} as Exporter<number>), TypeError);
+});
+
+test("add never throws, even for odd items", () => {
+  const { exporter } = recorder();
+  const b = make(exporter);
+  b.add(undefined as unknown as number);
+  b.add(null as unknown as number);
+  assert.is(b.stats().queued, 2);
+});
+
+test.run();
