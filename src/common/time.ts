@@ -5,7 +5,8 @@
  * the anchor plus a `performance.now()` delta (DESIGN: monotonic inside a process, no
  * drift between a span's start and end when the wall clock is adjusted). Internally a
  * timestamp is a number of milliseconds since the anchor: small enough that a double
- * keeps sub-nanosecond precision for days. On export it becomes a decimal string of
+ * keeps sub-nanosecond precision for weeks around the anchor (a time given explicitly
+ * years away is still exact to well under a microsecond). On export it becomes a decimal string of
  * nanoseconds since the Unix epoch, built without float arithmetic on the large value
  * (OTLP `fixed64` fields; proto3 JSON writes 64-bit integers as strings).
  */
