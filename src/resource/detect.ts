@@ -1,0 +1,127 @@
+/**
+ * The SDK's default resource: service identity from options and the environment, plus the
+ * SDK's own `telemetry.sdk.*` attributes (spec: Resource SDK "SDK-provided resource
+ * attributes" and "Specifying resource information via an environment variable").
+ *
+ * Precedence, lowest to highest (each layer merged over the previous one):
+ * 1. SDK defaults: `telemetry.sdk.name = "otel-edge"`, `telemetry.sdk.language`,
+ *    `telemetry.sdk.version`, `service.name = "unknown_service"`;
+ * 2. `OTEL_RESOURCE_ATTRIBUTES` (percent-decoded `key=value` pairs, all strings);
+ * 3. `OTEL_SERVICE_NAME` (spec: takes precedence over `service.name` in 2);
+ * 4. `options.attributes` (user-provided information has priority over the environment);
+ * 5. `options.serviceName`, `options.serviceVersion`, `options.deploymentEnvironment`.
+ *
+ * `service.name` falls back to `unknown_service` — the spec's value for runtimes without a
+ * process executable name. Node's would be `unknown_service:node`; the Node runtime entry
+ * passes that as `serviceName` itself when nothing else is configured.
+ */
+import { diag } from "../common/diag.ts";
+import { copyAttributes, type Attributes } from "../common/attributes.ts";
+import { envString, parseKeyValueList, type EnvRecord } from "../common/env.ts";
+import { createResource, mergeResources, type Resource } from "./resource.ts";
+import {
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+  ATTR_TELEMETRY_SDK_LANGUAGE,
+  ATTR_TELEMETRY_SDK_NAME,
+  ATTR_TELEMETRY_SDK_VERSION,
+  SDK_NAME,
+  TELEMETRY_SDK_LANGUAGE_VALUE_WEBJS,
+  UNKNOWN_SERVICE,
+} from "./semantic.ts";
+
+/** Inputs of {@link buildResource}. */
+export interface BuildResourceOptions {
+  /** `service.name`; wins over every other source. */
+  serviceName?: string;
+  /** `service.version`. */
+  serviceVersion?: string;
+  /** `deployment.environment.name`, e.g. `production`. */
+  deploymentEnvironment?: string;
+  /** More resource attributes; win over `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`. */
+  attributes?: Attributes;
+  /** Where `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` are read from. */
+  env?: EnvRecord;
+  /** `telemetry.sdk.version`: the otel-edge version. */
+  sdkVersion: string;
+  /**
+   * `telemetry.sdk.language`. Default `"webjs"`: the core runs on web-standard APIs, and the
+   * semantic conventions have no generic JavaScript value. The Node runtime entry passes
+   * `"nodejs"`, matching what the official SDK reports there.
+   */
+  sdkLanguage?: string;
+  /** Schema URL of the resulting resource, if the caller knows its attributes follow one. */
+  schemaUrl?: string;
+}
+
+/**
+ * Builds the resource for a provider from options and environment. Never throws:
+ * a missing `service.name` falls back to `unknown_service` with a warning, and malformed
+ * values (not a non-empty string) are ignored with a warning.
+ *
+ * @example
+ * ```ts
+ * const resource = buildResource({ serviceName: "checkout", env: process.env, sdkVersion: "0.1.0" });
+ * resource.attributes["service.name"]; // "checkout"
+ * ```
+ */
+export function buildResource(options: BuildResourceOptions): Resource {
+  const o = options ?? ({} as BuildResourceOptions);
+  const env = o.env;
+  const sdkVersion = typeof o.sdkVersion === "string" ? o.sdkVersion : "";
+  const language = nonEmptyString(o.sdkLanguage) ? o.sdkLanguage : TELEMETRY_SDK_LANGUAGE_VALUE_WEBJS;
+
+  const defaults = createResource({
+    [ATTR_TELEMETRY_SDK_NAME]: SDK_NAME,
+    [ATTR_TELEMETRY_SDK_LANGUAGE]: language,
+    [ATTR_TELEMETRY_SDK_VERSION]: sdkVersion,
+  });
+
+  const fromEnv: Attributes = parseKeyValueList(envString(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES");
+  const envServiceName = envString(env, "OTEL_SERVICE_NAME");
+  if (envServiceName !== undefined) fromEnv[ATTR_SERVICE_NAME] = envServiceName;
+
+  // copyAttributes reads hostile objects safely (throwing getters are skipped and reported).
+  const user: Attributes = copyAttributes(o.attributes, { countLimit: Infinity, valueLengthLimit: Infinity }).attributes;
+  if (o.serviceName !== undefined) user[ATTR_SERVICE_NAME] = o.serviceName;
+  if (o.serviceVersion !== undefined) user[ATTR_SERVICE_VERSION] = o.serviceVersion;
+  if (o.deploymentEnvironment !== undefined) user[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = o.deploymentEnvironment;
+
+  // Identity attributes must be non-empty strings; a malformed one is dropped with a warning
+  // so the next source down (or the fallback) applies instead of a useless value.
+  dropMalformed(user, "options");
+  dropMalformed(fromEnv, "OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME");
+
+  let resource = mergeResources(mergeResources(defaults, createResource(fromEnv)), createResource(user, o.schemaUrl));
+  if (!nonEmptyString(resource.attributes[ATTR_SERVICE_NAME])) {
+    diag.warn(
+      `No service.name configured: using "${UNKNOWN_SERVICE}". Set the serviceName option, OTEL_SERVICE_NAME, or service.name in OTEL_RESOURCE_ATTRIBUTES.`,
+    );
+    resource = mergeResources(createResource({ [ATTR_SERVICE_NAME]: UNKNOWN_SERVICE }), resource);
+  }
+  return resource;
+}
+
+const IDENTITY_KEYS = [ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, ATTR_DEPLOYMENT_ENVIRONMENT_NAME];
+
+function dropMalformed(attributes: Attributes, source: string): void {
+  for (const key of IDENTITY_KEYS) {
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    const value = attributes[key];
+    if (value === undefined) {
+      delete attributes[key];
+    } else if (!nonEmptyString(value)) {
+      diag.warn(`Ignoring ${key} from ${source}: expected a non-empty string, got ${describe(value)}.`);
+      delete attributes[key];
+    }
+  }
+}
+
+function nonEmptyString(v: unknown): v is string {
+  return typeof v === "string" && v.trim() !== "";
+}
+
+function describe(v: unknown): string {
+  return typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? "an array" : typeof v === "object" ? String(v) : `a ${typeof v}`;
+}

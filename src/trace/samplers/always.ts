@@ -1,0 +1,44 @@
+/**
+ * The two constant samplers (spec: Tracing SDK, "AlwaysOn" / "AlwaysOff").
+ * Neither touches the tracestate: AlwaysOn is the default delegate for sampled parents in
+ * ParentBased, which must pass the parent's `ot=th:` threshold through unchanged.
+ */
+import type { Context } from "../../context/context.ts";
+import { parentSpanContext, SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
+
+/** Samples every span. Description `AlwaysOnSampler`, as the spec requires. */
+export class AlwaysOnSampler implements Sampler {
+  /** Always RECORD_AND_SAMPLED; the parent's tracestate is kept. */
+  shouldSample(context: Context): SamplingResult {
+    return withParentTraceState(SamplingDecision.RECORD_AND_SAMPLED, context);
+  }
+
+  /** `AlwaysOnSampler`. */
+  toString(): string {
+    return "AlwaysOnSampler";
+  }
+}
+
+/** Drops every span. Description `AlwaysOffSampler`, as the spec requires. */
+export class AlwaysOffSampler implements Sampler {
+  /** Always NOT_RECORD; the parent's tracestate is kept. */
+  shouldSample(context: Context): SamplingResult {
+    return withParentTraceState(SamplingDecision.NOT_RECORD, context);
+  }
+
+  /** `AlwaysOffSampler`. */
+  toString(): string {
+    return "AlwaysOffSampler";
+  }
+}
+
+const SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
+const DROPPED: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
+
+// Returns the parent's tracestate explicitly, so a tracer that treats a missing traceState
+// as "clear it" and one that treats it as "keep the parent's" behave the same.
+function withParentTraceState(decision: SamplingDecision, context: Context): SamplingResult {
+  const traceState = parentSpanContext(context)?.traceState;
+  if (traceState === undefined) return decision === SamplingDecision.NOT_RECORD ? DROPPED : SAMPLED;
+  return { decision, traceState };
+}

@@ -1,0 +1,83 @@
+/**
+ * The OpenTelemetry `ot` entry of the W3C tracestate (spec: "TraceState Handling",
+ * https://opentelemetry.io/docs/specs/otel/trace/tracestate-handling/): one entry,
+ * `ot=key:value;key:value`, holding the sampling threshold `th` and the explicit
+ * randomness `rv`. Setting a sub-key keeps every other sub-key and every other vendor's
+ * entry; if the result would exceed 256 characters the update is abandoned, as advised.
+ */
+import { diagOnce } from "../../common/diag.ts";
+import { createTraceState } from "../../propagation/trace-state.ts";
+import type { TraceState } from "../span-context.ts";
+import { isValidRandomness, thToThreshold } from "./threshold.ts";
+
+/** The tracestate key OpenTelemetry owns. */
+export const OT_KEY = "ot";
+/** Longest `ot` value the spec allows. */
+const OT_MAX_LENGTH = 256;
+
+/** The value of sub-key `key` in the `ot` entry of `traceState`, if present. */
+export function getOtSubKey(traceState: TraceState | undefined, key: string): string | undefined {
+  const ot = traceState?.get(OT_KEY);
+  if (!ot) return undefined;
+  let start = 0;
+  while (start < ot.length) {
+    let end = ot.indexOf(";", start);
+    if (end === -1) end = ot.length;
+    const colon = ot.indexOf(":", start);
+    if (colon > start && colon < end && colon - start === key.length && ot.startsWith(key, start)) {
+      return ot.slice(colon + 1, end);
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/**
+ * A tracestate with sub-key `key` of the `ot` entry set to `value` (placed first) or, when
+ * `value` is undefined, removed. Other sub-keys and other entries are kept; an `ot` entry
+ * left empty is removed. Returns `traceState` unchanged when nothing changes or when the
+ * new value would be invalid (over 256 characters).
+ */
+export function setOtSubKey(traceState: TraceState | undefined, key: string, value: string | undefined): TraceState | undefined {
+  const ot = traceState?.get(OT_KEY);
+  const parts: string[] = value === undefined ? [] : [`${key}:${value}`];
+  let found = false;
+  if (ot) {
+    for (const part of ot.split(";")) {
+      if (part === "") continue;
+      if (part.startsWith(key) && part.charCodeAt(key.length) === 0x3a /* ":" */) {
+        found = true;
+        if (value !== undefined && part === parts[0]) return traceState; // already set
+        continue;
+      }
+      parts.push(part);
+    }
+  }
+  if (value === undefined && !found) return traceState;
+  const next = parts.join(";");
+  if (next === "") return traceState?.unset(OT_KEY);
+  if (next.length > OT_MAX_LENGTH) {
+    diagOnce("warn", "sampler.ot.too-long", `Not updating the "ot" tracestate entry: it would exceed ${OT_MAX_LENGTH} characters (OpenTelemetry TraceState Handling).`);
+    return traceState;
+  }
+  return (traceState ?? createTraceState()).set(OT_KEY, next);
+}
+
+/**
+ * The 56-bit randomness R of a trace as 14 lowercase hex digits: the `rv` sub-key of the
+ * `ot` entry when present and valid, otherwise the rightmost 7 bytes of the trace id
+ * (spec: "Presumption of TraceID randomness"). An invalid `rv` is reported once and ignored.
+ */
+export function randomnessOf(traceId: string, traceState: TraceState | undefined): string {
+  const rv = getOtSubKey(traceState, "rv");
+  if (rv !== undefined) {
+    if (isValidRandomness(rv)) return rv;
+    diagOnce("warn", "sampler.ot.rv", `Ignoring invalid explicit randomness "ot=rv:${rv.slice(0, 32)}": expected exactly 14 lowercase hex digits; using the trace id.`);
+  }
+  return traceId.slice(traceId.length - 14);
+}
+
+/** The 14-digit threshold from the `th` sub-key of the `ot` entry, or undefined when absent/invalid. */
+export function thresholdOf(traceState: TraceState | undefined): string | undefined {
+  return thToThreshold(getOtSubKey(traceState, "th"));
+}

@@ -1,0 +1,122 @@
+/**
+ * ParentBased (spec: Tracing SDK "ParentBased"): a decorator that picks a delegate by the
+ * parent's presence, remoteness and sampled flag.
+ *
+ * | parent  | isRemote | sampled | delegate                               |
+ * |---------|----------|---------|----------------------------------------|
+ * | absent  | –        | –       | `root`                                 |
+ * | present | true     | true    | `remoteParentSampled` (AlwaysOn)       |
+ * | present | true     | false   | `remoteParentNotSampled` (AlwaysOff)   |
+ * | present | false    | true    | `localParentSampled` (AlwaysOn)        |
+ * | present | false    | false   | `localParentNotSampled` (AlwaysOff)    |
+ *
+ * Probability sampling ("Parent-based threshold"): a sampled parent's `ot=th:` threshold is
+ * passed through, except when it is apparently inconsistent (randomness below it while the
+ * parent claims to be sampled), in which case it is erased rather than propagated.
+ */
+import { diagOnce } from "../../common/diag.ts";
+import type { Attributes } from "../../common/attributes.ts";
+import type { Context } from "../../context/context.ts";
+import { isSampled, type SpanContext } from "../span-context.ts";
+import type { Link, SpanKind } from "../types.ts";
+import { AlwaysOffSampler, AlwaysOnSampler } from "./always.ts";
+import { randomnessOf, setOtSubKey, thresholdOf } from "./ot-trace-state.ts";
+import { parentSpanContext, SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
+
+/** Delegates of a {@link ParentBasedSampler}. Only `root` is required. */
+export interface ParentBasedSamplerConfig {
+  /** Sampler for spans without a (valid) parent. */
+  root: Sampler;
+  /** Parent from another process, sampled. Default: AlwaysOn. */
+  remoteParentSampled?: Sampler;
+  /** Parent from another process, not sampled. Default: AlwaysOff. */
+  remoteParentNotSampled?: Sampler;
+  /** Parent in this process, sampled. Default: AlwaysOn. */
+  localParentSampled?: Sampler;
+  /** Parent in this process, not sampled. Default: AlwaysOff. */
+  localParentNotSampled?: Sampler;
+}
+
+/**
+ * Follows the parent's sampling decision; asks `root` for new traces.
+ *
+ * @example
+ * ```ts
+ * const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) });
+ * ```
+ */
+export class ParentBasedSampler implements Sampler {
+  readonly #root: Sampler;
+  readonly #remoteParentSampled: Sampler;
+  readonly #remoteParentNotSampled: Sampler;
+  readonly #localParentSampled: Sampler;
+  readonly #localParentNotSampled: Sampler;
+
+  /** @throws TypeError when `root` (or a given delegate) is not a sampler */
+  constructor(config: ParentBasedSamplerConfig) {
+    const c = (config ?? {}) as Partial<ParentBasedSamplerConfig>;
+    this.#root = requireSampler(c.root, "root");
+    this.#remoteParentSampled = optionalSampler(c.remoteParentSampled, "remoteParentSampled") ?? new AlwaysOnSampler();
+    this.#remoteParentNotSampled = optionalSampler(c.remoteParentNotSampled, "remoteParentNotSampled") ?? new AlwaysOffSampler();
+    this.#localParentSampled = optionalSampler(c.localParentSampled, "localParentSampled") ?? new AlwaysOnSampler();
+    this.#localParentNotSampled = optionalSampler(c.localParentNotSampled, "localParentNotSampled") ?? new AlwaysOffSampler();
+  }
+
+  /** Delegates by the parent, as in the table above. */
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    spanKind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
+    const parent = parentSpanContext(context);
+    if (parent === undefined) return this.#root.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+    const sampled = isSampled(parent);
+    const delegate = parent.isRemote
+      ? sampled
+        ? this.#remoteParentSampled
+        : this.#remoteParentNotSampled
+      : sampled
+        ? this.#localParentSampled
+        : this.#localParentNotSampled;
+    const result = delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+    if (sampled && result.decision === SamplingDecision.RECORD_AND_SAMPLED) return checkThreshold(parent, result);
+    return result;
+  }
+
+  /** `ParentBased{root=…, remoteParentSampled=…, …}`, like the official JS SDK. */
+  toString(): string {
+    return (
+      `ParentBased{root=${this.#root.toString()}, remoteParentSampled=${this.#remoteParentSampled.toString()}, ` +
+      `remoteParentNotSampled=${this.#remoteParentNotSampled.toString()}, localParentSampled=${this.#localParentSampled.toString()}, ` +
+      `localParentNotSampled=${this.#localParentNotSampled.toString()}}`
+    );
+  }
+}
+
+// Spec, probability sampling "General requirements": a parent-based sampler that propagates a
+// sampled context with a threshold should check `R >= th` and erase the threshold when it
+// fails. Only applies when the delegate kept the parent's tracestate (the default AlwaysOn).
+function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingResult {
+  const traceState = parent.traceState;
+  if (traceState === undefined || (result.traceState !== undefined && result.traceState !== traceState)) return result;
+  const threshold = thresholdOf(traceState);
+  if (threshold === undefined || randomnessOf(parent.traceId, traceState) >= threshold) return result;
+  diagOnce("debug", "sampler.parent.inconsistent-th", "ParentBasedSampler: erasing an inconsistent sampling threshold (ot=th) from a sampled parent's tracestate.");
+  return { ...result, traceState: setOtSubKey(traceState, "th", undefined) };
+}
+
+function isSampler(s: unknown): s is Sampler {
+  return s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function";
+}
+
+function requireSampler(s: unknown, name: string): Sampler {
+  if (!isSampler(s)) throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
+  return s;
+}
+
+function optionalSampler(s: unknown, name: string): Sampler | undefined {
+  return s === undefined ? undefined : requireSampler(s, name);
+}
