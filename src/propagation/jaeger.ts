@@ -1,0 +1,162 @@
+/**
+ * Jaeger propagation (jaegertracing.io "Propagation Format"): the trace header
+ * `uber-trace-id: {trace-id}:{span-id}:{parent-span-id}:{flags}` and baggage as one
+ * `uberctx-{key}: {value}` header per entry.
+ *
+ * Per that format: ids are hex with leading zeros optionally omitted (we left-pad to 128
+ * and 64 bits); the parent span id is deprecated and ignored; flags are a one-byte bitmap
+ * in one or two hex digits, bit 0 = sampled, bit 1 = debug (which implies sampled).
+ * Clients URL-encode the whole value when it is not a safe header value, so a `%3A`
+ * form is accepted, and baggage values are URL-encoded both ways.
+ */
+import type { Context } from "../context/context.ts";
+import { diagOnce } from "../common/diag.ts";
+import { isSpanContextValid, isSampled, TraceFlags, type SpanContext } from "../trace/span-context.ts";
+import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
+import { isTracingSuppressed } from "../trace/suppress.ts";
+import { createBaggage, getBaggage, setBaggage } from "./baggage.ts";
+import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_ENTRIES } from "./baggage-propagator.ts";
+import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+
+/** The default trace header. */
+export const UBER_TRACE_ID_HEADER = "uber-trace-id";
+/** The default baggage header prefix. */
+export const UBER_BAGGAGE_HEADER_PREFIX = "uberctx-";
+
+/** Options of {@link JaegerPropagator} (names as in `@opentelemetry/propagator-jaeger`). */
+export interface JaegerPropagatorOptions {
+  /** Trace header name (default `uber-trace-id`). */
+  customTraceHeader?: string;
+  /** Baggage header prefix (default `uberctx-`). */
+  customBaggageHeaderPrefix?: string;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function isHex(s: string, max: number): boolean {
+  if (s.length === 0 || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) | 0x20; // fold A-F to a-f
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+function decode(s: string): string | undefined {
+  if (!s.includes("%")) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+function one(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+  return typeof v === "string" ? v.trim() : undefined;
+}
+
+/** Parses an `uber-trace-id` value (plain or URL-encoded). */
+function parseUberTraceId(raw: string): SpanContext | undefined {
+  if (raw.length > 128) return undefined; // 32+16+16+2 plus separators, even URL-encoded
+  const value = decode(raw);
+  if (value === undefined) return undefined;
+  const parts = value.split(":");
+  if (parts.length !== 4) return undefined;
+  const [traceId, spanId, parentId, flags] = parts as [string, string, string, string];
+  if (!isHex(traceId, 32) || !isHex(spanId, 16) || !isHex(parentId, 16) || !isHex(flags, 2)) return undefined;
+  const bits = parseInt(flags, 16);
+  const spanContext: SpanContext = {
+    traceId: traceId.toLowerCase().padStart(32, "0"),
+    spanId: spanId.toLowerCase().padStart(16, "0"),
+    traceFlags: bits & 0x03 ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  };
+  return isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/**
+ * The Jaeger propagator (`uber-trace-id` and `uberctx-*` baggage).
+ *
+ * @example
+ * ```ts
+ * propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new JaegerPropagator()] }));
+ * ```
+ */
+export class JaegerPropagator implements TextMapPropagator<unknown> {
+  readonly #traceHeader: string;
+  readonly #baggagePrefix: string;
+
+  constructor(config: JaegerPropagatorOptions = {}) {
+    const trace = config?.customTraceHeader ?? UBER_TRACE_ID_HEADER;
+    const prefix = config?.customBaggageHeaderPrefix ?? UBER_BAGGAGE_HEADER_PREFIX;
+    if (typeof trace !== "string" || !TOKEN.test(trace)) {
+      throw new TypeError(`Cannot create JaegerPropagator: customTraceHeader must be an HTTP header name, got ${JSON.stringify(trace)}.`);
+    }
+    if (typeof prefix !== "string" || !TOKEN.test(prefix)) {
+      throw new TypeError(`Cannot create JaegerPropagator: customBaggageHeaderPrefix must be an HTTP header name prefix, got ${JSON.stringify(prefix)}.`);
+    }
+    this.#traceHeader = trace.toLowerCase();
+    this.#baggagePrefix = prefix.toLowerCase();
+  }
+
+  /** Writes `uber-trace-id` for a valid span context and one `uberctx-*` header per baggage entry. */
+  inject(context: Context, carrier: unknown, setter: TextMapSetter<unknown>): void {
+    if (isTracingSuppressed(context)) return;
+    const sc = getSpanContext(context);
+    if (sc && isSpanContextValid(sc)) {
+      // The parent span id is deprecated: "0" (jaeger-client conventions).
+      setter.set(carrier, this.#traceHeader, `${sc.traceId}:${sc.spanId}:0:${isSampled(sc) ? "01" : "00"}`);
+    }
+    const baggage = getBaggage(context);
+    if (!baggage) return;
+    let count = 0;
+    for (const [key, entry] of baggage.getAllEntries()) {
+      if (count === BAGGAGE_MAX_ENTRIES) break;
+      let value: string | undefined;
+      try {
+        value = encodeURIComponent(entry.value);
+      } catch {
+        value = undefined; // lone surrogate
+      }
+      if (!TOKEN.test(key) || value === undefined) {
+        diagOnce("warn", "jaeger.baggage.key", "Jaeger: a baggage entry whose key is not a header token (or whose value has no UTF-8 form) was not propagated.");
+        continue;
+      }
+      setter.set(carrier, `${this.#baggagePrefix}${key}`, value);
+      count++;
+    }
+  }
+
+  /** Returns `context` with the span context from `uber-trace-id` and baggage from `uberctx-*` headers merged in. */
+  extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
+    let ctx = context;
+    const raw = one(getter.get(carrier, this.#traceHeader));
+    if (raw !== undefined) {
+      const sc = parseUberTraceId(raw);
+      if (sc) ctx = setSpanContext(ctx, sc);
+      else diagOnce("debug", "jaeger.invalid", `Jaeger: ignoring an invalid ${this.#traceHeader} header.`);
+    }
+    let baggage = getBaggage(ctx) ?? createBaggage();
+    let added = 0;
+    let bytes = 0;
+    for (const name of getter.keys(carrier)) {
+      if (added === BAGGAGE_MAX_ENTRIES) break;
+      if (typeof name !== "string" || name.length <= this.#baggagePrefix.length) continue;
+      if (name.slice(0, this.#baggagePrefix.length).toLowerCase() !== this.#baggagePrefix) continue;
+      const value = one(getter.get(carrier, name));
+      const decoded = value === undefined ? undefined : decode(value);
+      if (decoded === undefined) continue;
+      bytes += name.length + value!.length;
+      if (bytes > BAGGAGE_MAX_BYTES) break;
+      baggage = baggage.setEntry(name.slice(this.#baggagePrefix.length).toLowerCase(), { value: decoded });
+      added++;
+    }
+    return added > 0 ? setBaggage(ctx, baggage) : ctx;
+  }
+
+  /** The trace header name. */
+  fields(): string[] {
+    return [this.#traceHeader];
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The global `propagation` API, shape-compatible with `propagation` in `@opentelemetry/api`.
+ *
+ * Unlike the official API (whose default is a no-op), the default global propagator is
+ * W3C Trace Context + W3C Baggage, the `OTEL_PROPAGATORS` default: an edge handler that
+ * never configures anything still continues incoming traces. As with our `trace` and
+ * `context` APIs, `setGlobalPropagator` replaces the current propagator (so a second
+ * `init()` takes effect), and `disable()` restores the default.
+ * `inject`/`extract` never throw (DESIGN principle 3).
+ */
+import type { Context } from "../context/context.ts";
+import { diag, diagOnce } from "../common/diag.ts";
+import {
+  createBaggage,
+  deleteBaggage,
+  getActiveBaggage,
+  getBaggage,
+  setBaggage,
+  type Baggage,
+  type BaggageEntry,
+} from "./baggage.ts";
+import { W3CBaggagePropagator } from "./baggage-propagator.ts";
+import { CompositePropagator } from "./composite.ts";
+import { defaultTextMapGetter, defaultTextMapSetter, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from "./text-map.ts";
+import { W3CTraceContextPropagator } from "./trace-context.ts";
+
+/** The global propagation API. */
+export interface PropagationAPI {
+  /** Injects `context` into `carrier` with the global propagator (default setter: Headers/Map/object). */
+  inject<Carrier>(context: Context, carrier: Carrier, setter?: TextMapSetter<Carrier>): void;
+  /** Extracts from `carrier` into `context` with the global propagator (default getter: Headers/Map/object). */
+  extract<Carrier>(context: Context, carrier: Carrier, getter?: TextMapGetter<Carrier>): Context;
+  /** The fields the global propagator writes. */
+  fields(): string[];
+  /** Makes `propagator` the global propagator (replacing any). False, with an error to `diag`, for a non-propagator. */
+  setGlobalPropagator(propagator: TextMapPropagator<unknown>): boolean;
+  /** The baggage in `ctx`, if any. */
+  getBaggage(ctx: Context): Baggage | undefined;
+  /** The baggage in the active context, if any. */
+  getActiveBaggage(): Baggage | undefined;
+  /** A new context with `baggage` set. */
+  setBaggage(ctx: Context, baggage: Baggage): Context;
+  /** A new context without baggage. */
+  deleteBaggage(ctx: Context): Context;
+  /** Creates a Baggage from `entries`. */
+  createBaggage(entries?: Record<string, BaggageEntry>): Baggage;
+  /** Unregisters the global propagator, restoring the default (trace context + baggage). */
+  disable(): void;
+}
+
+/** The default global propagator: W3C Trace Context then W3C Baggage. */
+export function createDefaultPropagator(): TextMapPropagator<unknown> {
+  return new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+}
+
+let defaultPropagator: TextMapPropagator<unknown> | undefined;
+let registered: TextMapPropagator<unknown> | undefined;
+
+// Created on first use, not on import (DESIGN principle 5).
+function current(): TextMapPropagator<unknown> {
+  return registered ?? (defaultPropagator ??= createDefaultPropagator());
+}
+
+/**
+ * The global propagation API.
+ *
+ * @example
+ * ```ts
+ * const ctx = propagation.extract(context.active(), request.headers);
+ * const headers = new Headers();
+ * propagation.inject(ctx, headers);
+ * ```
+ */
+export const propagation: PropagationAPI = {
+  inject<Carrier>(ctx: Context, carrier: Carrier, setter?: TextMapSetter<Carrier>): void {
+    const p = current();
+    try {
+      p.inject(ctx, carrier, (setter ?? defaultTextMapSetter) as TextMapSetter<unknown>);
+    } catch (err) {
+      diagOnce("warn", "propagation.inject", "propagation.inject: the propagator threw; nothing more was injected.", err);
+    }
+  },
+  extract<Carrier>(ctx: Context, carrier: Carrier, getter?: TextMapGetter<Carrier>): Context {
+    const p = current();
+    try {
+      const out = p.extract(ctx, carrier, (getter ?? defaultTextMapGetter) as TextMapGetter<unknown>);
+      return out && typeof out.getValue === "function" ? out : ctx;
+    } catch (err) {
+      diagOnce("warn", "propagation.extract", "propagation.extract: the propagator threw; returning the context unchanged.", err);
+      return ctx;
+    }
+  },
+  fields(): string[] {
+    try {
+      const f = current().fields();
+      return Array.isArray(f) ? [...f] : [];
+    } catch (err) {
+      diagOnce("warn", "propagation.fields", "propagation.fields: the propagator threw.", err);
+      return [];
+    }
+  },
+  setGlobalPropagator(propagator: TextMapPropagator<unknown>): boolean {
+    if (
+      propagator === null ||
+      typeof propagator !== "object" ||
+      typeof propagator.inject !== "function" ||
+      typeof propagator.extract !== "function"
+    ) {
+      diag.error("propagation.setGlobalPropagator: expected an object with inject/extract/fields methods; ignored.");
+      return false;
+    }
+    registered = propagator;
+    return true;
+  },
+  getBaggage,
+  getActiveBaggage,
+  setBaggage,
+  deleteBaggage,
+  createBaggage,
+  disable(): void {
+    registered = undefined;
+  },
+};

@@ -1,0 +1,114 @@
+/**
+ * W3C Trace Context (`traceparent` / `tracestate`), Level 1 and Level 2 §3.2–§3.3 and the
+ * processing model of §4.3. Parsing is by position and character class, never by regex
+ * over the whole value, so arbitrary input costs at most a constant amount of work for
+ * `traceparent` and linear work for `tracestate`.
+ */
+import type { Context } from "../context/context.ts";
+import { diagOnce } from "../common/diag.ts";
+import { isSpanContextValid, TraceFlags, type SpanContext } from "../trace/span-context.ts";
+import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
+import { isTracingSuppressed } from "../trace/suppress.ts";
+import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+import { createTraceState } from "./trace-state.ts";
+
+/** The `traceparent` header name. */
+export const TRACE_PARENT_HEADER = "traceparent";
+/** The `tracestate` header name. */
+export const TRACE_STATE_HEADER = "tracestate";
+
+const VERSION_00_LENGTH = 55; // "00-" + 32 + "-" + 16 + "-" + 2
+
+function isLowerHex(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+function trimOws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/**
+ * Parses a `traceparent` value (§3.2). Returns undefined when it must be ignored:
+ * non-lowercase-hex, version `ff`, all-zero ids, wrong separators, a version-00 value
+ * that is not exactly 55 characters. Future versions (01–fe) are parsed leniently
+ * (§3.2.4): the first 55 characters as version 00, followed by the end or a `-`.
+ */
+export function parseTraceParent(header: string): SpanContext | undefined {
+  if (typeof header !== "string") return undefined;
+  // HTTP strips OWS around field values; the official test suite sends it anyway.
+  const value = trimOws(header);
+  if (value.length < VERSION_00_LENGTH) return undefined;
+  if (!isLowerHex(value, 0, 2) || value.startsWith("ff")) return undefined;
+  const version00 = value.startsWith("00");
+  if (version00 ? value.length !== VERSION_00_LENGTH : value.length > VERSION_00_LENGTH && value[VERSION_00_LENGTH] !== "-") {
+    return undefined;
+  }
+  if (value[2] !== "-" || value[35] !== "-" || value[52] !== "-") return undefined;
+  if (!isLowerHex(value, 3, 35) || !isLowerHex(value, 36, 52) || !isLowerHex(value, 53, 55)) return undefined;
+  const flags = parseInt(value.slice(53, 55), 16);
+  const spanContext: SpanContext = {
+    traceId: value.slice(3, 35),
+    spanId: value.slice(36, 52),
+    // Version 00 flags are carried as received; of a future version only the sampled bit
+    // has a meaning we know (§3.2.4 "parse the sampled bit of flags").
+    traceFlags: version00 ? flags : flags & TraceFlags.SAMPLED,
+    isRemote: true,
+  };
+  return isSpanContextValid(spanContext) ? spanContext : undefined;
+}
+
+/** Formats a valid span context as a version-00 `traceparent` value. */
+export function formatTraceParent(spanContext: SpanContext): string {
+  const flags = (Number(spanContext.traceFlags) & 0xff) || 0;
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags.toString(16).padStart(2, "0")}`;
+}
+
+/**
+ * The W3C Trace Context propagator (`traceparent` / `tracestate`).
+ *
+ * @example
+ * ```ts
+ * const ctx = new W3CTraceContextPropagator().extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
+ * ```
+ */
+export class W3CTraceContextPropagator implements TextMapPropagator<unknown> {
+  /** Writes `traceparent` (and `tracestate` when non-empty) for a valid span context in `context`. */
+  inject(context: Context, carrier: unknown, setter: TextMapSetter<unknown>): void {
+    const spanContext = getSpanContext(context);
+    if (!spanContext || isTracingSuppressed(context) || !isSpanContextValid(spanContext)) return;
+    setter.set(carrier, TRACE_PARENT_HEADER, formatTraceParent(spanContext));
+    const traceState = spanContext.traceState?.serialize();
+    if (traceState) setter.set(carrier, TRACE_STATE_HEADER, traceState);
+  }
+
+  /** Returns `context` with the remote span context from `carrier`, or `context` when there is none. */
+  extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
+    const raw = getter.get(carrier, TRACE_PARENT_HEADER);
+    // Several traceparent field lines are invalid (§3.2: "MUST ... ignore").
+    const header = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
+    if (typeof header !== "string") return context;
+    const spanContext = parseTraceParent(header);
+    if (!spanContext) {
+      diagOnce("debug", "traceparent.invalid", "Ignoring an invalid traceparent header (W3C Trace Context §3.2).");
+      return context;
+    }
+    const state = getter.get(carrier, TRACE_STATE_HEADER);
+    // Repeated tracestate lines are one list (RFC 9110 §5.3; Trace Context §3.3.1).
+    const joined = Array.isArray(state) ? state.join(",") : state;
+    if (typeof joined === "string" && joined !== "") spanContext.traceState = createTraceState(joined);
+    return setSpanContext(context, spanContext);
+  }
+
+  /** `["traceparent", "tracestate"]`. */
+  fields(): string[] {
+    return [TRACE_PARENT_HEADER, TRACE_STATE_HEADER];
+  }
+}
