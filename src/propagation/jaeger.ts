@@ -139,11 +139,14 @@ export class JaegerPropagator implements TextMapPropagator<unknown> {
     }
     let baggage = getBaggage(ctx) ?? createBaggage();
     let added = 0;
+    let examined = 0;
     let bytes = 0;
     for (const name of getter.keys(carrier)) {
-      if (added === BAGGAGE_MAX_ENTRIES) break;
       if (typeof name !== "string" || name.length <= this.#baggagePrefix.length) continue;
       if (name.slice(0, this.#baggagePrefix.length).toLowerCase() !== this.#baggagePrefix) continue;
+      // At most 64 baggage headers are looked at, valid or not: each lookup may scan the
+      // carrier, so an unbounded count would make hostile carriers quadratic.
+      if (examined++ === BAGGAGE_MAX_ENTRIES) break;
       const value = one(getter.get(carrier, name));
       const decoded = value === undefined ? undefined : decode(value);
       if (decoded === undefined) continue;

@@ -75,6 +75,13 @@ test("uberctx-* headers become baggage, merged with existing baggage, values URL
 test("baggage extraction is bounded to 64 entries", () => {
   const headers = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`uberctx-k${i}`, "v"]));
   assert.is(getBaggage(extract(headers))?.getAllEntries().length, 64);
+  // Invalid baggage headers count towards the bound too, so a hostile carrier stays linear.
+  const hostile: Record<string, string> = {};
+  for (let i = 0; i < 20000; i++) hostile[`uberctx-bad${i}`] = "%E4";
+  hostile["uberctx-late"] = "v";
+  assert.is(getBaggage(extract(hostile)), undefined);
+  const someBad = { "uberctx-a": "%E4", "uberctx-b": "ok" };
+  assert.equal(getBaggage(extract(someBad))?.getAllEntries().map(([k]) => k), ["b"]);
 });
 
 test("inject writes uber-trace-id and uberctx-* (URL-encoded values)", () => {
