@@ -55,22 +55,15 @@ for (const name of coreEntries) {
   }
 }
 
-// Declarations (isolatedDeclarations keeps them a fast, per-file transform).
-execFileSync(
-  process.execPath,
-  [
-    "node_modules/typescript/bin/tsc",
-    "-p",
-    "tsconfig.json",
-    "--noEmit",
-    "false",
-    "--emitDeclarationOnly",
-    "--declaration",
-    "--outDir",
-    "dist/types",
-  ],
-  { stdio: "inherit" },
-);
+// Declarations (isolatedDeclarations keeps them a fast, per-file transform). The runtime
+// entries compile with their runtime's types; the core with none.
+for (const project of ["tsconfig.json", "tsconfig.runtime.json"]) {
+  execFileSync(
+    process.execPath,
+    ["node_modules/typescript/bin/tsc", "-p", project, "--noEmit", "false", "--emitDeclarationOnly", "--declaration", "--rootDir", ".", "--outDir", "dist/types"],
+    { stdio: "inherit" },
+  );
+}
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 console.log(`built otel-edge ${pkg.version}: ${Object.keys(entries).map((e) => `dist/${e}.js`).join(", ")}`);

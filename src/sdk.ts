@@ -175,9 +175,9 @@ function resolveTraceExporters(options: InitOptions, env: EnvRecord | undefined)
   return chosen.includes("none") ? ["none"] : chosen;
 }
 
-function batchOptions(options: InitOptions, env: EnvRecord | undefined): BatchSpanProcessorOptions {
+function batchOptions(options: InitOptions, env: EnvRecord | undefined): Required<BatchSpanProcessorOptions> {
   const n = (name: string, min: number) => envNumber(env, name, { integer: true, min });
-  const resolvedOptions: BatchSpanProcessorOptions = {
+  const resolvedOptions: Required<BatchSpanProcessorOptions> = {
     scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? n("OTEL_BSP_SCHEDULE_DELAY", 0) ?? 5000,
     exportTimeoutMillis: options.batch?.exportTimeoutMillis ?? n("OTEL_BSP_EXPORT_TIMEOUT", 1) ?? 30000,
     maxQueueSize: options.batch?.maxQueueSize ?? n("OTEL_BSP_MAX_QUEUE_SIZE", 1) ?? 2048,
