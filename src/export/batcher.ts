@@ -15,6 +15,8 @@
  * `scheduledDelayMillis: Infinity` never arms it: on Workers/serverless the caller flushes.
  */
 import { diag, diagOnce } from "../common/diag.ts";
+import { context } from "../context/context-api.ts";
+import { suppressTracing } from "../trace/suppress.ts";
 import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
@@ -69,6 +71,7 @@ export class Batcher<T> {
   private readonly failures = new RateLimitedWarning();
 
   private timer: TimerHandle | undefined;
+  private guard: TimerHandle | undefined; // timeout of the export in flight
   private due = false; // the timer fired while an export was in flight
   private inFlight = false;
   private isShutdown = false;
@@ -151,6 +154,7 @@ export class Batcher<T> {
   forceFlush(): Promise<void> {
     const target = this.accepted;
     if (this.settled >= target) return Promise.resolve();
+    if (this.guard !== undefined) setTimerRef(this.guard, true);
     return new Promise<void>((resolve) => {
       this.waiters.push({ target, resolve });
       if (target > this.flushTarget) this.flushTarget = target;
@@ -230,7 +234,10 @@ export class Batcher<T> {
     let result: ExportResult | undefined;
     let error: unknown;
     try {
-      result = await this.withTimeout(Promise.resolve(this.exporter.export(batch)));
+      // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
+      // `fetch` inside the exporter does not create spans about exporting spans.
+      const exporting = context.with(suppressTracing(context.active()), () => this.exporter.export(batch));
+      result = await this.withTimeout(Promise.resolve(exporting));
     } catch (e) {
       error = e;
     }
@@ -249,13 +256,22 @@ export class Batcher<T> {
     return new Promise<R>((resolve, reject) => {
       const ms = Math.min(this.timeout, MAX_TIMER_MILLIS);
       const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      // A background export must not keep the process alive by this guard alone (its own
+      // I/O does that), but while someone awaits forceFlush/shutdown the guard stays
+      // referenced so that promise is guaranteed to settle instead of the process exiting.
+      this.guard = timer;
+      if (this.waiters.length === 0 && !this.isShutdown) setTimerRef(timer, false);
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.guard === timer) this.guard = undefined;
+      };
       promise.then(
         (v) => {
-          clearTimeout(timer);
+          done();
           resolve(v);
         },
         (e: unknown) => {
-          clearTimeout(timer);
+          done();
           reject(e);
         },
       );
@@ -273,9 +289,7 @@ export class Batcher<T> {
         diagOnce("error", `batcher:${this.signal}:timer`, `Unexpected error in ${this.signal} export timer: ${String(error)}`);
       }
     }, Math.min(this.delay, MAX_TIMER_MILLIS));
-    // Node/Bun/Deno timers have unref(); browsers return a number. Feature-detect, no `process`.
-    const unref = (timer as unknown as { unref?: () => void }).unref;
-    if (typeof unref === "function") unref.call(timer);
+    setTimerRef(timer, false);
     this.timer = timer;
   }
 
@@ -284,6 +298,12 @@ export class Batcher<T> {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+// Node/Bun/Deno timers have ref()/unref(); browsers return a number. Feature-detect, no `process`.
+function setTimerRef(timer: TimerHandle, ref: boolean): void {
+  const fn = (timer as unknown as { ref?: () => void; unref?: () => void })[ref ? "ref" : "unref"];
+  if (typeof fn === "function") fn.call(timer);
 }
 
 function describe(error: unknown): string {

@@ -14,15 +14,17 @@ export const DEFAULT_REPORT_INTERVAL_MILLIS = 60_000;
 export class RateLimitedWarning {
   private lastReport = -Infinity;
   private suppressed = 0;
+  private readonly intervalMillis: number;
+  private readonly clock: () => number;
 
   /**
    * @param intervalMillis minimum time between two reports.
    * @param clock wall clock in milliseconds (injectable for tests).
    */
-  constructor(
-    private readonly intervalMillis: number = DEFAULT_REPORT_INTERVAL_MILLIS,
-    private readonly clock: () => number = Date.now,
-  ) {}
+  constructor(intervalMillis: number = DEFAULT_REPORT_INTERVAL_MILLIS, clock: () => number = Date.now) {
+    this.intervalMillis = intervalMillis;
+    this.clock = clock;
+  }
 
   /** Reports `message` now, or counts it when a report was made less than an interval ago. */
   warn(message: string): void {

@@ -1,0 +1,78 @@
+/**
+ * The batching span processor: sampled spans go to a bounded queue and are exported in
+ * batches by the shared {@link Batcher} (OTel SDK spec, "Batching processor").
+ * Defaults are the spec's `OTEL_BSP_*` defaults; reading the environment is the caller's
+ * job (`init()`), so this file stays free of configuration sources.
+ */
+import type { Context } from "../context/context.ts";
+import { Batcher } from "../export/batcher.ts";
+import type { BatcherStats } from "../export/batcher.ts";
+import type { Exporter } from "../export/exporter.ts";
+import type { ReadableSpan, Span, SpanProcessor } from "./types.ts";
+
+/** Options of a {@link BatchSpanProcessor}; every field has the `OTEL_BSP_*` default. */
+export interface BatchSpanProcessorOptions {
+  /** Queue capacity; spans beyond it are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Largest batch per export. Default 512. */
+  maxExportBatchSize?: number;
+  /** Delay before a partial batch is exported; `Infinity` = only on flush. Default 5000. */
+  scheduledDelayMillis?: number;
+  /** Time an export may take before it counts as failed. Default 30000. */
+  exportTimeoutMillis?: number;
+}
+
+/**
+ * Queues sampled spans and exports them in batches.
+ *
+ * @example
+ * ```ts
+ * const processor = new BatchSpanProcessor(createOtlpTraceExporter(), { scheduledDelayMillis: 1000 });
+ * // ...
+ * await processor.forceFlush();
+ * ```
+ */
+export class BatchSpanProcessor implements SpanProcessor {
+  private readonly batcher: Batcher<ReadableSpan>;
+
+  /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
+  constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions = {}) {
+    this.batcher = new Batcher<ReadableSpan>({
+      exporter,
+      maxQueueSize: options.maxQueueSize ?? 2048,
+      maxExportBatchSize: options.maxExportBatchSize ?? 512,
+      scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,
+      exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
+      signal: "spans",
+    });
+  }
+
+  /** Nothing to do when a span starts. */
+  onStart(_span: Span & ReadableSpan, _parentContext: Context): void {}
+
+  /** Queues `span` if it is sampled (trace flags bit 0); never throws. */
+  onEnd(span: ReadableSpan): void {
+    try {
+      // Spec: only spans with the sampled flag are passed to the exporter.
+      if ((span.spanContext().traceFlags & 1) !== 1) return;
+    } catch {
+      return; // a broken span object must not reach the application
+    }
+    this.batcher.add(span);
+  }
+
+  /** Exports every span queued so far; never rejects. */
+  forceFlush(): Promise<void> {
+    return this.batcher.forceFlush();
+  }
+
+  /** Flushes, shuts the exporter down and drops (counting) spans ended afterwards. */
+  shutdown(): Promise<void> {
+    return this.batcher.shutdown();
+  }
+
+  /** Queue and export counters. */
+  stats(): BatcherStats {
+    return this.batcher.stats();
+  }
+}
