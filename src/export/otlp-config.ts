@@ -1,0 +1,175 @@
+/**
+ * Resolving OTLP/HTTP exporter settings from options and `OTEL_EXPORTER_OTLP_*`.
+ *
+ * Spec: https://opentelemetry.io/docs/specs/otel/protocol/exporter/
+ * - endpoint: the per-signal variable is used as-is; the general one is a base URL to
+ *   which `v1/<signal>` is appended; default `http://localhost:4318/v1/<signal>`;
+ * - headers: general merged with per-signal (per-signal wins);
+ * - timeout: default 10 s; compression: `gzip` or `none`;
+ * - protocol: we only speak `http/json`; anything else is reported and ignored.
+ * Options given in code win over the environment. DESIGN: invalid env values warn and are
+ * ignored; invalid options throw at construction.
+ */
+import { diagOnce } from "../common/diag.ts";
+import { envEnum, envNumber, envString, parseKeyValueList } from "../common/env.ts";
+import type { EnvRecord } from "../common/env.ts";
+
+/** The OTLP signals and their URL paths. */
+export type OtlpSignal = "traces" | "metrics" | "logs";
+
+/** Options for an OTLP/HTTP JSON exporter. Every field overrides the matching env variable. */
+export interface OtlpExporterOptions {
+  /** Full URL of the signal's endpoint, used as-is (e.g. `https://collector:4318/v1/traces`). */
+  url?: string;
+  /** Base URL of the collector; `/v1/<signal>` is appended (like `OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  endpoint?: string;
+  /** Extra request headers (e.g. `authorization`); merged over the env headers. */
+  headers?: Record<string, string>;
+  /** Overall time budget of one export, retries included. Default 10000 ms. */
+  timeoutMillis?: number;
+  /** Request body compression. Default none. */
+  compression?: "gzip" | "none";
+  /** The `fetch` to use; default `globalThis.fetch` at call time. */
+  fetch?: typeof fetch;
+  /** Send with `fetch(..., { keepalive: true })` (browsers: survives page unload; bodies ≤ 60 KiB). */
+  keepalive?: boolean;
+}
+
+/** Settings an OTLP/HTTP exporter runs with, after resolution. */
+export interface ResolvedOtlpConfig {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMillis: number;
+  compression: "gzip" | "none";
+}
+
+const DEFAULT_BASE = "http://localhost:4318";
+const DEFAULT_TIMEOUT_MILLIS = 10_000;
+
+/**
+ * Resolves the URL, headers, timeout and compression for `signal`: options first, then
+ * the per-signal variable, then the general one, then the default.
+ *
+ * @throws TypeError when `options.url`/`options.endpoint` is not an http(s) URL.
+ * @throws RangeError when `options.timeoutMillis` is not a positive number.
+ */
+export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptions = {}, env?: EnvRecord): ResolvedOtlpConfig {
+  const SIG = signal.toUpperCase();
+  const name = (suffix: string): string => `OTEL_EXPORTER_OTLP_${SIG}_${suffix}`;
+  const general = (suffix: string): string => `OTEL_EXPORTER_OTLP_${suffix}`;
+
+  checkProtocol(env, name("PROTOCOL"));
+  checkProtocol(env, general("PROTOCOL"));
+
+  return {
+    url: resolveUrl(signal, options, env, name("ENDPOINT"), general("ENDPOINT")),
+    // Header names are case-insensitive (RFC 9110 §5.1): merge on lower-case names so a
+    // later source replaces an earlier one instead of fetch joining both values.
+    headers: mergeHeaders(
+      parseKeyValueList(envString(env, general("HEADERS")), general("HEADERS")),
+      parseKeyValueList(envString(env, name("HEADERS")), name("HEADERS")),
+      checkHeaders(options.headers),
+    ),
+    timeoutMillis: resolveTimeout(options, env, name("TIMEOUT"), general("TIMEOUT")),
+    compression:
+      checkCompression(options.compression) ??
+      envEnum(env, name("COMPRESSION"), ["gzip", "none"] as const) ??
+      envEnum(env, general("COMPRESSION"), ["gzip", "none"] as const) ??
+      "none",
+  };
+}
+
+/** Joins a base URL and a path with exactly one slash between them. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}
+
+function resolveUrl(signal: OtlpSignal, options: OtlpExporterOptions, env: EnvRecord | undefined, signalVar: string, generalVar: string): string {
+  const path = `v1/${signal}`;
+  if (options.url !== undefined) return checkOptionUrl(options.url, "url");
+  if (options.endpoint !== undefined) return joinUrl(checkOptionUrl(options.endpoint, "endpoint"), path);
+  const perSignal = envString(env, signalVar);
+  if (perSignal !== undefined) {
+    if (isHttpUrl(perSignal)) return perSignal;
+    warnBadUrl(signalVar);
+  }
+  const base = envString(env, generalVar);
+  if (base !== undefined) {
+    if (isHttpUrl(base)) return joinUrl(base, path);
+    warnBadUrl(generalVar);
+  }
+  return joinUrl(DEFAULT_BASE, path);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function checkOptionUrl(value: unknown, field: string): string {
+  if (typeof value !== "string" || !isHttpUrl(value)) {
+    // The value is not echoed: it may carry credentials.
+    throw new TypeError(`Cannot create OTLP exporter: options.${field} must be an absolute http:// or https:// URL`);
+  }
+  return value;
+}
+
+function warnBadUrl(variable: string): void {
+  // Not echoing the value: URLs can carry credentials (user:pass@host).
+  diagOnce("warn", `otlp-config:url:${variable}`, `Ignoring ${variable}: expected an absolute http:// or https:// URL; using the next setting or the default.`);
+}
+
+function resolveTimeout(options: OtlpExporterOptions, env: EnvRecord | undefined, signalVar: string, generalVar: string): number {
+  const t = options.timeoutMillis;
+  if (t !== undefined) {
+    if (typeof t !== "number" || !(t > 0)) {
+      throw new RangeError(`Cannot create OTLP exporter: options.timeoutMillis must be a number > 0, got ${String(t)}`);
+    }
+    return t;
+  }
+  // min 1: a zero timeout would fail every export.
+  return envNumber(env, signalVar, { min: 1 }) ?? envNumber(env, generalVar, { min: 1 }) ?? DEFAULT_TIMEOUT_MILLIS;
+}
+
+function checkCompression(value: unknown): "gzip" | "none" | undefined {
+  if (value === undefined || value === "gzip" || value === "none") return value;
+  throw new TypeError(`Cannot create OTLP exporter: options.compression must be "gzip" or "none", got ${JSON.stringify(value)}`);
+}
+
+function checkHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (headers === null || typeof headers !== "object") {
+    throw new TypeError("Cannot create OTLP exporter: options.headers must be an object of string values");
+  }
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of Object.entries(headers)) {
+    if (typeof value !== "string") {
+      // Only the name is reported: header values are often credentials.
+      throw new TypeError(`Cannot create OTLP exporter: options.headers[${JSON.stringify(key)}] must be a string`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+function mergeHeaders(...sources: Record<string, string>[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const source of sources) {
+    for (const key of Object.keys(source)) out[key.toLowerCase()] = source[key] as string;
+  }
+  return { ...out };
+}
+
+function checkProtocol(env: EnvRecord | undefined, variable: string): void {
+  const value = envString(env, variable);
+  if (value === undefined || value.toLowerCase() === "http/json") return;
+  diagOnce(
+    "warn",
+    `otlp-config:protocol:${variable}:${value}`,
+    `Ignoring ${variable}=${JSON.stringify(value)}: otel-edge only sends OTLP over http/json; using http/json.`,
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The OTLP/HTTP JSON exporter: a pure encoder (items → string) plus a transport
+ * (string → HTTP). Generic over the signal, so traces, metrics and logs share it.
+ *
+ * Spec: https://opentelemetry.io/docs/specs/otlp/#otlphttp — never send an empty
+ * payload (DESIGN); a `partialSuccess` is a success whose rejected count is passed on.
+ */
+import { context } from "../context/context-api.ts";
+import { suppressTracing } from "../trace/suppress.ts";
+import type { ReadableSpan } from "../trace/types.ts";
+import type { EnvRecord } from "../common/env.ts";
+import { ExportResultCode } from "./exporter.ts";
+import type { Exporter, ExportResult } from "./exporter.ts";
+import { createFetchTransport } from "./fetch-transport.ts";
+import type { Transport, TransportResult } from "./fetch-transport.ts";
+import { resolveOtlpConfig } from "./otlp-config.ts";
+import type { OtlpExporterOptions } from "./otlp-config.ts";
+import { encodeTraces } from "./otlp/trace-encoder.ts";
+
+/** What an {@link OtlpHttpExporter} is made of. */
+export interface OtlpHttpExporterConfig<T> {
+  /** Serializes a batch to the request body (pure; may throw on a bug, which fails the batch). */
+  encode: (items: T[]) => string;
+  /** Delivers the body. */
+  transport: Transport;
+}
+
+/**
+ * Exports batches by encoding them and handing the body to a transport.
+ *
+ * @example
+ * ```ts
+ * const exporter = new OtlpHttpExporter({
+ *   encode: (spans) => encodeTraces(spans),
+ *   transport: createFetchTransport({ url: "http://localhost:4318/v1/traces" }),
+ * });
+ * ```
+ */
+export class OtlpHttpExporter<T> implements Exporter<T> {
+  private readonly encode: (items: T[]) => string;
+  private readonly transport: Transport;
+  private readonly pending = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  /** @throws TypeError when `encode` or `transport` is missing. */
+  constructor(config: OtlpHttpExporterConfig<T>) {
+    if (typeof config?.encode !== "function" || typeof config.transport?.send !== "function") {
+      throw new TypeError("Cannot create OtlpHttpExporter: encode must be a function and transport must have send()");
+    }
+    this.encode = config.encode;
+    this.transport = config.transport;
+  }
+
+  /** Encodes and sends `items`; resolves (never rejects) with the outcome. */
+  export(items: T[]): Promise<ExportResult> {
+    if (this.stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down") });
+    // Never send an empty payload: nothing to say, and some receivers reject it.
+    if (!Array.isArray(items) || items.length === 0) return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    let body: string;
+    try {
+      body = this.encode(items);
+    } catch (error) {
+      return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`) });
+    }
+    const sending = this.send(body);
+    this.pending.add(sending);
+    void sending.then(() => this.pending.delete(sending));
+    return sending;
+  }
+
+  /** Waits for the sends in progress. */
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  /** Waits for the sends in progress (bounded by the transport's timeout); later exports fail at once. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await this.forceFlush();
+  }
+
+  private async send(body: string): Promise<ExportResult> {
+    let result: TransportResult;
+    try {
+      // Our own request must not be traced by an instrumented fetch.
+      result = await context.with(suppressTracing(context.active()), () => this.transport.send(body));
+    } catch (error) {
+      return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    if (result?.ok) {
+      return result.rejected !== undefined ? { code: ExportResultCode.SUCCESS, rejected: result.rejected } : { code: ExportResultCode.SUCCESS };
+    }
+    return { code: ExportResultCode.FAILED, error: result?.error ?? new Error(`OTLP export failed${result?.status ? ` with HTTP ${result.status}` : ""}`) };
+  }
+}
+
+/**
+ * The OTLP/HTTP JSON span exporter, configured from `options`, then
+ * `OTEL_EXPORTER_OTLP_TRACES_*` / `OTEL_EXPORTER_OTLP_*` in `env`, then defaults
+ * (`http://localhost:4318/v1/traces`, 10 s timeout, no compression).
+ *
+ * @example
+ * ```ts
+ * const exporter = createOtlpTraceExporter({ endpoint: "https://collector.example.com", headers: { "x-api-key": key } });
+ * const processor = new BatchSpanProcessor(exporter);
+ * ```
+ * @throws TypeError/RangeError for invalid options (see {@link resolveOtlpConfig}).
+ */
+export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): Exporter<ReadableSpan> {
+  const config = resolveOtlpConfig("traces", options, env);
+  return new OtlpHttpExporter<ReadableSpan>({
+    encode: encodeTraces,
+    transport: createFetchTransport({
+      url: config.url,
+      headers: config.headers,
+      timeoutMillis: config.timeoutMillis,
+      compression: config.compression,
+      fetch: options.fetch,
+      keepalive: options.keepalive,
+    }),
+  });
+}
