@@ -241,6 +241,8 @@ export function parseRetryAfter(value: string | null | undefined, nowMillis: num
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // Every HTTP-date form names the month; without this, Date.parse("-5") is a valid year.
+  if (!/[a-z]{3}/i.test(v)) return undefined;
   const date = Date.parse(v);
   return Number.isFinite(date) ? Math.max(0, date - nowMillis) : undefined;
 }
