@@ -17,7 +17,7 @@
  */
 import { diagOnce } from "../../common/diag.ts";
 import type { Context } from "../../context/context.ts";
-import { isValidTraceId } from "../span-context.ts";
+import { isValidTraceId, type TraceState } from "../span-context.ts";
 import { getOtSubKey, randomnessOf, setOtSubKey } from "./ot-trace-state.ts";
 import { parentSpanContext, SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
 import { DEFAULT_THRESHOLD_PRECISION, isValidRandomness, probabilityToTh, THRESHOLD_DIGITS } from "./threshold.ts";
@@ -45,6 +45,8 @@ export class TraceIdRatioBasedSampler implements Sampler {
   readonly #ratio: number;
   readonly #th: string | undefined;
   readonly #threshold: string | undefined;
+  // TraceState is immutable, so every sampled root span can share one `ot=th:<T>` instance.
+  #rootTraceState: TraceState | undefined;
 
   /**
    * @param ratio the fraction of traces to sample, in [0, 1]; 0 samples nothing
@@ -95,6 +97,10 @@ export class TraceIdRatioBasedSampler implements Sampler {
     }
     if (randomness < threshold) {
       return traceState ? { decision: SamplingDecision.NOT_RECORD, traceState } : { decision: SamplingDecision.NOT_RECORD };
+    }
+    if (traceState === undefined) {
+      this.#rootTraceState ??= setOtSubKey(undefined, "th", this.#th);
+      return { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: this.#rootTraceState };
     }
     return { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: setOtSubKey(traceState, "th", this.#th) };
   }
