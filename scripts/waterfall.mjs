@@ -243,14 +243,18 @@ function label(span) {
  * @param {Map<string, unknown>} attributes
  */
 function keyAttributes(attributes) {
-  const keys = KEY_ATTRIBUTES.filter((k) => attributes.has(k));
+  // url.path repeats http.route for routes without parameters: show it only when it adds something.
+  const keys = KEY_ATTRIBUTES.filter(
+    (k) => attributes.has(k) && !(k === "url.path" && attributes.get(k) === attributes.get("http.route")),
+  );
   keys.push(...[...attributes.keys()].filter((k) => k.startsWith("demo.")).sort());
   return keys.map((k) => `${k}=${formatValue(attributes.get(k))}`).join(" ");
 }
 
 /** @param {unknown} value */
 function formatValue(value) {
-  if (typeof value === "string") return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  // Quoted only when a space or quote would make `key=value` ambiguous to read.
+  if (typeof value === "string") return /^[^\s"]+$/.test(value) ? value : JSON.stringify(value);
   if (value === undefined) return "";
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }

@@ -163,6 +163,22 @@ test("kind label, durations and key attributes", () => {
   assert.match(lineFor(lines, "auth.verify"), /4\.00 ms/);
 });
 
+test("url.path only when it differs from http.route; values quoted only when spaced", () => {
+  const out = renderWaterfall(
+    request("api", [
+      span({ spanId: "0000000000000001", name: "GET /users/:id", kind: 2, start: 0, end: 2,
+        attributes: [str("http.route", "/users/:id"), str("url.path", "/users/7"), str("demo.note", "two words")] }),
+      span({ spanId: "0000000000000002", name: "GET /health", kind: 2, start: 3, end: 4,
+        attributes: [str("http.route", "/health"), str("url.path", "/health"), str("url.full", "http://h/x?a=1")] }),
+    ]),
+  );
+  const lines = linesOf(out);
+  assert.match(lineFor(lines, "GET /users/:id"), "http.route=/users/:id url.path=/users/7");
+  assert.match(lineFor(lines, "GET /users/:id"), 'demo.note="two words"');
+  assert.not.match(lineFor(lines, "GET /health"), "url.path=");
+  assert.match(lineFor(lines, "GET /health"), "url.full=http://h/x?a=1");
+});
+
 test("bars sit on the trace's time axis", () => {
   const lines = linesOf(renderWaterfall(checkout, { width: 20, ascii: true }));
   const bar = (name: string) => {

@@ -1,0 +1,267 @@
+// `npm run demo`: a tiny shop service traced with otel-edge, exported over OTLP/HTTP JSON and
+// shown as trace waterfalls.
+//
+// It uses the SDK exactly like a user would — `import ... from "otel-edge"`, which Node
+// resolves through this package's own `exports` map (the `node` condition → dist/node.js,
+// the entry that wires AsyncLocalStorage so context follows `await`). So it needs `dist/`:
+// `npm run demo` builds first.
+//
+// Unless OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set, spans go
+// to an embedded receiver on 127.0.0.1 and are printed; with it set they go to your collector
+// and the demo says where.
+//
+// The HTTP server is instrumented by hand here (extract → server span → route handler), the
+// way the request-handler instrumentation will do it for you.
+import { createServer } from "node:http";
+import { startDevReceiver } from "./dev-receiver.mjs";
+import { renderWaterfall } from "./waterfall.mjs";
+
+/** @type {typeof import("otel-edge")} */
+let otel;
+try {
+  otel = await import("otel-edge");
+} catch (err) {
+  const e = /** @type {NodeJS.ErrnoException} */ (err);
+  if (e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "ERR_PACKAGE_PATH_NOT_EXPORTED") {
+    console.error(`Cannot load otel-edge from dist/ (${e.message}).\nRun \`npm run build\` first, or use \`npm run demo\`, which builds.`);
+    process.exit(1);
+  }
+  throw err;
+}
+const { init, trace, context, propagation, diag, DiagLogLevel, SpanKind, SpanStatusCode } = otel;
+
+const SERVICE = "demo-shop";
+// Either variable points the SDK at a collector (the per-signal one wins, OTLP exporter spec).
+const tracesEndpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || undefined;
+const baseEndpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined;
+const external = tracesEndpoint ?? (baseEndpoint && `${baseEndpoint.replace(/\/+$/, "")}/v1/traces`);
+const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+
+const receiver = external ? undefined : await startDevReceiver({ host: "127.0.0.1", port: 0 });
+const sdk = receiver
+  ? // The demo exists to show its traces: export to the embedded receiver whatever
+    // OTEL_TRACES_EXPORTER says.
+    init({ serviceName: SERVICE, serviceVersion: "1.0.0", traceExporter: "otlp", otlp: { endpoint: receiver.url } })
+  : // The SDK reads OTEL_EXPORTER_OTLP_ENDPOINT (and the rest of OTEL_*) from process.env itself.
+    init({ serviceName: SERVICE, serviceVersion: "1.0.0" });
+
+// The SDK reports failed exports through diag (it never throws): print them as usual, and
+// remember that one happened so the summary does not claim success.
+let sdkProblems = 0;
+/** @param {"error" | "warn" | "info" | "debug"} method */
+const forward = (method) => (/** @type {string} */ message, /** @type {unknown[]} */ ...args) => {
+  if (method === "error" || method === "warn") sdkProblems++;
+  console[method](`otel-edge: ${message}`, ...args);
+};
+diag.setLogger(
+  { error: forward("error"), warn: forward("warn"), info: forward("info"), debug: forward("debug"), verbose: forward("debug") },
+  DiagLogLevel.WARN,
+);
+
+const tracer = trace.getTracer("demo-shop", "1.0.0");
+
+/** Spans the demo started: once the receiver holds this many, everything has arrived. */
+let spansStarted = 0;
+
+/**
+ * Runs `fn` in a new active span and ends it, recording a thrown error on the span first
+ * (semantic conventions, "Recording errors": exception event + ERROR status).
+ * @template T
+ * @param {string} name
+ * @param {import("otel-edge").SpanOptions} options
+ * @param {(span: import("otel-edge").Span) => Promise<T>} fn
+ * @param {import("otel-edge").Context} [ctx]
+ * @returns {Promise<T>}
+ */
+function inSpan(name, options, fn, ctx = context.active()) {
+  spansStarted++;
+  return tracer.startActiveSpan(name, options, ctx, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      const error = /** @type {Error} */ (err);
+      span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      span.setAttribute("error.type", error.name || "Error");
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `fetch` with a CLIENT span and the W3C `traceparent` of that span injected, so the
+ * server's span becomes its child in the same trace (W3C Trace Context, section 3).
+ * @param {string} url
+ */
+function tracedFetch(url) {
+  const target = new URL(url);
+  const attributes = {
+    "http.request.method": "GET",
+    "url.full": target.href,
+    "server.address": target.hostname,
+    "server.port": Number(target.port),
+  };
+  // Semantic conventions, HTTP client span name: the method alone when there is no template.
+  return inSpan("GET", { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    /** @type {Record<string, string>} */
+    const headers = {};
+    propagation.inject(context.active(), headers);
+    const res = await fetch(target, { headers });
+    span.setAttribute("http.response.status_code", res.status);
+    if (res.status >= 400) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` });
+      span.setAttribute("error.type", String(res.status));
+    }
+    return res;
+  });
+}
+
+/** Route handlers: each returns `[status, body]`; they run inside the server span. */
+/** @type {Record<string, (url: URL) => Promise<[number, unknown]>>} */
+const routes = {
+  async "/checkout"() {
+    const user = await inSpan("auth.verify", { attributes: { "demo.user": "u-1024" } }, async () => {
+      await sleep(2);
+      return "u-1024";
+    });
+    const cart = await inSpan(
+      "cart.load",
+      {
+        attributes: {
+          "db.system": "sqlite",
+          "db.operation.name": "SELECT",
+          "db.query.text": "SELECT sku, qty FROM cart_items WHERE user_id = ?",
+        },
+      },
+      async (span) => {
+        await sleep(8); // the simulated query
+        const items = [{ sku: "mug", qty: 2 }, { sku: "tee", qty: 1 }];
+        span.setAttribute("demo.items", items.length);
+        return items;
+      },
+    );
+    const quote = await inSpan("pricing.quote", {}, async () => {
+      const res = await tracedFetch(`${baseUrl}/price?items=${cart.length}`);
+      return /** @type {{ total: number }} */ (await res.json());
+    });
+    await inSpan("payment.charge", { attributes: { "demo.amount": quote.total } }, async () => {
+      await sleep(5);
+    });
+    return [200, { user, total: quote.total }];
+  },
+  async "/price"(url) {
+    await sleep(3);
+    const items = Number(url.searchParams.get("items") ?? 1);
+    return [200, { total: 12.5 * items }];
+  },
+  async "/fail"() {
+    await inSpan("inventory.reserve", { attributes: { "demo.sku": "mug" } }, async () => {
+      await sleep(3);
+      throw new Error("inventory service unavailable");
+    });
+    return [200, {}];
+  },
+};
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const route = Object.hasOwn(routes, url.pathname) ? url.pathname : undefined;
+  const method = req.method ?? "GET";
+  // Continue the caller's trace when it sent a traceparent (W3C Trace Context).
+  const parent = propagation.extract(context.active(), req.headers);
+  const attributes = {
+    "http.request.method": method,
+    "url.path": url.pathname,
+    "url.scheme": "http",
+    ...(route ? { "http.route": route } : {}),
+  };
+  // Semantic conventions, HTTP server span name: "{method} {http.route}", or the method alone.
+  const name = route ? `${method} ${route}` : method;
+  inSpan(name, { kind: SpanKind.SERVER, attributes }, async (span) => {
+    let status = 404;
+    let body = /** @type {unknown} */ ({ error: "not found" });
+    try {
+      if (route) [status, body] = await routes[route](url);
+    } catch (err) {
+      // The inner span recorded the exception; the server span says the request failed.
+      const error = /** @type {Error} */ (err);
+      status = 500;
+      body = { error: error.message };
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      span.setAttribute("error.type", "500");
+    }
+    span.setAttribute("http.response.status_code", status);
+    res.writeHead(status, { "Content-Type": "application/json" });
+    // The span ends (in inSpan's finally) before the client can see the response.
+    res.end(JSON.stringify(body));
+  }, parent).catch(() => {
+    if (!res.headersSent) res.writeHead(500).end();
+  });
+});
+
+await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
+const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+const baseUrl = `http://127.0.0.1:${port}`;
+
+const where = receiver ? `embedded OTLP/JSON receiver at ${receiver.url}` : `OTLP endpoint ${external}`;
+console.log(`otel-edge demo: service ${SERVICE} on ${baseUrl}, exporting to the ${where}\n`);
+
+let exitCode = 0;
+try {
+  // Plain fetches from "outside": no traceparent, so each request starts a new trace.
+  for (const path of ["/checkout", "/checkout", "/fail"]) {
+    const res = await fetch(baseUrl + path);
+    await res.arrayBuffer();
+    const expected = path === "/fail" ? 500 : 200;
+    if (res.status !== expected) throw new Error(`GET ${path} answered ${res.status}, expected ${expected}`);
+  }
+  await sdk.flush();
+
+  if (receiver) {
+    const countSpans = () => receiver.traces.flatMap(spansOf).length;
+    // flush() resolves once the export was answered; the wait only covers a slow export.
+    await receiver.waitFor(() => countSpans() >= spansStarted, 5000).catch(() => {
+      exitCode = 1;
+    });
+    const spans = receiver.traces.flatMap(spansOf);
+    const traceIds = new Set(spans.map((s) => s.traceId));
+    const text = renderWaterfall(receiver.traces, { color });
+    if (text) console.log(`${text}\n`);
+    console.log(
+      `${traceIds.size} traces, ${spans.length} spans received in ${receiver.traces.length} export request${receiver.traces.length === 1 ? "" : "s"}` +
+        (exitCode ? ` — expected ${spansStarted} spans: some did not arrive` : ""),
+    );
+  } else {
+    if (sdkProblems > 0) {
+      exitCode = 1;
+      console.log(`${spansStarted} spans in 3 traces were due at ${external}, but the SDK reported a problem (above).`);
+    } else {
+      console.log(`${spansStarted} spans in 3 traces sent to ${external} — look for service "${SERVICE}" in your backend.`);
+    }
+  }
+} catch (err) {
+  console.error(`demo failed: ${/** @type {Error} */ (err)?.stack ?? err}`);
+  exitCode = 1;
+} finally {
+  await sdk.shutdown();
+  server.closeAllConnections?.();
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
+  await receiver?.close();
+}
+process.exitCode = exitCode;
+
+/**
+ * The spans of one ExportTraceServiceRequest.
+ * @param {any} request
+ * @returns {{ traceId: string }[]}
+ */
+function spansOf(request) {
+  return (request.resourceSpans ?? []).flatMap((/** @type {any} */ rs) =>
+    (rs.scopeSpans ?? []).flatMap((/** @type {any} */ ss) => ss.spans ?? []),
+  );
+}
