@@ -100,6 +100,7 @@ export { AlwaysOffSampler, AlwaysOnSampler } from "./src/trace/samplers/always.t
 export { ParentBasedSampler, type ParentBasedSamplerConfig } from "./src/trace/samplers/parent-based.ts";
 export { TraceIdRatioBasedSampler, type TraceIdRatioBasedSamplerOptions } from "./src/trace/samplers/trace-id-ratio.ts";
 export { RateLimitingSampler, type RateLimitingSamplerOptions } from "./src/trace/samplers/rate-limiting.ts";
+export { samplerFromEnv } from "./src/trace/samplers/from-env.ts";
 export { BatchSpanProcessor, type BatchSpanProcessorOptions } from "./src/trace/batch-span-processor.ts";
 export { SimpleSpanProcessor } from "./src/trace/simple-span-processor.ts";
 
@@ -125,9 +126,11 @@ export { W3CBaggagePropagator } from "./src/propagation/baggage-propagator.ts";
 export { B3Propagator, type B3PropagatorOptions } from "./src/propagation/b3.ts";
 export { JaegerPropagator } from "./src/propagation/jaeger.ts";
 export { CompositePropagator, type CompositePropagatorOptions } from "./src/propagation/composite.ts";
+export { propagatorFromEnv } from "./src/propagation/from-env.ts";
 
 // Resource
-export type { Resource } from "./src/resource/resource.ts";
+export { createResource, mergeResources, type Resource } from "./src/resource/resource.ts";
+export { buildResource, type BuildResourceOptions } from "./src/resource/detect.ts";
 
 // Export
 export { ExportResultCode, type ExportResult, type Exporter } from "./src/export/exporter.ts";
@@ -135,4 +138,5 @@ export { ConsoleSpanExporter } from "./src/export/console-exporter.ts";
 export { InMemorySpanExporter } from "./src/export/in-memory-exporter.ts";
 export { OtlpHttpExporter, createOtlpTraceExporter } from "./src/export/otlp-http-exporter.ts";
 export type { OtlpExporterOptions } from "./src/export/otlp-config.ts";
+export { createFetchTransport, type FetchTransportOptions, type Transport, type TransportResult } from "./src/export/fetch-transport.ts";
 export { encodeTraces } from "./src/export/otlp/trace-encoder.ts";

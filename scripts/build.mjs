@@ -4,7 +4,8 @@
 // with no `node:` import (DESIGN principle 1).
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 process.chdir(root);
@@ -63,6 +64,14 @@ for (const project of ["tsconfig.json", "tsconfig.runtime.json"]) {
     ["node_modules/typescript/bin/tsc", "-p", project, "--noEmit", "false", "--emitDeclarationOnly", "--declaration", "--rootDir", ".", "--outDir", "dist/types"],
     { stdio: "inherit" },
   );
+}
+
+// Declarations keep the sources' `.ts` specifiers; consumers resolve `.js` to the `.d.ts`.
+for (const file of readdirSync("dist/types", { recursive: true })) {
+  if (!String(file).endsWith(".d.ts")) continue;
+  const path = join("dist/types", String(file));
+  const text = readFileSync(path, "utf8");
+  writeFileSync(path, text.replace(/(from\s+["']\.{1,2}\/[^"']*?)\.ts(["'])/g, "$1.js$2"));
 }
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));

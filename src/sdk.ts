@@ -7,7 +7,7 @@
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
 import type { Attributes } from "./common/attributes.ts";
-import { diag, parseDiagLogLevel } from "./common/diag.ts";
+import { diag, parseDiagLogLevel, setDiagLogLevel } from "./common/diag.ts";
 import { envBoolean, envList, envNumber, envString, type EnvRecord } from "./common/env.ts";
 import { context } from "./context/context-api.ts";
 import type { ContextManager } from "./context/manager.ts";
@@ -84,6 +84,14 @@ export interface Sdk {
   shutdown(): Promise<void>;
 }
 
+/** What a runtime entry (`src/runtime/*`) adds to `init()`: its defaults, not the user's. */
+export interface RuntimeDefaults {
+  /** `telemetry.sdk.language`, e.g. `nodejs`. */
+  sdkLanguage?: string;
+  /** `service.name` when none is configured, e.g. `unknown_service:node`. */
+  defaultServiceName?: string;
+}
+
 let current: Sdk | undefined;
 
 /**
@@ -100,9 +108,18 @@ let current: Sdk | undefined;
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
+  return initForRuntime(options, {});
+}
+
+/** {@link init} with a runtime entry's defaults. */
+export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): Sdk {
   const env = options.env;
-  const logLevel = parseDiagLogLevel(envString(env, "OTEL_LOG_LEVEL"));
-  if (logLevel !== undefined) diag.setLogger(undefined, logLevel);
+  const logLevelName = envString(env, "OTEL_LOG_LEVEL");
+  const logLevel = parseDiagLogLevel(logLevelName);
+  if (logLevel !== undefined) setDiagLogLevel(logLevel);
+  else if (logLevelName !== undefined) {
+    diag.warn(`Ignoring OTEL_LOG_LEVEL=${JSON.stringify(logLevelName)}: expected none, error, warn, info, debug, verbose or all.`);
+  }
 
   const resource =
     options.resource ??
@@ -113,9 +130,11 @@ export function init(options: InitOptions = {}): Sdk {
       attributes: options.resourceAttributes,
       env,
       sdkVersion: VERSION,
+      sdkLanguage: runtime.sdkLanguage,
+      defaultServiceName: runtime.defaultServiceName,
     });
 
-  if (current) diag.warn("init() called again: the new SDK replaces the previous one, which keeps its own queued data until you shut it down.");
+  if (current) diag.warn("init() called again while the previous SDK is running: the new one replaces it globally; the old one keeps its queued data until you shut it down.");
 
   const disabled = options.disabled ?? envBoolean(env, "OTEL_SDK_DISABLED") ?? false;
   if (disabled) {
@@ -150,7 +169,10 @@ export function init(options: InitOptions = {}): Sdk {
     resource,
     disabled: false,
     flush: () => tracerProvider.forceFlush(),
-    shutdown: () => (shutdownPromise ??= tracerProvider.shutdown()),
+    shutdown: () => {
+      if (current === sdk) current = undefined;
+      return (shutdownPromise ??= tracerProvider.shutdown());
+    },
   };
   return (current = sdk);
 }

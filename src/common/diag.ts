@@ -100,6 +100,11 @@ export const diag: DiagAPI = {
   },
 };
 
+/** Changes only the level of the installed logger (used for `OTEL_LOG_LEVEL`). */
+export function setDiagLogLevel(level: DiagLogLevel): void {
+  currentLevel = level;
+}
+
 // Keys already reported by `diagOnce`. Bounded so that an attacker-controlled key space
 // (e.g. attribute names) cannot grow it without limit; past the bound, reports are dropped.
 const MAX_ONCE_KEYS = 1024;

@@ -19,8 +19,11 @@ import { encodeTraces } from "./otlp/trace-encoder.ts";
 
 /** What an {@link OtlpHttpExporter} is made of. */
 export interface OtlpHttpExporterConfig<T> {
-  /** Serializes a batch to the request body (pure; may throw on a bug, which fails the batch). */
-  encode: (items: T[]) => string;
+  /**
+   * Serializes a batch to the request body (pure; may throw on a bug, which fails the batch).
+   * `undefined` means nothing in the batch could be encoded: the exporter then sends nothing.
+   */
+  encode: (items: T[]) => string | undefined;
   /** Delivers the body. */
   transport: Transport;
 }
@@ -37,7 +40,7 @@ export interface OtlpHttpExporterConfig<T> {
  * ```
  */
 export class OtlpHttpExporter<T> implements Exporter<T> {
-  private readonly encode: (items: T[]) => string;
+  private readonly encode: (items: T[]) => string | undefined;
   private readonly transport: Transport;
   private readonly pending = new Set<Promise<unknown>>();
   private stopped = false;
@@ -56,12 +59,13 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     if (this.stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down") });
     // Never send an empty payload: nothing to say, and some receivers reject it.
     if (!Array.isArray(items) || items.length === 0) return Promise.resolve({ code: ExportResultCode.SUCCESS });
-    let body: string;
+    let body: string | undefined;
     try {
       body = this.encode(items);
     } catch (error) {
       return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`) });
     }
+    if (body === undefined) return Promise.resolve({ code: ExportResultCode.SUCCESS });
     const sending = this.send(body);
     this.pending.add(sending);
     void sending.then(() => this.pending.delete(sending));
@@ -109,7 +113,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
 export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): Exporter<ReadableSpan> {
   const config = resolveOtlpConfig("traces", options, env);
   return new OtlpHttpExporter<ReadableSpan>({
-    encode: encodeTraces,
+    encode: (spans) => unlessEmpty(encodeTraces(spans)),
     transport: createFetchTransport({
       url: config.url,
       headers: config.headers,
@@ -119,4 +123,12 @@ export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?:
       keepalive: options.keepalive,
     }),
   });
+}
+
+/**
+ * `undefined` for a request with no data (`{"resourceSpans":[]}` and its siblings: every
+ * item was dropped by the encoder), else `body`. DESIGN: never send an empty payload.
+ */
+export function unlessEmpty(body: string): string | undefined {
+  return body.length < 40 && /^\{"resource[A-Za-z]+":\[\]\}$/.test(body) ? undefined : body;
 }

@@ -53,6 +53,11 @@ export interface BuildResourceOptions {
   sdkLanguage?: string;
   /** Schema URL of the resulting resource, if the caller knows its attributes follow one. */
   schemaUrl?: string;
+  /**
+   * `service.name` when none is configured. Default `unknown_service`; runtime entries pass
+   * the spec's `unknown_service:<process.executable.name>` form, e.g. `unknown_service:node`.
+   */
+  defaultServiceName?: string;
 }
 
 /**
@@ -95,10 +100,11 @@ export function buildResource(options: BuildResourceOptions): Resource {
 
   let resource = mergeResources(mergeResources(defaults, createResource(fromEnv)), createResource(user, o.schemaUrl));
   if (!nonEmptyString(resource.attributes[ATTR_SERVICE_NAME])) {
+    const fallback = nonEmptyString(o.defaultServiceName) ? o.defaultServiceName : UNKNOWN_SERVICE;
     diag.warn(
-      `No service.name configured: using "${UNKNOWN_SERVICE}". Set the serviceName option, OTEL_SERVICE_NAME, or service.name in OTEL_RESOURCE_ATTRIBUTES.`,
+      `No service.name configured: using "${fallback}". Set the serviceName option, OTEL_SERVICE_NAME, or service.name in OTEL_RESOURCE_ATTRIBUTES.`,
     );
-    resource = mergeResources(createResource({ [ATTR_SERVICE_NAME]: UNKNOWN_SERVICE }), resource);
+    resource = mergeResources(createResource({ [ATTR_SERVICE_NAME]: fallback }), resource);
   }
   return resource;
 }

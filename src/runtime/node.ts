@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
-import { init as coreInit, type InitOptions, type Sdk } from "../sdk.ts";
+import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
 
 /**
  * Starts the SDK for Node.js: like the core `init`, with AsyncLocalStorage context,
@@ -23,11 +23,11 @@ import { init as coreInit, type InitOptions, type Sdk } from "../sdk.ts";
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
-  const sdk = coreInit({
-    env: process.env,
-    contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage),
-    ...options,
-  });
+  const sdk = initForRuntime(
+    { env: process.env, contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage), ...options },
+    // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
+    { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
+  );
   if (!sdk.disabled) {
     // `beforeExit` fires when the event loop empties (our export timers are unref'd, so
     // they don't keep the process alive): export what is still queued, once.

@@ -5,7 +5,7 @@
 import type { Attributes } from "../common/attributes.ts";
 import { context as contextApi } from "../context/context-api.ts";
 import type { Context } from "../context/context.ts";
-import type { IdGenerator } from "./ids.ts";
+import { randomIdGenerator, type IdGenerator } from "./ids.ts";
 import { NonRecordingSpan } from "./non-recording-span.ts";
 import type { Sampler } from "./samplers/sampler.ts";
 import { SamplingDecision } from "./samplers/sampler.ts";
@@ -34,6 +34,13 @@ export interface TracerConfig extends SpanOwner {
 }
 
 const EMPTY_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+
+/**
+ * W3C Trace Context Level 2 §3.2.2.5.2 "Random Trace ID Flag": set on new traces whose id
+ * comes from our random generator, telling consistent-probability samplers downstream that
+ * the id's rightmost 7 bytes are random (OTel spec: TraceIdRatioBased randomness).
+ */
+const RANDOM_TRACE_ID_FLAG = 0x02;
 
 /** The SDK tracer. */
 export class SdkTracer implements Tracer {
@@ -76,7 +83,11 @@ export class SdkTracer implements Tracer {
       void err;
     }
     const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
-    const parentFlags = validParent ? validParent.traceFlags : 0;
+    const parentFlags = validParent
+      ? validParent.traceFlags
+      : config.idGenerator === randomIdGenerator
+        ? RANDOM_TRACE_ID_FLAG
+        : 0;
     const spanContext: SpanContext = {
       traceId,
       spanId,

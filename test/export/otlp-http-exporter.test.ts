@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { OtlpHttpExporter, createOtlpTraceExporter } from "../../src/export/otlp-http-exporter.ts";
+import { OtlpHttpExporter, createOtlpTraceExporter, unlessEmpty } from "../../src/export/otlp-http-exporter.ts";
 import type { Transport, TransportResult } from "../../src/export/fetch-transport.ts";
 import { ExportResultCode } from "../../src/export/exporter.ts";
 import { context } from "../../src/context/context-api.ts";
@@ -170,6 +170,21 @@ test("createOtlpTraceExporter uses the given fetch and options.url as-is", async
   const exporter = createOtlpTraceExporter({ url: "http://127.0.0.1:1/custom/path", fetch: fetchStub });
   assert.is((await exporter.export([fakeSpan("a")])).code, ExportResultCode.SUCCESS);
   assert.equal(urls, ["http://127.0.0.1:1/custom/path"]);
+});
+
+test("createOtlpTraceExporter sends nothing when every span in the batch is unencodable", async () => {
+  let calls = 0;
+  const fetchStub = (async () => {
+    calls++;
+    return new Response("", { status: 200 });
+  }) as unknown as typeof fetch;
+  const exporter = createOtlpTraceExporter({ url: "http://127.0.0.1:1/v1/traces", fetch: fetchStub });
+  const invalid = { ...fakeSpan("bad"), spanContext: () => ({ traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 1 }) };
+  assert.is((await exporter.export([invalid])).code, ExportResultCode.SUCCESS);
+  assert.is(calls, 0, "an empty request is never sent");
+  assert.is(unlessEmpty('{"resourceSpans":[]}'), undefined);
+  assert.is(unlessEmpty('{"resourceLogs":[]}'), undefined);
+  assert.is(unlessEmpty('{"resourceSpans":[{}]}'), '{"resourceSpans":[{}]}');
 });
 
 test.run();

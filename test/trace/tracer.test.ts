@@ -54,7 +54,7 @@ test("startSpan: ids are lowercase hex, unique, never zero; root has no parent",
   }
   assert.is(ids.size, 2000);
   assert.is(ended[0]!.parentSpanContext, undefined);
-  assert.is(ended[0]!.spanContext().traceFlags, TraceFlags.SAMPLED);
+  assert.is(ended[0]!.spanContext().traceFlags, TraceFlags.SAMPLED | 0x02, "sampled + random trace id (W3C Level 2)");
   assert.is(ended[0]!.instrumentationScope.name, "test");
   assert.is(ended[0]!.instrumentationScope.version, "1.2.3");
 });
