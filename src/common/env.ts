@@ -7,6 +7,7 @@
  * variable and the accepted form.
  */
 import { diag } from "./diag.ts";
+import { percentDecode } from "./percent-decode.ts";
 
 /** Environment variables as a read-only record. Non-string values (Workers bindings) are ignored. */
 export type EnvRecord = Readonly<Record<string, unknown>>;
@@ -85,8 +86,8 @@ export function parseKeyValueList(value: string | undefined, name: string): Reco
   for (const item of value.split(",")) {
     if (item.trim() === "") continue;
     const eq = item.indexOf("=");
-    const key = eq > 0 ? decode(item.slice(0, eq).trim()) : undefined;
-    const val = eq > 0 ? decode(item.slice(eq + 1).trim()) : undefined;
+    const key = eq > 0 ? percentDecode(item.slice(0, eq).trim()) : undefined;
+    const val = eq > 0 ? percentDecode(item.slice(eq + 1).trim()) : undefined;
     if (!key || val === undefined) {
       bad++;
       continue;
@@ -98,10 +99,3 @@ export function parseKeyValueList(value: string | undefined, name: string): Reco
   return out;
 }
 
-function decode(s: string): string | undefined {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}

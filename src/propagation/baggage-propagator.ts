@@ -19,6 +19,8 @@ import { diagOnce } from "../common/diag.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import { baggageEntryMetadataFromString, createBaggage, getBaggage, setBaggage, type BaggageEntry } from "./baggage.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+import { percentDecode } from "../common/percent-decode.ts";
+import { isOws, trimOws } from "./ows.ts";
 
 /** The `baggage` header name. */
 export const BAGGAGE_HEADER = "baggage";
@@ -66,27 +68,6 @@ function encode(s: string, table: Uint8Array): string | undefined {
   return out;
 }
 
-function decode(s: string): string | undefined {
-  if (!s.includes("%")) return s;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}
-
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-function trimOws(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && isOws(s.charCodeAt(a))) a++;
-  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
-
 /** Validates and normalises `key OWS ["=" OWS value]` properties; undefined when one is invalid. */
 function parseProperties(parts: string[]): string | undefined {
   const out: string[] = [];
@@ -116,8 +97,8 @@ function parseMember(member: string): [string, BaggageEntry] | undefined {
   const rawKey = trimOws(pair.slice(0, eq));
   const rawValue = trimOws(pair.slice(eq + 1));
   if (rawKey === "" || !allIn(TCHAR, rawKey) || !allIn(OCTET, rawValue)) return undefined;
-  const key = decode(rawKey);
-  const value = decode(rawValue);
+  const key = percentDecode(rawKey);
+  const value = percentDecode(rawValue);
   if (key === undefined || key === "" || value === undefined) return undefined;
   const entry: BaggageEntry = { value };
   if (semi !== -1) {

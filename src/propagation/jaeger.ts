@@ -17,6 +17,7 @@ import { isTracingSuppressed } from "../trace/suppress.ts";
 import { createBaggage, getBaggage, setBaggage } from "./baggage.ts";
 import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_ENTRIES } from "./baggage-propagator.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+import { percentDecode } from "../common/percent-decode.ts";
 
 /** The default trace header. */
 export const UBER_TRACE_ID_HEADER = "uber-trace-id";
@@ -42,15 +43,6 @@ function isHex(s: string, max: number): boolean {
   return true;
 }
 
-function decode(s: string): string | undefined {
-  if (!s.includes("%")) return s;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}
-
 function one(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
   return typeof v === "string" ? v.trim() : undefined;
@@ -59,7 +51,7 @@ function one(value: string | string[] | undefined): string | undefined {
 /** Parses an `uber-trace-id` value (plain or URL-encoded). */
 function parseUberTraceId(raw: string): SpanContext | undefined {
   if (raw.length > 128) return undefined; // 32+16+16+2 plus separators, even URL-encoded
-  const value = decode(raw);
+  const value = percentDecode(raw);
   if (value === undefined) return undefined;
   const parts = value.split(":");
   if (parts.length !== 4) return undefined;
@@ -148,7 +140,7 @@ export class JaegerPropagator implements TextMapPropagator<unknown> {
       // carrier, so an unbounded count would make hostile carriers quadratic.
       if (examined++ === BAGGAGE_MAX_ENTRIES) break;
       const value = one(getter.get(carrier, name));
-      const decoded = value === undefined ? undefined : decode(value);
+      const decoded = value === undefined ? undefined : percentDecode(value);
       if (decoded === undefined) continue;
       bytes += name.length + value!.length;
       if (bytes > BAGGAGE_MAX_BYTES) break;

@@ -9,6 +9,7 @@
  */
 import { diagOnce } from "../common/diag.ts";
 import type { TraceState } from "../trace/span-context.ts";
+import { isOws, trimOws } from "./ows.ts";
 
 /** Most list members a tracestate may carry (§3.3.1.1). */
 export const TRACE_STATE_MAX_MEMBERS = 32;
@@ -69,19 +70,6 @@ export function isValidTraceStateValue(value: string): boolean {
     if (c < 0x20 || c > 0x7e || c === 0x2c || c === 0x3d) return false;
   }
   return value.charCodeAt(n - 1) !== 0x20;
-}
-
-// OWS = *( SP / HTAB )  (§3.3.1.2)
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-function trimOws(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && isOws(s.charCodeAt(a))) a++;
-  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /** Parses a header value; undefined when the header is invalid and must be discarded. */

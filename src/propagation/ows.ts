@@ -1,0 +1,20 @@
+/**
+ * Optional white space in HTTP header lists: `OWS = *( SP / HTAB )` (RFC 9110 §5.6.3),
+ * which W3C Trace Context (tracestate §3.3.1.2) and W3C Baggage both allow around members.
+ * Trimmed by hand because `String.prototype.trim` also strips other white space the
+ * grammars do not allow.
+ */
+
+/** True for SP or HTAB. */
+export function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** `s` without leading and trailing SP/HTAB. */
+export function trimOws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isOws(s.charCodeAt(a))) a++;
+  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
