@@ -1,0 +1,38 @@
+/**
+ * The OTLP/HTTP JSON log record exporter: {@link encodeLogs} + the shared fetch transport,
+ * POSTing to `/v1/logs` (OTLP spec, "OTLP/HTTP").
+ */
+import type { EnvRecord } from "../../common/env.ts";
+import type { LogRecordExporter, ReadableLogRecord } from "../../logs/types.ts";
+import { createFetchTransport } from "../fetch-transport.ts";
+import { resolveOtlpConfig, type OtlpExporterOptions } from "../otlp-config.ts";
+import { OtlpHttpExporter, unlessEmpty } from "../otlp-http-exporter.ts";
+import { encodeLogs } from "./logs-encoder.ts";
+
+/**
+ * The OTLP/HTTP JSON log exporter, configured from `options`, then
+ * `OTEL_EXPORTER_OTLP_LOGS_*` / `OTEL_EXPORTER_OTLP_*` in `env`, then defaults
+ * (`http://localhost:4318/v1/logs`, 10 s timeout, no compression). Retries 429/502/503/504
+ * with backoff, honouring `Retry-After`, inside the timeout.
+ *
+ * @example
+ * ```ts
+ * const exporter = createOtlpLogExporter({ endpoint: "https://collector.example.com" });
+ * const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor(exporter)] });
+ * ```
+ * @throws TypeError/RangeError for invalid options (see `resolveOtlpConfig`).
+ */
+export function createOtlpLogExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): LogRecordExporter {
+  const config = resolveOtlpConfig("logs", options, env);
+  return new OtlpHttpExporter<ReadableLogRecord>({
+    encode: (records) => unlessEmpty(encodeLogs(records)),
+    transport: createFetchTransport({
+      url: config.url,
+      headers: config.headers,
+      timeoutMillis: config.timeoutMillis,
+      compression: config.compression,
+      fetch: options.fetch,
+      keepalive: options.keepalive,
+    }),
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The batching log record processor: records go to a bounded queue and are exported in
+ * batches by the shared {@link Batcher} — the same code as spans, configured for logs
+ * (spec: Logs SDK "Batching processor"; `OTEL_BLRP_*` defaults 1000 ms / 30000 ms / 2048 / 512).
+ */
+import { diag } from "../common/diag.ts";
+import { envNumber, type EnvRecord } from "../common/env.ts";
+import type { Context } from "../context/context.ts";
+import { Batcher, type BatcherStats } from "../export/batcher.ts";
+import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from "./types.ts";
+
+/** Options of a {@link BatchLogRecordProcessor}; every field has the `OTEL_BLRP_*` default. */
+export interface BatchLogRecordProcessorOptions {
+  /** Queue capacity; records beyond it are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Largest batch per export. Default 512. */
+  maxExportBatchSize?: number;
+  /** Delay before a partial batch is exported; `Infinity` = only on flush. Default 1000. */
+  scheduledDelayMillis?: number;
+  /** Time an export may take before it counts as failed. Default 30000. */
+  exportTimeoutMillis?: number;
+}
+
+/** The spec defaults for logs. */
+export const DEFAULT_BLRP_OPTIONS: Readonly<Required<BatchLogRecordProcessorOptions>> = Object.freeze({
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 1000,
+  exportTimeoutMillis: 30_000,
+});
+
+/**
+ * Resolves batch options: `options`, then `OTEL_BLRP_SCHEDULE_DELAY`, `OTEL_BLRP_EXPORT_TIMEOUT`,
+ * `OTEL_BLRP_MAX_QUEUE_SIZE`, `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE` in `env`, then the defaults.
+ * Invalid env values warn and are ignored; a batch size from env larger than the queue is
+ * clamped with a warning (an explicit option is left for the processor to reject).
+ */
+export function resolveBatchLogOptions(
+  options: BatchLogRecordProcessorOptions = {},
+  env?: EnvRecord,
+): Required<BatchLogRecordProcessorOptions> {
+  const n = (name: string, min: number) => envNumber(env, name, { integer: true, min });
+  const out: Required<BatchLogRecordProcessorOptions> = {
+    scheduledDelayMillis: options.scheduledDelayMillis ?? n("OTEL_BLRP_SCHEDULE_DELAY", 0) ?? DEFAULT_BLRP_OPTIONS.scheduledDelayMillis,
+    exportTimeoutMillis: options.exportTimeoutMillis ?? n("OTEL_BLRP_EXPORT_TIMEOUT", 1) ?? DEFAULT_BLRP_OPTIONS.exportTimeoutMillis,
+    maxQueueSize: options.maxQueueSize ?? n("OTEL_BLRP_MAX_QUEUE_SIZE", 1) ?? DEFAULT_BLRP_OPTIONS.maxQueueSize,
+    maxExportBatchSize: options.maxExportBatchSize ?? n("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", 1) ?? DEFAULT_BLRP_OPTIONS.maxExportBatchSize,
+  };
+  if (out.maxExportBatchSize > out.maxQueueSize && options.maxExportBatchSize === undefined) {
+    diag.warn(`OTEL_BLRP_MAX_EXPORT_BATCH_SIZE (${out.maxExportBatchSize}) exceeds the queue size (${out.maxQueueSize}); using ${out.maxQueueSize}.`);
+    out.maxExportBatchSize = out.maxQueueSize;
+  }
+  return out;
+}
+
+/**
+ * Queues log records and exports them in batches.
+ *
+ * @example
+ * ```ts
+ * const processor = new BatchLogRecordProcessor(createOtlpLogExporter());
+ * const provider = new LoggerProvider({ processors: [processor] });
+ * // ...
+ * await provider.forceFlush();
+ * ```
+ */
+export class BatchLogRecordProcessor implements LogRecordProcessor {
+  private readonly batcher: Batcher<ReadableLogRecord>;
+
+  /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
+  constructor(exporter: LogRecordExporter, options: BatchLogRecordProcessorOptions = {}) {
+    this.batcher = new Batcher<ReadableLogRecord>({
+      exporter,
+      maxQueueSize: options.maxQueueSize ?? DEFAULT_BLRP_OPTIONS.maxQueueSize,
+      maxExportBatchSize: options.maxExportBatchSize ?? DEFAULT_BLRP_OPTIONS.maxExportBatchSize,
+      scheduledDelayMillis: options.scheduledDelayMillis ?? DEFAULT_BLRP_OPTIONS.scheduledDelayMillis,
+      exportTimeoutMillis: options.exportTimeoutMillis ?? DEFAULT_BLRP_OPTIONS.exportTimeoutMillis,
+      signal: "log records",
+    });
+  }
+
+  /** Queues `record`; never throws (a full queue drops it, counted). */
+  onEmit(record: ReadableLogRecord, _context?: Context): void {
+    this.batcher.add(record);
+  }
+
+  /** Exports every record queued so far; never rejects. */
+  forceFlush(): Promise<void> {
+    return this.batcher.forceFlush();
+  }
+
+  /** Flushes, shuts the exporter down and drops (counting) later records. */
+  shutdown(): Promise<void> {
+    return this.batcher.shutdown();
+  }
+
+  /** Queue and export counters. */
+  stats(): BatcherStats {
+    return this.batcher.stats();
+  }
+}

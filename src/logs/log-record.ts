@@ -1,0 +1,204 @@
+/**
+ * Turning what a caller emits into a {@link ReadableLogRecord}: log record limits
+ * (spec: Logs SDK "LogRecord Limits"; `OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT` /
+ * `_VALUE_LENGTH_LIMIT`, falling back to `OTEL_ATTRIBUTE_*`, default 128 / unlimited) and
+ * sanitizing values under the `AnyValue` rules (common spec, "AnyValue": nested maps and
+ * arrays are allowed in logs).
+ *
+ * Values are deep-copied, so a caller mutating an object after `emit` does not change what
+ * is exported, and the copy is safe to encode anywhere: cycles, branches deeper than
+ * {@link MAX_LOG_VALUE_DEPTH}, functions, symbols and throwing getters are dropped (reported
+ * once), `__proto__` stays an own key. Nothing here throws.
+ */
+import { truncate } from "../common/attributes.ts";
+import { diagOnce } from "../common/diag.ts";
+import { envNumber, type EnvRecord } from "../common/env.ts";
+import type { AnyValue, AnyValueMap } from "./types.ts";
+
+/** Limits applied to every log record. */
+export interface LogRecordLimits {
+  /** Max attributes per record (default 128); further keys are dropped and counted. */
+  attributeCountLimit: number;
+  /** Max length of string values, applied to nested strings too (default: unlimited). */
+  attributeValueLengthLimit: number;
+}
+
+/** The spec defaults. */
+export const DEFAULT_LOG_RECORD_LIMITS: Readonly<LogRecordLimits> = Object.freeze({
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: Infinity,
+});
+
+/**
+ * Resolves limits: explicit `options`, then `OTEL_LOGRECORD_ATTRIBUTE_*_LIMIT`, then
+ * `OTEL_ATTRIBUTE_*_LIMIT` (the spec: the signal-specific variable wins), then the defaults.
+ * Invalid env values warn and are ignored.
+ *
+ * @throws RangeError when an option is not a non-negative integer or Infinity.
+ */
+export function resolveLogRecordLimits(options: Partial<LogRecordLimits> = {}, env?: EnvRecord): LogRecordLimits {
+  const count = (name: string) => envNumber(env, name, { integer: true, min: 0 });
+  const limits: LogRecordLimits = {
+    attributeCountLimit:
+      options.attributeCountLimit ??
+      count("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT") ??
+      count("OTEL_ATTRIBUTE_COUNT_LIMIT") ??
+      DEFAULT_LOG_RECORD_LIMITS.attributeCountLimit,
+    attributeValueLengthLimit:
+      options.attributeValueLengthLimit ??
+      count("OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
+      count("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
+      DEFAULT_LOG_RECORD_LIMITS.attributeValueLengthLimit,
+  };
+  for (const [key, value] of Object.entries(limits)) {
+    if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {
+      throw new RangeError(`Invalid log record limit ${key}: ${String(value)}; expected a non-negative integer or Infinity.`);
+    }
+  }
+  return limits;
+}
+
+/** How deeply maps and arrays may nest in a body or attribute value; deeper branches are dropped. */
+export const MAX_LOG_VALUE_DEPTH = 32;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * A deep copy of `value` that is a valid {@link AnyValue}, or `undefined` when nothing of it
+ * can be kept. Strings (also nested) are cut to `maxLength`. `Date` → ISO string, `Error` →
+ * `"Name: message"`, bigint → decimal string, `Uint8Array` (and other typed-array views) →
+ * a `Uint8Array` copy; functions and symbols are dropped (inside arrays they become `null`,
+ * keeping positions). Never throws.
+ */
+export function sanitizeAnyValue(value: unknown, maxLength: number = Infinity): AnyValue | undefined {
+  try {
+    return copy(value, maxLength, []);
+  } catch {
+    diagOnce("warn", "log-value-throw", "Dropped a log value that could not be read.");
+    return undefined;
+  }
+}
+
+function copy(value: unknown, maxLength: number, path: object[]): AnyValue | undefined {
+  switch (typeof value) {
+    case "string":
+      return value.length > maxLength ? truncate(value, maxLength) : value;
+    case "number":
+    case "boolean":
+      return value;
+    case "bigint":
+      return value.toString();
+    case "object":
+      if (value === null) return null;
+      return copyObject(value, maxLength, path);
+    default:
+      return undefined; // undefined, function, symbol
+  }
+}
+
+function copyObject(value: object, maxLength: number, path: object[]): AnyValue | undefined {
+  if (value instanceof Uint8Array) return value.slice();
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+  if (value instanceof Date) {
+    const t = value.getTime();
+    return t === t ? value.toISOString() : undefined;
+  }
+  if (value instanceof Error) {
+    const text = `${value.name || "Error"}: ${value.message}`;
+    return text.length > maxLength ? truncate(text, maxLength) : text;
+  }
+  if (path.length >= MAX_LOG_VALUE_DEPTH) {
+    diagOnce("warn", "log-value-depth", `Dropped a log value nested deeper than ${MAX_LOG_VALUE_DEPTH} levels.`);
+    return undefined;
+  }
+  if (path.includes(value)) {
+    diagOnce("warn", "log-value-cycle", "Dropped a log value that contains itself (a cycle).");
+    return undefined;
+  }
+  path.push(value);
+  try {
+    if (Array.isArray(value)) {
+      const out: AnyValue[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) {
+        let v: unknown;
+        try {
+          v = value[i];
+        } catch {
+          v = undefined;
+        }
+        const c = copy(v, maxLength, path);
+        out[i] = c === undefined ? null : c;
+      }
+      return out;
+    }
+    const out: AnyValueMap = {};
+    for (const key in value) {
+      if (!hasOwn.call(value, key)) continue;
+      let v: unknown;
+      try {
+        v = (value as Record<string, unknown>)[key];
+      } catch {
+        diagOnce("warn", `log-value-getter:${key}`, `Dropped log field "${key}": reading it threw.`);
+        continue;
+      }
+      const c = copy(v, maxLength, path);
+      if (c !== undefined) setOwn(out, key, c);
+    }
+    return out;
+  } finally {
+    path.pop();
+  }
+}
+
+/** Sets `key` as an own, enumerable property, also for `__proto__` (never the prototype). */
+export function setOwn(target: AnyValueMap, key: string, value: AnyValue): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
+ * Copies `source` into `target` (which holds `size` keys) under `limits`. `undefined` and
+ * `null` values mean "unset", as for span attributes; empty keys are dropped. Returns the new
+ * size and how many keys the count limit dropped.
+ */
+export function addLogAttributes(
+  target: AnyValueMap,
+  source: unknown,
+  limits: LogRecordLimits,
+  size: number,
+): { size: number; dropped: number } {
+  let dropped = 0;
+  if (source === null || typeof source !== "object") return { size, dropped };
+  try {
+    for (const key in source) {
+      if (!hasOwn.call(source, key)) continue;
+      if (key === "") {
+        diagOnce("warn", "log-attr-key", "Dropped a log attribute with an empty key.");
+        continue;
+      }
+      let v: unknown;
+      try {
+        v = (source as Record<string, unknown>)[key];
+      } catch {
+        diagOnce("warn", `log-value-getter:${key}`, `Dropped log attribute "${key}": reading it threw.`);
+        continue;
+      }
+      if (v === undefined || v === null) continue;
+      const clean = sanitizeAnyValue(v, limits.attributeValueLengthLimit);
+      if (clean === undefined) {
+        diagOnce("warn", `log-attr-value:${key}`, `Dropped log attribute "${key}": a ${typeof v} is not a log value.`);
+        continue;
+      }
+      const exists = hasOwn.call(target, key);
+      if (!exists && size >= limits.attributeCountLimit) {
+        dropped++;
+        continue;
+      }
+      setOwn(target, key, clean);
+      if (!exists) size++;
+    }
+  } catch {
+    diagOnce("warn", "log-attr-throw", "Dropped log attributes whose keys could not be read.");
+  }
+  return { size, dropped };
+}

@@ -1,0 +1,129 @@
+/**
+ * The logger provider: owns the resource, limits and processors, and hands out loggers
+ * (one per instrumentation scope). Spec: https://opentelemetry.io/docs/specs/otel/logs/sdk/#loggerprovider
+ */
+import type { Attributes } from "../common/attributes.ts";
+import { diag } from "../common/diag.ts";
+import type { Context } from "../context/context.ts";
+import type { Resource } from "../resource/resource.ts";
+import { resolveLogRecordLimits, type LogRecordLimits } from "./log-record.ts";
+import { SdkLogger } from "./logger.ts";
+import type {
+  LogInstrumentationScope,
+  Logger,
+  LoggerOptions,
+  LoggerProvider as LoggerProviderApi,
+  LogRecordProcessor,
+  ReadableLogRecord,
+} from "./types.ts";
+
+/** Options of a {@link LoggerProvider}. */
+export interface LoggerProviderOptions {
+  /** The resource every record carries. Default: `{ service.name: "unknown_service" }`. */
+  resource?: Resource;
+  /** Processors, called in order for every record. */
+  processors?: LogRecordProcessor[];
+  /** Log record limits; unset fields use the spec defaults (resolve env with `resolveLogRecordLimits`). */
+  limits?: Partial<LogRecordLimits>;
+}
+
+const DEFAULT_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({ "service.name": "unknown_service" }) });
+
+/** Calls every processor in order; one throwing never stops the others. */
+class MultiLogRecordProcessor implements LogRecordProcessor {
+  constructor(private readonly processors: readonly LogRecordProcessor[]) {}
+
+  onEmit(record: ReadableLogRecord, context?: Context): void {
+    for (const p of this.processors) {
+      try {
+        p.onEmit(record, context);
+      } catch (error) {
+        diag.error(`A log record processor threw in onEmit: ${String(error)}`);
+      }
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.processors.map((p) => Promise.resolve().then(() => p.forceFlush()).catch(reportError("forceFlush"))));
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.processors.map((p) => Promise.resolve().then(() => p.shutdown()).catch(reportError("shutdown"))));
+  }
+}
+
+function reportError(what: string): (error: unknown) => void {
+  return (error) => diag.error(`A log record processor failed in ${what}: ${String(error)}`);
+}
+
+/**
+ * The SDK's logger provider; register it with `logs.setGlobalLoggerProvider` (ours or
+ * `@opentelemetry/api-logs`).
+ *
+ * @example
+ * ```ts
+ * const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor(createOtlpLogExporter())] });
+ * logs.setGlobalLoggerProvider(provider);
+ * logs.getLogger("app").emit({ severityNumber: SeverityNumber.INFO, body: "ready" });
+ * await provider.forceFlush();
+ * ```
+ */
+export class LoggerProvider implements LoggerProviderApi {
+  /** The resource records from this provider carry. */
+  readonly resource: Resource;
+  readonly #limits: LogRecordLimits;
+  readonly #processor: MultiLogRecordProcessor;
+  readonly #loggers = new Map<string, SdkLogger>();
+  #active = true;
+  #shutdown: Promise<void> | undefined;
+
+  /** @throws RangeError for invalid limits. */
+  constructor(options: LoggerProviderOptions = {}) {
+    this.resource = options.resource ?? DEFAULT_RESOURCE;
+    this.#limits = Object.freeze(resolveLogRecordLimits(options.limits));
+    this.#processor = new MultiLogRecordProcessor([...(options.processors ?? [])]);
+  }
+
+  /** The logger for an instrumentation scope; the same scope gives the same logger. */
+  getLogger(name: string, version?: string, options?: LoggerOptions): Logger {
+    if (typeof name !== "string" || name === "") {
+      // Spec: an invalid name still returns a working logger, with a warning.
+      diag.warn(`getLogger: invalid logger name ${JSON.stringify(name)}; using an empty name.`);
+      name = "";
+    }
+    const schemaUrl = typeof options?.schemaUrl === "string" && options.schemaUrl !== "" ? options.schemaUrl : undefined;
+    const includeTraceContext = options?.includeTraceContext !== false;
+    const scopeAttributes: Attributes | undefined = options?.scopeAttributes;
+    const key = `${name}\u0000${version ?? ""}\u0000${schemaUrl ?? ""}\u0000${includeTraceContext ? 1 : 0}`;
+    let logger = scopeAttributes === undefined ? this.#loggers.get(key) : undefined;
+    if (logger === undefined) {
+      const scope: LogInstrumentationScope = Object.freeze({
+        name,
+        version: typeof version === "string" && version !== "" ? version : undefined,
+        schemaUrl,
+        attributes: scopeAttributes,
+      });
+      logger = new SdkLogger({
+        resource: this.resource,
+        instrumentationScope: scope,
+        limits: this.#limits,
+        processor: this.#processor,
+        includeTraceContext,
+        isActive: () => this.#active,
+      });
+      if (scopeAttributes === undefined) this.#loggers.set(key, logger);
+    }
+    return logger;
+  }
+
+  /** Exports every record still queued in the processors. Never rejects. */
+  forceFlush(): Promise<void> {
+    return this.#processor.forceFlush();
+  }
+
+  /** Flushes, then shuts the processors down; later records are dropped. Idempotent; never rejects. */
+  shutdown(): Promise<void> {
+    this.#active = false;
+    return (this.#shutdown ??= this.#processor.shutdown());
+  }
+}

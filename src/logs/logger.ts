@@ -1,0 +1,116 @@
+/**
+ * The SDK logger: turns an emitted {@link LogRecord} into a {@link ReadableLogRecord} and
+ * hands it to the provider's processors (spec: Logs SDK "Logger", "Emit a LogRecord").
+ *
+ * Trace correlation (Logs data model, "Trace Context Fields"): the record takes trace id,
+ * span id and trace flags from the span in `logRecord.context` when given (runtimes without
+ * AsyncLocalStorage pass it explicitly), else from the active context. Outside any valid
+ * span it carries none.
+ */
+import { diagOnce } from "../common/diag.ts";
+import { now, toTime } from "../common/time.ts";
+import { context as contextApi } from "../context/context-api.ts";
+import type { Context } from "../context/context.ts";
+import type { Resource } from "../resource/resource.ts";
+import { isSpanContextValid, type SpanContext } from "../trace/span-context.ts";
+import { getSpanContext } from "../trace/span-in-context.ts";
+import { addLogAttributes, sanitizeAnyValue, type LogRecordLimits } from "./log-record.ts";
+import { isSeverityNumber } from "./severity.ts";
+import type {
+  AnyValueMap,
+  LogInstrumentationScope,
+  LogRecord,
+  LogRecordProcessor,
+  Logger,
+  ReadableLogRecord,
+} from "./types.ts";
+
+/** What a logger shares with its provider. */
+export interface LoggerConfig {
+  readonly resource: Resource;
+  readonly instrumentationScope: LogInstrumentationScope;
+  readonly limits: LogRecordLimits;
+  readonly processor: LogRecordProcessor;
+  /** Take trace ids from the context (`LoggerOptions.includeTraceContext`, default true). */
+  readonly includeTraceContext: boolean;
+  /** False once the provider is shut down: records are then dropped. */
+  isActive(): boolean;
+}
+
+/** The SDK's logger. */
+export class SdkLogger implements Logger {
+  readonly #config: LoggerConfig;
+
+  constructor(config: LoggerConfig) {
+    this.#config = config;
+  }
+
+  /** The instrumentation scope this logger records under. */
+  get instrumentationScope(): LogInstrumentationScope {
+    return this.#config.instrumentationScope;
+  }
+
+  /** Records `logRecord` and passes it to the processors. Never throws. */
+  emit(logRecord: LogRecord): void {
+    const config = this.#config;
+    if (!config.isActive()) return;
+    let record: ReadableLogRecord;
+    let ctx: Context | undefined;
+    try {
+      ctx = logRecord?.context ?? contextApi.active();
+      record = buildRecord(config, logRecord ?? {}, ctx);
+    } catch (error) {
+      diagOnce("warn", "log-emit", `Dropped a log record that could not be read: ${String(error)}`);
+      return;
+    }
+    try {
+      config.processor.onEmit(record, ctx);
+    } catch (error) {
+      diagOnce("error", "log-processor", `A log record processor threw: ${String(error)}`);
+    }
+  }
+}
+
+function buildRecord(config: LoggerConfig, input: LogRecord, ctx: Context): ReadableLogRecord {
+  const observedTimestamp = input.observedTimestamp === undefined ? now() : toTime(input.observedTimestamp);
+  // The JS SDK and most log pipelines expect a time on every record: default to when we saw it.
+  const timestamp = input.timestamp === undefined ? observedTimestamp : toTime(input.timestamp);
+  const attributes: AnyValueMap = {};
+  const { dropped } = addLogAttributes(attributes, input.attributes, config.limits, 0);
+  const record: {
+    -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K];
+  } = {
+    timestamp,
+    observedTimestamp,
+    attributes,
+    droppedAttributesCount: dropped,
+    resource: config.resource,
+    instrumentationScope: config.instrumentationScope,
+  };
+  const severity = input.severityNumber;
+  if (isSeverityNumber(severity)) {
+    if (severity !== 0) record.severityNumber = severity;
+  } else if (severity !== undefined) {
+    diagOnce("warn", "log-severity", `Ignored severityNumber ${String(severity)}: expected an integer 0–24 (Logs data model).`);
+  }
+  if (typeof input.severityText === "string") record.severityText = input.severityText;
+  if (input.body !== undefined) {
+    // The body is not an attribute: the spec's length limit does not apply to it.
+    const body = sanitizeAnyValue(input.body);
+    if (body !== undefined) record.body = body;
+  }
+  if (typeof input.eventName === "string" && input.eventName !== "") record.eventName = input.eventName;
+  if (config.includeTraceContext) {
+    const spanContext = spanContextOf(ctx);
+    if (spanContext !== undefined) record.spanContext = spanContext;
+  }
+  return record;
+}
+
+function spanContextOf(ctx: Context | undefined): SpanContext | undefined {
+  if (ctx === null || typeof ctx !== "object" || typeof ctx.getValue !== "function") return undefined;
+  const sc = getSpanContext(ctx);
+  if (sc == null || !isSpanContextValid(sc)) return undefined;
+  // Copy the fields we export, so a later change to the span context object is not seen.
+  return { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags, isRemote: sc.isRemote, traceState: sc.traceState };
+}
