@@ -1,0 +1,95 @@
+/**
+ * A fetch-style `/metrics` handler: `(Request) => Promise<Response>`, so it plugs into
+ * Deno.serve, Bun.serve, Cloudflare Workers, Hono and (through `toNodeListener`) node:http.
+ * Web APIs only.
+ */
+import { diag } from "../../common/diag.ts";
+import { encodeBase64 } from "../otlp/base64.ts";
+import { acceptsGzip, constantTimeEqual, OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics, TEXT_CONTENT_TYPE } from "./negotiate.ts";
+import { collectAll, resolveCollector, type MetricsSource } from "./source.ts";
+import { renderIncrementally, type PrometheusRenderOptions } from "./text-format.ts";
+
+/** Credentials the handler requires: a bearer token, or HTTP Basic user and password. */
+export type PrometheusAuth = { readonly bearerToken: string } | { readonly basic: { readonly username: string; readonly password: string } };
+
+/** Options for {@link prometheusHandler}. */
+export interface PrometheusHandlerOptions extends PrometheusRenderOptions {
+  /** `negotiate` (default): OpenMetrics when `Accept` asks for it; `always`/`never` force a format. */
+  readonly openMetrics?: "negotiate" | "always" | "never";
+  /** Require credentials (401 with `WWW-Authenticate` otherwise). */
+  readonly auth?: PrometheusAuth;
+  /** Gzip the body when the client accepts it and `CompressionStream` exists (default true). */
+  readonly compression?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+function expectedAuthorization(auth: PrometheusAuth): { header: string; challenge: string } {
+  if ("bearerToken" in auth) {
+    if (typeof auth.bearerToken !== "string" || auth.bearerToken === "") throw new TypeError("prometheusHandler: auth.bearerToken must be a non-empty string");
+    return { header: "Bearer " + auth.bearerToken, challenge: 'Bearer realm="metrics"' };
+  }
+  const basic = (auth as { basic?: { username?: unknown; password?: unknown } }).basic;
+  if (!basic || typeof basic.username !== "string" || typeof basic.password !== "string" || basic.username.includes(":")) {
+    throw new TypeError("prometheusHandler: auth.basic needs string username (without ':') and password (RFC 7617)");
+  }
+  return { header: "Basic " + encodeBase64(encoder.encode(basic.username + ":" + basic.password)), challenge: 'Basic realm="metrics", charset="UTF-8"' };
+}
+
+function plain(status: number, text: string, headers: Record<string, string> = {}): Response {
+  return new Response(text, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+}
+
+async function gzip(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Creates a `/metrics` handler. Given a meter provider (or an SDK with `meterProvider`), it
+ * registers one cumulative manual reader the first time; given a reader, it uses it. Each
+ * GET collects and renders; HEAD answers the same headers without a body; other methods get
+ * 405. The response never echoes request input.
+ *
+ * @example
+ * ```ts
+ * const metrics = prometheusHandler(sdk, { auth: { bearerToken: "s3cret" } });
+ * Deno.serve((req) => new URL(req.url).pathname === "/metrics" ? metrics(req) : app(req));
+ * ```
+ */
+export function prometheusHandler(source: MetricsSource, options: PrometheusHandlerOptions = {}): (request: Request) => Promise<Response> {
+  const collector = resolveCollector(source, "prometheusHandler");
+  const mode = options.openMetrics ?? "negotiate";
+  if (mode !== "negotiate" && mode !== "always" && mode !== "never") throw new TypeError(`prometheusHandler: openMetrics must be "negotiate", "always" or "never"`);
+  const auth = options.auth ? expectedAuthorization(options.auth) : undefined;
+  const compression = options.compression !== false;
+  return async (request: Request): Promise<Response> => {
+    try {
+      const method = request.method.toUpperCase();
+      if (method !== "GET" && method !== "HEAD") return plain(405, "Method Not Allowed\n", { Allow: "GET, HEAD" });
+      if (auth && !constantTimeEqual(request.headers.get("authorization") ?? "", auth.header)) {
+        return plain(401, "Unauthorized\n", { "WWW-Authenticate": auth.challenge });
+      }
+      const om = mode === "always" || (mode === "negotiate" && prefersOpenMetrics(request.headers.get("accept")));
+      const { collections, errors } = await collectAll(collector);
+      if (errors.length > 0) diag.warn(`prometheusHandler: ${errors.length} error(s) during collection; serving what was collected.`, errors);
+      const text = await renderIncrementally(collections, om, options);
+      const headers: Record<string, string> = {
+        "Content-Type": om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+        "Cache-Control": "no-store",
+        Vary: "Accept, Accept-Encoding",
+      };
+      let body: Uint8Array | string = text;
+      if (compression && typeof CompressionStream === "function" && acceptsGzip(request.headers.get("accept-encoding"))) {
+        body = await gzip(text);
+        headers["Content-Encoding"] = "gzip";
+      }
+      const bytes = typeof body === "string" ? encoder.encode(body) : body;
+      headers["Content-Length"] = String(bytes.byteLength);
+      return new Response(method === "HEAD" ? null : (bytes as BodyInit), { status: 200, headers });
+    } catch (error) {
+      diag.error("prometheusHandler: collecting or rendering metrics failed.", error);
+      return plain(500, "Internal Server Error\n");
+    }
+  };
+}

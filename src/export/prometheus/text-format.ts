@@ -1,0 +1,395 @@
+/**
+ * Renders collected metrics as Prometheus text exposition format 0.0.4
+ * (https://prometheus.io/docs/instrumenting/exposition_formats/) or OpenMetrics 1.0
+ * (https://github.com/prometheus/OpenMetrics/blob/main/specification/OpenMetrics.md),
+ * following the OTel compatibility spec
+ * (https://opentelemetry.io/docs/specs/otel/compatibility/prometheus_and_openmetrics/).
+ *
+ * Decisions the spec leaves open, and what we do:
+ * - Delta sums and (exponential) histograms cannot be shown cumulatively without state the
+ *   renderer does not keep: they are dropped with one diagnostic (spec: "MUST be dropped").
+ *   The handler and the Pushgateway client use a cumulative reader, so this is rare.
+ * - Exponential histograms: text formats have no native histograms, so each point is
+ *   converted to explicit buckets at its own exponential boundaries (negative buckets,
+ *   the zero bucket at `le=zeroThreshold`, positive buckets), which keeps `histogram_quantile`
+ *   working. No information is lost except the bucket-index encoding.
+ * - Families whose names collide with a different TYPE: the later metric is dropped with a
+ *   diagnostic; HELP/UNIT conflicts keep the first (spec, "Metric Metadata").
+ * - Series that repeat within a family (same labels, e.g. attribute keys merged by
+ *   sanitizing) keep the first and report once.
+ * - No sample timestamps and no `_created` series (both optional).
+ * Rendering is synchronous and allocation-light (one string, cached label-key and `le`
+ * strings); {@link renderIncrementally} splits it into chunks with a yield to the event loop
+ * in between, so very large expositions (100k series) do not stall the server.
+ */
+import { diagOnce } from "../../common/diag.ts";
+import { toEpochMillis } from "../../common/time.ts";
+import type { Attributes } from "../../common/attributes.ts";
+import type { DataPoint, Exemplar, ExponentialHistogramValue, HistogramValue, MetricData, ResourceMetrics, SummaryValue } from "../../metrics/types.ts";
+import { escapeHelp, escapeLabelValue, mapMetricName, renderLabelPairs, sanitizeLabelKey } from "./name-mapping.ts";
+
+/** Options for {@link renderPrometheusText} and {@link renderOpenMetrics}. */
+export interface PrometheusRenderOptions {
+  /** Leave out the `otel_scope_name`/`otel_scope_version` labels (spec: SHOULD be configurable). */
+  readonly withoutScopeInfo?: boolean;
+  /** Leave out the `target_info` metric built from resource attributes. */
+  readonly withoutTargetInfo?: boolean;
+  /** Text 0.0.4 only: do not add `_total` to counters (spec: SHOULD be configurable). OpenMetrics always requires it. */
+  readonly withoutCounterSuffixes?: boolean;
+}
+
+type PromType = "counter" | "gauge" | "histogram" | "summary";
+
+interface Entry {
+  readonly metric: MetricData;
+  readonly scopeLabels: string;
+}
+
+interface Family {
+  readonly name: string;
+  readonly type: PromType;
+  readonly unit: string;
+  readonly help: string;
+  readonly entries: Entry[];
+}
+
+const RESERVED_SCOPE = new Set(["otel_scope_name", "otel_scope_version"]);
+const RESERVED_HISTOGRAM = new Set(["otel_scope_name", "otel_scope_version", "le"]);
+const RESERVED_SUMMARY = new Set(["otel_scope_name", "otel_scope_version", "quantile"]);
+const NO_RESERVED = new Set<string>();
+
+/** Formats a sample value: `+Inf`, `-Inf`, `NaN`, otherwise the shortest round-trip form. */
+export function formatValue(n: number): string {
+  if (n !== n) return "NaN";
+  if (n === Infinity) return "+Inf";
+  if (n === -Infinity) return "-Inf";
+  return String(n);
+}
+
+// OpenMetrics canonical float for `le`/`quantile` labels: integers carry ".0" (e.g. "1.0").
+function formatOmFloat(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) < 1e21 ? n + ".0" : formatValue(n);
+}
+
+const leCache0 = new WeakMap<readonly number[], string[]>();
+const leCacheOm = new WeakMap<readonly number[], string[]>();
+
+// Boundary label strings are shared by every point of a histogram stream (same array).
+function leStrings(boundaries: readonly number[], om: boolean): string[] {
+  const cache = om ? leCacheOm : leCache0;
+  let out = cache.get(boundaries);
+  if (out === undefined) {
+    out = boundaries.map((b) => 'le="' + (om ? formatOmFloat(b) : formatValue(b)) + '"');
+    cache.set(boundaries, out);
+  }
+  return out;
+}
+
+function promTypeOf(metric: MetricData): PromType | undefined {
+  switch (metric.dataPointType) {
+    case "sum":
+      if (metric.temporality !== "cumulative") return undefined;
+      return metric.isMonotonic ? "counter" : "gauge";
+    case "gauge":
+      return "gauge";
+    case "histogram":
+    case "exponentialHistogram":
+      return metric.temporality === "cumulative" ? "histogram" : undefined;
+    case "summary":
+      return "summary";
+  }
+  return undefined;
+}
+
+function collectFamilies(collections: readonly ResourceMetrics[], options: PrometheusRenderOptions | undefined): Family[] {
+  const families = new Map<string, Family>();
+  for (const rm of collections) {
+    for (const sm of rm.scopeMetrics) {
+      let scopeLabels = "";
+      if (!options?.withoutScopeInfo) {
+        scopeLabels = 'otel_scope_name="' + escapeLabelValue(sm.scope.name ?? "") + '"';
+        if (sm.scope.version) scopeLabels += ',otel_scope_version="' + escapeLabelValue(sm.scope.version) + '"';
+      }
+      for (const metric of sm.metrics) {
+        const d = metric.descriptor;
+        const type = promTypeOf(metric);
+        if (type === undefined) {
+          diagOnce("warn", `prometheus:delta:${d.name}`, `Prometheus: dropping metric "${d.name}": delta temporality cannot be exposed cumulatively (compatibility spec); use a cumulative reader.`);
+          continue;
+        }
+        const names = mapMetricName(d.name, d.unit, type === "counter" ? "counter" : metric.dataPointType === "gauge" ? "gauge" : "other");
+        const existing = families.get(names.family);
+        if (existing === undefined) {
+          families.set(names.family, { name: names.family, type, unit: names.unit, help: d.description, entries: [{ metric, scopeLabels }] });
+        } else if (existing.type !== type) {
+          diagOnce("warn", `prometheus:type:${names.family}`, `Prometheus: dropping metric "${d.name}": family "${names.family}" already has TYPE ${existing.type}, not ${type} (compatibility spec, "Metric Metadata").`);
+        } else {
+          existing.entries.push({ metric, scopeLabels });
+        }
+      }
+    }
+  }
+  return [...families.values()];
+}
+
+/** Everything one rendering pass needs; kept in one object so chunks can resume. */
+interface RenderState {
+  readonly om: boolean;
+  readonly options: PrometheusRenderOptions | undefined;
+}
+
+function braces(labels: string): string {
+  return labels === "" ? "" : "{" + labels + "}";
+}
+
+function join(a: string, b: string): string {
+  return a === "" ? b : b === "" ? a : a + "," + b;
+}
+
+function reportReserved(family: string): (key: string) => void {
+  return (key) => diagOnce("warn", `prometheus:reserved:${family}:${key}`, `Prometheus: attribute "${key}" of "${family}" would overwrite a label the exporter sets; dropped.`);
+}
+
+// Exemplar labels are limited to 128 UTF-8 characters (OpenMetrics, "Exemplars"): the ids
+// always fit; filtered attributes are added only when all of them fit.
+function renderExemplar(e: Exemplar): string {
+  let labels = 'trace_id="' + e.traceId + '",span_id="' + e.spanId + '"';
+  let extra = "";
+  let size = 63;
+  for (const key in e.filteredAttributes) {
+    const v = e.filteredAttributes[key];
+    if (v === undefined) continue;
+    const label = sanitizeLabelKey(key);
+    const value = typeof v === "string" ? v : Array.isArray(v) ? JSON.stringify(v) : String(v);
+    size += label.length + value.length;
+    extra += ',' + label + '="' + escapeLabelValue(value) + '"';
+  }
+  if (size <= 128) labels += extra;
+  const ts = toEpochMillis(e.time) / 1000;
+  return " # {" + labels + "} " + formatValue(e.value) + " " + ts.toFixed(3);
+}
+
+function latestExemplar(exemplars: readonly Exemplar[]): Exemplar | undefined {
+  let best: Exemplar | undefined;
+  for (const e of exemplars) if (best === undefined || e.time >= best.time) best = e;
+  return best;
+}
+
+// One exemplar per bucket (compatibility spec, "Exemplars"): the largest that falls in the
+// bucket, else the highest from a lower bucket (still ≤ le, so valid for a cumulative bucket).
+function bucketExemplars(exemplars: readonly Exemplar[], boundaries: readonly number[]): Array<Exemplar | undefined> {
+  const best: Array<Exemplar | undefined> = new Array(boundaries.length + 1);
+  for (const e of exemplars) {
+    let i = 0;
+    while (i < boundaries.length && e.value > boundaries[i]!) i++;
+    if (best[i] === undefined || e.value > best[i]!.value) best[i] = e;
+  }
+  for (let i = 1; i < best.length; i++) if (best[i] === undefined) best[i] = best[i - 1];
+  return best;
+}
+
+/** Converts an exponential histogram point to explicit buckets (see the module comment). */
+export function exponentialToExplicit(v: ExponentialHistogramValue): HistogramValue {
+  const boundaries: number[] = [];
+  const counts: number[] = [];
+  const factor = Math.pow(2, -v.scale);
+  const neg = v.negative.bucketCounts;
+  for (let i = neg.length - 1; i >= 0; i--) {
+    boundaries.push(-Math.pow(2, (v.negative.offset + i) * factor));
+    counts.push(neg[i]!);
+  }
+  boundaries.push(v.zeroThreshold);
+  counts.push(v.zeroCount);
+  const pos = v.positive.bucketCounts;
+  for (let i = 0; i < pos.length; i++) {
+    boundaries.push(Math.pow(2, (v.positive.offset + i + 1) * factor));
+    counts.push(pos[i]!);
+  }
+  counts.push(0);
+  return { count: v.count, sum: v.sum, min: v.min, max: v.max, boundaries, bucketCounts: counts };
+}
+
+function renderFamilyHeader(f: Family, s: RenderState): string {
+  let head = "";
+  if (s.om) {
+    head += "# TYPE " + f.name + " " + f.type + "\n";
+    if (f.unit !== "") head += "# UNIT " + f.name + " " + f.unit + "\n";
+    if (f.help !== "") head += "# HELP " + f.name + " " + escapeHelp(f.help, true) + "\n";
+    return head;
+  }
+  const name = f.type === "counter" && !s.options?.withoutCounterSuffixes ? f.name + "_total" : f.name;
+  // promtool lints a family without HELP, so 0.0.4 always carries one.
+  head += "# HELP " + name + " " + escapeHelp(f.help === "" ? name : f.help, false) + "\n";
+  head += "# TYPE " + name + " " + f.type + "\n";
+  return head;
+}
+
+/**
+ * Renders one family's samples, calling `flush` after every `chunkSize` series so the
+ * caller can yield. Returns the text not yet flushed.
+ */
+function* renderFamily(f: Family, s: RenderState, chunkSize: number): Generator<string, void, void> {
+  let out = renderFamilyHeader(f, s);
+  const seen = new Set<string>();
+  const reserved = f.type === "histogram" ? RESERVED_HISTOGRAM : f.type === "summary" ? RESERVED_SUMMARY : s.options?.withoutScopeInfo ? NO_RESERVED : RESERVED_SCOPE;
+  const onReserved = reportReserved(f.name);
+  const sampleName = f.type === "counter" && (s.om || !s.options?.withoutCounterSuffixes) ? f.name + "_total" : f.name;
+  let n = 0;
+  for (const { metric, scopeLabels } of f.entries) {
+    for (const point of metric.dataPoints as ReadonlyArray<DataPoint<unknown>>) {
+      const labels = join(renderLabelPairs(point.attributes, reserved, onReserved), scopeLabels);
+      if (seen.has(labels)) {
+        diagOnce("warn", `prometheus:duplicate:${f.name}`, `Prometheus: "${f.name}" has two series with the same labels after sanitizing; keeping the first.`);
+        continue;
+      }
+      seen.add(labels);
+      switch (metric.dataPointType) {
+        case "sum":
+        case "gauge": {
+          out += sampleName + braces(labels) + " " + formatValue(point.value as number);
+          if (s.om && f.type === "counter" && point.exemplars.length > 0) out += renderExemplar(latestExemplar(point.exemplars)!);
+          out += "\n";
+          break;
+        }
+        case "histogram":
+        case "exponentialHistogram": {
+          const v = metric.dataPointType === "histogram" ? (point.value as HistogramValue) : exponentialToExplicit(point.value as ExponentialHistogramValue);
+          out += renderHistogram(f.name, labels, v, point.exemplars, s);
+          break;
+        }
+        case "summary":
+          out += renderSummary(f.name, labels, point.value as SummaryValue, s);
+          break;
+      }
+      if (++n >= chunkSize) {
+        yield out;
+        out = "";
+        n = 0;
+      }
+    }
+  }
+  if (out !== "") yield out;
+}
+
+function renderHistogram(name: string, labels: string, v: HistogramValue, exemplars: readonly Exemplar[], s: RenderState): string {
+  const bounds = v.boundaries;
+  const counts = v.bucketCounts;
+  if (counts.length !== bounds.length + 1) {
+    diagOnce("warn", `prometheus:buckets:${name}`, `Prometheus: skipping a point of "${name}": ${counts.length} bucket counts for ${bounds.length} boundaries.`);
+    return "";
+  }
+  const les = leStrings(bounds, s.om);
+  const prefix = name + "_bucket{" + (labels === "" ? "" : labels + ",");
+  const ex = s.om && exemplars.length > 0 ? bucketExemplars(exemplars, bounds) : undefined;
+  let out = "";
+  let cumulative = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    cumulative += counts[i]!;
+    out += prefix + les[i] + "} " + cumulative;
+    if (ex !== undefined && ex[i] !== undefined) out += renderExemplar(ex[i]!);
+    out += "\n";
+  }
+  // +Inf equals _count by construction: both are the total of the bucket counts.
+  cumulative += counts[bounds.length]!;
+  out += prefix + 'le="+Inf"} ' + cumulative;
+  if (ex !== undefined && ex[bounds.length] !== undefined) out += renderExemplar(ex[bounds.length]!);
+  out += "\n";
+  const tail = braces(labels) + " ";
+  // Spec ("Histograms"): `_sum` only when it is monotonic, i.e. no negative observations.
+  if (v.min === undefined || v.min >= 0) out += name + "_sum" + tail + formatValue(v.sum) + "\n";
+  out += name + "_count" + tail + cumulative + "\n";
+  return out;
+}
+
+function renderSummary(name: string, labels: string, v: SummaryValue, s: RenderState): string {
+  let out = "";
+  const prefix = name + "{" + (labels === "" ? "" : labels + ",") + 'quantile="';
+  const qs = [...v.quantiles].sort((a, b) => a.quantile - b.quantile);
+  for (const q of qs) out += prefix + (s.om ? formatOmFloat(q.quantile) : formatValue(q.quantile)) + '"} ' + formatValue(q.value) + "\n";
+  const tail = braces(labels) + " ";
+  if (v.sum >= 0) out += name + "_sum" + tail + formatValue(v.sum) + "\n";
+  out += name + "_count" + tail + formatValue(v.count) + "\n";
+  return out;
+}
+
+/** `target_info` (0.0.4: gauge) / `target` (OpenMetrics: info) from resource attributes (spec, "Resource Attributes"). */
+function renderTargetInfo(collections: readonly ResourceMetrics[], s: RenderState): string {
+  const seen = new Set<string>();
+  let body = "";
+  for (const rm of collections) {
+    const attrs: Attributes = rm.resource?.attributes ?? {};
+    const labels = renderLabelPairs(attrs);
+    if (labels === "" || seen.has(labels)) continue;
+    seen.add(labels);
+    body += "target_info{" + labels + "} 1\n";
+  }
+  if (body === "") return "";
+  return s.om
+    ? "# TYPE target info\n# HELP target Target metadata\n" + body
+    : "# HELP target_info Target metadata\n# TYPE target_info gauge\n" + body;
+}
+
+/**
+ * Yields the exposition in chunks of about `chunkSize` series each (the whole text when
+ * `chunkSize` is `Infinity`).
+ */
+export function* renderChunks(collections: readonly ResourceMetrics[], openMetrics: boolean, options?: PrometheusRenderOptions, chunkSize: number = Infinity): Generator<string, void, void> {
+  const s: RenderState = { om: openMetrics, options };
+  let pending = options?.withoutTargetInfo ? "" : renderTargetInfo(collections, s);
+  for (const f of collectFamilies(collections, options)) {
+    for (const part of renderFamily(f, s, chunkSize)) {
+      pending += part;
+      if (chunkSize !== Infinity) {
+        yield pending;
+        pending = "";
+      }
+    }
+  }
+  if (openMetrics) pending += "# EOF\n";
+  yield pending;
+}
+
+/**
+ * Renders metrics in the Prometheus text exposition format 0.0.4
+ * (`Content-Type: text/plain; version=0.0.4; charset=utf-8`).
+ *
+ * @example
+ * ```ts
+ * const { resourceMetrics } = await reader.collect();
+ * const body = renderPrometheusText([resourceMetrics]);
+ * ```
+ */
+export function renderPrometheusText(collections: readonly ResourceMetrics[], options?: PrometheusRenderOptions): string {
+  let out = "";
+  for (const part of renderChunks(collections, false, options)) out += part;
+  return out;
+}
+
+/**
+ * Renders metrics as OpenMetrics 1.0 text (`application/openmetrics-text; version=1.0.0`):
+ * counter families without `_total` in `# TYPE`, `# UNIT`, exemplars on counters and
+ * histogram buckets, and the closing `# EOF`.
+ */
+export function renderOpenMetrics(collections: readonly ResourceMetrics[], options?: PrometheusRenderOptions): string {
+  let out = "";
+  for (const part of renderChunks(collections, true, options)) out += part;
+  return out;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Renders like {@link renderPrometheusText}/{@link renderOpenMetrics} but yields to the
+ * event loop (a `setTimeout(0)`) after every `chunkSize` series (default 2,000), so a
+ * 100k-series scrape does not block other requests for its whole duration.
+ */
+export async function renderIncrementally(collections: readonly ResourceMetrics[], openMetrics: boolean, options?: PrometheusRenderOptions, chunkSize: number = 2000): Promise<string> {
+  const parts: string[] = [];
+  let first = true;
+  for (const part of renderChunks(collections, openMetrics, options, chunkSize)) {
+    if (!first) await yieldToEventLoop();
+    first = false;
+    parts.push(part);
+  }
+  return parts.join("");
+}
