@@ -1,0 +1,170 @@
+/**
+ * The meter provider (spec: Metrics SDK "MeterProvider"): owns the resource, views,
+ * cardinality limit, exemplar filter and readers, and hands out meters (one per
+ * instrumentation scope). Readers may be added after construction (the Prometheus handler
+ * registers its own reader on a running SDK); each reader gets its own temporality state.
+ */
+import { diag } from "../common/diag.ts";
+import { now } from "../common/time.ts";
+import type { Resource } from "../resource/resource.ts";
+import type { InstrumentationScope } from "../trace/types.ts";
+import type { AsyncMetricStorage } from "./async-storage.ts";
+import type { ExemplarFilter } from "./exemplar.ts";
+import { NOOP_INSTRUMENT, NOOP_OBSERVABLE } from "./instruments.ts";
+import { SdkMeter, type Meter, type MeterSharedState } from "./meter.ts";
+import { DEFAULT_COLLECT_TIMEOUT_MILLIS, type CollectionResult, type CollectOptions, type MetricReader } from "./reader.ts";
+import type { ReaderSlot, SyncMetricStorage } from "./sync-storage.ts";
+import type { ScopeMetrics } from "./types.ts";
+import { compileView, validateCardinalityLimit, type CompiledView, type View } from "./view.ts";
+
+/** Options of {@link MeterProvider}. */
+export interface MeterProviderOptions {
+  /** The resource every metric carries. Default: `{ service.name: "unknown_service" }`. */
+  resource?: Resource;
+  /** Readers to register now (more can be added with `addMetricReader`). */
+  readers?: MetricReader[];
+  /** Views; invalid ones throw here. */
+  views?: View[];
+  /** Distinct attribute sets per stream before the overflow series (spec default 2000). */
+  cardinalityLimit?: number;
+  /** Which measurements may become exemplars; default `"trace_based"`. */
+  exemplarFilter?: ExemplarFilter;
+}
+
+/** Options of `getMeter`, as in `@opentelemetry/api`. */
+export interface MeterOptions {
+  schemaUrl?: string;
+}
+
+const DEFAULT_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({ "service.name": "unknown_service" }) });
+const FILTERS: readonly ExemplarFilter[] = ["trace_based", "always_on", "always_off"];
+
+/** A meter that records nothing (after shutdown). */
+export const NOOP_METER: Meter = Object.freeze({
+  createCounter: () => NOOP_INSTRUMENT,
+  createUpDownCounter: () => NOOP_INSTRUMENT,
+  createHistogram: () => NOOP_INSTRUMENT,
+  createGauge: () => NOOP_INSTRUMENT,
+  createObservableCounter: () => NOOP_OBSERVABLE,
+  createObservableUpDownCounter: () => NOOP_OBSERVABLE,
+  createObservableGauge: () => NOOP_OBSERVABLE,
+  addBatchObservableCallback: () => {},
+  removeBatchObservableCallback: () => {},
+});
+
+interface ReaderEntry extends ReaderSlot {
+  readonly reader: MetricReader;
+}
+
+/**
+ * The SDK's meter provider.
+ *
+ * @example
+ * ```ts
+ * const reader = new ManualMetricReader();
+ * const provider = new MeterProvider({ readers: [reader], views: [{ instrumentName: "http.*", attributeKeys: ["http.route"] }] });
+ * const requests = provider.getMeter("shop").createCounter("http.requests");
+ * requests.add(1, { "http.route": "/cart" });
+ * const { resourceMetrics } = await reader.collect();
+ * ```
+ */
+export class MeterProvider {
+  /** The resource metrics from this provider carry. */
+  readonly resource: Resource;
+  readonly #meters = new Map<string, SdkMeter>();
+  readonly #readers: ReaderEntry[] = [];
+  readonly #storages: Array<SyncMetricStorage | AsyncMetricStorage> = [];
+  readonly #shared: MeterSharedState;
+  #shutdown: Promise<void> | undefined;
+
+  /** Throws TypeError/RangeError for invalid views, cardinality limit or exemplar filter. */
+  constructor(options: MeterProviderOptions = {}) {
+    this.resource = options.resource ?? DEFAULT_RESOURCE;
+    const limit = options.cardinalityLimit ?? 2000;
+    validateCardinalityLimit(limit, "Cannot create MeterProvider");
+    const filter = options.exemplarFilter ?? "trace_based";
+    if (!FILTERS.includes(filter)) {
+      throw new TypeError(`Cannot create MeterProvider: exemplarFilter must be "trace_based", "always_on" or "always_off", got ${JSON.stringify(filter)}`);
+    }
+    if (options.views !== undefined && !Array.isArray(options.views)) throw new TypeError("Cannot create MeterProvider: views must be an array");
+    const views: CompiledView[] = (options.views ?? []).map((v, i) => compileView(v, i));
+    const storages = this.#storages;
+    this.#shared = {
+      views,
+      cardinalityLimit: limit,
+      exemplarFilter: filter,
+      readers: this.#readers,
+      registerStorage: (s) => void storages.push(s),
+    };
+    for (const reader of options.readers ?? []) this.addMetricReader(reader);
+  }
+
+  /** The meter for a scope; the same object for the same name, version and schema URL. */
+  getMeter(name: string, version?: string, options?: MeterOptions): Meter {
+    if (this.#shutdown !== undefined) return NOOP_METER;
+    if (typeof name !== "string" || name === "") {
+      // Spec: an invalid name still returns a working meter, with a warning.
+      diag.warn(`getMeter: invalid meter name ${JSON.stringify(name)}; using an empty name.`);
+      name = "";
+    }
+    const schemaUrl = typeof options?.schemaUrl === "string" && options.schemaUrl !== "" ? options.schemaUrl : undefined;
+    const v = typeof version === "string" && version !== "" ? version : undefined;
+    const key = `${name}\u0000${v ?? ""}\u0000${schemaUrl ?? ""}`;
+    let meter = this.#meters.get(key);
+    if (meter === undefined) {
+      const scope: InstrumentationScope = Object.freeze({ name, version: v, schemaUrl });
+      meter = new SdkMeter(scope, this.#shared);
+      this.#meters.set(key, meter);
+    }
+    return meter;
+  }
+
+  /** Registers `reader`: from now on it can collect every stream of this provider. */
+  addMetricReader(reader: MetricReader): void {
+    if (reader === null || typeof reader !== "object" || typeof reader.setMetricProducer !== "function") {
+      diag.warn("addMetricReader: not a metric reader; ignored.");
+      return;
+    }
+    if (this.#readers.some((r) => r.reader === reader)) {
+      diag.warn("addMetricReader: this reader is already registered; ignored.");
+      return;
+    }
+    const select = (type: Parameters<MetricReader["selectAggregationTemporality"]>[0]) => reader.selectAggregationTemporality(type);
+    const entry: ReaderEntry = { id: this.#readers.length, select, reader };
+    const time = now();
+    for (const s of this.#storages) s.addReader(entry, time);
+    this.#readers.push(entry);
+    reader.setMetricProducer({ collect: (options) => this.#collect(entry, options) });
+  }
+
+  async #collect(entry: ReaderEntry, options: CollectOptions | undefined): Promise<CollectionResult> {
+    const errors: unknown[] = [];
+    const timeout = options?.timeoutMillis ?? DEFAULT_COLLECT_TIMEOUT_MILLIS;
+    const meters = [...this.#meters.values()];
+    const buffers = await Promise.all(meters.map((m) => m.runCallbacks(timeout, errors)));
+    const time = now();
+    const scopeMetrics: ScopeMetrics[] = [];
+    for (let i = 0; i < meters.length; i++) {
+      try {
+        const sm = meters[i].collect(entry, buffers[i], time);
+        if (sm) scopeMetrics.push(sm);
+      } catch (e) {
+        errors.push(e);
+        diag.error(`Metric collection failed for meter ${JSON.stringify(meters[i].scope.name)}: ${String(e)}`);
+      }
+    }
+    return { resourceMetrics: { resource: this.resource, scopeMetrics }, errors };
+  }
+
+  /** Makes every reader export what it has now (periodic readers collect and export). Never rejects. */
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.#readers.map((r) => r.reader.forceFlush().catch((e) => diag.warn(`Metric reader forceFlush failed: ${String(e)}`))));
+  }
+
+  /** Shuts every reader down (periodic readers export a last time). Later meters are no-ops. Never rejects. */
+  shutdown(): Promise<void> {
+    return (this.#shutdown ??= Promise.all(
+      this.#readers.map((r) => r.reader.shutdown().catch((e) => diag.warn(`Metric reader shutdown failed: ${String(e)}`))),
+    ).then(() => undefined));
+  }
+}

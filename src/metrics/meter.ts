@@ -1,0 +1,323 @@
+/**
+ * The SDK meter: creates instruments (validated, de-duplicated, one storage per matching
+ * view) for one instrumentation scope, runs its observable callbacks at collection and
+ * collects its streams. Spec: https://opentelemetry.io/docs/specs/otel/metrics/sdk/#meter
+ */
+import { diagOnce } from "../common/diag.ts";
+import { now } from "../common/time.ts";
+import type { InstrumentationScope } from "../trace/types.ts";
+import { createAggregator, type AnyAggregator } from "./aggregation/default-aggregation.ts";
+import { validateBoundaries } from "./aggregation/explicit-bucket-histogram.ts";
+import { AsyncMetricStorage } from "./async-storage.ts";
+import { reservoirFactory, type ExemplarFilter } from "./exemplar.ts";
+import {
+  NOOP_INSTRUMENT,
+  NOOP_OBSERVABLE,
+  ObservableInstrument,
+  ObservationBuffer,
+  SyncInstrument,
+  type BatchObservableCallback,
+  type BatchObservableResult,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type MetricOptions,
+  type Observable,
+  type ObservableCounter,
+  type ObservableGauge,
+  type ObservableUpDownCounter,
+  type UpDownCounter,
+} from "./instruments.ts";
+import { SyncMetricStorage, type ReaderSlot, type StreamConfig } from "./sync-storage.ts";
+import { InstrumentType, ValueType, type MetricData, type MetricDescriptor, type ScopeMetrics } from "./types.ts";
+import { INSTRUMENT_NAME_PATTERN, type CompiledView } from "./view.ts";
+
+/** A meter, shape-compatible with `Meter` in `@opentelemetry/api`. */
+export interface Meter {
+  createCounter(name: string, options?: MetricOptions): Counter;
+  createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter;
+  createHistogram(name: string, options?: MetricOptions): Histogram;
+  createGauge(name: string, options?: MetricOptions): Gauge;
+  createObservableCounter(name: string, options?: MetricOptions): ObservableCounter;
+  createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter;
+  createObservableGauge(name: string, options?: MetricOptions): ObservableGauge;
+  /** Registers one callback reporting for several observables of this meter. */
+  addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void;
+  /** Removes a callback registered with {@link addBatchObservableCallback} for the same observables. */
+  removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void;
+}
+
+/** What meters share with their provider. */
+export interface MeterSharedState {
+  readonly views: readonly CompiledView[];
+  readonly cardinalityLimit: number;
+  readonly exemplarFilter: ExemplarFilter;
+  /** The readers registered so far (new streams start state for each). */
+  readonly readers: readonly ReaderSlot[];
+  /** Remembers a storage so readers added later reach it. */
+  registerStorage(storage: SyncMetricStorage | AsyncMetricStorage): void;
+}
+
+type AnyInstrument = SyncInstrument | ObservableInstrument;
+
+interface BatchEntry {
+  readonly callback: BatchObservableCallback;
+  readonly observables: readonly ObservableInstrument[];
+}
+
+const UNIT_PATTERN = /^[\x00-\x7f]{0,63}$/;
+
+/** The SDK's meter. */
+export class SdkMeter implements Meter {
+  /** The meter's instrumentation scope. */
+  readonly scope: InstrumentationScope;
+  readonly #shared: MeterSharedState;
+  readonly #byName = new Map<string, AnyInstrument[]>();
+  readonly #instruments: AnyInstrument[] = [];
+  readonly #streamNames = new Map<string, MetricDescriptor>();
+  #batch: BatchEntry[] = [];
+
+  constructor(scope: InstrumentationScope, shared: MeterSharedState) {
+    this.scope = scope;
+    this.#shared = shared;
+  }
+
+  createCounter(name: string, options?: MetricOptions): Counter {
+    return this.#sync(name, InstrumentType.COUNTER, options);
+  }
+  createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
+    return this.#sync(name, InstrumentType.UP_DOWN_COUNTER, options);
+  }
+  createHistogram(name: string, options?: MetricOptions): Histogram {
+    return this.#sync(name, InstrumentType.HISTOGRAM, options);
+  }
+  createGauge(name: string, options?: MetricOptions): Gauge {
+    return this.#sync(name, InstrumentType.GAUGE, options);
+  }
+  createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
+    return this.#async(name, InstrumentType.OBSERVABLE_COUNTER, options);
+  }
+  createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
+    return this.#async(name, InstrumentType.OBSERVABLE_UP_DOWN_COUNTER, options);
+  }
+  createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
+    return this.#async(name, InstrumentType.OBSERVABLE_GAUGE, options);
+  }
+
+  addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    if (typeof callback !== "function") {
+      diagOnce("warn", "metric-batch-callback", "addBatchObservableCallback: the callback is not a function; ignored.");
+      return;
+    }
+    const own = this.#ownObservables(observables);
+    if (this.#batch.some((e) => e.callback === callback && sameMembers(e.observables, own))) return;
+    this.#batch.push({ callback, observables: own });
+  }
+
+  removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    const own = this.#ownObservables(observables);
+    this.#batch = this.#batch.filter((e) => !(e.callback === callback && sameMembers(e.observables, own)));
+  }
+
+  #ownObservables(observables: Observable[]): ObservableInstrument[] {
+    const own: ObservableInstrument[] = [];
+    for (const o of Array.isArray(observables) ? observables : []) {
+      if (o instanceof ObservableInstrument && this.#instruments.includes(o)) own.push(o);
+      else if (o !== NOOP_OBSERVABLE) diagOnce("warn", "metric-batch-foreign", "addBatchObservableCallback: ignoring an observable that this meter did not create.");
+    }
+    return own;
+  }
+
+  #sync(name: string, type: InstrumentType, options: MetricOptions | undefined): SyncInstrument & Counter {
+    const result = this.#register(name, type, options, (d, streams) => new SyncInstrument(d, streams.map((s) => this.#storage(new SyncMetricStorage(s))), this.#shared));
+    return (result ?? NOOP_INSTRUMENT) as SyncInstrument;
+  }
+
+  #async(name: string, type: InstrumentType, options: MetricOptions | undefined): Observable {
+    const result = this.#register(name, type, options, (d, streams) => new ObservableInstrument(d, streams.map((s) => this.#storage(new AsyncMetricStorage(s)))));
+    return result ?? NOOP_OBSERVABLE;
+  }
+
+  #storage<S extends SyncMetricStorage | AsyncMetricStorage>(storage: S): S {
+    const time = now();
+    for (const reader of this.#shared.readers) storage.addReader(reader, time);
+    this.#shared.registerStorage(storage);
+    return storage;
+  }
+
+  #register<T extends AnyInstrument>(
+    name: string,
+    type: InstrumentType,
+    options: MetricOptions | undefined,
+    make: (descriptor: MetricDescriptor, streams: StreamConfig[]) => T,
+  ): T | undefined {
+    if (typeof name !== "string" || !INSTRUMENT_NAME_PATTERN.test(name)) {
+      // Spec: API "Instrument name syntax"; SDK: an invalid name gets a working no-op instrument and an error report.
+      diagOnce("warn", `metric-name:${String(name)}`, `Invalid instrument name ${JSON.stringify(name)}: a letter, then up to 254 of A-Z a-z 0-9 _ . / -. The instrument records nothing.`);
+      return undefined;
+    }
+    const descriptor = this.#descriptor(name, type, options);
+    const key = name.toLowerCase();
+    const existing = this.#byName.get(key) ?? [];
+    for (const inst of existing) {
+      if (sameIdentity(inst.descriptor, descriptor)) return inst as T; // spec: identical registration returns the same instrument
+    }
+    if (existing.length > 0) {
+      const first = existing[0].descriptor;
+      // Spec: "Duplicate instrument registration" — warn, and still report both streams.
+      diagOnce(
+        "warn",
+        `metric-duplicate:${this.scope.name}:${key}:${descriptor.type}:${descriptor.unit}:${descriptor.valueType}:${descriptor.description}`,
+        `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describe(first)} and now as ${describe(descriptor)}; both streams are reported under that name.`,
+      );
+    }
+    const streams = this.#streams(descriptor, options?.advice?.explicitBucketBoundaries);
+    const inst = make(descriptor, streams);
+    existing.push(inst);
+    this.#byName.set(key, existing);
+    this.#instruments.push(inst);
+    return inst;
+  }
+
+  #descriptor(name: string, type: InstrumentType, options: MetricOptions | undefined): MetricDescriptor {
+    let unit = options?.unit ?? "";
+    if (typeof unit !== "string" || !UNIT_PATTERN.test(unit)) {
+      diagOnce("warn", `metric-unit:${name}`, `Instrument ${name}: unit ${JSON.stringify(unit)} is not at most 63 ASCII characters; using no unit.`);
+      unit = "";
+    }
+    const description = typeof options?.description === "string" ? options.description : "";
+    const valueType = options?.valueType === ValueType.INT ? ValueType.INT : ValueType.DOUBLE;
+    return Object.freeze({ name, description, unit, type, valueType });
+  }
+
+  /** One stream per matching view (drop views remove theirs), or the default stream. */
+  #streams(d: MetricDescriptor, advice: unknown): StreamConfig[] {
+    let boundaries: readonly number[] | undefined;
+    if (advice !== undefined) {
+      try {
+        boundaries = validateBoundaries(advice);
+      } catch (e) {
+        diagOnce("warn", `metric-advice:${d.name}`, `Instrument ${d.name}: ignoring advice.explicitBucketBoundaries (${(e as Error).message}); using the default boundaries.`);
+      }
+    }
+    const shared = this.#shared;
+    const matched = shared.views.filter((v) => v.matches(d.name, d.type, this.scope));
+    const streams: StreamConfig[] = [];
+    if (matched.length === 0) {
+      streams.push(stream(d, createAggregator(undefined, d.type, boundaries), undefined, shared.cardinalityLimit, undefined));
+    }
+    for (const { view, name } of matched) {
+      if (view.aggregation?.type === "drop") continue;
+      let aggregator: AnyAggregator;
+      try {
+        aggregator = createAggregator(view.aggregation, d.type, boundaries);
+      } catch (e) {
+        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${(e as Error).message}); using the default aggregation.`);
+        aggregator = createAggregator(undefined, d.type, boundaries);
+      }
+      const descriptor: MetricDescriptor = Object.freeze({ ...d, name: name ?? d.name, description: view.description ?? d.description });
+      const keep = view.attributeKeys ? new Set(view.attributeKeys) : undefined;
+      streams.push(stream(descriptor, aggregator, keep, view.cardinalityLimit ?? shared.cardinalityLimit, view.exemplarReservoir));
+    }
+    for (const s of streams) {
+      const key = s.descriptor.name.toLowerCase();
+      const other = this.#streamNames.get(key);
+      if (other !== undefined && s.descriptor.name !== d.name) {
+        diagOnce("warn", `metric-stream-conflict:${key}`, `Two metric streams are named ${JSON.stringify(s.descriptor.name)} (a view renamed one onto another); both are reported.`);
+      }
+      this.#streamNames.set(key, s.descriptor);
+    }
+    return streams;
+
+    function stream(descriptor: MetricDescriptor, aggregator: AnyAggregator, keep: ReadonlySet<string> | undefined, limit: number, reservoir: CompiledView["view"]["exemplarReservoir"]): StreamConfig {
+      const buckets = ((aggregator as { boundaries?: readonly number[] }).boundaries?.length ?? -1) + 1;
+      return { descriptor, aggregator, attributeKeys: keep, cardinalityLimit: limit, reservoir: reservoirFactory(reservoir, aggregator.kind, buckets) };
+    }
+  }
+
+  /**
+   * Runs every observable and batch callback of this meter, concurrently, for one collection.
+   * Callbacks that throw or reject are reported (`errors`, diag) and skipped; the whole run is
+   * bounded by `timeoutMillis` so a hanging callback cannot hang collection.
+   */
+  async runCallbacks(timeoutMillis: number, errors: unknown[]): Promise<Map<ObservableInstrument, ObservationBuffer>> {
+    const buffers = new Map<ObservableInstrument, ObservationBuffer>();
+    const tasks: Promise<unknown>[] = [];
+    const fail = (label: string, e: unknown): void => {
+      errors.push(e);
+      diagOnce("error", `metric-callback-failed:${this.scope.name}:${label}`, `An observable callback for ${label} failed: ${String(e)}`);
+    };
+    const run = (label: string, fn: () => unknown): void => {
+      try {
+        const r = fn() as { then?: unknown } | undefined;
+        if (r !== null && typeof r === "object" && typeof r.then === "function") tasks.push(Promise.resolve(r).catch((e) => fail(label, e)));
+      } catch (e) {
+        fail(label, e);
+      }
+    };
+    for (const inst of this.#instruments) {
+      if (!(inst instanceof ObservableInstrument)) continue;
+      const buffer = new ObservationBuffer(inst);
+      buffers.set(inst, buffer);
+      for (const cb of inst.callbacks.slice()) run(inst.descriptor.name, () => cb(buffer));
+    }
+    for (const entry of this.#batch.slice()) {
+      const result: BatchObservableResult = {
+        observe(observable, value, attributes) {
+          const inst = observable as ObservableInstrument;
+          if (!entry.observables.includes(inst)) {
+            diagOnce("warn", "metric-batch-unregistered", "A batch callback observed an observable it was not registered for; ignored.");
+            return;
+          }
+          buffers.get(inst)?.observe(value, attributes);
+        },
+      };
+      run(entry.observables.map((o) => o.descriptor.name).join(",") || "a batch callback", () => entry.callback(result));
+    }
+    if (tasks.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMillis)));
+      const finished = await Promise.race([Promise.all(tasks).then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (finished) {
+        const err = new Error(`Metric callbacks of meter ${JSON.stringify(this.scope.name)} did not finish within ${timeoutMillis} ms; their late observations are ignored.`);
+        errors.push(err);
+        diagOnce("warn", `metric-callback-timeout:${this.scope.name}`, err.message);
+      }
+    }
+    for (const b of buffers.values()) b.closed = true;
+    return buffers;
+  }
+
+  /** Collects this meter's streams for `reader`; undefined when none has points. */
+  collect(reader: ReaderSlot, buffers: Map<ObservableInstrument, ObservationBuffer>, time: number): ScopeMetrics | undefined {
+    const metrics: MetricData[] = [];
+    for (const inst of this.#instruments) {
+      if (inst instanceof SyncInstrument) {
+        for (const s of inst.storages) {
+          const m = s.collect(reader, time);
+          if (m) metrics.push(m);
+        }
+      } else {
+        const observations = [...(buffers.get(inst)?.observations.values() ?? [])];
+        for (const s of inst.storages) {
+          const m = s.collect(reader, observations, time);
+          if (m) metrics.push(m);
+        }
+      }
+    }
+    return metrics.length > 0 ? { scope: this.scope, metrics } : undefined;
+  }
+}
+
+function sameIdentity(a: MetricDescriptor, b: MetricDescriptor): boolean {
+  return a.type === b.type && a.unit === b.unit && a.valueType === b.valueType && a.description === b.description;
+}
+
+function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function describe(d: MetricDescriptor): string {
+  return `${d.type} (unit ${JSON.stringify(d.unit)}, ${d.valueType === ValueType.INT ? "INT" : "DOUBLE"}, description ${JSON.stringify(d.description)})`;
+}

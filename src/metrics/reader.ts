@@ -1,0 +1,113 @@
+/**
+ * Metric readers (spec: Metrics SDK "MetricReader"): what collects from a
+ * {@link MeterProvider}. A reader chooses aggregation temporality per instrument kind and
+ * pulls a {@link ResourceMetrics} snapshot through the producer the provider gives it.
+ *
+ * - {@link ManualMetricReader}: collects when asked (tests, Prometheus scrapes, serverless).
+ * - `PeriodicExportingMetricReader` (periodic-reader.ts): collects and exports on a timer.
+ */
+import type { ResourceMetrics } from "./types.ts";
+import type { AggregationTemporality, InstrumentType } from "./types.ts";
+import { resolveTemporalitySelector, type TemporalityOption, type TemporalitySelector } from "./temporality.ts";
+
+/** Default bound on observable callbacks during one collection. */
+export const DEFAULT_COLLECT_TIMEOUT_MILLIS = 10_000;
+
+/** Options of one collection. */
+export interface CollectOptions {
+  /** How long observable callbacks may take (default 10 s); late observations are ignored. */
+  timeoutMillis?: number;
+}
+
+/** What one collection produced: the snapshot, and the errors met on the way (failed or late callbacks). */
+export interface CollectionResult {
+  resourceMetrics: ResourceMetrics;
+  errors: unknown[];
+}
+
+/** What a provider gives a reader at registration: a way to collect. */
+export interface MetricProducer {
+  collect(options?: CollectOptions): Promise<CollectionResult>;
+}
+
+/** A metric reader, as a {@link MeterProvider} registers it. */
+export interface MetricReader {
+  /** The temporality of streams from instruments of `type` (called once per stream at registration). */
+  selectAggregationTemporality(type: InstrumentType): AggregationTemporality;
+  /** Called by the provider when the reader is registered (once). */
+  setMetricProducer(producer: MetricProducer): void;
+  /** Collects now. Never rejects. */
+  collect(options?: CollectOptions): Promise<CollectionResult>;
+  /** Exports anything pending (periodic readers). Never rejects. */
+  forceFlush(): Promise<void>;
+  /** Stops the reader; later collections are empty. Never rejects. */
+  shutdown(): Promise<void>;
+}
+
+/** Options of {@link ManualMetricReader}. */
+export interface MetricReaderOptions {
+  /** `"cumulative"` (default), `"delta"`, `"lowmemory"`, or a function of the instrument kind. */
+  temporality?: TemporalityOption;
+}
+
+const EMPTY: ResourceMetrics = Object.freeze({ resource: Object.freeze({ attributes: Object.freeze({}) }), scopeMetrics: Object.freeze([]) });
+
+/**
+ * A reader that collects when `collect()` is called.
+ *
+ * @example
+ * ```ts
+ * const reader = new ManualMetricReader();
+ * const provider = new MeterProvider({ readers: [reader] });
+ * provider.getMeter("app").createCounter("requests").add(1);
+ * const { resourceMetrics } = await reader.collect();
+ * ```
+ */
+export class ManualMetricReader implements MetricReader {
+  readonly #select: TemporalitySelector;
+  #producer: MetricProducer | undefined;
+  #shutdown = false;
+
+  /** Throws TypeError for an unknown temporality preset. */
+  constructor(options: MetricReaderOptions = {}) {
+    this.#select = resolveTemporalitySelector(options.temporality);
+  }
+
+  selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
+    return this.#select(type);
+  }
+
+  setMetricProducer(producer: MetricProducer): void {
+    this.#producer = producer;
+  }
+
+  /** True once {@link shutdown} was called. */
+  get isShutdown(): boolean {
+    return this.#shutdown;
+  }
+
+  async collect(options?: CollectOptions): Promise<CollectionResult> {
+    if (this.#shutdown) return { resourceMetrics: EMPTY, errors: [new Error("The metric reader is shut down.")] };
+    if (this.#producer === undefined) return { resourceMetrics: EMPTY, errors: [new Error("The metric reader is not registered with a MeterProvider.")] };
+    try {
+      return await this.#producer.collect(options);
+    } catch (e) {
+      return { resourceMetrics: EMPTY, errors: [e] };
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    this.#shutdown = true;
+    return Promise.resolve();
+  }
+}
+
+/** True when a snapshot holds at least one data point (never export an empty collection). */
+export function hasDataPoints(rm: ResourceMetrics): boolean {
+  for (const sm of rm.scopeMetrics) for (const m of sm.metrics) if (m.dataPoints.length > 0) return true;
+  return false;
+}

@@ -1,0 +1,235 @@
+/**
+ * Storage of one synchronous stream (one instrument × one view): an accumulation per
+ * attribute set, per temporality group of readers.
+ *
+ * - All cumulative readers share one accumulation per series; each delta reader has its own,
+ *   reset when that reader collects. So two readers with different temporality are both
+ *   right, and one reader costs one `aggregator.record` per measurement.
+ * - Lookup: the same attributes object passed again (unchanged) skips the canonical-key
+ *   path through a last-object check and a WeakMap; `bind()` skips the lookup entirely.
+ * - Cardinality (spec: Metrics SDK "Cardinality limits"): at most `cardinalityLimit`
+ *   distinct attribute sets; further sets are aggregated into one overflow series with the
+ *   attribute `otel.metric.overflow: true`.
+ * - When every reader of the stream is delta, series not recorded since the last collection
+ *   are forgotten, so rotating attribute sets do not exhaust the limit.
+ */
+import type { Attributes } from "../common/attributes.ts";
+import { now } from "../common/time.ts";
+import type { SpanContext } from "../trace/span-context.ts";
+import type { AnyAggregator } from "./aggregation/default-aggregation.ts";
+import { filteredOut, sameAsSnapshot, snapshot, toAttributeSet, type AttributeSet } from "./attribute-set.ts";
+import type { ExemplarReservoir } from "./exemplar.ts";
+import { toMetricData } from "./metric-data.ts";
+import { streamTemporality, type TemporalitySelector } from "./temporality.ts";
+import type { AggregationTemporality, DataPoint, MetricData, MetricDescriptor } from "./types.ts";
+
+/** A reader as storages see it: an id (dense, per provider) and its temporality choice. */
+export interface ReaderSlot {
+  readonly id: number;
+  readonly select: TemporalitySelector;
+}
+
+/** What a stream is made of (after views). */
+export interface StreamConfig {
+  readonly descriptor: MetricDescriptor;
+  readonly aggregator: AnyAggregator;
+  /** Keys kept by the view's attribute filter, or undefined to keep all. */
+  readonly attributeKeys: ReadonlySet<string> | undefined;
+  readonly cardinalityLimit: number;
+  readonly reservoir: (() => ExemplarReservoir) | undefined;
+}
+
+/** The attributes of the overflow series (spec: "Overflow attribute"). */
+export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ "otel.metric.overflow": true });
+
+/** One series: an attribute set and its accumulations (one per temporality group). */
+export interface Cell {
+  readonly attributes: Attributes;
+  readonly key: string;
+  readonly accs: unknown[];
+  /** `updates` when accumulation i was last reset (delta) or created (cumulative). */
+  readonly marks: number[];
+  readonly starts: number[];
+  reservoirs: Array<ExemplarReservoir | undefined> | undefined;
+  updates: number;
+  /** Evicted: holders of this cell (caches, bound instruments) must look it up again. */
+  dead: boolean;
+}
+
+interface CacheEntry {
+  readonly cell: Cell;
+  readonly snap: unknown[];
+}
+
+/** The storage of one synchronous stream. */
+export class SyncMetricStorage {
+  readonly descriptor: MetricDescriptor;
+  readonly #agg: AnyAggregator;
+  readonly #keep: ReadonlySet<string> | undefined;
+  readonly #limit: number;
+  readonly #reservoir: (() => ExemplarReservoir) | undefined;
+  readonly #cells = new Map<string, Cell>();
+  #overflow: Cell | undefined;
+  #empty: Cell | undefined;
+  #lastObj: object | undefined;
+  #lastEntry: CacheEntry | undefined;
+  #cache = new WeakMap<object, CacheEntry>();
+  #accCount = 0;
+  #cumulativeAcc = -1;
+  readonly #accOf: number[] = [];
+  readonly #temporality: AggregationTemporality[] = [];
+  readonly #lastCollect: number[] = [];
+
+  constructor(config: StreamConfig) {
+    this.descriptor = config.descriptor;
+    this.#agg = config.aggregator;
+    this.#keep = config.attributeKeys;
+    this.#limit = config.cardinalityLimit;
+    this.#reservoir = config.reservoir;
+  }
+
+  /** Starts keeping state for `reader` (at registration, or when the stream is created). */
+  addReader(reader: ReaderSlot, time: number): void {
+    const t = streamTemporality(reader.select, this.descriptor.type, this.#agg.kind);
+    let idx: number;
+    if (t === "cumulative" && this.#cumulativeAcc >= 0) idx = this.#cumulativeAcc;
+    else {
+      idx = this.#accCount++;
+      if (t === "cumulative") this.#cumulativeAcc = idx;
+      const extend = (cell: Cell) => {
+        cell.accs.push(this.#agg.create());
+        cell.marks.push(cell.updates);
+        cell.starts.push(time);
+      };
+      for (const cell of this.#cells.values()) extend(cell);
+      if (this.#overflow) extend(this.#overflow);
+    }
+    this.#accOf[reader.id] = idx;
+    this.#temporality[reader.id] = t;
+    this.#lastCollect[reader.id] = time;
+  }
+
+  /** Records one (already validated) measurement. `sc` is set when the exemplar filter accepted it. */
+  record(value: number, attributes: Attributes | undefined, sc: SpanContext | undefined): void {
+    if (this.#accCount === 0) return; // no reader: nothing will ever be collected
+    this.recordInto(this.cellFor(attributes), value, attributes, sc);
+  }
+
+  /** Records into a known series (bound instruments). */
+  recordInto(cell: Cell, value: number, attributes: Attributes | undefined, sc: SpanContext | undefined): void {
+    const accs = cell.accs;
+    const agg = this.#agg;
+    for (let i = 0; i < accs.length; i++) agg.record(accs[i], value);
+    cell.updates++;
+    if (sc !== undefined && this.#reservoir !== undefined) this.#offer(cell, value, attributes, sc);
+  }
+
+  /** The live series for `attributes` (created, or the overflow series, when new). */
+  cellFor(attributes: Attributes | undefined): Cell {
+    if (attributes === undefined || attributes === null) {
+      const e = this.#empty;
+      return e !== undefined && !e.dead ? e : (this.#empty = this.#lookup(attributes, undefined));
+    }
+    let entry = attributes === this.#lastObj ? this.#lastEntry : undefined;
+    if (entry === undefined && typeof attributes === "object") {
+      entry = this.#cache.get(attributes);
+      if (entry !== undefined) {
+        this.#lastObj = attributes;
+        this.#lastEntry = entry;
+      }
+    }
+    if (entry !== undefined && !entry.cell.dead && sameAsSnapshot(attributes, entry.snap)) return entry.cell;
+    return this.#lookup(attributes, typeof attributes === "object" ? snapshot(attributes) : undefined);
+  }
+
+  #lookup(raw: Attributes | undefined, snap: unknown[] | undefined): Cell {
+    const set = toAttributeSet(raw, this.#keep);
+    let cell = this.#cells.get(set.key);
+    if (cell === undefined) {
+      if (this.#cells.size >= this.#limit) return (this.#overflow ??= this.#newCell({ attributes: OVERFLOW_ATTRIBUTES, key: "\u0000overflow" }));
+      cell = this.#newCell(set);
+      this.#cells.set(set.key, cell);
+    }
+    if (snap !== undefined && raw !== undefined) {
+      const entry = { cell, snap };
+      this.#cache.set(raw, entry);
+      this.#lastObj = raw;
+      this.#lastEntry = entry;
+    }
+    return cell;
+  }
+
+  #newCell(set: AttributeSet): Cell {
+    const n = this.#accCount;
+    const accs = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) accs[i] = this.#agg.create();
+    const t = now();
+    return {
+      attributes: set.attributes,
+      key: set.key,
+      accs,
+      marks: new Array<number>(n).fill(0),
+      starts: new Array<number>(n).fill(t),
+      reservoirs: undefined,
+      updates: 0,
+      dead: false,
+    };
+  }
+
+  #offer(cell: Cell, value: number, raw: Attributes | undefined, sc: SpanContext): void {
+    const make = this.#reservoir!;
+    const dropped = filteredOut(raw, this.#keep);
+    const time = now();
+    const reservoirs = (cell.reservoirs ??= []);
+    for (let i = 0; i < cell.accs.length; i++) {
+      const bucket = this.#agg.bucketIndex ? this.#agg.bucketIndex(cell.accs[i], value) : -1;
+      (reservoirs[i] ??= make()).offer(value, time, dropped, sc, bucket);
+    }
+  }
+
+  /** Collects the stream for `reader` at `time`; undefined when it has no points. */
+  collect(reader: ReaderSlot, time: number): MetricData | undefined {
+    const idx = this.#accOf[reader.id];
+    if (idx === undefined) return undefined;
+    const temporality = this.#temporality[reader.id];
+    const delta = temporality === "delta";
+    const start = this.#lastCollect[reader.id];
+    this.#lastCollect[reader.id] = time;
+    const agg = this.#agg;
+    const points: DataPoint<unknown>[] = [];
+    const visit = (cell: Cell): void => {
+      // Nothing recorded into this accumulation since its reset (delta) or creation (cumulative).
+      if (cell.updates === cell.marks[idx]) return;
+      const acc = cell.accs[idx];
+      const exemplars = cell.reservoirs?.[idx]?.collect(delta) ?? [];
+      points.push({ attributes: cell.attributes, startTime: delta ? start : cell.starts[idx], time, value: agg.toValue(acc), exemplars });
+      if (delta) {
+        agg.reset(acc);
+        cell.marks[idx] = cell.updates;
+      }
+    };
+    for (const cell of this.#cells.values()) visit(cell);
+    if (this.#overflow) visit(this.#overflow);
+    if (delta && this.#cumulativeAcc < 0) this.#evictIdle();
+    return toMetricData(this.descriptor, agg, temporality, points);
+  }
+
+  // Every reader is delta: a series with nothing pending for any of them carries no state
+  // worth keeping, so it is dropped (and frees its place under the cardinality limit).
+  #evictIdle(): void {
+    const idle = (cell: Cell): boolean => {
+      for (let i = 0; i < cell.marks.length; i++) if (cell.marks[i] !== cell.updates) return false;
+      return true;
+    };
+    for (const [key, cell] of this.#cells) {
+      if (idle(cell)) {
+        cell.dead = true;
+        this.#cells.delete(key);
+      }
+    }
+    if (this.#overflow && idle(this.#overflow)) {
+      this.#overflow.dead = true;
+      this.#overflow = undefined;
+    }
+  }
+}
