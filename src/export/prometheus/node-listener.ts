@@ -10,7 +10,8 @@ export interface NodeRequestLike {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly socket?: { readonly encrypted?: boolean } | null;
+  /** node:http's socket; `encrypted` is true on TLS sockets. */
+  readonly socket?: unknown;
   on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown;
   on(event: "end", listener: () => void): unknown;
   on(event: "error", listener: (error: unknown) => void): unknown;
@@ -66,7 +67,7 @@ function toRequest(req: NodeRequestLike, body: Uint8Array | undefined): Request 
       // A header the Fetch API rejects is skipped, not fatal.
     }
   }
-  const scheme = req.socket?.encrypted ? "https" : "http";
+  const scheme = (req.socket as { encrypted?: boolean } | null | undefined)?.encrypted ? "https" : "http";
   let url: URL;
   try {
     url = new URL(req.url ?? "/", `${scheme}://${typeof req.headers.host === "string" ? req.headers.host : "localhost"}`);

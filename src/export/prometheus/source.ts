@@ -5,6 +5,7 @@
  * each reader keeps its own cumulative state and a provider should not pay for it twice.
  */
 import type { ResourceMetrics } from "../../metrics/types.ts";
+import { ManualMetricReader, type MetricReader } from "../../metrics/reader.ts";
 
 /** Anything that can collect a snapshot (a metric reader). */
 export interface MetricCollector {
@@ -13,7 +14,7 @@ export interface MetricCollector {
 
 /** A meter provider (anything that accepts a metric reader). */
 export interface MetricReaderHost {
-  addMetricReader(reader: never): void;
+  addMetricReader(reader: MetricReader): void;
 }
 
 /** What the handler and Pushgateway client accept: a reader, a meter provider, or an SDK with `meterProvider`. */
@@ -28,15 +29,20 @@ const readers = new WeakMap<object, MetricCollector>();
  */
 export function resolveCollector(source: MetricsSource, what: string): MetricCollector {
   if (source === null || typeof source !== "object") throw new TypeError(`${what}: expected a meter provider, an SDK with meterProvider, or a metric reader`);
-  if (typeof (source as MetricCollector).collect === "function") return source as MetricCollector;
+  // A provider (or SDK) first: it might also have a `collect` of another shape.
   const host = typeof (source as MetricReaderHost).addMetricReader === "function"
     ? (source as MetricReaderHost)
     : (source as { meterProvider?: MetricReaderHost }).meterProvider;
-  if (!host || typeof host.addMetricReader !== "function") throw new TypeError(`${what}: expected a meter provider, an SDK with meterProvider, or a metric reader`);
-  let reader = readers.get(host as object);
+  if (!host || typeof host.addMetricReader !== "function") {
+    if (typeof (source as MetricCollector).collect === "function") return source as MetricCollector;
+    throw new TypeError(`${what}: expected a meter provider, an SDK with meterProvider, or a metric reader`);
+  }
+  let reader = readers.get(host);
   if (reader === undefined) {
-    // PENDING: ManualMetricReader (src/metrics/reader.ts) has not landed yet.
-    throw new TypeError(`${what}: pass a metric reader (meter-provider wiring pending)`);
+    const manual = new ManualMetricReader({ temporality: "cumulative" });
+    host.addMetricReader(manual);
+    reader = manual;
+    readers.set(host, reader);
   }
   return reader;
 }
