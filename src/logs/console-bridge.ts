@@ -81,13 +81,17 @@ export function bridgeConsole(options: BridgeConsoleOptions = {}): () => void {
       }
       emitting = true;
       try {
-        logger.emit(toRecord(args, severityNumber as LogRecord["severityNumber"], severityText));
-      } catch {
-        // Recording never throws.
+        try {
+          logger.emit(toRecord(args, severityNumber as LogRecord["severityNumber"], severityText));
+        } catch {
+          // Recording never throws.
+        }
+        // Still flagged: if the original is another bridge's wrapper, it must not record the
+        // same call a second time (one console call, one record).
+        if (passthrough) callOriginal(args);
       } finally {
         emitting = false;
       }
-      if (passthrough) callOriginal(args);
     };
     try {
       target[method] = wrapper;

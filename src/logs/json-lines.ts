@@ -18,7 +18,7 @@ import { ExportResultCode, type ExportResult } from "../export/exporter.ts";
 import { jsonString } from "../export/otlp/json-string.ts";
 import type { Context } from "../context/context.ts";
 import { runAsInternalWrite } from "./console-guard.ts";
-import { safeJsonValue } from "./safe-json.ts";
+import { safeJsonMember, safeJsonValue } from "./safe-json.ts";
 import { levelName } from "./severity.ts";
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from "./types.ts";
 
@@ -122,8 +122,9 @@ export function createJsonLineFormatter(options: JsonLinesOptions = {}): JsonLin
             } catch {
               continue;
             }
-            if (v === undefined) continue;
-            parts.push(jsonString(reserved.has(name) ? "attr." + name : name) + ":" + safeJsonValue(v));
+            const enc = safeJsonMember(v);
+            if (enc === undefined) continue;
+            parts.push(jsonString(reserved.has(name) ? "attr." + name : name) + ":" + enc);
           }
         }
       }
@@ -139,12 +140,15 @@ export function formatJsonLine(record: ReadableLogRecord, options?: JsonLinesOpt
   return createJsonLineFormatter(options)(record);
 }
 
-/** Anchor-relative ms → RFC 3339 UTC with microseconds, e.g. `2024-05-01T12:00:00.123456Z`. */
+/**
+ * Anchor-relative ms → RFC 3339 UTC with microseconds, e.g. `2024-05-01T12:00:00.123456Z`
+ * (rounded to the nearest microsecond, in integers so the carry into ms and seconds is exact).
+ */
 export function rfc3339(time: number): string {
-  const nanos = toEpochNanos(typeof time === "number" && Number.isFinite(time) ? time : 0).padStart(7, "0");
-  const millis = Number(nanos.slice(0, -6));
-  const iso = new Date(millis).toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ
-  return iso.slice(0, -1) + nanos.slice(-6, -3) + "Z";
+  const nanos = BigInt(toEpochNanos(typeof time === "number" && Number.isFinite(time) ? time : 0));
+  const micros = (nanos + 500n) / 1000n;
+  const iso = new Date(Number(micros / 1000n)).toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ
+  return iso.slice(0, -1) + String(micros % 1000n).padStart(3, "0") + "Z";
 }
 
 function consoleWrite(line: string): void {

@@ -22,6 +22,11 @@ export function safeJsonValue(value: unknown): string {
   return write(value, [], true) ?? "null";
 }
 
+/** Like {@link safeJsonValue}, but `undefined` where an object member would be left out. */
+export function safeJsonMember(value: unknown): string | undefined {
+  return write(value, [], false);
+}
+
 /** The JSON for `value`, or undefined when it is to be left out (inside objects). */
 function write(value: unknown, path: object[], inArray: boolean): string | undefined {
   switch (typeof value) {

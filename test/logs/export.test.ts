@@ -109,7 +109,7 @@ test("OTLP export to a real receiver on 127.0.0.1: /v1/logs, grouped, ids of the
     assert.is(receiver.logs.length, 0); // nothing before flush: the timer is disabled
     await provider.forceFlush();
     assert.is(receiver.logs.length, 1);
-    const request = receiver.requests.find((r: any) => r.path === "/v1/logs");
+    const request = receiver.requests.find((r: any) => r.path === "/v1/logs")!;
     assert.is(request.headers["x-tenant"], "t1");
     assert.match(String(request.headers["content-type"]), /application\/json/);
     const rl = receiver.logs[0].resourceLogs;
