@@ -33,34 +33,54 @@ export function toAttributeSet(raw: unknown, keep?: ReadonlySet<string>): Attrib
     return EMPTY_SET;
   }
   if (keys.length === 0) return EMPTY_SET;
-  keys.sort();
+  if (keys.length > 1) sortKeys(keys);
   const attributes: Attributes = {};
-  const parts: unknown[] = [];
-  for (const key of keys) {
-    if (keep !== undefined && !keep.has(key)) continue;
+  let key = "";
+  for (const k of keys) {
+    if (keep !== undefined && !keep.has(k)) continue;
     let value: unknown;
     try {
-      value = (raw as Record<string, unknown>)[key];
+      value = (raw as Record<string, unknown>)[k];
     } catch {
-      diagOnce("warn", `metric-attr-getter:${key}`, `Dropped metric attribute "${key}": reading it threw.`);
+      diagOnce("warn", `metric-attr-getter:${k}`, `Dropped metric attribute "${k}": reading it threw.`);
       continue;
     }
     if (value === undefined || value === null) continue;
-    const clean = sanitizeAttributeValue(value);
+    const clean = typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : sanitizeAttributeValue(value);
     if (clean === undefined) {
-      diagOnce("warn", `metric-attr-value:${key}`, `Dropped metric attribute "${key}": not a string, number, boolean or homogeneous array of them.`);
+      diagOnce("warn", `metric-attr-value:${k}`, `Dropped metric attribute "${k}": not a string, number, boolean or homogeneous array of them.`);
       continue;
     }
-    if (key === "__proto__") Object.defineProperty(attributes, key, { value: clean, enumerable: true, writable: true, configurable: true });
-    else attributes[key] = clean;
-    parts.push(key, clean);
+    if (k === "__proto__") Object.defineProperty(attributes, k, { value: clean, enumerable: true, writable: true, configurable: true });
+    else attributes[k] = clean;
+    // Length-prefixed entries in key order: unambiguous without escaping (a separator inside a
+    // key or value cannot fake a boundary), and the type tag keeps "1", 1 and true apart.
+    key += k.length + ":" + k + valueKey(clean);
   }
-  if (parts.length === 0) return EMPTY_SET;
-  // JSON keeps strings, numbers and booleans apart ("1" vs 1 vs true) and escapes separators.
-  // NaN/Infinity would all print as null, so they get a distinct spelling.
-  const key = JSON.stringify(parts, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? `\u0000${String(v)}` : v));
-  for (const v of Object.values(attributes)) if (Array.isArray(v)) Object.freeze(v);
+  if (key === "") return EMPTY_SET;
   return { attributes: Object.freeze(attributes), key };
+}
+
+function valueKey(v: unknown): string {
+  if (typeof v === "string") return "s" + v.length + ":" + v;
+  if (typeof v === "number") return "n" + String(v) + ";"; // String() spells NaN and ±Infinity distinctly
+  if (typeof v === "boolean") return v ? "T" : "F";
+  Object.freeze(v); // an array value: the stored set must not change under the caller
+  const json = JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? `\u0000${String(x)}` : x));
+  return "a" + json.length + ":" + json;
+}
+
+// Insertion sort: attribute sets are small, and this beats Array#sort's setup cost there.
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > k) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = k;
+  }
 }
 
 /** The entries of `raw` whose keys are not in `keep`: what a view's attribute filter removed (for exemplars). */

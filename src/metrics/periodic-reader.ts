@@ -80,7 +80,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
     this.#inner.setMetricProducer(producer);
     if (this.#timer !== undefined || this.#shutdown !== undefined) return;
     this.#timer = setInterval(() => {
-      if (this.#inFlight === undefined) void this.#run();
+      if (this.#inFlight === undefined) void this.#run(false);
     }, this.#interval);
     unref(this.#timer);
   }
@@ -93,7 +93,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
   async forceFlush(): Promise<void> {
     if (this.#shutdown !== undefined) return this.#shutdown;
     await this.#inFlight;
-    await this.#run();
+    await this.#run(true);
     try {
       await this.#exporter.forceFlush?.();
     } catch (e) {
@@ -107,7 +107,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
       if (this.#timer !== undefined) clearInterval(this.#timer);
       this.#timer = undefined;
       await this.#inFlight;
-      await this.#run();
+      await this.#run(true);
       await this.#inner.shutdown();
       try {
         await this.#exporter.shutdown();
@@ -117,20 +117,24 @@ export class PeriodicExportingMetricReader implements MetricReader {
     })());
   }
 
-  /** One collect+export, tracked as the export in flight. */
-  #run(): Promise<void> {
-    const p = this.#collectAndExport().finally(() => {
+  /**
+   * One collect+export, tracked as the export in flight. `awaited` runs (forceFlush, shutdown)
+   * keep their timeout timer referenced so the caller's await always resolves; timer-driven
+   * runs do not keep the process alive.
+   */
+  #run(awaited: boolean): Promise<void> {
+    const p = this.#collectAndExport(awaited).finally(() => {
       if (this.#inFlight === p) this.#inFlight = undefined;
     });
     this.#inFlight = p;
     return p;
   }
 
-  async #collectAndExport(): Promise<void> {
+  async #collectAndExport(awaited: boolean): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), this.#timeout);
-      unref(timer);
+      if (!awaited) unref(timer);
     });
     try {
       const work = (async () => {

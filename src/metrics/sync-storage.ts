@@ -74,6 +74,8 @@ export class SyncMetricStorage {
   #lastObj: object | undefined;
   #lastEntry: CacheEntry | undefined;
   #cache = new WeakMap<object, CacheEntry>();
+  #score = 64;
+  #sampled = 0;
   #accCount = 0;
   #cumulativeAcc = -1;
   readonly #accOf: number[] = [];
@@ -138,8 +140,18 @@ export class SyncMetricStorage {
         this.#lastEntry = entry;
       }
     }
-    if (entry !== undefined && !entry.cell.dead && sameAsSnapshot(attributes, entry.snap)) return entry.cell;
-    return this.#lookup(attributes, typeof attributes === "object" ? snapshot(attributes) : undefined);
+    if (entry !== undefined && !entry.cell.dead && sameAsSnapshot(attributes, entry.snap)) {
+      if (this.#score < 64) this.#score++;
+      return entry.cell;
+    }
+    // Callers passing a fresh object literal every time would only fill the WeakMap with garbage
+    // (an insert costs more than the lookup it could save). A score rises with cache hits and
+    // falls with misses; while it is at zero only one miss in 64 is cached, so objects that are
+    // in fact reused still get in, and their hits turn caching fully back on.
+    const score = this.#score;
+    if (score > 0) this.#score = score - 1;
+    const cache = typeof attributes === "object" && (score > 0 || (++this.#sampled & 63) === 0);
+    return this.#lookup(attributes, cache ? snapshot(attributes) : undefined);
   }
 
   #lookup(raw: Attributes | undefined, snap: unknown[] | undefined): Cell {

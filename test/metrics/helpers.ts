@@ -1,0 +1,48 @@
+import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
+import { MeterProvider, type MeterProviderOptions } from "../../src/metrics/meter-provider.ts";
+import { ManualMetricReader, type MetricReaderOptions } from "../../src/metrics/reader.ts";
+import type { DataPoint, MetricData, ResourceMetrics } from "../../src/metrics/types.ts";
+
+/** Captures diagnostics (all levels) until the next call. */
+export function captureDiag(): string[] {
+  const messages: string[] = [];
+  const sink = (m: string) => void messages.push(m);
+  const logger: DiagLogger = { error: sink, warn: sink, info: sink, debug: sink, verbose: sink };
+  diag.setLogger(logger, 9999);
+  resetDiagOnce();
+  return messages;
+}
+
+export function setup(options: MeterProviderOptions = {}, readerOptions: MetricReaderOptions = {}) {
+  const reader = new ManualMetricReader(readerOptions);
+  const provider = new MeterProvider({ ...options, readers: [reader, ...(options.readers ?? [])] });
+  const meter = provider.getMeter("test", "1.0.0");
+  return { reader, provider, meter };
+}
+
+export function allMetrics(rm: ResourceMetrics): MetricData[] {
+  return rm.scopeMetrics.flatMap((s) => s.metrics);
+}
+
+export async function collectMetrics(reader: ManualMetricReader): Promise<MetricData[]> {
+  const { resourceMetrics, errors } = await reader.collect();
+  if (errors.length) throw new Error(`unexpected errors: ${errors.map(String).join("; ")}`);
+  return allMetrics(resourceMetrics);
+}
+
+export function metric(metrics: MetricData[], name: string): MetricData {
+  const m = metrics.filter((x) => x.descriptor.name === name);
+  if (m.length !== 1) throw new Error(`expected one metric ${name}, got ${m.length}: ${metrics.map((x) => x.descriptor.name).join(",")}`);
+  return m[0];
+}
+
+/** Points as `{attrs-json: value}` for compact assertions. */
+export function byAttrs(m: MetricData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of m.dataPoints as ReadonlyArray<DataPoint<unknown>>) out[JSON.stringify(sortObj(p.attributes))] = p.value;
+  return out;
+}
+
+function sortObj(o: object): object {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
