@@ -29,7 +29,7 @@
  */
 
 // SDK set-up
-export { init, type InitOptions, type Sdk, type TraceExporterChoice } from "./src/sdk.ts";
+export { init, type ExporterChoice, type InitOptions, type Sdk, type TraceExporterChoice } from "./src/sdk.ts";
 export { VERSION } from "./src/version.ts";
 
 // Diagnostics
@@ -127,6 +127,99 @@ export { B3Propagator, type B3PropagatorOptions } from "./src/propagation/b3.ts"
 export { JaegerPropagator } from "./src/propagation/jaeger.ts";
 export { CompositePropagator, type CompositePropagatorOptions } from "./src/propagation/composite.ts";
 export { propagatorFromEnv } from "./src/propagation/from-env.ts";
+
+// Metrics
+export { metrics, type MetricsAPI } from "./src/metrics/metrics-api.ts";
+export type { Meter } from "./src/metrics/meter.ts";
+export type {
+  BatchObservableCallback,
+  BatchObservableResult,
+  BoundCounter,
+  BoundRecorder,
+  Counter,
+  Gauge,
+  Histogram,
+  MetricAdvice,
+  MetricOptions,
+  Observable,
+  ObservableCallback,
+  ObservableCounter,
+  ObservableGauge,
+  ObservableResult,
+  ObservableUpDownCounter,
+  UpDownCounter,
+} from "./src/metrics/instruments.ts";
+export { MeterProvider, type MeterOptions, type MeterProviderOptions } from "./src/metrics/meter-provider.ts";
+export {
+  ManualMetricReader,
+  type CollectionResult,
+  type MetricReader,
+  type MetricReaderOptions,
+} from "./src/metrics/reader.ts";
+export { PeriodicExportingMetricReader, type PeriodicExportingMetricReaderOptions } from "./src/metrics/periodic-reader.ts";
+export { InMemoryMetricExporter } from "./src/metrics/in-memory-metric-exporter.ts";
+export type { View } from "./src/metrics/view.ts";
+export type { ExemplarFilter } from "./src/metrics/exemplar.ts";
+export type { TemporalityOption } from "./src/metrics/temporality.ts";
+export {
+  preferenceFromEnv,
+  temporalityFromEnv,
+  temporalitySelector,
+  type TemporalityPreference,
+  type TemporalitySelector,
+} from "./src/metrics/temporality-preference.ts";
+export {
+  InstrumentType,
+  ValueType,
+  type AggregationTemporality,
+  type DataPoint,
+  type Exemplar,
+  type ExponentialHistogramValue,
+  type HistogramValue,
+  type MetricData,
+  type MetricDescriptor,
+  type ResourceMetrics,
+  type ScopeMetrics,
+  type SummaryValue,
+} from "./src/metrics/types.ts";
+export type { AggregationKind } from "./src/metrics/aggregation/aggregator.ts";
+export { ConsoleMetricExporter } from "./src/export/console-metric-exporter.ts";
+export { encodeMetrics } from "./src/export/otlp/metrics-encoder.ts";
+export {
+  createOtlpMetricExporter,
+  type OtlpMetricExporter,
+  type OtlpMetricExporterOptions,
+} from "./src/export/otlp/otlp-metrics-exporter.ts";
+
+// Logs
+export { logs, type LogsAPI } from "./src/logs/logs-api.ts";
+export { SeverityNumber, parseSeverity, severityName, type LevelName } from "./src/logs/severity.ts";
+export type {
+  AnyValue,
+  LogAttributes,
+  Logger,
+  LoggerOptions,
+  LogRecord,
+  LogRecordExporter,
+  LogRecordProcessor,
+  ReadableLogRecord,
+} from "./src/logs/types.ts";
+export { LoggerProvider, type LoggerProviderOptions } from "./src/logs/logger-provider.ts";
+export { DEFAULT_LOG_RECORD_LIMITS, type LogRecordLimits } from "./src/logs/log-record.ts";
+export { BatchLogRecordProcessor, type BatchLogRecordProcessorOptions } from "./src/logs/batch-log-processor.ts";
+export { SimpleLogRecordProcessor } from "./src/logs/simple-log-processor.ts";
+export { InMemoryLogRecordExporter } from "./src/logs/in-memory-log-exporter.ts";
+export { LOG_LEVEL_ENV, createLog, type Log, type LogMethod, type LogOptions } from "./src/logs/friendly-logger.ts";
+export {
+  JsonLinesLogExporter,
+  JsonLinesLogProcessor,
+  formatJsonLine,
+  type JsonLinesFieldNames,
+  type JsonLinesOptions,
+} from "./src/logs/json-lines.ts";
+export { bridgeConsole, type BridgeConsoleOptions, type BridgedConsoleMethod } from "./src/logs/console-bridge.ts";
+export { encodeLogs } from "./src/export/otlp/logs-encoder.ts";
+export { createOtlpLogExporter } from "./src/export/otlp/otlp-logs-exporter.ts";
 
 // Resource
 export { createResource, mergeResources, type Resource } from "./src/resource/resource.ts";

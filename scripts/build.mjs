@@ -14,9 +14,10 @@ process.chdir(root);
 export const entries = {
   mod: "mod.ts",
   node: "src/runtime/node.ts",
+  prometheus: "src/export/prometheus/mod.ts",
 };
 /** Entries that must not reach a `node:` module. */
-export const coreEntries = ["mod"];
+export const coreEntries = ["mod", "prometheus"];
 
 rmSync("dist", { recursive: true, force: true });
 

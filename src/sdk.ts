@@ -8,10 +8,28 @@
  */
 import type { Attributes } from "./common/attributes.ts";
 import { diag, parseDiagLogLevel, setDiagLogLevel } from "./common/diag.ts";
-import { envBoolean, envList, envNumber, envString, type EnvRecord } from "./common/env.ts";
+import { envBoolean, envEnum, envList, envNumber, envString, type EnvRecord } from "./common/env.ts";
 import { context } from "./context/context-api.ts";
 import type { ContextManager } from "./context/manager.ts";
 import { ConsoleSpanExporter } from "./export/console-exporter.ts";
+import { ConsoleMetricExporter } from "./export/console-metric-exporter.ts";
+import { createOtlpLogExporter } from "./export/otlp/otlp-logs-exporter.ts";
+import { createOtlpMetricExporter } from "./export/otlp/otlp-metrics-exporter.ts";
+import { BatchLogRecordProcessor, resolveBatchLogOptions, type BatchLogRecordProcessorOptions } from "./logs/batch-log-processor.ts";
+import { bridgeConsole, type BridgeConsoleOptions } from "./logs/console-bridge.ts";
+import { JsonLinesLogProcessor } from "./logs/json-lines.ts";
+import { resolveLogRecordLimits, type LogRecordLimits } from "./logs/log-record.ts";
+import { LoggerProvider } from "./logs/logger-provider.ts";
+import { logs } from "./logs/logs-api.ts";
+import type { LogRecordProcessor, ReadableLogRecord } from "./logs/types.ts";
+import type { ExemplarFilter } from "./metrics/exemplar.ts";
+import { MeterProvider } from "./metrics/meter-provider.ts";
+import { metrics } from "./metrics/metrics-api.ts";
+import { PeriodicExportingMetricReader } from "./metrics/periodic-reader.ts";
+import type { MetricReader } from "./metrics/reader.ts";
+import type { TemporalityOption } from "./metrics/temporality.ts";
+import type { ResourceMetrics } from "./metrics/types.ts";
+import type { View } from "./metrics/view.ts";
 import type { Exporter } from "./export/exporter.ts";
 import type { OtlpExporterOptions } from "./export/otlp-config.ts";
 import { createOtlpTraceExporter } from "./export/otlp-http-exporter.ts";
@@ -31,8 +49,10 @@ import { BasicTracerProvider } from "./trace/tracer-provider.ts";
 import type { ReadableSpan, SpanProcessor } from "./trace/types.ts";
 import { VERSION } from "./version.ts";
 
-/** Where finished spans go: a built-in exporter by name, or your own. */
-export type TraceExporterChoice = "otlp" | "console" | "none" | Exporter<ReadableSpan>;
+/** Where a signal goes: a built-in exporter by name, or your own. */
+export type ExporterChoice<T> = "otlp" | "console" | "none" | Exporter<T>;
+/** Where finished spans go. */
+export type TraceExporterChoice = ExporterChoice<ReadableSpan>;
 
 /** Options for {@link init}. Every field is optional; options win over `env`. */
 export interface InitOptions {
@@ -68,17 +88,53 @@ export interface InitOptions {
   contextManager?: ContextManager;
   /** Trace/span id generator; default random. */
   idGenerator?: IdGenerator;
+
+  /** Metric exporter, read periodically; default `OTEL_METRICS_EXPORTER`, else `"otlp"`. */
+  metricExporter?: ExporterChoice<ResourceMetrics>;
+  /** Collection interval of the exporting reader; default `OTEL_METRIC_EXPORT_INTERVAL`, else 60000 ms. */
+  metricExportIntervalMillis?: number;
+  /** Bound on one collect + export; default `OTEL_METRIC_EXPORT_TIMEOUT`, else 30000 ms. */
+  metricExportTimeoutMillis?: number;
+  /**
+   * Temporality of the exporting reader: `"cumulative"`, `"delta"` (serverless push),
+   * `"lowmemory"`, or a function of the instrument type. Default: the OTLP exporter's
+   * preference (`OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`), else cumulative.
+   */
+  metricTemporality?: TemporalityOption;
+  /** More metric readers (e.g. a `ManualMetricReader` for tests). */
+  metricReaders?: MetricReader[];
+  /** Views (rename, re-aggregate, filter attributes, drop). */
+  views?: View[];
+  /** Attribute sets per metric stream before the overflow series; default 2000. */
+  cardinalityLimit?: number;
+  /** Which measurements become exemplars; default `OTEL_METRICS_EXEMPLAR_FILTER`, else `trace_based`. */
+  exemplarFilter?: ExemplarFilter;
+
+  /** Log exporter; default `OTEL_LOGS_EXPORTER`, else `"otlp"`. `"console"` writes JSON lines. */
+  logExporter?: ExporterChoice<ReadableLogRecord>;
+  /** Batch log processor settings; default `OTEL_BLRP_*`, else 1000 ms / 30000 ms / 2048 / 512. */
+  logBatch?: BatchLogRecordProcessorOptions;
+  /** Extra log record processors, called before the exporting one. */
+  logProcessors?: LogRecordProcessor[];
+  /** Log record limits; default `OTEL_LOGRECORD_*` / `OTEL_ATTRIBUTE_*`, else 128 / unlimited. */
+  logLimits?: Partial<LogRecordLimits>;
+  /** Turn `console.*` calls into log records (restored on `shutdown()`). Default off. */
+  bridgeConsole?: boolean | BridgeConsoleOptions;
 }
 
 /** What {@link init} returns. */
 export interface Sdk {
   /** The tracer provider (also registered globally, so `trace.getTracer()` uses it). */
   readonly tracerProvider: BasicTracerProvider;
+  /** The meter provider (registered globally for `metrics.getMeter()`). */
+  readonly meterProvider: MeterProvider;
+  /** The logger provider (registered globally for `logs.getLogger()` and `createLog()`). */
+  readonly loggerProvider: LoggerProvider;
   /** The resource every signal carries. */
   readonly resource: Resource;
   /** True when the SDK was disabled (`OTEL_SDK_DISABLED=true` or `disabled: true`). */
   readonly disabled: boolean;
-  /** Exports everything recorded so far. Resolves (never rejects) when done or timed out. */
+  /** Exports every span, log record and metric recorded so far. Resolves (never rejects) when done or timed out. */
   flush(): Promise<void>;
   /** Flushes, then stops all processing. Later spans are not recorded. Never rejects. */
   shutdown(): Promise<void>;
@@ -140,12 +196,16 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   if (disabled) {
     // Spec: OTEL_SDK_DISABLED gives a no-op SDK for all signals; globals are left untouched.
     const provider = new BasicTracerProvider({ resource, sampler: ALWAYS_DROP });
+    const meterProvider = new MeterProvider({ resource });
+    const loggerProvider = new LoggerProvider({ resource });
     void provider.shutdown();
-    return (current = { tracerProvider: provider, resource, disabled: true, flush: resolved, shutdown: resolved });
+    void meterProvider.shutdown();
+    void loggerProvider.shutdown();
+    return (current = { tracerProvider: provider, meterProvider, loggerProvider, resource, disabled: true, flush: resolved, shutdown: resolved });
   }
 
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  for (const exporter of resolveTraceExporters(options, env)) {
+  for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER")) {
     if (exporter === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
     else if (exporter === "otlp") processors.push(new BatchSpanProcessor(createOtlpTraceExporter(options.otlp, env), batchOptions(options, env)));
     else if (exporter !== "none") processors.push(new BatchSpanProcessor(exporter, batchOptions(options, env)));
@@ -159,22 +219,90 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     idGenerator: options.idGenerator,
   });
 
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [...metricReaders(options, env), ...(options.metricReaders ?? [])],
+    views: options.views,
+    cardinalityLimit: options.cardinalityLimit,
+    exemplarFilter: options.exemplarFilter ?? envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
+  });
+
+  const loggerProvider = new LoggerProvider({
+    resource,
+    limits: resolveLogRecordLimits(options.logLimits, env),
+    processors: [...(options.logProcessors ?? []), ...logProcessors(options, env)],
+  });
+
   if (options.contextManager) context.setGlobalContextManager(options.contextManager);
   propagation.setGlobalPropagator(options.propagator ?? propagatorFromEnv(envString(env, "OTEL_PROPAGATORS")));
   trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+  logs.setGlobalLoggerProvider(loggerProvider);
+
+  const bridge = options.bridgeConsole;
+  const restoreConsole = bridge ? bridgeConsole(bridge === true ? {} : bridge) : undefined;
 
   let shutdownPromise: Promise<void> | undefined;
   const sdk: Sdk = {
     tracerProvider,
+    meterProvider,
+    loggerProvider,
     resource,
     disabled: false,
-    flush: () => tracerProvider.forceFlush(),
+    // Spans and logs first: a metric collection may record about them (self-observability).
+    flush: () => settle([tracerProvider.forceFlush(), loggerProvider.forceFlush(), meterProvider.forceFlush()]),
     shutdown: () => {
       if (current === sdk) current = undefined;
-      return (shutdownPromise ??= tracerProvider.shutdown());
+      restoreConsole?.();
+      return (shutdownPromise ??= settle([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown()]));
     },
   };
   return (current = sdk);
+}
+
+async function settle(work: Array<Promise<void>>): Promise<void> {
+  await Promise.allSettled(work);
+}
+
+const EXEMPLAR_FILTERS = ["trace_based", "always_on", "always_off"] as const;
+
+function metricReaders(options: InitOptions, env: EnvRecord | undefined): MetricReader[] {
+  const readers: MetricReader[] = [];
+  const interval = options.metricExportIntervalMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_INTERVAL", { integer: true, min: 1 }) ?? 60000;
+  const timeout = options.metricExportTimeoutMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_TIMEOUT", { integer: true, min: 1 }) ?? 30000;
+  for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER")) {
+    if (choice === "none") continue;
+    let exporter: Exporter<ResourceMetrics>;
+    let temporality = options.metricTemporality;
+    if (choice === "otlp") {
+      const otlp = createOtlpMetricExporter(options.otlp, env);
+      temporality ??= (type) => otlp.selectAggregationTemporality(type);
+      exporter = otlp;
+    } else exporter = choice === "console" ? new ConsoleMetricExporter() : choice;
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: interval,
+        // Spec: the timeout must not exceed the interval.
+        exportTimeoutMillis: Math.min(timeout, interval),
+        temporality,
+      }),
+    );
+  }
+  return readers;
+}
+
+function logProcessors(options: InitOptions, env: EnvRecord | undefined): LogRecordProcessor[] {
+  const processors: LogRecordProcessor[] = [];
+  for (const choice of resolveExporters(options.logExporter, env, "OTEL_LOGS_EXPORTER")) {
+    if (choice === "none") continue;
+    if (choice === "console") processors.push(new JsonLinesLogProcessor());
+    else {
+      const exporter = choice === "otlp" ? createOtlpLogExporter(options.otlp, env) : choice;
+      processors.push(new BatchLogRecordProcessor(exporter, resolveBatchLogOptions(options.logBatch, env)));
+    }
+  }
+  return processors;
 }
 
 const resolved = (): Promise<void> => Promise.resolve();
@@ -182,18 +310,31 @@ const ALWAYS_DROP: Sampler = { shouldSample: () => ({ decision: 0 }), toString: 
 
 const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
 
-function resolveTraceExporters(options: InitOptions, env: EnvRecord | undefined): TraceExporterChoice[] {
-  if (options.traceExporter !== undefined) return [options.traceExporter];
-  const names = envList(env, "OTEL_TRACES_EXPORTER");
+/**
+ * The exporters for one signal: the option if given, else the comma-separated list in
+ * `variable` (`OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER` / `OTEL_LOGS_EXPORTER`), else
+ * OTLP. Unknown names warn and are skipped; `none` anywhere in the list means none.
+ */
+function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvRecord | undefined, variable: string): ExporterChoice<T>[] {
+  if (option !== undefined) return [option];
+  const names = envList(env, variable);
   if (!names || names.length === 0) return ["otlp"];
-  const chosen: TraceExporterChoice[] = [];
+  const chosen: ExporterChoice<T>[] = [];
+  let pull = false;
   for (const name of names) {
-    const known = EXPORTER_NAMES.find((n) => n === name.toLowerCase());
-    if (known === undefined) {
-      diag.warn(`Ignoring "${name}" in OTEL_TRACES_EXPORTER: expected a comma-separated list of otlp, console, none.`);
-    } else if (!chosen.includes(known)) chosen.push(known);
+    const lower = name.toLowerCase();
+    const known = EXPORTER_NAMES.find((n) => n === lower);
+    if (known !== undefined) {
+      if (!chosen.includes(known)) chosen.push(known);
+    } else if (lower === "prometheus" && variable === "OTEL_METRICS_EXPORTER") {
+      // A pull exporter: nothing is pushed; Prometheus scrapes the handler the app serves.
+      pull = true;
+      diag.info('OTEL_METRICS_EXPORTER=prometheus: serve prometheusHandler(sdk) from "otel-edge/prometheus" for Prometheus to scrape.');
+    } else {
+      diag.warn(`Ignoring "${name}" in ${variable}: expected a comma-separated list of otlp, console, none.`);
+    }
   }
-  if (chosen.length === 0) return ["otlp"];
+  if (chosen.length === 0) return pull ? ["none"] : ["otlp"];
   return chosen.includes("none") ? ["none"] : chosen;
 }
 

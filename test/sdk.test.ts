@@ -11,6 +11,8 @@ import { diag, resetDiagOnce, type DiagLogger } from "../src/common/diag.ts";
 import { AsyncLocalStorageContextManager } from "../src/context/async-local-storage-manager.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { InMemorySpanExporter } from "../src/export/in-memory-exporter.ts";
+import { metrics } from "../src/metrics/metrics-api.ts";
+import { createLog } from "../src/logs/friendly-logger.ts";
 
 function captureDiag(): string[] {
   const messages: string[] = [];
@@ -180,6 +182,99 @@ test("OTEL_PROPAGATORS selects the global propagator", async () => {
   assert.is(carrier.traceparent, undefined);
   span.end();
   await sdk.shutdown();
+});
+
+test("metrics and logs: one init exports all three signals; logs carry the span's ids; flush covers everything", async () => {
+  const receiver = await startDevReceiver();
+  try {
+    const sdk = init({
+      serviceName: "three-signals",
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "delta" },
+      contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage),
+    });
+    const meter = metrics.getMeter("orders");
+    const counter = meter.createCounter("orders.placed", { unit: "{order}" });
+    const histogram = meter.createHistogram("order.value", { unit: "USD" });
+    const log = createLog({ name: "orders" });
+    let traceId = "";
+    let spanId = "";
+    await trace.getTracer("orders").startActiveSpan("place order", async (span) => {
+      traceId = span.spanContext().traceId;
+      spanId = span.spanContext().spanId;
+      await new Promise((r) => setTimeout(r, 1));
+      counter.add(2, { region: "eu" });
+      histogram.record(30, { region: "eu" });
+      log.info("order placed", { "order.id": "o-1" });
+      span.end();
+    });
+    log.warn("outside any span");
+    await sdk.flush();
+
+    const metric = (name: string) =>
+      receiver.metrics.flatMap((m: any) => m.resourceMetrics.flatMap((r: any) => r.scopeMetrics.flatMap((s: any) => s.metrics))).find((m: any) => m.name === name);
+    const sum = metric("orders.placed");
+    assert.ok(sum, "the counter arrived");
+    assert.is(sum.sum.aggregationTemporality, 1, "delta temporality from OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE");
+    assert.is(sum.sum.isMonotonic, true);
+    const point = sum.sum.dataPoints[0];
+    assert.is(Number(point.asInt ?? point.asDouble), 2);
+    const hist = metric("order.value");
+    assert.is(hist.histogram.dataPoints[0].count, "1");
+    assert.is(hist.histogram.dataPoints[0].exemplars?.[0]?.traceId, traceId, "exemplar from the sampled span");
+
+    const records = receiver.logs.flatMap((l: any) => l.resourceLogs.flatMap((r: any) => r.scopeLogs.flatMap((s: any) => s.logRecords)));
+    const placed = records.find((r: any) => r.body?.stringValue === "order placed");
+    assert.is(placed.traceId, traceId);
+    assert.is(placed.spanId, spanId);
+    const outside = records.find((r: any) => r.body?.stringValue === "outside any span");
+    assert.is(outside.traceId, undefined, "no ids outside a span");
+    await sdk.shutdown();
+  } finally {
+    await receiver.close();
+  }
+});
+
+test("OTEL_METRICS_EXPORTER=prometheus pushes nothing; OTEL_LOGS_EXPORTER=console writes JSON lines", async () => {
+  const receiver = await startDevReceiver();
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.join(" "));
+  try {
+    const sdk = init({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRICS_EXPORTER: "prometheus", OTEL_LOGS_EXPORTER: "console", OTEL_TRACES_EXPORTER: "none" },
+    });
+    metrics.getMeter("m").createCounter("c").add(1);
+    createLog().info("hello json", { k: 1 });
+    await sdk.flush();
+    await sdk.shutdown();
+    assert.is(receiver.requests.length, 0, "no OTLP push for a pull exporter");
+  } finally {
+    console.log = original;
+    await receiver.close();
+  }
+  const line = lines.map((l) => { try { return JSON.parse(l); } catch { return undefined; } }).find((o) => o?.msg === "hello json");
+  assert.ok(line, "a JSON line was written");
+  assert.is(line.level, "info");
+  assert.is(line.k, 1);
+});
+
+test("bridgeConsole option turns console calls into log records and is restored on shutdown", async () => {
+  const receiver = await startDevReceiver();
+  const originalWarn = console.warn;
+  try {
+    const sdk = init({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_EXPORTER: "none" }, bridgeConsole: { passthrough: false } });
+    assert.is.not(console.warn, originalWarn, "console patched");
+    console.warn("disk %s at %d%%", "sda", 91);
+    await sdk.flush();
+    await sdk.shutdown();
+    assert.is(console.warn, originalWarn, "console restored by shutdown");
+    const records = receiver.logs.flatMap((l: any) => l.resourceLogs.flatMap((r: any) => r.scopeLogs.flatMap((s: any) => s.logRecords)));
+    assert.is(records[0]?.body?.stringValue, "disk sda at 91%");
+    assert.is(records[0]?.severityNumber, 13, "WARN");
+  } finally {
+    console.warn = originalWarn;
+    await receiver.close();
+  }
 });
 
 test.run();
