@@ -12,6 +12,9 @@
  *   attribute `otel.metric.overflow: true`.
  * - When every reader of the stream is delta, series not recorded since the last collection
  *   are forgotten, so rotating attribute sets do not exhaust the limit.
+ * - Measurements made before any reader exists are kept in a pending accumulation that the
+ *   first reader to register adopts (readers can be added later: `prometheusHandler(sdk)`
+ *   after the app has started recording), so nothing recorded is lost.
  */
 import type { Attributes } from "../common/attributes.ts";
 import { now } from "../common/time.ts";
@@ -81,6 +84,8 @@ export class SyncMetricStorage {
   readonly #accOf: number[] = [];
   readonly #temporality: AggregationTemporality[] = [];
   readonly #lastCollect: number[] = [];
+  /** Time the pending accumulation (index 0, no reader yet) was created; undefined when none. */
+  #pendingSince: number | undefined;
 
   constructor(config: StreamConfig) {
     this.descriptor = config.descriptor;
@@ -93,6 +98,16 @@ export class SyncMetricStorage {
   /** Starts keeping state for `reader` (at registration, or when the stream is created). */
   addReader(reader: ReaderSlot, time: number): void {
     const t = streamTemporality(reader.select, this.descriptor.type, this.#agg.kind);
+    if (this.#pendingSince !== undefined) {
+      // The first reader adopts what was recorded before it: cumulative from the stream's start,
+      // or, for a delta reader, as its first window.
+      this.#accOf[reader.id] = 0;
+      this.#temporality[reader.id] = t;
+      this.#lastCollect[reader.id] = this.#pendingSince;
+      if (t === "delta") this.#cumulativeAcc = -1;
+      this.#pendingSince = undefined;
+      return;
+    }
     let idx: number;
     if (t === "cumulative" && this.#cumulativeAcc >= 0) idx = this.#cumulativeAcc;
     else {
@@ -113,7 +128,6 @@ export class SyncMetricStorage {
 
   /** Records one (already validated) measurement. `sc` is set when the exemplar filter accepted it. */
   record(value: number, attributes: Attributes | undefined, sc: SpanContext | undefined): void {
-    if (this.#accCount === 0) return; // no reader: nothing will ever be collected
     this.recordInto(this.cellFor(attributes), value, attributes, sc);
   }
 
@@ -128,6 +142,12 @@ export class SyncMetricStorage {
 
   /** The live series for `attributes` (created, or the overflow series, when new). */
   cellFor(attributes: Attributes | undefined): Cell {
+    if (this.#accCount === 0) {
+      // No reader yet: keep the data in a pending (cumulative) accumulation for the first one.
+      this.#accCount = 1;
+      this.#cumulativeAcc = 0;
+      this.#pendingSince = now();
+    }
     if (attributes === undefined || attributes === null) {
       const e = this.#empty;
       return e !== undefined && !e.dead ? e : (this.#empty = this.#lookup(attributes, undefined));
