@@ -14,10 +14,13 @@ process.chdir(root);
 export const entries = {
   mod: "mod.ts",
   node: "src/runtime/node.ts",
+  deno: "src/runtime/deno.ts",
+  workers: "src/runtime/workers.ts",
+  browser: "src/runtime/browser.ts",
   prometheus: "src/export/prometheus/mod.ts",
 };
 /** Entries that must not reach a `node:` module. */
-export const coreEntries = ["mod", "prometheus"];
+export const coreEntries = ["mod", "workers", "browser", "prometheus"];
 
 rmSync("dist", { recursive: true, force: true });
 

@@ -1,0 +1,6 @@
+/**
+ * The browser entry (being written: see issue 5). Until then it is the core.
+ *
+ * @module
+ */
+export * from "../../mod.ts";
