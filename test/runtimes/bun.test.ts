@@ -16,7 +16,7 @@ const script = fileURLToPath(new URL("./bun/run-scenario.mjs", import.meta.url))
 
 test("Bun: handler spans across await, metrics, correlated logs and a traced fetch arrive at the receiver", async () => {
   const found = findBun();
-  if (!("bun" in found)) throw new Error(found.error);
+  if (!found.bun) throw new Error(found.error);
   const receiver = await startDevReceiver();
   const backend = await startBackend();
   try {
