@@ -62,33 +62,33 @@ interface FlushWaiter {
 
 /** Queues items and exports them in batches; see the module doc for the rules. */
 export class Batcher<T> {
-  private readonly exporter: Exporter<T>;
-  private readonly queue: RingBuffer<T>;
-  private readonly batchSize: number;
-  private readonly delay: number;
-  private readonly timeout: number;
-  private readonly signal: string;
-  private readonly failures = new RateLimitedWarning();
+  readonly #exporter: Exporter<T>;
+  readonly #queue: RingBuffer<T>;
+  readonly #batchSize: number;
+  readonly #delay: number;
+  readonly #timeout: number;
+  readonly #signal: string;
+  readonly #failures = new RateLimitedWarning();
 
-  private timer: TimerHandle | undefined;
-  private guard: TimerHandle | undefined; // timeout of the export in flight
-  private due = false; // the timer fired while an export was in flight
-  private inFlight = false;
-  private isShutdown = false;
-  private shutdownPromise: Promise<void> | undefined;
+  #timer: TimerHandle | undefined;
+  #guard: TimerHandle | undefined; // timeout of the export in flight
+  #due = false; // the timer fired while an export was in flight
+  #inFlight = false;
+  #isShutdown = false;
+  #shutdownPromise: Promise<void> | undefined;
 
   // Sequence counters: items accepted into the queue, taken out for export, and whose
   // export settled. FIFO order + one export in flight make "settled >= n" mean the first
   // n accepted items are done, which is what forceFlush waits for.
-  private accepted = 0;
-  private taken = 0;
-  private settled = 0;
-  private flushTarget = 0;
-  private waiters: FlushWaiter[] = [];
+  #accepted = 0;
+  #taken = 0;
+  #settled = 0;
+  #flushTarget = 0;
+  #waiters: FlushWaiter[] = [];
 
-  private exportedCount = 0;
-  private failedCount = 0;
-  private droppedAfterShutdown = 0;
+  #exportedCount = 0;
+  #failedCount = 0;
+  #droppedAfterShutdown = 0;
 
   /** @throws RangeError when a size or time option is invalid (message says which and why). */
   constructor(options: BatcherOptions<T>) {
@@ -114,36 +114,36 @@ export class Batcher<T> {
     if (typeof exportTimeoutMillis !== "number" || !(exportTimeoutMillis > 0)) {
       throw new RangeError(`${what}: exportTimeoutMillis must be a number > 0 (or Infinity), got ${String(exportTimeoutMillis)}`);
     }
-    this.exporter = exporter;
-    this.queue = new RingBuffer<T>(maxQueueSize);
-    this.batchSize = maxExportBatchSize;
-    this.delay = scheduledDelayMillis;
-    this.timeout = exportTimeoutMillis;
-    this.signal = signal;
+    this.#exporter = exporter;
+    this.#queue = new RingBuffer<T>(maxQueueSize);
+    this.#batchSize = maxExportBatchSize;
+    this.#delay = scheduledDelayMillis;
+    this.#timeout = exportTimeoutMillis;
+    this.#signal = signal;
   }
 
   /** Queues `item` for export. Never throws; a full queue or a shut-down batcher drops it (counted). */
   add(item: T): void {
     try {
-      if (this.isShutdown) {
-        this.droppedAfterShutdown++;
-        diagOnce("warn", `batcher:${this.signal}:after-shutdown`, `Dropping ${this.signal} added after shutdown; they will not be exported.`);
+      if (this.#isShutdown) {
+        this.#droppedAfterShutdown++;
+        diagOnce("warn", `batcher:${this.#signal}:after-shutdown`, `Dropping ${this.#signal} added after shutdown; they will not be exported.`);
         return;
       }
-      if (!this.queue.push(item)) {
+      if (!this.#queue.push(item)) {
         diagOnce(
           "warn",
-          `batcher:${this.signal}:queue-full`,
-          `Export queue for ${this.signal} is full (maxQueueSize ${this.queue.capacity}); dropping new ${this.signal}. ` +
+          `batcher:${this.#signal}:queue-full`,
+          `Export queue for ${this.#signal} is full (maxQueueSize ${this.#queue.capacity}); dropping new ${this.#signal}. ` +
             `The exporter is slower than the producer or failing; see stats() for the dropped count.`,
         );
         return;
       }
-      this.accepted++;
-      if (this.queue.size >= this.batchSize) this.pump();
-      else this.armTimer();
+      this.#accepted++;
+      if (this.#queue.size >= this.#batchSize) this.#pump();
+      else this.#armTimer();
     } catch (error) {
-      diagOnce("error", `batcher:${this.signal}:add`, `Unexpected error queueing ${this.signal}: ${String(error)}`);
+      diagOnce("error", `batcher:${this.#signal}:add`, `Unexpected error queueing ${this.#signal}: ${String(error)}`);
     }
   }
 
@@ -152,13 +152,13 @@ export class Batcher<T> {
    * when those exports have settled (successfully or not). Never rejects.
    */
   forceFlush(): Promise<void> {
-    const target = this.accepted;
-    if (this.settled >= target) return Promise.resolve();
-    if (this.guard !== undefined) setTimerRef(this.guard, true);
+    const target = this.#accepted;
+    if (this.#settled >= target) return Promise.resolve();
+    if (this.#guard !== undefined) setTimerRef(this.#guard, true);
     return new Promise<void>((resolve) => {
-      this.waiters.push({ target, resolve });
-      if (target > this.flushTarget) this.flushTarget = target;
-      this.pump();
+      this.#waiters.push({ target, resolve });
+      if (target > this.#flushTarget) this.#flushTarget = target;
+      this.#pump();
     });
   }
 
@@ -167,103 +167,103 @@ export class Batcher<T> {
    * never rejects. Items added from now on are dropped and counted.
    */
   shutdown(): Promise<void> {
-    if (this.shutdownPromise) return this.shutdownPromise;
-    this.isShutdown = true;
-    this.shutdownPromise = this.forceFlush().then(async () => {
-      this.clearTimer();
+    if (this.#shutdownPromise) return this.#shutdownPromise;
+    this.#isShutdown = true;
+    this.#shutdownPromise = this.forceFlush().then(async () => {
+      this.#clearTimer();
       try {
-        await this.withTimeout(Promise.resolve(this.exporter.shutdown()));
+        await this.#withTimeout(Promise.resolve(this.#exporter.shutdown()));
       } catch (error) {
-        diag.warn(`Shutting down the ${this.signal} exporter failed: ${describe(error)}`);
+        diag.warn(`Shutting down the ${this.#signal} exporter failed: ${describe(error)}`);
       }
     });
-    return this.shutdownPromise;
+    return this.#shutdownPromise;
   }
 
   /** The batcher's counters. */
   stats(): BatcherStats {
     return {
-      queued: this.queue.size,
-      exported: this.exportedCount,
-      dropped: this.queue.dropped + this.droppedAfterShutdown,
-      failed: this.failedCount,
+      queued: this.#queue.size,
+      exported: this.#exportedCount,
+      dropped: this.#queue.dropped + this.#droppedAfterShutdown,
+      failed: this.#failedCount,
     };
   }
 
   // Starts the next export if one is warranted and none is in flight.
-  private pump(): void {
-    if (this.inFlight) return;
-    const size = this.queue.size;
+  #pump(): void {
+    if (this.#inFlight) return;
+    const size = this.#queue.size;
     if (size === 0) {
-      this.due = false;
-      this.clearTimer();
+      this.#due = false;
+      this.#clearTimer();
       return;
     }
-    if (size >= this.batchSize || this.taken < this.flushTarget || this.due) {
-      this.clearTimer();
-      this.due = false;
-      const batch = this.queue.drain(this.batchSize);
-      this.taken += batch.length;
-      this.inFlight = true;
-      void this.exportBatch(batch).then(() => this.afterExport(batch.length));
+    if (size >= this.#batchSize || this.#taken < this.#flushTarget || this.#due) {
+      this.#clearTimer();
+      this.#due = false;
+      const batch = this.#queue.drain(this.#batchSize);
+      this.#taken += batch.length;
+      this.#inFlight = true;
+      void this.#exportBatch(batch).then(() => this.#afterExport(batch.length));
     } else {
-      this.armTimer();
+      this.#armTimer();
     }
   }
 
-  private afterExport(count: number): void {
-    this.inFlight = false;
-    this.settled += count;
-    if (this.waiters.length > 0) {
+  #afterExport(count: number): void {
+    this.#inFlight = false;
+    this.#settled += count;
+    if (this.#waiters.length > 0) {
       const still: FlushWaiter[] = [];
-      for (const w of this.waiters) {
-        if (this.settled >= w.target) w.resolve();
+      for (const w of this.#waiters) {
+        if (this.#settled >= w.target) w.resolve();
         else still.push(w);
       }
-      this.waiters = still;
+      this.#waiters = still;
     }
     try {
-      this.pump();
+      this.#pump();
     } catch (error) {
-      diagOnce("error", `batcher:${this.signal}:pump`, `Unexpected error scheduling ${this.signal} export: ${String(error)}`);
+      diagOnce("error", `batcher:${this.#signal}:pump`, `Unexpected error scheduling ${this.#signal} export: ${String(error)}`);
     }
   }
 
   // Resolves (never rejects) once the export settled or timed out; updates the counters.
-  private async exportBatch(batch: T[]): Promise<void> {
+  async #exportBatch(batch: T[]): Promise<void> {
     let result: ExportResult | undefined;
     let error: unknown;
     try {
       // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
       // `fetch` inside the exporter does not create spans about exporting spans.
-      const exporting = context.with(suppressTracing(context.active()), () => this.exporter.export(batch));
-      result = await this.withTimeout(Promise.resolve(exporting));
+      const exporting = context.with(suppressTracing(context.active()), () => this.#exporter.export(batch));
+      result = await this.#withTimeout(Promise.resolve(exporting));
     } catch (e) {
       error = e;
     }
     if (result && result.code === ExportResultCode.SUCCESS) {
-      this.exportedCount += batch.length;
+      this.#exportedCount += batch.length;
       return;
     }
-    this.failedCount += batch.length;
+    this.#failedCount += batch.length;
     const cause = error !== undefined ? describe(error) : describe(result?.error ?? "exporter reported failure");
-    this.failures.warn(`Export of ${batch.length} ${this.signal} failed: ${cause}`);
+    this.#failures.warn(`Export of ${batch.length} ${this.#signal} failed: ${cause}`);
   }
 
   // Rejects with a timeout error if `promise` does not settle within exportTimeoutMillis.
-  private withTimeout<R>(promise: Promise<R>): Promise<R> {
-    if (this.timeout === Infinity) return promise;
+  #withTimeout<R>(promise: Promise<R>): Promise<R> {
+    if (this.#timeout === Infinity) return promise;
     return new Promise<R>((resolve, reject) => {
-      const ms = Math.min(this.timeout, MAX_TIMER_MILLIS);
+      const ms = Math.min(this.#timeout, MAX_TIMER_MILLIS);
       const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
       // A background export must not keep the process alive by this guard alone (its own
       // I/O does that), but while someone awaits forceFlush/shutdown the guard stays
       // referenced so that promise is guaranteed to settle instead of the process exiting.
-      this.guard = timer;
-      if (this.waiters.length === 0 && !this.isShutdown) setTimerRef(timer, false);
+      this.#guard = timer;
+      if (this.#waiters.length === 0 && !this.#isShutdown) setTimerRef(timer, false);
       const done = (): void => {
         clearTimeout(timer);
-        if (this.guard === timer) this.guard = undefined;
+        if (this.#guard === timer) this.#guard = undefined;
       };
       promise.then(
         (v) => {
@@ -278,25 +278,25 @@ export class Batcher<T> {
     });
   }
 
-  private armTimer(): void {
-    if (this.timer !== undefined || this.delay === Infinity || this.queue.size === 0) return;
+  #armTimer(): void {
+    if (this.#timer !== undefined || this.#delay === Infinity || this.#queue.size === 0) return;
     const timer = setTimeout(() => {
-      this.timer = undefined;
-      this.due = true;
+      this.#timer = undefined;
+      this.#due = true;
       try {
-        this.pump();
+        this.#pump();
       } catch (error) {
-        diagOnce("error", `batcher:${this.signal}:timer`, `Unexpected error in ${this.signal} export timer: ${String(error)}`);
+        diagOnce("error", `batcher:${this.#signal}:timer`, `Unexpected error in ${this.#signal} export timer: ${String(error)}`);
       }
-    }, Math.min(this.delay, MAX_TIMER_MILLIS));
+    }, Math.min(this.#delay, MAX_TIMER_MILLIS));
     setTimerRef(timer, false);
-    this.timer = timer;
+    this.#timer = timer;
   }
 
-  private clearTimer(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }
 

@@ -26,11 +26,11 @@ const STATUS_NAMES = ["UNSET", "OK", "ERROR"];
  * ```
  */
 export class ConsoleSpanExporter implements Exporter<ReadableSpan> {
-  private stopped = false;
+  #stopped = false;
 
   /** Prints `spans`; fails after {@link shutdown}. */
   export(spans: ReadableSpan[]): Promise<ExportResult> {
-    if (this.stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("ConsoleSpanExporter is shut down") });
+    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("ConsoleSpanExporter is shut down") });
     const c = (globalThis as { console?: { log?: (...args: unknown[]) => void } }).console;
     try {
       for (const span of spans) c?.log?.(formatSpan(span));
@@ -47,7 +47,7 @@ export class ConsoleSpanExporter implements Exporter<ReadableSpan> {
 
   /** Later exports fail. */
   shutdown(): Promise<void> {
-    this.stopped = true;
+    this.#stopped = true;
     return Promise.resolve();
   }
 }

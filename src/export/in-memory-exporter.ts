@@ -19,26 +19,26 @@ import type { ReadableSpan } from "../trace/types.ts";
  * ```
  */
 export class InMemorySpanExporter implements Exporter<ReadableSpan> {
-  private spans: ReadableSpan[] = [];
-  private stopped = false;
+  #spans: ReadableSpan[] = [];
+  #stopped = false;
 
   /** Stores `spans`; fails after {@link shutdown}. */
   export(spans: ReadableSpan[]): Promise<ExportResult> {
-    if (this.stopped) {
+    if (this.#stopped) {
       return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("InMemorySpanExporter is shut down") });
     }
-    for (const s of spans) this.spans.push(s);
+    for (const s of spans) this.#spans.push(s);
     return Promise.resolve({ code: ExportResultCode.SUCCESS });
   }
 
   /** A copy of the spans exported so far, in export order. */
   getFinishedSpans(): ReadableSpan[] {
-    return this.spans.slice();
+    return this.#spans.slice();
   }
 
   /** Forgets the spans exported so far. */
   reset(): void {
-    this.spans = [];
+    this.#spans = [];
   }
 
   /** Nothing is buffered, so there is nothing to wait for. */
@@ -48,8 +48,8 @@ export class InMemorySpanExporter implements Exporter<ReadableSpan> {
 
   /** Clears the stored spans; later exports fail. */
   shutdown(): Promise<void> {
-    this.stopped = true;
-    this.spans = [];
+    this.#stopped = true;
+    this.#spans = [];
     return Promise.resolve();
   }
 }

@@ -40,54 +40,54 @@ export interface OtlpHttpExporterConfig<T> {
  * ```
  */
 export class OtlpHttpExporter<T> implements Exporter<T> {
-  private readonly encode: (items: T[]) => string | undefined;
-  private readonly transport: Transport;
-  private readonly pending = new Set<Promise<unknown>>();
-  private stopped = false;
+  readonly #encode: (items: T[]) => string | undefined;
+  readonly #transport: Transport;
+  readonly #pending = new Set<Promise<unknown>>();
+  #stopped = false;
 
   /** @throws TypeError when `encode` or `transport` is missing. */
   constructor(config: OtlpHttpExporterConfig<T>) {
     if (typeof config?.encode !== "function" || typeof config.transport?.send !== "function") {
       throw new TypeError("Cannot create OtlpHttpExporter: encode must be a function and transport must have send()");
     }
-    this.encode = config.encode;
-    this.transport = config.transport;
+    this.#encode = config.encode;
+    this.#transport = config.transport;
   }
 
   /** Encodes and sends `items`; resolves (never rejects) with the outcome. */
   export(items: T[]): Promise<ExportResult> {
-    if (this.stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down") });
+    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down") });
     // Never send an empty payload: nothing to say, and some receivers reject it.
     if (!Array.isArray(items) || items.length === 0) return Promise.resolve({ code: ExportResultCode.SUCCESS });
     let body: string | undefined;
     try {
-      body = this.encode(items);
+      body = this.#encode(items);
     } catch (error) {
       return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`) });
     }
     if (body === undefined) return Promise.resolve({ code: ExportResultCode.SUCCESS });
-    const sending = this.send(body);
-    this.pending.add(sending);
-    void sending.then(() => this.pending.delete(sending));
+    const sending = this.#send(body);
+    this.#pending.add(sending);
+    void sending.then(() => this.#pending.delete(sending));
     return sending;
   }
 
   /** Waits for the sends in progress. */
   async forceFlush(): Promise<void> {
-    await Promise.all([...this.pending]);
+    await Promise.all([...this.#pending]);
   }
 
   /** Waits for the sends in progress (bounded by the transport's timeout); later exports fail at once. */
   async shutdown(): Promise<void> {
-    this.stopped = true;
+    this.#stopped = true;
     await this.forceFlush();
   }
 
-  private async send(body: string): Promise<ExportResult> {
+  async #send(body: string): Promise<ExportResult> {
     let result: TransportResult;
     try {
       // Our own request must not be traced by an instrumented fetch.
-      result = await context.with(suppressTracing(context.active()), () => this.transport.send(body));
+      result = await context.with(suppressTracing(context.active()), () => this.#transport.send(body));
     } catch (error) {
       return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
     }

@@ -12,30 +12,30 @@ export const DEFAULT_REPORT_INTERVAL_MILLIS = 60_000;
 
 /** Reports a repeating problem via `diag.warn`, at most once per interval. */
 export class RateLimitedWarning {
-  private lastReport = -Infinity;
-  private suppressed = 0;
-  private readonly intervalMillis: number;
-  private readonly clock: () => number;
+  #lastReport = -Infinity;
+  #suppressed = 0;
+  readonly #intervalMillis: number;
+  readonly #clock: () => number;
 
   /**
    * @param intervalMillis minimum time between two reports.
    * @param clock wall clock in milliseconds (injectable for tests).
    */
   constructor(intervalMillis: number = DEFAULT_REPORT_INTERVAL_MILLIS, clock: () => number = Date.now) {
-    this.intervalMillis = intervalMillis;
-    this.clock = clock;
+    this.#intervalMillis = intervalMillis;
+    this.#clock = clock;
   }
 
   /** Reports `message` now, or counts it when a report was made less than an interval ago. */
   warn(message: string): void {
-    const t = this.clock();
-    if (t - this.lastReport < this.intervalMillis) {
-      this.suppressed++;
+    const t = this.#clock();
+    if (t - this.#lastReport < this.#intervalMillis) {
+      this.#suppressed++;
       return;
     }
-    const note = this.suppressed > 0 ? ` (${this.suppressed} similar message${this.suppressed === 1 ? "" : "s"} suppressed since the last report)` : "";
-    this.lastReport = t;
-    this.suppressed = 0;
+    const note = this.#suppressed > 0 ? ` (${this.#suppressed} similar message${this.#suppressed === 1 ? "" : "s"} suppressed since the last report)` : "";
+    this.#lastReport = t;
+    this.#suppressed = 0;
     diag.warn(message + note);
   }
 }

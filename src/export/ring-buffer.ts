@@ -14,10 +14,10 @@
 export class RingBuffer<T> {
   /** How many items the buffer holds at most. */
   readonly capacity: number;
-  private readonly slots: Array<T | undefined>;
-  private head = 0; // index of the oldest item
-  private count = 0;
-  private droppedCount = 0;
+  readonly #slots: Array<T | undefined>;
+  #head = 0; // index of the oldest item
+  #count = 0;
+  #droppedCount = 0;
 
   /**
    * @param capacity maximum number of queued items; a positive integer.
@@ -28,45 +28,45 @@ export class RingBuffer<T> {
       throw new RangeError(`Cannot create RingBuffer: capacity must be a positive integer, got ${String(capacity)}`);
     }
     this.capacity = capacity;
-    this.slots = new Array<T | undefined>(capacity);
+    this.#slots = new Array<T | undefined>(capacity);
   }
 
   /** Number of items currently queued. */
   get size(): number {
-    return this.count;
+    return this.#count;
   }
 
   /** Number of items refused because the buffer was full, since creation. */
   get dropped(): number {
-    return this.droppedCount;
+    return this.#droppedCount;
   }
 
   /** Appends `item`; returns false (and counts a drop) when the buffer is full. */
   push(item: T): boolean {
-    if (this.count === this.capacity) {
-      this.droppedCount++;
+    if (this.#count === this.capacity) {
+      this.#droppedCount++;
       return false;
     }
-    this.slots[(this.head + this.count) % this.capacity] = item;
-    this.count++;
+    this.#slots[(this.#head + this.#count) % this.capacity] = item;
+    this.#count++;
     return true;
   }
 
   /** Removes and returns the oldest item, or undefined when empty. */
   shift(): T | undefined {
-    if (this.count === 0) return undefined;
-    const item = this.slots[this.head];
+    if (this.#count === 0) return undefined;
+    const item = this.#slots[this.#head];
     // Release the slot so the garbage collector can free the item.
-    this.slots[this.head] = undefined;
-    this.head = (this.head + 1) % this.capacity;
-    this.count--;
+    this.#slots[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.capacity;
+    this.#count--;
     return item;
   }
 
   /** Removes and returns up to `max` of the oldest items, oldest first. */
   drain(max: number = Infinity): T[] {
     // NaN or negative `max` drains nothing rather than throwing from `new Array(NaN)`.
-    const n = max > 0 ? Math.min(this.count, Math.floor(max)) : 0;
+    const n = max > 0 ? Math.min(this.#count, Math.floor(max)) : 0;
     const out = new Array<T>(n);
     for (let i = 0; i < n; i++) out[i] = this.shift() as T;
     return out;
@@ -74,6 +74,6 @@ export class RingBuffer<T> {
 
   /** Removes every queued item (they are not counted as dropped). */
   clear(): void {
-    while (this.count > 0) this.shift();
+    while (this.#count > 0) this.shift();
   }
 }

@@ -65,11 +65,11 @@ export function resolveBatchLogOptions(
  * ```
  */
 export class BatchLogRecordProcessor implements LogRecordProcessor {
-  private readonly batcher: Batcher<ReadableLogRecord>;
+  readonly #batcher: Batcher<ReadableLogRecord>;
 
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
   constructor(exporter: LogRecordExporter, options: BatchLogRecordProcessorOptions = {}) {
-    this.batcher = new Batcher<ReadableLogRecord>({
+    this.#batcher = new Batcher<ReadableLogRecord>({
       exporter,
       maxQueueSize: options.maxQueueSize ?? DEFAULT_BLRP_OPTIONS.maxQueueSize,
       maxExportBatchSize: options.maxExportBatchSize ?? DEFAULT_BLRP_OPTIONS.maxExportBatchSize,
@@ -81,21 +81,21 @@ export class BatchLogRecordProcessor implements LogRecordProcessor {
 
   /** Queues `record`; never throws (a full queue drops it, counted). */
   onEmit(record: ReadableLogRecord, _context?: Context): void {
-    this.batcher.add(record);
+    this.#batcher.add(record);
   }
 
   /** Exports every record queued so far; never rejects. */
   forceFlush(): Promise<void> {
-    return this.batcher.forceFlush();
+    return this.#batcher.forceFlush();
   }
 
   /** Flushes, shuts the exporter down and drops (counting) later records. */
   shutdown(): Promise<void> {
-    return this.batcher.shutdown();
+    return this.#batcher.shutdown();
   }
 
   /** Queue and export counters. */
   stats(): BatcherStats {
-    return this.batcher.stats();
+    return this.#batcher.stats();
   }
 }

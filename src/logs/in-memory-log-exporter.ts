@@ -18,24 +18,24 @@ import type { LogRecordExporter, ReadableLogRecord } from "./types.ts";
  * ```
  */
 export class InMemoryLogRecordExporter implements LogRecordExporter {
-  private records: ReadableLogRecord[] = [];
-  private stopped = false;
+  #records: ReadableLogRecord[] = [];
+  #stopped = false;
 
   /** Stores `records`; fails after {@link shutdown}. */
   export(records: ReadableLogRecord[]): Promise<ExportResult> {
-    if (this.stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("InMemoryLogRecordExporter is shut down") });
-    for (const r of records) this.records.push(r);
+    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("InMemoryLogRecordExporter is shut down") });
+    for (const r of records) this.#records.push(r);
     return Promise.resolve({ code: ExportResultCode.SUCCESS });
   }
 
   /** Every record exported so far, oldest first. */
   getFinishedLogRecords(): ReadableLogRecord[] {
-    return this.records.slice();
+    return this.#records.slice();
   }
 
   /** Forgets the stored records. */
   reset(): void {
-    this.records = [];
+    this.#records = [];
   }
 
   /** Nothing is buffered. */
@@ -45,7 +45,7 @@ export class InMemoryLogRecordExporter implements LogRecordExporter {
 
   /** Later exports fail; the stored records are kept for inspection. */
   shutdown(): Promise<void> {
-    this.stopped = true;
+    this.#stopped = true;
     return Promise.resolve();
   }
 }

@@ -31,10 +31,14 @@ const DEFAULT_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({ "
 
 /** Calls every processor in order; one throwing never stops the others. */
 class MultiLogRecordProcessor implements LogRecordProcessor {
-  constructor(private readonly processors: readonly LogRecordProcessor[]) {}
+  readonly #processors: readonly LogRecordProcessor[];
+
+  constructor(processors: readonly LogRecordProcessor[]) {
+    this.#processors = processors;
+  }
 
   onEmit(record: ReadableLogRecord, context?: Context): void {
-    for (const p of this.processors) {
+    for (const p of this.#processors) {
       try {
         p.onEmit(record, context);
       } catch (error) {
@@ -44,11 +48,11 @@ class MultiLogRecordProcessor implements LogRecordProcessor {
   }
 
   async forceFlush(): Promise<void> {
-    await Promise.all(this.processors.map((p) => Promise.resolve().then(() => p.forceFlush()).catch(reportError("forceFlush"))));
+    await Promise.all(this.#processors.map((p) => Promise.resolve().then(() => p.forceFlush()).catch(reportError("forceFlush"))));
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all(this.processors.map((p) => Promise.resolve().then(() => p.shutdown()).catch(reportError("shutdown"))));
+    await Promise.all(this.#processors.map((p) => Promise.resolve().then(() => p.shutdown()).catch(reportError("shutdown"))));
   }
 }
 

@@ -29,13 +29,13 @@ export interface SimpleLogRecordProcessorOptions {
  * ```
  */
 export class SimpleLogRecordProcessor implements LogRecordProcessor {
-  private readonly batcher: Batcher<ReadableLogRecord>;
-  private readonly exporter: LogRecordExporter;
+  readonly #batcher: Batcher<ReadableLogRecord>;
+  readonly #exporter: LogRecordExporter;
 
   /** @throws TypeError when `exporter` has no `export()` method; RangeError for invalid options. */
   constructor(exporter: LogRecordExporter, options: SimpleLogRecordProcessorOptions = {}) {
-    this.exporter = exporter;
-    this.batcher = new Batcher<ReadableLogRecord>({
+    this.#exporter = exporter;
+    this.#batcher = new Batcher<ReadableLogRecord>({
       exporter,
       maxQueueSize: options.maxQueueSize ?? 2048,
       maxExportBatchSize: 1,
@@ -47,14 +47,14 @@ export class SimpleLogRecordProcessor implements LogRecordProcessor {
 
   /** Starts exporting `record`; never throws. */
   onEmit(record: ReadableLogRecord, _context?: Context): void {
-    this.batcher.add(record);
+    this.#batcher.add(record);
   }
 
   /** Waits for every export started so far, then the exporter's own flush; never rejects. */
   async forceFlush(): Promise<void> {
-    await this.batcher.forceFlush();
+    await this.#batcher.forceFlush();
     try {
-      await this.exporter.forceFlush?.();
+      await this.#exporter.forceFlush?.();
     } catch {
       // forceFlush never rejects
     }
@@ -62,11 +62,11 @@ export class SimpleLogRecordProcessor implements LogRecordProcessor {
 
   /** Waits for pending exports, then shuts the exporter down; later records are dropped. */
   shutdown(): Promise<void> {
-    return this.batcher.shutdown();
+    return this.#batcher.shutdown();
   }
 
   /** Queue and export counters. */
   stats(): BatcherStats {
-    return this.batcher.stats();
+    return this.#batcher.stats();
   }
 }

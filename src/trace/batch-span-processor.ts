@@ -33,11 +33,11 @@ export interface BatchSpanProcessorOptions {
  * ```
  */
 export class BatchSpanProcessor implements SpanProcessor {
-  private readonly batcher: Batcher<ReadableSpan>;
+  readonly #batcher: Batcher<ReadableSpan>;
 
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
   constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions = {}) {
-    this.batcher = new Batcher<ReadableSpan>({
+    this.#batcher = new Batcher<ReadableSpan>({
       exporter,
       maxQueueSize: options.maxQueueSize ?? 2048,
       maxExportBatchSize: options.maxExportBatchSize ?? 512,
@@ -58,21 +58,21 @@ export class BatchSpanProcessor implements SpanProcessor {
     } catch {
       return; // a broken span object must not reach the application
     }
-    this.batcher.add(span);
+    this.#batcher.add(span);
   }
 
   /** Exports every span queued so far; never rejects. */
   forceFlush(): Promise<void> {
-    return this.batcher.forceFlush();
+    return this.#batcher.forceFlush();
   }
 
   /** Flushes, shuts the exporter down and drops (counting) spans ended afterwards. */
   shutdown(): Promise<void> {
-    return this.batcher.shutdown();
+    return this.#batcher.shutdown();
   }
 
   /** Queue and export counters. */
   stats(): BatcherStats {
-    return this.batcher.stats();
+    return this.#batcher.stats();
   }
 }

@@ -29,18 +29,18 @@ const MAX_PENDING = 2048;
  * ```
  */
 export class SimpleSpanProcessor implements SpanProcessor {
-  private tail: Promise<void> = Promise.resolve();
-  private pending = 0;
-  private isShutdown = false;
-  private readonly failures = new RateLimitedWarning();
-  private readonly exporter: Exporter<ReadableSpan>;
+  #tail: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #isShutdown = false;
+  readonly #failures = new RateLimitedWarning();
+  readonly #exporter: Exporter<ReadableSpan>;
 
   /** @throws TypeError when `exporter` has no `export()` method. */
   constructor(exporter: Exporter<ReadableSpan>) {
     if (exporter === null || typeof exporter !== "object" || typeof exporter.export !== "function") {
       throw new TypeError("Cannot create SimpleSpanProcessor: exporter must be an object with an export() method");
     }
-    this.exporter = exporter;
+    this.#exporter = exporter;
   }
 
   /** Nothing to do when a span starts. */
@@ -49,23 +49,23 @@ export class SimpleSpanProcessor implements SpanProcessor {
   /** Starts exporting `span` if it is sampled; never throws. */
   onEnd(span: ReadableSpan): void {
     try {
-      if (this.isShutdown || (span.spanContext().traceFlags & 1) !== 1) return;
+      if (this.#isShutdown || (span.spanContext().traceFlags & 1) !== 1) return;
     } catch {
       return;
     }
-    if (this.pending >= MAX_PENDING) {
+    if (this.#pending >= MAX_PENDING) {
       diagOnce("warn", "simple-span-processor:backlog", `SimpleSpanProcessor: ${MAX_PENDING} spans are waiting for the exporter; dropping new spans. Use BatchSpanProcessor for production load.`);
       return;
     }
-    this.pending++;
-    this.tail = this.tail.then(() => this.exportOne(span));
+    this.#pending++;
+    this.#tail = this.#tail.then(() => this.#exportOne(span));
   }
 
   /** Waits for every export started so far, then the exporter's own flush; never rejects. */
   async forceFlush(): Promise<void> {
-    await this.tail;
+    await this.#tail;
     try {
-      await this.exporter.forceFlush?.();
+      await this.#exporter.forceFlush?.();
     } catch {
       // forceFlush never rejects
     }
@@ -73,29 +73,29 @@ export class SimpleSpanProcessor implements SpanProcessor {
 
   /** Waits for pending exports, then shuts the exporter down; later spans are ignored. */
   async shutdown(): Promise<void> {
-    this.isShutdown = true;
-    await this.tail;
+    this.#isShutdown = true;
+    await this.#tail;
     try {
-      await this.exporter.shutdown();
+      await this.#exporter.shutdown();
     } catch (error) {
-      this.failures.warn(`SimpleSpanProcessor: exporter shutdown failed: ${String(error)}`);
+      this.#failures.warn(`SimpleSpanProcessor: exporter shutdown failed: ${String(error)}`);
     }
   }
 
   // Resolves (never rejects) once the span's export settled.
-  private async exportOne(span: ReadableSpan): Promise<void> {
+  async #exportOne(span: ReadableSpan): Promise<void> {
     let result: ExportResult | undefined;
     let error: unknown;
     try {
       // Tracing is suppressed so an instrumented `fetch` in the exporter records no spans.
-      result = await context.with(suppressTracing(context.active()), () => this.exporter.export([span]));
+      result = await context.with(suppressTracing(context.active()), () => this.#exporter.export([span]));
     } catch (e) {
       error = e;
     }
-    this.pending--;
+    this.#pending--;
     if (result?.code !== ExportResultCode.SUCCESS) {
       const cause = error ?? result?.error ?? "exporter reported failure";
-      this.failures.warn(`SimpleSpanProcessor: export of span "${span.name}" failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+      this.#failures.warn(`SimpleSpanProcessor: export of span "${span.name}" failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     }
   }
 }

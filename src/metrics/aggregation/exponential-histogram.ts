@@ -39,7 +39,7 @@ export class ExponentialBucketWindow {
   base = 0;
   length = 0;
 
-  private slot(index: number): number {
+  #slot(index: number): number {
     const cap = this.counts.length;
     let p = index - this.base;
     if (p < 0) p += cap;
@@ -55,21 +55,21 @@ export class ExponentialBucketWindow {
       this.length = 1;
     } else if (index < this.start) {
       const needed = this.end - index + 1;
-      if (needed > this.counts.length) this.grow(needed, maxSize);
+      if (needed > this.counts.length) this.#grow(needed, maxSize);
       this.start = index;
       this.length = needed;
     } else if (index > this.end) {
       const needed = index - this.start + 1;
-      if (needed > this.counts.length) this.grow(needed, maxSize);
+      if (needed > this.counts.length) this.#grow(needed, maxSize);
       this.end = index;
       this.length = needed;
     }
-    this.counts[this.slot(index)] += 1;
+    this.counts[this.#slot(index)] += 1;
   }
 
-  private grow(needed: number, maxSize: number): void {
+  #grow(needed: number, maxSize: number): void {
     const next = new Float64Array(Math.min(maxSize, Math.max(needed, this.counts.length * 2)));
-    for (let i = 0; i < this.length; i++) next[i] = this.counts[this.slot(this.start + i)];
+    for (let i = 0; i < this.length; i++) next[i] = this.counts[this.#slot(this.start + i)];
     this.counts = next;
     this.base = this.start;
   }
@@ -78,7 +78,7 @@ export class ExponentialBucketWindow {
   downscale(by: number): void {
     if (this.length === 0 || by === 0) return;
     // Rotate the ring so that `start` sits in slot 0 (three reversals: no allocation).
-    const r = this.slot(this.start);
+    const r = this.#slot(this.start);
     if (r !== 0) {
       const c = this.counts;
       reverse(c, 0, r - 1);
@@ -110,7 +110,7 @@ export class ExponentialBucketWindow {
 
   toBuckets(): ExponentialBuckets {
     const bucketCounts = new Array<number>(this.length);
-    for (let i = 0; i < this.length; i++) bucketCounts[i] = this.counts[this.slot(this.start + i)];
+    for (let i = 0; i < this.length; i++) bucketCounts[i] = this.counts[this.#slot(this.start + i)];
     return { offset: this.length === 0 ? 0 : this.start, bucketCounts };
   }
 }
