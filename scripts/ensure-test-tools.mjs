@@ -11,3 +11,22 @@ try {
   console.error(`test tools: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
+
+// Chromium for test/runtimes/browser.test.ts (driven by playwright-core, which never downloads
+// a browser): Debian's package, at /usr/bin/chromium.
+import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+if (!existsSync("/usr/bin/chromium")) {
+  if (typeof process.getuid === "function" && process.getuid() === 0) {
+    execFileSync("sh", ["-c", "apt-get update && apt-get install -y --no-install-recommends chromium"], {
+      stdio: "ignore",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      timeout: 540_000,
+    });
+  }
+  if (!existsSync("/usr/bin/chromium")) {
+    console.error("test tools: /usr/bin/chromium is missing; install it as root: apt-get update && apt-get install -y chromium");
+    process.exit(1);
+  }
+}
+console.log("test tools: chromium /usr/bin/chromium");

@@ -1,6 +1,80 @@
 /**
- * The browser entry (being written: see issue 5). Until then it is the core.
+ * The browser entry: everything from the core, with `init()` wired to the page —
+ * `AsyncContext.Variable` for context across `await` when the browser has it, else the
+ * synchronous stack manager with explicit context passing; configuration from options
+ * only (a page has no environment variables); OTLP requests sent with `fetch` keepalive;
+ * and a flush whenever the page is hidden or left, so telemetry survives navigation.
+ * The package's `browser` export condition points `otel-edge` here.
+ *
+ * Loads in Web Workers too: page events are feature-detected, and a Worker simply gets
+ * no page-hide flush (it flushes on the batch timer or when you call `sdk.flush()`).
  *
  * @module
  */
+import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../context/async-context-manager.ts";
+import type { ContextManager } from "../context/manager.ts";
+import { StackContextManager } from "../context/stack-manager.ts";
+import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
+import { onPageHide } from "./browser-page-hide.ts";
+
+/**
+ * The context manager for this browser: `AsyncContext.Variable` (TC39 proposal) when
+ * present — context then follows `await` — else the stack manager, where context must be
+ * passed explicitly across `await` (`tracer.startSpan(name, options, ctx)`).
+ */
+export function browserContextManager(): ContextManager {
+  const Variable = (globalThis as { AsyncContext?: { Variable?: AsyncContextVariableClass } }).AsyncContext?.Variable;
+  return typeof Variable === "function" ? new AsyncContextVariableManager(Variable) : new StackContextManager();
+}
+
+/**
+ * Starts the SDK in a browser (or Web Worker): like the core `init`, with the context
+ * manager from {@link browserContextManager}, no environment, keepalive OTLP requests,
+ * and a flush on `pagehide` and on `visibilitychange` to `hidden` (listeners removed by
+ * `shutdown()`).
+ *
+ * Keepalive lets a request outlive the page, but browsers cap in-flight keepalive bodies at
+ * 64 KiB in total (Fetch standard, "HTTP-network-or-cache fetch", inflight keepalive bytes):
+ * a request larger than 60 KiB is sent without keepalive and may be cut off by a navigation.
+ *
+ * @example
+ * ```ts
+ * import { init, trace } from "otel-edge/browser";
+ * init({ serviceName: "shop-web", otlp: { endpoint: "https://collector.example.com" } });
+ * const span = trace.getTracer("ui").startSpan("checkout.click");
+ * span.end(); // exported on the batch timer, or when the user leaves the page
+ * ```
+ */
+export function init(options: InitOptions = {}): Sdk {
+  const sdk = initForRuntime(
+    {
+      // A page has no environment: `OTEL_*` variables don't apply (options only).
+      env: undefined,
+      contextManager: browserContextManager(),
+      ...options,
+      // keepalive: the OTLP request may still be in flight when the page goes away.
+      otlp: { keepalive: true, ...options.otlp },
+    },
+    // Semantic conventions: telemetry.sdk.language "webjs" is JavaScript in a browser.
+    { sdkLanguage: "webjs" },
+  );
+  if (sdk.disabled) return sdk;
+  // Page hidden or left: export now. The flush starts its keepalive fetches synchronously
+  // (in the event's task and its microtasks), before the document is torn down; it never
+  // rejects. Spans still open at that moment are not exported (they have not ended).
+  const removeListeners = onPageHide(() => void sdk.flush());
+  return {
+    tracerProvider: sdk.tracerProvider,
+    meterProvider: sdk.meterProvider,
+    loggerProvider: sdk.loggerProvider,
+    resource: sdk.resource,
+    disabled: false,
+    flush: () => sdk.flush(),
+    shutdown: () => {
+      removeListeners();
+      return sdk.shutdown();
+    },
+  };
+}
+
 export * from "../../mod.ts";
