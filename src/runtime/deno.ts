@@ -1,6 +1,125 @@
 /**
- * The deno entry (being written: see issue 5). Until then it is the core.
+ * The Deno entry: everything from the core, with `init()` wired to Deno 2 — context across
+ * `await` from `AsyncLocalStorage` (`node:async_hooks`, built into Deno), `OTEL_*` settings
+ * from `Deno.env` only when the env permission is already granted (never a prompt, never a
+ * crash), and a flush when the program is about to exit. The package's `deno` export
+ * condition, and the JSR package's `./deno` export, point here.
+ *
+ * `telemetry.sdk.language` is `nodejs`: the semantic conventions' list has no Deno value, and
+ * the JavaScript values mean "server" (`nodejs`) versus "browser" (`webjs`); Deno runs this
+ * SDK as a server runtime. `process.runtime.name` = `deno` (with `process.runtime.version`)
+ * tells Deno apart from Node.
  *
  * @module
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { diagOnce } from "../common/diag.ts";
+import type { EnvRecord } from "../common/env.ts";
+import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { initForRuntime, type Sdk } from "../sdk.ts";
+import { eventLoopDelayFrom, withRuntimeMetrics, type RuntimeInitOptions, type RuntimeReadings } from "./runtime-metrics.ts";
+
+/** The part of the `Deno` namespace this entry uses; reached through `globalThis` so plain tsc needs no Deno types. */
+interface DenoLike {
+  readonly version?: { readonly deno?: string };
+  readonly env?: { toObject(): Record<string, string> };
+  readonly permissions?: { querySync?(descriptor: { name: "env" }): { readonly state: string } };
+  memoryUsage?(): { rss: number };
+  cpuUsage?(): { user: number; system: number };
+}
+
+function denoNamespace(): DenoLike | undefined {
+  return (globalThis as { Deno?: DenoLike }).Deno;
+}
+
+/** Options of the Deno `init()`: the core's, plus `runtimeMetrics`. */
+export type DenoInitOptions = RuntimeInitOptions;
+
+/**
+ * `Deno.env` as a record when the env permission is granted; else an empty record and one
+ * info line. It asks `Deno.permissions.querySync` first because `Deno.env.toObject()`
+ * without the permission either throws (`--no-prompt`, Deno Deploy) or prompts the user
+ * on a terminal — an SDK must do neither.
+ */
+export function denoEnv(): EnvRecord {
+  const deno = denoNamespace();
+  if (!deno?.env) return {};
+  try {
+    const state = deno.permissions?.querySync?.({ name: "env" }).state ?? "granted";
+    if (state !== "granted") {
+      diagOnce(
+        "info",
+        "deno-env-permission",
+        `Deno: the env permission is "${state}", so OTEL_* environment variables are not read (run with --allow-env to use them, or pass init() options).`,
+      );
+      return {};
+    }
+    return deno.env.toObject();
+  } catch (e) {
+    diagOnce("info", "deno-env-permission", "Deno: reading the environment failed, so OTEL_* environment variables are not read.", e);
+    return {};
+  }
+}
+
+/** Runtime metrics readings in Deno: `Deno.memoryUsage()`, CPU time and event-loop delay where Deno provides them. */
+export function denoRuntimeReadings(): RuntimeReadings {
+  const deno = denoNamespace();
+  const readings: RuntimeReadings = { startEventLoopDelay: () => eventLoopDelayFrom(monitorEventLoopDelay) };
+  if (typeof deno?.memoryUsage === "function") readings.memoryRss = () => deno.memoryUsage!().rss;
+  if (typeof deno?.cpuUsage === "function") {
+    // Microseconds since the process started, like Node's process.cpuUsage().
+    readings.cpuTime = () => {
+      const { user, system } = deno.cpuUsage!();
+      return { user: user / 1e6, system: system / 1e6 };
+    };
+  }
+  return readings;
+}
+
+/**
+ * Starts the SDK for Deno: like the core `init`, with AsyncLocalStorage context, `Deno.env`
+ * configuration (when permitted) and a flush before exit.
+ *
+ * Flush guarantees: on `beforeunload` (the event loop has run out of work — Deno's
+ * `beforeExit`) queued telemetry is exported and the program waits for it, because the
+ * pending `fetch` keeps the event loop alive. `Deno.exit()` and signals skip
+ * `beforeunload`; the `unload` event that still fires cannot wait for anything, so it only
+ * starts a last export that may not complete. Call `await sdk.shutdown()` before
+ * `Deno.exit()` to be sure. No signal listener is installed: one would keep the process alive
+ * and replace Deno's default SIGTERM behaviour.
+ *
+ * @example
+ * ```ts
+ * import { init, trace } from "otel-edge";
+ * const sdk = init({ serviceName: "api", runtimeMetrics: true });
+ * trace.getTracer("api").startActiveSpan("boot", (span) => span.end());
+ * await sdk.shutdown();
+ * ```
+ */
+export function init(options: DenoInitOptions = {}): Sdk {
+  const deno = denoNamespace();
+  const { runtimeMetrics, ...core } = options;
+  const runtimeAttributes = { "process.runtime.name": "deno", ...(deno?.version?.deno ? { "process.runtime.version": deno.version.deno } : {}) };
+  const sdk = withRuntimeMetrics(
+    initForRuntime(
+      {
+        ...core,
+        env: core.env ?? denoEnv(),
+        contextManager: core.contextManager ?? new AsyncLocalStorageContextManager(AsyncLocalStorage),
+        resourceAttributes: { ...runtimeAttributes, ...core.resourceAttributes },
+      },
+      // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno" },
+    ),
+    runtimeMetrics,
+    denoRuntimeReadings,
+  );
+  if (!sdk.disabled && typeof globalThis.addEventListener === "function") {
+    globalThis.addEventListener("beforeunload", () => void sdk.flush(), { once: true });
+    globalThis.addEventListener("unload", () => void sdk.flush(), { once: true });
+  }
+  return sdk;
+}
+
 export * from "../../mod.ts";

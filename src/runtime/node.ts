@@ -9,11 +9,14 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
-import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
+import { initForRuntime, type Sdk } from "../sdk.ts";
+import { nodeRuntimeReadings } from "./node-runtime-readings.ts";
+import { withRuntimeMetrics, type RuntimeInitOptions } from "./runtime-metrics.ts";
 
 /**
  * Starts the SDK for Node.js: like the core `init`, with AsyncLocalStorage context,
- * `process.env` configuration and a flush on `beforeExit`.
+ * `process.env` configuration and a flush on `beforeExit`. `runtimeMetrics: true` adds
+ * process CPU time, memory and event-loop delay metrics.
  *
  * @example
  * ```ts
@@ -22,11 +25,17 @@ import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
  * trace.getTracer("api").startActiveSpan("boot", (span) => span.end());
  * ```
  */
-export function init(options: InitOptions = {}): Sdk {
-  const sdk = initForRuntime(
-    { env: process.env, contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage), ...options },
-    // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
-    { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
+export function init(options: RuntimeInitOptions = {}): Sdk {
+  const { runtimeMetrics, ...core } = options;
+  const sdk = withRuntimeMetrics(
+    initForRuntime(
+      { env: process.env, contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage), ...core },
+      // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
+    ),
+    // Off by default: process CPU, memory and event-loop delay (see runtime-metrics.ts).
+    runtimeMetrics,
+    nodeRuntimeReadings,
   );
   if (!sdk.disabled) {
     // `beforeExit` fires when the event loop empties (our export timers are unref'd, so
