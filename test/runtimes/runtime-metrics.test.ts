@@ -68,7 +68,7 @@ test("startRuntimeMetrics with Node readings: process.cpu.time, process.memory.u
   // CPU time is cumulative: a second collection never goes down.
   busy(10);
   const second = metricsOf((await reader.collect()).resourceMetrics);
-  const user2 = (second.get("process.cpu.time")!.dataPoints as Array<{ attributes: Record<string, unknown>; value: number }>).find((p) => p.attributes["cpu.mode"] === "user")!.value;
+  const user2 = (second.get("process.cpu.time")!.dataPoints as unknown as Array<{ attributes: Record<string, unknown>; value: number }>).find((p) => p.attributes["cpu.mode"] === "user")!.value;
   assert.ok(user2 >= user);
 
   handle.stop();
