@@ -15,6 +15,7 @@ import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
 import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
+import { createKeepaliveFetch } from "./browser-keepalive-fetch.ts";
 import { onPageHide } from "./browser-page-hide.ts";
 
 /**
@@ -35,7 +36,9 @@ export function browserContextManager(): ContextManager {
  *
  * Keepalive lets a request outlive the page, but browsers cap in-flight keepalive bodies at
  * 64 KiB in total (Fetch standard, "HTTP-network-or-cache fetch", inflight keepalive bytes):
- * a request larger than 60 KiB is sent without keepalive and may be cut off by a navigation.
+ * bodies over 60 KiB are split into several requests, and what exceeds the budget is sent
+ * without keepalive, so it completes only if the page stays (see `browser-keepalive-fetch.ts`).
+ * `otlp: { keepalive: false }` turns all of this off.
  *
  * @example
  * ```ts
@@ -46,14 +49,16 @@ export function browserContextManager(): ContextManager {
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
+  const keepalive = options.otlp?.keepalive ?? true;
   const sdk = initForRuntime(
     {
       // A page has no environment: `OTEL_*` variables don't apply (options only).
       env: undefined,
       contextManager: browserContextManager(),
       ...options,
-      // keepalive: the OTLP request may still be in flight when the page goes away.
-      otlp: { keepalive: true, ...options.otlp },
+      // keepalive: the OTLP request may still be in flight when the page goes away. One
+      // shared fetch for the three signals keeps their keepalive bytes within the budget.
+      otlp: keepalive ? { ...options.otlp, keepalive, fetch: createKeepaliveFetch(options.otlp?.fetch) } : options.otlp,
     },
     // Semantic conventions: telemetry.sdk.language "webjs" is JavaScript in a browser.
     { sdkLanguage: "webjs" },

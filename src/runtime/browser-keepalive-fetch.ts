@@ -1,0 +1,156 @@
+/**
+ * A `fetch` for the browser's OTLP exporters that keeps requests within the keepalive
+ * limits, so telemetry sent while the page is being left still arrives.
+ *
+ * The Fetch standard ("HTTP-network-or-cache fetch", step on `keepalive`) fails a keepalive
+ * request when its body plus the bodies of the document's other in-flight keepalive requests
+ * exceed 64 KiB. The fetch transport already asks for keepalive only for bodies ≤ 60 KiB;
+ * this wrapper adds two things:
+ * - an OTLP/JSON body over 60 KiB is split into several requests of ≤ 60 KiB each (whole
+ *   spans, log records or metrics; resource and scope repeated), each sent with keepalive;
+ * - the bytes of our keepalive requests in flight are counted, and a request that would
+ *   overflow the 64 KiB budget is sent without keepalive at once (it completes if the page
+ *   stays; an over-quota keepalive request would fail outright). A keepalive request refused
+ *   anyway (the page's own keepalive requests share the budget) is retried without it.
+ * The split requests are answered as one response: 200 when all succeeded (rejected counts
+ * from `partialSuccess` added up), else the first failure — the transport then retries the
+ * whole body, so a partly delivered batch may arrive twice rather than not at all.
+ */
+
+/** Chromium and the Fetch standard cap in-flight keepalive bodies at 64 KiB per document. */
+const KEEPALIVE_QUOTA_BYTES = 64 * 1024;
+/** The largest piece we send with keepalive (the transport's threshold too). */
+const PIECE_MAX_BYTES = 60 * 1024;
+
+const CONTAINERS: ReadonlyArray<readonly [string, string, string]> = [
+  ["resourceSpans", "scopeSpans", "spans"],
+  ["resourceLogs", "scopeLogs", "logRecords"],
+  ["resourceMetrics", "scopeMetrics", "metrics"],
+];
+
+type Json = Record<string, unknown>;
+
+/**
+ * Wraps `base` (default: `globalThis.fetch`, looked up at each call) as described in the
+ * module doc. Requests without a string body pass through unchanged.
+ */
+export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
+  let inFlight = 0;
+  const encoder = new TextEncoder();
+  const baseFetch = (): typeof fetch => base ?? (globalThis as { fetch: typeof fetch }).fetch;
+
+  // One request, with keepalive while the budget allows it.
+  async function sendOne(input: RequestInfo | URL, init: RequestInit, body: string, bytes: number): Promise<Response> {
+    const fetchFn = baseFetch();
+    if (bytes > PIECE_MAX_BYTES || inFlight + bytes > KEEPALIVE_QUOTA_BYTES) {
+      return fetchFn(input, { ...init, body, keepalive: false });
+    }
+    inFlight += bytes;
+    try {
+      return await fetchFn(input, { ...init, body, keepalive: true });
+    } catch (error) {
+      // Refused by the browser's quota (shared with the page's own keepalive requests), or a
+      // network error: one plain attempt, unless the caller aborted.
+      if (init.signal?.aborted) throw error;
+      return fetchFn(input, { ...init, body, keepalive: false });
+    } finally {
+      inFlight -= bytes;
+    }
+  }
+
+  return async function keepaliveFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const body = init?.body;
+    if (init === undefined || typeof body !== "string") return baseFetch()(input, init);
+    const bytes = encoder.encode(body).byteLength;
+    if (bytes <= PIECE_MAX_BYTES) return sendOne(input, init, body, bytes);
+    const pieces = splitOtlpJson(body, PIECE_MAX_BYTES, encoder);
+    if (pieces === undefined) return sendOne(input, init, body, bytes);
+    // Started together, synchronously: on page hide there is no later turn to start them in.
+    const responses = await Promise.all(pieces.map((p) => sendOne(input, init, p.body, p.bytes)));
+    return combine(responses);
+  } as typeof fetch;
+}
+
+/**
+ * Splits an OTLP/JSON request body into bodies of at most `maxBytes` UTF-8 bytes, keeping
+ * whole items (spans, log records, metrics) with their resource and scope. `undefined` when
+ * the body is not OTLP/JSON or cannot be split (one item alone is too large).
+ */
+export function splitOtlpJson(body: string, maxBytes: number, encoder: TextEncoder = new TextEncoder()): Array<{ body: string; bytes: number }> | undefined {
+  let root: Json;
+  try {
+    root = JSON.parse(body) as Json;
+  } catch {
+    return undefined;
+  }
+  const shape = CONTAINERS.find(([top]) => Array.isArray(root?.[top]));
+  if (!shape) return undefined;
+  const [top, scopeKey, itemKey] = shape;
+  // Flatten to (resource, scope, item) triples; rebuilding groups consecutive ones again.
+  const units: Array<{ r: Json; s: Json; item: unknown }> = [];
+  for (const r of root[top] as Json[]) {
+    for (const s of (r?.[scopeKey] as Json[] | undefined) ?? []) {
+      for (const item of (s?.[itemKey] as unknown[] | undefined) ?? []) units.push({ r, s, item });
+    }
+  }
+  const build = (part: typeof units): string => {
+    const resources: Json[] = [];
+    let lastR: Json | undefined;
+    let lastS: Json | undefined;
+    let items: unknown[] = [];
+    let scopes: Json[] = [];
+    for (const u of part) {
+      if (u.r !== lastR) {
+        scopes = [];
+        resources.push({ ...u.r, [scopeKey]: scopes });
+        lastR = u.r;
+        lastS = undefined;
+      }
+      if (u.s !== lastS) {
+        items = [];
+        scopes.push({ ...u.s, [itemKey]: items });
+        lastS = u.s;
+      }
+      items.push(u.item);
+    }
+    return JSON.stringify({ [top]: resources });
+  };
+  const out: Array<{ body: string; bytes: number }> = [];
+  // Halve until each part fits: O(n log n) serialization, only for oversized bodies.
+  const split = (part: typeof units): boolean => {
+    const text = build(part);
+    const bytes = encoder.encode(text).byteLength;
+    if (bytes <= maxBytes) {
+      out.push({ body: text, bytes });
+      return true;
+    }
+    if (part.length < 2) return false;
+    const mid = part.length >> 1;
+    return split(part.slice(0, mid)) && split(part.slice(mid));
+  };
+  return units.length > 1 && split(units) ? out : undefined;
+}
+
+// One response for the pieces of a split request (see the module doc).
+async function combine(responses: Response[]): Promise<Response> {
+  const failed = responses.find((r) => !r.ok);
+  if (failed) return failed;
+  const rejected: Record<string, number> = {};
+  let errorMessage = "";
+  for (const response of responses) {
+    let partial: Json | undefined;
+    try {
+      partial = (JSON.parse(await response.text()) as { partialSuccess?: Json } | null)?.partialSuccess;
+    } catch {
+      partial = undefined;
+    }
+    if (!partial || typeof partial !== "object") continue;
+    for (const [key, value] of Object.entries(partial)) {
+      if (key === "errorMessage" && typeof value === "string") errorMessage ||= value;
+      else if (Number(value) > 0) rejected[key] = (rejected[key] ?? 0) + Number(value);
+    }
+  }
+  const hasPartial = errorMessage !== "" || Object.keys(rejected).length > 0;
+  const text = hasPartial ? JSON.stringify({ partialSuccess: { ...rejected, ...(errorMessage ? { errorMessage } : {}) } }) : "{}";
+  return new Response(text, { status: 200, headers: { "content-type": "application/json" } });
+}
