@@ -82,8 +82,8 @@ export function denoRuntimeReadings(): RuntimeReadings {
  * configuration (when permitted) and a flush before exit.
  *
  * Flush guarantees: on `beforeunload` (the event loop has run out of work — Deno's
- * `beforeExit`) queued telemetry is exported and the program waits for it, because the
- * pending `fetch` keeps the event loop alive. `Deno.exit()` and signals skip
+ * `beforeExit`) the entry cancels the exit once, so queued telemetry is exported and the
+ * program waits for it, then exits. `Deno.exit()` and signals skip
  * `beforeunload`; the `unload` event that still fires cannot wait for anything, so it only
  * starts a last export that may not complete. Call `await sdk.shutdown()` before
  * `Deno.exit()` to be sure. No signal listener is installed: one would keep the process alive
@@ -116,7 +116,17 @@ export function init(options: DenoInitOptions = {}): Sdk {
     denoRuntimeReadings,
   );
   if (!sdk.disabled && typeof globalThis.addEventListener === "function") {
-    globalThis.addEventListener("beforeunload", () => void sdk.flush(), { once: true });
+    // Deno dispatches `beforeunload` when the event loop is out of work and exits right after
+    // unless the event is cancelled: cancelling keeps the loop running, so the export's fetch
+    // completes; then the loop empties again and the program exits (`once`: no second hold).
+    globalThis.addEventListener(
+      "beforeunload",
+      (event: Event) => {
+        event.preventDefault();
+        void sdk.flush();
+      },
+      { once: true },
+    );
     globalThis.addEventListener("unload", () => void sdk.flush(), { once: true });
   }
   return sdk;
