@@ -124,4 +124,33 @@ test("Chromium: visibilitychange to hidden flushes while the page stays open", a
   }
 });
 
+test("Chromium: a batch over 60 KiB leaves on page hide as several requests, at most 64 KiB of them with keepalive", async () => {
+  const receiver = await startDevReceiver();
+  const site = await startStaticServer();
+  try {
+    await withBrowser(async (page) => {
+      await page.goto(`${site.url}/index.html?mode=big&endpoint=${encodeURIComponent(receiver.url)}&backend=unused`);
+      await page.evaluate(() => (globalThis as unknown as { scenarioDone: Promise<unknown> }).scenarioDone);
+      await page.goto(`${site.url}/next.html`);
+      const sent = JSON.parse((await page.evaluate(() => sessionStorage.getItem("otlp-fetches"))) ?? "[]") as OtlpFetch[];
+      const keepalive = sent.filter((f) => f.keepalive);
+      assert.ok(sent.length >= 3, `${sent.length} requests`);
+      for (const f of sent) assert.ok(f.bytes <= 60 * 1024, `a request of ${f.bytes} bytes`);
+      assert.ok(keepalive.length >= 1 && keepalive.reduce((n, f) => n + f.bytes, 0) <= 64 * 1024);
+      // The keepalive requests outlive the page; the others arrive only if they beat the unload.
+      await receiver.waitFor((r: { traces: unknown[] }) => r.traces.length >= keepalive.length, 10_000);
+      const names = new Set(
+        (receiver.traces as Array<{ resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }> }>).flatMap((t) =>
+          t.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name))),
+        ),
+      );
+      assert.ok(names.size >= 60, `${names.size} spans arrived`);
+      assert.ok([...names].every((n) => /^big-\d+$/.test(n)));
+    });
+  } finally {
+    await site.close();
+    await receiver.close();
+  }
+});
+
 test.run();

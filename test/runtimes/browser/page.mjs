@@ -68,4 +68,13 @@ async function hidden() {
   return { queued: true };
 }
 
-globalThis.scenarioDone = mode === "hidden" ? hidden() : scenario();
+// mode=big: ~190 KiB of spans, more than one keepalive request (or the 64 KiB budget) can carry.
+async function big() {
+  const sdk = otel.init({ ...initOptions, serviceName: "big-browser", metricExporter: "none", logExporter: "none", batch: { scheduledDelayMillis: LONG, maxExportBatchSize: 512 } });
+  globalThis.__sdk = sdk;
+  const tracer = otel.trace.getTracer("big");
+  for (let i = 0; i < 240; i++) tracer.startSpan(`big-${i}`, { attributes: { pad: "x".repeat(700) } }).end();
+  return { queued: 240 };
+}
+
+globalThis.scenarioDone = mode === "hidden" ? hidden() : mode === "big" ? big() : scenario();
