@@ -60,8 +60,11 @@ export function repoFileUrl(path) {
 /**
  * Runs deno with `args` in `cwd`, a private DENO_DIR, no inherited environment beyond PATH
  * and HOME, and a hard timeout (the child is killed). Resolves { code, output }.
+ * @param {string[]} args
+ * @param {{ cwd: string, timeoutMs?: number }} options
+ * @returns {Promise<{ code: number | string, output: string }>}
  */
-export function runDeno(args, { cwd, timeoutMs = 45000 } = {}) {
+export function runDeno(args, { cwd, timeoutMs = 45000 }) {
   return new Promise((resolve) => {
     const child = spawn(findDeno(), args, {
       cwd,
