@@ -58,17 +58,17 @@ export function repoFileUrl(path) {
 }
 
 /**
- * Runs deno with `args` in `cwd`, a private DENO_DIR, no inherited environment beyond PATH
+ * Runs deno with `args` in `cwd`, a private DENO_DIR (default `cwd/.deno-dir`), no inherited environment beyond PATH
  * and HOME, and a hard timeout (the child is killed). Resolves { code, output }.
  * @param {string[]} args
- * @param {{ cwd: string, timeoutMs?: number }} options
+ * @param {{ cwd: string, timeoutMs?: number, denoDir?: string }} options
  * @returns {Promise<{ code: number | string, output: string }>}
  */
-export function runDeno(args, { cwd, timeoutMs = 45000 }) {
+export function runDeno(args, { cwd, timeoutMs = 45000, denoDir = join(cwd, ".deno-dir") }) {
   return new Promise((resolve) => {
     const child = spawn(findDeno(), args, {
       cwd,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cwd, DENO_DIR: join(cwd, ".deno-dir"), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: denoDir, DENO_DIR: denoDir, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
