@@ -27,16 +27,20 @@ import type { AggregationTemporality, InstrumentType, ResourceMetrics } from "./
 /** Options of {@link PeriodicExportingMetricReader}. */
 export interface PeriodicExportingMetricReaderOptions extends MetricReaderOptions {
   exporter: Exporter<ResourceMetrics>;
-  /** Default 60000 (spec `OTEL_METRIC_EXPORT_INTERVAL`). */
+  /**
+   * Default 60000 (spec `OTEL_METRIC_EXPORT_INTERVAL`). `Infinity` = no timer: export only on
+   * `forceFlush()`/`shutdown()` (Workers, where nothing may run between requests).
+   */
   exportIntervalMillis?: number;
   /** Bound on one collect+export; default 30000 (spec `OTEL_METRIC_EXPORT_TIMEOUT`). */
   exportTimeoutMillis?: number;
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+function positive(value: number | undefined, fallback: number, name: string, allowInfinity = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`Cannot create PeriodicExportingMetricReader: ${name} must be a positive finite number of milliseconds, got ${String(value)}`);
+  if (typeof value !== "number" || !(value > 0) || (!Number.isFinite(value) && !allowInfinity)) {
+    const what = allowInfinity ? "a positive number of milliseconds (or Infinity)" : "a positive finite number of milliseconds";
+    throw new RangeError(`Cannot create PeriodicExportingMetricReader: ${name} must be ${what}, got ${String(value)}`);
   }
   return value;
 }
@@ -68,7 +72,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
     }
     this.#inner = new ManualMetricReader({ temporality: options.temporality });
     this.#exporter = options.exporter;
-    this.#interval = positive(options.exportIntervalMillis, 60_000, "exportIntervalMillis");
+    this.#interval = positive(options.exportIntervalMillis, 60_000, "exportIntervalMillis", true);
     this.#timeout = positive(options.exportTimeoutMillis, 30_000, "exportTimeoutMillis");
   }
 
@@ -78,7 +82,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
 
   setMetricProducer(producer: MetricProducer): void {
     this.#inner.setMetricProducer(producer);
-    if (this.#timer !== undefined || this.#shutdown !== undefined) return;
+    if (this.#timer !== undefined || this.#shutdown !== undefined || this.#interval === Infinity) return;
     this.#timer = setInterval(() => {
       if (this.#inFlight === undefined) void this.#run(false);
     }, this.#interval);

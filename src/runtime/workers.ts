@@ -1,6 +1,146 @@
 /**
- * The workers entry (being written: see issue 5). Until then it is the core.
+ * The Cloudflare Workers entry (the package's `workerd` and `worker` export conditions
+ * point `otel-edge` here): everything from the core, with `init()` wired to Workers —
+ *
+ * - context: `AsyncLocalStorage` when the Worker has `nodejs_compat` or `nodejs_als`
+ *   (found at run time, never imported statically, so a Worker without those flags still
+ *   loads); otherwise the stack manager with explicit context passing, reported once;
+ * - configuration: the `env` binding the fetch handler receives (string bindings are
+ *   `OTEL_*` variables; other bindings are ignored), else `process.env` where
+ *   `nodejs_compat` provides it;
+ * - no timers between requests: spans, logs and metrics are exported only when flushed,
+ *   which a handler does per invocation with {@link flushInWaitUntil} (workerd does not run
+ *   an isolate's timers outside a request, and may evict the isolate at any moment);
+ * - metrics default to delta temporality: every isolate is its own process, and cumulative
+ *   series from many isolates sharing one resource would collide at the backend.
+ *
+ * @example
+ * ```ts
+ * import { init, flushInWaitUntil, trace } from "otel-edge";
+ * export default {
+ *   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext) {
+ *     init({ env, serviceName: "edge-api" }); // once per isolate; later calls return the same SDK
+ *     try {
+ *       return await trace.getTracer("edge-api").startActiveSpan("handle", async (span) => {
+ *         try { return new Response("ok"); } finally { span.end(); }
+ *       });
+ *     } finally {
+ *       flushInWaitUntil(ctx);
+ *     }
+ *   },
+ * };
+ * ```
  *
  * @module
  */
+import { diagOnce } from "../common/diag.ts";
+import { envString, type EnvRecord } from "../common/env.ts";
+import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../context/async-context-manager.ts";
+import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import type { ContextManager } from "../context/manager.ts";
+import { StackContextManager } from "../context/stack-manager.ts";
+import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
+import { workersAsyncLocalStorage } from "./workers-context.ts";
+
+/** The part of the Workers `ExecutionContext` that {@link flushInWaitUntil} uses. */
+export interface WaitUntilContext {
+  /** Extends the invocation's lifetime until `promise` settles (after the response is sent). */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+let running: Sdk | undefined;
+
+/**
+ * The best context manager this isolate offers: AsyncLocalStorage (`nodejs_compat` /
+ * `nodejs_als`), else `AsyncContext.Variable` where present, else the synchronous stack
+ * manager — then context does not follow `await`, so pass it explicitly
+ * (`tracer.startSpan(name, options, ctx)`, `logger.withContext(ctx)`); said once via `diag`.
+ */
+export function workersContextManager(): ContextManager {
+  const AsyncLocalStorage = workersAsyncLocalStorage();
+  if (AsyncLocalStorage) return new AsyncLocalStorageContextManager(AsyncLocalStorage);
+  const Variable = (globalThis as { AsyncContext?: { Variable?: AsyncContextVariableClass } }).AsyncContext?.Variable;
+  if (typeof Variable === "function") return new AsyncContextVariableManager(Variable);
+  diagOnce(
+    "warn",
+    "workers-no-async-local-storage",
+    'No AsyncLocalStorage in this Worker (enable the "nodejs_als" or "nodejs_compat" compatibility flag): ' +
+      "the active context does not follow await, so pass the context explicitly (tracer.startSpan(name, options, ctx), logger.withContext(ctx)).",
+  );
+  return new StackContextManager();
+}
+
+/**
+ * Starts the SDK for Cloudflare Workers, once per isolate: the first call builds and
+ * registers it; later calls (e.g. one per request, which is cheap) return the same SDK and
+ * ignore their options, because isolates are reused across requests and the `env`
+ * bindings are fixed per deployment. After `sdk.shutdown()`, the next call starts a new one.
+ *
+ * Defaults that differ from the core `init`: spans and log records are batched with
+ * `scheduledDelayMillis: Infinity` and metrics with `metricExportIntervalMillis: Infinity`
+ * (exported only on flush — call {@link flushInWaitUntil} per invocation); metric
+ * temporality is delta unless `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` is set.
+ * Options given explicitly win.
+ *
+ * @example
+ * ```ts
+ * const sdk = init({ env, serviceName: "edge-api" });
+ * ctx.waitUntil(sdk.flush());
+ * ```
+ */
+export function init(options: InitOptions = {}): Sdk {
+  if (running) return running;
+  const env: EnvRecord | undefined = options.env ?? (globalThis as { process?: { env?: EnvRecord } }).process?.env;
+  const sdk = initForRuntime(
+    {
+      ...options,
+      env,
+      contextManager: options.contextManager ?? workersContextManager(),
+      batch: { scheduledDelayMillis: Infinity, ...options.batch },
+      logBatch: { scheduledDelayMillis: Infinity, ...options.logBatch },
+      metricExportIntervalMillis: options.metricExportIntervalMillis ?? Infinity,
+      metricTemporality:
+        options.metricTemporality ?? (envString(env, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") === undefined ? "delta" : undefined),
+    },
+    // Spec (resource semconv): telemetry.sdk.language "webjs" is JavaScript on web-platform
+    // APIs (not Node.js); service.name falls back to unknown_service:<executable>, here workerd.
+    { sdkLanguage: "webjs", defaultServiceName: isWorkerd() ? "unknown_service:workerd" : "unknown_service" },
+  );
+  const memo: Sdk = {
+    ...sdk,
+    shutdown: () => {
+      if (running === memo) running = undefined;
+      return sdk.shutdown();
+    },
+  };
+  return (running = memo);
+}
+
+/**
+ * Flushes every signal inside `ctx.waitUntil`, so the export runs after the response is
+ * sent and the invocation stays alive until it is done. Call it once per invocation (in a
+ * `finally`); `sdk` defaults to the one {@link init} started. Returns the flush promise,
+ * which never rejects. Never throws, even if `ctx.waitUntil` does.
+ *
+ * @example
+ * ```ts
+ * try { return await handle(request); } finally { flushInWaitUntil(ctx); }
+ * ```
+ */
+export function flushInWaitUntil(ctx: WaitUntilContext, sdk: Sdk | undefined = running): Promise<void> {
+  const flushed = sdk ? sdk.flush() : Promise.resolve();
+  try {
+    ctx.waitUntil(flushed);
+  } catch (e) {
+    // Outside an invocation (or a fake ctx): the flush still runs, it just isn't awaited by the runtime.
+    diagOnce("warn", "workers-wait-until-failed", `ctx.waitUntil failed; the flush runs unawaited: ${String(e)}`);
+  }
+  return flushed;
+}
+
+function isWorkerd(): boolean {
+  // Cloudflare's documented way to recognise the Workers runtime.
+  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === "Cloudflare-Workers";
+}
+
 export * from "../../mod.ts";
