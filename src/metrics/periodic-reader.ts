@@ -152,7 +152,8 @@ export class PeriodicExportingMetricReader implements MetricReader {
     } catch (e) {
       diag.error(`Metric export threw: ${String(e)}`);
     } finally {
-      clearTimeout(timer);
+      // Guarded: @cloudflare/workers-types declares clearTimeout(number | null), not undefined.
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 }
