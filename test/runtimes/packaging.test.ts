@@ -126,6 +126,18 @@ let tarball = "";
 let packedFiles: string[] = [];
 
 test.before(async () => {
+  try {
+    await prepare();
+  } catch (err) {
+    // uvu skips `after` when `before` fails: never leave the temp project behind.
+    if (work) rmSync(work, { recursive: true, force: true });
+    work = "";
+    throw err;
+  }
+});
+
+/** Packs the repository and installs the tarball into a fresh project under the OS temp dir. */
+async function prepare(): Promise<void> {
   if (!existsSync(join(root, "dist/mod.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
   work = mkdtempSync(join(tmpdir(), "otel-edge-pack-"));
   // --ignore-scripts: the pack itself must not need any lifecycle script.
@@ -151,7 +163,7 @@ test.before(async () => {
     symlinkSync(join(root, "node_modules", name), join(project, "node_modules", name), "dir");
   }
   writeFileSync(join(project, "check.mjs"), CHECK_SCRIPT);
-});
+}
 
 test.after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
