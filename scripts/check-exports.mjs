@@ -17,8 +17,18 @@ if (JSON.stringify(npmKeys) !== JSON.stringify(jsrKeys)) {
 for (const key of npmKeys) {
   const target = pkg.exports[key];
   if (typeof target !== "object" || !target.types) problems.push(`package.json export "${key}" has no "types" condition`);
-  if (typeof target === "object" && Object.keys(target)[0] !== "types") problems.push(`package.json export "${key}": "types" must come first`);
-  for (const [condition, file] of Object.entries(target)) {
+  // "types" must be the first condition TypeScript can match: first in the map, or — for
+  // `.`, whose runtime conditions each carry their own `types` so a Node/Workers/browser
+  // user gets that entry's declarations — first in every nested runtime condition.
+  const nested = Object.entries(target).filter(([, value]) => typeof value === "object");
+  if (typeof target === "object" && Object.keys(target)[0] !== "types" && nested.length === 0) problems.push(`package.json export "${key}": "types" must come first`);
+  for (const [condition, value] of nested) {
+    if (Object.keys(value)[0] !== "types") problems.push(`package.json export "${key}" → ${condition}: "types" must come first`);
+  }
+  const files = Object.entries(target).flatMap(([condition, value]) =>
+    typeof value === "object" ? Object.entries(value).map(([inner, file]) => [`${condition}.${inner}`, file]) : [[condition, value]],
+  );
+  for (const [condition, file] of files) {
     if (!existsSync(file)) problems.push(`package.json export "${key}" → ${condition}: ${file} does not exist (run npm run build)`);
   }
   if (!existsSync(deno.exports[key] ?? "")) problems.push(`deno.json export "${key}": ${deno.exports[key]} does not exist`);

@@ -92,6 +92,14 @@ span.setAttribute({});
 export { options, starters, entryTracers, active, name };
 `;
 
+/**
+ * A Node user importing the bare specifier: the `node` condition's own `types` give the
+ * Node entry's declarations (its `init` takes `runtimeMetrics`), matching dist/node.js.
+ */
+const NODE_USER_TS = `import { init, type Sdk } from "otel-edge";
+export const sdk: Sdk = init({ serviceName: "node-user", runtimeMetrics: true });
+`;
+
 /** The browser and workers entries in a DOM project. */
 const WEB_TS = `import * as browser from "otel-edge/browser";
 import * as workers from "otel-edge/workers";
@@ -106,14 +114,16 @@ export { span };
 /** The browser and workers entries in a Workers project. */
 const WORKER_TS = `import * as workers from "otel-edge/workers";
 import * as browser from "otel-edge/browser";
-import type { Span } from "otel-edge";
+// Under the workerd condition the bare specifier is the workers entry, types included.
+import { flushInWaitUntil, type Span } from "otel-edge";
 
 interface Env { OTEL_SERVICE_NAME?: string }
 const handler: ExportedHandler<Env> = {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const span: Span = workers.trace.getTracer("worker").startSpan(new URL(request.url).pathname);
     span.end();
-    ctx.waitUntil(Promise.resolve(env.OTEL_SERVICE_NAME));
+    ctx.waitUntil(flushInWaitUntil(ctx));
+    void env.OTEL_SERVICE_NAME;
     return new Response(String(browser.trace === workers.trace));
   },
 };
@@ -267,8 +277,9 @@ test("bundlers: each export condition of `otel-edge` picks its bundle (esbuild i
 
 test("TypeScript: every entry has types under nodenext (with Node types) and bundler (DOM, no Node types) resolution", async () => {
   writeFileSync(join(project, "all.ts"), ALL_ENTRIES_TS);
+  writeFileSync(join(project, "node-user.ts"), NODE_USER_TS);
   const base = { target: "es2022", strict: true, noEmit: true, skipLibCheck: false, noUnusedLocals: false };
-  writeFileSync(join(project, "tsconfig.nodenext.json"), JSON.stringify({ compilerOptions: { ...base, module: "nodenext", moduleResolution: "nodenext", lib: ["es2022"], types: ["node"] }, files: ["all.ts"] }));
+  writeFileSync(join(project, "tsconfig.nodenext.json"), JSON.stringify({ compilerOptions: { ...base, module: "nodenext", moduleResolution: "nodenext", lib: ["es2022"], types: ["node"] }, files: ["all.ts", "node-user.ts"] }));
   writeFileSync(join(project, "tsconfig.bundler.json"), JSON.stringify({ compilerOptions: { ...base, module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom"], types: [] }, files: ["all.ts"] }));
   const runs = await Promise.all(["tsconfig.nodenext.json", "tsconfig.bundler.json"].map((p) => runChild(process.execPath, [tsc, "-p", p], { cwd: project, env: cleanEnv(), timeoutMs: 60000 })));
   runs.forEach((run, i) => assert.is(run.code, 0, `${["nodenext", "bundler"][i]}: ${describeRun(run)}`));
@@ -280,7 +291,8 @@ test("TypeScript: the browser and workers entries type-check with the DOM lib al
   const base = { target: "es2022", module: "esnext", moduleResolution: "bundler", strict: true, noEmit: true, skipLibCheck: false };
   writeFileSync(join(project, "tsconfig.dom.json"), JSON.stringify({ compilerOptions: { ...base, lib: ["es2022", "dom"], types: [] }, files: ["web.ts"] }));
   // Workers: the runtime's own globals only (no DOM lib, no Node types).
-  writeFileSync(join(project, "tsconfig.workers.json"), JSON.stringify({ compilerOptions: { ...base, lib: ["es2022"], types: ["@cloudflare/workers-types"] }, files: ["worker.ts"] }));
+  // Wrangler's conditions, so `otel-edge` itself must give the workers entry's declarations.
+  writeFileSync(join(project, "tsconfig.workers.json"), JSON.stringify({ compilerOptions: { ...base, lib: ["es2022"], types: ["@cloudflare/workers-types"], customConditions: ["workerd", "worker", "browser"] }, files: ["worker.ts"] }));
   const runs = await Promise.all(["tsconfig.dom.json", "tsconfig.workers.json"].map((p) => runChild(process.execPath, [tsc, "-p", p], { cwd: project, env: cleanEnv(), timeoutMs: 60000 })));
   runs.forEach((run, i) => assert.is(run.code, 0, `${["DOM", "workers-types"][i]}: ${describeRun(run)}`));
 });
