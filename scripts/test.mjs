@@ -23,17 +23,34 @@ const suites = findSuites(join(root, "test"))
   .map((p) => relative(root, p))
   .filter((p) => filters.length === 0 || filters.some((f) => p.includes(f)));
 
+// A suite that has not finished by then is killed (with its process group) and counted as failed,
+// so one hung engine or server can never hang CI.
+const SUITE_TIMEOUT_MS = Number(process.env.SUITE_TIMEOUT_MS) || 240_000;
+
 function runSuite(file) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--expose-gc", "--import", "./scripts/register.mjs", file], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     let output = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      output += `\n[suite killed after ${SUITE_TIMEOUT_MS / 1000} s]\n`;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }, SUITE_TIMEOUT_MS);
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) return resolve({ file, passed: 0, failed: 1, skipped: 0, code, output });
       const num = (label) => Number((output.match(new RegExp(`${label}:\\s+(\\d+)`)) || [])[1] ?? NaN);
       const total = num("Total");
       const passed = num("Passed");
@@ -54,10 +71,12 @@ const queue = [...suites];
 const workers = Array.from({ length: Math.max(1, Math.min(4, cpus().length)) }, async () => {
   while (queue.length) {
     const file = queue.shift();
+    const started = Date.now();
     const r = await runSuite(file);
     results.push(r);
     const mark = r.failed ? "FAIL" : "ok  ";
-    console.log(`${mark} ${file}  (${r.passed} passed${r.failed ? `, ${r.failed} failed` : ""}${r.skipped ? `, ${r.skipped} skipped` : ""})`);
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`${mark} ${file}  (${r.passed} passed${r.failed ? `, ${r.failed} failed` : ""}${r.skipped ? `, ${r.skipped} skipped` : ""}; ${secs} s)`);
     if (r.failed) console.log(r.output.replace(/^/gm, "    "));
   }
 });
