@@ -91,7 +91,10 @@ export interface InitOptions {
 
   /** Metric exporter, read periodically; default `OTEL_METRICS_EXPORTER`, else `"otlp"`. */
   metricExporter?: ExporterChoice<ResourceMetrics>;
-  /** Collection interval of the exporting reader; default `OTEL_METRIC_EXPORT_INTERVAL`, else 60000 ms. */
+  /**
+   * Collection interval of the exporting reader; default `OTEL_METRIC_EXPORT_INTERVAL`, else
+   * 60000 ms. `Infinity` arms no timer: metrics are exported on `flush()` only (Workers, serverless).
+   */
   metricExportIntervalMillis?: number;
   /** Bound on one collect + export; default `OTEL_METRIC_EXPORT_TIMEOUT`, else 30000 ms. */
   metricExportTimeoutMillis?: number;
@@ -201,7 +204,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     void provider.shutdown();
     void meterProvider.shutdown();
     void loggerProvider.shutdown();
-    return (current = { tracerProvider: provider, meterProvider, loggerProvider, resource, disabled: true, flush: resolved, shutdown: resolved });
+    return { tracerProvider: provider, meterProvider, loggerProvider, resource, disabled: true, flush: resolved, shutdown: resolved };
   }
 
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
@@ -249,7 +252,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     loggerProvider,
     resource,
     disabled: false,
-    // Spans and logs first: a metric collection may record about them (self-observability).
+    // The three signals flush concurrently; each is bounded by its own export timeout.
     flush: () => settle([tracerProvider.forceFlush(), loggerProvider.forceFlush(), meterProvider.forceFlush()]),
     shutdown: () => {
       if (current === sdk) current = undefined;
