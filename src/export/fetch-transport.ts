@@ -16,6 +16,7 @@
  * credentials: both are routinely API keys.
  */
 import { diag, diagOnce } from "../common/diag.ts";
+import { encodeBase64 } from "./otlp/base64.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
 
 /** The outcome of one {@link Transport.send}, retries included. */
@@ -104,7 +105,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     const user = safeDecode(parsed.username);
     const pass = safeDecode(parsed.password);
     secrets.push(parsed.username, parsed.password, user, pass);
-    if (headers["authorization"] === undefined) headers["authorization"] = `Basic ${base64(`${user}:${pass}`)}`;
+    headers["authorization"] ??= `Basic ${encodeBase64(new TextEncoder().encode(`${user}:${pass}`))}`;
     parsed.username = "";
     parsed.password = "";
   }
@@ -184,21 +185,14 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     return status === undefined ? { ok: false, error } : { ok: false, status, error };
   }
 
-  async function prepare(body: string): Promise<{ payload: BodyInit; bytes: number; gzip: boolean }> {
-    if (options.compression === "gzip") {
-      const compressed = await gzip(body);
-      if (compressed) return { payload: compressed, bytes: compressed.byteLength, gzip: true };
-      diagOnce("info", "fetch-transport:no-gzip", "gzip compression is not available in this runtime (no CompressionStream); sending OTLP uncompressed.");
-    }
-    return { payload: body, bytes: options.keepalive ? new TextEncoder().encode(body).byteLength : body.length, gzip: false };
-  }
-
   async function send(body: string, signal?: AbortSignal): Promise<TransportResult> {
     const deadline = now() + timeoutMillis;
-    const { payload, bytes, gzip: gzipped } = await prepare(body);
     const requestHeaders: Record<string, string> = { ...headers };
-    if (gzipped) requestHeaders["content-encoding"] = "gzip";
-    const keepalive = options.keepalive === true && bytes <= KEEPALIVE_MAX_BYTES;
+    const compressed = options.compression === "gzip" ? await gzip(body) : undefined;
+    if (compressed) requestHeaders["content-encoding"] = "gzip";
+    const payload: BodyInit = compressed ?? body;
+    const keepalive =
+      options.keepalive === true && (compressed ?? new TextEncoder().encode(body)).byteLength <= KEEPALIVE_MAX_BYTES;
     let last: TransportResult = fail("not sent");
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const budget = deadline - now();
@@ -221,7 +215,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       try {
         return await send(body, signal);
       } catch (error) {
-        return { ok: false, error: new Error(`OTLP export to ${shownUrl} failed: ${redact(describeError(error))}`) };
+        return fail(redact(describeError(error)));
       }
     },
   };
@@ -247,16 +241,18 @@ export function parseRetryAfter(value: string | null | undefined, nowMillis: num
   return Number.isFinite(date) ? Math.max(0, date - nowMillis) : undefined;
 }
 
-/** Reads `partialSuccess` from an OTLP JSON response body; undefined when there is none. */
-function parsePartialSuccess(text: string | undefined): { rejected: number; message: string } | undefined {
-  if (!text) return undefined;
-  let json: unknown;
+/** `text` parsed as JSON; undefined when it is empty or not JSON. */
+function parseJson(text: string | undefined): Record<string, unknown> | null | undefined {
   try {
-    json = JSON.parse(text);
+    return text ? (JSON.parse(text) as Record<string, unknown> | null) : undefined;
   } catch {
     return undefined;
   }
-  const partial = (json as { partialSuccess?: Record<string, unknown> } | null)?.partialSuccess;
+}
+
+/** Reads `partialSuccess` from an OTLP JSON response body; undefined when there is none. */
+function parsePartialSuccess(text: string | undefined): { rejected: number; message: string } | undefined {
+  const partial = parseJson(text)?.["partialSuccess"] as Record<string, unknown> | null | undefined;
   if (partial === null || typeof partial !== "object") return undefined;
   let rejected = 0;
   // int64 fields arrive as strings (proto3 JSON) or numbers (lenient receivers).
@@ -271,18 +267,18 @@ function parsePartialSuccess(text: string | undefined): { rejected: number; mess
 /** The `message` of a google.rpc.Status error body, or the start of a text body. */
 function errorDetail(text: string | undefined): string | undefined {
   if (!text) return undefined;
-  try {
-    const json = JSON.parse(text) as { message?: unknown } | null;
-    if (json && typeof json.message === "string") return json.message;
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return text.trim().slice(0, MAX_MESSAGE_CHARS) || undefined;
+  const message = parseJson(text)?.["message"];
+  // Not JSON or no `message`: the start of the raw text.
+  return typeof message === "string" ? message : text.trim().slice(0, MAX_MESSAGE_CHARS) || undefined;
 }
 
+/** `body` gzipped, or undefined (reported once) when the runtime cannot: then it is sent as is. */
 async function gzip(body: string): Promise<ArrayBuffer | undefined> {
   const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
-  if (typeof CS !== "function") return undefined;
+  if (typeof CS !== "function") {
+    diagOnce("info", "fetch-transport:no-gzip", "gzip compression is not available in this runtime (no CompressionStream); sending OTLP uncompressed.");
+    return undefined;
+  }
   try {
     const stream = new Blob([body]).stream().pipeThrough(new CS("gzip"));
     return await new Response(stream).arrayBuffer();
@@ -325,10 +321,4 @@ function safeDecode(s: string): string {
   } catch {
     return s;
   }
-}
-
-function base64(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
