@@ -222,6 +222,11 @@ export class Batcher<T> {
       }
       this.#waiters = still;
     }
+    this.#pumpSafely();
+  }
+
+  // #pump from a callback (export settled, timer): an error must not escape into the runtime.
+  #pumpSafely(): void {
     try {
       this.#pump();
     } catch (error) {
@@ -253,28 +258,19 @@ export class Batcher<T> {
   // Rejects with a timeout error if `promise` does not settle within exportTimeoutMillis.
   #withTimeout<R>(promise: Promise<R>): Promise<R> {
     if (this.#timeout === Infinity) return promise;
-    return new Promise<R>((resolve, reject) => {
-      const ms = Math.min(this.#timeout, MAX_TIMER_MILLIS);
-      const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      // A background export must not keep the process alive by this guard alone (its own
-      // I/O does that), but while someone awaits forceFlush/shutdown the guard stays
-      // referenced so that promise is guaranteed to settle instead of the process exiting.
-      this.#guard = timer;
-      if (this.#waiters.length === 0 && !this.#isShutdown) setTimerRef(timer, false);
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.#guard === timer) this.#guard = undefined;
-      };
-      promise.then(
-        (v) => {
-          done();
-          resolve(v);
-        },
-        (e: unknown) => {
-          done();
-          reject(e);
-        },
-      );
+    const ms = Math.min(this.#timeout, MAX_TIMER_MILLIS);
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    });
+    // A background export must not keep the process alive by this guard alone (its own
+    // I/O does that), but while someone awaits forceFlush/shutdown the guard stays
+    // referenced so that promise is guaranteed to settle instead of the process exiting.
+    this.#guard = timer;
+    if (this.#waiters.length === 0 && !this.#isShutdown) setTimerRef(timer!, false);
+    return Promise.race([promise, timedOut]).finally(() => {
+      clearTimeout(timer);
+      if (this.#guard === timer) this.#guard = undefined;
     });
   }
 
@@ -283,11 +279,7 @@ export class Batcher<T> {
     const timer = setTimeout(() => {
       this.#timer = undefined;
       this.#due = true;
-      try {
-        this.#pump();
-      } catch (error) {
-        diagOnce("error", `batcher:${this.#signal}:timer`, `Unexpected error in ${this.#signal} export timer: ${String(error)}`);
-      }
+      this.#pumpSafely();
     }, Math.min(this.#delay, MAX_TIMER_MILLIS));
     setTimerRef(timer, false);
     this.#timer = timer;
