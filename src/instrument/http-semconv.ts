@@ -1,0 +1,214 @@
+/**
+ * Shared pieces of the HTTP instrumentation (client `fetch`, server handler, Node listener):
+ * attribute helpers per the stable HTTP semantic conventions
+ * (https://opentelemetry.io/docs/specs/semconv/http/http-spans/), URL redaction, target
+ * matching for `propagateTo`/`ignore`, and the duration histograms
+ * (https://opentelemetry.io/docs/specs/semconv/http/http-metrics/).
+ */
+import type { Attributes } from "../common/attributes.ts";
+import { metrics } from "../metrics/metrics-api.ts";
+import type { Histogram } from "../metrics/instruments.ts";
+import type { MeterProviderLike } from "../metrics/metrics-api.ts";
+import { trace } from "../trace/trace-api.ts";
+import type { Tracer } from "../trace/tracer.ts";
+import type { TracerProvider } from "../trace/tracer-provider.ts";
+import { VERSION } from "../version.ts";
+
+/** Semconv's advised buckets (seconds) for `http.client/server.request.duration`. */
+export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+]);
+
+/**
+ * Query keys whose values are replaced by `REDACTED` in `url.full`/`url.query`. Semconv
+ * requires `AWSAccessKeyId`, `Signature`, `sig`, `X-Goog-Signature` by default; the rest are
+ * common credential carriers. Matched case-insensitively.
+ */
+export const DEFAULT_SENSITIVE_QUERY_KEYS: readonly string[] = Object.freeze([
+  "sig", "signature", "token", "access_token", "api_key", "apikey", "key", "password", "secret",
+  "x-amz-signature", "x-goog-signature", "awsaccesskeyid", "x-amz-security-token", "x-amz-credential", "client_secret",
+]);
+
+/** A rule selecting request targets: a URL prefix or host, a RegExp tested on the URL, or a predicate. */
+export type UrlMatcher = string | RegExp | ((url: URL) => boolean);
+
+/** One {@link UrlMatcher} or several (any one matching is enough). */
+export type UrlMatchers = UrlMatcher | readonly UrlMatcher[];
+
+/** Providers an instrumentation uses; default: the global ones (looked up lazily). */
+export interface InstrumentationProviders {
+  tracerProvider?: TracerProvider;
+  meterProvider?: MeterProviderLike;
+}
+
+// Semconv "http.request.method": the known methods; anything else is reported as _OTHER.
+const KNOWN_METHODS = new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"]);
+
+/** The method attributes (`http.request.method`, plus `_original` when not a known method). */
+export function methodAttributes(method: string): Attributes {
+  if (KNOWN_METHODS.has(method)) return { "http.request.method": method };
+  const upper = method.toUpperCase();
+  // Semconv: an unknown method is recorded as _OTHER with the original value kept aside.
+  return KNOWN_METHODS.has(upper)
+    ? { "http.request.method": upper, "http.request.method_original": method }
+    : { "http.request.method": "_OTHER", "http.request.method_original": method };
+}
+
+/** The low-cardinality method for span names and metrics: a known method, or "HTTP" for _OTHER. */
+export function spanMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return KNOWN_METHODS.has(upper) ? upper : "HTTP";
+}
+
+/** The normalized method value as recorded in `http.request.method`. */
+export function normalizedMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return KNOWN_METHODS.has(upper) ? upper : "_OTHER";
+}
+
+/** The port a URL targets: the explicit one, else the scheme's default. */
+export function urlPort(url: URL): number | undefined {
+  if (url.port !== "") return Number(url.port);
+  if (url.protocol === "https:" || url.protocol === "wss:") return 443;
+  if (url.protocol === "http:" || url.protocol === "ws:") return 80;
+  return undefined;
+}
+
+function sensitiveSet(extra: readonly string[] | undefined): Set<string> {
+  const set = new Set(DEFAULT_SENSITIVE_QUERY_KEYS);
+  for (const k of extra ?? []) if (typeof k === "string") set.add(k.toLowerCase());
+  return set;
+}
+
+/** Compiles the redaction key list once (default keys plus `extraKeys`). */
+export function createQueryRedactor(extraKeys?: readonly string[]): (search: string) => string {
+  const keys = sensitiveSet(extraKeys);
+  return (search) => redactQuery(search, keys);
+}
+
+/**
+ * Replaces the values of sensitive keys in a query string (with or without "?"), leaving
+ * every other byte as it was (no re-encoding, so the recorded URL matches what was sent).
+ */
+function redactQuery(search: string, keys: ReadonlySet<string>): string {
+  const lead = search.startsWith("?") ? "?" : "";
+  const body = lead ? search.slice(1) : search;
+  if (body === "") return search;
+  return lead + body.split("&").map((pair) => {
+    const eq = pair.indexOf("=");
+    if (eq < 0) return pair;
+    const rawKey = pair.slice(0, eq);
+    let key = rawKey;
+    try {
+      key = decodeURIComponent(rawKey.replace(/\+/g, " "));
+    } catch {
+      // A malformed escape: compare the raw key.
+    }
+    return keys.has(key.toLowerCase()) ? `${rawKey}=REDACTED` : pair;
+  }).join("&");
+}
+
+/**
+ * `url.full` per semconv: credentials become `REDACTED:REDACTED`, sensitive query values
+ * become `REDACTED`, and the fragment is dropped (it is never sent, and OAuth implicit flows
+ * carry tokens there).
+ */
+export function redactUrl(url: URL, redactSearch: (search: string) => string): string {
+  const auth = url.username !== "" || url.password !== "" ? "REDACTED:REDACTED@" : "";
+  return `${url.protocol}//${auth}${url.host}${url.pathname}${redactSearch(url.search)}`;
+}
+
+function matchOne(rule: UrlMatcher, url: URL): boolean {
+  if (typeof rule === "string") {
+    // A full URL/origin prefix ("https://api.example.com/v1"), or a bare host ("api.example.com").
+    if (rule.includes("://")) return url.href.startsWith(rule);
+    return url.host === rule || url.hostname === rule;
+  }
+  if (rule instanceof RegExp) {
+    rule.lastIndex = 0; // a /g or /y RegExp keeps state between tests
+    return rule.test(url.href);
+  }
+  if (typeof rule === "function") return rule(url) === true;
+  return false;
+}
+
+/** True when any matcher selects `url`. A throwing predicate counts as "no match". */
+export function matchesUrl(rules: UrlMatchers, url: URL): boolean {
+  const list = Array.isArray(rules) ? (rules as readonly UrlMatcher[]) : [rules as UrlMatcher];
+  for (const rule of list) {
+    try {
+      if (matchOne(rule, url)) return true;
+    } catch {
+      // A user predicate that throws must not break the request.
+    }
+  }
+  return false;
+}
+
+/** Throws TypeError unless `rules` is a matcher or an array of them (construction-time check). */
+export function checkMatchers(rules: unknown, what: string): void {
+  const list = Array.isArray(rules) ? rules : [rules];
+  for (const r of list) {
+    if (typeof r !== "string" && typeof r !== "function" && !(r instanceof RegExp)) {
+      throw new TypeError(`${what}: expected a string, RegExp or function (or an array of them), got ${typeof r}`);
+    }
+  }
+}
+
+/** The page origin in browsers (`globalThis.location.origin`), else undefined (servers). */
+export function pageOrigin(): string | undefined {
+  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  return typeof origin === "string" && origin !== "null" && origin !== "" ? origin : undefined;
+}
+
+/** The page URL to resolve relative fetch URLs against (browsers and workers with `location`). */
+export function pageBase(): string | undefined {
+  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
+  return typeof href === "string" ? href : undefined;
+}
+
+/** A tracer from the given provider, or the global (lazy) one. */
+export function instrumentationTracer(name: string, providers: InstrumentationProviders | undefined): Tracer {
+  return (providers?.tracerProvider ?? trace).getTracer(name, VERSION);
+}
+
+/** The `http.{client|server}.request.duration` histogram with semconv's unit and buckets. */
+export function durationHistogram(side: "client" | "server", name: string, providers: InstrumentationProviders | undefined): Histogram {
+  const meter = (providers?.meterProvider ?? metrics).getMeter(name, VERSION);
+  return meter.createHistogram(`http.${side}.request.duration`, {
+    description: `Duration of HTTP ${side} requests.`,
+    unit: "s",
+    advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
+  });
+}
+
+/**
+ * A low-cardinality `error.type` for a thrown value: a system error code from the cause
+ * (undici's `fetch failed` carries `ECONNREFUSED`, ...), else the error's name, else `_OTHER`.
+ */
+export function errorType(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  if (cause && typeof cause.code === "string" && cause.code !== "") return cause.code;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^[A-Z][A-Z0-9_]+$/.test(code)) return code;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (typeof name === "string" && name !== "" && name !== "Error") return name;
+  const ctor = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof ctor === "string" && ctor !== "" && ctor !== "Object" ? ctor : "_OTHER";
+}
+
+/** A short message for a span status. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Seconds between two `performance.now()`-style millisecond readings. */
+export function seconds(startMs: number, endMs: number): number {
+  return Math.max(0, endMs - startMs) / 1000;
+}
+
+/** A monotonic millisecond clock (performance.now, falling back to Date.now). */
+export function monotonicNow(): number {
+  return typeof performance !== "undefined" && typeof performance.now === "function" ? performance.now() : Date.now();
+}

@@ -1,0 +1,128 @@
+/**
+ * Traced node:http/https request listeners: `instrumentNodeListener(listener)` gives the
+ * listener the same SERVER span, attributes and `http.server.request.duration` as
+ * `instrumentHandler`. Only structural types of `IncomingMessage`/`ServerResponse` are used
+ * (no `node:` import), so this file bundles for every platform.
+ *
+ * The span ends on the response's `finish` (the last byte was handed to the OS) or, if the
+ * connection closes first, on `close` with `error.type` = `aborted` (the client went away
+ * before the response completed; a custom low-cardinality value, as semconv allows).
+ */
+import { diagOnce } from "../common/diag.ts";
+import { context } from "../context/context-api.ts";
+import { createQueryRedactor, durationHistogram, instrumentationTracer, type InstrumentationProviders } from "./http-semconv.ts";
+import { startServerSpan, type ServerSpanHandle } from "./handler.ts";
+
+/** The parts of node:http `IncomingMessage` the adapter reads. */
+export interface NodeIncomingLike {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** node:http's socket: `encrypted` is true on TLS sockets, `remoteAddress` is the peer. */
+  readonly socket?: unknown;
+}
+
+/** The parts of node:http `ServerResponse` the adapter uses. */
+export interface NodeOutgoingLike {
+  readonly statusCode: number;
+  readonly writableFinished?: boolean;
+  setHeader?(name: string, value: string): unknown;
+  once(event: "finish" | "close", listener: () => void): unknown;
+}
+
+/** Options of {@link instrumentNodeListener}. */
+export interface NodeListenerInstrumentationOptions<Req extends NodeIncomingLike = NodeIncomingLike> extends InstrumentationProviders {
+  /** The matched route template for `http.route` and the span name. */
+  route?: string | ((req: Req) => string | undefined);
+  /** Add a W3C Trace Context Level 2 `traceresponse` header. Default false. */
+  traceResponse?: boolean;
+  /** Override `client.address` (default: the socket's `remoteAddress`). */
+  clientAddress?: (req: Req) => string | undefined;
+  /** More query keys whose values are recorded as `REDACTED` in `url.query`. */
+  redactQueryKeys?: readonly string[];
+}
+
+const SCOPE = "otel-edge/instrument/node-listener";
+
+function header(req: NodeIncomingLike, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(", ") : v;
+}
+
+function requestUrl(req: NodeIncomingLike): URL | undefined {
+  const scheme = (req.socket as { encrypted?: boolean } | null | undefined)?.encrypted ? "https" : "http";
+  // HTTP/2 carries the authority in ":authority"; HTTP/1.1 in Host.
+  const host = header(req, "host") ?? header(req, ":authority") ?? "localhost";
+  try {
+    return new URL(req.url ?? "/", `${scheme}://${host}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wraps a node:http request listener in a SERVER span, active while the listener runs and
+ * ended when the response finishes or the connection closes.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * createServer(instrumentNodeListener((req, res) => res.end("ok"), { traceResponse: true })).listen(8080);
+ * ```
+ */
+export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends NodeOutgoingLike>(
+  listener: (req: Req, res: Res) => void,
+  options: NodeListenerInstrumentationOptions<Req> = {},
+): (req: Req, res: Res) => void {
+  if (typeof listener !== "function") throw new TypeError("Cannot instrument node listener: expected a function");
+  const route = options.route;
+  if (route !== undefined && typeof route !== "string" && typeof route !== "function") {
+    throw new TypeError("Cannot instrument node listener: route must be a string or a function");
+  }
+  const tracer = instrumentationTracer(SCOPE, options);
+  const histogram = durationHistogram("server", SCOPE, options);
+  const redact = createQueryRedactor(options.redactQueryKeys);
+
+  return function instrumentedListener(this: unknown, req: Req, res: Res): void {
+    let handle: ServerSpanHandle;
+    try {
+      const pick = (fn: ((req: Req) => string | undefined) | undefined): string | undefined => {
+        try {
+          return fn?.(req);
+        } catch (err) {
+          diagOnce("warn", "instrument-node:option", "instrumentNodeListener: a route/clientAddress callback threw; ignoring it.", err);
+          return undefined;
+        }
+      };
+      const remote = (req.socket as { remoteAddress?: unknown } | null | undefined)?.remoteAddress;
+      handle = startServerSpan(tracer, histogram, {
+        method: req.method ?? "GET",
+        url: requestUrl(req),
+        carrier: req.headers,
+        userAgent: header(req, "user-agent"),
+        route: typeof route === "function" ? pick(route) : route,
+        clientAddress: options.clientAddress ? pick(options.clientAddress) : typeof remote === "string" ? remote : undefined,
+      }, redact);
+      const h = handle;
+      res.once("finish", () => h.end(res.statusCode));
+      res.once("close", () => {
+        // 'close' follows 'finish' on a completed response; alone, the client went away.
+        if (res.writableFinished === false) h.end(res.statusCode, undefined, "aborted");
+        else h.end(res.statusCode);
+      });
+      if (options.traceResponse === true) {
+        const value = h.traceResponse();
+        if (value !== undefined) res.setHeader?.("traceresponse", value);
+      }
+    } catch (err) {
+      diagOnce("warn", "instrument-node:start", "instrumentNodeListener: could not read the request; handling it untraced.", err);
+      return listener.call(this, req, res);
+    }
+    try {
+      context.with(handle.context, () => listener.call(this, req, res));
+    } catch (error) {
+      handle.end(undefined, error);
+      throw error;
+    }
+  };
+}
