@@ -143,4 +143,14 @@ function isWorkerd(): boolean {
   return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === "Cloudflare-Workers";
 }
 
+export {
+  instrument,
+  instrumentDurableObject,
+  type DurableObjectClass,
+  type MessageBatchLike,
+  type ScheduledControllerLike,
+  type WorkersConfigSource,
+  type WorkersHandler,
+  type WorkersInstrumentConfig,
+} from "./workers-instrument.ts";
 export * from "../../mod.ts";
