@@ -161,7 +161,12 @@ class W3CTraceState implements TraceState {
   }
 }
 
-const EMPTY: TraceState = new W3CTraceState([]);
+/**
+ * The empty {@link TraceState}. Code that only builds a tracestate up (samplers) starts from
+ * it instead of `createTraceState()`, so bundles without a propagator leave the parser out.
+ */
+export const EMPTY_TRACE_STATE: TraceState = new W3CTraceState([]);
+const EMPTY = EMPTY_TRACE_STATE;
 
 /**
  * Creates a {@link TraceState}, optionally parsed from a `tracestate` header value.

@@ -6,7 +6,7 @@
  * entry; if the result would exceed 256 characters the update is abandoned, as advised.
  */
 import { diagOnce } from "../../common/diag.ts";
-import { createTraceState } from "../../propagation/trace-state.ts";
+import { EMPTY_TRACE_STATE } from "../../propagation/trace-state.ts";
 import type { TraceState } from "../span-context.ts";
 import { isValidRandomness, thToThreshold } from "./threshold.ts";
 
@@ -60,7 +60,7 @@ export function setOtSubKey(traceState: TraceState | undefined, key: string, val
     diagOnce("warn", "sampler.ot.too-long", `Not updating the "ot" tracestate entry: it would exceed ${OT_MAX_LENGTH} characters (OpenTelemetry TraceState Handling).`);
     return traceState;
   }
-  return (traceState ?? createTraceState()).set(OT_KEY, next);
+  return (traceState ?? EMPTY_TRACE_STATE).set(OT_KEY, next);
 }
 
 /**
