@@ -135,19 +135,17 @@ export function setAttribute(
 }
 
 /**
- * Copies every entry of `source` into a new attributes object under `limits`.
- * Returns the object and how many entries the count limit dropped.
+ * Calls `fn` with each own enumerable key and value of `source` (ignored unless an object).
+ * An entry whose getter throws is skipped with one diagnostic; a source whose keys cannot
+ * be listed (a revoked proxy) gives no entries.
  */
-export function copyAttributes(source: unknown, limits: AttributeLimits): { attributes: Attributes; dropped: number } {
-  const attributes: Attributes = {};
-  let dropped = 0;
-  let size = 0;
-  if (source === null || typeof source !== "object") return { attributes, dropped };
+export function forEachAttribute(source: unknown, fn: (key: string, value: unknown) => void): void {
+  if (source === null || typeof source !== "object") return;
   let keys: string[];
   try {
     keys = Object.keys(source);
   } catch {
-    return { attributes, dropped };
+    return;
   }
   for (const key of keys) {
     let value: unknown;
@@ -157,10 +155,23 @@ export function copyAttributes(source: unknown, limits: AttributeLimits): { attr
       diagOnce("warn", `attr-getter:${key}`, `Dropped attribute "${key}": reading it threw.`);
       continue;
     }
+    fn(key, value);
+  }
+}
+
+/**
+ * Copies every entry of `source` into a new attributes object under `limits`.
+ * Returns the object and how many entries the count limit dropped.
+ */
+export function copyAttributes(source: unknown, limits: AttributeLimits): { attributes: Attributes; dropped: number } {
+  const attributes: Attributes = {};
+  let dropped = 0;
+  let size = 0;
+  forEachAttribute(source, (key, value) => {
     const outcome = setAttribute(attributes, key, value, limits, size);
     if (outcome === AttributeOutcome.Added) size++;
     else if (outcome === AttributeOutcome.DroppedByLimit) dropped++;
-  }
+  });
   return { attributes, dropped };
 }
 

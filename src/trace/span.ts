@@ -6,7 +6,7 @@
  * "Span Limits". Every method is safe to call at any time: after `end()` changes are
  * ignored with one diagnostic, invalid input is dropped, nothing throws.
  */
-import { AttributeOutcome, copyAttributes, setAttribute, type Attributes, type AttributeValue } from "../common/attributes.ts";
+import { AttributeOutcome, copyAttributes, forEachAttribute, setAttribute, type Attributes, type AttributeValue } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
 import { toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
@@ -109,23 +109,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   setAttributes(attributes: Attributes): this {
-    if (attributes === null || typeof attributes !== "object") return this;
-    let keys: string[];
-    try {
-      keys = Object.keys(attributes);
-    } catch {
-      return this;
-    }
-    for (const key of keys) {
-      let value: unknown;
-      try {
-        value = attributes[key];
-      } catch {
-        diagOnce("warn", `attr-getter:${key}`, `Dropped attribute "${key}": reading it threw.`);
-        continue;
-      }
-      this.setAttribute(key, value as AttributeValue);
-    }
+    forEachAttribute(attributes, (key, value) => this.setAttribute(key, value as AttributeValue));
     return this;
   }
 
