@@ -80,3 +80,15 @@ export async function startServer(listener?: (req: IncomingMessage, res: ServerR
       }),
   };
 }
+
+/** Total count of a histogram across every scope that exports it. */
+export async function histogramCount(reader: ManualMetricReader, name: string): Promise<number> {
+  const { resourceMetrics } = await reader.collect();
+  let n = 0;
+  for (const sm of resourceMetrics.scopeMetrics) {
+    for (const m of sm.metrics) {
+      if (m.descriptor.name === name && m.dataPointType === "histogram") for (const p of m.dataPoints) n += p.value.count;
+    }
+  }
+  return n;
+}
