@@ -37,6 +37,9 @@ export interface ParentBasedSamplerConfig {
   localParentNotSampled?: Sampler;
 }
 
+// The optional delegates: remote before local, sampled before not sampled.
+const DELEGATES = ["remoteParentSampled", "remoteParentNotSampled", "localParentSampled", "localParentNotSampled"] as const;
+
 /**
  * Follows the parent's sampling decision; asks `root` for new traces.
  *
@@ -47,19 +50,16 @@ export interface ParentBasedSamplerConfig {
  */
 export class ParentBasedSampler implements Sampler {
   readonly #root: Sampler;
-  readonly #remoteParentSampled: Sampler;
-  readonly #remoteParentNotSampled: Sampler;
-  readonly #localParentSampled: Sampler;
-  readonly #localParentNotSampled: Sampler;
+  readonly #delegates: readonly Sampler[]; // indexed like DELEGATES
 
   /** @throws TypeError when `root` (or a given delegate) is not a sampler */
   constructor(config: ParentBasedSamplerConfig) {
-    const c = (config ?? {}) as Partial<ParentBasedSamplerConfig>;
+    const c = (config ?? {}) as Partial<Record<keyof ParentBasedSamplerConfig, unknown>>;
     this.#root = requireSampler(c.root, "root");
-    this.#remoteParentSampled = optionalSampler(c.remoteParentSampled, "remoteParentSampled") ?? new AlwaysOnSampler();
-    this.#remoteParentNotSampled = optionalSampler(c.remoteParentNotSampled, "remoteParentNotSampled") ?? new AlwaysOffSampler();
-    this.#localParentSampled = optionalSampler(c.localParentSampled, "localParentSampled") ?? new AlwaysOnSampler();
-    this.#localParentNotSampled = optionalSampler(c.localParentNotSampled, "localParentNotSampled") ?? new AlwaysOffSampler();
+    // The spec's defaults: AlwaysOn for sampled parents, AlwaysOff for the others.
+    this.#delegates = DELEGATES.map((name, i) =>
+      c[name] === undefined ? (i % 2 === 0 ? new AlwaysOnSampler() : new AlwaysOffSampler()) : requireSampler(c[name], name),
+    );
   }
 
   /** Delegates by the parent, as in the table above. */
@@ -74,13 +74,7 @@ export class ParentBasedSampler implements Sampler {
     const parent = parentSpanContext(context);
     if (parent === undefined) return this.#root.shouldSample(context, traceId, spanName, spanKind, attributes, links);
     const sampled = isSampled(parent);
-    const delegate = parent.isRemote
-      ? sampled
-        ? this.#remoteParentSampled
-        : this.#remoteParentNotSampled
-      : sampled
-        ? this.#localParentSampled
-        : this.#localParentNotSampled;
+    const delegate = this.#delegates[(parent.isRemote ? 0 : 2) + (sampled ? 0 : 1)]!;
     const result = delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
     if (sampled && result.decision === SamplingDecision.RECORD_AND_SAMPLED) return checkThreshold(parent, result);
     return result;
@@ -88,11 +82,8 @@ export class ParentBasedSampler implements Sampler {
 
   /** `ParentBased{root=…, remoteParentSampled=…, …}`, like the official JS SDK. */
   toString(): string {
-    return (
-      `ParentBased{root=${this.#root.toString()}, remoteParentSampled=${this.#remoteParentSampled.toString()}, ` +
-      `remoteParentNotSampled=${this.#remoteParentNotSampled.toString()}, localParentSampled=${this.#localParentSampled.toString()}, ` +
-      `localParentNotSampled=${this.#localParentNotSampled.toString()}}`
-    );
+    const delegates = DELEGATES.map((name, i) => `, ${name}=${this.#delegates[i]!.toString()}`).join("");
+    return `ParentBased{root=${this.#root.toString()}${delegates}}`;
   }
 }
 
@@ -115,8 +106,4 @@ function isSampler(s: unknown): s is Sampler {
 function requireSampler(s: unknown, name: string): Sampler {
   if (!isSampler(s)) throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
   return s;
-}
-
-function optionalSampler(s: unknown, name: string): Sampler | undefined {
-  return s === undefined ? undefined : requireSampler(s, name);
 }
