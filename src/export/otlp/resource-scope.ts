@@ -124,18 +124,24 @@ export function countField(key: string, n: unknown): string {
   return ',"' + key + '":' + (n >= 4294967295 ? "4294967295" : String(Math.floor(n)));
 }
 
+/**
+ * `,"attributes":[..]` (omitted when empty) followed by {@link countField}
+ * `droppedAttributesCount`: the attribute part of resources, scopes, spans, events and links.
+ */
+export function attributesFields(attributes: unknown, dropped: unknown): string {
+  const list = encodeKeyValueList(attributes);
+  return (list === "[]" ? "" : ',"attributes":' + list) + countField("droppedAttributesCount", dropped);
+}
+
 /** An OTLP `Resource` JSON object: `{"attributes":[..],"droppedAttributesCount":n}` (empty parts omitted). */
 export function encodeResource(resource: Resource | undefined): string {
   if (resource === null || typeof resource !== "object") return "{}";
-  let attrs = "[]";
-  let dropped = "";
+  let parts = "";
   try {
-    attrs = encodeKeyValueList(resource.attributes);
-    dropped = countField("droppedAttributesCount", resource.droppedAttributesCount);
+    parts = attributesFields(resource.attributes, resource.droppedAttributesCount);
   } catch {
     diagOnce("warn", "otlp-resource-throw", "OTLP encoder: resource attributes could not be read.");
   }
-  const parts = (attrs === "[]" ? "" : ',"attributes":' + attrs) + dropped;
   return "{" + parts.slice(1) + "}";
 }
 
@@ -150,11 +156,7 @@ export function encodeScope(scope: InstrumentationScope | undefined): string {
     const version = str(scope.version);
     if (version !== "") out += ',"version":' + jsonString(version);
     const extra = scope as { attributes?: unknown; droppedAttributesCount?: unknown };
-    if (extra.attributes !== undefined) {
-      const attrs = encodeKeyValueList(extra.attributes);
-      if (attrs !== "[]") out += ',"attributes":' + attrs;
-    }
-    return out + countField("droppedAttributesCount", extra.droppedAttributesCount) + "}";
+    return out + attributesFields(extra.attributes, extra.droppedAttributesCount) + "}";
   } catch {
     diagOnce("warn", "otlp-scope-throw", "OTLP encoder: instrumentation scope could not be read.");
     return '{"name":""}';

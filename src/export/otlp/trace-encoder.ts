@@ -15,9 +15,8 @@ import { diagOnce } from "../../common/diag.ts";
 import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
-import { encodeKeyValueList } from "./any-value.ts";
 import { jsonString } from "./json-string.ts";
-import { countField, encodeGrouped, signalKeys, str } from "./resource-scope.ts";
+import { attributesFields, countField, encodeGrouped, signalKeys, str } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const TRACE_KEYS: SignalKeys = signalKeys("resourceSpans", "scopeSpans", "spans");
@@ -73,37 +72,42 @@ function encodeSpan(span: ReadableSpan): string | undefined {
     ',"startTimeUnixNano":"' + toEpochNanos(span.startTime) +
     '","endTimeUnixNano":"' + toEpochNanos(span.endTime) + '"';
 
-  const attributes = encodeKeyValueList(span.attributes);
-  if (attributes !== "[]") out += ',"attributes":' + attributes;
-  out += countField("droppedAttributesCount", span.droppedAttributesCount);
+  return (
+    out +
+    attributesFields(span.attributes, span.droppedAttributesCount) +
+    listFields("events", span.events, eventJson, span.droppedEventsCount, "event") +
+    listFields("links", span.links, linkJson, span.droppedLinksCount, "link") +
+    statusField(span.status) + "}"
+  );
+}
 
-  let droppedEvents = typeof span.droppedEventsCount === "number" ? span.droppedEventsCount : 0;
-  const events = span.events;
-  if (events != null && events.length > 0) {
-    let list = "";
-    for (let i = 0; i < events.length; i++) {
-      const event = encodeEvent(events[i]!);
-      if (event === undefined) droppedEvents++;
-      else list += (list === "" ? "" : ",") + event;
+/**
+ * `,"<key>":[..]` (omitted when empty) and `,"dropped<Key>Count":n` for a span's events or
+ * links. An item that `encodeItem` rejects (undefined) or that cannot be read (reported
+ * once) is left out and added to the span's own dropped count.
+ */
+function listFields<T>(
+  key: "events" | "links",
+  items: readonly T[] | undefined,
+  encodeItem: (item: T) => string | undefined,
+  alreadyDropped: unknown,
+  what: "event" | "link",
+): string {
+  let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
+  let list = "";
+  const n = items != null ? items.length : 0;
+  for (let i = 0; i < n; i++) {
+    let item: string | undefined;
+    try {
+      item = encodeItem(items![i]!);
+    } catch {
+      diagOnce("warn", `otlp-${what}-throw`, `OTLP encoder: dropped a span ${what} that could not be read.`);
     }
-    if (list !== "") out += ',"events":[' + list + "]";
+    if (item === undefined) dropped++;
+    else list += (list === "" ? "" : ",") + item;
   }
-  out += countField("droppedEventsCount", droppedEvents);
-
-  let droppedLinks = typeof span.droppedLinksCount === "number" ? span.droppedLinksCount : 0;
-  const links = span.links;
-  if (links != null && links.length > 0) {
-    let list = "";
-    for (let i = 0; i < links.length; i++) {
-      const link = encodeLink(links[i]!);
-      if (link === undefined) droppedLinks++;
-      else list += (list === "" ? "" : ",") + link;
-    }
-    if (list !== "") out += ',"links":[' + list + "]";
-  }
-  out += countField("droppedLinksCount", droppedLinks);
-
-  return out + statusField(span.status) + "}";
+  const countKey = key === "events" ? "droppedEventsCount" : "droppedLinksCount";
+  return (list === "" ? "" : ',"' + key + '":[' + list + "]") + countField(countKey, dropped);
 }
 
 /** `SpanKind` in trace.proto is ours + 1 (0 is SPAN_KIND_UNSPECIFIED, omitted). */
@@ -132,45 +136,24 @@ function traceStateField(ctx: SpanContext): string {
   return typeof value === "string" && value !== "" ? ',"traceState":' + jsonString(value) : "";
 }
 
-/** One `Span.Event`, or undefined when it cannot be read (counted as dropped). */
-function encodeEvent(event: TimedEvent): string | undefined {
-  try {
-    return eventJson(event);
-  } catch {
-    diagOnce("warn", "otlp-event-throw", "OTLP encoder: dropped a span event that could not be read.");
-    return undefined;
-  }
-}
-
+/** One `Span.Event`. */
 function eventJson(event: TimedEvent): string {
-  let out = '{"timeUnixNano":"' + toEpochNanos(event.time) + '","name":' + jsonString(str(event.name));
-  const attributes = encodeKeyValueList(event.attributes);
-  if (attributes !== "[]") out += ',"attributes":' + attributes;
-  return out + countField("droppedAttributesCount", event.droppedAttributesCount) + "}";
+  return (
+    '{"timeUnixNano":"' + toEpochNanos(event.time) + '","name":' + jsonString(str(event.name)) +
+    attributesFields(event.attributes, event.droppedAttributesCount) + "}"
+  );
 }
 
-/** One `Span.Link`, or undefined when it has invalid ids or cannot be read (counted as dropped). */
-function encodeLink(link: RecordedLink): string | undefined {
-  try {
-    return linkJson(link);
-  } catch {
-    diagOnce("warn", "otlp-link-throw", "OTLP encoder: dropped a span link that could not be read.");
-    return undefined;
-  }
-}
-
+/** One `Span.Link`, or undefined when it has invalid ids. */
 function linkJson(link: RecordedLink): string | undefined {
   const ctx = link?.context;
   if (ctx == null || !isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
     diagOnce("warn", "otlp-link-ids", "OTLP encoder: dropped a link with an invalid trace or span id.");
     return undefined;
   }
-  let out = '{"traceId":"' + ctx.traceId + '","spanId":"' + ctx.spanId + '"' + traceStateField(ctx);
-  const attributes = encodeKeyValueList(link.attributes);
-  if (attributes !== "[]") out += ',"attributes":' + attributes;
   return (
-    out +
-    countField("droppedAttributesCount", link.droppedAttributesCount) +
+    '{"traceId":"' + ctx.traceId + '","spanId":"' + ctx.spanId + '"' + traceStateField(ctx) +
+    attributesFields(link.attributes, link.droppedAttributesCount) +
     ',"flags":' + flags(ctx.traceFlags, ctx.isRemote) + "}"
   );
 }
