@@ -26,10 +26,6 @@ const app = {
     return `${this.label}:${value}`;
   },
   async fetch(request, env) {
-    const path = new URL(request.url).pathname;
-    if (path === "/fetch-is-traced") {
-      return Response.json({ patched: globalThis.fetch !== originalFetch });
-    }
     // An outgoing fetch: traced by the wrapper's once-per-isolate fetch instrumentation.
     const upstream = await fetch(env.BACKEND_URL);
     const upstreamText = await upstream.text();
@@ -65,7 +61,5 @@ const app = {
     }
   },
 };
-
-const originalFetch = globalThis.fetch;
 
 export default instrument(app, (env) => ({ serviceName: env.SERVICE_NAME }));
