@@ -89,7 +89,7 @@ export function withFlush<This, Args extends unknown[], Result>(
  * Flushes `sdk` (or the global providers), waiting at most `timeoutMillis`. Never rejects;
  * the timer is cleared as soon as the flush settles, so nothing keeps the process alive.
  */
-export async function boundedFlush(sdk: Flushable | undefined, timeoutMillis: number): Promise<void> {
+async function boundedFlush(sdk: Flushable | undefined, timeoutMillis: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
   const flush = startFlush(sdk).catch((e: unknown) => diag.warn(`withFlush: flush failed: ${String(e)}`));
