@@ -55,17 +55,16 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
   }
 
   /** Encodes and sends `items`; resolves (never rejects) with the outcome. */
-  export(items: T[]): Promise<ExportResult> {
-    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down") });
-    // Never send an empty payload: nothing to say, and some receivers reject it.
-    if (!Array.isArray(items) || items.length === 0) return Promise.resolve({ code: ExportResultCode.SUCCESS });
+  async export(items: T[]): Promise<ExportResult> {
+    if (this.#stopped) return { code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down") };
     let body: string | undefined;
     try {
-      body = this.#encode(items);
+      // Never send an empty payload: nothing to say, and some receivers reject it.
+      body = Array.isArray(items) && items.length > 0 ? this.#encode(items) : undefined;
     } catch (error) {
-      return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`) });
+      return { code: ExportResultCode.FAILED, error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`) };
     }
-    if (body === undefined) return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    if (body === undefined) return { code: ExportResultCode.SUCCESS };
     const sending = this.#send(body);
     this.#pending.add(sending);
     void sending.then(() => this.#pending.delete(sending));
@@ -114,14 +113,7 @@ export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?:
   const config = resolveOtlpConfig("traces", options, env);
   return new OtlpHttpExporter<ReadableSpan>({
     encode: (spans) => unlessEmpty(encodeTraces(spans)),
-    transport: createFetchTransport({
-      url: config.url,
-      headers: config.headers,
-      timeoutMillis: config.timeoutMillis,
-      compression: config.compression,
-      fetch: options.fetch,
-      keepalive: options.keepalive,
-    }),
+    transport: createFetchTransport({ ...config, fetch: options.fetch, keepalive: options.keepalive }),
   });
 }
 
