@@ -141,7 +141,6 @@ function anyValue(value: unknown): string | undefined {
 }
 
 function numberValue(n: number): string {
-  if (n >= -9007199254740991 && n <= 9007199254740991 && Number.isInteger(n)) return '{"intValue":"' + String(n) + '"}';
   const int = int64String(n);
   if (int !== undefined) return '{"intValue":"' + int + '"}';
   // String(n) of a finite double is a valid JSON number (e.g. "1.5", "1e+21", "5e-324").
