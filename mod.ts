@@ -221,6 +221,46 @@ export { bridgeConsole, type BridgeConsoleOptions, type BridgedConsoleMethod } f
 export { encodeLogs } from "./src/export/otlp/logs-encoder.ts";
 export { createOtlpLogExporter } from "./src/export/otlp/otlp-logs-exporter.ts";
 
+// Instrumentation and interop
+export {
+  installFetchInstrumentation,
+  instrumentFetch,
+  isInstrumentedFetch,
+  type FetchInstrumentationOptions,
+  type UninstallFetch,
+} from "./src/instrument/fetch.ts";
+export { instrumentHandler, type HandlerInstrumentationOptions } from "./src/instrument/handler.ts";
+export {
+  instrumentNodeListener,
+  type NodeIncomingLike,
+  type NodeListenerInstrumentationOptions,
+  type NodeOutgoingLike,
+} from "./src/instrument/node-listener.ts";
+export {
+  DEFAULT_SENSITIVE_QUERY_KEYS,
+  HTTP_DURATION_BUCKETS,
+  type UrlMatcher,
+  type UrlMatchers,
+} from "./src/instrument/http-semconv.ts";
+export { withFlush, type Flushable, type WithFlushOptions } from "./src/instrument/with-flush.ts";
+export {
+  registerGlobal,
+  type OfficialApi,
+  type OfficialApiExtras,
+  type RegisterGlobalResult,
+  type RegistrableSdk,
+} from "./src/instrument/register-global.ts";
+export {
+  TailSamplingProcessor,
+  type TailSamplingProcessorOptions,
+  type TailSamplingStats,
+} from "./src/trace/tail-sampling-processor.ts";
+export {
+  BaggageSpanProcessor,
+  type BaggageKeyAllowlist,
+  type BaggageSpanProcessorOptions,
+} from "./src/trace/baggage-span-processor.ts";
+
 // Resource
 export { createResource, mergeResources, type Resource } from "./src/resource/resource.ts";
 export { buildResource, type BuildResourceOptions } from "./src/resource/detect.ts";
