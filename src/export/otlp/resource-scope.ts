@@ -99,9 +99,8 @@ export function groupByResourceAndScope<T extends Scoped>(items: readonly T[]): 
     lastScope = scope;
     lastGroup = sg;
   }
-  const out: ResourceGroup<T>[] = [];
-  for (const rg of groups.values()) out.push({ resource: rg.resource, scopes: rg.scopes });
-  return out;
+  // The lookup maps stay on the groups: copying them out would cost more than they weigh.
+  return [...groups.values()];
 }
 
 function scopeKey(scope: InstrumentationScope | undefined): string {
