@@ -1,0 +1,175 @@
+/**
+ * How RUM telemetry leaves the page: the `fetch` handed to the browser entry's OTLP exporters
+ * (under its keepalive wrapper, `browser-keepalive-fetch.ts`, which splits bodies over 60 KiB
+ * and keeps keepalive requests within the 64 KiB in-flight budget).
+ *
+ * - `transport: "fetch"` (default): requests go out with `fetch`. While the page is visible a
+ *   body is gzipped with `CompressionStream` when asked (OTLP receivers must accept gzip,
+ *   OTLP spec "OTLP/HTTP Request"). While the page is hidden nothing is compressed: the
+ *   compression stream needs later tasks, and a document being unloaded has none, so the
+ *   request must start synchronously in the page-hide event. A request the keepalive wrapper
+ *   sends WITHOUT keepalive while the page is hidden (over the budget, or a keepalive request
+ *   the browser refused) would be cancelled with the document: it goes as `sendBeacon` instead
+ *   (W3C Beacon, which outlives the page), in pieces of ≤ 60 KiB; what the browser refuses is
+ *   dropped with a count reported once, and the batch counts as delivered so the exporter
+ *   does not resend what already went out.
+ * - `transport: "beacon"`: every request is a `sendBeacon` with a `text/plain` body — a
+ *   CORS-safelisted request (Fetch standard, "CORS-safelisted request-header"), so a
+ *   cross-origin receiver needs no preflight, but it must accept OTLP/JSON sent as
+ *   `text/plain`. Beacons carry no custom headers (no `authorization`) and are never
+ *   compressed. A beacon refused while the page is visible is retried as a `no-cors` fetch
+ *   (its answer is opaque: counted as delivered); refused while hidden, it is dropped.
+ *
+ * @module
+ */
+import { diag } from "../../common/diag.ts";
+import { splitOtlpJson } from "../browser-keepalive-fetch.ts";
+
+/** How RUM sends OTLP requests (see the module doc). */
+export type RumTransport = "fetch" | "beacon";
+
+/** Options of {@link createRumFetch}. */
+export interface RumFetchOptions {
+  /** The underlying `fetch`; default `globalThis.fetch` at call time. */
+  fetch?: typeof fetch;
+  /** Default `"fetch"`. */
+  transport?: RumTransport;
+  /** Gzip request bodies while the page is visible (fetch transport only). Default false. */
+  gzip?: boolean;
+  /** @internal Whether the page is hidden; default `document.visibilityState === "hidden"`. */
+  isHidden?: () => boolean;
+  /** @internal Default `navigator.sendBeacon`. */
+  sendBeacon?: (url: string, data: BodyInit) => boolean;
+}
+
+/** The largest beacon body: the keepalive pieces' size, under Chromium's 64 KiB quota. */
+const BEACON_MAX_BYTES = 60 * 1024;
+const TEXT_PLAIN = "text/plain;charset=UTF-8";
+
+let droppedTotal = 0;
+
+/** Items (spans, log records, metrics) dropped by refused beacons since the page loaded. */
+export function droppedBeaconItems(): number {
+  return droppedTotal;
+}
+
+/**
+ * Creates the delivery `fetch` described in the module doc. It resolves with a 200 response
+ * when a beacon took (or dropped) the body, and otherwise with the underlying fetch's answer.
+ */
+export function createRumFetch(options: RumFetchOptions = {}): typeof fetch {
+  const transport = options.transport ?? "fetch";
+  const baseFetch = (): typeof fetch => options.fetch ?? (globalThis as { fetch: typeof fetch }).fetch;
+  const isHidden = options.isHidden ?? pageHidden;
+  const beacon = options.sendBeacon ?? navigatorBeacon();
+
+  return async function rumFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const body = init?.body;
+    if (init === undefined || typeof body !== "string") return baseFetch()(input, init);
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (transport === "beacon") {
+      const refused = sendBeacons(beacon, url, body, TEXT_PLAIN);
+      if (refused.length > 0 && !isHidden()) {
+        // Visible page: a simple no-cors POST carries the same text/plain body without preflight.
+        await Promise.all(
+          refused.map((piece) =>
+            baseFetch()(url, { method: "POST", body: piece, mode: "no-cors", credentials: "omit", headers: { "content-type": TEXT_PLAIN }, signal: init.signal ?? null }).catch(() =>
+              drop(piece),
+            ),
+          ),
+        );
+      } else refused.forEach(drop);
+      return delivered();
+    }
+    if (init.keepalive !== true && isHidden()) {
+      // Over the keepalive budget, or refused, while the page goes away: a plain fetch would be
+      // cancelled with the document; a beacon outlives it.
+      sendBeacons(beacon, url, body, contentType(init.headers)).forEach(drop);
+      return delivered();
+    }
+    if (options.gzip === true && !isHidden()) {
+      const compressed = await gzip(body);
+      if (compressed !== undefined) {
+        const headers = new Headers(init.headers);
+        headers.set("content-encoding", "gzip");
+        return baseFetch()(input, { ...init, body: compressed, headers });
+      }
+    }
+    return baseFetch()(input, init);
+  } as typeof fetch;
+}
+
+/**
+ * Sends `body` as beacons of ≤ 60 KiB (whole OTLP items per piece); returns the pieces the
+ * browser refused (quota exhausted, no `sendBeacon`, or a throwing call).
+ */
+function sendBeacons(beacon: ((url: string, data: BodyInit) => boolean) | undefined, url: string, body: string, type: string): string[] {
+  const bytes = new TextEncoder().encode(body).byteLength;
+  const pieces = bytes <= BEACON_MAX_BYTES ? [body] : (splitOtlpJson(body, BEACON_MAX_BYTES)?.map((p) => p.body) ?? [body]);
+  return pieces.filter((piece) => {
+    try {
+      return !beacon?.(url, type === TEXT_PLAIN ? piece : new Blob([piece], { type }));
+    } catch {
+      // Chromium throws for a Blob type it won't send without a preflight; report as refused.
+      return true;
+    }
+  });
+}
+
+function drop(piece: string): void {
+  const n = countItems(piece);
+  if (droppedTotal === 0) {
+    diag.warn(`RUM: the browser refused a beacon while the page was hidden; dropped ${n} telemetry item(s). Later drops are counted, not reported.`);
+  }
+  droppedTotal += Math.max(n, 1);
+}
+
+/** Spans, log records or metrics in an OTLP/JSON body (0 when it isn't one). */
+function countItems(body: string): number {
+  try {
+    const root = JSON.parse(body) as Record<string, Array<Record<string, Array<Record<string, unknown[]>>>>>;
+    let n = 0;
+    for (const [top, scopeKey, itemKey] of [
+      ["resourceSpans", "scopeSpans", "spans"],
+      ["resourceLogs", "scopeLogs", "logRecords"],
+      ["resourceMetrics", "scopeMetrics", "metrics"],
+    ] as const) {
+      for (const r of root[top] ?? []) for (const s of r[scopeKey] ?? []) n += s[itemKey]?.length ?? 0;
+    }
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+function delivered(): Response {
+  return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+}
+
+function contentType(headers: HeadersInit | undefined): string {
+  try {
+    return new Headers(headers).get("content-type") ?? "application/json";
+  } catch {
+    return "application/json";
+  }
+}
+
+function pageHidden(): boolean {
+  return (globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === "hidden";
+}
+
+function navigatorBeacon(): ((url: string, data: BodyInit) => boolean) | undefined {
+  const nav = (globalThis as { navigator?: { sendBeacon?: (url: string, data?: BodyInit | null) => boolean } }).navigator;
+  return typeof nav?.sendBeacon === "function" ? (url, data) => nav.sendBeacon!(url, data) : undefined;
+}
+
+/** `body` gzipped with `CompressionStream`, or undefined where that is unavailable or fails. */
+async function gzip(body: string): Promise<ArrayBuffer | undefined> {
+  const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
+  if (typeof CS !== "function") return undefined;
+  try {
+    return await new Response(new Blob([body]).stream().pipeThrough(new CS("gzip"))).arrayBuffer();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,128 @@
+// RUM delivery: gzip while visible, the beacon fallback for requests sent without keepalive
+// while the page is hidden (split, refused pieces dropped and counted once), and the
+// text/plain beacon transport with its no-cors fallback.
+import { gunzipSync } from "node:zlib";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { diag, type DiagLogger } from "../../../src/common/diag.ts";
+import { createRumFetch, droppedBeaconItems } from "../../../src/runtime/rum/delivery.ts";
+
+interface Sent {
+  via: "fetch" | "beacon";
+  url: string;
+  body: string;
+  type?: string;
+  keepalive?: boolean;
+  mode?: string;
+  encoding?: string | null;
+}
+
+async function text(data: BodyInit): Promise<string> {
+  return typeof data === "string" ? data : await new Response(data).text();
+}
+
+function harness(opts: { hidden?: boolean; refuse?: (n: number) => boolean; transport?: "fetch" | "beacon"; gzip?: boolean } = {}) {
+  const sent: Sent[] = [];
+  const pending: Array<Promise<void>> = [];
+  let hidden = opts.hidden ?? false;
+  let beacons = 0;
+  const fetchFn = (async (url: RequestInfo | URL, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    const raw = init?.body;
+    const body = raw instanceof ArrayBuffer ? gunzipSync(Buffer.from(raw)).toString() : String(raw);
+    sent.push({ via: "fetch", url: String(url), body, keepalive: init?.keepalive === true, mode: init?.mode, encoding: headers.get("content-encoding"), type: headers.get("content-type") ?? undefined });
+    return new Response("{}");
+  }) as typeof fetch;
+  const sendBeacon = (url: string, data: BodyInit): boolean => {
+    const n = beacons++;
+    if (opts.refuse?.(n)) return false;
+    const entry: Sent = { via: "beacon", url, body: "", type: typeof data === "string" ? "text/plain;charset=UTF-8" : (data as Blob).type };
+    sent.push(entry);
+    pending.push(text(data).then((t) => void (entry.body = t)));
+    return true;
+  };
+  const rumFetch = createRumFetch({ fetch: fetchFn, transport: opts.transport, gzip: opts.gzip, isHidden: () => hidden, sendBeacon });
+  return { sent, rumFetch, settle: () => Promise.all(pending), hide: (h: boolean) => void (hidden = h) };
+}
+
+function spans(count: number, pad: number): string {
+  return JSON.stringify({ resourceSpans: [{ resource: {}, scopeSpans: [{ scope: { name: "s" }, spans: Array.from({ length: count }, (_, i) => ({ name: `s${i}`, pad: "x".repeat(pad) })) }] }] });
+}
+
+const names = (body: string): string[] => (JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }> }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name)));
+
+const headers = { "content-type": "application/json", authorization: "k" };
+
+test("fetch transport, visible page: gzipped with content-encoding, headers and keepalive kept", async () => {
+  const h = harness({ gzip: true });
+  const body = spans(3, 10);
+  const res = await h.rumFetch("http://127.0.0.1:1/v1/traces", { method: "POST", body, headers, keepalive: true });
+  assert.is(res.status, 200);
+  assert.is(h.sent.length, 1);
+  assert.is(h.sent[0]!.via, "fetch");
+  assert.is(h.sent[0]!.encoding, "gzip");
+  assert.is(h.sent[0]!.keepalive, true);
+  assert.is(h.sent[0]!.body, body, "the receiver gunzips the original body");
+});
+
+test("fetch transport, hidden page: never compressed (must start synchronously); keepalive requests stay fetches", async () => {
+  const h = harness({ gzip: true, hidden: true });
+  const body = spans(2, 10);
+  const p = h.rumFetch("http://127.0.0.1:1/v1/traces", { method: "POST", body, headers, keepalive: true });
+  assert.is(h.sent.length, 1, "handed to fetch synchronously");
+  await p;
+  assert.is(h.sent[0]!.encoding, null);
+  assert.is(h.sent[0]!.keepalive, true);
+});
+
+test("fetch transport, hidden page: a request without keepalive goes as ≤ 60 KiB beacons with its content type", async () => {
+  const h = harness({ hidden: true });
+  const body = spans(200, 700); // ~140 KiB
+  const res = await h.rumFetch("http://127.0.0.1:1/v1/traces", { method: "POST", body, headers, keepalive: false });
+  await h.settle();
+  assert.is(res.status, 200);
+  assert.ok(h.sent.length >= 3);
+  assert.ok(h.sent.every((s) => s.via === "beacon" && s.type === "application/json" && new TextEncoder().encode(s.body).byteLength <= 60 * 1024));
+  assert.equal(h.sent.flatMap((s) => names(s.body)), names(body));
+});
+
+test("refused beacons while hidden: dropped with a count reported once; the batch still counts as delivered", async () => {
+  const messages: string[] = [];
+  const logger = { error: (m: string) => messages.push(m), warn: (m: string) => messages.push(m), info: () => {}, debug: () => {}, verbose: () => {} } as unknown as DiagLogger;
+  diag.setLogger(logger, 9999);
+  try {
+    const before = droppedBeaconItems();
+    const h = harness({ hidden: true, refuse: (n) => n >= 1 });
+    const body = spans(200, 700);
+    const res = await h.rumFetch("http://127.0.0.1:1/v1/traces", { method: "POST", body, headers });
+    await h.settle();
+    assert.is(res.status, 200);
+    assert.is(h.sent.length, 1);
+    const delivered = names(h.sent[0]!.body).length;
+    assert.is(droppedBeaconItems() - before, 200 - delivered);
+    await h.rumFetch("http://127.0.0.1:1/v1/traces", { method: "POST", body: spans(1, 1), headers });
+    assert.is(droppedBeaconItems() - before, 201 - delivered);
+    const reports = messages.filter((m) => m.includes("refused a beacon"));
+    assert.is(reports.length, before === 0 ? 1 : 0, "reported once");
+  } finally {
+    diag.setLogger();
+  }
+});
+
+test("beacon transport: text/plain beacons, never compressed; refused while visible → no-cors text/plain fetch", async () => {
+  const h = harness({ transport: "beacon", gzip: true, refuse: (n) => n === 1 });
+  const body = spans(2, 10);
+  await h.rumFetch("http://127.0.0.1:1/v1/logs", { method: "POST", body, headers, keepalive: true });
+  await h.settle();
+  assert.equal(h.sent.map((s) => [s.via, s.type, s.body]), [["beacon", "text/plain;charset=UTF-8", body]]);
+  await h.rumFetch("http://127.0.0.1:1/v1/logs", { method: "POST", body, headers });
+  assert.equal(h.sent.slice(1).map((s) => [s.via, s.mode, s.type, s.encoding, s.body]), [["fetch", "no-cors", "text/plain;charset=UTF-8", null, body]]);
+});
+
+test("non-string bodies pass through to fetch unchanged", async () => {
+  const h = harness({ hidden: true, transport: "beacon" });
+  await h.rumFetch("http://127.0.0.1:1/x", { method: "POST", body: new Uint8Array([1]) });
+  assert.equal(h.sent.map((s) => s.via), ["fetch"]);
+});
+
+test.run();
