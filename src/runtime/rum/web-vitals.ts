@@ -1,0 +1,312 @@
+/**
+ * Core Web Vitals from our own `PerformanceObserver`s, following the published definitions
+ * (https://web.dev/articles/vitals and the reference `web-vitals` library's algorithms):
+ *
+ * - TTFB: the navigation entry's `responseStart` (https://web.dev/articles/ttfb).
+ * - FCP: the `first-contentful-paint` paint entry (https://web.dev/articles/fcp).
+ * - LCP: the last `largest-contentful-paint` entry before the first input or the page being
+ *   hidden — the browser stops emitting candidates after input (https://web.dev/articles/lcp).
+ * - CLS: the largest session window of `layout-shift`s without recent input, a window ending at
+ *   a 1 s gap or after 5 s (https://web.dev/articles/cls, "session windows").
+ * - INP: `event` timing entries grouped by `interactionId` (longest duration per interaction);
+ *   the worst interaction, skipping one per 50 interactions — the 98th-percentile
+ *   approximation of https://web.dev/articles/inp.
+ *
+ * Each vital is recorded once per page view, into a histogram `web_vitals.<name>` (ms; CLS is
+ * unitless) with a `web_vitals.rating` attribute (`good`/`needs-improvement`/`poor` by the
+ * published thresholds). TTFB and FCP are final when seen; LCP at the first input or hide;
+ * CLS and INP when the page is hidden (`visibilitychange` to hidden or `pagehide`), or on
+ * `flushFinal()`. Everything is feature-detected: where an entry type is unsupported (Firefox
+ * has no layout-shift, a Worker has no document) that vital is simply never reported.
+ */
+import { diagOnce } from "../../common/diag.ts";
+import type { Histogram } from "../../metrics/instruments.ts";
+import type { Meter } from "../../metrics/meter.ts";
+
+/** The vitals observed. */
+export type WebVitalName = "TTFB" | "FCP" | "LCP" | "CLS" | "INP";
+
+/** Rating per the published thresholds. */
+export type WebVitalRating = "good" | "needs-improvement" | "poor";
+
+/** One final vital value, as passed to `onReport`. */
+export interface WebVitalReport {
+  readonly name: WebVitalName;
+  /** Milliseconds (CLS: unitless layout-shift score). */
+  readonly value: number;
+  readonly rating: WebVitalRating;
+}
+
+/** Options of {@link observeWebVitals}. */
+export interface WebVitalsOptions {
+  /** Meter the `web_vitals.*` histograms are created on. */
+  meter: Meter;
+  /** Called once per vital with its final value (e.g. to attach it to the page-view span). Never throws into the page. */
+  onReport?: (report: WebVitalReport) => void;
+  /** Clock in the `performance.now()` time base (default `performance.now`), used for the moment the page is hidden. */
+  now?: () => number;
+}
+
+/** Handle returned by {@link observeWebVitals}. */
+export interface WebVitalsHandle {
+  /** Disconnects every observer and listener; nothing more is reported. */
+  stop(): void;
+  /** Reports every vital not yet reported with its current value (LCP, CLS, INP), then stops. */
+  flushFinal(): void;
+}
+
+/**
+ * [good ≤ a, poor > b] thresholds from https://web.dev/articles/vitals (LCP, INP, CLS) and
+ * https://web.dev/articles/fcp, https://web.dev/articles/ttfb.
+ */
+export const WEB_VITAL_THRESHOLDS: { readonly [K in WebVitalName]: readonly [number, number] } = {
+  LCP: [2500, 4000],
+  INP: [200, 500],
+  CLS: [0.1, 0.25],
+  FCP: [1800, 3000],
+  TTFB: [800, 1800],
+};
+
+/** The rating of `value` for vital `name` (boundaries inclusive on the better side, as web-vitals does). */
+export function rateWebVital(name: WebVitalName, value: number): WebVitalRating {
+  const [good, poor] = WEB_VITAL_THRESHOLDS[name];
+  return value > poor ? "poor" : value > good ? "needs-improvement" : "good";
+}
+
+// Bucket boundaries include both thresholds of each vital so "share of good" is exact from the histogram.
+const MS_BUCKETS = [100, 200, 300, 500, 800, 1000, 1500, 1800, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 20000];
+const CLS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1];
+
+interface PerfEntry {
+  readonly name: string;
+  readonly entryType: string;
+  readonly startTime: number;
+  readonly duration: number;
+  readonly responseStart?: number;
+  readonly activationStart?: number;
+  readonly value?: number;
+  readonly hadRecentInput?: boolean;
+  readonly interactionId?: number;
+}
+
+interface ObserverLike {
+  observe(options: Record<string, unknown>): void;
+  disconnect(): void;
+  takeRecords?(): PerfEntry[];
+}
+type ObserverCtor = (new (cb: (list: { getEntries(): PerfEntry[] }) => void) => ObserverLike) & { supportedEntryTypes?: readonly string[] };
+
+interface Target {
+  addEventListener(type: string, fn: (e: unknown) => void, opts?: unknown): void;
+  removeEventListener(type: string, fn: (e: unknown) => void, opts?: unknown): void;
+}
+function asTarget(v: unknown): Target | undefined {
+  const t = v as Partial<Target> | null | undefined;
+  return t && typeof t.addEventListener === "function" && typeof t.removeEventListener === "function" ? (t as Target) : undefined;
+}
+
+/**
+ * Starts observing the web vitals of this page view. Loads and does nothing harmful where the
+ * APIs are missing (Node, Workers).
+ *
+ * @example
+ * ```ts
+ * const vitals = observeWebVitals({ meter: metrics.getMeter("rum"), onReport: (v) => pageSpan.setAttribute(`web_vitals.${v.name.toLowerCase()}`, v.value) });
+ * ```
+ */
+export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
+  if (options === null || typeof options !== "object" || typeof options.meter?.createHistogram !== "function") {
+    throw new TypeError("Cannot observe web vitals: options.meter must be a Meter");
+  }
+  const { meter, onReport } = options;
+  const clock = options.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
+  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string } };
+  const PO = g.PerformanceObserver;
+  const supported = new Set(PO?.supportedEntryTypes ?? []);
+  const doc = asTarget(g.document);
+  const win = doc ? asTarget(globalThis) : undefined;
+  const histograms = new Map<WebVitalName, Histogram>();
+  const reported = new Set<WebVitalName>();
+  const observers: ObserverLike[] = [];
+  const cleanups: Array<() => void> = [];
+  let stopped = false;
+  // Entries after the page was first hidden don't count (a background tab paints late).
+  let firstHidden = g.document?.visibilityState === "hidden" ? 0 : Infinity;
+  let activationStart = 0; // prerendered pages measure from activation, not navigation start
+
+  const report = (name: WebVitalName, raw: number): void => {
+    if (stopped || reported.has(name) || !(raw >= 0) || !Number.isFinite(raw)) return;
+    reported.add(name);
+    const value = Math.max(0, raw);
+    const rating = rateWebVital(name, value);
+    try {
+      let h = histograms.get(name);
+      if (!h) {
+        const cls = name === "CLS";
+        h = meter.createHistogram(`web_vitals.${name.toLowerCase()}`, {
+          description: `Web vital ${name} of the page view.`,
+          unit: cls ? "1" : "ms",
+          advice: { explicitBucketBoundaries: cls ? CLS_BUCKETS : MS_BUCKETS },
+        });
+        histograms.set(name, h);
+      }
+      h.record(value, { "web_vitals.rating": rating });
+      onReport?.({ name, value, rating });
+    } catch (err) {
+      diagOnce("warn", "rum-web-vitals:report", "observeWebVitals: recording a vital failed.", err);
+    }
+  };
+
+  // LCP: last candidate wins.
+  let lcp: number | undefined;
+  // CLS session windows.
+  let cls = 0;
+  let windowValue = 0;
+  let windowFirst = 0;
+  let windowLast = 0;
+  let hasShiftSupport = false;
+  // INP: longest duration per interactionId, the 10 worst kept.
+  const worst: Array<{ id: number; duration: number }> = [];
+  const seenIds = new Set<number>();
+
+  const handle = (e: PerfEntry): void => {
+    switch (e.entryType) {
+      case "navigation": {
+        activationStart = e.activationStart ?? 0;
+        if (typeof e.responseStart === "number" && e.responseStart > 0) report("TTFB", e.responseStart - activationStart);
+        return;
+      }
+      case "paint":
+        if (e.name === "first-contentful-paint" && e.startTime < firstHidden) report("FCP", e.startTime - activationStart);
+        return;
+      case "largest-contentful-paint":
+        if (e.startTime < firstHidden) lcp = Math.max(0, e.startTime - activationStart);
+        return;
+      case "layout-shift": {
+        if (e.hadRecentInput || typeof e.value !== "number") return;
+        if (windowValue > 0 && e.startTime - windowLast < 1000 && e.startTime - windowFirst < 5000) {
+          windowValue += e.value;
+        } else {
+          windowValue = e.value;
+          windowFirst = e.startTime;
+        }
+        windowLast = e.startTime;
+        if (windowValue > cls) cls = windowValue;
+        return;
+      }
+      case "event":
+      case "first-input": {
+        const id = e.interactionId ?? 0;
+        if (id <= 0) return; // not part of an interaction (e.g. mousemove)
+        seenIds.add(id);
+        const existing = worst.find((w) => w.id === id);
+        if (existing) existing.duration = Math.max(existing.duration, e.duration);
+        else if (worst.length < 10 || e.duration > worst[worst.length - 1].duration) worst.push({ id, duration: e.duration });
+        else return;
+        worst.sort((a, b) => b.duration - a.duration);
+        if (worst.length > 10) worst.length = 10;
+        return;
+      }
+    }
+  };
+
+  const observe = (type: string, extra?: Record<string, unknown>): boolean => {
+    if (!PO || !supported.has(type)) return false;
+    try {
+      const o = new PO((list) => {
+        try {
+          for (const e of list.getEntries()) handle(e);
+        } catch (err) {
+          diagOnce("warn", "rum-web-vitals:entry", "observeWebVitals: an entry could not be read.", err);
+        }
+      });
+      o.observe({ type, buffered: true, ...extra });
+      observers.push(o);
+      return true;
+    } catch (err) {
+      diagOnce("debug", `rum-web-vitals:observe:${type}`, `observeWebVitals: cannot observe ${type}.`, err);
+      return false;
+    }
+  };
+
+  const drain = (): void => {
+    for (const o of observers) {
+      try {
+        for (const e of o.takeRecords?.() ?? []) handle(e);
+      } catch {
+        // takeRecords is best effort; observed entries already arrived through the callback.
+      }
+    }
+  };
+
+  const stop = (): void => {
+    stopped = true;
+    for (const o of observers.splice(0)) {
+      try {
+        o.disconnect();
+      } catch {
+        // already gone
+      }
+    }
+    for (const c of cleanups.splice(0)) c();
+  };
+
+  const finalLcp = (): void => {
+    drain();
+    if (lcp !== undefined) report("LCP", lcp);
+  };
+
+  const flushFinal = (): void => {
+    if (stopped) return;
+    finalLcp();
+    if (hasShiftSupport) report("CLS", cls);
+    if (worst.length > 0) {
+      // One outlier skipped per 50 interactions; count from the browser when it exposes it.
+      const count = (performance as { interactionCount?: number } | undefined)?.interactionCount || seenIds.size;
+      report("INP", worst[Math.min(worst.length - 1, Math.floor(count / 50))].duration);
+    }
+    stop();
+  };
+
+  const listen = (t: Target | undefined, type: string, fn: (e: unknown) => void): void => {
+    if (!t) return;
+    const opts = { capture: true };
+    t.addEventListener(type, fn, opts);
+    cleanups.push(() => t.removeEventListener(type, fn, opts));
+  };
+
+  if (!observe("navigation")) {
+    try {
+      const nav = typeof performance !== "undefined" ? (performance.getEntriesByType?.("navigation")[0] as PerfEntry | undefined) : undefined;
+      if (nav) handle(nav);
+    } catch {
+      // no Navigation Timing: no TTFB
+    }
+  }
+  observe("paint");
+  if (observe("largest-contentful-paint")) {
+    // The browser stops LCP candidates at the first input; finalize there (web-vitals: keydown, click).
+    const onInput = (): void => {
+      if (!stopped) setTimeout(finalLcp, 0);
+    };
+    listen(win, "keydown", onInput);
+    listen(win, "click", onInput);
+  }
+  hasShiftSupport = observe("layout-shift");
+  // 40 ms is the smallest threshold Event Timing allows; shorter interactions can't be the INP of a page that has any slow one anyway.
+  observe("event", { durationThreshold: 40 });
+  observe("first-input");
+
+  const onHidden = (): void => {
+    if (g.document?.visibilityState !== "hidden") return;
+    if (firstHidden === Infinity) firstHidden = clock();
+    flushFinal();
+  };
+  listen(doc, "visibilitychange", onHidden);
+  listen(win, "pagehide", () => {
+    if (firstHidden === Infinity) firstHidden = clock();
+    flushFinal();
+  });
+
+  return { stop, flushFinal };
+}

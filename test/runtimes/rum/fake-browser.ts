@@ -1,0 +1,110 @@
+// A fake page for the RUM unit suites in Node: PerformanceObserver with per-type delivery,
+// document/window event targets with visibilityState, and XMLHttpRequest is left to each suite.
+type Listener = (e: unknown) => void;
+
+export class FakeTarget {
+  listeners = new Map<string, Set<Listener>>();
+  addEventListener(type: string, fn: Listener): void {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type)!.add(fn);
+  }
+  removeEventListener(type: string, fn: Listener): void {
+    this.listeners.get(type)?.delete(fn);
+  }
+  dispatch(type: string, event: unknown = { type }): void {
+    for (const fn of [...(this.listeners.get(type) ?? [])]) fn(event);
+  }
+  count(type?: string): number {
+    if (type) return this.listeners.get(type)?.size ?? 0;
+    let n = 0;
+    for (const s of this.listeners.values()) n += s.size;
+    return n;
+  }
+}
+
+export interface FakeEntry {
+  name?: string;
+  entryType: string;
+  startTime: number;
+  duration?: number;
+  [k: string]: unknown;
+}
+
+export class FakeDocument extends FakeTarget {
+  visibilityState = "visible";
+  hide(): void {
+    this.visibilityState = "hidden";
+    this.dispatch("visibilitychange");
+  }
+}
+
+export interface FakePage {
+  document: FakeDocument;
+  window: FakeTarget;
+  /** Delivers entries to every observer of their type (buffered ones included for later observers). */
+  emit(...entries: FakeEntry[]): void;
+  /** Entries an observer will only see through takeRecords() (queued, not yet delivered). */
+  queue(...entries: FakeEntry[]): void;
+  observed(): string[];
+  observerCount(): number;
+  restore(): void;
+}
+
+/** Installs the fake page on globalThis (document, add/removeEventListener, PerformanceObserver). */
+export function installFakePage(supported: string[] = ["navigation", "paint", "largest-contentful-paint", "layout-shift", "event", "first-input"]): FakePage {
+  const g = globalThis as Record<string, unknown>;
+  const saved = { document: g.document, addEventListener: g.addEventListener, removeEventListener: g.removeEventListener, PerformanceObserver: g.PerformanceObserver };
+  const document = new FakeDocument();
+  const window = new FakeTarget();
+  const buffer: FakeEntry[] = [];
+  const observers = new Set<FakeObserver>();
+  class FakeObserver {
+    static supportedEntryTypes = supported;
+    types: string[] = [];
+    pending: FakeEntry[] = [];
+    constructor(private cb: (list: { getEntries(): FakeEntry[] }) => void) {}
+    observe(o: { type: string; buffered?: boolean }): void {
+      if (!supported.includes(o.type)) throw new TypeError("unsupported");
+      this.types.push(o.type);
+      observers.add(this);
+      const old = o.buffered ? buffer.filter((e) => e.entryType === o.type) : [];
+      if (old.length) this.cb({ getEntries: () => old });
+    }
+    deliver(entries: FakeEntry[]): void {
+      const mine = entries.filter((e) => this.types.includes(e.entryType));
+      if (mine.length) this.cb({ getEntries: () => mine });
+    }
+    takeRecords(): FakeEntry[] {
+      const out = this.pending.filter((e) => this.types.includes(e.entryType));
+      this.pending = [];
+      return out;
+    }
+    disconnect(): void {
+      observers.delete(this);
+    }
+  }
+  g.document = document;
+  g.addEventListener = window.addEventListener.bind(window);
+  g.removeEventListener = window.removeEventListener.bind(window);
+  g.PerformanceObserver = FakeObserver;
+  return {
+    document,
+    window,
+    emit(...entries) {
+      buffer.push(...entries);
+      for (const o of observers) o.deliver(entries);
+    },
+    queue(...entries) {
+      buffer.push(...entries);
+      for (const o of observers) o.pending.push(...entries);
+    },
+    observed: () => [...observers].flatMap((o) => o.types),
+    observerCount: () => observers.size,
+    restore() {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete g[k];
+        else g[k] = v;
+      }
+    },
+  };
+}
