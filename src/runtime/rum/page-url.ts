@@ -1,0 +1,34 @@
+/**
+ * Page URLs on RUM spans: `url.full` is redacted like the HTTP instrumentation's (semconv
+ * https://opentelemetry.io/docs/specs/semconv/attributes-registry/url/ — credentials and
+ * sensitive query values replaced, fragment dropped), unless the caller supplies its own rule.
+ */
+import { createQueryRedactor, redactUrl } from "../../instrument/http-semconv.ts";
+
+/** Turns a page URL into the `url.full` value to record (return `""` to record none). */
+export type RedactPageUrl = (url: URL) => string;
+
+let defaultRedactor: RedactPageUrl | undefined;
+
+/** The default rule: the instrumentation's `url.full` redaction (built on first use). */
+export function defaultRedactPageUrl(): RedactPageUrl {
+  if (defaultRedactor === undefined) {
+    const search = createQueryRedactor();
+    defaultRedactor = (url) => redactUrl(url, search);
+  }
+  return defaultRedactor;
+}
+
+/**
+ * `url.full` for `href` through `redact` (default {@link defaultRedactPageUrl}); undefined when
+ * the href does not parse or the rule throws or returns nothing — a user rule must not break
+ * recording, and an unredacted URL must never be recorded by accident.
+ */
+export function pageUrlFull(href: string, redact: RedactPageUrl | undefined): string | undefined {
+  try {
+    const full = (redact ?? defaultRedactPageUrl())(new URL(href));
+    return typeof full === "string" && full !== "" ? full : undefined;
+  } catch {
+    return undefined;
+  }
+}
