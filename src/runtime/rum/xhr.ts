@@ -1,0 +1,189 @@
+/**
+ * Traced `XMLHttpRequest`: one CLIENT span per `send()`, ending at `loadend`, with the same
+ * stable HTTP client semantic conventions, URL redaction, `http.client.request.duration`
+ * histogram and `propagateTo` rule (same-origin by default in browsers) as the traced `fetch`
+ * (`src/instrument/fetch.ts`), so third-party endpoints never get our headers or a CORS
+ * preflight caused by them.
+ *
+ * Patches `XMLHttpRequest.prototype.open`/`send` (the only way to see every request, including
+ * those of libraries holding their own reference to the constructor) and restores them on stop.
+ */
+import type { Attributes } from "../../common/attributes.ts";
+import { diagOnce } from "../../common/diag.ts";
+import { context } from "../../context/context-api.ts";
+import type { Histogram } from "../../metrics/instruments.ts";
+import type { Meter } from "../../metrics/meter.ts";
+import { propagation } from "../../propagation/propagation-api.ts";
+import { setSpan } from "../../trace/span-in-context.ts";
+import { isTracingSuppressed } from "../../trace/suppress.ts";
+import type { Tracer } from "../../trace/tracer.ts";
+import { SpanKind, SpanStatusCode, type Span } from "../../trace/types.ts";
+import {
+  HTTP_DURATION_BUCKETS,
+  checkMatchers,
+  createQueryRedactor,
+  durationHistogram,
+  instrumentationTracer,
+  matchesUrl,
+  methodAttributes,
+  monotonicNow,
+  normalizedMethod,
+  pageBase,
+  pageOrigin,
+  redactUrl,
+  seconds,
+  spanMethod,
+  urlPort,
+  type InstrumentationProviders,
+  type UrlMatchers,
+} from "../../instrument/http-semconv.ts";
+
+/** Options of {@link instrumentXhr}. */
+export interface XhrInstrumentationOptions extends InstrumentationProviders {
+  /** Tracer for the CLIENT spans (default: from `tracerProvider`, else the global one). */
+  tracer?: Tracer;
+  /** Meter for `http.client.request.duration` (default: from `meterProvider`, else the global one). */
+  meter?: Meter;
+  /** Targets that receive `traceparent`/`tracestate`/`baggage`. Default: the page's own origin (every target where there is no page). */
+  propagateTo?: UrlMatchers;
+  /** Requests that are not traced at all. */
+  ignore?: UrlMatchers;
+  /** More query keys whose values are recorded as `REDACTED`. */
+  redactQueryKeys?: readonly string[];
+}
+
+const SCOPE = "otel-edge/runtime/rum/xhr";
+
+interface XhrLike {
+  status: number;
+  setRequestHeader(name: string, value: string): void;
+  addEventListener(type: string, fn: (e: unknown) => void): void;
+}
+type Proto = { open: (...args: unknown[]) => unknown; send: (...args: unknown[]) => unknown };
+
+// What open() was called with, per request object (a request can be re-opened: the last wins).
+const opened = new WeakMap<object, { method: string; url: URL } | null>();
+
+/**
+ * Patches `XMLHttpRequest` so every request gets a CLIENT span. Returns a function restoring
+ * the original methods (unless something else patched them since: then it leaves them alone
+ * and only stops recording). Does nothing where there is no `XMLHttpRequest`.
+ *
+ * @throws TypeError when an option has the wrong type.
+ * @example
+ * ```ts
+ * const stop = instrumentXhr({ tracer: trace.getTracer("rum"), propagateTo: ["https://api.example.com"] });
+ * ```
+ */
+export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => void {
+  if (options.propagateTo !== undefined) checkMatchers(options.propagateTo, "Cannot instrument XMLHttpRequest: propagateTo");
+  if (options.ignore !== undefined) checkMatchers(options.ignore, "Cannot instrument XMLHttpRequest: ignore");
+  const ctor = (globalThis as { XMLHttpRequest?: { prototype?: Proto } }).XMLHttpRequest;
+  const proto = ctor?.prototype;
+  if (!proto || typeof proto.open !== "function" || typeof proto.send !== "function") return () => {};
+  const origin = pageOrigin();
+  const propagateTo: UrlMatchers | undefined = options.propagateTo ?? (origin !== undefined ? [(u: URL) => u.origin === origin] : undefined);
+  const ignore = options.ignore;
+  const redact = createQueryRedactor(options.redactQueryKeys);
+  const tracer = options.tracer ?? instrumentationTracer(SCOPE, options);
+  const histogram: Histogram = options.meter
+    ? options.meter.createHistogram("http.client.request.duration", {
+      description: "Duration of HTTP client requests.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
+    })
+    : durationHistogram("client", SCOPE, options);
+  const originalOpen = proto.open;
+  const originalSend = proto.send;
+  let active = true;
+
+  const open = function (this: object, ...args: unknown[]): unknown {
+    if (active) {
+      try {
+        const method = typeof args[0] === "string" && args[0] !== "" ? args[0] : "GET";
+        const url = new URL(String(args[1]), pageBase());
+        opened.set(this, ignore !== undefined && matchesUrl(ignore, url) ? null : { method, url });
+      } catch {
+        opened.set(this, null); // open() itself will throw for this URL, or it is unreadable: untraced
+      }
+    }
+    return originalOpen.apply(this, args);
+  };
+
+  const send = function (this: XhrLike, ...args: unknown[]): unknown {
+    const info = active ? opened.get(this) : undefined;
+    const ctx = context.active();
+    if (!info || isTracingSuppressed(ctx)) return originalSend.apply(this, args);
+    opened.delete(this); // one span per send
+    const { method, url } = info;
+    let span: Span;
+    let spanCtx = ctx;
+    const metricAttributes: Attributes = { "http.request.method": normalizedMethod(method), "server.address": url.hostname, "url.scheme": url.protocol.slice(0, -1) };
+    const port = urlPort(url);
+    if (port !== undefined) metricAttributes["server.port"] = port;
+    try {
+      span = tracer.startSpan(spanMethod(method), {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          ...methodAttributes(method),
+          "url.full": redactUrl(url, redact),
+          "server.address": url.hostname,
+          "url.scheme": metricAttributes["url.scheme"] as string,
+          ...(port !== undefined ? { "server.port": port } : {}),
+        },
+      }, ctx);
+      spanCtx = setSpan(ctx, span);
+      if (propagateTo === undefined || matchesUrl(propagateTo, url)) {
+        propagation.inject(spanCtx, this, { set: (xhr: XhrLike, k: string, v: string) => xhr.setRequestHeader(k, v) });
+      }
+    } catch (err) {
+      diagOnce("warn", "rum-xhr:start", "instrumentXhr: could not start the span; sending untraced.", err);
+      return originalSend.apply(this, args);
+    }
+    const started = monotonicNow();
+    // The failure kind, from the last terminal event before loadend (status is 0 for all three).
+    let failure: string | undefined;
+    const s = span;
+    this.addEventListener("error", () => (failure = "NetworkError"));
+    this.addEventListener("abort", () => (failure = "AbortError"));
+    this.addEventListener("timeout", () => (failure = "TimeoutError"));
+    this.addEventListener("loadend", () => {
+      try {
+        const status = this.status;
+        if (status > 0) {
+          s.setAttribute("http.response.status_code", status);
+          metricAttributes["http.response.status_code"] = status;
+        }
+        // Semconv: every 4xx/5xx is an error on the client; status 0 is a failed request.
+        const type = failure ?? (status >= 400 ? String(status) : status === 0 ? "NetworkError" : undefined);
+        if (type !== undefined) {
+          s.setAttribute("error.type", type);
+          metricAttributes["error.type"] = type;
+          s.setStatus({ code: SpanStatusCode.ERROR, message: failure });
+        }
+        s.end();
+        histogram.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);
+      } catch (err) {
+        diagOnce("warn", "rum-xhr:finish", "instrumentXhr: recording the response failed.", err);
+      }
+    });
+    try {
+      return context.with(spanCtx, () => originalSend.apply(this, args));
+    } catch (err) {
+      // send() threw synchronously (InvalidStateError): no loadend will come.
+      s.setAttribute("error.type", (err as { name?: string } | null)?.name || "_OTHER");
+      s.setStatus({ code: SpanStatusCode.ERROR });
+      s.end();
+      throw err;
+    }
+  };
+
+  proto.open = open;
+  proto.send = send;
+  return () => {
+    if (!active) return;
+    active = false;
+    if (proto.open === open) proto.open = originalOpen;
+    if (proto.send === send) proto.send = originalSend;
+  };
+}

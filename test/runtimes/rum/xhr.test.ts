@@ -1,0 +1,191 @@
+// instrumentXhr with a fake XMLHttpRequest whose send() goes over real fetch to a 127.0.0.1
+// server: CLIENT span attributes and redaction, traceparent only to same-origin / propagateTo
+// targets, failures (status, network error, abort, timeout), the duration histogram, ignore,
+// suppression, and restoring the prototype on stop.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { context } from "../../../src/context/context-api.ts";
+import { suppressTracing } from "../../../src/trace/suppress.ts";
+import { SpanKind, SpanStatusCode } from "../../../src/trace/types.ts";
+import { instrumentXhr } from "../../../src/runtime/rum/xhr.ts";
+import { createTelemetry, histogram, startServer, type TestServer } from "../../instrument/helpers.ts";
+
+type Listener = () => void;
+class FakeXHR {
+  static pending: FakeXHR[] = [];
+  status = 0;
+  method = "";
+  url = "";
+  headers: Record<string, string> = {};
+  listeners: Record<string, Listener[]> = {};
+  done!: Promise<void>;
+  open(method: string, url: string): void {
+    this.method = method;
+    this.url = new URL(url, (globalThis as { location?: { href: string } }).location?.href).href;
+  }
+  setRequestHeader(k: string, v: string): void {
+    this.headers[k.toLowerCase()] = v;
+  }
+  addEventListener(type: string, fn: Listener): void {
+    (this.listeners[type] ??= []).push(fn);
+  }
+  fire(type: string): void {
+    for (const fn of this.listeners[type] ?? []) fn();
+  }
+  send(): void {
+    if (this.method === "") throw Object.assign(new Error("not opened"), { name: "InvalidStateError" });
+    FakeXHR.pending.push(this);
+  }
+  /** Performs the request over real fetch and fires the events a browser would. */
+  async complete(): Promise<void> {
+    try {
+      const res = await fetch(this.url, { method: this.method, headers: this.headers });
+      await res.text();
+      this.status = res.status;
+      this.fire("load");
+    } catch {
+      this.fire("error");
+    }
+    this.fire("loadend");
+  }
+  failWith(type: "abort" | "timeout" | "error"): void {
+    this.fire(type);
+    this.fire("loadend");
+  }
+}
+
+const g = globalThis as Record<string, unknown>;
+const t = createTelemetry();
+let server: TestServer;
+let other: TestServer;
+let stop: () => void = () => {};
+
+test.before(async () => {
+  server = await startServer();
+  other = await startServer();
+});
+test.after(async () => {
+  await server.close();
+  await other.close();
+});
+test.before.each(async () => {
+  g.XMLHttpRequest = FakeXHR;
+  g.location = { origin: server.url, href: `${server.url}/page` };
+  FakeXHR.pending = [];
+  server.seen.length = 0;
+  other.seen.length = 0;
+  await t.tracerProvider.forceFlush();
+  t.exporter.reset();
+});
+test.after.each(() => {
+  stop();
+  delete g.XMLHttpRequest;
+  delete g.location;
+});
+
+function xhr(method: string, url: string): FakeXHR {
+  const x = new FakeXHR();
+  x.open(method, url);
+  x.send();
+  return x;
+}
+async function spans() {
+  await t.tracerProvider.forceFlush();
+  return t.exporter.getFinishedSpans();
+}
+
+test("same-origin GET: CLIENT span with semconv attributes, redacted url.full, traceparent of the span", async () => {
+  stop = instrumentXhr({ tracer: t.tracerProvider.getTracer("rum"), meter: t.meterProvider.getMeter("rum") });
+  await xhr("get", "/api/items?token=secret&x=1").complete();
+  const [span] = await spans();
+  assert.is(span.name, "GET");
+  assert.is(span.kind, SpanKind.CLIENT);
+  assert.equal(span.attributes, {
+    "http.request.method": "GET",
+    "http.request.method_original": "get",
+    "url.full": `${server.url}/api/items?token=REDACTED&x=1`,
+    "server.address": "127.0.0.1",
+    "url.scheme": "http",
+    "server.port": Number(new URL(server.url).port),
+    "http.response.status_code": 200,
+  });
+  const sc = span.spanContext();
+  assert.match(String(server.seen[0].headers.traceparent), new RegExp(`^00-${sc.traceId}-${sc.spanId}-0[13]$`));
+  const h = await histogram(t.reader, "http.client.request.duration");
+  assert.is(h?.descriptor.unit, "s");
+  assert.is(h?.dataPoints[0].value.count, 1);
+  assert.is(h?.dataPoints[0].attributes["http.response.status_code"], 200);
+});
+
+test("cross-origin targets get no headers by default; propagateTo opts them in", async () => {
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider });
+  await xhr("POST", `${other.url}/collect`).complete();
+  assert.is(other.seen[0].headers.traceparent, undefined);
+  stop();
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider, propagateTo: [other.url] });
+  await xhr("POST", `${other.url}/collect`).complete();
+  assert.ok(other.seen[1].headers.traceparent);
+  assert.is((await spans()).length, 2);
+});
+
+test("the span is a child of the active span at send()", async () => {
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider });
+  const parent = t.tracerProvider.getTracer("app").startSpan("click");
+  const { setSpan } = await import("../../../src/trace/span-in-context.ts");
+  const x = context.with(setSpan(context.active(), parent), () => xhr("GET", "/x"));
+  await x.complete();
+  parent.end();
+  const child = (await spans()).find((s) => s.name === "GET")!;
+  assert.is(child.parentSpanContext?.spanId, parent.spanContext().spanId);
+  assert.is(child.spanContext().traceId, parent.spanContext().traceId);
+});
+
+test("5xx, network error, abort and timeout set error.type and ERROR status", async () => {
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider });
+  await xhr("GET", "/status/503").complete();
+  xhr("GET", "/a").failWith("abort");
+  xhr("GET", "/b").failWith("timeout");
+  xhr("GET", "/c").failWith("error");
+  const got = (await spans()).map((s) => [s.attributes["error.type"], s.status.code, s.attributes["http.response.status_code"]]);
+  assert.equal(got, [
+    ["503", SpanStatusCode.ERROR, 503],
+    ["AbortError", SpanStatusCode.ERROR, undefined],
+    ["TimeoutError", SpanStatusCode.ERROR, undefined],
+    ["NetworkError", SpanStatusCode.ERROR, undefined],
+  ]);
+});
+
+test("ignored targets and suppressed contexts are not traced and carry no headers", async () => {
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider, ignore: /\/health/ });
+  await xhr("GET", "/health").complete();
+  await context.with(suppressTracing(context.active()), () => xhr("GET", "/export")).complete();
+  assert.is((await spans()).length, 0);
+  assert.is(server.seen.length, 2);
+  assert.ok(server.seen.every((s) => s.headers.traceparent === undefined));
+});
+
+test("send() throwing synchronously ends the span and rethrows", async () => {
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider });
+  const x = new FakeXHR();
+  x.open("GET", "/y");
+  x.method = ""; // make the fake's send throw as an unopened request would
+  assert.throws(() => x.send(), /not opened/);
+  const [span] = await spans();
+  assert.is(span.attributes["error.type"], "InvalidStateError");
+});
+
+test("stop() restores open/send; requests after it are untraced; bad options throw; no XHR is a no-op", async () => {
+  const { open, send } = FakeXHR.prototype;
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider });
+  assert.is.not(FakeXHR.prototype.open, open);
+  stop();
+  assert.is(FakeXHR.prototype.open, open);
+  assert.is(FakeXHR.prototype.send, send);
+  await xhr("GET", "/z").complete();
+  assert.is((await spans()).length, 0);
+  assert.throws(() => instrumentXhr({ propagateTo: 42 as never }), (e: Error) => e instanceof TypeError && /propagateTo/.test(e.message));
+  delete g.XMLHttpRequest;
+  instrumentXhr({})();
+});
+
+test.run();
