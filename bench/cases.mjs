@@ -7,8 +7,11 @@
 // Our SDK is imported from the BUILT package (`dist/`), the way users get it.
 import { AsyncLocalStorage } from "node:async_hooks";
 
-const ours = () => import("../dist/mod.js");
-const oursProm = () => import("../dist/prometheus.js");
+// `bench/run.mjs` points OTEL_EDGE_DIST at a snapshot of dist/ so a concurrent rebuild cannot
+// pull the files away mid-run.
+const dist = process.env.OTEL_EDGE_DIST ?? new URL("../dist/", import.meta.url).href;
+const ours = () => import(new URL("mod.js", dist).href);
+const oursProm = () => import(new URL("prometheus.js", dist).href);
 
 /** The same five span attributes on both sides (a literal per call, as user code writes it). */
 const spanAttrs = (i) => ({

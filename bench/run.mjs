@@ -3,7 +3,7 @@
 // Environment: BENCH_ROUNDS (default 5), BENCH_BUDGET_MS (timed window per process, default 500),
 // BENCH_SKIP_BUILD=1 to reuse dist/.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { build } from "esbuild";
 import { cases } from "./cases.mjs";
@@ -27,6 +27,17 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(`${benchDir
   log("installing bench/ (npm ci --prefix bench)");
   execFileSync(npm, ["ci", "--prefix", benchDir, "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
 }
+
+// Snapshot dist/ (other work may rebuild it while we run) and import ours from the snapshot.
+const tmp = `${benchDir}.tmp/`;
+const snapshot = `${tmp}dist/`;
+for (let i = 0; !existsSync(`${root}dist/mod.js`) || !existsSync(`${root}dist/prometheus.js`); i++) {
+  if (i > 60) throw new Error("dist/ is missing; run npm run build");
+  await new Promise((r) => setTimeout(r, 1000));
+}
+rmSync(snapshot, { recursive: true, force: true });
+cpSync(`${root}dist/`, snapshot, { recursive: true });
+process.env.OTEL_EDGE_DIST = new URL(`file://${snapshot}`).href;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,12 +81,12 @@ const memory = Object.fromEntries(memNames.map((n) => [n, summary(memRaw[n])]));
 
 // Case 9: cold start.
 log("case cold start (bundling)");
-const tmp = `${benchDir}.tmp/`;
 mkdirSync(tmp, { recursive: true });
 const coldFiles = {};
 for (const name of ["ours", "official"]) {
   const outfile = `${tmp}cold-${name}.cjs`;
-  await build({ entryPoints: [`${benchDir}cold/${name}.mjs`], outfile, bundle: true, minify: true, format: "cjs", platform: "node", target: "node18", legalComments: "none", logLevel: "silent" });
+  const source = readFileSync(`${benchDir}cold/${name}.mjs`, "utf8").replace("../../dist/", snapshot);
+  await build({ stdin: { contents: source, resolveDir: `${benchDir}cold/`, sourcefile: `${name}.mjs`, loader: "js" }, outfile, bundle: true, minify: true, format: "cjs", platform: "node", target: "node18", legalComments: "none", logLevel: "silent" });
   coldFiles[name] = { file: outfile, bytes: statSync(outfile).size };
 }
 const spawnMs = (args) => {
