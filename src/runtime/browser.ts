@@ -83,3 +83,4 @@ export function init(options: InitOptions = {}): Sdk {
 }
 
 export * from "../../mod.ts";
+export { initRum, type RumOptions, type RumSdk } from "./rum/rum.ts";

@@ -36,7 +36,7 @@ export interface RumFetchOptions {
   transport?: RumTransport;
   /** Gzip request bodies while the page is visible (fetch transport only). Default false. */
   gzip?: boolean;
-  /** @internal Whether the page is hidden; default `document.visibilityState === "hidden"`. */
+  /** Whether the page is hidden or being left; default `document.visibilityState === "hidden"`. */
   isHidden?: () => boolean;
   /** @internal Default `navigator.sendBeacon`. */
   sendBeacon?: (url: string, data: BodyInit) => boolean;

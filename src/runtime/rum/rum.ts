@@ -1,0 +1,206 @@
+/**
+ * `initRum()`: the browser SDK with real-user monitoring wired in — the page load, client-side
+ * navigations, web vitals, uncaught errors, traced `fetch`, a rotating `session.id` on spans and
+ * log records, and browser resource attributes — delivered with the RUM transport
+ * (`delivery.ts`: keepalive fetch, gzip while visible, `sendBeacon` at page hide, or
+ * `text/plain` beacons without preflight).
+ *
+ * @module
+ */
+import { diagOnce } from "../../common/diag.ts";
+import type { UrlMatchers } from "../../instrument/http-semconv.ts";
+import { instrumentFetch } from "../../instrument/fetch.ts";
+import { context } from "../../context/context-api.ts";
+import { getSpanContext } from "../../trace/span-in-context.ts";
+import type { InitOptions, Sdk } from "../../sdk.ts";
+import { init } from "../browser.ts";
+import { onPageHide } from "../browser-page-hide.ts";
+import { createRumFetch, type RumTransport } from "./delivery.ts";
+import { captureErrors } from "./errors.ts";
+import { metaParentContext, recordDocumentLoad } from "./document-load.ts";
+import { trackNavigations } from "./navigation.ts";
+import type { RedactPageUrl } from "./page-url.ts";
+import { rumResourceAttributes, SessionProcessor, type SessionOptions } from "./session.ts";
+import { instrumentXhr } from "./xhr.ts";
+import { observeWebVitals, type WebVitalReport } from "./web-vitals.ts";
+
+/** Options of {@link initRum}: everything `init()` takes, plus what RUM records and how it sends. */
+export interface RumOptions extends InitOptions {
+  /**
+   * `"fetch"` (default): keepalive `fetch`, gzip while the page is visible (unless
+   * `otlp.compression` is `"none"`), `sendBeacon` for what the keepalive budget can't carry at
+   * page hide. `"beacon"`: `text/plain` beacons, no preflight — the receiver must accept
+   * OTLP/JSON as `text/plain`; no custom headers.
+   */
+  transport?: RumTransport;
+  /** Targets of the traced `fetch` that receive `traceparent`. Default: same origin only (CORS-safe). */
+  propagateTo?: UrlMatchers;
+  /** Trace `fetch` (replacing `globalThis.fetch` until `stop()`). Default true. */
+  traceFetch?: boolean;
+  /** Trace `XMLHttpRequest` (same `propagateTo` rule) until `stop()`. Default true. */
+  traceXhr?: boolean;
+  /** Record the `documentLoad` span. Default true. */
+  documentLoad?: boolean | { resourceTimings?: boolean };
+  /** Record History API navigations. Default true. */
+  navigations?: boolean;
+  /** Observe web vitals; `onReport` receives each final value. Default true. */
+  webVitals?: boolean | { onReport?: (report: WebVitalReport) => void };
+  /** Uncaught errors and unhandled rejections as ERROR log records (≤ `maxPerMinute`, default 10). Default true. */
+  errors?: boolean | { maxPerMinute?: number };
+  /** Session settings; `false` records no `session.id`. */
+  session?: boolean | SessionOptions;
+  /** `url.full` rule for page URLs (default: the HTTP instrumentation's redaction). */
+  redactUrl?: RedactPageUrl;
+}
+
+/** What {@link initRum} returns: the SDK, plus `stop()` undoing the RUM wiring. */
+export interface RumSdk extends Sdk {
+  /** Reports final vitals, removes observers, listeners and the traced fetch, then shuts the SDK down. */
+  stop(): Promise<void>;
+}
+
+const SCOPE = "otel-edge/rum";
+
+/**
+ * Starts the browser SDK with RUM. Call it once, early (in the document `<head>`, so the page
+ * load and first paints are observed).
+ *
+ * @example
+ * ```ts
+ * import { initRum } from "otel-edge/browser";
+ * initRum({ serviceName: "shop-web", otlp: { endpoint: "https://collector.example.com" } });
+ * ```
+ */
+export function initRum(options: RumOptions = {}): RumSdk {
+  const g = globalThis as { fetch?: typeof fetch };
+  // Captured before the traced fetch replaces it: exports must never produce spans, and the
+  // suppression context does not follow the gzip `await` under the stack context manager.
+  const baseFetch = options.otlp?.fetch ?? (typeof g.fetch === "function" ? g.fetch.bind(globalThis) : undefined);
+  const transport = options.transport ?? "fetch";
+  if (transport !== "fetch" && transport !== "beacon") {
+    throw new TypeError(`Cannot start RUM: options.transport must be "fetch" or "beacon", got ${JSON.stringify(transport)}`);
+  }
+  const session = options.session === false ? undefined : new SessionProcessor(options.session === true ? {} : options.session);
+  // Final vitals must be recorded before the SDK's own page-hide flush reads the metrics: this
+  // listener is registered first, so it runs first.
+  // `leaving` also tells the delivery fetch that the page is going away: on a navigation
+  // `pagehide` fires while `visibilityState` is still "visible", and the gzip `await` there
+  // would start the request too late. Reset when the page is shown again (bfcache, tab back).
+  let beforeHide = (): void => {};
+  let leaving = false;
+  const removeBeforeHide = onPageHide(() => {
+    leaving = true;
+    beforeHide();
+  });
+  const doc = (globalThis as { document?: { visibilityState?: string } & Partial<EventTarget> }).document;
+  const onShow = (): void => {
+    if (doc?.visibilityState !== "hidden") leaving = false;
+  };
+  const win = globalThis as Partial<EventTarget>;
+  if (typeof doc?.addEventListener === "function" && typeof win.addEventListener === "function") {
+    doc.addEventListener("visibilitychange", onShow);
+    win.addEventListener("pageshow", onShow);
+  }
+  const removeShow = (): void => {
+    doc?.removeEventListener?.("visibilitychange", onShow);
+    win.removeEventListener?.("pageshow", onShow);
+  };
+  const sdk = init({
+    ...options,
+    resourceAttributes: { ...rumResourceAttributes(), ...options.resourceAttributes },
+    otlp: {
+      ...options.otlp,
+      // Compression happens in the RUM fetch, only while the page is visible (see delivery.ts).
+      compression: "none",
+      fetch: createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" }),
+    },
+    spanProcessors: session ? [session, ...(options.spanProcessors ?? [])] : options.spanProcessors,
+    logProcessors: session ? [session, ...(options.logProcessors ?? [])] : options.logProcessors,
+  });
+  if (sdk.disabled) {
+    removeBeforeHide();
+    removeShow();
+    return { ...sdk, stop: () => sdk.shutdown() };
+  }
+
+  const tracer = sdk.tracerProvider.getTracer(SCOPE);
+  const stops: Array<() => void> = [removeBeforeHide, removeShow];
+  const guarded = (what: string, start: () => void): void => {
+    try {
+      start();
+    } catch (error) {
+      // One feature failing to start (an odd browser) must not take the page or the others down.
+      diagOnce("warn", `rum:${what}`, `initRum: ${what} could not start; the rest of RUM runs without it.`, error);
+    }
+  };
+  const redactUrl = options.redactUrl;
+  if (options.documentLoad !== false) {
+    const resourceTimings = typeof options.documentLoad === "object" && options.documentLoad.resourceTimings === true;
+    guarded("documentLoad", () => recordDocumentLoad({ tracer, resourceTimings, ...(redactUrl ? { redactUrl } : {}) }));
+  }
+  if (options.navigations !== false) guarded("navigations", () => stops.push(trackNavigations({ tracer, ...(redactUrl ? { redactUrl } : {}) })));
+  if (options.webVitals !== false) {
+    const onReport = typeof options.webVitals === "object" ? options.webVitals.onReport : undefined;
+    guarded("webVitals", () => {
+      const vitals = observeWebVitals({ meter: sdk.meterProvider.getMeter(SCOPE), ...(onReport ? { onReport } : {}) });
+      beforeHide = () => vitals.flushFinal();
+      stops.push(() => vitals.stop());
+    });
+  }
+  if (options.errors !== false) {
+    const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
+    guarded("errors", () =>
+      stops.push(captureErrors({ logger: sdk.loggerProvider.getLogger(SCOPE), ...(maxPerMinute !== undefined ? { maxPerMinute } : {}) })),
+    );
+  }
+  if (options.traceFetch !== false && typeof g.fetch === "function") {
+    guarded("fetch", () => {
+      const previous = g.fetch!;
+      const traced = instrumentFetch(previous, {
+        tracerProvider: sdk.tracerProvider,
+        meterProvider: sdk.meterProvider,
+        ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
+      });
+      // A request made outside any span (a click handler) joins the page view's trace: its
+      // parent is the server span from `<meta name="traceparent">`, so page load, requests and
+      // the backend share one trace id. Without that meta tag each request starts a trace.
+      const pageContext = metaParentContext();
+      const rumFetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+        const active = context.active();
+        return getSpanContext(active) ? traced(input, init) : context.with(pageContext, () => traced(input, init));
+      } as typeof fetch;
+      g.fetch = rumFetch;
+      stops.push(() => {
+        if (g.fetch === rumFetch) g.fetch = previous;
+      });
+    });
+  }
+
+  if (options.traceXhr !== false) {
+    guarded("xhr", () =>
+      stops.push(
+        instrumentXhr({
+          tracerProvider: sdk.tracerProvider,
+          meterProvider: sdk.meterProvider,
+          ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
+        }),
+      ),
+    );
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    if (stopped) return stopped;
+    beforeHide();
+    for (const s of stops.reverse()) {
+      try {
+        s();
+      } catch {
+        // Stopping is best effort; the SDK shutdown below still runs.
+      }
+    }
+    stopped = sdk.shutdown();
+    return stopped;
+  };
+  return { ...sdk, shutdown: stop, stop };
+}

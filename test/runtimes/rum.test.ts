@@ -1,0 +1,194 @@
+// RUM end to end in real Chromium (Debian's `chromium`, driven by playwright-core): `initRum()`
+// from the built browser bundle on a page whose server rendered `<meta name="traceparent">`;
+// a click triggers a traced same-origin fetch to the site's backend (which records the
+// traceparent it receives), the app throws, a banner shifts the layout, and the test navigates
+// away. Everything must reach the OTLP receiver (another origin: CORS) through the page-hide
+// flush — no explicit flush anywhere.
+import { existsSync } from "node:fs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
+import { startRumSite } from "./rum/server.mjs";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+interface KV {
+  key: string;
+  value: { stringValue?: string; intValue?: string; doubleValue?: number; boolValue?: boolean };
+}
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: KV[];
+}
+interface Receiver {
+  url: string;
+  traces: Array<{ resourceSpans: Array<{ resource: { attributes: KV[] }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> }>;
+  metrics: Array<{ resourceMetrics: Array<{ scopeMetrics: Array<{ metrics: Array<{ name: string; histogram?: { dataPoints: Array<{ attributes?: KV[]; count: string | number; sum?: number }> } }> }> }> }>;
+  logs: Array<{ resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<{ severityNumber?: number; attributes?: KV[]; traceId?: string }> }> }> }>;
+  requests: unknown[];
+  waitFor(pred: (r: Receiver) => boolean, ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+interface Sent {
+  via: "fetch" | "beacon";
+  url: string;
+  keepalive?: boolean;
+  bytes: number;
+  ok?: boolean;
+  type?: string;
+  gzip?: boolean;
+  visibility: string;
+}
+
+const spansOf = (r: Receiver): OtlpSpan[] => r.traces.flatMap((t) => t.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
+const attr = (kvs: KV[] | undefined, key: string): unknown => {
+  const v = kvs?.find((a) => a.key === key)?.value;
+  return v === undefined ? undefined : (v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue);
+};
+
+async function withBrowser(fn: (page: Page) => Promise<void>): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-test-tools.mjs\` as root (apt-get install chromium)`);
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    await fn(page);
+  } finally {
+    await browser?.close().catch(() => undefined);
+  }
+}
+
+async function sends(page: Page): Promise<Sent[]> {
+  return JSON.parse((await page.evaluate(() => sessionStorage.getItem("otlp-sends"))) ?? "[]") as Sent[];
+}
+
+test("Chromium RUM: page load under the server's traceparent, traced fetch joined to the backend, vitals and the error log arrive after navigating away", async () => {
+  const receiver = (await startDevReceiver()) as Receiver;
+  const site = await startRumSite();
+  try {
+    await withBrowser(async (page) => {
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      await page.goto(`${site.url}/index.html?endpoint=${encodeURIComponent(receiver.url)}`);
+      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      await page.click("#go");
+      await page.waitForFunction(() => document.getElementById("result")!.textContent !== "");
+      await new Promise((r) => setTimeout(r, 200)); // let the thrown error's task run (not a timing assertion)
+      assert.equal(pageErrors.map((e) => e.includes("checkout exploded")), [true]);
+      assert.is(receiver.requests.length, 0, "nothing is sent before the page is left");
+
+      await page.goto(`${site.url}/next.html`);
+      await receiver.waitFor((r) => r.traces.length > 0 && r.metrics.length > 0 && r.logs.length > 0, 10_000);
+      const [serverTp] = site.serverTraceparents as string[];
+      const [, traceId, serverSpanId] = serverTp!.split("-");
+      const spans = spansOf(receiver);
+      const docLoad = spans.find((s) => s.name === "documentLoad");
+      assert.ok(docLoad, "a documentLoad span");
+      assert.is(docLoad!.traceId, traceId, "page load continues the server's trace");
+      assert.is(docLoad!.parentSpanId, serverSpanId, "documentLoad is a child of the server span");
+      const phases = spans.filter((s) => s.parentSpanId === docLoad!.spanId).map((s) => s.name);
+      assert.ok(phases.includes("request") && phases.includes("load"), `phases: ${phases.join(",")}`);
+      const fetchSpan = spans.find((s) => s.kind === 3 && attr(s.attributes, "url.full") !== undefined);
+      assert.ok(fetchSpan, "a CLIENT span for the traced fetch");
+      assert.is(fetchSpan!.traceId, traceId, "the fetch joins the page view's trace");
+      assert.match(String(attr(fetchSpan!.attributes, "url.full")), /\/api\/work$/);
+      assert.ok(attr(fetchSpan!.attributes, "session.id"), "session.id on spans");
+      // The backend received a traceparent for the same trace, naming the fetch span as parent.
+      const backendTps = site.backendTraceparents as Array<string | null>;
+      assert.is(backendTps.length, 1);
+      assert.is(backendTps[0]!.split("-")[1], traceId);
+      assert.is(backendTps[0]!.split("-")[2], fetchSpan!.spanId);
+      const resource = receiver.traces[0]!.resourceSpans[0]!.resource.attributes;
+      assert.is(attr(resource, "telemetry.sdk.language"), "webjs");
+      assert.ok(String(attr(resource, "user_agent.original")).includes("Chrome"));
+
+      // Web vitals, final values recorded at page hide, each with a rating.
+      const metricList = receiver.metrics.flatMap((m) => m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)));
+      for (const name of ["web_vitals.ttfb", "web_vitals.fcp", "web_vitals.lcp", "web_vitals.cls", "web_vitals.inp"]) {
+        const metric = metricList.find((m) => m.name === name);
+        assert.ok(metric?.histogram, `${name} recorded`);
+        const points = metric!.histogram!.dataPoints;
+        assert.is(points.reduce((n, p) => n + Number(p.count), 0), 1, `${name}: one final value`);
+        assert.ok(["good", "needs-improvement", "poor"].includes(String(attr(points[0]!.attributes, "web_vitals.rating"))));
+      }
+      const cls = metricList.find((m) => m.name === "web_vitals.cls")!.histogram!.dataPoints[0]!;
+      assert.ok(Number(cls.sum) > 0, "the banner's layout shift counted");
+
+      // The thrown error as one ERROR log record with exception.* and the session.
+      const records = receiver.logs.flatMap((l) => l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)));
+      const errors = records.filter((r) => attr(r.attributes, "exception.message") === "checkout exploded");
+      assert.is(errors.length, 1);
+      assert.is(errors[0]!.severityNumber, 17);
+      assert.is(attr(errors[0]!.attributes, "exception.type"), "TypeError");
+      assert.ok(String(attr(errors[0]!.attributes, "exception.stacktrace")).includes("page.mjs"));
+      assert.is(attr(errors[0]!.attributes, "session.id"), attr(fetchSpan!.attributes, "session.id"));
+
+      // How it left: at page hide, uncompressed (must start synchronously), with keepalive.
+      const sent = await sends(page);
+      assert.equal(sent.map((f) => new URL(f.url).pathname).sort(), ["/v1/logs", "/v1/metrics", "/v1/traces"]);
+      for (const f of sent) assert.ok(f.via === "fetch" && f.keepalive && !f.gzip, JSON.stringify(f));
+    });
+  } finally {
+    await site.close();
+    await receiver.close();
+  }
+});
+
+async function bigBatch(transport: "fetch" | "beacon", leave: (page: Page, siteUrl: string) => Promise<void>): Promise<{ sent: Sent[]; names: Set<string> }> {
+  const receiver = (await startDevReceiver()) as Receiver;
+  const site = await startRumSite();
+  try {
+    let result: { sent: Sent[]; names: Set<string> } | undefined;
+    await withBrowser(async (page) => {
+      await page.goto(`${site.url}/index.html?mode=big&transport=${transport}&endpoint=${encodeURIComponent(receiver.url)}`);
+      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      assert.is(receiver.requests.length, 0, "nothing sent before the page is hidden");
+      await leave(page, site.url);
+      // Everything the browser accepted (keepalive fetches, plain fetches, accepted beacons) arrives;
+      // beacons refused by Chromium's 64 KiB quota while hidden are dropped and counted.
+      const sent = await sends(page);
+      const accepted = sent.filter((f) => f.url.endsWith("/v1/traces") && (f.via === "fetch" || f.ok === true)).length;
+      await receiver.waitFor((r) => r.traces.length >= accepted, 10_000);
+      result = { sent, names: new Set(spansOf(receiver).map((s) => s.name)) };
+    });
+    return result!;
+  } finally {
+    await site.close();
+    await receiver.close();
+  }
+}
+
+const hideInPlace = async (page: Page): Promise<void> => {
+  // Headless Chromium never hides its page; make it report "hidden" and fire the event.
+  await page.evaluate(() => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+};
+
+test("Chromium RUM: a ~190 KiB batch hidden before the batch timer fires is split into ≤ 60 KiB requests and delivered", async () => {
+  const { sent, names } = await bigBatch("fetch", hideInPlace);
+  assert.ok([...names].filter((n) => n.startsWith("big-")).length >= 60, `${names.size} spans arrived`);
+  const traces = sent.filter((f) => f.url.endsWith("/v1/traces"));
+  assert.ok(traces.length >= 3, `${traces.length} requests`);
+  for (const f of traces) assert.ok(f.bytes <= 60 * 1024 && !f.gzip && f.visibility === "hidden", JSON.stringify(f));
+  const keepaliveBytes = traces.filter((f) => f.via === "fetch" && f.keepalive).reduce((n, f) => n + f.bytes, 0);
+  assert.ok(keepaliveBytes > 0 && keepaliveBytes <= 64 * 1024, `keepalive bytes ${keepaliveBytes}`);
+  assert.ok(traces.some((f) => f.via === "beacon"), "what the keepalive budget could not carry went as beacons");
+});
+
+test("Chromium RUM: transport \"beacon\" sends text/plain beacons (no preflight) that the receiver accepts", async () => {
+  const { sent, names } = await bigBatch("beacon", hideInPlace);
+  assert.ok([...names].filter((n) => n.startsWith("big-")).length >= 60, `${names.size} spans arrived`);
+  const traces = sent.filter((f) => f.url.endsWith("/v1/traces"));
+  assert.ok(traces.length >= 3 && traces.every((f) => f.via === "beacon" && f.type === "text/plain" && f.bytes <= 60 * 1024), JSON.stringify(traces));
+});
+
+test.run();

@@ -1,0 +1,70 @@
+// Runs in Chromium: `initRum()` from the browser bundle. Query: ?endpoint=<OTLP base URL>&mode=…
+// Every request to the OTLP endpoint is logged (url, keepalive, bytes, body kind, visibility) in
+// sessionStorage, which survives the same-origin navigation; beacons too.
+import * as otel from "/dist/browser.js";
+
+const params = new URL(location.href).searchParams;
+const endpoint = params.get("endpoint");
+const mode = params.get("mode") ?? "scenario";
+const LOG_KEY = "otlp-sends";
+
+function log(entry) {
+  const all = JSON.parse(sessionStorage.getItem(LOG_KEY) ?? "[]");
+  all.push({ ...entry, visibility: document.visibilityState });
+  sessionStorage.setItem(LOG_KEY, JSON.stringify(all));
+}
+const size = (body) => (typeof body === "string" ? new TextEncoder().encode(body).byteLength : body instanceof Blob ? body.size : body?.byteLength ?? -1);
+const realFetch = globalThis.fetch;
+globalThis.fetch = function loggingFetch(input, init) {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  if (url.startsWith(endpoint)) log({ via: "fetch", url, keepalive: init?.keepalive === true, bytes: size(init?.body), gzip: typeof init?.body !== "string" });
+  return realFetch.call(this, input, init);
+};
+const realBeacon = navigator.sendBeacon.bind(navigator);
+navigator.sendBeacon = (url, data) => {
+  const ok = realBeacon(url, data);
+  log({ via: "beacon", url, bytes: size(data), ok, type: typeof data === "string" ? "text/plain" : data?.type });
+  return ok;
+};
+
+const LONG = 600_000;
+const options = {
+  serviceName: "rum-e2e",
+  otlp: { endpoint },
+  batch: { scheduledDelayMillis: LONG },
+  logBatch: { scheduledDelayMillis: LONG },
+  metricExportIntervalMillis: LONG,
+};
+
+if (mode === "big") {
+  // Many spans, more than one keepalive request (or the 64 KiB budget) can carry.
+  const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch", batch: { scheduledDelayMillis: LONG, maxExportBatchSize: 512 } });
+  const tracer = otel.trace.getTracer("big");
+  for (let i = 0; i < 240; i++) tracer.startSpan(`big-${i}`, { attributes: { pad: "x".repeat(700) } }).end();
+  globalThis.__sdk = sdk;
+  globalThis.ready = Promise.resolve(true);
+} else {
+  const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch" });
+  globalThis.__sdk = sdk;
+  document.getElementById("go").addEventListener("click", async () => {
+    const response = await fetch("/api/work");
+    document.getElementById("result").textContent = JSON.stringify(await response.json());
+    // An uncaught error from the application.
+    setTimeout(() => {
+      throw new TypeError("checkout exploded");
+    });
+  });
+  // A layout shift without recent input: a banner pushes the content down after first paint.
+  globalThis.ready = new Promise((resolve) => {
+    const insert = () =>
+      setTimeout(() => {
+        const banner = document.createElement("div");
+        banner.style.height = "200px";
+        banner.textContent = "Late banner";
+        document.getElementById("banner-slot").append(banner);
+        requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(true), 100)));
+      }, 50);
+    if (document.readyState === "complete") insert();
+    else addEventListener("load", insert, { once: true });
+  });
+}

@@ -1,0 +1,54 @@
+// The RUM test site on 127.0.0.1: `index.html` rendered with a fresh server-side
+// `<meta name="traceparent">` (as a traced server would), the page script, the built bundles
+// (dist/), a same-origin backend `/api/work` that records the traceparent it receives (the
+// backend continuing the trace), and `next.html` to navigate away to.
+import { createServer } from "node:http";
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join, normalize, sep } from "node:path";
+
+const repo = new URL("../../../", import.meta.url).pathname;
+const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8" };
+
+/** Starts the site; resolves to `{ url, serverTraceparents, backendTraceparents, close() }`. */
+export async function startRumSite() {
+  const serverTraceparents = [];
+  const backendTraceparents = [];
+  const server = createServer(async (req, res) => {
+    const { pathname } = new URL(req.url ?? "/", "http://127.0.0.1");
+    try {
+      if (pathname === "/api/work") {
+        backendTraceparents.push(req.headers.traceparent ?? null);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ ok: true }));
+        return;
+      }
+      if (pathname === "/index.html") {
+        const traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+        serverTraceparents.push(traceparent);
+        const html = (await readFile(join(here, "index.html"), "utf8")).replace("{{TRACEPARENT}}", traceparent);
+        res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-store" });
+        res.end(html);
+        return;
+      }
+      const [root, rest] = pathname.startsWith("/dist/") ? [join(repo, "dist"), pathname.slice(6)] : [here, pathname.slice(1)];
+      const file = normalize(join(root, decodeURIComponent(rest)));
+      const ext = file.slice(file.lastIndexOf("."));
+      if (!file.startsWith(root + sep) || !TYPES[ext] || file.endsWith(".test.ts")) throw new Error("not served");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[ext], "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    serverTraceparents,
+    backendTraceparents,
+    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+  };
+}
