@@ -39,7 +39,7 @@ export interface RumFetchOptions {
   /** Whether the page is hidden or being left; default `document.visibilityState === "hidden"`. */
   isHidden?: () => boolean;
   /** @internal Default `navigator.sendBeacon`. */
-  sendBeacon?: (url: string, data: BodyInit) => boolean;
+  sendBeacon?: (url: string, data: string | Blob) => boolean;
 }
 
 /** The largest beacon body: the keepalive pieces' size, under Chromium's 64 KiB quota. */
@@ -103,7 +103,7 @@ export function createRumFetch(options: RumFetchOptions = {}): typeof fetch {
  * Sends `body` as beacons of ≤ 60 KiB (whole OTLP items per piece); returns the pieces the
  * browser refused (quota exhausted, no `sendBeacon`, or a throwing call).
  */
-function sendBeacons(beacon: ((url: string, data: BodyInit) => boolean) | undefined, url: string, body: string, type: string): string[] {
+function sendBeacons(beacon: ((url: string, data: string | Blob) => boolean) | undefined, url: string, body: string, type: string): string[] {
   const bytes = new TextEncoder().encode(body).byteLength;
   const pieces = bytes <= BEACON_MAX_BYTES ? [body] : (splitOtlpJson(body, BEACON_MAX_BYTES)?.map((p) => p.body) ?? [body]);
   return pieces.filter((piece) => {
@@ -158,8 +158,8 @@ function pageHidden(): boolean {
   return (globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === "hidden";
 }
 
-function navigatorBeacon(): ((url: string, data: BodyInit) => boolean) | undefined {
-  const nav = (globalThis as { navigator?: { sendBeacon?: (url: string, data?: BodyInit | null) => boolean } }).navigator;
+function navigatorBeacon(): ((url: string, data: string | Blob) => boolean) | undefined {
+  const nav = (globalThis as { navigator?: { sendBeacon?: (url: string, data?: string | Blob | null) => boolean } }).navigator;
   return typeof nav?.sendBeacon === "function" ? (url, data) => nav.sendBeacon!(url, data) : undefined;
 }
 
