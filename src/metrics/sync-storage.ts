@@ -7,6 +7,9 @@
  *   right, and one reader costs one `aggregator.record` per measurement.
  * - Lookup: the same attributes object passed again (unchanged) skips the canonical-key
  *   path through a last-object check and a WeakMap; `bind()` skips the lookup entirely.
+ *   Fresh objects with primitive values go through an index: nested Maps over the raw
+ *   entries in the caller's key order. Map lookups of (usually internalized) strings hash in
+ *   O(1), whereas the canonical key is a new string to build, flatten and hash on every call.
  * - Cardinality (spec: Metrics SDK "Cardinality limits"): at most `cardinalityLimit`
  *   distinct attribute sets; further sets are aggregated into one overflow series with the
  *   attribute `otel.metric.overflow: true`.
@@ -59,6 +62,11 @@ export interface Cell {
   dead: boolean;
 }
 
+/** Marks the end of an entry path in the index (a symbol: cannot collide with a string key). */
+const LEAF: unique symbol = Symbol("leaf");
+/** A node of the index: key → (value → node), and the cell at {@link LEAF} when a path ends here. */
+type IndexNode = Map<unknown, unknown>;
+
 interface CacheEntry {
   readonly cell: Cell;
   readonly snap: unknown[];
@@ -77,6 +85,8 @@ export class SyncMetricStorage {
   #lastObj: object | undefined;
   #lastEntry: CacheEntry | undefined;
   #cache = new WeakMap<object, CacheEntry>();
+  #index: IndexNode = new Map();
+  #indexLeaves = 0;
   #score = 64;
   #sampled = 0;
   #accCount = 0;
@@ -171,7 +181,60 @@ export class SyncMetricStorage {
     const score = this.#score;
     if (score > 0) this.#score = score - 1;
     const cache = typeof attributes === "object" && (score > 0 || (++this.#sampled & 63) === 0);
-    return this.#lookup(attributes, cache ? snapshot(attributes) : undefined);
+    if (cache) return this.#lookup(attributes, snapshot(attributes));
+    return this.#indexed(attributes);
+  }
+
+  // The index maps the kept, non-nullish raw entries (in the caller's order) to their cell; it
+  // is only a cache of #lookup, so it holds no overflow results (those must stay countable),
+  // is dropped on eviction, and is bounded to a few paths per series (key-order permutations).
+  #indexed(raw: Attributes): Cell {
+    let node: IndexNode | undefined = this.#index;
+    let path: unknown[] | undefined;
+    const keep = this.#keep;
+    try {
+      const keys = Object.keys(raw);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        if (keep !== undefined && !keep.has(k)) continue;
+        const v = raw[k];
+        if (v === undefined || v === null) continue;
+        const t = typeof v;
+        // Arrays (mutable, compared by content) and invalid values take the canonical path.
+        if (t !== "string" && t !== "number" && t !== "boolean") return this.#lookup(raw, undefined);
+        if (node !== undefined) {
+          const next = node.get(k) as IndexNode | undefined;
+          node = next === undefined ? undefined : (next.get(v) as IndexNode | undefined);
+        }
+        (path ??= []).push(k, v);
+      }
+    } catch {
+      return this.#lookup(raw, undefined); // a throwing getter: reported there
+    }
+    const hit = node?.get(LEAF) as Cell | undefined;
+    if (hit !== undefined && !hit.dead) return hit;
+    const cell = this.#lookup(raw, undefined);
+    if (cell !== this.#overflow) this.#remember(path, cell);
+    return cell;
+  }
+
+  #remember(path: unknown[] | undefined, cell: Cell): void {
+    if (this.#indexLeaves >= 4 * this.#limit + 64) this.#clearIndex();
+    let node = this.#index;
+    if (path !== undefined) {
+      for (let i = 0; i < path.length; i++) {
+        let next = node.get(path[i]) as IndexNode | undefined;
+        if (next === undefined) node.set(path[i], (next = new Map()));
+        node = next;
+      }
+    }
+    if (!node.has(LEAF)) this.#indexLeaves++;
+    node.set(LEAF, cell);
+  }
+
+  #clearIndex(): void {
+    this.#index = new Map();
+    this.#indexLeaves = 0;
   }
 
   #lookup(raw: Attributes | undefined, snap: unknown[] | undefined): Cell {
@@ -253,6 +316,7 @@ export class SyncMetricStorage {
       for (let i = 0; i < cell.marks.length; i++) if (cell.marks[i] !== cell.updates) return false;
       return true;
     };
+    if (this.#indexLeaves > 0) this.#clearIndex(); // its paths may lead to evicted cells
     for (const [key, cell] of this.#cells) {
       if (idle(cell)) {
         cell.dead = true;
