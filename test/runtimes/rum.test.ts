@@ -25,6 +25,7 @@ interface OtlpSpan {
   name: string;
   kind: number;
   attributes?: KV[];
+  events?: Array<{ name: string; attributes?: KV[] }>;
 }
 interface Receiver {
   url: string;
@@ -120,6 +121,27 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       }
       const cls = metricList.find((m) => m.name === "web_vitals.cls")!.histogram!.dataPoints[0]!;
       assert.ok(Number(cls.sum) > 0, "the banner's layout shift counted");
+
+      // The page view: one span in documentLoad's trace (both children of the server span),
+      // ended at page hide with each final vital as a web_vital event.
+      const views = spans.filter((s) => s.name === "pageView");
+      assert.is(views.length, 1, "one pageView span");
+      const view = views[0]!;
+      assert.is(view.traceId, docLoad!.traceId, "pageView joins documentLoad's trace");
+      assert.is(view.parentSpanId, serverSpanId, "pageView is a child of the server span");
+      assert.match(String(attr(view.attributes, "url.full")), /\/index\.html\?endpoint=/);
+      assert.is(attr(view.attributes, "session.id"), attr(fetchSpan!.attributes, "session.id"));
+      const vitalEvents = (view.events ?? []).filter((e) => e.name === "web_vital");
+      const vitalNames = vitalEvents.map((e) => String(attr(e.attributes, "web_vital.name")));
+      for (const name of ["TTFB", "FCP", "LCP", "CLS"]) assert.ok(vitalNames.includes(name), `${name} event on pageView: ${vitalNames.join(",")}`);
+      assert.is(new Set(vitalNames).size, vitalNames.length, "each vital once");
+      for (const e of vitalEvents) {
+        // A whole number is encoded as intValue (a string), a fraction as doubleValue.
+        assert.ok(Number.isFinite(Number(attr(e.attributes, "web_vital.value"))), JSON.stringify(e));
+        assert.ok(["good", "needs-improvement", "poor"].includes(String(attr(e.attributes, "web_vital.rating"))));
+      }
+      const clsEvent = vitalEvents.find((e) => attr(e.attributes, "web_vital.name") === "CLS")!;
+      assert.is(Number(attr(clsEvent.attributes, "web_vital.value")), Number(cls.sum), "the event carries the histogram's value");
 
       // The thrown error as one ERROR log record with exception.* and the session.
       const records = receiver.logs.flatMap((l) => l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)));

@@ -20,6 +20,8 @@ import { captureErrors } from "./errors.ts";
 import { metaParentContext, recordDocumentLoad } from "./document-load.ts";
 import { trackNavigations } from "./navigation.ts";
 import type { RedactPageUrl } from "./page-url.ts";
+import { startPageView, type PageViewHandle } from "./page-view.ts";
+import { validateRumOptions } from "./rum-options.ts";
 import { rumResourceAttributes, SessionProcessor, type SessionOptions } from "./session.ts";
 import { instrumentXhr } from "./xhr.ts";
 import { observeWebVitals, type WebVitalReport } from "./web-vitals.ts";
@@ -43,6 +45,12 @@ export interface RumOptions extends InitOptions {
   documentLoad?: boolean | { resourceTimings?: boolean };
   /** Record History API navigations. Default true. */
   navigations?: boolean;
+  /**
+   * Record a `pageView` span from navigation start to page hide, child of the
+   * `<meta name="traceparent">` server span, with each final web vital as a `web_vital` event.
+   * Default true.
+   */
+  pageView?: boolean;
   /** Observe web vitals; `onReport` receives each final value. Default true. */
   webVitals?: boolean | { onReport?: (report: WebVitalReport) => void };
   /** Uncaught errors and unhandled rejections as ERROR log records (≤ `maxPerMinute`, default 10). Default true. */
@@ -70,16 +78,18 @@ const SCOPE = "otel-edge/rum";
  * import { initRum } from "otel-edge/browser";
  * initRum({ serviceName: "shop-web", otlp: { endpoint: "https://collector.example.com" } });
  * ```
+ *
+ * @throws TypeError / RangeError for an invalid option (before anything is installed).
  */
 export function initRum(options: RumOptions = {}): RumSdk {
+  // Configuration errors throw here, before any listener, patch or SDK exists; the per-feature
+  // guard below only catches runtime failures of browser APIs.
+  validateRumOptions(options);
   const g = globalThis as { fetch?: typeof fetch };
   // Captured before the traced fetch replaces it: exports must never produce spans, and the
   // suppression context does not follow the gzip `await` under the stack context manager.
   const baseFetch = options.otlp?.fetch ?? (typeof g.fetch === "function" ? g.fetch.bind(globalThis) : undefined);
   const transport = options.transport ?? "fetch";
-  if (transport !== "fetch" && transport !== "beacon") {
-    throw new TypeError(`Cannot start RUM: options.transport must be "fetch" or "beacon", got ${JSON.stringify(transport)}`);
-  }
   const session = options.session === false ? undefined : new SessionProcessor(options.session === true ? {} : options.session);
   // Final vitals must be recorded before the SDK's own page-hide flush reads the metrics: this
   // listener is registered first, so it runs first.
@@ -105,18 +115,26 @@ export function initRum(options: RumOptions = {}): RumSdk {
     doc?.removeEventListener?.("visibilitychange", onShow);
     win.removeEventListener?.("pageshow", onShow);
   };
-  const sdk = init({
-    ...options,
-    resourceAttributes: { ...rumResourceAttributes(), ...options.resourceAttributes },
-    otlp: {
-      ...options.otlp,
-      // Compression happens in the RUM fetch, only while the page is visible (see delivery.ts).
-      compression: "none",
-      fetch: createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" }),
-    },
-    spanProcessors: session ? [session, ...(options.spanProcessors ?? [])] : options.spanProcessors,
-    logProcessors: session ? [session, ...(options.logProcessors ?? [])] : options.logProcessors,
-  });
+  let sdk: Sdk;
+  try {
+    sdk = init({
+      ...options,
+      resourceAttributes: { ...rumResourceAttributes(), ...options.resourceAttributes },
+      otlp: {
+        ...options.otlp,
+        // Compression happens in the RUM fetch, only while the page is visible (see delivery.ts).
+        compression: "none",
+        fetch: createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" }),
+      },
+      spanProcessors: session ? [session, ...(options.spanProcessors ?? [])] : options.spanProcessors,
+      logProcessors: session ? [session, ...(options.logProcessors ?? [])] : options.logProcessors,
+    });
+  } catch (error) {
+    // init() rejected its own options: leave nothing installed.
+    removeBeforeHide();
+    removeShow();
+    throw error;
+  }
   if (sdk.disabled) {
     removeBeforeHide();
     removeShow();
@@ -139,11 +157,23 @@ export function initRum(options: RumOptions = {}): RumSdk {
     guarded("documentLoad", () => recordDocumentLoad({ tracer, resourceTimings, ...(redactUrl ? { redactUrl } : {}) }));
   }
   if (options.navigations !== false) guarded("navigations", () => stops.push(trackNavigations({ tracer, ...(redactUrl ? { redactUrl } : {}) })));
+  let pageView: PageViewHandle | undefined;
+  if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, ...(redactUrl ? { redactUrl } : {}) })));
+  // At page hide: final vitals first (they become events of the page view), then the page view
+  // ends — all before the SDK's page-hide flush, which exports it.
+  beforeHide = () => pageView?.end();
   if (options.webVitals !== false) {
-    const onReport = typeof options.webVitals === "object" ? options.webVitals.onReport : undefined;
+    const userReport = typeof options.webVitals === "object" ? options.webVitals.onReport : undefined;
+    const onReport = (report: WebVitalReport): void => {
+      pageView?.recordVital(report);
+      userReport?.(report);
+    };
     guarded("webVitals", () => {
-      const vitals = observeWebVitals({ meter: sdk.meterProvider.getMeter(SCOPE), ...(onReport ? { onReport } : {}) });
-      beforeHide = () => vitals.flushFinal();
+      const vitals = observeWebVitals({ meter: sdk.meterProvider.getMeter(SCOPE), onReport });
+      beforeHide = () => {
+        vitals.flushFinal();
+        pageView?.end();
+      };
       stops.push(() => vitals.stop());
     });
   }

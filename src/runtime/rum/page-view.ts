@@ -1,0 +1,76 @@
+/**
+ * The page view as a span: `pageView` covers the life of the document — it starts at the
+ * navigation start (time origin, `performance.now()` 0) and ends when the page is hidden, after
+ * the final web vitals were recorded and before the page-hide flush sends it. Each final vital
+ * becomes an event `web_vital` on it (`web_vital.name`, `web_vital.value`, `web_vital.rating`),
+ * so the vitals are joined to the page view and its trace, not only aggregated in histograms.
+ *
+ * Parent: the server span from `<meta name="traceparent">` — the same parent as `documentLoad`
+ * and the page's traced requests — so page view, page load, requests and the backend share one
+ * trace id. (A link to `documentLoad` was not chosen: `documentLoad` is only recorded after the
+ * load event, and a sibling in the same trace already joins them.) Without that meta tag the
+ * page view is a root span of its own trace. Client-side navigations keep the same page view
+ * (the document is the same; they have their own `navigation` spans).
+ */
+import type { Attributes } from "../../common/attributes.ts";
+import type { Tracer } from "../../trace/tracer.ts";
+import type { Span } from "../../trace/types.ts";
+import { SpanKind } from "../../trace/types.ts";
+import { metaParentContext } from "./document-load.ts";
+import { pageUrlFull, type RedactPageUrl } from "./page-url.ts";
+import type { WebVitalReport } from "./web-vitals.ts";
+
+/** Options of {@link startPageView}. */
+export interface PageViewOptions {
+  /** The tracer the `pageView` span is recorded with. */
+  tracer: Tracer;
+  /** `url.full` rule (default: the HTTP instrumentation's redaction). */
+  redactUrl?: RedactPageUrl;
+}
+
+/** Handle of the running page view. */
+export interface PageViewHandle {
+  /** The `pageView` span (e.g. to add application attributes). */
+  readonly span: Span;
+  /** Adds a `web_vital` event for a final vital. Ignored once the page view has ended. */
+  recordVital(report: WebVitalReport): void;
+  /** Ends the page view (idempotent). */
+  end(): void;
+}
+
+/**
+ * Starts the `pageView` span at the navigation start. Returns undefined where there is no page
+ * (no `document`: Node, Workers). Never throws for recording problems.
+ *
+ * @example
+ * ```ts
+ * const view = startPageView({ tracer: trace.getTracer("rum") });
+ * observeWebVitals({ meter, onReport: (v) => view?.recordVital(v) });
+ * ```
+ */
+export function startPageView(options: PageViewOptions): PageViewHandle | undefined {
+  const g = globalThis as { document?: unknown; location?: { href?: unknown } };
+  if (g.document === undefined || g.document === null) return undefined;
+  const attributes: Attributes = {};
+  const href = g.location?.href;
+  if (typeof href === "string") {
+    const full = pageUrlFull(href, options.redactUrl);
+    if (full !== undefined) attributes["url.full"] = full;
+  }
+  // performance.now() 0 is the time origin: the navigation start of this document
+  // (https://w3c.github.io/hr-time/#dfn-time-origin); the span API takes that scale directly.
+  const span = options.tracer.startSpan("pageView", { kind: SpanKind.INTERNAL, startTime: 0, attributes }, metaParentContext());
+  let ended = false;
+  return {
+    span,
+    recordVital(report: WebVitalReport): void {
+      if (ended) return;
+      span.addEvent("web_vital", { "web_vital.name": report.name, "web_vital.value": report.value, "web_vital.rating": report.rating });
+    },
+    end(): void {
+      if (ended) return;
+      ended = true;
+      span.end();
+    },
+  };
+}

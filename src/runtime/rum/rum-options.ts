@@ -1,0 +1,88 @@
+/**
+ * Up-front validation of {@link RumOptions}. A wrong option is a configuration error: it must
+ * throw at `initRum()` (TypeError for a wrong type, RangeError for a value out of range, the
+ * message naming the option and the accepted form) before anything is installed — not be
+ * swallowed as "this feature could not start" by the per-feature guard, which exists only for
+ * runtime failures (a browser API that throws).
+ */
+import { checkMatchers } from "../../instrument/http-semconv.ts";
+import type { RumOptions } from "./rum.ts";
+
+const PREFIX = "Cannot start RUM: options.";
+
+function describe(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  if (typeof value === "number") return String(value); // NaN, Infinity: JSON would say null
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function optionalBoolean(options: RumOptions, key: "traceFetch" | "traceXhr" | "navigations" | "pageView"): void {
+  const v = options[key];
+  if (v !== undefined && typeof v !== "boolean") throw new TypeError(`${PREFIX}${key} must be a boolean, got ${describe(v)}`);
+}
+
+/** `false`/`true`/undefined, else an object whose fields are checked by `fields`. */
+function booleanOrObject(name: string, value: unknown, form: string, fields: (o: Record<string, unknown>) => void): void {
+  if (value === undefined || typeof value === "boolean") return;
+  if (!isPlainObject(value)) throw new TypeError(`${PREFIX}${name} must be a boolean or ${form}, got ${describe(value)}`);
+  fields(value);
+}
+
+/**
+ * Throws TypeError/RangeError for the first invalid RUM-specific option (the `init()` options
+ * are validated by `init()` itself). Never has side effects.
+ *
+ * @throws TypeError for an option of the wrong type; RangeError for a number out of range.
+ */
+export function validateRumOptions(options: RumOptions): void {
+  if (!isPlainObject(options)) throw new TypeError(`Cannot start RUM: options must be an object, got ${describe(options)}`);
+  const transport = options.transport;
+  if (transport !== undefined && transport !== "fetch" && transport !== "beacon") {
+    throw new TypeError(`${PREFIX}transport must be "fetch" or "beacon", got ${describe(transport)}`);
+  }
+  if (options.propagateTo !== undefined) checkMatchers(options.propagateTo, `${PREFIX}propagateTo`);
+  optionalBoolean(options, "traceFetch");
+  optionalBoolean(options, "traceXhr");
+  optionalBoolean(options, "navigations");
+  optionalBoolean(options, "pageView");
+  if (options.redactUrl !== undefined && typeof options.redactUrl !== "function") {
+    throw new TypeError(`${PREFIX}redactUrl must be a function (url: URL) => string | undefined, got ${describe(options.redactUrl)}`);
+  }
+  booleanOrObject("documentLoad", options.documentLoad, "{ resourceTimings?: boolean }", (o) => {
+    if (o.resourceTimings !== undefined && typeof o.resourceTimings !== "boolean") {
+      throw new TypeError(`${PREFIX}documentLoad.resourceTimings must be a boolean, got ${describe(o.resourceTimings)}`);
+    }
+  });
+  booleanOrObject("webVitals", options.webVitals, "{ onReport?: (report) => void }", (o) => {
+    if (o.onReport !== undefined && typeof o.onReport !== "function") {
+      throw new TypeError(`${PREFIX}webVitals.onReport must be a function, got ${describe(o.onReport)}`);
+    }
+  });
+  booleanOrObject("errors", options.errors, "{ maxPerMinute?: number }", (o) => {
+    const max = o.maxPerMinute;
+    if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 0)) {
+      throw new RangeError(`${PREFIX}errors.maxPerMinute must be a non-negative integer (records per minute), got ${describe(max)}`);
+    }
+  });
+  booleanOrObject("session", options.session, "{ inactivityMillis?, storage?, now? }", (o) => {
+    const inactivity = o.inactivityMillis;
+    if (inactivity !== undefined && !(typeof inactivity === "number" && inactivity > 0 && inactivity !== Infinity)) {
+      throw new RangeError(`${PREFIX}session.inactivityMillis must be a positive finite number of milliseconds, got ${describe(inactivity)}`);
+    }
+    const storage = o.storage as { getItem?: unknown; setItem?: unknown } | undefined;
+    if (storage !== undefined && (storage === null || typeof storage.getItem !== "function" || typeof storage.setItem !== "function")) {
+      throw new TypeError(`${PREFIX}session.storage must have getItem(key) and setItem(key, value) (a Storage), got ${describe(storage)}`);
+    }
+    if (o.now !== undefined && typeof o.now !== "function") {
+      throw new TypeError(`${PREFIX}session.now must be a function returning epoch milliseconds, got ${describe(o.now)}`);
+    }
+  });
+}

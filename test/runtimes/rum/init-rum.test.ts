@@ -1,0 +1,161 @@
+// initRum on a fake page in Node: invalid options throw (TypeError/RangeError naming the option
+// and the accepted form) before anything is installed; a valid start records a pageView span
+// that carries the final web vitals as events and ends at page hide.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { InMemorySpanExporter } from "../../../src/export/in-memory-exporter.ts";
+import { SimpleSpanProcessor } from "../../../src/trace/simple-span-processor.ts";
+import { trace } from "../../../src/trace/trace-api.ts";
+import { initRum, type RumOptions } from "../../../src/runtime/rum/rum.ts";
+import type { WebVitalReport } from "../../../src/runtime/rum/web-vitals.ts";
+import { installFakePage } from "./fake-browser.ts";
+
+const g = globalThis as Record<string, unknown>;
+
+const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
+  ["errors.maxPerMinute -1", { errors: { maxPerMinute: -1 } }, RangeError, /options\.errors\.maxPerMinute must be a non-negative integer.*-1/],
+  ["errors.maxPerMinute 1.5", { errors: { maxPerMinute: 1.5 } }, RangeError, /options\.errors\.maxPerMinute/],
+  ["errors as a number", { errors: 3 }, TypeError, /options\.errors must be a boolean or \{ maxPerMinute\?: number \}/],
+  ["session.inactivityMillis 0", { session: { inactivityMillis: 0 } }, RangeError, /options\.session\.inactivityMillis must be a positive finite number of milliseconds, got 0/],
+  ["session.inactivityMillis NaN", { session: { inactivityMillis: Number.NaN } }, RangeError, /options\.session\.inactivityMillis.*NaN/],
+  ["session.storage without setItem", { session: { storage: { getItem: () => null } } }, TypeError, /options\.session\.storage must have getItem\(key\) and setItem/],
+  ["session.now not a function", { session: { now: 5 } }, TypeError, /options\.session\.now must be a function/],
+  ["transport", { transport: "xhr" }, TypeError, /options\.transport must be "fetch" or "beacon", got "xhr"/],
+  ["propagateTo", { propagateTo: [42] }, TypeError, /options\.propagateTo: expected a string, RegExp or function/],
+  ["traceFetch", { traceFetch: "yes" }, TypeError, /options\.traceFetch must be a boolean, got "yes"/],
+  ["traceXhr", { traceXhr: 1 }, TypeError, /options\.traceXhr must be a boolean/],
+  ["navigations", { navigations: null }, TypeError, /options\.navigations must be a boolean/],
+  ["pageView", { pageView: "no" }, TypeError, /options\.pageView must be a boolean/],
+  ["redactUrl", { redactUrl: "strip" }, TypeError, /options\.redactUrl must be a function/],
+  ["documentLoad.resourceTimings", { documentLoad: { resourceTimings: "all" } }, TypeError, /options\.documentLoad\.resourceTimings must be a boolean/],
+  ["webVitals.onReport", { webVitals: { onReport: true } }, TypeError, /options\.webVitals\.onReport must be a function/],
+  ["options itself", "fast", TypeError, /options must be an object/],
+];
+
+for (const [what, options, Type, message] of INVALID) {
+  test(`invalid ${what}: throws ${Type.name} before anything is installed`, () => {
+    const page = installFakePage();
+    const fetchBefore = g.fetch;
+    const providerBefore = trace.getTracerProvider();
+    try {
+      let thrown: unknown;
+      try {
+        initRum(options as RumOptions);
+      } catch (e) {
+        thrown = e;
+      }
+      assert.instance(thrown, Type, `${what}: ${String(thrown)}`);
+      assert.match((thrown as Error).message, message);
+      assert.match((thrown as Error).message, /^Cannot start RUM: /);
+      assert.is(page.document.count(), 0, "no document listener");
+      assert.is(page.window.count(), 0, "no window listener");
+      assert.is(page.observerCount(), 0, "no PerformanceObserver");
+      assert.is(g.fetch, fetchBefore, "fetch not replaced");
+      assert.is(trace.getTracerProvider(), providerBefore, "no SDK started");
+    } finally {
+      page.restore();
+    }
+  });
+}
+
+test("init()'s own configuration error also leaves no RUM listener behind", () => {
+  const page = installFakePage();
+  try {
+    assert.throws(() => initRum({ serviceName: "rum-unit", batch: { maxExportBatchSize: 10, maxQueueSize: 5 } }), /./);
+    assert.is(page.document.count(), 0);
+    assert.is(page.window.count(), 0);
+  } finally {
+    page.restore();
+  }
+});
+
+test("pageView: starts at navigation start under the meta traceparent, gets a web_vital event per final vital, ends at page hide before the flush", async () => {
+  const page = installFakePage();
+  const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const parent = "00f067aa0ba902b7";
+  (page.document as unknown as Record<string, unknown>).querySelector = (sel: string) =>
+    sel === 'meta[name="traceparent"]' ? { getAttribute: () => `00-${traceId}-${parent}-01` } : null;
+  const savedLocation = g.location;
+  g.location = { href: "https://shop.example.com/cart?token=secret&x=1", origin: "https://shop.example.com" };
+  const exporter = new InMemorySpanExporter();
+  const reports: WebVitalReport[] = [];
+  const posted: string[] = [];
+  const sdk = initRum({
+    serviceName: "rum-unit",
+    documentLoad: false,
+    traceFetch: false,
+    session: { storage: { getItem: () => null, setItem: () => {} } },
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    webVitals: { onReport: (r) => reports.push(r) },
+    otlp: {
+      fetch: async (url: RequestInfo | URL, init?: RequestInit) => {
+        posted.push(`${String(url)} ${typeof init?.body === "string" ? init.body : ""}`);
+        return new Response("{}", { status: 200 });
+      },
+    },
+  });
+  try {
+    page.emit({ entryType: "navigation", name: "https://shop.example.com/cart", startTime: 0, responseStart: 120 });
+    page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 400 });
+    page.emit({ entryType: "largest-contentful-paint", name: "", startTime: 2600 });
+    page.emit({ entryType: "layout-shift", name: "", startTime: 500, value: 0.3, hadRecentInput: false });
+    assert.is(exporter.getFinishedSpans().length, 0, "the page view is open while the page is visible");
+    page.document.hide();
+    // The page-hide flush started by hide() carries the ended page view (posted synchronously
+    // with the hide, so the page view ended before it).
+    assert.ok(posted.some((p) => p.includes("/v1/traces") && p.includes('"name":"pageView"')), posted.join("\n"));
+    await sdk.flush(); // the in-memory exporter of SimpleSpanProcessor receives asynchronously
+    const spans = exporter.getFinishedSpans().filter((s) => s.name === "pageView");
+    assert.is(spans.length, 1);
+    const view = spans[0]!;
+    assert.is(view.spanContext().traceId, traceId, "same trace as the server span");
+    assert.is(view.parentSpanContext?.spanId, parent, "child of the meta traceparent");
+    assert.is(view.attributes["url.full"], "https://shop.example.com/cart?token=REDACTED&x=1");
+    assert.type(view.attributes["session.id"], "string");
+    const events = view.events.filter((e) => e.name === "web_vital");
+    const byName = new Map(events.map((e) => [e.attributes?.["web_vital.name"], e.attributes]));
+    assert.equal([...byName.keys()].sort(), ["CLS", "FCP", "LCP", "TTFB"]);
+    assert.equal(byName.get("TTFB"), { "web_vital.name": "TTFB", "web_vital.value": 120, "web_vital.rating": "good" });
+    assert.equal(byName.get("LCP"), { "web_vital.name": "LCP", "web_vital.value": 2600, "web_vital.rating": "needs-improvement" });
+    assert.equal(byName.get("CLS"), { "web_vital.name": "CLS", "web_vital.value": 0.3, "web_vital.rating": "poor" });
+    assert.is(reports.length, 4, "the user's onReport still receives every vital");
+    // Hiding again (tab switched back and forth) neither re-ends nor adds events.
+    page.document.visibilityState = "visible";
+    page.document.hide();
+    assert.is(exporter.getFinishedSpans().filter((s) => s.name === "pageView").length, 1);
+    await sdk.flush();
+  } finally {
+    await sdk.stop();
+    page.restore();
+    if (savedLocation === undefined) delete g.location;
+    else g.location = savedLocation;
+  }
+});
+
+test("pageView: false records no page view; vitals still reach onReport", async () => {
+  const page = installFakePage();
+  const exporter = new InMemorySpanExporter();
+  const reports: WebVitalReport[] = [];
+  const sdk = initRum({
+    serviceName: "rum-unit",
+    pageView: false,
+    documentLoad: false,
+    traceFetch: false,
+    session: false,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    webVitals: { onReport: (r) => reports.push(r) },
+    otlp: { fetch: async () => new Response("{}", { status: 200 }) },
+  });
+  try {
+    page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 300 });
+    page.document.hide();
+    await sdk.flush();
+    assert.equal(reports.map((r) => r.name), ["FCP", "CLS"]);
+    assert.is(exporter.getFinishedSpans().length, 0);
+  } finally {
+    await sdk.stop();
+    page.restore();
+  }
+});
+
+test.run();
