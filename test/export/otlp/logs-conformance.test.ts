@@ -15,12 +15,12 @@ import { encodeLogs } from "../../../src/export/otlp/logs-encoder.ts";
 import type { Resource } from "../../../src/resource/resource.ts";
 import type { ReadableLogRecord } from "../../../src/logs/types.ts";
 import { makeLog } from "../../logs/log-fixtures.ts";
+import { assertRoundTrips, decodeMessage, idsToBase64, jsonToRuntime, normalize, REQUEST, roundTrip } from "./proto-roundtrip.ts";
+import type { NormalizeRules, RuntimeKeys } from "./proto-roundtrip.ts";
 
 const require = createRequire(import.meta.url);
-const root = require("../../../node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js");
 const { JsonLogsSerializer } = require("@opentelemetry/otlp-transformer");
-const Req = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-const TO_OBJECT = { longs: String, enums: Number, bytes: String, json: true };
+const Req = REQUEST.logs;
 
 diag.disable();
 
@@ -74,48 +74,15 @@ function batch(withDifferences = true): ReadableLogRecord[] {
   ];
 }
 
-function hexToBase64(hex: string): string {
-  return Buffer.from(hex, "hex").toString("base64");
-}
-
-/** Protobuf's JSON mapping writes bytes as base64; OTLP/JSON writes ids as hex. */
-function idsToBase64(request: any): any {
-  const copy = structuredClone(request);
-  for (const rl of copy.resourceLogs) {
-    for (const sl of rl.scopeLogs) {
-      for (const r of sl.logRecords) for (const key of ["traceId", "spanId"]) if (key in r) r[key] = hexToBase64(r[key]);
-    }
-  }
-  return copy;
-}
-
-const INT64_KEYS = new Set(["intValue", "timeUnixNano", "observedTimeUnixNano"]);
-/** As in the trace conformance test: proto3-JSON int64 strings → Long-like objects for verify(). */
-function jsonToRuntime(value: any, key?: string): any {
-  if (Array.isArray(value)) return value.map((v) => jsonToRuntime(v));
-  if (value !== null && typeof value === "object") {
-    const out: any = {};
-    for (const [k, v] of Object.entries(value)) out[k] = jsonToRuntime(v, k);
-    return out;
-  }
-  if (key !== undefined && INT64_KEYS.has(key) && typeof value === "string" && /^-?\d+$/.test(value)) {
-    const big = BigInt.asUintN(64, BigInt(value));
-    return { low: Number(big & 0xffffffffn), high: Number(big >> 32n) };
-  }
-  if (key === "bytesValue" && typeof value === "string") return Buffer.from(value, "base64");
-  return value;
-}
+/** The 64-bit and bytes fields of logs.proto, for verify(). */
+const RUNTIME_KEYS: RuntimeKeys = {
+  int64: new Set(["intValue", "timeUnixNano", "observedTimeUnixNano"]),
+  bytes: new Set(["bytesValue"]),
+};
 
 test("our JSON round-trips exactly through the official protobuf schema and verifies", () => {
   const ours = JSON.parse(encodeLogs(batch()));
-  const asProtoJson = idsToBase64(ours);
-  assert.is(Req.verify(jsonToRuntime(asProtoJson)), null);
-  const message = Req.fromObject(asProtoJson);
-  assert.is(Req.verify(message), null);
-  const bytes: Uint8Array = Req.encode(message).finish();
-  assert.ok(bytes.length > 300);
-  const back = Req.toObject(Req.decode(bytes), TO_OBJECT);
-  assert.equal(back, asProtoJson);
+  const back = assertRoundTrips(Req, idsToBase64(ours), RUNTIME_KEYS, 300);
   // eventName is a real schema field (LogRecord.event_name = 12), not dropped by fromObject.
   assert.is(back.resourceLogs[0].scopeLogs[0].logRecords[0].eventName, "payment.failed");
 });
@@ -124,18 +91,18 @@ test("a tampered request does not round-trip (the check has teeth)", () => {
   const ours = idsToBase64(JSON.parse(encodeLogs(batch())));
   const unknownField = structuredClone(ours);
   unknownField.resourceLogs[0].scopeLogs[0].logRecords[0].event_name_typo = "x";
-  assert.not.equal(Req.toObject(Req.decode(Req.encode(Req.fromObject(unknownField)).finish()), TO_OBJECT), unknownField);
+  assert.not.equal(roundTrip(Req, unknownField), unknownField);
   const wrongType = structuredClone(ours);
   wrongType.resourceLogs[0].scopeLogs[0].logRecords[0].severityNumber = "17";
-  assert.type(Req.verify(jsonToRuntime(wrongType)), "string");
+  assert.type(Req.verify(jsonToRuntime(wrongType, RUNTIME_KEYS)), "string");
   const wrongBody = structuredClone(ours);
   wrongBody.resourceLogs[0].scopeLogs[0].logRecords[0].body = { stringValue: 5 };
-  assert.type(Req.verify(jsonToRuntime(wrongBody)), "string");
+  assert.type(Req.verify(jsonToRuntime(wrongBody, RUNTIME_KEYS)), "string");
 });
 
 test("decoded protobuf values match the source records", () => {
   const records = batch();
-  const message = Req.decode(Req.encode(Req.fromObject(idsToBase64(JSON.parse(encodeLogs(records))))).finish());
+  const message = decodeMessage(Req, idsToBase64(JSON.parse(encodeLogs(records))));
   const decoded: any[] = [];
   for (const rl of message.resourceLogs) for (const sl of rl.scopeLogs) for (const r of sl.logRecords) decoded.push({ r, sl, rl });
   assert.is(decoded.length, records.length);
@@ -198,32 +165,16 @@ function official(records: ReadableLogRecord[]): any {
   return JSON.parse(new TextDecoder().decode(JsonLogsSerializer.serializeRequest(records.map(toOfficial))));
 }
 
-const INT64_FIELDS = new Set(["intValue", "timeUnixNano", "observedTimeUnixNano"]);
-/**
- * Removes what proto3 JSON lets a writer omit (zero counts and flags, empty lists) and writes
- * 64-bit integers as exact decimal strings (they may send JSON numbers; we send strings).
- */
-function normalize(value: any, key?: string): any {
-  if (Array.isArray(value)) return value.map((v) => normalize(v));
-  if (value !== null && typeof value === "object") {
-    const out: any = {};
-    for (const [k, v] of Object.entries(value)) {
-      if ((k === "droppedAttributesCount" || k === "flags") && v === 0) continue;
-      if (Array.isArray(v) && v.length === 0) continue;
-      // They also copy the schema URL into the Resource message, which has no such field.
-      if (key === "resource" && k === "schemaUrl") continue;
-      out[k] = normalize(v, k);
-    }
-    return out;
-  }
-  if (key !== undefined && INT64_FIELDS.has(key) && typeof value === "number") return BigInt(value).toString();
-  return value;
-}
+/** Proto3 defaults of logs.proto a writer may omit (zero counts and flags), and 64-bit ints as exact strings. */
+const NORMALIZE: NormalizeRules = {
+  zero: new Set(["droppedAttributesCount", "flags"]),
+  int64: new Set(["intValue", "timeUnixNano", "observedTimeUnixNano"]),
+};
 
 test("same request as the official JsonLogsSerializer, field by field", () => {
   const records = batch(false);
-  const theirs = normalize(official(records));
-  const ours = normalize(JSON.parse(encodeLogs(records)));
+  const theirs = normalize(official(records), NORMALIZE);
+  const ours = normalize(JSON.parse(encodeLogs(records)), NORMALIZE);
   assert.equal(ours, theirs);
   assert.is(ours.resourceLogs[0].scopeLogs[0].logRecords[0].attributes.length, 7);
   assert.is(ours.resourceLogs[0].scopeLogs[0].logRecords[0].eventName, "payment.failed");

@@ -16,14 +16,14 @@ import { encodeMetrics } from "../../../src/export/otlp/metrics-encoder.ts";
 import type { Resource } from "../../../src/resource/resource.ts";
 import type { DataPoint, ExponentialHistogramValue, HistogramValue, MetricData, ResourceMetrics } from "../../../src/metrics/types.ts";
 import { exemplar, exponential, exponentialValue, gauge, histogram, histogramValue, point, sum, summary, TRACE } from "./metric-fixtures.ts";
+import { assertRoundTrips, decodeMessage, idsToBase64, jsonToRuntime, normalize, REQUEST, roundTrip } from "./proto-roundtrip.ts";
+import type { NormalizeRules, RuntimeKeys } from "./proto-roundtrip.ts";
 
 const require = createRequire(import.meta.url);
-const root = require("../../../node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js");
 const { JsonMetricsSerializer } = require("@opentelemetry/otlp-transformer");
 // Transitive dependency of otlp-transformer: its enums give the official MetricData shape.
 const { AggregationTemporality: OfficialTemporality, DataPointType } = require("@opentelemetry/sdk-metrics");
-const Req = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-const TO_OBJECT = { longs: String, enums: Number, bytes: String, json: true };
+const Req = REQUEST.metrics;
 
 diag.disable();
 
@@ -79,62 +79,15 @@ function collections(withOurExtras: boolean): ResourceMetrics[] {
   ];
 }
 
-function hexToBase64(hex: string): string {
-  return Buffer.from(hex, "hex").toString("base64");
-}
-
-/** Protobuf's JSON mapping writes bytes as base64; OTLP/JSON writes ids as hex. */
-function idsToBase64(request: any): any {
-  const copy = structuredClone(request);
-  for (const rm of copy.resourceMetrics) {
-    for (const sm of rm.scopeMetrics) {
-      for (const metric of sm.metrics) {
-        const data = metric.sum ?? metric.gauge ?? metric.histogram ?? metric.exponentialHistogram ?? metric.summary;
-        for (const p of data.dataPoints) {
-          for (const e of p.exemplars ?? []) {
-            if ("traceId" in e) e.traceId = hexToBase64(e.traceId);
-            if ("spanId" in e) e.spanId = hexToBase64(e.spanId);
-          }
-        }
-      }
-    }
-  }
-  return copy;
-}
-
-const INT64_KEYS = new Set(["intValue", "asInt", "startTimeUnixNano", "timeUnixNano", "count", "zeroCount", "bucketCounts"]);
-const DOUBLE_KEYS = new Set(["doubleValue", "asDouble", "sum", "min", "max", "zeroThreshold", "explicitBounds", "quantile", "value"]);
-/**
- * protobufjs' verify() checks runtime message objects, which hold 64-bit ints as Long-like
- * {low, high} and doubles as numbers. Convert exactly the proto3-JSON spellings of those
- * (decimal strings at 64-bit fields, "NaN"/"Infinity"/"-Infinity" at double fields); every
- * other value is checked as we wrote it.
- */
-function jsonToRuntime(value: any, key?: string): any {
-  if (Array.isArray(value)) return value.map((v) => jsonToRuntime(v, key));
-  if (value !== null && typeof value === "object") {
-    const out: any = {};
-    for (const [k, v] of Object.entries(value)) out[k] = jsonToRuntime(v, k);
-    return out;
-  }
-  if (key !== undefined && INT64_KEYS.has(key) && typeof value === "string" && /^-?\d+$/.test(value)) {
-    const big = BigInt.asUintN(64, BigInt(value));
-    return { low: Number(big & 0xffffffffn), high: Number(big >> 32n) };
-  }
-  if (key !== undefined && DOUBLE_KEYS.has(key) && (value === "NaN" || value === "Infinity" || value === "-Infinity")) return Number(value);
-  return value;
-}
+/** The 64-bit and double fields of metrics.proto, for verify(). */
+const RUNTIME_KEYS: RuntimeKeys = {
+  int64: new Set(["intValue", "asInt", "startTimeUnixNano", "timeUnixNano", "count", "zeroCount", "bucketCounts"]),
+  double: new Set(["doubleValue", "asDouble", "sum", "min", "max", "zeroThreshold", "explicitBounds", "quantile", "value"]),
+};
 
 test("our JSON round-trips exactly through the official protobuf schema and verifies", () => {
   const ours = JSON.parse(encodeMetrics(collections(true)));
-  const asProtoJson = idsToBase64(ours);
-  assert.is(Req.verify(jsonToRuntime(asProtoJson)), null);
-  const message = Req.fromObject(asProtoJson);
-  assert.is(Req.verify(message), null);
-  const bytes: Uint8Array = Req.encode(message).finish();
-  assert.ok(bytes.length > 1000);
-  const back = Req.toObject(Req.decode(bytes), TO_OBJECT);
-  assert.equal(back, asProtoJson);
+  assertRoundTrips(Req, idsToBase64(ours), RUNTIME_KEYS, 1000);
   // Every kind made it into the request (the round trip is not vacuous).
   const kinds = new Set<string>();
   for (const rm of ours.resourceMetrics) for (const sm of rm.scopeMetrics) for (const m of sm.metrics) for (const k of Object.keys(m)) kinds.add(k);
@@ -143,32 +96,31 @@ test("our JSON round-trips exactly through the official protobuf schema and veri
 
 test("a tampered request does not round-trip (the check has teeth)", () => {
   const ours = idsToBase64(JSON.parse(encodeMetrics(collections(true))));
-  const roundTrip = (req: any): any => Req.toObject(Req.decode(Req.encode(Req.fromObject(req)).finish()), TO_OBJECT);
   const metric = (req: any, i: number): any => req.resourceMetrics[0].scopeMetrics[0].metrics[i];
   // A misspelled field is silently dropped by fromObject.
   const unknownField = structuredClone(ours);
   metric(unknownField, 0).sum.aggregation_temporality = 2;
-  assert.not.equal(roundTrip(unknownField), unknownField);
+  assert.not.equal(roundTrip(Req, unknownField), unknownField);
   // An enum written as a string is coerced.
   const enumName = structuredClone(ours);
   metric(enumName, 0).sum.aggregationTemporality = "AGGREGATION_TEMPORALITY_CUMULATIVE";
-  assert.not.equal(roundTrip(enumName), enumName);
+  assert.not.equal(roundTrip(Req, enumName), enumName);
   // Counts written as numbers come back as strings.
   const numericCount = structuredClone(ours);
   metric(numericCount, 0).sum.dataPoints[0].asInt = 120;
-  assert.not.equal(roundTrip(numericCount), numericCount);
+  assert.not.equal(roundTrip(Req, numericCount), numericCount);
   // A wrongly typed value fails verify().
   const wrongType = structuredClone(ours);
   metric(wrongType, 0).sum.isMonotonic = "true";
-  assert.type(Req.verify(jsonToRuntime(wrongType)), "string");
+  assert.type(Req.verify(jsonToRuntime(wrongType, RUNTIME_KEYS)), "string");
   const wrongBuckets = structuredClone(ours);
   wrongBuckets.resourceMetrics[0].scopeMetrics[1].metrics[1].histogram.dataPoints[0].explicitBounds = ["1", "5", "10"];
-  assert.type(Req.verify(jsonToRuntime(wrongBuckets)), "string");
+  assert.type(Req.verify(jsonToRuntime(wrongBuckets, RUNTIME_KEYS)), "string");
 });
 
 test("decoded protobuf values match the source collections", () => {
   const source = collections(true);
-  const message = Req.decode(Req.encode(Req.fromObject(idsToBase64(JSON.parse(encodeMetrics(source))))).finish());
+  const message = decodeMessage(Req, idsToBase64(JSON.parse(encodeMetrics(source))));
   assert.is(message.resourceMetrics.length, 2);
   let compared = 0;
   source.forEach((rm, r) => {
@@ -293,34 +245,17 @@ function official(list: ResourceMetrics[]): any {
   return { resourceMetrics: requests.flatMap((r) => r.resourceMetrics) };
 }
 
-const INT64_NUMBER_KEYS = new Set(["intValue", "asInt", "count", "zeroCount", "bucketCounts"]);
-/**
- * Removes what proto3 JSON lets a writer omit (zero dropped counts, empty lists and strings)
- * and writes 64-bit integers as exact decimal strings (they send JSON numbers; we send strings).
- */
-function normalize(value: any, key?: string): any {
-  if (Array.isArray(value)) return value.map((v) => normalize(v, key));
-  if (value !== null && typeof value === "object") {
-    const out: any = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (k === "droppedAttributesCount" && v === 0) continue;
-      if ((k === "description" || k === "unit") && v === "") continue;
-      if (Array.isArray(v) && v.length === 0) continue;
-      // They also copy the schema URL into the Resource message, which has no such field
-      // (resource.proto); the same URL is in ResourceMetrics.schemaUrl, where it belongs.
-      if (key === "resource" && k === "schemaUrl") continue;
-      out[k] = normalize(v, k);
-    }
-    return out;
-  }
-  if (key !== undefined && INT64_NUMBER_KEYS.has(key) && typeof value === "number") return BigInt(value).toString();
-  return value;
-}
+/** Proto3 defaults of metrics.proto a writer may omit (zero dropped counts, empty description/unit), and 64-bit ints as exact strings. */
+const NORMALIZE: NormalizeRules = {
+  zero: new Set(["droppedAttributesCount"]),
+  emptyString: new Set(["description", "unit"]),
+  int64: new Set(["intValue", "asInt", "count", "zeroCount", "bucketCounts"]),
+};
 
 test("same request as the official JsonMetricsSerializer, field by field", () => {
   const source = collections(false);
-  const theirs = normalize(official(source));
-  const ours = normalize(JSON.parse(encodeMetrics(source)));
+  const theirs = normalize(official(source), NORMALIZE);
+  const ours = normalize(JSON.parse(encodeMetrics(source)), NORMALIZE);
   assert.equal(ours, theirs);
   // The normalization did not hide a difference in shape: metrics and points line up.
   let points = 0;
@@ -382,7 +317,7 @@ test("an INT instrument with a fractional value: they send an invalid asInt, we 
   const theirs = official(source).resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints[0];
   const ours = JSON.parse(encodeMetrics(source)).resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints[0];
   assert.is(theirs.asInt, 1.5);
-  assert.type(Req.verify(jsonToRuntime({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "odd", sum: { dataPoints: [theirs] } }] }] }] })), "string");
+  assert.type(Req.verify(jsonToRuntime({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "odd", sum: { dataPoints: [theirs] } }] }] }] }, RUNTIME_KEYS)), "string");
   assert.is(ours.asDouble, 1.5);
   assert.not.ok("asInt" in ours);
 });

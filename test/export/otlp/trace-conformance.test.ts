@@ -15,13 +15,13 @@ import { encodeTraces } from "../../../src/export/otlp/trace-encoder.ts";
 import type { Attributes } from "../../../src/common/attributes.ts";
 import type { Resource } from "../../../src/resource/resource.ts";
 import type { ReadableSpan } from "../../../src/trace/types.ts";
+import { assertRoundTrips, decodeMessage, idsToBase64, jsonToRuntime, normalize, REQUEST, roundTrip } from "./proto-roundtrip.ts";
+import type { NormalizeRules, RuntimeKeys } from "./proto-roundtrip.ts";
 import { makeSpan, traceState } from "./span-fixtures.ts";
 
 const require = createRequire(import.meta.url);
-const root = require("../../../node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js");
 const { JsonTraceSerializer } = require("@opentelemetry/otlp-transformer");
-const Req = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-const TO_OBJECT = { longs: String, enums: Number, bytes: String, json: true };
+const Req = REQUEST.traces;
 
 diag.disable();
 
@@ -129,82 +129,35 @@ function batch(withDifferences: boolean): ReadableSpan[] {
   ];
 }
 
-function hexToBase64(hex: string): string {
-  return Buffer.from(hex, "hex").toString("base64");
-}
-function base64ToHex(b64: string): string {
-  return Buffer.from(b64, "base64").toString("hex");
-}
-
-/** Protobuf's JSON mapping writes bytes as base64; OTLP/JSON writes ids as hex. */
-function idsToBase64(request: any): any {
-  const copy = structuredClone(request);
-  for (const rs of copy.resourceSpans) {
-    for (const ss of rs.scopeSpans) {
-      for (const span of ss.spans) {
-        for (const key of ["traceId", "spanId", "parentSpanId"]) if (key in span) span[key] = hexToBase64(span[key]);
-        for (const link of span.links ?? []) {
-          link.traceId = hexToBase64(link.traceId);
-          link.spanId = hexToBase64(link.spanId);
-        }
-      }
-    }
-  }
-  return copy;
-}
-
-const INT64_KEYS = new Set(["intValue", "startTimeUnixNano", "endTimeUnixNano", "timeUnixNano"]);
-/**
- * protobufjs' verify() checks runtime message objects, which hold 64-bit ints as Long-like
- * {low, high} and doubles as numbers. Convert exactly the proto3-JSON spellings of those
- * (decimal strings at int64/fixed64 fields, "NaN"/"Infinity" at doubleValue); every other
- * value is checked as we wrote it.
- */
-function jsonToRuntime(value: any, key?: string): any {
-  if (Array.isArray(value)) return value.map((v) => jsonToRuntime(v));
-  if (value !== null && typeof value === "object") {
-    const out: any = {};
-    for (const [k, v] of Object.entries(value)) out[k] = jsonToRuntime(v, k);
-    return out;
-  }
-  if (key !== undefined && INT64_KEYS.has(key) && typeof value === "string" && /^-?\d+$/.test(value)) {
-    const big = BigInt.asUintN(64, BigInt(value));
-    return { low: Number(big & 0xffffffffn), high: Number(big >> 32n) };
-  }
-  if (key === "doubleValue" && (value === "NaN" || value === "Infinity" || value === "-Infinity")) return Number(value);
-  return value;
-}
+/** The 64-bit and double fields of trace.proto, for verify(). */
+const RUNTIME_KEYS: RuntimeKeys = {
+  int64: new Set(["intValue", "startTimeUnixNano", "endTimeUnixNano", "timeUnixNano"]),
+  double: new Set(["doubleValue"]),
+};
 
 test("our JSON round-trips exactly through the official protobuf schema and verifies", () => {
   const ours = JSON.parse(encodeTraces(batch(true)));
-  const asProtoJson = idsToBase64(ours);
-  assert.is(Req.verify(jsonToRuntime(asProtoJson)), null);
-  const message = Req.fromObject(asProtoJson);
-  assert.is(Req.verify(message), null);
-  const bytes: Uint8Array = Req.encode(message).finish();
-  assert.ok(bytes.length > 500);
-  const back = Req.toObject(Req.decode(bytes), TO_OBJECT);
-  assert.equal(back, asProtoJson);
+  assertRoundTrips(Req, idsToBase64(ours), RUNTIME_KEYS, 500);
 });
 
 test("a tampered request does not round-trip (the check has teeth)", () => {
   const ours = idsToBase64(JSON.parse(encodeTraces(batch(false))));
   const unknownField = structuredClone(ours);
   unknownField.resourceSpans[0].scopeSpans[0].spans[0].parentSpanID = unknownField.resourceSpans[0].scopeSpans[0].spans[0].parentSpanId;
-  assert.not.equal(Req.toObject(Req.decode(Req.encode(Req.fromObject(unknownField)).finish()), TO_OBJECT), unknownField);
+  assert.not.equal(roundTrip(Req, unknownField), unknownField);
   const wrongType = structuredClone(ours);
   wrongType.resourceSpans[0].scopeSpans[0].spans[0].flags = "769";
-  assert.not.equal(Req.toObject(Req.decode(Req.encode(Req.fromObject(wrongType)).finish()), TO_OBJECT), wrongType);
-  assert.type(Req.verify(jsonToRuntime(wrongType)), "string");
+  assert.not.equal(roundTrip(Req, wrongType), wrongType);
+  assert.type(Req.verify(jsonToRuntime(wrongType, RUNTIME_KEYS)), "string");
   const wrongKind = structuredClone(ours);
   wrongKind.resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value = { stringValue: 5 };
-  assert.type(Req.verify(jsonToRuntime(wrongKind)), "string");
+  assert.type(Req.verify(jsonToRuntime(wrongKind, RUNTIME_KEYS)), "string");
 });
 
 test("decoded protobuf values match the source spans", () => {
   const spans = batch(true);
   const ours = JSON.parse(encodeTraces(spans));
-  const message = Req.decode(Req.encode(Req.fromObject(idsToBase64(ours))).finish());
+  const message = decodeMessage(Req, idsToBase64(ours));
   const decoded = new Map<string, any>();
   const scopeOf = new Map<string, any>();
   const resourceOf = new Map<string, any>();
@@ -316,29 +269,12 @@ function toOfficial(span: ReadableSpan): unknown {
   };
 }
 
-const DEFAULT_ZERO = new Set(["droppedAttributesCount", "droppedEventsCount", "droppedLinksCount"]);
-/**
- * Removes what proto3 JSON lets a writer omit (zero counts, empty lists, UNSET status) and
- * writes intValue as the exact decimal string (they send JSON numbers; we send strings).
- */
-function normalize(value: any, key?: string): any {
-  if (Array.isArray(value)) return value.map((v) => normalize(v));
-  if (value !== null && typeof value === "object") {
-    const out: any = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (DEFAULT_ZERO.has(k) && v === 0) continue;
-      if (Array.isArray(v) && v.length === 0) continue;
-      // They also copy the schema URL into the Resource message, which has no such field
-      // (resource.proto); the same URL is in ResourceSpans.schemaUrl, where it belongs.
-      if (key === "resource" && k === "schemaUrl") continue;
-      if (k === "status" && (v as any).code === 0 && !(v as any).message) continue;
-      out[k] = normalize(v, k);
-    }
-    return out;
-  }
-  if (key === "intValue" && typeof value === "number") return BigInt(value).toString();
-  return value;
-}
+/** Proto3 defaults of trace.proto a writer may omit, and intValue as an exact string. */
+const NORMALIZE: NormalizeRules = {
+  zero: new Set(["droppedAttributesCount", "droppedEventsCount", "droppedLinksCount"]),
+  int64: new Set(["intValue"]),
+  unsetStatus: true,
+};
 
 function official(spans: ReadableSpan[]): any {
   return JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans.map(toOfficial))));
@@ -346,8 +282,8 @@ function official(spans: ReadableSpan[]): any {
 
 test("same request as the official JsonTraceSerializer, field by field", () => {
   const spans = batch(false);
-  const theirs = normalize(official(spans));
-  const ours = normalize(JSON.parse(encodeTraces(spans)));
+  const theirs = normalize(official(spans), NORMALIZE);
+  const ours = normalize(JSON.parse(encodeTraces(spans)), NORMALIZE);
   assert.equal(ours, theirs);
   // And the normalization did not hide a difference in shape: spans and attributes line up.
   assert.is(ours.resourceSpans[0].scopeSpans[0].spans[0].attributes.length, Object.keys(attributeZoo(false)).length);
