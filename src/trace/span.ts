@@ -102,7 +102,23 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   setAttribute(key: string, value: AttributeValue): this {
     if (this.#refuseAfterEnd("setAttribute")) return this;
-    const outcome = setAttribute(this.attributes, key, value, this.#owner.limits.span, this.#attributeCount);
+    const limits = this.#owner.limits.span;
+    // Fast path for the common case, a new key with a primitive value under the limits;
+    // anything else (replacement, arrays, invalid input, limits, `__proto__`-like keys found
+    // on the prototype) goes through the general `setAttribute`, which has the same outcome.
+    const type = typeof value;
+    if (
+      (type === "number" || type === "boolean" || (type === "string" && (value as string).length <= limits.valueLengthLimit)) &&
+      typeof key === "string" &&
+      key.length !== 0 &&
+      this.#attributeCount < limits.countLimit &&
+      !(key in this.attributes)
+    ) {
+      this.attributes[key] = value;
+      this.#attributeCount++;
+      return this;
+    }
+    const outcome = setAttribute(this.attributes, key, value, limits, this.#attributeCount);
     if (outcome === AttributeOutcome.Added) this.#attributeCount++;
     else if (outcome === AttributeOutcome.DroppedByLimit) this.#dropAttribute();
     return this;
