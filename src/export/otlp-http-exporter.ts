@@ -14,7 +14,7 @@ import type { Exporter, ExportResult } from "./exporter.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
 import type { Transport, TransportResult } from "./fetch-transport.ts";
 import { resolveOtlpConfig } from "./otlp-config.ts";
-import type { OtlpExporterOptions } from "./otlp-config.ts";
+import type { OtlpExporterOptions, OtlpSignal } from "./otlp-config.ts";
 import { encodeTraces } from "./otlp/trace-encoder.ts";
 
 /** What an {@link OtlpHttpExporter} is made of. */
@@ -110,9 +110,24 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
  * @throws TypeError/RangeError for invalid options (see {@link resolveOtlpConfig}).
  */
 export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): Exporter<ReadableSpan> {
-  const config = resolveOtlpConfig("traces", options, env);
-  return new OtlpHttpExporter<ReadableSpan>({
-    encode: (spans) => unlessEmpty(encodeTraces(spans)),
+  return createOtlpExporter("traces", encodeTraces, options, env);
+}
+
+/**
+ * The one "resolve config → fetch transport → {@link OtlpHttpExporter}" sequence behind the
+ * trace, metric and log exporters: settings from `options`, then `OTEL_EXPORTER_OTLP_<SIGNAL>_*`
+ * / `OTEL_EXPORTER_OTLP_*` in `env`, then defaults; a request with no data is not sent.
+ *
+ * @example
+ * ```ts
+ * const exporter = createOtlpExporter("logs", encodeLogs, { endpoint: "https://collector.example.com" });
+ * ```
+ * @throws TypeError/RangeError for invalid options (see {@link resolveOtlpConfig}).
+ */
+export function createOtlpExporter<T>(signal: OtlpSignal, encode: (items: T[]) => string, options: OtlpExporterOptions = {}, env?: EnvRecord): OtlpHttpExporter<T> {
+  const config = resolveOtlpConfig(signal, options, env);
+  return new OtlpHttpExporter<T>({
+    encode: (items) => unlessEmpty(encode(items)),
     transport: createFetchTransport({ ...config, fetch: options.fetch, keepalive: options.keepalive }),
   });
 }

@@ -4,9 +4,8 @@
  */
 import type { EnvRecord } from "../../common/env.ts";
 import type { LogRecordExporter, ReadableLogRecord } from "../../logs/types.ts";
-import { createFetchTransport } from "../fetch-transport.ts";
-import { resolveOtlpConfig, type OtlpExporterOptions } from "../otlp-config.ts";
-import { OtlpHttpExporter, unlessEmpty } from "../otlp-http-exporter.ts";
+import type { OtlpExporterOptions } from "../otlp-config.ts";
+import { createOtlpExporter } from "../otlp-http-exporter.ts";
 import { encodeLogs } from "./logs-encoder.ts";
 
 /**
@@ -23,16 +22,5 @@ import { encodeLogs } from "./logs-encoder.ts";
  * @throws TypeError/RangeError for invalid options (see `resolveOtlpConfig`).
  */
 export function createOtlpLogExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): LogRecordExporter {
-  const config = resolveOtlpConfig("logs", options, env);
-  return new OtlpHttpExporter<ReadableLogRecord>({
-    encode: (records) => unlessEmpty(encodeLogs(records)),
-    transport: createFetchTransport({
-      url: config.url,
-      headers: config.headers,
-      timeoutMillis: config.timeoutMillis,
-      compression: config.compression,
-      fetch: options.fetch,
-      keepalive: options.keepalive,
-    }),
-  });
+  return createOtlpExporter<ReadableLogRecord>("logs", encodeLogs, options, env);
 }

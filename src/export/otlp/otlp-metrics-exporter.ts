@@ -9,9 +9,7 @@
  */
 import type { EnvRecord } from "../../common/env.ts";
 import type { Exporter } from "../exporter.ts";
-import { createFetchTransport } from "../fetch-transport.ts";
-import { OtlpHttpExporter, unlessEmpty } from "../otlp-http-exporter.ts";
-import { resolveOtlpConfig } from "../otlp-config.ts";
+import { createOtlpExporter } from "../otlp-http-exporter.ts";
 import type { OtlpExporterOptions } from "../otlp-config.ts";
 import type { AggregationTemporality, InstrumentType, ResourceMetrics } from "../../metrics/types.ts";
 import { preferenceFromEnv, temporalitySelector } from "../../metrics/temporality-preference.ts";
@@ -49,18 +47,7 @@ export interface OtlpMetricExporter extends Exporter<ResourceMetrics> {
  */
 export function createOtlpMetricExporter(options: OtlpMetricExporterOptions = {}, env?: EnvRecord): OtlpMetricExporter {
   const select = temporalitySelector(options.temporalityPreference ?? preferenceFromEnv(env) ?? "cumulative");
-  const config = resolveOtlpConfig("metrics", options, env);
-  const exporter = new OtlpHttpExporter<ResourceMetrics>({
-    encode: (collections) => unlessEmpty(encodeMetrics(collections)),
-    transport: createFetchTransport({
-      url: config.url,
-      headers: config.headers,
-      timeoutMillis: config.timeoutMillis,
-      compression: config.compression,
-      fetch: options.fetch,
-      keepalive: options.keepalive,
-    }),
-  });
+  const exporter = createOtlpExporter<ResourceMetrics>("metrics", encodeMetrics, options, env);
   return {
     export: (items) => exporter.export(items),
     forceFlush: () => exporter.forceFlush(),
