@@ -17,7 +17,7 @@ import { setSpan } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import { SpanKind, SpanStatusCode, type Span } from "../trace/types.ts";
 import {
-  checkMatchers,
+  clientTargetRules,
   createQueryRedactor,
   durationHistogram,
   errorMessage,
@@ -28,7 +28,6 @@ import {
   monotonicNow,
   normalizedMethod,
   pageBase,
-  pageOrigin,
   redactUrl,
   seconds,
   spanMethod,
@@ -125,11 +124,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
   if (typeof candidate !== "function") throw new TypeError("Cannot instrument fetch: no fetch function was given and globalThis.fetch is missing");
   if (isInstrumentedFetch(candidate)) return candidate;
   const original: FetchFn = candidate;
-  if (options.propagateTo !== undefined) checkMatchers(options.propagateTo, "Cannot instrument fetch: propagateTo");
-  if (options.ignore !== undefined) checkMatchers(options.ignore, "Cannot instrument fetch: ignore");
-  const origin = pageOrigin();
-  const propagateTo: UrlMatchers | undefined = options.propagateTo ?? (origin !== undefined ? [(u: URL) => u.origin === origin] : undefined);
-  const ignore = options.ignore;
+  const { propagateTo, ignore } = clientTargetRules(options, "Cannot instrument fetch");
   const redact = createQueryRedactor(options.redactQueryKeys);
   const tracer = instrumentationTracer(SCOPE, options);
   const histogram = durationHistogram("client", SCOPE, options);

@@ -155,6 +155,30 @@ export function checkMatchers(rules: unknown, what: string): void {
   }
 }
 
+/** Which requests a client instrumentation traces and which get propagation headers. */
+export interface ClientTargetRules {
+  /** Targets that receive the propagation headers; undefined: every target. */
+  readonly propagateTo: UrlMatchers | undefined;
+  /** Requests that are not traced at all. */
+  readonly ignore: UrlMatchers | undefined;
+}
+
+/**
+ * Checks `propagateTo`/`ignore` (TypeError prefixed with `what`, at construction) and applies
+ * the shared default: in browsers only the page's own origin gets `traceparent` & co., so
+ * third-party endpoints neither see our ids nor get a CORS preflight caused by them
+ * (https://www.w3.org/TR/trace-context/#privacy-considerations); elsewhere every target does.
+ */
+export function clientTargetRules(options: { readonly propagateTo?: UrlMatchers; readonly ignore?: UrlMatchers }, what: string): ClientTargetRules {
+  if (options.propagateTo !== undefined) checkMatchers(options.propagateTo, `${what}: propagateTo`);
+  if (options.ignore !== undefined) checkMatchers(options.ignore, `${what}: ignore`);
+  const origin = pageOrigin();
+  return {
+    propagateTo: options.propagateTo ?? (origin !== undefined ? [(u: URL) => u.origin === origin] : undefined),
+    ignore: options.ignore,
+  };
+}
+
 /** The page origin in browsers (`globalThis.location.origin`), else undefined (servers). */
 export function pageOrigin(): string | undefined {
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;

@@ -20,7 +20,7 @@ import type { Tracer } from "../../trace/tracer.ts";
 import { SpanKind, SpanStatusCode, type Span } from "../../trace/types.ts";
 import {
   HTTP_DURATION_BUCKETS,
-  checkMatchers,
+  clientTargetRules,
   createQueryRedactor,
   durationHistogram,
   instrumentationTracer,
@@ -29,7 +29,6 @@ import {
   monotonicNow,
   normalizedMethod,
   pageBase,
-  pageOrigin,
   redactUrl,
   seconds,
   spanMethod,
@@ -76,14 +75,10 @@ const opened = new WeakMap<object, { method: string; url: URL } | null>();
  * ```
  */
 export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => void {
-  if (options.propagateTo !== undefined) checkMatchers(options.propagateTo, "Cannot instrument XMLHttpRequest: propagateTo");
-  if (options.ignore !== undefined) checkMatchers(options.ignore, "Cannot instrument XMLHttpRequest: ignore");
+  const { propagateTo, ignore } = clientTargetRules(options, "Cannot instrument XMLHttpRequest");
   const ctor = (globalThis as { XMLHttpRequest?: { prototype?: Proto } }).XMLHttpRequest;
   const proto = ctor?.prototype;
   if (!proto || typeof proto.open !== "function" || typeof proto.send !== "function") return () => {};
-  const origin = pageOrigin();
-  const propagateTo: UrlMatchers | undefined = options.propagateTo ?? (origin !== undefined ? [(u: URL) => u.origin === origin] : undefined);
-  const ignore = options.ignore;
   const redact = createQueryRedactor(options.redactQueryKeys);
   const tracer = options.tracer ?? instrumentationTracer(SCOPE, options);
   const histogram: Histogram = options.meter
