@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
+import { mulberry32 } from "./helpers.ts";
 import {
   createExponentialHistogramAggregator,
   type ExponentialHistogramAccumulation,
@@ -9,17 +10,6 @@ import { lowerBoundary, mapToIndex } from "../../src/metrics/aggregation/exponen
 import type { ExponentialHistogramValue } from "../../src/metrics/types.ts";
 
 // ---------- helpers: seeded PRNG, exact reference mapping, float bit walking ----------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const view = new DataView(new ArrayBuffer(8));
 

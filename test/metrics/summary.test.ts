@@ -1,23 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
+import { mulberry32 } from "./helpers.ts";
 import {
   SUMMARY_SKETCH_MAX_SIZE,
   createSummaryAggregator,
   type SummaryAccumulation,
 } from "../../src/metrics/aggregation/summary.ts";
 import type { SummaryValue } from "../../src/metrics/types.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   // Box–Muller; 1 - rand() keeps log away from 0.
