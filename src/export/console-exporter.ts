@@ -10,6 +10,7 @@ import type { Attributes } from "../common/attributes.ts";
 import { toEpochMillis } from "../common/time.ts";
 import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
+import { writeLines } from "./write-lines.ts";
 import type { ReadableSpan } from "../trace/types.ts";
 
 const KIND_NAMES = ["INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"];
@@ -32,12 +33,7 @@ export class ConsoleSpanExporter implements Exporter<ReadableSpan> {
   export(spans: ReadableSpan[]): Promise<ExportResult> {
     if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("ConsoleSpanExporter is shut down") });
     const c = (globalThis as { console?: { log?: (...args: unknown[]) => void } }).console;
-    try {
-      for (const span of spans) c?.log?.(formatSpan(span));
-    } catch (error) {
-      return Promise.resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-    }
-    return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    return writeLines(spans, formatSpan, (line) => c?.log?.(line));
   }
 
   /** Nothing is buffered. */

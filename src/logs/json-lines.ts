@@ -16,6 +16,7 @@ import { diagOnce } from "../common/diag.ts";
 import { toEpochNanos } from "../common/time.ts";
 import { ExportResultCode, type ExportResult } from "../export/exporter.ts";
 import { jsonString } from "../export/otlp/json-string.ts";
+import { writeLines } from "../export/write-lines.ts";
 import type { Context } from "../context/context.ts";
 import { runAsInternalWrite } from "./console-guard.ts";
 import { safeJsonMember, safeJsonValue } from "./safe-json.ts";
@@ -220,12 +221,7 @@ export class JsonLinesLogExporter implements LogRecordExporter {
   /** Writes one line per record; fails after {@link shutdown} or when the writer throws. */
   export(records: ReadableLogRecord[]): Promise<ExportResult> {
     if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("JsonLinesLogExporter is shut down") });
-    try {
-      for (const r of records) this.#write(this.#format(r));
-    } catch (error) {
-      return Promise.resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-    }
-    return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    return writeLines(records, this.#format, this.#write);
   }
 
   /** Nothing is buffered. */
