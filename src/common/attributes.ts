@@ -164,6 +164,8 @@ export function forEachAttribute(source: unknown, fn: (key: string, value: unkno
  * Returns the object and how many entries the count limit dropped.
  */
 export function copyAttributes(source: unknown, limits: AttributeLimits): { attributes: Attributes; dropped: number } {
+  const plain = copyPlainAttributes(source, limits);
+  if (plain !== undefined) return { attributes: plain, dropped: 0 };
   const attributes: Attributes = {};
   let dropped = 0;
   let size = 0;
@@ -181,3 +183,43 @@ function describe(v: unknown): string {
   const t = typeof v;
   return t === "object" ? "an object" : t === "string" ? JSON.stringify(v) : `a ${t}`;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The fast path of copying attributes: when every own enumerable entry of `source` is a
+ * non-empty key (not `__proto__`) with a number, boolean or string value within `limits`,
+ * returns a shallow copy (and sets {@link plainCopy}`.count`); otherwise returns
+ * `undefined` and the caller takes the general path (which drops, truncates, copies arrays
+ * and reports). The copy is an object spread — one clone of the source's shape instead
+ * of one shape transition per key — checked afterwards, so a getter runs once and a
+ * throwing one sends the caller to the general path. Only the copy is read after the
+ * spread: the caller cannot change what was checked.
+ */
+export function copyPlainAttributes(source: unknown, limits: AttributeLimits): Attributes | undefined {
+  if (source === null || typeof source !== "object") return undefined;
+  let copy: Record<string, unknown>;
+  try {
+    copy = { ...(source as Record<string, unknown>) };
+  } catch {
+    return undefined;
+  }
+  const maxLength = limits.valueLengthLimit;
+  let count = 0;
+  for (const key in copy) {
+    // Inherited enumerable keys (a polluted prototype) or a symbol-keyed copy are left to the general path.
+    if (!hasOwn.call(copy, key) || key.length === 0 || key === "__proto__") return undefined;
+    const value = copy[key];
+    const type = typeof value;
+    if (type === "string") {
+      if ((value as string).length > maxLength) return undefined;
+    } else if (type !== "number" && type !== "boolean") return undefined;
+    count++;
+  }
+  if (count > limits.countLimit) return undefined;
+  plainCopy.count = count;
+  return copy as Attributes;
+}
+
+/** Side result of {@link copyPlainAttributes} (kept in one object so the hot path allocates nothing more). */
+export const plainCopy: { count: number } = { count: 0 };

@@ -6,9 +6,18 @@
  * "Span Limits". Every method is safe to call at any time: after `end()` changes are
  * ignored with one diagnostic, invalid input is dropped, nothing throws.
  */
-import { AttributeOutcome, copyAttributes, forEachAttribute, setAttribute, type Attributes, type AttributeValue } from "../common/attributes.ts";
+import {
+  AttributeOutcome,
+  copyAttributes,
+  copyPlainAttributes,
+  forEachAttribute,
+  plainCopy,
+  setAttribute,
+  type Attributes,
+  type AttributeValue,
+} from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { toTime, type TimeInput } from "../common/time.ts";
+import { now, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
@@ -47,7 +56,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   readonly startTime: number;
   endTime: number = 0;
   status: SpanStatus = UNSET_STATUS;
-  readonly attributes: Attributes = {};
+  readonly attributes: Attributes;
   links: readonly RecordedLink[] = NO_LINKS;
   events: readonly TimedEvent[] = NO_EVENTS;
   droppedAttributesCount: number = 0;
@@ -74,8 +83,17 @@ export class RecordingSpan implements Span, ReadableSpan {
     this.#spanContext = spanContext;
     this.kind = kind;
     this.parentSpanContext = parentSpanContext;
-    this.startTime = toTime(startTime);
-    if (attributes) this.setAttributes(attributes);
+    this.startTime = startTime === undefined ? now() : toTime(startTime);
+    // The common case, primitive values within the limits, is one shallow copy; anything
+    // else goes entry by entry through setAttribute (same outcome, drops reported).
+    const plain = attributes ? copyPlainAttributes(attributes, owner.limits.span) : undefined;
+    if (plain !== undefined) {
+      this.attributes = plain;
+      this.#attributeCount = plainCopy.count;
+    } else {
+      this.attributes = {};
+      if (attributes) this.setAttributes(attributes);
+    }
     if (links) this.addLinks(links);
     try {
       owner.processor.onStart(this, parentContext);
@@ -232,7 +250,7 @@ export class RecordingSpan implements Span, ReadableSpan {
       return;
     }
     this.ended = true;
-    const end = toTime(endTime);
+    const end = endTime === undefined ? now() : toTime(endTime);
     if (end < this.startTime) {
       diagOnce("warn", "span-end-before-start", `Span "${this.name}" ended before it started; using its start time.`);
       this.endTime = this.startTime;

@@ -7,10 +7,11 @@ import { context as contextApi } from "../context/context-api.ts";
 import type { Context } from "../context/context.ts";
 import { randomIdGenerator, type IdGenerator } from "./ids.ts";
 import { NonRecordingSpan } from "./non-recording-span.ts";
-import type { Sampler } from "./samplers/sampler.ts";
-import { SamplingDecision } from "./samplers/sampler.ts";
+import { AlwaysOffSampler, AlwaysOnSampler } from "./samplers/always.ts";
+import { parentBasedSamplers } from "./samplers/parent-based.ts";
+import { SamplingDecision, type Sampler, type SamplingResult } from "./samplers/sampler.ts";
 import { RecordingSpan, type SpanOwner } from "./span.ts";
-import { isSpanContextValid, TraceFlags, type SpanContext } from "./span-context.ts";
+import { isSpanContextValid, noteValidIds, TraceFlags, type SpanContext } from "./span-context.ts";
 import { deleteSpan, getSpan, setSpan } from "./span-in-context.ts";
 import { isTracingSuppressed } from "./suppress.ts";
 import { SpanKind, type Span, type SpanOptions } from "./types.ts";
@@ -42,12 +43,32 @@ const EMPTY_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
  */
 const RANDOM_TRACE_ID_FLAG = 0x02;
 
+/**
+ * For samplers whose decision depends only on the parent — AlwaysOn, AlwaysOff, and
+ * ParentBased over those (the default) — whether each case is sampled, indexed
+ * `[root, remote sampled, remote not sampled, local sampled, local not sampled]`, so the
+ * tracer decides without calling the sampler (no result object, no second look-up of the
+ * parent). `undefined` for any other sampler: it is asked for every span.
+ */
+function constantDecisions(sampler: Sampler): readonly boolean[] | undefined {
+  const constant = (s: Sampler | undefined): boolean | undefined =>
+    s?.constructor === AlwaysOnSampler ? true : s?.constructor === AlwaysOffSampler ? false : undefined;
+  const all = constant(sampler);
+  if (all !== undefined) return [all, all, all, all, all];
+  const delegates = parentBasedSamplers(sampler)?.map(constant);
+  return delegates !== undefined && !delegates.includes(undefined) ? (delegates as boolean[]) : undefined;
+}
+
 /** The SDK tracer. */
 export class SdkTracer implements Tracer {
   readonly #config: TracerConfig;
+  readonly #decisions: readonly boolean[] | undefined;
+  readonly #randomIds: boolean;
 
   constructor(config: TracerConfig) {
     this.#config = config;
+    this.#decisions = constantDecisions(config.sampler);
+    this.#randomIds = config.idGenerator === randomIdGenerator;
   }
 
   /** The instrumentation scope this tracer records under. */
@@ -68,38 +89,50 @@ export class SdkTracer implements Tracer {
     }
 
     const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
-    const traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
-    const spanId = config.idGenerator.generateSpanId();
+    const parentFlags = validParent ? validParent.traceFlags : this.#randomIds ? RANDOM_TRACE_ID_FLAG : 0;
     const kind = options?.kind ?? SpanKind.INTERNAL;
-    const attributes = options?.attributes ?? EMPTY_ATTRIBUTES;
-    const links = options?.links ?? [];
-
-    let result;
-    try {
-      result = config.sampler.shouldSample(parentContext, traceId, String(name), kind, attributes, links);
-    } catch (err) {
-      // A broken custom sampler must not break the application: record nothing.
-      result = { decision: SamplingDecision.NOT_RECORD };
-      void err;
+    const spanName = typeof name === "string" ? name : String(name);
+    const decisions = this.#decisions;
+    let traceId: string;
+    let spanId: string;
+    let result: SamplingResult | undefined;
+    let sampled: boolean;
+    // A parent's tracestate may carry a sampling threshold that ParentBased checks: ask the sampler.
+    if (decisions !== undefined && validParent?.traceState === undefined) {
+      sampled = decisions[
+        validParent === undefined ? 0 : (validParent.isRemote ? 1 : 3) + ((validParent.traceFlags & TraceFlags.SAMPLED) === 0 ? 1 : 0)
+      ] as boolean;
+      if (!sampled && this.#randomIds) {
+        // Sampled out: ids are drawn only if someone asks for the span context.
+        return new NonRecordingSpan(undefined, true, validParent, parentFlags & ~TraceFlags.SAMPLED);
+      }
+      traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
+      spanId = config.idGenerator.generateSpanId();
+    } else {
+      traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
+      spanId = config.idGenerator.generateSpanId();
+      try {
+        result = config.sampler.shouldSample(parentContext, traceId, spanName, kind, options?.attributes ?? EMPTY_ATTRIBUTES, options?.links ?? []);
+      } catch (err) {
+        // A broken custom sampler must not break the application: record nothing.
+        result = { decision: SamplingDecision.NOT_RECORD };
+        void err;
+      }
+      sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
     }
-    const sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
-    const parentFlags = validParent
-      ? validParent.traceFlags
-      : config.idGenerator === randomIdGenerator
-        ? RANDOM_TRACE_ID_FLAG
-        : 0;
+    if (this.#randomIds) noteValidIds(traceId, spanId);
     const spanContext: SpanContext = {
       traceId,
       spanId,
       traceFlags: sampled ? parentFlags | TraceFlags.SAMPLED : parentFlags & ~TraceFlags.SAMPLED,
-      traceState: result.traceState ?? validParent?.traceState,
+      traceState: result?.traceState ?? validParent?.traceState,
     };
-    if (result.decision === SamplingDecision.NOT_RECORD) return new NonRecordingSpan(spanContext);
+    if (result !== undefined ? result.decision === SamplingDecision.NOT_RECORD : !sampled) return new NonRecordingSpan(spanContext);
 
     const span = new RecordingSpan(
       config,
       parentContext,
-      String(name),
+      spanName,
       spanContext,
       kind,
       validParent,
@@ -107,7 +140,7 @@ export class SdkTracer implements Tracer {
       options?.links,
       options?.startTime,
     );
-    if (result.attributes) span.setAttributes(result.attributes);
+    if (result?.attributes) span.setAttributes(result.attributes);
     return span;
   }
 

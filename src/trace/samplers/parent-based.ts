@@ -60,6 +60,7 @@ export class ParentBasedSampler implements Sampler {
     this.#delegates = DELEGATES.map((name, i) =>
       c[name] === undefined ? (i % 2 === 0 ? new AlwaysOnSampler() : new AlwaysOffSampler()) : requireSampler(c[name], name),
     );
+    SAMPLERS_OF.set(this, [this.#root, ...this.#delegates]);
   }
 
   /** Delegates by the parent, as in the table above. */
@@ -85,6 +86,17 @@ export class ParentBasedSampler implements Sampler {
     const delegates = DELEGATES.map((name, i) => `, ${name}=${this.#delegates[i]!.toString()}`).join("");
     return `ParentBased{root=${this.#root.toString()}${delegates}}`;
   }
+}
+
+const SAMPLERS_OF = new WeakMap<ParentBasedSampler, readonly Sampler[]>();
+
+/**
+ * The samplers a {@link ParentBasedSampler} delegates to: `[root, remoteParentSampled,
+ * remoteParentNotSampled, localParentSampled, localParentNotSampled]`; `undefined` for
+ * any other sampler. Lets the tracer decide without a call when they are all constant.
+ */
+export function parentBasedSamplers(sampler: Sampler): readonly Sampler[] | undefined {
+  return sampler instanceof ParentBasedSampler && sampler.constructor === ParentBasedSampler ? SAMPLERS_OF.get(sampler) : undefined;
 }
 
 // Spec, probability sampling "General requirements": a parent-based sampler that propagates a
