@@ -22,30 +22,64 @@ export function createContextKey(description: string): symbol {
   return Symbol.for(description);
 }
 
-class BaseContext implements Context {
-  readonly #values: Map<symbol, unknown>;
+// Marks a key removed by `deleteValue` further down a context's chain.
+const DELETED: unknown = Object.freeze({});
+// Longest chain kept before `setValue` rebuilds it with only the live entries: bounds the
+// look-up walk and keeps replaced values (old spans) from being retained by long chains.
+const MAX_DEPTH = 16;
 
-  constructor(values?: Map<symbol, unknown>) {
-    this.#values = values ?? new Map();
+/**
+ * A context is a persistent linked list: each one adds (or deletes) one key in front of
+ * its parent, so `setValue` allocates one small object instead of copying a Map (the
+ * common chains — span, baggage, a suppression flag — are a few entries deep).
+ */
+class BaseContext implements Context {
+  readonly #parent: BaseContext | undefined;
+  readonly #key: symbol | undefined;
+  readonly #value: unknown;
+  readonly #depth: number;
+
+  constructor(parent?: BaseContext, key?: symbol, value?: unknown) {
+    this.#parent = parent;
+    this.#key = key;
+    this.#value = value;
+    this.#depth = parent === undefined ? 0 : parent.#depth + 1;
   }
 
   getValue(key: symbol): unknown {
-    return this.#values.get(key);
+    let c: BaseContext | undefined = this;
+    do {
+      if (c.#key === key && c.#parent !== undefined) {
+        const value = c.#value;
+        return value === DELETED ? undefined : value;
+      }
+      c = c.#parent;
+    } while (c !== undefined);
+    return undefined;
   }
 
   setValue(key: symbol, value: unknown): Context {
-    const next = new Map(this.#values);
-    next.set(key, value);
-    return new BaseContext(next);
+    if (this.#depth < MAX_DEPTH) return new BaseContext(this, key, value);
+    // Rebuild from the live entries, oldest first, then add the new one.
+    const live = new Map<symbol, unknown>();
+    for (let c: BaseContext | undefined = this; c !== undefined && c.#parent !== undefined; c = c.#parent) {
+      if (!live.has(c.#key as symbol)) live.set(c.#key as symbol, c.#value);
+    }
+    live.delete(key);
+    let next = ROOT;
+    for (const [k, v] of [...live].reverse()) if (v !== DELETED) next = new BaseContext(next, k, v);
+    return new BaseContext(next, key, value);
   }
 
   deleteValue(key: symbol): Context {
-    if (!this.#values.has(key)) return this;
-    const next = new Map(this.#values);
-    next.delete(key);
-    return new BaseContext(next);
+    for (let c: BaseContext | undefined = this; c !== undefined && c.#parent !== undefined; c = c.#parent) {
+      if (c.#key === key) return c.#value === DELETED ? this : this.setValue(key, DELETED);
+    }
+    return this;
   }
 }
 
+const ROOT = new BaseContext();
+
 /** The empty root context. */
-export const ROOT_CONTEXT: Context = new BaseContext();
+export const ROOT_CONTEXT: Context = ROOT;

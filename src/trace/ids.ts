@@ -63,17 +63,7 @@ function hex8(p: Uint8Array, s: number): string {
 export function generateTraceId(): string {
   const s = take(16);
   const p = pool as Uint8Array;
-  const a = p[s] as number, b = p[s + 1] as number, c = p[s + 2] as number, d = p[s + 3] as number;
-  const e = p[s + 4] as number, f = p[s + 5] as number, g = p[s + 6] as number, h = p[s + 7] as number;
-  const i = p[s + 8] as number, j = p[s + 9] as number, k = p[s + 10] as number, l = p[s + 11] as number;
-  const m = p[s + 12] as number, n = p[s + 13] as number, o = p[s + 14] as number, q = p[s + 15] as number;
-  // One call, one flat 32-character string (two halves joined would leave a cons string).
-  return fromCharCode(
-    HI[a] as number, LO[a] as number, HI[b] as number, LO[b] as number, HI[c] as number, LO[c] as number, HI[d] as number, LO[d] as number,
-    HI[e] as number, LO[e] as number, HI[f] as number, LO[f] as number, HI[g] as number, LO[g] as number, HI[h] as number, LO[h] as number,
-    HI[i] as number, LO[i] as number, HI[j] as number, LO[j] as number, HI[k] as number, LO[k] as number, HI[l] as number, LO[l] as number,
-    HI[m] as number, LO[m] as number, HI[n] as number, LO[n] as number, HI[o] as number, LO[o] as number, HI[q] as number, LO[q] as number,
-  );
+  return hex8(p, s) + hex8(p, s + 8);
 }
 
 /** A new random 8-byte span id as 16 lowercase hex characters, never all zero. */

@@ -50,22 +50,24 @@ export interface SpanOwner {
 
 /** The recording {@link Span} implementation. */
 export class RecordingSpan implements Span, ReadableSpan {
-  name: string;
-  readonly kind: SpanKind;
-  readonly parentSpanContext: SpanContext | undefined;
-  readonly startTime: number;
-  endTime: number = 0;
-  status: SpanStatus = UNSET_STATUS;
-  readonly attributes: Attributes;
-  links: readonly RecordedLink[] = NO_LINKS;
-  events: readonly TimedEvent[] = NO_EVENTS;
-  droppedAttributesCount: number = 0;
-  droppedEventsCount: number = 0;
-  droppedLinksCount: number = 0;
-  ended: boolean = false;
+  // `declare`d and assigned in the constructor in one fixed order: class-field definitions
+  // would define each property and then store it again (twice the work on the hot path).
+  declare name: string;
+  declare readonly kind: SpanKind;
+  declare readonly parentSpanContext: SpanContext | undefined;
+  declare readonly startTime: number;
+  declare endTime: number;
+  declare status: SpanStatus;
+  declare readonly attributes: Attributes;
+  declare links: readonly RecordedLink[];
+  declare events: readonly TimedEvent[];
+  declare droppedAttributesCount: number;
+  declare droppedEventsCount: number;
+  declare droppedLinksCount: number;
+  declare ended: boolean;
   readonly #spanContext: SpanContext;
   readonly #owner: SpanOwner;
-  #attributeCount = 0;
+  #attributeCount: number;
 
   constructor(
     owner: SpanOwner,
@@ -78,22 +80,27 @@ export class RecordingSpan implements Span, ReadableSpan {
     links: Link[] | undefined,
     startTime: TimeInput | undefined,
   ) {
-    this.#owner = owner;
-    this.name = name;
     this.#spanContext = spanContext;
+    this.#owner = owner;
+    this.#attributeCount = 0;
+    this.name = name;
     this.kind = kind;
     this.parentSpanContext = parentSpanContext;
     this.startTime = startTime === undefined ? now() : toTime(startTime);
+    this.endTime = 0;
+    this.status = UNSET_STATUS;
     // The common case, primitive values within the limits, is one shallow copy; anything
     // else goes entry by entry through setAttribute (same outcome, drops reported).
     const plain = attributes ? copyPlainAttributes(attributes, owner.limits.span) : undefined;
-    if (plain !== undefined) {
-      this.attributes = plain;
-      this.#attributeCount = plainCopy.count;
-    } else {
-      this.attributes = {};
-      if (attributes) this.setAttributes(attributes);
-    }
+    this.attributes = plain ?? {};
+    this.links = NO_LINKS;
+    this.events = NO_EVENTS;
+    this.droppedAttributesCount = 0;
+    this.droppedEventsCount = 0;
+    this.droppedLinksCount = 0;
+    this.ended = false;
+    if (plain !== undefined) this.#attributeCount = plainCopy.count;
+    else if (attributes) this.setAttributes(attributes);
     if (links) this.addLinks(links);
     try {
       owner.processor.onStart(this, parentContext);
