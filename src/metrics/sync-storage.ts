@@ -62,6 +62,8 @@ export interface Cell {
   dead: boolean;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Marks the end of an entry path in the index (a symbol: cannot collide with a string key). */
 const LEAF: unique symbol = Symbol("leaf");
 /** A node of the index: key → (value → node), and the cell at {@link LEAF} when a path ends here. */
@@ -87,6 +89,8 @@ export class SyncMetricStorage {
   #cache = new WeakMap<object, CacheEntry>();
   #index: IndexNode = new Map();
   #indexLeaves = 0;
+  #shapeKeys: string[] | undefined;
+  #shapeIndex: IndexNode = new Map();
   #score = 64;
   #sampled = 0;
   #accCount = 0;
@@ -163,7 +167,8 @@ export class SyncMetricStorage {
       return e !== undefined && !e.dead ? e : (this.#empty = this.#lookup(attributes, undefined));
     }
     let entry = attributes === this.#lastObj ? this.#lastEntry : undefined;
-    if (entry === undefined && typeof attributes === "object") {
+    // While the score is zero (fresh objects every call) the WeakMap is only asked every 16th call.
+    if (entry === undefined && typeof attributes === "object" && (this.#score > 0 || (this.#sampled & 15) === 0)) {
       entry = this.#cache.get(attributes);
       if (entry !== undefined) {
         this.#lastObj = attributes;
@@ -176,19 +181,64 @@ export class SyncMetricStorage {
     }
     // Callers passing a fresh object literal every time would only fill the WeakMap with garbage
     // (an insert costs more than the lookup it could save). A score rises with cache hits and
-    // falls with misses; while it is at zero only one miss in 64 is cached, so objects that are
+    // falls with misses; while it is at zero only one miss in 256 is cached, so objects that are
     // in fact reused still get in, and their hits turn caching fully back on.
     const score = this.#score;
     if (score > 0) this.#score = score - 1;
-    const cache = typeof attributes === "object" && (score > 0 || (++this.#sampled & 63) === 0);
-    if (cache) return this.#lookup(attributes, snapshot(attributes));
-    return this.#indexed(attributes);
+    const sampled = ++this.#sampled;
+    const cache = typeof attributes === "object" && (score > 0 || (sampled & 255) === 0);
+    if (!cache) return this.#indexed(attributes);
+    const snap = snapshot(attributes);
+    if (snap === undefined) return this.#lookup(attributes, undefined);
+    const cell = this.#indexed(attributes);
+    if (cell !== this.#overflow) {
+      const cached = { cell, snap };
+      this.#cache.set(attributes, cached);
+      this.#lastObj = attributes;
+      this.#lastEntry = cached;
+    }
+    return cell;
   }
 
   // The index maps the kept, non-nullish raw entries (in the caller's order) to their cell; it
   // is only a cache of #lookup, so it holds no overflow results (those must stay countable),
   // is dropped on eviction, and is bounded to a few paths per series (key-order permutations).
   #indexed(raw: Attributes): Cell {
+    const keys = this.#shapeKeys;
+    if (keys !== undefined) {
+      // The hot path: callers usually pass the same keys in the same order, so the first key
+      // sequence seen (the "shape") gets an index over the values alone — one Map look-up per
+      // entry, no allocation. Anything else takes the general index below.
+      let node: IndexNode | undefined = this.#shapeIndex;
+      let i = 0;
+      try {
+        for (const k in raw) {
+          if (k !== keys[i] || !hasOwn.call(raw, k)) {
+            node = undefined;
+            break;
+          }
+          const v = raw[k];
+          const t = typeof v;
+          if (t !== "string" && t !== "number" && t !== "boolean") {
+            node = undefined;
+            break;
+          }
+          node = node.get(v) as IndexNode | undefined;
+          if (node === undefined) break;
+          i++;
+        }
+      } catch {
+        return this.#lookup(raw, undefined); // a throwing getter: reported there
+      }
+      if (node !== undefined && i === keys.length) {
+        const hit = node.get(LEAF) as Cell | undefined;
+        if (hit !== undefined && !hit.dead) return hit;
+      }
+    }
+    return this.#indexedSlow(raw);
+  }
+
+  #indexedSlow(raw: Attributes): Cell {
     let node: IndexNode | undefined = this.#index;
     let path: unknown[] | undefined;
     const keep = this.#keep;
@@ -212,10 +262,39 @@ export class SyncMetricStorage {
       return this.#lookup(raw, undefined); // a throwing getter: reported there
     }
     const hit = node?.get(LEAF) as Cell | undefined;
-    if (hit !== undefined && !hit.dead) return hit;
+    if (hit !== undefined && !hit.dead) {
+      if (keep === undefined && path !== undefined) this.#rememberShape(raw, path, hit);
+      return hit;
+    }
     const cell = this.#lookup(raw, undefined);
-    if (cell !== this.#overflow) this.#remember(path, cell);
+    if (cell !== this.#overflow) {
+      this.#remember(path, cell);
+      if (keep === undefined && path !== undefined) this.#rememberShape(raw, path, cell);
+    }
     return cell;
+  }
+
+  // Adds `path` to the shape index when its keys are the shape's (the first key sequence seen
+  // becomes the shape) and `raw` has no other own entries (the hot path walks all of them).
+  #rememberShape(raw: Attributes, path: unknown[], cell: Cell): void {
+    const n = path.length >> 1;
+    let keys = this.#shapeKeys;
+    if (keys === undefined) {
+      if (Object.keys(raw).length !== n) return;
+      keys = this.#shapeKeys = [];
+      for (let i = 0; i < n; i++) keys.push(path[2 * i] as string);
+    } else {
+      if (keys.length !== n) return;
+      for (let i = 0; i < n; i++) if (keys[i] !== path[2 * i]) return;
+      if (Object.keys(raw).length !== n) return;
+    }
+    let node = this.#shapeIndex;
+    for (let i = 0; i < n; i++) {
+      let next = node.get(path[2 * i + 1]) as IndexNode | undefined;
+      if (next === undefined) node.set(path[2 * i + 1], (next = new Map()));
+      node = next;
+    }
+    node.set(LEAF, cell);
   }
 
   #remember(path: unknown[] | undefined, cell: Cell): void {
@@ -235,6 +314,8 @@ export class SyncMetricStorage {
   #clearIndex(): void {
     this.#index = new Map();
     this.#indexLeaves = 0;
+    this.#shapeIndex = new Map();
+    this.#shapeKeys = undefined;
   }
 
   #lookup(raw: Attributes | undefined, snap: unknown[] | undefined): Cell {
