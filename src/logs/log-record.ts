@@ -71,6 +71,10 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * keeping positions). Never throws.
  */
 export function sanitizeAnyValue(value: unknown, maxLength: number = Infinity): AnyValue | undefined {
+  // Primitives first: no cycle-tracking array, no try.
+  const type = typeof value;
+  if (type === "string") return (value as string).length > maxLength ? truncate(value as string, maxLength) : (value as string);
+  if (type === "number" || type === "boolean") return value as number | boolean;
   try {
     return copy(value, maxLength, []);
   } catch {

@@ -7,6 +7,7 @@
  * AsyncLocalStorage pass it explicitly), else from the active context. Outside any valid
  * span it carries none.
  */
+import { copyPlainAttributes, type AttributeLimits } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
 import { now, toTime } from "../common/time.ts";
 import { context as contextApi } from "../context/context-api.ts";
@@ -40,9 +41,11 @@ export interface LoggerConfig {
 /** The SDK's logger. */
 export class SdkLogger implements Logger {
   readonly #config: LoggerConfig;
+  readonly #attributeLimits: AttributeLimits;
 
   constructor(config: LoggerConfig) {
     this.#config = config;
+    this.#attributeLimits = { countLimit: config.limits.attributeCountLimit, valueLengthLimit: config.limits.attributeValueLengthLimit };
   }
 
   /** The instrumentation scope this logger records under. */
@@ -58,7 +61,7 @@ export class SdkLogger implements Logger {
     let ctx: Context | undefined;
     try {
       ctx = logRecord?.context ?? contextApi.active();
-      record = buildRecord(config, logRecord ?? {}, ctx);
+      record = buildRecord(config, this.#attributeLimits, logRecord ?? {}, ctx);
     } catch (error) {
       diagOnce("warn", "log-emit", `Dropped a log record that could not be read: ${String(error)}`);
       return;
@@ -71,12 +74,20 @@ export class SdkLogger implements Logger {
   }
 }
 
-function buildRecord(config: LoggerConfig, input: LogRecord, ctx: Context): ReadableLogRecord {
+function buildRecord(config: LoggerConfig, attributeLimits: AttributeLimits, input: LogRecord, ctx: Context): ReadableLogRecord {
   const observedTimestamp = input.observedTimestamp === undefined ? now() : toTime(input.observedTimestamp);
   // The JS SDK and most log pipelines expect a time on every record: default to when we saw it.
   const timestamp = input.timestamp === undefined ? observedTimestamp : toTime(input.timestamp);
-  const attributes: AnyValueMap = {};
-  const { dropped } = addLogAttributes(attributes, input.attributes, config.limits, 0);
+  // The common case, primitive values within the limits, is one shallow copy; anything else
+  // (nested values, nullish, long strings, limits) goes key by key, with the same outcome.
+  const plain = copyPlainAttributes(input.attributes, attributeLimits);
+  let attributes: AnyValueMap;
+  let dropped = 0;
+  if (plain !== undefined) attributes = plain as AnyValueMap;
+  else {
+    attributes = {};
+    dropped = addLogAttributes(attributes, input.attributes, config.limits, 0).dropped;
+  }
   const record: {
     -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K];
   } = {
