@@ -1,15 +1,20 @@
 /**
  * Trace and span id generation. W3C Trace Context §3.2.2.3/4: ids are random, lowercase
  * hex, and never all zero. Randomness comes from `crypto.getRandomValues`, drawn in
- * blocks of 64 KiB (the most one call may fill) so one call serves ~2,700 spans. Each id
+ * blocks of 64 KiB (the most one call may fill) so one call serves ~2,700 spans (the first
+ * block is 512 bytes). Each id
  * becomes ONE flat string through a single `String.fromCharCode` call on precomputed
  * nibble→char-code tables: per-byte concatenation built a chain of cons strings per id
  * (about 2× the time, and ~250 B more heap per buffered span; see bench/RESULTS.md).
  */
 
 const POOL_SIZE = 65536;
+// The first fill is small: a short-lived process (a serverless cold start, a CLI) that makes a
+// few spans should not pay for 64 KiB of randomness (~4M CPU instructions in Node).
+const FIRST_POOL_SIZE = 512;
 let pool: Uint8Array | undefined;
-let offset = POOL_SIZE;
+let size = 0;
+let offset = 0;
 
 const DIGITS = "0123456789abcdef";
 /** Char code of the high / low hex digit of each byte value. */
@@ -23,22 +28,27 @@ function nibbleTable(shift: number): Uint8Array {
 }
 
 function fill(): Uint8Array {
-  pool ??= new Uint8Array(POOL_SIZE);
+  const next = pool === undefined ? FIRST_POOL_SIZE : POOL_SIZE;
+  if (next !== size) {
+    pool = new Uint8Array(next);
+    size = next;
+  }
+  const p = pool as Uint8Array;
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
   if (typeof c?.getRandomValues === "function") {
-    c.getRandomValues(pool);
+    c.getRandomValues(p);
   } else {
     // No Web Crypto (very old runtimes): ids stay unique enough for tracing, not for security.
-    for (let i = 0; i < POOL_SIZE; i++) pool[i] = (Math.random() * 256) | 0;
+    for (let i = 0; i < size; i++) p[i] = (Math.random() * 256) | 0;
   }
   offset = 0;
-  return pool;
+  return p;
 }
 
 /** Takes `bytes` (8 or 16) bytes from the pool that are not all zero; returns their start. */
 function take(bytes: number): number {
   for (;;) {
-    const p = offset + bytes > POOL_SIZE ? fill() : (pool as Uint8Array);
+    const p = offset + bytes > size ? fill() : (pool as Uint8Array);
     const s = offset;
     offset += bytes;
     let nonZero = 0;
