@@ -25,6 +25,29 @@ test("Context is immutable: setValue/deleteValue return new contexts", () => {
   assert.is(a.deleteValue(OTHER), a, "deleting a missing key returns the same context");
 });
 
+test("Context chains: a deleted key stays deleted, a value set to undefined still counts, long chains keep every live entry", () => {
+  const a = ROOT_CONTEXT.setValue(KEY, 1).deleteValue(KEY);
+  assert.is(a.getValue(KEY), undefined);
+  assert.is(a.deleteValue(KEY), a, "deleting an already deleted key returns the same context");
+  assert.is(a.setValue(KEY, 3).getValue(KEY), 3);
+  const u = ROOT_CONTEXT.setValue(KEY, undefined);
+  assert.is.not(u.deleteValue(KEY), u, "a key set to undefined is present (as with a Map)");
+  // Past 16 entries the chain is rebuilt from the live entries: nothing may be lost or revived.
+  const keys = Array.from({ length: 40 }, (_, i) => createContextKey(`chain key ${i}`));
+  let ctx = ROOT_CONTEXT;
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < keys.length; i++) ctx = ctx.setValue(keys[i]!, `${round}:${i}`);
+    for (let i = 0; i < keys.length; i += 3) ctx = ctx.deleteValue(keys[i]!);
+  }
+  for (let i = 0; i < keys.length; i++) assert.is(ctx.getValue(keys[i]!), i % 3 === 0 ? undefined : `2:${i}`, `key ${i}`);
+  assert.is(ctx.deleteValue(keys[0]!), ctx);
+  const before = ctx;
+  const after = ctx.setValue(keys[1]!, "new");
+  assert.is(before.getValue(keys[1]!), "2:1", "older contexts are unchanged");
+  assert.is(after.getValue(keys[1]!), "new");
+  assert.is(after.getValue(keys[2]!), "2:2");
+});
+
 test("createContextKey uses Symbol.for, so keys agree across copies of the module", () => {
   assert.is(createContextKey("OpenTelemetry Context Key SPAN"), Symbol.for("OpenTelemetry Context Key SPAN"));
 });

@@ -53,4 +53,35 @@ test("a view that keeps only some keys merges fresh objects that differ in dropp
   assert.is(ps[0]!.value, 100);
 });
 
+
+test("the shape index (values of the first key sequence seen) agrees with the canonical rules", async () => {
+  const reader = new ManualMetricReader();
+  const h = new MeterProvider({ readers: [reader] }).getMeter("m").createHistogram("h");
+  const methods = ["GET", "POST", "PUT", "DELETE"];
+  // A deterministic sequence mixing the shape, other key orders, supersets, subsets,
+  // nullish values, numbers vs strings vs booleans, and inherited keys.
+  const expected = new Map<string, number>();
+  const canon = (o: Record<string, unknown>) =>
+    JSON.stringify(Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null).sort().map((k) => [k, typeof o[k], o[k]]));
+  for (let i = 0; i < 400; i++) {
+    const m = methods[i & 3]!;
+    let attrs: Record<string, unknown>;
+    switch (i % 7) {
+      case 0: attrs = { method: m, route: "/r", status: 200 }; break;
+      case 1: attrs = { status: 200, method: m, route: "/r" }; break;
+      case 2: attrs = { method: m, route: "/r", status: "200" }; break;
+      case 3: attrs = { method: m, route: "/r", status: 200, extra: true }; break;
+      case 4: attrs = { method: m, route: "/r" }; break;
+      case 5: attrs = { method: m, route: "/r", status: null }; break;
+      default: attrs = Object.assign(Object.create({ status: 200 }), { method: m, route: "/r" }); break;
+    }
+    h.record(1, attrs);
+    const key = canon({ ...attrs });
+    expected.set(key, (expected.get(key) ?? 0) + 1);
+  }
+  const ps = await points(reader, "h");
+  const got = new Map(ps.map((p) => [canon(p.attributes as Record<string, unknown>), (p.value as { count: number }).count]));
+  assert.equal(got, expected);
+});
+
 test.run();

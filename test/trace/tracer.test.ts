@@ -151,6 +151,69 @@ test("attributes: invalid values dropped with one diag warning, never thrown; li
   diag.setLogger();
 });
 
+test("start attributes: the plain-copy fast path and the general path give the same result; later caller changes are not seen", () => {
+  const messages = captureDiag();
+  const { tracer, ended } = setup({ spanLimits: { attributeCountLimit: 3, attributeValueLengthLimit: 4 } });
+  const plain: Record<string, unknown> = { a: "abc", b: 1, c: true };
+  tracer.startSpan("fast", { attributes: plain as never }).end();
+  plain.a = "changed";
+  plain.d = 4;
+  // Each of these sends the whole object down the general path.
+  tracer.startSpan("long", { attributes: { a: "abcdefgh", b: 1 } }).end();
+  tracer.startSpan("nullish", { attributes: { a: null as never, b: undefined, c: 2 } }).end();
+  tracer.startSpan("over", { attributes: { a: 1, b: 2, c: 3, d: 4, e: 5 } }).end();
+  tracer.startSpan("array", { attributes: { a: ["x", "abcdefgh"] } }).end();
+  tracer.startSpan("empty key", { attributes: { "": 1, b: 2 } }).end();
+  const inherited = Object.create({ inheritedKey: 1 }) as Record<string, unknown>;
+  inherited.own = 2;
+  tracer.startSpan("inherited", { attributes: inherited as never }).end();
+  const getter = { ok: 1, get bad(): number { throw new Error("boom"); } };
+  tracer.startSpan("getter", { attributes: getter as never }).end();
+  const byName = Object.fromEntries(ended.map((x) => [x.name, x]));
+  assert.equal({ ...byName.fast!.attributes }, { a: "abc", b: 1, c: true });
+  assert.equal({ ...byName.long!.attributes }, { a: "abcd", b: 1 });
+  assert.equal({ ...byName.nullish!.attributes }, { c: 2 });
+  assert.equal({ ...byName.over!.attributes }, { a: 1, b: 2, c: 3 });
+  assert.is(byName.over!.droppedAttributesCount, 2);
+  assert.equal({ ...byName.array!.attributes }, { a: ["x", "abcd"] });
+  assert.equal({ ...byName["empty key"]!.attributes }, { b: 2 });
+  assert.equal({ ...byName.inherited!.attributes }, { own: 2 });
+  assert.equal({ ...byName.getter!.attributes }, { ok: 1 });
+  // The copy is the span's own: setAttribute after start does not reach the caller's object.
+  const mine = { k: 1 };
+  const span = tracer.startSpan("own", { attributes: mine });
+  span.setAttribute("k2", 2);
+  span.end();
+  assert.equal(mine, { k: 1 });
+  assert.ok(messages.some((m) => m.includes('"bad"')), "the throwing getter is reported");
+  diag.setLogger();
+});
+
+test("sampled-out spans: ids drawn on first spanContext(), stable after; random flag on new traces; parent trace kept", () => {
+  const { tracer, ended } = setup({ sampler: new AlwaysOffSampler() });
+  const a = tracer.startSpan("a");
+  const b = tracer.startSpan("b");
+  const ca = a.spanContext();
+  assert.is(a.spanContext(), ca, "the same context object every time");
+  assert.is.not(ca.traceId, b.spanContext().traceId);
+  assert.is.not(ca.spanId, b.spanContext().spanId);
+  assert.is(ca.traceFlags, 0x02, "W3C random-trace-id flag, not sampled");
+  const child = tracer.startSpan("child", {}, trace.setSpan(ROOT_CONTEXT, a));
+  assert.is(child.spanContext().traceId, ca.traceId);
+  assert.is.not(child.spanContext().spanId, ca.spanId);
+  // Default sampler: a local unsampled parent gives an unsampled child with the parent's trace.
+  const d = setup();
+  const remote = { traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 0, isRemote: true };
+  const c2 = d.tracer.startSpan("c2", {}, trace.setSpanContext(ROOT_CONTEXT, remote));
+  assert.is(c2.isRecording(), false);
+  assert.is(c2.spanContext().traceId, remote.traceId);
+  assert.is(c2.spanContext().traceFlags, 0);
+  const sampledRemote = d.tracer.startSpan("c3", {}, trace.setSpanContext(ROOT_CONTEXT, { ...remote, traceFlags: 1 }));
+  assert.is(sampledRemote.isRecording(), true);
+  assert.is(sampledRemote.spanContext().traceFlags, 1);
+  assert.is(ended.length, 0);
+});
+
 test("__proto__ is stored as an own attribute, never as the prototype", () => {
   const { tracer, ended } = setup();
   tracer.startSpan("p", { attributes: JSON.parse('{"__proto__": "x", "constructor": "y"}') }).end();
