@@ -29,6 +29,12 @@ export interface ExportEvent {
 /** Receives one {@link ExportEvent} per finished export (used by SDK self-observability). */
 export type ExportListener = (event: ExportEvent) => void;
 
+/** Extra constructor options of the batching processors (used by `init()` for self-observability). */
+export interface ExportHooks {
+  /** Called once per finished export with its counts, duration and cause; must not throw. */
+  onExport?: ExportListener;
+}
+
 /** How a promise ended within a time limit. */
 export type Settled<R> = { kind: "value"; value: R } | { kind: "error"; error: unknown } | { kind: "timeout" };
 
