@@ -233,6 +233,7 @@ test("shutdown flushes, then shuts the exporter down, then refuses and counts ne
   b.add(5);
   b.add(6);
   assert.equal(counts(b.stats()), { queued: 0, exported: 3, dropped: 3, failed: 0 });
+  assert.equal(b.stats().droppedByReason, { already_shutdown: 3 });
   assert.is(warnings.filter((w) => /after shutdown/.test(w)).length, 1, "reported once");
   await b.forceFlush(); // still resolves
 });
