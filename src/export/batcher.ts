@@ -17,6 +17,13 @@
  * `forceFlush()` and `shutdown()` each resolve within `exportTimeoutMillis` (spec: ForceFlush
  * and Shutdown "SHOULD complete or abort within some timeout").
  *
+ * While the collector is unavailable (an export failed with `network`, `timeout`, 429, 502, 503
+ * or 504), batches are not exported one after another only to fail: the batcher backs off
+ * (1 s, doubling up to 30 s; reset by a success) and keeps its queue, so the queue fills up,
+ * new items are dropped at the door (cheap, counted as `queue_full`), memory stays flat, and
+ * once the collector is back the queued items (the oldest, up to capacity) are delivered.
+ * `forceFlush()` does not wait for the backoff: an explicit flush always tries.
+ *
  * The timer is armed only while items are queued (no idle wake-ups) and is `unref()`'d
  * where the runtime supports it, so it never keeps a process alive on its own.
  * `scheduledDelayMillis: Infinity` never arms it: on Workers/serverless the caller flushes.
@@ -101,6 +108,8 @@ export class Batcher<T> {
   #inFlightItems = 0;
   #isShutdown = false;
   #shutdownPromise: Promise<void> | undefined;
+  #backoffUntil = 0; // monotonic ms; no timer/size-triggered export before it
+  #backoffMillis = 0;
 
   // Sequence counters: items accepted into the queue, taken out for export, and whose
   // export settled. FIFO order + one export in flight make "settled >= n" mean the first
@@ -269,7 +278,13 @@ export class Batcher<T> {
       this.#clearTimer();
       return;
     }
-    if (size >= this.#batchSize || this.#taken < this.#flushTarget || this.#due || this.#isShutdown) {
+    const flushing = this.#taken < this.#flushTarget || this.#isShutdown;
+    if (!flushing && this.#backoffUntil > 0) {
+      const wait = this.#backoffUntil - monotonicNow();
+      if (wait > 0) return this.#armTimer(wait);
+      this.#backoffUntil = 0;
+    }
+    if (size >= this.#batchSize || flushing || this.#due) {
       this.#clearTimer();
       this.#due = false;
       const batch = this.#queue.drain(this.#batchSize);
@@ -323,6 +338,7 @@ export class Batcher<T> {
       const c = classifyExport(outcome, count);
       this.#exportedCount += c.exported;
       this.#failedCount += c.failed;
+      this.#updateBackoff(c.exported === 0 && c.failed > 0 ? c.errorType : undefined);
       if (c.failed > 0) {
         addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
         if (c.errorType !== "rejected") this.#failures.warn(`Export of ${count} ${this.#signal} failed: ${c.cause ?? c.errorType}`);
@@ -337,6 +353,17 @@ export class Batcher<T> {
     this.#inFlightItems = 0;
     this.#settled += count;
     this.#resolveWaiters();
+  }
+
+  // Collector unavailable (spec: the retryable OTLP/HTTP outcomes): back off; anything else resets.
+  #updateBackoff(errorType: string | undefined): void {
+    if (errorType === undefined || !UNAVAILABLE.has(errorType)) {
+      this.#backoffMillis = 0;
+      this.#backoffUntil = 0;
+      return;
+    }
+    this.#backoffMillis = Math.min(MAX_BACKOFF_MILLIS, this.#backoffMillis > 0 ? this.#backoffMillis * 2 : INITIAL_BACKOFF_MILLIS);
+    this.#backoffUntil = monotonicNow() + this.#backoffMillis;
   }
 
   #resolveWaiters(): void {
@@ -358,13 +385,14 @@ export class Batcher<T> {
     }
   }
 
-  #armTimer(): void {
+  // Arms the export timer (`ms`: the scheduled delay, or what is left of a backoff).
+  #armTimer(ms: number = this.#delay): void {
     if (this.#timer !== undefined || this.#delay === Infinity || this.#queue.size === 0) return;
     const timer = setTimeout(() => {
       this.#timer = undefined;
       this.#due = true;
       this.#pumpSafely();
-    }, Math.min(this.#delay, MAX_TIMER_MILLIS));
+    }, Math.min(ms, MAX_TIMER_MILLIS));
     setTimerRef(timer, false);
     this.#timer = timer;
   }
@@ -378,3 +406,7 @@ export class Batcher<T> {
 
 // setTimeout cannot wait longer than 2^31-1 ms (it fires at once instead).
 const MAX_TIMER_MILLIS = 2_147_483_647;
+// Export outcomes meaning "the collector is unavailable now" (OTLP/HTTP: retryable statuses).
+const UNAVAILABLE = new Set(["network", "timeout", "429", "502", "503", "504"]);
+const INITIAL_BACKOFF_MILLIS = 1000;
+const MAX_BACKOFF_MILLIS = 30_000;

@@ -283,12 +283,39 @@ test("a timed-out export is aborted through its signal; the next one starts only
   };
   const b = make(exporter, { maxExportBatchSize: 1, exportTimeoutMillis: 15 });
   for (let i = 0; i < 4; i++) b.add(i);
+  void b.forceFlush(10_000); // an explicit flush does not wait for the backoff after a timeout
   await waitFor(() => b.stats().failed === 4, "four timed-out exports");
   await waitFor(() => active === 0, "the last export to end");
   assert.is(signals.length, 4);
   assert.ok(signals.every((s) => s.aborted), "every timed-out export was aborted");
   assert.is(maxActive, 1, "never two exports at once");
   assert.equal(b.stats().failedByReason, { timeout: 4 }, "counted as timeouts, not as the exporter's late answer");
+});
+
+test("collector unavailable: after a failed export the batcher backs off and keeps its queue; an explicit flush still tries", async () => {
+  let fail = true;
+  const { exporter, batches } = recorder(() => (fail ? { code: ExportResultCode.FAILED, errorType: "network" } : SUCCESS));
+  const b = make(exporter, { maxQueueSize: 6, maxExportBatchSize: 2, scheduledDelayMillis: 5 });
+  b.add(0);
+  b.add(1); // size trigger: fails (network) -> backoff
+  await waitFor(() => b.stats().failed === 2, "the first failure");
+  for (let i = 2; i < 12; i++) b.add(i);
+  await tick(60);
+  assert.is(batches.length, 1, "no export while backing off, although full batches are queued");
+  assert.equal(counts(b.stats()), { queued: 6, exported: 0, dropped: 4, failed: 2 });
+  assert.equal(b.stats().droppedByReason, { queue_full: 4 });
+  fail = false;
+  await b.forceFlush();
+  assert.equal(batches.slice(1), [[2, 3], [4, 5], [6, 7]], "the oldest queued items, in order");
+  assert.equal(counts(b.stats()), { queued: 0, exported: 6, dropped: 4, failed: 2 });
+});
+
+test("a failure that is not about availability (400) does not back off", async () => {
+  const { exporter, batches } = recorder(() => ({ code: ExportResultCode.FAILED, errorType: "400" }));
+  const b = make(exporter, { maxExportBatchSize: 2, scheduledDelayMillis: 5 });
+  for (let i = 0; i < 6; i++) b.add(i);
+  await waitFor(() => batches.length === 3, "three exports without waiting");
+  assert.is(b.stats().failed, 6);
 });
 
 test("forceFlush resolves within its timeout even with many batches queued behind a slow exporter", async () => {
