@@ -31,6 +31,7 @@
 import { diag, diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
+import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
 import { addCount, classifyExport, describe, monotonicNow, setTimerRef, settleWithin } from "./export-outcome.ts";
 import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
@@ -318,7 +319,9 @@ export class Batcher<T> {
     const keepAlive = this.#waiters.length > 0 || this.#isShutdown;
     void settleWithin(exporting, this.#timeout, keepAlive, (t) => (this.#guard = t)).then((outcome) => {
       this.#guard = undefined;
-      this.#finishExport(batch.length, outcome, monotonicNow() - started);
+      // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
+      const aborted = abort.signal.aborted && !(outcome.kind === "value" && outcome.value?.code === ExportResultCode.SUCCESS);
+      this.#finishExport(batch.length, aborted ? { kind: "timeout" } : outcome, monotonicNow() - started);
       if (outcome.kind !== "timeout") return this.#release(abort);
       abort.abort(new Error(`export timed out after ${this.#timeout} ms`));
       // Exporters that honour the signal end at once; bound the wait for those that do not.

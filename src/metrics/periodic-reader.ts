@@ -18,7 +18,8 @@
  * - `stats()` counts data points exported and failed (by cause), for `sdk.stats()`.
  */
 import { diag, diagOnce } from "../common/diag.ts";
-import type { Exporter, ExportResult } from "../export/exporter.ts";
+import { ExportResultCode, type Exporter, type ExportResult } from "../export/exporter.ts";
+import { RateLimitedWarning } from "../export/rate-limit.ts";
 import { addCount, classifyExport, describe, monotonicNow, setTimerRef, settleWithin } from "../export/export-outcome.ts";
 import type { ExportListener, Settled } from "../export/export-outcome.ts";
 import {
@@ -86,6 +87,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
   readonly #interval: number;
   readonly #timeout: number;
   readonly #onExport: ExportListener | undefined;
+  readonly #failures = new RateLimitedWarning();
   #timer: ReturnType<typeof setInterval> | undefined;
   #inFlight: Promise<void> | undefined; // until the exporter really ended (or the grace period passed)
   #abort: AbortController | undefined;
@@ -203,7 +205,9 @@ export class PeriodicExportingMetricReader implements MetricReader {
       return await exporting;
     })();
     const counted = settleWithin(work, timeoutMillis, awaited).then((outcome) => {
-      this.#count(outcome, points, monotonicNow() - started);
+      // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
+      const aborted = abort.signal.aborted && outcome.kind === "value" && outcome.value !== undefined && outcome.value.code !== ExportResultCode.SUCCESS;
+      this.#count(aborted ? { kind: "timeout" } : outcome, points, monotonicNow() - started);
       if (outcome.kind === "timeout") {
         abort.abort(new Error(`metric export timed out after ${timeoutMillis} ms`));
         diag.warn(`Metric collect+export did not finish within ${Math.round(timeoutMillis)} ms.`);
@@ -234,7 +238,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
       if (c.failed > 0) addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
       if (c.exported === 0 && c.failed === points) {
         this.#failedExports++;
-        if (outcome.kind === "value") diag.warn(`Metric export failed: ${outcome.value?.error?.message ?? c.errorType ?? "unknown error"}`);
+        if (outcome.kind === "value") this.#failures.warn(`Metric export failed: ${outcome.value?.error?.message ?? c.errorType ?? "unknown error"}`);
       }
       if (this.#onExport) {
         const event = { items: points, exported: c.exported, failed: c.failed, durationMillis, ...(c.errorType ? { errorType: c.errorType } : {}) };

@@ -55,6 +55,24 @@ test("maps partial success (rejected count) and failures", async () => {
   assert.match(third.error!.message, /HTTP 503/);
 });
 
+test("the caller's abort signal reaches the transport; the failure carries errorType and status", async () => {
+  const signals: Array<AbortSignal | undefined> = [];
+  const transport: Transport = {
+    async send(_body, signal) {
+      signals.push(signal);
+      return { ok: false, errorType: "aborted", error: new Error("aborted") };
+    },
+  };
+  const e = new OtlpHttpExporter<number>({ encode: () => "{}", transport });
+  const controller = new AbortController();
+  const r = await e.export([1], { signal: controller.signal });
+  assert.is(signals[0], controller.signal);
+  assert.equal({ code: r.code, errorType: r.errorType }, { code: ExportResultCode.FAILED, errorType: "aborted" });
+  await e.shutdown();
+  const late = await e.export([1]);
+  assert.equal({ code: late.code, errorType: late.errorType }, { code: ExportResultCode.FAILED, errorType: "already_shutdown" });
+});
+
 test("an encoder or transport that throws gives FAILED, never a rejection", async () => {
   const e1 = new OtlpHttpExporter<number>({
     encode: () => {
