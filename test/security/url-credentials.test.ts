@@ -146,7 +146,7 @@ test("node listener: absolute-form request target with userinfo and tokens", asy
   try {
     const target = `http://${USER}:${PASSWORD}@127.0.0.1:${port}/abs?token=${TOKEN}&session=${SESSION}`;
     const reply = await new Promise<string>((resolve, reject) => {
-      const sock = connect(port, "127.0.0.1", () => sock.end(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+      const sock = connect(port, "127.0.0.1", () => sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
       let data = "";
       sock.on("data", (d) => (data += d));
       sock.on("end", () => resolve(data));
