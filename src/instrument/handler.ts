@@ -195,6 +195,7 @@ function isResponse(value: unknown): value is Response {
  * ```ts
  * Deno.serve(instrumentHandler((req) => new Response("hi"), { route: "/", traceResponse: true }));
  * export default { fetch: instrumentHandler(app.fetch) }; // Hono on Workers
+ * instrumentHandler(app.fetch, { captureRequestHeaders: ["x-request-id"] }); // never "authorization"
  * ```
  */
 export function instrumentHandler<Rest extends unknown[], R extends Response | Promise<Response>>(
