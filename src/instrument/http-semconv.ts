@@ -133,7 +133,11 @@ export function redactUrlsInText(text: string, redactSearch: (search: string) =>
   if (!text.includes("://")) return text;
   return text.replace(URL_IN_TEXT, (match) => {
     try {
-      return redactUrl(new URL(match), redactSearch);
+      const url = new URL(match);
+      // Untouched unless something is secret: parsing normalizes ("https://a.example" gains a
+      // "/"), and a message or stack frame should read as it was written.
+      const secret = url.username !== "" || url.password !== "" || url.hash !== "" || redactSearch(url.search) !== url.search;
+      return secret ? redactUrl(url, redactSearch) : match;
     } catch {
       return match.replace(USERINFO_IN_TEXT, "$1REDACTED:REDACTED@");
     }

@@ -17,6 +17,9 @@ import { redactUrlsInText, createQueryRedactor } from "../../src/instrument/http
 import { instrumentXhr } from "../../src/runtime/rum/xhr.ts";
 import { pageUrlFull, queryKeysRedactor } from "../../src/runtime/rum/page-url.ts";
 import { validateRumOptions } from "../../src/runtime/rum/rum-options.ts";
+import { captureErrors } from "../../src/runtime/rum/errors.ts";
+import type { LogRecord } from "../../src/logs/types.ts";
+import { installFakePage } from "../runtimes/rum/fake-browser.ts";
 import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
 import { instrument } from "../../src/runtime/workers.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
@@ -169,6 +172,29 @@ test("RUM page URLs: default rule and redactQueryKeys; a bad redactQueryKeys opt
   assert.is(pageUrlFull(href, queryKeysRedactor(["session"])), "https://REDACTED:REDACTED@app.example/p?token=REDACTED&session=REDACTED&page=2");
   assert.throws(() => validateRumOptions({ redactQueryKeys: "session" as never }), (e: Error) => e instanceof TypeError && e.message.includes("redactQueryKeys"));
   validateRumOptions({ redactQueryKeys: ["session"] });
+});
+
+test("RUM error records: URLs in message, stack and file path are redacted; other URLs are left as written", () => {
+  const page = installFakePage();
+  const records: LogRecord[] = [];
+  const stop = captureErrors({ logger: { emit: (r: LogRecord) => void records.push(r) } as never, redactQueryKeys: ["session"] });
+  try {
+    const err = new Error(`could not load ${withSecrets("https://api.example")} (see https://docs.example/errors)`);
+    err.stack = `Error: ${err.message}\n    at load (https://app.example/app.js?session=${SESSION}:10:5)`;
+    page.window.dispatch("error", { type: "error", error: err, message: err.message, filename: `https://app.example/app.js?token=${TOKEN}`, lineno: 10, colno: 5 });
+    page.window.dispatch("unhandledrejection", { type: "unhandledrejection", reason: new Error(`GET ${withSecrets("https://b.example")} failed`) });
+    assert.is(records.length, 2);
+    for (const r of records) {
+      const text = JSON.stringify(r);
+      for (const s of SECRETS) assert.not.ok(text.includes(s), `leaked ${s} in ${text}`);
+    }
+    assert.ok(String(records[0].attributes?.["exception.message"]).includes("https://REDACTED:REDACTED@api.example/p?token=REDACTED&session=REDACTED&page=2"));
+    assert.ok(String(records[0].attributes?.["exception.message"]).endsWith("(see https://docs.example/errors)"), "a URL without secrets is not rewritten");
+    assert.ok(String(records[0].body).includes("REDACTED:REDACTED@"));
+  } finally {
+    stop();
+    page.restore();
+  }
 });
 
 test("Workers instrument(): handler and outgoing fetch options extend the key list; errors quoting URLs are redacted", async () => {

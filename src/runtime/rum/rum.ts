@@ -186,7 +186,11 @@ export function initRum(options: RumOptions = {}): RumSdk {
   if (options.errors !== false) {
     const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
     guarded("errors", () =>
-      stops.push(captureErrors({ logger: sdk.loggerProvider.getLogger(SCOPE), ...(maxPerMinute !== undefined ? { maxPerMinute } : {}) })),
+      stops.push(captureErrors({
+        logger: sdk.loggerProvider.getLogger(SCOPE),
+        ...(maxPerMinute !== undefined ? { maxPerMinute } : {}),
+        ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
+      })),
     );
   }
   if (options.traceFetch !== false && typeof g.fetch === "function") {
