@@ -28,7 +28,6 @@ import {
   monotonicNow,
   normalizedMethod,
   pageBase,
-  redactedException,
   redactUrl,
   seconds,
   spanMethod,
@@ -36,6 +35,7 @@ import {
   type InstrumentationProviders,
   type UrlMatchers,
 } from "./http-semconv.ts";
+import { redactedException, redactUrlsInText } from "./redact-text.ts";
 import { capturedHeaderAttributes, compileHeaderCapture, fetchHeadersReader, type HeaderCaptureOptions } from "./http-headers.ts";
 
 /** Options of {@link instrumentFetch} and {@link installFetchInstrumentation}. */
@@ -204,7 +204,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
           metricAttributes["error.type"] = type;
           // Redacted: Node's fetch quotes the whole URL, credentials included, when it rejects one.
           if (error !== undefined) span.recordException(redactedException(error, redact));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? errorMessage(error, redact) : undefined });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? redactUrlsInText(errorMessage(error), redact) : undefined });
         }
         span.end();
         histogram.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);

@@ -31,12 +31,12 @@ import {
   methodAttributes,
   monotonicNow,
   normalizedMethod,
-  redactedException,
   seconds,
   spanMethod,
   urlPort,
   type InstrumentationProviders,
 } from "./http-semconv.ts";
+import { redactedException, redactUrlsInText } from "./redact-text.ts";
 import {
   capturedHeaderAttributes,
   compileHeaderCapture,
@@ -149,7 +149,7 @@ export function startServerSpan(
           metricAttributes["error.type"] = errType;
           // Redacted: an error message quoting a URL must not carry its credentials or tokens.
           if (error !== undefined) span.recordException(redactedException(error, redactSearch));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? errorMessage(error, redactSearch) : undefined });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? redactUrlsInText(errorMessage(error), redactSearch) : undefined });
         }
         span.end();
         histogram.record(seconds(started, monotonicNow()), metricAttributes, ctx);

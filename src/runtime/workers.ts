@@ -119,8 +119,9 @@ export function init(options: InitOptions = {}): Sdk {
 /**
  * Flushes every signal inside `ctx.waitUntil`, so the export runs after the response is
  * sent and the invocation stays alive until it is done. Call it once per invocation (in a
- * `finally`); `sdk` defaults to the one {@link init} started. Returns the flush promise,
- * which never rejects. Never throws, even if `ctx.waitUntil` does.
+ * `finally`); `sdk` defaults to the one {@link init} started. Concurrent invocations of the
+ * isolate share one drain that flushes until no invocation asked for more (see `drain`).
+ * Returns that promise, which never rejects. Never throws, even if `ctx.waitUntil` does.
  *
  * @example
  * ```ts

@@ -9,7 +9,8 @@
  * minute ends (and on stop), once per window.
  */
 import { diag, diagOnce } from "../../common/diag.ts";
-import { createQueryRedactor, redactUrlsInText } from "../../instrument/http-semconv.ts";
+import { createQueryRedactor } from "../../instrument/http-semconv.ts";
+import { redactUrlsInText } from "../../instrument/redact-text.ts";
 import { exceptionAttributes } from "../../logs/friendly-logger.ts";
 import { SeverityNumber } from "../../logs/severity.ts";
 import type { LogAttributes, Logger } from "../../logs/types.ts";
