@@ -243,6 +243,7 @@ export {
   type UrlMatcher,
   type UrlMatchers,
 } from "./src/instrument/http-semconv.ts";
+export { MAX_CAPTURED_HEADER_LENGTH, NEVER_CAPTURED_HEADERS, type HeaderCaptureOptions } from "./src/instrument/http-headers.ts";
 export { withFlush, type Flushable, type WithFlushOptions } from "./src/instrument/with-flush.ts";
 export {
   registerGlobal,

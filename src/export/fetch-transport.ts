@@ -115,7 +115,14 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     parsed.username = "";
     parsed.password = "";
   }
-  for (const [k, v] of Object.entries(headers)) if (k !== "content-type") secrets.push(v);
+  for (const [k, v] of Object.entries(headers)) {
+    if (k === "content-type") continue;
+    // Receivers echo the credential alone ("invalid token s3cret"), without its auth scheme.
+    const space = v.search(/\s/);
+    secrets.push(v, ...(space > 0 ? [v.slice(space).trim()] : []));
+  }
+  // Query values of the endpoint are usually credentials too (`?api_key=`), and a receiver may quote them.
+  parsed.searchParams.forEach((value) => void secrets.push(value));
   const url = parsed.href;
   // Shown in messages: no credentials, no query string (it can carry API keys).
   const shownUrl = parsed.origin + parsed.pathname;
