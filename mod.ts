@@ -30,6 +30,7 @@
 
 // SDK set-up
 export { init, type ExporterChoice, type InitOptions, type Sdk, type TraceExporterChoice } from "./src/sdk.ts";
+export type { SdkStats, SignalStats } from "./src/sdk-stats.ts";
 export { VERSION } from "./src/version.ts";
 
 // Diagnostics
@@ -156,7 +157,7 @@ export {
   type MetricReader,
   type MetricReaderOptions,
 } from "./src/metrics/reader.ts";
-export { PeriodicExportingMetricReader, type PeriodicExportingMetricReaderOptions } from "./src/metrics/periodic-reader.ts";
+export { PeriodicExportingMetricReader, type PeriodicExportingMetricReaderOptions, type PeriodicReaderStats } from "./src/metrics/periodic-reader.ts";
 export { InMemoryMetricExporter } from "./src/metrics/in-memory-metric-exporter.ts";
 export type { View } from "./src/metrics/view.ts";
 export type { ExemplarFilter } from "./src/metrics/exemplar.ts";
@@ -242,6 +243,7 @@ export {
   type UrlMatcher,
   type UrlMatchers,
 } from "./src/instrument/http-semconv.ts";
+export { MAX_CAPTURED_HEADER_LENGTH, NEVER_CAPTURED_HEADERS, type HeaderCaptureOptions } from "./src/instrument/http-headers.ts";
 export { withFlush, type Flushable, type WithFlushOptions } from "./src/instrument/with-flush.ts";
 export {
   registerGlobal,
@@ -266,7 +268,9 @@ export { createResource, mergeResources, type Resource } from "./src/resource/re
 export { buildResource, type BuildResourceOptions } from "./src/resource/detect.ts";
 
 // Export
-export { ExportResultCode, type ExportResult, type Exporter } from "./src/export/exporter.ts";
+export { ExportResultCode, type ExportOptions, type ExportResult, type Exporter } from "./src/export/exporter.ts";
+export type { BatcherStats } from "./src/export/batcher.ts";
+export type { ExportEvent, ExportHooks, ExportListener } from "./src/export/export-outcome.ts";
 export { ConsoleSpanExporter } from "./src/export/console-exporter.ts";
 export { InMemorySpanExporter } from "./src/export/in-memory-exporter.ts";
 export { OtlpHttpExporter, createOtlpTraceExporter } from "./src/export/otlp-http-exporter.ts";

@@ -106,6 +106,8 @@ export async function startPrometheus(jobs) {
       `  - job_name: ${JSON.stringify(j.name)}`,
       `    metrics_path: ${JSON.stringify(j.path ?? "/metrics")}`,
       "    scrape_interval: 1s",
+      // Extra raw YAML lines of the job (4-space indented), e.g. authorization / basic_auth.
+      ...(j.config ?? []),
       "    static_configs:",
       `      - targets: ["127.0.0.1:${j.port}"]`,
     ]),

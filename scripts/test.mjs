@@ -1,8 +1,13 @@
 // Runs every uvu suite (test/**/*.test.ts) in its own Node process, so global state
 // (context manager, diag logger) never leaks between suites, and prints one closing line
 // `N passed, N failed` over all of them. Arguments filter suites by path substring.
+//
+// Node flags per suite: a suite may ask for extra `node` flags with a header comment among its
+// first lines, e.g.
+//   // @node-flags: --expose-gc --max-old-space-size=256
+// They are added to the defaults (`--expose-gc`, so any suite may call `gc()`), before the file.
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { cpus } from "node:os";
 
@@ -27,9 +32,20 @@ const suites = findSuites(join(root, "test"))
 // so one hung engine or server can never hang CI.
 const SUITE_TIMEOUT_MS = Number(process.env.SUITE_TIMEOUT_MS) || 240_000;
 
+/** Flags from a `// @node-flags: ...` line in the first 20 lines of `file` (see the header). */
+function nodeFlags(file) {
+  const head = readFileSync(join(root, file), "utf8").split("\n", 20);
+  const line = head.find((l) => /^\s*\/\/\s*@node-flags:/.test(l));
+  if (!line) return [];
+  const flags = line.replace(/^\s*\/\/\s*@node-flags:/, "").trim().split(/\s+/).filter(Boolean);
+  for (const f of flags) if (!f.startsWith("--")) throw new Error(`${file}: @node-flags accepts only --flags, got ${JSON.stringify(f)}`);
+  return flags;
+}
+
 function runSuite(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--expose-gc", "--import", "./scripts/register.mjs", file], {
+    const flags = [...new Set(["--expose-gc", ...nodeFlags(file)])];
+    const child = spawn(process.execPath, [...flags, "--import", "./scripts/register.mjs", file], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],

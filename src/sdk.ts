@@ -48,6 +48,9 @@ import { trace } from "./trace/trace-api.ts";
 import { BasicTracerProvider } from "./trace/tracer-provider.ts";
 import type { ReadableSpan, SpanProcessor } from "./trace/types.ts";
 import { VERSION } from "./version.ts";
+import { resolveOtlpConfig } from "./export/otlp-config.ts";
+import { emptySignalStats, sumBatcherStats, sumReaderStats, type HasBatcherStats, type HasReaderStats, type SdkStats } from "./sdk-stats.ts";
+import { exporterTypeName, SELF_OBSERVABILITY_SCOPE, SelfObservability, type SelfObservedExport } from "./self-observability.ts";
 
 /** Where a signal goes: a built-in exporter by name, or your own. */
 export type ExporterChoice<T> = "otlp" | "console" | "none" | Exporter<T>;
@@ -123,6 +126,12 @@ export interface InitOptions {
   logLimits?: Partial<LogRecordLimits>;
   /** Turn `console.*` calls into log records (restored on `shutdown()`). Default off. */
   bridgeConsole?: boolean | BridgeConsoleOptions;
+  /**
+   * Report the SDK's own queues and exports as metrics following the OpenTelemetry semantic
+   * conventions for SDK metrics (`otel.sdk.processor.span.queue.size`, `otel.sdk.exporter.span.exported`
+   * with `error.type`, ...), through this SDK's meter provider. Default off.
+   */
+  selfObservability?: boolean;
 }
 
 /** What {@link init} returns. */
@@ -141,6 +150,17 @@ export interface Sdk {
   flush(): Promise<void>;
   /** Flushes, then stops all processing. Later spans are not recorded. Never rejects. */
   shutdown(): Promise<void>;
+  /**
+   * Per signal: queue size and capacity, items in flight, exported, dropped and failed, with
+   * the causes (`queue_full`, `timeout`, `"503"`, `rejected`, ...). See {@link SdkStats}.
+   *
+   * @example
+   * ```ts
+   * const { traces } = sdk.stats();
+   * if (traces.dropped > 0) console.warn("spans dropped", traces.droppedByReason);
+   * ```
+   */
+  stats(): SdkStats;
 }
 
 /** What a runtime entry (`src/runtime/*`) adds to `init()`: its defaults, not the user's. */
@@ -204,19 +224,31 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     void provider.shutdown();
     void meterProvider.shutdown();
     void loggerProvider.shutdown();
-    return { tracerProvider: provider, meterProvider, loggerProvider, resource, disabled: true, flush: resolved, shutdown: resolved };
+    const stats = (): SdkStats => ({ traces: emptySignalStats(), logs: emptySignalStats(), metrics: emptySignalStats() });
+    return { tracerProvider: provider, meterProvider, loggerProvider, resource, disabled: true, flush: resolved, shutdown: resolved, stats };
   }
 
+  const selfObs = options.selfObservability === true ? new SelfObservability() : undefined;
+  const counted: Counted = { traces: [], logs: [], metrics: [] };
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  if (selfObs) processors.unshift(selfObs.liveSpanProcessor());
   for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER")) {
     if (exporter === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
-    else if (exporter === "otlp") processors.push(new BatchSpanProcessor(createOtlpTraceExporter(options.otlp, env), batchOptions(options, env)));
-    else if (exporter !== "none") processors.push(new BatchSpanProcessor(exporter, batchOptions(options, env)));
+    else if (exporter !== "none") {
+      const wiring = selfObserved(selfObs, "span", exporter, options, env);
+      const processor = new BatchSpanProcessor(exporter === "otlp" ? createOtlpTraceExporter(options.otlp, env) : exporter, {
+        ...batchOptions(options, env),
+        onExport: wiring?.onExport,
+      });
+      wiring?.attach(processor);
+      counted.traces.push(processor);
+      processors.push(processor);
+    }
   }
 
   const tracerProvider = new BasicTracerProvider({
     resource,
-    sampler: options.sampler ?? samplerFromEnv(env),
+    sampler: selfObs ? selfObs.countingSampler(options.sampler ?? samplerFromEnv(env)) : (options.sampler ?? samplerFromEnv(env)),
     spanLimits: resolveSpanLimits(options.spanLimits, env),
     spanProcessors: processors,
     idGenerator: options.idGenerator,
@@ -224,7 +256,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
 
   const meterProvider = new MeterProvider({
     resource,
-    readers: [...metricReaders(options, env), ...(options.metricReaders ?? [])],
+    readers: [...metricReaders(options, env, selfObs, counted), ...(options.metricReaders ?? [])],
     views: options.views,
     cardinalityLimit: options.cardinalityLimit,
     exemplarFilter: options.exemplarFilter ?? envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
@@ -233,8 +265,13 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   const loggerProvider = new LoggerProvider({
     resource,
     limits: resolveLogRecordLimits(options.logLimits, env),
-    processors: [...(options.logProcessors ?? []), ...logProcessors(options, env)],
+    processors: [
+      ...(selfObs ? [selfObs.createdLogProcessor()] : []),
+      ...(options.logProcessors ?? []),
+      ...logProcessors(options, env, selfObs, counted),
+    ],
   });
+  selfObs?.register(meterProvider.getMeter(SELF_OBSERVABILITY_SCOPE, VERSION));
 
   if (options.contextManager) context.setGlobalContextManager(options.contextManager);
   propagation.setGlobalPropagator(options.propagator ?? propagatorFromEnv(envString(env, "OTEL_PROPAGATORS")));
@@ -259,6 +296,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
       restoreConsole?.();
       return (shutdownPromise ??= settle([tracerProvider.shutdown(), loggerProvider.shutdown(), meterProvider.shutdown()]));
     },
+    stats: () => ({ traces: sumBatcherStats(counted.traces), logs: sumBatcherStats(counted.logs), metrics: sumReaderStats(counted.metrics) }),
   };
   return (current = sdk);
 }
@@ -269,7 +307,28 @@ async function settle(work: Array<Promise<void>>): Promise<void> {
 
 const EXEMPLAR_FILTERS = ["trace_based", "always_on", "always_off"] as const;
 
-function metricReaders(options: InitOptions, env: EnvRecord | undefined): MetricReader[] {
+/** The exporting processors and readers `init()` created, whose counters `sdk.stats()` sums. */
+interface Counted {
+  traces: HasBatcherStats[];
+  logs: HasBatcherStats[];
+  metrics: HasReaderStats[];
+}
+
+/** Self-observability wiring of one exporting pipeline; undefined when the option is off. */
+function selfObserved(
+  selfObs: SelfObservability | undefined,
+  signal: "span" | "log" | "metric",
+  exporter: unknown,
+  options: InitOptions,
+  env: EnvRecord | undefined,
+): SelfObservedExport | undefined {
+  if (!selfObs) return undefined;
+  if (exporter !== "otlp") return selfObs.exportPipeline(signal, exporterTypeName(exporter, signal));
+  const otlpSignal = signal === "span" ? "traces" : signal === "log" ? "logs" : "metrics";
+  return selfObs.exportPipeline(signal, `otlp_http_json_${signal}_exporter`, resolveOtlpConfig(otlpSignal, options.otlp, env).url);
+}
+
+function metricReaders(options: InitOptions, env: EnvRecord | undefined, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
   const readers: MetricReader[] = [];
   const interval = options.metricExportIntervalMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_INTERVAL", { integer: true, min: 1 }) ?? 60000;
   const timeout = options.metricExportTimeoutMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_TIMEOUT", { integer: true, min: 1 }) ?? 30000;
@@ -282,27 +341,34 @@ function metricReaders(options: InitOptions, env: EnvRecord | undefined): Metric
       temporality ??= (type) => otlp.selectAggregationTemporality(type);
       exporter = otlp;
     } else exporter = choice === "console" ? new ConsoleMetricExporter() : choice;
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: interval,
-        // Spec: the timeout must not exceed the interval.
-        exportTimeoutMillis: Math.min(timeout, interval),
-        temporality,
-      }),
-    );
+    const wiring = choice === "console" ? undefined : selfObserved(selfObs, "metric", choice, options, env);
+    const reader = new PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: interval,
+      // Spec: the timeout must not exceed the interval.
+      exportTimeoutMillis: Math.min(timeout, interval),
+      temporality,
+      onExport: wiring?.onExport,
+    });
+    wiring?.attach(reader);
+    if (choice !== "console") counted.metrics.push(reader);
+    readers.push(reader);
   }
   return readers;
 }
 
-function logProcessors(options: InitOptions, env: EnvRecord | undefined): LogRecordProcessor[] {
+function logProcessors(options: InitOptions, env: EnvRecord | undefined, selfObs: SelfObservability | undefined, counted: Counted): LogRecordProcessor[] {
   const processors: LogRecordProcessor[] = [];
   for (const choice of resolveExporters(options.logExporter, env, "OTEL_LOGS_EXPORTER")) {
     if (choice === "none") continue;
     if (choice === "console") processors.push(new JsonLinesLogProcessor());
     else {
       const exporter = choice === "otlp" ? createOtlpLogExporter(options.otlp, env) : choice;
-      processors.push(new BatchLogRecordProcessor(exporter, resolveBatchLogOptions(options.logBatch, env)));
+      const wiring = selfObserved(selfObs, "log", choice, options, env);
+      const processor = new BatchLogRecordProcessor(exporter, { ...resolveBatchLogOptions(options.logBatch, env), onExport: wiring?.onExport });
+      wiring?.attach(processor);
+      counted.logs.push(processor);
+      processors.push(processor);
     }
   }
   return processors;

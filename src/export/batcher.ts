@@ -10,6 +10,20 @@
  * - each export bounded by `exportTimeoutMillis`;
  * - a full queue drops new items and counts them (DESIGN principle 4).
  *
+ * An export that outlives `exportTimeoutMillis` is counted as failed (`timeout`) and its
+ * exporter is told to stop through the `AbortSignal` it was given; the next export starts
+ * only once that one has really ended (or a grace period passed, for exporters that ignore
+ * the signal), so "one in flight" holds on the wire too, not only in the bookkeeping.
+ * `forceFlush()` and `shutdown()` each resolve within `exportTimeoutMillis` (spec: ForceFlush
+ * and Shutdown "SHOULD complete or abort within some timeout").
+ *
+ * While the collector is unavailable (an export failed with `network`, `timeout`, 429, 502, 503
+ * or 504), batches are not exported one after another only to fail: the batcher backs off
+ * (1 s, doubling up to 30 s; reset by a success) and keeps its queue, so the queue fills up,
+ * new items are dropped at the door (cheap, counted as `queue_full`), memory stays flat, and
+ * once the collector is back the queued items (the oldest, up to capacity) are delivered.
+ * `forceFlush()` does not wait for the backoff: an explicit flush always tries.
+ *
  * The timer is armed only while items are queued (no idle wake-ups) and is `unref()`'d
  * where the runtime supports it, so it never keeps a process alive on its own.
  * `scheduledDelayMillis: Infinity` never arms it: on Workers/serverless the caller flushes.
@@ -19,6 +33,8 @@ import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
 import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
+import { addCount, classifyExport, describe, monotonicNow, setTimerRef, settleWithin } from "./export-outcome.ts";
+import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 
@@ -32,28 +48,42 @@ export interface BatcherOptions<T> {
   maxExportBatchSize: number;
   /** Delay between the first queued item and its export; `Infinity` = flush only. */
   scheduledDelayMillis: number;
-  /** Time after which an unsettled export counts as failed; `Infinity` = no limit. */
+  /** Time after which an unsettled export counts as failed; also bounds flush and shutdown. `Infinity` = no limit. */
   exportTimeoutMillis: number;
   /** What is batched, for diagnostics (e.g. "spans", "log records"). */
   signal: string;
+  /** Called once per finished export (SDK self-observability); must not throw (errors are swallowed). */
+  onExport?: ExportListener;
 }
 
-/** Counters describing a {@link Batcher}'s life so far. */
+/**
+ * Counters describing a {@link Batcher}'s life so far. Every item offered to `add()` is in
+ * exactly one of `queued`, `inFlight`, `exported`, `dropped`, `failed`.
+ */
 export interface BatcherStats {
   /** Items waiting in the queue now. */
   queued: number;
-  /** Items in batches the exporter reported as exported. */
+  /** Capacity of the queue (`maxQueueSize`). */
+  capacity: number;
+  /** Items handed to the exporter whose export has not finished yet. */
+  inFlight: number;
+  /** Items the receiver accepted. */
   exported: number;
-  /** Items refused: queue full, or added after shutdown. */
+  /** Items never handed to the exporter; see `droppedByReason`. */
   dropped: number;
-  /** Items in batches whose export failed, threw or timed out. */
+  /** Items whose export failed; see `failedByReason`. */
   failed: number;
+  /**
+   * `dropped` by cause: `queue_full` (the queue was at capacity), `already_shutdown` (added
+   * after shutdown), `shutdown_timeout` (still queued when shutdown's time limit ran out).
+   */
+  droppedByReason: Record<string, number>;
+  /**
+   * `failed` by cause (`error.type` of the semantic conventions): `timeout`, `network`, an HTTP
+   * status such as `"503"` or `"413"`, `rejected` (OTLP partialSuccess), `encoding`, `_OTHER`...
+   */
+  failedByReason: Record<string, number>;
 }
-
-// setTimeout cannot wait longer than 2^31-1 ms (it fires at once instead).
-const MAX_TIMER_MILLIS = 2_147_483_647;
-
-type TimerHandle = ReturnType<typeof setTimeout>;
 
 interface FlushWaiter {
   target: number;
@@ -68,14 +98,19 @@ export class Batcher<T> {
   readonly #delay: number;
   readonly #timeout: number;
   readonly #signal: string;
+  readonly #onExport: ExportListener | undefined;
   readonly #failures = new RateLimitedWarning();
 
   #timer: TimerHandle | undefined;
   #guard: TimerHandle | undefined; // timeout of the export in flight
+  #abort: AbortController | undefined; // of the export in flight
   #due = false; // the timer fired while an export was in flight
-  #inFlight = false;
+  #busy = false; // an export is running (possibly already counted as timed out)
+  #inFlightItems = 0;
   #isShutdown = false;
   #shutdownPromise: Promise<void> | undefined;
+  #backoffUntil = 0; // monotonic ms; no timer/size-triggered export before it
+  #backoffMillis = 0;
 
   // Sequence counters: items accepted into the queue, taken out for export, and whose
   // export settled. FIFO order + one export in flight make "settled >= n" mean the first
@@ -88,7 +123,9 @@ export class Batcher<T> {
 
   #exportedCount = 0;
   #failedCount = 0;
+  #failedBy: Record<string, number> = Object.create(null) as Record<string, number>;
   #droppedAfterShutdown = 0;
+  #droppedAtShutdown = 0;
 
   /** @throws RangeError when a size or time option is invalid (message says which and why). */
   constructor(options: BatcherOptions<T>) {
@@ -114,12 +151,16 @@ export class Batcher<T> {
     if (typeof exportTimeoutMillis !== "number" || !(exportTimeoutMillis > 0)) {
       throw new RangeError(`${what}: exportTimeoutMillis must be a number > 0 (or Infinity), got ${String(exportTimeoutMillis)}`);
     }
+    if (options.onExport !== undefined && typeof options.onExport !== "function") {
+      throw new TypeError(`${what}: onExport must be a function`);
+    }
     this.#exporter = exporter;
     this.#queue = new RingBuffer<T>(maxQueueSize);
     this.#batchSize = maxExportBatchSize;
     this.#delay = scheduledDelayMillis;
     this.#timeout = exportTimeoutMillis;
     this.#signal = signal;
+    this.#onExport = options.onExport;
   }
 
   /** Queues `item` for export. Never throws; a full queue or a shut-down batcher drops it (counted). */
@@ -149,30 +190,61 @@ export class Batcher<T> {
 
   /**
    * Exports everything queued at the time of the call, in order, batch by batch; resolves
-   * when those exports have settled (successfully or not). Never rejects.
+   * when those exports have settled (successfully or not), or after `timeoutMillis`
+   * (default `exportTimeoutMillis`), whichever comes first. Never rejects. Items not exported
+   * by then stay queued and are exported in the background.
    */
-  forceFlush(): Promise<void> {
+  forceFlush(timeoutMillis: number = this.#timeout): Promise<void> {
     const target = this.#accepted;
     if (this.#settled >= target) return Promise.resolve();
     if (this.#guard !== undefined) setTimerRef(this.#guard, true);
     return new Promise<void>((resolve) => {
-      this.#waiters.push({ target, resolve });
+      let limit: TimerHandle | undefined;
+      const waiter: FlushWaiter = {
+        target,
+        resolve: () => {
+          if (limit !== undefined) clearTimeout(limit);
+          resolve();
+        },
+      };
+      this.#waiters.push(waiter);
       if (target > this.#flushTarget) this.#flushTarget = target;
-      this.#pump();
+      if (timeoutMillis !== Infinity) {
+        // Referenced: whoever awaits this promise must see it settle before the process exits.
+        limit = setTimeout(() => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter);
+          resolve();
+        }, Math.max(0, Math.min(timeoutMillis, MAX_TIMER_MILLIS)));
+      }
+      this.#pumpSafely();
     });
   }
 
   /**
-   * Refuses new items, flushes what is queued, then shuts the exporter down. Idempotent;
-   * never rejects. Items added from now on are dropped and counted.
+   * Refuses new items, flushes what is queued, then shuts the exporter down, all within
+   * `exportTimeoutMillis`. Idempotent; never rejects. Items added from now on are dropped
+   * (`already_shutdown`); items still queued when the time is up are dropped (`shutdown_timeout`)
+   * and an export still running is aborted.
    */
   shutdown(): Promise<void> {
     if (this.#shutdownPromise) return this.#shutdownPromise;
     this.#isShutdown = true;
+    const deadline = monotonicNow() + this.#timeout;
     this.#shutdownPromise = this.forceFlush().then(async () => {
       this.#clearTimer();
+      const left = this.#queue.size;
+      if (left > 0) {
+        this.#queue.clear();
+        this.#droppedAtShutdown += left;
+        this.#settled += left; // nothing will ever export them; no flush may wait for them
+        diag.warn(`Shutdown of the ${this.#signal} batcher timed out; dropping ${left} queued ${this.#signal}.`);
+      }
+      this.#abort?.abort(new Error("shutdown"));
       try {
-        await this.#withTimeout(Promise.resolve(this.#exporter.shutdown()));
+        const shutting = Promise.resolve().then(() => this.#exporter.shutdown());
+        const outcome = await settleWithin(shutting, Math.max(0, deadline - monotonicNow()), true);
+        if (outcome.kind === "error") diag.warn(`Shutting down the ${this.#signal} exporter failed: ${describe(outcome.error)}`);
+        if (outcome.kind === "timeout") diag.warn(`Shutting down the ${this.#signal} exporter did not finish within ${this.#timeout} ms.`);
       } catch (error) {
         diag.warn(`Shutting down the ${this.#signal} exporter failed: ${describe(error)}`);
       }
@@ -180,49 +252,131 @@ export class Batcher<T> {
     return this.#shutdownPromise;
   }
 
-  /** The batcher's counters. */
+  /** The batcher's counters (a fresh object each call). */
   stats(): BatcherStats {
+    const droppedByReason: Record<string, number> = {};
+    addCount(droppedByReason, "queue_full", this.#queue.dropped);
+    addCount(droppedByReason, "already_shutdown", this.#droppedAfterShutdown);
+    addCount(droppedByReason, "shutdown_timeout", this.#droppedAtShutdown);
     return {
       queued: this.#queue.size,
+      capacity: this.#queue.capacity,
+      inFlight: this.#inFlightItems,
       exported: this.#exportedCount,
-      dropped: this.#queue.dropped + this.#droppedAfterShutdown,
+      dropped: this.#queue.dropped + this.#droppedAfterShutdown + this.#droppedAtShutdown,
       failed: this.#failedCount,
+      droppedByReason,
+      failedByReason: { ...this.#failedBy },
     };
   }
 
   // Starts the next export if one is warranted and none is in flight.
   #pump(): void {
-    if (this.#inFlight) return;
+    if (this.#busy) return;
     const size = this.#queue.size;
     if (size === 0) {
       this.#due = false;
       this.#clearTimer();
       return;
     }
-    if (size >= this.#batchSize || this.#taken < this.#flushTarget || this.#due) {
+    const flushing = this.#taken < this.#flushTarget || this.#isShutdown;
+    if (!flushing && this.#backoffUntil > 0) {
+      const wait = this.#backoffUntil - monotonicNow();
+      if (wait > 0) return this.#armTimer(wait);
+      this.#backoffUntil = 0;
+    }
+    if (size >= this.#batchSize || flushing || this.#due) {
       this.#clearTimer();
       this.#due = false;
       const batch = this.#queue.drain(this.#batchSize);
       this.#taken += batch.length;
-      this.#inFlight = true;
-      void this.#exportBatch(batch).then(() => this.#afterExport(batch.length));
+      this.#startExport(batch);
     } else {
       this.#armTimer();
     }
   }
 
-  #afterExport(count: number): void {
-    this.#inFlight = false;
-    this.#settled += count;
-    if (this.#waiters.length > 0) {
-      const still: FlushWaiter[] = [];
-      for (const w of this.#waiters) {
-        if (this.#settled >= w.target) w.resolve();
-        else still.push(w);
-      }
-      this.#waiters = still;
+  // One export: count its outcome when it settles or times out (that is when flush waiters
+  // move on), but keep the slot until the exporter has really finished.
+  #startExport(batch: T[]): void {
+    this.#busy = true;
+    this.#inFlightItems = batch.length;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const started = monotonicNow();
+    let exporting: Promise<ExportResult>;
+    try {
+      // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
+      // `fetch` inside the exporter does not create spans about exporting spans.
+      exporting = Promise.resolve(
+        context.with(suppressTracing(context.active()), () => this.#exporter.export(batch, { signal: abort.signal })),
+      );
+    } catch (error) {
+      exporting = Promise.reject(error);
     }
+    // A background export's guard must not keep the process alive on its own (its I/O does
+    // that), but while someone awaits forceFlush/shutdown it stays referenced.
+    const keepAlive = this.#waiters.length > 0 || this.#isShutdown;
+    void settleWithin(exporting, this.#timeout, keepAlive, (t) => (this.#guard = t)).then((outcome) => {
+      this.#guard = undefined;
+      // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
+      const aborted = abort.signal.aborted && !(outcome.kind === "value" && outcome.value?.code === ExportResultCode.SUCCESS);
+      this.#finishExport(batch.length, aborted ? { kind: "timeout" } : outcome, monotonicNow() - started);
+      if (outcome.kind !== "timeout") return this.#release(abort);
+      abort.abort(new Error(`export timed out after ${this.#timeout} ms`));
+      // Exporters that honour the signal end at once; bound the wait for those that do not.
+      const grace = Math.min(this.#timeout, 5000);
+      return settleWithin(exporting, grace, false).then(() => this.#release(abort));
+    });
+  }
+
+  #release(abort: AbortController): void {
+    if (this.#abort === abort) this.#abort = undefined;
+    this.#busy = false;
     this.#pumpSafely();
+  }
+
+  #finishExport(count: number, outcome: Settled<ExportResult>, durationMillis: number): void {
+    try {
+      const c = classifyExport(outcome, count);
+      this.#exportedCount += c.exported;
+      this.#failedCount += c.failed;
+      this.#updateBackoff(c.exported === 0 && c.failed > 0 ? c.errorType : undefined);
+      if (c.failed > 0) {
+        addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
+        if (c.errorType !== "rejected") this.#failures.warn(`Export of ${count} ${this.#signal} failed: ${c.cause ?? c.errorType}`);
+      }
+      if (this.#onExport) {
+        const event = { items: count, exported: c.exported, failed: c.failed, durationMillis, ...(c.errorType ? { errorType: c.errorType } : {}) };
+        this.#onExport(c.status !== undefined ? { ...event, status: c.status } : event);
+      }
+    } catch (error) {
+      diagOnce("error", `batcher:${this.#signal}:count`, `Unexpected error counting a ${this.#signal} export: ${String(error)}`);
+    }
+    this.#inFlightItems = 0;
+    this.#settled += count;
+    this.#resolveWaiters();
+  }
+
+  // Collector unavailable (spec: the retryable OTLP/HTTP outcomes): back off; anything else resets.
+  #updateBackoff(errorType: string | undefined): void {
+    if (errorType === undefined || !UNAVAILABLE.has(errorType)) {
+      this.#backoffMillis = 0;
+      this.#backoffUntil = 0;
+      return;
+    }
+    this.#backoffMillis = Math.min(MAX_BACKOFF_MILLIS, this.#backoffMillis > 0 ? this.#backoffMillis * 2 : INITIAL_BACKOFF_MILLIS);
+    this.#backoffUntil = monotonicNow() + this.#backoffMillis;
+  }
+
+  #resolveWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const still: FlushWaiter[] = [];
+    for (const w of this.#waiters) {
+      if (this.#settled >= w.target) w.resolve();
+      else still.push(w);
+    }
+    this.#waiters = still;
   }
 
   // #pump from a callback (export settled, timer): an error must not escape into the runtime.
@@ -234,53 +388,14 @@ export class Batcher<T> {
     }
   }
 
-  // Resolves (never rejects) once the export settled or timed out; updates the counters.
-  async #exportBatch(batch: T[]): Promise<void> {
-    let result: ExportResult | undefined;
-    let error: unknown;
-    try {
-      // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
-      // `fetch` inside the exporter does not create spans about exporting spans.
-      const exporting = context.with(suppressTracing(context.active()), () => this.#exporter.export(batch));
-      result = await this.#withTimeout(Promise.resolve(exporting));
-    } catch (e) {
-      error = e;
-    }
-    if (result && result.code === ExportResultCode.SUCCESS) {
-      this.#exportedCount += batch.length;
-      return;
-    }
-    this.#failedCount += batch.length;
-    const cause = error !== undefined ? describe(error) : describe(result?.error ?? "exporter reported failure");
-    this.#failures.warn(`Export of ${batch.length} ${this.#signal} failed: ${cause}`);
-  }
-
-  // Rejects with a timeout error if `promise` does not settle within exportTimeoutMillis.
-  #withTimeout<R>(promise: Promise<R>): Promise<R> {
-    if (this.#timeout === Infinity) return promise;
-    const ms = Math.min(this.#timeout, MAX_TIMER_MILLIS);
-    let timer: TimerHandle | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    });
-    // A background export must not keep the process alive by this guard alone (its own
-    // I/O does that), but while someone awaits forceFlush/shutdown the guard stays
-    // referenced so that promise is guaranteed to settle instead of the process exiting.
-    this.#guard = timer;
-    if (this.#waiters.length === 0 && !this.#isShutdown) setTimerRef(timer!, false);
-    return Promise.race([promise, timedOut]).finally(() => {
-      clearTimeout(timer);
-      if (this.#guard === timer) this.#guard = undefined;
-    });
-  }
-
-  #armTimer(): void {
+  // Arms the export timer (`ms`: the scheduled delay, or what is left of a backoff).
+  #armTimer(ms: number = this.#delay): void {
     if (this.#timer !== undefined || this.#delay === Infinity || this.#queue.size === 0) return;
     const timer = setTimeout(() => {
       this.#timer = undefined;
       this.#due = true;
       this.#pumpSafely();
-    }, Math.min(this.#delay, MAX_TIMER_MILLIS));
+    }, Math.min(ms, MAX_TIMER_MILLIS));
     setTimerRef(timer, false);
     this.#timer = timer;
   }
@@ -292,13 +407,9 @@ export class Batcher<T> {
   }
 }
 
-// Node/Bun/Deno timers have ref()/unref(); browsers return a number. Feature-detect, no `process`.
-function setTimerRef(timer: TimerHandle, ref: boolean): void {
-  const fn = (timer as unknown as { ref?: () => void; unref?: () => void })[ref ? "ref" : "unref"];
-  if (typeof fn === "function") fn.call(timer);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
-}
+// setTimeout cannot wait longer than 2^31-1 ms (it fires at once instead).
+const MAX_TIMER_MILLIS = 2_147_483_647;
+// Export outcomes meaning "the collector is unavailable now" (OTLP/HTTP: retryable statuses).
+const UNAVAILABLE = new Set(["network", "timeout", "429", "502", "503", "504"]);
+const INITIAL_BACKOFF_MILLIS = 1000;
+const MAX_BACKOFF_MILLIS = 30_000;

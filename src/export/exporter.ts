@@ -15,12 +15,30 @@ export interface ExportResult {
   error?: Error;
   /** Items the receiver accepted the request but rejected (OTLP `partialSuccess`). */
   rejected?: number;
+  /**
+   * Low-cardinality cause of a failure, in the form of the semantic conventions' `error.type`
+   * (SDK self-observability metrics): `timeout`, `network`, an HTTP status such as `503`,
+   * `encoding`, `already_shutdown`, … Exporters that cannot tell leave it out (`_OTHER` is used).
+   */
+  errorType?: string;
+  /** HTTP status of the last request of this export, when there was one. */
+  status?: number;
+}
+
+/** Per-call options a processor or reader passes to {@link Exporter.export}. */
+export interface ExportOptions {
+  /**
+   * Aborted when the caller gives up on this export (its export timeout ran out, or it is
+   * shutting down). Exporters SHOULD stop at once and resolve with a failure, so that the
+   * caller's "one export in flight" rule holds in fact, not only in its bookkeeping.
+   */
+  signal?: AbortSignal;
 }
 
 /** Sends batches of items (spans, log records, metric snapshots) somewhere. */
 export interface Exporter<T> {
   /** Exports `items`; resolves (never rejects) with the outcome. */
-  export(items: T[]): Promise<ExportResult>;
+  export(items: T[], options?: ExportOptions): Promise<ExportResult>;
   /** Waits for any export in progress. */
   forceFlush?(): Promise<void>;
   /** Releases resources; later exports fail. */

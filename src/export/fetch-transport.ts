@@ -29,6 +29,12 @@ export interface TransportResult {
   rejected?: number;
   /** Why the send failed (ok false), without secrets. */
   error?: Error;
+  /**
+   * Low-cardinality cause of a failure (semantic conventions `error.type`): the HTTP status
+   * (`"503"`), `timeout` (the budget ran out), `network` (no response: refused, reset, DNS),
+   * `aborted` (the caller's signal), or `_OTHER`.
+   */
+  errorType?: string;
 }
 
 /** Sends one serialized payload. */
@@ -109,7 +115,14 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     parsed.username = "";
     parsed.password = "";
   }
-  for (const [k, v] of Object.entries(headers)) if (k !== "content-type") secrets.push(v);
+  for (const [k, v] of Object.entries(headers)) {
+    if (k === "content-type") continue;
+    // Receivers echo the credential alone ("invalid token s3cret"), without its auth scheme.
+    const space = v.search(/\s/);
+    secrets.push(v, ...(space > 0 ? [v.slice(space).trim()] : []));
+  }
+  // Query values of the endpoint are usually credentials too (`?api_key=`), and a receiver may quote them.
+  parsed.searchParams.forEach((value) => void secrets.push(value));
   const url = parsed.href;
   // Shown in messages: no credentials, no query string (it can carry API keys).
   const shownUrl = parsed.origin + parsed.pathname;
@@ -132,7 +145,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     signal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const fetchFn = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
-    if (typeof fetchFn !== "function") return { final: true, result: fail("no fetch() in this runtime") };
+    if (typeof fetchFn !== "function") return { final: true, result: fail("no fetch() in this runtime", "_OTHER") };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), budget);
     const onAbort = (): void => controller.abort();
@@ -144,9 +157,9 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         if (keepalive) init.keepalive = true;
         response = await fetchFn(url, init);
       } catch (error) {
-        if (signal?.aborted) return { final: true, result: fail("aborted") };
-        if (controller.signal.aborted) return { final: true, result: fail(`timed out after ${timeoutMillis} ms`) };
-        return { final: false, result: fail(`network error: ${redact(describeError(error))}`) };
+        if (signal?.aborted) return { final: true, result: fail("aborted", "aborted") };
+        if (controller.signal.aborted) return { final: true, result: fail(`timed out after ${timeoutMillis} ms`, "timeout") };
+        return { final: false, result: fail(`network error: ${redact(describeError(error))}`, "network") };
       }
       const status = response.status;
       // Read the body even when it is not needed, so the connection can be reused.
@@ -159,7 +172,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       }
       if (status >= 200 && status < 300) return { final: true, result: success(status, text) };
       const detail = errorDetail(text);
-      const result = fail(`HTTP ${status}${detail ? `: ${redact(detail)}` : ""}`, status);
+      const result = fail(`HTTP ${status}${detail ? `: ${redact(detail)}` : ""}`, String(status), status);
       if (!RETRYABLE_STATUS.has(status)) return { final: true, result };
       return { final: false, result, retryAfter: parseRetryAfter(response.headers.get("retry-after")) };
     } finally {
@@ -180,9 +193,9 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     return partial.rejected > 0 ? { ok: true, status, rejected: partial.rejected } : { ok: true, status };
   }
 
-  function fail(reason: string, status?: number): TransportResult {
+  function fail(reason: string, errorType: string, status?: number): TransportResult {
     const error = new Error(`OTLP export to ${shownUrl} failed: ${reason}`);
-    return status === undefined ? { ok: false, error } : { ok: false, status, error };
+    return status === undefined ? { ok: false, error, errorType } : { ok: false, status, error, errorType };
   }
 
   async function send(body: string, signal?: AbortSignal): Promise<TransportResult> {
@@ -193,8 +206,9 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     const payload: BodyInit = compressed ?? body;
     const keepalive =
       options.keepalive === true && (compressed ?? new TextEncoder().encode(body)).byteLength <= KEEPALIVE_MAX_BYTES;
-    let last: TransportResult = fail("not sent");
+    let last: TransportResult = fail(`timed out after ${timeoutMillis} ms`, "timeout");
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      if (signal?.aborted) return fail("aborted", "aborted");
       const budget = deadline - now();
       if (budget <= 0) break;
       const { final, result, retryAfter } = await attempt(payload, requestHeaders, keepalive, budget, signal);
@@ -205,7 +219,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       if (i + 1 >= MAX_ATTEMPTS || now() + wait >= deadline) break;
       diag.debug(`${result.error?.message ?? "OTLP export failed"}; retrying in ${Math.round(wait)} ms`);
       await sleep(wait, signal);
-      if (signal?.aborted) return fail("aborted");
+      if (signal?.aborted) return fail("aborted", "aborted");
     }
     return last;
   }
@@ -215,7 +229,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       try {
         return await send(body, signal);
       } catch (error) {
-        return fail(redact(describeError(error)));
+        return fail(redact(describeError(error)), "_OTHER");
       }
     },
   };

@@ -10,7 +10,7 @@ import { suppressTracing } from "../trace/suppress.ts";
 import type { ReadableSpan } from "../trace/types.ts";
 import type { EnvRecord } from "../common/env.ts";
 import { ExportResultCode } from "./exporter.ts";
-import type { Exporter, ExportResult } from "./exporter.ts";
+import type { Exporter, ExportOptions, ExportResult } from "./exporter.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
 import type { Transport, TransportResult } from "./fetch-transport.ts";
 import { resolveOtlpConfig } from "./otlp-config.ts";
@@ -54,18 +54,25 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     this.#transport = config.transport;
   }
 
-  /** Encodes and sends `items`; resolves (never rejects) with the outcome. */
-  async export(items: T[]): Promise<ExportResult> {
-    if (this.#stopped) return { code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down") };
+  /**
+   * Encodes and sends `items`; resolves (never rejects) with the outcome. Aborting
+   * `options.signal` abandons the send at once (it then fails with `errorType` `aborted`).
+   */
+  async export(items: T[], options?: ExportOptions): Promise<ExportResult> {
+    if (this.#stopped) return { code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down"), errorType: "already_shutdown" };
     let body: string | undefined;
     try {
       // Never send an empty payload: nothing to say, and some receivers reject it.
       body = Array.isArray(items) && items.length > 0 ? this.#encode(items) : undefined;
     } catch (error) {
-      return { code: ExportResultCode.FAILED, error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`) };
+      return {
+        code: ExportResultCode.FAILED,
+        error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`),
+        errorType: "encoding",
+      };
     }
     if (body === undefined) return { code: ExportResultCode.SUCCESS };
-    const sending = this.#send(body);
+    const sending = this.#send(body, options?.signal);
     this.#pending.add(sending);
     void sending.then(() => this.#pending.delete(sending));
     return sending;
@@ -82,18 +89,24 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     await this.forceFlush();
   }
 
-  async #send(body: string): Promise<ExportResult> {
+  async #send(body: string, signal: AbortSignal | undefined): Promise<ExportResult> {
     let result: TransportResult;
     try {
       // Our own request must not be traced by an instrumented fetch.
-      result = await context.with(suppressTracing(context.active()), () => this.#transport.send(body));
+      result = await context.with(suppressTracing(context.active()), () => this.#transport.send(body, signal));
     } catch (error) {
-      return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) };
+      return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)), errorType: "_OTHER" };
     }
-    if (result?.ok) {
-      return result.rejected !== undefined ? { code: ExportResultCode.SUCCESS, rejected: result.rejected } : { code: ExportResultCode.SUCCESS };
-    }
-    return { code: ExportResultCode.FAILED, error: result?.error ?? new Error(`OTLP export failed${result?.status ? ` with HTTP ${result.status}` : ""}`) };
+    const out: ExportResult = result?.ok
+      ? { code: ExportResultCode.SUCCESS }
+      : {
+          code: ExportResultCode.FAILED,
+          error: result?.error ?? new Error(`OTLP export failed${result?.status ? ` with HTTP ${result.status}` : ""}`),
+          errorType: result?.errorType ?? (result?.status ? String(result.status) : "_OTHER"),
+        };
+    if (result?.ok && result.rejected !== undefined) out.rejected = result.rejected;
+    if (typeof result?.status === "number") out.status = result.status;
+    return out;
   }
 }
 

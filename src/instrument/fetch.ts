@@ -35,9 +35,11 @@ import {
   type InstrumentationProviders,
   type UrlMatchers,
 } from "./http-semconv.ts";
+import { redactedException, redactUrlsInText } from "./redact-text.ts";
+import { capturedHeaderAttributes, compileHeaderCapture, fetchHeadersReader, type HeaderCaptureOptions } from "./http-headers.ts";
 
 /** Options of {@link instrumentFetch} and {@link installFetchInstrumentation}. */
-export interface FetchInstrumentationOptions extends InstrumentationProviders {
+export interface FetchInstrumentationOptions extends InstrumentationProviders, HeaderCaptureOptions {
   /**
    * Targets that receive `traceparent`/`tracestate`/`baggage`. Default: every target on
    * servers; only the page's own origin in browsers (where `globalThis.location` exists).
@@ -106,6 +108,17 @@ function withHeaders(input: unknown, init: RequestInit | undefined, ctx: Context
   return { ...init, headers };
 }
 
+/** The headers the call sends before propagation (for header capture); undefined when unreadable. */
+function sentHeaders(input: unknown, init: RequestInit | undefined): Headers | undefined {
+  try {
+    if (init?.headers !== undefined) return new Headers(init.headers);
+    if (typeof Request !== "undefined" && input instanceof Request) return input.headers;
+  } catch {
+    // Headers fetch itself will reject: capture nothing.
+  }
+  return undefined;
+}
+
 /**
  * Returns a traced version of `fetchFn` (default: the current `globalThis.fetch`, captured
  * now). Calls keep `this`, `Request` inputs, streaming bodies and abort signals; anything the
@@ -126,6 +139,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
   const original: FetchFn = candidate;
   const { propagateTo, ignore } = clientTargetRules(options, "Cannot instrument fetch");
   const redact = createQueryRedactor(options.redactQueryKeys);
+  const headerCapture = compileHeaderCapture(options, "Cannot instrument fetch");
   const tracer = instrumentationTracer(SCOPE, options);
   const histogram = durationHistogram("client", SCOPE, options);
 
@@ -159,6 +173,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
     };
     if (port !== undefined) metricAttributes["server.port"] = port;
 
+    if (headerCapture.request.length > 0) Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, fetchHeadersReader(sentHeaders(input, init))));
     const span = tracer.startSpan(spanMethod(method), { kind: SpanKind.CLIENT, attributes }, active);
     const spanCtx = setSpan(active, span).setValue(IN_CLIENT_SPAN, true);
     const started = monotonicNow();
@@ -173,8 +188,11 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
       }
     }
 
-    const finish = (status: number | undefined, error: unknown): void => {
+    const finish = (status: number | undefined, error: unknown, response?: Response): void => {
       try {
+        if (response !== undefined && headerCapture.response.length > 0) {
+          span.setAttributes(capturedHeaderAttributes(headerCapture.response, fetchHeadersReader(response.headers)));
+        }
         if (status !== undefined) {
           span.setAttribute("http.response.status_code", status);
           metricAttributes["http.response.status_code"] = status;
@@ -184,8 +202,9 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
         if (type !== undefined) {
           span.setAttribute("error.type", type);
           metricAttributes["error.type"] = type;
-          if (error !== undefined) span.recordException(error as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? errorMessage(error) : undefined });
+          // Redacted: Node's fetch quotes the whole URL, credentials included, when it rejects one.
+          if (error !== undefined) span.recordException(redactedException(error, redact));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? redactUrlsInText(errorMessage(error), redact) : undefined });
         }
         span.end();
         histogram.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);
@@ -203,7 +222,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
     }
     return Promise.resolve(pending).then(
       (response) => {
-        finish(typeof response?.status === "number" ? response.status : undefined, undefined);
+        finish(typeof response?.status === "number" ? response.status : undefined, undefined, response);
         return response;
       },
       (error: unknown) => {

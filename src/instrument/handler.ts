@@ -36,9 +36,18 @@ import {
   urlPort,
   type InstrumentationProviders,
 } from "./http-semconv.ts";
+import { redactedException, redactUrlsInText } from "./redact-text.ts";
+import {
+  capturedHeaderAttributes,
+  compileHeaderCapture,
+  fetchHeadersReader,
+  type HeaderCapture,
+  type HeaderCaptureOptions,
+  type HeaderReader,
+} from "./http-headers.ts";
 
 /** Options of {@link instrumentHandler}. */
-export interface HandlerInstrumentationOptions<Rest extends unknown[] = unknown[]> extends InstrumentationProviders {
+export interface HandlerInstrumentationOptions<Rest extends unknown[] = unknown[]> extends InstrumentationProviders, HeaderCaptureOptions {
   /** The matched route template (`/users/:id`), for `http.route` and the span name. Never the raw path. */
   route?: string | ((request: Request, ...rest: Rest) => string | undefined);
   /** Add a W3C Trace Context Level 2 `traceresponse` header to the response. Default false. */
@@ -59,6 +68,8 @@ export interface ServerRequestInfo {
   readonly userAgent: string | undefined;
   readonly route: string | undefined;
   readonly clientAddress: string | undefined;
+  /** Reads a request header, for `captureRequestHeaders`. */
+  readonly requestHeader?: HeaderReader;
 }
 
 /** A started server span and how to finish it. */
@@ -66,8 +77,11 @@ export interface ServerSpanHandle {
   readonly span: Span;
   /** The context to run the handler in (extracted parent + the server span). */
   readonly context: Context;
-  /** Ends span and records the duration; only the first call counts. */
-  end(status: number | undefined, error?: unknown, type?: string): void;
+  /**
+   * Ends span and records the duration; only the first call counts. `responseHeader` reads
+   * the response's headers for `captureResponseHeaders`.
+   */
+  end(status: number | undefined, error?: unknown, type?: string, responseHeader?: HeaderReader): void;
   /** The `traceresponse` header value, or undefined when the span context is invalid. */
   traceResponse(): string | undefined;
 }
@@ -83,6 +97,7 @@ export function startServerSpan(
   histogram: Histogram,
   info: ServerRequestInfo,
   redactSearch: (search: string) => string,
+  headerCapture?: HeaderCapture,
 ): ServerSpanHandle {
   const parent = propagation.extract(context.active(), info.carrier);
   const attributes: Attributes = methodAttributes(info.method);
@@ -104,6 +119,9 @@ export function startServerSpan(
   }
   if (info.userAgent !== undefined) attributes["user_agent.original"] = info.userAgent;
   if (info.clientAddress !== undefined && info.clientAddress !== "") attributes["client.address"] = info.clientAddress;
+  if (headerCapture !== undefined && headerCapture.request.length > 0 && info.requestHeader !== undefined) {
+    Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, info.requestHeader));
+  }
   const method = spanMethod(info.method);
   const name = info.route !== undefined && info.route !== "" ? `${method} ${info.route}` : method;
   const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
@@ -113,10 +131,13 @@ export function startServerSpan(
   return {
     span,
     context: ctx,
-    end(status, error, type) {
+    end(status, error, type, responseHeader) {
       if (ended) return;
       ended = true;
       try {
+        if (headerCapture !== undefined && headerCapture.response.length > 0 && responseHeader !== undefined) {
+          span.setAttributes(capturedHeaderAttributes(headerCapture.response, responseHeader));
+        }
         if (status !== undefined) {
           span.setAttribute("http.response.status_code", status);
           metricAttributes["http.response.status_code"] = status;
@@ -126,8 +147,9 @@ export function startServerSpan(
         if (errType !== undefined) {
           span.setAttribute("error.type", errType);
           metricAttributes["error.type"] = errType;
-          if (error !== undefined) span.recordException(error as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? errorMessage(error) : undefined });
+          // Redacted: an error message quoting a URL must not carry its credentials or tokens.
+          if (error !== undefined) span.recordException(redactedException(error, redactSearch));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? redactUrlsInText(errorMessage(error), redactSearch) : undefined });
         }
         span.end();
         histogram.record(seconds(started, monotonicNow()), metricAttributes, ctx);
@@ -173,6 +195,7 @@ function isResponse(value: unknown): value is Response {
  * ```ts
  * Deno.serve(instrumentHandler((req) => new Response("hi"), { route: "/", traceResponse: true }));
  * export default { fetch: instrumentHandler(app.fetch) }; // Hono on Workers
+ * instrumentHandler(app.fetch, { captureRequestHeaders: ["x-request-id"] }); // never "authorization"
  * ```
  */
 export function instrumentHandler<Rest extends unknown[], R extends Response | Promise<Response>>(
@@ -187,6 +210,7 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
   const tracer = instrumentationTracer(SCOPE, options);
   const histogram = durationHistogram("server", SCOPE, options);
   const redact = createQueryRedactor(options.redactQueryKeys);
+  const headerCapture = compileHeaderCapture(options, "Cannot instrument handler");
   const traceResponse = options.traceResponse === true;
 
   return function instrumentedHandler(this: unknown, request: Request, ...rest: Rest): R {
@@ -213,7 +237,8 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
         userAgent: request.headers?.get("user-agent") ?? undefined,
         route: typeof route === "function" ? pick(route) : route,
         clientAddress: pick(options.clientAddress),
-      }, redact);
+        requestHeader: fetchHeadersReader(request.headers),
+      }, redact, headerCapture);
     } catch (err) {
       diagOnce("warn", "instrument-handler:start", "instrumentHandler: could not read the request; handling it untraced.", err);
       return handler.call(this, request, ...rest);
@@ -226,7 +251,7 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
       }
       const value = traceResponse ? handle.traceResponse() : undefined;
       const out = value !== undefined ? withTraceResponse(response, value) : response;
-      handle.end(response.status);
+      handle.end(response.status, undefined, undefined, fetchHeadersReader(out.headers));
       return out;
     };
     let result: R;

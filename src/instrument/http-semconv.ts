@@ -221,10 +221,13 @@ export function errorType(error: unknown): string {
   return typeof ctor === "string" && ctor !== "" && ctor !== "Object" ? ctor : "_OTHER";
 }
 
-/** A short message for a span status. */
+/** A short message for a span status (pass it through `redactUrlsInText` before recording). */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return "_OTHER"; // an object whose toString throws
+  }
 }
 
 /** Seconds between two `performance.now()`-style millisecond readings. */

@@ -12,6 +12,7 @@ import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import { createQueryRedactor, durationHistogram, instrumentationTracer, type InstrumentationProviders } from "./http-semconv.ts";
 import { startServerSpan, type ServerSpanHandle } from "./handler.ts";
+import { compileHeaderCapture, type HeaderCaptureOptions, type HeaderReader } from "./http-headers.ts";
 
 /** The parts of node:http `IncomingMessage` the adapter reads. */
 export interface NodeIncomingLike {
@@ -27,11 +28,13 @@ export interface NodeOutgoingLike {
   readonly statusCode: number;
   readonly writableFinished?: boolean;
   setHeader?(name: string, value: string): unknown;
+  /** Reads a response header set so far (for `captureResponseHeaders`). */
+  getHeader?(name: string): unknown;
   once(event: "finish" | "close", listener: () => void): unknown;
 }
 
 /** Options of {@link instrumentNodeListener}. */
-export interface NodeListenerInstrumentationOptions<Req extends NodeIncomingLike = NodeIncomingLike> extends InstrumentationProviders {
+export interface NodeListenerInstrumentationOptions<Req extends NodeIncomingLike = NodeIncomingLike> extends InstrumentationProviders, HeaderCaptureOptions {
   /** The matched route template for `http.route` and the span name. */
   route?: string | ((req: Req) => string | undefined);
   /** Add a W3C Trace Context Level 2 `traceresponse` header. Default false. */
@@ -47,6 +50,14 @@ const SCOPE = "otel-edge/instrument/node-listener";
 function header(req: NodeIncomingLike, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(", ") : v;
+}
+
+/** node's `getHeader` returns a string, a number or a string[]. */
+function nodeHeaderValue(value: unknown): string | readonly string[] | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value)) return value.map(String);
+  return undefined;
 }
 
 function requestUrl(req: NodeIncomingLike): URL | undefined {
@@ -82,6 +93,7 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
   const tracer = instrumentationTracer(SCOPE, options);
   const histogram = durationHistogram("server", SCOPE, options);
   const redact = createQueryRedactor(options.redactQueryKeys);
+  const headerCapture = compileHeaderCapture(options, "Cannot instrument node listener");
 
   return function instrumentedListener(this: unknown, req: Req, res: Res): void {
     let handle: ServerSpanHandle;
@@ -102,13 +114,15 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
         userAgent: header(req, "user-agent"),
         route: typeof route === "function" ? pick(route) : route,
         clientAddress: options.clientAddress ? pick(options.clientAddress) : typeof remote === "string" ? remote : undefined,
-      }, redact);
+        requestHeader: (name) => req.headers[name],
+      }, redact, headerCapture);
       const h = handle;
-      res.once("finish", () => h.end(res.statusCode));
+      const responseHeader: HeaderReader = (name) => nodeHeaderValue(res.getHeader?.(name));
+      res.once("finish", () => h.end(res.statusCode, undefined, undefined, responseHeader));
       res.once("close", () => {
         // 'close' follows 'finish' on a completed response; alone, the client went away.
-        if (res.writableFinished === false) h.end(res.statusCode, undefined, "aborted");
-        else h.end(res.statusCode);
+        if (res.writableFinished === false) h.end(res.statusCode, undefined, "aborted", responseHeader);
+        else h.end(res.statusCode, undefined, undefined, responseHeader);
       });
       if (options.traceResponse === true) {
         const value = h.traceResponse();

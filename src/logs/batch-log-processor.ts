@@ -7,6 +7,7 @@ import { diag } from "../common/diag.ts";
 import { envNumber, type EnvRecord } from "../common/env.ts";
 import type { Context } from "../context/context.ts";
 import { Batcher, type BatcherStats } from "../export/batcher.ts";
+import type { ExportHooks } from "../export/export-outcome.ts";
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from "./types.ts";
 
 /** Options of a {@link BatchLogRecordProcessor}; every field has the `OTEL_BLRP_*` default. */
@@ -68,7 +69,7 @@ export class BatchLogRecordProcessor implements LogRecordProcessor {
   readonly #batcher: Batcher<ReadableLogRecord>;
 
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
-  constructor(exporter: LogRecordExporter, options: BatchLogRecordProcessorOptions = {}) {
+  constructor(exporter: LogRecordExporter, options: BatchLogRecordProcessorOptions & ExportHooks = {}) {
     this.#batcher = new Batcher<ReadableLogRecord>({
       exporter,
       maxQueueSize: options.maxQueueSize ?? DEFAULT_BLRP_OPTIONS.maxQueueSize,
@@ -76,6 +77,7 @@ export class BatchLogRecordProcessor implements LogRecordProcessor {
       scheduledDelayMillis: options.scheduledDelayMillis ?? DEFAULT_BLRP_OPTIONS.scheduledDelayMillis,
       exportTimeoutMillis: options.exportTimeoutMillis ?? DEFAULT_BLRP_OPTIONS.exportTimeoutMillis,
       signal: "log records",
+      onExport: options.onExport,
     });
   }
 

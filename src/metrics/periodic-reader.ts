@@ -6,13 +6,22 @@
  *
  * - The timer starts when the reader is registered with a provider, and is `unref()`'d where
  *   the runtime supports it, so it never keeps a process alive.
- * - One export in flight: a tick that finds an export running is skipped.
+ * - One export in flight: a tick that finds an export running is skipped. A collect+export
+ *   that outlives the timeout is counted as failed (`timeout`) and the exporter is told to stop
+ *   through its `AbortSignal`; the next one starts only once it has really ended (or a grace
+ *   period passed), so a hung collector never sees two requests from us at once.
  * - Empty collections (no data points) are never exported.
  * - `forceFlush()` collects and exports now (what `sdk.flush()` calls for serverless);
- *   `shutdown()` does a final collect+export and shuts the exporter down. Neither rejects.
+ *   `shutdown()` does a final collect+export and shuts the exporter down. Neither rejects,
+ *   and each resolves within `exportTimeoutMillis` (spec: "SHOULD complete or abort within
+ *   some timeout").
+ * - `stats()` counts data points exported and failed (by cause), for `sdk.stats()`.
  */
 import { diag, diagOnce } from "../common/diag.ts";
-import { ExportResultCode, type Exporter } from "../export/exporter.ts";
+import { ExportResultCode, type Exporter, type ExportResult } from "../export/exporter.ts";
+import { RateLimitedWarning } from "../export/rate-limit.ts";
+import { addCount, classifyExport, describe, monotonicNow, setTimerRef, settleWithin } from "../export/export-outcome.ts";
+import type { ExportListener, Settled } from "../export/export-outcome.ts";
 import {
   ManualMetricReader,
   hasDataPoints,
@@ -32,8 +41,24 @@ export interface PeriodicExportingMetricReaderOptions extends MetricReaderOption
    * `forceFlush()`/`shutdown()` (Workers, where nothing may run between requests).
    */
   exportIntervalMillis?: number;
-  /** Bound on one collect+export; default 30000 (spec `OTEL_METRIC_EXPORT_TIMEOUT`). */
+  /** Bound on one collect+export, and on forceFlush/shutdown; default 30000 (spec `OTEL_METRIC_EXPORT_TIMEOUT`). */
   exportTimeoutMillis?: number;
+  /** Called once per finished export (SDK self-observability); must not throw (errors are swallowed). */
+  onExport?: ExportListener;
+}
+
+/** Counters of a {@link PeriodicExportingMetricReader}, in metric data points. */
+export interface PeriodicReaderStats {
+  /** Data points handed to the exporter whose export has not finished yet. */
+  inFlight: number;
+  /** Data points the receiver accepted. */
+  exported: number;
+  /** Data points whose export failed. */
+  failed: number;
+  /** `failed` by cause (`error.type`): `timeout`, `network`, `"503"`, `rejected`, `_OTHER`... */
+  failedByReason: Record<string, number>;
+  /** Collect+export operations that failed as a whole (collection errors are reported via `diag`). */
+  failedExports: number;
 }
 
 function positive(value: number | undefined, fallback: number, name: string, allowInfinity = false): number {
@@ -61,19 +86,31 @@ export class PeriodicExportingMetricReader implements MetricReader {
   readonly #exporter: Exporter<ResourceMetrics>;
   readonly #interval: number;
   readonly #timeout: number;
+  readonly #onExport: ExportListener | undefined;
+  readonly #failures = new RateLimitedWarning();
   #timer: ReturnType<typeof setInterval> | undefined;
-  #inFlight: Promise<void> | undefined;
+  #inFlight: Promise<void> | undefined; // until the exporter really ended (or the grace period passed)
+  #abort: AbortController | undefined;
   #shutdown: Promise<void> | undefined;
+  #inFlightPoints = 0;
+  #exported = 0;
+  #failed = 0;
+  #failedExports = 0;
+  readonly #failedBy: Record<string, number> = Object.create(null) as Record<string, number>;
 
   /** Throws RangeError for a non-positive interval or timeout, TypeError without an exporter. */
   constructor(options: PeriodicExportingMetricReaderOptions) {
     if (!options || typeof options.exporter?.export !== "function") {
       throw new TypeError("Cannot create PeriodicExportingMetricReader: options.exporter must be an exporter (an object with export())");
     }
+    if (options.onExport !== undefined && typeof options.onExport !== "function") {
+      throw new TypeError("Cannot create PeriodicExportingMetricReader: onExport must be a function");
+    }
     this.#inner = new ManualMetricReader({ temporality: options.temporality });
     this.#exporter = options.exporter;
     this.#interval = positive(options.exportIntervalMillis, 60_000, "exportIntervalMillis", true);
     this.#timeout = positive(options.exportTimeoutMillis, 30_000, "exportTimeoutMillis");
+    this.#onExport = options.onExport;
   }
 
   selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
@@ -84,7 +121,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
     this.#inner.setMetricProducer(producer);
     if (this.#timer !== undefined || this.#shutdown !== undefined || this.#interval === Infinity) return;
     this.#timer = setInterval(() => {
-      if (this.#inFlight === undefined) void this.#run(false);
+      if (this.#inFlight === undefined) void this.#run(false, this.#timeout);
     }, this.#interval);
     unref(this.#timer);
   }
@@ -93,11 +130,10 @@ export class PeriodicExportingMetricReader implements MetricReader {
     return this.#inner.collect(options);
   }
 
-  /** Waits for an export in flight, then collects and exports now. */
+  /** Waits for an export in flight, then collects and exports now; within `exportTimeoutMillis` in all. */
   async forceFlush(): Promise<void> {
     if (this.#shutdown !== undefined) return this.#shutdown;
-    await this.#inFlight;
-    await this.#run(true);
+    await this.#flushWithin(monotonicNow() + this.#timeout);
     try {
       await this.#exporter.forceFlush?.();
     } catch (e) {
@@ -105,61 +141,123 @@ export class PeriodicExportingMetricReader implements MetricReader {
     }
   }
 
-  /** Stops the timer, exports a last time, and shuts the exporter down. Idempotent. */
+  /** Stops the timer, exports a last time, and shuts the exporter down, within `exportTimeoutMillis`. Idempotent. */
   shutdown(): Promise<void> {
     return (this.#shutdown ??= (async () => {
       if (this.#timer !== undefined) clearInterval(this.#timer);
       this.#timer = undefined;
-      await this.#inFlight;
-      await this.#run(true);
+      const deadline = monotonicNow() + this.#timeout;
+      await this.#flushWithin(deadline);
+      this.#abort?.abort(new Error("shutdown"));
       await this.#inner.shutdown();
-      try {
-        await this.#exporter.shutdown();
-      } catch (e) {
-        diag.warn(`Metric exporter shutdown failed: ${String(e)}`);
-      }
+      const outcome = await settleWithin(
+        Promise.resolve().then(() => this.#exporter.shutdown()),
+        Math.max(0, deadline - monotonicNow()),
+        true,
+      );
+      if (outcome.kind === "error") diag.warn(`Metric exporter shutdown failed: ${String(outcome.error)}`);
+      if (outcome.kind === "timeout") diag.warn(`Metric exporter shutdown did not finish within ${this.#timeout} ms.`);
     })());
   }
 
-  /**
-   * One collect+export, tracked as the export in flight. `awaited` runs (forceFlush, shutdown)
-   * keep their timeout timer referenced so the caller's await always resolves; timer-driven
-   * runs do not keep the process alive.
-   */
-  #run(awaited: boolean): Promise<void> {
-    const p = this.#collectAndExport(awaited).finally(() => {
-      if (this.#inFlight === p) this.#inFlight = undefined;
-    });
-    this.#inFlight = p;
-    return p;
+  /** Data point counters (a fresh object each call). */
+  stats(): PeriodicReaderStats {
+    return {
+      inFlight: this.#inFlightPoints,
+      exported: this.#exported,
+      failed: this.#failed,
+      failedByReason: { ...this.#failedBy },
+      failedExports: this.#failedExports,
+    };
   }
 
-  async #collectAndExport(awaited: boolean): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), this.#timeout);
-      if (!awaited) unref(timer);
+  // Waits (until `deadline`) for the export in flight, then runs one collect+export in what is left.
+  async #flushWithin(deadline: number): Promise<void> {
+    while (this.#inFlight !== undefined) {
+      const left = deadline - monotonicNow();
+      if (left <= 0) return;
+      await settleWithin(this.#inFlight, left, true);
+    }
+    const left = deadline - monotonicNow();
+    if (left > 0) await this.#run(true, left);
+  }
+
+  /**
+   * One collect+export, tracked as the export in flight until the exporter has ended. Resolves
+   * when it is counted (done or timed out). `awaited` runs (forceFlush, shutdown) keep their
+   * timeout timer referenced so the caller's await always resolves; timer-driven runs do not
+   * keep the process alive.
+   */
+  #run(awaited: boolean, timeoutMillis: number): Promise<void> {
+    const abort = new AbortController();
+    this.#abort = abort;
+    let exported: Promise<unknown> = Promise.resolve();
+    let points = 0;
+    const started = monotonicNow();
+    const work = (async (): Promise<ExportResult | undefined> => {
+      const { resourceMetrics, errors } = await this.#inner.collect({ timeoutMillis });
+      for (const e of errors) diagOnce("warn", `metric-collect-error:${String(e)}`, `Metric collection reported: ${String(e)}`);
+      if (!hasDataPoints(resourceMetrics) || abort.signal.aborted) return undefined;
+      points = countDataPoints(resourceMetrics);
+      this.#inFlightPoints = points;
+      const exporting = Promise.resolve(this.#exporter.export([resourceMetrics], { signal: abort.signal }));
+      exported = exporting;
+      return await exporting;
+    })();
+    const counted = settleWithin(work, timeoutMillis, awaited).then((outcome) => {
+      // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
+      const aborted = abort.signal.aborted && outcome.kind === "value" && outcome.value !== undefined && outcome.value.code !== ExportResultCode.SUCCESS;
+      this.#count(aborted ? { kind: "timeout" } : outcome, points, monotonicNow() - started);
+      if (outcome.kind === "timeout") {
+        abort.abort(new Error(`metric export timed out after ${timeoutMillis} ms`));
+        diag.warn(`Metric collect+export did not finish within ${Math.round(timeoutMillis)} ms.`);
+      }
+      return outcome;
     });
+    const done: Promise<void> = counted
+      .then(async (outcome) => {
+        // Exporters that honour the signal end at once; bound the wait for those that do not.
+        if (outcome.kind === "timeout") await settleWithin(Promise.all([work, exported]), Math.min(this.#timeout, 5000), false);
+      })
+      .finally(() => {
+        if (this.#inFlight === done) this.#inFlight = undefined;
+        if (this.#abort === abort) this.#abort = undefined;
+      });
+    this.#inFlight = done;
+    return counted.then(() => undefined);
+  }
+
+  #count(outcome: Settled<ExportResult | undefined>, points: number, durationMillis: number): void {
     try {
-      const work = (async () => {
-        const { resourceMetrics, errors } = await this.#inner.collect({ timeoutMillis: this.#timeout });
-        for (const e of errors) diagOnce("warn", `metric-collect-error:${String(e)}`, `Metric collection reported: ${String(e)}`);
-        if (!hasDataPoints(resourceMetrics)) return;
-        const result = await this.#exporter.export([resourceMetrics]);
-        if (result.code !== ExportResultCode.SUCCESS) diag.warn(`Metric export failed: ${result.error?.message ?? "unknown error"}`);
-      })();
-      if ((await Promise.race([work, timeout])) === "timeout") diag.warn(`Metric collect+export did not finish within ${this.#timeout} ms.`);
-    } catch (e) {
-      diag.error(`Metric export threw: ${String(e)}`);
-    } finally {
-      // Guarded: @cloudflare/workers-types declares clearTimeout(number | null), not undefined.
-      if (timer !== undefined) clearTimeout(timer);
+      this.#inFlightPoints = 0;
+      if (outcome.kind === "value" && outcome.value === undefined) return; // nothing to export
+      if (outcome.kind === "error") diag.error(`Metric export threw: ${describe(outcome.error)}`);
+      const c = classifyExport(outcome as Settled<ExportResult>, points);
+      this.#exported += c.exported;
+      this.#failed += c.failed;
+      if (c.failed > 0) addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
+      if (c.exported === 0 && c.failed === points) {
+        this.#failedExports++;
+        if (outcome.kind === "value") this.#failures.warn(`Metric export failed: ${outcome.value?.error?.message ?? c.errorType ?? "unknown error"}`);
+      }
+      if (this.#onExport) {
+        const event = { items: points, exported: c.exported, failed: c.failed, durationMillis, ...(c.errorType ? { errorType: c.errorType } : {}) };
+        this.#onExport(c.status !== undefined ? { ...event, status: c.status } : event);
+      }
+    } catch (error) {
+      diagOnce("error", "periodic-reader:count", `Unexpected error counting a metric export: ${String(error)}`);
     }
   }
 }
 
+/** Number of data points in a collection (what the self-observability metrics count). */
+export function countDataPoints(rm: ResourceMetrics): number {
+  let n = 0;
+  for (const sm of rm.scopeMetrics) for (const m of sm.metrics) n += m.dataPoints.length;
+  return n;
+}
+
 // Node/Bun/Deno timers have unref(); browsers and workers return a number. Feature-detect.
 function unref(timer: unknown): void {
-  const fn = (timer as { unref?: () => void } | null)?.unref;
-  if (typeof fn === "function") fn.call(timer);
+  setTimerRef(timer as ReturnType<typeof setTimeout>, false);
 }

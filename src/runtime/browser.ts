@@ -75,6 +75,7 @@ export function init(options: InitOptions = {}): Sdk {
     resource: sdk.resource,
     disabled: false,
     flush: () => sdk.flush(),
+    stats: () => sdk.stats(),
     shutdown: () => {
       removeListeners();
       return sdk.shutdown();

@@ -164,6 +164,7 @@ export function withRuntimeMetrics(sdk: Sdk, enabled: boolean | undefined, readi
     resource: sdk.resource,
     disabled: sdk.disabled,
     flush: () => sdk.flush(),
+    stats: () => sdk.stats(),
     shutdown: () => {
       handle.stop();
       return sdk.shutdown();

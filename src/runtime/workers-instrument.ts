@@ -33,6 +33,8 @@ import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import { installFetchInstrumentation, type FetchInstrumentationOptions } from "../instrument/fetch.ts";
 import { instrumentHandler, type HandlerInstrumentationOptions } from "../instrument/handler.ts";
+import { createQueryRedactor } from "../instrument/http-semconv.ts";
+import { redactedException, redactUrlsInText } from "../instrument/redact-text.ts";
 import type { Histogram } from "../metrics/instruments.ts";
 import type { InitOptions, Sdk } from "../sdk.ts";
 import { getSpan, setSpan } from "../trace/span-in-context.ts";
@@ -123,11 +125,15 @@ function markInvocation(span: Span | undefined): void {
   span?.setAttribute("faas.coldstart", invocations === 1);
 }
 
+let redactSearch: ((search: string) => string) | undefined;
+
 function recordError(span: Span, error: unknown): void {
-  span.recordException(error instanceof Error ? error : String(error));
+  // URLs quoted in the message lose their credentials and sensitive query values, as in url.full.
+  redactSearch ??= createQueryRedactor();
+  span.recordException(redactedException(error, redactSearch));
   // Semconv (recording errors): error.type is the exception's type, and the status is ERROR.
   span.setAttribute("error.type", errorType(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: redactUrlsInText(error instanceof Error ? error.message : String(error), redactSearch) });
 }
 
 function errorType(error: unknown): string {

@@ -8,6 +8,7 @@ import type { Context } from "../context/context.ts";
 import { Batcher } from "../export/batcher.ts";
 import type { BatcherStats } from "../export/batcher.ts";
 import type { Exporter } from "../export/exporter.ts";
+import type { ExportHooks } from "../export/export-outcome.ts";
 import type { ReadableSpan, Span, SpanProcessor } from "./types.ts";
 
 /** Options of a {@link BatchSpanProcessor}; every field has the `OTEL_BSP_*` default. */
@@ -36,7 +37,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #batcher: Batcher<ReadableSpan>;
 
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
-  constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions = {}) {
+  constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions & ExportHooks = {}) {
     this.#batcher = new Batcher<ReadableSpan>({
       exporter,
       maxQueueSize: options.maxQueueSize ?? 2048,
@@ -44,6 +45,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,
       exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
       signal: "spans",
+      onExport: options.onExport,
     });
   }
 

@@ -6,6 +6,14 @@ import { ExportResultCode } from "../../src/export/exporter.ts";
 import type { Exporter, ExportResult } from "../../src/export/exporter.ts";
 import { diag, DiagLogLevel, resetDiagOnce } from "../../src/common/diag.ts";
 
+/** The four totals of a batcher's stats (the per-reason breakdown is asserted where it matters). */
+const counts = (s: { queued: number; exported: number; dropped: number; failed: number }) => ({
+  queued: s.queued,
+  exported: s.exported,
+  dropped: s.dropped,
+  failed: s.failed,
+});
+
 const unhandled: unknown[] = [];
 process.on("unhandledRejection", (e) => unhandled.push(e));
 
@@ -98,7 +106,7 @@ test("exports as soon as maxExportBatchSize items are queued, without a timer", 
   b.add(3);
   assert.equal(batches, [[1, 2, 3]]);
   await tick();
-  assert.equal(b.stats(), { queued: 0, exported: 3, dropped: 0, failed: 0 });
+  assert.equal(counts(b.stats()), { queued: 0, exported: 3, dropped: 0, failed: 0 });
 });
 
 test("a timer exports a partial batch after scheduledDelayMillis", async () => {
@@ -177,7 +185,7 @@ test("at most one export is in flight; the next batch waits", async () => {
   assert.is(maxActive, 1);
   assert.equal(batches.flat(), Array.from({ length: 21 }, (_, i) => i));
   assert.ok(batches.every((x) => x.length <= 2));
-  assert.equal(b.stats(), { queued: 0, exported: 21, dropped: 0, failed: 0 });
+  assert.equal(counts(b.stats()), { queued: 0, exported: 21, dropped: 0, failed: 0 });
 });
 
 test("forceFlush drains everything queued at the call, in order, batch by batch", async () => {
@@ -224,22 +232,132 @@ test("shutdown flushes, then shuts the exporter down, then refuses and counts ne
   assert.equal(calls, ["export", "export", "shutdown"]);
   b.add(5);
   b.add(6);
-  assert.equal(b.stats(), { queued: 0, exported: 3, dropped: 3, failed: 0 });
+  assert.equal(counts(b.stats()), { queued: 0, exported: 3, dropped: 3, failed: 0 });
+  assert.equal(b.stats().droppedByReason, { already_shutdown: 3 });
   assert.is(warnings.filter((w) => /after shutdown/.test(w)).length, 1, "reported once");
   await b.forceFlush(); // still resolves
 });
 
-test("an export that never settles times out, counts as failed, and the next batch proceeds", async () => {
+test("an export that never settles times out, counts as failed, and the next batch proceeds after a grace period", async () => {
   let n = 0;
   const { exporter, batches } = recorder(() => (n++ === 0 ? new Promise<ExportResult>(() => {}) : SUCCESS));
   const b = make(exporter, { maxExportBatchSize: 2, exportTimeoutMillis: 20 });
   b.add(1);
   b.add(2);
   b.add(3);
+  await b.forceFlush(); // bounded by exportTimeoutMillis: resolves when the first export times out
+  await waitFor(() => batches.length === 2, "the second batch");
   await b.forceFlush();
   assert.equal(batches, [[1, 2], [3]]);
-  assert.equal(b.stats(), { queued: 0, exported: 1, dropped: 0, failed: 2 });
+  assert.equal(b.stats(), {
+    queued: 0,
+    capacity: 100,
+    inFlight: 0,
+    exported: 1,
+    dropped: 0,
+    failed: 2,
+    droppedByReason: {},
+    failedByReason: { timeout: 2 },
+  });
   assert.ok(warnings.some((w) => /Export of 2 spans failed: timed out/.test(w)), warnings.join("\n"));
+});
+
+test("a timed-out export is aborted through its signal; the next one starts only after it ended (one in flight)", async () => {
+  let active = 0;
+  let maxActive = 0;
+  const signals: AbortSignal[] = [];
+  const exporter: Exporter<number> = {
+    export(_items, options) {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      signals.push(options!.signal!);
+      return new Promise<ExportResult>((resolve) => {
+        // Hangs until aborted, then ends a little later (like a fetch tearing down its socket).
+        options!.signal!.addEventListener("abort", () => realSetTimeout(() => {
+          active--;
+          resolve({ code: ExportResultCode.FAILED, errorType: "aborted" });
+        }, 5));
+      });
+    },
+    async shutdown() {},
+  };
+  const b = make(exporter, { maxExportBatchSize: 1, exportTimeoutMillis: 15 });
+  for (let i = 0; i < 4; i++) b.add(i);
+  void b.forceFlush(10_000); // an explicit flush does not wait for the backoff after a timeout
+  await waitFor(() => b.stats().failed === 4, "four timed-out exports");
+  await waitFor(() => active === 0, "the last export to end");
+  assert.is(signals.length, 4);
+  assert.ok(signals.every((s) => s.aborted), "every timed-out export was aborted");
+  assert.is(maxActive, 1, "never two exports at once");
+  assert.equal(b.stats().failedByReason, { timeout: 4 }, "counted as timeouts, not as the exporter's late answer");
+});
+
+test("collector unavailable: after a failed export the batcher backs off and keeps its queue; an explicit flush still tries", async () => {
+  let fail = true;
+  const { exporter, batches } = recorder(() => (fail ? { code: ExportResultCode.FAILED, errorType: "network" } : SUCCESS));
+  const b = make(exporter, { maxQueueSize: 6, maxExportBatchSize: 2, scheduledDelayMillis: 5 });
+  b.add(0);
+  b.add(1); // size trigger: fails (network) -> backoff
+  await waitFor(() => b.stats().failed === 2, "the first failure");
+  for (let i = 2; i < 12; i++) b.add(i);
+  await tick(60);
+  assert.is(batches.length, 1, "no export while backing off, although full batches are queued");
+  assert.equal(counts(b.stats()), { queued: 6, exported: 0, dropped: 4, failed: 2 });
+  assert.equal(b.stats().droppedByReason, { queue_full: 4 });
+  fail = false;
+  await b.forceFlush();
+  assert.equal(batches.slice(1), [[2, 3], [4, 5], [6, 7]], "the oldest queued items, in order");
+  assert.equal(counts(b.stats()), { queued: 0, exported: 6, dropped: 4, failed: 2 });
+});
+
+test("a failure that is not about availability (400) does not back off", async () => {
+  const { exporter, batches } = recorder(() => ({ code: ExportResultCode.FAILED, errorType: "400" }));
+  const b = make(exporter, { maxExportBatchSize: 2, scheduledDelayMillis: 5 });
+  for (let i = 0; i < 6; i++) b.add(i);
+  await waitFor(() => batches.length === 3, "three exports without waiting");
+  assert.is(b.stats().failed, 6);
+});
+
+test("forceFlush resolves within its timeout even with many batches queued behind a slow exporter", async () => {
+  const { exporter, batches } = recorder(() => new Promise<ExportResult>((r) => realSetTimeout(() => r(SUCCESS), 30)));
+  const b = make(exporter, { maxExportBatchSize: 1, exportTimeoutMillis: 1000 });
+  for (let i = 0; i < 10; i++) b.add(i);
+  const started = Date.now();
+  await b.forceFlush(50);
+  assert.ok(Date.now() - started < 1000, "bounded by the 50 ms flush timeout, not 10 × 30 ms + ...");
+  assert.ok(batches.length < 10, "returned before everything was exported");
+  await b.forceFlush(); // the rest is still exported, in order
+  assert.equal(batches.flat(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test("shutdown is bounded by exportTimeoutMillis: what is still queued is dropped as shutdown_timeout", async () => {
+  const { exporter, batches, calls } = recorder(() => new Promise<ExportResult>(() => {}));
+  const b = make(exporter, { maxExportBatchSize: 2, exportTimeoutMillis: 40 });
+  for (let i = 0; i < 6; i++) b.add(i);
+  const started = Date.now();
+  await b.shutdown();
+  assert.ok(Date.now() - started < 2000, "returned within its timeout (generous bound)");
+  assert.equal(batches, [[0, 1]]);
+  assert.ok(calls.includes("shutdown"));
+  const s = b.stats();
+  assert.equal({ failed: s.failed, dropped: s.dropped, queued: s.queued }, { failed: 2, dropped: 4, queued: 0 });
+  assert.equal(s.droppedByReason, { shutdown_timeout: 4 });
+});
+
+test("onExport reports each finished export with counts, duration and cause", async () => {
+  const events: unknown[] = [];
+  let n = 0;
+  const { exporter } = recorder(() =>
+    n++ === 0 ? { code: ExportResultCode.SUCCESS, rejected: 1, status: 200 } : { code: ExportResultCode.FAILED, errorType: "503", status: 503 },
+  );
+  const b = make(exporter, { maxExportBatchSize: 3, onExport: (e) => events.push({ ...e, durationMillis: typeof e.durationMillis }) });
+  for (let i = 0; i < 6; i++) b.add(i);
+  await b.forceFlush();
+  assert.equal(events, [
+    { items: 3, exported: 2, failed: 1, durationMillis: "number", errorType: "rejected", status: 200 },
+    { items: 3, exported: 0, failed: 3, durationMillis: "number", errorType: "503", status: 503 },
+  ]);
+  assert.equal(b.stats().failedByReason, { rejected: 1, "503": 3 });
 });
 
 test("exporters that throw, reject or return FAILED never surface, and count as failed", async () => {
@@ -261,7 +379,7 @@ test("exporters that throw, reject or return FAILED never surface, and count as 
   await b.forceFlush();
   await b.shutdown(); // exporter.shutdown rejects: shutdown still resolves
   await tick(5);
-  assert.equal(b.stats(), { queued: 0, exported: 1, dropped: 0, failed: 4 });
+  assert.equal(counts(b.stats()), { queued: 0, exported: 1, dropped: 0, failed: 4 });
   assert.equal(unhandled, []);
   assert.ok(warnings.some((w) => /shutdown boom/.test(w)));
 });
@@ -281,12 +399,12 @@ test("a full queue drops new items, counts them and reports once", async () => {
   const s = make(slow, { maxQueueSize: 4, maxExportBatchSize: 4 });
   for (let k = 0; k < 4; k++) s.add(k); // exported (in flight, held)
   for (let k = 4; k < 12; k++) s.add(k); // 4 queued, 4 dropped
-  assert.equal(s.stats(), { queued: 4, exported: 0, dropped: 4, failed: 0 });
+  assert.equal(counts(s.stats()), { queued: 4, exported: 0, dropped: 4, failed: 0 });
   assert.is(warnings.filter((w) => /queue for spans is full/.test(w)).length, 1);
   release();
   await s.forceFlush();
   assert.equal(batches, [[0, 1, 2, 3], [4, 5, 6, 7]]);
-  assert.equal(s.stats(), { queued: 0, exported: 8, dropped: 4, failed: 0 });
+  assert.equal(counts(s.stats()), { queued: 0, exported: 8, dropped: 4, failed: 0 });
 });
 
 test("export failures are warned about rate-limited, not once per batch", async () => {

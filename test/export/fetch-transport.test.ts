@@ -196,6 +196,7 @@ test("a receiver that keeps failing: bounded attempts, capped backoff, last stat
     const r = await createFetchTransport({ url: s.url, timeoutMillis: 60_000, ...time }).send("{}");
     assert.is(r.ok, false);
     assert.is(r.status, 503);
+    assert.is(r.errorType, "503", "error.type: the final status");
     assert.is(s.received.length, 5);
     assert.equal(time.slept, [500, 1000, 2000, 2500], "doubles, capped at 5000 ms before jitter");
   } finally {
@@ -211,6 +212,7 @@ test("a hung server: send resolves failed when the timeout budget runs out", asy
     const r = await createFetchTransport({ url: s.url, timeoutMillis: 300 }).send("{}");
     assert.is(r.ok, false);
     assert.match(r.error!.message, /timed out after 300 ms/);
+    assert.is(r.errorType, "timeout");
     assert.is(s.received.length, 1);
   } finally {
     await s.close();
@@ -227,6 +229,11 @@ test("an abort signal cancels the send", async () => {
     const r = await p;
     assert.is(r.ok, false);
     assert.match(r.error!.message, /aborted/);
+    assert.is(r.errorType, "aborted");
+    // An already-aborted signal sends nothing.
+    const before = s.received.length;
+    const again = await createFetchTransport({ url: s.url, timeoutMillis: 60_000 }).send("{}", controller.signal);
+    assert.equal([again.ok, again.errorType, s.received.length], [false, "aborted", before]);
   } finally {
     await s.close();
   }
@@ -241,6 +248,7 @@ test("connection refused (closed port): retried as a network error, then fails",
   assert.is(r.ok, false);
   assert.is(r.status, undefined);
   assert.match(r.error!.message, /network error/);
+  assert.is(r.errorType, "network");
   assert.is(time.slept.length, 4, "5 attempts");
 });
 

@@ -29,7 +29,7 @@ function stubTransport(results: TransportResult[] = [{ ok: true, status: 200 }])
 test("encodes the batch and sends it; success maps to SUCCESS, with tracing suppressed", async () => {
   const { transport, bodies, suppressed } = stubTransport();
   const e = new OtlpHttpExporter<number>({ encode: (xs) => JSON.stringify({ xs }), transport });
-  assert.equal(await e.export([1, 2]), { code: ExportResultCode.SUCCESS });
+  assert.equal(await e.export([1, 2]), { code: ExportResultCode.SUCCESS, status: 200 });
   assert.equal(bodies, ['{"xs":[1,2]}']);
   assert.equal(suppressed, [true]);
 });
@@ -47,11 +47,30 @@ test("maps partial success (rejected count) and failures", async () => {
   const err = new Error("OTLP export to http://x/v1/traces failed: HTTP 400");
   const { transport } = stubTransport([{ ok: true, status: 200, rejected: 4 }, { ok: false, status: 400, error: err }, { ok: false, status: 503 }]);
   const e = new OtlpHttpExporter<number>({ encode: () => "{}", transport });
-  assert.equal(await e.export([1]), { code: ExportResultCode.SUCCESS, rejected: 4 });
-  assert.equal(await e.export([1]), { code: ExportResultCode.FAILED, error: err });
+  assert.equal(await e.export([1]), { code: ExportResultCode.SUCCESS, rejected: 4, status: 200 });
+  assert.equal(await e.export([1]), { code: ExportResultCode.FAILED, error: err, errorType: "400", status: 400 });
   const third = await e.export([1]);
   assert.is(third.code, ExportResultCode.FAILED);
+  assert.is(third.errorType, "503", "error.type falls back to the status when the transport gave none");
   assert.match(third.error!.message, /HTTP 503/);
+});
+
+test("the caller's abort signal reaches the transport; the failure carries errorType and status", async () => {
+  const signals: Array<AbortSignal | undefined> = [];
+  const transport: Transport = {
+    async send(_body, signal) {
+      signals.push(signal);
+      return { ok: false, errorType: "aborted", error: new Error("aborted") };
+    },
+  };
+  const e = new OtlpHttpExporter<number>({ encode: () => "{}", transport });
+  const controller = new AbortController();
+  const r = await e.export([1], { signal: controller.signal });
+  assert.is(signals[0], controller.signal);
+  assert.equal({ code: r.code, errorType: r.errorType }, { code: ExportResultCode.FAILED, errorType: "aborted" });
+  await e.shutdown();
+  const late = await e.export([1]);
+  assert.equal({ code: late.code, errorType: late.errorType }, { code: ExportResultCode.FAILED, errorType: "already_shutdown" });
 });
 
 test("an encoder or transport that throws gives FAILED, never a rejection", async () => {
@@ -141,7 +160,7 @@ test("createOtlpTraceExporter: env-configured endpoint, headers and gzip against
       },
     );
     const result = await exporter.export([fakeSpan("GET /cart")]);
-    assert.equal(result, { code: ExportResultCode.SUCCESS });
+    assert.equal(result, { code: ExportResultCode.SUCCESS, status: 200 });
     assert.is(received.length, 1);
     const req = received[0]!;
     assert.is(req.url, "/v1/traces");

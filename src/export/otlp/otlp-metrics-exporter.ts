@@ -49,7 +49,7 @@ export function createOtlpMetricExporter(options: OtlpMetricExporterOptions = {}
   const select = temporalitySelector(options.temporalityPreference ?? preferenceFromEnv(env) ?? "cumulative");
   const exporter = createOtlpExporter<ResourceMetrics>("metrics", encodeMetrics, options, env);
   return {
-    export: (items) => exporter.export(items),
+    export: (items, exportOptions) => exporter.export(items, exportOptions),
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),
     selectAggregationTemporality: (instrumentType) => select(instrumentType),

@@ -24,16 +24,45 @@ export interface PrometheusHandlerOptions extends PrometheusRenderOptions {
 
 const encoder = new TextEncoder();
 
-function expectedAuthorization(auth: PrometheusAuth): { header: string; challenge: string } {
+interface ExpectedAuthorization {
+  /** The auth scheme, lowercase (RFC 9110 §11.1: schemes are case-insensitive). */
+  scheme: "bearer" | "basic";
+  /** The credentials after the scheme, compared in constant time. */
+  credentials: string;
+  /** The `WWW-Authenticate` challenge of a 401. */
+  challenge: string;
+}
+
+function expectedAuthorization(auth: PrometheusAuth): ExpectedAuthorization {
+  if (auth === null || typeof auth !== "object") throw new TypeError("prometheusHandler: auth must be { bearerToken } or { basic: { username, password } }");
   if ("bearerToken" in auth) {
-    if (typeof auth.bearerToken !== "string" || auth.bearerToken === "") throw new TypeError("prometheusHandler: auth.bearerToken must be a non-empty string");
-    return { header: "Bearer " + auth.bearerToken, challenge: 'Bearer realm="metrics"' };
+    // A token with whitespace or control characters could never be presented in the header.
+    if (typeof auth.bearerToken !== "string" || !/^[\x21-\x7e]+$/.test(auth.bearerToken)) {
+      throw new TypeError("prometheusHandler: auth.bearerToken must be a non-empty string of visible ASCII characters (no spaces; RFC 6750 §2.1)");
+    }
+    return { scheme: "bearer", credentials: auth.bearerToken, challenge: 'Bearer realm="metrics"' };
   }
   const basic = (auth as { basic?: { username?: unknown; password?: unknown } }).basic;
   if (!basic || typeof basic.username !== "string" || typeof basic.password !== "string" || basic.username.includes(":")) {
     throw new TypeError("prometheusHandler: auth.basic needs string username (without ':') and password (RFC 7617)");
   }
-  return { header: "Basic " + encodeBase64(encoder.encode(basic.username + ":" + basic.password)), challenge: 'Basic realm="metrics", charset="UTF-8"' };
+  return { scheme: "basic", credentials: encodeBase64(encoder.encode(basic.username + ":" + basic.password)), challenge: 'Basic realm="metrics", charset="UTF-8"' };
+}
+
+/**
+ * True when `header` (the request's `Authorization`) presents the expected credentials: the
+ * scheme compared case-insensitively, the credentials in constant time (no early exit on the
+ * first differing byte, so response timing does not reveal how much of a guess was right).
+ */
+function authorized(header: string | null, expected: ExpectedAuthorization): boolean {
+  const value = (header ?? "").trim();
+  const space = value.indexOf(" ");
+  const scheme = space < 0 ? value : value.slice(0, space);
+  const credentials = space < 0 ? "" : value.slice(space + 1).trim();
+  // Both checks always run: the scheme check must not shortcut the constant-time comparison.
+  const schemeOk = scheme.toLowerCase() === expected.scheme;
+  const credentialsOk = constantTimeEqual(credentials, expected.credentials);
+  return schemeOk && credentialsOk;
 }
 
 function plain(status: number, text: string, headers: Record<string, string> = {}): Response {
@@ -61,14 +90,16 @@ export function prometheusHandler(source: MetricsSource, options: PrometheusHand
   const collector = resolveCollector(source, "prometheusHandler");
   const mode = options.openMetrics ?? "negotiate";
   if (mode !== "negotiate" && mode !== "always" && mode !== "never") throw new TypeError(`prometheusHandler: openMetrics must be "negotiate", "always" or "never"`);
-  const auth = options.auth ? expectedAuthorization(options.auth) : undefined;
+  // Only `undefined` means "no auth": a null or empty value must not silently serve metrics unprotected.
+  const auth = options.auth !== undefined ? expectedAuthorization(options.auth) : undefined;
   const compression = options.compression !== false;
   return async (request: Request): Promise<Response> => {
     try {
       const method = request.method.toUpperCase();
       if (method !== "GET" && method !== "HEAD") return plain(405, "Method Not Allowed\n", { Allow: "GET, HEAD" });
-      if (auth && !constantTimeEqual(request.headers.get("authorization") ?? "", auth.header)) {
-        return plain(401, "Unauthorized\n", { "WWW-Authenticate": auth.challenge });
+      if (auth && !authorized(request.headers.get("authorization"), auth)) {
+        // Constant body and headers: nothing of the request is reflected.
+        return plain(401, "Unauthorized\n", { "WWW-Authenticate": auth.challenge, "Cache-Control": "no-store" });
       }
       const om = mode === "always" || (mode === "negotiate" && prefersOpenMetrics(request.headers.get("accept")));
       const { collections, errors } = await collectAll(collector);

@@ -9,6 +9,8 @@
  * minute ends (and on stop), once per window.
  */
 import { diag, diagOnce } from "../../common/diag.ts";
+import { createQueryRedactor } from "../../instrument/http-semconv.ts";
+import { redactUrlsInText } from "../../instrument/redact-text.ts";
 import { exceptionAttributes } from "../../logs/friendly-logger.ts";
 import { SeverityNumber } from "../../logs/severity.ts";
 import type { LogAttributes, Logger } from "../../logs/types.ts";
@@ -21,7 +23,12 @@ export interface CaptureErrorsOptions {
   maxPerMinute?: number;
   /** Millisecond clock (default `Date.now`), for the rate window. */
   now?: () => number;
+  /** More query keys whose values are redacted in URLs quoted by messages and stacks. */
+  redactQueryKeys?: readonly string[];
 }
+
+// Attributes that may quote a URL (a failed module load, an app error with the page URL).
+const URL_BEARING = ["exception.message", "exception.stacktrace", "code.file.path"] as const;
 
 /** Remembered error keys; the oldest are forgotten first, so memory stays bounded. */
 const MAX_KEYS = 200;
@@ -74,6 +81,7 @@ export function captureErrors(options: CaptureErrorsOptions): () => void {
   const max = options.maxPerMinute ?? 10;
   if (!Number.isInteger(max) || max < 0) throw new RangeError(`Cannot capture errors: maxPerMinute must be a non-negative integer, got ${max}`);
   const now = options.now ?? Date.now;
+  const redact = createQueryRedactor(options.redactQueryKeys);
   const g = globalThis as Partial<Target>;
   if (typeof g.addEventListener !== "function" || typeof g.removeEventListener !== "function") return () => {};
   const target = g as Target;
@@ -89,6 +97,11 @@ export function captureErrors(options: CaptureErrorsOptions): () => void {
   };
 
   const record = (attrs: LogAttributes): void => {
+    // Credentials and sensitive query values go the way of url.full (see http-semconv.ts).
+    for (const k of URL_BEARING) {
+      const v = attrs[k];
+      if (typeof v === "string") attrs[k] = redactUrlsInText(v, redact);
+    }
     const type = String(attrs["exception.type"] ?? "");
     const message = String(attrs["exception.message"] ?? "");
     const key = `${type}\u0000${message}\u0000${firstFrame(attrs["exception.stacktrace"]) || String(attrs["code.file.path"] ?? "") + ":" + String(attrs["code.line.number"] ?? "")}`;

@@ -19,6 +19,12 @@ export function defaultRedactPageUrl(): RedactPageUrl {
   return defaultRedactor;
 }
 
+/** The default rule with more sensitive query keys (`redactQueryKeys`) added to the default list. */
+export function queryKeysRedactor(extraKeys: readonly string[]): RedactPageUrl {
+  const search = createQueryRedactor(extraKeys);
+  return (url) => redactUrl(url, search);
+}
+
 /**
  * `url.full` for `href` through `redact` (default {@link defaultRedactPageUrl}); undefined when
  * the href does not parse or the rule throws or returns nothing — a user rule must not break

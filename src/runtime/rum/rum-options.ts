@@ -56,6 +56,10 @@ export function validateRumOptions(options: RumOptions): void {
   if (options.redactUrl !== undefined && typeof options.redactUrl !== "function") {
     throw new TypeError(`${PREFIX}redactUrl must be a function (url: URL) => string | undefined, got ${describe(options.redactUrl)}`);
   }
+  const keys = options.redactQueryKeys;
+  if (keys !== undefined && !(Array.isArray(keys) && keys.every((k) => typeof k === "string"))) {
+    throw new TypeError(`${PREFIX}redactQueryKeys must be an array of query key strings, got ${describe(keys)}`);
+  }
   booleanOrObject("documentLoad", options.documentLoad, "{ resourceTimings?: boolean }", (o) => {
     if (o.resourceTimings !== undefined && typeof o.resourceTimings !== "boolean") {
       throw new TypeError(`${PREFIX}documentLoad.resourceTimings must be a boolean, got ${describe(o.resourceTimings)}`);

@@ -19,7 +19,7 @@ import { createRumFetch, type RumTransport } from "./delivery.ts";
 import { captureErrors } from "./errors.ts";
 import { metaParentContext, recordDocumentLoad } from "./document-load.ts";
 import { trackNavigations } from "./navigation.ts";
-import type { RedactPageUrl } from "./page-url.ts";
+import { queryKeysRedactor, type RedactPageUrl } from "./page-url.ts";
 import { startPageView, type PageViewHandle } from "./page-view.ts";
 import { validateRumOptions } from "./rum-options.ts";
 import { rumResourceAttributes, SessionProcessor, type SessionOptions } from "./session.ts";
@@ -59,6 +59,11 @@ export interface RumOptions extends InitOptions {
   session?: boolean | SessionOptions;
   /** `url.full` rule for page URLs (default: the HTTP instrumentation's redaction). */
   redactUrl?: RedactPageUrl;
+  /**
+   * More query keys whose values are recorded as `REDACTED` (added to the default list) in
+   * `url.full` of traced `fetch`/XHR spans and, unless `redactUrl` is given, of page URLs.
+   */
+  redactQueryKeys?: readonly string[];
 }
 
 /** What {@link initRum} returns: the SDK, plus `stop()` undoing the RUM wiring. */
@@ -151,7 +156,8 @@ export function initRum(options: RumOptions = {}): RumSdk {
       diagOnce("warn", `rum:${what}`, `initRum: ${what} could not start; the rest of RUM runs without it.`, error);
     }
   };
-  const redactUrl = options.redactUrl;
+  const redactQueryKeys = options.redactQueryKeys;
+  const redactUrl = options.redactUrl ?? (redactQueryKeys !== undefined ? queryKeysRedactor(redactQueryKeys) : undefined);
   if (options.documentLoad !== false) {
     const resourceTimings = typeof options.documentLoad === "object" && options.documentLoad.resourceTimings === true;
     guarded("documentLoad", () => recordDocumentLoad({ tracer, resourceTimings, ...(redactUrl ? { redactUrl } : {}) }));
@@ -180,7 +186,11 @@ export function initRum(options: RumOptions = {}): RumSdk {
   if (options.errors !== false) {
     const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
     guarded("errors", () =>
-      stops.push(captureErrors({ logger: sdk.loggerProvider.getLogger(SCOPE), ...(maxPerMinute !== undefined ? { maxPerMinute } : {}) })),
+      stops.push(captureErrors({
+        logger: sdk.loggerProvider.getLogger(SCOPE),
+        ...(maxPerMinute !== undefined ? { maxPerMinute } : {}),
+        ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
+      })),
     );
   }
   if (options.traceFetch !== false && typeof g.fetch === "function") {
@@ -190,6 +200,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
         tracerProvider: sdk.tracerProvider,
         meterProvider: sdk.meterProvider,
         ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
+        ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
       });
       // A request made outside any span (a click handler) joins the page view's trace: its
       // parent is the server span from `<meta name="traceparent">`, so page load, requests and
@@ -213,6 +224,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
           tracerProvider: sdk.tracerProvider,
           meterProvider: sdk.meterProvider,
           ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
+          ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
         }),
       ),
     );

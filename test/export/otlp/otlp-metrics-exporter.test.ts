@@ -23,7 +23,7 @@ test("posts the encoded collections to <endpoint>/v1/metrics as JSON; the receiv
       ]),
     ];
     const result = await exporter.export(batch);
-    assert.equal(result, { code: ExportResultCode.SUCCESS });
+    assert.equal(result, { code: ExportResultCode.SUCCESS, status: 200 });
     assert.is(receiver.requests.length, 1);
     const request = receiver.requests[0]!;
     assert.is(request.path, "/v1/metrics");

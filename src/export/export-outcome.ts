@@ -1,0 +1,107 @@
+/**
+ * What the batcher and the periodic metric reader share about one export operation: waiting
+ * for it within a time limit, and turning its outcome into counts and a failure cause.
+ *
+ * The cause follows the semantic conventions' `error.type` for the SDK self-observability
+ * metrics (https://opentelemetry.io/docs/specs/semconv/otel/sdk-metrics/): low cardinality,
+ * `rejected` for items refused in an OTLP `partialSuccess`, `timeout`, an HTTP status such as
+ * `503`, and `_OTHER` when nothing better is known.
+ */
+import { ExportResultCode } from "./exporter.ts";
+import type { ExportResult } from "./exporter.ts";
+
+/** One finished export operation, as reported to an export listener. */
+export interface ExportEvent {
+  /** Items handed to the exporter in this operation. */
+  items: number;
+  /** Of those, items the receiver accepted. */
+  exported: number;
+  /** Of those, items that failed (rejected, timed out, refused...). */
+  failed: number;
+  /** Wall-clock time from the export call to its outcome (retries and waits included). */
+  durationMillis: number;
+  /** Why items failed (`error.type`); absent on full success. */
+  errorType?: string;
+  /** HTTP status of the last request, when the exporter reported one. */
+  status?: number;
+}
+
+/** Receives one {@link ExportEvent} per finished export (used by SDK self-observability). */
+export type ExportListener = (event: ExportEvent) => void;
+
+/** Extra constructor options of the batching processors (used by `init()` for self-observability). */
+export interface ExportHooks {
+  /** Called once per finished export with its counts, duration and cause; must not throw. */
+  onExport?: ExportListener;
+}
+
+/** How a promise ended within a time limit. */
+export type Settled<R> = { kind: "value"; value: R } | { kind: "error"; error: unknown } | { kind: "timeout" };
+
+/** A timer handle of the running runtime. */
+export type TimerHandle = ReturnType<typeof setTimeout>;
+
+// setTimeout cannot wait longer than 2^31-1 ms (it fires at once instead).
+const MAX_TIMER_MILLIS = 2_147_483_647;
+
+/**
+ * Resolves (never rejects) with how `promise` ended, or `timeout` after `ms` (`Infinity` =
+ * no limit). The timer is unref'd unless `keepAlive`; `onTimer` receives it so a caller can
+ * ref it later (someone started awaiting the result).
+ */
+export function settleWithin<R>(promise: Promise<R>, ms: number, keepAlive: boolean, onTimer?: (timer: TimerHandle) => void): Promise<Settled<R>> {
+  const outcome = promise.then(
+    (value): Settled<R> => ({ kind: "value", value }),
+    (error: unknown): Settled<R> => ({ kind: "error", error }),
+  );
+  if (ms === Infinity) return outcome;
+  let timer: TimerHandle | undefined;
+  const timedOut = new Promise<Settled<R>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "timeout" }), Math.max(0, Math.min(ms, MAX_TIMER_MILLIS)));
+  });
+  if (!keepAlive) setTimerRef(timer!, false);
+  onTimer?.(timer!);
+  return Promise.race([outcome, timedOut]).finally(() => clearTimeout(timer));
+}
+
+/** Counts and cause of one export of `items` items that ended as `settled`. */
+export function classifyExport(settled: Settled<ExportResult>, items: number): Omit<ExportEvent, "durationMillis"> & { cause?: string } {
+  if (settled.kind === "timeout") return { items, exported: 0, failed: items, errorType: "timeout", cause: "timed out" };
+  if (settled.kind === "error") {
+    const e = settled.error;
+    return { items, exported: 0, failed: items, errorType: e instanceof Error && e.name ? e.name : "_OTHER", cause: describe(e) };
+  }
+  const result = settled.value;
+  const status = typeof result?.status === "number" ? { status: result.status } : {};
+  if (result && result.code === ExportResultCode.SUCCESS) {
+    // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
+    const rejected = Math.min(items, Math.max(0, Math.floor(Number(result.rejected) || 0)));
+    if (rejected === 0) return { items, exported: items, failed: 0, ...status };
+    return { items, exported: items - rejected, failed: rejected, errorType: "rejected", cause: `${rejected} rejected by the receiver`, ...status };
+  }
+  const errorType = typeof result?.errorType === "string" && result.errorType ? result.errorType : "_OTHER";
+  return { items, exported: 0, failed: items, errorType, cause: describe(result?.error ?? "exporter reported failure"), ...status };
+}
+
+/** Adds `n` to `counts[key]`. */
+export function addCount(counts: Record<string, number>, key: string, n: number): void {
+  if (n > 0) counts[key] = (counts[key] ?? 0) + n;
+}
+
+/** Milliseconds from a monotonic clock where there is one. */
+export function monotonicNow(): number {
+  const p = (globalThis as { performance?: { now?: () => number } }).performance;
+  return typeof p?.now === "function" ? p.now() : Date.now();
+}
+
+/** ref()/unref() a timer: Node/Bun/Deno timers have them; browsers return a number. Feature-detected, no `process`. */
+export function setTimerRef(timer: TimerHandle, ref: boolean): void {
+  const fn = (timer as unknown as { ref?: () => void; unref?: () => void } | null)?.[ref ? "ref" : "unref"];
+  if (typeof fn === "function") fn.call(timer);
+}
+
+/** An error's message (or name), else the value as a string. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,122 @@
+/**
+ * Opt-in HTTP header capture as `http.request.header.<key>` / `http.response.header.<key>`
+ * (semconv https://opentelemetry.io/docs/specs/semconv/registry/attributes/http/: `string[]`
+ * values, `<key>` the lowercase header name; "Instrumentations SHOULD require an explicit
+ * configuration of which headers are to be captured").
+ *
+ * Some headers are never recorded, even when listed: they carry credentials or session state
+ * (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`, the common API-key headers),
+ * or untrusted propagation data that only an explicit allowlist may copy onto spans
+ * (`baggage` → `BaggageSpanProcessor`; `tracestate` travels in the span context, not in
+ * attributes). Listing one is reported once through `diag` and ignored.
+ */
+import type { Attributes } from "../common/attributes.ts";
+import { diagOnce } from "../common/diag.ts";
+
+/**
+ * Header names that are never captured, whatever the options say (lowercase).
+ * Credentials: `authorization`, `proxy-authorization`, `cookie`, `set-cookie` (and the obsolete
+ * `set-cookie2`), `x-api-key`, `x-auth-token`, `x-amz-security-token`, `x-goog-api-key`,
+ * `x-csrf-token`/`x-xsrf-token`. Untrusted propagation data: `baggage`, `tracestate`.
+ */
+export const NEVER_CAPTURED_HEADERS: readonly string[] = Object.freeze([
+  "authorization", "proxy-authorization", "cookie", "set-cookie", "set-cookie2",
+  "x-api-key", "x-auth-token", "x-amz-security-token", "x-goog-api-key", "x-csrf-token", "x-xsrf-token",
+  "baggage", "tracestate",
+]);
+
+/** Captured header values longer than this many characters are cut: a client controls them. */
+export const MAX_CAPTURED_HEADER_LENGTH = 1024;
+/** At most this many values are kept per captured header (repeated headers in node:http). */
+const MAX_VALUES = 16;
+
+const NEVER = new Set(NEVER_CAPTURED_HEADERS);
+// RFC 9110 §5.1: field-name = token.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** One header to capture: its lowercase name and the attribute key it is recorded under. */
+export interface CapturedHeader {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** Compiled capture lists of one instrumentation (empty arrays: nothing captured). */
+export interface HeaderCapture {
+  readonly request: readonly CapturedHeader[];
+  readonly response: readonly CapturedHeader[];
+}
+
+/** The options every HTTP instrumentation accepts for header capture. */
+export interface HeaderCaptureOptions {
+  /**
+   * Request headers to record as `http.request.header.<name>` (case-insensitive names).
+   * Credentials (`authorization`, `cookie`, ...) and `baggage`/`tracestate` are never recorded
+   * even when listed (see {@link NEVER_CAPTURED_HEADERS}). Default: none.
+   */
+  captureRequestHeaders?: readonly string[];
+  /** Response headers to record as `http.response.header.<name>`; same rules. Default: none. */
+  captureResponseHeaders?: readonly string[];
+}
+
+function compileList(names: unknown, side: "request" | "response", what: string, option: string): CapturedHeader[] {
+  if (names === undefined) return [];
+  if (!Array.isArray(names)) throw new TypeError(`${what}: ${option} must be an array of header names, got ${typeof names}`);
+  const out: CapturedHeader[] = [];
+  const seen = new Set<string>();
+  for (const raw of names as unknown[]) {
+    if (typeof raw !== "string" || !TOKEN.test(raw)) {
+      throw new TypeError(`${what}: ${option} must contain HTTP header names (RFC 9110 tokens such as "content-type"), got ${typeof raw === "string" ? JSON.stringify(raw.slice(0, 64)) : typeof raw}`);
+    }
+    const name = raw.toLowerCase();
+    if (NEVER.has(name)) {
+      diagOnce("warn", `instrument-headers:never:${name}`, `${what}: ${option} lists "${name}", which is never recorded (credentials or untrusted propagation data); ignoring it.`);
+      continue;
+    }
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push({ name, key: `http.${side}.header.${name}` });
+  }
+  return out;
+}
+
+/**
+ * Checks and compiles `captureRequestHeaders`/`captureResponseHeaders` (construction time).
+ *
+ * @throws TypeError (prefixed with `what`) when a list is not an array of header names.
+ */
+export function compileHeaderCapture(options: HeaderCaptureOptions, what: string): HeaderCapture {
+  return {
+    request: compileList(options.captureRequestHeaders, "request", what, "captureRequestHeaders"),
+    response: compileList(options.captureResponseHeaders, "response", what, "captureResponseHeaders"),
+  };
+}
+
+/** Reads one header: a string, several strings, or nothing. */
+export type HeaderReader = (name: string) => string | readonly string[] | null | undefined;
+
+/**
+ * The attributes for `list`, reading values through `read`. Values are cut at
+ * {@link MAX_CAPTURED_HEADER_LENGTH} characters; a throwing reader records nothing.
+ */
+export function capturedHeaderAttributes(list: readonly CapturedHeader[], read: HeaderReader): Attributes {
+  const out: Attributes = {};
+  for (const h of list) {
+    let raw: string | readonly string[] | null | undefined;
+    try {
+      raw = read(h.name);
+    } catch {
+      continue; // a broken headers object must not break the request
+    }
+    if (raw === null || raw === undefined) continue;
+    const values = (typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw.slice(0, MAX_VALUES) : [String(raw)])
+      .map((v) => String(v))
+      .map((v) => (v.length > MAX_CAPTURED_HEADER_LENGTH ? v.slice(0, MAX_CAPTURED_HEADER_LENGTH) : v));
+    out[h.key] = values;
+  }
+  return out;
+}
+
+/** A {@link HeaderReader} over a Fetch `Headers` (values of repeated headers arrive comma-joined). */
+export function fetchHeadersReader(headers: Headers | null | undefined): HeaderReader {
+  return (name) => headers?.get(name);
+}

@@ -1,0 +1,103 @@
+/**
+ * `sdk.stats()`: what happened to the telemetry of each signal so far: how much waits in the
+ * queue, how much was exported, dropped before export, or failed in export, and why.
+ *
+ * DESIGN principle 4 (bounded everything) means data is dropped on purpose when a collector
+ * is down or slow; these counters make every dropped item visible to the application (health
+ * endpoints, logs), with the same causes as the OpenTelemetry SDK self-observability metrics
+ * (`error.type` in https://opentelemetry.io/docs/specs/semconv/otel/sdk-metrics/).
+ */
+import type { BatcherStats } from "./export/batcher.ts";
+import type { PeriodicReaderStats } from "./metrics/periodic-reader.ts";
+
+/**
+ * Counters of one signal, summed over the exporting processors (readers) `init()` created.
+ * Every span or log record handed to an exporting processor is in exactly one of `queued`,
+ * `inFlight`, `exported`, `dropped`, `failed`. Metrics count data points and have no queue.
+ */
+export interface SignalStats {
+  /** Items waiting in the export queue now (always 0 for metrics). */
+  queued: number;
+  /** Capacity of the export queue(s) (`maxQueueSize`; 0 for metrics). */
+  capacity: number;
+  /** Items handed to the exporter whose export has not finished yet. */
+  inFlight: number;
+  /** Items the receiver accepted. */
+  exported: number;
+  /** Items never handed to the exporter (see `droppedByReason`). */
+  dropped: number;
+  /** Items whose export failed (see `failedByReason`). */
+  failed: number;
+  /**
+   * `dropped` by cause: `queue_full` (the queue was at capacity: the collector is down or slower
+   * than the application), `already_shutdown` (recorded after shutdown), `shutdown_timeout`
+   * (still queued when shutdown's time limit ran out).
+   */
+  droppedByReason: Record<string, number>;
+  /**
+   * `failed` by cause: `timeout` (the export timeout ran out), `network` (no response: refused,
+   * reset), the HTTP status of a final error response (`"400"`, `"413"`, or `"429"`/`"503"` once
+   * retries are exhausted), `rejected` (refused by the receiver in an OTLP `partialSuccess`),
+   * `encoding`, `already_shutdown`, or `_OTHER` (an exporter that did not say why).
+   */
+  failedByReason: Record<string, number>;
+}
+
+/** What {@link Sdk.stats} returns: one {@link SignalStats} per signal. */
+export interface SdkStats {
+  /** Spans (sampled spans reaching the batch span processor). */
+  traces: SignalStats;
+  /** Log records (reaching the batch log record processor). */
+  logs: SignalStats;
+  /** Metric data points (exported by the periodic reader). */
+  metrics: SignalStats;
+}
+
+/** Something with batcher counters (BatchSpanProcessor, BatchLogRecordProcessor). */
+export interface HasBatcherStats {
+  stats(): BatcherStats;
+}
+
+/** Something with periodic reader counters. */
+export interface HasReaderStats {
+  stats(): PeriodicReaderStats;
+}
+
+/** A {@link SignalStats} with every count at zero. */
+export function emptySignalStats(): SignalStats {
+  return { queued: 0, capacity: 0, inFlight: 0, exported: 0, dropped: 0, failed: 0, droppedByReason: {}, failedByReason: {} };
+}
+
+/** The sum of the batchers' counters. */
+export function sumBatcherStats(sources: readonly HasBatcherStats[]): SignalStats {
+  const out = emptySignalStats();
+  for (const source of sources) {
+    const s = source.stats();
+    out.queued += s.queued;
+    out.capacity += s.capacity;
+    out.inFlight += s.inFlight;
+    out.exported += s.exported;
+    out.dropped += s.dropped;
+    out.failed += s.failed;
+    merge(out.droppedByReason, s.droppedByReason);
+    merge(out.failedByReason, s.failedByReason);
+  }
+  return out;
+}
+
+/** The sum of the periodic readers' counters (data points). */
+export function sumReaderStats(sources: readonly HasReaderStats[]): SignalStats {
+  const out = emptySignalStats();
+  for (const source of sources) {
+    const s = source.stats();
+    out.inFlight += s.inFlight;
+    out.exported += s.exported;
+    out.failed += s.failed;
+    merge(out.failedByReason, s.failedByReason);
+  }
+  return out;
+}
+
+function merge(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+}

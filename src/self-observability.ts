@@ -1,0 +1,238 @@
+/**
+ * SDK self-observability metrics (`init({ selfObservability: true })`): the SDK reports its own
+ * queues and exports through its own meter provider, so they reach the same OTLP collector or
+ * Prometheus scrape as the application's metrics.
+ *
+ * Names, instruments, units and attributes follow the semantic conventions for OpenTelemetry
+ * SDK metrics (status: development): https://opentelemetry.io/docs/specs/semconv/otel/sdk-metrics/
+ * (model/otel/metrics.yaml). We implement the ones that map to what otel-edge has:
+ *
+ * | metric | instrument | unit |
+ * |---|---|---|
+ * | `otel.sdk.span.live` | UpDownCounter | `{span}` |
+ * | `otel.sdk.span.started` | Counter | `{span}` |
+ * | `otel.sdk.processor.span.queue.size` / `.queue.capacity` | UpDownCounter | `{span}` |
+ * | `otel.sdk.processor.span.processed` | Counter | `{span}` |
+ * | `otel.sdk.exporter.span.inflight` | UpDownCounter | `{span}` |
+ * | `otel.sdk.exporter.span.exported` | Counter | `{span}` |
+ * | `otel.sdk.log.created` | Counter | `{log_record}` |
+ * | `otel.sdk.processor.log.queue.size` / `.queue.capacity` | UpDownCounter | `{log_record}` |
+ * | `otel.sdk.processor.log.processed` | Counter | `{log_record}` |
+ * | `otel.sdk.exporter.log.inflight` / `.exported` | UpDownCounter / Counter | `{log_record}` |
+ * | `otel.sdk.exporter.metric_data_point.inflight` / `.exported` | UpDownCounter / Counter | `{data_point}` |
+ * | `otel.sdk.exporter.operation.duration` | Histogram | `s` |
+ *
+ * Everything except the duration histogram is an observable instrument reading counters the
+ * SDK keeps anyway (the batchers' and reader's `stats()`), so the hot path pays nothing;
+ * `span.started`/`span.live`/`log.created` cost one increment per span or record, and only
+ * when enabled. `otel.component.type` uses the well-known values (`batching_span_processor`,
+ * `otlp_http_json_span_exporter`, ...) and `otel.component.name` the `<type>/<n>` pattern,
+ * counted per SDK instance. The spec defines no environment variable to enable this (the
+ * SDKs that have one use language-specific names), so it is an `init()` option.
+ */
+import type { Attributes } from "./common/attributes.ts";
+import type { Context } from "./context/context.ts";
+import type { BatcherStats } from "./export/batcher.ts";
+import type { ExportEvent, ExportListener } from "./export/export-outcome.ts";
+import type { Histogram, ObservableResult } from "./metrics/instruments.ts";
+import type { Meter } from "./metrics/meter.ts";
+import type { PeriodicReaderStats } from "./metrics/periodic-reader.ts";
+import type { LogRecordProcessor, ReadableLogRecord } from "./logs/types.ts";
+import { isSpanContextValid } from "./trace/span-context.ts";
+import { getSpanContext } from "./trace/span-in-context.ts";
+import type { Sampler, SamplingResult } from "./trace/samplers/sampler.ts";
+import type { ReadableSpan, Span, SpanProcessor } from "./trace/types.ts";
+
+/** The meter scope the SDK metrics are recorded under. */
+export const SELF_OBSERVABILITY_SCOPE = "otel-edge";
+
+type Signal = "span" | "log" | "metric";
+
+interface BatchComponent {
+  signal: "span" | "log";
+  processor: Attributes;
+  exporter: Attributes;
+  stats: () => BatcherStats;
+}
+
+interface ReaderComponent {
+  exporter: Attributes;
+  stats: () => PeriodicReaderStats;
+}
+
+/** How an exporting processor or reader is wired for self-observability. */
+export interface SelfObservedExport {
+  /** Pass to the processor/reader as `onExport`. */
+  onExport: ExportListener;
+  /** Registers the processor/reader whose `stats()` the observable instruments read. */
+  attach(source: { stats(): BatcherStats } | { stats(): PeriodicReaderStats }): void;
+}
+
+const SAMPLING = ["DROP", "RECORD_ONLY", "RECORD_AND_SAMPLE"] as const;
+const ORIGIN = ["none", "local", "remote"] as const;
+const UNIT: Record<Signal, string> = { span: "{span}", log: "{log_record}", metric: "{data_point}" };
+// Semantic conventions' recommended boundaries for durations in seconds (HTTP metrics).
+const DURATION_BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/** The self-observability state of one SDK instance; see the module doc. */
+export class SelfObservability {
+  readonly #instances = new Map<string, number>();
+  readonly #batches: BatchComponent[] = [];
+  readonly #readers: ReaderComponent[] = [];
+  // started[decision * 3 + origin]; live[decision] for recording spans.
+  readonly #started = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+  readonly #live = [0, 0, 0];
+  #logsCreated = 0;
+  #duration: Histogram | undefined;
+
+  /** `otel.component.name` for a new component of `type`: `<type>/<n>`, n counting from 0 per SDK. */
+  componentName(type: string): string {
+    const n = this.#instances.get(type) ?? 0;
+    this.#instances.set(type, n + 1);
+    return `${type}/${n}`;
+  }
+
+  /**
+   * Wiring for one exporting pipeline: a batching processor (`span`, `log`) or the periodic
+   * reader (`metric`) and its exporter (`exporterType`, e.g. `otlp_http_json_span_exporter`;
+   * `url` gives `server.address`/`server.port`).
+   */
+  exportPipeline(signal: Signal, exporterType: string, url?: string): SelfObservedExport {
+    const exporter: Attributes = { "otel.component.type": exporterType, "otel.component.name": this.componentName(exporterType), ...server(url) };
+    const processorType = signal === "span" ? "batching_span_processor" : signal === "log" ? "batching_log_processor" : "periodic_metric_reader";
+    const processor: Attributes = { "otel.component.type": processorType, "otel.component.name": this.componentName(processorType) };
+    return {
+      onExport: (event) => this.#recordDuration(exporter, event),
+      attach: (source) => {
+        if (signal === "metric") this.#readers.push({ exporter, stats: () => source.stats() as PeriodicReaderStats });
+        else this.#batches.push({ signal, processor, exporter, stats: () => source.stats() as BatcherStats });
+      },
+    };
+  }
+
+  /** `sampler`, counting every decision for `otel.sdk.span.started` (it sees every span, recording or not). */
+  countingSampler(sampler: Sampler): Sampler {
+    const started = this.#started;
+    return {
+      shouldSample(context, traceId, spanName, spanKind, attributes, links): SamplingResult {
+        const result = sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+        const decision = result?.decision;
+        if (decision === 0 || decision === 1 || decision === 2) started[decision * 3 + parentOrigin(context)]!++;
+        return result;
+      },
+      toString: () => sampler.toString(),
+    };
+  }
+
+  /** A span processor counting recording spans between start and end (`otel.sdk.span.live`). */
+  liveSpanProcessor(): SpanProcessor {
+    const live = this.#live;
+    const decision = (span: ReadableSpan): number => ((span.spanContext().traceFlags & 1) === 1 ? 2 : 1);
+    return {
+      onStart: (span: Span & ReadableSpan, _parent: Context) => void live[decision(span)]!++,
+      onEnd: (span: ReadableSpan) => void live[decision(span)]!--,
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+  }
+
+  /** A log record processor counting emitted records (`otel.sdk.log.created`). */
+  createdLogProcessor(): LogRecordProcessor {
+    return {
+      onEmit: (_record: ReadableLogRecord) => void this.#logsCreated++,
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+  }
+
+  /** Creates the instruments on `meter` (from the SDK's own meter provider). */
+  register(meter: Meter): void {
+    this.#duration = meter.createHistogram("otel.sdk.exporter.operation.duration", {
+      unit: "s",
+      description: "The duration of exporting a batch of telemetry records.",
+      advice: { explicitBucketBoundaries: DURATION_BOUNDARIES },
+    });
+    const observe = (kind: "counter" | "updown", name: string, unit: string, description: string, cb: (r: ObservableResult) => void): void => {
+      const options = { unit, description };
+      const inst = kind === "counter" ? meter.createObservableCounter(name, options) : meter.createObservableUpDownCounter(name, options);
+      inst.addCallback(cb);
+    };
+
+    observe("updown", "otel.sdk.span.live", "{span}", "The number of created spans with recording=true for which the end operation has not been called yet.", (r) => {
+      for (const d of [1, 2]) r.observe(this.#live[d]!, { "otel.span.sampling_result": SAMPLING[d]! });
+    });
+    observe("counter", "otel.sdk.span.started", "{span}", "The number of created spans.", (r) => {
+      this.#started.forEach((n, i) => {
+        if (n > 0) r.observe(n, { "otel.span.sampling_result": SAMPLING[Math.floor(i / 3)]!, "otel.span.parent.origin": ORIGIN[i % 3]! });
+      });
+    });
+    observe("counter", "otel.sdk.log.created", "{log_record}", "The number of log records submitted to enabled SDK Loggers.", (r) => r.observe(this.#logsCreated));
+
+    for (const signal of ["span", "log"] as const) {
+      const what = signal === "span" ? "spans" : "log records";
+      const unit = UNIT[signal];
+      const each = (fn: (c: BatchComponent, s: BatcherStats, r: ObservableResult) => void) => (r: ObservableResult) => {
+        for (const c of this.#batches) if (c.signal === signal) fn(c, c.stats(), r);
+      };
+      observe("updown", `otel.sdk.processor.${signal}.queue.size`, unit, `The number of ${what} in the queue of a given instance of an SDK ${signal} processor.`, each((c, s, r) => r.observe(s.queued, c.processor)));
+      observe("updown", `otel.sdk.processor.${signal}.queue.capacity`, unit, `The maximum number of ${what} the queue of a given instance of an SDK ${signal} processor can hold.`, each((c, s, r) => r.observe(s.capacity, c.processor)));
+      observe("counter", `otel.sdk.processor.${signal}.processed`, unit, `The number of ${what} for which the processing has finished, either successful or failed.`, each((c, s, r) => {
+        // Spec: processed = handed to the exporter (whatever the export outcome), or dropped with a cause.
+        r.observe(s.exported + s.failed + s.inFlight, c.processor);
+        for (const [reason, n] of Object.entries(s.droppedByReason)) r.observe(n, { ...c.processor, "error.type": reason });
+      }));
+      observe("updown", `otel.sdk.exporter.${signal}.inflight`, unit, `The number of ${what} which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).`, each((c, s, r) => r.observe(s.inFlight, c.exporter)));
+      observe("counter", `otel.sdk.exporter.${signal}.exported`, unit, `The number of ${what} for which the export has finished, either successful or failed.`, each((c, s, r) => {
+        r.observe(s.exported, c.exporter);
+        for (const [reason, n] of Object.entries(s.failedByReason)) r.observe(n, { ...c.exporter, "error.type": reason });
+      }));
+    }
+
+    const readers = (fn: (c: ReaderComponent, s: PeriodicReaderStats, r: ObservableResult) => void) => (r: ObservableResult) => {
+      for (const c of this.#readers) fn(c, c.stats(), r);
+    };
+    observe("updown", "otel.sdk.exporter.metric_data_point.inflight", "{data_point}", "The number of metric data points which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).", readers((c, s, r) => r.observe(s.inFlight, c.exporter)));
+    observe("counter", "otel.sdk.exporter.metric_data_point.exported", "{data_point}", "The number of metric data points for which the export has finished, either successful or failed.", readers((c, s, r) => {
+      r.observe(s.exported, c.exporter);
+      for (const [reason, n] of Object.entries(s.failedByReason)) r.observe(n, { ...c.exporter, "error.type": reason });
+    }));
+  }
+
+  #recordDuration(exporter: Attributes, event: ExportEvent): void {
+    if (!this.#duration) return;
+    const attributes: Attributes = { ...exporter };
+    // Spec: error.type unless the export fully succeeded (a partial success is unsuccessful here).
+    if (event.errorType !== undefined) attributes["error.type"] = event.errorType;
+    if (event.status !== undefined) attributes["http.response.status_code"] = event.status;
+    this.#duration.record(event.durationMillis / 1000, attributes);
+  }
+}
+
+/** `otel.span.parent.origin` index: 0 none, 1 local, 2 remote. */
+function parentOrigin(context: Context): number {
+  try {
+    const parent = getSpanContext(context);
+    if (parent === undefined || !isSpanContextValid(parent)) return 0;
+    return parent.isRemote ? 2 : 1;
+  } catch {
+    return 0;
+  }
+}
+
+/** `server.address` / `server.port` of an exporter URL. */
+function server(url: string | undefined): Attributes {
+  if (url === undefined) return {};
+  try {
+    const u = new URL(url);
+    const port = u.port ? Number(u.port) : u.protocol === "https:" ? 443 : 80;
+    return { "server.address": u.hostname.replace(/^\[|\]$/g, ""), "server.port": port };
+  } catch {
+    return {};
+  }
+}
+
+/** `otel.component.type` of a user-supplied exporter: its class name (spec: "the language-defined name of the type"). */
+export function exporterTypeName(exporter: unknown, signal: Signal): string {
+  const name = (exporter as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object" ? name : `${signal}_exporter`;
+}
