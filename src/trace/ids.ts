@@ -54,11 +54,16 @@ function fill(): void {
   const table = (pairs ??= hexPairs());
   const out = new Uint16Array((chars as Uint8Array).buffer);
   for (let i = 0; i < size; i++) out[i] = table[r[i] as number] as number;
-  if (decoder === undefined) {
-    const TD = (globalThis as { TextDecoder?: new () => { decode(input: Uint8Array): string } }).TextDecoder;
-    decoder = typeof TD === "function" ? new TD() : { decode: asciiString };
+  if (size === FIRST_BLOCK_SIZE) {
+    // The first, small block: not worth a TextDecoder (its first use costs ~0.15 ms in Node).
+    hex = asciiString(chars as Uint8Array);
+  } else {
+    if (decoder === undefined) {
+      const TD = (globalThis as { TextDecoder?: new () => { decode(input: Uint8Array): string } }).TextDecoder;
+      decoder = typeof TD === "function" ? new TD() : { decode: asciiString };
+    }
+    hex = decoder.decode(chars as Uint8Array);
   }
-  hex = decoder.decode(chars as Uint8Array);
   offset = 0;
 }
 
