@@ -79,9 +79,14 @@ export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptio
   };
 }
 
-/** Joins a base URL and a path with exactly one slash between them. */
+/** Joins a base URL and a path with exactly one slash between them, before the base's query. */
 export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  // The signal path joins the base's path; a query (`?tenant=a`) stays at the end, where
+  // appending after it would turn `/v1/traces` into part of the last query value.
+  const cut = base.search(/[?#]/);
+  const head = cut === -1 ? base : base.slice(0, cut);
+  const tail = cut === -1 ? "" : base.slice(cut);
+  return `${head.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}${tail}`;
 }
 
 function resolveUrl(signal: OtlpSignal, options: OtlpExporterOptions, env: EnvRecord | undefined, signalVar: string, generalVar: string): string {
