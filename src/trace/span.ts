@@ -187,7 +187,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     links.push({
       context: context as SpanContext,
       attributes: copied.attributes,
-      droppedAttributesCount: copied.dropped + (typeof droppedBefore === "number" && droppedBefore > 0 ? droppedBefore : 0),
+      droppedAttributesCount: copied.dropped + (Number.isSafeInteger(droppedBefore) && (droppedBefore as number) > 0 ? (droppedBefore as number) : 0),
     });
     return this;
   }

@@ -302,7 +302,7 @@ function renderHistogram(name: string, labels: string, v: HistogramValue, exempl
     return "";
   }
   const les = leStrings(bounds, s.om);
-  const prefix = name + "_bucket" + "{" + (labels === "" ? "" : labels + ",");
+  const prefix = name + "_bucket{" + (labels === "" ? "" : labels + ",");
   const ex = s.om && exemplars.length > 0 ? bucketExemplars(exemplars, bounds) : undefined;
   let out = "";
   let cumulative = 0;
