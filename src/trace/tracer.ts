@@ -9,7 +9,7 @@ import { randomIdGenerator, type IdGenerator } from "./ids.ts";
 import { NonRecordingSpan } from "./non-recording-span.ts";
 import type { Sampler } from "./samplers/sampler.ts";
 import { SamplingDecision } from "./samplers/sampler.ts";
-import { RecordingSpan, type SpanOwner } from "./span.ts";
+import { RecordingSpan, safeString, type SpanOwner } from "./span.ts";
 import { isSpanContextValid, TraceFlags, type SpanContext } from "./span-context.ts";
 import { deleteSpan, getSpan, setSpan } from "./span-in-context.ts";
 import { isTracingSuppressed } from "./suppress.ts";
@@ -74,9 +74,10 @@ export class SdkTracer implements Tracer {
     const attributes = options?.attributes ?? EMPTY_ATTRIBUTES;
     const links = options?.links ?? [];
 
+    const spanName = safeString(name, "span");
     let result;
     try {
-      result = config.sampler.shouldSample(parentContext, traceId, String(name), kind, attributes, links);
+      result = config.sampler.shouldSample(parentContext, traceId, spanName, kind, attributes, links);
     } catch (err) {
       // A broken custom sampler must not break the application: record nothing.
       result = { decision: SamplingDecision.NOT_RECORD };
@@ -99,7 +100,7 @@ export class SdkTracer implements Tracer {
     const span = new RecordingSpan(
       config,
       parentContext,
-      String(name),
+      spanName,
       spanContext,
       kind,
       validParent,
