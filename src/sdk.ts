@@ -8,7 +8,7 @@
  */
 import type { Attributes } from "./common/attributes.ts";
 import { diag, parseDiagLogLevel, setDiagLogLevel } from "./common/diag.ts";
-import { envBoolean, envEnum, envList, envNumber, envString, type EnvRecord } from "./common/env.ts";
+import { envBoolean, envEnum, envList, envNumber, envString, warnEnv, type EnvRecord } from "./common/env.ts";
 import { context } from "./context/context-api.ts";
 import type { ContextManager } from "./context/manager.ts";
 import { ConsoleSpanExporter } from "./export/console-exporter.ts";
@@ -51,6 +51,7 @@ import { VERSION } from "./version.ts";
 import { resolveOtlpConfig } from "./export/otlp-config.ts";
 import { emptySignalStats, sumBatcherStats, sumReaderStats, type HasBatcherStats, type HasReaderStats, type SdkStats } from "./sdk-stats.ts";
 import { exporterTypeName, SELF_OBSERVABILITY_SCOPE, SelfObservability, type SelfObservedExport } from "./self-observability.ts";
+import { checkInitOptions } from "./init-options-check.ts";
 
 /** Where a signal goes: a built-in exporter by name, or your own. */
 export type ExporterChoice<T> = "otlp" | "console" | "none" | Exporter<T>;
@@ -192,12 +193,14 @@ export function init(options: InitOptions = {}): Sdk {
 
 /** {@link init} with a runtime entry's defaults. */
 export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): Sdk {
+  // Malformed options are configuration errors: thrown before anything is registered.
+  checkInitOptions(options);
   const env = options.env;
   const logLevelName = envString(env, "OTEL_LOG_LEVEL");
   const logLevel = parseDiagLogLevel(logLevelName);
   if (logLevel !== undefined) setDiagLogLevel(logLevel);
   else if (logLevelName !== undefined) {
-    diag.warn(`Ignoring OTEL_LOG_LEVEL=${JSON.stringify(logLevelName)}: expected none, error, warn, info, debug, verbose or all.`);
+    warnEnv("OTEL_LOG_LEVEL", logLevelName, "none, error, warn, info, debug, verbose or all");
   }
 
   const resource =
@@ -389,6 +392,7 @@ function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvReco
   const names = envList(env, variable);
   if (!names || names.length === 0) return ["otlp"];
   const chosen: ExporterChoice<T>[] = [];
+  const unknown: string[] = [];
   let pull = false;
   for (const name of names) {
     const lower = name.toLowerCase();
@@ -399,9 +403,11 @@ function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvReco
       // A pull exporter: nothing is pushed; Prometheus scrapes the handler the app serves.
       pull = true;
       diag.info('OTEL_METRICS_EXPORTER=prometheus: serve prometheusHandler(sdk) from "otel-edge/prometheus" for Prometheus to scrape.');
-    } else {
-      diag.warn(`Ignoring "${name}" in ${variable}: expected a comma-separated list of otlp, console, none.`);
-    }
+    } else unknown.push(name);
+  }
+  if (unknown.length > 0) {
+    // One warning for the variable, however many names it got wrong.
+    warnEnv(variable, unknown.join(","), "a comma-separated list of otlp, console, none", chosen.length === 0 && !pull ? "using otlp" : "skipped");
   }
   if (chosen.length === 0) return pull ? ["none"] : ["otlp"];
   return chosen.includes("none") ? ["none"] : chosen;

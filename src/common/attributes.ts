@@ -37,8 +37,11 @@ export function sanitizeAttributeValue(value: unknown, maxLength: number = Infin
     case "boolean":
       return value;
     case "object":
-      if (Array.isArray(value)) return sanitizeArray(value, maxLength);
-      return undefined;
+      try {
+        return Array.isArray(value) ? sanitizeArray(value, maxLength) : undefined;
+      } catch {
+        return undefined; // a revoked proxy, or an array proxy whose `length` trap throws
+      }
     default:
       // undefined, bigint, symbol, function: not attribute values.
       return undefined;
@@ -179,7 +182,13 @@ export function copyAttributes(source: unknown, limits: AttributeLimits): { attr
 
 function describe(v: unknown): string {
   if (v === null) return "null";
-  if (Array.isArray(v)) return "an array of mixed or non-primitive values";
+  let array = false;
+  try {
+    array = Array.isArray(v);
+  } catch {
+    return "a revoked proxy";
+  }
+  if (array) return "an array of mixed or non-primitive values";
   const t = typeof v;
   return t === "object" ? "an object" : t === "string" ? JSON.stringify(v) : `a ${t}`;
 }

@@ -6,11 +6,24 @@
  * is reported and ignored, so the SDK runs on its defaults. Every warning names the
  * variable and the accepted form.
  */
-import { diag } from "./diag.ts";
+import { diagOnce } from "./diag.ts";
 import { percentDecode } from "./percent-decode.ts";
 
 /** Environment variables as a read-only record. Non-string values (Workers bindings) are ignored. */
 export type EnvRecord = Readonly<Record<string, unknown>>;
+
+/** How a malformed value is shown in a warning: quoted, at most 64 characters (values can be huge). */
+export function quoteEnvValue(value: string): string {
+  return value.length > 64 ? JSON.stringify(value.slice(0, 64)) + "…" : JSON.stringify(value);
+}
+
+/**
+ * Warns about a malformed `name=value` once per process: several components read the same
+ * variable (`OTEL_ATTRIBUTE_COUNT_LIMIT` for spans and logs), and one warning is enough.
+ */
+export function warnEnv(name: string, value: string, expected: string, fallback = "using the default"): void {
+  diagOnce("warn", `env:${name}=${value.slice(0, 256)}`, `Ignoring ${name}=${quoteEnvValue(value)}: expected ${expected}; ${fallback}.`);
+}
 
 /** The trimmed value of `name`, or undefined when unset, empty or not a string. */
 export function envString(env: EnvRecord | undefined, name: string): string | undefined {
@@ -36,7 +49,7 @@ export function envNumber(env: EnvRecord | undefined, name: string, rule: Number
   const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === undefined || n >= rule.min);
   if (!ok) {
     const form = `${rule.integer ? "an integer" : "a number"}${rule.min !== undefined ? ` >= ${rule.min}` : ""}`;
-    diag.warn(`Ignoring ${name}=${JSON.stringify(value)}: expected ${form}; using the default.`);
+    warnEnv(name, value, form);
     return undefined;
   }
   return n;
@@ -48,7 +61,7 @@ export function envBoolean(env: EnvRecord | undefined, name: string): boolean | 
   if (value === undefined) return undefined;
   if (value === "true") return true;
   if (value === "false") return false;
-  diag.warn(`Ignoring ${name}=${JSON.stringify(value)}: expected "true" or "false"; using the default.`);
+  warnEnv(name, value, `"true" or "false"`);
   return undefined;
 }
 
@@ -68,7 +81,7 @@ export function envEnum<T extends string>(env: EnvRecord | undefined, name: stri
   if (value === undefined) return undefined;
   const match = allowed.find((a) => a.toLowerCase() === value);
   if (match === undefined) {
-    diag.warn(`Ignoring ${name}=${JSON.stringify(value)}: expected one of ${allowed.join(", ")}; using the default.`);
+    warnEnv(name, value, `one of ${allowed.join(", ")}`);
   }
   return match;
 }
@@ -95,7 +108,7 @@ export function parseKeyValueList(value: string | undefined, name: string): Reco
     if (key === "__proto__") Object.defineProperty(out, key, { value: val, enumerable: true, writable: true, configurable: true });
     else out[key] = val;
   }
-  if (bad > 0) diag.warn(`Ignored ${bad} malformed entr${bad === 1 ? "y" : "ies"} in ${name}: expected comma-separated key=value pairs (percent-encoded).`);
+  if (bad > 0) diagOnce("warn", `env:${name}=${value.slice(0, 256)}`, `Ignored ${bad} malformed entr${bad === 1 ? "y" : "ies"} in ${name}: expected comma-separated key=value pairs (percent-encoded).`);
   return out;
 }
 

@@ -64,13 +64,17 @@ export function toTime(input?: TimeInput): number {
     if (!Number.isFinite(input)) return now();
     return input >= EPOCH_MILLIS_THRESHOLD ? input - a.epochMillis : input - a.perf;
   }
-  if (input instanceof Date) {
-    const ms = input.getTime();
-    return Number.isFinite(ms) ? ms - a.epochMillis : now();
-  }
-  if (Array.isArray(input) && typeof input[0] === "number" && typeof input[1] === "number") {
-    // Subtract in whole milliseconds first so the large values cancel exactly.
-    return input[0] * 1000 - a.epochMillis + input[1] / 1e6;
+  try {
+    if (input instanceof Date) {
+      const ms = input.getTime();
+      return Number.isFinite(ms) ? ms - a.epochMillis : now();
+    }
+    if (Array.isArray(input) && typeof input[0] === "number" && typeof input[1] === "number") {
+      // Subtract in whole milliseconds first so the large values cancel exactly.
+      return input[0] * 1000 - a.epochMillis + input[1] / 1e6;
+    }
+  } catch {
+    // A throwing or revoked Proxy passed as a time: recording never throws, so use now.
   }
   return now();
 }
@@ -88,11 +92,17 @@ export function toEpochNanos(time: number): string {
     nanos -= 1e6;
   }
   const millis = a.epochMillis + whole;
-  if (millis < 0 || !Number.isFinite(millis)) return "0";
+  if (millis < 0 || millis !== millis) return "0";
+  // fixed64 nanoseconds end at 2^64 - 1 (year 2554); a later time (a bogus number passed as a
+  // timestamp) is clamped there rather than sent as a value the protobuf decoder wraps around.
+  if (millis >= MAX_EPOCH_MILLIS) return MAX_EPOCH_NANOS;
   if (millis === 0) return String(nanos);
   const n = String(nanos);
   return String(millis) + "000000".slice(n.length) + n;
 }
+
+const MAX_EPOCH_NANOS = "18446744073709551615";
+const MAX_EPOCH_MILLIS = 18446744073709;
 
 /** Anchor-relative milliseconds → (fractional) epoch milliseconds, for display. */
 export function toEpochMillis(time: number): number {

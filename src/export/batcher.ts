@@ -35,6 +35,7 @@ import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
 import { addCount, classifyExport, describe, monotonicNow, setTimerRef, settleWithin } from "./export-outcome.ts";
 import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
+import { OutageBackoff } from "./outage-backoff.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 
@@ -109,8 +110,7 @@ export class Batcher<T> {
   #inFlightItems = 0;
   #isShutdown = false;
   #shutdownPromise: Promise<void> | undefined;
-  #backoffUntil = 0; // monotonic ms; no timer/size-triggered export before it
-  #backoffMillis = 0;
+  readonly #backoff = new OutageBackoff();
 
   // Sequence counters: items accepted into the queue, taken out for export, and whose
   // export settled. FIFO order + one export in flight make "settled >= n" mean the first
@@ -280,10 +280,9 @@ export class Batcher<T> {
       return;
     }
     const flushing = this.#taken < this.#flushTarget || this.#isShutdown;
-    if (!flushing && this.#backoffUntil > 0) {
-      const wait = this.#backoffUntil - monotonicNow();
+    if (!flushing) {
+      const wait = this.#backoff.remainingMillis();
       if (wait > 0) return this.#armTimer(wait);
-      this.#backoffUntil = 0;
     }
     if (size >= this.#batchSize || flushing || this.#due) {
       this.#clearTimer();
@@ -341,7 +340,7 @@ export class Batcher<T> {
       const c = classifyExport(outcome, count);
       this.#exportedCount += c.exported;
       this.#failedCount += c.failed;
-      this.#updateBackoff(c.exported === 0 && c.failed > 0 ? c.errorType : undefined);
+      this.#backoff.record(c.exported === 0 && c.failed > 0 ? c.errorType : undefined);
       if (c.failed > 0) {
         addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
         if (c.errorType !== "rejected") this.#failures.warn(`Export of ${count} ${this.#signal} failed: ${c.cause ?? c.errorType}`);
@@ -356,17 +355,6 @@ export class Batcher<T> {
     this.#inFlightItems = 0;
     this.#settled += count;
     this.#resolveWaiters();
-  }
-
-  // Collector unavailable (spec: the retryable OTLP/HTTP outcomes): back off; anything else resets.
-  #updateBackoff(errorType: string | undefined): void {
-    if (errorType === undefined || !UNAVAILABLE.has(errorType)) {
-      this.#backoffMillis = 0;
-      this.#backoffUntil = 0;
-      return;
-    }
-    this.#backoffMillis = Math.min(MAX_BACKOFF_MILLIS, this.#backoffMillis > 0 ? this.#backoffMillis * 2 : INITIAL_BACKOFF_MILLIS);
-    this.#backoffUntil = monotonicNow() + this.#backoffMillis;
   }
 
   #resolveWaiters(): void {
@@ -409,7 +397,3 @@ export class Batcher<T> {
 
 // setTimeout cannot wait longer than 2^31-1 ms (it fires at once instead).
 const MAX_TIMER_MILLIS = 2_147_483_647;
-// Export outcomes meaning "the collector is unavailable now" (OTLP/HTTP: retryable statuses).
-const UNAVAILABLE = new Set(["network", "timeout", "429", "502", "503", "504"]);
-const INITIAL_BACKOFF_MILLIS = 1000;
-const MAX_BACKOFF_MILLIS = 30_000;

@@ -11,7 +11,7 @@
  * ignored; invalid options throw at construction.
  */
 import { diagOnce } from "../common/diag.ts";
-import { envEnum, envNumber, envString, parseKeyValueList } from "../common/env.ts";
+import { envEnum, envNumber, envString, parseKeyValueList, warnEnv } from "../common/env.ts";
 import type { EnvRecord } from "../common/env.ts";
 
 /** The OTLP signals and their URL paths. */
@@ -66,8 +66,8 @@ export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptio
     // Header names are case-insensitive (RFC 9110 §5.1): merge on lower-case names so a
     // later source replaces an earlier one instead of fetch joining both values.
     headers: mergeHeaders(
-      parseKeyValueList(envString(env, general("HEADERS")), general("HEADERS")),
-      parseKeyValueList(envString(env, name("HEADERS")), name("HEADERS")),
+      envHeaders(env, general("HEADERS")),
+      envHeaders(env, name("HEADERS")),
       checkHeaders(options.headers),
     ),
     timeoutMillis: resolveTimeout(options, env, name("TIMEOUT"), general("TIMEOUT")),
@@ -79,9 +79,14 @@ export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptio
   };
 }
 
-/** Joins a base URL and a path with exactly one slash between them. */
+/** Joins a base URL and a path with exactly one slash between them, before the base's query. */
 export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  // The signal path joins the base's path; a query (`?tenant=a`) stays at the end, where
+  // appending after it would turn `/v1/traces` into part of the last query value.
+  const cut = base.search(/[?#]/);
+  const head = cut === -1 ? base : base.slice(0, cut);
+  const tail = cut === -1 ? "" : base.slice(cut);
+  return `${head.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}${tail}`;
 }
 
 function resolveUrl(signal: OtlpSignal, options: OtlpExporterOptions, env: EnvRecord | undefined, signalVar: string, generalVar: string): string {
@@ -156,6 +161,30 @@ function checkHeaders(headers: unknown): Record<string, string> {
   return out;
 }
 
+// RFC 9110 §5.1 field names are tokens; §5.5 values have no CR, LF or NUL, and fetch's
+// Headers only takes Latin-1 (ByteString) values.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[^\0\r\n\u0100-\uffff]*$/;
+
+/**
+ * `OTEL_EXPORTER_OTLP_(SIGNAL_)HEADERS` parsed, without entries fetch would refuse: one such
+ * header would make every export throw. Dropped names are reported (values never: credentials).
+ */
+function envHeaders(env: EnvRecord | undefined, variable: string): Record<string, string> {
+  const parsed = parseKeyValueList(envString(env, variable), variable);
+  const out: Record<string, string> = {};
+  const bad: string[] = [];
+  for (const key of Object.keys(parsed)) {
+    const value = parsed[key]!;
+    if (HEADER_NAME.test(key) && HEADER_VALUE.test(value)) out[key] = value;
+    else bad.push(JSON.stringify(key.slice(0, 64)));
+  }
+  if (bad.length > 0) {
+    diagOnce("warn", `otlp-config:headers:${variable}:${bad.join(",").slice(0, 256)}`, `Ignoring header${bad.length > 1 ? "s" : ""} ${bad.join(", ")} in ${variable}: expected key=value pairs with HTTP token names and Latin-1 values without CR, LF or NUL.`);
+  }
+  return out;
+}
+
 function mergeHeaders(...sources: Record<string, string>[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const source of sources) {
@@ -167,9 +196,5 @@ function mergeHeaders(...sources: Record<string, string>[]): Record<string, stri
 function checkProtocol(env: EnvRecord | undefined, variable: string): void {
   const value = envString(env, variable);
   if (value === undefined || value.toLowerCase() === "http/json") return;
-  diagOnce(
-    "warn",
-    `otlp-config:protocol:${variable}:${value}`,
-    `Ignoring ${variable}=${JSON.stringify(value)}: otel-edge only sends OTLP over http/json; using http/json.`,
-  );
+  warnEnv(variable, value, "http/json (otel-edge only sends OTLP over http/json)", "using http/json");
 }

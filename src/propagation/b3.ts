@@ -15,6 +15,7 @@ import { isSpanContextValid, isSampled, TraceFlags, type SpanContext } from "../
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+import { trimOws } from "./ows.ts";
 
 /** The single-header name. */
 export const B3_CONTEXT_HEADER = "b3";
@@ -56,7 +57,8 @@ function traceIdOf(s: string): string | undefined {
 
 function one(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-  return typeof v === "string" ? v.trim() : undefined;
+  // HTTP trims only OWS (SP / HTAB, RFC 9110 §5.6.3); `trim()` would also accept e.g. NBSP.
+  return typeof v === "string" ? trimOws(v) : undefined;
 }
 
 interface Parsed {
@@ -78,7 +80,7 @@ function build(traceId: string | undefined, spanId: string, sampled: boolean, de
 /** Parses a single `b3` header value. */
 function parseB3Single(value: string): Parsed | undefined {
   if (typeof value !== "string" || value.length > 68 + 8) return undefined; // 32+16+1+16 + 3 dashes, plus OWS
-  const parts = value.trim().split("-");
+  const parts = trimOws(value).split("-");
   if (parts.length < 2 || parts.length > 4) return undefined; // incl. the id-less deny form "0"
   const [traceId, spanId, state, parent] = parts as [string, string, string?, string?];
   if (state !== undefined && state !== "0" && state !== "1" && state !== "d") return undefined;

@@ -118,13 +118,14 @@ function hasMember(s: string, from: number): boolean {
   return false;
 }
 
-/** True when metadata can go on the wire as-is: printable ASCII or HTAB, no `,`. */
-function isSafeMetadata(m: string): boolean {
-  for (let i = 0; i < m.length; i++) {
-    const c = m.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c > 0x7e || c === 0x2c) return false;
+/** The text of user-supplied metadata; "" when its toString is missing or throws. */
+function metadataText(metadata: { toString(): string }): string {
+  try {
+    const text = metadata.toString();
+    return typeof text === "string" ? text : "";
+  } catch {
+    return "";
   }
-  return true;
 }
 
 /**
@@ -155,10 +156,13 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
         continue;
       }
       let member = `${k}=${v}`;
-      const meta = entry.metadata === undefined ? "" : trimOws(String(entry.metadata.toString()));
+      const meta = entry.metadata === undefined ? "" : metadataText(entry.metadata);
       if (meta !== "") {
-        if (isSafeMetadata(meta)) member += `;${meta}`;
-        else diagOnce("warn", "baggage.inject.metadata", "Baggage: metadata with ',' or non-printable characters was not propagated.");
+        // Metadata set in code is free text: send it only when it is a valid property list
+        // (§3.3.1 `*( OWS ";" OWS property )`), normalised (OWS and empty properties removed).
+        const props = parseProperties(meta.split(";"));
+        if (props === undefined) diagOnce("warn", "baggage.inject.metadata", "Baggage: metadata that is not a valid W3C property list was not propagated (W3C Baggage §3.3.1).");
+        else if (props !== "") member += `;${props}`;
       }
       const next = bytes + member.length + (members.length > 0 ? 1 : 0);
       if (next > BAGGAGE_MAX_BYTES) {

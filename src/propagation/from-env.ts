@@ -49,27 +49,27 @@ export function propagatorFromEnv(value: string | undefined): TextMapPropagator<
     .filter((n) => n !== "");
   const seen = new Set<string>();
   const propagators: TextMapPropagator<unknown>[] = [];
-  let unknown = 0;
+  const unknown: string[] = [];
   for (const name of names) {
     if (seen.has(name)) continue;
     seen.add(name);
     if (name === "none") continue;
     const p = create(name);
-    if (p) {
-      propagators.push(p);
-      continue;
-    }
-    unknown++;
+    if (p) propagators.push(p);
+    else unknown.push(name);
+  }
+  if (unknown.length > 0) {
+    // One warning per value, listing every unknown name (each cut short: values can be huge).
+    const names = unknown.slice(0, 8).map((n) => JSON.stringify(n.slice(0, 64))).join(", ") + (unknown.length > 8 ? ", …" : "");
+    // Only unknown names is an invalid value: fall back to the default (spec: invalid = ignore).
+    const fallback = propagators.length === 0 && !seen.has("none");
     diagOnce(
       "warn",
-      `OTEL_PROPAGATORS:${name}`,
-      `Ignoring unknown propagator ${JSON.stringify(name.slice(0, 64))} in OTEL_PROPAGATORS: accepted values are ${KNOWN_PROPAGATORS.join(", ")}.`,
+      `OTEL_PROPAGATORS:${raw.slice(0, 256)}`,
+      `Ignoring unknown propagator${unknown.length > 1 ? "s" : ""} ${names} in OTEL_PROPAGATORS: accepted values are ${KNOWN_PROPAGATORS.join(", ")}` +
+        (fallback ? "; using the default tracecontext,baggage." : "."),
     );
-  }
-  // Only unknown names is an invalid value: warn and fall back to the default (spec: invalid = ignore).
-  if (propagators.length === 0 && unknown > 0 && !seen.has("none")) {
-    diagOnce("warn", "OTEL_PROPAGATORS:default", "OTEL_PROPAGATORS named no known propagator; using the default tracecontext,baggage.");
-    return propagatorFromEnv(undefined);
+    if (fallback) return propagatorFromEnv(undefined);
   }
   return propagators.length === 1 ? propagators[0]! : new CompositePropagator({ propagators });
 }

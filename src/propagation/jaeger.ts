@@ -16,7 +16,8 @@ import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import { createBaggage, getBaggage, setBaggage } from "./baggage.ts";
 import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_ENTRIES } from "./baggage-propagator.ts";
-import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+import { getFields, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from "./text-map.ts";
+import { trimOws } from "./ows.ts";
 import { percentDecode } from "../common/percent-decode.ts";
 
 /** The default trace header. */
@@ -37,15 +38,17 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 function isHex(s: string, max: number): boolean {
   if (s.length === 0 || s.length > max) return false;
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i) | 0x20; // fold A-F to a-f
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    const c = s.charCodeAt(i);
+    // 0-9, A-F, a-f (jaeger-client writes lowercase, but hex is case-insensitive)
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
   }
   return true;
 }
 
 function one(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-  return typeof v === "string" ? v.trim() : undefined;
+  // HTTP trims only OWS (SP / HTAB, RFC 9110 §5.6.3); `trim()` would also accept e.g. NBSP.
+  return typeof v === "string" ? trimOws(v) : undefined;
 }
 
 /** Parses an `uber-trace-id` value (plain or URL-encoded). */
@@ -129,17 +132,21 @@ export class JaegerPropagator implements TextMapPropagator<unknown> {
       if (sc) ctx = setSpanContext(ctx, sc);
       else diagOnce("debug", "jaeger.invalid", `Jaeger: ignoring an invalid ${this.#traceHeader} header.`);
     }
-    let baggage = getBaggage(ctx) ?? createBaggage();
-    let added = 0;
-    let examined = 0;
-    let bytes = 0;
+    // At most 64 baggage headers are looked at, valid or not, and read in one pass
+    // (getFields), so a carrier with thousands of `uberctx-*` keys costs linear time.
+    const names: string[] = [];
     for (const name of getter.keys(carrier)) {
       if (typeof name !== "string" || name.length <= this.#baggagePrefix.length) continue;
       if (name.slice(0, this.#baggagePrefix.length).toLowerCase() !== this.#baggagePrefix) continue;
-      // At most 64 baggage headers are looked at, valid or not: each lookup may scan the
-      // carrier, so an unbounded count would make hostile carriers quadratic.
-      if (examined++ === BAGGAGE_MAX_ENTRIES) break;
-      const value = one(getter.get(carrier, name));
+      if (names.push(name) === BAGGAGE_MAX_ENTRIES) break;
+    }
+    const values = names.length === 0 ? [] : getFields(carrier, getter, names);
+    let baggage = getBaggage(ctx) ?? createBaggage();
+    let added = 0;
+    let bytes = 0;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const value = one(values[i]);
       const decoded = value === undefined ? undefined : percentDecode(value);
       if (decoded === undefined) continue;
       bytes += name.length + value!.length;

@@ -62,22 +62,38 @@ function normalize(value: unknown): string | string[] | undefined {
   return undefined;
 }
 
-/** Joins the values of all keys matching case-insensitively, keeping repeated lines apart. */
-function collect(entries: Iterable<[unknown, unknown]>, key: string): string | string[] | undefined {
-  const wanted = key.toLowerCase();
-  let found: string | string[] | undefined;
-  for (const [k, raw] of entries) {
-    if (typeof k !== "string" || k.toLowerCase() !== wanted) continue;
-    const v = normalize(raw);
-    if (v === undefined) continue;
-    if (found === undefined) found = v;
-    else found = ([] as string[]).concat(found, v);
-  }
-  return found;
+/**
+ * True when `k` names the field `wanted` (already lower-cased) case-insensitively. For an
+ * ASCII `wanted` (every header name) a different length can never match, so most keys of a
+ * large carrier are skipped without lower-casing them: each `get` stays one cheap pass.
+ */
+function sameField(k: unknown, wanted: string, ascii: boolean): k is string {
+  if (typeof k !== "string") return false;
+  if (ascii && k.length !== wanted.length) return false;
+  return k === wanted || k.toLowerCase() === wanted;
 }
 
-function objectEntries(c: object): Iterable<[unknown, unknown]> {
-  return Object.keys(c).map((k): [unknown, unknown] => [k, (c as Record<string, unknown>)[k]]);
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The values of all keys matching case-insensitively, keeping repeated lines apart. */
+function collect(keys: Iterable<unknown>, read: (k: string) => unknown, key: string): string | string[] | undefined {
+  const wanted = key.toLowerCase();
+  const ascii = ASCII.test(wanted);
+  let found: string | string[] | undefined;
+  for (const k of keys) {
+    if (!sameField(k, wanted, ascii)) continue;
+    const v = normalize(read(k));
+    if (v === undefined) continue;
+    if (found === undefined) found = v;
+    else if (Array.isArray(found)) {
+      // `found` is our own copy (normalize copies arrays); a loop, since spreading a huge
+      // array into push() overflows the argument limit.
+      if (typeof v === "string") found.push(v);
+      else for (const x of v) found.push(x);
+    }
+    else found = [found].concat(v);
+  }
+  return found;
 }
 
 /** The default {@link TextMapGetter}: `Headers`, `Map` or plain object carriers; never throws. */
@@ -101,10 +117,10 @@ export const defaultTextMapGetter: TextMapGetter<unknown> = {
   get(carrier: unknown, key: string): string | string[] | undefined {
     if (carrier === null || typeof carrier !== "object" || typeof key !== "string") return undefined;
     try {
-      if (isMap(carrier)) return collect(carrier.entries(), key);
+      if (isMap(carrier)) return collect(carrier.keys(), (k) => carrier.get(k), key);
       // Headers.get is already case-insensitive and joins repeated lines with ", ".
       if (isHeadersLike(carrier)) return normalize(carrier.get(key));
-      return collect(objectEntries(carrier), key);
+      return collect(Object.keys(carrier), (k) => (carrier as Record<string, unknown>)[k], key);
     } catch (err) {
       diagOnce("warn", "textmap.get", "Propagation: a carrier value could not be read; ignoring it.", err);
       return undefined;
@@ -142,3 +158,34 @@ export const defaultTextMapSetter: TextMapSetter<unknown> = {
     }
   },
 };
+
+/**
+ * The values of several fields of `carrier`, as `getter.get` gives them one by one. With the
+ * default getter on a Map or plain-object carrier, which has to scan every key per `get`
+ * (field names are case-insensitive), all names are answered from one pass instead, so
+ * reading many fields of a carrier with many keys stays linear. Never throws.
+ */
+export function getFields(carrier: unknown, getter: TextMapGetter<unknown>, names: readonly string[]): Array<string | string[] | undefined> {
+  if (getter !== defaultTextMapGetter || carrier === null || typeof carrier !== "object" || isHeadersLike(carrier) || names.length < 2) {
+    return names.map((name) => getter.get(carrier, name));
+  }
+  try {
+    const wanted = new Map<string, string | string[] | undefined>();
+    for (const name of names) wanted.set(name.toLowerCase(), undefined);
+    const map = isMap(carrier) ? carrier : undefined;
+    const keys: Iterable<unknown> = map ? map.keys() : Object.keys(carrier);
+    for (const k of keys) {
+      if (typeof k !== "string") continue;
+      const lower = k.toLowerCase();
+      if (!wanted.has(lower)) continue;
+      const v = normalize(map ? map.get(k) : (carrier as Record<string, unknown>)[k]);
+      if (v === undefined) continue;
+      const found = wanted.get(lower);
+      wanted.set(lower, found === undefined ? v : ([] as string[]).concat(found, v));
+    }
+    return names.map((name) => wanted.get(name.toLowerCase()));
+  } catch (err) {
+    diagOnce("warn", "textmap.get", "Propagation: a carrier value could not be read; ignoring it.", err);
+    return names.map(() => undefined);
+  }
+}

@@ -129,5 +129,12 @@ function nonEmptyString(v: unknown): v is string {
 }
 
 function describe(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : Array.isArray(v) ? "an array" : typeof v === "object" ? String(v) : `a ${typeof v}`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null) return "null";
+  if (typeof v !== "object") return `a ${typeof v}`;
+  try {
+    return Array.isArray(v) ? "an array" : "an object";
+  } catch {
+    return "a revoked proxy";
+  }
 }

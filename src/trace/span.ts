@@ -168,7 +168,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     }
     const copied = copyAttributes(attributes, limits.event);
     const event: TimedEvent = {
-      name: String(name),
+      name: safeString(name, "event"),
       time: toTime(time),
       attributes: copied.attributes,
       droppedAttributesCount: copied.dropped,
@@ -186,7 +186,18 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   addLink(link: Link): this {
     if (this.#refuseAfterEnd("addLink")) return this;
-    if (!link || typeof link !== "object" || !link.context || typeof link.context !== "object") {
+    let context: unknown;
+    let linkAttributes: unknown;
+    let droppedBefore: unknown;
+    try {
+      // Read once: a link may be a Proxy or have getters that throw.
+      context = link && typeof link === "object" ? link.context : undefined;
+      linkAttributes = (link as Link).attributes;
+      droppedBefore = (link as Link).droppedAttributesCount;
+    } catch {
+      context = undefined;
+    }
+    if (!context || typeof context !== "object") {
       diagOnce("warn", "span-link-invalid", "Dropped a link without a span context.");
       return this;
     }
@@ -196,12 +207,12 @@ export class RecordingSpan implements Span, ReadableSpan {
       diagOnce("warn", "span-link-limit", `Span link limit (${limits.linkCountLimit}) reached; dropping further links.`);
       return this;
     }
-    const copied = copyAttributes(link.attributes, limits.link);
+    const copied = copyAttributes(linkAttributes, limits.link);
     const links = this.links === NO_LINKS ? (this.links = []) : (this.links as RecordedLink[]);
     links.push({
-      context: link.context,
+      context: context as SpanContext,
       attributes: copied.attributes,
-      droppedAttributesCount: copied.dropped + (Number(link.droppedAttributesCount) || 0),
+      droppedAttributesCount: copied.dropped + (Number.isSafeInteger(droppedBefore) && (droppedBefore as number) > 0 ? (droppedBefore as number) : 0),
     });
     return this;
   }
@@ -226,7 +237,7 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   updateName(name: string): this {
     if (this.#refuseAfterEnd("updateName")) return this;
-    this.name = String(name);
+    this.name = safeString(name, this.name);
     return this;
   }
 
@@ -245,7 +256,7 @@ export class RecordingSpan implements Span, ReadableSpan {
         // A throwing getter on the error: record what we have.
       }
     } else if (exception !== undefined && exception !== null) {
-      attributes["exception.message"] = String(exception);
+      attributes["exception.message"] = safeString(exception, "");
     }
     // Spec (Record Exception): the event is named "exception".
     this.addEvent("exception", attributes, time);
@@ -285,10 +296,21 @@ export class RecordingSpan implements Span, ReadableSpan {
 }
 
 /** `[seconds, nanos]`, a number or a Date: the forms `addEvent`'s second argument takes as a time. */
+/** `value` as a string for names and messages; `fallback` when its conversion throws (hostile toString). */
+export function safeString(value: unknown, fallback: string): string {
+  if (typeof value === "string") return value;
+  try {
+    return String(value);
+  } catch {
+    return fallback;
+  }
+}
+
 function isTimeInput(value: unknown): value is TimeInput {
-  return (
-    typeof value === "number" ||
-    value instanceof Date ||
-    (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number")
-  );
+  if (typeof value === "number") return true;
+  try {
+    return value instanceof Date || (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number");
+  } catch {
+    return false; // a revoked or throwing Proxy: not a time (and its attributes are dropped later)
+  }
 }

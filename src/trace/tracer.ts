@@ -10,7 +10,7 @@ import { NonRecordingSpan } from "./non-recording-span.ts";
 import { AlwaysOffSampler, AlwaysOnSampler } from "./samplers/always.ts";
 import { parentBasedSamplers } from "./samplers/parent-based.ts";
 import { SamplingDecision, type Sampler, type SamplingResult } from "./samplers/sampler.ts";
-import { RecordingSpan, type SpanOwner } from "./span.ts";
+import { RecordingSpan, safeString, type SpanOwner } from "./span.ts";
 import { isSpanContextValid, noteValidIds, TraceFlags, type SpanContext } from "./span-context.ts";
 import { deleteSpan, getSpan, setSpan } from "./span-in-context.ts";
 import { isTracingSuppressed } from "./suppress.ts";
@@ -91,7 +91,7 @@ export class SdkTracer implements Tracer {
     const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
     const parentFlags = validParent ? validParent.traceFlags : this.#randomIds ? RANDOM_TRACE_ID_FLAG : 0;
     const kind = options?.kind ?? SpanKind.INTERNAL;
-    const spanName = typeof name === "string" ? name : String(name);
+    const spanName = safeString(name, "span");
     const decisions = this.#decisions;
     let traceId: string;
     let spanId: string;

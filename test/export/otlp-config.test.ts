@@ -125,4 +125,11 @@ test("joinUrl puts exactly one slash between base and path", () => {
   assert.is(joinUrl("http://a/p", "v1/logs"), "http://a/p/v1/logs");
 });
 
+test("joinUrl keeps a base URL's query at the end (the path joins the base's path)", () => {
+  assert.is(joinUrl("http://a/p/?tenant=t1", "v1/traces"), "http://a/p/v1/traces?tenant=t1");
+  assert.is(joinUrl("http://a?x=1&y=/z", "v1/logs"), "http://a/v1/logs?x=1&y=/z");
+  const config = resolveOtlpConfig("metrics", {}, { OTEL_EXPORTER_OTLP_ENDPOINT: "https://c.example:4318/otlp?tenant=acme" });
+  assert.is(config.url, "https://c.example:4318/otlp/v1/metrics?tenant=acme");
+});
+
 test.run();

@@ -2,18 +2,21 @@
  * JSON string literals for the hand-written OTLP/JSON encoders.
  *
  * RFC 8259 §7: `"` and `\` and the control characters U+0000–U+001F must be escaped.
- * ES2019 "well-formed JSON.stringify" also escapes lone surrogates (`\udXXX`), so the
- * output stays valid UTF-8 after `TextEncoder` (which would otherwise turn a lone
- * surrogate into U+FFFD and silently change the value). Most telemetry strings need
- * no escaping at all, so one regular-expression scan decides whether the (slower,
- * allocating) `JSON.stringify` call is needed; measured faster than always calling it.
+ * A lone surrogate has no UTF-8 form, and proto3 `string` fields must be valid UTF-8: the
+ * Collector's protojson rejects a `\udXXX` escape without its pair as a syntax error, failing
+ * the whole request. So lone surrogates are sent as U+FFFD (what `TextEncoder` and
+ * `String.prototype.toWellFormed` make of them); valid pairs are kept. Most telemetry strings
+ * need no escaping at all, so one regular-expression scan decides whether the (slower,
+ * allocating) path is needed; measured faster than always calling `JSON.stringify`.
  */
 
-// Characters that need an escape, plus every surrogate (JSON.stringify keeps valid pairs
-// as they are and escapes only lone halves; checking pairs here is not worth the code).
+// Characters that need an escape, plus every surrogate (pairs are checked on the slow path).
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+// A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** `s` as a JSON string literal, quotes included; always valid JSON, never throws. */
+/** `s` as a JSON string literal, quotes included; always valid JSON and valid UTF-8, never throws. */
 export function jsonString(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
+  return JSON.stringify(s.replace(LONE_SURROGATE, "\ufffd"));
 }

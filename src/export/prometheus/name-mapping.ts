@@ -98,10 +98,15 @@ export interface PrometheusNames {
  * `withoutUnits` leaves the unit out of the name (and metadata).
  */
 export function mapMetricName(name: string, unit: string, kind: "counter" | "gauge" | "other", withoutUnits = false): PrometheusNames {
+  // A name without one valid character sanitizes to "_", whose suffixed series ("__total",
+  // "__bucket") would start with the "__" Prometheus reserves: give it a word instead.
   let family = sanitizeMetricName(name);
+  if (family === "_") family = "unnamed";
   if (kind === "counter" && family.endsWith("_total") && family.length > 6) family = family.slice(0, -6);
   const word = withoutUnits ? "" : unitToSuffix(unit, kind === "gauge");
-  if (word !== "" && family !== word && !family.endsWith("_" + word)) family = family + "_" + word;
+  // Joined with one "_" (a sanitized name may end in "_", e.g. "_" for an empty one): repeated
+  // underscores would break the spec's collapsing rule, and a leading "__" is reserved.
+  if (word !== "" && family !== word && !family.endsWith("_" + word)) family = family.endsWith("_") ? family + word : family + "_" + word;
   return { family, unit: word };
 }
 

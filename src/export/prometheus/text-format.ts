@@ -101,8 +101,25 @@ function promTypeOf(metric: MetricData): PromType | undefined {
   return undefined;
 }
 
+// The names a family's lines use: its own name and its sample names in either format.
+function exposedNames(family: string, type: PromType): string[] {
+  switch (type) {
+    case "counter":
+      return [family, family + "_total", family + "_created"];
+    case "histogram":
+      return [family, family + "_bucket", family + "_count", family + "_sum", family + "_created"];
+    case "summary":
+      return [family, family + "_count", family + "_sum", family + "_created"];
+    default:
+      return [family];
+  }
+}
+
 function collectFamilies(collections: readonly ResourceMetrics[], options: PrometheusRenderOptions | undefined): Family[] {
   const families = new Map<string, Family>();
+  const claimed = new Map<string, string>(); // exposed name -> family
+  // target_info is rendered separately from resource attributes.
+  if (!options?.withoutTargetInfo) for (const n of ["target_info", "target"]) claimed.set(n, "target_info");
   for (const rm of collections) {
     for (const sm of rm.scopeMetrics) {
       let scopeLabels = "";
@@ -119,7 +136,13 @@ function collectFamilies(collections: readonly ResourceMetrics[], options: Prome
         }
         const names = mapMetricName(d.name, d.unit, type === "counter" ? "counter" : metric.dataPointType === "gauge" ? "gauge" : "other");
         const existing = families.get(names.family);
-        if (existing === undefined) {
+        const clash = existing === undefined ? exposedNames(names.family, type).find((n) => claimed.has(n)) : undefined;
+        if (clash !== undefined) {
+          // e.g. a gauge "requests_total" next to a counter "requests", whose samples are also
+          // "requests_total": one name must not belong to two families (exposition formats).
+          diagOnce("warn", `prometheus:clash:${names.family}`, `Prometheus: dropping metric "${d.name}": its series name "${clash}" is already used by family "${claimed.get(clash)}".`);
+        } else if (existing === undefined) {
+          for (const n of exposedNames(names.family, type)) claimed.set(n, names.family);
           families.set(names.family, { name: names.family, type, unit: names.unit, help: d.description, entries: [{ metric, scopeLabels }] });
         } else if (existing.type !== type) {
           diagOnce("warn", `prometheus:type:${names.family}`, `Prometheus: dropping metric "${d.name}": family "${names.family}" already has TYPE ${existing.type}, not ${type} (compatibility spec, "Metric Metadata").`);
@@ -214,12 +237,12 @@ function renderFamilyHeader(f: Family, s: RenderState): string {
   if (s.om) {
     head += "# TYPE " + f.name + " " + f.type + "\n";
     if (f.unit !== "") head += "# UNIT " + f.name + " " + f.unit + "\n";
-    if (f.help !== "") head += "# HELP " + f.name + " " + escapeHelp(f.help, true) + "\n";
+    if (f.help.trim() !== "") head += "# HELP " + f.name + " " + escapeHelp(f.help, true) + "\n";
     return head;
   }
   const name = f.type === "counter" && !s.options?.withoutCounterSuffixes ? f.name + "_total" : f.name;
   // promtool lints a family without HELP, so 0.0.4 always carries one.
-  head += "# HELP " + name + " " + escapeHelp(f.help === "" ? name : f.help, false) + "\n";
+  head += "# HELP " + name + " " + escapeHelp(f.help.trim() === "" ? name : f.help, false) + "\n";
   head += "# TYPE " + name + " " + f.type + "\n";
   return head;
 }

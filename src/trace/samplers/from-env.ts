@@ -19,7 +19,7 @@
  * reported naming the variable and the accepted form, and the default argument is used.
  */
 import { diag } from "../../common/diag.ts";
-import { envString, type EnvRecord } from "../../common/env.ts";
+import { envString, quoteEnvValue, warnEnv, type EnvRecord } from "../../common/env.ts";
 import { AlwaysOffSampler, AlwaysOnSampler } from "./always.ts";
 import { ParentBasedSampler } from "./parent-based.ts";
 import { RateLimitingSampler } from "./rate-limiting.ts";
@@ -65,11 +65,14 @@ export function samplerFromEnv(env?: EnvRecord): Sampler {
       return new ParentBasedSampler({ root: new RateLimitingSampler(rateArg(env)) });
   }
   if (UNSUPPORTED.has(name)) {
-    diag.warn(`${SAMPLER}=${JSON.stringify(raw)} is not supported by otel-edge; using ${DEFAULT_NAME}.`);
+    diag.warn(`${SAMPLER}=${quoteEnvValue(raw!)} is not supported by otel-edge; using ${DEFAULT_NAME}.`);
   } else {
-    diag.warn(
-      `Ignoring ${SAMPLER}=${JSON.stringify(raw)}: expected one of always_on, always_off, traceidratio, parentbased_always_on, ` +
-        `parentbased_always_off, parentbased_traceidratio, otel_edge_ratelimiting, parentbased_otel_edge_ratelimiting; using ${DEFAULT_NAME}.`,
+    warnEnv(
+      SAMPLER,
+      raw!,
+      "one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio, " +
+        "otel_edge_ratelimiting, parentbased_otel_edge_ratelimiting",
+      `using ${DEFAULT_NAME}`,
     );
   }
   return new ParentBasedSampler({ root: new AlwaysOnSampler() });
@@ -80,7 +83,7 @@ function ratioArg(env: EnvRecord | undefined): number {
   if (value === undefined) return 1;
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) {
-    diag.warn(`Ignoring ${ARG}=${JSON.stringify(value)}: expected a number in [0, 1]; using 1.0.`);
+    warnEnv(ARG, value, "a number in [0, 1]", "using 1.0");
     return 1;
   }
   return n;
@@ -91,7 +94,7 @@ function rateArg(env: EnvRecord | undefined): number {
   if (value === undefined) return DEFAULT_RATE;
   const n = Number(value);
   if (!(Number.isFinite(n) && n >= 0)) {
-    diag.warn(`Ignoring ${ARG}=${JSON.stringify(value)}: expected a number of traces per second >= 0; using ${DEFAULT_RATE}.`);
+    warnEnv(ARG, value, "a number of traces per second >= 0", `using ${DEFAULT_RATE}`);
     return DEFAULT_RATE;
   }
   return n;

@@ -153,16 +153,18 @@ const NASTY = [
 
 test("escaping of keys and string values always yields valid JSON that round-trips", () => {
   for (const s of NASTY) {
+    // Lone surrogates have no UTF-8 form (and the Collector's protojson rejects their \u
+    // escapes): they are sent as U+FFFD; everything else round-trips exactly.
+    const sent = s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
     const lit = jsonString(s);
-    assert.is(JSON.parse(lit), s, `literal for ${JSON.stringify(s)}`);
+    assert.is(JSON.parse(lit), sent, `literal for ${JSON.stringify(s)}`);
     const text = encodeKeyValueList({ [s]: s, [s + "!"]: [s, null] });
     const parsed = JSON.parse(text) as Array<{ key: string; value: any }>;
-    assert.is(parsed[0]!.key, s);
-    assert.is(parsed[0]!.value.stringValue, s);
-    assert.is(parsed[1]!.key, s + "!");
-    assert.is(parsed[1]!.value.arrayValue.values[0].stringValue, s);
-    // Lone surrogates are written as \u escapes, so the UTF-8 body does not turn them into U+FFFD.
-    if (/[\ud800-\udfff]/.test(s) && !s.includes("😀")) assert.ok(/\\ud[89a-f]/.test(text), text);
+    assert.is(parsed[0]!.key, sent);
+    assert.is(parsed[0]!.value.stringValue, sent);
+    assert.is(parsed[1]!.key, sent + "!");
+    assert.is(parsed[1]!.value.arrayValue.values[0].stringValue, sent);
+    assert.not.ok(/\\ud[89a-f]/i.test(text), text);
   }
   assert.is(jsonString("plain"), '"plain"');
 });

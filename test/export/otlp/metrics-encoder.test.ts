@@ -282,13 +282,14 @@ test("names, descriptions, units, attribute keys and values are JSON-escaped", (
   assert.not.match(body, /[\u0000-\u001f]/); // control characters only as escapes
   assert.not.match(body, /[\ud800-\udbff](?![\udc00-\udfff])/); // no lone surrogate in the text
   const out = JSON.parse(body);
+  const sent = tricky.slice(0, -1) + "\ufffd"; // the lone surrogate goes out as U+FFFD
   const m = out.resourceMetrics[0].scopeMetrics[0].metrics[0];
-  assert.is(m.name, tricky);
-  assert.is(m.description, tricky);
-  assert.is(m.unit, tricky);
-  assert.equal(m.sum.dataPoints[0].attributes, [{ key: tricky, value: { stringValue: tricky } }]);
-  assert.is(out.resourceMetrics[0].scopeMetrics[0].scope.name, tricky);
-  assert.is(out.resourceMetrics[0].resource.attributes[0].key, tricky);
+  assert.is(m.name, sent);
+  assert.is(m.description, sent);
+  assert.is(m.unit, sent);
+  assert.equal(m.sum.dataPoints[0].attributes, [{ key: sent, value: { stringValue: sent } }]);
+  assert.is(out.resourceMetrics[0].scopeMetrics[0].scope.name, sent);
+  assert.is(out.resourceMetrics[0].resource.attributes[0].key, sent);
 });
 
 test("grouping: one entry per resource object and per scope (name, version, schemaUrl), first-seen order", () => {
