@@ -144,7 +144,9 @@ test("collector down for 1,000,000 spans and log records: memory stays within th
   for (let i = 0; i < 400 && (sdk.stats().traces.inFlight > 0 || sdk.stats().logs.inFlight > 0); i++) await new Promise((r) => setTimeout(r, 10));
   const during = sdk.stats();
   for (const [what, s] of [["traces", during.traces], ["logs", during.logs]] as const) {
-    assert.is(s.queued, CAPACITY, `${what}: the queue is full (and stays bounded)`);
+    // Full, unless a (backed-off) export took a batch out after the last records and failed:
+    // the queue then holds one batch less, and that batch is counted as failed.
+    assert.ok(s.queued === CAPACITY || s.queued === CAPACITY - 512, `${what}: the queue is full, or one batch short (${s.queued}), and bounded`);
     assert.is(s.exported + s.dropped + s.failed + s.queued + s.inFlight, TOTAL, `${what}: every item accounted for`);
     assert.ok(s.droppedByReason.queue_full! > TOTAL - 10 * CAPACITY, `${what}: almost everything dropped at the door (${s.droppedByReason.queue_full})`);
     assert.equal(Object.keys(s.failedByReason).filter((k) => k !== "network" && k !== "timeout"), [], `${what}: failures are network/timeout`);
@@ -163,12 +165,12 @@ test("collector down for 1,000,000 spans and log records: memory stays within th
       ["traces", spanNames, after.traces, during.traces],
       ["logs", logBodies, after.logs, during.logs],
     ] as const) {
-      assert.is(got.length, CAPACITY, `${what}: exactly the queued items arrive`);
+      assert.is(got.length, before.queued, `${what}: exactly the queued items arrive`);
       const idx = got.map((n) => Number(n.slice(n.indexOf("-") + 1)));
       for (let i = 1; i < idx.length; i++) assert.ok(idx[i]! > idx[i - 1]!, `${what}: in order, no duplicates (${idx[i - 1]} then ${idx[i]})`);
-      assert.is(s.exported, CAPACITY);
+      assert.is(s.exported, before.queued);
       assert.is(s.queued, 0);
-      assert.is(s.dropped + s.failed, TOTAL - CAPACITY, `${what}: the rest is counted as dropped or failed`);
+      assert.is(s.dropped + s.failed, TOTAL - before.queued, `${what}: the rest is counted as dropped or failed`);
       assert.is(s.dropped, before.dropped, `${what}: nothing more dropped after recovery`);
     }
     // Metrics were recorded all along (cumulative): the first export after recovery has everything.
