@@ -13,35 +13,10 @@ import type { PeriodicReaderStats } from "./metrics/periodic-reader.ts";
 /**
  * Counters of one signal, summed over the exporting processors (readers) `init()` created.
  * Every span or log record handed to an exporting processor is in exactly one of `queued`,
- * `inFlight`, `exported`, `dropped`, `failed`. Metrics count data points and have no queue.
+ * `inFlight`, `exported`, `dropped`, `failed`. Metrics count data points and have no queue
+ * (`queued` and `capacity` are 0). The fields and their causes are those of {@link BatcherStats}.
  */
-export interface SignalStats {
-  /** Items waiting in the export queue now (always 0 for metrics). */
-  queued: number;
-  /** Capacity of the export queue(s) (`maxQueueSize`; 0 for metrics). */
-  capacity: number;
-  /** Items handed to the exporter whose export has not finished yet. */
-  inFlight: number;
-  /** Items the receiver accepted. */
-  exported: number;
-  /** Items never handed to the exporter (see `droppedByReason`). */
-  dropped: number;
-  /** Items whose export failed (see `failedByReason`). */
-  failed: number;
-  /**
-   * `dropped` by cause: `queue_full` (the queue was at capacity: the collector is down or slower
-   * than the application), `already_shutdown` (recorded after shutdown), `shutdown_timeout`
-   * (still queued when shutdown's time limit ran out).
-   */
-  droppedByReason: Record<string, number>;
-  /**
-   * `failed` by cause: `timeout` (the export timeout ran out), `network` (no response: refused,
-   * reset), the HTTP status of a final error response (`"400"`, `"413"`, or `"429"`/`"503"` once
-   * retries are exhausted), `rejected` (refused by the receiver in an OTLP `partialSuccess`),
-   * `encoding`, `already_shutdown`, or `_OTHER` (an exporter that did not say why).
-   */
-  failedByReason: Record<string, number>;
-}
+export type SignalStats = BatcherStats;
 
 /** What {@link Sdk.stats} returns: one {@link SignalStats} per signal. */
 export interface SdkStats {

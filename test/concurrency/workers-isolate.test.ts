@@ -6,12 +6,12 @@
 // every traceparent the real backend received must belong to the request that made it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
+import { bundleWorker } from "../runtimes/bundle-worker.ts";
 
 const N = 150;
 const workerEntry = fileURLToPath(new URL("./workers/worker.mjs", import.meta.url));
@@ -42,28 +42,12 @@ const hex = (n: number, width: number): string => n.toString(16).padStart(width,
 const sentTrace = (id: number): string | undefined => (id % 4 === 3 ? undefined : `${hex(0xfeed, 16)}${hex(id + 1, 16)}`);
 const sentParent = (id: number): string => hex(0x2000000 + id, 16);
 
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [workerEntry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  });
-  assert.ok(Object.keys(result.metafile.inputs).some((p) => p.endsWith("dist/workers.js")));
-  return result.outputFiles[0]!.text;
-}
 
 const receiver = (await startDevReceiver()) as Receiver;
 const seen = new Map<string, string>(); // `${service}:${id}` → traceparent
 let backend: Server;
 let backendUrl = "";
-const bundle = await bundleWorker();
+const bundle = await bundleWorker(workerEntry);
 
 test.before(async () => {
   backend = createServer((req, res) => {

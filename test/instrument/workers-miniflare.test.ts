@@ -8,11 +8,11 @@
 // `.bind`, a Durable Object stub) keep working.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
 import { startBackend } from "../runtimes/backend.mjs";
+import { bundleWorker } from "../runtimes/bundle-worker.ts";
 
 const workerEntry = fileURLToPath(new URL("../runtimes/workers-instrument/worker.mjs", import.meta.url));
 // The module's name inside workerd (its contents are the in-memory bundle; nothing is written).
@@ -63,28 +63,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   );
 }
 
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [workerEntry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  });
-  const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((p) => p.endsWith("dist/workers.js")), `otel-edge resolved to ${inputs.filter((p) => p.includes("dist/")).join(", ")}`);
-  return result.outputFiles[0]!.text;
-}
 
 const receiver = (await startDevReceiver()) as Receiver;
 const backend = await startBackend();
 const mf = new Miniflare({
-  modules: [{ type: "ESModule", path: bundlePath, contents: await bundleWorker() }],
+  modules: [{ type: "ESModule", path: bundlePath, contents: await bundleWorker(workerEntry) }],
   compatibilityDate: COMPATIBILITY_DATE,
   compatibilityFlags: ["nodejs_compat"],
   bindings: {

@@ -6,13 +6,13 @@
 // `dispatchFetch` does not wait for — so the test waits for the receiver, with a deadline.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
 import { INCOMING_TRACEPARENT } from "./scenario.mjs";
 import { assertScenario } from "./assert-scenario.mjs";
 import { startBackend } from "./backend.mjs";
+import { bundleWorker } from "./bundle-worker.ts";
 
 const workerEntry = fileURLToPath(new URL("./workers/worker.mjs", import.meta.url));
 // The module's name inside workerd (its contents are the in-memory bundle; nothing is written).
@@ -31,28 +31,11 @@ interface Receiver {
   close(): Promise<void>;
 }
 
-let bundled: Promise<string> | undefined;
+let bundledOnce: Promise<string> | undefined;
 
-/** Bundles the test Worker like wrangler does: workerd/worker/browser conditions, neutral platform, ESM. */
-function bundleWorker(): Promise<string> {
-  return (bundled ??= build({
-    entryPoints: [workerEntry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  }).then((result) => {
-    const inputs = Object.keys(result.metafile.inputs);
-    // The package must resolve to its Workers bundle, not the Node or core one.
-    assert.ok(inputs.some((p) => p.endsWith("dist/workers.js")), `otel-edge resolved to ${inputs.filter((p) => p.includes("dist/")).join(", ")}`);
-    assert.not.ok(inputs.some((p) => p.endsWith("dist/node.js") || p.endsWith("dist/mod.js")), "the Node or core entry was bundled");
-    return result.outputFiles[0]!.text;
-  }));
+/** The test Worker, bundled once for all configurations. */
+function bundled(): Promise<string> {
+  return (bundledOnce ??= bundleWorker(workerEntry));
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -72,7 +55,7 @@ interface Run {
 
 /** Runs the scenario once in a fresh workerd with `flags`, waits for its telemetry, asserts it. */
 async function runInWorkerd(flags: string[], explicitContext: boolean): Promise<Run> {
-  const script = await bundleWorker();
+  const script = await bundled();
   const receiver = (await startDevReceiver()) as Receiver;
   const backend = await startBackend();
   const mf = new Miniflare({
