@@ -108,6 +108,9 @@ export function init(options: InitOptions = {}): Sdk {
   );
   const memo: Sdk = {
     ...sdk,
+    // `ctx.waitUntil(sdk.flush())` is the documented per-request pattern: it goes through the
+    // isolate's shared drain, like flushInWaitUntil (see `drain` for why a plain flush can hang).
+    flush: () => drain(sdk),
     shutdown: () => {
       if (running === memo) running = undefined;
       return sdk.shutdown();
@@ -129,7 +132,7 @@ export function init(options: InitOptions = {}): Sdk {
  * ```
  */
 export function flushInWaitUntil(ctx: WaitUntilContext, sdk: Sdk | undefined = running): Promise<void> {
-  const flushed = sdk ? drain(sdk) : Promise.resolve();
+  const flushed = sdk ? (sdk === running ? sdk.flush() : drain(sdk)) : Promise.resolve();
   try {
     ctx.waitUntil(flushed);
   } catch (e) {
