@@ -295,7 +295,6 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 }
 
-/** `[seconds, nanos]`, a number or a Date: the forms `addEvent`'s second argument takes as a time. */
 /** `value` as a string for names and messages; `fallback` when its conversion throws (hostile toString). */
 export function safeString(value: unknown, fallback: string): string {
   if (typeof value === "string") return value;
@@ -306,6 +305,7 @@ export function safeString(value: unknown, fallback: string): string {
   }
 }
 
+/** `[seconds, nanos]`, a number or a Date: the forms `addEvent`'s second argument takes as a time. */
 function isTimeInput(value: unknown): value is TimeInput {
   if (typeof value === "number") return true;
   try {
