@@ -45,6 +45,16 @@ function getAnchor(): Anchor {
   return anchor;
 }
 
+/**
+ * Milliseconds from a monotonic clock (`performance.now()`, else `Date.now()`), for
+ * durations, deadlines and backoff — not timestamps (see {@link now}). Looked up on each
+ * call, unlike the span clock, so a page or test that replaces `performance` is followed.
+ */
+export function monotonicNow(): number {
+  const p = (globalThis as { performance?: { now?: () => number } }).performance;
+  return typeof p?.now === "function" ? p.now() : Date.now();
+}
+
 /** The current time, in milliseconds since the SDK's anchor. */
 export function now(): number {
   const a = anchor ?? getAnchor();

@@ -29,11 +29,12 @@
  * `scheduledDelayMillis: Infinity` never arms it: on Workers/serverless the caller flushes.
  */
 import { diag, diagOnce } from "../common/diag.ts";
+import { monotonicNow } from "../common/time.ts";
 import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
 import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
-import { addCount, classifyExport, describe, monotonicNow, setTimerRef, settleWithin } from "./export-outcome.ts";
+import { addCount, classifyExport, describe, exportEvent, MAX_TIMER_MILLIS, setTimerRef, settleWithin } from "./export-outcome.ts";
 import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
 import { OutageBackoff } from "./outage-backoff.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
@@ -345,10 +346,7 @@ export class Batcher<T> {
         addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
         if (c.errorType !== "rejected") this.#failures.warn(`Export of ${count} ${this.#signal} failed: ${c.cause ?? c.errorType}`);
       }
-      if (this.#onExport) {
-        const event = { items: count, exported: c.exported, failed: c.failed, durationMillis, ...(c.errorType ? { errorType: c.errorType } : {}) };
-        this.#onExport(c.status !== undefined ? { ...event, status: c.status } : event);
-      }
+      this.#onExport?.(exportEvent(c, durationMillis));
     } catch (error) {
       diagOnce("error", `batcher:${this.#signal}:count`, `Unexpected error counting a ${this.#signal} export: ${String(error)}`);
     }
@@ -394,6 +392,3 @@ export class Batcher<T> {
     this.#timer = undefined;
   }
 }
-
-// setTimeout cannot wait longer than 2^31-1 ms (it fires at once instead).
-const MAX_TIMER_MILLIS = 2_147_483_647;

@@ -41,8 +41,8 @@ export type Settled<R> = { kind: "value"; value: R } | { kind: "error"; error: u
 /** A timer handle of the running runtime. */
 export type TimerHandle = ReturnType<typeof setTimeout>;
 
-// setTimeout cannot wait longer than 2^31-1 ms (it fires at once instead).
-const MAX_TIMER_MILLIS = 2_147_483_647;
+/** The longest delay `setTimeout` honours: 2^31-1 ms (a longer one fires at once instead). */
+export const MAX_TIMER_MILLIS = 2_147_483_647;
 
 /**
  * Resolves (never rejects) with how `promise` ended, or `timeout` after `ms` (`Infinity` =
@@ -64,8 +64,11 @@ export function settleWithin<R>(promise: Promise<R>, ms: number, keepAlive: bool
   return Promise.race([outcome, timedOut]).finally(() => clearTimeout(timer));
 }
 
+/** What {@link classifyExport} makes of one export: its counts, and a readable cause for diagnostics. */
+export type ExportCounts = Omit<ExportEvent, "durationMillis"> & { cause?: string };
+
 /** Counts and cause of one export of `items` items that ended as `settled`. */
-export function classifyExport(settled: Settled<ExportResult>, items: number): Omit<ExportEvent, "durationMillis"> & { cause?: string } {
+export function classifyExport(settled: Settled<ExportResult>, items: number): ExportCounts {
   if (settled.kind === "timeout") return { items, exported: 0, failed: items, errorType: "timeout", cause: "timed out" };
   if (settled.kind === "error") {
     const e = settled.error;
@@ -83,15 +86,17 @@ export function classifyExport(settled: Settled<ExportResult>, items: number): O
   return { items, exported: 0, failed: items, errorType, cause: describe(result?.error ?? "exporter reported failure"), ...status };
 }
 
+/** The {@link ExportEvent} an export listener receives for an export counted as `c`. */
+export function exportEvent(c: ExportCounts, durationMillis: number): ExportEvent {
+  const event: ExportEvent = { items: c.items, exported: c.exported, failed: c.failed, durationMillis };
+  if (c.errorType) event.errorType = c.errorType;
+  if (c.status !== undefined) event.status = c.status;
+  return event;
+}
+
 /** Adds `n` to `counts[key]`. */
 export function addCount(counts: Record<string, number>, key: string, n: number): void {
   if (n > 0) counts[key] = (counts[key] ?? 0) + n;
-}
-
-/** Milliseconds from a monotonic clock where there is one. */
-export function monotonicNow(): number {
-  const p = (globalThis as { performance?: { now?: () => number } }).performance;
-  return typeof p?.now === "function" ? p.now() : Date.now();
 }
 
 /** ref()/unref() a timer: Node/Bun/Deno timers have them; browsers return a number. Feature-detected, no `process`. */

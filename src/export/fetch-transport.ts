@@ -16,6 +16,7 @@
  * credentials: both are routinely API keys.
  */
 import { diag, diagOnce } from "../common/diag.ts";
+import { monotonicNow } from "../common/time.ts";
 import { encodeBase64 } from "./otlp/base64.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
 
@@ -312,11 +313,6 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done);
   });
-}
-
-function monotonicNow(): number {
-  const p = (globalThis as { performance?: { now?: () => number } }).performance;
-  return typeof p?.now === "function" ? p.now() : Date.now();
 }
 
 function describeError(error: unknown): string {

@@ -8,7 +8,7 @@
  * 1 s and doubles up to 30 s; any other outcome (a success, or a non-retryable status whose
  * batch was dropped) resets it. An explicit flush ignores it: the caller asked to try now.
  */
-import { monotonicNow } from "./export-outcome.ts";
+import { monotonicNow } from "../common/time.ts";
 
 const UNAVAILABLE: ReadonlySet<string> = new Set(["network", "timeout", "429", "502", "503", "504"]);
 const INITIAL_MILLIS = 1000;

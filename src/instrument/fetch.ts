@@ -10,6 +10,7 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
+import { monotonicNow } from "../common/time.ts";
 import { createContextKey, type Context } from "../context/context.ts";
 import { context } from "../context/context-api.ts";
 import { propagation } from "../propagation/propagation-api.ts";
@@ -25,7 +26,6 @@ import {
   instrumentationTracer,
   matchesUrl,
   methodAttributes,
-  monotonicNow,
   normalizedMethod,
   pageBase,
   redactUrl,

@@ -14,6 +14,7 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
+import { monotonicNow } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import { context } from "../context/context-api.ts";
 import { propagation } from "../propagation/propagation-api.ts";
@@ -29,7 +30,6 @@ import {
   errorType,
   instrumentationTracer,
   methodAttributes,
-  monotonicNow,
   normalizedMethod,
   seconds,
   spanMethod,

@@ -235,7 +235,3 @@ export function seconds(startMs: number, endMs: number): number {
   return Math.max(0, endMs - startMs) / 1000;
 }
 
-/** A monotonic millisecond clock (performance.now, falling back to Date.now). */
-export function monotonicNow(): number {
-  return typeof performance !== "undefined" && typeof performance.now === "function" ? performance.now() : Date.now();
-}

@@ -18,9 +18,10 @@
  * - `stats()` counts data points exported and failed (by cause), for `sdk.stats()`.
  */
 import { diag, diagOnce } from "../common/diag.ts";
+import { monotonicNow } from "../common/time.ts";
 import { ExportResultCode, type Exporter, type ExportResult } from "../export/exporter.ts";
 import { RateLimitedWarning } from "../export/rate-limit.ts";
-import { addCount, classifyExport, describe, monotonicNow, setTimerRef, settleWithin } from "../export/export-outcome.ts";
+import { addCount, classifyExport, describe, exportEvent, setTimerRef, settleWithin } from "../export/export-outcome.ts";
 import type { ExportListener, Settled } from "../export/export-outcome.ts";
 import {
   ManualMetricReader,
@@ -123,7 +124,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
     this.#timer = setInterval(() => {
       if (this.#inFlight === undefined) void this.#run(false, this.#timeout);
     }, this.#interval);
-    unref(this.#timer);
+    setTimerRef(this.#timer, false); // never keeps the process alive on its own
   }
 
   collect(options?: CollectOptions): Promise<CollectionResult> {
@@ -240,10 +241,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
         this.#failedExports++;
         if (outcome.kind === "value") this.#failures.warn(`Metric export failed: ${outcome.value?.error?.message ?? c.errorType ?? "unknown error"}`);
       }
-      if (this.#onExport) {
-        const event = { items: points, exported: c.exported, failed: c.failed, durationMillis, ...(c.errorType ? { errorType: c.errorType } : {}) };
-        this.#onExport(c.status !== undefined ? { ...event, status: c.status } : event);
-      }
+      this.#onExport?.(exportEvent(c, durationMillis));
     } catch (error) {
       diagOnce("error", "periodic-reader:count", `Unexpected error counting a metric export: ${String(error)}`);
     }
@@ -255,9 +253,4 @@ export function countDataPoints(rm: ResourceMetrics): number {
   let n = 0;
   for (const sm of rm.scopeMetrics) for (const m of sm.metrics) n += m.dataPoints.length;
   return n;
-}
-
-// Node/Bun/Deno timers have unref(); browsers and workers return a number. Feature-detect.
-function unref(timer: unknown): void {
-  setTimerRef(timer as ReturnType<typeof setTimeout>, false);
 }

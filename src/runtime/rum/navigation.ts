@@ -12,7 +12,7 @@
 import { diagOnce } from "../../common/diag.ts";
 import { context } from "../../context/context-api.ts";
 import type { Tracer } from "../../trace/tracer.ts";
-import { monotonicNow } from "../../instrument/http-semconv.ts";
+import { monotonicNow } from "../../common/time.ts";
 import { pageUrlFull, type RedactPageUrl } from "./page-url.ts";
 
 /** Options of {@link trackNavigations}. */

@@ -10,6 +10,7 @@
  */
 import type { Attributes } from "../../common/attributes.ts";
 import { diagOnce } from "../../common/diag.ts";
+import { monotonicNow } from "../../common/time.ts";
 import { context } from "../../context/context-api.ts";
 import type { Histogram } from "../../metrics/instruments.ts";
 import type { Meter } from "../../metrics/meter.ts";
@@ -26,7 +27,6 @@ import {
   instrumentationTracer,
   matchesUrl,
   methodAttributes,
-  monotonicNow,
   normalizedMethod,
   pageBase,
   redactUrl,
