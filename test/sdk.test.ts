@@ -7,21 +7,13 @@ import { init } from "../src/sdk.ts";
 import { trace } from "../src/trace/trace-api.ts";
 import { propagation } from "../src/propagation/propagation-api.ts";
 import { context } from "../src/context/context-api.ts";
-import { diag, resetDiagOnce, type DiagLogger } from "../src/common/diag.ts";
+import { diag } from "../src/common/diag.ts";
 import { AsyncLocalStorageContextManager } from "../src/context/async-local-storage-manager.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { InMemorySpanExporter } from "../src/export/in-memory-exporter.ts";
 import { metrics } from "../src/metrics/metrics-api.ts";
 import { createLog } from "../src/logs/friendly-logger.ts";
-
-function captureDiag(): string[] {
-  const messages: string[] = [];
-  const sink = (m: string) => void messages.push(m);
-  const logger: DiagLogger = { error: sink, warn: sink, info: sink, debug: sink, verbose: sink };
-  diag.setLogger(logger, 9999);
-  resetDiagOnce();
-  return messages;
-}
+import { captureDiag } from "./helpers/capture-diag.ts";
 
 function attr(list: Array<{ key: string; value: Record<string, unknown> }>, key: string): unknown {
   const v = list.find((a) => a.key === key)?.value;

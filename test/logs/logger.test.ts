@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { context } from "../../src/context/context-api.ts";
 import { ROOT_CONTEXT } from "../../src/context/context.ts";
 import { AsyncLocalStorageContextManager } from "../../src/context/async-local-storage-manager.ts";
-import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
+import { diag } from "../../src/common/diag.ts";
 import { toEpochMillis, toTime } from "../../src/common/time.ts";
 import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
 import { setSpanContext } from "../../src/trace/span-in-context.ts";
@@ -15,6 +15,7 @@ import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter
 import { resolveLogRecordLimits, sanitizeAnyValue } from "../../src/logs/log-record.ts";
 import { logs } from "../../src/logs/logs-api.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "../../src/logs/types.ts";
+import { captureDiag } from "../helpers/capture-diag.ts";
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager(AsyncLocalStorage));
 
@@ -26,15 +27,6 @@ function setup(limits?: { attributeCountLimit?: number; attributeValueLengthLimi
     limits,
   });
   return { exporter, provider, logger: provider.getLogger("test", "1.2.3", { schemaUrl: "https://s" }) };
-}
-
-function captureDiag(): string[] {
-  const messages: string[] = [];
-  const sink = (m: string) => void messages.push(m);
-  const logger: DiagLogger = { error: sink, warn: sink, info: sink, debug: sink, verbose: sink };
-  resetDiagOnce();
-  diag.setLogger(logger, 9999);
-  return messages;
 }
 
 test("emit records every field; defaults for times; scope and resource attached", async () => {

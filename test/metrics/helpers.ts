@@ -1,17 +1,7 @@
-import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
 import { MeterProvider, type MeterProviderOptions } from "../../src/metrics/meter-provider.ts";
 import { ManualMetricReader, type MetricReaderOptions } from "../../src/metrics/reader.ts";
 import type { DataPoint, MetricData, ResourceMetrics } from "../../src/metrics/types.ts";
-
-/** Captures diagnostics (all levels) until the next call. */
-export function captureDiag(): string[] {
-  const messages: string[] = [];
-  const sink = (m: string) => void messages.push(m);
-  const logger: DiagLogger = { error: sink, warn: sink, info: sink, debug: sink, verbose: sink };
-  diag.setLogger(logger, 9999);
-  resetDiagOnce();
-  return messages;
-}
+export { captureDiag } from "../helpers/capture-diag.ts";
 
 export function setup(options: MeterProviderOptions = {}, readerOptions: MetricReaderOptions = {}) {
   const reader = new ManualMetricReader(readerOptions);

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { context } from "../../src/context/context-api.ts";
 import { ROOT_CONTEXT } from "../../src/context/context.ts";
 import { AsyncLocalStorageContextManager } from "../../src/context/async-local-storage-manager.ts";
-import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
+import { diag } from "../../src/common/diag.ts";
 import { toEpochNanos } from "../../src/common/time.ts";
 import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
 import { trace } from "../../src/trace/trace-api.ts";
@@ -15,6 +15,7 @@ import { NonRecordingSpan } from "../../src/trace/non-recording-span.ts";
 import { RecordingSpan } from "../../src/trace/span.ts";
 import { suppressTracing } from "../../src/trace/suppress.ts";
 import { TraceFlags } from "../../src/trace/span-context.ts";
+import { captureDiag } from "../helpers/capture-diag.ts";
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager(AsyncLocalStorage));
 
@@ -29,15 +30,6 @@ function setup(options: ConstructorParameters<typeof BasicTracerProvider>[0] = {
   };
   const provider = new BasicTracerProvider({ spanProcessors: [processor], ...options });
   return { provider, tracer: provider.getTracer("test", "1.2.3"), ended, started };
-}
-
-function captureDiag(): string[] {
-  const messages: string[] = [];
-  const sink = (m: string) => void messages.push(m);
-  const logger: DiagLogger = { error: sink, warn: sink, info: sink, debug: sink, verbose: sink };
-  diag.setLogger(logger, 9999);
-  resetDiagOnce();
-  return messages;
 }
 
 test("startSpan: ids are lowercase hex, unique, never zero; root has no parent", () => {

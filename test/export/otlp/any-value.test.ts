@@ -1,6 +1,5 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { diag, resetDiagOnce } from "../../../src/common/diag.ts";
 import {
   encodeAnyValue,
   encodeKeyValueList,
@@ -9,17 +8,10 @@ import {
 } from "../../../src/export/otlp/any-value.ts";
 import { encodeBase64 } from "../../../src/export/otlp/base64.ts";
 import { jsonString } from "../../../src/export/otlp/json-string.ts";
+import { captureDiag } from "../../helpers/capture-diag.ts";
 
 const any = (v: unknown): unknown => JSON.parse(encodeAnyValue(v));
 const kvs = (m: unknown): unknown => JSON.parse(encodeKeyValueList(m));
-
-function captureDiag(): string[] {
-  const messages: string[] = [];
-  const sink = (m: string): void => void messages.push(m);
-  diag.setLogger({ error: sink, warn: sink, info: sink, debug: sink, verbose: sink }, 9999 as never);
-  resetDiagOnce();
-  return messages;
-}
 
 test("strings and booleans", () => {
   assert.equal(any("abc"), { stringValue: "abc" });

@@ -1,21 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { diag, resetDiagOnce } from "../../../src/common/diag.ts";
+import { diag } from "../../../src/common/diag.ts";
 import { exponentialToExplicit, formatValue, renderIncrementally, renderOpenMetrics, renderPrometheusText } from "../../../src/export/prometheus/text-format.ts";
 import type { MetricData } from "../../../src/metrics/types.ts";
 import { collection, counter, gauge, histValue, histogram, parseSamples, point, scope, upDown } from "./fixtures.ts";
+import { captureDiag } from "../../helpers/capture-diag.ts";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const SPAN = "b7ad6b7169203331";
 const ex = (value: number) => ({ value, time: 5, traceId: TRACE, spanId: SPAN, filteredAttributes: { user: "u1" } });
-
-function captureDiag(): string[] {
-  const messages: string[] = [];
-  const sink = (m: string) => messages.push(m);
-  diag.setLogger({ error: sink, warn: sink, info: sink, debug: sink, verbose: sink }, 9999);
-  resetDiagOnce();
-  return messages;
-}
 
 test("formatValue: infinities, NaN, integers without .0, shortest round-trip", () => {
   assert.is(formatValue(Infinity), "+Inf");
