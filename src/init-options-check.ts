@@ -94,8 +94,8 @@ const CHECKS: { [K in keyof InitOptions]-?: Check } = {
   },
   batch,
   logBatch: batch,
-  spanProcessors: list((p) => hasMethods(p, "onStart", "onEnd", "forceFlush", "shutdown"), "span processors (onStart, onEnd, forceFlush, shutdown)"),
-  logProcessors: list((p) => hasMethods(p, "onEmit", "forceFlush", "shutdown"), "log record processors (onEmit, forceFlush, shutdown)"),
+  spanProcessors: /* @__PURE__ */ list((p) => hasMethods(p, "onStart", "onEnd", "forceFlush", "shutdown"), "span processors (onStart, onEnd, forceFlush, shutdown)"),
+  logProcessors: /* @__PURE__ */ list((p) => hasMethods(p, "onEmit", "forceFlush", "shutdown"), "log record processors (onEmit, forceFlush, shutdown)"),
   sampler: (v, name) => {
     if (!hasMethods(v, "shouldSample")) fail(name, "a sampler (an object with shouldSample())", v);
   },
@@ -110,14 +110,14 @@ const CHECKS: { [K in keyof InitOptions]-?: Check } = {
   idGenerator: (v, name) => {
     if (!hasMethods(v, "generateTraceId", "generateSpanId")) fail(name, "an id generator (generateTraceId() and generateSpanId())", v);
   },
-  metricExportIntervalMillis: number(0, { above: true }),
-  metricExportTimeoutMillis: number(0, { above: true }),
+  metricExportIntervalMillis: /* @__PURE__ */ number(0, { above: true }),
+  metricExportTimeoutMillis: /* @__PURE__ */ number(0, { above: true }),
   metricTemporality: (v, name) => {
     if (v !== "cumulative" && v !== "delta" && v !== "lowmemory" && typeof v !== "function") fail(name, `"cumulative", "delta", "lowmemory" or a function of the instrument type`, v);
   },
-  metricReaders: list(isObject, "metric readers"),
-  views: list(isObject, "views"),
-  cardinalityLimit: number(1, { integer: true, finite: true }),
+  metricReaders: /* @__PURE__ */ list(isObject, "metric readers"),
+  views: /* @__PURE__ */ list(isObject, "views"),
+  cardinalityLimit: /* @__PURE__ */ number(1, { integer: true, finite: true }),
   exemplarFilter: (v, name) => {
     if (v !== "trace_based" && v !== "always_on" && v !== "always_off") fail(name, `"trace_based", "always_on" or "always_off"`, v);
   },

@@ -71,7 +71,7 @@ export function isDiagnosticWrite(): boolean {
 }
 
 let currentLogger: DiagLogger = consoleLogger;
-let currentLevel: number = DiagLogLevel.WARN;
+let currentLevel: number = 50; // DiagLogLevel.WARN (a literal keeps this module tree-shakeable)
 
 function emit(method: Method, message: string, args: unknown[]): void {
   if (METHOD_LEVEL[method] > currentLevel) return;

@@ -23,7 +23,7 @@ export function createContextKey(description: string): symbol {
 }
 
 // Marks a key removed by `deleteValue` further down a context's chain.
-const DELETED: unknown = Object.freeze({});
+const DELETED: unknown = /* @__PURE__ */ Object.freeze({});
 // Longest chain kept before `setValue` rebuilds it with only the live entries: bounds the
 // look-up walk and keeps replaced values (old spans) from being retained by long chains.
 const MAX_DEPTH = 16;
@@ -79,7 +79,7 @@ class BaseContext implements Context {
   }
 }
 
-const ROOT = new BaseContext();
+const ROOT = /* @__PURE__ */ new BaseContext();
 
 /** The empty root context. */
 export const ROOT_CONTEXT: Context = ROOT;

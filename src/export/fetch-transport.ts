@@ -68,7 +68,7 @@ export interface FetchTransportOptions {
   random?: () => number;
 }
 
-const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const RETRYABLE_STATUS = /* @__PURE__ */ new Set([429, 502, 503, 504]);
 const INITIAL_BACKOFF_MILLIS = 1000;
 const BACKOFF_MULTIPLIER = 2;
 const MAX_BACKOFF_MILLIS = 5000;

@@ -10,7 +10,7 @@
  */
 import { monotonicNow } from "../common/time.ts";
 
-const UNAVAILABLE: ReadonlySet<string> = new Set(["network", "timeout", "429", "502", "503", "504"]);
+const UNAVAILABLE: ReadonlySet<string> = /* @__PURE__ */ new Set(["network", "timeout", "429", "502", "503", "504"]);
 const INITIAL_MILLIS = 1000;
 const MAX_MILLIS = 30_000;
 

@@ -52,10 +52,10 @@ export interface FetchInstrumentationOptions extends InstrumentationProviders, H
 }
 
 /** Marks a traced fetch: wrapping it again returns it unchanged. */
-const INSTRUMENTED: unique symbol = Symbol.for("otel-edge.instrumented-fetch") as never;
+const INSTRUMENTED: unique symbol = /* @__PURE__ */ Symbol.for("otel-edge.instrumented-fetch") as never;
 // Set while a traced fetch runs the underlying one: a traced fetch reached through some
 // other wrapper inside it records nothing, so one call never makes two spans.
-const IN_CLIENT_SPAN = createContextKey("otel-edge fetch client span");
+const IN_CLIENT_SPAN = /* @__PURE__ */ createContextKey("otel-edge fetch client span");
 const SCOPE = "otel-edge/instrument/fetch";
 
 type FetchFn = typeof fetch;

@@ -19,7 +19,7 @@ import { diagOnce } from "../common/diag.ts";
  * `set-cookie2`), `x-api-key`, `x-auth-token`, `x-amz-security-token`, `x-goog-api-key`,
  * `x-csrf-token`/`x-xsrf-token`. Untrusted propagation data: `baggage`, `tracestate`.
  */
-export const NEVER_CAPTURED_HEADERS: readonly string[] = Object.freeze([
+export const NEVER_CAPTURED_HEADERS: readonly string[] = /* @__PURE__ */ Object.freeze([
   "authorization", "proxy-authorization", "cookie", "set-cookie", "set-cookie2",
   "x-api-key", "x-auth-token", "x-amz-security-token", "x-goog-api-key", "x-csrf-token", "x-xsrf-token",
   "baggage", "tracestate",
@@ -30,7 +30,7 @@ export const MAX_CAPTURED_HEADER_LENGTH = 1024;
 /** At most this many values are kept per captured header (repeated headers in node:http). */
 const MAX_VALUES = 16;
 
-const NEVER = new Set(NEVER_CAPTURED_HEADERS);
+const NEVER = /* @__PURE__ */ new Set(NEVER_CAPTURED_HEADERS);
 // RFC 9110 §5.1: field-name = token.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

@@ -15,7 +15,7 @@ import type { TracerProvider } from "../trace/tracer-provider.ts";
 import { VERSION } from "../version.ts";
 
 /** Semconv's advised buckets (seconds) for `http.client/server.request.duration`. */
-export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([
+export const HTTP_DURATION_BUCKETS: readonly number[] = /* @__PURE__ */ Object.freeze([
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ]);
 
@@ -24,7 +24,7 @@ export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([
  * requires `AWSAccessKeyId`, `Signature`, `sig`, `X-Goog-Signature` by default; the rest are
  * common credential carriers. Matched case-insensitively.
  */
-export const DEFAULT_SENSITIVE_QUERY_KEYS: readonly string[] = Object.freeze([
+export const DEFAULT_SENSITIVE_QUERY_KEYS: readonly string[] = /* @__PURE__ */ Object.freeze([
   "sig", "signature", "token", "access_token", "api_key", "apikey", "key", "password", "secret",
   "x-amz-signature", "x-goog-signature", "awsaccesskeyid", "x-amz-security-token", "x-amz-credential", "client_secret",
 ]);
@@ -42,7 +42,7 @@ export interface InstrumentationProviders {
 }
 
 // Semconv "http.request.method": the known methods; anything else is reported as _OTHER.
-const KNOWN_METHODS = new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"]);
+const KNOWN_METHODS = /* @__PURE__ */ new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"]);
 
 /** The method attributes (`http.request.method`, plus `_original` when not a known method). */
 export function methodAttributes(method: string): Attributes {

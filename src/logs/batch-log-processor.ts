@@ -23,7 +23,7 @@ export interface BatchLogRecordProcessorOptions {
 }
 
 /** The spec defaults for logs. */
-export const DEFAULT_BLRP_OPTIONS: Readonly<Required<BatchLogRecordProcessorOptions>> = Object.freeze({
+export const DEFAULT_BLRP_OPTIONS: Readonly<Required<BatchLogRecordProcessorOptions>> = /* @__PURE__ */ Object.freeze({
   maxQueueSize: 2048,
   maxExportBatchSize: 512,
   scheduledDelayMillis: 1000,

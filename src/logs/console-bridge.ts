@@ -34,12 +34,14 @@ export interface BridgeConsoleOptions {
   console?: object;
 }
 
-const SEVERITY: Record<BridgedConsoleMethod, readonly [number, string]> = {
-  debug: [SeverityNumber.DEBUG, "DEBUG"],
-  log: [SeverityNumber.INFO, "INFO"],
-  info: [SeverityNumber.INFO, "INFO"],
-  warn: [SeverityNumber.WARN, "WARN"],
-  error: [SeverityNumber.ERROR, "ERROR"],
+// SeverityNumber.DEBUG, INFO, WARN, ERROR written out: a property read at module level
+// counts as a side effect to bundlers and would keep this table in every bundle.
+const SEVERITY: Record<BridgedConsoleMethod, readonly [SeverityNumber, string]> = {
+  debug: [5, "DEBUG"],
+  log: [9, "INFO"],
+  info: [9, "INFO"],
+  warn: [13, "WARN"],
+  error: [17, "ERROR"],
 };
 
 // Shared by every bridge, so two bridges on one console cannot feed each other either.

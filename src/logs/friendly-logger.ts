@@ -74,13 +74,16 @@ interface Bound {
   readonly context: Context | undefined;
 }
 
-const LEVELS: ReadonlyArray<readonly [LevelName, number, string]> = [
-  ["trace", SeverityNumber.TRACE, "TRACE"],
-  ["debug", SeverityNumber.DEBUG, "DEBUG"],
-  ["info", SeverityNumber.INFO, "INFO"],
-  ["warn", SeverityNumber.WARN, "WARN"],
-  ["error", SeverityNumber.ERROR, "ERROR"],
-  ["fatal", SeverityNumber.FATAL, "FATAL"],
+// Level name, SeverityNumber, SeverityText. The numbers are written out (they are
+// SeverityNumber.TRACE, DEBUG, INFO, WARN, ERROR, FATAL) because a property read at module
+// level counts as a side effect to bundlers and would keep this table in every bundle.
+const LEVELS: ReadonlyArray<readonly [LevelName, SeverityNumber, string]> = [
+  ["trace", 1, "TRACE"],
+  ["debug", 5, "DEBUG"],
+  ["info", 9, "INFO"],
+  ["warn", 13, "WARN"],
+  ["error", 17, "ERROR"],
+  ["fatal", 21, "FATAL"],
 ];
 
 /**

@@ -45,7 +45,7 @@ export interface JsonLinesFieldNames {
 }
 
 /** The default field names. */
-export const DEFAULT_JSON_LINES_FIELDS: Readonly<JsonLinesFieldNames> = Object.freeze({
+export const DEFAULT_JSON_LINES_FIELDS: Readonly<JsonLinesFieldNames> = /* @__PURE__ */ Object.freeze({
   time: "time",
   level: "level",
   message: "msg",

@@ -24,7 +24,7 @@ export interface LogRecordLimits {
 }
 
 /** The spec defaults. */
-export const DEFAULT_LOG_RECORD_LIMITS: Readonly<LogRecordLimits> = Object.freeze({
+export const DEFAULT_LOG_RECORD_LIMITS: Readonly<LogRecordLimits> = /* @__PURE__ */ Object.freeze({
   attributeCountLimit: 128,
   attributeValueLengthLimit: Infinity,
 });

@@ -27,7 +27,7 @@ export interface LoggerProviderOptions {
   limits?: Partial<LogRecordLimits>;
 }
 
-const DEFAULT_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({ "service.name": "unknown_service" }) });
+const DEFAULT_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({ "service.name": "unknown_service" }) });
 
 /** Calls every processor in order; one throwing never stops the others. */
 class MultiLogRecordProcessor implements LogRecordProcessor {

@@ -14,7 +14,7 @@ export interface AttributeSet {
 }
 
 /** The empty attribute set. */
-export const EMPTY_SET: AttributeSet = Object.freeze({ attributes: Object.freeze({}) as Attributes, key: "" });
+export const EMPTY_SET: AttributeSet = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({}) as Attributes, key: "" });
 
 /**
  * Sanitizes `raw` into an {@link AttributeSet}, keeping only the keys in `keep` when given

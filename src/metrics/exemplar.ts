@@ -39,7 +39,7 @@ const NO_SPAN = { traceId: INVALID_TRACE_ID, spanId: INVALID_SPAN_ID };
 
 // A measurement outside any span under `always_on`: no trace to link. Marked so that the
 // per-measurement check allocates nothing.
-const NO_TRACE: SpanContext = Object.freeze({ traceId: INVALID_TRACE_ID, spanId: INVALID_SPAN_ID, traceFlags: 0 });
+const NO_TRACE: SpanContext = /* @__PURE__ */ Object.freeze({ traceId: INVALID_TRACE_ID, spanId: INVALID_SPAN_ID, traceFlags: 0 });
 
 /**
  * The span context a measurement's exemplar would carry, or undefined when the filter

@@ -280,14 +280,14 @@ export class ObservationBuffer implements ObservableResult {
   }
 }
 
-const noopBound: BoundCounter & BoundRecorder = Object.freeze({ add() {}, record() {} });
+const noopBound: BoundCounter & BoundRecorder = /* @__PURE__ */ Object.freeze({ add() {}, record() {} });
 
 /** An instrument that records nothing (invalid names; a meter before the SDK is set up). */
-export const NOOP_INSTRUMENT: Counter & UpDownCounter & Histogram & Gauge = Object.freeze({
+export const NOOP_INSTRUMENT: Counter & UpDownCounter & Histogram & Gauge = /* @__PURE__ */ Object.freeze({
   add() {},
   record() {},
   bind: () => noopBound,
 });
 
 /** An observable instrument that never calls its callbacks. */
-export const NOOP_OBSERVABLE: Observable = Object.freeze({ addCallback() {}, removeCallback() {} });
+export const NOOP_OBSERVABLE: Observable = /* @__PURE__ */ Object.freeze({ addCallback() {}, removeCallback() {} });

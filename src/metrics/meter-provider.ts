@@ -36,11 +36,11 @@ export interface MeterOptions {
   schemaUrl?: string;
 }
 
-const DEFAULT_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({ "service.name": "unknown_service" }) });
+const DEFAULT_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({ "service.name": "unknown_service" }) });
 const FILTERS: readonly ExemplarFilter[] = ["trace_based", "always_on", "always_off"];
 
 /** A meter that records nothing (after shutdown). */
-export const NOOP_METER: Meter = Object.freeze({
+export const NOOP_METER: Meter = /* @__PURE__ */ Object.freeze({
   createCounter: () => NOOP_INSTRUMENT,
   createUpDownCounter: () => NOOP_INSTRUMENT,
   createHistogram: () => NOOP_INSTRUMENT,

@@ -50,7 +50,7 @@ export interface MetricReaderOptions {
   temporality?: TemporalityOption;
 }
 
-const EMPTY: ResourceMetrics = Object.freeze({ resource: Object.freeze({ attributes: Object.freeze({}) }), scopeMetrics: Object.freeze([]) });
+const EMPTY: ResourceMetrics = /* @__PURE__ */ Object.freeze({ resource: /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({}) }), scopeMetrics: /* @__PURE__ */ Object.freeze([]) });
 
 /**
  * A reader that collects when `collect()` is called.

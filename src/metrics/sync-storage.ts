@@ -46,7 +46,7 @@ export interface StreamConfig {
 }
 
 /** The attributes of the overflow series (spec: "Overflow attribute"). */
-export const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ "otel.metric.overflow": true });
+export const OVERFLOW_ATTRIBUTES: Attributes = /* @__PURE__ */ Object.freeze({ "otel.metric.overflow": true });
 
 /** One series: an attribute set and its accumulations (one per temporality group). */
 export interface Cell {
@@ -65,7 +65,7 @@ export interface Cell {
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Marks the end of an entry path in the index (a symbol: cannot collide with a string key). */
-const LEAF: unique symbol = Symbol("leaf");
+const LEAF: unique symbol = /* @__PURE__ */ Symbol("leaf");
 /** A node of the index: key → (value → node), and the cell at {@link LEAF} when a path ends here. */
 type IndexNode = Map<unknown, unknown>;
 

@@ -58,8 +58,8 @@ export interface MeterIdentity {
 /** The instrument name syntax (spec: API "Instrument name syntax"). */
 export const INSTRUMENT_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_./-]{0,254}$/;
 
-const TYPES = new Set<string>(Object.values(InstrumentType));
-const VIEW_KEYS = new Set([
+const TYPES = /* @__PURE__ */ new Set<string>(/* @__PURE__ */ Object.values(InstrumentType));
+const VIEW_KEYS = /* @__PURE__ */ new Set([
   "instrumentName",
   "instrumentType",
   "meterName",

@@ -31,7 +31,7 @@ export const X_B3_FLAGS = "x-b3-flags";
 export const X_B3_PARENT_SPAN_ID = "x-b3-parentspanid";
 
 /** Context key marking a trace as B3 debug, so `d` / `X-B3-Flags: 1` survives a hop. */
-export const B3_DEBUG_FLAG_KEY: symbol = createContextKey("OpenTelemetry Context Key B3 Debug Flag");
+export const B3_DEBUG_FLAG_KEY: symbol = /* @__PURE__ */ createContextKey("OpenTelemetry Context Key B3 Debug Flag");
 
 /** Options of {@link B3Propagator}. */
 export interface B3PropagatorOptions {

@@ -29,15 +29,20 @@ export const BAGGAGE_MAX_ENTRIES = 64;
 /** Most bytes of `baggage-string` we propagate (W3C Baggage §3.3.2 "at least 8192"). */
 export const BAGGAGE_MAX_BYTES = 8192;
 
-// RFC 7230 §3.2.6 tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA
-const TCHAR = new Uint8Array(128);
-// baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
-const OCTET = new Uint8Array(128);
-for (let c = 0x21; c <= 0x7e; c++) {
-  if (c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c) OCTET[c] = 1;
-  const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-  if (alnum || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c))) TCHAR[c] = 1;
+/** A 128-entry ASCII membership table: 1 where `member(c)`. Built once, at module load. */
+function asciiTable(member: (c: number) => boolean): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if (member(c)) table[c] = 1;
+  return table;
 }
+
+// Built by pure calls so a bundle that never parses baggage drops them (tree-shaking).
+// RFC 7230 §3.2.6 tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA
+const TCHAR = /* @__PURE__ */ asciiTable(
+  (c) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c)),
+);
+// baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
+const OCTET = /* @__PURE__ */ asciiTable((c) => c >= 0x21 && c <= 0x7e && c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c);
 
 function allIn(table: Uint8Array, s: string, from = 0, to = s.length): boolean {
   for (let i = from; i < to; i++) {

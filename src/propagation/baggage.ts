@@ -42,7 +42,7 @@ export interface Baggage {
 }
 
 /** The brand of {@link BaggageEntryMetadata} objects we create. */
-export const baggageEntryMetadataSymbol: unique symbol = Symbol.for("otel-edge BaggageEntryMetadata");
+export const baggageEntryMetadataSymbol: unique symbol = /* @__PURE__ */ Symbol.for("otel-edge BaggageEntryMetadata");
 
 /** Wraps a W3C baggage properties string (e.g. `"prop1;prop2=v"`) as entry metadata. */
 export function baggageEntryMetadataFromString(str: string): BaggageEntryMetadata {
@@ -109,7 +109,7 @@ class BaggageImpl implements Baggage {
   }
 }
 
-const EMPTY_BAGGAGE: Baggage = new BaggageImpl(new Map());
+const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ new BaggageImpl(/* @__PURE__ */ new Map());
 
 /**
  * Creates a {@link Baggage} from `entries` (invalid entries are dropped and reported once).
@@ -132,7 +132,7 @@ export function createBaggage(entries: Record<string, BaggageEntry> = {}): Bagga
 }
 
 // The official key, shared with @opentelemetry/api (it also uses Symbol.for).
-const BAGGAGE_KEY = createContextKey("OpenTelemetry Baggage Key");
+const BAGGAGE_KEY = /* @__PURE__ */ createContextKey("OpenTelemetry Baggage Key");
 
 /** The baggage in `ctx`, if any. */
 export function getBaggage(ctx: Context): Baggage | undefined {

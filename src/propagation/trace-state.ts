@@ -131,7 +131,7 @@ class W3CTraceState implements TraceState {
  * The empty {@link TraceState}. Code that only builds a tracestate up (samplers) starts from
  * it instead of `createTraceState()`, so bundles without a propagator leave the parser out.
  */
-export const EMPTY_TRACE_STATE: TraceState = new W3CTraceState([]);
+export const EMPTY_TRACE_STATE: TraceState = /* @__PURE__ */ new W3CTraceState([]);
 const EMPTY = EMPTY_TRACE_STATE;
 
 /**

@@ -34,7 +34,7 @@ export function createResource(attributes: Attributes, schemaUrl?: string): Reso
 }
 
 /** The empty resource (spec: "The empty resource"). */
-export const EMPTY_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({}) });
+export const EMPTY_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({}) });
 
 /**
  * Merges two resources (spec: Resource SDK "Merge"): every attribute of both, with the

@@ -23,7 +23,7 @@ export interface SpanLimits {
 }
 
 /** The spec defaults. */
-export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = Object.freeze({
+export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = /* @__PURE__ */ Object.freeze({
   attributeCountLimit: 128,
   attributeValueLengthLimit: Infinity,
   eventCountLimit: 128,

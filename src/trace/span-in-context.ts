@@ -9,7 +9,7 @@ import { NonRecordingSpan } from "./non-recording-span.ts";
 import { isSpanContextValid, type SpanContext } from "./span-context.ts";
 import type { Span } from "./types.ts";
 
-const SPAN_KEY = createContextKey("OpenTelemetry Context Key SPAN");
+const SPAN_KEY = /* @__PURE__ */ createContextKey("OpenTelemetry Context Key SPAN");
 
 /** The span stored in `ctx`, if any. */
 export function getSpan(ctx: Context): Span | undefined {

@@ -36,9 +36,10 @@ import {
   type TimedEvent,
 } from "./types.ts";
 
-const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
-const NO_EVENTS: readonly TimedEvent[] = Object.freeze([]) as readonly TimedEvent[];
-const NO_LINKS: readonly RecordedLink[] = Object.freeze([]) as readonly RecordedLink[];
+// code 0 is SpanStatusCode.UNSET (a literal: a module-level property read defeats tree-shaking).
+const UNSET_STATUS: SpanStatus = /* @__PURE__ */ Object.freeze({ code: 0 });
+const NO_EVENTS: readonly TimedEvent[] = /* @__PURE__ */ Object.freeze([]) as readonly TimedEvent[];
+const NO_LINKS: readonly RecordedLink[] = /* @__PURE__ */ Object.freeze([]) as readonly RecordedLink[];
 
 /** Everything a span needs from the tracer that creates it (shared, not copied per span). */
 export interface SpanOwner {

@@ -6,7 +6,7 @@
  */
 import { createContextKey, type Context } from "../context/context.ts";
 
-const SUPPRESS_TRACING_KEY = createContextKey("OpenTelemetry SDK Context Key SUPPRESS_TRACING");
+const SUPPRESS_TRACING_KEY = /* @__PURE__ */ createContextKey("OpenTelemetry SDK Context Key SUPPRESS_TRACING");
 
 /** A new context in which tracing is suppressed. */
 export function suppressTracing(ctx: Context): Context {

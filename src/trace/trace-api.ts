@@ -52,7 +52,7 @@ class NoopTracer implements Tracer {
   }
 }
 
-const noopTracer = new NoopTracer();
+const noopTracer = /* @__PURE__ */ new NoopTracer();
 const noopProvider: TracerProvider = { getTracer: () => noopTracer };
 let globalProvider: TracerProvider | undefined;
 let generation = 0; // bumps whenever the provider changes, so proxies re-resolve

@@ -37,7 +37,7 @@ export interface TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer;
 }
 
-const DEFAULT_RESOURCE: Resource = Object.freeze({ attributes: Object.freeze({ "service.name": "unknown_service" }) });
+const DEFAULT_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({ "service.name": "unknown_service" }) });
 
 /** The SDK's tracer provider. */
 export class BasicTracerProvider implements TracerProvider {

@@ -34,7 +34,7 @@ export interface TracerConfig extends SpanOwner {
   isActive(): boolean;
 }
 
-const EMPTY_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+const EMPTY_ATTRIBUTES: Attributes = /* @__PURE__ */ Object.freeze({}) as Attributes;
 
 /**
  * W3C Trace Context Level 2 §3.2.2.5.2 "Random Trace ID Flag": set on new traces whose id

@@ -19,7 +19,7 @@ import { jsonString } from "./json-string.ts";
 import { countField, encodeGrouped, signalKeys } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
-const LOG_KEYS: SignalKeys = signalKeys("resourceLogs", "scopeLogs", "logRecords");
+const LOG_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceLogs", "scopeLogs", "logRecords");
 
 // logs.proto `LogRecordFlags`: bits 0–7 are the W3C trace flags; the rest are reserved (0).
 const LOG_RECORD_FLAGS_TRACE_FLAGS_MASK = 0xff;

@@ -36,7 +36,7 @@ import { jsonString } from "./json-string.ts";
 import { encodeGrouped, signalKeys, str } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
-const METRIC_KEYS: SignalKeys = signalKeys("resourceMetrics", "scopeMetrics", "metrics");
+const METRIC_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceMetrics", "scopeMetrics", "metrics");
 
 /** One metric with the resource and scope it was collected under, for `encodeGrouped`. */
 interface ScopedMetric {

@@ -19,7 +19,7 @@ import { jsonString } from "./json-string.ts";
 import { attributesFields, countField, encodeGrouped, signalKeys, str } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
-const TRACE_KEYS: SignalKeys = signalKeys("resourceSpans", "scopeSpans", "spans");
+const TRACE_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceSpans", "scopeSpans", "spans");
 
 // trace.proto `SpanFlags`: bits 0–7 are the W3C trace flags; bit 8 says whether bit 9 is
 // known; bit 9 says the parent (Span.flags) or the linked span (Link.flags) is remote.

@@ -22,7 +22,7 @@ export interface PrometheusHandlerOptions extends PrometheusRenderOptions {
   readonly compression?: boolean;
 }
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 interface ExpectedAuthorization {
   /** The auth scheme, lowercase (RFC 9110 §11.1: schemes are case-insensitive). */

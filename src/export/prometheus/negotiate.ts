@@ -69,7 +69,7 @@ export function acceptsGzip(acceptEncoding: string | null): boolean {
   return (gzip ?? any ?? 0) > 0;
 }
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
  * Compares two strings in time that depends only on their lengths, not on where they

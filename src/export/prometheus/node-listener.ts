@@ -28,7 +28,7 @@ export interface NodeResponseLike {
 
 /** Largest request body the adapter buffers (the metrics handler needs none). */
 const MAX_BODY = 1 << 20;
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 function readBody(req: NodeRequestLike): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {

@@ -36,7 +36,7 @@ export interface PushResult {
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 // README "URL": a value containing `/` (or empty) goes as `<label>@base64/<base64url>`;
 // an empty value is written `=` (one padding char, since the path segment cannot be empty).

@@ -53,9 +53,9 @@ interface Family {
   readonly entries: Entry[];
 }
 
-const RESERVED_SCOPE = new Set(["otel_scope_name", "otel_scope_version"]);
-const RESERVED_HISTOGRAM = new Set(["otel_scope_name", "otel_scope_version", "le"]);
-const RESERVED_SUMMARY = new Set(["otel_scope_name", "otel_scope_version", "quantile"]);
+const RESERVED_SCOPE = /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version"]);
+const RESERVED_HISTOGRAM = /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "le"]);
+const RESERVED_SUMMARY = /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "quantile"]);
 const NO_RESERVED = new Set<string>();
 
 /** Formats a sample value: `+Inf`, `-Inf`, `NaN`, otherwise the shortest round-trip form. */

@@ -6,7 +6,7 @@
 import type { Aggregator } from "./aggregator.ts";
 
 /** The aggregator that keeps nothing. */
-export const DROP_AGGREGATOR: Aggregator<undefined, undefined> = Object.freeze({
+export const DROP_AGGREGATOR: Aggregator<undefined, undefined> = /* @__PURE__ */ Object.freeze({
   kind: "drop" as const,
   create: () => undefined,
   record: () => {},

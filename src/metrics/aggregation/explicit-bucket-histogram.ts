@@ -11,7 +11,7 @@ import type { HistogramValue } from "../types.ts";
 import type { Aggregator } from "./aggregator.ts";
 
 /** The spec's default boundaries (Metrics SDK, "Explicit Bucket Histogram Aggregation"). */
-export const DEFAULT_HISTOGRAM_BOUNDARIES: readonly number[] = Object.freeze([
+export const DEFAULT_HISTOGRAM_BOUNDARIES: readonly number[] = /* @__PURE__ */ Object.freeze([
   0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000,
 ]);
 

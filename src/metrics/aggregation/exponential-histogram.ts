@@ -24,7 +24,7 @@ export interface ExponentialHistogramOptions {
   recordMinMax?: boolean;
 }
 
-const EMPTY = new Float64Array(0);
+const EMPTY = /* @__PURE__ */ new Float64Array(0);
 const INITIAL_CAPACITY = 8;
 
 /**

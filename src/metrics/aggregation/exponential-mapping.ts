@@ -16,8 +16,8 @@
 
 // One scratch view for bit extraction: the mapping runs on the record() hot path and must
 // not allocate.
-const bits = new DataView(new ArrayBuffer(8));
-const TWO_POW_64 = 2 ** 64;
+const bits = /* @__PURE__ */ new DataView(/* @__PURE__ */ new ArrayBuffer(8));
+const TWO_POW_64 = 18446744073709551616; // 2^64, exact as a double
 // Far above the worst-case error of log2(m)·2^s (a few ulps of a number < 1, times 2^20).
 const BOUNDARY_EPSILON = 1e-7;
 

@@ -42,7 +42,7 @@ export const SUMMARY_SKETCH_MAX_SIZE = 512;
 /** Starting scale of each sub-window's sketch: base 2^(1/32), relative error ≈ 1.08%. */
 export const SUMMARY_SKETCH_MAX_SCALE = 5;
 
-const sketch = createExponentialHistogramAggregator({
+const sketch = /* @__PURE__ */ createExponentialHistogramAggregator({
   maxSize: SUMMARY_SKETCH_MAX_SIZE,
   maxScale: SUMMARY_SKETCH_MAX_SCALE,
 });

@@ -91,7 +91,7 @@ const PHASES: readonly (readonly [string, keyof TimingEntry, keyof TimingEntry])
 const MARKS: readonly (keyof TimingEntry)[] = ["domInteractive", "domContentLoadedEventStart", "domContentLoadedEventEnd", "domComplete"];
 
 /** Initiators whose requests are traced elsewhere (fetch/XHR instrumentation) or are ours (beacons). */
-const SKIPPED_INITIATORS: ReadonlySet<string> = new Set(["fetch", "xmlhttprequest", "beacon"]);
+const SKIPPED_INITIATORS: ReadonlySet<string> = /* @__PURE__ */ new Set(["fetch", "xmlhttprequest", "beacon"]);
 
 /** Resource spans per page load at most (bounded, DESIGN principle 4). */
 const MAX_RESOURCE_SPANS = 250;

@@ -32,8 +32,10 @@ export class AlwaysOffSampler implements Sampler {
   }
 }
 
-const SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
-const DROPPED: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
+// Decisions as literals (RECORD_AND_SAMPLED 2, NOT_RECORD 0): a module-level property read
+// counts as a side effect to bundlers and would keep these in every bundle.
+const SAMPLED: SamplingResult = /* @__PURE__ */ Object.freeze({ decision: 2 });
+const DROPPED: SamplingResult = /* @__PURE__ */ Object.freeze({ decision: 0 });
 
 // Returns the parent's tracestate explicitly, so a tracer that treats a missing traceState
 // as "clear it" and one that treats it as "keep the parent's" behave the same.

@@ -32,7 +32,7 @@ const ARG = "OTEL_TRACES_SAMPLER_ARG";
 const DEFAULT_NAME = "parentbased_always_on";
 /** Default traces per second for the rate-limiting extension (AWS X-Ray's default reservoir is also 1/s). */
 const DEFAULT_RATE = 1;
-const UNSUPPORTED = new Set(["jaeger_remote", "parentbased_jaeger_remote", "xray"]);
+const UNSUPPORTED = /* @__PURE__ */ new Set(["jaeger_remote", "parentbased_jaeger_remote", "xray"]);
 
 /**
  * Builds the sampler configured by `OTEL_TRACES_SAMPLER(_ARG)` in `env`; with no env (or an

@@ -14,7 +14,7 @@ export const THRESHOLD_DIGITS = 14;
 /** The spec's recommended default precision for encoded thresholds (hex digits). */
 export const DEFAULT_THRESHOLD_PRECISION = 4;
 
-const MAX = 1n << 56n; // 2^56, "MaxAdjustedCount"
+const MAX = 0x100000000000000n; // 2^56, "MaxAdjustedCount"
 const HEX14 = /^[0-9a-f]{14}$/;
 const TH = /^[0-9a-f]{1,14}$/;
 
