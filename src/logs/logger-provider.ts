@@ -5,6 +5,7 @@
 import type { Attributes } from "../common/attributes.ts";
 import { diag } from "../common/diag.ts";
 import type { Context } from "../context/context.ts";
+import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
 import { resolveLogRecordLimits, type LogRecordLimits } from "./log-record.ts";
 import { SdkLogger } from "./logger.ts";
@@ -26,8 +27,6 @@ export interface LoggerProviderOptions {
   /** Log record limits; unset fields use the spec defaults (resolve env with `resolveLogRecordLimits`). */
   limits?: Partial<LogRecordLimits>;
 }
-
-const DEFAULT_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({ "service.name": "unknown_service" }) });
 
 /** Calls every processor in order; one throwing never stops the others. */
 class MultiLogRecordProcessor implements LogRecordProcessor {

@@ -6,6 +6,7 @@
  */
 import { diag } from "../common/diag.ts";
 import { now } from "../common/time.ts";
+import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { InstrumentationScope } from "../trace/types.ts";
 import type { AsyncMetricStorage } from "./async-storage.ts";
@@ -36,7 +37,6 @@ export interface MeterOptions {
   schemaUrl?: string;
 }
 
-const DEFAULT_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({ "service.name": "unknown_service" }) });
 const FILTERS: readonly ExemplarFilter[] = ["trace_based", "always_on", "always_off"];
 
 /** A meter that records nothing (after shutdown). */

@@ -33,6 +33,12 @@ export function createResource(attributes: Attributes, schemaUrl?: string): Reso
   return freeze(copied, schemaUrl || undefined, 0);
 }
 
+/**
+ * What a provider created without a resource reports: `service.name` is required, and the
+ * spec's fallback for an unknown one is `unknown_service` (Resource semantic conventions).
+ */
+export const DEFAULT_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({ "service.name": "unknown_service" }) });
+
 /** The empty resource (spec: "The empty resource"). */
 export const EMPTY_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({}) });
 

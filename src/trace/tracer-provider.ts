@@ -3,6 +3,7 @@
  * tracers (one per instrumentation scope). Spec: https://opentelemetry.io/docs/specs/otel/trace/sdk/#tracer-provider
  */
 import { diag } from "../common/diag.ts";
+import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
 import { randomIdGenerator, type IdGenerator } from "./ids.ts";
 import { compileSpanLimits, resolveSpanLimits, type CompiledSpanLimits, type SpanLimits } from "./limits.ts";
@@ -36,8 +37,6 @@ export interface TracerOptions {
 export interface TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer;
 }
-
-const DEFAULT_RESOURCE: Resource = /* @__PURE__ */ Object.freeze({ attributes: /* @__PURE__ */ Object.freeze({ "service.name": "unknown_service" }) });
 
 /** The SDK's tracer provider. */
 export class BasicTracerProvider implements TracerProvider {
