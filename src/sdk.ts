@@ -129,7 +129,8 @@ export interface InitOptions {
   /**
    * Report the SDK's own queues and exports as metrics following the OpenTelemetry semantic
    * conventions for SDK metrics (`otel.sdk.processor.span.queue.size`, `otel.sdk.exporter.span.exported`
-   * with `error.type`, ...), through this SDK's meter provider. Default off.
+   * with `error.type`, `otel.sdk.metric_reader.collection.duration`, ...), through this SDK's
+   * meter provider. Default off.
    */
   selfObservability?: boolean;
 }
@@ -262,6 +263,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     views: options.views,
     cardinalityLimit: options.cardinalityLimit,
     exemplarFilter: options.exemplarFilter ?? envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
+    onCollect: selfObs?.onCollect,
   });
 
   const loggerProvider = new LoggerProvider({

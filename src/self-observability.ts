@@ -21,13 +21,17 @@
  * | `otel.sdk.exporter.log.inflight` / `.exported` | UpDownCounter / Counter | `{log_record}` |
  * | `otel.sdk.exporter.metric_data_point.inflight` / `.exported` | UpDownCounter / Counter | `{data_point}` |
  * | `otel.sdk.exporter.operation.duration` | Histogram | `s` |
+ * | `otel.sdk.metric_reader.collection.duration` | Histogram | `s` |
  *
- * Everything except the duration histogram is an observable instrument reading counters the
+ * Everything except the two duration histograms is an observable instrument reading counters the
  * SDK keeps anyway (the batchers' and reader's `stats()`), so the hot path pays nothing;
  * `span.started`/`span.live`/`log.created` cost one increment per span or record, and only
  * when enabled. `otel.component.type` uses the well-known values (`batching_span_processor`,
  * `otlp_http_json_span_exporter`, ...) and `otel.component.name` the `<type>/<n>` pattern,
- * counted per SDK instance. The spec defines no environment variable to enable this (the
+ * counted per SDK instance. The collection duration is measured by the meter provider for
+ * every reader (`onCollect`), so it also covers readers added later, such as the one the
+ * Prometheus handler registers (`otel.component.type` = its class name, `ManualMetricReader`);
+ * the periodic reader `init()` creates is `periodic_metric_reader`. The spec defines no environment variable to enable this (the
  * SDKs that have one use language-specific names), so it is an `init()` option.
  */
 import type { Attributes } from "./common/attributes.ts";
@@ -37,6 +41,7 @@ import type { ExportEvent, ExportListener } from "./export/export-outcome.ts";
 import type { Histogram, ObservableResult } from "./metrics/instruments.ts";
 import type { Meter } from "./metrics/meter.ts";
 import type { PeriodicReaderStats } from "./metrics/periodic-reader.ts";
+import type { CollectionEvent, CollectionListener } from "./metrics/reader.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "./logs/types.ts";
 import { isSpanContextValid } from "./trace/span-context.ts";
 import { getSpanContext } from "./trace/span-in-context.ts";
@@ -84,6 +89,16 @@ export class SelfObservability {
   readonly #live = [0, 0, 0];
   #logsCreated = 0;
   #duration: Histogram | undefined;
+  #collectionDuration: Histogram | undefined;
+  // otel.component.type/name of each metric reader: set by attach() for the periodic readers,
+  // on first collection for any other (its class name).
+  readonly #readerComponents = new WeakMap<object, Attributes>();
+
+  /**
+   * Pass to the meter provider as `onCollect`: records `otel.sdk.metric_reader.collection.duration`
+   * for every collection by any of its readers.
+   */
+  readonly onCollect: CollectionListener = (event) => this.#recordCollection(event);
 
   /** `otel.component.name` for a new component of `type`: `<type>/<n>`, n counting from 0 per SDK. */
   componentName(type: string): string {
@@ -104,7 +119,10 @@ export class SelfObservability {
     return {
       onExport: (event) => this.#recordDuration(exporter, event),
       attach: (source) => {
-        if (signal === "metric") this.#readers.push({ exporter, stats: () => source.stats() as PeriodicReaderStats });
+        if (signal === "metric") {
+          this.#readers.push({ exporter, stats: () => source.stats() as PeriodicReaderStats });
+          this.#readerComponents.set(source, processor);
+        }
         else this.#batches.push({ signal, processor, exporter, stats: () => source.stats() as BatcherStats });
       },
     };
@@ -150,6 +168,11 @@ export class SelfObservability {
     this.#duration = meter.createHistogram("otel.sdk.exporter.operation.duration", {
       unit: "s",
       description: "The duration of exporting a batch of telemetry records.",
+      advice: { explicitBucketBoundaries: DURATION_BOUNDARIES },
+    });
+    this.#collectionDuration = meter.createHistogram("otel.sdk.metric_reader.collection.duration", {
+      unit: "s",
+      description: "The duration of the collect operation of the metric reader.",
       advice: { explicitBucketBoundaries: DURATION_BOUNDARIES },
     });
     const observe = (kind: "counter" | "updown", name: string, unit: string, description: string, cb: (r: ObservableResult) => void): void => {
@@ -198,6 +221,19 @@ export class SelfObservability {
     }));
   }
 
+  #recordCollection(event: CollectionEvent): void {
+    if (!this.#collectionDuration) return;
+    let component = this.#readerComponents.get(event.reader);
+    if (component === undefined) {
+      const type = componentTypeName(event.reader, "metric_reader");
+      component = { "otel.component.type": type, "otel.component.name": this.componentName(type) };
+      this.#readerComponents.set(event.reader, component);
+    }
+    // Spec: error.type MUST NOT be set for a successful collection, SHOULD name the cause otherwise.
+    const attributes = event.errorType !== undefined ? { ...component, "error.type": event.errorType } : component;
+    this.#collectionDuration.record(event.durationMillis / 1000, attributes);
+  }
+
   #recordDuration(exporter: Attributes, event: ExportEvent): void {
     if (!this.#duration) return;
     const attributes: Attributes = { ...exporter };
@@ -233,6 +269,11 @@ function server(url: string | undefined): Attributes {
 
 /** `otel.component.type` of a user-supplied exporter: its class name (spec: "the language-defined name of the type"). */
 export function exporterTypeName(exporter: unknown, signal: Signal): string {
-  const name = (exporter as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  return typeof name === "string" && name !== "" && name !== "Object" ? name : `${signal}_exporter`;
+  return componentTypeName(exporter, `${signal}_exporter`);
+}
+
+/** The class name of `component`, else `fallback` (an object literal, a null prototype). */
+function componentTypeName(component: unknown, fallback: string): string {
+  const name = (component as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object" ? name : fallback;
 }

@@ -5,7 +5,7 @@
  * registers its own reader on a running SDK); each reader gets its own temporality state.
  */
 import { diag } from "../common/diag.ts";
-import { now } from "../common/time.ts";
+import { monotonicNow, now } from "../common/time.ts";
 import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { InstrumentationScope } from "../trace/types.ts";
@@ -13,7 +13,7 @@ import type { AsyncMetricStorage } from "./async-storage.ts";
 import type { ExemplarFilter } from "./exemplar.ts";
 import { NOOP_INSTRUMENT, NOOP_OBSERVABLE } from "./instruments.ts";
 import { SdkMeter, type Meter, type MeterSharedState } from "./meter.ts";
-import { DEFAULT_COLLECT_TIMEOUT_MILLIS, type CollectionResult, type CollectOptions, type MetricReader } from "./reader.ts";
+import { DEFAULT_COLLECT_TIMEOUT_MILLIS, type CollectionListener, type CollectionResult, type CollectOptions, type MetricReader } from "./reader.ts";
 import type { ReaderSlot, SyncMetricStorage } from "./sync-storage.ts";
 import type { ScopeMetrics } from "./types.ts";
 import { compileView, validateCardinalityLimit, type CompiledView, type View } from "./view.ts";
@@ -30,6 +30,12 @@ export interface MeterProviderOptions {
   cardinalityLimit?: number;
   /** Which measurements may become exemplars; default `"trace_based"`. */
   exemplarFilter?: ExemplarFilter;
+  /**
+   * Called after every collection by any reader, including readers added later (the
+   * Prometheus handler's), with its duration and failure (SDK self-observability:
+   * `otel.sdk.metric_reader.collection.duration`). Must not throw (errors are swallowed).
+   */
+  onCollect?: CollectionListener;
 }
 
 /** Options of `getMeter`, as in `@opentelemetry/api`. */
@@ -75,6 +81,7 @@ export class MeterProvider {
   readonly #readers: ReaderEntry[] = [];
   readonly #storages: Array<SyncMetricStorage | AsyncMetricStorage> = [];
   readonly #shared: MeterSharedState;
+  readonly #onCollect: CollectionListener | undefined;
   #shutdown: Promise<void> | undefined;
 
   /** Throws TypeError/RangeError for invalid views, cardinality limit or exemplar filter. */
@@ -87,6 +94,8 @@ export class MeterProvider {
       throw new TypeError(`Cannot create MeterProvider: exemplarFilter must be "trace_based", "always_on" or "always_off", got ${JSON.stringify(filter)}`);
     }
     if (options.views !== undefined && !Array.isArray(options.views)) throw new TypeError("Cannot create MeterProvider: views must be an array");
+    if (options.onCollect !== undefined && typeof options.onCollect !== "function") throw new TypeError("Cannot create MeterProvider: onCollect must be a function");
+    this.#onCollect = options.onCollect;
     const views: CompiledView[] = (options.views ?? []).map((v, i) => compileView(v, i));
     const storages = this.#storages;
     this.#shared = {
@@ -138,10 +147,15 @@ export class MeterProvider {
   }
 
   async #collect(entry: ReaderEntry, options: CollectOptions | undefined): Promise<CollectionResult> {
+    const listener = this.#onCollect;
+    const started = listener !== undefined ? monotonicNow() : 0; // nothing measured unless someone listens
     const errors: unknown[] = [];
+    // Spec (semconv otel.sdk.metric_reader.collection.duration): when some producers fail and
+    // others succeed, error.type is any of the causes; the first one met is kept.
+    let errorType: string | undefined;
     const timeout = options?.timeoutMillis ?? DEFAULT_COLLECT_TIMEOUT_MILLIS;
     const meters = [...this.#meters.values()];
-    const buffers = await Promise.all(meters.map((m) => m.runCallbacks(timeout, errors)));
+    const buffers = await Promise.all(meters.map((m) => m.runCallbacks(timeout, errors, () => (errorType ??= "timeout"))));
     const time = now();
     const scopeMetrics: ScopeMetrics[] = [];
     for (let i = 0; i < meters.length; i++) {
@@ -150,10 +164,18 @@ export class MeterProvider {
         if (sm) scopeMetrics.push(sm);
       } catch (e) {
         errors.push(e);
+        errorType ??= "_OTHER";
         diag.error(`Metric collection failed for meter ${JSON.stringify(meters[i].scope.name)}: ${String(e)}`);
       }
     }
-    return { resourceMetrics: { resource: this.resource, scopeMetrics }, errors };
+    if (listener !== undefined) {
+      try {
+        listener({ reader: entry.reader, durationMillis: monotonicNow() - started, ...(errorType !== undefined ? { errorType } : {}) });
+      } catch {
+        // A listener must not break collection.
+      }
+    }
+    return { resourceMetrics: { resource: this.resource, scopeMetrics }, errors, ...(errorType !== undefined ? { errorType } : {}) };
   }
 
   /** Makes every reader export what it has now (periodic readers collect and export). Never rejects. */

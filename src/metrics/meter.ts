@@ -238,9 +238,10 @@ export class SdkMeter implements Meter {
   /**
    * Runs every observable and batch callback of this meter, concurrently, for one collection.
    * Callbacks that throw or reject are reported (`errors`, diag) and skipped; the whole run is
-   * bounded by `timeoutMillis` so a hanging callback cannot hang collection.
+   * bounded by `timeoutMillis` so a hanging callback cannot hang collection; `onTimeout` is
+   * called when that bound cut the run short (the collection then failed: `timeout`).
    */
-  async runCallbacks(timeoutMillis: number, errors: unknown[]): Promise<Map<ObservableInstrument, ObservationBuffer>> {
+  async runCallbacks(timeoutMillis: number, errors: unknown[], onTimeout?: () => void): Promise<Map<ObservableInstrument, ObservationBuffer>> {
     const buffers = new Map<ObservableInstrument, ObservationBuffer>();
     const tasks: Promise<unknown>[] = [];
     const fail = (label: string, e: unknown): void => {
@@ -282,6 +283,7 @@ export class SdkMeter implements Meter {
       if (finished) {
         const err = new Error(`Metric callbacks of meter ${JSON.stringify(this.scope.name)} did not finish within ${timeoutMillis} ms; their late observations are ignored.`);
         errors.push(err);
+        onTimeout?.();
         diagOnce("warn", `metric-callback-timeout:${this.scope.name}`, err.message);
       }
     }

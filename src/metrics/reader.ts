@@ -23,7 +23,29 @@ export interface CollectOptions {
 export interface CollectionResult {
   resourceMetrics: ResourceMetrics;
   errors: unknown[];
+  /**
+   * Set when the collection failed (spec: Metrics SDK, MetricReader "Collect" lets the caller
+   * know whether it "succeeded, failed or timed out"), as an `error.type` value: `timeout`
+   * (observable callbacks outlived the collect timeout: their late observations are missing),
+   * `_OTHER` (a meter could not be collected: its metrics are missing), `already_shutdown`,
+   * `not_registered`. A callback that throws does not fail the collection: the other
+   * instruments are complete, and the error is in `errors` and reported through `diag`.
+   */
+  errorType?: string;
 }
+
+/** What a {@link MeterProvider} reports after each collection by one of its readers (SDK self-observability). */
+export interface CollectionEvent {
+  /** The reader that collected. */
+  reader: MetricReader;
+  /** How long the collection took, in milliseconds (monotonic clock). */
+  durationMillis: number;
+  /** The `error.type` of a failed collection (see {@link CollectionResult.errorType}); undefined on success. */
+  errorType?: string;
+}
+
+/** Called once per finished collection; must not throw (errors are swallowed). */
+export type CollectionListener = (event: CollectionEvent) => void;
 
 /** What a provider gives a reader at registration: a way to collect. */
 export interface MetricProducer {
@@ -87,12 +109,12 @@ export class ManualMetricReader implements MetricReader {
   }
 
   async collect(options?: CollectOptions): Promise<CollectionResult> {
-    if (this.#shutdown) return { resourceMetrics: EMPTY, errors: [new Error("The metric reader is shut down.")] };
-    if (this.#producer === undefined) return { resourceMetrics: EMPTY, errors: [new Error("The metric reader is not registered with a MeterProvider.")] };
+    if (this.#shutdown) return { resourceMetrics: EMPTY, errors: [new Error("The metric reader is shut down.")], errorType: "already_shutdown" };
+    if (this.#producer === undefined) return { resourceMetrics: EMPTY, errors: [new Error("The metric reader is not registered with a MeterProvider.")], errorType: "not_registered" };
     try {
       return await this.#producer.collect(options);
     } catch (e) {
-      return { resourceMetrics: EMPTY, errors: [e] };
+      return { resourceMetrics: EMPTY, errors: [e], errorType: "_OTHER" };
     }
   }
 

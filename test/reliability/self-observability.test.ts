@@ -8,6 +8,7 @@ import { init } from "../../src/sdk.ts";
 import { context } from "../../src/context/context-api.ts";
 import { propagation } from "../../src/propagation/propagation-api.ts";
 import { renderPrometheusText } from "../../src/export/prometheus/text-format.ts";
+import { prometheusHandler } from "../../src/export/prometheus/handler.ts";
 import { ManualMetricReader } from "../../src/metrics/reader.ts";
 import { diag, DiagLogLevel } from "../../src/common/diag.ts";
 import { promtoolCheckMetrics } from "../../scripts/prometheus-tools.mjs";
@@ -108,6 +109,7 @@ test("self-observability metrics reach the collector over OTLP with the semantic
       ["otel.sdk.exporter.metric_data_point.inflight", "{data_point}", "sum", false],
       ["otel.sdk.exporter.metric_data_point.exported", "{data_point}", "sum", true],
       ["otel.sdk.exporter.operation.duration", "s", "histogram", undefined],
+      ["otel.sdk.metric_reader.collection.duration", "s", "histogram", undefined],
     ];
     for (const [name, unit, kind, monotonic] of expectShape) {
       const metric = m.get(name);
@@ -134,6 +136,11 @@ test("self-observability metrics reach the collector over OTLP with the semantic
     const duration = m.get("otel.sdk.exporter.operation.duration")!;
     assert.is(value(duration, { ...spanExp, "error.type": "rejected", "http.response.status_code": 200 }), 1, "one span export, partially rejected (not a full success)");
     assert.is(value(duration, { ...logExp, "http.response.status_code": 200 }), 1, "one log export, full success: no error.type");
+    // The periodic reader's first collection (the one this export carries is recorded after it
+    // was taken): one successful collection, no error.type.
+    const collection = m.get("otel.sdk.metric_reader.collection.duration")!;
+    const reader = { "otel.component.type": "periodic_metric_reader", "otel.component.name": "periodic_metric_reader/0" };
+    assert.equal(collection.points.map((p) => [p.attributes, p.value]), [[reader, 1]]);
 
     // sdk.stats() reports the same counters.
     const s = sdk.stats();
@@ -191,6 +198,67 @@ test("self-observability metrics in Prometheus text: names, unit suffixes, label
   assert.is(output.trim(), "", output);
   const s = sdk.stats().traces;
   assert.equal({ dropped: s.droppedByReason, failed: s.failedByReason, queued: s.queued }, { dropped: { queue_full: 8 }, failed: { "503": 12 }, queued: 0 });
+  await sdk.shutdown();
+});
+
+test("collection duration in a Prometheus scrape (the handler's own reader): histogram in seconds per reader, promtool accepts it", async () => {
+  const sdk = init({ env: {}, serviceName: "self-obs-scrape", selfObservability: true, traceExporter: "none", logExporter: "none", metricExporter: "none" });
+  // A callback that throws does not fail a collection: the other instruments are complete.
+  sdk.meterProvider.getMeter("app").createObservableGauge("app.broken").addCallback(() => {
+    throw new Error("callback failed");
+  });
+  const scrape = prometheusHandler(sdk);
+  const first = await (await scrape(new Request("http://127.0.0.1/metrics"))).text();
+  assert.not.match(first, /otel_sdk_metric_reader_collection_duration/, "recorded after a collection: the first scrape cannot contain itself");
+  const text = await (await scrape(new Request("http://127.0.0.1/metrics"))).text();
+  const labels = `otel_component_name="ManualMetricReader/0",otel_component_type="ManualMetricReader",otel_scope_name="otel-edge",otel_scope_version="${VERSION}"`;
+  const lines = text.split("\n");
+  assert.ok(lines.includes("# TYPE otel_sdk_metric_reader_collection_duration_seconds histogram"), text);
+  assert.ok(lines.includes("# HELP otel_sdk_metric_reader_collection_duration_seconds The duration of the collect operation of the metric reader."), text);
+  assert.ok(lines.includes(`otel_sdk_metric_reader_collection_duration_seconds_count{${labels}} 1`), text);
+  assert.ok(lines.includes(`otel_sdk_metric_reader_collection_duration_seconds_bucket{${labels},le="+Inf"} 1`), text);
+  assert.not.match(text, /collection_duration_seconds_count\{error_type/, "no error.type: the throwing callback did not fail the collection");
+  const { code, output } = await promtoolCheckMetrics(text);
+  assert.is(code, 0, output);
+  assert.is(output.trim(), "", output);
+  await sdk.shutdown();
+});
+
+test("a collection whose callbacks outlive the collect timeout is recorded with error.type=timeout", async () => {
+  const reader = new ManualMetricReader();
+  const sdk = init({
+    env: {},
+    serviceName: "self-obs-timeout",
+    selfObservability: true,
+    traceExporter: "none",
+    logExporter: "none",
+    metricExporter: { export: async () => ({ code: 0 }), shutdown: async () => {} },
+    metricExportIntervalMillis: 60_000,
+    metricExportTimeoutMillis: 50, // the periodic reader's collect timeout
+    metricReaders: [reader],
+  });
+  let hang = true;
+  sdk.meterProvider.getMeter("app").createObservableGauge("app.slow").addCallback((r) => (hang ? new Promise<void>(() => {}) : r.observe(1)));
+  await sdk.flush(); // the periodic reader's collection times out
+  hang = false;
+  // The timed-out collection is recorded when its callbacks' time limit ends (not before the
+  // flush's own limit, which may come first): collect until it shows (bounded).
+  const collectionPoints = async () => {
+    const { resourceMetrics } = await reader.collect();
+    const metric = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics).find((mt) => mt.descriptor.name === "otel.sdk.metric_reader.collection.duration");
+    return (metric?.dataPoints ?? []).map((p) => ({ attributes: { ...p.attributes } as Record<string, unknown>, count: (p.value as { count: number }).count }));
+  };
+  let points = await collectionPoints();
+  for (let i = 0; i < 200 && !points.some((p) => p.attributes["error.type"] === "timeout"); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    points = await collectionPoints();
+  }
+  points = await collectionPoints(); // now also holds the manual reader's earlier collections
+  const metric = points.find((p) => p.attributes["error.type"] === "timeout");
+  assert.equal(metric, { attributes: { "otel.component.type": "periodic_metric_reader", "otel.component.name": "periodic_metric_reader/0", "error.type": "timeout" }, count: 1 }, JSON.stringify(points));
+  // The manual reader's own collections succeeded: no error.type.
+  const manual = points.find((p) => p.attributes["otel.component.type"] === "ManualMetricReader");
+  assert.equal(Object.keys(manual!.attributes).sort(), ["otel.component.name", "otel.component.type"]);
   await sdk.shutdown();
 });
 

@@ -163,6 +163,50 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
   }
 });
 
+test("Chromium RUM: header capture on traced XHR (cross-origin, CORS) and fetch — listed headers recorded, credentials and hidden ones not", async () => {
+  const receiver = (await startDevReceiver()) as Receiver;
+  const site = await startRumSite();
+  try {
+    await withBrowser(async (page) => {
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      await page.goto(`${site.url}/index.html?mode=headers&api=${encodeURIComponent(site.apiUrl)}&endpoint=${encodeURIComponent(receiver.url)}`);
+      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      assert.equal(pageErrors, []);
+      await receiver.waitFor((r) => spansOf(r).filter((s) => s.kind === 3).length >= 2, 10_000);
+    });
+    const spans = spansOf(receiver).filter((s) => s.kind === 3);
+    const headers = (s: OtlpSpan): Record<string, string[]> =>
+      Object.fromEntries((s.attributes ?? []).filter((a) => a.key.includes(".header.")).map((a) => [a.key, ((a.value as { arrayValue?: { values: Array<{ stringValue: string }> } }).arrayValue?.values ?? []).map((v) => v.stringValue)]));
+    const xhrSpan = spans.find((s) => String(attr(s.attributes, "url.full")).endsWith("/api/xhr"));
+    const fetchSpan = spans.find((s) => String(attr(s.attributes, "url.full")).endsWith("/api/work"));
+    assert.ok(xhrSpan && fetchSpan, JSON.stringify(spans));
+    // XHR: repeated setRequestHeader combined as XHR sends it; authorization and our traceparent
+    // (cross-origin: none was sent anyway) not recorded; x-served-by exposed by CORS, x-internal
+    // hidden (nothing recorded); content-type is CORS-safelisted.
+    assert.equal(headers(xhrSpan!), {
+      "http.request.header.x-request-id": ["xhr-1, xhr-2"],
+      "http.response.header.x-served-by": ["api-1"],
+      "http.response.header.content-type": ["application/json"],
+    });
+    const [apiRequest] = site.apiRequests as Array<{ headers: Record<string, string> }>;
+    assert.is(apiRequest!.headers["x-request-id"], "xhr-1, xhr-2", "what the browser sent");
+    assert.is(apiRequest!.headers.authorization, "Bearer xhr-secret");
+    // fetch (same origin): initRum passed the same lists; traceparent was sent but is ours; set-cookie never.
+    assert.equal(headers(fetchSpan!), {
+      "http.request.header.x-request-id": ["fetch-1"],
+      "http.response.header.x-served-by": ["site-1"],
+      "http.response.header.content-type": ["application/json"],
+    });
+    assert.ok((site.backendTraceparents as Array<string | null>)[0], "the same-origin backend received a traceparent");
+    const all = JSON.stringify(receiver.traces);
+    for (const secret of ["xhr-secret", "fetch-secret", "cookie-secret", "hidden-by-cors"]) assert.not.ok(all.includes(secret), secret);
+  } finally {
+    await site.close();
+    await receiver.close();
+  }
+});
+
 async function bigBatch(transport: "fetch" | "beacon", leave: (page: Page, siteUrl: string) => Promise<void>): Promise<{ sent: Sent[]; names: Set<string> }> {
   const receiver = (await startDevReceiver()) as Receiver;
   const site = await startRumSite();

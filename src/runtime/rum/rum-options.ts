@@ -6,6 +6,7 @@
  * runtime failures (a browser API that throws).
  */
 import { checkMatchers } from "../../instrument/http-semconv.ts";
+import { compileHeaderCapture } from "../../instrument/http-headers.ts";
 import type { RumOptions } from "./rum.ts";
 
 const PREFIX = "Cannot start RUM: options.";
@@ -38,7 +39,8 @@ function booleanOrObject(name: string, value: unknown, form: string, fields: (o:
 
 /**
  * Throws TypeError/RangeError for the first invalid RUM-specific option (the `init()` options
- * are validated by `init()` itself). Never has side effects.
+ * are validated by `init()` itself). No side effects, apart from the diag warning for a listed
+ * header that is never captured.
  *
  * @throws TypeError for an option of the wrong type; RangeError for a number out of range.
  */
@@ -60,6 +62,11 @@ export function validateRumOptions(options: RumOptions): void {
   if (keys !== undefined && !(Array.isArray(keys) && keys.every((k) => typeof k === "string"))) {
     throw new TypeError(`${PREFIX}redactQueryKeys must be an array of query key strings, got ${describe(keys)}`);
   }
+  // The same check traced fetch and XHR make (TypeError naming captureRequestHeaders /
+  // captureResponseHeaders); run here so a bad list throws before anything is installed. Its only
+  // effect besides throwing is the one diag warning for a listed never-captured header, which
+  // the instrumentations would report anyway (same once-key).
+  compileHeaderCapture(options, "Cannot start RUM");
   booleanOrObject("documentLoad", options.documentLoad, "{ resourceTimings?: boolean }", (o) => {
     if (o.resourceTimings !== undefined && typeof o.resourceTimings !== "boolean") {
       throw new TypeError(`${PREFIX}documentLoad.resourceTimings must be a boolean, got ${describe(o.resourceTimings)}`);

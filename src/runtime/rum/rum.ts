@@ -9,6 +9,7 @@
  */
 import { diagOnce } from "../../common/diag.ts";
 import type { UrlMatchers } from "../../instrument/http-semconv.ts";
+import type { HeaderCaptureOptions } from "../../instrument/http-headers.ts";
 import { instrumentFetch } from "../../instrument/fetch.ts";
 import { context } from "../../context/context-api.ts";
 import { getSpanContext } from "../../trace/span-in-context.ts";
@@ -27,7 +28,7 @@ import { instrumentXhr } from "./xhr.ts";
 import { observeWebVitals, type WebVitalReport } from "./web-vitals.ts";
 
 /** Options of {@link initRum}: everything `init()` takes, plus what RUM records and how it sends. */
-export interface RumOptions extends InitOptions {
+export interface RumOptions extends InitOptions, HeaderCaptureOptions {
   /**
    * `"fetch"` (default): keepalive `fetch`, gzip while the page is visible (unless
    * `otlp.compression` is `"none"`), `sendBeacon` for what the keepalive budget can't carry at
@@ -64,6 +65,18 @@ export interface RumOptions extends InitOptions {
    * `url.full` of traced `fetch`/XHR spans and, unless `redactUrl` is given, of page URLs.
    */
   redactQueryKeys?: readonly string[];
+  /**
+   * Request headers of traced `fetch` and XHR calls to record as `http.request.header.<name>`:
+   * the headers the page itself sends (not our `traceparent`). Credentials (`authorization`,
+   * `cookie`, ...) and `baggage`/`tracestate` are never recorded even when listed. Default: none.
+   */
+  captureRequestHeaders?: readonly string[];
+  /**
+   * Response headers of traced `fetch` and XHR calls to record as `http.response.header.<name>`;
+   * same rules. A cross-origin response shows only the headers its `Access-Control-Expose-Headers`
+   * lists (and the CORS-safelisted ones): the others record nothing. Default: none.
+   */
+  captureResponseHeaders?: readonly string[];
 }
 
 /** What {@link initRum} returns: the SDK, plus `stop()` undoing the RUM wiring. */
@@ -157,6 +170,11 @@ export function initRum(options: RumOptions = {}): RumSdk {
     }
   };
   const redactQueryKeys = options.redactQueryKeys;
+  // Header capture lists go unchanged to traced fetch and XHR (checked by validateRumOptions).
+  const headerCapture: HeaderCaptureOptions = {
+    ...(options.captureRequestHeaders !== undefined ? { captureRequestHeaders: options.captureRequestHeaders } : {}),
+    ...(options.captureResponseHeaders !== undefined ? { captureResponseHeaders: options.captureResponseHeaders } : {}),
+  };
   const redactUrl = options.redactUrl ?? (redactQueryKeys !== undefined ? queryKeysRedactor(redactQueryKeys) : undefined);
   if (options.documentLoad !== false) {
     const resourceTimings = typeof options.documentLoad === "object" && options.documentLoad.resourceTimings === true;
@@ -201,6 +219,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
         meterProvider: sdk.meterProvider,
         ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
         ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
+        ...headerCapture,
       });
       // A request made outside any span (a click handler) joins the page view's trace: its
       // parent is the server span from `<meta name="traceparent">`, so page load, requests and
@@ -225,6 +244,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
           meterProvider: sdk.meterProvider,
           ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
           ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
+          ...headerCapture,
         }),
       ),
     );

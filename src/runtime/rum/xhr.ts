@@ -7,6 +7,17 @@
  *
  * Patches `XMLHttpRequest.prototype.open`/`send` (the only way to see every request, including
  * those of libraries holding their own reference to the constructor) and restores them on stop.
+ *
+ * Opt-in header capture (`captureRequestHeaders`/`captureResponseHeaders`) follows the rules of
+ * every other HTTP instrumentation (`src/instrument/http-headers.ts`: credentials, cookies,
+ * `baggage` and `tracestate` are never recorded). XHR has no getter for request headers, so
+ * when request headers are captured `setRequestHeader` is patched too, and the listed headers
+ * the page set since `open()` are remembered (repeated names combined with ", ", as XHR itself
+ * combines them — XHR spec "setRequestHeader()", Fetch spec "combine"). As with traced `fetch`,
+ * they are read when the span starts, before our own `traceparent` is injected: the attribute
+ * says what the page sent, not what we added. Response headers are read with
+ * `getResponseHeader()` at `loadend`; a cross-origin response only exposes the CORS-safelisted
+ * headers and those in `Access-Control-Expose-Headers`, so a hidden one records nothing.
  */
 import type { Attributes } from "../../common/attributes.ts";
 import { diagOnce } from "../../common/diag.ts";
@@ -19,6 +30,7 @@ import { setSpan } from "../../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../../trace/suppress.ts";
 import type { Tracer } from "../../trace/tracer.ts";
 import { SpanKind, SpanStatusCode, type Span } from "../../trace/types.ts";
+import { capturedHeaderAttributes, compileHeaderCapture, type HeaderCaptureOptions } from "../../instrument/http-headers.ts";
 import {
   HTTP_DURATION_BUCKETS,
   clientTargetRules,
@@ -38,7 +50,7 @@ import {
 } from "../../instrument/http-semconv.ts";
 
 /** Options of {@link instrumentXhr}. */
-export interface XhrInstrumentationOptions extends InstrumentationProviders {
+export interface XhrInstrumentationOptions extends InstrumentationProviders, HeaderCaptureOptions {
   /** Tracer for the CLIENT spans (default: from `tracerProvider`, else the global one). */
   tracer?: Tracer;
   /** Meter for `http.client.request.duration` (default: from `meterProvider`, else the global one). */
@@ -56,9 +68,14 @@ const SCOPE = "otel-edge/runtime/rum/xhr";
 interface XhrLike {
   status: number;
   setRequestHeader(name: string, value: string): void;
+  getResponseHeader?(name: string): string | null;
   addEventListener(type: string, fn: (e: unknown) => void): void;
 }
-type Proto = { open: (...args: unknown[]) => unknown; send: (...args: unknown[]) => unknown };
+type Proto = {
+  open: (...args: unknown[]) => unknown;
+  send: (...args: unknown[]) => unknown;
+  setRequestHeader?: (...args: unknown[]) => unknown;
+};
 
 // What open() was called with, per request object (a request can be re-opened: the last wins).
 const opened = new WeakMap<object, { method: string; url: URL } | null>();
@@ -71,11 +88,17 @@ const opened = new WeakMap<object, { method: string; url: URL } | null>();
  * @throws TypeError when an option has the wrong type.
  * @example
  * ```ts
- * const stop = instrumentXhr({ tracer: trace.getTracer("rum"), propagateTo: ["https://api.example.com"] });
+ * const stop = instrumentXhr({
+ *   tracer: trace.getTracer("rum"),
+ *   propagateTo: ["https://api.example.com"],
+ *   captureRequestHeaders: ["x-request-id"], // never "authorization", even when listed
+ *   captureResponseHeaders: ["x-served-by"], // cross-origin: only if Access-Control-Expose-Headers lists it
+ * });
  * ```
  */
 export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => void {
   const { propagateTo, ignore } = clientTargetRules(options, "Cannot instrument XMLHttpRequest");
+  const headerCapture = compileHeaderCapture(options, "Cannot instrument XMLHttpRequest");
   const ctor = (globalThis as { XMLHttpRequest?: { prototype?: Proto } }).XMLHttpRequest;
   const proto = ctor?.prototype;
   if (!proto || typeof proto.open !== "function" || typeof proto.send !== "function") return () => {};
@@ -90,9 +113,38 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
     : durationHistogram("client", SCOPE, options);
   const originalOpen = proto.open;
   const originalSend = proto.send;
+  const originalSetRequestHeader = proto.setRequestHeader;
+  // The listed request headers each request's page code set since open() (lowercase name →
+  // combined value). Only kept when request headers are captured, and only for listed names.
+  const captureRequest = headerCapture.request.length > 0 && typeof originalSetRequestHeader === "function";
+  const listedRequest = new Set(headerCapture.request.map((h) => h.name));
+  const authored = new WeakMap<object, Map<string, string>>();
   let active = true;
 
+  const setRequestHeader = function (this: object, ...args: unknown[]): unknown {
+    // The original first: it throws for a wrong state or an invalid name/value, and then
+    // nothing was set, so nothing is remembered.
+    const result = originalSetRequestHeader!.apply(this, args);
+    if (active) {
+      try {
+        const name = String(args[0]).toLowerCase();
+        if (listedRequest.has(name)) {
+          let headers = authored.get(this);
+          if (headers === undefined) authored.set(this, (headers = new Map()));
+          const value = String(args[1]);
+          const previous = headers.get(name);
+          headers.set(name, previous === undefined ? value : `${previous}, ${value}`);
+        }
+      } catch {
+        // Recording never breaks the page's request.
+      }
+    }
+    return result;
+  };
+
   const open = function (this: object, ...args: unknown[]): unknown {
+    // open() discards the author request headers of any previous use of this object.
+    if (captureRequest) authored.delete(this);
     if (active) {
       try {
         const method = typeof args[0] === "string" && args[0] !== "" ? args[0] : "GET";
@@ -117,6 +169,8 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
     const port = urlPort(url);
     if (port !== undefined) metricAttributes["server.port"] = port;
     try {
+      // The headers the page set, read before our propagation headers are added (as traced fetch does).
+      const sentHeaders = captureRequest ? authored.get(this) : undefined;
       span = tracer.startSpan(spanMethod(method), {
         kind: SpanKind.CLIENT,
         attributes: {
@@ -125,6 +179,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
           "server.address": url.hostname,
           "url.scheme": metricAttributes["url.scheme"] as string,
           ...(port !== undefined ? { "server.port": port } : {}),
+          ...(captureRequest ? capturedHeaderAttributes(headerCapture.request, (name) => sentHeaders?.get(name)) : {}),
         },
       }, ctx);
       spanCtx = setSpan(ctx, span);
@@ -148,6 +203,10 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
         if (status > 0) {
           s.setAttribute("http.response.status_code", status);
           metricAttributes["http.response.status_code"] = status;
+          if (headerCapture.response.length > 0 && typeof this.getResponseHeader === "function") {
+            // null for an absent header and for one CORS does not expose: nothing is recorded.
+            s.setAttributes(capturedHeaderAttributes(headerCapture.response, (name) => this.getResponseHeader!(name)));
+          }
         }
         // Semconv: every 4xx/5xx is an error on the client; status 0 is a failed request.
         const type = failure ?? (status >= 400 ? String(status) : status === 0 ? "NetworkError" : undefined);
@@ -175,10 +234,12 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
 
   proto.open = open;
   proto.send = send;
+  if (captureRequest) proto.setRequestHeader = setRequestHeader;
   return () => {
     if (!active) return;
     active = false;
     if (proto.open === open) proto.open = originalOpen;
     if (proto.send === send) proto.send = originalSend;
+    if (captureRequest && proto.setRequestHeader === setRequestHeader) proto.setRequestHeader = originalSetRequestHeader;
   };
 }

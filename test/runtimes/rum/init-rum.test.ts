@@ -29,6 +29,8 @@ const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
   ["redactUrl", { redactUrl: "strip" }, TypeError, /options\.redactUrl must be a function/],
   ["documentLoad.resourceTimings", { documentLoad: { resourceTimings: "all" } }, TypeError, /options\.documentLoad\.resourceTimings must be a boolean/],
   ["webVitals.onReport", { webVitals: { onReport: true } }, TypeError, /options\.webVitals\.onReport must be a function/],
+  ["captureRequestHeaders", { captureRequestHeaders: "x-request-id" }, TypeError, /captureRequestHeaders must be an array of header names/],
+  ["captureResponseHeaders", { captureResponseHeaders: ["bad header"] }, TypeError, /captureResponseHeaders must contain HTTP header names/],
   ["options itself", "fast", TypeError, /options must be an object/],
 ];
 

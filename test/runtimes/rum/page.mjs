@@ -36,7 +36,31 @@ const options = {
   metricExportIntervalMillis: LONG,
 };
 
-if (mode === "big") {
+if (mode === "headers") {
+  // Header capture on traced XHR (cross-origin, CORS) and fetch (same origin), then a flush.
+  const sdk = otel.initRum({
+    ...options,
+    captureRequestHeaders: ["x-request-id", "authorization", "traceparent"],
+    captureResponseHeaders: ["x-served-by", "x-internal", "content-type", "set-cookie"],
+  });
+  globalThis.__sdk = sdk;
+  const api = params.get("api");
+  globalThis.ready = (async () => {
+    await new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", `${api}/api/xhr`);
+      xhr.setRequestHeader("X-Request-Id", "xhr-1");
+      xhr.setRequestHeader("x-request-id", "xhr-2");
+      xhr.setRequestHeader("Authorization", "Bearer xhr-secret");
+      xhr.addEventListener("loadend", () => (xhr.status === 200 ? resolve() : reject(new Error(`xhr status ${xhr.status}`))));
+      xhr.send("{}");
+    });
+    const response = await fetch("/api/work", { headers: { "x-request-id": "fetch-1", authorization: "Bearer fetch-secret" } });
+    await response.text();
+    await sdk.flush();
+    return true;
+  })();
+} else if (mode === "big") {
   // Many spans, more than one keepalive request (or the 64 KiB budget) can carry.
   const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch", batch: { scheduledDelayMillis: LONG, maxExportBatchSize: 512 } });
   const tracer = otel.trace.getTracer("big");

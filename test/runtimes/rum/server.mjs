@@ -1,7 +1,9 @@
 // The RUM test site on 127.0.0.1: `index.html` rendered with a fresh server-side
 // `<meta name="traceparent">` (as a traced server would), the page script, the built bundles
 // (dist/), a same-origin backend `/api/work` that records the traceparent it receives (the
-// backend continuing the trace), and `next.html` to navigate away to.
+// backend continuing the trace), and `next.html` to navigate away to. A second server on another
+// origin is a cross-origin API (`/api/xhr`) with CORS: it allows the `x-request-id` and
+// `authorization` request headers and exposes `x-served-by` but not `x-internal`.
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -11,16 +13,34 @@ const repo = new URL("../../../", import.meta.url).pathname;
 const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8" };
 
-/** Starts the site; resolves to `{ url, serverTraceparents, backendTraceparents, close() }`. */
+/** Starts the site; resolves to `{ url, apiUrl, serverTraceparents, backendTraceparents, apiRequests, close() }`. */
 export async function startRumSite() {
   const serverTraceparents = [];
   const backendTraceparents = [];
+  const apiRequests = [];
+  const api = createServer((req, res) => {
+    const cors = {
+      "access-control-allow-origin": req.headers.origin ?? "*",
+      "access-control-allow-headers": "x-request-id, authorization",
+      "access-control-allow-methods": "GET, POST",
+      "access-control-expose-headers": "x-served-by",
+    };
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, cors);
+      res.end();
+      return;
+    }
+    apiRequests.push({ method: req.method, url: req.url, headers: req.headers });
+    res.writeHead(200, { ...cors, "content-type": "application/json", "x-served-by": "api-1", "x-internal": "hidden-by-cors" });
+    res.end(JSON.stringify({ ok: true }));
+  });
+  await new Promise((resolve) => api.listen(0, "127.0.0.1", resolve));
   const server = createServer(async (req, res) => {
     const { pathname } = new URL(req.url ?? "/", "http://127.0.0.1");
     try {
       if (pathname === "/api/work") {
         backendTraceparents.push(req.headers.traceparent ?? null);
-        res.writeHead(200, { "content-type": "application/json" });
+        res.writeHead(200, { "content-type": "application/json", "x-served-by": "site-1", "set-cookie": "sid=cookie-secret" });
         res.end(JSON.stringify({ ok: true }));
         return;
       }
@@ -47,8 +67,12 @@ export async function startRumSite() {
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
+    // Another port: another origin (CORS applies).
+    apiUrl: `http://127.0.0.1:${api.address().port}`,
     serverTraceparents,
     backendTraceparents,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+    apiRequests,
+    close: () =>
+      Promise.all([server, api].map((s) => new Promise((resolve) => { s.closeAllConnections?.(); s.close(() => resolve()); }))).then(() => undefined),
   };
 }

@@ -1,7 +1,8 @@
 // instrumentXhr with a fake XMLHttpRequest whose send() goes over real fetch to a 127.0.0.1
 // server: CLIENT span attributes and redaction, traceparent only to same-origin / propagateTo
 // targets, failures (status, network error, abort, timeout), the duration histogram, ignore,
-// suppression, and restoring the prototype on stop.
+// suppression, restoring the prototype on stop, and opt-in header capture (the headers the page
+// set, not ours; credentials never; response headers the fake hides as CORS would record nothing).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { context } from "../../../src/context/context-api.ts";
@@ -16,7 +17,9 @@ class FakeXHR {
   status = 0;
   method = "";
   url = "";
+  static hidden = new Set<string>(); // response headers hidden from script, as CORS hides non-exposed ones
   headers: Record<string, string> = {};
+  responseHeaders: Headers | undefined;
   listeners: Record<string, Listener[]> = {};
   done!: Promise<void>;
   open(method: string, url: string): void {
@@ -24,7 +27,13 @@ class FakeXHR {
     this.url = new URL(url, (globalThis as { location?: { href: string } }).location?.href).href;
   }
   setRequestHeader(k: string, v: string): void {
-    this.headers[k.toLowerCase()] = v;
+    if (this.method === "") throw Object.assign(new Error("not opened"), { name: "InvalidStateError" });
+    const name = k.toLowerCase();
+    // XHR combines repeated names with ", ".
+    this.headers[name] = name in this.headers ? `${this.headers[name]}, ${v}` : v;
+  }
+  getResponseHeader(name: string): string | null {
+    return FakeXHR.hidden.has(name.toLowerCase()) ? null : (this.responseHeaders?.get(name) ?? null);
   }
   addEventListener(type: string, fn: Listener): void {
     (this.listeners[type] ??= []).push(fn);
@@ -41,6 +50,7 @@ class FakeXHR {
     try {
       const res = await fetch(this.url, { method: this.method, headers: this.headers });
       await res.text();
+      this.responseHeaders = res.headers;
       this.status = res.status;
       this.fire("load");
     } catch {
@@ -72,6 +82,7 @@ test.before.each(async () => {
   g.XMLHttpRequest = FakeXHR;
   g.location = { origin: server.url, href: `${server.url}/page` };
   FakeXHR.pending = [];
+  FakeXHR.hidden.clear();
   server.seen.length = 0;
   other.seen.length = 0;
   await t.tracerProvider.forceFlush();
@@ -186,6 +197,61 @@ test("stop() restores open/send; requests after it are untraced; bad options thr
   assert.throws(() => instrumentXhr({ propagateTo: 42 as never }), (e: Error) => e instanceof TypeError && /propagateTo/.test(e.message));
   delete g.XMLHttpRequest;
   instrumentXhr({})();
+});
+
+test("header capture: the listed headers the page set (repeats combined), never credentials or our traceparent; exposed response headers only", async () => {
+  const { setRequestHeader } = FakeXHR.prototype;
+  stop = instrumentXhr({
+    tracerProvider: t.tracerProvider,
+    meterProvider: t.meterProvider,
+    captureRequestHeaders: ["X-Request-Id", "x-tags", "Authorization", "traceparent", "cookie", "x-absent"],
+    captureResponseHeaders: ["content-type", "date", "set-cookie", "x-absent"],
+  });
+  assert.is.not(FakeXHR.prototype.setRequestHeader, setRequestHeader, "patched: XHR has no getter for request headers");
+  FakeXHR.hidden.add("date"); // as a cross-origin response without Access-Control-Expose-Headers: date
+  const x = new FakeXHR();
+  x.open("GET", "/api/a");
+  x.setRequestHeader("X-Request-Id", "stale"); // forgotten: open() again discards author headers
+  x.open("POST", "/api/a");
+  x.setRequestHeader("x-request-id", "r-1");
+  x.setRequestHeader("X-Tags", "a");
+  x.setRequestHeader("x-tags", "b");
+  x.setRequestHeader("Authorization", "Bearer secret-token");
+  x.setRequestHeader("x-unlisted", "u");
+  x.send();
+  await x.complete();
+  const [span] = await spans();
+  const headerAttributes = Object.fromEntries(Object.entries(span.attributes).filter(([k]) => k.includes(".header.")));
+  assert.equal(headerAttributes, {
+    "http.request.header.x-request-id": ["r-1"],
+    "http.request.header.x-tags": ["a, b"],
+    "http.response.header.content-type": ["text/plain"],
+  });
+  // What went over the wire: the page's headers and our traceparent (not recorded: we added it).
+  const sent = server.seen[0].headers;
+  assert.is(sent["x-tags"], "a, b");
+  assert.is(sent.authorization, "Bearer secret-token");
+  assert.ok(sent.traceparent);
+  assert.not.ok(JSON.stringify(span.attributes).includes("secret-token"));
+  stop();
+  assert.is(FakeXHR.prototype.setRequestHeader, setRequestHeader, "stop() restores setRequestHeader");
+});
+
+test("header capture: setRequestHeader errors still throw (and record nothing); no capture lists leave setRequestHeader alone; bad lists throw", async () => {
+  const { setRequestHeader } = FakeXHR.prototype;
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider });
+  assert.is(FakeXHR.prototype.setRequestHeader, setRequestHeader, "nothing captured: not patched");
+  stop();
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider, captureRequestHeaders: ["x-request-id"] });
+  const x = new FakeXHR();
+  assert.throws(() => x.setRequestHeader("x-request-id", "early"), /not opened/);
+  x.open("GET", "/b");
+  x.send();
+  await x.complete();
+  const [span] = await spans();
+  assert.is(span.attributes["http.request.header.x-request-id"], undefined);
+  assert.throws(() => instrumentXhr({ captureRequestHeaders: "x-request-id" as never }), (e: Error) => e instanceof TypeError && /captureRequestHeaders/.test(e.message));
+  assert.throws(() => instrumentXhr({ captureResponseHeaders: ["bad header"] }), (e: Error) => e instanceof TypeError && /captureResponseHeaders/.test(e.message));
 });
 
 test.run();
