@@ -82,8 +82,12 @@ export const programs = {
   ].join("\n"),
 };
 
-/** Bundles `contents` (an ES module in the repository root) and returns sizes + metafile. */
-export async function measure(contents) {
+/**
+ * Bundles `contents` (an ES module in the repository root) and returns sizes + metafile.
+ * `overrides` change esbuild options (tests bundle with `{ minify: false, minifySyntax: true }`
+ * to read what was kept).
+ */
+export async function measure(contents, overrides = {}) {
   const result = await build({
     stdin: { contents, resolveDir: root, sourcefile: "size-program.mjs", loader: "js" },
     bundle: true,
@@ -97,6 +101,7 @@ export async function measure(contents) {
     write: false,
     metafile: true,
     logLevel: "silent",
+    ...overrides,
   });
   const code = result.outputFiles[0].contents;
   return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, code, metafile: result.metafile };

@@ -9,31 +9,17 @@
 // dist/ against 22 KB from source, and `import { SpanKind }` alone to 22 KB.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { build } from "esbuild";
-import { programs } from "../scripts/size.mjs";
+import { measure, programs } from "../scripts/size.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
 
 /**
- * Bundles `contents` (resolved from the repository root) the way a user's bundler would:
- * minified, or (`readable`) with syntax minification only — constants folded, dead code
- * dropped, one declaration per line with its original name.
+ * `contents` (resolved from the repository root) bundled the way a user's bundler would, as
+ * scripts/size.mjs measures it: minified, or (`readable`) with syntax minification only —
+ * constants folded, dead code dropped, one declaration per line under its original name.
  */
 async function bundle(contents: string, readable = false): Promise<string> {
-  const result = await build({
-    stdin: { contents, resolveDir: root, sourcefile: "program.mjs", loader: "js" },
-    bundle: true,
-    minify: !readable,
-    minifySyntax: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    external: ["node:*"],
-    legalComments: "none",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
+  const { code } = await measure(contents, readable ? { minify: false, minifySyntax: true } : {});
+  return new TextDecoder().decode(code);
 }
 
 /** The module-level declarations left in a readable bundle. */
