@@ -138,8 +138,7 @@ export const cases = {
         const spans = [];
         const { m, tracer } = await oursTracer("on", { ...noopSpanProcessor(), onEnd: (s) => spans.push(s) });
         makeSpans(tracer);
-        const te = new TextEncoder();
-        return { op: () => te.encode(m.encodeTraces(spans)) };
+        return { op: () => m.encodeTracesBytes(spans) };
       },
       official: async () => {
         const spans = [];
