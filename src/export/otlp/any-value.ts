@@ -9,7 +9,7 @@
  */
 import { diagOnce } from "../../common/diag.ts";
 import { encodeBase64 } from "./base64.ts";
-import { JsonWriter } from "./json-writer.ts";
+import { fragment, JsonWriter } from "./json-writer.ts";
 
 /**
  * How deeply arrays and maps may nest inside one value (log bodies can be arbitrary
@@ -51,7 +51,7 @@ export function int64String(n: number): string | undefined {
  * encodeAnyValue(42); // '{"intValue":"42"}'
  */
 export function encodeAnyValue(value: unknown): string {
-  const w = new JsonWriter();
+  const w = new JsonWriter(false);
   writeAnyValueOrEmpty(w, value);
   return w.finishText();
 }
@@ -67,7 +67,7 @@ export function encodeAnyValue(value: unknown): string {
  * // '[{"key":"http.status_code","value":{"intValue":"200"}}]'
  */
 export function encodeKeyValueList(map: unknown): string {
-  const w = new JsonWriter();
+  const w = new JsonWriter(false);
   w.byte(0x5b); // [
   writeKeyValues(w, map);
   w.byte(0x5d); // ]
@@ -103,6 +103,33 @@ const ancestors: object[] = [];
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+// Per attribute key, the bytes of `{"key":"<escaped>","value":` and of the same followed by
+// `{"stringValue":` (most attribute values are strings): keys repeat across every span of a
+// batch, and one copy of a cached prefix is cheaper than writing and escaping the key again.
+// Bounded because keys may come from untrusted input (log bodies).
+interface KeyBytes {
+  readonly value: Uint8Array;
+  readonly stringValue: Uint8Array;
+}
+const KEY_CACHE_MAX = 4096;
+const keyCache = new Map<string, KeyBytes>();
+
+function keyBytes(key: string): KeyBytes {
+  let k = keyCache.get(key);
+  if (k === undefined) {
+    const w = new JsonWriter(false);
+    w.ascii('{"key":');
+    w.string(key);
+    w.ascii(',"value":');
+    const valueEnd = w.pos;
+    w.ascii('{"stringValue":');
+    const both = w.finish();
+    k = { value: both.slice(0, valueEnd), stringValue: both.slice() };
+    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, k);
+  }
+  return k;
+}
+
 /** The comma-separated KeyValue objects of `map`; false when none was written. */
 function keyValues(w: JsonWriter, map: object): boolean {
   let any = false;
@@ -119,14 +146,21 @@ function keyValues(w: JsonWriter, map: object): boolean {
     }
     if (v === undefined) continue;
     const mark = w.pos;
-    w.ascii(any ? ',{"key":' : '{"key":');
-    w.string(key);
-    w.ascii(',"value":');
-    if (!anyValue(w, v)) {
-      w.pos = mark;
-      continue;
+    if (any) w.byte(0x2c);
+    const k = keyBytes(key);
+    if (typeof v === "string") {
+      // Hot path: a string attribute in one prefix copy.
+      w.bytes(k.stringValue);
+      w.string(v);
+      w.ascii("}}");
+    } else {
+      w.bytes(k.value);
+      if (!anyValue(w, v)) {
+        w.pos = mark;
+        continue;
+      }
+      w.byte(0x7d);
     }
-    w.byte(0x7d); // }
     any = true;
   }
   return any;
@@ -162,10 +196,12 @@ function anyValue(w: JsonWriter, value: unknown): boolean {
   }
 }
 
+const INT_VALUE = /* @__PURE__ */ fragment('{"intValue":"');
+
 function numberValue(w: JsonWriter, n: number): void {
   // Hot: small integers are most attribute numbers (status codes, counts, sizes).
   if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
-    w.ascii('{"intValue":"');
+    w.bytes(INT_VALUE);
     w.uint(n);
     w.ascii('"}');
     return;

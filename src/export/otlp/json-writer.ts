@@ -15,21 +15,18 @@
  * U+FFFD, EF BF BD). So the bytes equal `TextEncoder.encode(jsonString(s))` (see
  * json-string.ts for why lone surrogates must not be sent as `\ud800` escapes).
  *
- * One writer is used synchronously per encode call. The scratch buffer is reused by the next
- * call (a fresh one is made when a getter re-enters the encoder mid-call), and `finish()`
- * copies the result out, so nothing the caller holds is ever overwritten.
+ * Each writer owns its buffer and hands it out in `finish()` (no copy; nothing is reused
+ * across calls, so a getter that re-enters an encoder mid-call cannot overwrite anything). A
+ * request body's writer starts at the previous body's size plus 1/8, so the buffer rarely
+ * grows (every growth is a copy) — measured faster than reusing one scratch buffer and
+ * copying the result out.
  */
-
 import { epochNanosParts } from "../../common/time.ts";
 import type { EpochNanosParts } from "../../common/time.ts";
 
-// Starting size, and the largest scratch buffer kept between calls: a default batch of 512
-// spans is ~0.6 MB of JSON; one unusually large batch must not pin its buffer forever.
-const INITIAL_BYTES = 64 * 1024;
-const KEEP_MAX_BYTES = 4 * 1024 * 1024;
-
-let spare: Uint8Array | undefined;
-let sizeHint = INITIAL_BYTES;
+// The smallest body buffer; later bodies start at the previous body's size (+1/8).
+const MIN_BODY_BYTES = 16 * 1024;
+let bodySizeHint = MIN_BODY_BYTES;
 // Made on first use, not on import (DESIGN principle 5).
 let decoder: TextDecoder | undefined;
 
@@ -39,33 +36,37 @@ export class JsonWriter {
   buf: Uint8Array;
   /** Bytes written so far. Callers may reset it to an earlier value to take back a partial write. */
   pos: number;
+  readonly #body: boolean;
 
-  /** Takes the scratch buffer when it is free, else allocates. */
-  constructor() {
-    this.buf = new Uint8Array(sizeHint);
+  /**
+   * `body` true: a whole request body, sized from the previous one (see the module doc);
+   * false: a small piece (one value, one key).
+   */
+  constructor(body: boolean) {
+    this.#body = body;
+    this.buf = new Uint8Array(body ? bodySizeHint : 256);
     this.pos = 0;
   }
 
-  /** The bytes written, as a new array; hands the scratch buffer back for the next call. */
+  /** The bytes written (a view of the writer's buffer, which the writer then lets go of). */
   finish(): Uint8Array {
     const out = this.buf.subarray(0, this.pos);
-    sizeHint = this.pos + (this.pos >> 3);
-    this.buf = EMPTY;
-    this.pos = 0;
+    this.#release();
     return out;
   }
 
-  /**
-   * The bytes written, decoded as a string (for the string-returning encoders): the same
-   * text, since the bytes are valid UTF-8. Hands the scratch buffer back, like `finish()`.
-   */
+  /** The bytes written, decoded as a string: the same text, since the bytes are valid UTF-8. */
   finishText(): string {
     decoder ??= new TextDecoder();
     const text = decoder.decode(this.buf.subarray(0, this.pos));
-    if (this.buf.length <= KEEP_MAX_BYTES) spare = this.buf;
+    this.#release();
+    return text;
+  }
+
+  #release(): void {
+    if (this.#body) bodySizeHint = Math.max(MIN_BODY_BYTES, this.pos + (this.pos >> 3));
     this.buf = EMPTY;
     this.pos = 0;
-    return text;
   }
 
   /** Makes room for `n` more bytes. */
@@ -74,7 +75,7 @@ export class JsonWriter {
   }
 
   private grow(n: number): void {
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n, INITIAL_BYTES));
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n, 256));
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
@@ -83,6 +84,47 @@ export class JsonWriter {
   byte(c: number): void {
     if (this.pos >= this.buf.length) this.grow(1);
     this.buf[this.pos++] = c;
+  }
+
+  /**
+   * Pre-encoded bytes (a {@link fragment}): a short loop for short ones, `set` (a memcpy) from
+   * 16 bytes on — measured in Node 20: a byte loop costs ~1.7 ns per byte, `set` ~20 ns a call.
+   */
+  bytes(f: Uint8Array): void {
+    const n = f.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    if (n >= 16) {
+      this.buf.set(f, this.pos);
+      this.pos += n;
+      return;
+    }
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = f[i]!;
+    this.pos = p;
+  }
+
+  /**
+   * `id` when it is exactly `len` lowercase hex digits, not all zero — the W3C Trace Context
+   * §3.2.2.3/§3.2.2.4 rule that `isValidTraceId`/`isValidSpanId` check — checked while it is
+   * copied (cheaper than a regular expression and then a copy). Returns false, having written
+   * nothing, for any other value.
+   */
+  hexId(id: unknown, len: number): boolean {
+    if (typeof id !== "string" || id.length !== len) return false;
+    if (this.pos + len > this.buf.length) this.grow(len);
+    const b = this.buf;
+    const start = this.pos;
+    let nonZero = 0;
+    for (let i = 0; i < len; i++) {
+      const c = id.charCodeAt(i);
+      if ((c < 48 || c > 57) && (c < 97 || c > 102)) return false;
+      nonZero |= c - 48;
+      b[start + i] = c;
+    }
+    if (nonZero === 0) return false;
+    this.pos = start + len;
+    return true;
   }
 
   /**
@@ -223,6 +265,16 @@ export class JsonWriter {
     this.uint(parts.millis);
     this.padded(parts.nanos, 6);
   }
+}
+
+/**
+ * The bytes of an ASCII constant (a JSON fragment such as `,"name":`), made once so writing
+ * it is a copy, not a per-character conversion.
+ */
+export function fragment(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -232,7 +232,7 @@ test("grouping: by resource identity, then scope name+version+schemaUrl, in firs
 });
 
 function written<T>(write: (w: JsonWriter, value: T) => void, value: T): string {
-  const w = new JsonWriter();
+  const w = new JsonWriter(false);
   write(w, value);
   return w.finishText();
 }
