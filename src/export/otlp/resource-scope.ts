@@ -14,7 +14,7 @@ import { diagOnce } from "../../common/diag.ts";
 import type { Resource } from "../../resource/resource.ts";
 import type { InstrumentationScope } from "../../trace/types.ts";
 import { writeKeyValues } from "./any-value.ts";
-import { JsonWriter } from "./json-writer.ts";
+import { fragment, JsonWriter } from "./json-writer.ts";
 
 /** Anything exported per resource and scope: spans, log records. */
 export interface Scoped {
@@ -129,6 +129,8 @@ export function countField(w: JsonWriter, key: string, n: unknown, comma: boolea
   return true;
 }
 
+const ATTRIBUTES = /* @__PURE__ */ fragment(',"attributes":[');
+
 /**
  * `,"attributes":[..]` (omitted when empty) followed by {@link countField}
  * `droppedAttributesCount`: the attribute part of resources, scopes, spans, events and links.
@@ -136,7 +138,8 @@ export function countField(w: JsonWriter, key: string, n: unknown, comma: boolea
  */
 export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown, comma: boolean = true): boolean {
   const mark = w.pos;
-  w.ascii(comma ? ',"attributes":[' : '"attributes":[');
+  if (comma) w.bytes(ATTRIBUTES);
+  else w.ascii('"attributes":[');
   let wrote = writeKeyValues(w, attributes);
   if (wrote) w.byte(0x5d);
   else w.pos = mark;

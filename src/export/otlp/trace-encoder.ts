@@ -11,10 +11,9 @@
  * UNSET status without message), which the proto3 JSON mapping allows.
  */
 import { diagOnce } from "../../common/diag.ts";
-import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
-import { JsonWriter } from "./json-writer.ts";
+import { fragment, JsonWriter } from "./json-writer.ts";
 import { attributesFields, countField, signalKeys, str, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
@@ -27,6 +26,25 @@ const TRACE_KEYS: SignalKeys = signalKeys("resourceSpans", "scopeSpans", "spans"
 const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
 const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK = 0x100;
 const SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK = 0x200;
+
+// Hot constant fragments, pre-encoded (json-writer.ts: a copy beats converting characters).
+const SPAN_OPEN = /* @__PURE__ */ fragment('{"traceId":"');
+const SPAN_ID = /* @__PURE__ */ fragment('","spanId":"');
+const PARENT_SPAN_ID = /* @__PURE__ */ fragment(',"parentSpanId":"');
+const START_TIME = /* @__PURE__ */ fragment(',"startTimeUnixNano":"');
+const END_TIME = /* @__PURE__ */ fragment('","endTimeUnixNano":"');
+const EVENT_OPEN = /* @__PURE__ */ fragment('{"timeUnixNano":"');
+const EVENT_NAME = /* @__PURE__ */ fragment('","name":');
+const EVENTS = /* @__PURE__ */ fragment(',"events":[');
+const LINKS = /* @__PURE__ */ fragment(',"links":[');
+
+// `,"flags":<n>,"name":` per flags value (at most 2^10 of them), made on first use: one copy
+// instead of three writes per span.
+const flagsAndName: Uint8Array[] = [];
+
+function flagsNameFragment(n: number): Uint8Array {
+  return (flagsAndName[n] ??= fragment(',"flags":' + n + ',"name":'));
+}
 
 function flags(traceFlags: unknown, isRemote: unknown): number {
   return (
@@ -70,47 +88,49 @@ export function encodeTraces(spans: readonly ReadableSpan[]): string {
   return w.finishText();
 }
 
-/** One `Span` JSON object into `w`; false when the span must be dropped. */
+/**
+ * One `Span` JSON object into `w`; false when the span must be dropped. Ids are checked
+ * while they are copied (`JsonWriter.hexId`, the rule of `isValidTraceId`/`isValidSpanId`).
+ */
 function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   const ctx = span.spanContext();
-  if (ctx === null || typeof ctx !== "object" || !isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
+  const mark = w.pos;
+  w.bytes(SPAN_OPEN);
+  if (ctx === null || typeof ctx !== "object" || !w.hexId(ctx.traceId, 32) || (w.bytes(SPAN_ID), !w.hexId(ctx.spanId, 16))) {
+    w.pos = mark;
     diagOnce("warn", "otlp-span-ids", "OTLP encoder: dropped a span with an invalid trace or span id.");
     return false;
   }
-  const parent = span.parentSpanContext;
-  w.ascii('{"traceId":"');
-  w.ascii(ctx.traceId);
-  w.ascii('","spanId":"');
-  w.ascii(ctx.spanId);
   w.byte(0x22);
   traceStateField(w, ctx);
-  if (parent != null && isValidSpanId(parent.spanId)) {
-    w.ascii(',"parentSpanId":"');
-    w.ascii(parent.spanId);
-    w.byte(0x22);
+  const parent = span.parentSpanContext;
+  if (parent != null) {
+    const parentMark = w.pos;
+    w.bytes(PARENT_SPAN_ID);
+    if (w.hexId(parent.spanId, 16)) w.byte(0x22);
+    else w.pos = parentMark;
   }
-  w.ascii(',"flags":');
-  w.uint(flags(ctx.traceFlags, parent?.isRemote));
-  w.ascii(',"name":');
+  w.bytes(flagsNameFragment(flags(ctx.traceFlags, parent?.isRemote)));
   w.string(str(span.name));
   const kind = span.kind;
   // `SpanKind` in trace.proto is ours + 1 (0 is SPAN_KIND_UNSPECIFIED, omitted).
   if (kind === 0 || kind === 1 || kind === 2 || kind === 3 || kind === 4) {
-    w.ascii(',"kind":');
-    w.uint(kind + 1);
+    w.ascii(KIND_FIELDS[kind]!);
   }
-  w.ascii(',"startTimeUnixNano":"');
+  w.bytes(START_TIME);
   w.epochNanos(span.startTime);
-  w.ascii('","endTimeUnixNano":"');
+  w.bytes(END_TIME);
   w.epochNanos(span.endTime);
   w.byte(0x22);
   attributesFields(w, span.attributes, span.droppedAttributesCount);
-  listFields(w, ',"events":[', span.events, writeEvent, span.droppedEventsCount, "droppedEventsCount", "event");
-  listFields(w, ',"links":[', span.links, writeLink, span.droppedLinksCount, "droppedLinksCount", "link");
+  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, "droppedEventsCount", "event");
+  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, "droppedLinksCount", "link");
   statusField(w, span.status);
   w.byte(0x7d);
   return true;
 }
+
+const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', ',"kind":4', ',"kind":5'];
 
 /**
  * `,"<key>":[..]` (omitted when empty) and `,"dropped<Key>Count":n` for a span's events or
@@ -119,7 +139,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
  */
 function listFields<T>(
   w: JsonWriter,
-  open: string,
+  open: Uint8Array,
   items: readonly T[] | undefined,
   writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
@@ -129,7 +149,7 @@ function listFields<T>(
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
   const n = items != null ? items.length : 0;
   const listMark = w.pos;
-  w.ascii(open);
+  w.bytes(open);
   const itemsStart = w.pos;
   for (let i = 0; i < n; i++) {
     const mark = w.pos;
@@ -185,26 +205,25 @@ function traceStateField(w: JsonWriter, ctx: SpanContext): void {
 
 /** One `Span.Event`. */
 function writeEvent(w: JsonWriter, event: TimedEvent): boolean {
-  w.ascii('{"timeUnixNano":"');
+  w.bytes(EVENT_OPEN);
   w.epochNanos(event.time);
-  w.ascii('","name":');
+  w.bytes(EVENT_NAME);
   w.string(str(event.name));
   attributesFields(w, event.attributes, event.droppedAttributesCount);
   w.byte(0x7d);
   return true;
 }
 
-/** One `Span.Link`; false when it has invalid ids. */
+/** One `Span.Link`; false when it has invalid ids (checked as in {@link writeSpan}). */
 function writeLink(w: JsonWriter, link: RecordedLink): boolean {
   const ctx = link?.context;
-  if (ctx == null || !isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
+  const mark = w.pos;
+  w.bytes(SPAN_OPEN);
+  if (ctx == null || !w.hexId(ctx.traceId, 32) || (w.bytes(SPAN_ID), !w.hexId(ctx.spanId, 16))) {
+    w.pos = mark;
     diagOnce("warn", "otlp-link-ids", "OTLP encoder: dropped a link with an invalid trace or span id.");
     return false;
   }
-  w.ascii('{"traceId":"');
-  w.ascii(ctx.traceId);
-  w.ascii('","spanId":"');
-  w.ascii(ctx.spanId);
   w.byte(0x22);
   traceStateField(w, ctx);
   attributesFields(w, link.attributes, link.droppedAttributesCount);
