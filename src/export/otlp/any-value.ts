@@ -111,7 +111,7 @@ interface KeyBytes {
   readonly value: Uint8Array;
   readonly stringValue: Uint8Array;
 }
-const KEY_CACHE_MAX = 4096;
+const KEY_CACHE_MAX = 1024;
 const keyCache = new Map<string, KeyBytes>();
 
 function keyBytes(key: string): KeyBytes {
@@ -123,8 +123,8 @@ function keyBytes(key: string): KeyBytes {
     w.ascii(',"value":');
     const valueEnd = w.pos;
     w.ascii('{"stringValue":');
-    const both = w.finish();
-    k = { value: both.slice(0, valueEnd), stringValue: both.slice() };
+    const both = w.finish().slice(); // exact size; the two prefixes share it
+    k = { value: both.subarray(0, valueEnd), stringValue: both };
     if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, k);
   }
   return k;

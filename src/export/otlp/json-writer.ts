@@ -165,11 +165,17 @@ export class JsonWriter {
   /** The rest of `s` from index `i` (which needs escaping or is not ASCII), and the closing quote. */
   private escapedTail(s: string, i: number): void {
     const n = s.length;
-    // At most 6 bytes per UTF-16 unit (`\u001f`; a pair's 4 bytes come from 2 units).
-    this.reserve((n - i) * 6 + 1);
-    const b = this.buf;
+    let b = this.buf;
     let p = this.pos;
     for (; i < n; i++) {
+      // At most 6 bytes per UTF-16 unit (`\u001f`; a pair's 4 bytes come from 2 units), plus
+      // the closing quote. Checked per character, not reserved for the whole rest up front:
+      // a huge log body must not make the buffer six times its size.
+      if (p + 7 > b.length) {
+        this.pos = p;
+        this.grow(Math.min(n - i, 4096) * 6 + 1);
+        b = this.buf;
+      }
       const c = s.charCodeAt(i);
       if (c < 0x80) {
         if (c >= 0x20 && c !== 34 && c !== 92) {
@@ -214,6 +220,11 @@ export class JsonWriter {
           b[p++] = 0xbd;
         }
       }
+    }
+    if (p >= b.length) {
+      this.pos = p;
+      this.grow(1);
+      b = this.buf;
     }
     b[p++] = 34;
     this.pos = p;
