@@ -48,14 +48,19 @@ export class JsonWriter {
     this.pos = 0;
   }
 
-  /** The bytes written (a view of the writer's buffer, which the writer then lets go of). */
+  /**
+   * The bytes written: a view of the writer's buffer, which the writer then lets go of; a
+   * copy when the buffer is far larger than its content (a small body after a huge one), so
+   * the caller does not hold on to the unused part while the request is in flight.
+   */
   finish(): Uint8Array {
-    const out = this.buf.subarray(0, this.pos);
+    const n = this.pos;
+    const out = this.buf.length > 2 * n + 65536 ? this.buf.slice(0, n) : this.buf.subarray(0, n);
     this.#release();
     return out;
   }
 
-  /** The bytes written, decoded as a string: the same text, since the bytes are valid UTF-8. */
+  /** The bytes written, decoded as a string: the same text, since the bytes are valid UTF-8 (WHATWG Encoding, UTF-8 decode). */
   finishText(): string {
     decoder ??= new TextDecoder();
     const text = decoder.decode(this.buf.subarray(0, this.pos));
@@ -69,12 +74,7 @@ export class JsonWriter {
     this.pos = 0;
   }
 
-  /** Makes room for `n` more bytes. */
-  reserve(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow(n);
-  }
-
-  private grow(n: number): void {
+  #grow(n: number): void {
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n, 256));
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
@@ -82,7 +82,7 @@ export class JsonWriter {
 
   /** One ASCII byte (a bracket, comma or quote). */
   byte(c: number): void {
-    if (this.pos >= this.buf.length) this.grow(1);
+    if (this.pos >= this.buf.length) this.#grow(1);
     this.buf[this.pos++] = c;
   }
 
@@ -92,7 +92,7 @@ export class JsonWriter {
    */
   bytes(f: Uint8Array): void {
     const n = f.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
+    if (this.pos + n > this.buf.length) this.#grow(n);
     if (n >= 16) {
       this.buf.set(f, this.pos);
       this.pos += n;
@@ -112,7 +112,7 @@ export class JsonWriter {
    */
   hexId(id: unknown, len: number): boolean {
     if (typeof id !== "string" || id.length !== len) return false;
-    if (this.pos + len > this.buf.length) this.grow(len);
+    if (this.pos + len > this.buf.length) this.#grow(len);
     const b = this.buf;
     const start = this.pos;
     let nonZero = 0;
@@ -133,7 +133,7 @@ export class JsonWriter {
    */
   ascii(s: string): void {
     const n = s.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
+    if (this.pos + n > this.buf.length) this.#grow(n);
     const b = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
@@ -144,7 +144,7 @@ export class JsonWriter {
   string(s: string): void {
     const n = s.length;
     // The fast path writes one byte per character, plus the two quotes.
-    if (this.pos + n + 2 > this.buf.length) this.grow(n + 2);
+    if (this.pos + n + 2 > this.buf.length) this.#grow(n + 2);
     const b = this.buf;
     let p = this.pos;
     b[p++] = 34;
@@ -154,7 +154,7 @@ export class JsonWriter {
         b[p++] = c;
       } else {
         this.pos = p;
-        this.escapedTail(s, i);
+        this.#escapedTail(s, i);
         return;
       }
     }
@@ -163,7 +163,7 @@ export class JsonWriter {
   }
 
   /** The rest of `s` from index `i` (which needs escaping or is not ASCII), and the closing quote. */
-  private escapedTail(s: string, i: number): void {
+  #escapedTail(s: string, i: number): void {
     const n = s.length;
     let b = this.buf;
     let p = this.pos;
@@ -173,7 +173,7 @@ export class JsonWriter {
       // a huge log body must not make the buffer six times its size.
       if (p + 7 > b.length) {
         this.pos = p;
-        this.grow(Math.min(n - i, 4096) * 6 + 1);
+        this.#grow(Math.min(n - i, 4096) * 6 + 1);
         b = this.buf;
       }
       const c = s.charCodeAt(i);
@@ -223,7 +223,7 @@ export class JsonWriter {
     }
     if (p >= b.length) {
       this.pos = p;
-      this.grow(1);
+      this.#grow(1);
       b = this.buf;
     }
     b[p++] = 34;
@@ -233,25 +233,25 @@ export class JsonWriter {
   /** The decimal digits of a non-negative integer below 2^53 (no intermediate string). */
   uint(n: number): void {
     if (n <= 0x7fffffff) {
-      this.smallUint(n | 0);
+      this.#smallUint(n | 0);
       return;
     }
     // Split so both halves are int32 arithmetic: `%` on doubles is a slow library call.
     const hi = Math.floor(n / 1e8);
-    this.smallUint(hi);
-    this.padded(n - hi * 1e8, 8);
+    this.#smallUint(hi);
+    this.#padded(n - hi * 1e8, 8);
   }
 
   /** Digits of 0 ≤ n ≤ 2^31 - 1. */
-  private smallUint(n: number): void {
+  #smallUint(n: number): void {
     let len = 1;
     for (let limit = 10; n >= limit && len < 10; limit *= 10) len++;
-    this.padded(n, len);
+    this.#padded(n, len);
   }
 
   /** The last `len` decimal digits of 0 ≤ n ≤ 2^31 - 1, zero-padded to `len`. */
-  private padded(n: number, len: number): void {
-    if (this.pos + len > this.buf.length) this.grow(len);
+  #padded(n: number, len: number): void {
+    if (this.pos + len > this.buf.length) this.#grow(len);
     const b = this.buf;
     let p = this.pos + len;
     this.pos = p;
@@ -274,7 +274,7 @@ export class JsonWriter {
       return;
     }
     this.uint(parts.millis);
-    this.padded(parts.nanos, 6);
+    this.#padded(parts.nanos, 6);
   }
 }
 

@@ -95,8 +95,7 @@ export function encodeTraces(spans: readonly ReadableSpan[]): string {
 function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   const ctx = span.spanContext();
   const mark = w.pos;
-  w.bytes(SPAN_OPEN);
-  if (ctx === null || typeof ctx !== "object" || !w.hexId(ctx.traceId, 32) || (w.bytes(SPAN_ID), !w.hexId(ctx.spanId, 16))) {
+  if (!openWithIds(w, ctx)) {
     w.pos = mark;
     diagOnce("warn", "otlp-span-ids", "OTLP encoder: dropped a span with an invalid trace or span id.");
     return false;
@@ -128,6 +127,19 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   statusField(w, span.status);
   w.byte(0x7d);
   return true;
+}
+
+/**
+ * `{"traceId":"..","spanId":".."` — the start of a span or link — when both ids are valid
+ * (checked while copied, `JsonWriter.hexId`); false otherwise, with a partial write the
+ * caller takes back.
+ */
+function openWithIds(w: JsonWriter, ctx: SpanContext | null | undefined): boolean {
+  if (ctx === null || typeof ctx !== "object") return false;
+  w.bytes(SPAN_OPEN);
+  if (!w.hexId(ctx.traceId, 32)) return false;
+  w.bytes(SPAN_ID);
+  return w.hexId(ctx.spanId, 16);
 }
 
 const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', ',"kind":4', ',"kind":5'];
@@ -218,8 +230,7 @@ function writeEvent(w: JsonWriter, event: TimedEvent): boolean {
 function writeLink(w: JsonWriter, link: RecordedLink): boolean {
   const ctx = link?.context;
   const mark = w.pos;
-  w.bytes(SPAN_OPEN);
-  if (ctx == null || !w.hexId(ctx.traceId, 32) || (w.bytes(SPAN_ID), !w.hexId(ctx.spanId, 16))) {
+  if (!openWithIds(w, ctx)) {
     w.pos = mark;
     diagOnce("warn", "otlp-link-ids", "OTLP encoder: dropped a link with an invalid trace or span id.");
     return false;
