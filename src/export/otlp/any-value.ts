@@ -4,8 +4,9 @@
  * mapping, https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
  *
  * The output is written as UTF-8 bytes into a {@link JsonWriter}, without an intermediate
- * object tree (json-writer.ts says why bytes), and encoding never throws: a getter or proxy trap that throws drops that entry, a cycle or a branch
- * deeper than {@link MAX_ANY_VALUE_DEPTH} is dropped, and each cause is reported once.
+ * object tree (json-writer.ts says why bytes), and encoding never throws: a getter or proxy
+ * trap that throws drops that entry, a cycle or a branch deeper than
+ * {@link MAX_ANY_VALUE_DEPTH} is dropped, and each cause is reported once.
  */
 import { diagOnce } from "../../common/diag.ts";
 import { encodeBase64 } from "./base64.ts";
@@ -106,17 +107,19 @@ const hasOwn = Object.prototype.hasOwnProperty;
 // Per attribute key, the bytes of `{"key":"<escaped>","value":` and of the same followed by
 // `{"stringValue":` (most attribute values are strings): keys repeat across every span of a
 // batch, and one copy of a cached prefix is cheaper than writing and escaping the key again.
-// Bounded because keys may come from untrusted input (log bodies).
+// Bounded in count and key length because keys may come from untrusted input (log bodies);
+// other keys are written directly.
 interface KeyBytes {
   readonly value: Uint8Array;
   readonly stringValue: Uint8Array;
 }
 const KEY_CACHE_MAX = 1024;
+const KEY_CACHE_MAX_KEY_LENGTH = 256;
 const keyCache = new Map<string, KeyBytes>();
 
-function keyBytes(key: string): KeyBytes {
+function keyBytes(key: string): KeyBytes | undefined {
   let k = keyCache.get(key);
-  if (k === undefined) {
+  if (k === undefined && keyCache.size < KEY_CACHE_MAX && key.length <= KEY_CACHE_MAX_KEY_LENGTH) {
     const w = new JsonWriter(false);
     w.ascii('{"key":');
     w.string(key);
@@ -125,7 +128,7 @@ function keyBytes(key: string): KeyBytes {
     w.ascii('{"stringValue":');
     const both = w.finish().slice(); // exact size; the two prefixes share it
     k = { value: both.subarray(0, valueEnd), stringValue: both };
-    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, k);
+    keyCache.set(key, k);
   }
   return k;
 }
@@ -148,13 +151,18 @@ function keyValues(w: JsonWriter, map: object): boolean {
     const mark = w.pos;
     if (any) w.byte(0x2c);
     const k = keyBytes(key);
-    if (typeof v === "string") {
+    if (k !== undefined && typeof v === "string") {
       // Hot path: a string attribute in one prefix copy.
       w.bytes(k.stringValue);
       w.string(v);
       w.ascii("}}");
     } else {
-      w.bytes(k.value);
+      if (k !== undefined) w.bytes(k.value);
+      else {
+        w.ascii('{"key":');
+        w.string(key);
+        w.ascii(',"value":');
+      }
       if (!anyValue(w, v)) {
         w.pos = mark;
         continue;
