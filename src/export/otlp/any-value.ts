@@ -115,7 +115,7 @@ interface KeyBytes {
 }
 const KEY_CACHE_MAX = 1024;
 const KEY_CACHE_MAX_KEY_LENGTH = 256;
-const keyCache = new Map<string, KeyBytes>();
+const keyCache = /* @__PURE__ */ new Map<string, KeyBytes>();
 
 function keyBytes(key: string): KeyBytes | undefined {
   let k = keyCache.get(key);

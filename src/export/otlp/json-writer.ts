@@ -288,7 +288,7 @@ export function fragment(s: string): Uint8Array {
   return out;
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 const parts: EpochNanosParts = { millis: 0, nanos: 0 };
 // "0123456789abcdef" as bytes.
 const HEX: readonly number[] = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
