@@ -185,7 +185,7 @@ export {
 } from "./src/metrics/types.ts";
 export type { AggregationKind } from "./src/metrics/aggregation/aggregator.ts";
 export { ConsoleMetricExporter } from "./src/export/console-metric-exporter.ts";
-export { encodeMetrics } from "./src/export/otlp/metrics-encoder.ts";
+export { encodeMetrics, encodeMetricsBytes } from "./src/export/otlp/metrics-encoder.ts";
 export {
   createOtlpMetricExporter,
   type OtlpMetricExporter,
@@ -219,7 +219,7 @@ export {
   type JsonLinesOptions,
 } from "./src/logs/json-lines.ts";
 export { bridgeConsole, type BridgeConsoleOptions, type BridgedConsoleMethod } from "./src/logs/console-bridge.ts";
-export { encodeLogs } from "./src/export/otlp/logs-encoder.ts";
+export { encodeLogs, encodeLogsBytes } from "./src/export/otlp/logs-encoder.ts";
 export { createOtlpLogExporter } from "./src/export/otlp/otlp-logs-exporter.ts";
 
 // Instrumentation and interop
@@ -276,4 +276,4 @@ export { InMemorySpanExporter } from "./src/export/in-memory-exporter.ts";
 export { OtlpHttpExporter, createOtlpTraceExporter } from "./src/export/otlp-http-exporter.ts";
 export type { OtlpExporterOptions } from "./src/export/otlp-config.ts";
 export { createFetchTransport, type FetchTransportOptions, type Transport, type TransportResult } from "./src/export/fetch-transport.ts";
-export { encodeTraces } from "./src/export/otlp/trace-encoder.ts";
+export { encodeTraces, encodeTracesBytes } from "./src/export/otlp/trace-encoder.ts";

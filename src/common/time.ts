@@ -90,10 +90,23 @@ export function toTime(input?: TimeInput): number {
 }
 
 /**
- * Anchor-relative milliseconds → nanoseconds since the Unix epoch, as a decimal string
- * (exact; no float rounding of the 19-digit value). Times before the epoch clamp to "0".
+ * A nanosecond timestamp split so that neither part loses precision in a double:
+ * whole milliseconds since the epoch and the nanoseconds (0–999999) within that millisecond.
+ * The decimal text is `millis` followed by `nanos` padded to 6 digits, or `nanos` alone when
+ * `millis` is 0. Filled by {@link epochNanosParts} (an out-parameter, so the hot encoding
+ * path allocates nothing per timestamp).
  */
-export function toEpochNanos(time: number): string {
+export interface EpochNanosParts {
+  millis: number;
+  nanos: number;
+}
+
+/**
+ * Anchor-relative milliseconds → nanoseconds since the Unix epoch, as {@link EpochNanosParts}
+ * written into `out` (exact; no float rounding of the 19-digit value). Times before the
+ * epoch clamp to 0; times past the end of `fixed64` to 2^64 - 1.
+ */
+export function epochNanosParts(time: number, out: EpochNanosParts): void {
   const a = getAnchor();
   let whole = Math.floor(time);
   let nanos = Math.round((time - whole) * 1e6);
@@ -102,17 +115,36 @@ export function toEpochNanos(time: number): string {
     nanos -= 1e6;
   }
   const millis = a.epochMillis + whole;
-  if (millis < 0 || millis !== millis) return "0";
-  // fixed64 nanoseconds end at 2^64 - 1 (year 2554); a later time (a bogus number passed as a
-  // timestamp) is clamped there rather than sent as a value the protobuf decoder wraps around.
-  if (millis >= MAX_EPOCH_MILLIS) return MAX_EPOCH_NANOS;
-  if (millis === 0) return String(nanos);
-  const n = String(nanos);
-  return String(millis) + "000000".slice(n.length) + n;
+  if (millis < 0 || millis !== millis) {
+    out.millis = 0;
+    out.nanos = 0;
+  } else if (millis >= MAX_EPOCH_MILLIS) {
+    // fixed64 nanoseconds end at 2^64 - 1 = 18446744073709|551615 (year 2554); a later time (a
+    // bogus number passed as a timestamp) is clamped there rather than sent as a value the
+    // protobuf decoder wraps around.
+    out.millis = MAX_EPOCH_MILLIS;
+    out.nanos = MAX_EPOCH_NANOS_REST;
+  } else {
+    out.millis = millis;
+    out.nanos = nanos;
+  }
 }
 
-const MAX_EPOCH_NANOS = "18446744073709551615";
+const scratchParts: EpochNanosParts = { millis: 0, nanos: 0 };
+
+/**
+ * Anchor-relative milliseconds → nanoseconds since the Unix epoch, as a decimal string
+ * (exact; no float rounding of the 19-digit value). Times before the epoch clamp to "0".
+ */
+export function toEpochNanos(time: number): string {
+  epochNanosParts(time, scratchParts);
+  const n = String(scratchParts.nanos);
+  if (scratchParts.millis === 0) return n;
+  return String(scratchParts.millis) + "000000".slice(n.length) + n;
+}
+
 const MAX_EPOCH_MILLIS = 18446744073709;
+const MAX_EPOCH_NANOS_REST = 551615;
 
 /** Anchor-relative milliseconds → (fractional) epoch milliseconds, for display. */
 export function toEpochMillis(time: number): number {

@@ -40,8 +40,11 @@ export interface TransportResult {
 
 /** Sends one serialized payload. */
 export interface Transport {
-  /** POSTs `body`; resolves (never rejects) with the outcome. `signal` cancels it. */
-  send(body: string, signal?: AbortSignal): Promise<TransportResult>;
+  /**
+   * POSTs `body` (UTF-8 bytes, as the OTLP encoders make them, or a string); resolves (never
+   * rejects) with the outcome. `signal` cancels it.
+   */
+  send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult>;
 }
 
 /** Options of {@link createFetchTransport}. */
@@ -84,7 +87,7 @@ const MAX_MESSAGE_CHARS = 200;
  * @example
  * ```ts
  * const transport = createFetchTransport({ url: "http://localhost:4318/v1/traces", compression: "gzip" });
- * const result = await transport.send(encodeTraces(spans));
+ * const result = await transport.send(encodeTracesBytes(spans));
  * ```
  * @throws TypeError when `url` is not an absolute http(s) URL.
  */
@@ -199,14 +202,15 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     return status === undefined ? { ok: false, error, errorType } : { ok: false, status, error, errorType };
   }
 
-  async function send(body: string, signal?: AbortSignal): Promise<TransportResult> {
+  async function send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult> {
     const deadline = now() + timeoutMillis;
     const requestHeaders: Record<string, string> = { ...headers };
     const compressed = options.compression === "gzip" ? await gzip(body) : undefined;
     if (compressed) requestHeaders["content-encoding"] = "gzip";
-    const payload: BodyInit = compressed ?? body;
+    const payload: BodyInit = compressed ?? (body as BodyInit);
     const keepalive =
-      options.keepalive === true && (compressed ?? new TextEncoder().encode(body)).byteLength <= KEEPALIVE_MAX_BYTES;
+      options.keepalive === true &&
+      (compressed ?? (typeof body === "string" ? new TextEncoder().encode(body) : body)).byteLength <= KEEPALIVE_MAX_BYTES;
     let last: TransportResult = fail(`timed out after ${timeoutMillis} ms`, "timeout");
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       if (signal?.aborted) return fail("aborted", "aborted");
@@ -226,7 +230,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   }
 
   return {
-    async send(body: string, signal?: AbortSignal): Promise<TransportResult> {
+    async send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult> {
       try {
         return await send(body, signal);
       } catch (error) {
@@ -288,14 +292,14 @@ function errorDetail(text: string | undefined): string | undefined {
 }
 
 /** `body` gzipped, or undefined (reported once) when the runtime cannot: then it is sent as is. */
-async function gzip(body: string): Promise<ArrayBuffer | undefined> {
+async function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined> {
   const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
   if (typeof CS !== "function") {
     diagOnce("info", "fetch-transport:no-gzip", "gzip compression is not available in this runtime (no CompressionStream); sending OTLP uncompressed.");
     return undefined;
   }
   try {
-    const stream = new Blob([body]).stream().pipeThrough(new CS("gzip"));
+    const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CS("gzip"));
     return await new Response(stream).arrayBuffer();
   } catch (error) {
     diagOnce("info", "fetch-transport:gzip-failed", `gzip compression failed (${describeError(error)}); sending OTLP uncompressed.`);

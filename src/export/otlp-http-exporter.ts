@@ -1,6 +1,6 @@
 /**
- * The OTLP/HTTP JSON exporter: a pure encoder (items → string) plus a transport
- * (string → HTTP). Generic over the signal, so traces, metrics and logs share it.
+ * The OTLP/HTTP JSON exporter: a pure encoder (items → body: UTF-8 bytes, or a string)
+ * plus a transport (body → HTTP). Generic over the signal, so traces, metrics and logs share it.
  *
  * Spec: https://opentelemetry.io/docs/specs/otlp/#otlphttp — never send an empty
  * payload (DESIGN); a `partialSuccess` is a success whose rejected count is passed on.
@@ -15,15 +15,16 @@ import { createFetchTransport } from "./fetch-transport.ts";
 import type { Transport, TransportResult } from "./fetch-transport.ts";
 import { resolveOtlpConfig } from "./otlp-config.ts";
 import type { OtlpExporterOptions, OtlpSignal } from "./otlp-config.ts";
-import { encodeTraces } from "./otlp/trace-encoder.ts";
+import { encodeTracesBytes } from "./otlp/trace-encoder.ts";
 
 /** What an {@link OtlpHttpExporter} is made of. */
 export interface OtlpHttpExporterConfig<T> {
   /**
-   * Serializes a batch to the request body (pure; may throw on a bug, which fails the batch).
-   * `undefined` means nothing in the batch could be encoded: the exporter then sends nothing.
+   * Serializes a batch to the request body (pure; may throw on a bug, which fails the batch):
+   * UTF-8 bytes (what the OTLP encoders make) or a string. `undefined` means nothing in the
+   * batch could be encoded: the exporter then sends nothing.
    */
-  encode: (items: T[]) => string | undefined;
+  encode: (items: T[]) => Uint8Array | string | undefined;
   /** Delivers the body. */
   transport: Transport;
 }
@@ -34,13 +35,13 @@ export interface OtlpHttpExporterConfig<T> {
  * @example
  * ```ts
  * const exporter = new OtlpHttpExporter({
- *   encode: (spans) => encodeTraces(spans),
+ *   encode: (spans) => encodeTracesBytes(spans),
  *   transport: createFetchTransport({ url: "http://localhost:4318/v1/traces" }),
  * });
  * ```
  */
 export class OtlpHttpExporter<T> implements Exporter<T> {
-  readonly #encode: (items: T[]) => string | undefined;
+  readonly #encode: (items: T[]) => Uint8Array | string | undefined;
   readonly #transport: Transport;
   readonly #pending = new Set<Promise<unknown>>();
   #stopped = false;
@@ -60,7 +61,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
    */
   async export(items: T[], options?: ExportOptions): Promise<ExportResult> {
     if (this.#stopped) return { code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down"), errorType: "already_shutdown" };
-    let body: string | undefined;
+    let body: Uint8Array | string | undefined;
     try {
       // Never send an empty payload: nothing to say, and some receivers reject it.
       body = Array.isArray(items) && items.length > 0 ? this.#encode(items) : undefined;
@@ -89,7 +90,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     await this.forceFlush();
   }
 
-  async #send(body: string, signal: AbortSignal | undefined): Promise<ExportResult> {
+  async #send(body: Uint8Array | string, signal: AbortSignal | undefined): Promise<ExportResult> {
     let result: TransportResult;
     try {
       // Our own request must not be traced by an instrumented fetch.
@@ -123,7 +124,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
  * @throws TypeError/RangeError for invalid options (see {@link resolveOtlpConfig}).
  */
 export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): Exporter<ReadableSpan> {
-  return createOtlpExporter("traces", encodeTraces, options, env);
+  return createOtlpExporter("traces", encodeTracesBytes, options, env);
 }
 
 /**
@@ -133,11 +134,11 @@ export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?:
  *
  * @example
  * ```ts
- * const exporter = createOtlpExporter("logs", encodeLogs, { endpoint: "https://collector.example.com" });
+ * const exporter = createOtlpExporter("logs", encodeLogsBytes, { endpoint: "https://collector.example.com" });
  * ```
  * @throws TypeError/RangeError for invalid options (see {@link resolveOtlpConfig}).
  */
-export function createOtlpExporter<T>(signal: OtlpSignal, encode: (items: T[]) => string, options: OtlpExporterOptions = {}, env?: EnvRecord): OtlpHttpExporter<T> {
+export function createOtlpExporter<T>(signal: OtlpSignal, encode: (items: T[]) => Uint8Array | string, options: OtlpExporterOptions = {}, env?: EnvRecord): OtlpHttpExporter<T> {
   const config = resolveOtlpConfig(signal, options, env);
   return new OtlpHttpExporter<T>({
     encode: (items) => unlessEmpty(encode(items)),
@@ -147,8 +148,10 @@ export function createOtlpExporter<T>(signal: OtlpSignal, encode: (items: T[]) =
 
 /**
  * `undefined` for a request with no data (`{"resourceSpans":[]}` and its siblings: every
- * item was dropped by the encoder), else `body`. DESIGN: never send an empty payload.
+ * item was dropped by the encoder), else `body` (bytes or text). DESIGN: never send an empty payload.
  */
-export function unlessEmpty(body: string): string | undefined {
-  return body.length < 40 && /^\{"resource[A-Za-z]+":\[\]\}$/.test(body) ? undefined : body;
+export function unlessEmpty<B extends Uint8Array | string>(body: B): B | undefined {
+  if (body.length >= 40) return body;
+  const text = typeof body === "string" ? body : String.fromCharCode(...(body as Uint8Array));
+  return /^\{"resource[A-Za-z]+":\[\]\}$/.test(text) ? undefined : body;
 }

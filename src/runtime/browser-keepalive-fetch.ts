@@ -32,7 +32,7 @@ type Json = Record<string, unknown>;
 
 /**
  * Wraps `base` (default: `globalThis.fetch`, looked up at each call) as described in the
- * module doc. Requests without a string body pass through unchanged.
+ * module doc. Requests whose body is neither a string nor bytes pass through unchanged.
  */
 export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
   let inFlight = 0;
@@ -59,8 +59,8 @@ export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
   }
 
   return async function keepaliveFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const body = init?.body;
-    if (init === undefined || typeof body !== "string") return baseFetch()(input, init);
+    const body = bodyText(init?.body);
+    if (init === undefined || body === undefined) return baseFetch()(input, init);
     const bytes = encoder.encode(body).byteLength;
     if (bytes <= PIECE_MAX_BYTES) return sendOne(input, init, body, bytes);
     const pieces = splitOtlpJson(body, PIECE_MAX_BYTES, encoder);
@@ -69,6 +69,19 @@ export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
     const responses = await Promise.all(pieces.map((p) => sendOne(input, init, p.body, p.bytes)));
     return combine(responses);
   } as typeof fetch;
+}
+
+let decoder: TextDecoder | undefined;
+
+/**
+ * A request body as text: a string as is, UTF-8 bytes (what the OTLP exporters send)
+ * decoded; `undefined` for other bodies (streams, forms, blobs), which are not split.
+ */
+export function bodyText(body: unknown): string | undefined {
+  if (typeof body === "string") return body;
+  if (!(body instanceof Uint8Array)) return undefined;
+  decoder ??= new TextDecoder();
+  return decoder.decode(body);
 }
 
 /**

@@ -10,11 +10,12 @@ import { context } from "../../src/context/context-api.ts";
 import { isTracingSuppressed } from "../../src/trace/suppress.ts";
 import { diag } from "../../src/common/diag.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
+import { encodeTraces } from "../../src/export/otlp/trace-encoder.ts";
 
 diag.disable();
 
 function stubTransport(results: TransportResult[] = [{ ok: true, status: 200 }]) {
-  const bodies: string[] = [];
+  const bodies: Array<Uint8Array | string> = [];
   const suppressed: boolean[] = [];
   const transport: Transport = {
     async send(body) {
@@ -189,6 +190,21 @@ test("createOtlpTraceExporter uses the given fetch and options.url as-is", async
   const exporter = createOtlpTraceExporter({ url: "http://127.0.0.1:1/custom/path", fetch: fetchStub });
   assert.is((await exporter.export([fakeSpan("a")])).code, ExportResultCode.SUCCESS);
   assert.equal(urls, ["http://127.0.0.1:1/custom/path"]);
+});
+
+test("createOtlpTraceExporter sends the encoder's UTF-8 bytes as the fetch body", async () => {
+  const bodies: unknown[] = [];
+  const fetchStub = (async (_url: string, init: RequestInit) => {
+    bodies.push(init.body);
+    return new Response("", { status: 200 });
+  }) as unknown as typeof fetch;
+  const spans = [fakeSpan("bytes \u00e9\ud800")];
+  const exporter = createOtlpTraceExporter({ url: "http://127.0.0.1:1/v1/traces", fetch: fetchStub });
+  assert.is((await exporter.export(spans)).code, ExportResultCode.SUCCESS);
+  assert.is(bodies.length, 1);
+  assert.instance(bodies[0], Uint8Array);
+  assert.equal(bodies[0], new TextEncoder().encode(encodeTraces(spans)));
+  assert.is(JSON.parse(new TextDecoder().decode(bodies[0] as Uint8Array)).resourceSpans[0].scopeSpans[0].spans[0].name, "bytes \u00e9\ufffd");
 });
 
 test("createOtlpTraceExporter sends nothing when every span in the batch is unencodable", async () => {

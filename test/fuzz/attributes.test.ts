@@ -11,9 +11,9 @@ import * as assert from "uvu/assert";
 import { diag } from "../../src/common/diag.ts";
 import { ROOT_CONTEXT } from "../../src/context/context.ts";
 import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
-import { encodeLogs } from "../../src/export/otlp/logs-encoder.ts";
-import { encodeMetrics } from "../../src/export/otlp/metrics-encoder.ts";
-import { encodeTraces } from "../../src/export/otlp/trace-encoder.ts";
+import { encodeLogs, encodeLogsBytes } from "../../src/export/otlp/logs-encoder.ts";
+import { encodeMetrics, encodeMetricsBytes } from "../../src/export/otlp/metrics-encoder.ts";
+import { encodeTraces, encodeTracesBytes } from "../../src/export/otlp/trace-encoder.ts";
 import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter.ts";
 import { LoggerProvider } from "../../src/logs/logger-provider.ts";
 import { SimpleLogRecordProcessor } from "../../src/logs/simple-log-processor.ts";
@@ -256,14 +256,32 @@ function recordEverything(rng: Rng, env: ReturnType<typeof setup>, value: () => 
   observable.addCallback((result) => result.observe(rng.pick([1, NaN]), map() as never));
 }
 
+const utf8 = new TextEncoder();
+
+/** `bytes` is exactly the UTF-8 encoding of `text`. */
+function assertUtf8Of(bytes: Uint8Array, text: string, why: string): void {
+  const expected = utf8.encode(text);
+  const at = bytes.length === expected.length ? bytes.findIndex((b, i) => b !== expected[i]) : Math.min(bytes.length, expected.length);
+  assert.is(at, -1, `${why}: bytes differ from the text's UTF-8 at ${at}`);
+}
+
 async function assertExports(env: ReturnType<typeof setup>, why: string): Promise<void> {
   await env.tracerProvider.forceFlush();
   await env.loggerProvider.forceFlush();
   assert.ok(env.spans.getFinishedSpans().length > 0 && env.logs.getFinishedLogRecords().length > 0, `${why}: nothing was recorded`);
-  assertValidOtlp(encodeTraces(env.spans.getFinishedSpans()), REQUEST.traces, KEYS_TRACES, `${why} (traces)`);
-  assertValidOtlp(encodeLogs(env.logs.getFinishedLogRecords()), REQUEST.logs, KEYS_LOGS, `${why} (logs)`);
+  const spans = env.spans.getFinishedSpans();
+  const records = env.logs.getFinishedLogRecords();
+  const traces = encodeTraces(spans);
+  const logs = encodeLogs(records);
+  assertValidOtlp(traces, REQUEST.traces, KEYS_TRACES, `${why} (traces)`);
+  assertValidOtlp(logs, REQUEST.logs, KEYS_LOGS, `${why} (logs)`);
   const { resourceMetrics } = await env.reader.collect();
-  assertValidOtlp(encodeMetrics([resourceMetrics]), REQUEST.metrics, KEYS_METRICS, `${why} (metrics)`);
+  const metrics = encodeMetrics([resourceMetrics]);
+  assertValidOtlp(metrics, REQUEST.metrics, KEYS_METRICS, `${why} (metrics)`);
+  // What the exporters send: the same request as UTF-8 bytes.
+  assertUtf8Of(encodeTracesBytes(spans), traces, `${why} (trace bytes)`);
+  assertUtf8Of(encodeLogsBytes(records), logs, `${why} (log bytes)`);
+  assertUtf8Of(encodeMetricsBytes([resourceMetrics]), metrics, `${why} (metric bytes)`);
 }
 
 // ---- tests ------------------------------------------------------------------------------

@@ -3,13 +3,14 @@
  * encoders (opentelemetry-proto common/v1/common.proto; JSON form per the proto3 JSON
  * mapping, https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
  *
- * The output is built as one string, without an intermediate object tree, and encoding
- * never throws: a getter or proxy trap that throws drops that entry, a cycle or a branch
- * deeper than {@link MAX_ANY_VALUE_DEPTH} is dropped, and each cause is reported once.
+ * The output is written as UTF-8 bytes into a {@link JsonWriter}, without an intermediate
+ * object tree (json-writer.ts says why bytes), and encoding never throws: a getter or proxy
+ * trap that throws drops that entry, a cycle or a branch deeper than
+ * {@link MAX_ANY_VALUE_DEPTH} is dropped, and each cause is reported once.
  */
 import { diagOnce } from "../../common/diag.ts";
 import { encodeBase64 } from "./base64.ts";
-import { jsonString } from "./json-string.ts";
+import { fragment, JsonWriter } from "./json-writer.ts";
 
 /**
  * How deeply arrays and maps may nest inside one value (log bodies can be arbitrary
@@ -51,7 +52,9 @@ export function int64String(n: number): string | undefined {
  * encodeAnyValue(42); // '{"intValue":"42"}'
  */
 export function encodeAnyValue(value: unknown): string {
-  return anyValue(value) ?? "{}";
+  const w = new JsonWriter(false);
+  writeAnyValueOrEmpty(w, value);
+  return w.finishText();
 }
 
 /**
@@ -65,14 +68,33 @@ export function encodeAnyValue(value: unknown): string {
  * // '[{"key":"http.status_code","value":{"intValue":"200"}}]'
  */
 export function encodeKeyValueList(map: unknown): string {
-  if (map === null || typeof map !== "object") return "[]";
+  const w = new JsonWriter(false);
+  w.byte(0x5b); // [
+  writeKeyValues(w, map);
+  w.byte(0x5d); // ]
+  return w.finishText();
+}
+
+/** {@link encodeAnyValue} into `w`: the AnyValue object, `{}` for a value that is dropped. */
+export function writeAnyValueOrEmpty(w: JsonWriter, value: unknown): void {
+  if (!anyValue(w, value)) w.ascii("{}");
+}
+
+/**
+ * The comma-separated `KeyValue` objects of `map` (no brackets) into `w`, as in
+ * {@link encodeKeyValueList}; returns whether any was written. Never throws.
+ */
+export function writeKeyValues(w: JsonWriter, map: unknown): boolean {
+  if (map === null || typeof map !== "object") return false;
   // The map itself is not put on the cycle path (hot: once per span, event and link); a
   // value that contains the map is then written once, one level down, and stops there.
+  const start = w.pos;
   try {
-    return "[" + keyValues(map) + "]";
+    return keyValues(w, map);
   } catch {
+    w.pos = start;
     diagOnce("warn", "otlp-kv-throw", "OTLP encoder: dropped attributes whose keys could not be read.");
-    return "[]";
+    return false;
   }
 }
 
@@ -80,26 +102,40 @@ export function encodeKeyValueList(map: unknown): string {
 // MAX_ANY_VALUE_DEPTH), so a linear search beats a Set. Encoding is synchronous.
 const ancestors: object[] = [];
 
-// `{"key":"<escaped>","value":` per key: attribute keys repeat across every span of a batch.
-// Bounded because keys may come from untrusted input (log bodies).
-const KEY_CACHE_MAX = 4096;
-const keyPrefixes = new Map<string, string>();
-
-function keyPrefix(key: string): string {
-  let p = keyPrefixes.get(key);
-  if (p === undefined) {
-    p = '{"key":' + jsonString(key) + ',"value":';
-    if (keyPrefixes.size < KEY_CACHE_MAX) keyPrefixes.set(key, p);
-  }
-  return p;
-}
-
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** The comma-separated KeyValue objects of `map` (no brackets); "" when empty. */
-function keyValues(map: object): string {
-  let out = "";
-  let sep = "";
+// Per attribute key, the bytes of `{"key":"<escaped>","value":` and of the same followed by
+// `{"stringValue":` (most attribute values are strings): keys repeat across every span of a
+// batch, and one copy of a cached prefix is cheaper than writing and escaping the key again.
+// Bounded in count and key length because keys may come from untrusted input (log bodies);
+// other keys are written directly.
+interface KeyBytes {
+  readonly value: Uint8Array;
+  readonly stringValue: Uint8Array;
+}
+const KEY_CACHE_MAX = 1024;
+const KEY_CACHE_MAX_KEY_LENGTH = 256;
+const keyCache = /* @__PURE__ */ new Map<string, KeyBytes>();
+
+function keyBytes(key: string): KeyBytes | undefined {
+  let k = keyCache.get(key);
+  if (k === undefined && keyCache.size < KEY_CACHE_MAX && key.length <= KEY_CACHE_MAX_KEY_LENGTH) {
+    const w = new JsonWriter(false);
+    w.ascii('{"key":');
+    w.string(key);
+    w.ascii(',"value":');
+    const valueEnd = w.pos;
+    w.ascii('{"stringValue":');
+    const both = w.finish().slice(); // exact size; the two prefixes share it
+    k = { value: both.subarray(0, valueEnd), stringValue: both };
+    keyCache.set(key, k);
+  }
+  return k;
+}
+
+/** The comma-separated KeyValue objects of `map`; false when none was written. */
+function keyValues(w: JsonWriter, map: object): boolean {
+  let any = false;
   // for-in + own-property check: same keys and order as Object.keys, without allocating
   // the key array (measured ~3x faster per attribute map in V8).
   for (const key in map) {
@@ -112,76 +148,146 @@ function keyValues(map: object): string {
       continue;
     }
     if (v === undefined) continue;
-    const enc = anyValue(v);
-    if (enc === undefined) continue;
-    out += sep + keyPrefix(key) + enc + "}";
-    sep = ",";
+    const mark = w.pos;
+    if (any) w.byte(0x2c);
+    const k = keyBytes(key);
+    if (k !== undefined && typeof v === "string") {
+      // Hot path: a string attribute in one prefix copy.
+      w.bytes(k.stringValue);
+      w.string(v);
+      w.ascii("}}");
+    } else {
+      if (k !== undefined) w.bytes(k.value);
+      else {
+        w.ascii('{"key":');
+        w.string(key);
+        w.ascii(',"value":');
+      }
+      if (!anyValue(w, v)) {
+        w.pos = mark;
+        continue;
+      }
+      w.byte(0x7d);
+    }
+    any = true;
   }
-  return out;
+  return any;
 }
 
-/** The AnyValue JSON for `value`, or undefined when the value must be dropped. */
-function anyValue(value: unknown): string | undefined {
+/** The AnyValue JSON for `value` into `w`; false (nothing written) when the value must be dropped. */
+function anyValue(w: JsonWriter, value: unknown): boolean {
   switch (typeof value) {
     case "string":
-      return '{"stringValue":' + jsonString(value) + "}";
+      w.ascii('{"stringValue":');
+      w.string(value);
+      w.byte(0x7d);
+      return true;
     case "number":
-      return numberValue(value);
+      numberValue(w, value);
+      return true;
     case "boolean":
-      return value ? '{"boolValue":true}' : '{"boolValue":false}';
+      w.ascii(value ? '{"boolValue":true}' : '{"boolValue":false}');
+      return true;
     case "bigint":
-      return value >= INT64_MIN_BIG && value <= INT64_MAX_BIG
-        ? '{"intValue":"' + value.toString() + '"}'
-        : '{"stringValue":"' + value.toString() + '"}';
+      w.ascii(value >= INT64_MIN_BIG && value <= INT64_MAX_BIG ? '{"intValue":"' : '{"stringValue":"');
+      w.ascii(value.toString());
+      w.ascii('"}');
+      return true;
     case "object":
-      return value === null ? "{}" : objectValue(value);
+      if (value === null) {
+        w.ascii("{}");
+        return true;
+      }
+      return objectValue(w, value);
     default:
-      return undefined; // undefined, symbol, function
+      return false; // undefined, symbol, function
   }
 }
 
-function numberValue(n: number): string {
+const INT_VALUE = /* @__PURE__ */ fragment('{"intValue":"');
+
+function numberValue(w: JsonWriter, n: number): void {
+  // Hot: small integers are most attribute numbers (status codes, counts, sizes).
+  if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+    w.bytes(INT_VALUE);
+    w.uint(n);
+    w.ascii('"}');
+    return;
+  }
   const int = int64String(n);
-  if (int !== undefined) return '{"intValue":"' + int + '"}';
+  if (int !== undefined) {
+    w.ascii('{"intValue":"');
+    w.ascii(int);
+    w.ascii('"}');
+    return;
+  }
   // String(n) of a finite double is a valid JSON number (e.g. "1.5", "1e+21", "5e-324").
-  if (n - n === 0) return '{"doubleValue":' + String(n) + "}";
-  return n !== n ? '{"doubleValue":"NaN"}' : n > 0 ? '{"doubleValue":"Infinity"}' : '{"doubleValue":"-Infinity"}';
+  if (n - n === 0) {
+    w.ascii('{"doubleValue":');
+    w.ascii(String(n));
+    w.byte(0x7d);
+    return;
+  }
+  w.ascii(n !== n ? '{"doubleValue":"NaN"}' : n > 0 ? '{"doubleValue":"Infinity"}' : '{"doubleValue":"-Infinity"}');
 }
 
-function objectValue(value: object): string | undefined {
+function objectValue(w: JsonWriter, value: object): boolean {
   const depth = ancestors.length;
+  const start = w.pos;
   try {
-    if (value instanceof Uint8Array) return '{"bytesValue":"' + encodeBase64(value) + '"}';
+    if (value instanceof Uint8Array) {
+      w.ascii('{"bytesValue":"');
+      w.ascii(encodeBase64(value));
+      w.ascii('"}');
+      return true;
+    }
     if (value instanceof Date) {
       const t = value.getTime();
-      return t === t ? '{"stringValue":"' + value.toISOString() + '"}' : undefined;
+      if (t !== t) return false;
+      w.ascii('{"stringValue":"');
+      w.ascii(value.toISOString());
+      w.ascii('"}');
+      return true;
     }
     if (depth >= MAX_ANY_VALUE_DEPTH) {
       diagOnce("warn", "otlp-depth", `OTLP encoder: dropped a value nested deeper than ${MAX_ANY_VALUE_DEPTH} levels.`);
-      return undefined;
+      return false;
     }
     if (ancestors.includes(value)) {
       diagOnce("warn", "otlp-cycle", "OTLP encoder: dropped a value that contains itself (a cycle).");
-      return undefined;
+      return false;
     }
     ancestors.push(value);
-    if (Array.isArray(value)) return arrayValue(value);
-    const kv = keyValues(value);
-    return kv === "" ? '{"kvlistValue":{}}' : '{"kvlistValue":{"values":[' + kv + "]}}";
+    if (Array.isArray(value)) {
+      arrayValue(w, value);
+      return true;
+    }
+    w.ascii('{"kvlistValue":{"values":[');
+    if (keyValues(w, value)) {
+      w.ascii("]}}");
+    } else {
+      w.pos = start;
+      w.ascii('{"kvlistValue":{}}');
+    }
+    return true;
   } catch {
     // A proxy whose traps throw, a revoked proxy, a throwing getTime: drop the value
     // instead of failing the whole batch.
+    w.pos = start;
     diagOnce("warn", "otlp-object-throw", "OTLP encoder: dropped a value whose contents could not be read.");
-    return undefined;
+    return false;
   } finally {
     ancestors.length = depth;
   }
 }
 
-function arrayValue(values: readonly unknown[]): string {
+function arrayValue(w: JsonWriter, values: readonly unknown[]): void {
   const n = values.length;
-  if (n === 0) return '{"arrayValue":{}}';
-  let out = '{"arrayValue":{"values":[';
+  if (n === 0) {
+    w.ascii('{"arrayValue":{}}');
+    return;
+  }
+  w.ascii('{"arrayValue":{"values":[');
   for (let i = 0; i < n; i++) {
     let v: unknown;
     try {
@@ -189,8 +295,8 @@ function arrayValue(values: readonly unknown[]): string {
     } catch {
       v = undefined; // keep positions: an unreadable element becomes the empty AnyValue
     }
-    if (i > 0) out += ",";
-    out += anyValue(v) ?? "{}";
+    if (i > 0) w.byte(0x2c);
+    writeAnyValueOrEmpty(w, v);
   }
-  return out + "]}}";
+  w.ascii("]}}");
 }

@@ -1,6 +1,6 @@
 /**
  * The OTLP/HTTP JSON body of an `ExportLogsServiceRequest` (POST `/v1/logs`), written by
- * hand into one string, like the trace encoder.
+ * hand as UTF-8 bytes, like the trace encoder (json-writer.ts says why bytes).
  *
  * Fields follow opentelemetry-proto logs/v1/logs.proto under the OTLP JSON rules
  * (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): lowerCamelCase names,
@@ -11,12 +11,11 @@
  * flags and counts, no span), which the proto3 JSON mapping allows.
  */
 import { diagOnce } from "../../common/diag.ts";
-import { toEpochNanos } from "../../common/time.ts";
 import type { ReadableLogRecord } from "../../logs/types.ts";
 import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
-import { encodeAnyValue, encodeKeyValueList } from "./any-value.ts";
-import { jsonString } from "./json-string.ts";
-import { countField, encodeGrouped, signalKeys } from "./resource-scope.ts";
+import { writeAnyValueOrEmpty } from "./any-value.ts";
+import { JsonWriter } from "./json-writer.ts";
+import { attributesFields, signalKeys, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const LOG_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceLogs", "scopeLogs", "logRecords");
@@ -26,53 +25,90 @@ const LOG_RECORD_FLAGS_TRACE_FLAGS_MASK = 0xff;
 
 /**
  * The OTLP/JSON `ExportLogsServiceRequest` body for `records`, grouped by resource and
- * instrumentation scope. Never throws: a record whose fields cannot be read is dropped and
- * reported once; a span context with invalid ids is left out (the record is kept, without
- * correlation). `encodeLogs([])` returns `{"resourceLogs":[]}`, which callers must not send.
+ * instrumentation scope, as UTF-8 bytes: what the OTLP log exporter sends. Never throws: a
+ * record whose fields cannot be read is dropped and reported once; a span context with
+ * invalid ids is left out (the record is kept, without correlation). An empty input gives
+ * `{"resourceLogs":[]}`, which callers must not send. Byte for byte
+ * `new TextEncoder().encode(encodeLogs(records))`.
  *
  * @example
- * const body = encodeLogs(records);
+ * const body = encodeLogsBytes(records);
  * await fetch("http://127.0.0.1:4318/v1/logs", {
  *   method: "POST", headers: { "content-type": "application/json" }, body,
  * });
  */
+export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Array {
+  const w = new JsonWriter(true);
+  writeGrouped(w, records, LOG_KEYS, writeLogRecord);
+  return w.finish();
+}
+
+/**
+ * The OTLP/JSON `ExportLogsServiceRequest` body for `records` as a string: the text of
+ * {@link encodeLogsBytes} (same rules; use the bytes form to send it).
+ *
+ * @example
+ * const request = JSON.parse(encodeLogs(records));
+ */
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
-  return encodeGrouped(records, LOG_KEYS, encodeLogRecord);
+  const w = new JsonWriter(true);
+  writeGrouped(w, records, LOG_KEYS, writeLogRecord);
+  return w.finishText();
 }
 
 /** One `LogRecord` JSON object. */
-function encodeLogRecord(record: ReadableLogRecord): string {
-  let out =
-    '{"timeUnixNano":"' + nanos(record.timestamp) +
-    '","observedTimeUnixNano":"' + nanos(record.observedTimestamp) + '"';
+function writeLogRecord(w: JsonWriter, record: ReadableLogRecord): boolean {
+  w.ascii('{"timeUnixNano":"');
+  nanos(w, record.timestamp);
+  w.ascii('","observedTimeUnixNano":"');
+  nanos(w, record.observedTimestamp);
+  w.byte(0x22);
   const severity = record.severityNumber;
   if (typeof severity === "number" && Number.isInteger(severity) && severity > 0 && severity <= 24) {
-    out += ',"severityNumber":' + severity;
+    w.ascii(',"severityNumber":');
+    w.uint(severity);
   }
   const text = record.severityText;
-  if (typeof text === "string" && text !== "") out += ',"severityText":' + jsonString(text);
-  if (record.body !== undefined) out += ',"body":' + encodeAnyValue(record.body);
-  const attributes = encodeKeyValueList(record.attributes);
-  if (attributes !== "[]") out += ',"attributes":' + attributes;
-  out += countField("droppedAttributesCount", record.droppedAttributesCount);
-  out += spanFields(record);
+  if (typeof text === "string" && text !== "") {
+    w.ascii(',"severityText":');
+    w.string(text);
+  }
+  if (record.body !== undefined) {
+    w.ascii(',"body":');
+    writeAnyValueOrEmpty(w, record.body);
+  }
+  attributesFields(w, record.attributes, record.droppedAttributesCount);
+  spanFields(w, record);
   const eventName = record.eventName;
-  if (typeof eventName === "string" && eventName !== "") out += ',"eventName":' + jsonString(eventName);
-  return out + "}";
+  if (typeof eventName === "string" && eventName !== "") {
+    w.ascii(',"eventName":');
+    w.string(eventName);
+  }
+  w.byte(0x7d);
+  return true;
 }
 
-function nanos(time: unknown): string {
+function nanos(w: JsonWriter, time: unknown): void {
   // 0 is the proto's "unknown time"; a record without a readable time says exactly that.
-  return typeof time === "number" && Number.isFinite(time) ? toEpochNanos(time) : "0";
+  if (typeof time === "number" && Number.isFinite(time)) w.epochNanos(time);
+  else w.byte(0x30);
 }
 
-function spanFields(record: ReadableLogRecord): string {
+function spanFields(w: JsonWriter, record: ReadableLogRecord): void {
   const ctx = record.spanContext;
-  if (ctx == null) return "";
+  if (ctx == null) return;
   if (!isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
     diagOnce("warn", "otlp-log-ids", "OTLP encoder: left out an invalid trace or span id of a log record.");
-    return "";
+    return;
   }
   const flags = typeof ctx.traceFlags === "number" ? ctx.traceFlags & LOG_RECORD_FLAGS_TRACE_FLAGS_MASK : 0;
-  return (flags !== 0 ? ',"flags":' + flags : "") + ',"traceId":"' + ctx.traceId + '","spanId":"' + ctx.spanId + '"';
+  if (flags !== 0) {
+    w.ascii(',"flags":');
+    w.uint(flags);
+  }
+  w.ascii(',"traceId":"');
+  w.ascii(ctx.traceId);
+  w.ascii('","spanId":"');
+  w.ascii(ctx.spanId);
+  w.byte(0x22);
 }

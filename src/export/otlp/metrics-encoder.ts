@@ -1,6 +1,6 @@
 /**
  * The OTLP/HTTP JSON body of an `ExportMetricsServiceRequest` (POST `/v1/metrics`), written
- * by hand into one string, like the trace encoder.
+ * by hand as UTF-8 bytes, like the trace encoder (json-writer.ts says why bytes).
  *
  * Field names and types follow opentelemetry-proto metrics/v1/metrics.proto under the OTLP
  * JSON rules (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): lower
@@ -16,7 +16,6 @@
  * `zeroThreshold` 0, and `min`/`max` when the data model has none (`optional double`).
  */
 import { diagOnce } from "../../common/diag.ts";
-import { toEpochNanos } from "../../common/time.ts";
 import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import type { InstrumentationScope } from "../../trace/types.ts";
 import type { Resource } from "../../resource/resource.ts";
@@ -31,9 +30,9 @@ import type {
   ResourceMetrics,
   SummaryValue,
 } from "../../metrics/types.ts";
-import { encodeKeyValueList, int64String } from "./any-value.ts";
-import { jsonString } from "./json-string.ts";
-import { encodeGrouped, signalKeys, str } from "./resource-scope.ts";
+import { int64String, writeKeyValues } from "./any-value.ts";
+import { JsonWriter } from "./json-writer.ts";
+import { signalKeys, str, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const METRIC_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceMetrics", "scopeMetrics", "metrics");
@@ -46,7 +45,8 @@ interface ScopedMetric {
 }
 
 /**
- * The OTLP/JSON `ExportMetricsServiceRequest` body for one or more collections, grouped by
+ * The OTLP/JSON `ExportMetricsServiceRequest` body for one or more collections as UTF-8 bytes
+ * (what the OTLP metric exporter sends; byte for byte `TextEncoder` of {@link encodeMetrics}), grouped by
  * resource (object identity) and instrumentation scope (name, version, schemaUrl), so two
  * collections of the same provider share one `ResourceMetrics` entry.
  *
@@ -59,13 +59,28 @@ interface ScopedMetric {
  * which callers must not send (`unlessEmpty`; DESIGN: never send an empty payload).
  *
  * @example
- * const body = encodeMetrics([collection]);
+ * const body = encodeMetricsBytes([collection]);
  * await fetch("http://127.0.0.1:4318/v1/metrics", {
  *   method: "POST", headers: { "content-type": "application/json" }, body,
  * });
  */
+export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uint8Array {
+  const w = new JsonWriter(true);
+  writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
+  return w.finish();
+}
+
+/**
+ * The OTLP/JSON `ExportMetricsServiceRequest` body as a string: the text of
+ * {@link encodeMetricsBytes} (same rules; use the bytes form to send it).
+ *
+ * @example
+ * const request = JSON.parse(encodeMetrics([collection]));
+ */
 export function encodeMetrics(collections: readonly ResourceMetrics[]): string {
-  return encodeGrouped(flatten(collections), METRIC_KEYS, encodeScopedMetric);
+  const w = new JsonWriter(true);
+  writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
+  return w.finishText();
 }
 
 function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
@@ -89,69 +104,77 @@ function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
   return out;
 }
 
-function encodeScopedMetric(item: ScopedMetric): string | undefined {
-  return encodeMetric(item.metric);
+function writeScopedMetric(w: JsonWriter, item: ScopedMetric): boolean {
+  return writeMetric(w, item.metric);
 }
 
-/** One `Metric` JSON object, or undefined when it has no point left or cannot be encoded. */
-function encodeMetric(metric: MetricData): string | undefined {
+type PointWriter<T> = (w: JsonWriter, point: DataPoint<T>, int: boolean) => boolean;
+
+/** One `Metric` JSON object; false (nothing kept) when it has no point left or cannot be encoded. */
+function writeMetric(w: JsonWriter, metric: MetricData): boolean {
   const descriptor = metric.descriptor;
   const name = descriptor?.name;
   if (typeof name !== "string" || name === "") {
     diagOnce("warn", "otlp-metric-name", "OTLP metrics encoder: dropped a metric without a name.");
-    return undefined;
+    return false;
   }
   const int = descriptor.valueType === ValueType.INT;
-  let data: string;
-  switch (metric.dataPointType) {
-    case "sum": {
-      const t = temporality(metric.temporality);
-      if (t === undefined) return undefined;
-      const points = encodePoints(metric.dataPoints, int, numberPoint);
-      if (points === "") return undefined;
-      data = '"sum":{"dataPoints":[' + points + '],"aggregationTemporality":' + t + ',"isMonotonic":' + (metric.isMonotonic === true) + "}";
+  const type = metric.dataPointType;
+  let t: 1 | 2 | undefined;
+  let open: string;
+  let write: PointWriter<never>;
+  switch (type) {
+    case "sum":
+      open = '"sum":{"dataPoints":[';
+      write = numberPoint;
       break;
-    }
-    case "gauge": {
-      const points = encodePoints(metric.dataPoints, int, numberPoint);
-      if (points === "") return undefined;
-      data = '"gauge":{"dataPoints":[' + points + "]}";
+    case "gauge":
+      open = '"gauge":{"dataPoints":[';
+      write = numberPoint;
       break;
-    }
-    case "histogram": {
-      const t = temporality(metric.temporality);
-      if (t === undefined) return undefined;
-      const points = encodePoints(metric.dataPoints, int, histogramPoint);
-      if (points === "") return undefined;
-      data = '"histogram":{"dataPoints":[' + points + '],"aggregationTemporality":' + t + "}";
+    case "histogram":
+      open = '"histogram":{"dataPoints":[';
+      write = histogramPoint;
       break;
-    }
-    case "exponentialHistogram": {
-      const t = temporality(metric.temporality);
-      if (t === undefined) return undefined;
-      const points = encodePoints(metric.dataPoints, int, exponentialPoint);
-      if (points === "") return undefined;
-      data = '"exponentialHistogram":{"dataPoints":[' + points + '],"aggregationTemporality":' + t + "}";
+    case "exponentialHistogram":
+      open = '"exponentialHistogram":{"dataPoints":[';
+      write = exponentialPoint;
       break;
-    }
-    case "summary": {
-      const points = encodePoints(metric.dataPoints, int, summaryPoint);
-      if (points === "") return undefined;
-      data = '"summary":{"dataPoints":[' + points + "]}";
+    case "summary":
+      open = '"summary":{"dataPoints":[';
+      write = summaryPoint;
       break;
-    }
     default:
       diagOnce("warn", "otlp-metric-type", "OTLP metrics encoder: dropped a metric of an unknown type.");
-      return undefined;
+      return false;
+  }
+  if (type !== "gauge" && type !== "summary") {
+    t = temporality(metric.temporality);
+    if (t === undefined) return false;
   }
   const description = str(descriptor.description);
   const unit = str(descriptor.unit);
-  return (
-    '{"name":' + jsonString(name) +
-    (description === "" ? "" : ',"description":' + jsonString(description)) +
-    (unit === "" ? "" : ',"unit":' + jsonString(unit)) +
-    "," + data + "}"
-  );
+  w.ascii('{"name":');
+  w.string(name);
+  if (description !== "") {
+    w.ascii(',"description":');
+    w.string(description);
+  }
+  if (unit !== "") {
+    w.ascii(',"unit":');
+    w.string(unit);
+  }
+  w.byte(0x2c);
+  w.ascii(open);
+  if (!writePoints(w, metric.dataPoints as ReadonlyArray<DataPoint<never>> | undefined, int, write)) return false;
+  w.byte(0x5d);
+  if (t !== undefined) {
+    w.ascii(',"aggregationTemporality":');
+    w.uint(t);
+  }
+  if (type === "sum") w.ascii(metric.isMonotonic === true ? ',"isMonotonic":true' : ',"isMonotonic":false');
+  w.ascii("}}");
+  return true;
 }
 
 /** metrics.proto `AggregationTemporality`; UNSPECIFIED (0) "MUST NOT be used", so unknown values drop the metric. */
@@ -162,73 +185,66 @@ function temporality(value: unknown): 1 | 2 | undefined {
   return undefined;
 }
 
-/** The comma-separated encoded points; invalid points are skipped (reported once). */
-function encodePoints<T>(
-  points: ReadonlyArray<DataPoint<T>> | undefined,
-  int: boolean,
-  encode: (point: DataPoint<T>, int: boolean) => string | undefined,
-): string {
-  if (!Array.isArray(points)) return "";
-  let out = "";
+/** The comma-separated encoded points; invalid points are skipped (reported once). False when none is left. */
+function writePoints<T>(w: JsonWriter, points: ReadonlyArray<DataPoint<T>> | undefined, int: boolean, write: PointWriter<T>): boolean {
+  if (!Array.isArray(points)) return false;
+  const start = w.pos;
   for (let i = 0; i < points.length; i++) {
-    let point: string | undefined;
+    const mark = w.pos;
+    if (mark !== start) w.byte(0x2c);
+    let kept = false;
     try {
-      point = encode(points[i]!, int);
+      kept = write(w, points[i]!, int);
     } catch {
-      point = undefined;
+      kept = false;
     }
-    if (point === undefined) {
+    if (!kept) {
+      w.pos = mark;
       diagOnce("warn", "otlp-metric-point", "OTLP metrics encoder: dropped a data point with an invalid or unreadable value.");
-      continue;
     }
-    out += (out === "" ? "" : ",") + point;
   }
-  return out;
+  return w.pos !== start;
 }
 
-/** `{"attributes":[..],"startTimeUnixNano":"..","timeUnixNano":".."` (open object), or undefined for bad times. */
-function pointHead(point: DataPoint<unknown>): string | undefined {
+/** `{"attributes":[..],"startTimeUnixNano":"..","timeUnixNano":".."` (open object); false for bad times. */
+function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
   const start = point.startTime;
   const time = point.time;
-  if (typeof start !== "number" || typeof time !== "number" || !Number.isFinite(start) || !Number.isFinite(time)) return undefined;
-  const attributes = encodeKeyValueList(point.attributes);
-  return (
-    (attributes === "[]" ? "{" : '{"attributes":' + attributes + ",") +
-    '"startTimeUnixNano":"' + nanos(start) + '","timeUnixNano":"' + nanos(time) + '"'
-  );
-}
-
-// Points of one collection share their start and end times: remember the last two
-// conversions (start and end alternate) instead of formatting the same 19 digits per point.
-let memoTime1 = NaN;
-let memoNanos1 = "";
-let memoTime2 = NaN;
-let memoNanos2 = "";
-
-function nanos(time: number): string {
-  if (time === memoTime1) return memoNanos1;
-  if (time === memoTime2) return memoNanos2;
-  const s = toEpochNanos(time);
-  memoTime2 = memoTime1;
-  memoNanos2 = memoNanos1;
-  memoTime1 = time;
-  memoNanos1 = s;
-  return s;
+  if (typeof start !== "number" || typeof time !== "number" || !Number.isFinite(start) || !Number.isFinite(time)) return false;
+  const mark = w.pos;
+  w.ascii('{"attributes":[');
+  if (writeKeyValues(w, point.attributes)) {
+    w.ascii('],"startTimeUnixNano":"');
+  } else {
+    w.pos = mark;
+    w.ascii('{"startTimeUnixNano":"');
+  }
+  w.epochNanos(start);
+  w.ascii('","timeUnixNano":"');
+  w.epochNanos(time);
+  w.byte(0x22);
+  return true;
 }
 
 /** A `double` as proto3 JSON: a number, or "NaN" / "Infinity" / "-Infinity". */
-function double(n: number): string {
-  if (n - n === 0) return String(n);
-  return n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"';
+function double(w: JsonWriter, n: number): void {
+  if (n - n === 0) w.ascii(String(n));
+  else w.ascii(n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"');
 }
 
 /** `,"asInt":".."` for an integral int64 value of an INT instrument, else `,"asDouble":..`. */
-function valueField(value: number, int: boolean): string {
+function valueField(w: JsonWriter, value: number, int: boolean): void {
   if (int) {
     const s = int64String(value);
-    if (s !== undefined) return ',"asInt":"' + s + '"';
+    if (s !== undefined) {
+      w.ascii(',"asInt":"');
+      w.ascii(s);
+      w.byte(0x22);
+      return;
+    }
   }
-  return ',"asDouble":' + double(value);
+  w.ascii(',"asDouble":');
+  double(w, value);
 }
 
 const UINT64_END = 18446744073709551616; // 2^64, exact as a double
@@ -241,134 +257,179 @@ function uint64(n: unknown): string | undefined {
 }
 
 /** `NumberDataPoint` (sum, gauge). */
-function numberPoint(point: DataPoint<number>, int: boolean): string | undefined {
+function numberPoint(w: JsonWriter, point: DataPoint<number>, int: boolean): boolean {
   const value = point.value;
-  if (typeof value !== "number") return undefined;
-  const head = pointHead(point);
-  if (head === undefined) return undefined;
-  return head + valueField(value, int) + exemplarsField(point.exemplars, int) + "}";
+  if (typeof value !== "number") return false;
+  if (!pointHead(w, point)) return false;
+  valueField(w, value, int);
+  exemplarsField(w, point.exemplars, int);
+  w.byte(0x7d);
+  return true;
 }
 
 /** `HistogramDataPoint`: `bucket_counts` must have one more entry than `explicit_bounds` (or none). */
-function histogramPoint(point: DataPoint<HistogramValue>, int: boolean): string | undefined {
+function histogramPoint(w: JsonWriter, point: DataPoint<HistogramValue>, int: boolean): boolean {
   const h = point.value;
   const count = uint64(h.count);
   const bounds = h.boundaries;
   const counts = h.bucketCounts;
-  if (count === undefined || typeof h.sum !== "number" || !Array.isArray(bounds) || !Array.isArray(counts)) return undefined;
-  if (counts.length !== 0 && counts.length !== bounds.length + 1) return undefined;
-  const head = pointHead(point);
-  if (head === undefined) return undefined;
-  let out = head + ',"count":"' + count + '","sum":' + double(h.sum);
+  if (count === undefined || typeof h.sum !== "number" || !Array.isArray(bounds) || !Array.isArray(counts)) return false;
+  if (counts.length !== 0 && counts.length !== bounds.length + 1) return false;
+  if (!pointHead(w, point)) return false;
+  w.ascii(',"count":"');
+  w.ascii(count);
+  w.ascii('","sum":');
+  double(w, h.sum);
   if (counts.length > 0) {
-    const list = uint64List(counts);
-    if (list === undefined) return undefined;
-    out += ',"bucketCounts":[' + list + "]";
+    w.ascii(',"bucketCounts":[');
+    if (!uint64List(w, counts)) return false;
+    w.byte(0x5d);
   }
   if (bounds.length > 0) {
-    let list = "";
+    w.ascii(',"explicitBounds":[');
     for (let i = 0; i < bounds.length; i++) {
       const b = bounds[i];
-      if (typeof b !== "number") return undefined;
-      list += (i === 0 ? "" : ",") + double(b);
+      if (typeof b !== "number") return false;
+      if (i !== 0) w.byte(0x2c);
+      double(w, b);
     }
-    out += ',"explicitBounds":[' + list + "]";
+    w.byte(0x5d);
   }
-  return out + exemplarsField(point.exemplars, int) + minMax(h.min, h.max) + "}";
+  exemplarsField(w, point.exemplars, int);
+  minMax(w, h.min, h.max);
+  w.byte(0x7d);
+  return true;
 }
 
 /** `ExponentialHistogramDataPoint`. */
-function exponentialPoint(point: DataPoint<ExponentialHistogramValue>, int: boolean): string | undefined {
+function exponentialPoint(w: JsonWriter, point: DataPoint<ExponentialHistogramValue>, int: boolean): boolean {
   const e = point.value;
   const count = uint64(e.count);
   const zeroCount = uint64(e.zeroCount);
   const scale = e.scale;
-  if (count === undefined || zeroCount === undefined || typeof e.sum !== "number" || !isInt32(scale)) return undefined;
-  const positive = buckets(e.positive);
-  const negative = buckets(e.negative);
-  if (positive === undefined || negative === undefined) return undefined;
-  const head = pointHead(point);
-  if (head === undefined) return undefined;
+  if (count === undefined || zeroCount === undefined || typeof e.sum !== "number" || !isInt32(scale)) return false;
+  const positive = e.positive;
+  const negative = e.negative;
+  if (!validBuckets(positive) || !validBuckets(negative)) return false;
+  if (!pointHead(w, point)) return false;
+  w.ascii(',"count":"');
+  w.ascii(count);
+  w.ascii('","sum":');
+  double(w, e.sum);
+  w.ascii(',"scale":');
+  w.ascii(String(scale));
+  w.ascii(',"zeroCount":"');
+  w.ascii(zeroCount);
+  w.ascii('","positive":');
+  if (!buckets(w, positive)) return false;
+  w.ascii(',"negative":');
+  if (!buckets(w, negative)) return false;
+  exemplarsField(w, point.exemplars, int);
+  minMax(w, e.min, e.max);
   const zeroThreshold = e.zeroThreshold;
-  return (
-    head +
-    ',"count":"' + count + '","sum":' + double(e.sum) +
-    ',"scale":' + scale + ',"zeroCount":"' + zeroCount + '"' +
-    ',"positive":' + positive + ',"negative":' + negative +
-    exemplarsField(point.exemplars, int) +
-    minMax(e.min, e.max) +
-    (typeof zeroThreshold === "number" && zeroThreshold !== 0 ? ',"zeroThreshold":' + double(zeroThreshold) : "") +
-    "}"
-  );
+  if (typeof zeroThreshold === "number" && zeroThreshold !== 0) {
+    w.ascii(',"zeroThreshold":');
+    double(w, zeroThreshold);
+  }
+  w.byte(0x7d);
+  return true;
 }
 
-/** `ExponentialHistogramDataPoint.Buckets`: `offset` is sint32, `bucket_counts` repeated uint64. */
-function buckets(b: ExponentialBuckets | undefined): string | undefined {
-  if (b === null || typeof b !== "object" || !isInt32(b.offset) || !Array.isArray(b.bucketCounts)) return undefined;
-  if (b.bucketCounts.length === 0) return '{"offset":' + b.offset + "}";
-  const list = uint64List(b.bucketCounts);
-  return list === undefined ? undefined : '{"offset":' + b.offset + ',"bucketCounts":[' + list + "]}";
+function validBuckets(b: ExponentialBuckets | undefined): b is ExponentialBuckets {
+  return b !== null && typeof b === "object" && isInt32(b.offset) && Array.isArray(b.bucketCounts);
+}
+
+/** `ExponentialHistogramDataPoint.Buckets`: `offset` is sint32, `bucket_counts` repeated uint64. False for an invalid count. */
+function buckets(w: JsonWriter, b: ExponentialBuckets): boolean {
+  w.ascii('{"offset":');
+  w.ascii(String(b.offset));
+  if (b.bucketCounts.length > 0) {
+    w.ascii(',"bucketCounts":[');
+    if (!uint64List(w, b.bucketCounts)) return false;
+    w.byte(0x5d);
+  }
+  w.byte(0x7d);
+  return true;
 }
 
 /** `SummaryDataPoint` (no exemplars in the proto). */
-function summaryPoint(point: DataPoint<SummaryValue>): string | undefined {
+function summaryPoint(w: JsonWriter, point: DataPoint<SummaryValue>): boolean {
   const s = point.value;
   const count = uint64(s.count);
   const quantiles = s.quantiles;
-  if (count === undefined || typeof s.sum !== "number" || !Array.isArray(quantiles)) return undefined;
-  const head = pointHead(point);
-  if (head === undefined) return undefined;
-  let out = head + ',"count":"' + count + '","sum":' + double(s.sum);
+  if (count === undefined || typeof s.sum !== "number" || !Array.isArray(quantiles)) return false;
+  if (!pointHead(w, point)) return false;
+  w.ascii(',"count":"');
+  w.ascii(count);
+  w.ascii('","sum":');
+  double(w, s.sum);
   if (quantiles.length > 0) {
-    let list = "";
+    w.ascii(',"quantileValues":[');
     for (let i = 0; i < quantiles.length; i++) {
       const q = quantiles[i]!;
-      if (typeof q?.quantile !== "number" || typeof q.value !== "number") return undefined;
-      list += (i === 0 ? "" : ",") + '{"quantile":' + double(q.quantile) + ',"value":' + double(q.value) + "}";
+      if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
+      w.ascii(i === 0 ? '{"quantile":' : ',{"quantile":');
+      double(w, q.quantile);
+      w.ascii(',"value":');
+      double(w, q.value);
+      w.byte(0x7d);
     }
-    out += ',"quantileValues":[' + list + "]";
+    w.byte(0x5d);
   }
-  return out + "}";
+  w.byte(0x7d);
+  return true;
 }
 
 function isInt32(n: unknown): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
 }
 
-/** Comma-separated decimal strings, or undefined when any entry is not a valid uint64. */
-function uint64List(values: readonly number[]): string | undefined {
-  let out = "";
+/** Comma-separated decimal strings; false when any entry is not a valid uint64. */
+function uint64List(w: JsonWriter, values: readonly number[]): boolean {
   for (let i = 0; i < values.length; i++) {
     const s = uint64(values[i]);
-    if (s === undefined) return undefined;
-    out += (i === 0 ? '"' : ',"') + s + '"';
+    if (s === undefined) return false;
+    w.ascii(i === 0 ? '"' : ',"');
+    w.ascii(s);
+    w.byte(0x22);
   }
-  return out;
+  return true;
 }
 
 /** `,"min":..,"max":..` for the `optional double` fields the data model has (none when count is 0). */
-function minMax(min: number | undefined, max: number | undefined): string {
-  return (typeof min === "number" ? ',"min":' + double(min) : "") + (typeof max === "number" ? ',"max":' + double(max) : "");
+function minMax(w: JsonWriter, min: number | undefined, max: number | undefined): void {
+  if (typeof min === "number") {
+    w.ascii(',"min":');
+    double(w, min);
+  }
+  if (typeof max === "number") {
+    w.ascii(',"max":');
+    double(w, max);
+  }
 }
 
-/** `,"exemplars":[..]`, or "" when there are none; unreadable exemplars are dropped (reported once). */
-function exemplarsField(exemplars: readonly Exemplar[] | undefined, int: boolean): string {
-  if (!Array.isArray(exemplars) || exemplars.length === 0) return "";
-  let out = "";
+/** `,"exemplars":[..]`, or nothing when there are none; unreadable exemplars are dropped (reported once). */
+function exemplarsField(w: JsonWriter, exemplars: readonly Exemplar[] | undefined, int: boolean): void {
+  if (!Array.isArray(exemplars) || exemplars.length === 0) return;
+  const listMark = w.pos;
+  w.ascii(',"exemplars":[');
+  const start = w.pos;
   for (let i = 0; i < exemplars.length; i++) {
-    let e: string | undefined;
+    const mark = w.pos;
+    if (mark !== start) w.byte(0x2c);
+    let kept = false;
     try {
-      e = exemplar(exemplars[i]!, int);
+      kept = exemplar(w, exemplars[i]!, int);
     } catch {
-      e = undefined;
+      kept = false;
     }
-    if (e === undefined) {
+    if (!kept) {
+      w.pos = mark;
       diagOnce("warn", "otlp-metric-exemplar", "OTLP metrics encoder: dropped an exemplar with an invalid value or time.");
-      continue;
     }
-    out += (out === "" ? "" : ",") + e;
   }
-  return out === "" ? "" : ',"exemplars":[' + out + "]";
+  if (w.pos === start) w.pos = listMark;
+  else w.byte(0x5d);
 }
 
 /**
@@ -376,14 +437,28 @@ function exemplarsField(exemplars: readonly Exemplar[] | undefined, int: boolean
  * OTLP/JSON) only when both are valid — the proto makes them optional, and an invalid id
  * would make the receiver reject the request.
  */
-function exemplar(e: Exemplar, int: boolean): string | undefined {
+function exemplar(w: JsonWriter, e: Exemplar, int: boolean): boolean {
   const value = e.value;
   const time = e.time;
-  if (typeof value !== "number" || typeof time !== "number" || !Number.isFinite(time)) return undefined;
-  const attributes = encodeKeyValueList(e.filteredAttributes);
-  let out =
-    (attributes === "[]" ? "{" : '{"filteredAttributes":' + attributes + ",") +
-    '"timeUnixNano":"' + nanos(time) + '"' + valueField(value, int);
-  if (isValidSpanId(e.spanId) && isValidTraceId(e.traceId)) out += ',"spanId":"' + e.spanId + '","traceId":"' + e.traceId + '"';
-  return out + "}";
+  if (typeof value !== "number" || typeof time !== "number" || !Number.isFinite(time)) return false;
+  const mark = w.pos;
+  w.ascii('{"filteredAttributes":[');
+  if (writeKeyValues(w, e.filteredAttributes)) {
+    w.ascii('],"timeUnixNano":"');
+  } else {
+    w.pos = mark;
+    w.ascii('{"timeUnixNano":"');
+  }
+  w.epochNanos(time);
+  w.byte(0x22);
+  valueField(w, value, int);
+  if (isValidSpanId(e.spanId) && isValidTraceId(e.traceId)) {
+    w.ascii(',"spanId":"');
+    w.ascii(e.spanId);
+    w.ascii('","traceId":"');
+    w.ascii(e.traceId);
+    w.byte(0x22);
+  }
+  w.byte(0x7d);
+  return true;
 }

@@ -1,12 +1,12 @@
 /**
- * The OTLP/HTTP JSON log record exporter: {@link encodeLogs} + the shared fetch transport,
+ * The OTLP/HTTP JSON log record exporter: {@link encodeLogsBytes} + the shared fetch transport,
  * POSTing to `/v1/logs` (OTLP spec, "OTLP/HTTP").
  */
 import type { EnvRecord } from "../../common/env.ts";
 import type { LogRecordExporter, ReadableLogRecord } from "../../logs/types.ts";
 import type { OtlpExporterOptions } from "../otlp-config.ts";
 import { createOtlpExporter } from "../otlp-http-exporter.ts";
-import { encodeLogs } from "./logs-encoder.ts";
+import { encodeLogsBytes } from "./logs-encoder.ts";
 
 /**
  * The OTLP/HTTP JSON log exporter, configured from `options`, then
@@ -22,5 +22,5 @@ import { encodeLogs } from "./logs-encoder.ts";
  * @throws TypeError/RangeError for invalid options (see `resolveOtlpConfig`).
  */
 export function createOtlpLogExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): LogRecordExporter {
-  return createOtlpExporter<ReadableLogRecord>("logs", encodeLogs, options, env);
+  return createOtlpExporter<ReadableLogRecord>("logs", encodeLogsBytes, options, env);
 }

@@ -1,5 +1,5 @@
 /**
- * The OTLP/HTTP JSON metric exporter: `encodeMetrics` + the shared fetch transport, posting
+ * The OTLP/HTTP JSON metric exporter: `encodeMetricsBytes` + the shared fetch transport, posting
  * to `/v1/metrics` (spec: protocol/exporter.md; metrics/sdk_exporters/otlp.md).
  *
  * The spec makes the OTLP metrics exporter the owner of the temporality preference
@@ -14,7 +14,7 @@ import type { OtlpExporterOptions } from "../otlp-config.ts";
 import type { AggregationTemporality, InstrumentType, ResourceMetrics } from "../../metrics/types.ts";
 import { preferenceFromEnv, temporalitySelector } from "../../metrics/temporality-preference.ts";
 import type { TemporalityPreference } from "../../metrics/temporality-preference.ts";
-import { encodeMetrics } from "./metrics-encoder.ts";
+import { encodeMetricsBytes } from "./metrics-encoder.ts";
 
 /** Options of {@link createOtlpMetricExporter}: the OTLP/HTTP settings plus the temporality preference. */
 export interface OtlpMetricExporterOptions extends OtlpExporterOptions {
@@ -47,7 +47,7 @@ export interface OtlpMetricExporter extends Exporter<ResourceMetrics> {
  */
 export function createOtlpMetricExporter(options: OtlpMetricExporterOptions = {}, env?: EnvRecord): OtlpMetricExporter {
   const select = temporalitySelector(options.temporalityPreference ?? preferenceFromEnv(env) ?? "cumulative");
-  const exporter = createOtlpExporter<ResourceMetrics>("metrics", encodeMetrics, options, env);
+  const exporter = createOtlpExporter<ResourceMetrics>("metrics", encodeMetricsBytes, options, env);
   return {
     export: (items, exportOptions) => exporter.export(items, exportOptions),
     forceFlush: () => exporter.forceFlush(),

@@ -7,13 +7,14 @@
  *
  * Resources group by object identity (the SDK shares one Resource per provider, so equal
  * content in two objects is two entries, as in the official exporter); scopes group by
- * name + version + schemaUrl. Each resource and scope is encoded once per batch.
+ * name + version + schemaUrl. Each resource and scope is encoded once per batch. Everything
+ * is written as UTF-8 bytes into a {@link JsonWriter} (json-writer.ts says why).
  */
 import { diagOnce } from "../../common/diag.ts";
 import type { Resource } from "../../resource/resource.ts";
 import type { InstrumentationScope } from "../../trace/types.ts";
-import { encodeKeyValueList } from "./any-value.ts";
-import { jsonString } from "./json-string.ts";
+import { writeKeyValues } from "./any-value.ts";
+import { fragment, JsonWriter } from "./json-writer.ts";
 
 /** Anything exported per resource and scope: spans, log records. */
 export interface Scoped {
@@ -116,107 +117,153 @@ export function str(value: unknown): string {
 
 /**
  * `,"<key>":<n>` for a positive count (OTLP `uint32` dropped counts; zero is the proto3
- * default and is omitted), clamped to 2^32 - 1; "" otherwise.
+ * default and is omitted), clamped to 2^32 - 1; nothing otherwise. `comma` false leaves
+ * out the leading comma (first field of an object). Returns whether it wrote the field.
  */
-export function countField(key: string, n: unknown): string {
-  if (typeof n !== "number" || !(n >= 1)) return "";
-  return ',"' + key + '":' + (n >= 4294967295 ? "4294967295" : String(Math.floor(n)));
+export function countField(w: JsonWriter, key: string, n: unknown, comma: boolean = true): boolean {
+  if (typeof n !== "number" || !(n >= 1)) return false;
+  w.ascii(comma ? ',"' : '"');
+  w.ascii(key);
+  w.ascii('":');
+  w.uint(n >= 4294967295 ? 4294967295 : Math.floor(n));
+  return true;
 }
+
+const ATTRIBUTES = /* @__PURE__ */ fragment(',"attributes":[');
 
 /**
  * `,"attributes":[..]` (omitted when empty) followed by {@link countField}
  * `droppedAttributesCount`: the attribute part of resources, scopes, spans, events and links.
+ * `comma` false leaves out the leading comma. Returns whether it wrote anything.
  */
-export function attributesFields(attributes: unknown, dropped: unknown): string {
-  const list = encodeKeyValueList(attributes);
-  return (list === "[]" ? "" : ',"attributes":' + list) + countField("droppedAttributesCount", dropped);
+export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown, comma: boolean = true): boolean {
+  const mark = w.pos;
+  if (comma) w.bytes(ATTRIBUTES);
+  else w.ascii('"attributes":[');
+  let wrote = writeKeyValues(w, attributes);
+  if (wrote) w.byte(0x5d);
+  else w.pos = mark;
+  if (countField(w, "droppedAttributesCount", dropped, comma || wrote)) wrote = true;
+  return wrote;
 }
 
 /** An OTLP `Resource` JSON object: `{"attributes":[..],"droppedAttributesCount":n}` (empty parts omitted). */
-export function encodeResource(resource: Resource | undefined): string {
-  if (resource === null || typeof resource !== "object") return "{}";
-  let parts = "";
-  try {
-    parts = attributesFields(resource.attributes, resource.droppedAttributesCount);
-  } catch {
-    diagOnce("warn", "otlp-resource-throw", "OTLP encoder: resource attributes could not be read.");
+export function writeResource(w: JsonWriter, resource: Resource | undefined): void {
+  w.byte(0x7b); // {
+  if (resource !== null && typeof resource === "object") {
+    const mark = w.pos;
+    try {
+      attributesFields(w, resource.attributes, resource.droppedAttributesCount, false);
+    } catch {
+      w.pos = mark;
+      diagOnce("warn", "otlp-resource-throw", "OTLP encoder: resource attributes could not be read.");
+    }
   }
-  return "{" + parts.slice(1) + "}";
+  w.byte(0x7d);
 }
 
 /**
  * An OTLP `InstrumentationScope` JSON object: `{"name":"..","version":".."}`, plus
  * `attributes` / `droppedAttributesCount` when the scope object carries them.
  */
-export function encodeScope(scope: InstrumentationScope | undefined): string {
-  if (scope === null || typeof scope !== "object") return '{"name":""}';
-  try {
-    let out = '{"name":' + jsonString(str(scope.name));
-    const version = str(scope.version);
-    if (version !== "") out += ',"version":' + jsonString(version);
-    const extra = scope as { attributes?: unknown; droppedAttributesCount?: unknown };
-    return out + attributesFields(extra.attributes, extra.droppedAttributesCount) + "}";
-  } catch {
-    diagOnce("warn", "otlp-scope-throw", "OTLP encoder: instrumentation scope could not be read.");
-    return '{"name":""}';
+export function writeScope(w: JsonWriter, scope: InstrumentationScope | undefined): void {
+  const mark = w.pos;
+  if (scope !== null && typeof scope === "object") {
+    try {
+      w.ascii('{"name":');
+      w.string(str(scope.name));
+      const version = str(scope.version);
+      if (version !== "") {
+        w.ascii(',"version":');
+        w.string(version);
+      }
+      const extra = scope as { attributes?: unknown; droppedAttributesCount?: unknown };
+      attributesFields(w, extra.attributes, extra.droppedAttributesCount);
+      w.byte(0x7d);
+      return;
+    } catch {
+      diagOnce("warn", "otlp-scope-throw", "OTLP encoder: instrumentation scope could not be read.");
+    }
   }
+  w.pos = mark;
+  w.ascii('{"name":""}');
 }
 
-/** `,"schemaUrl":".."` when `holder.schemaUrl` is a non-empty string, else "". */
-function schemaUrlField(holder: { readonly schemaUrl?: string } | undefined): string {
+/** `,"schemaUrl":".."` when `holder.schemaUrl` is a non-empty string, else nothing. */
+function schemaUrlField(w: JsonWriter, holder: { readonly schemaUrl?: string } | undefined): void {
   let url: unknown;
   try {
     url = holder?.schemaUrl;
   } catch {
-    return "";
+    return;
   }
-  return typeof url === "string" && url !== "" ? ',"schemaUrl":' + jsonString(url) : "";
+  if (typeof url === "string" && url !== "") {
+    w.ascii(',"schemaUrl":');
+    w.string(url);
+  }
 }
 
 /**
- * The complete export request for one signal: groups `items`, writes each resource and
- * scope once, and each item through `encodeItem` (which returns its JSON object, or
- * `undefined` to drop it). An item whose encoding throws is dropped and reported once;
- * resources and scopes left without items are omitted. With no items the result is a
- * valid but empty request (`{"resourceSpans":[]}`), which callers must not send
- * (DESIGN: never send an empty payload).
+ * The complete export request for one signal into `w`: groups `items`, writes each resource
+ * and scope once, and each item through `writeItem` (which writes its JSON object and returns
+ * true, or returns false to drop it; what it wrote before is then taken back). An item whose
+ * encoding throws is dropped and reported once; resources and scopes left without items are
+ * omitted. With no items the result is a valid but empty request (`{"resourceSpans":[]}`),
+ * which callers must not send (DESIGN: never send an empty payload).
  */
-export function encodeGrouped<T extends Scoped>(
+export function writeGrouped<T extends Scoped>(
+  w: JsonWriter,
   items: readonly T[],
   keys: SignalKeys,
-  encodeItem: (item: T) => string | undefined,
-): string {
-  let out = keys.open;
+  writeItem: (w: JsonWriter, item: T) => boolean,
+): void {
+  w.ascii(keys.open);
   let firstResource = true;
   const groups = groupByResourceAndScope(items);
   for (let r = 0; r < groups.length; r++) {
     const rg = groups[r]!;
-    let scopes = "";
+    const resourceMark = w.pos;
+    w.ascii(firstResource ? '{"resource":' : ',{"resource":');
+    writeResource(w, rg.resource);
+    w.byte(0x2c);
+    w.ascii(keys.scopes);
+    let firstScope = true;
     for (let s = 0; s < rg.scopes.length; s++) {
       const sg = rg.scopes[s]!;
-      let encoded = "";
+      const scopeMark = w.pos;
+      w.ascii(firstScope ? '{"scope":' : ',{"scope":');
+      writeScope(w, sg.scope);
+      w.byte(0x2c);
+      w.ascii(keys.items);
+      const itemsStart = w.pos;
       for (let i = 0; i < sg.items.length; i++) {
-        let item: string | undefined;
+        const itemMark = w.pos;
+        if (itemMark !== itemsStart) w.byte(0x2c);
+        let kept = false;
         try {
-          item = encodeItem(sg.items[i]!);
+          kept = writeItem(w, sg.items[i]!);
         } catch {
           diagOnce("warn", "otlp-item-throw", "OTLP encoder: dropped an item that could not be read.");
-          continue;
         }
-        if (item !== undefined) encoded += (encoded === "" ? "" : ",") + item;
+        if (!kept) w.pos = itemMark;
       }
-      if (encoded === "") continue;
-      scopes +=
-        (scopes === "" ? "{" : ",{") +
-        '"scope":' + encodeScope(sg.scope) + "," + keys.items + encoded + "]" +
-        schemaUrlField(sg.scope) + "}";
+      if (w.pos === itemsStart) {
+        w.pos = scopeMark;
+        continue;
+      }
+      w.byte(0x5d);
+      schemaUrlField(w, sg.scope);
+      w.byte(0x7d);
+      firstScope = false;
     }
-    if (scopes === "") continue;
-    out +=
-      (firstResource ? "{" : ",{") +
-      '"resource":' + encodeResource(rg.resource) + "," + keys.scopes + scopes + "]" +
-      schemaUrlField(rg.resource) + "}";
+    if (firstScope) {
+      w.pos = resourceMark;
+      continue;
+    }
+    w.byte(0x5d);
+    schemaUrlField(w, rg.resource);
+    w.byte(0x7d);
     firstResource = false;
   }
-  return out + "]}";
+  w.ascii("]}");
 }

@@ -1,7 +1,7 @@
 /**
  * The OTLP/HTTP JSON body of an `ExportTraceServiceRequest` (POST `/v1/traces`), written
- * by hand into one string: no intermediate object tree, so it costs about as much as a
- * `JSON.stringify` of the finished request would.
+ * by hand as the UTF-8 bytes that go on the wire: no intermediate object tree and no
+ * concatenated string to flatten and re-encode (json-writer.ts has the measurements).
  *
  * Field names and types follow opentelemetry-proto trace/v1/trace.proto under the OTLP
  * JSON rules (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding): lower
@@ -10,13 +10,11 @@
  * default are omitted (empty `parentSpanId`/`traceState`/lists, zero dropped counts,
  * UNSET status without message), which the proto3 JSON mapping allows.
  */
-import { toEpochNanos } from "../../common/time.ts";
 import { diagOnce } from "../../common/diag.ts";
-import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
-import { jsonString } from "./json-string.ts";
-import { attributesFields, countField, encodeGrouped, signalKeys, str } from "./resource-scope.ts";
+import { fragment, JsonWriter } from "./json-writer.ts";
+import { attributesFields, countField, signalKeys, str, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const TRACE_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceSpans", "scopeSpans", "spans");
@@ -29,6 +27,25 @@ const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
 const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK = 0x100;
 const SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK = 0x200;
 
+// Hot constant fragments, pre-encoded (json-writer.ts: a copy beats converting characters).
+const SPAN_OPEN = /* @__PURE__ */ fragment('{"traceId":"');
+const SPAN_ID = /* @__PURE__ */ fragment('","spanId":"');
+const PARENT_SPAN_ID = /* @__PURE__ */ fragment(',"parentSpanId":"');
+const START_TIME = /* @__PURE__ */ fragment(',"startTimeUnixNano":"');
+const END_TIME = /* @__PURE__ */ fragment('","endTimeUnixNano":"');
+const EVENT_OPEN = /* @__PURE__ */ fragment('{"timeUnixNano":"');
+const EVENT_NAME = /* @__PURE__ */ fragment('","name":');
+const EVENTS = /* @__PURE__ */ fragment(',"events":[');
+const LINKS = /* @__PURE__ */ fragment(',"links":[');
+
+// `,"flags":<n>,"name":` per flags value (at most 2^10 of them), made on first use: one copy
+// instead of three writes per span.
+const flagsAndName: Uint8Array[] = [];
+
+function flagsNameFragment(n: number): Uint8Array {
+  return (flagsAndName[n] ??= fragment(',"flags":' + n + ',"name":'));
+}
+
 function flags(traceFlags: unknown, isRemote: unknown): number {
   return (
     (typeof traceFlags === "number" ? traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK : 0) |
@@ -39,121 +56,190 @@ function flags(traceFlags: unknown, isRemote: unknown): number {
 
 /**
  * The OTLP/JSON `ExportTraceServiceRequest` body for `spans`, grouped by resource and
- * instrumentation scope. Never throws: a span with an invalid trace or span id (it would
- * make the receiver reject the whole request) or whose fields cannot be read is dropped
- * and reported once; a link with invalid ids is dropped and counted in
- * `droppedLinksCount`. `encodeTraces([])` returns the valid empty request
- * `{"resourceSpans":[]}` — callers must not send it (DESIGN: never send an empty payload).
+ * instrumentation scope, as UTF-8 bytes: what the OTLP trace exporter sends. Never throws:
+ * a span with an invalid trace or span id (it would make the receiver reject the whole
+ * request) or whose fields cannot be read is dropped and reported once; a link with invalid
+ * ids is dropped and counted in `droppedLinksCount`. An empty input gives the valid empty
+ * request `{"resourceSpans":[]}` — callers must not send it (DESIGN: never send an empty
+ * payload). Byte for byte `new TextEncoder().encode(encodeTraces(spans))`.
  *
  * @example
- * const body = encodeTraces(spans);
+ * const body = encodeTracesBytes(spans);
  * await fetch("http://127.0.0.1:4318/v1/traces", {
  *   method: "POST", headers: { "content-type": "application/json" }, body,
  * });
  */
-export function encodeTraces(spans: readonly ReadableSpan[]): string {
-  return encodeGrouped(spans, TRACE_KEYS, encodeSpan);
-}
-
-/** One `Span` JSON object, or undefined when the span must be dropped. */
-function encodeSpan(span: ReadableSpan): string | undefined {
-  const ctx = span.spanContext();
-  if (ctx === null || typeof ctx !== "object" || !isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
-    diagOnce("warn", "otlp-span-ids", "OTLP encoder: dropped a span with an invalid trace or span id.");
-    return undefined;
-  }
-  const parent = span.parentSpanContext;
-  let out = '{"traceId":"' + ctx.traceId + '","spanId":"' + ctx.spanId + '"' + traceStateField(ctx);
-  if (parent != null && isValidSpanId(parent.spanId)) out += ',"parentSpanId":"' + parent.spanId + '"';
-  out +=
-    ',"flags":' + flags(ctx.traceFlags, parent?.isRemote) +
-    ',"name":' + jsonString(str(span.name)) +
-    kindField(span.kind) +
-    ',"startTimeUnixNano":"' + toEpochNanos(span.startTime) +
-    '","endTimeUnixNano":"' + toEpochNanos(span.endTime) + '"';
-
-  return (
-    out +
-    attributesFields(span.attributes, span.droppedAttributesCount) +
-    listFields("events", span.events, eventJson, span.droppedEventsCount, "event") +
-    listFields("links", span.links, linkJson, span.droppedLinksCount, "link") +
-    statusField(span.status) + "}"
-  );
+export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
+  const w = new JsonWriter(true);
+  writeGrouped(w, spans, TRACE_KEYS, writeSpan);
+  return w.finish();
 }
 
 /**
+ * The OTLP/JSON `ExportTraceServiceRequest` body for `spans` as a string: the text of
+ * {@link encodeTracesBytes} (same rules; use the bytes form to send it).
+ *
+ * @example
+ * const request = JSON.parse(encodeTraces(spans));
+ */
+export function encodeTraces(spans: readonly ReadableSpan[]): string {
+  const w = new JsonWriter(true);
+  writeGrouped(w, spans, TRACE_KEYS, writeSpan);
+  return w.finishText();
+}
+
+/**
+ * One `Span` JSON object into `w`; false when the span must be dropped. Ids are checked
+ * while they are copied (`JsonWriter.hexId`, the rule of `isValidTraceId`/`isValidSpanId`).
+ */
+function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
+  const ctx = span.spanContext();
+  const mark = w.pos;
+  if (!openWithIds(w, ctx)) {
+    w.pos = mark;
+    diagOnce("warn", "otlp-span-ids", "OTLP encoder: dropped a span with an invalid trace or span id.");
+    return false;
+  }
+  w.byte(0x22);
+  traceStateField(w, ctx);
+  const parent = span.parentSpanContext;
+  if (parent != null) {
+    const parentMark = w.pos;
+    w.bytes(PARENT_SPAN_ID);
+    if (w.hexId(parent.spanId, 16)) w.byte(0x22);
+    else w.pos = parentMark;
+  }
+  w.bytes(flagsNameFragment(flags(ctx.traceFlags, parent?.isRemote)));
+  w.string(str(span.name));
+  const kind = span.kind;
+  // `SpanKind` in trace.proto is ours + 1 (0 is SPAN_KIND_UNSPECIFIED, omitted).
+  if (kind === 0 || kind === 1 || kind === 2 || kind === 3 || kind === 4) {
+    w.ascii(KIND_FIELDS[kind]!);
+  }
+  w.bytes(START_TIME);
+  w.epochNanos(span.startTime);
+  w.bytes(END_TIME);
+  w.epochNanos(span.endTime);
+  w.byte(0x22);
+  attributesFields(w, span.attributes, span.droppedAttributesCount);
+  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, "droppedEventsCount", "event");
+  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, "droppedLinksCount", "link");
+  statusField(w, span.status);
+  w.byte(0x7d);
+  return true;
+}
+
+/**
+ * `{"traceId":"..","spanId":".."` — the start of a span or link — when both ids are valid
+ * (checked while copied, `JsonWriter.hexId`); false otherwise, with a partial write the
+ * caller takes back.
+ */
+function openWithIds(w: JsonWriter, ctx: SpanContext | null | undefined): boolean {
+  if (ctx === null || typeof ctx !== "object") return false;
+  w.bytes(SPAN_OPEN);
+  if (!w.hexId(ctx.traceId, 32)) return false;
+  w.bytes(SPAN_ID);
+  return w.hexId(ctx.spanId, 16);
+}
+
+const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', ',"kind":4', ',"kind":5'];
+
+/**
  * `,"<key>":[..]` (omitted when empty) and `,"dropped<Key>Count":n` for a span's events or
- * links. An item that `encodeItem` rejects (undefined) or that cannot be read (reported
- * once) is left out and added to the span's own dropped count.
+ * links. An item that `writeItem` rejects (false) or that cannot be read (reported once) is
+ * left out and added to the span's own dropped count.
  */
 function listFields<T>(
-  key: "events" | "links",
+  w: JsonWriter,
+  open: Uint8Array,
   items: readonly T[] | undefined,
-  encodeItem: (item: T) => string | undefined,
+  writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
+  countKey: string,
   what: "event" | "link",
-): string {
+): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
-  let list = "";
   const n = items != null ? items.length : 0;
+  const listMark = w.pos;
+  w.bytes(open);
+  const itemsStart = w.pos;
   for (let i = 0; i < n; i++) {
-    let item: string | undefined;
+    const mark = w.pos;
+    if (mark !== itemsStart) w.byte(0x2c);
+    let kept = false;
     try {
-      item = encodeItem(items![i]!);
+      kept = writeItem(w, items![i]!);
     } catch {
       diagOnce("warn", `otlp-${what}-throw`, `OTLP encoder: dropped a span ${what} that could not be read.`);
     }
-    if (item === undefined) dropped++;
-    else list += (list === "" ? "" : ",") + item;
+    if (!kept) {
+      w.pos = mark;
+      dropped++;
+    }
   }
-  const countKey = key === "events" ? "droppedEventsCount" : "droppedLinksCount";
-  return (list === "" ? "" : ',"' + key + '":[' + list + "]") + countField(countKey, dropped);
-}
-
-/** `SpanKind` in trace.proto is ours + 1 (0 is SPAN_KIND_UNSPECIFIED, omitted). */
-function kindField(kind: unknown): string {
-  return kind === 0 || kind === 1 || kind === 2 || kind === 3 || kind === 4 ? ',"kind":' + (kind + 1) : "";
+  if (w.pos === itemsStart) w.pos = listMark;
+  else w.byte(0x5d);
+  countField(w, countKey, dropped);
 }
 
 /** `Status`: codes are the same numbers as ours (UNSET 0, OK 1, ERROR 2). */
-function statusField(status: ReadableSpan["status"] | undefined): string {
-  if (status == null) return "";
+function statusField(w: JsonWriter, status: ReadableSpan["status"] | undefined): void {
+  if (status == null) return;
   const code = status.code;
   const message = str(status.message);
-  let body = code === 1 || code === 2 ? '"code":' + code : "";
-  if (message !== "") body += (body === "" ? "" : ",") + '"message":' + jsonString(message);
-  return body === "" ? "" : ',"status":{' + body + "}";
+  const hasCode = code === 1 || code === 2;
+  if (!hasCode && message === "") return;
+  w.ascii(',"status":{');
+  if (hasCode) {
+    w.ascii('"code":');
+    w.uint(code);
+  }
+  if (message !== "") {
+    w.ascii(hasCode ? ',"message":' : '"message":');
+    w.string(message);
+  }
+  w.byte(0x7d);
 }
 
-function traceStateField(ctx: SpanContext): string {
+function traceStateField(w: JsonWriter, ctx: SpanContext): void {
   let value: unknown;
   try {
     value = ctx.traceState?.serialize();
   } catch {
     diagOnce("warn", "otlp-tracestate", "OTLP encoder: dropped a tracestate whose serialize() threw.");
-    return "";
+    return;
   }
-  return typeof value === "string" && value !== "" ? ',"traceState":' + jsonString(value) : "";
+  if (typeof value === "string" && value !== "") {
+    w.ascii(',"traceState":');
+    w.string(value);
+  }
 }
 
 /** One `Span.Event`. */
-function eventJson(event: TimedEvent): string {
-  return (
-    '{"timeUnixNano":"' + toEpochNanos(event.time) + '","name":' + jsonString(str(event.name)) +
-    attributesFields(event.attributes, event.droppedAttributesCount) + "}"
-  );
+function writeEvent(w: JsonWriter, event: TimedEvent): boolean {
+  w.bytes(EVENT_OPEN);
+  w.epochNanos(event.time);
+  w.bytes(EVENT_NAME);
+  w.string(str(event.name));
+  attributesFields(w, event.attributes, event.droppedAttributesCount);
+  w.byte(0x7d);
+  return true;
 }
 
-/** One `Span.Link`, or undefined when it has invalid ids. */
-function linkJson(link: RecordedLink): string | undefined {
+/** One `Span.Link`; false when it has invalid ids (checked as in {@link writeSpan}). */
+function writeLink(w: JsonWriter, link: RecordedLink): boolean {
   const ctx = link?.context;
-  if (ctx == null || !isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
+  const mark = w.pos;
+  if (!openWithIds(w, ctx)) {
+    w.pos = mark;
     diagOnce("warn", "otlp-link-ids", "OTLP encoder: dropped a link with an invalid trace or span id.");
-    return undefined;
+    return false;
   }
-  return (
-    '{"traceId":"' + ctx.traceId + '","spanId":"' + ctx.spanId + '"' + traceStateField(ctx) +
-    attributesFields(link.attributes, link.droppedAttributesCount) +
-    ',"flags":' + flags(ctx.traceFlags, ctx.isRemote) + "}"
-  );
+  w.byte(0x22);
+  traceStateField(w, ctx);
+  attributesFields(w, link.attributes, link.droppedAttributesCount);
+  w.ascii(',"flags":');
+  w.uint(flags(ctx.traceFlags, ctx.isRemote));
+  w.byte(0x7d);
+  return true;
 }

@@ -23,7 +23,7 @@
  * @module
  */
 import { diag } from "../../common/diag.ts";
-import { splitOtlpJson } from "../browser-keepalive-fetch.ts";
+import { bodyText, splitOtlpJson } from "../browser-keepalive-fetch.ts";
 
 /** How RUM sends OTLP requests (see the module doc). */
 export type RumTransport = "fetch" | "beacon";
@@ -64,8 +64,8 @@ export function createRumFetch(options: RumFetchOptions = {}): typeof fetch {
   const beacon = options.sendBeacon ?? navigatorBeacon();
 
   return async function rumFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const body = init?.body;
-    if (init === undefined || typeof body !== "string") return baseFetch()(input, init);
+    const body = bodyText(init?.body);
+    if (init === undefined || body === undefined) return baseFetch()(input, init);
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (transport === "beacon") {
       const refused = sendBeacons(beacon, url, body, TEXT_PLAIN);

@@ -256,4 +256,17 @@ test("the key cache keeps distinct keys distinct", () => {
   }
 });
 
+test("keys past the prefix cache (over 1024 distinct, or longer than 256) are written the same way", () => {
+  const map: Record<string, unknown> = {};
+  for (let i = 0; i < 1500; i++) map[`key.${i}\u00e9`] = i % 3 === 0 ? `v${i}` : i % 3 === 1 ? i : [i];
+  map["k".repeat(300) + '"\n'] = "long";
+  const expected = Object.entries(map).map(([key, v]) => ({
+    key,
+    value: typeof v === "string" ? { stringValue: v } : typeof v === "number" ? { intValue: String(v) } : { arrayValue: { values: [{ intValue: String((v as number[])[0]) }] } },
+  }));
+  // Twice: the first call fills the cache, the second reads it (and the uncached rest).
+  assert.equal(JSON.parse(encodeKeyValueList(map)), expected);
+  assert.equal(JSON.parse(encodeKeyValueList(map)), expected);
+});
+
 test.run();

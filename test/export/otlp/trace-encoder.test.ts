@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import { diag, resetDiagOnce } from "../../../src/common/diag.ts";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { encodeTraces } from "../../../src/export/otlp/trace-encoder.ts";
-import { encodeResource, encodeScope, groupByResourceAndScope } from "../../../src/export/otlp/resource-scope.ts";
+import { JsonWriter } from "../../../src/export/otlp/json-writer.ts";
+import { groupByResourceAndScope, writeResource, writeScope } from "../../../src/export/otlp/resource-scope.ts";
 import type { Resource } from "../../../src/resource/resource.ts";
 import type { ReadableSpan } from "../../../src/trace/types.ts";
 import { makeSpan, RESOURCE, SCOPE, traceState } from "./span-fixtures.ts";
@@ -229,6 +230,14 @@ test("grouping: by resource identity, then scope name+version+schemaUrl, in firs
   assert.is(groups[0]!.resource, r1);
   assert.is(groups[0]!.scopes[0]!.items[1], spans[3]);
 });
+
+function written<T>(write: (w: JsonWriter, value: T) => void, value: T): string {
+  const w = new JsonWriter(false);
+  write(w, value);
+  return w.finishText();
+}
+const encodeResource = (r: Resource | undefined): string => written(writeResource, r);
+const encodeScope = (s: Parameters<typeof writeScope>[1]): string => written(writeScope, s);
 
 test("resource and scope encoding details", () => {
   assert.is(encodeResource({ attributes: {} }), "{}");

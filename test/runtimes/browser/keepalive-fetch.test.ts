@@ -88,7 +88,7 @@ test("keepalive fetch: an oversized body goes out as pieces started together; on
   await again;
 });
 
-test("keepalive fetch: a refused keepalive request is retried once without keepalive; non-string bodies pass through", async () => {
+test("keepalive fetch: a refused keepalive request is retried once without keepalive; bodies other than text or bytes pass through", async () => {
   const { calls, fetchFn } = recorder((call) => {
     if (call.keepalive) throw new TypeError("Failed to fetch");
     return new Response("{}");
@@ -107,8 +107,11 @@ test("keepalive fetch: a refused keepalive request is retried once without keepa
   assert.is(calls.length, 3, "no retry when the caller aborted");
 
   const passthrough = recorder();
-  await createKeepaliveFetch(passthrough.fetchFn)("http://127.0.0.1:1/x", { method: "POST", body: new Uint8Array([1]) });
+  await createKeepaliveFetch(passthrough.fetchFn)("http://127.0.0.1:1/x", { method: "POST", body: new Blob(["{}"]) });
   assert.equal(passthrough.calls.map((c) => c.keepalive), [false]);
+  // UTF-8 bytes (what the OTLP exporters send) are budgeted like text: a small body goes with keepalive.
+  await createKeepaliveFetch(passthrough.fetchFn)("http://127.0.0.1:1/x", { method: "POST", body: new TextEncoder().encode("{}"), keepalive: true });
+  assert.equal(passthrough.calls.map((c) => c.keepalive), [false, true]);
 });
 
 test("keepalive fetch: split answers combine — partialSuccess rejected counts add up; the first failure wins", async () => {

@@ -119,10 +119,12 @@ test("beacon transport: text/plain beacons, never compressed; refused while visi
   assert.equal(h.sent.slice(1).map((s) => [s.via, s.mode, s.type, s.encoding, s.body]), [["fetch", "no-cors", "text/plain;charset=UTF-8", null, body]]);
 });
 
-test("non-string bodies pass through to fetch unchanged", async () => {
+test("bodies other than text or bytes pass through to fetch unchanged; UTF-8 bytes go like text", async () => {
   const h = harness({ hidden: true, transport: "beacon" });
-  await h.rumFetch("http://127.0.0.1:1/x", { method: "POST", body: new Uint8Array([1]) });
+  await h.rumFetch("http://127.0.0.1:1/x", { method: "POST", body: new Blob(["{}"]) });
   assert.equal(h.sent.map((s) => s.via), ["fetch"]);
+  await h.rumFetch("http://127.0.0.1:1/x", { method: "POST", body: new TextEncoder().encode(spans(1, 1)) });
+  assert.equal(h.sent.map((s) => s.via), ["fetch", "beacon"]);
 });
 
 test.run();

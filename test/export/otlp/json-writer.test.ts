@@ -1,0 +1,101 @@
+// JsonWriter, the byte sink of the OTLP encoders: its string escaping and UTF-8 equal
+// `TextEncoder.encode(jsonString(s))` (JSON.stringify's escapes, lone surrogates as U+FFFD),
+// its digits equal String()/toEpochNanos, its id check equals isValidTraceId/isValidSpanId,
+// and growing the buffer never loses or reorders bytes.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { toEpochNanos } from "../../../src/common/time.ts";
+import { jsonString } from "../../../src/export/otlp/json-string.ts";
+import { fragment, JsonWriter } from "../../../src/export/otlp/json-writer.ts";
+import { isValidSpanId, isValidTraceId } from "../../../src/trace/span-context.ts";
+import { Rng, withSeed } from "../../fuzz/prng.ts";
+
+const te = new TextEncoder();
+
+function written(write: (w: JsonWriter) => void, body = false): Uint8Array {
+  const w = new JsonWriter(body);
+  write(w);
+  return w.finish();
+}
+
+function assertSameBytes(actual: Uint8Array, expected: Uint8Array, why: string): void {
+  const at = actual.length === expected.length ? actual.findIndex((b, i) => b !== expected[i]) : Math.min(actual.length, expected.length);
+  assert.is(at, -1, `${why}: bytes differ at ${at} (lengths ${actual.length} / ${expected.length})`);
+}
+
+const SAMPLES = [
+  "", "plain", '"', "\\", "\u0000", "\u0008\u0009\u000a\u000b\u000c\u000d\u001f", "\u007f", "\u0080", "é", "\u07ff", "\u0800",
+  "€", "\ufffd", "\uffff", "😀", "\ud800", "\udc00", "\udbff\udfff", "\udc00\ud800", "a\ud800", "\ud800a", "\ud800\ud800\udc00",
+  "\u2028\u2029", "x".repeat(5000) + "\n", "\n" + "x".repeat(5000), "€".repeat(3000), "\u0001".repeat(3000),
+];
+
+test("string(): the UTF-8 of jsonString — JSON.stringify escapes, pairs kept, lone surrogates as U+FFFD", () => {
+  for (const s of SAMPLES) assertSameBytes(written((w) => w.string(s)), te.encode(jsonString(s)), JSON.stringify(s.slice(0, 20)));
+  assertSameBytes(written((w) => w.string("\u001f")), te.encode('"\\u001f"'), "lowercase hex escape");
+});
+
+test(
+  "string(): fuzzed code units and parser-breaking characters, at every buffer offset",
+  withSeed("json-writer-string", (rng: Rng) => {
+    for (let i = 0; i < 3000; i++) {
+      const s = rng.bool() ? rng.codeUnits(rng.range(0, 60)) : rng.nasty(rng.range(0, 60));
+      // A prefix of random length moves the string across the growth boundary of a small buffer.
+      const pad = "p".repeat(rng.int(300));
+      assertSameBytes(written((w) => { w.ascii(pad); w.string(s); }), te.encode(pad + jsonString(s)), `case ${i}`);
+    }
+  }),
+);
+
+test("string(): a huge string with an escape grows the buffer in steps and keeps every byte", () => {
+  const s = "\n" + "€x".repeat(300_000) + "\ud800";
+  assertSameBytes(written((w) => w.string(s)), te.encode(jsonString(s)), "huge");
+});
+
+test("uint(): the digits String() prints, across the int32 and 2^53 boundaries", () => {
+  const values = [0, 1, 9, 10, 99, 100, 255, 256, 4294967295, 2147483647, 2147483648, 99999999, 100000000, 123456789012, 9007199254740991, 10 ** 15, 10 ** 15 - 1];
+  for (const n of values) assert.is(new TextDecoder().decode(written((w) => w.uint(n))), String(n), String(n));
+});
+
+test("epochNanos(): the same digits as toEpochNanos, for every kind of time", () => {
+  const times = [0, 1.5, 2.000001, 0.0000004, 0.9999996, -1, -1e15, NaN, 1e20, 1e12, 123456.789123, -0.5, 5e-7];
+  for (const t of times) assert.is(new TextDecoder().decode(written((w) => w.epochNanos(t))), toEpochNanos(t), String(t));
+});
+
+test("hexId(): accepts exactly what isValidTraceId/isValidSpanId accept, and writes nothing otherwise", () => {
+  const ids: unknown[] = [
+    "0af7651916cd43dd8448eb211c80319c", "00000000000000000000000000000000", "0AF7651916CD43DD8448EB211C80319C", "0af7651916cd43dd8448eb211c80319", "0af7651916cd43dd8448eb211c80319cc",
+    "0af7651916cd43dd8448eb211c80319g", "b7ad6b7169203331", "0000000000000000", "0000000000000001", "b7ad6b716920333", "b7ad6b716920333/", "b7ad6b716920333:",
+    "b7ad6b716920333`", undefined, null, 12345678, { toString: () => "b7ad6b7169203331" }, new String("b7ad6b7169203331"), "",
+  ];
+  for (const id of ids) {
+    for (const len of [32, 16]) {
+      const valid = len === 32 ? isValidTraceId(id as string) : isValidSpanId(id as string);
+      const w = new JsonWriter(false);
+      w.ascii("x");
+      assert.is(w.hexId(id, len), valid, `${String(id)} / ${len}`);
+      assert.is(new TextDecoder().decode(w.finish()), valid ? "x" + id : "x", `${String(id)} written`);
+    }
+  }
+});
+
+test("bytes()/fragment(): short and long fragments copied whole, past growth", () => {
+  const short = fragment(',"a":');
+  const long = fragment(',"startTimeUnixNano":"' + "y".repeat(100));
+  let expected = "";
+  const w = new JsonWriter(false);
+  for (let i = 0; i < 200; i++) {
+    w.bytes(i % 3 ? short : long);
+    expected += i % 3 ? ',"a":' : ',"startTimeUnixNano":"' + "y".repeat(100);
+  }
+  assert.is(w.finishText(), expected);
+});
+
+test("a body writer's result is a view the next writer never reuses", () => {
+  const a = written((w) => w.ascii("first body"), true);
+  const b = written((w) => w.ascii("second"), true);
+  assert.is(new TextDecoder().decode(a), "first body");
+  assert.is(new TextDecoder().decode(b), "second");
+  assert.is.not(a.buffer, b.buffer);
+});
+
+test.run();
