@@ -42,6 +42,17 @@ export const budgets = {
   "full SDK": 12 * KiB,
   "tracing + OTLP": 6 * KiB,
 };
+/**
+ * Regression ceilings in gzip bytes, enforced by test/size.test.ts (so by CI) while the budgets
+ * above are not met: today's sizes rounded up to the next half KiB. They hold the line until
+ * the budgets can be: lower one whenever a change shrinks a program; raise one only for a
+ * feature that needs the bytes, and say so in the commit message.
+ */
+export const ceilings = {
+  "full SDK": 57.5 * KiB,
+  "tracing + OTLP": 18.5 * KiB,
+  "browser with RUM": 63 * KiB,
+};
 /** Budgets reported but not enforced (print-only): the browser with RUM (issue 7). */
 export const printOnlyBudgets = {
   "browser with RUM": 10 * KiB,
