@@ -6,7 +6,6 @@
  * entry; if the result would exceed 256 characters the update is abandoned, as advised.
  */
 import { diagOnce } from "../../common/diag.ts";
-import { EMPTY_TRACE_STATE } from "../../propagation/trace-state.ts";
 import type { TraceState } from "../span-context.ts";
 import { isValidRandomness, thToThreshold } from "./threshold.ts";
 
@@ -37,6 +36,11 @@ export function getOtSubKey(traceState: TraceState | undefined, key: string): st
  * `value` is undefined, removed. Other sub-keys and other entries are kept; an `ot` entry
  * left empty is removed. Returns `traceState` unchanged when nothing changes or when the
  * new value would be invalid (over 256 characters).
+ *
+ * To add an entry where there is no tracestate yet, pass `EMPTY_TRACE_STATE`: with `undefined`
+ * there is nothing to set it on (the result is `undefined`). The empty tracestate stays the
+ * caller's import so that the samplers that only erase a sub-key (ParentBased, RateLimiting)
+ * do not pull the TraceState class into a bundle that never parses or builds a tracestate.
  */
 export function setOtSubKey(traceState: TraceState | undefined, key: string, value: string | undefined): TraceState | undefined {
   const ot = traceState?.get(OT_KEY);
@@ -60,7 +64,7 @@ export function setOtSubKey(traceState: TraceState | undefined, key: string, val
     diagOnce("warn", "sampler.ot.too-long", `Not updating the "ot" tracestate entry: it would exceed ${OT_MAX_LENGTH} characters (OpenTelemetry TraceState Handling).`);
     return traceState;
   }
-  return (traceState ?? EMPTY_TRACE_STATE).set(OT_KEY, next);
+  return traceState?.set(OT_KEY, next);
 }
 
 /**

@@ -16,6 +16,7 @@
  * in {@link ParentBasedSampler} to respect it.
  */
 import { diagOnce } from "../../common/diag.ts";
+import { EMPTY_TRACE_STATE } from "../../propagation/trace-state.ts";
 import type { Context } from "../../context/context.ts";
 import { isValidTraceId, type TraceState } from "../span-context.ts";
 import { getOtSubKey, randomnessOf, setOtSubKey } from "./ot-trace-state.ts";
@@ -99,7 +100,7 @@ export class TraceIdRatioBasedSampler implements Sampler {
       return traceState ? { decision: SamplingDecision.NOT_RECORD, traceState } : { decision: SamplingDecision.NOT_RECORD };
     }
     if (traceState === undefined) {
-      this.#rootTraceState ??= setOtSubKey(undefined, "th", this.#th);
+      this.#rootTraceState ??= setOtSubKey(EMPTY_TRACE_STATE, "th", this.#th);
       return { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: this.#rootTraceState };
     }
     return { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: setOtSubKey(traceState, "th", this.#th) };
