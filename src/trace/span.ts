@@ -21,6 +21,7 @@ import { now, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
+import type { MultiSpanProcessor } from "./multi-span-processor.ts";
 import type { SpanContext } from "./span-context.ts";
 import {
   SpanStatusCode,
@@ -31,7 +32,6 @@ import {
   type RecordedLink,
   type Span,
   type SpanKind,
-  type SpanProcessor,
   type SpanStatus,
   type TimedEvent,
 } from "./types.ts";
@@ -46,7 +46,11 @@ export interface SpanOwner {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
   readonly limits: CompiledSpanLimits;
-  readonly processor: SpanProcessor;
+  /**
+   * The provider's processors. A {@link MultiSpanProcessor}, which never throws (it isolates
+   * each processor and reports a failure once), so the span calls it without a guard of its own.
+   */
+  readonly processor: MultiSpanProcessor;
 }
 
 /** The recording {@link Span} implementation. */
@@ -103,11 +107,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (plain !== undefined) this.#attributeCount = plainCopy.count;
     else if (attributes) this.setAttributes(attributes);
     if (links) this.addLinks(links);
-    try {
-      owner.processor.onStart(this, parentContext);
-    } catch (err) {
-      diagOnce("error", "processor-onstart", "A span processor threw in onStart; the error was ignored.", err);
-    }
+    owner.processor.onStart(this, parentContext);
   }
 
   get resource(): Resource {
@@ -276,11 +276,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     } else {
       this.endTime = end;
     }
-    try {
-      this.#owner.processor.onEnd(this);
-    } catch (err) {
-      diagOnce("error", "processor-onend", "A span processor threw in onEnd; the error was ignored.", err);
-    }
+    this.#owner.processor.onEnd(this);
   }
 
   #dropAttribute(): void {
