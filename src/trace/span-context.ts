@@ -4,7 +4,12 @@
  * W3C Trace Context §3.2: ids are lowercase hex, all-zero ids are invalid.
  */
 
-/** Trace flags (W3C Trace Context §3.2.2.5), identical to `TraceFlags` in `@opentelemetry/api`. */
+/**
+ * Trace flags (W3C Trace Context §3.2.2.5), identical to `TraceFlags` in `@opentelemetry/api`.
+ *
+ * The SDK's own modules write these values as literals with the name beside them
+ * (`1` and a comment naming `TraceFlags.SAMPLED`), so this table is only in bundles whose code names it.
+ */
 export const TraceFlags: { readonly NONE: 0; readonly SAMPLED: 1 } = { NONE: 0, SAMPLED: 1 };
 /** A trace-flags byte. Bit 0 is "sampled"; other bits are carried through unchanged. */
 export type TraceFlags = number;
@@ -93,5 +98,5 @@ export function isSpanContextValid(spanContext: SpanContext): boolean {
 
 /** True when the sampled bit is set. */
 export function isSampled(spanContext: SpanContext): boolean {
-  return (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  return (spanContext.traceFlags & 1 /* TraceFlags.SAMPLED */) === 1 /* TraceFlags.SAMPLED */;
 }

@@ -23,18 +23,7 @@ import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
 import type { MultiSpanProcessor } from "./multi-span-processor.ts";
 import type { SpanContext } from "./span-context.ts";
-import {
-  SpanStatusCode,
-  type Exception,
-  type InstrumentationScope,
-  type Link,
-  type ReadableSpan,
-  type RecordedLink,
-  type Span,
-  type SpanKind,
-  type SpanStatus,
-  type TimedEvent,
-} from "./types.ts";
+import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink, Span, SpanKind, SpanStatus, TimedEvent } from "./types.ts";
 
 // code 0 is SpanStatusCode.UNSET (a literal: a module-level property read defeats tree-shaking).
 const UNSET_STATUS: SpanStatus = /* @__PURE__ */ Object.freeze({ code: 0 });
@@ -227,9 +216,9 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (this.#refuseAfterEnd("setStatus")) return this;
     const code = status?.code;
     // Spec (Set Status): UNSET is ignored, OK is final, a description only goes with ERROR.
-    if (code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this;
-    if (code === SpanStatusCode.OK) this.status = { code };
-    else if (code === SpanStatusCode.ERROR) {
+    if (code === 0 /* SpanStatusCode.UNSET */ || this.status.code === 1 /* SpanStatusCode.OK */) return this;
+    if (code === 1 /* SpanStatusCode.OK */) this.status = { code };
+    else if (code === 2 /* SpanStatusCode.ERROR */) {
       const message = status.message;
       this.status = typeof message === "string" ? { code, message } : { code };
     } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${String(code)}.`);
