@@ -56,9 +56,10 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 
 // The last ids found valid. A child's parent is checked by the tracer and again by the
 // sampler, and usually is the span created just before: comparing with the last valid
-// id (the same string, so a pointer comparison) skips the regular expressions.
-let lastTraceId = "0af7651916cd43dd8448eb211c80319c";
-let lastSpanId = "b7ad6b7169203331";
+// id (the same string, so a pointer comparison) skips the regular expressions. They start
+// as any valid id: the invalid ids plus a final 1 (which gzip sends as a back-reference).
+let lastTraceId = "00000000000000000000000000000001";
+let lastSpanId = "0000000000000001";
 
 /** True for 32 lowercase hex characters that are not all zero. */
 export function isValidTraceId(traceId: string): boolean {
