@@ -92,11 +92,11 @@ export const diag: DiagAPI = {
   setLogger(logger, level) {
     currentLogger = logger ?? consoleLogger;
     const lvl = typeof level === "object" ? level.logLevel : level;
-    currentLevel = lvl ?? DiagLogLevel.WARN;
+    currentLevel = lvl ?? 50; // DiagLogLevel.WARN (literals: a property read keeps the DiagLogLevel table in every bundle)
     return true;
   },
   disable() {
-    currentLevel = DiagLogLevel.NONE;
+    currentLevel = 0; // DiagLogLevel.NONE
   },
 };
 

@@ -32,7 +32,6 @@ import { diag, diagOnce } from "../common/diag.ts";
 import { monotonicNow } from "../common/time.ts";
 import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
-import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
 import { addCount, classifyExport, describe, exportEvent, MAX_TIMER_MILLIS, setTimerRef, settleWithin } from "./export-outcome.ts";
 import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
@@ -241,14 +240,11 @@ export class Batcher<T> {
         diag.warn(`Shutdown of the ${this.#signal} batcher timed out; dropping ${left} queued ${this.#signal}.`);
       }
       this.#abort?.abort(new Error("shutdown"));
-      try {
-        const shutting = Promise.resolve().then(() => this.#exporter.shutdown());
-        const outcome = await settleWithin(shutting, Math.max(0, deadline - monotonicNow()), true);
-        if (outcome.kind === "error") diag.warn(`Shutting down the ${this.#signal} exporter failed: ${describe(outcome.error)}`);
-        if (outcome.kind === "timeout") diag.warn(`Shutting down the ${this.#signal} exporter did not finish within ${this.#timeout} ms.`);
-      } catch (error) {
-        diag.warn(`Shutting down the ${this.#signal} exporter failed: ${describe(error)}`);
-      }
+      // A throw or rejection of shutdown() arrives as outcome "error" (it runs inside then()).
+      const shutting = Promise.resolve().then(() => this.#exporter.shutdown());
+      const outcome = await settleWithin(shutting, Math.max(0, deadline - monotonicNow()), true);
+      if (outcome.kind === "error") diag.warn(`Shutting down the ${this.#signal} exporter failed: ${describe(outcome.error)}`);
+      if (outcome.kind === "timeout") diag.warn(`Shutting down the ${this.#signal} exporter did not finish within ${this.#timeout} ms.`);
     });
     return this.#shutdownPromise;
   }
@@ -320,7 +316,7 @@ export class Batcher<T> {
     void settleWithin(exporting, this.#timeout, keepAlive, (t) => (this.#guard = t)).then((outcome) => {
       this.#guard = undefined;
       // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
-      const aborted = abort.signal.aborted && !(outcome.kind === "value" && outcome.value?.code === ExportResultCode.SUCCESS);
+      const aborted = abort.signal.aborted && !(outcome.kind === "value" && outcome.value?.code === 0 /* ExportResultCode.SUCCESS */);
       this.#finishExport(batch.length, aborted ? { kind: "timeout" } : outcome, monotonicNow() - started);
       if (outcome.kind !== "timeout") return this.#release(abort);
       abort.abort(new Error(`export timed out after ${this.#timeout} ms`));

@@ -8,7 +8,6 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import { toEpochMillis } from "../common/time.ts";
-import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
 import { writeLines } from "./write-lines.ts";
 import type { ReadableSpan } from "../trace/types.ts";
@@ -31,7 +30,7 @@ export class ConsoleSpanExporter implements Exporter<ReadableSpan> {
 
   /** Prints `spans`; fails after {@link shutdown}. */
   export(spans: ReadableSpan[]): Promise<ExportResult> {
-    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("ConsoleSpanExporter is shut down") });
+    if (this.#stopped) return Promise.resolve({ code: 1 /* ExportResultCode.FAILED */, error: new Error("ConsoleSpanExporter is shut down") });
     const c = (globalThis as { console?: { log?: (...args: unknown[]) => void } }).console;
     return writeLines(spans, formatSpan, (line) => c?.log?.(line));
   }

@@ -2,7 +2,7 @@
  * A metric exporter for development (`OTEL_METRICS_EXPORTER=console`): one readable line
  * per data point, written with `console.log` looked up at call time.
  */
-import { ExportResultCode, type Exporter, type ExportResult } from "./exporter.ts";
+import type { Exporter, ExportResult } from "./exporter.ts";
 import type { DataPoint, MetricData, ResourceMetrics } from "../metrics/types.ts";
 
 /** Prints collected metrics to the console. */
@@ -24,7 +24,7 @@ export class ConsoleMetricExporter implements Exporter<ResourceMetrics> {
         }
       }
     }
-    return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    return Promise.resolve({ code: 0 /* ExportResultCode.SUCCESS */ });
   }
 
   shutdown(): Promise<void> {

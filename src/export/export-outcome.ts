@@ -7,7 +7,6 @@
  * `rejected` for items refused in an OTLP `partialSuccess`, `timeout`, an HTTP status such as
  * `503`, and `_OTHER` when nothing better is known.
  */
-import { ExportResultCode } from "./exporter.ts";
 import type { ExportResult } from "./exporter.ts";
 
 /** One finished export operation, as reported to an export listener. */
@@ -76,7 +75,7 @@ export function classifyExport(settled: Settled<ExportResult>, items: number): E
   }
   const result = settled.value;
   const status = typeof result?.status === "number" ? { status: result.status } : {};
-  if (result && result.code === ExportResultCode.SUCCESS) {
+  if (result && result.code === 0 /* ExportResultCode.SUCCESS */) {
     // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
     const rejected = Math.min(items, Math.max(0, Math.floor(Number(result.rejected) || 0)));
     if (rejected === 0) return { items, exported: items, failed: 0, ...status };

@@ -3,7 +3,12 @@
  * Exporters never throw or reject: failures come back as a {@link ExportResult}.
  */
 
-/** Outcome of one export call. */
+/**
+ * Outcome of one export call.
+ *
+ * The SDK's own modules write these values as literals with the name beside them
+ * (`0` and a comment naming `ExportResultCode.SUCCESS`), so this table is only in bundles whose code names it.
+ */
 export const ExportResultCode: { readonly SUCCESS: 0; readonly FAILED: 1 } = { SUCCESS: 0, FAILED: 1 };
 /** One of the {@link ExportResultCode} values. */
 export type ExportResultCode = (typeof ExportResultCode)[keyof typeof ExportResultCode];

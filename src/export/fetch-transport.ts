@@ -16,6 +16,7 @@
  * credentials: both are routinely API keys.
  */
 import { diag, diagOnce } from "../common/diag.ts";
+import { percentDecode } from "../common/percent-decode.ts";
 import { monotonicNow } from "../common/time.ts";
 import { encodeBase64 } from "./otlp/base64.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
@@ -112,8 +113,9 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   // `fetch` refuses URLs with credentials; send them the way a browser would (RFC 7617).
   const secrets: string[] = [];
   if (parsed.username || parsed.password) {
-    const user = safeDecode(parsed.username);
-    const pass = safeDecode(parsed.password);
+    // Userinfo is percent-encoded in the URL (RFC 3986 §3.2.1); malformed escapes are sent as written.
+    const user = percentDecode(parsed.username) ?? parsed.username;
+    const pass = percentDecode(parsed.password) ?? parsed.password;
     secrets.push(parsed.username, parsed.password, user, pass);
     headers["authorization"] ??= `Basic ${encodeBase64(new TextEncoder().encode(`${user}:${pass}`))}`;
     parsed.username = "";
@@ -327,12 +329,4 @@ function describeError(error: unknown): string {
     return causeText && causeText !== error.message ? `${error.message} (${causeText})` : error.message || error.name;
   }
   return String(error);
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

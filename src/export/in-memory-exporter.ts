@@ -3,7 +3,6 @@
  * `SimpleSpanProcessor` (or a flushed `BatchSpanProcessor`) and assert on
  * `getFinishedSpans()`. Same surface as the official `InMemorySpanExporter`.
  */
-import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
 import type { ReadableSpan } from "../trace/types.ts";
 
@@ -25,10 +24,10 @@ export class InMemorySpanExporter implements Exporter<ReadableSpan> {
   /** Stores `spans`; fails after {@link shutdown}. */
   export(spans: ReadableSpan[]): Promise<ExportResult> {
     if (this.#stopped) {
-      return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("InMemorySpanExporter is shut down") });
+      return Promise.resolve({ code: 1 /* ExportResultCode.FAILED */, error: new Error("InMemorySpanExporter is shut down") });
     }
     for (const s of spans) this.#spans.push(s);
-    return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    return Promise.resolve({ code: 0 /* ExportResultCode.SUCCESS */ });
   }
 
   /** A copy of the spans exported so far, in export order. */

@@ -9,7 +9,6 @@ import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
 import type { ReadableSpan } from "../trace/types.ts";
 import type { EnvRecord } from "../common/env.ts";
-import { ExportResultCode } from "./exporter.ts";
 import type { Exporter, ExportOptions, ExportResult } from "./exporter.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
 import type { Transport, TransportResult } from "./fetch-transport.ts";
@@ -60,19 +59,19 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
    * `options.signal` abandons the send at once (it then fails with `errorType` `aborted`).
    */
   async export(items: T[], options?: ExportOptions): Promise<ExportResult> {
-    if (this.#stopped) return { code: ExportResultCode.FAILED, error: new Error("OTLP exporter is shut down"), errorType: "already_shutdown" };
+    if (this.#stopped) return { code: 1 /* ExportResultCode.FAILED */, error: new Error("OTLP exporter is shut down"), errorType: "already_shutdown" };
     let body: Uint8Array | string | undefined;
     try {
       // Never send an empty payload: nothing to say, and some receivers reject it.
       body = Array.isArray(items) && items.length > 0 ? this.#encode(items) : undefined;
     } catch (error) {
       return {
-        code: ExportResultCode.FAILED,
+        code: 1 /* ExportResultCode.FAILED */,
         error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`),
         errorType: "encoding",
       };
     }
-    if (body === undefined) return { code: ExportResultCode.SUCCESS };
+    if (body === undefined) return { code: 0 /* ExportResultCode.SUCCESS */ };
     const sending = this.#send(body, options?.signal);
     this.#pending.add(sending);
     void sending.then(() => this.#pending.delete(sending));
@@ -96,12 +95,12 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
       // Our own request must not be traced by an instrumented fetch.
       result = await context.with(suppressTracing(context.active()), () => this.#transport.send(body, signal));
     } catch (error) {
-      return { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)), errorType: "_OTHER" };
+      return { code: 1 /* ExportResultCode.FAILED */, error: error instanceof Error ? error : new Error(String(error)), errorType: "_OTHER" };
     }
     const out: ExportResult = result?.ok
-      ? { code: ExportResultCode.SUCCESS }
+      ? { code: 0 /* ExportResultCode.SUCCESS */ }
       : {
-          code: ExportResultCode.FAILED,
+          code: 1 /* ExportResultCode.FAILED */,
           error: result?.error ?? new Error(`OTLP export failed${result?.status ? ` with HTTP ${result.status}` : ""}`),
           errorType: result?.errorType ?? (result?.status ? String(result.status) : "_OTHER"),
         };

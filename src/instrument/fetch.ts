@@ -174,7 +174,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
     if (port !== undefined) metricAttributes["server.port"] = port;
 
     if (headerCapture.request.length > 0) Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, fetchHeadersReader(sentHeaders(input, init))));
-    const span = tracer.startSpan(spanMethod(method), { kind: SpanKind.CLIENT, attributes }, active);
+    const span = tracer.startSpan(spanMethod(method), { kind: 2 /* SpanKind.CLIENT */, attributes }, active);
     const spanCtx = setSpan(active, span).setValue(IN_CLIENT_SPAN, true);
     const started = monotonicNow();
     let sendInit = init;
@@ -204,7 +204,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
           metricAttributes["error.type"] = type;
           // Redacted: Node's fetch quotes the whole URL, credentials included, when it rejects one.
           if (error !== undefined) span.recordException(redactedException(error, redact));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? redactUrlsInText(errorMessage(error), redact) : undefined });
+          span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: error !== undefined ? redactUrlsInText(errorMessage(error), redact) : undefined });
         }
         span.end();
         histogram.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);

@@ -21,7 +21,7 @@ import { propagation } from "../propagation/propagation-api.ts";
 import { isSpanContextValid } from "../trace/span-context.ts";
 import { setSpan } from "../trace/span-in-context.ts";
 import type { Tracer } from "../trace/tracer.ts";
-import { SpanKind, SpanStatusCode, type Span } from "../trace/types.ts";
+import type { Span } from "../trace/types.ts";
 import type { Histogram } from "../metrics/instruments.ts";
 import {
   createQueryRedactor,
@@ -124,7 +124,7 @@ export function startServerSpan(
   }
   const method = spanMethod(info.method);
   const name = info.route !== undefined && info.route !== "" ? `${method} ${info.route}` : method;
-  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  const span = tracer.startSpan(name, { kind: 1 /* SpanKind.SERVER */, attributes }, parent);
   const ctx = setSpan(parent, span);
   const started = monotonicNow();
   let ended = false;
@@ -149,7 +149,7 @@ export function startServerSpan(
           metricAttributes["error.type"] = errType;
           // Redacted: an error message quoting a URL must not carry its credentials or tokens.
           if (error !== undefined) span.recordException(redactedException(error, redactSearch));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error !== undefined ? redactUrlsInText(errorMessage(error), redactSearch) : undefined });
+          span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: error !== undefined ? redactUrlsInText(errorMessage(error), redactSearch) : undefined });
         }
         span.end();
         histogram.record(seconds(started, monotonicNow()), metricAttributes, ctx);

@@ -3,7 +3,7 @@
  * `SimpleLogRecordProcessor` and assert on `getFinishedLogRecords()`. Same surface as the
  * official `InMemoryLogRecordExporter`.
  */
-import { ExportResultCode, type ExportResult } from "../export/exporter.ts";
+import type { ExportResult } from "../export/exporter.ts";
 import type { LogRecordExporter, ReadableLogRecord } from "./types.ts";
 
 /**
@@ -23,9 +23,9 @@ export class InMemoryLogRecordExporter implements LogRecordExporter {
 
   /** Stores `records`; fails after {@link shutdown}. */
   export(records: ReadableLogRecord[]): Promise<ExportResult> {
-    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("InMemoryLogRecordExporter is shut down") });
+    if (this.#stopped) return Promise.resolve({ code: 1 /* ExportResultCode.FAILED */, error: new Error("InMemoryLogRecordExporter is shut down") });
     for (const r of records) this.#records.push(r);
-    return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    return Promise.resolve({ code: 0 /* ExportResultCode.SUCCESS */ });
   }
 
   /** Every record exported so far, oldest first. */

@@ -14,7 +14,7 @@
  */
 import { diagOnce } from "../common/diag.ts";
 import { toEpochNanos } from "../common/time.ts";
-import { ExportResultCode, type ExportResult } from "../export/exporter.ts";
+import type { ExportResult } from "../export/exporter.ts";
 import { jsonString } from "../export/otlp/json-string.ts";
 import { writeLines } from "../export/write-lines.ts";
 import type { Context } from "../context/context.ts";
@@ -220,7 +220,7 @@ export class JsonLinesLogExporter implements LogRecordExporter {
 
   /** Writes one line per record; fails after {@link shutdown} or when the writer throws. */
   export(records: ReadableLogRecord[]): Promise<ExportResult> {
-    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("JsonLinesLogExporter is shut down") });
+    if (this.#stopped) return Promise.resolve({ code: 1 /* ExportResultCode.FAILED */, error: new Error("JsonLinesLogExporter is shut down") });
     return writeLines(records, this.#format, this.#write);
   }
 

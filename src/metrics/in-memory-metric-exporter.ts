@@ -2,7 +2,7 @@
  * An exporter that keeps exported metric snapshots in memory, for tests: pair it with a
  * `PeriodicExportingMetricReader` and assert on `getMetrics()` after `forceFlush()`.
  */
-import { ExportResultCode, type Exporter, type ExportResult } from "../export/exporter.ts";
+import type { Exporter, ExportResult } from "../export/exporter.ts";
 import type { ResourceMetrics } from "./types.ts";
 
 /**
@@ -23,9 +23,9 @@ export class InMemoryMetricExporter implements Exporter<ResourceMetrics> {
 
   /** Stores `items`; fails after {@link shutdown}. */
   export(items: ResourceMetrics[]): Promise<ExportResult> {
-    if (this.#stopped) return Promise.resolve({ code: ExportResultCode.FAILED, error: new Error("InMemoryMetricExporter is shut down") });
+    if (this.#stopped) return Promise.resolve({ code: 1 /* ExportResultCode.FAILED */, error: new Error("InMemoryMetricExporter is shut down") });
     for (const rm of items) this.#items.push(rm);
-    return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    return Promise.resolve({ code: 0 /* ExportResultCode.SUCCESS */ });
   }
 
   /** A copy of the snapshots exported so far, in export order. */

@@ -19,7 +19,7 @@
  */
 import { diag, diagOnce } from "../common/diag.ts";
 import { monotonicNow } from "../common/time.ts";
-import { ExportResultCode, type Exporter, type ExportResult } from "../export/exporter.ts";
+import type { Exporter, ExportResult } from "../export/exporter.ts";
 import { RateLimitedWarning } from "../export/rate-limit.ts";
 import { addCount, classifyExport, describe, exportEvent, setTimerRef, settleWithin } from "../export/export-outcome.ts";
 import type { ExportListener, Settled } from "../export/export-outcome.ts";
@@ -207,7 +207,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
     })();
     const counted = settleWithin(work, timeoutMillis, awaited).then((outcome) => {
       // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
-      const aborted = abort.signal.aborted && outcome.kind === "value" && outcome.value !== undefined && outcome.value.code !== ExportResultCode.SUCCESS;
+      const aborted = abort.signal.aborted && outcome.kind === "value" && outcome.value !== undefined && outcome.value.code !== 0 /* ExportResultCode.SUCCESS */;
       this.#count(aborted ? { kind: "timeout" } : outcome, points, monotonicNow() - started);
       if (outcome.kind === "timeout") {
         abort.abort(new Error(`metric export timed out after ${timeoutMillis} ms`));

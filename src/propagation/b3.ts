@@ -11,7 +11,7 @@
  */
 import type { Context } from "../context/context.ts";
 import { createContextKey } from "../context/context.ts";
-import { isSpanContextValid, isSampled, TraceFlags, type SpanContext } from "../trace/span-context.ts";
+import { isSpanContextValid, isSampled, type SpanContext } from "../trace/span-context.ts";
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
@@ -71,7 +71,7 @@ function build(traceId: string | undefined, spanId: string, sampled: boolean, de
   const spanContext: SpanContext = {
     traceId,
     spanId,
-    traceFlags: sampled || debug ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    traceFlags: sampled || debug ? 1 /* TraceFlags.SAMPLED */ : 0 /* TraceFlags.NONE */,
     isRemote: true,
   };
   return isSpanContextValid(spanContext) ? { spanContext, debug } : undefined;

@@ -11,7 +11,7 @@
  */
 import type { Context } from "../context/context.ts";
 import { diagOnce } from "../common/diag.ts";
-import { isSpanContextValid, isSampled, TraceFlags, type SpanContext } from "../trace/span-context.ts";
+import { isSpanContextValid, isSampled, type SpanContext } from "../trace/span-context.ts";
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import { createBaggage, getBaggage, setBaggage } from "./baggage.ts";
@@ -64,7 +64,7 @@ function parseUberTraceId(raw: string): SpanContext | undefined {
   const spanContext: SpanContext = {
     traceId: traceId.toLowerCase().padStart(32, "0"),
     spanId: spanId.toLowerCase().padStart(16, "0"),
-    traceFlags: bits & 0x03 ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    traceFlags: bits & 0x03 ? 1 /* TraceFlags.SAMPLED */ : 0 /* TraceFlags.NONE */,
     isRemote: true,
   };
   return isSpanContextValid(spanContext) ? spanContext : undefined;

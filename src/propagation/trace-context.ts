@@ -6,7 +6,7 @@
  */
 import type { Context } from "../context/context.ts";
 import { diagOnce } from "../common/diag.ts";
-import { isSpanContextValid, TraceFlags, type SpanContext } from "../trace/span-context.ts";
+import { isSpanContextValid, type SpanContext } from "../trace/span-context.ts";
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
@@ -59,7 +59,7 @@ export function parseTraceParent(header: string): SpanContext | undefined {
     spanId: value.slice(36, 52),
     // Version 00 flags are carried as received; of a future version only the sampled bit
     // has a meaning we know (§3.2.4 "parse the sampled bit of flags").
-    traceFlags: version00 ? flags : flags & TraceFlags.SAMPLED,
+    traceFlags: version00 ? flags : flags & 1 /* TraceFlags.SAMPLED */,
     isRemote: true,
   };
   return isSpanContextValid(spanContext) ? spanContext : undefined;

@@ -38,7 +38,7 @@ import { redactedException, redactUrlsInText } from "../instrument/redact-text.t
 import type { Histogram } from "../metrics/instruments.ts";
 import type { InitOptions, Sdk } from "../sdk.ts";
 import { getSpan, setSpan } from "../trace/span-in-context.ts";
-import { SpanKind, SpanStatusCode, type Span } from "../trace/types.ts";
+import type { Span, SpanKind } from "../trace/types.ts";
 import { VERSION } from "../version.ts";
 import { flushInWaitUntil, init, type WaitUntilContext } from "./workers.ts";
 
@@ -133,7 +133,7 @@ function recordError(span: Span, error: unknown): void {
   span.recordException(redactedException(error, redactSearch));
   // Semconv (recording errors): error.type is the exception's type, and the status is ERROR.
   span.setAttribute("error.type", errorType(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: redactUrlsInText(error instanceof Error ? error.message : String(error), redactSearch) });
+  span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: redactUrlsInText(error instanceof Error ? error.message : String(error), redactSearch) });
 }
 
 function errorType(error: unknown): string {
@@ -236,7 +236,7 @@ export function instrument<H extends WorkersHandler, Env = Parameters<NonNullabl
       const time = Number(controller?.scheduledTime);
       if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
       try {
-        return await traced(started.sdk, controller?.cron ? `scheduled ${controller.cron}` : "scheduled", SpanKind.SERVER, attributes, () =>
+        return await traced(started.sdk, controller?.cron ? `scheduled ${controller.cron}` : "scheduled", 1 /* SpanKind.SERVER */, attributes, () =>
           userScheduled.call(handler, controller, env, ctx),
         );
       } finally {
@@ -260,7 +260,7 @@ export function instrument<H extends WorkersHandler, Env = Parameters<NonNullabl
       if (Array.isArray(batch?.messages)) attributes["messaging.batch.message_count"] = batch.messages.length;
       try {
         // Semconv messaging spans: "{messaging.operation.name} {destination}", kind CONSUMER.
-        return await traced(started.sdk, name ? `process ${name}` : "process", SpanKind.CONSUMER, attributes, () => userQueue.call(handler, batch, env, ctx));
+        return await traced(started.sdk, name ? `process ${name}` : "process", 4 /* SpanKind.CONSUMER */, attributes, () => userQueue.call(handler, batch, env, ctx));
       } finally {
         flushInWaitUntil(ctx, started.sdk);
       }
@@ -342,7 +342,7 @@ export function instrumentDurableObject<C extends DurableObjectClass>(Class: C, 
         const started = own ? start(config, own.env, memo) : undefined;
         if (!own || !started) return (userAlarm as (...a: unknown[]) => unknown).apply(this, args);
         try {
-          return await traced(started.sdk, "alarm", SpanKind.SERVER, { "faas.trigger": "timer" }, () => (userAlarm as (...a: unknown[]) => unknown).apply(this, args));
+          return await traced(started.sdk, "alarm", 1 /* SpanKind.SERVER */, { "faas.trigger": "timer" }, () => (userAlarm as (...a: unknown[]) => unknown).apply(this, args));
         } finally {
           flushInWaitUntil(own.state, started.sdk);
         }

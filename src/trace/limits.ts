@@ -32,26 +32,26 @@ export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = /* @__PURE__ */ Object.
   attributePerLinkCountLimit: 128,
 });
 
-/** Resolves limits: explicit `options`, then `env`, then the defaults. Invalid options throw RangeError. */
+/**
+ * The env variable of each limit, `OTEL_<name>_LIMIT`, in the key order of
+ * {@link DEFAULT_SPAN_LIMITS} (spec: "Environment Variable Specification", Span Limits).
+ */
+const ENV_NAMES = ["SPAN_ATTRIBUTE_COUNT", "SPAN_ATTRIBUTE_VALUE_LENGTH", "SPAN_EVENT_COUNT", "SPAN_LINK_COUNT", "EVENT_ATTRIBUTE_COUNT", "LINK_ATTRIBUTE_COUNT"];
+
+/**
+ * Resolves limits: explicit `options`, then `env` (the span variable, then the general
+ * `OTEL_ATTRIBUTE_COUNT_LIMIT` / `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` for the attribute limits),
+ * then the defaults. Invalid options throw RangeError.
+ */
 export function resolveSpanLimits(options: Partial<SpanLimits> = {}, env?: EnvRecord): SpanLimits {
-  const count = (name: string) => envNumber(env, name, { integer: true, min: 0 });
-  const generalCount = count("OTEL_ATTRIBUTE_COUNT_LIMIT");
-  const generalLength = count("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT");
-  const limits: SpanLimits = {
-    attributeCountLimit:
-      options.attributeCountLimit ?? count("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT") ?? generalCount ?? DEFAULT_SPAN_LIMITS.attributeCountLimit,
-    attributeValueLengthLimit:
-      options.attributeValueLengthLimit ??
-      count("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
-      generalLength ??
-      DEFAULT_SPAN_LIMITS.attributeValueLengthLimit,
-    eventCountLimit: options.eventCountLimit ?? count("OTEL_SPAN_EVENT_COUNT_LIMIT") ?? DEFAULT_SPAN_LIMITS.eventCountLimit,
-    linkCountLimit: options.linkCountLimit ?? count("OTEL_SPAN_LINK_COUNT_LIMIT") ?? DEFAULT_SPAN_LIMITS.linkCountLimit,
-    attributePerEventCountLimit:
-      options.attributePerEventCountLimit ?? count("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT") ?? generalCount ?? DEFAULT_SPAN_LIMITS.attributePerEventCountLimit,
-    attributePerLinkCountLimit:
-      options.attributePerLinkCountLimit ?? count("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT") ?? generalCount ?? DEFAULT_SPAN_LIMITS.attributePerLinkCountLimit,
-  };
+  const count = (name: string | undefined) => (name ? envNumber(env, `OTEL_${name}_LIMIT`, { integer: true, min: 0 }) : undefined);
+  const generalCount = count("ATTRIBUTE_COUNT");
+  // The general fallback of each limit, indexed like ENV_NAMES (events and links have none).
+  const general = [generalCount, count("ATTRIBUTE_VALUE_LENGTH"), undefined, undefined, generalCount, generalCount];
+  const limits = {} as SpanLimits;
+  (Object.keys(DEFAULT_SPAN_LIMITS) as Array<keyof SpanLimits>).forEach((key, i) => {
+    limits[key] = options[key] ?? count(ENV_NAMES[i]) ?? general[i] ?? DEFAULT_SPAN_LIMITS[key];
+  });
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {
       throw new RangeError(`Invalid span limit ${key}: ${String(value)}; expected a non-negative integer or Infinity.`);

@@ -10,7 +10,6 @@
 import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import type { Context } from "../context/context.ts";
-import { ExportResultCode } from "../export/exporter.ts";
 import type { Exporter, ExportResult } from "../export/exporter.ts";
 import { RateLimitedWarning } from "../export/rate-limit.ts";
 import { suppressTracing } from "./suppress.ts";
@@ -93,7 +92,7 @@ export class SimpleSpanProcessor implements SpanProcessor {
       error = e;
     }
     this.#pending--;
-    if (result?.code !== ExportResultCode.SUCCESS) {
+    if (result?.code !== 0 /* ExportResultCode.SUCCESS */) {
       const cause = error ?? result?.error ?? "exporter reported failure";
       this.#failures.warn(`SimpleSpanProcessor: export of span "${span.name}" failed: ${cause instanceof Error ? cause.message : String(cause)}`);
     }

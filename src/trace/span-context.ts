@@ -4,7 +4,12 @@
  * W3C Trace Context §3.2: ids are lowercase hex, all-zero ids are invalid.
  */
 
-/** Trace flags (W3C Trace Context §3.2.2.5), identical to `TraceFlags` in `@opentelemetry/api`. */
+/**
+ * Trace flags (W3C Trace Context §3.2.2.5), identical to `TraceFlags` in `@opentelemetry/api`.
+ *
+ * The SDK's own modules write these values as literals with the name beside them
+ * (`1` and a comment naming `TraceFlags.SAMPLED`), so this table is only in bundles whose code names it.
+ */
 export const TraceFlags: { readonly NONE: 0; readonly SAMPLED: 1 } = { NONE: 0, SAMPLED: 1 };
 /** A trace-flags byte. Bit 0 is "sampled"; other bits are carried through unchanged. */
 export type TraceFlags = number;
@@ -51,9 +56,10 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 
 // The last ids found valid. A child's parent is checked by the tracer and again by the
 // sampler, and usually is the span created just before: comparing with the last valid
-// id (the same string, so a pointer comparison) skips the regular expressions.
-let lastTraceId = "0af7651916cd43dd8448eb211c80319c";
-let lastSpanId = "b7ad6b7169203331";
+// id (the same string, so a pointer comparison) skips the regular expressions. They start
+// as any valid id: the invalid ids plus a final 1 (which gzip sends as a back-reference).
+let lastTraceId = "00000000000000000000000000000001";
+let lastSpanId = "0000000000000001";
 
 /** True for 32 lowercase hex characters that are not all zero. */
 export function isValidTraceId(traceId: string): boolean {
@@ -93,5 +99,5 @@ export function isSpanContextValid(spanContext: SpanContext): boolean {
 
 /** True when the sampled bit is set. */
 export function isSampled(spanContext: SpanContext): boolean {
-  return (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  return (spanContext.traceFlags & 1 /* TraceFlags.SAMPLED */) === 1 /* TraceFlags.SAMPLED */;
 }

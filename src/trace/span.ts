@@ -21,20 +21,9 @@ import { now, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
+import type { MultiSpanProcessor } from "./multi-span-processor.ts";
 import type { SpanContext } from "./span-context.ts";
-import {
-  SpanStatusCode,
-  type Exception,
-  type InstrumentationScope,
-  type Link,
-  type ReadableSpan,
-  type RecordedLink,
-  type Span,
-  type SpanKind,
-  type SpanProcessor,
-  type SpanStatus,
-  type TimedEvent,
-} from "./types.ts";
+import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink, Span, SpanKind, SpanStatus, TimedEvent } from "./types.ts";
 
 // code 0 is SpanStatusCode.UNSET (a literal: a module-level property read defeats tree-shaking).
 const UNSET_STATUS: SpanStatus = /* @__PURE__ */ Object.freeze({ code: 0 });
@@ -46,7 +35,11 @@ export interface SpanOwner {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
   readonly limits: CompiledSpanLimits;
-  readonly processor: SpanProcessor;
+  /**
+   * The provider's processors. A {@link MultiSpanProcessor}, which never throws (it isolates
+   * each processor and reports a failure once), so the span calls it without a guard of its own.
+   */
+  readonly processor: MultiSpanProcessor;
 }
 
 /** The recording {@link Span} implementation. */
@@ -103,11 +96,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (plain !== undefined) this.#attributeCount = plainCopy.count;
     else if (attributes) this.setAttributes(attributes);
     if (links) this.addLinks(links);
-    try {
-      owner.processor.onStart(this, parentContext);
-    } catch (err) {
-      diagOnce("error", "processor-onstart", "A span processor threw in onStart; the error was ignored.", err);
-    }
+    owner.processor.onStart(this, parentContext);
   }
 
   get resource(): Resource {
@@ -227,9 +216,9 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (this.#refuseAfterEnd("setStatus")) return this;
     const code = status?.code;
     // Spec (Set Status): UNSET is ignored, OK is final, a description only goes with ERROR.
-    if (code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this;
-    if (code === SpanStatusCode.OK) this.status = { code };
-    else if (code === SpanStatusCode.ERROR) {
+    if (code === 0 /* SpanStatusCode.UNSET */ || this.status.code === 1 /* SpanStatusCode.OK */) return this;
+    if (code === 1 /* SpanStatusCode.OK */) this.status = { code };
+    else if (code === 2 /* SpanStatusCode.ERROR */) {
       const message = status.message;
       this.status = typeof message === "string" ? { code, message } : { code };
     } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${String(code)}.`);
@@ -276,11 +265,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     } else {
       this.endTime = end;
     }
-    try {
-      this.#owner.processor.onEnd(this);
-    } catch (err) {
-      diagOnce("error", "processor-onend", "A span processor threw in onEnd; the error was ignored.", err);
-    }
+    this.#owner.processor.onEnd(this);
   }
 
   #dropAttribute(): void {

@@ -35,7 +35,7 @@ import type { Exporter } from "../export/exporter.ts";
 import { BatchSpanProcessor, type BatchSpanProcessorOptions } from "./batch-span-processor.ts";
 import { randomnessOf } from "./samplers/ot-trace-state.ts";
 import { probabilityToTh, THRESHOLD_DIGITS } from "./samplers/threshold.ts";
-import { SpanStatusCode, type ReadableSpan, type Span, type SpanProcessor } from "./types.ts";
+import type { ReadableSpan, Span, SpanProcessor } from "./types.ts";
 
 /** Options for {@link TailSamplingProcessor}. Give exactly one of `exporter` or `next`. */
 export interface TailSamplingProcessorOptions {
@@ -176,7 +176,7 @@ export class TailSamplingProcessor implements SpanProcessor {
         this.#late(traceId, span);
         return;
       }
-      if (span.status.code === SpanStatusCode.ERROR) trace.hasError = true;
+      if (span.status.code === 2 /* SpanStatusCode.ERROR */) trace.hasError = true;
       if (trace.spans.length < this.#maxSpans) {
         trace.spans.push(span);
         this.#bufferedSpans++;
@@ -239,7 +239,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   #late(traceId: string, span: ReadableSpan): void {
     let keep = this.#decisions.get(traceId);
     if (keep === undefined) {
-      keep = this.#shouldKeep(traceId, [span], span.status.code === SpanStatusCode.ERROR, span.endTime - span.startTime);
+      keep = this.#shouldKeep(traceId, [span], span.status.code === 2 /* SpanStatusCode.ERROR */, span.endTime - span.startTime);
       this.#remember(traceId, keep);
       if (keep) this.#kept++;
       else this.#dropped++;

@@ -9,12 +9,12 @@ import { randomIdGenerator, type IdGenerator } from "./ids.ts";
 import { NonRecordingSpan } from "./non-recording-span.ts";
 import { AlwaysOffSampler, AlwaysOnSampler } from "./samplers/always.ts";
 import { parentBasedSamplers } from "./samplers/parent-based.ts";
-import { SamplingDecision, type Sampler, type SamplingResult } from "./samplers/sampler.ts";
+import type { Sampler, SamplingResult } from "./samplers/sampler.ts";
 import { RecordingSpan, safeString, type SpanOwner } from "./span.ts";
-import { isSpanContextValid, noteValidIds, TraceFlags, type SpanContext } from "./span-context.ts";
+import { isSpanContextValid, noteValidIds, type SpanContext } from "./span-context.ts";
 import { deleteSpan, getSpan, setSpan } from "./span-in-context.ts";
 import { isTracingSuppressed } from "./suppress.ts";
-import { SpanKind, type Span, type SpanOptions } from "./types.ts";
+import type { Span, SpanOptions } from "./types.ts";
 
 /** Creates spans. */
 export interface Tracer {
@@ -90,7 +90,7 @@ export class SdkTracer implements Tracer {
 
     const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
     const parentFlags = validParent ? validParent.traceFlags : this.#randomIds ? RANDOM_TRACE_ID_FLAG : 0;
-    const kind = options?.kind ?? SpanKind.INTERNAL;
+    const kind = options?.kind ?? 0 /* SpanKind.INTERNAL */;
     const spanName = safeString(name, "span");
     const decisions = this.#decisions;
     let traceId: string;
@@ -100,11 +100,11 @@ export class SdkTracer implements Tracer {
     // A parent's tracestate may carry a sampling threshold that ParentBased checks: ask the sampler.
     if (decisions !== undefined && validParent?.traceState === undefined) {
       sampled = decisions[
-        validParent === undefined ? 0 : (validParent.isRemote ? 1 : 3) + ((validParent.traceFlags & TraceFlags.SAMPLED) === 0 ? 1 : 0)
+        validParent === undefined ? 0 : (validParent.isRemote ? 1 : 3) + ((validParent.traceFlags & 1 /* TraceFlags.SAMPLED */) === 0 ? 1 : 0)
       ] as boolean;
       if (!sampled && this.#randomIds) {
         // Sampled out: ids are drawn only if someone asks for the span context.
-        return new NonRecordingSpan(undefined, true, validParent, parentFlags & ~TraceFlags.SAMPLED);
+        return new NonRecordingSpan(undefined, true, validParent, parentFlags & ~1 /* TraceFlags.SAMPLED */);
       }
       traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
       spanId = config.idGenerator.generateSpanId();
@@ -115,19 +115,19 @@ export class SdkTracer implements Tracer {
         result = config.sampler.shouldSample(parentContext, traceId, spanName, kind, options?.attributes ?? EMPTY_ATTRIBUTES, options?.links ?? []);
       } catch (err) {
         // A broken custom sampler must not break the application: record nothing.
-        result = { decision: SamplingDecision.NOT_RECORD };
+        result = { decision: 0 /* SamplingDecision.NOT_RECORD */ };
         void err;
       }
-      sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
+      sampled = result.decision === 2 /* SamplingDecision.RECORD_AND_SAMPLED */;
     }
     if (this.#randomIds) noteValidIds(traceId, spanId);
     const spanContext: SpanContext = {
       traceId,
       spanId,
-      traceFlags: sampled ? parentFlags | TraceFlags.SAMPLED : parentFlags & ~TraceFlags.SAMPLED,
+      traceFlags: sampled ? parentFlags | 1 /* TraceFlags.SAMPLED */ : parentFlags & ~1 /* TraceFlags.SAMPLED */,
       traceState: result?.traceState ?? validParent?.traceState,
     };
-    if (result !== undefined ? result.decision === SamplingDecision.NOT_RECORD : !sampled) return new NonRecordingSpan(spanContext);
+    if (result !== undefined ? result.decision === 0 /* SamplingDecision.NOT_RECORD */ : !sampled) return new NonRecordingSpan(spanContext);
 
     const span = new RecordingSpan(
       config,

@@ -10,7 +10,12 @@ import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { SpanContext } from "./span-context.ts";
 
-/** The role of a span, numerically identical to `SpanKind` in `@opentelemetry/api`. */
+/**
+ * The role of a span, numerically identical to `SpanKind` in `@opentelemetry/api`.
+ *
+ * The SDK's own modules write these values as literals with the name beside them
+ * (`0` and a comment naming `SpanKind.INTERNAL`), so this table is only in bundles whose code names it.
+ */
 export const SpanKind: {
   readonly INTERNAL: 0;
   readonly SERVER: 1;
@@ -21,7 +26,12 @@ export const SpanKind: {
 /** One of the {@link SpanKind} values. */
 export type SpanKind = (typeof SpanKind)[keyof typeof SpanKind];
 
-/** Span status codes, numerically identical to `SpanStatusCode` in `@opentelemetry/api`. */
+/**
+ * Span status codes, numerically identical to `SpanStatusCode` in `@opentelemetry/api`.
+ *
+ * The SDK's own modules write these values as literals with the name beside them
+ * (`1` and a comment naming `SpanStatusCode.OK`), so this table is only in bundles whose code names it.
+ */
 export const SpanStatusCode: { readonly UNSET: 0; readonly OK: 1; readonly ERROR: 2 } = { UNSET: 0, OK: 1, ERROR: 2 };
 /** One of the {@link SpanStatusCode} values. */
 export type SpanStatusCode = (typeof SpanStatusCode)[keyof typeof SpanStatusCode];

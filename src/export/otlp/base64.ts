@@ -10,17 +10,11 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export function encodeBase64(bytes: Uint8Array): string {
   let out = "";
   const n = bytes.length;
-  const full = n - (n % 3);
-  for (let i = 0; i < full; i += 3) {
+  for (let i = 0; i < n; i += 3) {
+    // Past the end a typed array reads `undefined`, which shifts and ORs as 0; the last group
+    // of 1 or 2 bytes then ends in "==" or "=" (RFC 4648 §4).
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += ALPHABET[v >>> 18]! + ALPHABET[(v >>> 12) & 63]! + ALPHABET[(v >>> 6) & 63]! + ALPHABET[v & 63]!;
-  }
-  if (n - full === 1) {
-    const v = bytes[full]! << 16;
-    out += ALPHABET[v >>> 18]! + ALPHABET[(v >>> 12) & 63]! + "==";
-  } else if (n - full === 2) {
-    const v = (bytes[full]! << 16) | (bytes[full + 1]! << 8);
-    out += ALPHABET[v >>> 18]! + ALPHABET[(v >>> 12) & 63]! + ALPHABET[(v >>> 6) & 63]! + "=";
+    out += ALPHABET[v >>> 18]! + ALPHABET[(v >>> 12) & 63]! + (i + 1 < n ? ALPHABET[(v >>> 6) & 63]! : "=") + (i + 2 < n ? ALPHABET[v & 63]! : "=");
   }
   return out;
 }

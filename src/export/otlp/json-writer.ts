@@ -183,20 +183,17 @@ export class JsonWriter {
           continue;
         }
         b[p++] = 92; // backslash
-        switch (c) {
-          case 34: b[p++] = 34; break; // \"
-          case 92: b[p++] = 92; break; // \\
-          case 8: b[p++] = 98; break; // \b
-          case 9: b[p++] = 116; break; // \t
-          case 10: b[p++] = 110; break; // \n
-          case 12: b[p++] = 102; break; // \f
-          case 13: b[p++] = 114; break; // \r
-          default:
-            b[p++] = 117; // u00xx, lowercase hex as JSON.stringify writes it
-            b[p++] = 48;
-            b[p++] = 48;
-            b[p++] = HEX[c >> 4]!;
-            b[p++] = HEX[c & 15]!;
+        // \" \\ and the two-character forms \b \t \n \f \r (RFC 8259 §7), else \u00xx in
+        // lowercase hex, as JSON.stringify writes them.
+        const short = c === 34 || c === 92 ? c : SHORT_ESCAPES.charCodeAt(c);
+        if (short > 0) {
+          b[p++] = short;
+        } else {
+          b[p++] = 117; // u
+          b[p++] = 48;
+          b[p++] = 48;
+          b[p++] = HEX.charCodeAt(c >> 4);
+          b[p++] = HEX.charCodeAt(c & 15);
         }
       } else if (c < 0x800) {
         b[p++] = 0xc0 | (c >> 6);
@@ -290,5 +287,7 @@ export function fragment(s: string): Uint8Array {
 
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 const parts: EpochNanosParts = { millis: 0, nanos: 0 };
-// "0123456789abcdef" as bytes.
-const HEX: readonly number[] = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
+const HEX = "0123456789abcdef";
+// The letter of the two-character escape of each control character that has one, by code
+// (8 b, 9 t, 10 n, 12 f, 13 r); 0 (or, past the end, NaN) for those written as \u00xx.
+const SHORT_ESCAPES = "\0\0\0\0\0\0\0\0btn\0fr";

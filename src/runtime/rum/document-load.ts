@@ -22,7 +22,6 @@ import { parseTraceParent } from "../../propagation/trace-context.ts";
 import { createTraceState } from "../../propagation/trace-state.ts";
 import { setSpan, setSpanContext } from "../../trace/span-in-context.ts";
 import type { Tracer } from "../../trace/tracer.ts";
-import { SpanKind } from "../../trace/types.ts";
 import { pageUrlFull, type RedactPageUrl } from "./page-url.ts";
 
 /** Options of {@link recordDocumentLoad}. */
@@ -190,7 +189,7 @@ function recordEntry(options: DocumentLoadOptions, entry: TimingEntry, source: T
   // Navigation Timing 2 §"NavigationTimingType": navigate, reload, back_forward, prerender.
   if (entry.type) attributes["document.load.type"] = entry.type;
   const start = entry.startTime;
-  const span = tracer.startSpan("documentLoad", { kind: SpanKind.INTERNAL, startTime: start, attributes }, metaParentContext());
+  const span = tracer.startSpan("documentLoad", { kind: 0 /* SpanKind.INTERNAL */, startTime: start, attributes }, metaParentContext());
   const ctx = setSpan(ROOT_CONTEXT, span);
   for (const mark of MARKS) {
     const t = entry[mark];
@@ -218,6 +217,6 @@ function recordResources(options: DocumentLoadOptions, source: TimingSource, ctx
     const attributes = fetchAttributes(r, options.redactUrl);
     if (r.initiatorType) attributes["resource.initiator_type"] = r.initiatorType;
     const end = Math.max(r.startTime, Number(r.responseEnd) || r.startTime);
-    options.tracer.startSpan("resourceFetch", { kind: SpanKind.CLIENT, startTime: r.startTime, attributes }, ctx).end(end);
+    options.tracer.startSpan("resourceFetch", { kind: 2 /* SpanKind.CLIENT */, startTime: r.startTime, attributes }, ctx).end(end);
   }
 }

@@ -15,7 +15,6 @@
 import type { Attributes } from "../../common/attributes.ts";
 import type { Tracer } from "../../trace/tracer.ts";
 import type { Span } from "../../trace/types.ts";
-import { SpanKind } from "../../trace/types.ts";
 import { metaParentContext } from "./document-load.ts";
 import { pageUrlFull, type RedactPageUrl } from "./page-url.ts";
 import type { WebVitalReport } from "./web-vitals.ts";
@@ -59,7 +58,7 @@ export function startPageView(options: PageViewOptions): PageViewHandle | undefi
   }
   // performance.now() 0 is the time origin: the navigation start of this document
   // (https://w3c.github.io/hr-time/#dfn-time-origin); the span API takes that scale directly.
-  const span = options.tracer.startSpan("pageView", { kind: SpanKind.INTERNAL, startTime: 0, attributes }, metaParentContext());
+  const span = options.tracer.startSpan("pageView", { kind: 0 /* SpanKind.INTERNAL */, startTime: 0, attributes }, metaParentContext());
   let ended = false;
   return {
     span,

@@ -29,7 +29,7 @@ import { propagation } from "../../propagation/propagation-api.ts";
 import { setSpan } from "../../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../../trace/suppress.ts";
 import type { Tracer } from "../../trace/tracer.ts";
-import { SpanKind, SpanStatusCode, type Span } from "../../trace/types.ts";
+import type { Span } from "../../trace/types.ts";
 import { capturedHeaderAttributes, compileHeaderCapture, type HeaderCaptureOptions } from "../../instrument/http-headers.ts";
 import {
   HTTP_DURATION_BUCKETS,
@@ -172,7 +172,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
       // The headers the page set, read before our propagation headers are added (as traced fetch does).
       const sentHeaders = captureRequest ? authored.get(this) : undefined;
       span = tracer.startSpan(spanMethod(method), {
-        kind: SpanKind.CLIENT,
+        kind: 2 /* SpanKind.CLIENT */,
         attributes: {
           ...methodAttributes(method),
           "url.full": redactUrl(url, redact),
@@ -213,7 +213,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
         if (type !== undefined) {
           s.setAttribute("error.type", type);
           metricAttributes["error.type"] = type;
-          s.setStatus({ code: SpanStatusCode.ERROR, message: failure });
+          s.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: failure });
         }
         s.end();
         histogram.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);
@@ -226,7 +226,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
     } catch (err) {
       // send() threw synchronously (InvalidStateError): no loadend will come.
       s.setAttribute("error.type", (err as { name?: string } | null)?.name || "_OTHER");
-      s.setStatus({ code: SpanStatusCode.ERROR });
+      s.setStatus({ code: 2 /* SpanStatusCode.ERROR */ });
       s.end();
       throw err;
     }

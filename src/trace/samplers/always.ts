@@ -4,13 +4,13 @@
  * ParentBased, which must pass the parent's `ot=th:` threshold through unchanged.
  */
 import type { Context } from "../../context/context.ts";
-import { parentSpanContext, SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
+import { parentSpanContext, type SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
 
 /** Samples every span. Description `AlwaysOnSampler`, as the spec requires. */
 export class AlwaysOnSampler implements Sampler {
   /** Always RECORD_AND_SAMPLED; the parent's tracestate is kept. */
   shouldSample(context: Context): SamplingResult {
-    return withParentTraceState(SamplingDecision.RECORD_AND_SAMPLED, context);
+    return withParentTraceState(2 /* SamplingDecision.RECORD_AND_SAMPLED */, context);
   }
 
   /** `AlwaysOnSampler`. */
@@ -23,7 +23,7 @@ export class AlwaysOnSampler implements Sampler {
 export class AlwaysOffSampler implements Sampler {
   /** Always NOT_RECORD; the parent's tracestate is kept. */
   shouldSample(context: Context): SamplingResult {
-    return withParentTraceState(SamplingDecision.NOT_RECORD, context);
+    return withParentTraceState(0 /* SamplingDecision.NOT_RECORD */, context);
   }
 
   /** `AlwaysOffSampler`. */
@@ -41,6 +41,6 @@ const DROPPED: SamplingResult = /* @__PURE__ */ Object.freeze({ decision: 0 });
 // as "clear it" and one that treats it as "keep the parent's" behave the same.
 function withParentTraceState(decision: SamplingDecision, context: Context): SamplingResult {
   const traceState = parentSpanContext(context)?.traceState;
-  if (traceState === undefined) return decision === SamplingDecision.NOT_RECORD ? DROPPED : SAMPLED;
+  if (traceState === undefined) return decision === 0 /* SamplingDecision.NOT_RECORD */ ? DROPPED : SAMPLED;
   return { decision, traceState };
 }

@@ -6,7 +6,6 @@
  * entry; if the result would exceed 256 characters the update is abandoned, as advised.
  */
 import { diagOnce } from "../../common/diag.ts";
-import { EMPTY_TRACE_STATE } from "../../propagation/trace-state.ts";
 import type { TraceState } from "../span-context.ts";
 import { isValidRandomness, thToThreshold } from "./threshold.ts";
 
@@ -15,20 +14,21 @@ export const OT_KEY = "ot";
 /** Longest `ot` value the spec allows. */
 const OT_MAX_LENGTH = 256;
 
+/** The `;`-separated sub-key entries (`key:value`) of the `ot` entry of `traceState`; none without one. */
+function otEntries(traceState: TraceState | undefined): readonly string[] {
+  return traceState?.get(OT_KEY)?.split(";") ?? NO_ENTRIES;
+}
+// Shared, so a sampling decision without an `ot` entry (the common case) allocates nothing.
+const NO_ENTRIES: readonly string[] = [];
+
+/** Whether `entry` (`key:value`) is sub-key `key`. */
+function isSubKey(entry: string, key: string): boolean {
+  return entry.startsWith(key) && entry.charCodeAt(key.length) === 0x3a; /* ":" */
+}
+
 /** The value of sub-key `key` in the `ot` entry of `traceState`, if present. */
 export function getOtSubKey(traceState: TraceState | undefined, key: string): string | undefined {
-  const ot = traceState?.get(OT_KEY);
-  if (!ot) return undefined;
-  let start = 0;
-  while (start < ot.length) {
-    let end = ot.indexOf(";", start);
-    if (end === -1) end = ot.length;
-    const colon = ot.indexOf(":", start);
-    if (colon > start && colon < end && colon - start === key.length && ot.startsWith(key, start)) {
-      return ot.slice(colon + 1, end);
-    }
-    start = end + 1;
-  }
+  for (const entry of otEntries(traceState)) if (isSubKey(entry, key)) return entry.slice(key.length + 1);
   return undefined;
 }
 
@@ -37,21 +37,23 @@ export function getOtSubKey(traceState: TraceState | undefined, key: string): st
  * `value` is undefined, removed. Other sub-keys and other entries are kept; an `ot` entry
  * left empty is removed. Returns `traceState` unchanged when nothing changes or when the
  * new value would be invalid (over 256 characters).
+ *
+ * To add an entry where there is no tracestate yet, pass `EMPTY_TRACE_STATE`: with `undefined`
+ * there is nothing to set it on (the result is `undefined`). The empty tracestate stays the
+ * caller's import so that the samplers that only erase a sub-key (ParentBased, RateLimiting)
+ * do not pull the TraceState class into a bundle that never parses or builds a tracestate.
  */
 export function setOtSubKey(traceState: TraceState | undefined, key: string, value: string | undefined): TraceState | undefined {
-  const ot = traceState?.get(OT_KEY);
   const parts: string[] = value === undefined ? [] : [`${key}:${value}`];
   let found = false;
-  if (ot) {
-    for (const part of ot.split(";")) {
-      if (part === "") continue;
-      if (part.startsWith(key) && part.charCodeAt(key.length) === 0x3a /* ":" */) {
-        found = true;
-        if (value !== undefined && part === parts[0]) return traceState; // already set
-        continue;
-      }
-      parts.push(part);
+  for (const part of otEntries(traceState)) {
+    if (part === "") continue;
+    if (isSubKey(part, key)) {
+      found = true;
+      if (value !== undefined && part === parts[0]) return traceState; // already set
+      continue;
     }
+    parts.push(part);
   }
   if (value === undefined && !found) return traceState;
   const next = parts.join(";");
@@ -60,7 +62,7 @@ export function setOtSubKey(traceState: TraceState | undefined, key: string, val
     diagOnce("warn", "sampler.ot.too-long", `Not updating the "ot" tracestate entry: it would exceed ${OT_MAX_LENGTH} characters (OpenTelemetry TraceState Handling).`);
     return traceState;
   }
-  return (traceState ?? EMPTY_TRACE_STATE).set(OT_KEY, next);
+  return traceState?.set(OT_KEY, next);
 }
 
 /**

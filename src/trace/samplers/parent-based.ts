@@ -21,7 +21,7 @@ import { isSampled, type SpanContext } from "../span-context.ts";
 import type { Link, SpanKind } from "../types.ts";
 import { AlwaysOffSampler, AlwaysOnSampler } from "./always.ts";
 import { randomnessOf, setOtSubKey, thresholdOf } from "./ot-trace-state.ts";
-import { parentSpanContext, SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
+import { parentSpanContext, type Sampler, type SamplingResult } from "./sampler.ts";
 
 /** Delegates of a {@link ParentBasedSampler}. Only `root` is required. */
 export interface ParentBasedSamplerConfig {
@@ -77,7 +77,7 @@ export class ParentBasedSampler implements Sampler {
     const sampled = isSampled(parent);
     const delegate = this.#delegates[(parent.isRemote ? 0 : 2) + (sampled ? 0 : 1)]!;
     const result = delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
-    if (sampled && result.decision === SamplingDecision.RECORD_AND_SAMPLED) return checkThreshold(parent, result);
+    if (sampled && result.decision === 2 /* SamplingDecision.RECORD_AND_SAMPLED */) return checkThreshold(parent, result);
     return result;
   }
 

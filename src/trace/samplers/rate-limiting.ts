@@ -9,7 +9,7 @@
  */
 import type { Context } from "../../context/context.ts";
 import { setOtSubKey, thresholdOf } from "./ot-trace-state.ts";
-import { parentSpanContext, SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
+import { parentSpanContext, type Sampler, type SamplingResult } from "./sampler.ts";
 
 /** Options for {@link RateLimitingSampler}. */
 export interface RateLimitingSamplerOptions {
@@ -52,12 +52,12 @@ export class RateLimitingSampler implements Sampler {
   /** Spends a token if one is available: RECORD_AND_SAMPLED, otherwise NOT_RECORD. */
   shouldSample(context: Context): SamplingResult {
     const traceState = parentSpanContext(context)?.traceState;
-    if (!this.#take()) return traceState ? { decision: SamplingDecision.NOT_RECORD, traceState } : { decision: SamplingDecision.NOT_RECORD };
+    if (!this.#take()) return traceState ? { decision: 0 /* SamplingDecision.NOT_RECORD */, traceState } : { decision: 0 /* SamplingDecision.NOT_RECORD */ };
     // Rate limiting is not probability sampling: its spans have no known adjusted count, so an
     // incoming `ot=th:` must not be propagated (probability sampling, "General requirements").
-    if (traceState === undefined) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    if (traceState === undefined) return { decision: 2 /* SamplingDecision.RECORD_AND_SAMPLED */ };
     return {
-      decision: SamplingDecision.RECORD_AND_SAMPLED,
+      decision: 2 /* SamplingDecision.RECORD_AND_SAMPLED */,
       traceState: thresholdOf(traceState) === undefined ? traceState : setOtSubKey(traceState, "th", undefined),
     };
   }

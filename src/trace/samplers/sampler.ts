@@ -13,6 +13,9 @@ import type { Link, SpanKind } from "../types.ts";
 /**
  * A sampling decision, numerically identical to `SamplingDecision` in
  * `@opentelemetry/sdk-trace-base` (spec names: DROP, RECORD_ONLY, RECORD_AND_SAMPLE).
+ *
+ * The SDK's own modules write these values as literals with the name beside them
+ * (`0` and a comment naming `SamplingDecision.NOT_RECORD`), so this table is only in bundles whose code names it.
  */
 export const SamplingDecision: {
   /** DROP: the span is not recording and not sampled. */

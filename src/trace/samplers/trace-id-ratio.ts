@@ -16,10 +16,11 @@
  * in {@link ParentBasedSampler} to respect it.
  */
 import { diagOnce } from "../../common/diag.ts";
+import { EMPTY_TRACE_STATE } from "../../propagation/trace-state.ts";
 import type { Context } from "../../context/context.ts";
 import { isValidTraceId, type TraceState } from "../span-context.ts";
 import { getOtSubKey, randomnessOf, setOtSubKey } from "./ot-trace-state.ts";
-import { parentSpanContext, SamplingDecision, type Sampler, type SamplingResult } from "./sampler.ts";
+import { parentSpanContext, type Sampler, type SamplingResult } from "./sampler.ts";
 import { DEFAULT_THRESHOLD_PRECISION, isValidRandomness, probabilityToTh, THRESHOLD_DIGITS } from "./threshold.ts";
 
 /** Options for {@link TraceIdRatioBasedSampler}. */
@@ -82,7 +83,7 @@ export class TraceIdRatioBasedSampler implements Sampler {
     const threshold = this.#threshold;
     if (threshold === undefined || !isValidTraceId(traceId)) {
       if (threshold !== undefined) diagOnce("warn", "sampler.ratio.trace-id", "TraceIdRatioBasedSampler: dropping a span with an invalid trace id.");
-      return traceState ? { decision: SamplingDecision.NOT_RECORD, traceState } : { decision: SamplingDecision.NOT_RECORD };
+      return traceState ? { decision: 0 /* SamplingDecision.NOT_RECORD */, traceState } : { decision: 0 /* SamplingDecision.NOT_RECORD */ };
     }
     const randomness = randomnessOf(traceId, traceState);
     if (!warnedPresumedRandom && parent?.isRemote && (parent.traceFlags & RANDOM_FLAG) === 0 && !isValidRandomness(getOtSubKey(traceState, "rv"))) {
@@ -96,13 +97,13 @@ export class TraceIdRatioBasedSampler implements Sampler {
       );
     }
     if (randomness < threshold) {
-      return traceState ? { decision: SamplingDecision.NOT_RECORD, traceState } : { decision: SamplingDecision.NOT_RECORD };
+      return traceState ? { decision: 0 /* SamplingDecision.NOT_RECORD */, traceState } : { decision: 0 /* SamplingDecision.NOT_RECORD */ };
     }
     if (traceState === undefined) {
-      this.#rootTraceState ??= setOtSubKey(undefined, "th", this.#th);
-      return { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: this.#rootTraceState };
+      this.#rootTraceState ??= setOtSubKey(EMPTY_TRACE_STATE, "th", this.#th);
+      return { decision: 2 /* SamplingDecision.RECORD_AND_SAMPLED */, traceState: this.#rootTraceState };
     }
-    return { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: setOtSubKey(traceState, "th", this.#th) };
+    return { decision: 2 /* SamplingDecision.RECORD_AND_SAMPLED */, traceState: setOtSubKey(traceState, "th", this.#th) };
   }
 
   /** `TraceIdRatioBased{<ratio>}`, as the spec's GetDescription requires. */
