@@ -86,6 +86,12 @@ const PHASES: readonly (readonly [string, keyof TimingEntry, keyof TimingEntry])
   ["load", "loadEventStart", "loadEventEnd"],
 ];
 
+// A zero-length redirect, DNS, connect or TLS phase did not happen (no redirect, a cached
+// lookup, a reused connection). The request, the response, DOM processing and the load event
+// always happen, however short: a fast load handler gives loadEventStart === loadEventEnd at the
+// browser's timer resolution, and that load phase is still recorded.
+const SKIPPED_WHEN_EMPTY: ReadonlySet<string> = /* @__PURE__ */ new Set(["redirect", "dns", "connect", "tls"]);
+
 /** Marks on the `documentLoad` span as events. */
 const MARKS: readonly (keyof TimingEntry)[] = ["domInteractive", "domContentLoadedEventStart", "domContentLoadedEventEnd", "domComplete"];
 
@@ -198,8 +204,7 @@ function recordEntry(options: DocumentLoadOptions, entry: TimingEntry, source: T
   for (const [name, from, to] of PHASES) {
     const a = entry[from];
     const b = entry[to];
-    // A zero-length DNS or connect phase is a cached lookup / reused connection: no span.
-    if (valid(a, b) && (b !== a || name === "domProcessing")) tracer.startSpan(name, { startTime: a as number }, ctx).end(b as number);
+    if (valid(a, b) && (b !== a || !SKIPPED_WHEN_EMPTY.has(name))) tracer.startSpan(name, { startTime: a as number }, ctx).end(b as number);
   }
   if (options.resourceTimings === true) recordResources(options, source, ctx, Number(entry.loadEventEnd));
   span.end(entry.loadEventEnd);

@@ -174,6 +174,20 @@ test("a redirect is recorded; a reused connection and plain HTTP record no dns/c
   assert.is(byName(spans, "documentLoad")!.parentSpanContext, undefined, "no meta: a root span");
 });
 
+test("a zero-length load event, request or response phase is still a span (it happened, only fast)", async () => {
+  // A fast load handler: loadEventStart === loadEventEnd at the browser's timer resolution.
+  page({ navigation: [navigation({ requestStart: 90, responseStart: 90, responseEnd: 90, loadEventStart: 305, loadEventEnd: 305 })] });
+  const { exporter, provider } = telemetry();
+  recordDocumentLoad({ tracer: provider.getTracer("rum") });
+  await provider.forceFlush();
+  const spans = exporter.getFinishedSpans();
+  for (const name of ["request", "response", "load"]) {
+    const s = byName(spans, name);
+    assert.ok(s, `${name} span`);
+    assert.is(s.endTime, s.startTime, `${name} is zero-length`);
+  }
+});
+
 test("waits for the load event (and one task) when the page is still loading", async () => {
   const entry = navigation({ loadEventStart: 0, loadEventEnd: 0 });
   const p = page({ navigation: [entry] }, {}, "loading");
