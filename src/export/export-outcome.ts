@@ -104,8 +104,16 @@ export function setTimerRef(timer: TimerHandle, ref: boolean): void {
   if (typeof fn === "function") fn.call(timer);
 }
 
-/** An error's message (or name), else the value as a string. */
+/**
+ * An error's message (or name), else the value as a string. Never throws: `String()` throws
+ * for an object without a prototype or with a throwing `toString`, and this runs inside
+ * paths that must not reject (export counting, shutdown).
+ */
 export function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  try {
+    if (error instanceof Error) return String(error.message || error.name);
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }

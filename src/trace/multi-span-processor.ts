@@ -35,11 +35,20 @@ export class MultiSpanProcessor implements SpanProcessor {
   }
 
   forceFlush(): Promise<void> {
-    return settleAll(this.#processors.map((p) => p.forceFlush()));
+    return settleAll(this.#processors.map((p) => callAsync(() => p.forceFlush())));
   }
 
   shutdown(): Promise<void> {
-    return settleAll(this.#processors.map((p) => p.shutdown()));
+    return settleAll(this.#processors.map((p) => callAsync(() => p.shutdown())));
+  }
+}
+
+/** `fn()` as a promise: a synchronous throw becomes a rejection, so one processor cannot stop the others. */
+function callAsync(fn: () => Promise<void>): Promise<void> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 

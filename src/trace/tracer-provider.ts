@@ -38,6 +38,25 @@ export interface TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer;
 }
 
+const PROCESSOR_METHODS = ["onStart", "onEnd", "forceFlush", "shutdown"] as const;
+
+/**
+ * `spanProcessors` checked at construction (a configuration error throws; DESIGN principle 3),
+ * so that recording never meets a processor it cannot call. A copy: later changes to the
+ * caller's array do not reach the provider.
+ */
+function checkProcessors(processors: unknown): SpanProcessor[] {
+  if (processors === undefined) return [];
+  if (!Array.isArray(processors)) {
+    throw new TypeError(`Cannot create BasicTracerProvider: spanProcessors must be an array of span processors, got ${processors === null ? "null" : typeof processors}`);
+  }
+  processors.forEach((p: unknown, i) => {
+    const missing = PROCESSOR_METHODS.filter((m) => typeof (p as Record<string, unknown> | null)?.[m] !== "function");
+    if (missing.length > 0) throw new TypeError(`Cannot create BasicTracerProvider: spanProcessors[${i}] is not a span processor (no ${missing.join(", ")})`);
+  });
+  return [...(processors as SpanProcessor[])];
+}
+
 /** The SDK's tracer provider. */
 export class BasicTracerProvider implements TracerProvider {
   /** The resource spans from this provider carry. */
@@ -53,7 +72,7 @@ export class BasicTracerProvider implements TracerProvider {
     this.resource = options.resource ?? DEFAULT_RESOURCE;
     this.#limits = compileSpanLimits(resolveSpanLimits(options.spanLimits));
     this.#sampler = options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() });
-    this.#processor = new MultiSpanProcessor(options.spanProcessors ?? []);
+    this.#processor = new MultiSpanProcessor(checkProcessors(options.spanProcessors));
     this.#idGenerator = options.idGenerator ?? randomIdGenerator;
   }
 

@@ -442,4 +442,15 @@ test("add never throws, even for odd items", () => {
   assert.is(b.stats().queued, 2);
 });
 
+test("shutdown never rejects, even when the exporter's shutdown rejects with a value String() cannot print", async () => {
+  for (const reason of [Object.create(null), { toString() { throw new Error("no"); } }]) {
+    const exporter: Exporter<number> = { export: async () => SUCCESS, shutdown: () => Promise.reject(reason) };
+    const b = make(exporter);
+    b.add(1);
+    await b.shutdown(); // rejected before: "Cannot convert object to primitive value"
+    assert.ok(warnings.some((w) => /Shutting down the .* exporter failed: \[object Object\]/.test(w)), warnings.join("\n"));
+    warnings.length = 0;
+  }
+});
+
 test.run();

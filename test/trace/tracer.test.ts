@@ -370,4 +370,39 @@ test("startActiveSpan without a function returns undefined and does not throw", 
   assert.is((tracer.startActiveSpan as (n: string) => unknown)("x"), undefined);
 });
 
+test("spanProcessors that are not an array of processors throw at construction, naming what is wrong", () => {
+  const ok: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
+  assert.throws(() => new BasicTracerProvider({ spanProcessors: ok as never }), (e: Error) => e instanceof TypeError && /spanProcessors must be an array/.test(e.message));
+  assert.throws(
+    () => new BasicTracerProvider({ spanProcessors: [ok, { onStart() {}, onEnd() {} } as never] }),
+    (e: Error) => e instanceof TypeError && /spanProcessors\[1\] is not a span processor \(no forceFlush, shutdown\)/.test(e.message),
+  );
+  // The provider keeps its own copy: a later change to the caller's array does not reach it.
+  const list: SpanProcessor[] = [];
+  const provider = new BasicTracerProvider({ spanProcessors: list });
+  list.push({ ...ok, onStart: () => assert.unreachable("added after construction") });
+  provider.getTracer("t").startSpan("s").end();
+});
+
+test("a processor whose forceFlush or shutdown throws synchronously does not stop the others, and nothing rejects", async () => {
+  const calls: string[] = [];
+  const broken: SpanProcessor = {
+    onStart() {},
+    onEnd() {},
+    forceFlush: () => { throw new Error("sync flush"); },
+    shutdown: () => { throw new Error("sync shutdown"); },
+  };
+  const good: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => void calls.push("flush"), shutdown: async () => void calls.push("shutdown") };
+  const messages = captureDiag();
+  try {
+    const provider = new BasicTracerProvider({ spanProcessors: [broken, good] });
+    await provider.forceFlush();
+    await provider.shutdown();
+  } finally {
+    diag.setLogger();
+  }
+  assert.equal(calls, ["flush", "shutdown"]);
+  assert.ok(messages.some((m) => /failed to flush or shut down/.test(m)), messages.join("\n"));
+});
+
 test.run();
