@@ -153,6 +153,8 @@ export type {
 export { MeterProvider, type MeterOptions, type MeterProviderOptions } from "./src/metrics/meter-provider.ts";
 export {
   ManualMetricReader,
+  type CollectionEvent,
+  type CollectionListener,
   type CollectionResult,
   type MetricReader,
   type MetricReaderOptions,

@@ -278,9 +278,9 @@ export class SdkMeter implements Meter {
     if (tasks.length > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMillis)));
-      const finished = await Promise.race([Promise.all(tasks).then(() => false), timedOut]);
+      const lateCallbacks = await Promise.race([Promise.all(tasks).then(() => false), timedOut]);
       clearTimeout(timer);
-      if (finished) {
+      if (lateCallbacks) {
         const err = new Error(`Metric callbacks of meter ${JSON.stringify(this.scope.name)} did not finish within ${timeoutMillis} ms; their late observations are ignored.`);
         errors.push(err);
         onTimeout?.();

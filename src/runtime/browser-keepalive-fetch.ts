@@ -40,7 +40,7 @@ export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
   const baseFetch = (): typeof fetch => base ?? (globalThis as { fetch: typeof fetch }).fetch;
 
   // One request, with keepalive while the budget allows it.
-  async function sendOne(input: RequestInfo | URL, init: RequestInit, body: string, bytes: number): Promise<Response> {
+  async function sendOne(input: RequestInfo | URL, init: RequestInit, body: OtlpBody, bytes: number): Promise<Response> {
     const fetchFn = baseFetch();
     if (bytes > PIECE_MAX_BYTES || inFlight + bytes > KEEPALIVE_QUOTA_BYTES) {
       return fetchFn(input, { ...init, body, keepalive: false });
@@ -59,11 +59,12 @@ export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
   }
 
   return async function keepaliveFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const body = bodyText(init?.body);
-    if (init === undefined || body === undefined) return baseFetch()(input, init);
-    const bytes = encoder.encode(body).byteLength;
+    const body = init?.body;
+    if (init === undefined || !isOtlpBody(body)) return baseFetch()(input, init);
+    // The exporters send UTF-8 bytes: their length is known; only a body to split is decoded.
+    const bytes = typeof body === "string" ? encoder.encode(body).byteLength : body.byteLength;
     if (bytes <= PIECE_MAX_BYTES) return sendOne(input, init, body, bytes);
-    const pieces = splitOtlpJson(body, PIECE_MAX_BYTES, encoder);
+    const pieces = splitOtlpJson(bodyText(body), PIECE_MAX_BYTES, encoder);
     if (pieces === undefined) return sendOne(input, init, body, bytes);
     // Started together, synchronously: on page hide there is no later turn to start them in.
     const responses = await Promise.all(pieces.map((p) => sendOne(input, init, p.body, p.bytes)));
@@ -73,13 +74,17 @@ export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
 
 let decoder: TextDecoder | undefined;
 
-/**
- * A request body as text: a string as is, UTF-8 bytes (what the OTLP exporters send)
- * decoded; `undefined` for other bodies (streams, forms, blobs), which are not split.
- */
-export function bodyText(body: unknown): string | undefined {
+/** A request body this module understands: text, or UTF-8 bytes (what the OTLP exporters send). */
+export type OtlpBody = string | Uint8Array<ArrayBuffer>;
+
+/** True for a body that may be OTLP/JSON (text or bytes); other bodies (streams, forms, blobs) are never split. */
+export function isOtlpBody(body: unknown): body is OtlpBody {
+  return typeof body === "string" || body instanceof Uint8Array;
+}
+
+/** A body as text: a string as is, UTF-8 bytes decoded. */
+export function bodyText(body: OtlpBody): string {
   if (typeof body === "string") return body;
-  if (!(body instanceof Uint8Array)) return undefined;
   decoder ??= new TextDecoder();
   return decoder.decode(body);
 }

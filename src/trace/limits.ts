@@ -33,10 +33,18 @@ export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = /* @__PURE__ */ Object.
 });
 
 /**
- * The env variable of each limit, `OTEL_<name>_LIMIT`, in the key order of
- * {@link DEFAULT_SPAN_LIMITS} (spec: "Environment Variable Specification", Span Limits).
+ * Each limit's env variable `OTEL_<name>_LIMIT`, then the general one it falls back to (spec:
+ * "Environment Variable Specification", Span Limits and Attribute Limits; events and links
+ * have no general fallback).
  */
-const ENV_NAMES = ["SPAN_ATTRIBUTE_COUNT", "SPAN_ATTRIBUTE_VALUE_LENGTH", "SPAN_EVENT_COUNT", "SPAN_LINK_COUNT", "EVENT_ATTRIBUTE_COUNT", "LINK_ATTRIBUTE_COUNT"];
+const ENV_NAMES: { readonly [K in keyof SpanLimits]: readonly [specific: string, general?: string] } = {
+  attributeCountLimit: ["SPAN_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
+  attributeValueLengthLimit: ["SPAN_ATTRIBUTE_VALUE_LENGTH", "ATTRIBUTE_VALUE_LENGTH"],
+  eventCountLimit: ["SPAN_EVENT_COUNT"],
+  linkCountLimit: ["SPAN_LINK_COUNT"],
+  attributePerEventCountLimit: ["EVENT_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
+  attributePerLinkCountLimit: ["LINK_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
+};
 
 /**
  * Resolves limits: explicit `options`, then `env` (the span variable, then the general
@@ -45,13 +53,11 @@ const ENV_NAMES = ["SPAN_ATTRIBUTE_COUNT", "SPAN_ATTRIBUTE_VALUE_LENGTH", "SPAN_
  */
 export function resolveSpanLimits(options: Partial<SpanLimits> = {}, env?: EnvRecord): SpanLimits {
   const count = (name: string | undefined) => (name ? envNumber(env, `OTEL_${name}_LIMIT`, { integer: true, min: 0 }) : undefined);
-  const generalCount = count("ATTRIBUTE_COUNT");
-  // The general fallback of each limit, indexed like ENV_NAMES (events and links have none).
-  const general = [generalCount, count("ATTRIBUTE_VALUE_LENGTH"), undefined, undefined, generalCount, generalCount];
   const limits = {} as SpanLimits;
-  (Object.keys(DEFAULT_SPAN_LIMITS) as Array<keyof SpanLimits>).forEach((key, i) => {
-    limits[key] = options[key] ?? count(ENV_NAMES[i]) ?? general[i] ?? DEFAULT_SPAN_LIMITS[key];
-  });
+  for (const key of Object.keys(DEFAULT_SPAN_LIMITS) as Array<keyof SpanLimits>) {
+    const [specific, general] = ENV_NAMES[key];
+    limits[key] = options[key] ?? count(specific) ?? count(general) ?? DEFAULT_SPAN_LIMITS[key];
+  }
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {
       throw new RangeError(`Invalid span limit ${key}: ${String(value)}; expected a non-negative integer or Infinity.`);

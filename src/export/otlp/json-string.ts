@@ -1,5 +1,6 @@
 /**
- * JSON string literals for the hand-written OTLP/JSON encoders.
+ * JSON string literals as text, for the JSON-lines log exporter and safe JSON of log bodies; the
+ * OTLP encoders write the same escaping as bytes (json-writer.ts), and their tests compare the two.
  *
  * RFC 8259 §7: `"` and `\` and the control characters U+0000–U+001F must be escaped.
  * A lone surrogate has no UTF-8 form, and proto3 `string` fields must be valid UTF-8: the

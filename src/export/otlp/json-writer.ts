@@ -7,7 +7,8 @@
  * Measured in Node 20 (bench case "otlp-encode"): building the string ~0.85 ms, flattening
  * + encoding it ~1.2 ms more, while encoding an already flat string of that length takes
  * ~0.13 ms. `Array.join` only moves the flattening cost into the build. Writing the bytes
- * ourselves allocates nothing per field and copies every byte once.
+ * ourselves builds no string per field (numbers, ids and most strings go straight into the
+ * buffer) and copies every byte once.
  *
  * Strings are escaped exactly as `JSON.stringify` escapes them (RFC 8259 §7: `"`, `\` and
  * U+0000–U+001F; `\b \t \n \f \r` short forms, other controls as lowercase `\u00xx`), then

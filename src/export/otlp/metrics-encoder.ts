@@ -37,7 +37,7 @@ import type { SignalKeys } from "./resource-scope.ts";
 
 const METRIC_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceMetrics", "scopeMetrics", "metrics");
 
-/** One metric with the resource and scope it was collected under, for `encodeGrouped`. */
+/** One metric with the resource and scope it was collected under, for `writeGrouped`. */
 interface ScopedMetric {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;

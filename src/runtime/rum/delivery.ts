@@ -23,7 +23,7 @@
  * @module
  */
 import { diag } from "../../common/diag.ts";
-import { bodyText, splitOtlpJson } from "../browser-keepalive-fetch.ts";
+import { bodyText, isOtlpBody, splitOtlpJson, type OtlpBody } from "../browser-keepalive-fetch.ts";
 
 /** How RUM sends OTLP requests (see the module doc). */
 export type RumTransport = "fetch" | "beacon";
@@ -64,11 +64,14 @@ export function createRumFetch(options: RumFetchOptions = {}): typeof fetch {
   const beacon = options.sendBeacon ?? navigatorBeacon();
 
   return async function rumFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const body = bodyText(init?.body);
-    if (init === undefined || body === undefined) return baseFetch()(input, init);
+    const raw = init?.body;
+    if (init === undefined || !isOtlpBody(raw)) return baseFetch()(input, init);
+    // Decoded only on the paths that split or count items (beacons); gzip and the plain
+    // pass-through take the exporter's bytes as they are.
+    const text = (): string => bodyText(raw);
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (transport === "beacon") {
-      const refused = sendBeacons(beacon, url, body, TEXT_PLAIN);
+      const refused = sendBeacons(beacon, url, text(), TEXT_PLAIN);
       if (refused.length > 0 && !isHidden()) {
         // Visible page: a simple no-cors POST carries the same text/plain body without preflight.
         await Promise.all(
@@ -84,11 +87,11 @@ export function createRumFetch(options: RumFetchOptions = {}): typeof fetch {
     if (init.keepalive !== true && isHidden()) {
       // Over the keepalive budget, or refused, while the page goes away: a plain fetch would be
       // cancelled with the document; a beacon outlives it.
-      sendBeacons(beacon, url, body, contentType(init.headers)).forEach(drop);
+      sendBeacons(beacon, url, text(), contentType(init.headers)).forEach(drop);
       return delivered();
     }
     if (options.gzip === true && !isHidden()) {
-      const compressed = await gzip(body);
+      const compressed = await gzip(raw);
       if (compressed !== undefined) {
         const headers = new Headers(init.headers);
         headers.set("content-encoding", "gzip");
@@ -164,7 +167,7 @@ function navigatorBeacon(): ((url: string, data: string | Blob) => boolean) | un
 }
 
 /** `body` gzipped with `CompressionStream`, or undefined where that is unavailable or fails. */
-async function gzip(body: string): Promise<ArrayBuffer | undefined> {
+async function gzip(body: OtlpBody): Promise<ArrayBuffer | undefined> {
   const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
   if (typeof CS !== "function") return undefined;
   try {

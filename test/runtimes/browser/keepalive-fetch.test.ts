@@ -128,4 +128,18 @@ test("keepalive fetch: split answers combine — partialSuccess rejected counts 
   assert.is(await answer.text(), "slow down");
 });
 
+test("keepalive fetch: a byte body under the limit goes out as the same bytes (not decoded); an oversized one is split", async () => {
+  const seen: unknown[] = [];
+  const fetchFn = (async (_url: RequestInfo | URL, init?: RequestInit) => (seen.push(init?.body), new Response("{}"))) as typeof fetch;
+  const kf = createKeepaliveFetch(fetchFn);
+  const small = new TextEncoder().encode(tracesBody(1, 1, 10));
+  await kf("http://127.0.0.1:1/v1/traces", { method: "POST", body: small, keepalive: true });
+  assert.ok(seen[0] === small, "the exporter's bytes, untouched");
+  const large = tracesBody(3, 40, 400);
+  await kf("http://127.0.0.1:1/v1/traces", { method: "POST", body: new TextEncoder().encode(large) });
+  const pieces = seen.slice(1) as string[];
+  assert.ok(pieces.length >= 4 && pieces.every((p) => typeof p === "string" && bytes(p) <= 60 * 1024));
+  assert.equal(pieces.flatMap(spanNames), spanNames(large));
+});
+
 test.run();

@@ -127,4 +127,14 @@ test("bodies other than text or bytes pass through to fetch unchanged; UTF-8 byt
   assert.equal(h.sent.map((s) => s.via), ["fetch", "beacon"]);
 });
 
+test("a visible page's byte body goes to fetch as the same bytes, and gzips from the bytes (no decode on the common path)", async () => {
+  const seen: unknown[] = [];
+  const fetchFn = (async (_url: RequestInfo | URL, init?: RequestInit) => (seen.push(init?.body), new Response("{}"))) as typeof fetch;
+  const body = new TextEncoder().encode(spans(2, 5));
+  await createRumFetch({ fetch: fetchFn, isHidden: () => false })("http://127.0.0.1:1/v1/traces", { method: "POST", body, headers });
+  assert.ok(seen[0] === body);
+  await createRumFetch({ fetch: fetchFn, gzip: true, isHidden: () => false })("http://127.0.0.1:1/v1/traces", { method: "POST", body, headers });
+  assert.is(gunzipSync(Buffer.from(seen[1] as ArrayBuffer)).toString(), spans(2, 5));
+});
+
 test.run();

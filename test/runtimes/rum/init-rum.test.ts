@@ -91,7 +91,7 @@ test("pageView: starts at navigation start under the meta traceparent, gets a we
     webVitals: { onReport: (r) => reports.push(r) },
     otlp: {
       fetch: async (url: RequestInfo | URL, init?: RequestInit) => {
-        posted.push(`${String(url)} ${typeof init?.body === "string" ? init.body : ""}`);
+        posted.push(`${String(url)} ${typeof init?.body === "string" ? init.body : init?.body instanceof Uint8Array ? new TextDecoder().decode(init.body) : ""}`);
         return new Response("{}", { status: 200 });
       },
     },
