@@ -38,23 +38,19 @@ export interface TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer;
 }
 
-const PROCESSOR_METHODS = ["onStart", "onEnd", "forceFlush", "shutdown"] as const;
-
 /**
  * `spanProcessors` checked at construction (a configuration error throws; DESIGN principle 3),
  * so that recording never meets a processor it cannot call. A copy: later changes to the
  * caller's array do not reach the provider.
  */
 function checkProcessors(processors: unknown): SpanProcessor[] {
-  if (processors === undefined) return [];
-  if (!Array.isArray(processors)) {
-    throw new TypeError(`Cannot create BasicTracerProvider: spanProcessors must be an array of span processors, got ${processors === null ? "null" : typeof processors}`);
-  }
-  processors.forEach((p: unknown, i) => {
-    const missing = PROCESSOR_METHODS.filter((m) => typeof (p as Record<string, unknown> | null)?.[m] !== "function");
-    if (missing.length > 0) throw new TypeError(`Cannot create BasicTracerProvider: spanProcessors[${i}] is not a span processor (no ${missing.join(", ")})`);
-  });
-  return [...(processors as SpanProcessor[])];
+  const list = processors ?? [];
+  const what = "Cannot create BasicTracerProvider: spanProcessors";
+  const methods = "(onStart, onEnd, forceFlush, shutdown)";
+  if (!Array.isArray(list)) throw new TypeError(`${what} must be an array of span processors ${methods}`);
+  const bad = list.findIndex((p: Partial<SpanProcessor> | null) => !(typeof p?.onStart == "function" && typeof p.onEnd == "function" && typeof p.forceFlush == "function" && typeof p.shutdown == "function"));
+  if (bad >= 0) throw new TypeError(`${what}[${bad}] is not a span processor ${methods}`);
+  return [...(list as SpanProcessor[])];
 }
 
 /** The SDK's tracer provider. */

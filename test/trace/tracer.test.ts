@@ -372,10 +372,10 @@ test("startActiveSpan without a function returns undefined and does not throw", 
 
 test("spanProcessors that are not an array of processors throw at construction, naming what is wrong", () => {
   const ok: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
-  assert.throws(() => new BasicTracerProvider({ spanProcessors: ok as never }), (e: Error) => e instanceof TypeError && /spanProcessors must be an array/.test(e.message));
+  assert.throws(() => new BasicTracerProvider({ spanProcessors: ok as never }), (e: Error) => e instanceof TypeError && /spanProcessors must be an array of span processors/.test(e.message));
   assert.throws(
     () => new BasicTracerProvider({ spanProcessors: [ok, { onStart() {}, onEnd() {} } as never] }),
-    (e: Error) => e instanceof TypeError && /spanProcessors\[1\] is not a span processor \(no forceFlush, shutdown\)/.test(e.message),
+    (e: Error) => e instanceof TypeError && /spanProcessors\[1\] is not a span processor \(onStart, onEnd, forceFlush, shutdown\)/.test(e.message),
   );
   // The provider keeps its own copy: a later change to the caller's array does not reach it.
   const list: SpanProcessor[] = [];

@@ -20,7 +20,7 @@ globalThis.fetch = function loggingFetch(input, init) {
   if (url.startsWith(endpoint)) {
     const log = JSON.parse(sessionStorage.getItem(LOG_KEY) ?? "[]");
     const body = init?.body;
-    log.push({ url, keepalive: init?.keepalive === true, bytes: typeof body === "string" ? new TextEncoder().encode(body).byteLength : -1, visibility: document.visibilityState });
+    log.push({ url, keepalive: init?.keepalive === true, bytes: typeof body === "string" ? new TextEncoder().encode(body).byteLength : body?.byteLength ?? -1, visibility: document.visibilityState });
     sessionStorage.setItem(LOG_KEY, JSON.stringify(log));
   }
   return realFetch.call(this, input, init);

@@ -17,7 +17,7 @@ const size = (body) => (typeof body === "string" ? new TextEncoder().encode(body
 const realFetch = globalThis.fetch;
 globalThis.fetch = function loggingFetch(input, init) {
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  if (url.startsWith(endpoint)) log({ via: "fetch", url, keepalive: init?.keepalive === true, bytes: size(init?.body), gzip: typeof init?.body !== "string" });
+  if (url.startsWith(endpoint)) log({ via: "fetch", url, keepalive: init?.keepalive === true, bytes: size(init?.body), gzip: new Headers(init?.headers).get("content-encoding") === "gzip" });
   return realFetch.call(this, input, init);
 };
 const realBeacon = navigator.sendBeacon.bind(navigator);
