@@ -46,9 +46,9 @@ class FakeXHR {
   /** As XHR: the exposed headers, `name: value` each followed by CRLF, names lowercased, repeats combined. */
   getAllResponseHeaders(): string {
     let out = "";
-    for (const [name, value] of this.responseHeaders ?? []) {
+    this.responseHeaders?.forEach((value, name) => {
       if (!FakeXHR.hidden.has(name) && name !== "set-cookie") out += `${name}: ${value}\r\n`;
-    }
+    });
     return out + FakeXHR.extraRaw;
   }
   addEventListener(type: string, fn: Listener): void {
