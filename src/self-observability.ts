@@ -33,8 +33,9 @@
  * Prometheus handler registers. A reader's `otel.component.type` is its `componentType` field,
  * never its class name (minified in bundles): `periodic_metric_reader` (semconv's value) for
  * every `PeriodicExportingMetricReader`, `manual_metric_reader` (ours: semconv has no value for
- * a pull reader) for `ManualMetricReader`, `metric_reader` for a reader without one. The spec defines no environment variable to enable this (the
- * SDKs that have one use language-specific names), so it is an `init()` option.
+ * a pull reader) for `ManualMetricReader`, `metric_reader` for a reader without one. The spec
+ * defines no environment variable to enable this (the SDKs that have one use language-specific
+ * names), so it is an `init()` option.
  */
 import type { Attributes } from "./common/attributes.ts";
 import type { Context } from "./context/context.ts";
