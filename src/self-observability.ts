@@ -30,9 +30,12 @@
  * `otlp_http_json_span_exporter`, ...) and `otel.component.name` the `<type>/<n>` pattern,
  * counted per SDK instance. The collection duration is measured by the meter provider for
  * every reader (`onCollect`), so it also covers readers added later, such as the one the
- * Prometheus handler registers (`otel.component.type` = its class name, `ManualMetricReader`);
- * the periodic reader `init()` creates is `periodic_metric_reader`. The spec defines no environment variable to enable this (the
- * SDKs that have one use language-specific names), so it is an `init()` option.
+ * Prometheus handler registers. A reader's `otel.component.type` is its `componentType` field,
+ * never its class name (minified in bundles): `periodic_metric_reader` (semconv's value) for
+ * every `PeriodicExportingMetricReader`, `manual_metric_reader` (ours: semconv has no value for
+ * a pull reader) for `ManualMetricReader`, `metric_reader` for a reader without one. The spec
+ * defines no environment variable to enable this (the SDKs that have one use language-specific
+ * names), so it is an `init()` option.
  */
 import type { Attributes } from "./common/attributes.ts";
 import type { Context } from "./context/context.ts";
@@ -41,7 +44,7 @@ import type { ExportEvent, ExportListener } from "./export/export-outcome.ts";
 import type { Histogram, ObservableResult } from "./metrics/instruments.ts";
 import type { Meter } from "./metrics/meter.ts";
 import type { PeriodicReaderStats } from "./metrics/periodic-reader.ts";
-import type { CollectionEvent, CollectionListener } from "./metrics/reader.ts";
+import type { CollectionEvent, CollectionListener, MetricReader } from "./metrics/reader.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "./logs/types.ts";
 import { isSpanContextValid } from "./trace/span-context.ts";
 import { getSpanContext } from "./trace/span-in-context.ts";
@@ -90,8 +93,8 @@ export class SelfObservability {
   #logsCreated = 0;
   #duration: Histogram | undefined;
   #collectionDuration: Histogram | undefined;
-  // otel.component.type/name of each metric reader: set by attach() for the periodic readers,
-  // on first collection for any other (its class name).
+  // otel.component.type/name of each metric reader: set by attach() for the periodic readers
+  // init() wires to an exporter, on first collection for any other (readerTypeName).
   readonly #readerComponents = new WeakMap<object, Attributes>();
 
   /**
@@ -225,7 +228,7 @@ export class SelfObservability {
     if (!this.#collectionDuration) return;
     let component = this.#readerComponents.get(event.reader);
     if (component === undefined) {
-      const type = componentTypeName(event.reader, "metric_reader");
+      const type = readerTypeName(event.reader);
       component = { "otel.component.type": type, "otel.component.name": this.componentName(type) };
       this.#readerComponents.set(event.reader, component);
     }
@@ -270,6 +273,20 @@ function server(url: string | undefined): Attributes {
 /** `otel.component.type` of a user-supplied exporter: its class name (spec: "the language-defined name of the type"). */
 export function exporterTypeName(exporter: unknown, signal: Signal): string {
   return componentTypeName(exporter, `${signal}_exporter`);
+}
+
+/**
+ * `otel.component.type` of a metric reader: its `componentType` field (ours set it:
+ * `periodic_metric_reader`, `manual_metric_reader`), else `metric_reader`. Never the class
+ * name, which minifiers mangle (a browser bundle would report `l`).
+ */
+function readerTypeName(reader: MetricReader): string {
+  try {
+    const type = reader.componentType;
+    return typeof type === "string" && type !== "" ? type : "metric_reader";
+  } catch {
+    return "metric_reader"; // a throwing getter: recording never throws
+  }
 }
 
 /** The class name of `component`, else `fallback` (an object literal, a null prototype). */

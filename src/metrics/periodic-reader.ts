@@ -83,6 +83,8 @@ function positive(value: number | undefined, fallback: number, name: string, all
  * ```
  */
 export class PeriodicExportingMetricReader implements MetricReader {
+  /** `otel.component.type`: the semantic conventions' well-known value for this reader (see {@link MetricReader.componentType}). */
+  readonly componentType: string = "periodic_metric_reader";
   readonly #inner: ManualMetricReader;
   readonly #exporter: Exporter<ResourceMetrics>;
   readonly #interval: number;

@@ -54,6 +54,14 @@ export interface MetricProducer {
 
 /** A metric reader, as a {@link MeterProvider} registers it. */
 export interface MetricReader {
+  /**
+   * The reader's `otel.component.type` in SDK self-observability metrics
+   * (`otel.sdk.metric_reader.collection.duration`). Semantic conventions (OpenTelemetry SDK
+   * metrics, `otel.component.type`) list `periodic_metric_reader` for the built-in periodic
+   * reader. A field, not the class name: bundlers minify class names (`ManualMetricReader`
+   * becomes `l`). A reader without it reports `metric_reader`.
+   */
+  readonly componentType?: string;
   /** The temporality of streams from instruments of `type` (called once per stream at registration). */
   selectAggregationTemporality(type: InstrumentType): AggregationTemporality;
   /** Called by the provider when the reader is registered (once). */
@@ -86,6 +94,11 @@ const EMPTY: ResourceMetrics = /* @__PURE__ */ Object.freeze({ resource: /* @__P
  * ```
  */
 export class ManualMetricReader implements MetricReader {
+  /**
+   * `otel.component.type`: semantic conventions define no value for a pull/manual reader, so
+   * ours follows their `<kind>_metric_reader` pattern (see {@link MetricReader.componentType}).
+   */
+  readonly componentType: string = "manual_metric_reader";
   readonly #select: TemporalitySelector;
   #producer: MetricProducer | undefined;
   #shutdown = false;

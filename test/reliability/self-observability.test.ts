@@ -9,11 +9,18 @@ import { context } from "../../src/context/context-api.ts";
 import { propagation } from "../../src/propagation/propagation-api.ts";
 import { renderPrometheusText } from "../../src/export/prometheus/text-format.ts";
 import { prometheusHandler } from "../../src/export/prometheus/handler.ts";
-import { ManualMetricReader } from "../../src/metrics/reader.ts";
+import { ManualMetricReader, type MetricReader } from "../../src/metrics/reader.ts";
+import { PeriodicExportingMetricReader } from "../../src/metrics/periodic-reader.ts";
+import { InMemoryMetricExporter } from "../../src/metrics/in-memory-metric-exporter.ts";
 import { diag, DiagLogLevel } from "../../src/common/diag.ts";
 import { promtoolCheckMetrics } from "../../scripts/prometheus-tools.mjs";
 import { VERSION } from "../../src/version.ts";
 import { startFaultServer } from "./fault-server.ts";
+import { measure } from "../../scripts/size.mjs";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 diag.setLogger({ error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.NONE);
 
@@ -211,7 +218,7 @@ test("collection duration in a Prometheus scrape (the handler's own reader): his
   const first = await (await scrape(new Request("http://127.0.0.1/metrics"))).text();
   assert.not.match(first, /otel_sdk_metric_reader_collection_duration/, "recorded after a collection: the first scrape cannot contain itself");
   const text = await (await scrape(new Request("http://127.0.0.1/metrics"))).text();
-  const labels = `otel_component_name="ManualMetricReader/0",otel_component_type="ManualMetricReader",otel_scope_name="otel-edge",otel_scope_version="${VERSION}"`;
+  const labels = `otel_component_name="manual_metric_reader/0",otel_component_type="manual_metric_reader",otel_scope_name="otel-edge",otel_scope_version="${VERSION}"`;
   const lines = text.split("\n");
   assert.ok(lines.includes("# TYPE otel_sdk_metric_reader_collection_duration_seconds histogram"), text);
   assert.ok(lines.includes("# HELP otel_sdk_metric_reader_collection_duration_seconds The duration of the collect operation of the metric reader."), text);
@@ -222,6 +229,81 @@ test("collection duration in a Prometheus scrape (the handler's own reader): his
   assert.is(code, 0, output);
   assert.is(output.trim(), "", output);
   await sdk.shutdown();
+});
+
+test("otel.component.type of each reader: the console reader, a user's PeriodicExportingMetricReader, the Prometheus handler's, a reader class of the user's own", async () => {
+  // A reader of the user's own, without componentType: its class name is not used (minified in bundles).
+  class OwnReader implements MetricReader {
+    readonly inner = new ManualMetricReader();
+    selectAggregationTemporality: MetricReader["selectAggregationTemporality"] = (t) => this.inner.selectAggregationTemporality(t);
+    setMetricProducer: MetricReader["setMetricProducer"] = (p) => this.inner.setMetricProducer(p);
+    collect: MetricReader["collect"] = (o) => this.inner.collect(o);
+    forceFlush = (): Promise<void> => Promise.resolve();
+    shutdown = (): Promise<void> => this.inner.shutdown();
+  }
+  const own = new OwnReader();
+  const userPeriodic = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(), exportIntervalMillis: 60_000 });
+  const log = console.log;
+  console.log = () => {}; // the console metric exporter prints
+  try {
+    const sdk = init({
+      env: {},
+      serviceName: "self-obs-readers",
+      selfObservability: true,
+      traceExporter: "none",
+      logExporter: "none",
+      metricExporter: "console",
+      metricExportIntervalMillis: 60_000,
+      metricReaders: [userPeriodic, own],
+    });
+    const scrape = prometheusHandler(sdk);
+    await sdk.flush(); // the console reader and the user's periodic reader collect
+    await scrape(new Request("http://127.0.0.1/metrics"));
+    await own.collect();
+    const { resourceMetrics } = await own.collect();
+    const metric = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics).find((mt) => mt.descriptor.name === "otel.sdk.metric_reader.collection.duration");
+    const types = (metric?.dataPoints ?? []).map((p) => [p.attributes["otel.component.type"], p.attributes["otel.component.name"]]);
+    types.sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    assert.equal(types, [
+      ["manual_metric_reader", "manual_metric_reader/0"],
+      ["metric_reader", "metric_reader/0"],
+      ["periodic_metric_reader", "periodic_metric_reader/0"],
+      ["periodic_metric_reader", "periodic_metric_reader/1"],
+    ]);
+    await sdk.shutdown();
+  } finally {
+    console.log = log;
+  }
+});
+
+test("reader component types survive minification (a browser bundle would otherwise report mangled class names)", async () => {
+  // Bundled as a user's bundler would (esbuild --minify, scripts/size.mjs), then run in node.
+  const program = `
+    import { init, ManualMetricReader, PeriodicExportingMetricReader, InMemoryMetricExporter } from "./mod.ts";
+    const manual = new ManualMetricReader();
+    const periodic = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(), exportIntervalMillis: 60000 });
+    const sdk = init({ env: {}, selfObservability: true, traceExporter: "none", logExporter: "none", metricExporter: "none", metricReaders: [periodic, manual] });
+    await sdk.flush();
+    await manual.collect();
+    const { resourceMetrics } = await manual.collect();
+    const metric = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics).find((m) => m.descriptor.name === "otel.sdk.metric_reader.collection.duration");
+    console.log(JSON.stringify(metric.dataPoints.map((p) => p.attributes["otel.component.type"]).sort()));
+    await sdk.shutdown();
+  `;
+  const { code } = await measure(program);
+  const source = new TextDecoder().decode(code);
+  assert.not.match(source, /class ManualMetricReader/, "the bundle is minified");
+  const dir = await mkdtemp(join(tmpdir(), "otel-edge-minified-"));
+  try {
+    const file = join(dir, "program.mjs");
+    await writeFile(file, code);
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [file], { timeout: 30_000 }, (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)));
+    });
+    assert.equal(JSON.parse(stdout.trim()), ["manual_metric_reader", "periodic_metric_reader"]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("a collection whose callbacks outlive the collect timeout is recorded with error.type=timeout", async () => {
@@ -257,7 +339,7 @@ test("a collection whose callbacks outlive the collect timeout is recorded with 
   const metric = points.find((p) => p.attributes["error.type"] === "timeout");
   assert.equal(metric, { attributes: { "otel.component.type": "periodic_metric_reader", "otel.component.name": "periodic_metric_reader/0", "error.type": "timeout" }, count: 1 }, JSON.stringify(points));
   // The manual reader's own collections succeeded: no error.type.
-  const manual = points.find((p) => p.attributes["otel.component.type"] === "ManualMetricReader");
+  const manual = points.find((p) => p.attributes["otel.component.type"] === "manual_metric_reader");
   assert.equal(Object.keys(manual!.attributes).sort(), ["otel.component.name", "otel.component.type"]);
   await sdk.shutdown();
 });

@@ -170,10 +170,17 @@ test("Chromium RUM: header capture on traced XHR (cross-origin, CORS) and fetch 
     await withBrowser(async (page) => {
       const pageErrors: string[] = [];
       page.on("pageerror", (e) => pageErrors.push(String(e)));
+      // Reading a header CORS hides with getResponseHeader() makes Chromium log "Refused to get
+      // unsafe header" (once per listed header per request): capture must not spam the console.
+      const unsafe: string[] = [];
+      page.on("console", (m) => {
+        if (/unsafe header/i.test(m.text())) unsafe.push(m.text());
+      });
       await page.goto(`${site.url}/index.html?mode=headers&api=${encodeURIComponent(site.apiUrl)}&endpoint=${encodeURIComponent(receiver.url)}`);
       await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
       assert.equal(pageErrors, []);
       await receiver.waitFor((r) => spansOf(r).filter((s) => s.kind === 3).length >= 2, 10_000);
+      assert.equal(unsafe, [], "no console error for headers CORS hides");
     });
     const spans = spansOf(receiver).filter((s) => s.kind === 3);
     const headers = (s: OtlpSpan): Record<string, string[]> =>

@@ -18,16 +18,26 @@
  *
  * Each writer owns its buffer and hands it out in `finish()` (no copy; nothing is reused
  * across calls, so a getter that re-enters an encoder mid-call cannot overwrite anything). A
- * request body's writer starts at the previous body's size plus 1/8, so the buffer rarely
- * grows (every growth is a copy) — measured faster than reusing one scratch buffer and
- * copying the result out.
+ * request body's writer starts at the previous body's size of the same signal plus 1/8, so
+ * the buffer rarely grows (every growth is a copy) — measured faster than reusing one scratch
+ * buffer and copying the result out. One hint per signal: with a shared one, a huge log body
+ * made every next trace and metric body pre-allocate that size too — while the huge one was
+ * still in flight or retrying, doubling peak memory (Workers have 128 MB) — and alternating
+ * large metric bodies with small trace bodies made the hint wrong for both. The hint is capped
+ * at {@link MAX_BODY_HINT_BYTES}: a larger body grows by doubling (a few copies, each cheap
+ * next to building megabytes of JSON) rather than reserving its size for the next body.
  */
 import { epochNanosParts } from "../../common/time.ts";
 import type { EpochNanosParts } from "../../common/time.ts";
 
-// The smallest body buffer; later bodies start at the previous body's size (+1/8).
+/** The signal a request body carries: each keeps its own size hint (see the module doc). */
+export type BodySignal = "traces" | "logs" | "metrics";
+
+// The smallest body buffer; later bodies of a signal start at its previous body's size (+1/8).
 const MIN_BODY_BYTES = 16 * 1024;
-let bodySizeHint = MIN_BODY_BYTES;
+/** The largest starting size of a body buffer (1 MiB); see the module doc. */
+export const MAX_BODY_HINT_BYTES: number = 1024 * 1024;
+const bodySizeHints: Record<BodySignal, number> = { traces: MIN_BODY_BYTES, logs: MIN_BODY_BYTES, metrics: MIN_BODY_BYTES };
 // Made on first use, not on import (DESIGN principle 5).
 let decoder: TextDecoder | undefined;
 
@@ -37,15 +47,15 @@ export class JsonWriter {
   buf: Uint8Array;
   /** Bytes written so far. Callers may reset it to an earlier value to take back a partial write. */
   pos: number;
-  readonly #body: boolean;
+  readonly #body: BodySignal | false;
 
   /**
-   * `body` true: a whole request body, sized from the previous one (see the module doc);
-   * false: a small piece (one value, one key).
+   * `body` a signal: a whole request body of that signal, sized from its previous one (see the
+   * module doc); false: a small piece (one value, one key).
    */
-  constructor(body: boolean) {
+  constructor(body: BodySignal | false) {
     this.#body = body;
-    this.buf = new Uint8Array(body ? bodySizeHint : 256);
+    this.buf = new Uint8Array(body === false ? 256 : bodySizeHints[body]);
     this.pos = 0;
   }
 
@@ -70,7 +80,7 @@ export class JsonWriter {
   }
 
   #release(): void {
-    if (this.#body) bodySizeHint = Math.max(MIN_BODY_BYTES, this.pos + (this.pos >> 3));
+    if (this.#body !== false) bodySizeHints[this.#body] = Math.min(MAX_BODY_HINT_BYTES, Math.max(MIN_BODY_BYTES, this.pos + (this.pos >> 3)));
     this.buf = EMPTY;
     this.pos = 0;
   }

@@ -38,7 +38,7 @@ const LOG_RECORD_FLAGS_TRACE_FLAGS_MASK = 0xff;
  * });
  */
 export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Array {
-  const w = new JsonWriter(true);
+  const w = new JsonWriter("logs");
   writeGrouped(w, records, LOG_KEYS, writeLogRecord);
   return w.finish();
 }
@@ -51,7 +51,7 @@ export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Arr
  * const request = JSON.parse(encodeLogs(records));
  */
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
-  const w = new JsonWriter(true);
+  const w = new JsonWriter("logs");
   writeGrouped(w, records, LOG_KEYS, writeLogRecord);
   return w.finishText();
 }

@@ -65,7 +65,7 @@ interface ScopedMetric {
  * });
  */
 export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uint8Array {
-  const w = new JsonWriter(true);
+  const w = new JsonWriter("metrics");
   writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
   return w.finish();
 }
@@ -78,7 +78,7 @@ export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uin
  * const request = JSON.parse(encodeMetrics([collection]));
  */
 export function encodeMetrics(collections: readonly ResourceMetrics[]): string {
-  const w = new JsonWriter(true);
+  const w = new JsonWriter("metrics");
   writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
   return w.finishText();
 }

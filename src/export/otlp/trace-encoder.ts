@@ -70,7 +70,7 @@ function flags(traceFlags: unknown, isRemote: unknown): number {
  * });
  */
 export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
-  const w = new JsonWriter(true);
+  const w = new JsonWriter("traces");
   writeGrouped(w, spans, TRACE_KEYS, writeSpan);
   return w.finish();
 }
@@ -83,7 +83,7 @@ export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
  * const request = JSON.parse(encodeTraces(spans));
  */
 export function encodeTraces(spans: readonly ReadableSpan[]): string {
-  const w = new JsonWriter(true);
+  const w = new JsonWriter("traces");
   writeGrouped(w, spans, TRACE_KEYS, writeSpan);
   return w.finishText();
 }

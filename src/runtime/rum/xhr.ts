@@ -15,9 +15,13 @@
  * the page set since `open()` are remembered (repeated names combined with ", ", as XHR itself
  * combines them — XHR spec "setRequestHeader()", Fetch spec "combine"). As with traced `fetch`,
  * they are read when the span starts, before our own `traceparent` is injected: the attribute
- * says what the page sent, not what we added. Response headers are read with
- * `getResponseHeader()` at `loadend`; a cross-origin response only exposes the CORS-safelisted
- * headers and those in `Access-Control-Expose-Headers`, so a hidden one records nothing.
+ * says what the page sent, not what we added. Response headers are read once at `loadend` with
+ * `getAllResponseHeaders()`, which lists only what the page may see: a cross-origin response
+ * exposes the CORS-safelisted headers and those in `Access-Control-Expose-Headers` (XHR spec
+ * "getAllResponseHeaders()" uses the same filtered response), so a hidden one records nothing.
+ * Not `getResponseHeader(name)` per listed header: for a header CORS hides, Chromium logs a
+ * console error ("Refused to get unsafe header ...") on every call — one per listed header per
+ * traced request, in the page's console.
  */
 import type { Attributes } from "../../common/attributes.ts";
 import { diagOnce } from "../../common/diag.ts";
@@ -68,7 +72,7 @@ const SCOPE = "otel-edge/runtime/rum/xhr";
 interface XhrLike {
   status: number;
   setRequestHeader(name: string, value: string): void;
-  getResponseHeader?(name: string): string | null;
+  getAllResponseHeaders?(): string;
   addEventListener(type: string, fn: (e: unknown) => void): void;
 }
 type Proto = {
@@ -76,6 +80,25 @@ type Proto = {
   send: (...args: unknown[]) => unknown;
   setRequestHeader?: (...args: unknown[]) => unknown;
 };
+
+/**
+ * The headers of a `getAllResponseHeaders()` string by lowercased name. XHR spec: one
+ * `name: value` per line, lines separated by CRLF, names lowercased, repeated names already
+ * combined with ", "; a repeat is still combined here, for engines that list it twice.
+ */
+function parseResponseHeaders(all: unknown): Map<string, string> {
+  const headers = new Map<string, string>();
+  if (typeof all !== "string") return headers;
+  for (const line of all.split("\n")) { // CRLF; trim() drops the CR
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const seen = headers.get(name);
+    headers.set(name, seen === undefined ? value : `${seen}, ${value}`);
+  }
+  return headers;
+}
 
 // What open() was called with, per request object (a request can be re-opened: the last wins).
 const opened = new WeakMap<object, { method: string; url: URL } | null>();
@@ -203,9 +226,10 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
         if (status > 0) {
           s.setAttribute("http.response.status_code", status);
           metricAttributes["http.response.status_code"] = status;
-          if (headerCapture.response.length > 0 && typeof this.getResponseHeader === "function") {
-            // null for an absent header and for one CORS does not expose: nothing is recorded.
-            s.setAttributes(capturedHeaderAttributes(headerCapture.response, (name) => this.getResponseHeader!(name)));
+          if (headerCapture.response.length > 0 && typeof this.getAllResponseHeaders === "function") {
+            // Absent for a header that was not sent and for one CORS does not expose: nothing is recorded.
+            const headers = parseResponseHeaders(this.getAllResponseHeaders());
+            s.setAttributes(capturedHeaderAttributes(headerCapture.response, (name) => headers.get(name)));
           }
         }
         // Semconv: every 4xx/5xx is an error on the client; status 0 is a failed request.

@@ -6,13 +6,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { jsonString } from "../../../src/export/otlp/json-string.ts";
-import { fragment, JsonWriter } from "../../../src/export/otlp/json-writer.ts";
+import { fragment, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
 import { isValidSpanId, isValidTraceId } from "../../../src/trace/span-context.ts";
 import { Rng, withSeed } from "../../fuzz/prng.ts";
 
 const te = new TextEncoder();
 
-function written(write: (w: JsonWriter) => void, body = false): Uint8Array {
+function written(write: (w: JsonWriter) => void, body: BodySignal | false = false): Uint8Array {
   const w = new JsonWriter(body);
   write(w);
   return w.finish();
@@ -91,11 +91,35 @@ test("bytes()/fragment(): short and long fragments copied whole, past growth", (
 });
 
 test("a body writer's result is a view the next writer never reuses", () => {
-  const a = written((w) => w.ascii("first body"), true);
-  const b = written((w) => w.ascii("second"), true);
+  const a = written((w) => w.ascii("first body"), "traces");
+  const b = written((w) => w.ascii("second"), "traces");
   assert.is(new TextDecoder().decode(a), "first body");
   assert.is(new TextDecoder().decode(b), "second");
   assert.is.not(a.buffer, b.buffer);
+});
+
+test("body size hints: one per signal, capped — a huge log body does not make trace or metric bodies start huge", () => {
+  const body = (signal: BodySignal, bytes: number): void => {
+    written((w) => w.ascii("x".repeat(bytes)), signal);
+  };
+  const start = (signal: BodySignal): number => new JsonWriter(signal).buf.length;
+  body("traces", 100);
+  body("metrics", 100);
+  const small = start("traces");
+  assert.ok(small <= 16 * 1024, `a small trace body after small ones starts small (${small})`);
+
+  body("logs", 8 * 1024 * 1024); // a log batch with big bodies, maybe still in flight or retrying
+  assert.is(start("traces"), small, "the next trace body does not start at the log body's size");
+  assert.is(start("metrics"), small, "nor the next metric body");
+  assert.is(start("logs"), MAX_BODY_HINT_BYTES, "the next log body starts at the cap, not at 8 MiB + 1/8");
+
+  // Alternating large metric bodies and small trace bodies: each keeps its own hint.
+  for (let i = 0; i < 3; i++) {
+    body("metrics", 400_000);
+    body("traces", 1000);
+  }
+  assert.is(start("metrics"), 400_000 + (400_000 >> 3), "metrics start at their own previous size (+1/8)");
+  assert.ok(start("traces") <= 16 * 1024, "traces stay small");
 });
 
 test.run();

@@ -32,8 +32,24 @@ class FakeXHR {
     // XHR combines repeated names with ", ".
     this.headers[name] = name in this.headers ? `${this.headers[name]}, ${v}` : v;
   }
+  // Names getResponseHeader() was asked for that CORS hides: Chromium logs "Refused to get
+  // unsafe header" to the page's console for each such call.
+  static refused: string[] = [];
+  static extraRaw = ""; // appended to getAllResponseHeaders() (parsing cases)
   getResponseHeader(name: string): string | null {
-    return FakeXHR.hidden.has(name.toLowerCase()) ? null : (this.responseHeaders?.get(name) ?? null);
+    if (FakeXHR.hidden.has(name.toLowerCase())) {
+      FakeXHR.refused.push(name);
+      return null;
+    }
+    return this.responseHeaders?.get(name) ?? null;
+  }
+  /** As XHR: the exposed headers, `name: value` each followed by CRLF, names lowercased, repeats combined. */
+  getAllResponseHeaders(): string {
+    let out = "";
+    this.responseHeaders?.forEach((value, name) => {
+      if (!FakeXHR.hidden.has(name) && name !== "set-cookie") out += `${name}: ${value}\r\n`;
+    });
+    return out + FakeXHR.extraRaw;
   }
   addEventListener(type: string, fn: Listener): void {
     (this.listeners[type] ??= []).push(fn);
@@ -83,6 +99,7 @@ test.before.each(async () => {
   g.location = { origin: server.url, href: `${server.url}/page` };
   FakeXHR.pending = [];
   FakeXHR.hidden.clear();
+  FakeXHR.refused = [];
   server.seen.length = 0;
   other.seen.length = 0;
   await t.tracerProvider.forceFlush();
@@ -233,8 +250,30 @@ test("header capture: the listed headers the page set (repeats combined), never 
   assert.is(sent.authorization, "Bearer secret-token");
   assert.ok(sent.traceparent);
   assert.not.ok(JSON.stringify(span.attributes).includes("secret-token"));
+  assert.equal(FakeXHR.refused, [], "no getResponseHeader() for a hidden header: Chromium would log a console error for it");
   stop();
   assert.is(FakeXHR.prototype.setRequestHeader, setRequestHeader, "stop() restores setRequestHeader");
+});
+
+test("header capture: response headers parsed from getAllResponseHeaders() (CRLF lines, any case, repeats combined, colons in values)", async () => {
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider, captureResponseHeaders: ["X-Multi", "x-colon", "x-empty"] });
+  FakeXHR.extraRaw = "X-Multi: a\r\nx-multi: b\r\nx-colon: a: b \r\nx-empty:\r\nnot a header line\r\n";
+  try {
+    const x = new FakeXHR();
+    x.open("GET", "/api/a");
+    x.send();
+    await x.complete();
+    const [span] = await spans();
+    const headerAttributes = Object.fromEntries(Object.entries(span.attributes).filter(([k]) => k.includes(".header.")));
+    assert.equal(headerAttributes, {
+      "http.response.header.x-multi": ["a, b"],
+      "http.response.header.x-colon": ["a: b"],
+      "http.response.header.x-empty": [""],
+    });
+  } finally {
+    FakeXHR.extraRaw = "";
+    stop();
+  }
 });
 
 test("header capture: setRequestHeader errors still throw (and record nothing); no capture lists leave setRequestHeader alone; bad lists throw", async () => {
