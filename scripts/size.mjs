@@ -51,7 +51,7 @@ export const budgets = {
 export const ceilings = {
   "full SDK": 56 * KiB,
   "tracing + OTLP": 18 * KiB,
-  "browser with RUM": 62.5 * KiB,
+  "browser with RUM": 63 * KiB,
 };
 /** Budgets reported but not enforced (print-only): the browser with RUM (issue 7). */
 export const printOnlyBudgets = {
