@@ -270,7 +270,10 @@ function server(url: string | undefined): Attributes {
   }
 }
 
-/** `otel.component.type` of a user-supplied exporter: its class name (spec: "the language-defined name of the type"). */
+/**
+ * `otel.component.type` of a user-supplied exporter: its `componentType` field, else its class
+ * name (spec: "the language-defined name of the type"), else `<signal>_exporter`.
+ */
 export function exporterTypeName(exporter: unknown, signal: Signal): string {
   return componentTypeName(exporter, `${signal}_exporter`);
 }
@@ -291,6 +294,13 @@ function readerTypeName(reader: MetricReader): string {
 
 /** The class name of `component`, else `fallback` (an object literal, a null prototype). */
 function componentTypeName(component: unknown, fallback: string): string {
-  const name = (component as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  return typeof name === "string" && name !== "" && name !== "Object" ? name : fallback;
+  try {
+    const c = component as { componentType?: unknown; constructor?: { name?: unknown } } | null;
+    const type = c?.componentType;
+    if (typeof type === "string" && type !== "") return type;
+    const name = c?.constructor?.name;
+    return typeof name === "string" && name !== "" && name !== "Object" ? name : fallback;
+  } catch {
+    return fallback; // a throwing getter or proxy: recording never throws
+  }
 }

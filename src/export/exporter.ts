@@ -42,6 +42,12 @@ export interface ExportOptions {
 
 /** Sends batches of items (spans, log records, metric snapshots) somewhere. */
 export interface Exporter<T> {
+  /**
+   * The exporter's `otel.component.type` in SDK self-observability metrics. Without it, the
+   * class name is used (semantic conventions: "the language-defined name of the type"), which
+   * bundlers minify; set it to keep a stable name, e.g. `"queue_span_exporter"`.
+   */
+  readonly componentType?: string;
   /** Exports `items`; resolves (never rejects) with the outcome. */
   export(items: T[], options?: ExportOptions): Promise<ExportResult>;
   /** Waits for any export in progress. */

@@ -354,4 +354,25 @@ test("off by default: no otel.sdk.* metrics, and stats() still works", async () 
   await sdk.shutdown();
 });
 
+test("otel.component.type of a user's exporter: its componentType field, else its class name (semconv), else span_exporter", async () => {
+  const ok = async () => ({ code: 0 as const });
+  class QueueSpanExporter {
+    export = ok;
+    shutdown = async (): Promise<void> => {};
+  }
+  const cases: Array<[unknown, string]> = [
+    [{ componentType: "queue_span_exporter", export: ok, shutdown: async () => {} }, "queue_span_exporter"],
+    [new QueueSpanExporter(), "QueueSpanExporter"],
+    [{ export: ok, shutdown: async () => {} }, "span_exporter"],
+  ];
+  for (const [exporter, expected] of cases) {
+    const reader = new ManualMetricReader();
+    const sdk = init({ env: {}, serviceName: "self-obs-exporter-type", selfObservability: true, traceExporter: exporter as never, logExporter: "none", metricExporter: "none", metricReaders: [reader] });
+    const { resourceMetrics } = await reader.collect();
+    const metric = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics).find((mt) => mt.descriptor.name === "otel.sdk.exporter.span.inflight");
+    assert.equal([...new Set((metric?.dataPoints ?? []).map((p) => p.attributes["otel.component.type"]))], [expected]);
+    await sdk.shutdown();
+  }
+});
+
 test.run();
