@@ -32,6 +32,7 @@ import type {
 } from "../../metrics/types.ts";
 import { int64String, writeKeyValues } from "./any-value.ts";
 import { JsonWriter } from "./json-writer.ts";
+import { writeItems } from "./write-items.ts";
 import { signalKeys, str, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
@@ -189,21 +190,12 @@ function temporality(value: unknown): 1 | 2 | undefined {
 function writePoints<T>(w: JsonWriter, points: ReadonlyArray<DataPoint<T>> | undefined, int: boolean, write: PointWriter<T>): boolean {
   if (!Array.isArray(points)) return false;
   const start = w.pos;
-  for (let i = 0; i < points.length; i++) {
-    const mark = w.pos;
-    if (mark !== start) w.byte(0x2c);
-    let kept = false;
-    try {
-      kept = write(w, points[i]!, int);
-    } catch {
-      kept = false;
-    }
-    if (!kept) {
-      w.pos = mark;
-      diagOnce("warn", "otlp-metric-point", "OTLP metrics encoder: dropped a data point with an invalid or unreadable value.");
-    }
-  }
+  writeItems(w, points, write, int, reportPointDrop);
   return w.pos !== start;
+}
+
+function reportPointDrop(): void {
+  diagOnce("warn", "otlp-metric-point", "OTLP metrics encoder: dropped a data point with an invalid or unreadable value.");
 }
 
 /** `{"attributes":[..],"startTimeUnixNano":"..","timeUnixNano":".."` (open object); false for bad times. */
@@ -414,22 +406,13 @@ function exemplarsField(w: JsonWriter, exemplars: readonly Exemplar[] | undefine
   const listMark = w.pos;
   w.ascii(',"exemplars":[');
   const start = w.pos;
-  for (let i = 0; i < exemplars.length; i++) {
-    const mark = w.pos;
-    if (mark !== start) w.byte(0x2c);
-    let kept = false;
-    try {
-      kept = exemplar(w, exemplars[i]!, int);
-    } catch {
-      kept = false;
-    }
-    if (!kept) {
-      w.pos = mark;
-      diagOnce("warn", "otlp-metric-exemplar", "OTLP metrics encoder: dropped an exemplar with an invalid value or time.");
-    }
-  }
+  writeItems(w, exemplars, exemplar, int, reportExemplarDrop);
   if (w.pos === start) w.pos = listMark;
   else w.byte(0x5d);
+}
+
+function reportExemplarDrop(): void {
+  diagOnce("warn", "otlp-metric-exemplar", "OTLP metrics encoder: dropped an exemplar with an invalid value or time.");
 }
 
 /**

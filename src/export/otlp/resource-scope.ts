@@ -15,6 +15,7 @@ import type { Resource } from "../../resource/resource.ts";
 import type { InstrumentationScope } from "../../trace/types.ts";
 import { writeKeyValues } from "./any-value.ts";
 import { fragment, JsonWriter } from "./json-writer.ts";
+import { writeItems } from "./write-items.ts";
 
 /** Anything exported per resource and scope: spans, log records. */
 export interface Scoped {
@@ -203,6 +204,11 @@ function schemaUrlField(w: JsonWriter, holder: { readonly schemaUrl?: string } |
   }
 }
 
+// A rejected item (invalid ids) is reported by its encoder; one that throws, here.
+function reportItemDrop(threw: boolean): void {
+  if (threw) diagOnce("warn", "otlp-item-throw", "OTLP encoder: dropped an item that could not be read.");
+}
+
 /**
  * The complete export request for one signal into `w`: groups `items`, writes each resource
  * and scope once, and each item through `writeItem` (which writes its JSON object and returns
@@ -236,17 +242,7 @@ export function writeGrouped<T extends Scoped>(
       w.byte(0x2c);
       w.ascii(keys.items);
       const itemsStart = w.pos;
-      for (let i = 0; i < sg.items.length; i++) {
-        const itemMark = w.pos;
-        if (itemMark !== itemsStart) w.byte(0x2c);
-        let kept = false;
-        try {
-          kept = writeItem(w, sg.items[i]!);
-        } catch {
-          diagOnce("warn", "otlp-item-throw", "OTLP encoder: dropped an item that could not be read.");
-        }
-        if (!kept) w.pos = itemMark;
-      }
+      writeItems(w, sg.items, writeItem, undefined, reportItemDrop);
       if (w.pos === itemsStart) {
         w.pos = scopeMark;
         continue;

@@ -14,6 +14,7 @@ import { diagOnce } from "../../common/diag.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
 import { fragment, JsonWriter } from "./json-writer.ts";
+import { writeItems } from "./write-items.ts";
 import { attributesFields, countField, signalKeys, str, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
@@ -144,6 +145,14 @@ function openWithIds(w: JsonWriter, ctx: SpanContext | null | undefined): boolea
 
 const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', ',"kind":4', ',"kind":5'];
 
+// A link with invalid ids is reported by linkJson; an event or link that throws, here.
+function reportEventDrop(threw: boolean): void {
+  if (threw) diagOnce("warn", "otlp-event-throw", "OTLP encoder: dropped a span event that could not be read.");
+}
+function reportLinkDrop(threw: boolean): void {
+  if (threw) diagOnce("warn", "otlp-link-throw", "OTLP encoder: dropped a span link that could not be read.");
+}
+
 /**
  * `,"<key>":[..]` (omitted when empty) and `,"dropped<Key>Count":n` for a span's events or
  * links. An item that `writeItem` rejects (false) or that cannot be read (reported once) is
@@ -159,24 +168,10 @@ function listFields<T>(
   what: "event" | "link",
 ): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
-  const n = items != null ? items.length : 0;
   const listMark = w.pos;
   w.bytes(open);
   const itemsStart = w.pos;
-  for (let i = 0; i < n; i++) {
-    const mark = w.pos;
-    if (mark !== itemsStart) w.byte(0x2c);
-    let kept = false;
-    try {
-      kept = writeItem(w, items![i]!);
-    } catch {
-      diagOnce("warn", `otlp-${what}-throw`, `OTLP encoder: dropped a span ${what} that could not be read.`);
-    }
-    if (!kept) {
-      w.pos = mark;
-      dropped++;
-    }
-  }
+  if (items != null) dropped += writeItems(w, items, writeItem, undefined, what === "event" ? reportEventDrop : reportLinkDrop);
   if (w.pos === itemsStart) w.pos = listMark;
   else w.byte(0x5d);
   countField(w, countKey, dropped);

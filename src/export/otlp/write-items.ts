@@ -1,0 +1,40 @@
+/**
+ * The list loop every OTLP encoder shares: items written comma-separated, and an item that
+ * cannot be encoded taken back rather than failing the whole request (a receiver rejects the
+ * entire body for one malformed item, and recording never throws).
+ */
+import type { JsonWriter } from "./json-writer.ts";
+
+/**
+ * Writes `items` comma-separated through `writeItem` (called with `arg`, so callers need no
+ * closure per list), rewinding past each item it rejects (returns false) or that throws, and
+ * returns how many were taken back; `onDrop` hears of each (`threw` says whether it threw).
+ * Writes no brackets: when every item was taken back, nothing was written.
+ */
+export function writeItems<T, A>(
+  w: JsonWriter,
+  items: readonly T[],
+  writeItem: (w: JsonWriter, item: T, arg: A) => boolean,
+  arg: A,
+  onDrop: (threw: boolean) => void,
+): number {
+  const start = w.pos;
+  let dropped = 0;
+  for (let i = 0; i < items.length; i++) {
+    const mark = w.pos;
+    if (mark !== start) w.byte(0x2c);
+    let kept = false;
+    let threw = false;
+    try {
+      kept = writeItem(w, items[i]!, arg);
+    } catch {
+      threw = true;
+    }
+    if (!kept) {
+      w.pos = mark;
+      dropped++;
+      onDrop(threw);
+    }
+  }
+  return dropped;
+}
