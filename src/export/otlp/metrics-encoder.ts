@@ -198,19 +198,27 @@ function reportPointDrop(): void {
   diagOnce("warn", "otlp-metric-point", "OTLP metrics encoder: dropped a data point with an invalid or unreadable value.");
 }
 
+/**
+ * Opens an object: `open` + the key-values of `attributes` + `then` when there are any, else
+ * `empty` alone (an empty list is the proto3 default and is omitted).
+ */
+function openWithAttributes(w: JsonWriter, open: string, attributes: unknown, then: string, empty: string): void {
+  const mark = w.pos;
+  w.ascii(open);
+  if (writeKeyValues(w, attributes)) {
+    w.ascii(then);
+  } else {
+    w.pos = mark;
+    w.ascii(empty);
+  }
+}
+
 /** `{"attributes":[..],"startTimeUnixNano":"..","timeUnixNano":".."` (open object); false for bad times. */
 function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
   const start = point.startTime;
   const time = point.time;
   if (typeof start !== "number" || typeof time !== "number" || !Number.isFinite(start) || !Number.isFinite(time)) return false;
-  const mark = w.pos;
-  w.ascii('{"attributes":[');
-  if (writeKeyValues(w, point.attributes)) {
-    w.ascii('],"startTimeUnixNano":"');
-  } else {
-    w.pos = mark;
-    w.ascii('{"startTimeUnixNano":"');
-  }
+  openWithAttributes(w, '{"attributes":[', point.attributes, '],"startTimeUnixNano":"', '{"startTimeUnixNano":"');
   w.epochNanos(start);
   w.ascii('","timeUnixNano":"');
   w.epochNanos(time);
@@ -424,14 +432,7 @@ function exemplar(w: JsonWriter, e: Exemplar, int: boolean): boolean {
   const value = e.value;
   const time = e.time;
   if (typeof value !== "number" || typeof time !== "number" || !Number.isFinite(time)) return false;
-  const mark = w.pos;
-  w.ascii('{"filteredAttributes":[');
-  if (writeKeyValues(w, e.filteredAttributes)) {
-    w.ascii('],"timeUnixNano":"');
-  } else {
-    w.pos = mark;
-    w.ascii('{"timeUnixNano":"');
-  }
+  openWithAttributes(w, '{"filteredAttributes":[', e.filteredAttributes, '],"timeUnixNano":"', '{"timeUnixNano":"');
   w.epochNanos(time);
   w.byte(0x22);
   valueField(w, value, int);
