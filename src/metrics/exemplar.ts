@@ -62,20 +62,27 @@ function exemplar(value: number, time: number, attributes: Attributes, sc: SpanC
   return { value, time, traceId: ids.traceId, spanId: ids.spanId, filteredAttributes: attributes };
 }
 
-/** Spec "SimpleFixedSizeExemplarReservoir": uniform reservoir sampling (Algorithm R) over the measurements since the last collection. */
+/**
+ * A fixed number of exemplar slots, kept until collection. Spec "SimpleFixedSizeExemplarReservoir":
+ * uniform reservoir sampling (Algorithm R) over the measurements since the last collection; with
+ * `aligned`, spec "AlignedHistogramBucketExemplarReservoir": one slot per histogram bucket,
+ * holding the bucket's latest measurement. Both differ only in the slot a measurement takes.
+ */
 export class SimpleFixedSizeExemplarReservoir implements ExemplarReservoir {
   readonly #items: Array<Exemplar | undefined>;
+  readonly #aligned: boolean;
   #seen = 0;
 
-  constructor(size: number = 1) {
+  constructor(size: number = 1, aligned: boolean = false) {
     this.#items = new Array(Math.max(1, Math.floor(size) || 1));
+    this.#aligned = aligned;
   }
 
-  offer(value: number, time: number, attributes: Attributes, sc: SpanContext | undefined): void {
+  offer(value: number, time: number, attributes: Attributes, sc: SpanContext | undefined, bucket: number): void {
     const size = this.#items.length;
     const n = this.#seen++;
-    const slot = n < size ? n : Math.floor(Math.random() * (n + 1));
-    if (slot < size) this.#items[slot] = exemplar(value, time, attributes, sc);
+    const slot = this.#aligned ? bucket : n < size ? n : Math.floor(Math.random() * (n + 1));
+    if (slot >= 0 && slot < size) this.#items[slot] = exemplar(value, time, attributes, sc);
   }
 
   collect(reset: boolean): Exemplar[] {
@@ -89,26 +96,6 @@ export class SimpleFixedSizeExemplarReservoir implements ExemplarReservoir {
   }
 }
 
-/** Spec "AlignedHistogramBucketExemplarReservoir": the latest measurement of each bucket. */
-export class AlignedHistogramBucketExemplarReservoir implements ExemplarReservoir {
-  readonly #items: Array<Exemplar | undefined>;
-
-  constructor(buckets: number) {
-    this.#items = new Array(Math.max(1, buckets));
-  }
-
-  offer(value: number, time: number, attributes: Attributes, sc: SpanContext | undefined, bucket: number): void {
-    if (bucket >= 0 && bucket < this.#items.length) this.#items[bucket] = exemplar(value, time, attributes, sc);
-  }
-
-  collect(reset: boolean): Exemplar[] {
-    const out: Exemplar[] = [];
-    for (const e of this.#items) if (e !== undefined) out.push(e);
-    if (reset) this.#items.fill(undefined);
-    return out;
-  }
-}
-
 /** Builds a reservoir factory for a stream, or undefined when the stream keeps no exemplars. */
 export function reservoirFactory(
   config: ExemplarReservoirConfig | undefined,
@@ -117,7 +104,7 @@ export function reservoirFactory(
 ): (() => ExemplarReservoir) | undefined {
   const type = config?.type ?? (aggregationKind === "explicitBucketHistogram" ? "alignedHistogramBucket" : "simpleFixedSize");
   if (type === "none" || aggregationKind === "drop") return undefined;
-  if (type === "alignedHistogramBucket" && histogramBuckets > 0) return () => new AlignedHistogramBucketExemplarReservoir(histogramBuckets);
+  if (type === "alignedHistogramBucket" && histogramBuckets > 0) return () => new SimpleFixedSizeExemplarReservoir(histogramBuckets, true);
   const size = config?.type === "simpleFixedSize" ? (config.size ?? 1) : 1;
   return () => new SimpleFixedSizeExemplarReservoir(size);
 }
