@@ -11,6 +11,7 @@ import type { Attributes } from "../common/attributes.ts";
 import type { Context } from "../context/context.ts";
 import {
   NOOP_INSTRUMENT,
+  NOOP_OBSERVABLE,
   type BatchObservableCallback,
   type BoundCounter,
   type BoundRecorder,
@@ -88,16 +89,16 @@ class ProxyMeter implements Meter {
   }
 
   createCounter(name: string, options?: MetricOptions): Counter {
-    return new ProxySync(this, "createCounter", name, options);
+    return this.#sync("createCounter", name, options);
   }
   createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
-    return new ProxySync(this, "createUpDownCounter", name, options);
+    return this.#sync("createUpDownCounter", name, options);
   }
   createHistogram(name: string, options?: MetricOptions): Histogram {
-    return new ProxySync(this, "createHistogram", name, options);
+    return this.#sync("createHistogram", name, options);
   }
   createGauge(name: string, options?: MetricOptions): Gauge {
-    return new ProxySync(this, "createGauge", name, options);
+    return this.#sync("createGauge", name, options);
   }
   createObservableCounter(name: string, options?: MetricOptions): Observable {
     return this.#observable("createObservableCounter", name, options);
@@ -109,8 +110,23 @@ class ProxyMeter implements Meter {
     return this.#observable("createObservableGauge", name, options);
   }
 
+  /** Creates the real instrument in the current provider's meter; `fallback` when that throws. */
+  #creator<T>(kind: Kind | ObservableKind, name: string, options: MetricOptions | undefined, fallback: T): () => T {
+    return () => {
+      try {
+        return this.meter()[kind](name, options) as T;
+      } catch {
+        return fallback;
+      }
+    };
+  }
+
+  #sync(kind: Kind, name: string, options: MetricOptions | undefined): ProxySync {
+    return new ProxySync(this.#creator(kind, name, options, NOOP_INSTRUMENT));
+  }
+
   #observable(kind: ObservableKind, name: string, options: MetricOptions | undefined): Observable {
-    const o = new ProxyObservable(this, kind, name, options);
+    const o = new ProxyObservable(this.#creator(kind, name, options, NOOP_OBSERVABLE));
     this.observables.push(o);
     proxiesWithCallbacks.add(this);
     return o;
@@ -141,21 +157,15 @@ class ProxyMeter implements Meter {
 class ProxySync implements Counter, UpDownCounter, Histogram, Gauge {
   #delegate: (Counter & Histogram) | undefined;
   #generation = -1;
+  readonly #create: () => Counter & Histogram;
 
-  constructor(
-    readonly meter: ProxyMeter,
-    readonly kind: Kind,
-    readonly name: string,
-    readonly options: MetricOptions | undefined,
-  ) {}
+  constructor(create: () => Counter & Histogram) {
+    this.#create = create;
+  }
 
   instrument(): Counter & Histogram {
     if (this.#generation !== generation || this.#delegate === undefined) {
-      try {
-        this.#delegate = this.meter.meter()[this.kind](this.name, this.options) as Counter & Histogram;
-      } catch {
-        this.#delegate = NOOP_INSTRUMENT;
-      }
+      this.#delegate = this.#create();
       this.#generation = generation;
     }
     return this.#delegate;
@@ -193,24 +203,14 @@ class ProxySync implements Counter, UpDownCounter, Histogram, Gauge {
 class ProxyObservable implements Observable {
   #delegate: Observable | undefined;
   readonly #callbacks: ObservableCallback[] = [];
+  readonly #create: () => Observable;
 
-  constructor(
-    readonly meter: ProxyMeter,
-    readonly kind: ObservableKind,
-    readonly name: string,
-    readonly options: MetricOptions | undefined,
-  ) {}
+  constructor(create: () => Observable) {
+    this.#create = create;
+  }
 
   delegate(): Observable {
     return (this.#delegate ??= this.#create());
-  }
-
-  #create(): Observable {
-    try {
-      return this.meter.meter()[this.kind](this.name, this.options);
-    } catch {
-      return NOOP_METER.createObservableGauge(this.name);
-    }
   }
 
   rebind(): void {
