@@ -43,36 +43,29 @@ export function emptySignalStats(): SignalStats {
   return { queued: 0, capacity: 0, inFlight: 0, exported: 0, dropped: 0, failed: 0, droppedByReason: {}, failedByReason: {} };
 }
 
-/** The sum of the batchers' counters. */
-export function sumBatcherStats(sources: readonly HasBatcherStats[]): SignalStats {
+const COUNTS = ["queued", "capacity", "inFlight", "exported", "dropped", "failed"] as const;
+
+/**
+ * The sum of the sources' counters. Periodic readers have no queue and drop nothing before
+ * export, so the counts their stats lack stay 0.
+ */
+function sumStats(sources: ReadonlyArray<{ stats(): Partial<SignalStats> }>): SignalStats {
   const out = emptySignalStats();
   for (const source of sources) {
     const s = source.stats();
-    out.queued += s.queued;
-    out.capacity += s.capacity;
-    out.inFlight += s.inFlight;
-    out.exported += s.exported;
-    out.dropped += s.dropped;
-    out.failed += s.failed;
+    for (const k of COUNTS) out[k] += s[k] ?? 0;
     merge(out.droppedByReason, s.droppedByReason);
     merge(out.failedByReason, s.failedByReason);
   }
   return out;
 }
 
-/** The sum of the periodic readers' counters (data points). */
-export function sumReaderStats(sources: readonly HasReaderStats[]): SignalStats {
-  const out = emptySignalStats();
-  for (const source of sources) {
-    const s = source.stats();
-    out.inFlight += s.inFlight;
-    out.exported += s.exported;
-    out.failed += s.failed;
-    merge(out.failedByReason, s.failedByReason);
-  }
-  return out;
-}
+/** The sum of the batchers' counters. */
+export const sumBatcherStats: (sources: readonly HasBatcherStats[]) => SignalStats = sumStats;
 
-function merge(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+/** The sum of the periodic readers' counters (data points). */
+export const sumReaderStats: (sources: readonly HasReaderStats[]) => SignalStats = sumStats;
+
+function merge(into: Record<string, number>, from: Record<string, number> | undefined): void {
+  for (const [k, v] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + v;
 }

@@ -18,6 +18,7 @@ import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
 import type { Context } from "../context/context.ts";
 import type { AsyncMetricStorage, Observation } from "./async-storage.ts";
+import { isMonotonicType } from "./aggregation/default-aggregation.ts";
 import { toAttributeSet } from "./attribute-set.ts";
 import { exemplarSpanContext, type ExemplarFilter } from "./exemplar.ts";
 import type { Cell, SyncMetricStorage } from "./sync-storage.ts";
@@ -104,7 +105,7 @@ export type BatchObservableCallback = (result: BatchObservableResult) => void | 
 /** Checks values for one instrument; returns the value to record, or undefined to drop it. */
 function makeValidator(d: MetricDescriptor): (value: unknown) => number | undefined {
   const gauge = d.type === InstrumentType.GAUGE || d.type === InstrumentType.OBSERVABLE_GAUGE;
-  const nonNegative = d.type === InstrumentType.COUNTER || d.type === InstrumentType.OBSERVABLE_COUNTER || d.type === InstrumentType.HISTOGRAM;
+  const nonNegative = isMonotonicType(d.type);
   const int = d.valueType === ValueType.INT;
   const name = d.name;
   return (value) => {
@@ -152,7 +153,7 @@ export class SyncInstrument implements Counter, UpDownCounter, Histogram, Gauge 
     this.storages = storages;
     this.#filter = shared.exemplarFilter;
     const t = descriptor.type;
-    this.#nonNegative = t === InstrumentType.COUNTER || t === InstrumentType.HISTOGRAM;
+    this.#nonNegative = isMonotonicType(t);
     this.#int = descriptor.valueType === ValueType.INT;
     this.#gauge = t === InstrumentType.GAUGE;
     this.validate = makeValidator(descriptor);
@@ -174,7 +175,7 @@ export class SyncInstrument implements Counter, UpDownCounter, Histogram, Gauge 
       const sc = this.#filter === "always_off" ? undefined : exemplarSpanContext(this.#filter, context);
       for (let i = 0; i < storages.length; i++) storages[i].record(value, attributes, sc);
     } catch (e) {
-      diagOnce("error", `metric-record:${this.descriptor.name}`, `Failed to record a measurement of ${this.descriptor.name}: ${String(e)}`);
+      recordFailed(this.descriptor.name, e);
     }
   }
 
@@ -220,9 +221,14 @@ class BoundInstrument implements BoundCounter, BoundRecorder {
         storages[i].recordInto(cell, v, this.#attributes, sc);
       }
     } catch (e) {
-      diagOnce("error", `metric-record:${inst.descriptor.name}`, `Failed to record a measurement of ${inst.descriptor.name}: ${String(e)}`);
+      recordFailed(inst.descriptor.name, e);
     }
   }
+}
+
+/** Reports (once per instrument) a measurement that storage failed to record; recording never throws. */
+function recordFailed(name: string, e: unknown): void {
+  diagOnce("error", `metric-record:${name}`, `Failed to record a measurement of ${name}: ${String(e)}`);
 }
 
 /** An observable instrument: its callbacks and its streams. */
