@@ -5,6 +5,7 @@
  */
 import { diagOnce } from "../common/diag.ts";
 import { now } from "../common/time.ts";
+import { settleWithin } from "../export/export-outcome.ts";
 import type { InstrumentationScope } from "../trace/types.ts";
 import { createAggregator, type AnyAggregator } from "./aggregation/default-aggregation.ts";
 import { validateBoundaries } from "./aggregation/explicit-bucket-histogram.ts";
@@ -275,17 +276,12 @@ export class SdkMeter implements Meter {
       };
       run(entry.observables.map((o) => o.descriptor.name).join(",") || "a batch callback", () => entry.callback(result));
     }
-    if (tasks.length > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMillis)));
-      const lateCallbacks = await Promise.race([Promise.all(tasks).then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (lateCallbacks) {
-        const err = new Error(`Metric callbacks of meter ${JSON.stringify(this.scope.name)} did not finish within ${timeoutMillis} ms; their late observations are ignored.`);
-        errors.push(err);
-        onTimeout?.();
-        diagOnce("warn", `metric-callback-timeout:${this.scope.name}`, err.message);
-      }
+    // The timer stays referenced: whoever collects is awaiting this run.
+    if (tasks.length > 0 && (await settleWithin(Promise.all(tasks), timeoutMillis, true)).kind === "timeout") {
+      const err = new Error(`Metric callbacks of meter ${JSON.stringify(this.scope.name)} did not finish within ${timeoutMillis} ms; their late observations are ignored.`);
+      errors.push(err);
+      onTimeout?.();
+      diagOnce("warn", `metric-callback-timeout:${this.scope.name}`, err.message);
     }
     for (const b of buffers.values()) b.closed = true;
     return buffers;
