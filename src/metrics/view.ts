@@ -83,8 +83,8 @@ export function compileView(view: View, index: number): CompiledView {
     // Spec: a view without any selection criteria is an error (it would silently apply to everything).
     throw new TypeError(`${where}: give at least one selection criterion (instrumentName, instrumentType, meterName, meterVersion or meterSchemaUrl); use instrumentName: "*" to select every instrument`);
   }
-  for (const [k, v] of [["instrumentName", instrumentName], ["meterName", meterName], ["meterVersion", meterVersion], ["meterSchemaUrl", meterSchemaUrl], ["description", view.description]] as const) {
-    if (v !== undefined && typeof v !== "string") throw new TypeError(`${where}: ${k} must be a string`);
+  for (const k of ["instrumentName", "meterName", "meterVersion", "meterSchemaUrl", "description"] as const) {
+    if (view[k] !== undefined && typeof view[k] !== "string") throw new TypeError(`${where}: ${k} must be a string`);
   }
   if (instrumentType !== undefined && !TYPES.has(instrumentType)) {
     throw new TypeError(`${where}: instrumentType must be one of ${[...TYPES].join(", ")}`);
