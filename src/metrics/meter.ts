@@ -312,7 +312,8 @@ function sameIdentity(a: MetricDescriptor, b: MetricDescriptor): boolean {
   return a.type === b.type && a.unit === b.unit && a.valueType === b.valueType && a.description === b.description;
 }
 
-function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
+/** True when both lists hold the same observables (a batch callback's registration identity). */
+export function sameMembers(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 

@@ -23,7 +23,7 @@ import {
   type ObservableCallback,
   type UpDownCounter,
 } from "./instruments.ts";
-import type { Meter } from "./meter.ts";
+import { sameMembers, type Meter } from "./meter.ts";
 import { NOOP_METER, type MeterOptions } from "./meter-provider.ts";
 
 /** Anything that hands out meters (our `MeterProvider`, or another implementation). */
@@ -146,7 +146,7 @@ class ProxyMeter implements Meter {
 
   removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
     if (!Array.isArray(observables)) return;
-    const i = this.batch.findIndex((b) => b.callback === callback && b.observables.length === observables.length && b.observables.every((o) => observables.includes(o)));
+    const i = this.batch.findIndex((b) => b.callback === callback && sameMembers(b.observables, observables));
     if (i < 0) return;
     const [b] = this.batch.splice(i, 1);
     this.#batchMeter?.removeBatchObservableCallback(b.wrapped, b.real);
