@@ -25,7 +25,6 @@ import { addCount, classifyExport, describe, exportEvent, setTimerRef, settleWit
 import type { ExportListener, Settled } from "../export/export-outcome.ts";
 import {
   ManualMetricReader,
-  hasDataPoints,
   type CollectionResult,
   type CollectOptions,
   type MetricProducer,
@@ -200,9 +199,10 @@ export class PeriodicExportingMetricReader implements MetricReader {
     const work = (async (): Promise<ExportResult | undefined> => {
       const { resourceMetrics, errors } = await this.#inner.collect({ timeoutMillis });
       for (const e of errors) diagOnce("warn", `metric-collect-error:${String(e)}`, `Metric collection reported: ${String(e)}`);
-      if (!hasDataPoints(resourceMetrics) || abort.signal.aborted) return undefined;
-      points = countDataPoints(resourceMetrics);
-      this.#inFlightPoints = points;
+      // Never export an empty collection (OTLP: no empty payloads).
+      const n = countDataPoints(resourceMetrics);
+      if (n === 0 || abort.signal.aborted) return undefined;
+      this.#inFlightPoints = points = n;
       const exporting = Promise.resolve(this.#exporter.export([resourceMetrics], { signal: abort.signal }));
       exported = exporting;
       return await exporting;

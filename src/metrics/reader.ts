@@ -140,9 +140,3 @@ export class ManualMetricReader implements MetricReader {
     return Promise.resolve();
   }
 }
-
-/** True when a snapshot holds at least one data point (never export an empty collection). */
-export function hasDataPoints(rm: ResourceMetrics): boolean {
-  for (const sm of rm.scopeMetrics) for (const m of sm.metrics) if (m.dataPoints.length > 0) return true;
-  return false;
-}
