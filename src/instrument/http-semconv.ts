@@ -8,6 +8,7 @@
 import type { Attributes } from "../common/attributes.ts";
 import { metrics } from "../metrics/metrics-api.ts";
 import type { Histogram } from "../metrics/instruments.ts";
+import type { Meter } from "../metrics/meter.ts";
 import type { MeterProviderLike } from "../metrics/metrics-api.ts";
 import { trace } from "../trace/trace-api.ts";
 import type { Tracer } from "../trace/tracer.ts";
@@ -196,10 +197,12 @@ export function instrumentationTracer(name: string, providers: InstrumentationPr
   return (providers?.tracerProvider ?? trace).getTracer(name, VERSION);
 }
 
-/** The `http.{client|server}.request.duration` histogram with semconv's unit and buckets. */
-export function durationHistogram(side: "client" | "server", name: string, providers: InstrumentationProviders | undefined): Histogram {
-  const meter = (providers?.meterProvider ?? metrics).getMeter(name, VERSION);
-  return meter.createHistogram(`http.${side}.request.duration`, {
+/**
+ * The `http.{client|server}.request.duration` histogram with semconv's unit and buckets, on
+ * `meter` when one is given, else on a meter from the given provider or the global one.
+ */
+export function durationHistogram(side: "client" | "server", name: string, providers: InstrumentationProviders | undefined, meter?: Meter): Histogram {
+  return (meter ?? (providers?.meterProvider ?? metrics).getMeter(name, VERSION)).createHistogram(`http.${side}.request.duration`, {
     description: `Duration of HTTP ${side} requests.`,
     unit: "s",
     advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },

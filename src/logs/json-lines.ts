@@ -79,16 +79,9 @@ export type JsonLineFormatter = (record: ReadableLogRecord) => string;
 export function createJsonLineFormatter(options: JsonLinesOptions = {}): JsonLineFormatter {
   const names = { ...DEFAULT_JSON_LINES_FIELDS, ...options.fields };
   const key = (name: string | null | undefined): string | undefined => (typeof name === "string" && name !== "" ? jsonString(name) + ":" : undefined);
-  const k = {
-    time: key(names.time),
-    level: key(names.level),
-    message: key(names.message),
-    traceId: key(names.traceId),
-    spanId: key(names.spanId),
-    traceFlags: key(names.traceFlags),
-    serviceName: key(names.serviceName),
-    eventName: key(names.eventName),
-  };
+  // Each field's `"name":` fragment, escaped once; undefined for a field left out.
+  const k = {} as Record<keyof JsonLinesFieldNames, string | undefined>;
+  for (const field of Object.keys(DEFAULT_JSON_LINES_FIELDS) as (keyof JsonLinesFieldNames)[]) k[field] = key(names[field]);
   const reserved = new Set<string>(Object.values(names).filter((n): n is string => typeof n === "string" && n !== ""));
   const nestKey = typeof options.attributesKey === "string" && options.attributesKey !== "" ? options.attributesKey : undefined;
   if (nestKey !== undefined) reserved.add(nestKey);

@@ -46,17 +46,24 @@ class MultiLogRecordProcessor implements LogRecordProcessor {
     }
   }
 
-  async forceFlush(): Promise<void> {
-    await Promise.all(this.#processors.map((p) => Promise.resolve().then(() => p.forceFlush()).catch(reportError("forceFlush"))));
+  forceFlush(): Promise<void> {
+    return this.#all("forceFlush");
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all(this.#processors.map((p) => Promise.resolve().then(() => p.shutdown()).catch(reportError("shutdown"))));
+  shutdown(): Promise<void> {
+    return this.#all("shutdown");
   }
-}
 
-function reportError(what: string): (error: unknown) => void {
-  return (error) => diag.error(`A log record processor failed in ${what}: ${String(error)}`);
+  // Every processor at once; one that throws or rejects is reported and does not stop the others.
+  async #all(what: "forceFlush" | "shutdown"): Promise<void> {
+    await Promise.all(
+      this.#processors.map((p) =>
+        Promise.resolve()
+          .then(() => p[what]())
+          .catch((error: unknown) => diag.error(`A log record processor failed in ${what}: ${String(error)}`)),
+      ),
+    );
+  }
 }
 
 /**

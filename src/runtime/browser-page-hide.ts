@@ -10,13 +10,14 @@
  * https://html.spec.whatwg.org/multipage/browsing-the-web.html#unloading-documents.
  */
 
-/** The minimal `EventTarget` shape used here (both `window` and `document` have it). */
-interface ListenerTarget {
-  addEventListener(type: string, listener: () => void): void;
-  removeEventListener(type: string, listener: () => void): void;
+/** The minimal `EventTarget` shape used here and by web vitals (`window` and `document` have it). */
+export interface ListenerTarget {
+  addEventListener(type: string, listener: (event: unknown) => void, options?: unknown): void;
+  removeEventListener(type: string, listener: (event: unknown) => void, options?: unknown): void;
 }
 
-function asTarget(value: unknown): ListenerTarget | undefined {
+/** `value` when it has `addEventListener` and `removeEventListener`, else undefined. */
+export function asTarget(value: unknown): ListenerTarget | undefined {
   const t = value as Partial<ListenerTarget> | null | undefined;
   return t && typeof t.addEventListener === "function" && typeof t.removeEventListener === "function" ? (t as ListenerTarget) : undefined;
 }

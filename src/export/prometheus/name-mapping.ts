@@ -17,11 +17,7 @@ const REPEATED_UNDERSCORES = /__+/g;
  * replaced with a single `_`"), and a leading digit gets a `_` prefix.
  */
 export function sanitizeMetricName(name: string): string {
-  let out = name.replace(INVALID_METRIC_CHARS, "_").replace(REPEATED_UNDERSCORES, "_");
-  if (out === "") return "_";
-  const c = out.charCodeAt(0);
-  if (c >= 48 && c <= 57) out = "_" + out;
-  return out;
+  return sanitize(name, INVALID_METRIC_CHARS);
 }
 
 /**
@@ -30,11 +26,15 @@ export function sanitizeMetricName(name: string): string {
  * internal labels.
  */
 export function sanitizeLabelKey(key: string): string {
-  let out = key.replace(INVALID_LABEL_CHARS, "_").replace(REPEATED_UNDERSCORES, "_");
+  return sanitize(key, INVALID_LABEL_CHARS);
+}
+
+/** The rules metric names and label keys share, with their own set of `invalid` characters. */
+function sanitize(text: string, invalid: RegExp): string {
+  const out = text.replace(invalid, "_").replace(REPEATED_UNDERSCORES, "_");
   if (out === "") return "_";
   const c = out.charCodeAt(0);
-  if (c >= 48 && c <= 57) out = "_" + out;
-  return out;
+  return c >= 48 && c <= 57 ? "_" + out : out;
 }
 
 // UCUM units used by OTel semantic conventions → Prometheus base-unit words (the table

@@ -26,7 +26,7 @@ import { diagOnce } from "../../common/diag.ts";
 import { toEpochMillis } from "../../common/time.ts";
 import type { Attributes } from "../../common/attributes.ts";
 import type { DataPoint, Exemplar, ExponentialHistogramValue, HistogramValue, MetricData, ResourceMetrics, SummaryValue } from "../../metrics/types.ts";
-import { escapeHelp, escapeLabelValue, mapMetricName, renderLabelPairs, sanitizeLabelKey } from "./name-mapping.ts";
+import { escapeHelp, escapeLabelValue, labelValueOf, mapMetricName, renderLabelPairs, sanitizeLabelKey } from "./name-mapping.ts";
 
 /** Options for {@link renderPrometheusText} and {@link renderOpenMetrics}. */
 export interface PrometheusRenderOptions {
@@ -101,19 +101,18 @@ function promTypeOf(metric: MetricData): PromType | undefined {
   return undefined;
 }
 
+// The suffixes of a family's sample names in either format (a gauge has none).
+const SAMPLE_SUFFIXES: Partial<Record<PromType, readonly string[]>> = {
+  counter: ["_total", "_created"],
+  histogram: ["_bucket", "_count", "_sum", "_created"],
+  summary: ["_count", "_sum", "_created"],
+};
+
 // The names a family's lines use: its own name and its sample names in either format.
 function exposedNames(family: string, type: PromType): string[] {
-  switch (type) {
-    case "counter":
-      return [family, family + "_total", family + "_created"];
-    case "histogram":
-      return [family, family + "_bucket", family + "_count", family + "_sum", family + "_created"];
-    case "summary":
-      return [family, family + "_count", family + "_sum", family + "_created"];
-    default:
-      return [family];
-  }
+  return ["", ...(SAMPLE_SUFFIXES[type] ?? [])].map((suffix) => family + suffix);
 }
+
 
 function collectFamilies(collections: readonly ResourceMetrics[], options: PrometheusRenderOptions | undefined): Family[] {
   const families = new Map<string, Family>();
@@ -183,7 +182,7 @@ function renderExemplar(e: Exemplar): string {
     const v = e.filteredAttributes[key];
     if (v === undefined) continue;
     const label = sanitizeLabelKey(key);
-    const value = typeof v === "string" ? v : Array.isArray(v) ? JSON.stringify(v) : String(v);
+    const value = labelValueOf(v);
     size += label.length + value.length;
     extra += ',' + label + '="' + escapeLabelValue(value) + '"';
   }
@@ -383,9 +382,7 @@ export function* renderChunks(collections: readonly ResourceMetrics[], openMetri
  * ```
  */
 export function renderPrometheusText(collections: readonly ResourceMetrics[], options?: PrometheusRenderOptions): string {
-  let out = "";
-  for (const part of renderChunks(collections, false, options)) out += part;
-  return out;
+  return [...renderChunks(collections, false, options)].join("");
 }
 
 /**
@@ -394,9 +391,7 @@ export function renderPrometheusText(collections: readonly ResourceMetrics[], op
  * histogram buckets, and the closing `# EOF`.
  */
 export function renderOpenMetrics(collections: readonly ResourceMetrics[], options?: PrometheusRenderOptions): string {
-  let out = "";
-  for (const part of renderChunks(collections, true, options)) out += part;
-  return out;
+  return [...renderChunks(collections, true, options)].join("");
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

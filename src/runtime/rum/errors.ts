@@ -12,7 +12,6 @@ import { diag, diagOnce } from "../../common/diag.ts";
 import { createQueryRedactor } from "../../instrument/http-semconv.ts";
 import { redactUrlsInText } from "../../instrument/redact-text.ts";
 import { exceptionAttributes } from "../../logs/friendly-logger.ts";
-import { SeverityNumber } from "../../logs/severity.ts";
 import type { LogAttributes, Logger } from "../../logs/types.ts";
 
 /** Options of {@link captureErrors}. */
@@ -120,7 +119,8 @@ export function captureErrors(options: CaptureErrorsOptions): () => void {
     seen.add(key);
     if (seen.size > MAX_KEYS) seen.delete(seen.values().next().value as string);
     logger.emit({
-      severityNumber: SeverityNumber.ERROR,
+      // Written out: reading SeverityNumber.ERROR would keep the whole enum object in RUM bundles.
+      severityNumber: 17 /* SeverityNumber.ERROR */,
       severityText: "ERROR",
       body: type !== "" ? `${type}: ${message}` : message,
       attributes: attrs,

@@ -21,19 +21,24 @@ function describe(value: unknown): string {
   }
 }
 
+/** Throws `Kind` with "Cannot start RUM: options.<what>, got <value>". */
+function fail(Kind: TypeErrorConstructor | RangeErrorConstructor, what: string, value: unknown): never {
+  throw new Kind(`${PREFIX}${what}, got ${describe(value)}`);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function optionalBoolean(options: RumOptions, key: "traceFetch" | "traceXhr" | "navigations" | "pageView"): void {
   const v = options[key];
-  if (v !== undefined && typeof v !== "boolean") throw new TypeError(`${PREFIX}${key} must be a boolean, got ${describe(v)}`);
+  if (v !== undefined && typeof v !== "boolean") fail(TypeError, `${key} must be a boolean`, v);
 }
 
 /** `false`/`true`/undefined, else an object whose fields are checked by `fields`. */
 function booleanOrObject(name: string, value: unknown, form: string, fields: (o: Record<string, unknown>) => void): void {
   if (value === undefined || typeof value === "boolean") return;
-  if (!isPlainObject(value)) throw new TypeError(`${PREFIX}${name} must be a boolean or ${form}, got ${describe(value)}`);
+  if (!isPlainObject(value)) fail(TypeError, `${name} must be a boolean or ${form}`, value);
   fields(value);
 }
 
@@ -48,7 +53,7 @@ export function validateRumOptions(options: RumOptions): void {
   if (!isPlainObject(options)) throw new TypeError(`Cannot start RUM: options must be an object, got ${describe(options)}`);
   const transport = options.transport;
   if (transport !== undefined && transport !== "fetch" && transport !== "beacon") {
-    throw new TypeError(`${PREFIX}transport must be "fetch" or "beacon", got ${describe(transport)}`);
+    fail(TypeError, 'transport must be "fetch" or "beacon"', transport);
   }
   if (options.propagateTo !== undefined) checkMatchers(options.propagateTo, `${PREFIX}propagateTo`);
   optionalBoolean(options, "traceFetch");
@@ -56,11 +61,11 @@ export function validateRumOptions(options: RumOptions): void {
   optionalBoolean(options, "navigations");
   optionalBoolean(options, "pageView");
   if (options.redactUrl !== undefined && typeof options.redactUrl !== "function") {
-    throw new TypeError(`${PREFIX}redactUrl must be a function (url: URL) => string | undefined, got ${describe(options.redactUrl)}`);
+    fail(TypeError, "redactUrl must be a function (url: URL) => string | undefined", options.redactUrl);
   }
   const keys = options.redactQueryKeys;
   if (keys !== undefined && !(Array.isArray(keys) && keys.every((k) => typeof k === "string"))) {
-    throw new TypeError(`${PREFIX}redactQueryKeys must be an array of query key strings, got ${describe(keys)}`);
+    fail(TypeError, "redactQueryKeys must be an array of query key strings", keys);
   }
   // The same check traced fetch and XHR make (TypeError naming captureRequestHeaders /
   // captureResponseHeaders); run here so a bad list throws before anything is installed. Its only
@@ -69,31 +74,31 @@ export function validateRumOptions(options: RumOptions): void {
   compileHeaderCapture(options, "Cannot start RUM");
   booleanOrObject("documentLoad", options.documentLoad, "{ resourceTimings?: boolean }", (o) => {
     if (o.resourceTimings !== undefined && typeof o.resourceTimings !== "boolean") {
-      throw new TypeError(`${PREFIX}documentLoad.resourceTimings must be a boolean, got ${describe(o.resourceTimings)}`);
+      fail(TypeError, "documentLoad.resourceTimings must be a boolean", o.resourceTimings);
     }
   });
   booleanOrObject("webVitals", options.webVitals, "{ onReport?: (report) => void }", (o) => {
     if (o.onReport !== undefined && typeof o.onReport !== "function") {
-      throw new TypeError(`${PREFIX}webVitals.onReport must be a function, got ${describe(o.onReport)}`);
+      fail(TypeError, "webVitals.onReport must be a function", o.onReport);
     }
   });
   booleanOrObject("errors", options.errors, "{ maxPerMinute?: number }", (o) => {
     const max = o.maxPerMinute;
     if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 0)) {
-      throw new RangeError(`${PREFIX}errors.maxPerMinute must be a non-negative integer (records per minute), got ${describe(max)}`);
+      fail(RangeError, "errors.maxPerMinute must be a non-negative integer (records per minute)", max);
     }
   });
   booleanOrObject("session", options.session, "{ inactivityMillis?, storage?, now? }", (o) => {
     const inactivity = o.inactivityMillis;
     if (inactivity !== undefined && !(typeof inactivity === "number" && inactivity > 0 && inactivity !== Infinity)) {
-      throw new RangeError(`${PREFIX}session.inactivityMillis must be a positive finite number of milliseconds, got ${describe(inactivity)}`);
+      fail(RangeError, "session.inactivityMillis must be a positive finite number of milliseconds", inactivity);
     }
     const storage = o.storage as { getItem?: unknown; setItem?: unknown } | undefined;
     if (storage !== undefined && (storage === null || typeof storage.getItem !== "function" || typeof storage.setItem !== "function")) {
-      throw new TypeError(`${PREFIX}session.storage must have getItem(key) and setItem(key, value) (a Storage), got ${describe(storage)}`);
+      fail(TypeError, "session.storage must have getItem(key) and setItem(key, value) (a Storage)", storage);
     }
     if (o.now !== undefined && typeof o.now !== "function") {
-      throw new TypeError(`${PREFIX}session.now must be a function returning epoch milliseconds, got ${describe(o.now)}`);
+      fail(TypeError, "session.now must be a function returning epoch milliseconds", o.now);
     }
   });
 }

@@ -10,7 +10,7 @@
 import { diagOnce } from "../../common/diag.ts";
 import type { UrlMatchers } from "../../instrument/http-semconv.ts";
 import type { HeaderCaptureOptions } from "../../instrument/http-headers.ts";
-import { instrumentFetch } from "../../instrument/fetch.ts";
+import { instrumentFetch, type FetchInstrumentationOptions } from "../../instrument/fetch.ts";
 import { context } from "../../context/context-api.ts";
 import { getSpanContext } from "../../trace/span-in-context.ts";
 import type { InitOptions, Sdk } from "../../sdk.ts";
@@ -24,7 +24,7 @@ import { queryKeysRedactor, type RedactPageUrl } from "./page-url.ts";
 import { startPageView, type PageViewHandle } from "./page-view.ts";
 import { validateRumOptions } from "./rum-options.ts";
 import { rumResourceAttributes, SessionProcessor, type SessionOptions } from "./session.ts";
-import { instrumentXhr } from "./xhr.ts";
+import { instrumentXhr, type XhrInstrumentationOptions } from "./xhr.ts";
 import { observeWebVitals, type WebVitalReport } from "./web-vitals.ts";
 
 /** Options of {@link initRum}: everything `init()` takes, plus what RUM records and how it sends. */
@@ -170,19 +170,26 @@ export function initRum(options: RumOptions = {}): RumSdk {
     }
   };
   const redactQueryKeys = options.redactQueryKeys;
-  // Header capture lists go unchanged to traced fetch and XHR (checked by validateRumOptions).
-  const headerCapture: HeaderCaptureOptions = {
+  // What traced fetch and XHR are given alike: the SDK's providers, and propagateTo, the
+  // redacted query keys and the header capture lists unchanged (checked by validateRumOptions).
+  const clientOptions: FetchInstrumentationOptions & XhrInstrumentationOptions = {
+    tracerProvider: sdk.tracerProvider,
+    meterProvider: sdk.meterProvider,
+    ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
+    ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
     ...(options.captureRequestHeaders !== undefined ? { captureRequestHeaders: options.captureRequestHeaders } : {}),
     ...(options.captureResponseHeaders !== undefined ? { captureResponseHeaders: options.captureResponseHeaders } : {}),
   };
   const redactUrl = options.redactUrl ?? (redactQueryKeys !== undefined ? queryKeysRedactor(redactQueryKeys) : undefined);
+  // The page-URL options of document load, navigations and the page view.
+  const pageUrl = redactUrl ? { redactUrl } : {};
   if (options.documentLoad !== false) {
     const resourceTimings = typeof options.documentLoad === "object" && options.documentLoad.resourceTimings === true;
-    guarded("documentLoad", () => recordDocumentLoad({ tracer, resourceTimings, ...(redactUrl ? { redactUrl } : {}) }));
+    guarded("documentLoad", () => recordDocumentLoad({ tracer, resourceTimings, ...pageUrl }));
   }
-  if (options.navigations !== false) guarded("navigations", () => stops.push(trackNavigations({ tracer, ...(redactUrl ? { redactUrl } : {}) })));
+  if (options.navigations !== false) guarded("navigations", () => stops.push(trackNavigations({ tracer, ...pageUrl })));
   let pageView: PageViewHandle | undefined;
-  if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, ...(redactUrl ? { redactUrl } : {}) })));
+  if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, ...pageUrl })));
   // At page hide: final vitals first (they become events of the page view), then the page view
   // ends — all before the SDK's page-hide flush, which exports it.
   beforeHide = () => pageView?.end();
@@ -214,13 +221,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   if (options.traceFetch !== false && typeof g.fetch === "function") {
     guarded("fetch", () => {
       const previous = g.fetch!;
-      const traced = instrumentFetch(previous, {
-        tracerProvider: sdk.tracerProvider,
-        meterProvider: sdk.meterProvider,
-        ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
-        ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
-        ...headerCapture,
-      });
+      const traced = instrumentFetch(previous, clientOptions);
       // A request made outside any span (a click handler) joins the page view's trace: its
       // parent is the server span from `<meta name="traceparent">`, so page load, requests and
       // the backend share one trace id. Without that meta tag each request starts a trace.
@@ -237,17 +238,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   }
 
   if (options.traceXhr !== false) {
-    guarded("xhr", () =>
-      stops.push(
-        instrumentXhr({
-          tracerProvider: sdk.tracerProvider,
-          meterProvider: sdk.meterProvider,
-          ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
-          ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
-          ...headerCapture,
-        }),
-      ),
-    );
+    guarded("xhr", () => stops.push(instrumentXhr(clientOptions)));
   }
 
   let stopped: Promise<void> | undefined;

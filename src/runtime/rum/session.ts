@@ -14,6 +14,7 @@
 import type { Attributes } from "../../common/attributes.ts";
 import type { Context } from "../../context/context.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "../../logs/types.ts";
+import { generateTraceId } from "../../trace/ids.ts";
 import type { ReadableSpan, Span, SpanProcessor } from "../../trace/types.ts";
 
 /** The `sessionStorage` methods used (any `Storage` fits). */
@@ -59,15 +60,6 @@ function defaultStorage(): SessionStorageLike {
   return memoryStorage;
 }
 
-/** A random 128-bit id as 32 lowercase hex characters (the shape of a trace id). */
-function randomId(): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  let hex = "";
-  for (const b of bytes) hex += (b < 16 ? "0" : "") + b.toString(16);
-  return hex;
-}
-
 /**
  * The current session id: the stored one while the last activity is within
  * `inactivityMillis`, else a new random id. Each call counts as activity. Never throws
@@ -95,7 +87,8 @@ export function getSessionId(options: SessionOptions = {}): string {
   // A clock that went backwards (last > t) also keeps the session: only inactivity ends it.
   const current = /^[0-9a-f]{32}$/.test(id) && Number.isFinite(last) && t - last < inactivity;
   if (current && t - last < WRITE_GRANULARITY_MILLIS) return id;
-  const next = current ? id : randomId();
+  // A new id has the shape of a trace id (128 random bits, 32 lowercase hex digits): one source of them.
+  const next = current ? id : generateTraceId();
   try {
     storage.setItem(SESSION_STORAGE_KEY, `${next}.${t}`);
   } catch {

@@ -22,6 +22,7 @@
 import { diagOnce } from "../../common/diag.ts";
 import type { Histogram } from "../../metrics/instruments.ts";
 import type { Meter } from "../../metrics/meter.ts";
+import { asTarget, type ListenerTarget } from "../browser-page-hide.ts";
 
 /** The vitals observed. */
 export type WebVitalName = "TTFB" | "FCP" | "LCP" | "CLS" | "INP";
@@ -96,14 +97,6 @@ interface ObserverLike {
 }
 type ObserverCtor = (new (cb: (list: { getEntries(): PerfEntry[] }) => void) => ObserverLike) & { supportedEntryTypes?: readonly string[] };
 
-interface Target {
-  addEventListener(type: string, fn: (e: unknown) => void, opts?: unknown): void;
-  removeEventListener(type: string, fn: (e: unknown) => void, opts?: unknown): void;
-}
-function asTarget(v: unknown): Target | undefined {
-  const t = v as Partial<Target> | null | undefined;
-  return t && typeof t.addEventListener === "function" && typeof t.removeEventListener === "function" ? (t as Target) : undefined;
-}
 
 /**
  * Starts observing the web vitals of this page view. Loads and does nothing harmful where the
@@ -268,7 +261,7 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
     stop();
   };
 
-  const listen = (t: Target | undefined, type: string, fn: (e: unknown) => void): void => {
+  const listen = (t: ListenerTarget | undefined, type: string, fn: (e: unknown) => void): void => {
     if (!t) return;
     const opts = { capture: true };
     t.addEventListener(type, fn, opts);

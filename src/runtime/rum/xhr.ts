@@ -27,7 +27,6 @@ import type { Attributes } from "../../common/attributes.ts";
 import { diagOnce } from "../../common/diag.ts";
 import { monotonicNow } from "../../common/time.ts";
 import { context } from "../../context/context-api.ts";
-import type { Histogram } from "../../metrics/instruments.ts";
 import type { Meter } from "../../metrics/meter.ts";
 import { propagation } from "../../propagation/propagation-api.ts";
 import { setSpan } from "../../trace/span-in-context.ts";
@@ -36,7 +35,6 @@ import type { Tracer } from "../../trace/tracer.ts";
 import type { Span } from "../../trace/types.ts";
 import { capturedHeaderAttributes, compileHeaderCapture, type HeaderCaptureOptions } from "../../instrument/http-headers.ts";
 import {
-  HTTP_DURATION_BUCKETS,
   clientTargetRules,
   createQueryRedactor,
   durationHistogram,
@@ -127,13 +125,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
   if (!proto || typeof proto.open !== "function" || typeof proto.send !== "function") return () => {};
   const redact = createQueryRedactor(options.redactQueryKeys);
   const tracer = options.tracer ?? instrumentationTracer(SCOPE, options);
-  const histogram: Histogram = options.meter
-    ? options.meter.createHistogram("http.client.request.duration", {
-      description: "Duration of HTTP client requests.",
-      unit: "s",
-      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
-    })
-    : durationHistogram("client", SCOPE, options);
+  const histogram = durationHistogram("client", SCOPE, options, options.meter);
   const originalOpen = proto.open;
   const originalSend = proto.send;
   const originalSetRequestHeader = proto.setRequestHeader;
