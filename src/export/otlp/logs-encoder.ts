@@ -15,7 +15,7 @@ import type { ReadableLogRecord } from "../../logs/types.ts";
 import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import { writeAnyValueOrEmpty } from "./any-value.ts";
 import { JsonWriter } from "./json-writer.ts";
-import { attributesFields, signalKeys, writeGrouped } from "./resource-scope.ts";
+import { attributesFields, signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const LOG_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceLogs", "scopeLogs", "logRecords");
@@ -68,22 +68,14 @@ function writeLogRecord(w: JsonWriter, record: ReadableLogRecord): boolean {
     w.ascii(',"severityNumber":');
     w.uint(severity);
   }
-  const text = record.severityText;
-  if (typeof text === "string" && text !== "") {
-    w.ascii(',"severityText":');
-    w.string(text);
-  }
+  stringField(w, ',"severityText":', record.severityText);
   if (record.body !== undefined) {
     w.ascii(',"body":');
     writeAnyValueOrEmpty(w, record.body);
   }
   attributesFields(w, record.attributes, record.droppedAttributesCount);
   spanFields(w, record);
-  const eventName = record.eventName;
-  if (typeof eventName === "string" && eventName !== "") {
-    w.ascii(',"eventName":');
-    w.string(eventName);
-  }
+  stringField(w, ',"eventName":', record.eventName);
   w.byte(0x7d);
   return true;
 }

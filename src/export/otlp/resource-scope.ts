@@ -117,6 +117,17 @@ export function str(value: unknown): string {
 }
 
 /**
+ * `key` (a fragment such as `,"unit":`) and the JSON string `value` when it is a non-empty
+ * string (the empty string is the proto3 default, omitted); nothing otherwise.
+ */
+export function stringField(w: JsonWriter, key: string, value: unknown): void {
+  if (typeof value === "string" && value !== "") {
+    w.ascii(key);
+    w.string(value);
+  }
+}
+
+/**
  * `,"<key>":<n>` for a positive count (OTLP `uint32` dropped counts; zero is the proto3
  * default and is omitted), clamped to 2^32 - 1; nothing otherwise. `comma` false leaves
  * out the leading comma (first field of an object). Returns whether it wrote the field.
@@ -173,11 +184,7 @@ export function writeScope(w: JsonWriter, scope: InstrumentationScope | undefine
     try {
       w.ascii('{"name":');
       w.string(str(scope.name));
-      const version = str(scope.version);
-      if (version !== "") {
-        w.ascii(',"version":');
-        w.string(version);
-      }
+      stringField(w, ',"version":', scope.version);
       const extra = scope as { attributes?: unknown; droppedAttributesCount?: unknown };
       attributesFields(w, extra.attributes, extra.droppedAttributesCount);
       w.byte(0x7d);
@@ -198,10 +205,7 @@ function schemaUrlField(w: JsonWriter, holder: { readonly schemaUrl?: string } |
   } catch {
     return;
   }
-  if (typeof url === "string" && url !== "") {
-    w.ascii(',"schemaUrl":');
-    w.string(url);
-  }
+  stringField(w, ',"schemaUrl":', url);
 }
 
 // A rejected item (invalid ids) is reported by its encoder; one that throws, here.

@@ -15,7 +15,7 @@ import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
 import { fragment, JsonWriter } from "./json-writer.ts";
 import { writeItems } from "./write-items.ts";
-import { attributesFields, countField, signalKeys, str, writeGrouped } from "./resource-scope.ts";
+import { attributesFields, countField, signalKeys, str, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const TRACE_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceSpans", "scopeSpans", "spans");
@@ -204,10 +204,7 @@ function traceStateField(w: JsonWriter, ctx: SpanContext): void {
     diagOnce("warn", "otlp-tracestate", "OTLP encoder: dropped a tracestate whose serialize() threw.");
     return;
   }
-  if (typeof value === "string" && value !== "") {
-    w.ascii(',"traceState":');
-    w.string(value);
-  }
+  stringField(w, ',"traceState":', value);
 }
 
 /** One `Span.Event`. */
