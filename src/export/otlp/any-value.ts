@@ -10,7 +10,7 @@
  */
 import { diagOnce } from "../../common/diag.ts";
 import { encodeBase64 } from "./base64.ts";
-import { fragment, JsonWriter } from "./json-writer.ts";
+import { fragment, JsonWriter, writeDouble } from "./json-writer.ts";
 
 /**
  * How deeply arrays and maps may nest inside one value (log bodies can be arbitrary
@@ -221,14 +221,9 @@ function numberValue(w: JsonWriter, n: number): void {
     w.ascii('"}');
     return;
   }
-  // String(n) of a finite double is a valid JSON number (e.g. "1.5", "1e+21", "5e-324").
-  if (n - n === 0) {
-    w.ascii('{"doubleValue":');
-    w.ascii(String(n));
-    w.byte(0x7d);
-    return;
-  }
-  w.ascii(n !== n ? '{"doubleValue":"NaN"}' : n > 0 ? '{"doubleValue":"Infinity"}' : '{"doubleValue":"-Infinity"}');
+  w.ascii('{"doubleValue":');
+  writeDouble(w, n);
+  w.byte(0x7d);
 }
 
 function objectValue(w: JsonWriter, value: object): boolean {

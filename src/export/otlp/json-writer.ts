@@ -287,6 +287,15 @@ export class JsonWriter {
 }
 
 /**
+ * A `double` as proto3 JSON: `String(n)` of a finite double is a valid JSON number (e.g.
+ * "1.5", "1e+21", "5e-324"); NaN and ±Infinity, which JSON has no number for, are the proto3
+ * JSON strings "NaN", "Infinity" and "-Infinity".
+ */
+export function writeDouble(w: JsonWriter, n: number): void {
+  w.ascii(n - n === 0 ? String(n) : n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"');
+}
+
+/**
  * The bytes of an ASCII constant (a JSON fragment such as `,"name":`), made once so writing
  * it is a copy, not a per-character conversion.
  */

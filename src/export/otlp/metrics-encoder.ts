@@ -31,8 +31,8 @@ import type {
   SummaryValue,
 } from "../../metrics/types.ts";
 import { int64String, writeKeyValues } from "./any-value.ts";
-import { JsonWriter } from "./json-writer.ts";
-import { writeItems } from "./write-items.ts";
+import { fragment, JsonWriter, writeDouble } from "./json-writer.ts";
+import { writeItems, writeList } from "./write-items.ts";
 import { signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
@@ -211,12 +211,6 @@ function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
   return true;
 }
 
-/** A `double` as proto3 JSON: a number, or "NaN" / "Infinity" / "-Infinity". */
-function double(w: JsonWriter, n: number): void {
-  if (n - n === 0) w.ascii(String(n));
-  else w.ascii(n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"');
-}
-
 /** `,"asInt":".."` for an integral int64 value of an INT instrument, else `,"asDouble":..`. */
 function valueField(w: JsonWriter, value: number, int: boolean): void {
   if (int) {
@@ -229,7 +223,7 @@ function valueField(w: JsonWriter, value: number, int: boolean): void {
     }
   }
   w.ascii(',"asDouble":');
-  double(w, value);
+  writeDouble(w, value);
 }
 
 const UINT64_END = 18446744073709551616; // 2^64, exact as a double
@@ -246,7 +240,7 @@ function countAndSum(w: JsonWriter, count: string, sum: number): void {
   w.ascii(',"count":"');
   w.ascii(count);
   w.ascii('","sum":');
-  double(w, sum);
+  writeDouble(w, sum);
 }
 
 /** `NumberDataPoint` (sum, gauge). */
@@ -270,18 +264,14 @@ function histogramPoint(w: JsonWriter, point: DataPoint<HistogramValue>, int: bo
   if (counts.length !== 0 && counts.length !== bounds.length + 1) return false;
   if (!pointHead(w, point)) return false;
   countAndSum(w, count, h.sum);
-  if (counts.length > 0) {
-    w.ascii(',"bucketCounts":[');
-    if (!uint64List(w, counts)) return false;
-    w.byte(0x5d);
-  }
+  if (!bucketCountsField(w, counts)) return false;
   if (bounds.length > 0) {
     w.ascii(',"explicitBounds":[');
     for (let i = 0; i < bounds.length; i++) {
       const b = bounds[i];
       if (typeof b !== "number") return false;
       if (i !== 0) w.byte(0x2c);
-      double(w, b);
+      writeDouble(w, b);
     }
     w.byte(0x5d);
   }
@@ -327,11 +317,7 @@ function validBuckets(b: ExponentialBuckets | undefined): b is ExponentialBucket
 function buckets(w: JsonWriter, b: ExponentialBuckets): boolean {
   w.ascii('{"offset":');
   w.ascii(String(b.offset));
-  if (b.bucketCounts.length > 0) {
-    w.ascii(',"bucketCounts":[');
-    if (!uint64List(w, b.bucketCounts)) return false;
-    w.byte(0x5d);
-  }
+  if (!bucketCountsField(w, b.bucketCounts)) return false;
   w.byte(0x7d);
   return true;
 }
@@ -350,9 +336,9 @@ function summaryPoint(w: JsonWriter, point: DataPoint<SummaryValue>): boolean {
       const q = quantiles[i]!;
       if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
       w.ascii(i === 0 ? '{"quantile":' : ',{"quantile":');
-      double(w, q.quantile);
+      writeDouble(w, q.quantile);
       w.ascii(',"value":');
-      double(w, q.value);
+      writeDouble(w, q.value);
       w.byte(0x7d);
     }
     w.byte(0x5d);
@@ -365,15 +351,19 @@ function isInt32(n: unknown): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
 }
 
-/** Comma-separated decimal strings; false when any entry is not a valid uint64. */
-function uint64List(w: JsonWriter, values: readonly number[]): boolean {
+/**
+ * `,"bucketCounts":["..",..]` (repeated uint64 as decimal strings), nothing when there are
+ * none; false when any entry is not a valid uint64.
+ */
+function bucketCountsField(w: JsonWriter, values: readonly number[]): boolean {
   for (let i = 0; i < values.length; i++) {
     const s = uint64(values[i]);
     if (s === undefined) return false;
-    w.ascii(i === 0 ? '"' : ',"');
+    w.ascii(i === 0 ? ',"bucketCounts":["' : ',"');
     w.ascii(s);
     w.byte(0x22);
   }
+  if (values.length !== 0) w.byte(0x5d);
   return true;
 }
 
@@ -387,20 +377,16 @@ function minMax(w: JsonWriter, min: number | undefined, max: number | undefined)
 function doubleField(w: JsonWriter, key: string, value: unknown): void {
   if (typeof value === "number") {
     w.ascii(key);
-    double(w, value);
+    writeDouble(w, value);
   }
 }
 
 /** `,"exemplars":[..]`, or nothing when there are none; unreadable exemplars are dropped (reported once). */
 function exemplarsField(w: JsonWriter, exemplars: readonly Exemplar[] | undefined, int: boolean): void {
-  if (!Array.isArray(exemplars) || exemplars.length === 0) return;
-  const listMark = w.pos;
-  w.ascii(',"exemplars":[');
-  const start = w.pos;
-  writeItems(w, exemplars, exemplar, int, reportExemplarDrop);
-  if (w.pos === start) w.pos = listMark;
-  else w.byte(0x5d);
+  if (Array.isArray(exemplars) && exemplars.length !== 0) writeList(w, EXEMPLARS, exemplars, exemplar, int, reportExemplarDrop);
 }
+
+const EXEMPLARS = /* @__PURE__ */ fragment(',"exemplars":[');
 
 function reportExemplarDrop(): void {
   diagOnce("warn", "otlp-metric-exemplar", "OTLP metrics encoder: dropped an exemplar with an invalid value or time.");

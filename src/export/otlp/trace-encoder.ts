@@ -14,7 +14,7 @@ import { diagOnce } from "../../common/diag.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
 import { fragment, JsonWriter } from "./json-writer.ts";
-import { writeItems } from "./write-items.ts";
+import { writeList } from "./write-items.ts";
 import { attributesFields, countField, signalKeys, str, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
@@ -123,8 +123,8 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   w.epochNanos(span.endTime);
   w.byte(0x22);
   attributesFields(w, span.attributes, span.droppedAttributesCount);
-  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, "droppedEventsCount", "event");
-  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, "droppedLinksCount", "link");
+  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, "droppedEventsCount", reportEventDrop);
+  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, "droppedLinksCount", reportLinkDrop);
   statusField(w, span.status);
   w.byte(0x7d);
   return true;
@@ -165,15 +165,10 @@ function listFields<T>(
   writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
   countKey: string,
-  what: "event" | "link",
+  onDrop: (threw: boolean) => void,
 ): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
-  const listMark = w.pos;
-  w.bytes(open);
-  const itemsStart = w.pos;
-  if (items != null) dropped += writeItems(w, items, writeItem, undefined, what === "event" ? reportEventDrop : reportLinkDrop);
-  if (w.pos === itemsStart) w.pos = listMark;
-  else w.byte(0x5d);
+  if (items != null) dropped += writeList(w, open, items, writeItem, undefined, onDrop);
   countField(w, countKey, dropped);
 }
 
