@@ -14,7 +14,7 @@ import { diagOnce } from "../../common/diag.ts";
 import type { ReadableLogRecord } from "../../logs/types.ts";
 import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import { writeAnyValueOrEmpty } from "./any-value.ts";
-import { JsonWriter } from "./json-writer.ts";
+import { finishText, JsonWriter } from "./json-writer.ts";
 import { attributesFields, signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
@@ -53,7 +53,7 @@ export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Arr
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
   const w = new JsonWriter("logs");
   writeGrouped(w, records, LOG_KEYS, writeLogRecord);
-  return w.finishText();
+  return finishText(w);
 }
 
 /** One `LogRecord` JSON object. */

@@ -31,7 +31,7 @@ import type {
   SummaryValue,
 } from "../../metrics/types.ts";
 import { int64String, writeKeyValues } from "./any-value.ts";
-import { fragment, JsonWriter, writeDouble } from "./json-writer.ts";
+import { finishText, fragment, JsonWriter, writeDouble } from "./json-writer.ts";
 import { writeItems, writeList } from "./write-items.ts";
 import { signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
@@ -81,7 +81,7 @@ export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uin
 export function encodeMetrics(collections: readonly ResourceMetrics[]): string {
   const w = new JsonWriter("metrics");
   writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
-  return w.finishText();
+  return finishText(w);
 }
 
 function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {

@@ -13,7 +13,7 @@
 import { diagOnce } from "../../common/diag.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
-import { fragment, JsonWriter } from "./json-writer.ts";
+import { finishText, fragment, JsonWriter } from "./json-writer.ts";
 import { writeList } from "./write-items.ts";
 import { attributesFields, countField, signalKeys, str, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
@@ -86,7 +86,7 @@ export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
 export function encodeTraces(spans: readonly ReadableSpan[]): string {
   const w = new JsonWriter("traces");
   writeGrouped(w, spans, TRACE_KEYS, writeSpan);
-  return w.finishText();
+  return finishText(w);
 }
 
 /**
