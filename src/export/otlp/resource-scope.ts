@@ -228,42 +228,45 @@ export function writeGrouped<T extends Scoped>(
   writeItem: (w: JsonWriter, item: T) => boolean,
 ): void {
   w.ascii(keys.open);
-  let firstResource = true;
-  const groups = groupByResourceAndScope(items);
-  for (let r = 0; r < groups.length; r++) {
-    const rg = groups[r]!;
-    const resourceMark = w.pos;
-    w.ascii(firstResource ? '{"resource":' : ',{"resource":');
-    writeResource(w, rg.resource);
-    w.byte(0x2c);
-    w.ascii(keys.scopes);
-    let firstScope = true;
-    for (let s = 0; s < rg.scopes.length; s++) {
-      const sg = rg.scopes[s]!;
-      const scopeMark = w.pos;
-      w.ascii(firstScope ? '{"scope":' : ',{"scope":');
-      writeScope(w, sg.scope);
-      w.byte(0x2c);
-      w.ascii(keys.items);
-      const itemsStart = w.pos;
-      writeItems(w, sg.items, writeItem, undefined, reportItemDrop);
-      if (w.pos === itemsStart) {
-        w.pos = scopeMark;
-        continue;
-      }
-      w.byte(0x5d);
-      schemaUrlField(w, sg.scope);
-      w.byte(0x7d);
-      firstScope = false;
-    }
-    if (firstScope) {
-      w.pos = resourceMark;
-      continue;
-    }
-    w.byte(0x5d);
-    schemaUrlField(w, rg.resource);
-    w.byte(0x7d);
-    firstResource = false;
-  }
+  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, { keys, writeItem }, ignoreEmpty);
   w.ascii("]}");
+}
+
+/** What {@link writeGrouped} passes down to each resource and scope group. */
+interface GroupWriting<T> {
+  readonly keys: SignalKeys;
+  readonly writeItem: (w: JsonWriter, item: T) => boolean;
+}
+
+// A resource or scope group is taken back when none of its items was kept: nothing to report.
+function ignoreEmpty(): void {}
+
+/** One `Resource<Signal>` object; false (taken back) when none of its scopes kept an item. */
+function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWriting<T>): boolean {
+  w.ascii('{"resource":');
+  writeResource(w, rg.resource);
+  w.byte(0x2c);
+  w.ascii(g.keys.scopes);
+  const start = w.pos;
+  writeItems(w, rg.scopes, writeScopeGroup, g, ignoreEmpty);
+  if (w.pos === start) return false;
+  w.byte(0x5d);
+  schemaUrlField(w, rg.resource);
+  w.byte(0x7d);
+  return true;
+}
+
+/** One `Scope<Signal>` object; false (taken back) when none of its items was kept. */
+function writeScopeGroup<T>(w: JsonWriter, sg: ScopeGroup<T>, g: GroupWriting<T>): boolean {
+  w.ascii('{"scope":');
+  writeScope(w, sg.scope);
+  w.byte(0x2c);
+  w.ascii(g.keys.items);
+  const start = w.pos;
+  writeItems(w, sg.items, g.writeItem, undefined, reportItemDrop);
+  if (w.pos === start) return false;
+  w.byte(0x5d);
+  schemaUrlField(w, sg.scope);
+  w.byte(0x7d);
+  return true;
 }
