@@ -128,17 +128,15 @@ export function stringField(w: JsonWriter, key: string, value: unknown): void {
 }
 
 /**
- * `,"<key>":<n>` for a positive count (OTLP `uint32` dropped counts; zero is the proto3
- * default and is omitted), clamped to 2^32 - 1; nothing otherwise. `comma` false leaves
- * out the leading comma (first field of an object). Returns whether it wrote the field.
+ * `field` (a fragment such as `,"droppedEventsCount":`) and `n` for a positive count (OTLP
+ * `uint32` dropped counts; zero is the proto3 default and is omitted), clamped to 2^32 - 1;
+ * nothing otherwise.
  */
-export function countField(w: JsonWriter, key: string, n: unknown, comma: boolean = true): boolean {
-  if (typeof n !== "number" || !(n >= 1)) return false;
-  w.ascii(comma ? ',"' : '"');
-  w.ascii(key);
-  w.ascii('":');
-  w.uint(n >= 4294967295 ? 4294967295 : Math.floor(n));
-  return true;
+export function countField(w: JsonWriter, field: string, n: unknown): void {
+  if (typeof n === "number" && n >= 1) {
+    w.ascii(field);
+    w.uint(n >= 4294967295 ? 4294967295 : Math.floor(n));
+  }
 }
 
 const ATTRIBUTES = /* @__PURE__ */ fragment(',"attributes":[');
@@ -146,17 +144,16 @@ const ATTRIBUTES = /* @__PURE__ */ fragment(',"attributes":[');
 /**
  * `,"attributes":[..]` (omitted when empty) followed by {@link countField}
  * `droppedAttributesCount`: the attribute part of resources, scopes, spans, events and links.
- * `comma` false leaves out the leading comma. Returns whether it wrote anything.
+ * `comma` false leaves out the leading comma (the first field of a resource).
  */
-export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown, comma: boolean = true): boolean {
+export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown, comma: boolean = true): void {
   const mark = w.pos;
   if (comma) w.bytes(ATTRIBUTES);
   else w.ascii('"attributes":[');
-  let wrote = writeKeyValues(w, attributes);
+  const wrote = writeKeyValues(w, attributes);
   if (wrote) w.byte(0x5d);
   else w.pos = mark;
-  if (countField(w, "droppedAttributesCount", dropped, comma || wrote)) wrote = true;
-  return wrote;
+  countField(w, comma || wrote ? ',"droppedAttributesCount":' : '"droppedAttributesCount":', dropped);
 }
 
 /** An OTLP `Resource` JSON object: `{"attributes":[..],"droppedAttributesCount":n}` (empty parts omitted). */

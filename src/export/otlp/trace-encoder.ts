@@ -123,8 +123,8 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   w.epochNanos(span.endTime);
   w.byte(0x22);
   attributesFields(w, span.attributes, span.droppedAttributesCount);
-  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, "droppedEventsCount", reportEventDrop);
-  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, "droppedLinksCount", reportLinkDrop);
+  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', reportEventDrop);
+  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', reportLinkDrop);
   statusField(w, span.status);
   w.byte(0x7d);
   return true;
@@ -164,12 +164,12 @@ function listFields<T>(
   items: readonly T[] | undefined,
   writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
-  countKey: string,
+  droppedField: string,
   onDrop: (threw: boolean) => void,
 ): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
   if (items != null) dropped += writeList(w, open, items, writeItem, undefined, onDrop);
-  countField(w, countKey, dropped);
+  countField(w, droppedField, dropped);
 }
 
 /** `Status`: codes are the same numbers as ours (UNSET 0, OK 1, ERROR 2). */
