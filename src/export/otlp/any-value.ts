@@ -10,7 +10,7 @@
  */
 import { diagOnce } from "../../common/diag.ts";
 import { encodeBase64 } from "./base64.ts";
-import { fragment, JsonWriter } from "./json-writer.ts";
+import { finishText, fragment, JsonWriter, writeDouble } from "./json-writer.ts";
 
 /**
  * How deeply arrays and maps may nest inside one value (log bodies can be arbitrary
@@ -54,7 +54,7 @@ export function int64String(n: number): string | undefined {
 export function encodeAnyValue(value: unknown): string {
   const w = new JsonWriter(false);
   writeAnyValueOrEmpty(w, value);
-  return w.finishText();
+  return finishText(w);
 }
 
 /**
@@ -72,7 +72,7 @@ export function encodeKeyValueList(map: unknown): string {
   w.byte(0x5b); // [
   writeKeyValues(w, map);
   w.byte(0x5d); // ]
-  return w.finishText();
+  return finishText(w);
 }
 
 /** {@link encodeAnyValue} into `w`: the AnyValue object, `{}` for a value that is dropped. */
@@ -221,14 +221,9 @@ function numberValue(w: JsonWriter, n: number): void {
     w.ascii('"}');
     return;
   }
-  // String(n) of a finite double is a valid JSON number (e.g. "1.5", "1e+21", "5e-324").
-  if (n - n === 0) {
-    w.ascii('{"doubleValue":');
-    w.ascii(String(n));
-    w.byte(0x7d);
-    return;
-  }
-  w.ascii(n !== n ? '{"doubleValue":"NaN"}' : n > 0 ? '{"doubleValue":"Infinity"}' : '{"doubleValue":"-Infinity"}');
+  w.ascii('{"doubleValue":');
+  writeDouble(w, n);
+  w.byte(0x7d);
 }
 
 function objectValue(w: JsonWriter, value: object): boolean {

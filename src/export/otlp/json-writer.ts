@@ -67,23 +67,12 @@ export class JsonWriter {
   finish(): Uint8Array {
     const n = this.pos;
     const out = this.buf.length > 2 * n + 65536 ? this.buf.slice(0, n) : this.buf.subarray(0, n);
-    this.#release();
+    if (this.#body !== false) bodySizeHints[this.#body] = Math.min(MAX_BODY_HINT_BYTES, Math.max(MIN_BODY_BYTES, n + (n >> 3)));
+    this.buf = EMPTY;
+    this.pos = 0;
     return out;
   }
 
-  /** The bytes written, decoded as a string: the same text, since the bytes are valid UTF-8 (WHATWG Encoding, UTF-8 decode). */
-  finishText(): string {
-    decoder ??= new TextDecoder();
-    const text = decoder.decode(this.buf.subarray(0, this.pos));
-    this.#release();
-    return text;
-  }
-
-  #release(): void {
-    if (this.#body !== false) bodySizeHints[this.#body] = Math.min(MAX_BODY_HINT_BYTES, Math.max(MIN_BODY_BYTES, this.pos + (this.pos >> 3)));
-    this.buf = EMPTY;
-    this.pos = 0;
-  }
 
   #grow(n: number): void {
     const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n, 256));
@@ -284,6 +273,25 @@ export class JsonWriter {
     this.uint(parts.millis);
     this.#padded(parts.nanos, 6);
   }
+}
+
+/**
+ * What a writer wrote ({@link JsonWriter.finish}) as a string: the same text, since the bytes
+ * are valid UTF-8 (WHATWG Encoding, UTF-8 decode). For the string forms of the encoders; a
+ * function rather than a method so that programs which only send bytes do not carry it.
+ */
+export function finishText(w: JsonWriter): string {
+  decoder ??= new TextDecoder();
+  return decoder.decode(w.finish());
+}
+
+/**
+ * A `double` as proto3 JSON: `String(n)` of a finite double is a valid JSON number (e.g.
+ * "1.5", "1e+21", "5e-324"); NaN and ±Infinity, which JSON has no number for, are the proto3
+ * JSON strings "NaN", "Infinity" and "-Infinity".
+ */
+export function writeDouble(w: JsonWriter, n: number): void {
+  w.ascii(n - n === 0 ? String(n) : n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"');
 }
 
 /**

@@ -14,8 +14,8 @@ import { diagOnce } from "../../common/diag.ts";
 import type { ReadableLogRecord } from "../../logs/types.ts";
 import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import { writeAnyValueOrEmpty } from "./any-value.ts";
-import { JsonWriter } from "./json-writer.ts";
-import { attributesFields, signalKeys, writeGrouped } from "./resource-scope.ts";
+import { finishText, JsonWriter } from "./json-writer.ts";
+import { attributesFields, signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const LOG_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceLogs", "scopeLogs", "logRecords");
@@ -53,7 +53,7 @@ export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Arr
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
   const w = new JsonWriter("logs");
   writeGrouped(w, records, LOG_KEYS, writeLogRecord);
-  return w.finishText();
+  return finishText(w);
 }
 
 /** One `LogRecord` JSON object. */
@@ -68,22 +68,14 @@ function writeLogRecord(w: JsonWriter, record: ReadableLogRecord): boolean {
     w.ascii(',"severityNumber":');
     w.uint(severity);
   }
-  const text = record.severityText;
-  if (typeof text === "string" && text !== "") {
-    w.ascii(',"severityText":');
-    w.string(text);
-  }
+  stringField(w, ',"severityText":', record.severityText);
   if (record.body !== undefined) {
     w.ascii(',"body":');
     writeAnyValueOrEmpty(w, record.body);
   }
   attributesFields(w, record.attributes, record.droppedAttributesCount);
   spanFields(w, record);
-  const eventName = record.eventName;
-  if (typeof eventName === "string" && eventName !== "") {
-    w.ascii(',"eventName":');
-    w.string(eventName);
-  }
+  stringField(w, ',"eventName":', record.eventName);
   w.byte(0x7d);
   return true;
 }

@@ -31,9 +31,9 @@ import type {
   SummaryValue,
 } from "../../metrics/types.ts";
 import { int64String, writeKeyValues } from "./any-value.ts";
-import { JsonWriter } from "./json-writer.ts";
-import { writeItems } from "./write-items.ts";
-import { signalKeys, str, writeGrouped } from "./resource-scope.ts";
+import { finishText, fragment, JsonWriter, writeDouble } from "./json-writer.ts";
+import { writeItems, writeList } from "./write-items.ts";
+import { signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const METRIC_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceMetrics", "scopeMetrics", "metrics");
@@ -81,7 +81,7 @@ export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uin
 export function encodeMetrics(collections: readonly ResourceMetrics[]): string {
   const w = new JsonWriter("metrics");
   writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
-  return w.finishText();
+  return finishText(w);
 }
 
 function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
@@ -111,6 +111,19 @@ function writeScopedMetric(w: JsonWriter, item: ScopedMetric): boolean {
 
 type PointWriter<T> = (w: JsonWriter, point: DataPoint<T>, int: boolean) => boolean;
 
+/**
+ * The point writer of each `dataPointType`, which is also the metric's field name
+ * (`"sum":{"dataPoints":[..]}`); sums and histograms carry a temporality, gauges and
+ * summaries do not (metrics.proto).
+ */
+const POINT_WRITERS: Readonly<Record<MetricData["dataPointType"], PointWriter<never>>> = {
+  sum: numberPoint,
+  gauge: numberPoint,
+  histogram: histogramPoint,
+  exponentialHistogram: exponentialPoint,
+  summary: summaryPoint,
+};
+
 /** One `Metric` JSON object; false (nothing kept) when it has no point left or cannot be encoded. */
 function writeMetric(w: JsonWriter, metric: MetricData): boolean {
   const descriptor = metric.descriptor;
@@ -119,55 +132,25 @@ function writeMetric(w: JsonWriter, metric: MetricData): boolean {
     diagOnce("warn", "otlp-metric-name", "OTLP metrics encoder: dropped a metric without a name.");
     return false;
   }
-  const int = descriptor.valueType === ValueType.INT;
   const type = metric.dataPointType;
-  let t: 1 | 2 | undefined;
-  let open: string;
-  let write: PointWriter<never>;
-  switch (type) {
-    case "sum":
-      open = '"sum":{"dataPoints":[';
-      write = numberPoint;
-      break;
-    case "gauge":
-      open = '"gauge":{"dataPoints":[';
-      write = numberPoint;
-      break;
-    case "histogram":
-      open = '"histogram":{"dataPoints":[';
-      write = histogramPoint;
-      break;
-    case "exponentialHistogram":
-      open = '"exponentialHistogram":{"dataPoints":[';
-      write = exponentialPoint;
-      break;
-    case "summary":
-      open = '"summary":{"dataPoints":[';
-      write = summaryPoint;
-      break;
-    default:
-      diagOnce("warn", "otlp-metric-type", "OTLP metrics encoder: dropped a metric of an unknown type.");
-      return false;
+  // Own keys only: a type such as "constructor" must not find Object.prototype's.
+  if (typeof type !== "string" || !hasOwn.call(POINT_WRITERS, type)) {
+    diagOnce("warn", "otlp-metric-type", "OTLP metrics encoder: dropped a metric of an unknown type.");
+    return false;
   }
+  let t: 1 | 2 | undefined;
   if (type !== "gauge" && type !== "summary") {
     t = temporality(metric.temporality);
     if (t === undefined) return false;
   }
-  const description = str(descriptor.description);
-  const unit = str(descriptor.unit);
   w.ascii('{"name":');
   w.string(name);
-  if (description !== "") {
-    w.ascii(',"description":');
-    w.string(description);
-  }
-  if (unit !== "") {
-    w.ascii(',"unit":');
-    w.string(unit);
-  }
-  w.byte(0x2c);
-  w.ascii(open);
-  if (!writePoints(w, metric.dataPoints as ReadonlyArray<DataPoint<never>> | undefined, int, write)) return false;
+  stringField(w, ',"description":', descriptor.description);
+  stringField(w, ',"unit":', descriptor.unit);
+  w.ascii(',"');
+  w.ascii(type);
+  w.ascii('":{"dataPoints":[');
+  if (!writePoints(w, metric.dataPoints as ReadonlyArray<DataPoint<never>> | undefined, descriptor.valueType === ValueType.INT, POINT_WRITERS[type])) return false;
   w.byte(0x5d);
   if (t !== undefined) {
     w.ascii(',"aggregationTemporality":');
@@ -177,6 +160,8 @@ function writeMetric(w: JsonWriter, metric: MetricData): boolean {
   w.ascii("}}");
   return true;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** metrics.proto `AggregationTemporality`; UNSPECIFIED (0) "MUST NOT be used", so unknown values drop the metric. */
 function temporality(value: unknown): 1 | 2 | undefined {
@@ -226,12 +211,6 @@ function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
   return true;
 }
 
-/** A `double` as proto3 JSON: a number, or "NaN" / "Infinity" / "-Infinity". */
-function double(w: JsonWriter, n: number): void {
-  if (n - n === 0) w.ascii(String(n));
-  else w.ascii(n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"');
-}
-
 /** `,"asInt":".."` for an integral int64 value of an INT instrument, else `,"asDouble":..`. */
 function valueField(w: JsonWriter, value: number, int: boolean): void {
   if (int) {
@@ -244,7 +223,7 @@ function valueField(w: JsonWriter, value: number, int: boolean): void {
     }
   }
   w.ascii(',"asDouble":');
-  double(w, value);
+  writeDouble(w, value);
 }
 
 const UINT64_END = 18446744073709551616; // 2^64, exact as a double
@@ -254,6 +233,14 @@ function uint64(n: unknown): string | undefined {
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) return undefined;
   if (n <= 9007199254740991) return String(n);
   return n < UINT64_END ? BigInt(n).toString() : undefined;
+}
+
+/** `,"count":"<count>","sum":<sum>`: the head every histogram and summary point shares. */
+function countAndSum(w: JsonWriter, count: string, sum: number): void {
+  w.ascii(',"count":"');
+  w.ascii(count);
+  w.ascii('","sum":');
+  writeDouble(w, sum);
 }
 
 /** `NumberDataPoint` (sum, gauge). */
@@ -276,22 +263,15 @@ function histogramPoint(w: JsonWriter, point: DataPoint<HistogramValue>, int: bo
   if (count === undefined || typeof h.sum !== "number" || !Array.isArray(bounds) || !Array.isArray(counts)) return false;
   if (counts.length !== 0 && counts.length !== bounds.length + 1) return false;
   if (!pointHead(w, point)) return false;
-  w.ascii(',"count":"');
-  w.ascii(count);
-  w.ascii('","sum":');
-  double(w, h.sum);
-  if (counts.length > 0) {
-    w.ascii(',"bucketCounts":[');
-    if (!uint64List(w, counts)) return false;
-    w.byte(0x5d);
-  }
+  countAndSum(w, count, h.sum);
+  if (!bucketCountsField(w, counts)) return false;
   if (bounds.length > 0) {
     w.ascii(',"explicitBounds":[');
     for (let i = 0; i < bounds.length; i++) {
       const b = bounds[i];
       if (typeof b !== "number") return false;
       if (i !== 0) w.byte(0x2c);
-      double(w, b);
+      writeDouble(w, b);
     }
     w.byte(0x5d);
   }
@@ -312,10 +292,7 @@ function exponentialPoint(w: JsonWriter, point: DataPoint<ExponentialHistogramVa
   const negative = e.negative;
   if (!validBuckets(positive) || !validBuckets(negative)) return false;
   if (!pointHead(w, point)) return false;
-  w.ascii(',"count":"');
-  w.ascii(count);
-  w.ascii('","sum":');
-  double(w, e.sum);
+  countAndSum(w, count, e.sum);
   w.ascii(',"scale":');
   w.ascii(String(scale));
   w.ascii(',"zeroCount":"');
@@ -326,11 +303,8 @@ function exponentialPoint(w: JsonWriter, point: DataPoint<ExponentialHistogramVa
   if (!buckets(w, negative)) return false;
   exemplarsField(w, point.exemplars, int);
   minMax(w, e.min, e.max);
-  const zeroThreshold = e.zeroThreshold;
-  if (typeof zeroThreshold === "number" && zeroThreshold !== 0) {
-    w.ascii(',"zeroThreshold":');
-    double(w, zeroThreshold);
-  }
+  // 0 is the proto3 default, omitted.
+  if (e.zeroThreshold !== 0) doubleField(w, ',"zeroThreshold":', e.zeroThreshold);
   w.byte(0x7d);
   return true;
 }
@@ -343,11 +317,7 @@ function validBuckets(b: ExponentialBuckets | undefined): b is ExponentialBucket
 function buckets(w: JsonWriter, b: ExponentialBuckets): boolean {
   w.ascii('{"offset":');
   w.ascii(String(b.offset));
-  if (b.bucketCounts.length > 0) {
-    w.ascii(',"bucketCounts":[');
-    if (!uint64List(w, b.bucketCounts)) return false;
-    w.byte(0x5d);
-  }
+  if (!bucketCountsField(w, b.bucketCounts)) return false;
   w.byte(0x7d);
   return true;
 }
@@ -359,19 +329,16 @@ function summaryPoint(w: JsonWriter, point: DataPoint<SummaryValue>): boolean {
   const quantiles = s.quantiles;
   if (count === undefined || typeof s.sum !== "number" || !Array.isArray(quantiles)) return false;
   if (!pointHead(w, point)) return false;
-  w.ascii(',"count":"');
-  w.ascii(count);
-  w.ascii('","sum":');
-  double(w, s.sum);
+  countAndSum(w, count, s.sum);
   if (quantiles.length > 0) {
     w.ascii(',"quantileValues":[');
     for (let i = 0; i < quantiles.length; i++) {
       const q = quantiles[i]!;
       if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
       w.ascii(i === 0 ? '{"quantile":' : ',{"quantile":');
-      double(w, q.quantile);
+      writeDouble(w, q.quantile);
       w.ascii(',"value":');
-      double(w, q.value);
+      writeDouble(w, q.value);
       w.byte(0x7d);
     }
     w.byte(0x5d);
@@ -384,40 +351,42 @@ function isInt32(n: unknown): n is number {
   return typeof n === "number" && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
 }
 
-/** Comma-separated decimal strings; false when any entry is not a valid uint64. */
-function uint64List(w: JsonWriter, values: readonly number[]): boolean {
+/**
+ * `,"bucketCounts":["..",..]` (repeated uint64 as decimal strings), nothing when there are
+ * none; false when any entry is not a valid uint64.
+ */
+function bucketCountsField(w: JsonWriter, values: readonly number[]): boolean {
   for (let i = 0; i < values.length; i++) {
     const s = uint64(values[i]);
     if (s === undefined) return false;
-    w.ascii(i === 0 ? '"' : ',"');
+    w.ascii(i === 0 ? ',"bucketCounts":["' : ',"');
     w.ascii(s);
     w.byte(0x22);
   }
+  if (values.length !== 0) w.byte(0x5d);
   return true;
 }
 
 /** `,"min":..,"max":..` for the `optional double` fields the data model has (none when count is 0). */
 function minMax(w: JsonWriter, min: number | undefined, max: number | undefined): void {
-  if (typeof min === "number") {
-    w.ascii(',"min":');
-    double(w, min);
-  }
-  if (typeof max === "number") {
-    w.ascii(',"max":');
-    double(w, max);
+  doubleField(w, ',"min":', min);
+  doubleField(w, ',"max":', max);
+}
+
+/** `key` (a fragment such as `,"min":`) and the double `value` when it is a number, else nothing. */
+function doubleField(w: JsonWriter, key: string, value: unknown): void {
+  if (typeof value === "number") {
+    w.ascii(key);
+    writeDouble(w, value);
   }
 }
 
 /** `,"exemplars":[..]`, or nothing when there are none; unreadable exemplars are dropped (reported once). */
 function exemplarsField(w: JsonWriter, exemplars: readonly Exemplar[] | undefined, int: boolean): void {
-  if (!Array.isArray(exemplars) || exemplars.length === 0) return;
-  const listMark = w.pos;
-  w.ascii(',"exemplars":[');
-  const start = w.pos;
-  writeItems(w, exemplars, exemplar, int, reportExemplarDrop);
-  if (w.pos === start) w.pos = listMark;
-  else w.byte(0x5d);
+  if (Array.isArray(exemplars) && exemplars.length !== 0) writeList(w, EXEMPLARS, exemplars, exemplar, int, reportExemplarDrop);
 }
+
+const EXEMPLARS = /* @__PURE__ */ fragment(',"exemplars":[');
 
 function reportExemplarDrop(): void {
   diagOnce("warn", "otlp-metric-exemplar", "OTLP metrics encoder: dropped an exemplar with an invalid value or time.");

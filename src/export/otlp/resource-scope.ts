@@ -117,17 +117,26 @@ export function str(value: unknown): string {
 }
 
 /**
- * `,"<key>":<n>` for a positive count (OTLP `uint32` dropped counts; zero is the proto3
- * default and is omitted), clamped to 2^32 - 1; nothing otherwise. `comma` false leaves
- * out the leading comma (first field of an object). Returns whether it wrote the field.
+ * `key` (a fragment such as `,"unit":`) and the JSON string `value` when it is a non-empty
+ * string (the empty string is the proto3 default, omitted); nothing otherwise.
  */
-export function countField(w: JsonWriter, key: string, n: unknown, comma: boolean = true): boolean {
-  if (typeof n !== "number" || !(n >= 1)) return false;
-  w.ascii(comma ? ',"' : '"');
-  w.ascii(key);
-  w.ascii('":');
-  w.uint(n >= 4294967295 ? 4294967295 : Math.floor(n));
-  return true;
+export function stringField(w: JsonWriter, key: string, value: unknown): void {
+  if (typeof value === "string" && value !== "") {
+    w.ascii(key);
+    w.string(value);
+  }
+}
+
+/**
+ * `field` (a fragment such as `,"droppedEventsCount":`) and `n` for a positive count (OTLP
+ * `uint32` dropped counts; zero is the proto3 default and is omitted), clamped to 2^32 - 1;
+ * nothing otherwise.
+ */
+export function countField(w: JsonWriter, field: string, n: unknown): void {
+  if (typeof n === "number" && n >= 1) {
+    w.ascii(field);
+    w.uint(n >= 4294967295 ? 4294967295 : Math.floor(n));
+  }
 }
 
 const ATTRIBUTES = /* @__PURE__ */ fragment(',"attributes":[');
@@ -135,17 +144,16 @@ const ATTRIBUTES = /* @__PURE__ */ fragment(',"attributes":[');
 /**
  * `,"attributes":[..]` (omitted when empty) followed by {@link countField}
  * `droppedAttributesCount`: the attribute part of resources, scopes, spans, events and links.
- * `comma` false leaves out the leading comma. Returns whether it wrote anything.
+ * `comma` false leaves out the leading comma (the first field of a resource).
  */
-export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown, comma: boolean = true): boolean {
+export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown, comma: boolean = true): void {
   const mark = w.pos;
   if (comma) w.bytes(ATTRIBUTES);
   else w.ascii('"attributes":[');
-  let wrote = writeKeyValues(w, attributes);
+  const wrote = writeKeyValues(w, attributes);
   if (wrote) w.byte(0x5d);
   else w.pos = mark;
-  if (countField(w, "droppedAttributesCount", dropped, comma || wrote)) wrote = true;
-  return wrote;
+  countField(w, comma || wrote ? ',"droppedAttributesCount":' : '"droppedAttributesCount":', dropped);
 }
 
 /** An OTLP `Resource` JSON object: `{"attributes":[..],"droppedAttributesCount":n}` (empty parts omitted). */
@@ -173,11 +181,7 @@ export function writeScope(w: JsonWriter, scope: InstrumentationScope | undefine
     try {
       w.ascii('{"name":');
       w.string(str(scope.name));
-      const version = str(scope.version);
-      if (version !== "") {
-        w.ascii(',"version":');
-        w.string(version);
-      }
+      stringField(w, ',"version":', scope.version);
       const extra = scope as { attributes?: unknown; droppedAttributesCount?: unknown };
       attributesFields(w, extra.attributes, extra.droppedAttributesCount);
       w.byte(0x7d);
@@ -198,10 +202,7 @@ function schemaUrlField(w: JsonWriter, holder: { readonly schemaUrl?: string } |
   } catch {
     return;
   }
-  if (typeof url === "string" && url !== "") {
-    w.ascii(',"schemaUrl":');
-    w.string(url);
-  }
+  stringField(w, ',"schemaUrl":', url);
 }
 
 // A rejected item (invalid ids) is reported by its encoder; one that throws, here.
@@ -224,42 +225,45 @@ export function writeGrouped<T extends Scoped>(
   writeItem: (w: JsonWriter, item: T) => boolean,
 ): void {
   w.ascii(keys.open);
-  let firstResource = true;
-  const groups = groupByResourceAndScope(items);
-  for (let r = 0; r < groups.length; r++) {
-    const rg = groups[r]!;
-    const resourceMark = w.pos;
-    w.ascii(firstResource ? '{"resource":' : ',{"resource":');
-    writeResource(w, rg.resource);
-    w.byte(0x2c);
-    w.ascii(keys.scopes);
-    let firstScope = true;
-    for (let s = 0; s < rg.scopes.length; s++) {
-      const sg = rg.scopes[s]!;
-      const scopeMark = w.pos;
-      w.ascii(firstScope ? '{"scope":' : ',{"scope":');
-      writeScope(w, sg.scope);
-      w.byte(0x2c);
-      w.ascii(keys.items);
-      const itemsStart = w.pos;
-      writeItems(w, sg.items, writeItem, undefined, reportItemDrop);
-      if (w.pos === itemsStart) {
-        w.pos = scopeMark;
-        continue;
-      }
-      w.byte(0x5d);
-      schemaUrlField(w, sg.scope);
-      w.byte(0x7d);
-      firstScope = false;
-    }
-    if (firstScope) {
-      w.pos = resourceMark;
-      continue;
-    }
-    w.byte(0x5d);
-    schemaUrlField(w, rg.resource);
-    w.byte(0x7d);
-    firstResource = false;
-  }
+  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, { keys, writeItem }, ignoreEmpty);
   w.ascii("]}");
+}
+
+/** What {@link writeGrouped} passes down to each resource and scope group. */
+interface GroupWriting<T> {
+  readonly keys: SignalKeys;
+  readonly writeItem: (w: JsonWriter, item: T) => boolean;
+}
+
+// A resource or scope group is taken back when none of its items was kept: nothing to report.
+function ignoreEmpty(): void {}
+
+/** One `Resource<Signal>` object; false (taken back) when none of its scopes kept an item. */
+function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWriting<T>): boolean {
+  w.ascii('{"resource":');
+  writeResource(w, rg.resource);
+  w.byte(0x2c);
+  w.ascii(g.keys.scopes);
+  const start = w.pos;
+  writeItems(w, rg.scopes, writeScopeGroup, g, ignoreEmpty);
+  if (w.pos === start) return false;
+  w.byte(0x5d);
+  schemaUrlField(w, rg.resource);
+  w.byte(0x7d);
+  return true;
+}
+
+/** One `Scope<Signal>` object; false (taken back) when none of its items was kept. */
+function writeScopeGroup<T>(w: JsonWriter, sg: ScopeGroup<T>, g: GroupWriting<T>): boolean {
+  w.ascii('{"scope":');
+  writeScope(w, sg.scope);
+  w.byte(0x2c);
+  w.ascii(g.keys.items);
+  const start = w.pos;
+  writeItems(w, sg.items, g.writeItem, undefined, reportItemDrop);
+  if (w.pos === start) return false;
+  w.byte(0x5d);
+  schemaUrlField(w, sg.scope);
+  w.byte(0x7d);
+  return true;
 }

@@ -13,9 +13,9 @@
 import { diagOnce } from "../../common/diag.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
-import { fragment, JsonWriter } from "./json-writer.ts";
-import { writeItems } from "./write-items.ts";
-import { attributesFields, countField, signalKeys, str, writeGrouped } from "./resource-scope.ts";
+import { finishText, fragment, JsonWriter } from "./json-writer.ts";
+import { writeList } from "./write-items.ts";
+import { attributesFields, countField, signalKeys, str, stringField, writeGrouped } from "./resource-scope.ts";
 import type { SignalKeys } from "./resource-scope.ts";
 
 const TRACE_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceSpans", "scopeSpans", "spans");
@@ -86,7 +86,7 @@ export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
 export function encodeTraces(spans: readonly ReadableSpan[]): string {
   const w = new JsonWriter("traces");
   writeGrouped(w, spans, TRACE_KEYS, writeSpan);
-  return w.finishText();
+  return finishText(w);
 }
 
 /**
@@ -123,8 +123,8 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   w.epochNanos(span.endTime);
   w.byte(0x22);
   attributesFields(w, span.attributes, span.droppedAttributesCount);
-  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, "droppedEventsCount", "event");
-  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, "droppedLinksCount", "link");
+  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', reportEventDrop);
+  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', reportLinkDrop);
   statusField(w, span.status);
   w.byte(0x7d);
   return true;
@@ -164,17 +164,12 @@ function listFields<T>(
   items: readonly T[] | undefined,
   writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
-  countKey: string,
-  what: "event" | "link",
+  droppedField: string,
+  onDrop: (threw: boolean) => void,
 ): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
-  const listMark = w.pos;
-  w.bytes(open);
-  const itemsStart = w.pos;
-  if (items != null) dropped += writeItems(w, items, writeItem, undefined, what === "event" ? reportEventDrop : reportLinkDrop);
-  if (w.pos === itemsStart) w.pos = listMark;
-  else w.byte(0x5d);
-  countField(w, countKey, dropped);
+  if (items != null) dropped += writeList(w, open, items, writeItem, undefined, onDrop);
+  countField(w, droppedField, dropped);
 }
 
 /** `Status`: codes are the same numbers as ours (UNSET 0, OK 1, ERROR 2). */
@@ -204,10 +199,7 @@ function traceStateField(w: JsonWriter, ctx: SpanContext): void {
     diagOnce("warn", "otlp-tracestate", "OTLP encoder: dropped a tracestate whose serialize() threw.");
     return;
   }
-  if (typeof value === "string" && value !== "") {
-    w.ascii(',"traceState":');
-    w.string(value);
-  }
+  stringField(w, ',"traceState":', value);
 }
 
 /** One `Span.Event`. */

@@ -38,3 +38,25 @@ export function writeItems<T, A>(
   }
   return dropped;
 }
+
+/**
+ * `open` (a fragment such as `,"events":[`), the items as {@link writeItems} writes them, and
+ * `]`; nothing at all when no item is kept (an empty list is the proto3 default, omitted).
+ * Returns how many items were taken back.
+ */
+export function writeList<T, A>(
+  w: JsonWriter,
+  open: Uint8Array,
+  items: readonly T[],
+  writeItem: (w: JsonWriter, item: T, arg: A) => boolean,
+  arg: A,
+  onDrop: (threw: boolean) => void,
+): number {
+  const listMark = w.pos;
+  w.bytes(open);
+  const start = w.pos;
+  const dropped = writeItems(w, items, writeItem, arg, onDrop);
+  if (w.pos === start) w.pos = listMark;
+  else w.byte(0x5d);
+  return dropped;
+}

@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { jsonString } from "../../../src/export/otlp/json-string.ts";
-import { fragment, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
+import { finishText, fragment, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
 import { isValidSpanId, isValidTraceId } from "../../../src/trace/span-context.ts";
 import { Rng, withSeed } from "../../fuzz/prng.ts";
 
@@ -87,7 +87,7 @@ test("bytes()/fragment(): short and long fragments copied whole, past growth", (
     w.bytes(i % 3 ? short : long);
     expected += i % 3 ? ',"a":' : ',"startTimeUnixNano":"' + "y".repeat(100);
   }
-  assert.is(w.finishText(), expected);
+  assert.is(finishText(w), expected);
 });
 
 test("a body writer's result is a view the next writer never reuses", () => {

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { diag, resetDiagOnce } from "../../../src/common/diag.ts";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { encodeTraces } from "../../../src/export/otlp/trace-encoder.ts";
-import { JsonWriter } from "../../../src/export/otlp/json-writer.ts";
+import { finishText, JsonWriter } from "../../../src/export/otlp/json-writer.ts";
 import { groupByResourceAndScope, writeResource, writeScope } from "../../../src/export/otlp/resource-scope.ts";
 import type { Resource } from "../../../src/resource/resource.ts";
 import type { ReadableSpan } from "../../../src/trace/types.ts";
@@ -234,7 +234,7 @@ test("grouping: by resource identity, then scope name+version+schemaUrl, in firs
 function written<T>(write: (w: JsonWriter, value: T) => void, value: T): string {
   const w = new JsonWriter(false);
   write(w, value);
-  return w.finishText();
+  return finishText(w);
 }
 const encodeResource = (r: Resource | undefined): string => written(writeResource, r);
 const encodeScope = (s: Parameters<typeof writeScope>[1]): string => written(writeScope, s);
