@@ -18,6 +18,7 @@
 import { diag, diagOnce } from "../common/diag.ts";
 import { percentDecode } from "../common/percent-decode.ts";
 import { monotonicNow } from "../common/time.ts";
+import { describe } from "./export-outcome.ts";
 import { encodeBase64 } from "./otlp/base64.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
 
@@ -165,7 +166,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       } catch (error) {
         if (signal?.aborted) return { final: true, result: fail("aborted", "aborted") };
         if (controller.signal.aborted) return { final: true, result: fail(`timed out after ${timeoutMillis} ms`, "timeout") };
-        return { final: false, result: fail(`network error: ${redact(describeError(error))}`, "network") };
+        return { final: false, result: fail(`network error: ${redact(describe(error))}`, "network") };
       }
       const status = response.status;
       // Read the body even when it is not needed, so the connection can be reused.
@@ -174,7 +175,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         text = await response.text();
       } catch (error) {
         // 2xx: the receiver accepted the data; a cut-off body only loses partialSuccess.
-        diag.debug(`OTLP response body from ${shownUrl} could not be read: ${redact(describeError(error))}`);
+        diag.debug(`OTLP response body from ${shownUrl} could not be read: ${redact(describe(error))}`);
       }
       if (status >= 200 && status < 300) return { final: true, result: success(status, text) };
       const detail = errorDetail(text);
@@ -236,7 +237,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       try {
         return await send(body, signal);
       } catch (error) {
-        return fail(redact(describeError(error)), "_OTHER");
+        return fail(redact(describe(error)), "_OTHER");
       }
     },
   };
@@ -304,7 +305,7 @@ async function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined>
     const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CS("gzip"));
     return await new Response(stream).arrayBuffer();
   } catch (error) {
-    diagOnce("info", "fetch-transport:gzip-failed", `gzip compression failed (${describeError(error)}); sending OTLP uncompressed.`);
+    diagOnce("info", "fetch-transport:gzip-failed", `gzip compression failed (${describe(error)}); sending OTLP uncompressed.`);
     return undefined;
   }
 }
@@ -319,14 +320,4 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done);
   });
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    // undici puts the real reason (ECONNREFUSED, socket closed) in `cause`.
-    const cause = (error as { cause?: unknown }).cause;
-    const causeText = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "";
-    return causeText && causeText !== error.message ? `${error.message} (${causeText})` : error.message || error.name;
-  }
-  return String(error);
 }
