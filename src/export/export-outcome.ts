@@ -87,10 +87,9 @@ export function classifyExport(settled: Settled<ExportResult>, items: number): E
 
 /** The {@link ExportEvent} an export listener receives for an export counted as `c`. */
 export function exportEvent(c: ExportCounts, durationMillis: number): ExportEvent {
-  const event: ExportEvent = { items: c.items, exported: c.exported, failed: c.failed, durationMillis };
-  if (c.errorType) event.errorType = c.errorType;
-  if (c.status !== undefined) event.status = c.status;
-  return event;
+  // classifyExport sets errorType and status only when known: everything but the cause carries over.
+  const { cause: _, ...event } = c;
+  return { ...event, durationMillis };
 }
 
 /** Adds `n` to `counts[key]`. */
