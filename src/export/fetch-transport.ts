@@ -125,8 +125,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   for (const [k, v] of Object.entries(headers)) {
     if (k === "content-type") continue;
     // Receivers echo the credential alone ("invalid token s3cret"), without its auth scheme.
-    const space = v.search(/\s/);
-    secrets.push(v, ...(space > 0 ? [v.slice(space).trim()] : []));
+    secrets.push(v, v.replace(/^\S+\s+/, "").trim());
   }
   // Query values of the endpoint are usually credentials too (`?api_key=`), and a receiver may quote them.
   parsed.searchParams.forEach((value) => void secrets.push(value));
@@ -144,13 +143,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   const random = options.random ?? Math.random;
   const partialWarning = new RateLimitedWarning();
 
-  async function attempt(
-    body: BodyInit,
-    requestHeaders: Record<string, string>,
-    keepalive: boolean,
-    budget: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Attempt> {
+  async function attempt(init: RequestInit, budget: number, signal: AbortSignal | undefined): Promise<Attempt> {
     const fetchFn = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
     if (typeof fetchFn !== "function") return { final: true, result: fail("no fetch() in this runtime", "_OTHER") };
     const controller = new AbortController();
@@ -160,9 +153,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     try {
       let response: Response;
       try {
-        const init: RequestInit = { method: "POST", headers: requestHeaders, body, signal: controller.signal };
-        if (keepalive) init.keepalive = true;
-        response = await fetchFn(url, init);
+        response = await fetchFn(url, { ...init, signal: controller.signal });
       } catch (error) {
         if (signal?.aborted) return { final: true, result: fail("aborted", "aborted") };
         if (controller.signal.aborted) return { final: true, result: fail(`timed out after ${timeoutMillis} ms`, "timeout") };
@@ -207,19 +198,22 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
 
   async function send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult> {
     const deadline = now() + timeoutMillis;
-    const requestHeaders: Record<string, string> = { ...headers };
     const compressed = options.compression === "gzip" ? await gzip(body) : undefined;
-    if (compressed) requestHeaders["content-encoding"] = "gzip";
-    const payload: BodyInit = compressed ?? (body as BodyInit);
-    const keepalive =
-      options.keepalive === true &&
-      (compressed ?? (typeof body === "string" ? new TextEncoder().encode(body) : body)).byteLength <= KEEPALIVE_MAX_BYTES;
+    // The same request for every attempt; each one adds its own abort signal.
+    const init: RequestInit = {
+      method: "POST",
+      headers: compressed ? { ...headers, "content-encoding": "gzip" } : { ...headers },
+      body: compressed ?? (body as BodyInit),
+    };
+    if (options.keepalive === true && (compressed ?? (typeof body === "string" ? new TextEncoder().encode(body) : body)).byteLength <= KEEPALIVE_MAX_BYTES) {
+      init.keepalive = true;
+    }
     let last: TransportResult = fail(`timed out after ${timeoutMillis} ms`, "timeout");
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       if (signal?.aborted) return fail("aborted", "aborted");
       const budget = deadline - now();
       if (budget <= 0) break;
-      const { final, result, retryAfter } = await attempt(payload, requestHeaders, keepalive, budget, signal);
+      const { final, result, retryAfter } = await attempt(init, budget, signal);
       last = result;
       if (final) return result;
       // Full jitter: a random wait in [0, cap) spreads retries of many clients apart.
