@@ -40,20 +40,27 @@ export interface DiagAPI extends DiagLogger {
 type Method = keyof DiagLogger;
 const METHOD_LEVEL: Record<Method, number> = { error: 30, warn: 50, info: 60, debug: 70, verbose: 80 };
 
+// One arrow per level, calling `write` with the level's name: the console logger and `diag`
+// are both this shape, so it is written once.
+function levelMethods(write: (method: Method, message: string, args: unknown[]) => void): DiagLogger {
+  return {
+    error: (m, ...a) => write("error", m, a),
+    warn: (m, ...a) => write("warn", m, a),
+    info: (m, ...a) => write("info", m, a),
+    debug: (m, ...a) => write("debug", m, a),
+    verbose: (m, ...a) => write("verbose", m, a),
+  };
+}
+
 // Console methods are looked up at call time, so a console bridge installed later (logs issue)
 // sees our writes and can recognise them by `isDiagnosticWrite()`.
-const consoleLogger: DiagLogger = {
-  error: (m, ...a) => consoleWrite("error", m, a),
-  warn: (m, ...a) => consoleWrite("warn", m, a),
-  info: (m, ...a) => consoleWrite("info", m, a),
-  debug: (m, ...a) => consoleWrite("debug", m, a),
-  verbose: (m, ...a) => consoleWrite("debug", m, a),
-};
+const consoleLogger: DiagLogger = /* @__PURE__ */ levelMethods(consoleWrite);
 
 let writingDiagnostic = false;
-function consoleWrite(method: "error" | "warn" | "info" | "debug", message: string, args: unknown[]): void {
+function consoleWrite(method: Method, message: string, args: unknown[]): void {
   const c = (globalThis as unknown as { console?: Record<string, (...x: unknown[]) => void> }).console;
-  const fn = c?.[method];
+  // `console.verbose` does not exist: verbose goes to `console.debug`.
+  const fn = c?.[method === "verbose" ? "debug" : method];
   if (typeof fn !== "function") return;
   writingDiagnostic = true;
   try {
@@ -84,11 +91,7 @@ function emit(method: Method, message: string, args: unknown[]): void {
 
 /** The global diagnostics API. */
 export const diag: DiagAPI = {
-  error: (m, ...a) => emit("error", m, a),
-  warn: (m, ...a) => emit("warn", m, a),
-  info: (m, ...a) => emit("info", m, a),
-  debug: (m, ...a) => emit("debug", m, a),
-  verbose: (m, ...a) => emit("verbose", m, a),
+  .../* @__PURE__ */ levelMethods(emit),
   setLogger(logger, level) {
     currentLogger = logger ?? consoleLogger;
     const lvl = typeof level === "object" ? level.logLevel : level;

@@ -198,25 +198,14 @@ export class Batcher<T> {
     const target = this.#accepted;
     if (this.#settled >= target) return Promise.resolve();
     if (this.#guard !== undefined) setTimerRef(this.#guard, true);
-    return new Promise<void>((resolve) => {
-      let limit: TimerHandle | undefined;
-      const waiter: FlushWaiter = {
-        target,
-        resolve: () => {
-          if (limit !== undefined) clearTimeout(limit);
-          resolve();
-        },
-      };
-      this.#waiters.push(waiter);
-      if (target > this.#flushTarget) this.#flushTarget = target;
-      if (timeoutMillis !== Infinity) {
-        // Referenced: whoever awaits this promise must see it settle before the process exits.
-        limit = setTimeout(() => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
-          resolve();
-        }, Math.max(0, Math.min(timeoutMillis, MAX_TIMER_MILLIS)));
-      }
-      this.#pumpSafely();
+    let waiter!: FlushWaiter;
+    const flushed = new Promise<void>((resolve) => (waiter = { target, resolve }));
+    this.#waiters.push(waiter);
+    if (target > this.#flushTarget) this.#flushTarget = target;
+    this.#pumpSafely();
+    // Referenced: whoever awaits this promise must see it settle before the process exits.
+    return settleWithin(flushed, timeoutMillis, true).then(() => {
+      this.#waiters = this.#waiters.filter((w) => w !== waiter);
     });
   }
 

@@ -87,10 +87,9 @@ export function classifyExport(settled: Settled<ExportResult>, items: number): E
 
 /** The {@link ExportEvent} an export listener receives for an export counted as `c`. */
 export function exportEvent(c: ExportCounts, durationMillis: number): ExportEvent {
-  const event: ExportEvent = { items: c.items, exported: c.exported, failed: c.failed, durationMillis };
-  if (c.errorType) event.errorType = c.errorType;
-  if (c.status !== undefined) event.status = c.status;
-  return event;
+  // classifyExport sets errorType and status only when known: everything but the cause carries over.
+  const { cause: _, ...event } = c;
+  return { ...event, durationMillis };
 }
 
 /** Adds `n` to `counts[key]`. */
@@ -105,13 +104,19 @@ export function setTimerRef(timer: TimerHandle, ref: boolean): void {
 }
 
 /**
- * An error's message (or name), else the value as a string. Never throws: `String()` throws
- * for an object without a prototype or with a throwing `toString`, and this runs inside
- * paths that must not reject (export counting, shutdown).
+ * An error's message (or name) and its `cause` when that says more, else the value as a
+ * string. Never throws: `String()` throws for an object without a prototype or with a
+ * throwing `toString`, and this runs inside paths that must not reject (export counting,
+ * shutdown, the transport's `send`).
  */
 export function describe(error: unknown): string {
   try {
-    if (error instanceof Error) return String(error.message || error.name);
+    if (error instanceof Error) {
+      // undici puts the real reason (ECONNREFUSED, socket closed) in `cause`.
+      const cause = (error as { cause?: unknown }).cause;
+      const causeText = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "";
+      return causeText && causeText !== error.message ? `${error.message} (${causeText})` : String(error.message || error.name);
+    }
     return String(error);
   } catch {
     return Object.prototype.toString.call(error);

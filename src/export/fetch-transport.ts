@@ -18,6 +18,7 @@
 import { diag, diagOnce } from "../common/diag.ts";
 import { percentDecode } from "../common/percent-decode.ts";
 import { monotonicNow } from "../common/time.ts";
+import { describe } from "./export-outcome.ts";
 import { encodeBase64 } from "./otlp/base64.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
 
@@ -124,8 +125,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   for (const [k, v] of Object.entries(headers)) {
     if (k === "content-type") continue;
     // Receivers echo the credential alone ("invalid token s3cret"), without its auth scheme.
-    const space = v.search(/\s/);
-    secrets.push(v, ...(space > 0 ? [v.slice(space).trim()] : []));
+    secrets.push(v, v.replace(/^\S+\s+/, "").trim());
   }
   // Query values of the endpoint are usually credentials too (`?api_key=`), and a receiver may quote them.
   parsed.searchParams.forEach((value) => void secrets.push(value));
@@ -143,13 +143,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   const random = options.random ?? Math.random;
   const partialWarning = new RateLimitedWarning();
 
-  async function attempt(
-    body: BodyInit,
-    requestHeaders: Record<string, string>,
-    keepalive: boolean,
-    budget: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Attempt> {
+  async function attempt(init: RequestInit, budget: number, signal: AbortSignal | undefined): Promise<Attempt> {
     const fetchFn = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
     if (typeof fetchFn !== "function") return { final: true, result: fail("no fetch() in this runtime", "_OTHER") };
     const controller = new AbortController();
@@ -159,13 +153,11 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     try {
       let response: Response;
       try {
-        const init: RequestInit = { method: "POST", headers: requestHeaders, body, signal: controller.signal };
-        if (keepalive) init.keepalive = true;
-        response = await fetchFn(url, init);
+        response = await fetchFn(url, { ...init, signal: controller.signal });
       } catch (error) {
         if (signal?.aborted) return { final: true, result: fail("aborted", "aborted") };
         if (controller.signal.aborted) return { final: true, result: fail(`timed out after ${timeoutMillis} ms`, "timeout") };
-        return { final: false, result: fail(`network error: ${redact(describeError(error))}`, "network") };
+        return { final: false, result: fail(`network error: ${redact(describe(error))}`, "network") };
       }
       const status = response.status;
       // Read the body even when it is not needed, so the connection can be reused.
@@ -174,7 +166,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         text = await response.text();
       } catch (error) {
         // 2xx: the receiver accepted the data; a cut-off body only loses partialSuccess.
-        diag.debug(`OTLP response body from ${shownUrl} could not be read: ${redact(describeError(error))}`);
+        diag.debug(`OTLP response body from ${shownUrl} could not be read: ${redact(describe(error))}`);
       }
       if (status >= 200 && status < 300) return { final: true, result: success(status, text) };
       const detail = errorDetail(text);
@@ -206,19 +198,22 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
 
   async function send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult> {
     const deadline = now() + timeoutMillis;
-    const requestHeaders: Record<string, string> = { ...headers };
     const compressed = options.compression === "gzip" ? await gzip(body) : undefined;
-    if (compressed) requestHeaders["content-encoding"] = "gzip";
-    const payload: BodyInit = compressed ?? (body as BodyInit);
-    const keepalive =
-      options.keepalive === true &&
-      (compressed ?? (typeof body === "string" ? new TextEncoder().encode(body) : body)).byteLength <= KEEPALIVE_MAX_BYTES;
+    // The same request for every attempt; each one adds its own abort signal.
+    const init: RequestInit = {
+      method: "POST",
+      headers: compressed ? { ...headers, "content-encoding": "gzip" } : { ...headers },
+      body: compressed ?? (body as BodyInit),
+    };
+    if (options.keepalive === true && (compressed ?? (typeof body === "string" ? new TextEncoder().encode(body) : body)).byteLength <= KEEPALIVE_MAX_BYTES) {
+      init.keepalive = true;
+    }
     let last: TransportResult = fail(`timed out after ${timeoutMillis} ms`, "timeout");
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       if (signal?.aborted) return fail("aborted", "aborted");
       const budget = deadline - now();
       if (budget <= 0) break;
-      const { final, result, retryAfter } = await attempt(payload, requestHeaders, keepalive, budget, signal);
+      const { final, result, retryAfter } = await attempt(init, budget, signal);
       last = result;
       if (final) return result;
       // Full jitter: a random wait in [0, cap) spreads retries of many clients apart.
@@ -236,7 +231,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       try {
         return await send(body, signal);
       } catch (error) {
-        return fail(redact(describeError(error)), "_OTHER");
+        return fail(redact(describe(error)), "_OTHER");
       }
     },
   };
@@ -304,7 +299,7 @@ async function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined>
     const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CS("gzip"));
     return await new Response(stream).arrayBuffer();
   } catch (error) {
-    diagOnce("info", "fetch-transport:gzip-failed", `gzip compression failed (${describeError(error)}); sending OTLP uncompressed.`);
+    diagOnce("info", "fetch-transport:gzip-failed", `gzip compression failed (${describe(error)}); sending OTLP uncompressed.`);
     return undefined;
   }
 }
@@ -319,14 +314,4 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done);
   });
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    // undici puts the real reason (ECONNREFUSED, socket closed) in `cause`.
-    const cause = (error as { cause?: unknown }).cause;
-    const causeText = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "";
-    return causeText && causeText !== error.message ? `${error.message} (${causeText})` : error.message || error.name;
-  }
-  return String(error);
 }

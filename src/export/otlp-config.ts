@@ -93,17 +93,8 @@ function resolveUrl(signal: OtlpSignal, options: OtlpExporterOptions, env: EnvRe
   const path = `v1/${signal}`;
   if (options.url !== undefined) return checkOptionUrl(options.url, "url");
   if (options.endpoint !== undefined) return joinUrl(checkOptionUrl(options.endpoint, "endpoint"), path);
-  const perSignal = envString(env, signalVar);
-  if (perSignal !== undefined) {
-    if (isHttpUrl(perSignal)) return perSignal;
-    warnBadUrl(signalVar);
-  }
-  const base = envString(env, generalVar);
-  if (base !== undefined) {
-    if (isHttpUrl(base)) return joinUrl(base, path);
-    warnBadUrl(generalVar);
-  }
-  return joinUrl(DEFAULT_BASE, path);
+  // The per-signal URL is used as-is; the general one, like the default, is a base.
+  return envUrl(env, signalVar) ?? joinUrl(envUrl(env, generalVar) ?? DEFAULT_BASE, path);
 }
 
 function isHttpUrl(value: string): boolean {
@@ -123,9 +114,12 @@ function checkOptionUrl(value: unknown, field: string): string {
   return value;
 }
 
-function warnBadUrl(variable: string): void {
-  // Not echoing the value: URLs can carry credentials (user:pass@host).
+/** `variable` when it holds an http(s) URL; an invalid value is reported (not echoed: URLs can carry credentials) and skipped. */
+function envUrl(env: EnvRecord | undefined, variable: string): string | undefined {
+  const value = envString(env, variable);
+  if (value === undefined || isHttpUrl(value)) return value;
   diagOnce("warn", `otlp-config:url:${variable}`, `Ignoring ${variable}: expected an absolute http:// or https:// URL; using the next setting or the default.`);
+  return undefined;
 }
 
 function resolveTimeout(options: OtlpExporterOptions, env: EnvRecord | undefined, signalVar: string, generalVar: string): number {
@@ -150,15 +144,14 @@ function checkHeaders(headers: unknown): Record<string, string> {
   if (headers === null || typeof headers !== "object") {
     throw new TypeError("Cannot create OTLP exporter: options.headers must be an object of string values");
   }
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(headers)) {
     if (typeof value !== "string") {
       // Only the name is reported: header values are often credentials.
       throw new TypeError(`Cannot create OTLP exporter: options.headers[${JSON.stringify(key)}] must be a string`);
     }
-    out[key] = value;
   }
-  return out;
+  // Checked, not copied: mergeHeaders() copies every source.
+  return headers as Record<string, string>;
 }
 
 // RFC 9110 §5.1 field names are tokens; §5.5 values have no CR, LF or NUL, and fetch's

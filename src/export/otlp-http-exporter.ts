@@ -10,6 +10,7 @@ import { suppressTracing } from "../trace/suppress.ts";
 import type { ReadableSpan } from "../trace/types.ts";
 import type { EnvRecord } from "../common/env.ts";
 import type { Exporter, ExportOptions, ExportResult } from "./exporter.ts";
+import { describe } from "./export-outcome.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
 import type { Transport, TransportResult } from "./fetch-transport.ts";
 import { resolveOtlpConfig } from "./otlp-config.ts";
@@ -67,7 +68,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     } catch (error) {
       return {
         code: 1 /* ExportResultCode.FAILED */,
-        error: new Error(`OTLP encoding failed: ${error instanceof Error ? error.message : String(error)}`),
+        error: new Error(`OTLP encoding failed: ${describe(error)}`),
         errorType: "encoding",
       };
     }
