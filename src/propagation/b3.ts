@@ -15,7 +15,8 @@ import { isSpanContextValid, isSampled, type SpanContext } from "../trace/span-c
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
-import { trimOws } from "./ows.ts";
+import { isLowerHex } from "./hex.ts";
+import { singleValue as one, trimOws } from "./ows.ts";
 
 /** The single-header name. */
 export const B3_CONTEXT_HEADER = "b3";
@@ -39,27 +40,18 @@ export interface B3PropagatorOptions {
   injectEncoding?: "single" | "multi";
 }
 
-function isLowerHex(s: string, len: number): boolean {
-  if (s.length !== len) return false;
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
+/** `s` is `len` lowercase hex digits. */
+function isHexOfLength(s: string, len: number): boolean {
+  return s.length === len && isLowerHex(s);
 }
 
 /** A 16- or 32-hex trace id, padded to 32; undefined otherwise. */
 function traceIdOf(s: string): string | undefined {
-  if (isLowerHex(s, 32)) return s;
-  if (isLowerHex(s, 16)) return s.padStart(32, "0");
+  if (isHexOfLength(s, 32)) return s;
+  if (isHexOfLength(s, 16)) return s.padStart(32, "0");
   return undefined;
 }
 
-function one(value: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-  // HTTP trims only OWS (SP / HTAB, RFC 9110 §5.6.3); `trim()` would also accept e.g. NBSP.
-  return typeof v === "string" ? trimOws(v) : undefined;
-}
 
 interface Parsed {
   spanContext: SpanContext;
@@ -67,7 +59,7 @@ interface Parsed {
 }
 
 function build(traceId: string | undefined, spanId: string, sampled: boolean, debug: boolean): Parsed | undefined {
-  if (traceId === undefined || !isLowerHex(spanId, 16)) return undefined;
+  if (traceId === undefined || !isHexOfLength(spanId, 16)) return undefined;
   const spanContext: SpanContext = {
     traceId,
     spanId,
@@ -84,7 +76,7 @@ function parseB3Single(value: string): Parsed | undefined {
   if (parts.length < 2 || parts.length > 4) return undefined; // incl. the id-less deny form "0"
   const [traceId, spanId, state, parent] = parts as [string, string, string?, string?];
   if (state !== undefined && state !== "0" && state !== "1" && state !== "d") return undefined;
-  if (parent !== undefined && !isLowerHex(parent, 16)) return undefined;
+  if (parent !== undefined && !isHexOfLength(parent, 16)) return undefined;
   return build(traceIdOf(traceId), spanId, state === "1", state === "d");
 }
 

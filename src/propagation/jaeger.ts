@@ -17,7 +17,8 @@ import { isTracingSuppressed } from "../trace/suppress.ts";
 import { createBaggage, getBaggage, setBaggage } from "./baggage.ts";
 import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_ENTRIES } from "./baggage-propagator.ts";
 import { getFields, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from "./text-map.ts";
-import { trimOws } from "./ows.ts";
+import { isLowerHex } from "./hex.ts";
+import { singleValue as one } from "./ows.ts";
 import { percentDecode } from "../common/percent-decode.ts";
 
 /** The default trace header. */
@@ -35,35 +36,27 @@ export interface JaegerPropagatorOptions {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** 1 to `max` hex digits (`s` already lowercased). */
 function isHex(s: string, max: number): boolean {
-  if (s.length === 0 || s.length > max) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // 0-9, A-F, a-f (jaeger-client writes lowercase, but hex is case-insensitive)
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
+  return s.length !== 0 && s.length <= max && isLowerHex(s);
 }
 
-function one(value: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
-  // HTTP trims only OWS (SP / HTAB, RFC 9110 §5.6.3); `trim()` would also accept e.g. NBSP.
-  return typeof v === "string" ? trimOws(v) : undefined;
-}
 
 /** Parses an `uber-trace-id` value (plain or URL-encoded). */
 function parseUberTraceId(raw: string): SpanContext | undefined {
   if (raw.length > 128) return undefined; // 32+16+16+2 plus separators, even URL-encoded
   const value = percentDecode(raw);
   if (value === undefined) return undefined;
-  const parts = value.split(":");
+  // jaeger-client writes lowercase, but hex is case-insensitive. Lowercasing maps no character
+  // outside A-Z to a hex digit or ":", so it cannot turn an invalid value into a valid one.
+  const parts = value.toLowerCase().split(":");
   if (parts.length !== 4) return undefined;
   const [traceId, spanId, parentId, flags] = parts as [string, string, string, string];
   if (!isHex(traceId, 32) || !isHex(spanId, 16) || !isHex(parentId, 16) || !isHex(flags, 2)) return undefined;
   const bits = parseInt(flags, 16);
   const spanContext: SpanContext = {
-    traceId: traceId.toLowerCase().padStart(32, "0"),
-    spanId: spanId.toLowerCase().padStart(16, "0"),
+    traceId: traceId.padStart(32, "0"),
+    spanId: spanId.padStart(16, "0"),
     traceFlags: bits & 0x03 ? 1 /* TraceFlags.SAMPLED */ : 0 /* TraceFlags.NONE */,
     isRemote: true,
   };

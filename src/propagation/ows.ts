@@ -18,3 +18,13 @@ export function trimOws(s: string): string {
   while (b > a && isOws(s.charCodeAt(b - 1))) b--;
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
+
+/**
+ * The value of a header a propagator expects once: a string, or an array holding exactly one
+ * (a repeated header is ambiguous and ignored), OWS-trimmed; otherwise undefined.
+ * HTTP trims only OWS (SP / HTAB, RFC 9110 §5.6.3); `trim()` would also accept e.g. NBSP.
+ */
+export function singleValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
+  return typeof v === "string" ? trimOws(v) : undefined;
+}

@@ -10,6 +10,8 @@ import { isSpanContextValid, type SpanContext } from "../trace/span-context.ts";
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+import { isLowerHex } from "./hex.ts";
+import { singleValue, trimOws } from "./ows.ts";
 import { createTraceState } from "./trace-state.ts";
 
 /** The `traceparent` header name. */
@@ -18,22 +20,6 @@ export const TRACE_PARENT_HEADER = "traceparent";
 export const TRACE_STATE_HEADER = "tracestate";
 
 const VERSION_00_LENGTH = 55; // "00-" + 32 + "-" + 16 + "-" + 2
-
-function isLowerHex(s: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
-function trimOws(s: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
-  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
 
 /**
  * Parses a `traceparent` value (§3.2). Returns undefined when it must be ignored:
@@ -93,8 +79,8 @@ export class W3CTraceContextPropagator implements TextMapPropagator<unknown> {
   extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
     const raw = getter.get(carrier, TRACE_PARENT_HEADER);
     // Several traceparent field lines are invalid (§3.2: "MUST ... ignore").
-    const header = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
-    if (typeof header !== "string") return context;
+    const header = singleValue(raw);
+    if (header === undefined) return context;
     const spanContext = parseTraceParent(header);
     if (!spanContext) {
       diagOnce("debug", "traceparent.invalid", "Ignoring an invalid traceparent header (W3C Trace Context §3.2).");
