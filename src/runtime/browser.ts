@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { diag } from "../common/diag.ts";
 import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../context/async-context-manager.ts";
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
@@ -30,9 +31,14 @@ export function browserContextManager(): ContextManager {
 
 /**
  * Starts the SDK in a browser (or Web Worker): like the core `init`, with the context
- * manager from {@link browserContextManager}, no environment, keepalive OTLP requests,
- * and a flush on `pagehide` and on `visibilitychange` to `hidden` (listeners removed by
- * `shutdown()`).
+ * manager from {@link browserContextManager}, keepalive OTLP requests, and a flush on
+ * `pagehide` and on `visibilitychange` to `hidden` (listeners removed by `shutdown()`).
+ *
+ * A page has no environment, so configuration comes from options only: no `OTEL_*` variable
+ * is read (a given `options.env` is ignored, with one diag warning), and without the
+ * `sampler` / `propagator` options the spec defaults apply — ParentBased(root = AlwaysOn),
+ * W3C tracecontext + baggage. Nothing selects samplers or propagators by name, so none of
+ * that code is bundled.
  *
  * Keepalive lets a request outlive the page, but browsers cap in-flight keepalive bodies at
  * 64 KiB in total (Fetch standard, "HTTP-network-or-cache fetch", inflight keepalive bytes):
@@ -49,13 +55,14 @@ export function browserContextManager(): ContextManager {
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
+  if (options.env !== undefined) diag.warn("init(): options.env is ignored in the browser: a page has no environment, so configure otel-edge with options.");
   const keepalive = options.otlp?.keepalive ?? true;
   const sdk = initForRuntime(
     {
-      // A page has no environment: `OTEL_*` variables don't apply (options only).
-      env: undefined,
       contextManager: browserContextManager(),
       ...options,
+      // A page has no environment: `OTEL_*` variables don't apply (options only).
+      env: undefined,
       // keepalive: the OTLP request may still be in flight when the page goes away. One
       // shared fetch for the three signals keeps their keepalive bytes within the budget.
       otlp: keepalive ? { ...options.otlp, keepalive, fetch: createKeepaliveFetch(options.otlp?.fetch) } : options.otlp,
