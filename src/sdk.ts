@@ -35,11 +35,8 @@ import type { MetricReader } from "./metrics/reader.ts";
 import type { TemporalityOption } from "./metrics/temporality.ts";
 import type { ResourceMetrics } from "./metrics/types.ts";
 import type { View } from "./metrics/view.ts";
-import { W3CBaggagePropagator } from "./propagation/baggage-propagator.ts";
-import { CompositePropagator } from "./propagation/composite.ts";
 import { propagation } from "./propagation/propagation-api.ts";
 import type { TextMapPropagator } from "./propagation/text-map.ts";
-import { W3CTraceContextPropagator } from "./propagation/trace-context.ts";
 import { buildResource } from "./resource/detect.ts";
 import type { Resource } from "./resource/resource.ts";
 import { emptySignalStats, sumBatcherStats, sumReaderStats, type HasBatcherStats, type HasReaderStats, type SdkStats } from "./sdk-stats.ts";
@@ -47,8 +44,6 @@ import { exporterTypeName, SELF_OBSERVABILITY_SCOPE, SelfObservability, type Sel
 import { BatchSpanProcessor, type BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
 import type { IdGenerator } from "./trace/ids.ts";
 import { resolveSpanLimits, type SpanLimits } from "./trace/limits.ts";
-import { AlwaysOnSampler } from "./trace/samplers/always.ts";
-import { ParentBasedSampler } from "./trace/samplers/parent-based.ts";
 import type { Sampler } from "./trace/samplers/sampler.ts";
 import { SimpleSpanProcessor } from "./trace/simple-span-processor.ts";
 import { trace } from "./trace/trace-api.ts";
@@ -175,11 +170,12 @@ export interface RuntimeDefaults {
   /** `service.name` when none is configured, e.g. `unknown_service:node`. */
   defaultServiceName?: string;
   /**
-   * What `OTEL_*` variables select by name (log level, exporters, sampler, propagators): the
-   * entries with an environment pass {@link ENV_SELECTION}. Without it (the browser), `init()`
-   * uses the options and the spec defaults, and bundles none of that selection.
+   * What `init()` uses where the options leave the log level, exporters, sampler or
+   * propagators open: the entries with an environment pass {@link ENV_SELECTION} (`OTEL_*`
+   * variables, then the spec defaults); the browser passes the spec defaults only, so it
+   * bundles none of the by-name selection.
    */
-  fromEnv?: EnvSelection;
+  select: EnvSelection;
 }
 
 let current: Sdk | undefined;
@@ -198,7 +194,7 @@ let current: Sdk | undefined;
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
-  return initForRuntime(options, { fromEnv: ENV_SELECTION });
+  return initForRuntime(options, { select: ENV_SELECTION });
 }
 
 /** {@link init} with a runtime entry's defaults. */
@@ -206,8 +202,8 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   // Malformed options are configuration errors: thrown before anything is registered.
   checkInitOptions(options);
   const env = options.env;
-  const fromEnv = runtime.fromEnv;
-  fromEnv?.logLevel(env);
+  const select = runtime.select;
+  select.logLevel(env);
 
   const resource =
     options.resource ??
@@ -241,7 +237,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   const counted: Counted = { traces: [], logs: [], metrics: [] };
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (selfObs) processors.unshift(selfObs.liveSpanProcessor());
-  for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER", fromEnv)) {
+  for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER", select)) {
     if (exporter === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
     else if (exporter !== "none") {
       const wiring = selfObserved(selfObs, "span", exporter, options, env);
@@ -255,8 +251,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     }
   }
 
-  // Spec default without an environment: ParentBased(root = AlwaysOn).
-  const sampler = options.sampler ?? fromEnv?.sampler(env) ?? new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  const sampler = options.sampler ?? select.sampler(env);
   const tracerProvider = new BasicTracerProvider({
     resource,
     sampler: selfObs ? selfObs.countingSampler(sampler) : sampler,
@@ -267,7 +262,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
 
   const meterProvider = new MeterProvider({
     resource,
-    readers: [...metricReaders(options, env, fromEnv, selfObs, counted), ...(options.metricReaders ?? [])],
+    readers: [...metricReaders(options, env, select, selfObs, counted), ...(options.metricReaders ?? [])],
     views: options.views,
     cardinalityLimit: options.cardinalityLimit,
     exemplarFilter: options.exemplarFilter ?? envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
@@ -280,16 +275,13 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     processors: [
       ...(selfObs ? [selfObs.createdLogProcessor()] : []),
       ...(options.logProcessors ?? []),
-      ...logProcessors(options, env, fromEnv, selfObs, counted),
+      ...logProcessors(options, env, select, selfObs, counted),
     ],
   });
   selfObs?.register(meterProvider.getMeter(SELF_OBSERVABILITY_SCOPE, VERSION));
 
   if (options.contextManager) context.setGlobalContextManager(options.contextManager);
-  propagation.setGlobalPropagator(
-    // Spec default without an environment: W3C tracecontext + baggage.
-    options.propagator ?? fromEnv?.propagator(env) ?? new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
+  propagation.setGlobalPropagator(options.propagator ?? select.propagator(env));
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
   logs.setGlobalLoggerProvider(loggerProvider);
@@ -343,11 +335,11 @@ function selfObserved(
   return selfObs.exportPipeline(signal, `otlp_http_json_${signal}_exporter`, resolveOtlpConfig(otlpSignal, options.otlp, env).url);
 }
 
-function metricReaders(options: InitOptions, env: EnvRecord | undefined, fromEnv: EnvSelection | undefined, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
+function metricReaders(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
   const readers: MetricReader[] = [];
   const interval = options.metricExportIntervalMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_INTERVAL", { integer: true, min: 1 }) ?? 60000;
   const timeout = options.metricExportTimeoutMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_TIMEOUT", { integer: true, min: 1 }) ?? 30000;
-  for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER", fromEnv)) {
+  for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER", select)) {
     if (choice === "none") continue;
     let exporter: Exporter<ResourceMetrics>;
     let temporality = options.metricTemporality;
@@ -372,9 +364,9 @@ function metricReaders(options: InitOptions, env: EnvRecord | undefined, fromEnv
   return readers;
 }
 
-function logProcessors(options: InitOptions, env: EnvRecord | undefined, fromEnv: EnvSelection | undefined, selfObs: SelfObservability | undefined, counted: Counted): LogRecordProcessor[] {
+function logProcessors(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): LogRecordProcessor[] {
   const processors: LogRecordProcessor[] = [];
-  for (const choice of resolveExporters(options.logExporter, env, "OTEL_LOGS_EXPORTER", fromEnv)) {
+  for (const choice of resolveExporters(options.logExporter, env, "OTEL_LOGS_EXPORTER", select)) {
     if (choice === "none") continue;
     if (choice === "console") processors.push(new JsonLinesLogProcessor());
     else {
@@ -394,10 +386,10 @@ const ALWAYS_DROP: Sampler = { shouldSample: () => ({ decision: 0 }), toString: 
 
 /**
  * The exporters for one signal: the option if given, else those the `OTEL_*_EXPORTER` list in
- * `variable` names (where the runtime has an environment), else OTLP.
+ * `variable` names (where the runtime reads its environment), else OTLP.
  */
-function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvRecord | undefined, variable: string, fromEnv: EnvSelection | undefined): ExporterChoice<T>[] {
-  return option !== undefined ? [option] : (fromEnv?.exporters(env, variable) ?? ["otlp"]);
+function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvRecord | undefined, variable: string, select: EnvSelection): ExporterChoice<T>[] {
+  return option !== undefined ? [option] : (select.exporters(env, variable) ?? ["otlp"]);
 }
 
 function batchOptions(options: InitOptions, env: EnvRecord | undefined): Required<BatchSpanProcessorOptions> {

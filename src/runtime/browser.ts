@@ -15,7 +15,13 @@ import { diag } from "../common/diag.ts";
 import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../context/async-context-manager.ts";
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
+import type { EnvSelection } from "../env-selection.ts";
+import { W3CBaggagePropagator } from "../propagation/baggage-propagator.ts";
+import { CompositePropagator } from "../propagation/composite.ts";
+import { W3CTraceContextPropagator } from "../propagation/trace-context.ts";
 import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
+import { AlwaysOnSampler } from "../trace/samplers/always.ts";
+import { ParentBasedSampler } from "../trace/samplers/parent-based.ts";
 import { createKeepaliveFetch } from "./browser-keepalive-fetch.ts";
 import { onPageHide } from "./browser-page-hide.ts";
 
@@ -28,6 +34,18 @@ export function browserContextManager(): ContextManager {
   const Variable = (globalThis as { AsyncContext?: { Variable?: AsyncContextVariableClass } }).AsyncContext?.Variable;
   return typeof Variable === "function" ? new AsyncContextVariableManager(Variable) : new StackContextManager();
 }
+
+/**
+ * A page has no environment: what the options leave open gets the spec's defaults directly
+ * (SDK environment variables, "General SDK Configuration"): no level change, OTLP exporters,
+ * ParentBased(root = AlwaysOn), W3C tracecontext + baggage.
+ */
+const SPEC_DEFAULTS: EnvSelection = {
+  logLevel: () => {},
+  exporters: () => undefined,
+  sampler: () => new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+  propagator: () => new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+};
 
 /**
  * Starts the SDK in a browser (or Web Worker): like the core `init`, with the context
@@ -68,7 +86,7 @@ export function init(options: InitOptions = {}): Sdk {
       otlp: keepalive ? { ...options.otlp, keepalive, fetch: createKeepaliveFetch(options.otlp?.fetch) } : options.otlp,
     },
     // Semantic conventions: telemetry.sdk.language "webjs" is JavaScript in a browser.
-    { sdkLanguage: "webjs" },
+    { sdkLanguage: "webjs", select: SPEC_DEFAULTS },
   );
   if (sdk.disabled) return sdk;
   // Page hidden or left: export now. The flush starts its keepalive fetches synchronously

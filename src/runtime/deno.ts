@@ -111,7 +111,7 @@ export function init(options: DenoInitOptions = {}): Sdk {
         resourceAttributes: { ...runtimeAttributes, ...core.resourceAttributes },
       },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
-      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno", fromEnv: ENV_SELECTION },
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno", select: ENV_SELECTION },
     ),
     runtimeMetrics,
     denoRuntimeReadings,

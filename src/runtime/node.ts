@@ -32,7 +32,7 @@ export function init(options: RuntimeInitOptions = {}): Sdk {
     initForRuntime(
       { env: process.env, contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage), ...core },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
-      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node", fromEnv: ENV_SELECTION },
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node", select: ENV_SELECTION },
     ),
     // Off by default: process CPU, memory and event-loop delay (see runtime-metrics.ts).
     runtimeMetrics,

@@ -105,7 +105,7 @@ export function init(options: InitOptions = {}): Sdk {
     },
     // Spec (resource semconv): telemetry.sdk.language "webjs" is JavaScript on web-platform
     // APIs (not Node.js); service.name falls back to unknown_service:<executable>, here workerd.
-    { sdkLanguage: "webjs", defaultServiceName: isWorkerd() ? "unknown_service:workerd" : "unknown_service", fromEnv: ENV_SELECTION },
+    { sdkLanguage: "webjs", defaultServiceName: isWorkerd() ? "unknown_service:workerd" : "unknown_service", select: ENV_SELECTION },
   );
   const memo: Sdk = {
     ...sdk,
