@@ -94,13 +94,7 @@ export function init(options: InitOptions = {}): Sdk {
   // rejects. Spans still open at that moment are not exported (they have not ended).
   const removeListeners = onPageHide(() => void sdk.flush());
   return {
-    tracerProvider: sdk.tracerProvider,
-    meterProvider: sdk.meterProvider,
-    loggerProvider: sdk.loggerProvider,
-    resource: sdk.resource,
-    disabled: false,
-    flush: () => sdk.flush(),
-    stats: () => sdk.stats(),
+    ...sdk,
     shutdown: () => {
       removeListeners();
       return sdk.shutdown();
