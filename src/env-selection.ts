@@ -4,9 +4,9 @@
  * sampler (`OTEL_TRACES_SAMPLER(_ARG)`) and the propagators (`OTEL_PROPAGATORS`).
  *
  * The entries whose runtime has an environment (the core `init`, Node, Deno, Workers) pass
- * {@link ENV_SELECTION} to `initForRuntime`; the browser entry passes none, because a page has
- * no environment: it then uses the spec defaults directly and bundles none of this (no B3,
- * Jaeger, ratio or rate-limiting code, no name parsing).
+ * {@link ENV_SELECTION} to `initForRuntime`. The browser entry passes its own selection, the
+ * spec defaults, because a page has no environment: it bundles none of this (no B3, Jaeger,
+ * ratio or rate-limiting code, no name parsing).
  *
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
