@@ -38,6 +38,13 @@ function number(min: number, { integer = false, finite = false, above = false } 
   };
 }
 
+/** An object with `methods`, e.g. "a sampler (an object with shouldSample())". */
+function withMethods(what: string, ...methods: string[]): Check {
+  return (v, name) => {
+    if (!hasMethods(v, ...methods)) fail(name, `${what} (an object with ${methods.join("(), ")}())`, v);
+  };
+}
+
 function exporterChoice(v: unknown, name: string): void {
   if (v === "otlp" || v === "console" || v === "none" || hasMethods(v, "export")) return;
   fail(name, `"otlp", "console", "none" or an exporter (an object with export())`, v);
@@ -96,20 +103,12 @@ const CHECKS: { [K in keyof InitOptions]-?: Check } = {
   logBatch: batch,
   spanProcessors: /* @__PURE__ */ list((p) => hasMethods(p, "onStart", "onEnd", "forceFlush", "shutdown"), "span processors (onStart, onEnd, forceFlush, shutdown)"),
   logProcessors: /* @__PURE__ */ list((p) => hasMethods(p, "onEmit", "forceFlush", "shutdown"), "log record processors (onEmit, forceFlush, shutdown)"),
-  sampler: (v, name) => {
-    if (!hasMethods(v, "shouldSample")) fail(name, "a sampler (an object with shouldSample())", v);
-  },
+  sampler: /* @__PURE__ */ withMethods("a sampler", "shouldSample"),
   spanLimits: limits,
   logLimits: limits,
-  propagator: (v, name) => {
-    if (!hasMethods(v, "inject", "extract")) fail(name, "a propagator (an object with inject() and extract())", v);
-  },
-  contextManager: (v, name) => {
-    if (!hasMethods(v, "active", "with", "bind", "enable", "disable")) fail(name, "a context manager (active, with, bind, enable, disable)", v);
-  },
-  idGenerator: (v, name) => {
-    if (!hasMethods(v, "generateTraceId", "generateSpanId")) fail(name, "an id generator (generateTraceId() and generateSpanId())", v);
-  },
+  propagator: /* @__PURE__ */ withMethods("a propagator", "inject", "extract"),
+  contextManager: /* @__PURE__ */ withMethods("a context manager", "active", "with", "bind", "enable", "disable"),
+  idGenerator: /* @__PURE__ */ withMethods("an id generator", "generateTraceId", "generateSpanId"),
   metricExportIntervalMillis: /* @__PURE__ */ number(0, { above: true }),
   metricExportTimeoutMillis: /* @__PURE__ */ number(0, { above: true }),
   metricTemporality: (v, name) => {

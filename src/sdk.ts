@@ -7,9 +7,10 @@
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
 import type { Attributes } from "./common/attributes.ts";
-import { diag, parseDiagLogLevel, setDiagLogLevel } from "./common/diag.ts";
-import { envBoolean, envEnum, envList, envNumber, envString, warnEnv, type EnvRecord } from "./common/env.ts";
+import { diag } from "./common/diag.ts";
+import { envBoolean, envEnum, envNumber, type EnvRecord } from "./common/env.ts";
 import { context } from "./context/context-api.ts";
+import { ENV_SELECTION, type EnvSelection } from "./env-selection.ts";
 import type { ContextManager } from "./context/manager.ts";
 import { ConsoleSpanExporter } from "./export/console-exporter.ts";
 import { ConsoleMetricExporter } from "./export/console-metric-exporter.ts";
@@ -34,7 +35,6 @@ import type { MetricReader } from "./metrics/reader.ts";
 import type { TemporalityOption } from "./metrics/temporality.ts";
 import type { ResourceMetrics } from "./metrics/types.ts";
 import type { View } from "./metrics/view.ts";
-import { propagatorFromEnv } from "./propagation/from-env.ts";
 import { propagation } from "./propagation/propagation-api.ts";
 import type { TextMapPropagator } from "./propagation/text-map.ts";
 import { buildResource } from "./resource/detect.ts";
@@ -44,7 +44,6 @@ import { exporterTypeName, SELF_OBSERVABILITY_SCOPE, SelfObservability, type Sel
 import { BatchSpanProcessor, type BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
 import type { IdGenerator } from "./trace/ids.ts";
 import { resolveSpanLimits, type SpanLimits } from "./trace/limits.ts";
-import { samplerFromEnv } from "./trace/samplers/from-env.ts";
 import type { Sampler } from "./trace/samplers/sampler.ts";
 import { SimpleSpanProcessor } from "./trace/simple-span-processor.ts";
 import { trace } from "./trace/trace-api.ts";
@@ -170,6 +169,13 @@ export interface RuntimeDefaults {
   sdkLanguage?: string;
   /** `service.name` when none is configured, e.g. `unknown_service:node`. */
   defaultServiceName?: string;
+  /**
+   * What `init()` uses where the options leave the log level, exporters, sampler or
+   * propagators open: the entries with an environment pass {@link ENV_SELECTION} (`OTEL_*`
+   * variables, then the spec defaults); the browser passes the spec defaults only, so it
+   * bundles none of the by-name selection.
+   */
+  select: EnvSelection;
 }
 
 let current: Sdk | undefined;
@@ -188,7 +194,7 @@ let current: Sdk | undefined;
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
-  return initForRuntime(options, {});
+  return initForRuntime(options, { select: ENV_SELECTION });
 }
 
 /** {@link init} with a runtime entry's defaults. */
@@ -196,12 +202,8 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   // Malformed options are configuration errors: thrown before anything is registered.
   checkInitOptions(options);
   const env = options.env;
-  const logLevelName = envString(env, "OTEL_LOG_LEVEL");
-  const logLevel = parseDiagLogLevel(logLevelName);
-  if (logLevel !== undefined) setDiagLogLevel(logLevel);
-  else if (logLevelName !== undefined) {
-    warnEnv("OTEL_LOG_LEVEL", logLevelName, "none, error, warn, info, debug, verbose or all");
-  }
+  const select = runtime.select;
+  select.logLevel(env);
 
   const resource =
     options.resource ??
@@ -235,7 +237,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   const counted: Counted = { traces: [], logs: [], metrics: [] };
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (selfObs) processors.unshift(selfObs.liveSpanProcessor());
-  for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER")) {
+  for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER", select)) {
     if (exporter === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
     else if (exporter !== "none") {
       const wiring = selfObserved(selfObs, "span", exporter, options, env);
@@ -249,9 +251,10 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     }
   }
 
+  const sampler = options.sampler ?? select.sampler(env);
   const tracerProvider = new BasicTracerProvider({
     resource,
-    sampler: selfObs ? selfObs.countingSampler(options.sampler ?? samplerFromEnv(env)) : (options.sampler ?? samplerFromEnv(env)),
+    sampler: selfObs ? selfObs.countingSampler(sampler) : sampler,
     spanLimits: resolveSpanLimits(options.spanLimits, env),
     spanProcessors: processors,
     idGenerator: options.idGenerator,
@@ -259,7 +262,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
 
   const meterProvider = new MeterProvider({
     resource,
-    readers: [...metricReaders(options, env, selfObs, counted), ...(options.metricReaders ?? [])],
+    readers: [...metricReaders(options, env, select, selfObs, counted), ...(options.metricReaders ?? [])],
     views: options.views,
     cardinalityLimit: options.cardinalityLimit,
     exemplarFilter: options.exemplarFilter ?? envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
@@ -272,13 +275,13 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     processors: [
       ...(selfObs ? [selfObs.createdLogProcessor()] : []),
       ...(options.logProcessors ?? []),
-      ...logProcessors(options, env, selfObs, counted),
+      ...logProcessors(options, env, select, selfObs, counted),
     ],
   });
   selfObs?.register(meterProvider.getMeter(SELF_OBSERVABILITY_SCOPE, VERSION));
 
   if (options.contextManager) context.setGlobalContextManager(options.contextManager);
-  propagation.setGlobalPropagator(options.propagator ?? propagatorFromEnv(envString(env, "OTEL_PROPAGATORS")));
+  propagation.setGlobalPropagator(options.propagator ?? select.propagator(env));
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
   logs.setGlobalLoggerProvider(loggerProvider);
@@ -332,11 +335,11 @@ function selfObserved(
   return selfObs.exportPipeline(signal, `otlp_http_json_${signal}_exporter`, resolveOtlpConfig(otlpSignal, options.otlp, env).url);
 }
 
-function metricReaders(options: InitOptions, env: EnvRecord | undefined, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
+function metricReaders(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
   const readers: MetricReader[] = [];
   const interval = options.metricExportIntervalMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_INTERVAL", { integer: true, min: 1 }) ?? 60000;
   const timeout = options.metricExportTimeoutMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_TIMEOUT", { integer: true, min: 1 }) ?? 30000;
-  for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER")) {
+  for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER", select)) {
     if (choice === "none") continue;
     let exporter: Exporter<ResourceMetrics>;
     let temporality = options.metricTemporality;
@@ -361,9 +364,9 @@ function metricReaders(options: InitOptions, env: EnvRecord | undefined, selfObs
   return readers;
 }
 
-function logProcessors(options: InitOptions, env: EnvRecord | undefined, selfObs: SelfObservability | undefined, counted: Counted): LogRecordProcessor[] {
+function logProcessors(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): LogRecordProcessor[] {
   const processors: LogRecordProcessor[] = [];
-  for (const choice of resolveExporters(options.logExporter, env, "OTEL_LOGS_EXPORTER")) {
+  for (const choice of resolveExporters(options.logExporter, env, "OTEL_LOGS_EXPORTER", select)) {
     if (choice === "none") continue;
     if (choice === "console") processors.push(new JsonLinesLogProcessor());
     else {
@@ -381,37 +384,12 @@ function logProcessors(options: InitOptions, env: EnvRecord | undefined, selfObs
 const resolved = (): Promise<void> => Promise.resolve();
 const ALWAYS_DROP: Sampler = { shouldSample: () => ({ decision: 0 }), toString: () => "AlwaysOff" };
 
-const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
-
 /**
- * The exporters for one signal: the option if given, else the comma-separated list in
- * `variable` (`OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER` / `OTEL_LOGS_EXPORTER`), else
- * OTLP. Unknown names warn and are skipped; `none` anywhere in the list means none.
+ * The exporters for one signal: the option if given, else those the `OTEL_*_EXPORTER` list in
+ * `variable` names (where the runtime reads its environment), else OTLP.
  */
-function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvRecord | undefined, variable: string): ExporterChoice<T>[] {
-  if (option !== undefined) return [option];
-  const names = envList(env, variable);
-  if (!names || names.length === 0) return ["otlp"];
-  const chosen: ExporterChoice<T>[] = [];
-  const unknown: string[] = [];
-  let pull = false;
-  for (const name of names) {
-    const lower = name.toLowerCase();
-    const known = EXPORTER_NAMES.find((n) => n === lower);
-    if (known !== undefined) {
-      if (!chosen.includes(known)) chosen.push(known);
-    } else if (lower === "prometheus" && variable === "OTEL_METRICS_EXPORTER") {
-      // A pull exporter: nothing is pushed; Prometheus scrapes the handler the app serves.
-      pull = true;
-      diag.info('OTEL_METRICS_EXPORTER=prometheus: serve prometheusHandler(sdk) from "otel-edge/prometheus" for Prometheus to scrape.');
-    } else unknown.push(name);
-  }
-  if (unknown.length > 0) {
-    // One warning for the variable, however many names it got wrong.
-    warnEnv(variable, unknown.join(","), "a comma-separated list of otlp, console, none", chosen.length === 0 && !pull ? "using otlp" : "skipped");
-  }
-  if (chosen.length === 0) return pull ? ["none"] : ["otlp"];
-  return chosen.includes("none") ? ["none"] : chosen;
+function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvRecord | undefined, variable: string, select: EnvSelection): ExporterChoice<T>[] {
+  return option !== undefined ? [option] : (select.exporters(env, variable) ?? ["otlp"]);
 }
 
 function batchOptions(options: InitOptions, env: EnvRecord | undefined): Required<BatchSpanProcessorOptions> {

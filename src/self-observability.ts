@@ -56,17 +56,16 @@ export const SELF_OBSERVABILITY_SCOPE = "otel-edge";
 
 type Signal = "span" | "log" | "metric";
 
-interface BatchComponent {
-  signal: "span" | "log";
+/** A batching processor (`span`, `log`) or periodic reader (`metric`) and its exporter. */
+interface Component<S> {
+  signal: Signal;
   processor: Attributes;
   exporter: Attributes;
-  stats: () => BatcherStats;
+  stats: () => S;
 }
 
-interface ReaderComponent {
-  exporter: Attributes;
-  stats: () => PeriodicReaderStats;
-}
+/** What batching processors and periodic readers both count of their exporter's work. */
+type ExporterStats = Pick<PeriodicReaderStats, "inFlight" | "exported" | "failedByReason">;
 
 /** How an exporting processor or reader is wired for self-observability. */
 export interface SelfObservedExport {
@@ -85,8 +84,7 @@ const DURATION_BOUNDARIES = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.
 /** The self-observability state of one SDK instance; see the module doc. */
 export class SelfObservability {
   readonly #instances = new Map<string, number>();
-  readonly #batches: BatchComponent[] = [];
-  readonly #readers: ReaderComponent[] = [];
+  readonly #components: Array<Component<BatcherStats | PeriodicReaderStats>> = [];
   // started[decision * 3 + origin]; live[decision] for recording spans.
   readonly #started = [0, 0, 0, 0, 0, 0, 0, 0, 0];
   readonly #live = [0, 0, 0];
@@ -117,16 +115,13 @@ export class SelfObservability {
    */
   exportPipeline(signal: Signal, exporterType: string, url?: string): SelfObservedExport {
     const exporter: Attributes = { "otel.component.type": exporterType, "otel.component.name": this.componentName(exporterType), ...server(url) };
-    const processorType = signal === "span" ? "batching_span_processor" : signal === "log" ? "batching_log_processor" : "periodic_metric_reader";
+    const processorType = signal === "metric" ? "periodic_metric_reader" : `batching_${signal}_processor`;
     const processor: Attributes = { "otel.component.type": processorType, "otel.component.name": this.componentName(processorType) };
     return {
       onExport: (event) => this.#recordDuration(exporter, event),
       attach: (source) => {
-        if (signal === "metric") {
-          this.#readers.push({ exporter, stats: () => source.stats() as PeriodicReaderStats });
-          this.#readerComponents.set(source, processor);
-        }
-        else this.#batches.push({ signal, processor, exporter, stats: () => source.stats() as BatcherStats });
+        if (signal === "metric") this.#readerComponents.set(source, processor);
+        this.#components.push({ signal, processor, exporter, stats: () => source.stats() });
       },
     };
   }
@@ -194,34 +189,35 @@ export class SelfObservability {
     });
     observe("counter", "otel.sdk.log.created", "{log_record}", "The number of log records submitted to enabled SDK Loggers.", (r) => r.observe(this.#logsCreated));
 
-    for (const signal of ["span", "log"] as const) {
-      const what = signal === "span" ? "spans" : "log records";
+    // Per pipeline, in this order: the processor's queue metrics (batching processors only),
+    // then its exporter's. `what` is the noun of the semconv descriptions.
+    const pipelines = [
+      ["span", "span", "spans"],
+      ["log", "log", "log records"],
+      ["metric", "metric_data_point", "metric data points"],
+    ] as const;
+    for (const [signal, item, what] of pipelines) {
       const unit = UNIT[signal];
-      const each = (fn: (c: BatchComponent, s: BatcherStats, r: ObservableResult) => void) => (r: ObservableResult) => {
-        for (const c of this.#batches) if (c.signal === signal) fn(c, c.stats(), r);
-      };
-      observe("updown", `otel.sdk.processor.${signal}.queue.size`, unit, `The number of ${what} in the queue of a given instance of an SDK ${signal} processor.`, each((c, s, r) => r.observe(s.queued, c.processor)));
-      observe("updown", `otel.sdk.processor.${signal}.queue.capacity`, unit, `The maximum number of ${what} the queue of a given instance of an SDK ${signal} processor can hold.`, each((c, s, r) => r.observe(s.capacity, c.processor)));
-      observe("counter", `otel.sdk.processor.${signal}.processed`, unit, `The number of ${what} for which the processing has finished, either successful or failed.`, each((c, s, r) => {
-        // Spec: processed = handed to the exporter (whatever the export outcome), or dropped with a cause.
-        r.observe(s.exported + s.failed + s.inFlight, c.processor);
-        for (const [reason, n] of Object.entries(s.droppedByReason)) r.observe(n, { ...c.processor, "error.type": reason });
-      }));
-      observe("updown", `otel.sdk.exporter.${signal}.inflight`, unit, `The number of ${what} which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).`, each((c, s, r) => r.observe(s.inFlight, c.exporter)));
-      observe("counter", `otel.sdk.exporter.${signal}.exported`, unit, `The number of ${what} for which the export has finished, either successful or failed.`, each((c, s, r) => {
+      const each =
+        <S,>(fn: (c: Component<S>, s: S, r: ObservableResult) => void) =>
+        (r: ObservableResult): void => {
+          for (const c of this.#components) if (c.signal === signal) fn(c as Component<S>, c.stats() as S, r);
+        };
+      if (signal !== "metric") {
+        observe("updown", `otel.sdk.processor.${signal}.queue.size`, unit, `The number of ${what} in the queue of a given instance of an SDK ${signal} processor.`, each<BatcherStats>((c, s, r) => r.observe(s.queued, c.processor)));
+        observe("updown", `otel.sdk.processor.${signal}.queue.capacity`, unit, `The maximum number of ${what} the queue of a given instance of an SDK ${signal} processor can hold.`, each<BatcherStats>((c, s, r) => r.observe(s.capacity, c.processor)));
+        observe("counter", `otel.sdk.processor.${signal}.processed`, unit, `The number of ${what} for which the processing has finished, either successful or failed.`, each<BatcherStats>((c, s, r) => {
+          // Spec: processed = handed to the exporter (whatever the export outcome), or dropped with a cause.
+          r.observe(s.exported + s.failed + s.inFlight, c.processor);
+          for (const [reason, n] of Object.entries(s.droppedByReason)) r.observe(n, { ...c.processor, "error.type": reason });
+        }));
+      }
+      observe("updown", `otel.sdk.exporter.${item}.inflight`, unit, `The number of ${what} which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).`, each<ExporterStats>((c, s, r) => r.observe(s.inFlight, c.exporter)));
+      observe("counter", `otel.sdk.exporter.${item}.exported`, unit, `The number of ${what} for which the export has finished, either successful or failed.`, each<ExporterStats>((c, s, r) => {
         r.observe(s.exported, c.exporter);
         for (const [reason, n] of Object.entries(s.failedByReason)) r.observe(n, { ...c.exporter, "error.type": reason });
       }));
     }
-
-    const readers = (fn: (c: ReaderComponent, s: PeriodicReaderStats, r: ObservableResult) => void) => (r: ObservableResult) => {
-      for (const c of this.#readers) fn(c, c.stats(), r);
-    };
-    observe("updown", "otel.sdk.exporter.metric_data_point.inflight", "{data_point}", "The number of metric data points which were passed to the exporter, but that have not been exported yet (neither successful, nor failed).", readers((c, s, r) => r.observe(s.inFlight, c.exporter)));
-    observe("counter", "otel.sdk.exporter.metric_data_point.exported", "{data_point}", "The number of metric data points for which the export has finished, either successful or failed.", readers((c, s, r) => {
-      r.observe(s.exported, c.exporter);
-      for (const [reason, n] of Object.entries(s.failedByReason)) r.observe(n, { ...c.exporter, "error.type": reason });
-    }));
   }
 
   #recordCollection(event: CollectionEvent): void {

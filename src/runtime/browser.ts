@@ -11,10 +11,17 @@
  *
  * @module
  */
+import { diag } from "../common/diag.ts";
 import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../context/async-context-manager.ts";
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
+import type { EnvSelection } from "../env-selection.ts";
+import { W3CBaggagePropagator } from "../propagation/baggage-propagator.ts";
+import { CompositePropagator } from "../propagation/composite.ts";
+import { W3CTraceContextPropagator } from "../propagation/trace-context.ts";
 import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
+import { AlwaysOnSampler } from "../trace/samplers/always.ts";
+import { ParentBasedSampler } from "../trace/samplers/parent-based.ts";
 import { createKeepaliveFetch } from "./browser-keepalive-fetch.ts";
 import { onPageHide } from "./browser-page-hide.ts";
 
@@ -29,10 +36,27 @@ export function browserContextManager(): ContextManager {
 }
 
 /**
+ * A page has no environment: what the options leave open gets the spec's defaults directly
+ * (SDK environment variables, "General SDK Configuration"): no level change, OTLP exporters,
+ * ParentBased(root = AlwaysOn), W3C tracecontext + baggage.
+ */
+const SPEC_DEFAULTS: EnvSelection = {
+  logLevel: () => {},
+  exporters: () => undefined,
+  sampler: () => new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+  propagator: () => new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+};
+
+/**
  * Starts the SDK in a browser (or Web Worker): like the core `init`, with the context
- * manager from {@link browserContextManager}, no environment, keepalive OTLP requests,
- * and a flush on `pagehide` and on `visibilitychange` to `hidden` (listeners removed by
- * `shutdown()`).
+ * manager from {@link browserContextManager}, keepalive OTLP requests, and a flush on
+ * `pagehide` and on `visibilitychange` to `hidden` (listeners removed by `shutdown()`).
+ *
+ * A page has no environment, so configuration comes from options only: no `OTEL_*` variable
+ * is read (a given `options.env` is ignored, with one diag warning), and without the
+ * `sampler` / `propagator` options the spec defaults apply — ParentBased(root = AlwaysOn),
+ * W3C tracecontext + baggage. Nothing selects samplers or propagators by name, so none of
+ * that code is bundled.
  *
  * Keepalive lets a request outlive the page, but browsers cap in-flight keepalive bodies at
  * 64 KiB in total (Fetch standard, "HTTP-network-or-cache fetch", inflight keepalive bytes):
@@ -49,19 +73,20 @@ export function browserContextManager(): ContextManager {
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
+  if (options.env !== undefined) diag.warn("init(): options.env is ignored in the browser: a page has no environment, so configure otel-edge with options.");
   const keepalive = options.otlp?.keepalive ?? true;
   const sdk = initForRuntime(
     {
-      // A page has no environment: `OTEL_*` variables don't apply (options only).
-      env: undefined,
       contextManager: browserContextManager(),
       ...options,
+      // A page has no environment: `OTEL_*` variables don't apply (options only).
+      env: undefined,
       // keepalive: the OTLP request may still be in flight when the page goes away. One
       // shared fetch for the three signals keeps their keepalive bytes within the budget.
       otlp: keepalive ? { ...options.otlp, keepalive, fetch: createKeepaliveFetch(options.otlp?.fetch) } : options.otlp,
     },
     // Semantic conventions: telemetry.sdk.language "webjs" is JavaScript in a browser.
-    { sdkLanguage: "webjs" },
+    { sdkLanguage: "webjs", select: SPEC_DEFAULTS },
   );
   if (sdk.disabled) return sdk;
   // Page hidden or left: export now. The flush starts its keepalive fetches synchronously
@@ -69,13 +94,7 @@ export function init(options: InitOptions = {}): Sdk {
   // rejects. Spans still open at that moment are not exported (they have not ended).
   const removeListeners = onPageHide(() => void sdk.flush());
   return {
-    tracerProvider: sdk.tracerProvider,
-    meterProvider: sdk.meterProvider,
-    loggerProvider: sdk.loggerProvider,
-    resource: sdk.resource,
-    disabled: false,
-    flush: () => sdk.flush(),
-    stats: () => sdk.stats(),
+    ...sdk,
     shutdown: () => {
       removeListeners();
       return sdk.shutdown();

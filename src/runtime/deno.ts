@@ -17,6 +17,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { diagOnce } from "../common/diag.ts";
 import type { EnvRecord } from "../common/env.ts";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { ENV_SELECTION } from "../env-selection.ts";
 import { initForRuntime, type Sdk } from "../sdk.ts";
 import { eventLoopDelayFrom, withRuntimeMetrics, type RuntimeInitOptions, type RuntimeReadings } from "./runtime-metrics.ts";
 
@@ -110,7 +111,7 @@ export function init(options: DenoInitOptions = {}): Sdk {
         resourceAttributes: { ...runtimeAttributes, ...core.resourceAttributes },
       },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
-      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno" },
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno", select: ENV_SELECTION },
     ),
     runtimeMetrics,
     denoRuntimeReadings,

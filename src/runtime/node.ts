@@ -9,6 +9,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { ENV_SELECTION } from "../env-selection.ts";
 import { initForRuntime, type Sdk } from "../sdk.ts";
 import { nodeRuntimeReadings } from "./node-runtime-readings.ts";
 import { withRuntimeMetrics, type RuntimeInitOptions } from "./runtime-metrics.ts";
@@ -31,7 +32,7 @@ export function init(options: RuntimeInitOptions = {}): Sdk {
     initForRuntime(
       { env: process.env, contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage), ...core },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
-      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node", select: ENV_SELECTION },
     ),
     // Off by default: process CPU, memory and event-loop delay (see runtime-metrics.ts).
     runtimeMetrics,

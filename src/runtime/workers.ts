@@ -39,6 +39,7 @@ import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
+import { ENV_SELECTION } from "../env-selection.ts";
 import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
 import { workersAsyncLocalStorage } from "./workers-context.ts";
 
@@ -104,7 +105,7 @@ export function init(options: InitOptions = {}): Sdk {
     },
     // Spec (resource semconv): telemetry.sdk.language "webjs" is JavaScript on web-platform
     // APIs (not Node.js); service.name falls back to unknown_service:<executable>, here workerd.
-    { sdkLanguage: "webjs", defaultServiceName: isWorkerd() ? "unknown_service:workerd" : "unknown_service" },
+    { sdkLanguage: "webjs", defaultServiceName: isWorkerd() ? "unknown_service:workerd" : "unknown_service", select: ENV_SELECTION },
   );
   const memo: Sdk = {
     ...sdk,

@@ -3,7 +3,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { onPageHide } from "../../../src/runtime/browser-page-hide.ts";
-import { init, browserContextManager, StackContextManager, trace } from "../../../src/runtime/browser.ts";
+import { init, browserContextManager, diag, propagation, StackContextManager, trace } from "../../../src/runtime/browser.ts";
+import { captureDiag } from "../../helpers/capture-diag.ts";
 import type { ReadableSpan } from "../../../src/trace/types.ts";
 
 type G = { document?: unknown; addEventListener?: unknown; removeEventListener?: unknown };
@@ -106,6 +107,28 @@ test("init: a disabled SDK adds no listeners; the context manager is the stack m
   assert.is(page.listeners.size, 0);
   await sdk.shutdown();
   assert.instance(browserContextManager(), StackContextManager);
+});
+
+test("init: options.env is ignored with one warning; the spec's default sampler and propagators apply", async () => {
+  const messages = captureDiag();
+  const exported: string[] = [];
+  const sdk = init({
+    serviceName: "web",
+    env: { OTEL_TRACES_SAMPLER: "always_off", OTEL_PROPAGATORS: "b3" },
+    traceExporter: {
+      export: (spans: ReadableSpan[]) => (exported.push(...spans.map((s) => s.name)), Promise.resolve({ code: 0 as const })),
+      shutdown: () => Promise.resolve(),
+    },
+    metricExporter: "none",
+    logExporter: "none",
+  });
+  trace.getTracer("t").startSpan("sampled").end();
+  await sdk.flush();
+  assert.equal(exported, ["sampled"], "ParentBased(AlwaysOn), not OTEL_TRACES_SAMPLER");
+  assert.equal(propagation.fields().sort(), ["baggage", "traceparent", "tracestate"], "W3C tracecontext + baggage, not OTEL_PROPAGATORS");
+  assert.equal(messages.filter((m) => m.includes("options.env is ignored in the browser")).length, 1);
+  await sdk.shutdown();
+  diag.setLogger();
 });
 
 test.run();
