@@ -89,6 +89,22 @@ test("tracing + OTLP pulls in no metrics, logs, Prometheus, console or optional 
   assert.equal(leaked, []);
 });
 
+test("browser with RUM bundles none of the OTEL_* by-name selection (a page has no environment)", async () => {
+  const m = await measure(programs["browser with RUM"]);
+  const inputs = inputsOf(m.metafile);
+  assert.ok(inputs.includes("src/runtime/rum/rum.ts"));
+  assert.ok(inputs.includes("src/trace/samplers/parent-based.ts"));
+  assert.ok(inputs.includes("src/propagation/trace-context.ts"));
+  const forbidden = [
+    /^src\/env-selection\.ts$/,
+    /from-env\.ts$/,
+    /^src\/propagation\/(b3|jaeger)\.ts$/,
+    /^src\/trace\/samplers\/(trace-id-ratio|rate-limiting)\.ts$/,
+  ];
+  const leaked = inputs.filter((p) => forbidden.some((re) => re.test(p)));
+  assert.equal(leaked, []);
+});
+
 test("the full SDK program bundles for platform neutral without any node: import", async () => {
   const m = await measure(programs["full SDK"]);
   const inputs = inputsOf(m.metafile);
