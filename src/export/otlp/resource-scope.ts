@@ -225,7 +225,7 @@ export function writeGrouped<T extends Scoped>(
   writeItem: (w: JsonWriter, item: T) => boolean,
 ): void {
   w.ascii(keys.open);
-  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, { keys, writeItem }, ignoreEmpty);
+  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, { keys, writeItem }, reportGroupDrop);
   w.ascii("]}");
 }
 
@@ -235,8 +235,11 @@ interface GroupWriting<T> {
   readonly writeItem: (w: JsonWriter, item: T) => boolean;
 }
 
-// A resource or scope group is taken back when none of its items was kept: nothing to report.
-function ignoreEmpty(): void {}
+// A resource or scope group is taken back silently when none of its items was kept (each of
+// those drops was reported); a group that threw while being written is reported.
+function reportGroupDrop(threw: boolean): void {
+  if (threw) diagOnce("warn", "otlp-group-encode", "OTLP encoder: dropped a resource or scope group that could not be encoded.");
+}
 
 /** One `Resource<Signal>` object; false (taken back) when none of its scopes kept an item. */
 function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWriting<T>): boolean {
@@ -245,7 +248,7 @@ function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWrit
   w.byte(0x2c);
   w.ascii(g.keys.scopes);
   const start = w.pos;
-  writeItems(w, rg.scopes, writeScopeGroup, g, ignoreEmpty);
+  writeItems(w, rg.scopes, writeScopeGroup, g, reportGroupDrop);
   if (w.pos === start) return false;
   w.byte(0x5d);
   schemaUrlField(w, rg.resource);

@@ -313,6 +313,30 @@ test("spans, events, links and attributes that throw are dropped, never thrown",
   assert.ok(messages.length > 0);
 });
 
+test("a resource group whose writing fails unexpectedly is dropped and reported; the other groups are sent", () => {
+  // Every field of a group is read defensively, so only an internal failure reaches this
+  // path: simulate one in the writer, on the first resource group only.
+  const messages = quietDiag();
+  const ascii = JsonWriter.prototype.ascii;
+  let failed = false;
+  JsonWriter.prototype.ascii = function (this: JsonWriter, text: string) {
+    if (!failed && text === '{"resource":') {
+      failed = true;
+      throw new Error("simulated");
+    }
+    return ascii.call(this, text);
+  };
+  try {
+    const other = { attributes: { "service.name": "other" }, droppedAttributesCount: 0 };
+    const out = encode([makeSpan({ name: "lost", resource: other as never }), makeSpan({ name: "kept" })]);
+    assert.is(out.resourceSpans.length, 1);
+    assert.equal(out.resourceSpans[0].scopeSpans[0].spans.map((s: any) => s.name), ["kept"]);
+    assert.ok(messages.some((m) => m.includes("resource or scope group")), messages.join("\n"));
+  } finally {
+    JsonWriter.prototype.ascii = ascii;
+  }
+});
+
 test("the default resource and scope fixtures encode as expected", () => {
   const out = encode([makeSpan()]);
   assert.equal(out.resourceSpans[0].resource, { attributes: [{ key: "service.name", value: { stringValue: "svc" } }] });
