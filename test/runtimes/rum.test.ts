@@ -79,6 +79,23 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       page.on("pageerror", (e) => pageErrors.push(String(e)));
       await page.goto(`${site.url}/index.html?endpoint=${encodeURIComponent(receiver.url)}`);
       await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      // What Chromium itself says, read before the click (LCP candidates stop at input): the
+      // vitals recorded must be these (no prerender here, so activationStart is 0).
+      const browserSays = await page.evaluate(
+        () =>
+          new Promise<{ ttfb: number; fcp: number; lcp: number; activationStart: number }>((resolve) => {
+            const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming & { activationStart: number };
+            const lcp: PerformanceEntry[] = [];
+            const po = new PerformanceObserver((list) => lcp.push(...list.getEntries()));
+            po.observe({ type: "largest-contentful-paint", buffered: true });
+            setTimeout(() => {
+              po.disconnect();
+              const fcp = performance.getEntriesByName("first-contentful-paint")[0]!.startTime;
+              resolve({ ttfb: nav.responseStart, fcp, lcp: lcp.at(-1)!.startTime, activationStart: nav.activationStart });
+            }, 0);
+          }),
+      );
+      assert.is(browserSays.activationStart, 0);
       await page.click("#go");
       await page.waitForFunction(() => document.getElementById("result")!.textContent !== "");
       await new Promise((r) => setTimeout(r, 200)); // let the thrown error's task run (not a timing assertion)
@@ -119,6 +136,9 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
         assert.is(points.reduce((n, p) => n + Number(p.count), 0), 1, `${name}: one final value`);
         assert.ok(["good", "needs-improvement", "poor"].includes(String(attr(points[0]!.attributes, "web_vitals.rating"))));
       }
+      const sumOf = (name: string): number => Number(metricList.find((m) => m.name === name)!.histogram!.dataPoints[0]!.sum);
+      assert.equal({ ttfb: sumOf("web_vitals.ttfb"), fcp: sumOf("web_vitals.fcp"), lcp: sumOf("web_vitals.lcp") }, { ttfb: browserSays.ttfb, fcp: browserSays.fcp, lcp: browserSays.lcp });
+      assert.ok(sumOf("web_vitals.inp") > 0, "the click's interaction latency");
       const cls = metricList.find((m) => m.name === "web_vitals.cls")!.histogram!.dataPoints[0]!;
       assert.ok(Number(cls.sum) > 0, "the banner's layout shift counted");
 

@@ -7,17 +7,25 @@
  * - LCP: the last `largest-contentful-paint` entry before the first input or the page being
  *   hidden — the browser stops emitting candidates after input (https://web.dev/articles/lcp).
  * - CLS: the largest session window of `layout-shift`s without recent input, a window ending at
- *   a 1 s gap or after 5 s (https://web.dev/articles/cls, "session windows").
+ *   a 1 s gap or after 5 s (https://web.dev/articles/cls, "session windows"). Only reported
+ *   with an FCP, as web-vitals and CrUX do: a page never painted while visible has no CLS.
  * - INP: `event` timing entries grouped by `interactionId` (longest duration per interaction);
  *   the worst interaction, skipping one per 50 interactions — the 98th-percentile
  *   approximation of https://web.dev/articles/inp.
  *
- * Each vital is recorded once per page view, into a histogram `web_vitals.<name>` (ms; CLS is
- * unitless) with a `web_vitals.rating` attribute (`good`/`needs-improvement`/`poor` by the
- * published thresholds). TTFB and FCP are final when seen; LCP at the first input or hide;
- * CLS and INP when the page is hidden (`visibilitychange` to hidden or `pagehide`), or on
- * `flushFinal()`. Everything is feature-detected: where an entry type is unsupported (Firefox
- * has no layout-shift, a Worker has no document) that vital is simply never reported.
+ * Times are relative to activation: a prerendered page (https://wicg.github.io/nav-speculation/prerendering.html)
+ * is observed from its `prerenderingchange` on, and its `activationStart` is subtracted (TTFB
+ * and FCP clamped at 0, as web-vitals does). Paints after the page was first hidden don't count;
+ * that moment comes from `visibility-state` entries when the page was hidden before we started.
+ *
+ * Each vital is recorded once per page view, into a histogram `web_vitals.<name>` (ms, the unit
+ * web.dev and web-vitals define them in; CLS is unitless) with a `web_vitals.rating` attribute
+ * (`good`/`needs-improvement`/`poor` by the published thresholds). TTFB and FCP are final when
+ * seen; LCP at the first input or hide; CLS and INP when the page is first hidden
+ * (`visibilitychange` to hidden or `pagehide`), or on `flushFinal()`. Nothing is measured after
+ * that (nor after a back/forward-cache restore). Everything is feature-detected: where an entry
+ * type is unsupported (Firefox has no layout-shift, a Worker has no document) that vital is
+ * simply never reported.
  */
 import { diagOnce } from "../../common/diag.ts";
 import type { Histogram } from "../../metrics/instruments.ts";
@@ -90,6 +98,11 @@ interface PerfEntry {
   readonly interactionId?: number;
 }
 
+interface PerfLike {
+  getEntriesByType?(type: string): readonly PerfEntry[];
+  interactionCount?: number;
+}
+
 interface ObserverLike {
   observe(options: Record<string, unknown>): void;
   disconnect(): void;
@@ -113,7 +126,7 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   }
   const { meter, onReport } = options;
   const clock = options.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
-  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string } };
+  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string; prerendering?: boolean }; performance?: PerfLike };
   const PO = g.PerformanceObserver;
   const supported = new Set(PO?.supportedEntryTypes ?? []);
   const doc = asTarget(g.document);
@@ -123,13 +136,14 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   const observers: ObserverLike[] = [];
   const cleanups: Array<() => void> = [];
   let stopped = false;
-  // Entries after the page was first hidden don't count (a background tab paints late).
-  let firstHidden = g.document?.visibilityState === "hidden" ? 0 : Infinity;
+  // Entries after the page was first hidden don't count (a background tab paints late); set in start().
+  let firstHidden = Infinity;
   let activationStart = 0; // prerendered pages measure from activation, not navigation start
 
   const report = (name: WebVitalName, raw: number): void => {
-    if (stopped || reported.has(name) || !(raw >= 0) || !Number.isFinite(raw)) return;
+    if (stopped || reported.has(name) || !Number.isFinite(raw)) return;
     reported.add(name);
+    // Before activation (a prerendered page's response, paints) counts as 0 (web-vitals clamps so).
     const value = Math.max(0, raw);
     const rating = rateWebVital(name, value);
     try {
@@ -158,9 +172,12 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   let windowFirst = 0;
   let windowLast = 0;
   let hasShiftSupport = false;
-  // INP: longest duration per interactionId, the 10 worst kept.
+  // INP: longest duration per interactionId, the 10 worst kept; interactions counted (bounded:
+  // ids grow with each interaction, so a larger id is a new one) for browsers without
+  // performance.interactionCount.
   const worst: Array<{ id: number; duration: number }> = [];
-  const seenIds = new Set<number>();
+  let interactions = 0;
+  let lastId = 0;
 
   const handle = (e: PerfEntry): void => {
     switch (e.entryType) {
@@ -191,7 +208,10 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
       case "first-input": {
         const id = e.interactionId ?? 0;
         if (id <= 0) return; // not part of an interaction (e.g. mousemove)
-        seenIds.add(id);
+        if (id > lastId) {
+          lastId = id;
+          interactions++;
+        }
         const existing = worst.find((w) => w.id === id);
         if (existing) existing.duration = Math.max(existing.duration, e.duration);
         else if (worst.length < 10 || e.duration > worst[worst.length - 1].duration) worst.push({ id, duration: e.duration });
@@ -252,10 +272,12 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   const flushFinal = (): void => {
     if (stopped) return;
     finalLcp();
-    if (hasShiftSupport) report("CLS", cls);
+    // CLS only with an FCP (web-vitals onCLS waits for onFCP, matching CrUX).
+    if (hasShiftSupport && reported.has("FCP")) report("CLS", cls);
     if (worst.length > 0) {
-      // One outlier skipped per 50 interactions; count from the browser when it exposes it.
-      const count = (performance as { interactionCount?: number } | undefined)?.interactionCount || seenIds.size;
+      // One outlier skipped per 50 interactions; count from the browser when it exposes it (it
+      // also counts interactions below our durationThreshold).
+      const count = g.performance?.interactionCount || interactions;
       report("INP", worst[Math.min(worst.length - 1, Math.floor(count / 50))].duration);
     }
     stop();
@@ -268,38 +290,56 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
     cleanups.push(() => t.removeEventListener(type, fn, opts));
   };
 
-  if (!observe("navigation")) {
-    try {
-      const nav = typeof performance !== "undefined" ? (performance.getEntriesByType?.("navigation")[0] as PerfEntry | undefined) : undefined;
-      if (nav) handle(nav);
-    } catch {
-      // no Navigation Timing: no TTFB
-    }
-  }
-  observe("paint");
-  if (observe("largest-contentful-paint")) {
-    // The browser stops LCP candidates at the first input; finalize there (web-vitals: keydown, click).
-    const onInput = (): void => {
-      if (!stopped) setTimeout(finalLcp, 0);
+  const start = (): void => {
+    if (stopped) return;
+    const entries = (type: string): readonly PerfEntry[] => {
+      try {
+        return g.performance?.getEntriesByType?.(type) ?? [];
+      } catch {
+        return [];
+      }
     };
-    listen(win, "keydown", onInput);
-    listen(win, "click", onInput);
-  }
-  hasShiftSupport = observe("layout-shift");
-  // 40 ms is the smallest threshold Event Timing allows; shorter interactions can't be the INP of a page that has any slow one anyway.
-  observe("event", { durationThreshold: 40 });
-  observe("first-input");
+    const nav = entries("navigation")[0];
+    // Read now, not from the navigation observer: its entry may only be delivered after the
+    // paints (at load end), which would then miss the subtraction.
+    activationStart = nav?.activationStart || 0;
+    // Hidden before we started (the script loaded late, the user switched tabs): the first
+    // `visibility-state` "hidden" since activation, else assume hidden since the start if hidden
+    // now (web-vitals getVisibilityWatcher). `>=` keeps an entry at 0: loaded in a background tab.
+    firstHidden = entries("visibility-state").find((e) => e.name === "hidden" && e.startTime >= activationStart)?.startTime ?? (g.document?.visibilityState === "hidden" ? 0 : Infinity);
+    if (!observe("navigation") && nav) handle(nav);
+    observe("paint");
+    if (observe("largest-contentful-paint")) {
+      // The browser stops LCP candidates at the first input; finalize there (web-vitals: keydown, click).
+      const onInput = (): void => {
+        if (!stopped) setTimeout(finalLcp, 0);
+      };
+      listen(win, "keydown", onInput);
+      listen(win, "click", onInput);
+    }
+    hasShiftSupport = observe("layout-shift");
+    // 16 ms, the smallest threshold Event Timing allows. web-vitals takes INP candidates at 40
+    // and, without performance.interactionCount, counts interactions with a second observer at
+    // 16; one observer at 16 serves both (and a page whose interactions are all quick gets its
+    // slowest one, not only the first input's).
+    observe("event", { durationThreshold: 16 });
+    observe("first-input");
 
-  const onHidden = (): void => {
-    if (g.document?.visibilityState !== "hidden") return;
-    if (firstHidden === Infinity) firstHidden = clock();
-    flushFinal();
+    const onHidden = (): void => {
+      if (g.document?.visibilityState !== "hidden") return;
+      if (firstHidden === Infinity) firstHidden = clock();
+      flushFinal();
+    };
+    listen(doc, "visibilitychange", onHidden);
+    listen(win, "pagehide", () => {
+      if (firstHidden === Infinity) firstHidden = clock();
+      flushFinal();
+    });
   };
-  listen(doc, "visibilitychange", onHidden);
-  listen(win, "pagehide", () => {
-    if (firstHidden === Infinity) firstHidden = clock();
-    flushFinal();
-  });
+  // A prerendering page is hidden and unpainted until activated: measure from activation
+  // (web-vitals whenActivated), when activationStart is known.
+  if (g.document?.prerendering) listen(doc, "prerenderingchange", start);
+  else start();
 
   return { stop, flushFinal };
 }

@@ -1,5 +1,7 @@
-// A fake page for the RUM unit suites in Node: PerformanceObserver with per-type delivery,
-// document/window event targets with visibilityState, and XMLHttpRequest is left to each suite.
+// A fake page for the RUM unit suites in Node: PerformanceObserver with per-type delivery (and
+// Event Timing's `durationThreshold` filter), `performance.getEntriesByType` over the same
+// timeline, document/window event targets with visibilityState and `prerendering`;
+// XMLHttpRequest is left to each suite.
 type Listener = (e: unknown) => void;
 
 export class FakeTarget {
@@ -32,6 +34,7 @@ export interface FakeEntry {
 
 export class FakeDocument extends FakeTarget {
   visibilityState = "visible";
+  prerendering?: boolean;
   hide(): void {
     this.visibilityState = "hidden";
     this.dispatch("visibilitychange");
@@ -54,6 +57,7 @@ export interface FakePage {
 export function installFakePage(supported: string[] = ["navigation", "paint", "largest-contentful-paint", "layout-shift", "event", "first-input"]): FakePage {
   const g = globalThis as Record<string, unknown>;
   const saved = { document: g.document, addEventListener: g.addEventListener, removeEventListener: g.removeEventListener, PerformanceObserver: g.PerformanceObserver };
+  const perf = g.performance as Record<string, unknown>;
   const document = new FakeDocument();
   const window = new FakeTarget();
   const buffer: FakeEntry[] = [];
@@ -62,20 +66,27 @@ export function installFakePage(supported: string[] = ["navigation", "paint", "l
     static supportedEntryTypes = supported;
     types: string[] = [];
     pending: FakeEntry[] = [];
+    // Event Timing: "event" entries shorter than the threshold (default 104 ms, at least 16 ms)
+    // are never delivered (https://w3c.github.io/event-timing/#sec-modifications-perf-timeline).
+    eventThreshold = 104;
     constructor(private cb: (list: { getEntries(): FakeEntry[] }) => void) {}
-    observe(o: { type: string; buffered?: boolean }): void {
+    observe(o: { type: string; buffered?: boolean; durationThreshold?: number }): void {
       if (!supported.includes(o.type)) throw new TypeError("unsupported");
       this.types.push(o.type);
+      if (o.type === "event") this.eventThreshold = Math.max(16, o.durationThreshold ?? 104);
       observers.add(this);
-      const old = o.buffered ? buffer.filter((e) => e.entryType === o.type) : [];
+      const old = o.buffered ? buffer.filter((e) => this.wants(e) && e.entryType === o.type) : [];
       if (old.length) this.cb({ getEntries: () => old });
     }
+    wants(e: FakeEntry): boolean {
+      return this.types.includes(e.entryType) && (e.entryType !== "event" || (e.duration ?? 0) >= this.eventThreshold);
+    }
     deliver(entries: FakeEntry[]): void {
-      const mine = entries.filter((e) => this.types.includes(e.entryType));
+      const mine = entries.filter((e) => this.wants(e));
       if (mine.length) this.cb({ getEntries: () => mine });
     }
     takeRecords(): FakeEntry[] {
-      const out = this.pending.filter((e) => this.types.includes(e.entryType));
+      const out = this.pending.filter((e) => this.wants(e));
       this.pending = [];
       return out;
     }
@@ -87,6 +98,8 @@ export function installFakePage(supported: string[] = ["navigation", "paint", "l
   g.addEventListener = window.addEventListener.bind(window);
   g.removeEventListener = window.removeEventListener.bind(window);
   g.PerformanceObserver = FakeObserver;
+  // Shadows the prototype's method on Node's own `performance` (now() and timeOrigin stay real).
+  perf.getEntriesByType = (type: string) => buffer.filter((e) => e.entryType === type);
   return {
     document,
     window,
@@ -101,6 +114,8 @@ export function installFakePage(supported: string[] = ["navigation", "paint", "l
     observed: () => [...observers].flatMap((o) => o.types),
     observerCount: () => observers.size,
     restore() {
+      delete perf.getEntriesByType;
+      delete perf.interactionCount;
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete g[k];
         else g[k] = v;

@@ -10,6 +10,7 @@ import { observeWebVitals, rateWebVital, type WebVitalReport } from "../../../sr
 import { installFakePage, type FakePage } from "./fake-browser.ts";
 
 let page: FakePage;
+const FCP = { entryType: "paint", name: "first-contentful-paint", startTime: 400 };
 test.after.each(() => page?.restore());
 
 function setup(supported?: string[], before?: (p: FakePage) => void) {
@@ -84,7 +85,7 @@ test("LCP candidates still queued in the observer are taken on hide (takeRecords
 });
 
 test("CLS: the largest session window (1 s gap, 5 s cap), shifts after input excluded; reported on hide", async () => {
-  const { byName, reader, reports } = setup();
+  const { byName, reader, reports } = setup(undefined, (p) => p.emit(FCP));
   const shift = (t: number, value: number, hadRecentInput = false) => ({ entryType: "layout-shift", startTime: t, value, hadRecentInput });
   // Window 1: 0.05 + 0.04 (gap 500 ms) = 0.09; then a 1.2 s gap starts window 2.
   page.emit(shift(1000, 0.05), shift(1500, 0.04));
@@ -92,7 +93,7 @@ test("CLS: the largest session window (1 s gap, 5 s cap), shifts after input exc
   page.emit(shift(2700, 0.02), shift(3600, 0.02), shift(4500, 0.02), shift(5400, 0.02), shift(6300, 0.02), shift(7200, 0.02), shift(8100, 0.02));
   // Ignored: recent input.
   page.emit(shift(8200, 0.5, true));
-  assert.equal(byName(), {});
+  assert.equal(byName(), { FCP: 400 });
   page.document.hide();
   // window 2 = shifts at 2700..7200 (< 5 s from 2700) = 6 × 0.02 = 0.12; 8100 starts window 3.
   assert.ok(Math.abs(byName().CLS - 0.12) < 1e-9, String(byName().CLS));
@@ -103,11 +104,18 @@ test("CLS: the largest session window (1 s gap, 5 s cap), shifts after input exc
 });
 
 test("CLS is reported as 0 on hide when supported and nothing shifted; flushFinal after hide reports nothing twice", () => {
-  const { reports, vitals } = setup();
+  const { reports, vitals } = setup(undefined, (p) => p.emit(FCP));
   page.document.hide();
   page.window.dispatch("pagehide");
   vitals.flushFinal();
-  assert.equal(reports.map((r) => [r.name, r.value]), [["CLS", 0]]);
+  assert.equal(reports.map((r) => [r.name, r.value]), [["FCP", 400], ["CLS", 0]]);
+});
+
+test("CLS is only reported for a page view with a first contentful paint (as web-vitals and CrUX do)", () => {
+  const { reports } = setup();
+  page.emit({ entryType: "layout-shift", startTime: 100, value: 0.3, hadRecentInput: false });
+  page.document.hide();
+  assert.equal(reports, []);
 });
 
 test("INP: longest entry per interactionId; worst interaction when fewer than 50", () => {
@@ -135,6 +143,91 @@ test("INP skips one outlier per 50 interactions (98th percentile approximation)"
   }
 });
 
+test("INP: interactions shorter than 40 ms count toward the one-per-50 skip where performance.interactionCount is missing", () => {
+  // The browser only delivers `event` entries at or above the observer's durationThreshold: the
+  // 100 quick (24 ms) interactions are only seen with the minimum threshold, 16 ms.
+  const { byName } = setup();
+  const entries = [];
+  for (let i = 1; i <= 120; i++) entries.push({ entryType: "event", name: "click", startTime: i * 100, duration: i === 7 ? 900 : i === 8 ? 700 : i === 9 ? 600 : i <= 20 ? 48 : 24, interactionId: i * 7 });
+  page.emit(...entries);
+  page.document.hide();
+  assert.is(byName().INP, 600);
+});
+
+test("INP: the browser's performance.interactionCount decides how many outliers are skipped", () => {
+  const { byName } = setup();
+  (performance as unknown as { interactionCount: number }).interactionCount = 150; // the 147 others were under 16 ms
+  page.emit(
+    { entryType: "event", name: "click", startTime: 100, duration: 900, interactionId: 7 },
+    { entryType: "event", name: "click", startTime: 200, duration: 700, interactionId: 14 },
+    { entryType: "event", name: "keydown", startTime: 300, duration: 600, interactionId: 21 },
+    { entryType: "event", name: "keydown", startTime: 400, duration: 500, interactionId: 28 },
+  );
+  page.document.hide();
+  assert.is(byName().INP, 500); // floor(150 / 50) = 3 skipped
+});
+
+test("TTFB and FCP before activationStart are clamped to 0, not dropped", () => {
+  const { byName } = setup(undefined, (p) => {
+    p.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 300, activationStart: 1000 });
+    p.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 900 });
+  });
+  assert.equal(byName(), { TTFB: 0, FCP: 0 });
+});
+
+test("a prerendered page is measured from activation: nothing observed while prerendering, then activationStart is subtracted", () => {
+  const { byName, reports } = setup(undefined, (p) => {
+    p.document.prerendering = true;
+    p.document.visibilityState = "hidden"; // always hidden while prerendering: not a background load
+  });
+  assert.is(page.observerCount(), 0);
+  page.document.hide(); // a visibilitychange while prerendering finalizes nothing
+  assert.equal(reports, []);
+  // Activation: the navigation entry gets its activationStart, the page becomes visible, and
+  // the first paints happen.
+  page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 500, activationStart: 2000 });
+  page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 2300 }, { entryType: "largest-contentful-paint", startTime: 2500 });
+  page.document.prerendering = false;
+  page.document.visibilityState = "visible";
+  page.document.dispatch("prerenderingchange");
+  assert.ok(page.observerCount() > 0);
+  page.document.hide();
+  assert.equal(byName(), { TTFB: 0, FCP: 300, LCP: 500, CLS: 0 });
+});
+
+test("stop() while prerendering: nothing starts at activation", () => {
+  const { reports, vitals } = setup(undefined, (p) => {
+    p.document.prerendering = true;
+    p.document.visibilityState = "hidden";
+  });
+  vitals.stop();
+  assert.is(page.document.count(), 0);
+  page.document.prerendering = false;
+  page.document.dispatch("prerenderingchange");
+  assert.is(page.observerCount(), 0);
+  page.emit(FCP);
+  assert.equal(reports, []);
+});
+
+test("a page hidden before observing started (visibility-state entries): paints after that moment don't count", () => {
+  // Hidden at 1000 ms, visible again at 3000 ms, observed from 3500 ms.
+  const { byName } = setup(undefined, (p) => {
+    p.emit({ entryType: "visibility-state", name: "visible", startTime: 0 }, { entryType: "visibility-state", name: "hidden", startTime: 1000 }, { entryType: "visibility-state", name: "visible", startTime: 3000 });
+    p.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 600 }, { entryType: "largest-contentful-paint", startTime: 800 }, { entryType: "largest-contentful-paint", startTime: 3200 });
+  });
+  page.document.hide();
+  assert.equal(byName(), { FCP: 600, LCP: 800, CLS: 0 });
+});
+
+test("a page loaded in a background tab (visibility-state hidden at 0) reports no paint vitals even once visible", () => {
+  const { byName } = setup(undefined, (p) => {
+    p.emit({ entryType: "visibility-state", name: "hidden", startTime: 0 }, { entryType: "visibility-state", name: "visible", startTime: 5000 });
+    p.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 300 }, { entryType: "largest-contentful-paint", startTime: 5200 });
+  });
+  page.document.hide();
+  assert.equal(byName(), {});
+});
+
 test("no interaction → no INP; paints after the page was hidden don't count", () => {
   page = installFakePage();
   page.document.visibilityState = "hidden"; // loaded in a background tab
@@ -143,7 +236,7 @@ test("no interaction → no INP; paints after the page was hidden don't count", 
   const v = observeWebVitals({ meter: new MeterProvider({ readers: [reader] }).getMeter("x"), onReport: (r) => reports.push(r) });
   page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 40 }, { entryType: "largest-contentful-paint", startTime: 50 });
   v.flushFinal();
-  assert.equal(reports.map((r) => r.name).sort(), ["CLS"]);
+  assert.equal(reports, []); // no FCP, so no CLS either
 });
 
 test("stop() disconnects observers and listeners; nothing is reported after", () => {
