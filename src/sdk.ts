@@ -8,10 +8,11 @@
  */
 import type { Attributes } from "./common/attributes.ts";
 import { diag } from "./common/diag.ts";
-import { envBoolean, envEnum, envNumber, type EnvRecord } from "./common/env.ts";
+import { envBoolean, envEnum, envInteger, envTimeout, type EnvRecord } from "./common/env.ts";
 import { context } from "./context/context-api.ts";
 import { ENV_SELECTION, type EnvSelection } from "./env-selection.ts";
 import type { ContextManager } from "./context/manager.ts";
+import { resolveBatchEnv } from "./export/batch-env.ts";
 import { ConsoleSpanExporter } from "./export/console-exporter.ts";
 import { ConsoleMetricExporter } from "./export/console-metric-exporter.ts";
 import type { Exporter } from "./export/exporter.ts";
@@ -337,8 +338,10 @@ function selfObserved(
 
 function metricReaders(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
   const readers: MetricReader[] = [];
-  const interval = options.metricExportIntervalMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_INTERVAL", { integer: true, min: 1 }) ?? 60000;
-  const timeout = options.metricExportTimeoutMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_TIMEOUT", { integer: true, min: 1 }) ?? 30000;
+  // Spec: the interval is a Duration (0 is outside its valid range: no collection loop without
+  // pause); the timeout is a Timeout, where 0 means no limit — in practice, the interval.
+  const interval = options.metricExportIntervalMillis ?? envInteger(env, "OTEL_METRIC_EXPORT_INTERVAL", 1) ?? 60000;
+  const timeout = options.metricExportTimeoutMillis ?? envTimeout(env, "OTEL_METRIC_EXPORT_TIMEOUT") ?? 30000;
   for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER", select)) {
     if (choice === "none") continue;
     let exporter: Exporter<ResourceMetrics>;
@@ -393,19 +396,8 @@ function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvReco
 }
 
 function batchOptions(options: InitOptions, env: EnvRecord | undefined): Required<BatchSpanProcessorOptions> {
-  const n = (name: string, min: number) => envNumber(env, name, { integer: true, min });
-  const resolvedOptions: Required<BatchSpanProcessorOptions> = {
-    scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? n("OTEL_BSP_SCHEDULE_DELAY", 0) ?? 5000,
-    exportTimeoutMillis: options.batch?.exportTimeoutMillis ?? n("OTEL_BSP_EXPORT_TIMEOUT", 1) ?? 30000,
-    maxQueueSize: options.batch?.maxQueueSize ?? n("OTEL_BSP_MAX_QUEUE_SIZE", 1) ?? 2048,
-    maxExportBatchSize: options.batch?.maxExportBatchSize ?? n("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 1) ?? 512,
-  };
-  if (resolvedOptions.maxExportBatchSize > resolvedOptions.maxQueueSize && options.batch?.maxExportBatchSize === undefined) {
-    // Spec: the batch size must not exceed the queue size. From env, warn and clamp; from options, the processor throws.
-    diag.warn(
-      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${resolvedOptions.maxExportBatchSize}) exceeds the queue size (${resolvedOptions.maxQueueSize}); using ${resolvedOptions.maxQueueSize}.`,
-    );
-    resolvedOptions.maxExportBatchSize = resolvedOptions.maxQueueSize;
-  }
-  return resolvedOptions;
+  return resolveBatchEnv("OTEL_BSP_", options.batch ?? {}, env, BSP_DEFAULTS);
 }
+
+/** The spec's `OTEL_BSP_*` defaults (also the {@link BatchSpanProcessor}'s). */
+const BSP_DEFAULTS: Required<BatchSpanProcessorOptions> = { scheduledDelayMillis: 5000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 };

@@ -33,34 +33,44 @@ export function envString(env: EnvRecord | undefined, name: string): string | un
   return value === "" ? undefined : value;
 }
 
-/** Bounds for {@link envNumber}. */
-export interface NumberRule {
-  /** Smallest accepted value (inclusive). */
-  min?: number;
-  /** Only whole numbers are accepted. */
-  integer?: boolean;
-}
-
-/** A number read from `name`; invalid values warn and give undefined. */
-export function envNumber(env: EnvRecord | undefined, name: string, rule: NumberRule = {}): number | undefined {
+/**
+ * An integer read from `name`, at least `min` (spec: the numeric variables are integers —
+ * counts, sizes and milliseconds); other values, floats included, warn and give undefined.
+ */
+export function envInteger(env: EnvRecord | undefined, name: string, min = 0): number | undefined {
   const value = envString(env, name);
   if (value === undefined) return undefined;
   const n = Number(value);
-  const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === undefined || n >= rule.min);
-  if (!ok) {
-    const form = `${rule.integer ? "an integer" : "a number"}${rule.min !== undefined ? ` >= ${rule.min}` : ""}`;
-    warnEnv(name, value, form);
-    return undefined;
-  }
-  return n;
+  if (Number.isInteger(n) && n >= min) return n;
+  warnEnv(name, value, `an integer >= ${min}`);
+  return undefined;
+}
+
+/**
+ * The largest delay `setTimeout` takes (2^31 − 1 ms, about 24.8 days). A Timeout variable set
+ * to `0` means "no limit" (spec, "Timeout": implementations MAY substitute "a very long time",
+ * e.g. "the maximum milliseconds representable by a 32-bit integer"); a larger value would make
+ * timers fire at once.
+ */
+export const NO_TIMEOUT_MILLIS = 2_147_483_647;
+
+/**
+ * A Timeout variable (spec "Timeout": an integer number of milliseconds, non-negative; `0`
+ * means no limit, which becomes {@link NO_TIMEOUT_MILLIS}); invalid values warn and give undefined.
+ */
+export function envTimeout(env: EnvRecord | undefined, name: string): number | undefined {
+  const n = envInteger(env, name);
+  return n === 0 ? NO_TIMEOUT_MILLIS : n;
 }
 
 /** A boolean read from `name` (`true`/`false`, any case); other values warn and give undefined. */
 export function envBoolean(env: EnvRecord | undefined, name: string): boolean | undefined {
-  const value = envString(env, name)?.toLowerCase();
+  const value = envString(env, name);
   if (value === undefined) return undefined;
-  if (value === "true") return true;
-  if (value === "false") return false;
+  const lower = value.toLowerCase();
+  if (lower === "true") return true;
+  if (lower === "false") return false;
+  // Spec (common configuration, "Enum"): errors show the value as the user wrote it.
   warnEnv(name, value, `"true" or "false"`);
   return undefined;
 }
@@ -77,9 +87,9 @@ export function envList(env: EnvRecord | undefined, name: string): string[] | un
 
 /** One of `allowed` read from `name` (case-insensitive); other values warn and give undefined. */
 export function envEnum<T extends string>(env: EnvRecord | undefined, name: string, allowed: readonly T[]): T | undefined {
-  const value = envString(env, name)?.toLowerCase();
+  const value = envString(env, name);
   if (value === undefined) return undefined;
-  const match = allowed.find((a) => a.toLowerCase() === value);
+  const match = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
   if (match === undefined) {
     warnEnv(name, value, `one of ${allowed.join(", ")}`);
   }
@@ -89,10 +99,12 @@ export function envEnum<T extends string>(env: EnvRecord | undefined, name: stri
 /**
  * Parses a W3C-Baggage-style `key1=value1,key2=value2` list, as used by
  * `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_EXPORTER_OTLP_HEADERS`. Keys and values are
- * trimmed and percent-decoded; malformed entries are skipped with one warning naming
- * `name`. Values are never echoed in the warning (headers can hold credentials).
+ * trimmed and percent-decoded (a value may hold a raw `=`: only the first one splits).
+ * A malformed entry (no `=`, empty key, bad percent-encoding) is skipped with one warning
+ * naming `name` — or, with `discardAllOnError`, makes the whole value count as unset (an
+ * error is reported). Values are never echoed (headers can hold credentials).
  */
-export function parseKeyValueList(value: string | undefined, name: string): Record<string, string> {
+export function parseKeyValueList(value: string | undefined, name: string, discardAllOnError?: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   if (!value) return out;
   let bad = 0;
@@ -108,7 +120,14 @@ export function parseKeyValueList(value: string | undefined, name: string): Reco
     if (key === "__proto__") Object.defineProperty(out, key, { value: val, enumerable: true, writable: true, configurable: true });
     else out[key] = val;
   }
-  if (bad > 0) diagOnce("warn", `env:${name}=${value.slice(0, 256)}`, `Ignored ${bad} malformed entr${bad === 1 ? "y" : "ies"} in ${name}: expected comma-separated key=value pairs (percent-encoded).`);
+  if (bad > 0) {
+    diagOnce(
+      discardAllOnError ? "error" : "warn",
+      `env:${name}=${value.slice(0, 256)}`,
+      `${discardAllOnError ? "Ignoring all of" : "Ignored"} ${name}: ${bad} malformed entr${bad === 1 ? "y" : "ies"}; expected comma-separated key=value pairs (percent-encoded).`,
+    );
+    if (discardAllOnError) return {};
+  }
   return out;
 }
 

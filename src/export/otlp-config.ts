@@ -5,13 +5,13 @@
  * - endpoint: the per-signal variable is used as-is; the general one is a base URL to
  *   which `v1/<signal>` is appended; default `http://localhost:4318/v1/<signal>`;
  * - headers: general merged with per-signal (per-signal wins);
- * - timeout: default 10 s; compression: `gzip` or `none`;
+ * - timeout: default 10 s, `0` = no limit; compression: `gzip` or `none` (any case);
  * - protocol: we only speak `http/json`; anything else is reported and ignored.
  * Options given in code win over the environment. DESIGN: invalid env values warn and are
  * ignored; invalid options throw at construction.
  */
 import { diagOnce } from "../common/diag.ts";
-import { envEnum, envNumber, envString, parseKeyValueList, warnEnv } from "../common/env.ts";
+import { envEnum, envString, envTimeout, parseKeyValueList, warnEnv } from "../common/env.ts";
 import type { EnvRecord } from "../common/env.ts";
 
 /** The OTLP signals and their URL paths. */
@@ -130,8 +130,8 @@ function resolveTimeout(options: OtlpExporterOptions, env: EnvRecord | undefined
     }
     return t;
   }
-  // min 1: a zero timeout would fail every export.
-  return envNumber(env, signalVar, { min: 1 }) ?? envNumber(env, generalVar, { min: 1 }) ?? DEFAULT_TIMEOUT_MILLIS;
+  // Spec "Timeout": integer milliseconds; 0 means no limit (the longest a timer can wait).
+  return envTimeout(env, signalVar) ?? envTimeout(env, generalVar) ?? DEFAULT_TIMEOUT_MILLIS;
 }
 
 function checkCompression(value: unknown): "gzip" | "none" | undefined {

@@ -12,7 +12,7 @@
  */
 import { truncate } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { envNumber, type EnvRecord } from "../common/env.ts";
+import { envInteger, type EnvRecord } from "../common/env.ts";
 import type { AnyValue, AnyValueMap } from "./types.ts";
 
 /** Limits applied to every log record. */
@@ -37,7 +37,7 @@ export const DEFAULT_LOG_RECORD_LIMITS: Readonly<LogRecordLimits> = /* @__PURE__
  * @throws RangeError when an option is not a non-negative integer or Infinity.
  */
 export function resolveLogRecordLimits(options: Partial<LogRecordLimits> = {}, env?: EnvRecord): LogRecordLimits {
-  const count = (name: string) => envNumber(env, name, { integer: true, min: 0 });
+  const count = (name: string) => envInteger(env, name);
   const limits: LogRecordLimits = {
     attributeCountLimit:
       options.attributeCountLimit ??

@@ -6,7 +6,8 @@
  * Precedence, lowest to highest (each layer merged over the previous one):
  * 1. SDK defaults: `telemetry.sdk.name = "otel-edge"`, `telemetry.sdk.language`,
  *    `telemetry.sdk.version`, `service.name = "unknown_service"`;
- * 2. `OTEL_RESOURCE_ATTRIBUTES` (percent-decoded `key=value` pairs, all strings);
+ * 2. `OTEL_RESOURCE_ATTRIBUTES` (percent-decoded `key=value` pairs, all strings; one malformed
+ *    entry discards the whole value, with an error);
  * 3. `OTEL_SERVICE_NAME` (spec: takes precedence over `service.name` in 2);
  * 4. `options.attributes` (user-provided information has priority over the environment);
  * 5. `options.serviceName`, `options.serviceVersion`, `options.deploymentEnvironment`.
@@ -83,7 +84,9 @@ export function buildResource(options: BuildResourceOptions): Resource {
     [ATTR_TELEMETRY_SDK_VERSION]: sdkVersion,
   });
 
-  const fromEnv: Attributes = parseKeyValueList(envString(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES");
+  // Spec (Resource SDK, "Specifying resource information via an environment variable"): on any
+  // error, e.g. a failed percent-decoding, the entire value SHOULD be discarded and an error reported.
+  const fromEnv: Attributes = parseKeyValueList(envString(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES", true);
   const envServiceName = envString(env, "OTEL_SERVICE_NAME");
   if (envServiceName !== undefined) fromEnv[ATTR_SERVICE_NAME] = envServiceName;
 

@@ -4,7 +4,7 @@
  * Per the spec, the span-specific variables win over the general `OTEL_ATTRIBUTE_*` ones.
  */
 import type { AttributeLimits } from "../common/attributes.ts";
-import { envNumber, type EnvRecord } from "../common/env.ts";
+import { envInteger, type EnvRecord } from "../common/env.ts";
 
 /** Limits applied to every recording span. */
 export interface SpanLimits {
@@ -52,7 +52,7 @@ const ENV_NAMES: { readonly [K in keyof SpanLimits]: readonly [specific: string,
  * then the defaults. Invalid options throw RangeError.
  */
 export function resolveSpanLimits(options: Partial<SpanLimits> = {}, env?: EnvRecord): SpanLimits {
-  const count = (name: string | undefined) => (name ? envNumber(env, `OTEL_${name}_LIMIT`, { integer: true, min: 0 }) : undefined);
+  const count = (name: string | undefined) => (name ? envInteger(env, `OTEL_${name}_LIMIT`) : undefined);
   const limits = {} as SpanLimits;
   for (const key of Object.keys(DEFAULT_SPAN_LIMITS) as Array<keyof SpanLimits>) {
     const [specific, general] = ENV_NAMES[key];

@@ -94,8 +94,17 @@ test("timeout: options, per-signal, general, default 10000; invalid env warns an
   assert.is(resolveOtlpConfig("traces", { timeoutMillis: 700 }, { OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "2000" }).timeoutMillis, 700);
   assert.is(resolveOtlpConfig("traces", {}, { OTEL_EXPORTER_OTLP_TIMEOUT: "soon" }).timeoutMillis, 10_000);
   assert.ok(logs.some((l) => /OTEL_EXPORTER_OTLP_TIMEOUT/.test(l)));
-  assert.is(resolveOtlpConfig("traces", {}, { OTEL_EXPORTER_OTLP_TIMEOUT: "0" }).timeoutMillis, 10_000);
   assert.throws(() => resolveOtlpConfig("traces", { timeoutMillis: -1 }), RangeError);
+});
+
+test("timeout env is a spec Timeout: integer ms; 0 = no limit (the longest timer); floats and negatives warn", () => {
+  assert.is(resolveOtlpConfig("traces", {}, { OTEL_EXPORTER_OTLP_TIMEOUT: "0" }).timeoutMillis, 2_147_483_647);
+  assert.is(resolveOtlpConfig("traces", {}, { OTEL_EXPORTER_OTLP_TIMEOUT: "5000", OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "0" }).timeoutMillis, 2_147_483_647);
+  logs.length = 0;
+  assert.is(resolveOtlpConfig("traces", {}, { OTEL_EXPORTER_OTLP_TIMEOUT: "1500.5" }).timeoutMillis, 10_000);
+  assert.is(resolveOtlpConfig("traces", {}, { OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "-1", OTEL_EXPORTER_OTLP_TIMEOUT: "3000" }).timeoutMillis, 3000);
+  assert.ok(logs.some((l) => /OTEL_EXPORTER_OTLP_TIMEOUT="1500\.5": expected an integer >= 0/.test(l)), logs.join("\n"));
+  assert.ok(logs.some((l) => /OTEL_EXPORTER_OTLP_TRACES_TIMEOUT="-1"/.test(l)), logs.join("\n"));
 });
 
 test("compression: gzip|none from options, per-signal, general; default none; invalid ignored", () => {

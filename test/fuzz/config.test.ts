@@ -62,7 +62,7 @@ const VARS: Var[] = [
     "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT",
   ].map((name) => ({ name, bad: INT_GARBAGE, form: INT })),
   ...["OTEL_METRIC_EXPORT_INTERVAL", "OTEL_METRIC_EXPORT_TIMEOUT"].map((name) => ({ name, bad: INT_GARBAGE, form: INT, with: { OTEL_METRICS_EXPORTER: "console" } })),
-  ...["OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"].map((name) => ({ name, bad: GARBAGE, form: /number/ })),
+  ...["OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"].map((name) => ({ name, bad: INT_GARBAGE, form: INT })),
   ...["OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"].map((name) => ({ name, bad: [...GARBAGE, "gzip2", "deflate"], form: /gzip/ })),
   ...["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"].map((name) => ({ name, bad: [...GARBAGE, "grpc", "http/protobuf"], form: /http\/json/ })),
   { name: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", bad: [...GARBAGE, "ftp://x", "localhost:4318", "http//x", "file:///etc/passwd"], form: /http/ },

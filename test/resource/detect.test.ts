@@ -56,20 +56,32 @@ test("a malformed service.name is ignored with a warning; the next source applie
   assert.match(warnings[0]!, /Ignoring service\.name from OTEL_RESOURCE_ATTRIBUTES/);
 });
 
-test("OTEL_RESOURCE_ATTRIBUTES: percent-decoded, trimmed, malformed entries skipped with a warning", () => {
+test("OTEL_RESOURCE_ATTRIBUTES: percent-decoded and trimmed; a raw = after the first stays in the value", () => {
   warnings.length = 0;
   const r = buildResource({
     ...SDK,
     serviceName: "svc",
-    env: { OTEL_RESOURCE_ATTRIBUTES: " team = pay%20ments , url=https%3A%2F%2Fexample.com%2Fa%3Db%2Cc ,emoji=%F0%9F%9A%80, broken, k8s.pod.name=web-1 " },
+    env: { OTEL_RESOURCE_ATTRIBUTES: " team = pay%20ments , url=https%3A%2F%2Fexample.com%2Fa%3Db%2Cc ,emoji=%F0%9F%9A%80,, k8s.pod.name=web-1 , q=a=b" },
   });
   assert.is(r.attributes.team, "pay ments");
   assert.is(r.attributes.url, "https://example.com/a=b,c");
   assert.is(r.attributes.emoji, "🚀");
   assert.is(r.attributes["k8s.pod.name"], "web-1");
-  assert.not.ok("broken" in r.attributes);
-  assert.is(warnings.length, 1);
-  assert.match(warnings[0]!, /OTEL_RESOURCE_ATTRIBUTES/);
+  assert.is(r.attributes.q, "a=b");
+  assert.equal(warnings, []);
+});
+
+test("OTEL_RESOURCE_ATTRIBUTES: one malformed entry discards the whole value, with one error (Resource SDK spec)", () => {
+  for (const bad of ["team=pay,broken", "team=pay,=v", "team=pay,k=%zz", "team=pay,k=%E2%82", "service.name=x,%=1"]) {
+    warnings.length = 0;
+    const r = buildResource({ ...SDK, env: { OTEL_RESOURCE_ATTRIBUTES: bad, OTEL_SERVICE_NAME: "from-env" } });
+    assert.not.ok("team" in r.attributes, bad);
+    // OTEL_SERVICE_NAME is a variable of its own: it still applies.
+    assert.is(r.attributes["service.name"], "from-env", bad);
+    assert.is(warnings.filter((w) => w.includes("OTEL_RESOURCE_ATTRIBUTES")).length, 1, bad);
+    assert.match(warnings[0]!, /Ignoring all of OTEL_RESOURCE_ATTRIBUTES: 1 malformed entry/);
+    assert.not.match(warnings[0]!, /pay/, "values are not echoed");
+  }
 });
 
 test("explicit options win over the environment, attribute by attribute", () => {
