@@ -1,6 +1,7 @@
 // Installs, once and before any suite runs, the real peers the conformance suites use
 // (Debian's prometheus + prometheus-pushgateway for promtool, a real scrape and a real
-// Pushgateway). Suites run in parallel, so installing here avoids concurrent apt-get runs
+// Pushgateway; Debian's chromium; the official OpenTelemetry JS SDK from bench/'s lockfile,
+// which test/resource/env-conformance.test.ts compares our OTEL_* handling with). Suites run in parallel, so installing here avoids concurrent apt-get runs
 // fighting over the dpkg lock. As root it installs what is missing; otherwise it says how.
 import { ensurePrometheusTools } from "./prometheus-tools.mjs";
 
@@ -30,3 +31,14 @@ if (!existsSync("/usr/bin/chromium")) {
   }
 }
 console.log("test tools: chromium /usr/bin/chromium");
+
+// The official SDK (bench/package-lock.json, pinned): the env-conformance suite's peer.
+if (!existsSync(new URL("../bench/node_modules/@opentelemetry/resources/package.json", import.meta.url))) {
+  try {
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: new URL("../bench/", import.meta.url), stdio: "ignore", timeout: 300_000 });
+  } catch (err) {
+    console.error(`test tools: npm ci in bench/ failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
+console.log("test tools: official OpenTelemetry JS SDK in bench/node_modules");

@@ -31,13 +31,16 @@ interface Case<T> {
   readonly peer?: string;
 }
 
-// ---- the official SDK, loaded from bench/node_modules when it is installed ----
+// ---- the official SDK, from bench/node_modules (scripts/ensure-test-tools.mjs installs it) ----
 
 const peerDir = new URL("../../bench/node_modules/@opentelemetry/", import.meta.url);
 const hasPeer = existsSync(new URL("resources/package.json", peerDir));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const peer = (path: string): any => createRequire(peerDir)(`./${path}`);
-if (!hasPeer) console.log("env-conformance: bench/node_modules not installed; checking the spec table only (run npm ci in bench/ for the peer comparison)");
+
+test("the official SDK is installed as the peer (npm test installs bench/ dependencies)", () => {
+  assert.ok(hasPeer, "bench/node_modules/@opentelemetry is missing: run `npm ci --prefix bench` (scripts/ensure-test-tools.mjs does it)");
+});
 
 /** Runs `f` with exactly `env` as the OTEL_* part of process.env (the official SDK reads it there). */
 function withProcessEnv<T>(env: Env, f: () => T): T {
