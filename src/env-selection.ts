@@ -1,17 +1,20 @@
 /**
  * What `OTEL_*` variables select by name for `init()`: the diagnostic level (`OTEL_LOG_LEVEL`),
  * the exporters (`OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER`), the
- * sampler (`OTEL_TRACES_SAMPLER(_ARG)`) and the propagators (`OTEL_PROPAGATORS`).
+ * sampler (`OTEL_TRACES_SAMPLER(_ARG)`) and the propagators (`OTEL_PROPAGATORS`); and the OTLP
+ * exporter settings (`OTEL_EXPORTER_OTLP_*`).
  *
  * The entries whose runtime has an environment (the core `init`, Node, Deno, Workers) pass
  * {@link ENV_SELECTION} to `initForRuntime`. The browser entry passes its own selection, the
  * spec defaults, because a page has no environment: it bundles none of this (no B3, Jaeger,
- * ratio or rate-limiting code, no name parsing).
+ * ratio or rate-limiting code, no name parsing, no `OTEL_EXPORTER_OTLP_*` parsing).
  *
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
 import { diag, parseDiagLogLevel, setDiagLogLevel } from "./common/diag.ts";
 import { envList, envString, warnEnv, type EnvRecord } from "./common/env.ts";
+import { otlpOptionsFromEnv, type OtlpExporterOptions, type OtlpSignal } from "./export/otlp-config.ts";
+import type { OtlpMetricExporterOptions } from "./export/otlp/otlp-metrics-exporter.ts";
 import { propagatorFromEnv } from "./propagation/from-env.ts";
 import type { TextMapPropagator } from "./propagation/text-map.ts";
 import { samplerFromEnv } from "./trace/samplers/from-env.ts";
@@ -33,6 +36,11 @@ export interface EnvSelection {
   sampler(env: EnvRecord | undefined): Sampler;
   /** The propagator `OTEL_PROPAGATORS` selects, else W3C tracecontext + baggage. */
   propagator(env: EnvRecord | undefined): TextMapPropagator;
+  /**
+   * The options of the OTLP exporter for `signal`: `options`, completed from
+   * `OTEL_EXPORTER_OTLP_*` (for metrics, with the temporality preference).
+   */
+  otlp(signal: OtlpSignal, options: OtlpExporterOptions | undefined, env: EnvRecord | undefined): OtlpMetricExporterOptions;
 }
 
 const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
@@ -48,6 +56,7 @@ export const ENV_SELECTION: EnvSelection = {
   exporters: exportersFromEnv,
   sampler: samplerFromEnv,
   propagator: (env) => propagatorFromEnv(envString(env, "OTEL_PROPAGATORS")),
+  otlp: (signal, options, env) => otlpOptionsFromEnv(signal, env, options),
 };
 
 /**

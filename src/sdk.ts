@@ -15,7 +15,7 @@ import type { ContextManager } from "./context/manager.ts";
 import { ConsoleSpanExporter } from "./export/console-exporter.ts";
 import { ConsoleMetricExporter } from "./export/console-metric-exporter.ts";
 import type { Exporter } from "./export/exporter.ts";
-import { resolveOtlpConfig, type OtlpExporterOptions } from "./export/otlp-config.ts";
+import { resolveOtlpConfig, type OtlpExporterOptions, type OtlpSignal } from "./export/otlp-config.ts";
 import { createOtlpTraceExporter } from "./export/otlp-http-exporter.ts";
 import { createOtlpLogExporter } from "./export/otlp/otlp-logs-exporter.ts";
 import { createOtlpMetricExporter } from "./export/otlp/otlp-metrics-exporter.ts";
@@ -240,8 +240,9 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER", select)) {
     if (exporter === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
     else if (exporter !== "none") {
-      const wiring = selfObserved(selfObs, "span", exporter, options, env);
-      const processor = new BatchSpanProcessor(exporter === "otlp" ? createOtlpTraceExporter(options.otlp, env) : exporter, {
+      const otlp = exporter === "otlp" ? select.otlp("traces", options.otlp, env) : undefined;
+      const wiring = selfObserved(selfObs, "span", exporter, otlp);
+      const processor = new BatchSpanProcessor(exporter === "otlp" ? createOtlpTraceExporter(otlp) : exporter, {
         ...batchOptions(options, env),
         onExport: wiring?.onExport,
       });
@@ -321,18 +322,15 @@ interface Counted {
   metrics: HasReaderStats[];
 }
 
-/** Self-observability wiring of one exporting pipeline; undefined when the option is off. */
-function selfObserved(
-  selfObs: SelfObservability | undefined,
-  signal: "span" | "log" | "metric",
-  exporter: unknown,
-  options: InitOptions,
-  env: EnvRecord | undefined,
-): SelfObservedExport | undefined {
+/**
+ * Self-observability wiring of one exporting pipeline; undefined when the option is off.
+ * `otlp`: the options of the pipeline's OTLP exporter, undefined for another exporter.
+ */
+function selfObserved(selfObs: SelfObservability | undefined, signal: "span" | "log" | "metric", exporter: unknown, otlp: OtlpExporterOptions | undefined): SelfObservedExport | undefined {
   if (!selfObs) return undefined;
-  if (exporter !== "otlp") return selfObs.exportPipeline(signal, exporterTypeName(exporter, signal));
-  const otlpSignal = signal === "span" ? "traces" : signal === "log" ? "logs" : "metrics";
-  return selfObs.exportPipeline(signal, `otlp_http_json_${signal}_exporter`, resolveOtlpConfig(otlpSignal, options.otlp, env).url);
+  if (!otlp) return selfObs.exportPipeline(signal, exporterTypeName(exporter, signal));
+  const otlpSignal: OtlpSignal = signal === "span" ? "traces" : signal === "log" ? "logs" : "metrics";
+  return selfObs.exportPipeline(signal, `otlp_http_json_${signal}_exporter`, resolveOtlpConfig(otlpSignal, otlp).url);
 }
 
 function metricReaders(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
@@ -343,12 +341,13 @@ function metricReaders(options: InitOptions, env: EnvRecord | undefined, select:
     if (choice === "none") continue;
     let exporter: Exporter<ResourceMetrics>;
     let temporality = options.metricTemporality;
+    const otlp = choice === "otlp" ? select.otlp("metrics", options.otlp, env) : undefined;
     if (choice === "otlp") {
-      const otlp = createOtlpMetricExporter(options.otlp, env);
-      temporality ??= (type) => otlp.selectAggregationTemporality(type);
-      exporter = otlp;
+      const otlpExporter = createOtlpMetricExporter(otlp);
+      temporality ??= (type) => otlpExporter.selectAggregationTemporality(type);
+      exporter = otlpExporter;
     } else exporter = choice === "console" ? new ConsoleMetricExporter() : choice;
-    const wiring = choice === "console" ? undefined : selfObserved(selfObs, "metric", choice, options, env);
+    const wiring = choice === "console" ? undefined : selfObserved(selfObs, "metric", choice, otlp);
     const reader = new PeriodicExportingMetricReader({
       exporter,
       exportIntervalMillis: interval,
@@ -370,8 +369,9 @@ function logProcessors(options: InitOptions, env: EnvRecord | undefined, select:
     if (choice === "none") continue;
     if (choice === "console") processors.push(new JsonLinesLogProcessor());
     else {
-      const exporter = choice === "otlp" ? createOtlpLogExporter(options.otlp, env) : choice;
-      const wiring = selfObserved(selfObs, "log", choice, options, env);
+      const otlp = choice === "otlp" ? select.otlp("logs", options.otlp, env) : undefined;
+      const exporter = choice === "otlp" ? createOtlpLogExporter(otlp) : choice;
+      const wiring = selfObserved(selfObs, "log", choice, otlp);
       const processor = new BatchLogRecordProcessor(exporter, { ...resolveBatchLogOptions(options.logBatch, env), onExport: wiring?.onExport });
       wiring?.attach(processor);
       counted.logs.push(processor);

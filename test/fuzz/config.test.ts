@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
 import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
 import { parseKeyValueList } from "../../src/common/env.ts";
-import { resolveOtlpConfig } from "../../src/export/otlp-config.ts";
+import { otlpOptionsFromEnv, resolveOtlpConfig } from "../../src/export/otlp-config.ts";
 import { resolveBatchLogOptions } from "../../src/logs/batch-log-processor.ts";
 import { resolveLogRecordLimits } from "../../src/logs/log-record.ts";
 import { temporalityFromEnv } from "../../src/metrics/temporality-preference.ts";
@@ -185,7 +185,7 @@ test(
       resolveLogRecordLimits({}, env);
       resolveBatchLogOptions({}, env);
       temporalityFromEnv(env);
-      for (const signal of ["traces", "metrics", "logs"] as const) resolveOtlpConfig(signal, {}, env);
+      for (const signal of ["traces", "metrics", "logs"] as const) resolveOtlpConfig(signal, otlpOptionsFromEnv(signal, env));
       const kv = parseKeyValueList(value, "OTEL_RESOURCE_ATTRIBUTES");
       assert.is(Object.getPrototypeOf(kv), Object.prototype);
       buildResource({ env: { OTEL_RESOURCE_ATTRIBUTES: value, OTEL_SERVICE_NAME: value }, sdkVersion: "0" });

@@ -9,6 +9,7 @@ import { diag, resetDiagOnce } from "../../src/common/diag.ts";
 import { context } from "../../src/context/context-api.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AsyncLocalStorageContextManager } from "../../src/context/async-local-storage-manager.ts";
+import { otlpOptionsFromEnv } from "../../src/export/otlp-config.ts";
 import { createOtlpLogExporter } from "../../src/export/otlp/otlp-logs-exporter.ts";
 import { ExportResultCode } from "../../src/export/exporter.ts";
 import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
@@ -101,7 +102,7 @@ test("simple processor: one record per export, in order, never concurrent", asyn
 test("OTLP export to a real receiver on 127.0.0.1: /v1/logs, grouped, ids of the active span; flush delivers", async () => {
   const receiver = await startDevReceiver();
   try {
-    const exporter = createOtlpLogExporter({}, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_LOGS_HEADERS: "x-tenant=t1" });
+    const exporter = createOtlpLogExporter(otlpOptionsFromEnv("logs", { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_LOGS_HEADERS: "x-tenant=t1" }));
     const processor = new BatchLogRecordProcessor(exporter, { scheduledDelayMillis: Infinity });
     const provider = new LoggerProvider({ resource: RESOURCE, processors: [processor] });
     const logger = provider.getLogger("checkout", "1.0.0");
