@@ -8,7 +8,7 @@
  */
 import type { Attributes } from "./common/attributes.ts";
 import { diag } from "./common/diag.ts";
-import { envBoolean, envEnum, envNumber, type EnvRecord } from "./common/env.ts";
+import type { EnvRecord } from "./common/env.ts";
 import { context } from "./context/context-api.ts";
 import { ENV_SELECTION, type EnvSelection } from "./env-selection.ts";
 import type { ContextManager } from "./context/manager.ts";
@@ -20,10 +20,10 @@ import { createOtlpTraceExporter } from "./export/otlp-http-exporter.ts";
 import { createOtlpLogExporter } from "./export/otlp/otlp-logs-exporter.ts";
 import { createOtlpMetricExporter } from "./export/otlp/otlp-metrics-exporter.ts";
 import { checkInitOptions } from "./init-options-check.ts";
-import { BatchLogRecordProcessor, resolveBatchLogOptions, type BatchLogRecordProcessorOptions } from "./logs/batch-log-processor.ts";
+import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS, type BatchLogRecordProcessorOptions } from "./logs/batch-log-processor.ts";
 import { bridgeConsole, type BridgeConsoleOptions } from "./logs/console-bridge.ts";
 import { JsonLinesLogProcessor } from "./logs/json-lines.ts";
-import { resolveLogRecordLimits, type LogRecordLimits } from "./logs/log-record.ts";
+import type { LogRecordLimits } from "./logs/log-record.ts";
 import { LoggerProvider } from "./logs/logger-provider.ts";
 import { logs } from "./logs/logs-api.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "./logs/types.ts";
@@ -37,13 +37,13 @@ import type { ResourceMetrics } from "./metrics/types.ts";
 import type { View } from "./metrics/view.ts";
 import { propagation } from "./propagation/propagation-api.ts";
 import type { TextMapPropagator } from "./propagation/text-map.ts";
-import { buildResource } from "./resource/detect.ts";
+import { buildResourceWith } from "./resource/detect.ts";
 import type { Resource } from "./resource/resource.ts";
 import { emptySignalStats, sumBatcherStats, sumReaderStats, type HasBatcherStats, type HasReaderStats, type SdkStats } from "./sdk-stats.ts";
 import { exporterTypeName, SELF_OBSERVABILITY_SCOPE, SelfObservability, type SelfObservedExport } from "./self-observability.ts";
-import { BatchSpanProcessor, type BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
+import { BatchSpanProcessor, DEFAULT_BSP_OPTIONS, type BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
 import type { IdGenerator } from "./trace/ids.ts";
-import { resolveSpanLimits, type SpanLimits } from "./trace/limits.ts";
+import type { SpanLimits } from "./trace/limits.ts";
 import type { Sampler } from "./trace/samplers/sampler.ts";
 import { SimpleSpanProcessor } from "./trace/simple-span-processor.ts";
 import { trace } from "./trace/trace-api.ts";
@@ -207,20 +207,22 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
 
   const resource =
     options.resource ??
-    buildResource({
-      serviceName: options.serviceName,
-      serviceVersion: options.serviceVersion,
-      deploymentEnvironment: options.deploymentEnvironment,
-      attributes: options.resourceAttributes,
-      env,
-      sdkVersion: VERSION,
-      sdkLanguage: runtime.sdkLanguage,
-      defaultServiceName: runtime.defaultServiceName,
-    });
+    buildResourceWith(
+      {
+        serviceName: options.serviceName,
+        serviceVersion: options.serviceVersion,
+        deploymentEnvironment: options.deploymentEnvironment,
+        attributes: options.resourceAttributes,
+        sdkVersion: VERSION,
+        sdkLanguage: runtime.sdkLanguage,
+        defaultServiceName: runtime.defaultServiceName,
+      },
+      select.resource(env),
+    );
 
   if (current) diag.warn("init() called again while the previous SDK is running: the new one replaces it globally; the old one keeps its queued data until you shut it down.");
 
-  const disabled = options.disabled ?? envBoolean(env, "OTEL_SDK_DISABLED") ?? false;
+  const disabled = options.disabled ?? select.disabled(env) ?? false;
   if (disabled) {
     // Spec: OTEL_SDK_DISABLED gives a no-op SDK for all signals; globals are left untouched.
     const provider = new BasicTracerProvider({ resource, sampler: ALWAYS_DROP });
@@ -243,7 +245,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
       const otlp = exporter === "otlp" ? select.otlp("traces", options.otlp, env) : undefined;
       const wiring = selfObserved(selfObs, "span", exporter, otlp);
       const processor = new BatchSpanProcessor(exporter === "otlp" ? createOtlpTraceExporter(otlp) : exporter, {
-        ...batchOptions(options, env),
+        ...batchOptions(options.batch, select.settings("spanBatch", options.batch, env), DEFAULT_BSP_OPTIONS, "OTEL_BSP"),
         onExport: wiring?.onExport,
       });
       wiring?.attach(processor);
@@ -256,7 +258,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   const tracerProvider = new BasicTracerProvider({
     resource,
     sampler: selfObs ? selfObs.countingSampler(sampler) : sampler,
-    spanLimits: resolveSpanLimits(options.spanLimits, env),
+    spanLimits: select.settings("spanLimits", options.spanLimits, env),
     spanProcessors: processors,
     idGenerator: options.idGenerator,
   });
@@ -266,13 +268,13 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     readers: [...metricReaders(options, env, select, selfObs, counted), ...(options.metricReaders ?? [])],
     views: options.views,
     cardinalityLimit: options.cardinalityLimit,
-    exemplarFilter: options.exemplarFilter ?? envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
+    exemplarFilter: options.exemplarFilter ?? select.exemplarFilter(env),
     onCollect: selfObs?.onCollect,
   });
 
   const loggerProvider = new LoggerProvider({
     resource,
-    limits: resolveLogRecordLimits(options.logLimits, env),
+    limits: select.settings("logLimits", options.logLimits, env),
     processors: [
       ...(selfObs ? [selfObs.createdLogProcessor()] : []),
       ...(options.logProcessors ?? []),
@@ -313,8 +315,6 @@ async function settle(work: Array<Promise<void>>): Promise<void> {
   await Promise.allSettled(work);
 }
 
-const EXEMPLAR_FILTERS = ["trace_based", "always_on", "always_off"] as const;
-
 /** The exporting processors and readers `init()` created, whose counters `sdk.stats()` sums. */
 interface Counted {
   traces: HasBatcherStats[];
@@ -335,8 +335,9 @@ function selfObserved(selfObs: SelfObservability | undefined, signal: "span" | "
 
 function metricReaders(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
   const readers: MetricReader[] = [];
-  const interval = options.metricExportIntervalMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_INTERVAL", { integer: true, min: 1 }) ?? 60000;
-  const timeout = options.metricExportTimeoutMillis ?? envNumber(env, "OTEL_METRIC_EXPORT_TIMEOUT", { integer: true, min: 1 }) ?? 30000;
+  const settings = select.settings("metricReader", { exportIntervalMillis: options.metricExportIntervalMillis, exportTimeoutMillis: options.metricExportTimeoutMillis }, env);
+  const interval = settings.exportIntervalMillis ?? 60000;
+  const timeout = settings.exportTimeoutMillis ?? 30000;
   for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER", select)) {
     if (choice === "none") continue;
     let exporter: Exporter<ResourceMetrics>;
@@ -372,7 +373,10 @@ function logProcessors(options: InitOptions, env: EnvRecord | undefined, select:
       const otlp = choice === "otlp" ? select.otlp("logs", options.otlp, env) : undefined;
       const exporter = choice === "otlp" ? createOtlpLogExporter(otlp) : choice;
       const wiring = selfObserved(selfObs, "log", choice, otlp);
-      const processor = new BatchLogRecordProcessor(exporter, { ...resolveBatchLogOptions(options.logBatch, env), onExport: wiring?.onExport });
+      const processor = new BatchLogRecordProcessor(exporter, {
+        ...batchOptions(options.logBatch, select.settings("logBatch", options.logBatch, env), DEFAULT_BLRP_OPTIONS, "OTEL_BLRP"),
+        onExport: wiring?.onExport,
+      });
       wiring?.attach(processor);
       counted.logs.push(processor);
       processors.push(processor);
@@ -392,20 +396,27 @@ function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvReco
   return option !== undefined ? [option] : (select.exporters(env, variable) ?? ["otlp"]);
 }
 
-function batchOptions(options: InitOptions, env: EnvRecord | undefined): Required<BatchSpanProcessorOptions> {
-  const n = (name: string, min: number) => envNumber(env, name, { integer: true, min });
-  const resolvedOptions: Required<BatchSpanProcessorOptions> = {
-    scheduledDelayMillis: options.batch?.scheduledDelayMillis ?? n("OTEL_BSP_SCHEDULE_DELAY", 0) ?? 5000,
-    exportTimeoutMillis: options.batch?.exportTimeoutMillis ?? n("OTEL_BSP_EXPORT_TIMEOUT", 1) ?? 30000,
-    maxQueueSize: options.batch?.maxQueueSize ?? n("OTEL_BSP_MAX_QUEUE_SIZE", 1) ?? 2048,
-    maxExportBatchSize: options.batch?.maxExportBatchSize ?? n("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 1) ?? 512,
+/**
+ * Batch settings: `settings` (the options, completed from the environment where the runtime has
+ * one) over the spec defaults. Spec: the batch size must not exceed the queue size; when the
+ * batch size did not come from code (`options`) it is clamped with a warning, while an explicit
+ * one is left for the processor to reject (RangeError).
+ */
+function batchOptions(
+  options: BatchSpanProcessorOptions | undefined,
+  settings: BatchSpanProcessorOptions,
+  defaults: Readonly<Required<BatchSpanProcessorOptions>>,
+  prefix: "OTEL_BSP" | "OTEL_BLRP",
+): Required<BatchSpanProcessorOptions> {
+  const out: Required<BatchSpanProcessorOptions> = {
+    scheduledDelayMillis: settings.scheduledDelayMillis ?? defaults.scheduledDelayMillis,
+    exportTimeoutMillis: settings.exportTimeoutMillis ?? defaults.exportTimeoutMillis,
+    maxQueueSize: settings.maxQueueSize ?? defaults.maxQueueSize,
+    maxExportBatchSize: settings.maxExportBatchSize ?? defaults.maxExportBatchSize,
   };
-  if (resolvedOptions.maxExportBatchSize > resolvedOptions.maxQueueSize && options.batch?.maxExportBatchSize === undefined) {
-    // Spec: the batch size must not exceed the queue size. From env, warn and clamp; from options, the processor throws.
-    diag.warn(
-      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${resolvedOptions.maxExportBatchSize}) exceeds the queue size (${resolvedOptions.maxQueueSize}); using ${resolvedOptions.maxQueueSize}.`,
-    );
-    resolvedOptions.maxExportBatchSize = resolvedOptions.maxQueueSize;
+  if (out.maxExportBatchSize > out.maxQueueSize && options?.maxExportBatchSize === undefined) {
+    diag.warn(`${prefix}_MAX_EXPORT_BATCH_SIZE (${out.maxExportBatchSize}) exceeds the queue size (${out.maxQueueSize}); using ${out.maxQueueSize}.`);
+    out.maxExportBatchSize = out.maxQueueSize;
   }
-  return resolvedOptions;
+  return out;
 }

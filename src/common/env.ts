@@ -112,3 +112,30 @@ export function parseKeyValueList(value: string | undefined, name: string): Reco
   return out;
 }
 
+
+/**
+ * Per field, the variables that set it (most specific first) and the smallest accepted
+ * integer: `{ maxQueueSize: [1, "OTEL_BSP_MAX_QUEUE_SIZE"] }`.
+ */
+export type IntegerVariables<T> = { readonly [K in keyof T]-?: readonly [min: number, ...names: string[]] };
+
+/**
+ * `options` with each field of `variables` it leaves unset (undefined or null) read as an
+ * integer from the first of its variables holding a valid one. Invalid values warn (see
+ * {@link envNumber}) and are skipped; a field no variable sets stays unset, for the caller's default.
+ */
+export function integersFromEnv<T extends object>(env: EnvRecord | undefined, options: T | undefined, variables: IntegerVariables<T>): T {
+  const out = { ...options } as Record<string, unknown>;
+  for (const key of Object.keys(variables)) {
+    if (out[key] != null) continue;
+    const [min, ...names] = variables[key as keyof T];
+    for (const name of names) {
+      const value = envNumber(env, name, { integer: true, min });
+      if (value !== undefined) {
+        out[key] = value;
+        break;
+      }
+    }
+  }
+  return out as T;
+}

@@ -3,8 +3,6 @@
  * batches by the shared {@link Batcher} — the same code as spans, configured for logs
  * (spec: Logs SDK "Batching processor"; `OTEL_BLRP_*` defaults 1000 ms / 30000 ms / 2048 / 512).
  */
-import { diag } from "../common/diag.ts";
-import { envNumber, type EnvRecord } from "../common/env.ts";
 import type { Context } from "../context/context.ts";
 import { Batcher, type BatcherStats } from "../export/batcher.ts";
 import type { ExportHooks } from "../export/export-outcome.ts";
@@ -29,30 +27,6 @@ export const DEFAULT_BLRP_OPTIONS: Readonly<Required<BatchLogRecordProcessorOpti
   scheduledDelayMillis: 1000,
   exportTimeoutMillis: 30_000,
 });
-
-/**
- * Resolves batch options: `options`, then `OTEL_BLRP_SCHEDULE_DELAY`, `OTEL_BLRP_EXPORT_TIMEOUT`,
- * `OTEL_BLRP_MAX_QUEUE_SIZE`, `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE` in `env`, then the defaults.
- * Invalid env values warn and are ignored; a batch size from env larger than the queue is
- * clamped with a warning (an explicit option is left for the processor to reject).
- */
-export function resolveBatchLogOptions(
-  options: BatchLogRecordProcessorOptions = {},
-  env?: EnvRecord,
-): Required<BatchLogRecordProcessorOptions> {
-  const n = (name: string, min: number) => envNumber(env, name, { integer: true, min });
-  const out: Required<BatchLogRecordProcessorOptions> = {
-    scheduledDelayMillis: options.scheduledDelayMillis ?? n("OTEL_BLRP_SCHEDULE_DELAY", 0) ?? DEFAULT_BLRP_OPTIONS.scheduledDelayMillis,
-    exportTimeoutMillis: options.exportTimeoutMillis ?? n("OTEL_BLRP_EXPORT_TIMEOUT", 1) ?? DEFAULT_BLRP_OPTIONS.exportTimeoutMillis,
-    maxQueueSize: options.maxQueueSize ?? n("OTEL_BLRP_MAX_QUEUE_SIZE", 1) ?? DEFAULT_BLRP_OPTIONS.maxQueueSize,
-    maxExportBatchSize: options.maxExportBatchSize ?? n("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", 1) ?? DEFAULT_BLRP_OPTIONS.maxExportBatchSize,
-  };
-  if (out.maxExportBatchSize > out.maxQueueSize && options.maxExportBatchSize === undefined) {
-    diag.warn(`OTEL_BLRP_MAX_EXPORT_BATCH_SIZE (${out.maxExportBatchSize}) exceeds the queue size (${out.maxQueueSize}); using ${out.maxQueueSize}.`);
-    out.maxExportBatchSize = out.maxQueueSize;
-  }
-  return out;
-}
 
 /**
  * Queues log records and exports them in batches.

@@ -23,6 +23,14 @@ export interface BatchSpanProcessorOptions {
   exportTimeoutMillis?: number;
 }
 
+/** The spec defaults (`OTEL_BSP_*`): 5000 ms / 30000 ms / 2048 / 512. */
+export const DEFAULT_BSP_OPTIONS: Readonly<Required<BatchSpanProcessorOptions>> = /* @__PURE__ */ Object.freeze({
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 5000,
+  exportTimeoutMillis: 30_000,
+});
+
 /**
  * Queues sampled spans and exports them in batches.
  *
@@ -40,10 +48,10 @@ export class BatchSpanProcessor implements SpanProcessor {
   constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions & ExportHooks = {}) {
     this.#batcher = new Batcher<ReadableSpan>({
       exporter,
-      maxQueueSize: options.maxQueueSize ?? 2048,
-      maxExportBatchSize: options.maxExportBatchSize ?? 512,
-      scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,
-      exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
+      maxQueueSize: options.maxQueueSize ?? DEFAULT_BSP_OPTIONS.maxQueueSize,
+      maxExportBatchSize: options.maxExportBatchSize ?? DEFAULT_BSP_OPTIONS.maxExportBatchSize,
+      scheduledDelayMillis: options.scheduledDelayMillis ?? DEFAULT_BSP_OPTIONS.scheduledDelayMillis,
+      exportTimeoutMillis: options.exportTimeoutMillis ?? DEFAULT_BSP_OPTIONS.exportTimeoutMillis,
       signal: "spans",
       onExport: options.onExport,
     });

@@ -14,10 +14,13 @@ import { createOtlpLogExporter } from "../../src/export/otlp/otlp-logs-exporter.
 import { ExportResultCode } from "../../src/export/exporter.ts";
 import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
 import { LoggerProvider } from "../../src/logs/logger-provider.ts";
-import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS, resolveBatchLogOptions } from "../../src/logs/batch-log-processor.ts";
+import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS } from "../../src/logs/batch-log-processor.ts";
+import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { init } from "../../src/sdk.ts";
 import { SimpleLogRecordProcessor } from "../../src/logs/simple-log-processor.ts";
 import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter.ts";
 import type { LogRecordExporter, ReadableLogRecord } from "../../src/logs/types.ts";
+import type { BatchLogRecordProcessorOptions } from "../../src/logs/batch-log-processor.ts";
 
 /** The four totals of a batcher's stats (the per-reason breakdown is asserted where it matters). */
 const counts = (s: { queued: number; exported: number; dropped: number; failed: number }) => ({
@@ -32,18 +35,32 @@ diag.disable();
 
 const RESOURCE = { attributes: { "service.name": "shop" } };
 
-test("OTEL_BLRP_* defaults are 1000 / 30000 / 2048 / 512; env and options override; batch > queue from env is clamped", () => {
+test("OTEL_BLRP_* defaults are 1000 / 30000 / 2048 / 512; env and options override; batch > queue from env is clamped", async () => {
   assert.equal(DEFAULT_BLRP_OPTIONS, { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 30000 });
-  assert.equal(resolveBatchLogOptions({}, {}), { ...DEFAULT_BLRP_OPTIONS });
+  const fromEnv = (options: BatchLogRecordProcessorOptions, env: Record<string, string>) => ENV_SELECTION.settings("logBatch", options, env);
+  assert.equal(fromEnv({}, {}), {});
   assert.equal(
-    resolveBatchLogOptions({}, { OTEL_BLRP_SCHEDULE_DELAY: "50", OTEL_BLRP_EXPORT_TIMEOUT: "700", OTEL_BLRP_MAX_QUEUE_SIZE: "10", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "4" }),
+    fromEnv({}, { OTEL_BLRP_SCHEDULE_DELAY: "50", OTEL_BLRP_EXPORT_TIMEOUT: "700", OTEL_BLRP_MAX_QUEUE_SIZE: "10", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "4" }),
     { scheduledDelayMillis: 50, exportTimeoutMillis: 700, maxQueueSize: 10, maxExportBatchSize: 4 },
   );
   // The span variables do not leak into logs.
-  assert.is(resolveBatchLogOptions({}, { OTEL_BSP_SCHEDULE_DELAY: "5" }).scheduledDelayMillis, 1000);
-  assert.is(resolveBatchLogOptions({ scheduledDelayMillis: 3 }, { OTEL_BLRP_SCHEDULE_DELAY: "50" }).scheduledDelayMillis, 3);
-  assert.is(resolveBatchLogOptions({}, { OTEL_BLRP_SCHEDULE_DELAY: "soon" }).scheduledDelayMillis, 1000);
-  assert.equal(resolveBatchLogOptions({}, { OTEL_BLRP_MAX_QUEUE_SIZE: "8", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "100" }).maxExportBatchSize, 8);
+  assert.equal(fromEnv({}, { OTEL_BSP_SCHEDULE_DELAY: "5" }), {});
+  assert.is(fromEnv({ scheduledDelayMillis: 3 }, { OTEL_BLRP_SCHEDULE_DELAY: "50" }).scheduledDelayMillis, 3);
+  assert.equal(fromEnv({}, { OTEL_BLRP_SCHEDULE_DELAY: "soon" }), {});
+  // Through init(): the queue size from env is the capacity; a batch size from env above it is clamped, with a warning.
+  const messages: string[] = [];
+  const record = (m: string): void => void messages.push(m);
+  diag.setLogger({ error: record, warn: record, info: record, debug: record, verbose: record }, 9999);
+  const sdk = init({
+    traceExporter: "none",
+    metricExporter: "none",
+    logExporter: new InMemoryLogRecordExporter(),
+    env: { OTEL_BLRP_MAX_QUEUE_SIZE: "8", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "100", OTEL_BLRP_SCHEDULE_DELAY: "60000" },
+  });
+  diag.disable();
+  assert.is(sdk.stats().logs.capacity, 8);
+  assert.ok(messages.some((m) => m.includes("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE (100) exceeds the queue size (8); using 8")), messages.join("\n"));
+  await sdk.shutdown();
   assert.throws(() => new BatchLogRecordProcessor(new InMemoryLogRecordExporter(), { maxQueueSize: 4, maxExportBatchSize: 8 }), RangeError);
 });
 
