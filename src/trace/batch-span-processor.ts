@@ -48,10 +48,12 @@ export class BatchSpanProcessor implements SpanProcessor {
   constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions & ExportHooks = {}) {
     this.#batcher = new Batcher<ReadableSpan>({
       exporter,
-      maxQueueSize: options.maxQueueSize ?? DEFAULT_BSP_OPTIONS.maxQueueSize,
-      maxExportBatchSize: options.maxExportBatchSize ?? DEFAULT_BSP_OPTIONS.maxExportBatchSize,
-      scheduledDelayMillis: options.scheduledDelayMillis ?? DEFAULT_BSP_OPTIONS.scheduledDelayMillis,
-      exportTimeoutMillis: options.exportTimeoutMillis ?? DEFAULT_BSP_OPTIONS.exportTimeoutMillis,
+      // The literals of DEFAULT_BSP_OPTIONS: a program that only builds this processor then
+      // bundles four numbers, not the frozen object.
+      maxQueueSize: options.maxQueueSize ?? 2048,
+      maxExportBatchSize: options.maxExportBatchSize ?? 512,
+      scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,
+      exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
       signal: "spans",
       onExport: options.onExport,
     });
