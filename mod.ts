@@ -276,6 +276,6 @@ export type { ExportEvent, ExportHooks, ExportListener } from "./src/export/expo
 export { ConsoleSpanExporter } from "./src/export/console-exporter.ts";
 export { InMemorySpanExporter } from "./src/export/in-memory-exporter.ts";
 export { OtlpHttpExporter, createOtlpTraceExporter } from "./src/export/otlp-http-exporter.ts";
-export type { OtlpExporterOptions } from "./src/export/otlp-config.ts";
+export { otlpOptionsFromEnv, type OtlpExporterOptions, type OtlpSignal } from "./src/export/otlp-config.ts";
 export { createFetchTransport, type FetchTransportOptions, type Transport, type TransportResult } from "./src/export/fetch-transport.ts";
 export { encodeTraces, encodeTracesBytes } from "./src/export/otlp/trace-encoder.ts";

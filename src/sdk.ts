@@ -8,23 +8,23 @@
  */
 import type { Attributes } from "./common/attributes.ts";
 import { diag } from "./common/diag.ts";
-import { envBoolean, envEnum, envInteger, envTimeout, type EnvRecord } from "./common/env.ts";
+import type { EnvRecord } from "./common/env.ts";
 import { context } from "./context/context-api.ts";
 import { ENV_SELECTION, type EnvSelection } from "./env-selection.ts";
 import type { ContextManager } from "./context/manager.ts";
-import { resolveBatchEnv } from "./export/batch-env.ts";
 import { ConsoleSpanExporter } from "./export/console-exporter.ts";
 import { ConsoleMetricExporter } from "./export/console-metric-exporter.ts";
+import { batchSettings } from "./export/batch-settings.ts";
 import type { Exporter } from "./export/exporter.ts";
-import { resolveOtlpConfig, type OtlpExporterOptions } from "./export/otlp-config.ts";
+import { resolveOtlpConfig, type OtlpExporterOptions, type OtlpSignal } from "./export/otlp-config.ts";
 import { createOtlpTraceExporter } from "./export/otlp-http-exporter.ts";
 import { createOtlpLogExporter } from "./export/otlp/otlp-logs-exporter.ts";
 import { createOtlpMetricExporter } from "./export/otlp/otlp-metrics-exporter.ts";
 import { checkInitOptions } from "./init-options-check.ts";
-import { BatchLogRecordProcessor, resolveBatchLogOptions, type BatchLogRecordProcessorOptions } from "./logs/batch-log-processor.ts";
+import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS, type BatchLogRecordProcessorOptions } from "./logs/batch-log-processor.ts";
 import { bridgeConsole, type BridgeConsoleOptions } from "./logs/console-bridge.ts";
 import { JsonLinesLogProcessor } from "./logs/json-lines.ts";
-import { resolveLogRecordLimits, type LogRecordLimits } from "./logs/log-record.ts";
+import type { LogRecordLimits } from "./logs/log-record.ts";
 import { LoggerProvider } from "./logs/logger-provider.ts";
 import { logs } from "./logs/logs-api.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "./logs/types.ts";
@@ -38,13 +38,13 @@ import type { ResourceMetrics } from "./metrics/types.ts";
 import type { View } from "./metrics/view.ts";
 import { propagation } from "./propagation/propagation-api.ts";
 import type { TextMapPropagator } from "./propagation/text-map.ts";
-import { buildResource } from "./resource/detect.ts";
+import { buildResourceWith } from "./resource/detect.ts";
 import type { Resource } from "./resource/resource.ts";
 import { emptySignalStats, sumBatcherStats, sumReaderStats, type HasBatcherStats, type HasReaderStats, type SdkStats } from "./sdk-stats.ts";
 import { exporterTypeName, SELF_OBSERVABILITY_SCOPE, SelfObservability, type SelfObservedExport } from "./self-observability.ts";
-import { BatchSpanProcessor, type BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
+import { BatchSpanProcessor, DEFAULT_BSP_OPTIONS, type BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
 import type { IdGenerator } from "./trace/ids.ts";
-import { resolveSpanLimits, type SpanLimits } from "./trace/limits.ts";
+import type { SpanLimits } from "./trace/limits.ts";
 import type { Sampler } from "./trace/samplers/sampler.ts";
 import { SimpleSpanProcessor } from "./trace/simple-span-processor.ts";
 import { trace } from "./trace/trace-api.ts";
@@ -75,8 +75,12 @@ export interface InitOptions {
   disabled?: boolean;
   /** Span exporter; default `OTEL_TRACES_EXPORTER`, else `"otlp"`. */
   traceExporter?: TraceExporterChoice;
-  /** OTLP/HTTP JSON exporter settings (endpoint is the base URL; `/v1/traces` is appended). */
-  otlp?: OtlpExporterOptions;
+  /**
+   * OTLP/HTTP JSON exporter settings, shared by the three signals: `endpoint` is the base URL
+   * (`/v1/traces`, `/v1/metrics`, `/v1/logs` are appended), so a signal's full `url` is refused
+   * here (give that signal its own exporter instead).
+   */
+  otlp?: Omit<OtlpExporterOptions, "url">;
   /** Batch span processor settings; default `OTEL_BSP_*`, else 5000 ms / 30000 ms / 2048 / 512. */
   batch?: Partial<BatchSpanProcessorOptions>;
   /** Extra span processors, called before the exporting one. */
@@ -208,20 +212,22 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
 
   const resource =
     options.resource ??
-    buildResource({
-      serviceName: options.serviceName,
-      serviceVersion: options.serviceVersion,
-      deploymentEnvironment: options.deploymentEnvironment,
-      attributes: options.resourceAttributes,
-      env,
-      sdkVersion: VERSION,
-      sdkLanguage: runtime.sdkLanguage,
-      defaultServiceName: runtime.defaultServiceName,
-    });
+    buildResourceWith(
+      {
+        serviceName: options.serviceName,
+        serviceVersion: options.serviceVersion,
+        deploymentEnvironment: options.deploymentEnvironment,
+        attributes: options.resourceAttributes,
+        sdkVersion: VERSION,
+        sdkLanguage: runtime.sdkLanguage,
+        defaultServiceName: runtime.defaultServiceName,
+      },
+      select.resource(env),
+    );
 
   if (current) diag.warn("init() called again while the previous SDK is running: the new one replaces it globally; the old one keeps its queued data until you shut it down.");
 
-  const disabled = options.disabled ?? envBoolean(env, "OTEL_SDK_DISABLED") ?? false;
+  const disabled = options.disabled ?? select.disabled(env) ?? false;
   if (disabled) {
     // Spec: OTEL_SDK_DISABLED gives a no-op SDK for all signals; globals are left untouched.
     const provider = new BasicTracerProvider({ resource, sampler: ALWAYS_DROP });
@@ -241,9 +247,10 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   for (const exporter of resolveExporters(options.traceExporter, env, "OTEL_TRACES_EXPORTER", select)) {
     if (exporter === "console") processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
     else if (exporter !== "none") {
-      const wiring = selfObserved(selfObs, "span", exporter, options, env);
-      const processor = new BatchSpanProcessor(exporter === "otlp" ? createOtlpTraceExporter(options.otlp, env) : exporter, {
-        ...batchOptions(options, env),
+      const otlp = exporter === "otlp" ? select.otlp("traces", options.otlp, env) : undefined;
+      const wiring = selfObserved(selfObs, "span", exporter, otlp);
+      const processor = new BatchSpanProcessor(exporter === "otlp" ? createOtlpTraceExporter(otlp) : exporter, {
+        ...batchSettings(options.batch, select.settings("spanBatch", options.batch, env), DEFAULT_BSP_OPTIONS, "OTEL_BSP_"),
         onExport: wiring?.onExport,
       });
       wiring?.attach(processor);
@@ -256,7 +263,7 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
   const tracerProvider = new BasicTracerProvider({
     resource,
     sampler: selfObs ? selfObs.countingSampler(sampler) : sampler,
-    spanLimits: resolveSpanLimits(options.spanLimits, env),
+    spanLimits: select.settings("spanLimits", options.spanLimits, env),
     spanProcessors: processors,
     idGenerator: options.idGenerator,
   });
@@ -266,13 +273,13 @@ export function initForRuntime(options: InitOptions, runtime: RuntimeDefaults): 
     readers: [...metricReaders(options, env, select, selfObs, counted), ...(options.metricReaders ?? [])],
     views: options.views,
     cardinalityLimit: options.cardinalityLimit,
-    exemplarFilter: options.exemplarFilter ?? envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
+    exemplarFilter: options.exemplarFilter ?? select.exemplarFilter(env),
     onCollect: selfObs?.onCollect,
   });
 
   const loggerProvider = new LoggerProvider({
     resource,
-    limits: resolveLogRecordLimits(options.logLimits, env),
+    limits: select.settings("logLimits", options.logLimits, env),
     processors: [
       ...(selfObs ? [selfObs.createdLogProcessor()] : []),
       ...(options.logProcessors ?? []),
@@ -313,8 +320,6 @@ async function settle(work: Array<Promise<void>>): Promise<void> {
   await Promise.allSettled(work);
 }
 
-const EXEMPLAR_FILTERS = ["trace_based", "always_on", "always_off"] as const;
-
 /** The exporting processors and readers `init()` created, whose counters `sdk.stats()` sums. */
 interface Counted {
   traces: HasBatcherStats[];
@@ -322,36 +327,33 @@ interface Counted {
   metrics: HasReaderStats[];
 }
 
-/** Self-observability wiring of one exporting pipeline; undefined when the option is off. */
-function selfObserved(
-  selfObs: SelfObservability | undefined,
-  signal: "span" | "log" | "metric",
-  exporter: unknown,
-  options: InitOptions,
-  env: EnvRecord | undefined,
-): SelfObservedExport | undefined {
+/**
+ * Self-observability wiring of one exporting pipeline; undefined when the option is off.
+ * `otlp`: the options of the pipeline's OTLP exporter, undefined for another exporter.
+ */
+function selfObserved(selfObs: SelfObservability | undefined, signal: "span" | "log" | "metric", exporter: unknown, otlp: OtlpExporterOptions | undefined): SelfObservedExport | undefined {
   if (!selfObs) return undefined;
-  if (exporter !== "otlp") return selfObs.exportPipeline(signal, exporterTypeName(exporter, signal));
-  const otlpSignal = signal === "span" ? "traces" : signal === "log" ? "logs" : "metrics";
-  return selfObs.exportPipeline(signal, `otlp_http_json_${signal}_exporter`, resolveOtlpConfig(otlpSignal, options.otlp, env).url);
+  if (!otlp) return selfObs.exportPipeline(signal, exporterTypeName(exporter, signal));
+  const otlpSignal: OtlpSignal = signal === "span" ? "traces" : signal === "log" ? "logs" : "metrics";
+  return selfObs.exportPipeline(signal, `otlp_http_json_${signal}_exporter`, resolveOtlpConfig(otlpSignal, otlp).url);
 }
 
 function metricReaders(options: InitOptions, env: EnvRecord | undefined, select: EnvSelection, selfObs: SelfObservability | undefined, counted: Counted): MetricReader[] {
   const readers: MetricReader[] = [];
-  // Spec: the interval is a Duration (0 is outside its valid range: no collection loop without
-  // pause); the timeout is a Timeout, where 0 means no limit — in practice, the interval.
-  const interval = options.metricExportIntervalMillis ?? envInteger(env, "OTEL_METRIC_EXPORT_INTERVAL", 1) ?? 60000;
-  const timeout = options.metricExportTimeoutMillis ?? envTimeout(env, "OTEL_METRIC_EXPORT_TIMEOUT") ?? 30000;
+  const settings = select.settings("metricReader", { exportIntervalMillis: options.metricExportIntervalMillis, exportTimeoutMillis: options.metricExportTimeoutMillis }, env);
+  const interval = settings.exportIntervalMillis ?? 60000;
+  const timeout = settings.exportTimeoutMillis ?? 30000;
   for (const choice of resolveExporters(options.metricExporter, env, "OTEL_METRICS_EXPORTER", select)) {
     if (choice === "none") continue;
     let exporter: Exporter<ResourceMetrics>;
     let temporality = options.metricTemporality;
+    const otlp = choice === "otlp" ? select.otlp("metrics", options.otlp, env) : undefined;
     if (choice === "otlp") {
-      const otlp = createOtlpMetricExporter(options.otlp, env);
-      temporality ??= (type) => otlp.selectAggregationTemporality(type);
-      exporter = otlp;
+      const otlpExporter = createOtlpMetricExporter(otlp);
+      temporality ??= (type) => otlpExporter.selectAggregationTemporality(type);
+      exporter = otlpExporter;
     } else exporter = choice === "console" ? new ConsoleMetricExporter() : choice;
-    const wiring = choice === "console" ? undefined : selfObserved(selfObs, "metric", choice, options, env);
+    const wiring = choice === "console" ? undefined : selfObserved(selfObs, "metric", choice, otlp);
     const reader = new PeriodicExportingMetricReader({
       exporter,
       exportIntervalMillis: interval,
@@ -373,9 +375,13 @@ function logProcessors(options: InitOptions, env: EnvRecord | undefined, select:
     if (choice === "none") continue;
     if (choice === "console") processors.push(new JsonLinesLogProcessor());
     else {
-      const exporter = choice === "otlp" ? createOtlpLogExporter(options.otlp, env) : choice;
-      const wiring = selfObserved(selfObs, "log", choice, options, env);
-      const processor = new BatchLogRecordProcessor(exporter, { ...resolveBatchLogOptions(options.logBatch, env), onExport: wiring?.onExport });
+      const otlp = choice === "otlp" ? select.otlp("logs", options.otlp, env) : undefined;
+      const exporter = choice === "otlp" ? createOtlpLogExporter(otlp) : choice;
+      const wiring = selfObserved(selfObs, "log", choice, otlp);
+      const processor = new BatchLogRecordProcessor(exporter, {
+        ...batchSettings(options.logBatch, select.settings("logBatch", options.logBatch, env), DEFAULT_BLRP_OPTIONS, "OTEL_BLRP_"),
+        onExport: wiring?.onExport,
+      });
       wiring?.attach(processor);
       counted.logs.push(processor);
       processors.push(processor);
@@ -394,10 +400,3 @@ const ALWAYS_DROP: Sampler = { shouldSample: () => ({ decision: 0 }), toString: 
 function resolveExporters<T>(option: ExporterChoice<T> | undefined, env: EnvRecord | undefined, variable: string, select: EnvSelection): ExporterChoice<T>[] {
   return option !== undefined ? [option] : (select.exporters(env, variable) ?? ["otlp"]);
 }
-
-function batchOptions(options: InitOptions, env: EnvRecord | undefined): Required<BatchSpanProcessorOptions> {
-  return resolveBatchEnv("OTEL_BSP_", options.batch ?? {}, env, BSP_DEFAULTS);
-}
-
-/** The spec's `OTEL_BSP_*` defaults (also the {@link BatchSpanProcessor}'s). */
-const BSP_DEFAULTS: Required<BatchSpanProcessorOptions> = { scheduledDelayMillis: 5000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 };

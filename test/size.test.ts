@@ -105,6 +105,20 @@ test("browser with RUM bundles none of the OTEL_* by-name selection (a page has 
   assert.equal(leaked, []);
 });
 
+test("programs configured in code bundle no environment parsing: tracing + OTLP and browser with RUM have no src/common/env.ts", async () => {
+  // The exporters take options only (OTEL_EXPORTER_OTLP_* is read by otlpOptionsFromEnv), the
+  // providers resolve options only, and init() reads OTEL_* through the runtime's selection,
+  // which the browser fills with the spec defaults.
+  for (const name of ["tracing + OTLP", "browser with RUM"] as const) {
+    const inputs = inputsOf((await measure(programs[name])).metafile);
+    assert.ok(inputs.includes("src/export/otlp-config.ts"), `${name} has the OTLP exporter`);
+    const leaked = inputs.filter((p) => /^src\/(common\/env|env-selection)\.ts$|from-env\.ts$/.test(p));
+    assert.equal(leaked, [], name);
+  }
+  // The full SDK (core init) does read the environment.
+  assert.ok(inputsOf((await measure(programs["full SDK"])).metafile).includes("src/common/env.ts"));
+});
+
 test("the full SDK program bundles for platform neutral without any node: import", async () => {
   const m = await measure(programs["full SDK"]);
   const inputs = inputsOf(m.metafile);

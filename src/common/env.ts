@@ -131,3 +131,31 @@ export function parseKeyValueList(value: string | undefined, name: string, disca
   return out;
 }
 
+
+/**
+ * Per field, the variables that set it (most specific first) and the smallest accepted
+ * integer, or `"timeout"` for a spec Timeout (`0` = no limit, see {@link envTimeout}):
+ * `{ maxQueueSize: [1, "OTEL_BSP_MAX_QUEUE_SIZE"], exportTimeoutMillis: ["timeout", "OTEL_BSP_EXPORT_TIMEOUT"] }`.
+ */
+export type IntegerVariables<T> = { readonly [K in keyof T]-?: readonly [min: number | "timeout", ...names: string[]] };
+
+/**
+ * `options` with each field of `variables` it leaves unset (undefined or null) read as an
+ * integer from the first of its variables holding a valid one. Invalid values warn (see
+ * {@link envInteger}) and are skipped; a field no variable sets stays unset, for the caller's default.
+ */
+export function integersFromEnv<T extends object>(env: EnvRecord | undefined, options: T | undefined, variables: IntegerVariables<T>): T {
+  const out = { ...options } as Record<string, unknown>;
+  for (const key of Object.keys(variables)) {
+    if (out[key] != null) continue;
+    const [min, ...names] = variables[key as keyof T];
+    for (const name of names) {
+      const value = min === "timeout" ? envTimeout(env, name) : envInteger(env, name, min);
+      if (value !== undefined) {
+        out[key] = value;
+        break;
+      }
+    }
+  }
+  return out as T;
+}

@@ -1,5 +1,6 @@
 /**
- * Resolving OTLP/HTTP exporter settings from options and `OTEL_EXPORTER_OTLP_*`.
+ * OTLP/HTTP exporter settings: checking the options an exporter is created with, and reading
+ * `OTEL_EXPORTER_OTLP_*` into such options ({@link otlpOptionsFromEnv}).
  *
  * Spec: https://opentelemetry.io/docs/specs/otel/protocol/exporter/
  * - endpoint: the per-signal variable is used as-is; the general one is a base URL to
@@ -9,21 +10,31 @@
  * - protocol: we only speak `http/json`; anything else is reported and ignored.
  * Options given in code win over the environment. DESIGN: invalid env values warn and are
  * ignored; invalid options throw at construction.
+ *
+ * The exporters take options only ({@link resolveOtlpConfig}); the environment is read by
+ * {@link otlpOptionsFromEnv}, a separate step, so a program that configures its exporter in
+ * code (or a page, which has no environment) bundles none of the variable parsing.
  */
 import { diagOnce } from "../common/diag.ts";
 import { envEnum, envString, envTimeout, parseKeyValueList, warnEnv } from "../common/env.ts";
 import type { EnvRecord } from "../common/env.ts";
+import { preferenceFromEnv } from "../metrics/temporality-preference.ts";
+import type { OtlpMetricExporterOptions } from "./otlp/otlp-metrics-exporter.ts";
 
 /** The OTLP signals and their URL paths. */
 export type OtlpSignal = "traces" | "metrics" | "logs";
 
-/** Options for an OTLP/HTTP JSON exporter. Every field overrides the matching env variable. */
+/**
+ * Options for an OTLP/HTTP JSON exporter. The exporter reads no environment: to honour
+ * `OTEL_EXPORTER_OTLP_*`, pass {@link otlpOptionsFromEnv}'s result, where every field given
+ * in code overrides the matching variable.
+ */
 export interface OtlpExporterOptions {
   /** Full URL of the signal's endpoint, used as-is (e.g. `https://collector:4318/v1/traces`). */
   url?: string;
   /** Base URL of the collector; `/v1/<signal>` is appended (like `OTEL_EXPORTER_OTLP_ENDPOINT`). */
   endpoint?: string;
-  /** Extra request headers (e.g. `authorization`); merged over the env headers. */
+  /** Extra request headers (e.g. `authorization`); {@link otlpOptionsFromEnv} merges them over the env headers. */
   headers?: Record<string, string>;
   /** Overall time budget of one export, retries included. Default 10000 ms. */
   timeoutMillis?: number;
@@ -47,37 +58,80 @@ const DEFAULT_BASE = "http://localhost:4318";
 const DEFAULT_TIMEOUT_MILLIS = 10_000;
 
 /**
- * Resolves the URL, headers, timeout and compression for `signal`: options first, then
- * the per-signal variable, then the general one, then the default.
+ * The URL, headers, timeout and compression an exporter for `signal` runs with: `options`,
+ * else the defaults (`http://localhost:4318/v1/<signal>`, 10 s, no compression). Reads no
+ * environment (see {@link otlpOptionsFromEnv}).
  *
- * @throws TypeError when `options.url`/`options.endpoint` is not an http(s) URL.
+ * @throws TypeError when `options.url`/`options.endpoint` is not an http(s) URL, or a header
+ *   value or `options.compression` is invalid.
  * @throws RangeError when `options.timeoutMillis` is not a positive number.
  */
-export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptions = {}, env?: EnvRecord): ResolvedOtlpConfig {
+export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptions = {}): ResolvedOtlpConfig {
+  return {
+    url:
+      options.url !== undefined
+        ? checkOptionUrl(options.url, "url")
+        : joinUrl(options.endpoint !== undefined ? checkOptionUrl(options.endpoint, "endpoint") : DEFAULT_BASE, `v1/${signal}`),
+    // Header names are case-insensitive (RFC 9110 §5.1): lower-case names, so a header that
+    // otlpOptionsFromEnv merged from several sources is sent once.
+    headers: mergeHeaders(checkHeaders(options.headers)),
+    timeoutMillis: checkTimeout(options.timeoutMillis) ?? DEFAULT_TIMEOUT_MILLIS,
+    compression: checkCompression(options.compression) ?? "none",
+  };
+}
+
+/**
+ * The exporter options for `signal` from `OTEL_EXPORTER_OTLP_<SIGNAL>_*` and
+ * `OTEL_EXPORTER_OTLP_*` in `env`, with `options` (from code) winning field by field:
+ * - `url`/`endpoint`: a code `url` or `endpoint` wins over both variables; else the per-signal
+ *   `..._<SIGNAL>_ENDPOINT` becomes `url` (used as-is), else `OTEL_EXPORTER_OTLP_ENDPOINT`
+ *   becomes `endpoint` (a base: `/v1/<signal>` is appended);
+ * - `headers`: general, then per-signal, then `options.headers`, merged on lower-case names;
+ * - `timeoutMillis`, `compression`: the option, else the per-signal variable, else the general one;
+ * - for `"metrics"`, `temporalityPreference`: the option, else `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`;
+ * - a `..._PROTOCOL` other than `http/json` is reported (we only send http/json).
+ * Invalid variables warn once and are ignored; other fields of `options` are kept. What is left
+ * unset gets the exporter's defaults. `init()` does this for you where the runtime has an environment.
+ *
+ * @example
+ * ```ts
+ * const exporter = createOtlpTraceExporter(otlpOptionsFromEnv("traces", process.env, { headers: { "x-api-key": key } }));
+ * ```
+ * @throws TypeError when `options.headers` is not an object of string values.
+ */
+export function otlpOptionsFromEnv(signal: "metrics", env: EnvRecord | undefined, options?: OtlpMetricExporterOptions): OtlpMetricExporterOptions;
+export function otlpOptionsFromEnv(signal: OtlpSignal, env: EnvRecord | undefined, options?: OtlpExporterOptions): OtlpExporterOptions;
+export function otlpOptionsFromEnv(signal: OtlpSignal, env: EnvRecord | undefined, options: OtlpMetricExporterOptions = {}): OtlpMetricExporterOptions {
   const SIG = signal.toUpperCase();
   const name = (suffix: string): string => `OTEL_EXPORTER_OTLP_${SIG}_${suffix}`;
   const general = (suffix: string): string => `OTEL_EXPORTER_OTLP_${suffix}`;
+  const out: OtlpMetricExporterOptions = { ...options };
+  if (signal === "metrics") out.temporalityPreference ??= preferenceFromEnv(env);
 
   checkProtocol(env, name("PROTOCOL"));
   checkProtocol(env, general("PROTOCOL"));
 
-  return {
-    url: resolveUrl(signal, options, env, name("ENDPOINT"), general("ENDPOINT")),
-    // Header names are case-insensitive (RFC 9110 §5.1): merge on lower-case names so a
-    // later source replaces an earlier one instead of fetch joining both values.
-    headers: mergeHeaders(
-      envHeaders(env, general("HEADERS")),
-      envHeaders(env, name("HEADERS")),
-      checkHeaders(options.headers),
-    ),
-    timeoutMillis: resolveTimeout(options, env, name("TIMEOUT"), general("TIMEOUT")),
-    compression:
-      checkCompression(options.compression) ??
-      envEnum(env, name("COMPRESSION"), ["gzip", "none"] as const) ??
-      envEnum(env, general("COMPRESSION"), ["gzip", "none"] as const) ??
-      "none",
-  };
+  if (options.url === undefined && options.endpoint === undefined) {
+    // The per-signal URL is used as-is; the general one, like the default, is a base.
+    const url = envUrl(env, name("ENDPOINT"));
+    if (url !== undefined) out.url = url;
+    else out.endpoint = envUrl(env, general("ENDPOINT"));
+  }
+  // Header names are case-insensitive (RFC 9110 §5.1): merge on lower-case names so a
+  // later source replaces an earlier one instead of fetch joining both values.
+  out.headers = mergeHeaders(envHeaders(env, general("HEADERS")), envHeaders(env, name("HEADERS")), checkHeaders(options.headers));
+  // `=== undefined`, not `??`: a malformed option (null) must reach the exporter, which rejects it.
+  if (options.timeoutMillis === undefined) {
+    // Spec "Timeout": integer milliseconds; 0 means no limit (the longest a timer can wait).
+    out.timeoutMillis = envTimeout(env, name("TIMEOUT")) ?? envTimeout(env, general("TIMEOUT"));
+  }
+  if (options.compression === undefined) {
+    out.compression = envEnum(env, name("COMPRESSION"), COMPRESSIONS) ?? envEnum(env, general("COMPRESSION"), COMPRESSIONS);
+  }
+  return out;
 }
+
+const COMPRESSIONS = ["gzip", "none"] as const;
 
 /** Joins a base URL and a path with exactly one slash between them, before the base's query. */
 export function joinUrl(base: string, path: string): string {
@@ -87,14 +141,6 @@ export function joinUrl(base: string, path: string): string {
   const head = cut === -1 ? base : base.slice(0, cut);
   const tail = cut === -1 ? "" : base.slice(cut);
   return `${head.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}${tail}`;
-}
-
-function resolveUrl(signal: OtlpSignal, options: OtlpExporterOptions, env: EnvRecord | undefined, signalVar: string, generalVar: string): string {
-  const path = `v1/${signal}`;
-  if (options.url !== undefined) return checkOptionUrl(options.url, "url");
-  if (options.endpoint !== undefined) return joinUrl(checkOptionUrl(options.endpoint, "endpoint"), path);
-  // The per-signal URL is used as-is; the general one, like the default, is a base.
-  return envUrl(env, signalVar) ?? joinUrl(envUrl(env, generalVar) ?? DEFAULT_BASE, path);
 }
 
 function isHttpUrl(value: string): boolean {
@@ -122,16 +168,11 @@ function envUrl(env: EnvRecord | undefined, variable: string): string | undefine
   return undefined;
 }
 
-function resolveTimeout(options: OtlpExporterOptions, env: EnvRecord | undefined, signalVar: string, generalVar: string): number {
-  const t = options.timeoutMillis;
-  if (t !== undefined) {
-    if (typeof t !== "number" || !(t > 0)) {
-      throw new RangeError(`Cannot create OTLP exporter: options.timeoutMillis must be a number > 0, got ${String(t)}`);
-    }
-    return t;
+function checkTimeout(t: unknown): number | undefined {
+  if (t !== undefined && (typeof t !== "number" || !(t > 0))) {
+    throw new RangeError(`Cannot create OTLP exporter: options.timeoutMillis must be a number > 0, got ${String(t)}`);
   }
-  // Spec "Timeout": integer milliseconds; 0 means no limit (the longest a timer can wait).
-  return envTimeout(env, signalVar) ?? envTimeout(env, generalVar) ?? DEFAULT_TIMEOUT_MILLIS;
+  return t as number | undefined;
 }
 
 function checkCompression(value: unknown): "gzip" | "none" | undefined {

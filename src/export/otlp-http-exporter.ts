@@ -8,7 +8,6 @@
 import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
 import type { ReadableSpan } from "../trace/types.ts";
-import type { EnvRecord } from "../common/env.ts";
 import type { Exporter, ExportOptions, ExportResult } from "./exporter.ts";
 import { describe } from "./export-outcome.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
@@ -112,9 +111,9 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
 }
 
 /**
- * The OTLP/HTTP JSON span exporter, configured from `options`, then
- * `OTEL_EXPORTER_OTLP_TRACES_*` / `OTEL_EXPORTER_OTLP_*` in `env`, then defaults
- * (`http://localhost:4318/v1/traces`, 10 s timeout, no compression).
+ * The OTLP/HTTP JSON span exporter, configured from `options`, else the defaults
+ * (`http://localhost:4318/v1/traces`, 10 s timeout, no compression). It reads no environment:
+ * pass `otlpOptionsFromEnv("traces", env, options)` to honour `OTEL_EXPORTER_OTLP_*`.
  *
  * @example
  * ```ts
@@ -123,14 +122,15 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
  * ```
  * @throws TypeError/RangeError for invalid options (see {@link resolveOtlpConfig}).
  */
-export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?: EnvRecord): Exporter<ReadableSpan> {
-  return createOtlpExporter("traces", encodeTracesBytes, options, env);
+export function createOtlpTraceExporter(options: OtlpExporterOptions = {}): Exporter<ReadableSpan> {
+  return createOtlpExporter("traces", encodeTracesBytes, options);
 }
 
 /**
- * The one "resolve config → fetch transport → {@link OtlpHttpExporter}" sequence behind the
- * trace, metric and log exporters: settings from `options`, then `OTEL_EXPORTER_OTLP_<SIGNAL>_*`
- * / `OTEL_EXPORTER_OTLP_*` in `env`, then defaults; a request with no data is not sent.
+ * The one "check options → fetch transport → {@link OtlpHttpExporter}" sequence behind the
+ * trace, metric and log exporters: settings from `options`, else the defaults (for
+ * `OTEL_EXPORTER_OTLP_*`, pass `otlpOptionsFromEnv(signal, env, options)`); a request with
+ * no data is not sent.
  *
  * @example
  * ```ts
@@ -138,8 +138,8 @@ export function createOtlpTraceExporter(options: OtlpExporterOptions = {}, env?:
  * ```
  * @throws TypeError/RangeError for invalid options (see {@link resolveOtlpConfig}).
  */
-export function createOtlpExporter<T>(signal: OtlpSignal, encode: (items: T[]) => Uint8Array | string, options: OtlpExporterOptions = {}, env?: EnvRecord): OtlpHttpExporter<T> {
-  const config = resolveOtlpConfig(signal, options, env);
+export function createOtlpExporter<T>(signal: OtlpSignal, encode: (items: T[]) => Uint8Array | string, options: OtlpExporterOptions = {}): OtlpHttpExporter<T> {
+  const config = resolveOtlpConfig(signal, options);
   return new OtlpHttpExporter<T>({
     encode: (items) => unlessEmpty(encode(items)),
     transport: createFetchTransport({ ...config, fetch: options.fetch, keepalive: options.keepalive }),

@@ -3,9 +3,7 @@
  * batches by the shared {@link Batcher} — the same code as spans, configured for logs
  * (spec: Logs SDK "Batching processor"; `OTEL_BLRP_*` defaults 1000 ms / 30000 ms / 2048 / 512).
  */
-import type { EnvRecord } from "../common/env.ts";
 import type { Context } from "../context/context.ts";
-import { resolveBatchEnv } from "../export/batch-env.ts";
 import { Batcher, type BatcherStats } from "../export/batcher.ts";
 import type { ExportHooks } from "../export/export-outcome.ts";
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from "./types.ts";
@@ -29,18 +27,6 @@ export const DEFAULT_BLRP_OPTIONS: Readonly<Required<BatchLogRecordProcessorOpti
   scheduledDelayMillis: 1000,
   exportTimeoutMillis: 30_000,
 });
-
-/**
- * Resolves batch options: `options`, then `OTEL_BLRP_SCHEDULE_DELAY`, `OTEL_BLRP_EXPORT_TIMEOUT`
- * (`0` = no limit), `OTEL_BLRP_MAX_QUEUE_SIZE`, `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE` in `env`, then
- * the defaults. Invalid env values warn and are ignored (see {@link resolveBatchEnv}).
- */
-export function resolveBatchLogOptions(
-  options: BatchLogRecordProcessorOptions = {},
-  env?: EnvRecord,
-): Required<BatchLogRecordProcessorOptions> {
-  return resolveBatchEnv("OTEL_BLRP_", options, env, DEFAULT_BLRP_OPTIONS);
-}
 
 /**
  * Queues log records and exports them in batches.

@@ -12,7 +12,6 @@
  */
 import { truncate } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { envInteger, type EnvRecord } from "../common/env.ts";
 import type { AnyValue, AnyValueMap } from "./types.ts";
 
 /** Limits applied to every log record. */
@@ -30,25 +29,16 @@ export const DEFAULT_LOG_RECORD_LIMITS: Readonly<LogRecordLimits> = /* @__PURE__
 });
 
 /**
- * Resolves limits: explicit `options`, then `OTEL_LOGRECORD_ATTRIBUTE_*_LIMIT`, then
- * `OTEL_ATTRIBUTE_*_LIMIT` (the spec: the signal-specific variable wins), then the defaults.
- * Invalid env values warn and are ignored.
+ * Resolves limits: explicit `options`, then the defaults. Reads no environment: `init()`
+ * completes `options` from `OTEL_LOGRECORD_ATTRIBUTE_*_LIMIT` / `OTEL_ATTRIBUTE_*_LIMIT` first
+ * (see `src/env-selection.ts`).
  *
  * @throws RangeError when an option is not a non-negative integer or Infinity.
  */
-export function resolveLogRecordLimits(options: Partial<LogRecordLimits> = {}, env?: EnvRecord): LogRecordLimits {
-  const count = (name: string) => envInteger(env, name);
+export function resolveLogRecordLimits(options: Partial<LogRecordLimits> = {}): LogRecordLimits {
   const limits: LogRecordLimits = {
-    attributeCountLimit:
-      options.attributeCountLimit ??
-      count("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT") ??
-      count("OTEL_ATTRIBUTE_COUNT_LIMIT") ??
-      DEFAULT_LOG_RECORD_LIMITS.attributeCountLimit,
-    attributeValueLengthLimit:
-      options.attributeValueLengthLimit ??
-      count("OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
-      count("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT") ??
-      DEFAULT_LOG_RECORD_LIMITS.attributeValueLengthLimit,
+    attributeCountLimit: options.attributeCountLimit ?? DEFAULT_LOG_RECORD_LIMITS.attributeCountLimit,
+    attributeValueLengthLimit: options.attributeValueLengthLimit ?? DEFAULT_LOG_RECORD_LIMITS.attributeValueLengthLimit,
   };
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {

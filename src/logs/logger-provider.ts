@@ -24,7 +24,7 @@ export interface LoggerProviderOptions {
   resource?: Resource;
   /** Processors, called in order for every record. */
   processors?: LogRecordProcessor[];
-  /** Log record limits; unset fields use the spec defaults (resolve env with `resolveLogRecordLimits`). */
+  /** Log record limits; unset fields use the spec defaults (`init()` fills them from `OTEL_LOGRECORD_*` / `OTEL_ATTRIBUTE_*` first). */
   limits?: Partial<LogRecordLimits>;
 }
 

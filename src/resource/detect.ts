@@ -73,8 +73,34 @@ export interface BuildResourceOptions {
  * ```
  */
 export function buildResource(options: BuildResourceOptions): Resource {
+  return buildResourceWith(options, resourceAttributesFromEnv(options?.env));
+}
+
+/**
+ * `OTEL_RESOURCE_ATTRIBUTES` (percent-decoded `key=value` pairs) with `service.name` from
+ * `OTEL_SERVICE_NAME` over it, as read from `env`. One malformed entry discards the whole
+ * value, with an error (spec, Resource SDK, "Specifying resource information via an environment
+ * variable": on any error, e.g. a failed percent-decoding, the entire value SHOULD be discarded).
+ *
+ * @example
+ * ```ts
+ * resourceAttributesFromEnv({ OTEL_RESOURCE_ATTRIBUTES: "team=web", OTEL_SERVICE_NAME: "shop" }); // { team: "web", "service.name": "shop" }
+ * ```
+ */
+export function resourceAttributesFromEnv(env: EnvRecord | undefined): Attributes {
+  const fromEnv: Attributes = parseKeyValueList(envString(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES", true);
+  const envServiceName = envString(env, "OTEL_SERVICE_NAME");
+  if (envServiceName !== undefined) fromEnv[ATTR_SERVICE_NAME] = envServiceName;
+  return fromEnv;
+}
+
+/**
+ * {@link buildResource} with the environment's attributes given (`fromEnv`, layers 2 and 3;
+ * `options.env` is not read): `init()` passes what its runtime read, and nothing in a browser,
+ * which then bundles no environment parsing.
+ */
+export function buildResourceWith(options: BuildResourceOptions, fromEnv: Attributes): Resource {
   const o = options ?? ({} as BuildResourceOptions);
-  const env = o.env;
   const sdkVersion = typeof o.sdkVersion === "string" ? o.sdkVersion : "";
   const language = nonEmptyString(o.sdkLanguage) ? o.sdkLanguage : TELEMETRY_SDK_LANGUAGE_VALUE_WEBJS;
 
@@ -83,12 +109,6 @@ export function buildResource(options: BuildResourceOptions): Resource {
     [ATTR_TELEMETRY_SDK_LANGUAGE]: language,
     [ATTR_TELEMETRY_SDK_VERSION]: sdkVersion,
   });
-
-  // Spec (Resource SDK, "Specifying resource information via an environment variable"): on any
-  // error, e.g. a failed percent-decoding, the entire value SHOULD be discarded and an error reported.
-  const fromEnv: Attributes = parseKeyValueList(envString(env, "OTEL_RESOURCE_ATTRIBUTES"), "OTEL_RESOURCE_ATTRIBUTES", true);
-  const envServiceName = envString(env, "OTEL_SERVICE_NAME");
-  if (envServiceName !== undefined) fromEnv[ATTR_SERVICE_NAME] = envServiceName;
 
   // copyAttributes reads hostile objects safely (throwing getters are skipped and reported).
   const user: Attributes = copyAttributes(o.attributes, { countLimit: Infinity, valueLengthLimit: Infinity }).attributes;

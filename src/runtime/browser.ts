@@ -37,14 +37,20 @@ export function browserContextManager(): ContextManager {
 
 /**
  * A page has no environment: what the options leave open gets the spec's defaults directly
- * (SDK environment variables, "General SDK Configuration"): no level change, OTLP exporters,
- * ParentBased(root = AlwaysOn), W3C tracecontext + baggage.
+ * (SDK environment variables, "General SDK Configuration"): no level change, OTLP exporters
+ * configured by `options.otlp` alone, ParentBased(root = AlwaysOn), W3C tracecontext + baggage;
+ * every other setting from its option, else its default. Nothing here reads `OTEL_*`.
  */
 const SPEC_DEFAULTS: EnvSelection = {
   logLevel: () => {},
   exporters: () => undefined,
   sampler: () => new ParentBasedSampler({ root: new AlwaysOnSampler() }),
   propagator: () => new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  otlp: (_signal, options) => options ?? {},
+  resource: () => ({}),
+  disabled: () => undefined,
+  exemplarFilter: () => undefined,
+  settings: (_group, options) => options ?? {},
 };
 
 /**

@@ -23,6 +23,14 @@ export interface BatchSpanProcessorOptions {
   exportTimeoutMillis?: number;
 }
 
+/** The spec defaults (`OTEL_BSP_*`): 5000 ms / 30000 ms / 2048 / 512. */
+export const DEFAULT_BSP_OPTIONS: Readonly<Required<BatchSpanProcessorOptions>> = /* @__PURE__ */ Object.freeze({
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 5000,
+  exportTimeoutMillis: 30_000,
+});
+
 /**
  * Queues sampled spans and exports them in batches.
  *
@@ -40,6 +48,8 @@ export class BatchSpanProcessor implements SpanProcessor {
   constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions & ExportHooks = {}) {
     this.#batcher = new Batcher<ReadableSpan>({
       exporter,
+      // The literals of DEFAULT_BSP_OPTIONS: a program that only builds this processor then
+      // bundles four numbers, not the frozen object.
       maxQueueSize: options.maxQueueSize ?? 2048,
       maxExportBatchSize: options.maxExportBatchSize ?? 512,
       scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,

@@ -1,10 +1,10 @@
 /**
- * Span limits (spec: SDK "Span Limits"; defaults 128 each, no value-length limit), read
- * from options first, then `OTEL_SPAN_*` / `OTEL_ATTRIBUTE_*` environment variables.
- * Per the spec, the span-specific variables win over the general `OTEL_ATTRIBUTE_*` ones.
+ * Span limits (spec: SDK "Span Limits"; defaults 128 each, no value-length limit), from
+ * options, else the defaults. The `OTEL_SPAN_*` / `OTEL_ATTRIBUTE_*` variables are read by
+ * `init()` where the runtime has an environment (`src/env-selection.ts`), so a program
+ * that builds its tracer provider in code bundles no environment parsing.
  */
 import type { AttributeLimits } from "../common/attributes.ts";
-import { envInteger, type EnvRecord } from "../common/env.ts";
 
 /** Limits applied to every recording span. */
 export interface SpanLimits {
@@ -33,31 +33,14 @@ export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = /* @__PURE__ */ Object.
 });
 
 /**
- * Each limit's env variable `OTEL_<name>_LIMIT`, then the general one it falls back to (spec:
- * "Environment Variable Specification", Span Limits and Attribute Limits; events and links
- * have no general fallback).
+ * Resolves limits: explicit `options`, then the defaults. Reads no environment: `init()`
+ * completes `options` from `OTEL_SPAN_*` / `OTEL_ATTRIBUTE_*` first (see `src/env-selection.ts`).
+ *
+ * @throws RangeError when a limit is not a non-negative integer or Infinity.
  */
-const ENV_NAMES: { readonly [K in keyof SpanLimits]: readonly [specific: string, general?: string] } = {
-  attributeCountLimit: ["SPAN_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
-  attributeValueLengthLimit: ["SPAN_ATTRIBUTE_VALUE_LENGTH", "ATTRIBUTE_VALUE_LENGTH"],
-  eventCountLimit: ["SPAN_EVENT_COUNT"],
-  linkCountLimit: ["SPAN_LINK_COUNT"],
-  attributePerEventCountLimit: ["EVENT_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
-  attributePerLinkCountLimit: ["LINK_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
-};
-
-/**
- * Resolves limits: explicit `options`, then `env` (the span variable, then the general
- * `OTEL_ATTRIBUTE_COUNT_LIMIT` / `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` for the attribute limits),
- * then the defaults. Invalid options throw RangeError.
- */
-export function resolveSpanLimits(options: Partial<SpanLimits> = {}, env?: EnvRecord): SpanLimits {
-  const count = (name: string | undefined) => (name ? envInteger(env, `OTEL_${name}_LIMIT`) : undefined);
+export function resolveSpanLimits(options: Partial<SpanLimits> = {}): SpanLimits {
   const limits = {} as SpanLimits;
-  for (const key of Object.keys(DEFAULT_SPAN_LIMITS) as Array<keyof SpanLimits>) {
-    const [specific, general] = ENV_NAMES[key];
-    limits[key] = options[key] ?? count(specific) ?? count(general) ?? DEFAULT_SPAN_LIMITS[key];
-  }
+  for (const key of Object.keys(DEFAULT_SPAN_LIMITS) as Array<keyof SpanLimits>) limits[key] = options[key] ?? DEFAULT_SPAN_LIMITS[key];
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {
       throw new RangeError(`Invalid span limit ${key}: ${String(value)}; expected a non-negative integer or Infinity.`);

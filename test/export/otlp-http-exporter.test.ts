@@ -4,6 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { OtlpHttpExporter, createOtlpTraceExporter, unlessEmpty } from "../../src/export/otlp-http-exporter.ts";
+import { otlpOptionsFromEnv } from "../../src/export/otlp-config.ts";
 import type { Transport, TransportResult } from "../../src/export/fetch-transport.ts";
 import { ExportResultCode } from "../../src/export/exporter.ts";
 import { context } from "../../src/context/context-api.ts";
@@ -153,12 +154,11 @@ test("createOtlpTraceExporter: env-configured endpoint, headers and gzip against
   const port = (server.address() as AddressInfo).port;
   try {
     const exporter = createOtlpTraceExporter(
-      {},
-      {
+      otlpOptionsFromEnv("traces", {
         OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/`,
         OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=abc123",
         OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: "gzip",
-      },
+      }),
     );
     const result = await exporter.export([fakeSpan("GET /cart")]);
     assert.equal(result, { code: ExportResultCode.SUCCESS, status: 200 });

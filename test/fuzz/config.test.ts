@@ -9,8 +9,8 @@ import * as assert from "uvu/assert";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
 import { diag, resetDiagOnce, type DiagLogger } from "../../src/common/diag.ts";
 import { parseKeyValueList } from "../../src/common/env.ts";
-import { resolveOtlpConfig } from "../../src/export/otlp-config.ts";
-import { resolveBatchLogOptions } from "../../src/logs/batch-log-processor.ts";
+import { otlpOptionsFromEnv, resolveOtlpConfig } from "../../src/export/otlp-config.ts";
+import { ENV_SELECTION } from "../../src/env-selection.ts";
 import { resolveLogRecordLimits } from "../../src/logs/log-record.ts";
 import { temporalityFromEnv } from "../../src/metrics/temporality-preference.ts";
 import { propagatorFromEnv } from "../../src/propagation/from-env.ts";
@@ -181,11 +181,12 @@ test(
       for (const v of VARS) if (rng.bool(0.2)) env[v.name] = rng.bool(0.9) ? value : rng.pick([42, null, {}, ["x"], true]);
       propagatorFromEnv(value);
       samplerFromEnv(env);
-      resolveSpanLimits({}, env);
-      resolveLogRecordLimits({}, env);
-      resolveBatchLogOptions({}, env);
+      for (const group of ["spanBatch", "logBatch", "spanLimits", "logLimits", "metricReader"] as const) ENV_SELECTION.settings(group, {}, env);
+      resolveSpanLimits(ENV_SELECTION.settings("spanLimits", {}, env));
+      resolveLogRecordLimits(ENV_SELECTION.settings("logLimits", {}, env));
+      ENV_SELECTION.resource(env);
       temporalityFromEnv(env);
-      for (const signal of ["traces", "metrics", "logs"] as const) resolveOtlpConfig(signal, {}, env);
+      for (const signal of ["traces", "metrics", "logs"] as const) resolveOtlpConfig(signal, otlpOptionsFromEnv(signal, env));
       const kv = parseKeyValueList(value, "OTEL_RESOURCE_ATTRIBUTES");
       assert.is(Object.getPrototypeOf(kv), Object.prototype);
       buildResource({ env: { OTEL_RESOURCE_ATTRIBUTES: value, OTEL_SERVICE_NAME: value }, sdkVersion: "0" });
@@ -233,6 +234,8 @@ const BAD_OPTIONS: Array<[string, InitOptions]> = [
   ["otlp", { otlp: "http://x" as never }],
   ["endpoint", { otlp: { endpoint: "ftp://x" } }],
   ["timeoutMillis", { otlp: { timeoutMillis: -1 } }],
+  // Shared by three signals: one signal's full URL would send the others to the wrong path.
+  ["otlp.url", { otlp: { url: "http://127.0.0.1:4318/v1/traces" } as never }],
   ["metricTemporality", { metricTemporality: "sometimes" as never }],
   ["bridgeConsole", { bridgeConsole: "yes" as never }],
 ];

@@ -9,14 +9,18 @@ import { diag, resetDiagOnce } from "../../src/common/diag.ts";
 import { context } from "../../src/context/context-api.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AsyncLocalStorageContextManager } from "../../src/context/async-local-storage-manager.ts";
+import { otlpOptionsFromEnv } from "../../src/export/otlp-config.ts";
 import { createOtlpLogExporter } from "../../src/export/otlp/otlp-logs-exporter.ts";
 import { ExportResultCode } from "../../src/export/exporter.ts";
 import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
 import { LoggerProvider } from "../../src/logs/logger-provider.ts";
-import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS, resolveBatchLogOptions } from "../../src/logs/batch-log-processor.ts";
+import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS } from "../../src/logs/batch-log-processor.ts";
+import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { init } from "../../src/sdk.ts";
 import { SimpleLogRecordProcessor } from "../../src/logs/simple-log-processor.ts";
 import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter.ts";
 import type { LogRecordExporter, ReadableLogRecord } from "../../src/logs/types.ts";
+import type { BatchLogRecordProcessorOptions } from "../../src/logs/batch-log-processor.ts";
 
 /** The four totals of a batcher's stats (the per-reason breakdown is asserted where it matters). */
 const counts = (s: { queued: number; exported: number; dropped: number; failed: number }) => ({
@@ -31,18 +35,32 @@ diag.disable();
 
 const RESOURCE = { attributes: { "service.name": "shop" } };
 
-test("OTEL_BLRP_* defaults are 1000 / 30000 / 2048 / 512; env and options override; batch > queue from env is clamped", () => {
+test("OTEL_BLRP_* defaults are 1000 / 30000 / 2048 / 512; env and options override; batch > queue from env is clamped", async () => {
   assert.equal(DEFAULT_BLRP_OPTIONS, { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 1000, exportTimeoutMillis: 30000 });
-  assert.equal(resolveBatchLogOptions({}, {}), { ...DEFAULT_BLRP_OPTIONS });
+  const fromEnv = (options: BatchLogRecordProcessorOptions, env: Record<string, string>) => ENV_SELECTION.settings("logBatch", options, env);
+  assert.equal(fromEnv({}, {}), {});
   assert.equal(
-    resolveBatchLogOptions({}, { OTEL_BLRP_SCHEDULE_DELAY: "50", OTEL_BLRP_EXPORT_TIMEOUT: "700", OTEL_BLRP_MAX_QUEUE_SIZE: "10", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "4" }),
+    fromEnv({}, { OTEL_BLRP_SCHEDULE_DELAY: "50", OTEL_BLRP_EXPORT_TIMEOUT: "700", OTEL_BLRP_MAX_QUEUE_SIZE: "10", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "4" }),
     { scheduledDelayMillis: 50, exportTimeoutMillis: 700, maxQueueSize: 10, maxExportBatchSize: 4 },
   );
   // The span variables do not leak into logs.
-  assert.is(resolveBatchLogOptions({}, { OTEL_BSP_SCHEDULE_DELAY: "5" }).scheduledDelayMillis, 1000);
-  assert.is(resolveBatchLogOptions({ scheduledDelayMillis: 3 }, { OTEL_BLRP_SCHEDULE_DELAY: "50" }).scheduledDelayMillis, 3);
-  assert.is(resolveBatchLogOptions({}, { OTEL_BLRP_SCHEDULE_DELAY: "soon" }).scheduledDelayMillis, 1000);
-  assert.equal(resolveBatchLogOptions({}, { OTEL_BLRP_MAX_QUEUE_SIZE: "8", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "100" }).maxExportBatchSize, 8);
+  assert.equal(fromEnv({}, { OTEL_BSP_SCHEDULE_DELAY: "5" }), {});
+  assert.is(fromEnv({ scheduledDelayMillis: 3 }, { OTEL_BLRP_SCHEDULE_DELAY: "50" }).scheduledDelayMillis, 3);
+  assert.equal(fromEnv({}, { OTEL_BLRP_SCHEDULE_DELAY: "soon" }), {});
+  // Through init(): the queue size from env is the capacity; a batch size from env above it is clamped, with a warning.
+  const messages: string[] = [];
+  const record = (m: string): void => void messages.push(m);
+  diag.setLogger({ error: record, warn: record, info: record, debug: record, verbose: record }, 9999);
+  const sdk = init({
+    traceExporter: "none",
+    metricExporter: "none",
+    logExporter: new InMemoryLogRecordExporter(),
+    env: { OTEL_BLRP_MAX_QUEUE_SIZE: "8", OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "100", OTEL_BLRP_SCHEDULE_DELAY: "60000" },
+  });
+  diag.disable();
+  assert.is(sdk.stats().logs.capacity, 8);
+  assert.ok(messages.some((m) => m.includes('Ignoring OTEL_BLRP_MAX_EXPORT_BATCH_SIZE="100": expected at most the queue size (8); using 8.')), messages.join("\n"));
+  await sdk.shutdown();
   assert.throws(() => new BatchLogRecordProcessor(new InMemoryLogRecordExporter(), { maxQueueSize: 4, maxExportBatchSize: 8 }), RangeError);
 });
 
@@ -101,7 +119,7 @@ test("simple processor: one record per export, in order, never concurrent", asyn
 test("OTLP export to a real receiver on 127.0.0.1: /v1/logs, grouped, ids of the active span; flush delivers", async () => {
   const receiver = await startDevReceiver();
   try {
-    const exporter = createOtlpLogExporter({}, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_LOGS_HEADERS: "x-tenant=t1" });
+    const exporter = createOtlpLogExporter(otlpOptionsFromEnv("logs", { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_LOGS_HEADERS: "x-tenant=t1" }));
     const processor = new BatchLogRecordProcessor(exporter, { scheduledDelayMillis: Infinity });
     const provider = new LoggerProvider({ resource: RESOURCE, processors: [processor] });
     const logger = provider.getLogger("checkout", "1.0.0");

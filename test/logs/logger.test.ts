@@ -12,7 +12,13 @@ import { setSpanContext } from "../../src/trace/span-in-context.ts";
 import { LoggerProvider } from "../../src/logs/logger-provider.ts";
 import { SimpleLogRecordProcessor } from "../../src/logs/simple-log-processor.ts";
 import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter.ts";
-import { resolveLogRecordLimits, sanitizeAnyValue } from "../../src/logs/log-record.ts";
+import { resolveLogRecordLimits, sanitizeAnyValue, type LogRecordLimits } from "../../src/logs/log-record.ts";
+import { ENV_SELECTION } from "../../src/env-selection.ts";
+import type { EnvRecord } from "../../src/common/env.ts";
+
+/** What init() does where the runtime has an environment: options completed from env, then resolved. */
+const limitsFromEnv = (options: Partial<LogRecordLimits>, env: EnvRecord): LogRecordLimits =>
+  resolveLogRecordLimits(ENV_SELECTION.settings("logLimits", options, env));
 import { logs } from "../../src/logs/logs-api.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "../../src/logs/types.ts";
 import { captureDiag } from "../helpers/capture-diag.ts";
@@ -87,18 +93,18 @@ test("attribute count and value length limits, nested strings truncated; body no
 });
 
 test("limits from env: OTEL_LOGRECORD_* win over OTEL_ATTRIBUTE_*; defaults 128 / unlimited; invalid warn", () => {
-  assert.equal(resolveLogRecordLimits({}, {}), { attributeCountLimit: 128, attributeValueLengthLimit: Infinity });
-  assert.equal(resolveLogRecordLimits({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "5", OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: "10" }), {
+  assert.equal(limitsFromEnv({}, {}), { attributeCountLimit: 128, attributeValueLengthLimit: Infinity });
+  assert.equal(limitsFromEnv({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "5", OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: "10" }), {
     attributeCountLimit: 5,
     attributeValueLengthLimit: 10,
   });
   assert.equal(
-    resolveLogRecordLimits({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "5", OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: "7", OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT: "9" }),
+    limitsFromEnv({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "5", OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: "7", OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT: "9" }),
     { attributeCountLimit: 7, attributeValueLengthLimit: 9 },
   );
-  assert.is(resolveLogRecordLimits({ attributeCountLimit: 1 }, { OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: "7" }).attributeCountLimit, 1);
+  assert.is(limitsFromEnv({ attributeCountLimit: 1 }, { OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: "7" }).attributeCountLimit, 1);
   const messages = captureDiag();
-  assert.is(resolveLogRecordLimits({}, { OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: "x" }).attributeCountLimit, 128);
+  assert.is(limitsFromEnv({}, { OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: "x" }).attributeCountLimit, 128);
   assert.ok(messages.some((m) => m.includes("OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT")));
   diag.setLogger();
   assert.throws(() => resolveLogRecordLimits({ attributeCountLimit: -1 }), (e: unknown) => e instanceof RangeError && /attributeCountLimit/.test((e as Error).message));

@@ -13,8 +13,9 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { parseDiagLogLevel } from "../../src/common/diag.ts";
 import { envBoolean, NO_TIMEOUT_MILLIS, type EnvRecord } from "../../src/common/env.ts";
-import { resolveBatchEnv } from "../../src/export/batch-env.ts";
-import { resolveOtlpConfig } from "../../src/export/otlp-config.ts";
+import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { batchSettings } from "../../src/export/batch-settings.ts";
+import { otlpOptionsFromEnv, resolveOtlpConfig } from "../../src/export/otlp-config.ts";
 import { temporalityFromEnv } from "../../src/metrics/temporality-preference.ts";
 import { buildResource } from "../../src/resource/detect.ts";
 import { resolveSpanLimits } from "../../src/trace/limits.ts";
@@ -214,7 +215,7 @@ test("OTEL_EXPORTER_OTLP_* endpoint, timeout, compression, headers", async () =>
     "otlp",
     otlpCases,
     (env) => {
-      const c = resolveOtlpConfig("traces", {}, env);
+      const c = resolveOtlpConfig("traces", otlpOptionsFromEnv("traces", env));
       return { url: c.url, timeoutMillis: c.timeoutMillis, compression: c.compression, headers: c.headers };
     },
     async () => {
@@ -247,7 +248,7 @@ test("OTEL_BSP_*", async () => {
     "bsp",
     bspCases,
     (env) => {
-      const b = resolveBatchEnv("OTEL_BSP_", {}, env, { scheduledDelayMillis: 5000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 });
+      const b = batchSettings({}, ENV_SELECTION.settings("spanBatch", {}, env), { scheduledDelayMillis: 5000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 }, "OTEL_BSP_");
       return [b.scheduledDelayMillis, b.exportTimeoutMillis, b.maxQueueSize, b.maxExportBatchSize];
     },
     () => {
@@ -282,7 +283,7 @@ test("span limits: OTEL_SPAN_*_LIMIT over OTEL_ATTRIBUTE_*_LIMIT", async () => {
     "limits",
     limitCases,
     (env) => {
-      const l = resolveSpanLimits({}, env);
+      const l = resolveSpanLimits(ENV_SELECTION.settings("spanLimits", {}, env));
       const len = l.attributeValueLengthLimit === Infinity ? null : l.attributeValueLengthLimit;
       return [l.attributeCountLimit, len, l.eventCountLimit, l.linkCountLimit, l.attributePerEventCountLimit, l.attributePerLinkCountLimit];
     },

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { diag, DiagLogLevel, resetDiagOnce } from "../../src/common/diag.ts";
 import { init } from "../../src/sdk.ts";
 import { createOtlpTraceExporter } from "../../src/export/otlp-http-exporter.ts";
-import { resolveOtlpConfig } from "../../src/export/otlp-config.ts";
+import { otlpOptionsFromEnv, resolveOtlpConfig } from "../../src/export/otlp-config.ts";
 import { trace } from "../../src/trace/trace-api.ts";
 import { logs } from "../../src/logs/logs-api.ts";
 import { metrics } from "../../src/metrics/metrics-api.ts";
@@ -122,7 +122,7 @@ for (const m of ["401", "500", "503", "partial", "ok"] as const) {
     await exportEverything(env());
     if (m !== "ok") assert.ok(collected.length > before, "something was reported (the test would catch a leak)");
     // The exporter's own result, as a caller would log it.
-    const exporter = createOtlpTraceExporter({}, env());
+    const exporter = createOtlpTraceExporter(otlpOptionsFromEnv("traces", env()));
     const result = await exporter.export([await finishedSpan()]);
     collected.push(text(result.error));
     if (m !== "ok" && m !== "partial") assert.ok(result.error, `a ${m} is a failure: ${JSON.stringify(result)}`);
@@ -150,7 +150,7 @@ test("refused connection", async () => {
 
 test("invalid configuration: warnings and errors never echo URLs or header values", async () => {
   resetDiagOnce();
-  resolveOtlpConfig("traces", {}, {
+  otlpOptionsFromEnv("traces", {
     OTEL_EXPORTER_OTLP_ENDPOINT: "ftp://us3r:pa55word@host/x?token=qtok3n-5",
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "not a url us3r:pa55word qtok3n-5",
     OTEL_EXPORTER_OTLP_HEADERS: "Authorization Bearer gen-s3cret-1,x-api-key=%zzkey-s3cret-3",

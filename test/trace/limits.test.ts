@@ -1,7 +1,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { diag } from "../../src/common/diag.ts";
-import { compileSpanLimits, DEFAULT_SPAN_LIMITS, resolveSpanLimits } from "../../src/trace/limits.ts";
+import type { EnvRecord } from "../../src/common/env.ts";
+import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { compileSpanLimits, DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from "../../src/trace/limits.ts";
+
+/** What init() does where the runtime has an environment: options completed from env, then resolved. */
+const fromEnv = (options: Partial<SpanLimits>, env: EnvRecord): SpanLimits => resolveSpanLimits(ENV_SELECTION.settings("spanLimits", options, env));
 
 function captureWarnings(fn: () => void): string[] {
   const messages: string[] = [];
@@ -30,7 +35,7 @@ test("options win over span-specific variables, which win over OTEL_ATTRIBUTE_*"
     OTEL_SPAN_LINK_COUNT_LIMIT: "4",
     OTEL_LINK_ATTRIBUTE_COUNT_LIMIT: "2",
   };
-  assert.equal(resolveSpanLimits({ linkCountLimit: 9 }, env), {
+  assert.equal(fromEnv({ linkCountLimit: 9 }, env), {
     attributeCountLimit: 7,
     attributeValueLengthLimit: 10,
     eventCountLimit: 3,
@@ -39,18 +44,18 @@ test("options win over span-specific variables, which win over OTEL_ATTRIBUTE_*"
     attributePerLinkCountLimit: 2,
   });
   // The general variables never apply to event/link counts.
-  const r = resolveSpanLimits({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "5" });
+  const r = fromEnv({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "5" });
   assert.is(r.eventCountLimit, 128);
   assert.is(r.linkCountLimit, 128);
   assert.is(r.attributeCountLimit, 5);
   assert.is(r.attributePerLinkCountLimit, 5);
-  assert.is(resolveSpanLimits({}, { OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: "8", OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: "10" }).attributeValueLengthLimit, 8);
+  assert.is(fromEnv({}, { OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: "8", OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: "10" }).attributeValueLengthLimit, 8);
 });
 
 test("invalid variables warn once each, naming the variable, and fall back", () => {
   let r = resolveSpanLimits();
   const messages = captureWarnings(() => {
-    r = resolveSpanLimits({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "x", OTEL_SPAN_EVENT_COUNT_LIMIT: "1.5", OTEL_SPAN_LINK_COUNT_LIMIT: "-1" });
+    r = fromEnv({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: "x", OTEL_SPAN_EVENT_COUNT_LIMIT: "1.5", OTEL_SPAN_LINK_COUNT_LIMIT: "-1" });
   });
   assert.equal(r, { ...DEFAULT_SPAN_LIMITS });
   assert.is(messages.length, 3, messages.join("\n"));

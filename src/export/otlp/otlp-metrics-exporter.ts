@@ -7,20 +7,19 @@
  * function of instrument kind"), so the exporter carries it and a reader asks
  * `selectAggregationTemporality(instrumentType)`, as in the other OTel SDKs.
  */
-import type { EnvRecord } from "../../common/env.ts";
 import type { Exporter } from "../exporter.ts";
 import { createOtlpExporter } from "../otlp-http-exporter.ts";
 import type { OtlpExporterOptions } from "../otlp-config.ts";
 import type { AggregationTemporality, InstrumentType, ResourceMetrics } from "../../metrics/types.ts";
-import { preferenceFromEnv, temporalitySelector } from "../../metrics/temporality-preference.ts";
+import { temporalitySelector } from "../../metrics/temporality-preference.ts";
 import type { TemporalityPreference } from "../../metrics/temporality-preference.ts";
 import { encodeMetricsBytes } from "./metrics-encoder.ts";
 
 /** Options of {@link createOtlpMetricExporter}: the OTLP/HTTP settings plus the temporality preference. */
 export interface OtlpMetricExporterOptions extends OtlpExporterOptions {
   /**
-   * Which instrument kinds report delta (spec presets; see `temporalitySelector`). Overrides
-   * `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`; default `cumulative`.
+   * Which instrument kinds report delta (spec presets; see `temporalitySelector`). Default
+   * `cumulative`; `otlpOptionsFromEnv("metrics", env)` reads `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`.
    */
   temporalityPreference?: TemporalityPreference;
 }
@@ -32,10 +31,10 @@ export interface OtlpMetricExporter extends Exporter<ResourceMetrics> {
 }
 
 /**
- * The OTLP/HTTP JSON metric exporter, configured from `options`, then
- * `OTEL_EXPORTER_OTLP_METRICS_*` / `OTEL_EXPORTER_OTLP_*` in `env`, then defaults
+ * The OTLP/HTTP JSON metric exporter, configured from `options`, else the defaults
  * (`http://localhost:4318/v1/metrics`, 10 s timeout, no compression, cumulative).
- * A batch whose collections hold no data point sends nothing.
+ * A batch whose collections hold no data point sends nothing. It reads no environment: pass
+ * `otlpOptionsFromEnv("metrics", env, options)` to honour `OTEL_EXPORTER_OTLP_*`.
  *
  * @example
  * ```ts
@@ -45,9 +44,9 @@ export interface OtlpMetricExporter extends Exporter<ResourceMetrics> {
  * ```
  * @throws TypeError/RangeError for invalid options (see `resolveOtlpConfig`), or an unknown `temporalityPreference`.
  */
-export function createOtlpMetricExporter(options: OtlpMetricExporterOptions = {}, env?: EnvRecord): OtlpMetricExporter {
-  const select = temporalitySelector(options.temporalityPreference ?? preferenceFromEnv(env) ?? "cumulative");
-  const exporter = createOtlpExporter<ResourceMetrics>("metrics", encodeMetricsBytes, options, env);
+export function createOtlpMetricExporter(options: OtlpMetricExporterOptions = {}): OtlpMetricExporter {
+  const select = temporalitySelector(options.temporalityPreference ?? "cumulative");
+  const exporter = createOtlpExporter<ResourceMetrics>("metrics", encodeMetricsBytes, options);
   return {
     export: (items, exportOptions) => exporter.export(items, exportOptions),
     forceFlush: () => exporter.forceFlush(),

@@ -6,6 +6,7 @@ import { diag } from "../../../src/common/diag.ts";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { ExportResultCode } from "../../../src/export/exporter.ts";
 import { encodeMetrics } from "../../../src/export/otlp/metrics-encoder.ts";
+import { otlpOptionsFromEnv } from "../../../src/export/otlp-config.ts";
 import { createOtlpMetricExporter } from "../../../src/export/otlp/otlp-metrics-exporter.ts";
 import type { TemporalityPreference } from "../../../src/metrics/temporality-preference.ts";
 import { collection, exemplar, gauge, histogram, histogramValue, point, sum } from "./metric-fixtures.ts";
@@ -65,7 +66,7 @@ test("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is used as-is and wins over the genera
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receiver.url}/v1/metrics`,
       OTEL_EXPORTER_OTLP_METRICS_HEADERS: "x-tenant=t%201",
     };
-    const exporter = createOtlpMetricExporter({}, env);
+    const exporter = createOtlpMetricExporter(otlpOptionsFromEnv("metrics", env));
     assert.is((await exporter.export([collection([gauge("g", [point(2)])])])).code, ExportResultCode.SUCCESS);
     assert.is(receiver.requests[0]!.path, "/v1/metrics");
     assert.is(receiver.requests[0]!.headers["x-tenant"], "t 1");
@@ -91,13 +92,13 @@ test("a failed request is reported as FAILED, not thrown", async () => {
 
 test("temporality preference: option, then OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE, then cumulative", () => {
   const env = { OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: "Delta" };
-  const fromEnv = createOtlpMetricExporter({}, env);
+  const fromEnv = createOtlpMetricExporter(otlpOptionsFromEnv("metrics", env));
   assert.is(fromEnv.selectAggregationTemporality("counter"), "delta");
   assert.is(fromEnv.selectAggregationTemporality("updowncounter"), "cumulative");
-  const fromOption = createOtlpMetricExporter({ temporalityPreference: "lowmemory" }, env);
+  const fromOption = createOtlpMetricExporter(otlpOptionsFromEnv("metrics", env, { temporalityPreference: "lowmemory" }));
   assert.is(fromOption.selectAggregationTemporality("counter"), "delta");
   assert.is(fromOption.selectAggregationTemporality("observablecounter"), "cumulative");
-  const byDefault = createOtlpMetricExporter({}, {});
+  const byDefault = createOtlpMetricExporter(otlpOptionsFromEnv("metrics", {}));
   for (const type of ["counter", "histogram", "observablecounter", "updowncounter", "gauge"] as const) {
     assert.is(byDefault.selectAggregationTemporality(type), "cumulative", type);
   }

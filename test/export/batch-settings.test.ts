@@ -4,20 +4,25 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { NO_TIMEOUT_MILLIS } from "../../src/common/env.ts";
-import { resolveBatchEnv, type BatchSettings } from "../../src/export/batch-env.ts";
+import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { batchSettings, type BatchSettings } from "../../src/export/batch-settings.ts";
 import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
-import { resolveBatchLogOptions } from "../../src/logs/batch-log-processor.ts";
+import { DEFAULT_BLRP_OPTIONS } from "../../src/logs/batch-log-processor.ts";
 import { init } from "../../src/sdk.ts";
 import { captureDiag } from "../helpers/capture-diag.ts";
 
 const DEFAULTS: BatchSettings = { scheduledDelayMillis: 5000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 };
-const bsp = (env: Record<string, string>, options: Partial<BatchSettings> = {}) => resolveBatchEnv("OTEL_BSP_", options, env, DEFAULTS);
+// What init() does: the options completed from the environment, then reconciled.
+const bsp = (env: Record<string, string>, options: Partial<BatchSettings> = {}) =>
+  batchSettings(options, ENV_SELECTION.settings("spanBatch", options, env), DEFAULTS, "OTEL_BSP_");
+const blrp = (env: Record<string, string>, options: Partial<BatchSettings> = {}) =>
+  batchSettings(options, ENV_SELECTION.settings("logBatch", options, env), DEFAULT_BLRP_OPTIONS, "OTEL_BLRP_");
 
 test("EXPORT_TIMEOUT is a spec Timeout: 0 means no limit (the longest timer), for spans and logs", () => {
   const messages = captureDiag();
   assert.is(NO_TIMEOUT_MILLIS, 2 ** 31 - 1);
   assert.is(bsp({ OTEL_BSP_EXPORT_TIMEOUT: "0" }).exportTimeoutMillis, NO_TIMEOUT_MILLIS);
-  assert.is(resolveBatchLogOptions({}, { OTEL_BLRP_EXPORT_TIMEOUT: "0" }).exportTimeoutMillis, NO_TIMEOUT_MILLIS);
+  assert.is(blrp({ OTEL_BLRP_EXPORT_TIMEOUT: "0" }).exportTimeoutMillis, NO_TIMEOUT_MILLIS);
   assert.equal(messages, [], "0 is a valid value: no warning");
   assert.is(bsp({ OTEL_BSP_EXPORT_TIMEOUT: "-1" }).exportTimeoutMillis, 30000);
   assert.is(bsp({ OTEL_BSP_EXPORT_TIMEOUT: "1.5" }).exportTimeoutMillis, 30000);
@@ -49,7 +54,7 @@ test("an env queue size below an explicit maxExportBatchSize option is ignored, 
   const messages = captureDiag();
   assert.equal(bsp({ OTEL_BSP_MAX_QUEUE_SIZE: "100" }, { maxExportBatchSize: 600 }), { ...DEFAULTS, maxExportBatchSize: 600 });
   assert.match(messages[0]!, /Ignoring OTEL_BSP_MAX_QUEUE_SIZE="100": expected at least the maxExportBatchSize option \(600\)/);
-  assert.equal(resolveBatchLogOptions({ maxExportBatchSize: 600 }, { OTEL_BLRP_MAX_QUEUE_SIZE: "100" }).maxQueueSize, 2048);
+  assert.equal(blrp({ OTEL_BLRP_MAX_QUEUE_SIZE: "100" }, { maxExportBatchSize: 600 }).maxQueueSize, 2048);
   // Through init(): before the fix, the env value made the processor throw a RangeError.
   const sdk = init({
     env: { OTEL_BSP_MAX_QUEUE_SIZE: "100", OTEL_BLRP_MAX_QUEUE_SIZE: "100", OTEL_METRICS_EXPORTER: "none" },
