@@ -3,9 +3,10 @@
  * navigation start (time origin, `performance.now()` 0), or at the activation of a prerendered
  * page, and ends when the page is hidden, after the final web vitals were recorded and before
  * the page-hide flush sends it. A page restored from the back/forward cache is shown again
- * without loading: a new page view starts at the restore (`pageshow` with `persisted`). Each final vital
- * becomes an event `web_vital` on it (`web_vital.name`, `web_vital.value`, `web_vital.rating`),
- * so the vitals are joined to the page view and its trace, not only aggregated in histograms.
+ * without loading: a new page view starts at the restore (`pageshow` with `persisted`). Each
+ * final vital becomes an event `web_vital` on it (`web_vital.name`, `web_vital.value`,
+ * `web_vital.rating`), so the vitals are joined to the page view and its trace, not only
+ * aggregated in histograms.
  *
  * Parent: the server span from `<meta name="traceparent">` — the same parent as `documentLoad`
  * and the page's traced requests — so page view, page load, requests and the backend share one

@@ -302,8 +302,9 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   const start = (): void => {
     if (restoredAt !== undefined) {
       // No request was made: TTFB is 0 (web-vitals onTTFB). The browser emits no paint or LCP
-      // entries for a restore: FCP and LCP are the first frame after `pageshow`, two frames
-      // later as web-vitals' doubleRAF (a frame callback runs before that frame is painted).
+      // entry for a restore: FCP and LCP are read in the second animation frame's callback, i.e.
+      // once the first frame after `pageshow` was painted (a frame's callbacks run before it is
+      // painted) — web-vitals' doubleRAF.
       report("TTFB", 0);
       const raf = g.requestAnimationFrame;
       if (typeof raf === "function") {
