@@ -24,6 +24,8 @@ interface OtlpSpan {
   parentSpanId?: string;
   name: string;
   kind: number;
+  startTimeUnixNano?: string;
+  endTimeUnixNano?: string;
   attributes?: KV[];
   events?: Array<{ name: string; attributes?: KV[] }>;
 }
@@ -53,11 +55,14 @@ const attr = (kvs: KV[] | undefined, key: string): unknown => {
   return v === undefined ? undefined : (v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue);
 };
 
-async function withBrowser(fn: (page: Page) => Promise<void>): Promise<void> {
+async function withBrowser(fn: (page: Page) => Promise<void>, launch: { bfcache?: boolean } = {}): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-test-tools.mjs\` as root (apt-get install chromium)`);
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
+    // Playwright launches Chromium with --disable-back-forward-cache unless told not to;
+    // headless Chromium does restore from the bfcache without that switch.
+    const ignoreDefaultArgs = launch.bfcache ? ["--disable-back-forward-cache"] : [];
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, ignoreDefaultArgs, timeout: 20_000 });
     const page = await browser.newPage();
     page.setDefaultTimeout(10_000);
     await fn(page);
@@ -228,6 +233,54 @@ test("Chromium RUM: header capture on traced XHR (cross-origin, CORS) and fetch 
     assert.ok((site.backendTraceparents as Array<string | null>)[0], "the same-origin backend received a traceparent");
     const all = JSON.stringify(receiver.traces);
     for (const secret of ["xhr-secret", "fetch-secret", "cookie-secret", "hidden-by-cors"]) assert.not.ok(all.includes(secret), secret);
+  } finally {
+    await site.close();
+    await receiver.close();
+  }
+});
+
+test("Chromium RUM: a page restored from the back/forward cache records a second pageView (navigation.type back_forward_cache) with its own vitals", async () => {
+  const receiver = (await startDevReceiver()) as Receiver;
+  const site = await startRumSite();
+  const pageViews = (r: Receiver): OtlpSpan[] => spansOf(r).filter((s) => s.name === "pageView");
+  try {
+    await withBrowser(async (page) => {
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      await page.goto(`${site.url}/index.html?mode=bfcache&endpoint=${encodeURIComponent(receiver.url)}`);
+      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      await page.goto(`${site.url}/next.html`);
+      await receiver.waitFor((r) => pageViews(r).length === 1, 10_000);
+      // A restore fires no load event: wait for the commit, then for the pageshow.
+      await page.goBack({ waitUntil: "commit" });
+      await page.waitForFunction(() => (globalThis as unknown as { shows?: unknown[] }).shows?.length === 2);
+      const shows = await page.evaluate(() => ({
+        shows: (globalThis as unknown as { shows: Array<{ persisted: boolean; timeStamp: number }> }).shows,
+        notRestored: JSON.stringify((performance.getEntriesByType("navigation")[0] as { notRestoredReasons?: unknown }).notRestoredReasons ?? null),
+      }));
+      assert.equal(shows.shows.map((s) => s.persisted), [false, true], `restored from the bfcache (not: ${shows.notRestored})`);
+      // The restored page view's FCP and LCP come two frames after pageshow.
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 50)))));
+      await page.goto(`${site.url}/next.html`);
+      await receiver.waitFor((r) => pageViews(r).length === 2, 10_000);
+      assert.equal(pageErrors, []);
+    }, { bfcache: true });
+    const [first, restored] = pageViews(receiver);
+    assert.is(attr(first!.attributes, "navigation.type"), "navigate");
+    assert.is(attr(restored!.attributes, "navigation.type"), "back_forward_cache");
+    assert.is(restored!.traceId, first!.traceId, "the same document: the same server span's trace");
+    assert.ok(BigInt(restored!.startTimeUnixNano!) >= BigInt(first!.endTimeUnixNano!), "the restored page view starts after the first one ended");
+    const vitals = (s: OtlpSpan): Record<string, number> =>
+      Object.fromEntries((s.events ?? []).filter((e) => e.name === "web_vital").map((e) => [String(attr(e.attributes, "web_vital.name")), Number(attr(e.attributes, "web_vital.value"))]));
+    const again = vitals(restored!);
+    assert.equal(Object.keys(again).sort(), ["CLS", "FCP", "LCP", "TTFB"], JSON.stringify(again));
+    assert.is(again.TTFB, 0, "nothing was fetched");
+    assert.is(again.CLS, 0, "no shift since the restore");
+    assert.ok(again.FCP! >= 0 && again.LCP === again.FCP, JSON.stringify(again));
+    assert.equal(Object.keys(vitals(first!)).sort(), ["CLS", "FCP", "LCP", "TTFB"], "the first view kept its own vitals");
+    // One histogram stream per vital across page views (cumulative by default): the last export counts both.
+    const lastTtfb = receiver.metrics.flatMap((m) => m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))).filter((m) => m.name === "web_vitals.ttfb").at(-1);
+    assert.is(lastTtfb?.histogram?.dataPoints.reduce((n, p) => n + Number(p.count), 0), 2, JSON.stringify(lastTtfb));
   } finally {
     await site.close();
     await receiver.close();

@@ -25,7 +25,8 @@ import { startPageView, type PageViewHandle } from "./page-view.ts";
 import { validateRumOptions } from "./rum-options.ts";
 import { rumResourceAttributes, SessionProcessor, type SessionOptions } from "./session.ts";
 import { instrumentXhr, type XhrInstrumentationOptions } from "./xhr.ts";
-import { observeWebVitals, type WebVitalReport } from "./web-vitals.ts";
+import { observeWebVitals, type WebVitalReport, type WebVitalsHandle } from "./web-vitals.ts";
+import { whenActivated } from "./activation.ts";
 
 /** Options of {@link initRum}: everything `init()` takes, plus what RUM records and how it sends. */
 export interface RumOptions extends InitOptions, HeaderCaptureOptions {
@@ -47,12 +48,13 @@ export interface RumOptions extends InitOptions, HeaderCaptureOptions {
   /** Record History API navigations. Default true. */
   navigations?: boolean;
   /**
-   * Record a `pageView` span from navigation start to page hide, child of the
-   * `<meta name="traceparent">` server span, with each final web vital as a `web_vital` event.
-   * Default true.
+   * Record a `pageView` span from navigation start (activation for a prerendered page) to page
+   * hide, child of the `<meta name="traceparent">` server span, with each final web vital as a
+   * `web_vital` event; and a new one, with its own vitals, each time the page is restored from
+   * the back/forward cache (`navigation.type` `back_forward_cache`). Default true.
    */
   pageView?: boolean;
-  /** Observe web vitals; `onReport` receives each final value. Default true. */
+  /** Observe web vitals (again for each back/forward-cache restore); `onReport` receives each final value. Default true. */
   webVitals?: boolean | { onReport?: (report: WebVitalReport) => void };
   /** Uncaught errors and unhandled rejections as ERROR log records (≤ `maxPerMinute`, default 10). Default true. */
   errors?: boolean | { maxPerMinute?: number };
@@ -115,14 +117,19 @@ export function initRum(options: RumOptions = {}): RumSdk {
   // `pagehide` fires while `visibilityState` is still "visible", and the gzip `await` there
   // would start the request too late. Reset when the page is shown again (bfcache, tab back).
   let beforeHide = (): void => {};
+  let onRestore = (_restoredAt: number): void => {};
   let leaving = false;
   const removeBeforeHide = onPageHide(() => {
     leaving = true;
     beforeHide();
   });
   const doc = (globalThis as { document?: { visibilityState?: string } & Partial<EventTarget> }).document;
-  const onShow = (): void => {
+  const onShow = (event: unknown): void => {
     if (doc?.visibilityState !== "hidden") leaving = false;
+    // A back/forward-cache restore (HTML "pageshow" with persisted): a new page view of the
+    // same document. The event's timeStamp is in the performance.now() time base.
+    const e = event as { persisted?: boolean; timeStamp: number };
+    if (e.persisted) onRestore(e.timeStamp);
   };
   const win = globalThis as Partial<EventTarget>;
   if (typeof doc?.addEventListener === "function" && typeof win.addEventListener === "function") {
@@ -188,26 +195,34 @@ export function initRum(options: RumOptions = {}): RumSdk {
     guarded("documentLoad", () => recordDocumentLoad({ tracer, resourceTimings, ...pageUrl }));
   }
   if (options.navigations !== false) guarded("navigations", () => stops.push(trackNavigations({ tracer, ...pageUrl })));
+  // One page view (span and vitals) at a time: the document's, from activation, then one per
+  // back/forward-cache restore. Each ends at the page hide before the restore, so the handles
+  // are replaced, not accumulated; a stopped vitals handle holds no observer or listener.
   let pageView: PageViewHandle | undefined;
-  if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, ...pageUrl })));
+  let vitals: WebVitalsHandle | undefined;
+  const userReport = typeof options.webVitals === "object" ? options.webVitals.onReport : undefined;
+  const onReport = (report: WebVitalReport): void => {
+    pageView?.recordVital(report);
+    userReport?.(report);
+  };
+  const startView = (restoredAt?: number): void => {
+    if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, restoredAt, ...pageUrl })));
+    if (options.webVitals !== false) guarded("webVitals", () => (vitals = observeWebVitals({ meter: sdk.meterProvider.getMeter(SCOPE), onReport, restoredAt })));
+  };
   // At page hide: final vitals first (they become events of the page view), then the page view
-  // ends — all before the SDK's page-hide flush, which exports it.
-  beforeHide = () => pageView?.end();
-  if (options.webVitals !== false) {
-    const userReport = typeof options.webVitals === "object" ? options.webVitals.onReport : undefined;
-    const onReport = (report: WebVitalReport): void => {
-      pageView?.recordVital(report);
-      userReport?.(report);
-    };
-    guarded("webVitals", () => {
-      const vitals = observeWebVitals({ meter: sdk.meterProvider.getMeter(SCOPE), onReport });
-      beforeHide = () => {
-        vitals.flushFinal();
-        pageView?.end();
-      };
-      stops.push(() => vitals.stop());
-    });
-  }
+  // ends — all before the SDK's page-hide flush, which exports it. Idempotent: a page hidden
+  // twice (tab switches) ends nothing twice.
+  beforeHide = () => {
+    vitals?.flushFinal();
+    pageView?.end();
+  };
+  onRestore = (restoredAt) => {
+    beforeHide(); // already done at the pagehide before it; guards a browser that skipped it
+    startView(restoredAt);
+  };
+  // A prerendered page's view starts at its activation (both page view and vitals, so vitals
+  // reported at start find the page view).
+  stops.push(whenActivated(startView), () => vitals?.stop());
   if (options.errors !== false) {
     const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
     guarded("errors", () =>

@@ -23,14 +23,23 @@
  * (`good`/`needs-improvement`/`poor` by the published thresholds). TTFB and FCP are final when
  * seen; LCP at the first input or hide; CLS and INP when the page is first hidden
  * (`visibilitychange` to hidden or `pagehide`), or on `flushFinal()`. Nothing is measured after
- * that (nor after a back/forward-cache restore). Everything is feature-detected: where an entry
- * type is unsupported (Firefox has no layout-shift, a Worker has no document) that vital is
- * simply never reported.
+ * that by this handle.
+ *
+ * A page restored from the back/forward cache is a new page view (web-vitals
+ * `onBFCacheRestore`, https://web.dev/articles/bfcache#impact-on-core-web-vitals): observe it
+ * with a new handle given `restoredAt`, the `pageshow` event's `timeStamp`. Nothing was fetched,
+ * so TTFB is 0; the whole page repaints in one frame, so FCP and LCP are the time from
+ * `pageshow` to the next frame (after two `requestAnimationFrame`s, as web-vitals measures
+ * them); CLS and INP start over from the restore.
+ *
+ * Everything is feature-detected: where an entry type is unsupported (Firefox has no
+ * layout-shift, a Worker has no document) that vital is simply never reported.
  */
 import { diagOnce } from "../../common/diag.ts";
 import type { Histogram } from "../../metrics/instruments.ts";
 import type { Meter } from "../../metrics/meter.ts";
 import { asTarget, type ListenerTarget } from "../browser-page-hide.ts";
+import { perfEntries, whenActivated, type PerfEntry } from "./activation.ts";
 
 /** The vitals observed. */
 export type WebVitalName = "TTFB" | "FCP" | "LCP" | "CLS" | "INP";
@@ -52,8 +61,14 @@ export interface WebVitalsOptions {
   meter: Meter;
   /** Called once per vital with its final value (e.g. to attach it to the page-view span). Never throws into the page. */
   onReport?: (report: WebVitalReport) => void;
-  /** Clock in the `performance.now()` time base (default `performance.now`), used for the moment the page is hidden. */
+  /** Clock in the `performance.now()` time base (default `performance.now`): the moment the page is hidden, a restore's first frame. */
   now?: () => number;
+  /**
+   * The `pageshow` event's `timeStamp` when this page view is a back/forward-cache restore
+   * (`event.persisted`): vitals are then measured from that moment by the restore rules (see
+   * the module doc), and entries from before it are ignored.
+   */
+  restoredAt?: number;
 }
 
 /** Handle returned by {@link observeWebVitals}. */
@@ -86,20 +101,7 @@ export function rateWebVital(name: WebVitalName, value: number): WebVitalRating 
 const MS_BUCKETS = [100, 200, 300, 500, 800, 1000, 1500, 1800, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 20000];
 const CLS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1];
 
-interface PerfEntry {
-  readonly name: string;
-  readonly entryType: string;
-  readonly startTime: number;
-  readonly duration: number;
-  readonly responseStart?: number;
-  readonly activationStart?: number;
-  readonly value?: number;
-  readonly hadRecentInput?: boolean;
-  readonly interactionId?: number;
-}
-
 interface PerfLike {
-  getEntriesByType?(type: string): readonly PerfEntry[];
   interactionCount?: number;
 }
 
@@ -124,9 +126,9 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   if (options === null || typeof options !== "object" || typeof options.meter?.createHistogram !== "function") {
     throw new TypeError("Cannot observe web vitals: options.meter must be a Meter");
   }
-  const { meter, onReport } = options;
+  const { meter, onReport, restoredAt } = options;
   const clock = options.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
-  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string; prerendering?: boolean }; performance?: PerfLike };
+  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string }; performance?: PerfLike; requestAnimationFrame?: (cb: () => void) => unknown };
   const PO = g.PerformanceObserver;
   const supported = new Set(PO?.supportedEntryTypes ?? []);
   const doc = asTarget(g.document);
@@ -139,6 +141,11 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   // Entries after the page was first hidden don't count (a background tab paints late); set in start().
   let firstHidden = Infinity;
   let activationStart = 0; // prerendered pages measure from activation, not navigation start
+  // A restored page view ignores what happened before the restore (buffered shifts, interactions).
+  const since = restoredAt ?? -Infinity;
+  // Interactions before the restore belong to the previous page view (web-vitals resets its
+  // interaction count at restore).
+  const countBefore = restoredAt === undefined ? 0 : g.performance?.interactionCount ?? 0;
 
   const report = (name: WebVitalName, raw: number): void => {
     if (stopped || reported.has(name) || !Number.isFinite(raw)) return;
@@ -180,6 +187,7 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   let lastId = 0;
 
   const handle = (e: PerfEntry): void => {
+    if (e.startTime < since) return;
     switch (e.entryType) {
       case "navigation": {
         activationStart = e.activationStart ?? 0;
@@ -272,12 +280,13 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   const flushFinal = (): void => {
     if (stopped) return;
     finalLcp();
-    // CLS only with an FCP (web-vitals onCLS waits for onFCP, matching CrUX).
-    if (hasShiftSupport && reported.has("FCP")) report("CLS", cls);
+    // CLS only with an FCP (web-vitals onCLS waits for onFCP, matching CrUX); a restore's CLS
+    // is reported without (web-vitals resets it at restore, whether or not a frame followed).
+    if (hasShiftSupport && (restoredAt !== undefined || reported.has("FCP"))) report("CLS", cls);
     if (worst.length > 0) {
       // One outlier skipped per 50 interactions; count from the browser when it exposes it (it
       // also counts interactions below our durationThreshold).
-      const count = g.performance?.interactionCount || interactions;
+      const count = (g.performance?.interactionCount ?? 0) - countBefore || interactions;
       report("INP", worst[Math.min(worst.length - 1, Math.floor(count / 50))].duration);
     }
     stop();
@@ -291,31 +300,41 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   };
 
   const start = (): void => {
-    if (stopped) return;
-    const entries = (type: string): readonly PerfEntry[] => {
-      try {
-        return g.performance?.getEntriesByType?.(type) ?? [];
-      } catch {
-        return [];
+    if (restoredAt !== undefined) {
+      // No request was made: TTFB is 0 (web-vitals onTTFB). The browser emits no paint or LCP
+      // entry for a restore: FCP and LCP are read in the second animation frame's callback, i.e.
+      // once the first frame after `pageshow` was painted (a frame's callbacks run before it is
+      // painted) — web-vitals' doubleRAF.
+      report("TTFB", 0);
+      const raf = g.requestAnimationFrame;
+      if (typeof raf === "function") {
+        raf(() =>
+          raf(() => {
+            const value = clock() - restoredAt;
+            report("FCP", value);
+            report("LCP", value);
+          }),
+        );
       }
-    };
-    const nav = entries("navigation")[0];
-    // Read now, not from the navigation observer: its entry may only be delivered after the
-    // paints (at load end), which would then miss the subtraction.
-    activationStart = nav?.activationStart || 0;
-    // Hidden before we started (the script loaded late, the user switched tabs): the first
-    // `visibility-state` "hidden" since activation, else assume hidden since the start if hidden
-    // now (web-vitals getVisibilityWatcher). `>=` keeps an entry at 0: loaded in a background tab.
-    firstHidden = entries("visibility-state").find((e) => e.name === "hidden" && e.startTime >= activationStart)?.startTime ?? (g.document?.visibilityState === "hidden" ? 0 : Infinity);
-    if (!observe("navigation") && nav) handle(nav);
-    observe("paint");
-    if (observe("largest-contentful-paint")) {
-      // The browser stops LCP candidates at the first input; finalize there (web-vitals: keydown, click).
-      const onInput = (): void => {
-        if (!stopped) setTimeout(finalLcp, 0);
-      };
-      listen(win, "keydown", onInput);
-      listen(win, "click", onInput);
+    } else {
+      const nav = perfEntries("navigation")[0];
+      // Read now, not from the navigation observer: its entry may only be delivered after the
+      // paints (at load end), which would then miss the subtraction.
+      activationStart = nav?.activationStart || 0;
+      // Hidden before we started (the script loaded late, the user switched tabs): the first
+      // `visibility-state` "hidden" since activation, else assume hidden since the start if hidden
+      // now (web-vitals getVisibilityWatcher). `>=` keeps an entry at 0: loaded in a background tab.
+      firstHidden = perfEntries("visibility-state").find((e) => e.name === "hidden" && e.startTime >= activationStart)?.startTime ?? (g.document?.visibilityState === "hidden" ? 0 : Infinity);
+      if (!observe("navigation") && nav) handle(nav);
+      observe("paint");
+      if (observe("largest-contentful-paint")) {
+        // The browser stops LCP candidates at the first input; finalize there (web-vitals: keydown, click).
+        const onInput = (): void => {
+          if (!stopped) setTimeout(finalLcp, 0);
+        };
+        listen(win, "keydown", onInput);
+        listen(win, "click", onInput);
+      }
     }
     hasShiftSupport = observe("layout-shift");
     // 16 ms, the smallest threshold Event Timing allows. web-vitals takes INP candidates at 40
@@ -336,10 +355,9 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
       flushFinal();
     });
   };
-  // A prerendering page is hidden and unpainted until activated: measure from activation
-  // (web-vitals whenActivated), when activationStart is known.
-  if (g.document?.prerendering) listen(doc, "prerenderingchange", start);
-  else start();
+  // A prerendering page is hidden and unpainted until activated: measure from activation, when
+  // activationStart is known (a restored page was activated long ago: starts now).
+  cleanups.push(whenActivated(start));
 
   return { stop, flushFinal };
 }

@@ -1,6 +1,7 @@
 // A fake page for the RUM unit suites in Node: PerformanceObserver with per-type delivery (and
 // Event Timing's `durationThreshold` filter), `performance.getEntriesByType` over the same
-// timeline, document/window event targets with visibilityState and `prerendering`;
+// timeline, document/window event targets with visibilityState and `prerendering`,
+// `requestAnimationFrame` run frame by frame, and back/forward-cache leave/restore events;
 // XMLHttpRequest is left to each suite.
 type Listener = (e: unknown) => void;
 
@@ -50,13 +51,21 @@ export interface FakePage {
   queue(...entries: FakeEntry[]): void;
   observed(): string[];
   observerCount(): number;
+  /** Runs the animation-frame callbacks queued so far (those they queue wait for the next frame). */
+  frame(): void;
+  /** Frame callbacks waiting. */
+  pendingFrames(): number;
+  /** The page enters the back/forward cache: `visibilitychange` to hidden, then `pagehide` persisted. */
+  leaveToCache(): void;
+  /** The page is restored from the back/forward cache at `timeStamp` (`performance.now()` scale): visible, then `pageshow` persisted. */
+  restoreFromCache(timeStamp: number): void;
   restore(): void;
 }
 
 /** Installs the fake page on globalThis (document, add/removeEventListener, PerformanceObserver). */
 export function installFakePage(supported: string[] = ["navigation", "paint", "largest-contentful-paint", "layout-shift", "event", "first-input"]): FakePage {
   const g = globalThis as Record<string, unknown>;
-  const saved = { document: g.document, addEventListener: g.addEventListener, removeEventListener: g.removeEventListener, PerformanceObserver: g.PerformanceObserver };
+  const saved = { document: g.document, addEventListener: g.addEventListener, removeEventListener: g.removeEventListener, PerformanceObserver: g.PerformanceObserver, requestAnimationFrame: g.requestAnimationFrame };
   const perf = g.performance as Record<string, unknown>;
   const document = new FakeDocument();
   const window = new FakeTarget();
@@ -98,6 +107,8 @@ export function installFakePage(supported: string[] = ["navigation", "paint", "l
   g.addEventListener = window.addEventListener.bind(window);
   g.removeEventListener = window.removeEventListener.bind(window);
   g.PerformanceObserver = FakeObserver;
+  let frames: Array<() => void> = [];
+  g.requestAnimationFrame = (cb: () => void) => frames.push(cb);
   // Shadows the prototype's method on Node's own `performance` (now() and timeOrigin stay real).
   perf.getEntriesByType = (type: string) => buffer.filter((e) => e.entryType === type);
   return {
@@ -113,6 +124,23 @@ export function installFakePage(supported: string[] = ["navigation", "paint", "l
     },
     observed: () => [...observers].flatMap((o) => o.types),
     observerCount: () => observers.size,
+    frame() {
+      const now = frames;
+      frames = [];
+      for (const cb of now) cb();
+    },
+    pendingFrames: () => frames.length,
+    // Page Lifecycle order (https://developer.chrome.com/docs/web-platform/page-lifecycle-api):
+    // hidden before pagehide when leaving, visible before pageshow when restored.
+    leaveToCache() {
+      document.hide();
+      window.dispatch("pagehide", { type: "pagehide", persisted: true });
+    },
+    restoreFromCache(timeStamp) {
+      document.visibilityState = "visible";
+      document.dispatch("visibilitychange");
+      window.dispatch("pageshow", { type: "pageshow", persisted: true, timeStamp });
+    },
     restore() {
       delete perf.getEntriesByType;
       delete perf.interactionCount;

@@ -160,4 +160,190 @@ test("pageView: false records no page view; vitals still reach onReport", async 
   }
 });
 
+interface View {
+  attributes: Record<string, unknown>;
+  startTime: number;
+  ended: boolean;
+  vitals: Record<string, unknown>;
+}
+
+function views(exporter: InMemorySpanExporter): View[] {
+  return exporter.getFinishedSpans().filter((s) => s.name === "pageView").map((s) => ({
+    attributes: s.attributes,
+    startTime: s.startTime,
+    ended: s.ended,
+    vitals: Object.fromEntries(s.events.filter((e) => e.name === "web_vital").map((e) => [e.attributes?.["web_vital.name"], e.attributes?.["web_vital.value"]])),
+  }));
+}
+
+test("bfcache restore: a new pageView (navigation.type back_forward_cache) starts at pageshow with re-measured vitals, cycle after cycle, without leaking listeners or observers", async () => {
+  const page = installFakePage();
+  // The navigation entry exists before any script runs.
+  page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 120, type: "navigate" });
+  const exporter = new InMemorySpanExporter();
+  const sdk = initRum({
+    serviceName: "rum-unit",
+    documentLoad: false,
+    traceFetch: false,
+    traceXhr: false,
+    session: { storage: { getItem: () => null, setItem: () => {} } },
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    otlp: { fetch: async () => new Response("{}", { status: 200 }) },
+  });
+  try {
+    page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 400 }, { entryType: "largest-contentful-paint", startTime: 900 });
+    page.emit({ entryType: "layout-shift", startTime: 500, value: 0.3, hadRecentInput: false });
+    page.leaveToCache();
+    await sdk.flush();
+    assert.equal(views(exporter).map((v) => [v.attributes["navigation.type"], v.vitals]), [["navigate", { TTFB: 120, FCP: 400, LCP: 900, CLS: 0.3 }]]);
+    const hiddenCounts = [page.document.count(), page.window.count(), page.observerCount()];
+    assert.is(page.observerCount(), 0, "the ended page view observes nothing while in the cache");
+
+    // The restores below happen at performance.now(): after the first page view's entries (≤ 900 ms).
+    while (performance.now() <= 1_000) await new Promise((r) => setTimeout(r, 50));
+    let restoredCounts: number[] | undefined;
+    for (const cycle of [1, 2, 3]) {
+      // The pageshow timeStamp: now, in the performance.now() time base.
+      const at = performance.now();
+      page.restoreFromCache(at);
+      const live = [page.document.count(), page.window.count(), page.observerCount()];
+      restoredCounts ??= live;
+      assert.equal(live, restoredCounts, `cycle ${cycle}: same listeners and observers as the first restore`);
+      assert.ok(page.observerCount() > 0, "vitals observed again");
+      page.frame();
+      page.frame();
+      // Only what happened after this restore counts: the 0.3 shift at 500 ms (buffered) does not.
+      // (At the restore time itself: later times would lie in the next cycle's past.)
+      page.emit({ entryType: "layout-shift", startTime: at, value: 0.01 * cycle, hadRecentInput: false });
+      page.emit({ entryType: "event", name: "click", startTime: at, duration: 100 + cycle, interactionId: 10 * cycle });
+      assert.is(views(exporter).length, cycle, "the restored page view runs until the next hide");
+      page.leaveToCache();
+      assert.equal([page.document.count(), page.window.count(), page.observerCount()], hiddenCounts, `cycle ${cycle}: back to the hidden page's listeners`);
+      await sdk.flush();
+      const all = views(exporter);
+      assert.is(all.length, cycle + 1);
+      const view = all[cycle]!;
+      assert.is(view.attributes["navigation.type"], "back_forward_cache");
+      assert.type(view.attributes["session.id"], "string");
+      assert.ok(Math.abs(view.startTime - all[0]!.startTime - at) < 1e-6, "starts at the pageshow timeStamp");
+      const { FCP, LCP, ...rest } = view.vitals;
+      assert.equal(rest, { TTFB: 0, CLS: 0.01 * cycle, INP: 100 + cycle });
+      assert.ok(typeof FCP === "number" && FCP >= 0 && FCP === LCP, JSON.stringify(view.vitals));
+    }
+    // Hiding twice (tab switches) and a show that is not a restore start nothing and end nothing twice.
+    page.document.visibilityState = "visible";
+    page.window.dispatch("pageshow", { type: "pageshow", persisted: false, timeStamp: performance.now() });
+    page.document.hide();
+    await sdk.flush();
+    assert.is(views(exporter).length, 4);
+  } finally {
+    await sdk.stop();
+    page.restore();
+  }
+  assert.is(page.document.count() + page.window.count() + page.observerCount(), 0, "stop() removes everything");
+});
+
+test("bfcache restore: delivery compresses again once shown, and a restore after the inactivity timeout gets a new session.id", async () => {
+  const page = installFakePage();
+  const exporter = new InMemorySpanExporter();
+  const posted: Array<{ url: string; gzip: boolean }> = [];
+  let wall = 1_000_000;
+  const stored = new Map<string, string>();
+  const sdk = initRum({
+    serviceName: "rum-unit",
+    documentLoad: false,
+    traceFetch: false,
+    traceXhr: false,
+    webVitals: false,
+    session: { inactivityMillis: 60_000, now: () => wall, storage: { getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v) } },
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    otlp: {
+      fetch: async (url: RequestInfo | URL, init?: RequestInit) => {
+        posted.push({ url: String(url), gzip: new Headers(init?.headers).get("content-encoding") === "gzip" });
+        return new Response("{}", { status: 200 });
+      },
+    },
+  });
+  try {
+    const sent = async (): Promise<boolean[]> => {
+      await sdk.flush();
+      return posted.splice(0).filter((p) => p.url.endsWith("/v1/traces")).map((p) => p.gzip);
+    };
+    for (let i = 0; i < 2; i++) {
+      page.leaveToCache();
+      assert.equal(await sent(), [false], "the page-hide flush is not compressed (it must start synchronously)");
+      page.restoreFromCache(performance.now());
+      trace.getTracer("app").startSpan("work").end();
+      assert.equal(await sent(), [true], "shown again: compressed as before the hide");
+    }
+    wall += 30_000; // in the cache for 30 s: same session
+    page.leaveToCache();
+    page.restoreFromCache(performance.now());
+    wall += 120_000; // in the cache for 2 minutes: past the inactivity timeout
+    page.leaveToCache();
+    page.restoreFromCache(performance.now());
+    page.leaveToCache();
+    await sdk.flush();
+    const ids = exporter.getFinishedSpans().filter((s) => s.name === "pageView").map((s) => s.attributes["session.id"]);
+    assert.is(ids.length, 5);
+    assert.is(new Set(ids.slice(0, 4)).size, 1, "within the inactivity timeout: one session");
+    assert.not.equal(ids[4], ids[3], "a restore after the timeout starts a new session");
+  } finally {
+    await sdk.stop();
+    page.restore();
+  }
+});
+
+test("a prerendered page: the pageView starts at activationStart (navigation.type prerender) with the vitals measured from activation; nothing starts before", async () => {
+  const page = installFakePage();
+  page.document.prerendering = true;
+  page.document.visibilityState = "hidden";
+  const exporter = new InMemorySpanExporter();
+  const sdk = initRum({
+    serviceName: "rum-unit",
+    documentLoad: false,
+    traceFetch: false,
+    traceXhr: false,
+    session: false,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    otlp: { fetch: async () => new Response("{}", { status: 200 }) },
+  });
+  try {
+    assert.is(page.observerCount(), 0, "no vitals while prerendering");
+    page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 300, activationStart: 2_000, type: "navigate" });
+    page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 2_300 });
+    page.document.prerendering = false;
+    page.document.visibilityState = "visible";
+    page.document.dispatch("prerenderingchange");
+    assert.is(page.document.count("prerenderingchange"), 0, "the activation listener is gone");
+    // A span at time 0 would start at the same anchor offset as a performance.now() 0 time.
+    const origin = trace.getTracer("probe").startSpan("origin", { startTime: 0 });
+    origin.end();
+    page.document.hide();
+    await sdk.flush();
+    const [view] = views(exporter);
+    const originStart = exporter.getFinishedSpans().find((s) => s.name === "origin")!.startTime;
+    assert.ok(Math.abs(view!.startTime - originStart - 2_000) < 1e-6, `starts at activation: ${view!.startTime - originStart}`);
+    assert.is(view!.attributes["navigation.type"], "prerender");
+    assert.equal(view!.vitals, { TTFB: 0, FCP: 300, CLS: 0 }, "vitals reported at activation found the page view");
+  } finally {
+    await sdk.stop();
+    page.restore();
+  }
+});
+
+test("stop() while prerendering: no page view or vitals start at activation", async () => {
+  const page = installFakePage();
+  page.document.prerendering = true;
+  const exporter = new InMemorySpanExporter();
+  const sdk = initRum({ serviceName: "rum-unit", documentLoad: false, traceFetch: false, traceXhr: false, session: false, spanProcessors: [new SimpleSpanProcessor(exporter)], otlp: { fetch: async () => new Response("{}", { status: 200 }) } });
+  await sdk.stop();
+  assert.is(page.document.count() + page.window.count(), 0);
+  page.document.prerendering = false;
+  page.document.dispatch("prerenderingchange");
+  assert.is(page.observerCount(), 0);
+  assert.is(exporter.getFinishedSpans().length, 0);
+  page.restore();
+});
+
 test.run();

@@ -67,6 +67,12 @@ if (mode === "headers") {
   for (let i = 0; i < 240; i++) tracer.startSpan(`big-${i}`, { attributes: { pad: "x".repeat(700) } }).end();
   globalThis.__sdk = sdk;
   globalThis.ready = Promise.resolve(true);
+} else if (mode === "bfcache") {
+  // Left for next.html and restored from the back/forward cache: the pageshow events tell.
+  globalThis.__sdk = otel.initRum(options);
+  globalThis.shows = [];
+  addEventListener("pageshow", (e) => globalThis.shows.push({ persisted: e.persisted, timeStamp: e.timeStamp }));
+  globalThis.ready = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(true), 100))));
 } else {
   const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch" });
   globalThis.__sdk = sdk;

@@ -36,7 +36,7 @@ export async function startRumSite() {
   });
   await new Promise((resolve) => api.listen(0, "127.0.0.1", resolve));
   const server = createServer(async (req, res) => {
-    const { pathname } = new URL(req.url ?? "/", "http://127.0.0.1");
+    const { pathname, searchParams } = new URL(req.url ?? "/", "http://127.0.0.1");
     try {
       if (pathname === "/api/work") {
         backendTraceparents.push(req.headers.traceparent ?? null);
@@ -48,7 +48,9 @@ export async function startRumSite() {
         const traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
         serverTraceparents.push(traceparent);
         const html = (await readFile(join(here, "index.html"), "utf8")).replace("{{TRACEPARENT}}", traceparent);
-        res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": "no-store" });
+        // `no-store` keeps a page out of Chromium's back/forward cache: the bfcache scenario's
+        // page is only revalidated (https://web.dev/articles/bfcache#minimize-use-of-cache-control-no-store).
+        res.writeHead(200, { "content-type": TYPES[".html"], "cache-control": searchParams.get("mode") === "bfcache" ? "no-cache" : "no-store" });
         res.end(html);
         return;
       }

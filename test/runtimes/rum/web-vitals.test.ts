@@ -239,6 +239,63 @@ test("no interaction → no INP; paints after the page was hidden don't count", 
   assert.equal(reports, []); // no FCP, so no CLS either
 });
 
+test("a back/forward-cache restore (restoredAt): TTFB 0, FCP = LCP = pageshow to the second frame, CLS and INP only from entries after the restore", () => {
+  page = installFakePage();
+  // The previous page view's shifts and interactions are still in the timeline (and buffered).
+  page.emit(
+    { entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 300 },
+    { entryType: "paint", name: "first-contentful-paint", startTime: 400 },
+    { entryType: "layout-shift", startTime: 500, value: 0.3, hadRecentInput: false },
+    { entryType: "event", name: "click", startTime: 600, duration: 900, interactionId: 3 },
+  );
+  const perf = performance as unknown as { interactionCount: number };
+  perf.interactionCount = 60; // 60 interactions before the restore
+  let clock = 10_000;
+  const reports: WebVitalReport[] = [];
+  const vitals = observeWebVitals({ meter: new MeterProvider({}).getMeter("x"), onReport: (r) => reports.push(r), now: () => clock, restoredAt: 10_000 });
+  const byName = () => Object.fromEntries(reports.map((r) => [r.name, r.value]));
+  // No request was made; no paint or LCP entry comes for a restore, nor is any observed.
+  assert.equal(byName(), { TTFB: 0 });
+  assert.equal(page.observed().sort(), ["event", "first-input", "layout-shift"]);
+  clock = 10_016;
+  page.frame();
+  assert.equal(byName(), { TTFB: 0 }, "the first frame's callbacks run before it is painted");
+  clock = 10_040;
+  page.frame();
+  assert.equal(byName(), { TTFB: 0, FCP: 40, LCP: 40 });
+  page.emit(
+    { entryType: "layout-shift", startTime: 10_100, value: 0.05, hadRecentInput: false },
+    { entryType: "event", name: "click", startTime: 10_200, duration: 300, interactionId: 70 },
+    { entryType: "event", name: "keydown", startTime: 10_300, duration: 120, interactionId: 77 },
+  );
+  perf.interactionCount = 62;
+  page.document.hide();
+  // 2 interactions since the restore: none skipped (counting all 62 would skip the 300 ms one).
+  assert.equal(byName(), { TTFB: 0, FCP: 40, LCP: 40, CLS: 0.05, INP: 300 });
+  assert.is(page.observerCount(), 0);
+  vitals.stop();
+});
+
+test("a restore hidden before its second frame reports no FCP/LCP (then nothing late), but CLS", () => {
+  page = installFakePage();
+  const reports: WebVitalReport[] = [];
+  observeWebVitals({ meter: new MeterProvider({}).getMeter("x"), onReport: (r) => reports.push(r), now: () => 5_000, restoredAt: 4_000 });
+  page.frame();
+  page.window.dispatch("pagehide", { type: "pagehide", persisted: true });
+  page.frame();
+  assert.equal(reports.map((r) => [r.name, r.value]), [["TTFB", 0], ["CLS", 0]]);
+  assert.is(page.document.count() + page.window.count() + page.observerCount(), 0);
+});
+
+test("a restore where requestAnimationFrame is missing reports TTFB and CLS, no paint vitals", () => {
+  page = installFakePage();
+  delete (globalThis as Record<string, unknown>).requestAnimationFrame;
+  const reports: WebVitalReport[] = [];
+  observeWebVitals({ meter: new MeterProvider({}).getMeter("x"), onReport: (r) => reports.push(r), restoredAt: 4_000 });
+  page.document.hide();
+  assert.equal(reports.map((r) => r.name), ["TTFB", "CLS"]);
+});
+
 test("stop() disconnects observers and listeners; nothing is reported after", () => {
   const { reports, vitals } = setup();
   assert.ok(page.observerCount() > 0);
