@@ -13,7 +13,7 @@
  * trace id. (A link to `documentLoad` was not chosen: `documentLoad` is only recorded after the
  * load event, and a sibling in the same trace already joins them.) Without that meta tag the
  * page view is a root span of its own trace. Client-side navigations keep the same page view
- * (the document is the same; they have their own `navigation` spans); so does a restored page
+ * (the document is the same; they have their own `routeChange` spans); so does a restored page
  * view (same document, same server response).
  *
  * `navigation.type` says how the page view began, in Navigation Timing's spelling
