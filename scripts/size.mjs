@@ -49,8 +49,8 @@ export const budgets = {
  * feature that needs the bytes, and say so in the commit message.
  */
 export const ceilings = {
-  "full SDK": 55 * KiB,
-  "tracing + OTLP": 17.5 * KiB,
+  "full SDK": 55.5 * KiB,
+  "tracing + OTLP": 18 * KiB,
   "browser with RUM": 58.5 * KiB,
 };
 /** Budgets reported but not enforced (print-only): the browser with RUM (issue 7). */
