@@ -49,9 +49,9 @@ export const budgets = {
  * feature that needs the bytes, and say so in the commit message.
  */
 export const ceilings = {
-  "full SDK": 55.5 * KiB,
-  "tracing + OTLP": 16.5 * KiB,
-  "browser with RUM": 57.5 * KiB,
+  "full SDK": 56 * KiB,
+  "tracing + OTLP": 17 * KiB,
+  "browser with RUM": 58 * KiB,
 };
 /** Budgets reported but not enforced (print-only): the browser with RUM (issue 7). */
 export const printOnlyBudgets = {

@@ -33,7 +33,8 @@ import { monotonicNow } from "../common/time.ts";
 import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
-import { addCount, classifyExport, describe, exportEvent, MAX_TIMER_MILLIS, setTimerRef, settleWithin } from "./export-outcome.ts";
+import { describe } from "../common/describe.ts";
+import { addCount, classifyExport, exportEvent, MAX_TIMER_MILLIS, setTimerRef, settleWithin } from "./export-outcome.ts";
 import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
 import { OutageBackoff } from "./outage-backoff.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
@@ -184,7 +185,7 @@ export class Batcher<T> {
       if (this.#queue.size >= this.#batchSize) this.#pump();
       else this.#armTimer();
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:add`, `Unexpected error queueing ${this.#signal}: ${String(error)}`);
+      diagOnce("error", `batcher:${this.#signal}:add`, `Unexpected error queueing ${this.#signal}: ${describe(error)}`);
     }
   }
 
@@ -333,7 +334,7 @@ export class Batcher<T> {
       }
       this.#onExport?.(exportEvent(c, durationMillis));
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:count`, `Unexpected error counting a ${this.#signal} export: ${String(error)}`);
+      diagOnce("error", `batcher:${this.#signal}:count`, `Unexpected error counting a ${this.#signal} export: ${describe(error)}`);
     }
     this.#inFlightItems = 0;
     this.#settled += count;
@@ -355,7 +356,7 @@ export class Batcher<T> {
     try {
       this.#pump();
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:pump`, `Unexpected error scheduling ${this.#signal} export: ${String(error)}`);
+      diagOnce("error", `batcher:${this.#signal}:pump`, `Unexpected error scheduling ${this.#signal} export: ${describe(error)}`);
     }
   }
 

@@ -6,6 +6,7 @@
  * `console.log` is looked up at call time so a console bridge or a test that replaces
  * it later sees the output.
  */
+import { describe } from "../common/describe.ts";
 import type { Attributes } from "../common/attributes.ts";
 import { toEpochMillis } from "../common/time.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
@@ -54,7 +55,7 @@ export function formatSpan(span: ReadableSpan): string {
   const status = span.status ?? { code: 0 };
   const statusText = STATUS_NAMES[status.code] ?? String(status.code);
   const lines = [
-    `span ${JSON.stringify(span.name)} ${KIND_NAMES[span.kind] ?? String(span.kind)} ${ms(span.endTime - span.startTime)} ` +
+    `span ${JSON.stringify(span.name)} ${KIND_NAMES[span.kind] ?? describe(span.kind)} ${ms(span.endTime - span.startTime)} ` +
       `status=${statusText}${status.message ? ` ${JSON.stringify(status.message)}` : ""}`,
     `  trace=${ctx.traceId} span=${ctx.spanId} parent=${parent ? parent.spanId + (parent.isRemote ? " (remote)" : "") : "-"} ` +
       `start=${isoTime(span.startTime)} scope=${span.instrumentationScope?.name ?? "?"}`,

@@ -7,6 +7,7 @@
  * `rejected` for items refused in an OTLP `partialSuccess`, `timeout`, an HTTP status such as
  * `503`, and `_OTHER` when nothing better is known.
  */
+import { describe } from "../common/describe.ts";
 import type { ExportResult } from "./exporter.ts";
 
 /** One finished export operation, as reported to an export listener. */
@@ -68,21 +69,27 @@ export type ExportCounts = Omit<ExportEvent, "durationMillis"> & { cause?: strin
 
 /** Counts and cause of one export of `items` items that ended as `settled`. */
 export function classifyExport(settled: Settled<ExportResult>, items: number): ExportCounts {
-  if (settled.kind === "timeout") return { items, exported: 0, failed: items, errorType: "timeout", cause: "timed out" };
-  if (settled.kind === "error") {
-    const e = settled.error;
-    return { items, exported: 0, failed: items, errorType: e instanceof Error && e.name ? e.name : "_OTHER", cause: describe(e) };
+  try {
+    if (settled.kind === "timeout") return { items, exported: 0, failed: items, errorType: "timeout", cause: "timed out" };
+    if (settled.kind === "error") {
+      const e = settled.error;
+      return { items, exported: 0, failed: items, errorType: e instanceof Error && e.name ? e.name : "_OTHER", cause: describe(e) };
+    }
+    const result = settled.value;
+    const status = typeof result?.status === "number" ? { status: result.status } : {};
+    if (result && result.code === 0 /* ExportResultCode.SUCCESS */) {
+      // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
+      const rejected = Math.min(items, Math.max(0, Math.floor(Number(result.rejected) || 0)));
+      if (rejected === 0) return { items, exported: items, failed: 0, ...status };
+      return { items, exported: items - rejected, failed: rejected, errorType: "rejected", cause: `${rejected} rejected by the receiver`, ...status };
+    }
+    const errorType = typeof result?.errorType === "string" && result.errorType ? result.errorType : "_OTHER";
+    return { items, exported: 0, failed: items, errorType, cause: describe(result?.error ?? "exporter reported failure"), ...status };
+  } catch {
+    // A user exporter's result whose fields throw when read (a Proxy, a throwing getter):
+    // a failure all the same, so every item still lands in exactly one count.
+    return { items, exported: 0, failed: items, errorType: "_OTHER", cause: "unreadable result" };
   }
-  const result = settled.value;
-  const status = typeof result?.status === "number" ? { status: result.status } : {};
-  if (result && result.code === 0 /* ExportResultCode.SUCCESS */) {
-    // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
-    const rejected = Math.min(items, Math.max(0, Math.floor(Number(result.rejected) || 0)));
-    if (rejected === 0) return { items, exported: items, failed: 0, ...status };
-    return { items, exported: items - rejected, failed: rejected, errorType: "rejected", cause: `${rejected} rejected by the receiver`, ...status };
-  }
-  const errorType = typeof result?.errorType === "string" && result.errorType ? result.errorType : "_OTHER";
-  return { items, exported: 0, failed: items, errorType, cause: describe(result?.error ?? "exporter reported failure"), ...status };
 }
 
 /** The {@link ExportEvent} an export listener receives for an export counted as `c`. */
@@ -103,22 +110,5 @@ export function setTimerRef(timer: TimerHandle, ref: boolean): void {
   if (typeof fn === "function") fn.call(timer);
 }
 
-/**
- * An error's message (or name) and its `cause` when that says more, else the value as a
- * string. Never throws: `String()` throws for an object without a prototype or with a
- * throwing `toString`, and this runs inside paths that must not reject (export counting,
- * shutdown, the transport's `send`).
- */
-export function describe(error: unknown): string {
-  try {
-    if (error instanceof Error) {
-      // undici puts the real reason (ECONNREFUSED, socket closed) in `cause`.
-      const cause = (error as { cause?: unknown }).cause;
-      const causeText = cause instanceof Error ? cause.message : typeof cause === "string" ? cause : "";
-      return causeText && causeText !== error.message ? `${error.message} (${causeText})` : String(error.message || error.name);
-    }
-    return String(error);
-  } catch {
-    return Object.prototype.toString.call(error);
-  }
-}
+// Lived here first; kept importable from here for code that already does.
+export { describe } from "../common/describe.ts";

@@ -18,7 +18,7 @@
 import { diag, diagOnce } from "../common/diag.ts";
 import { percentDecode } from "../common/percent-decode.ts";
 import { monotonicNow } from "../common/time.ts";
-import { describe } from "./export-outcome.ts";
+import { describe } from "../common/describe.ts";
 import { encodeBase64 } from "./otlp/base64.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
 

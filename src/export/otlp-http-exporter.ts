@@ -9,7 +9,7 @@ import { context } from "../context/context-api.ts";
 import { suppressTracing } from "../trace/suppress.ts";
 import type { ReadableSpan } from "../trace/types.ts";
 import type { Exporter, ExportOptions, ExportResult } from "./exporter.ts";
-import { describe } from "./export-outcome.ts";
+import { describe } from "../common/describe.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
 import type { Transport, TransportResult } from "./fetch-transport.ts";
 import { resolveOtlpConfig } from "./otlp-config.ts";
@@ -95,7 +95,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
       // Our own request must not be traced by an instrumented fetch.
       result = await context.with(suppressTracing(context.active()), () => this.#transport.send(body, signal));
     } catch (error) {
-      return { code: 1 /* ExportResultCode.FAILED */, error: error instanceof Error ? error : new Error(String(error)), errorType: "_OTHER" };
+      return { code: 1 /* ExportResultCode.FAILED */, error: error instanceof Error ? error : new Error(describe(error)), errorType: "_OTHER" };
     }
     const out: ExportResult = result?.ok
       ? { code: 0 /* ExportResultCode.SUCCESS */ }

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { describe } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import { logs } from "../logs/logs-api.ts";
 import { metrics } from "../metrics/metrics-api.ts";
@@ -92,7 +93,7 @@ export function withFlush<This, Args extends unknown[], Result>(
 async function boundedFlush(sdk: Flushable | undefined, timeoutMillis: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
-  const flush = startFlush(sdk).catch((e: unknown) => diag.warn(`withFlush: flush failed: ${String(e)}`));
+  const flush = startFlush(sdk).catch((e: unknown) => diag.warn(`withFlush: flush failed: ${describe(e)}`));
   try {
     await Promise.race([
       flush,

@@ -116,12 +116,16 @@ export function bridgeConsole(options: BridgeConsoleOptions = {}): () => void {
 
 function toRecord(args: unknown[], severityNumber: LogRecord["severityNumber"], severityText: string): LogRecord {
   const record: LogRecord = { severityNumber, severityText, body: formatLogArguments(args) };
-  for (const a of args) {
-    if (a instanceof Error) {
-      const attributes: LogAttributes = exceptionAttributes(a);
-      record.attributes = attributes;
-      break;
+  try {
+    for (const a of args) {
+      if (a instanceof Error) {
+        const attributes: LogAttributes = exceptionAttributes(a);
+        record.attributes = attributes;
+        break;
+      }
     }
+  } catch {
+    // `instanceof` on a Proxy whose getPrototypeOf trap throws: the record keeps its body.
   }
   return record;
 }

@@ -5,6 +5,7 @@
  * strings as they are and other values inspected. Written here because `node:util` is not
  * available in `src/` (DESIGN principle 1). Never throws.
  */
+import { describe } from "../common/describe.ts";
 
 const MAX_DEPTH = 2; // Node's default inspect depth
 const MAX_ITEMS = 100; // Node's default maxArrayLength
@@ -44,31 +45,37 @@ function format(args: readonly unknown[]): string {
       }
       if (next >= args.length) continue;
       const arg = args[next];
-      switch (c) {
-        case "s":
-          piece = typeof arg === "string" ? arg : typeof arg === "bigint" ? `${arg}n` : typeof arg === "object" && arg !== null ? inspect(arg, 0) : inspect(arg);
-          break;
-        case "d":
-          piece = typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : formatNumber(Number(arg));
-          break;
-        case "i":
-          piece = typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : formatNumber(parseInt(String(arg), 10));
-          break;
-        case "f":
-          piece = typeof arg === "symbol" ? "NaN" : formatNumber(parseFloat(String(arg)));
-          break;
-        case "j":
-          piece = safeJson(arg);
-          break;
-        case "o":
-        case "O":
-          piece = inspect(arg, c === "o" ? 4 : MAX_DEPTH);
-          break;
-        case "c":
-          piece = ""; // CSS styling: consumed, not printed
-          break;
-        default:
-          continue;
+      try {
+        switch (c) {
+          case "s":
+            piece = typeof arg === "string" ? arg : typeof arg === "bigint" ? `${arg}n` : typeof arg === "object" && arg !== null ? inspect(arg, 0) : inspect(arg);
+            break;
+          case "d":
+            piece = typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : formatNumber(Number(arg));
+            break;
+          case "i":
+            piece = typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : formatNumber(parseInt(String(arg), 10));
+            break;
+          case "f":
+            piece = typeof arg === "symbol" ? "NaN" : formatNumber(parseFloat(String(arg)));
+            break;
+          case "j":
+            piece = safeJson(arg);
+            break;
+          case "o":
+          case "O":
+            piece = inspect(arg, c === "o" ? 4 : MAX_DEPTH);
+            break;
+          case "c":
+            piece = ""; // CSS styling: consumed, not printed
+            break;
+          default:
+            continue;
+        }
+      } catch {
+        // %d/%i/%f convert with Number()/String(), which throw for an object that cannot become
+        // a primitive (no prototype, throwing toString or Proxy trap); Node throws there, we print NaN.
+        piece = "NaN";
       }
       out += first.slice(last, i) + piece;
       last = i + 2;
@@ -96,7 +103,7 @@ function safeJson(value: unknown): string {
     return s === undefined ? "undefined" : s;
   } catch (error) {
     // Node prints '[Circular]' for a cyclic %j argument.
-    return error instanceof TypeError && /circular|cyclic/i.test(error.message) ? "[Circular]" : "[unserializable]";
+    return /circular|cyclic/i.test(describe(error)) ? "[Circular]" : "[unserializable]"; // describe: the error may come from a hostile toJSON
   }
 }
 
@@ -128,7 +135,16 @@ function render(value: unknown, depth: number, seen: object[], top: boolean): st
       return `[Function: ${(value as { name?: string }).name || "(anonymous)"}]`;
   }
   if (value === null) return "null";
-  const obj = value as object;
+  try {
+    return renderObject(value as object, depth, seen, top);
+  } catch {
+    // A Proxy whose traps throw, a revoked Proxy, an Error whose getters throw: that value is
+    // unreadable, the rest of the line is kept.
+    return describe(value);
+  }
+}
+
+function renderObject(obj: object, depth: number, seen: object[], top: boolean): string {
   if (obj instanceof Error) {
     const stack = typeof obj.stack === "string" && obj.stack !== "" ? obj.stack : `${obj.name}: ${obj.message}`;
     return top ? stack : `[${stack.split("\n")[0]}]`;

@@ -11,6 +11,7 @@
  * "show the SDK's debug output" to "record my app's debug logs". The closest spec concept is
  * the Logs SDK LoggerConfig `minimum_severity` (development); hence a product-prefixed name.
  */
+import { describe } from "../common/describe.ts";
 import type { EnvRecord } from "../common/env.ts";
 import { diag } from "../common/diag.ts";
 import { envString } from "../common/env.ts";
@@ -193,7 +194,7 @@ export function exceptionAttributes(error: unknown): LogAttributes {
       out["exception.message"] = String(error.message ?? "");
       if (typeof error.stack === "string" && error.stack !== "") out["exception.stacktrace"] = error.stack;
     } else {
-      out["exception.message"] = String(error);
+      out["exception.message"] = describe(error);
     }
   } catch {
     // A hostile error object: keep what was read.

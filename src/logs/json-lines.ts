@@ -12,6 +12,7 @@
  * `attributesKey`); one whose key collides with a field above is written as `attr.<key>`.
  * Values that JSON cannot hold are rendered safely (see `safe-json.ts`); nothing throws.
  */
+import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import { toEpochNanos } from "../common/time.ts";
 import type { ExportResult } from "../export/exporter.ts";
@@ -181,7 +182,7 @@ export class JsonLinesLogProcessor implements LogRecordProcessor {
     try {
       this.#write(this.#format(record));
     } catch (error) {
-      diagOnce("warn", "json-lines-write", `JSON-lines sink: writing a line failed: ${String(error)}`);
+      diagOnce("warn", "json-lines-write", `JSON-lines sink: writing a line failed: ${describe(error)}`);
     }
   }
 

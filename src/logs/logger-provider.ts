@@ -3,6 +3,7 @@
  * (one per instrumentation scope). Spec: https://opentelemetry.io/docs/specs/otel/logs/sdk/#loggerprovider
  */
 import type { Attributes } from "../common/attributes.ts";
+import { describe } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import type { Context } from "../context/context.ts";
 import { DEFAULT_RESOURCE } from "../resource/resource.ts";
@@ -41,7 +42,7 @@ class MultiLogRecordProcessor implements LogRecordProcessor {
       try {
         p.onEmit(record, context);
       } catch (error) {
-        diag.error(`A log record processor threw in onEmit: ${String(error)}`);
+        diag.error(`A log record processor threw in onEmit: ${describe(error)}`);
       }
     }
   }
@@ -60,7 +61,7 @@ class MultiLogRecordProcessor implements LogRecordProcessor {
       this.#processors.map((p) =>
         Promise.resolve()
           .then(() => p[what]())
-          .catch((error: unknown) => diag.error(`A log record processor failed in ${what}: ${String(error)}`)),
+          .catch((error: unknown) => diag.error(`A log record processor failed in ${what}: ${describe(error)}`)),
       ),
     );
   }
@@ -98,13 +99,23 @@ export class LoggerProvider implements LoggerProviderApi {
   getLogger(name: string, version?: string, options?: LoggerOptions): Logger {
     if (typeof name !== "string" || name === "") {
       // Spec: an invalid name still returns a working logger, with a warning.
-      diag.warn(`getLogger: invalid logger name ${JSON.stringify(name)}; using an empty name.`);
+      diag.warn(`getLogger: invalid logger name ${JSON.stringify(describe(name))}; using an empty name.`);
       name = "";
     }
-    const schemaUrl = typeof options?.schemaUrl === "string" && options.schemaUrl !== "" ? options.schemaUrl : undefined;
-    const includeTraceContext = options?.includeTraceContext !== false;
-    const scopeAttributes: Attributes | undefined = options?.scopeAttributes;
-    const key = `${name}\u0000${version ?? ""}\u0000${schemaUrl ?? ""}\u0000${includeTraceContext ? 1 : 0}`;
+    let url: unknown;
+    let include: unknown;
+    let scopeAttributes: Attributes | undefined;
+    if (options) {
+      try {
+        ({ schemaUrl: url, includeTraceContext: include, scopeAttributes } = options);
+      } catch {
+        // A throwing getter or Proxy trap: the options read so far (the API never throws, DESIGN principle 3).
+      }
+    }
+    const schemaUrl = typeof url === "string" && url !== "" ? url : undefined;
+    const includeTraceContext = include !== false;
+    // Only a string version: a Symbol or a prototype-less object would throw in the key.
+    const key = `${name}\u0000${typeof version === "string" ? version : ""}\u0000${schemaUrl ?? ""}\u0000${includeTraceContext ? 1 : 0}`;
     let logger = scopeAttributes === undefined ? this.#loggers.get(key) : undefined;
     if (logger === undefined) {
       const scope: LogInstrumentationScope = Object.freeze({

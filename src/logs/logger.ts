@@ -7,6 +7,7 @@
  * AsyncLocalStorage pass it explicitly), else from the active context. Outside any valid
  * span it carries none.
  */
+import { describe } from "../common/describe.ts";
 import { copyPlainAttributes, type AttributeLimits } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
 import { now, toTime } from "../common/time.ts";
@@ -63,13 +64,13 @@ export class SdkLogger implements Logger {
       ctx = logRecord?.context ?? contextApi.active();
       record = buildRecord(config, this.#attributeLimits, logRecord ?? {}, ctx);
     } catch (error) {
-      diagOnce("warn", "log-emit", `Dropped a log record that could not be read: ${String(error)}`);
+      diagOnce("warn", "log-emit", `Dropped a log record that could not be read: ${describe(error)}`);
       return;
     }
     try {
       config.processor.onEmit(record, ctx);
     } catch (error) {
-      diagOnce("error", "log-processor", `A log record processor threw: ${String(error)}`);
+      diagOnce("error", "log-processor", `A log record processor threw: ${describe(error)}`);
     }
   }
 }
@@ -102,7 +103,7 @@ function buildRecord(config: LoggerConfig, attributeLimits: AttributeLimits, inp
   if (isSeverityNumber(severity)) {
     if (severity !== 0) record.severityNumber = severity;
   } else if (severity !== undefined) {
-    diagOnce("warn", "log-severity", `Ignored severityNumber ${String(severity)}: expected an integer 0–24 (Logs data model).`);
+    diagOnce("warn", "log-severity", `Ignored severityNumber ${describe(severity)}: expected an integer 0–24 (Logs data model).`);
   }
   if (typeof input.severityText === "string") record.severityText = input.severityText;
   if (input.body !== undefined) {

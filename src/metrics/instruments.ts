@@ -14,6 +14,7 @@
  * - `valueType: INT` with a fractional value is truncated toward zero, with one warning
  *   (as the official SDK does).
  */
+import { describe } from "../common/describe.ts";
 import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
 import type { Context } from "../context/context.ts";
@@ -199,7 +200,7 @@ class BoundInstrument implements BoundCounter, BoundRecorder {
     try {
       for (const s of instrument.storages) this.#cells.push(s.cellFor(this.#attributes));
     } catch (e) {
-      diagOnce("error", `metric-bind:${instrument.descriptor.name}`, `Failed to bind ${instrument.descriptor.name}: ${String(e)}`);
+      diagOnce("error", `metric-bind:${instrument.descriptor.name}`, `Failed to bind ${instrument.descriptor.name}: ${describe(e)}`);
     }
   }
 
@@ -228,7 +229,7 @@ class BoundInstrument implements BoundCounter, BoundRecorder {
 
 /** Reports (once per instrument) a measurement that storage failed to record; recording never throws. */
 function recordFailed(name: string, e: unknown): void {
-  diagOnce("error", `metric-record:${name}`, `Failed to record a measurement of ${name}: ${String(e)}`);
+  diagOnce("error", `metric-record:${name}`, `Failed to record a measurement of ${name}: ${describe(e)}`);
 }
 
 /** An observable instrument: its callbacks and its streams. */
@@ -281,7 +282,7 @@ export class ObservationBuffer implements ObservableResult {
       const set = toAttributeSet(attributes);
       this.observations.set(set.key, { set, value: v });
     } catch (e) {
-      diagOnce("error", `metric-observe:${this.instrument.descriptor.name}`, `Failed to observe ${this.instrument.descriptor.name}: ${String(e)}`);
+      diagOnce("error", `metric-observe:${this.instrument.descriptor.name}`, `Failed to observe ${this.instrument.descriptor.name}: ${describe(e)}`);
     }
   }
 }

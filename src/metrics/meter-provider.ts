@@ -4,6 +4,7 @@
  * instrumentation scope). Readers may be added after construction (the Prometheus handler
  * registers its own reader on a running SDK); each reader gets its own temporality state.
  */
+import { describe } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import { monotonicNow, now } from "../common/time.ts";
 import { DEFAULT_RESOURCE } from "../resource/resource.ts";
@@ -113,10 +114,16 @@ export class MeterProvider {
     if (this.#shutdown !== undefined) return NOOP_METER;
     if (typeof name !== "string" || name === "") {
       // Spec: an invalid name still returns a working meter, with a warning.
-      diag.warn(`getMeter: invalid meter name ${JSON.stringify(name)}; using an empty name.`);
+      diag.warn(`getMeter: invalid meter name ${JSON.stringify(describe(name))}; using an empty name.`);
       name = "";
     }
-    const schemaUrl = typeof options?.schemaUrl === "string" && options.schemaUrl !== "" ? options.schemaUrl : undefined;
+    let url: unknown;
+    try {
+      url = options?.schemaUrl;
+    } catch {
+      // A throwing getter or Proxy trap: no schema URL (the API never throws, DESIGN principle 3).
+    }
+    const schemaUrl = typeof url === "string" && url !== "" ? url : undefined;
     const v = typeof version === "string" && version !== "" ? version : undefined;
     const key = `${name}\u0000${v ?? ""}\u0000${schemaUrl ?? ""}`;
     let meter = this.#meters.get(key);
@@ -165,7 +172,7 @@ export class MeterProvider {
       } catch (e) {
         errors.push(e);
         errorType ??= "_OTHER";
-        diag.error(`Metric collection failed for meter ${JSON.stringify(meters[i].scope.name)}: ${String(e)}`);
+        diag.error(`Metric collection failed for meter ${JSON.stringify(meters[i].scope.name)}: ${describe(e)}`);
       }
     }
     if (listener !== undefined) {
@@ -180,13 +187,14 @@ export class MeterProvider {
 
   /** Makes every reader export what it has now (periodic readers collect and export). Never rejects. */
   async forceFlush(): Promise<void> {
-    await Promise.all(this.#readers.map((r) => r.reader.forceFlush().catch((e) => diag.warn(`Metric reader forceFlush failed: ${String(e)}`))));
+    // A user reader may throw synchronously or return a non-promise: called inside then().
+    await Promise.all(this.#readers.map((r) => Promise.resolve().then(() => r.reader.forceFlush()).catch((e) => diag.warn(`Metric reader forceFlush failed: ${describe(e)}`))));
   }
 
   /** Shuts every reader down (periodic readers export a last time). Later meters are no-ops. Never rejects. */
   shutdown(): Promise<void> {
     return (this.#shutdown ??= Promise.all(
-      this.#readers.map((r) => r.reader.shutdown().catch((e) => diag.warn(`Metric reader shutdown failed: ${String(e)}`))),
+      this.#readers.map((r) => Promise.resolve().then(() => r.reader.shutdown()).catch((e) => diag.warn(`Metric reader shutdown failed: ${describe(e)}`))),
     ).then(() => undefined));
   }
 }

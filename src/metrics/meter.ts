@@ -3,6 +3,7 @@
  * view) for one instrumentation scope, runs its observable callbacks at collection and
  * collects its streams. Spec: https://opentelemetry.io/docs/specs/otel/metrics/sdk/#meter
  */
+import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import { now } from "../common/time.ts";
 import { settleWithin } from "../export/export-outcome.ts";
@@ -154,10 +155,19 @@ export class SdkMeter implements Meter {
   ): T | undefined {
     if (typeof name !== "string" || !INSTRUMENT_NAME_PATTERN.test(name)) {
       // Spec: API "Instrument name syntax"; SDK: an invalid name gets a working no-op instrument and an error report.
-      diagOnce("warn", `metric-name:${String(name)}`, `Invalid instrument name ${JSON.stringify(name)}: a letter, then up to 254 of A-Z a-z 0-9 _ . / -. The instrument records nothing.`);
+      diagOnce("warn", `metric-name:${describe(name).slice(0, 255)}`, `Invalid instrument name ${JSON.stringify(describe(name))}: a letter, then up to 254 of A-Z a-z 0-9 _ . / -. The instrument records nothing.`);
       return undefined;
     }
-    const descriptor = this.#descriptor(name, type, options);
+    let descriptor: MetricDescriptor;
+    let advice: unknown;
+    try {
+      descriptor = this.#descriptor(name, type, options);
+      advice = options?.advice?.explicitBucketBoundaries;
+    } catch (e) {
+      // A throwing getter or Proxy trap in the options: the instrument is created without them.
+      diagOnce("warn", `metric-options:${name}`, `Instrument ${name}: unreadable options ignored (${describe(e)}).`);
+      descriptor = this.#descriptor(name, type, undefined);
+    }
     const key = name.toLowerCase();
     const existing = this.#byName.get(key) ?? [];
     for (const inst of existing) {
@@ -169,10 +179,10 @@ export class SdkMeter implements Meter {
       diagOnce(
         "warn",
         `metric-duplicate:${this.scope.name}:${key}:${descriptor.type}:${descriptor.unit}:${descriptor.valueType}:${descriptor.description}`,
-        `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describe(first)} and now as ${describe(descriptor)}; both streams are reported under that name.`,
+        `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describeDescriptor(first)} and now as ${describeDescriptor(descriptor)}; both streams are reported under that name.`,
       );
     }
-    const streams = this.#streams(descriptor, options?.advice?.explicitBucketBoundaries);
+    const streams = this.#streams(descriptor, advice);
     const inst = make(descriptor, streams);
     existing.push(inst);
     this.#byName.set(key, existing);
@@ -183,7 +193,7 @@ export class SdkMeter implements Meter {
   #descriptor(name: string, type: InstrumentType, options: MetricOptions | undefined): MetricDescriptor {
     let unit = options?.unit ?? "";
     if (typeof unit !== "string" || !UNIT_PATTERN.test(unit)) {
-      diagOnce("warn", `metric-unit:${name}`, `Instrument ${name}: unit ${JSON.stringify(unit)} is not at most 63 ASCII characters; using no unit.`);
+      diagOnce("warn", `metric-unit:${name}`, `Instrument ${name}: unit ${JSON.stringify(describe(unit))} is not at most 63 ASCII characters; using no unit.`);
       unit = "";
     }
     const description = typeof options?.description === "string" ? options.description : "";
@@ -198,7 +208,7 @@ export class SdkMeter implements Meter {
       try {
         boundaries = validateBoundaries(advice);
       } catch (e) {
-        diagOnce("warn", `metric-advice:${d.name}`, `Instrument ${d.name}: ignoring advice.explicitBucketBoundaries (${(e as Error).message}); using the default boundaries.`);
+        diagOnce("warn", `metric-advice:${d.name}`, `Instrument ${d.name}: ignoring advice.explicitBucketBoundaries (${describe(e)}); using the default boundaries.`);
       }
     }
     const shared = this.#shared;
@@ -213,7 +223,7 @@ export class SdkMeter implements Meter {
       try {
         aggregator = createAggregator(view.aggregation, d.type, boundaries);
       } catch (e) {
-        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${(e as Error).message}); using the default aggregation.`);
+        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
         aggregator = createAggregator(undefined, d.type, boundaries);
       }
       const descriptor: MetricDescriptor = Object.freeze({ ...d, name: name ?? d.name, description: view.description ?? d.description });
@@ -247,7 +257,7 @@ export class SdkMeter implements Meter {
     const tasks: Promise<unknown>[] = [];
     const fail = (label: string, e: unknown): void => {
       errors.push(e);
-      diagOnce("error", `metric-callback-failed:${this.scope.name}:${label}`, `An observable callback for ${label} failed: ${String(e)}`);
+      diagOnce("error", `metric-callback-failed:${this.scope.name}:${label}`, `An observable callback for ${label} failed: ${describe(e)}`);
     };
     const run = (label: string, fn: () => unknown): void => {
       try {
@@ -317,6 +327,6 @@ export function sameMembers(a: readonly unknown[], b: readonly unknown[]): boole
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-function describe(d: MetricDescriptor): string {
+function describeDescriptor(d: MetricDescriptor): string {
   return `${d.type} (unit ${JSON.stringify(d.unit)}, ${d.valueType === ValueType.INT ? "INT" : "DOUBLE"}, description ${JSON.stringify(d.description)})`;
 }

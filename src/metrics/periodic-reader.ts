@@ -21,7 +21,8 @@ import { diag, diagOnce } from "../common/diag.ts";
 import { monotonicNow } from "../common/time.ts";
 import type { Exporter, ExportResult } from "../export/exporter.ts";
 import { RateLimitedWarning } from "../export/rate-limit.ts";
-import { addCount, classifyExport, describe, exportEvent, setTimerRef, settleWithin } from "../export/export-outcome.ts";
+import { describe } from "../common/describe.ts";
+import { addCount, classifyExport, exportEvent, setTimerRef, settleWithin } from "../export/export-outcome.ts";
 import type { ExportListener, Settled } from "../export/export-outcome.ts";
 import {
   ManualMetricReader,
@@ -139,7 +140,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
     try {
       await this.#exporter.forceFlush?.();
     } catch (e) {
-      diag.warn(`Metric exporter forceFlush failed: ${String(e)}`);
+      diag.warn(`Metric exporter forceFlush failed: ${describe(e)}`);
     }
   }
 
@@ -157,7 +158,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
         Math.max(0, deadline - monotonicNow()),
         true,
       );
-      if (outcome.kind === "error") diag.warn(`Metric exporter shutdown failed: ${String(outcome.error)}`);
+      if (outcome.kind === "error") diag.warn(`Metric exporter shutdown failed: ${describe(outcome.error)}`);
       if (outcome.kind === "timeout") diag.warn(`Metric exporter shutdown did not finish within ${this.#timeout} ms.`);
     })());
   }
@@ -198,7 +199,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
     const started = monotonicNow();
     const work = (async (): Promise<ExportResult | undefined> => {
       const { resourceMetrics, errors } = await this.#inner.collect({ timeoutMillis });
-      for (const e of errors) diagOnce("warn", `metric-collect-error:${String(e)}`, `Metric collection reported: ${String(e)}`);
+      for (const e of errors) diagOnce("warn", `metric-collect-error:${describe(e).slice(0, 200)}`, `Metric collection reported: ${describe(e)}`);
       // Never export an empty collection (OTLP: no empty payloads).
       const n = countDataPoints(resourceMetrics);
       if (n === 0 || abort.signal.aborted) return undefined;
@@ -245,7 +246,7 @@ export class PeriodicExportingMetricReader implements MetricReader {
       }
       this.#onExport?.(exportEvent(c, durationMillis));
     } catch (error) {
-      diagOnce("error", "periodic-reader:count", `Unexpected error counting a metric export: ${String(error)}`);
+      diagOnce("error", "periodic-reader:count", `Unexpected error counting a metric export: ${describe(error)}`);
     }
   }
 }

@@ -9,6 +9,7 @@
  * Invalid views are configuration errors: {@link compileView} throws at provider
  * construction with a message saying which field is wrong.
  */
+import { describe } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import type { AggregationConfig } from "./aggregation/default-aggregation.ts";
 import { createAggregator } from "./aggregation/default-aggregation.ts";
@@ -125,9 +126,8 @@ export function compileView(view: View, index: number): CompiledView {
     try {
       createAggregator(view.aggregation, instrumentType ?? InstrumentType.HISTOGRAM);
     } catch (e) {
-      const err = e as Error;
-      const Ctor = err instanceof RangeError ? RangeError : TypeError;
-      throw new Ctor(`${where}: ${err?.message ?? String(e)}`);
+      const Ctor = e instanceof RangeError ? RangeError : TypeError;
+      throw new Ctor(`${where}: ${describe(e)}`);
     }
   }
   const nameMatch = instrumentName === undefined ? undefined : wildcard(instrumentName);

@@ -7,6 +7,7 @@
  * ignored (§3.3.1). Validation uses length-bounded regexes without nested quantifiers,
  * so a hostile 1 MB header costs linear time.
  */
+import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import type { TraceState } from "../trace/span-context.ts";
 import { isOws, trimOws } from "./ows.ts";
@@ -96,7 +97,7 @@ class W3CTraceState implements TraceState {
 
   set(key: string, value: string): TraceState {
     if (!isValidTraceStateKey(key)) {
-      diagOnce("warn", "tracestate.set.key", `TraceState.set: ignoring invalid key ${JSON.stringify(String(key).slice(0, 64))} (W3C Trace Context §3.3.1.3.1).`);
+      diagOnce("warn", "tracestate.set.key", `TraceState.set: ignoring invalid key ${JSON.stringify(describe(key).slice(0, 64))} (W3C Trace Context §3.3.1.3.1).`);
       return this;
     }
     if (!isValidTraceStateValue(value)) {

@@ -29,6 +29,7 @@
  *
  * @module
  */
+import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import { installFetchInstrumentation, type FetchInstrumentationOptions } from "../instrument/fetch.ts";
@@ -115,7 +116,7 @@ function start<Env>(source: WorkersConfigSource<Env>, env: Env, memo: { config?:
     }
     return { sdk, config };
   } catch (error) {
-    diagOnce("error", "workers-instrument-start-failed", `otel-edge could not start in this Worker; invocations run untraced: ${String(error)}`);
+    diagOnce("error", "workers-instrument-start-failed", `otel-edge could not start in this Worker; invocations run untraced: ${describe(error)}`);
     return undefined;
   }
 }
@@ -133,7 +134,7 @@ function recordError(span: Span, error: unknown): void {
   span.recordException(redactedException(error, redactSearch));
   // Semconv (recording errors): error.type is the exception's type, and the status is ERROR.
   span.setAttribute("error.type", errorType(error));
-  span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: redactUrlsInText(error instanceof Error ? error.message : String(error), redactSearch) });
+  span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: redactUrlsInText(describe(error), redactSearch) });
 }
 
 function errorType(error: unknown): string {

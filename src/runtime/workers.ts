@@ -33,6 +33,7 @@
  *
  * @module
  */
+import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import { envString, type EnvRecord } from "../common/env.ts";
 import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../context/async-context-manager.ts";
@@ -138,7 +139,7 @@ export function flushInWaitUntil(ctx: WaitUntilContext, sdk: Sdk | undefined = r
     ctx.waitUntil(flushed);
   } catch (e) {
     // Outside an invocation (or a fake ctx): the flush still runs, it just isn't awaited by the runtime.
-    diagOnce("warn", "workers-wait-until-failed", `ctx.waitUntil failed; the flush runs unawaited: ${String(e)}`);
+    diagOnce("warn", "workers-wait-until-failed", `ctx.waitUntil failed; the flush runs unawaited: ${describe(e)}`);
   }
   return flushed;
 }

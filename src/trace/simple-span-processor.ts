@@ -7,6 +7,7 @@
  * never be called concurrently for the same exporter instance"), and the chain is
  * bounded so a stuck exporter cannot grow memory without limit (DESIGN principle 4).
  */
+import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import type { Context } from "../context/context.ts";
@@ -77,7 +78,7 @@ export class SimpleSpanProcessor implements SpanProcessor {
     try {
       await this.#exporter.shutdown();
     } catch (error) {
-      this.#failures.warn(`SimpleSpanProcessor: exporter shutdown failed: ${String(error)}`);
+      this.#failures.warn(`SimpleSpanProcessor: exporter shutdown failed: ${describe(error)}`);
     }
   }
 
@@ -94,7 +95,7 @@ export class SimpleSpanProcessor implements SpanProcessor {
     this.#pending--;
     if (result?.code !== 0 /* ExportResultCode.SUCCESS */) {
       const cause = error ?? result?.error ?? "exporter reported failure";
-      this.#failures.warn(`SimpleSpanProcessor: export of span "${span.name}" failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+      this.#failures.warn(`SimpleSpanProcessor: export of span "${span.name}" failed: ${describe(cause)}`);
     }
   }
 }

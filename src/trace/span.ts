@@ -6,6 +6,7 @@
  * "Span Limits". Every method is safe to call at any time: after `end()` changes are
  * ignored with one diagnostic, invalid input is dropped, nothing throws.
  */
+import { describe } from "../common/describe.ts";
 import {
   AttributeOutcome,
   copyAttributes,
@@ -208,20 +209,29 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   addLinks(links: Link[]): this {
-    if (Array.isArray(links)) for (const link of links) this.addLink(link);
+    try {
+      if (Array.isArray(links)) for (const link of links) this.addLink(link);
+    } catch {
+      // A revoked Proxy or one whose traps throw: the links read so far are kept.
+      diagOnce("warn", "span-links", "Span.addLinks: unreadable links.");
+    }
     return this;
   }
 
   setStatus(status: SpanStatus): this {
     if (this.#refuseAfterEnd("setStatus")) return this;
-    const code = status?.code;
+    let code: unknown;
+    let message: unknown;
+    try {
+      ({ code, message } = status);
+    } catch {
+      // Not an object, or a throwing getter or Proxy trap: reported below as an invalid code.
+    }
     // Spec (Set Status): UNSET is ignored, OK is final, a description only goes with ERROR.
     if (code === 0 /* SpanStatusCode.UNSET */ || this.status.code === 1 /* SpanStatusCode.OK */) return this;
     if (code === 1 /* SpanStatusCode.OK */) this.status = { code };
-    else if (code === 2 /* SpanStatusCode.ERROR */) {
-      const message = status.message;
-      this.status = typeof message === "string" ? { code, message } : { code };
-    } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${String(code)}.`);
+    else if (code === 2 /* SpanStatusCode.ERROR */) this.status = typeof message === "string" ? { code, message } : { code };
+    else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${describe(code)}.`);
     return this;
   }
 
@@ -238,7 +248,8 @@ export class RecordingSpan implements Span, ReadableSpan {
     } else if (exception && typeof exception === "object") {
       try {
         const { code, name, message, stack } = exception;
-        const type = code !== undefined && code !== null ? String(code) : name;
+        // safeString: a `code` that cannot become a string must not lose the name, message and stack.
+        const type = code !== undefined && code !== null ? safeString(code, name as string) : name;
         if (typeof type === "string") attributes["exception.type"] = type;
         if (typeof message === "string") attributes["exception.message"] = message;
         if (typeof stack === "string") attributes["exception.stacktrace"] = stack;

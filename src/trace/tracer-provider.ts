@@ -2,6 +2,7 @@
  * The tracer provider: owns the resource, sampler, limits and processors, and hands out
  * tracers (one per instrumentation scope). Spec: https://opentelemetry.io/docs/specs/otel/trace/sdk/#tracer-provider
  */
+import { describe } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
@@ -75,13 +76,22 @@ export class BasicTracerProvider implements TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     if (typeof name !== "string" || name === "") {
       // Spec: an invalid name still returns a working tracer, with a warning.
-      diag.warn(`getTracer: invalid tracer name ${JSON.stringify(name)}; using an empty name.`);
+      diag.warn(`getTracer: invalid tracer name ${JSON.stringify(describe(name))}; using an empty name.`);
       name = "";
     }
-    const key = `${name}\u0000${version ?? ""}\u0000${options?.schemaUrl ?? ""}`;
+    let schemaUrl: unknown;
+    try {
+      schemaUrl = options?.schemaUrl;
+    } catch {
+      // A throwing getter or Proxy trap: no schema URL (the API never throws, DESIGN principle 3).
+    }
+    // Only strings are kept: a Symbol or a prototype-less object would throw in the key below.
+    const v = typeof version === "string" ? version : undefined;
+    const url = typeof schemaUrl === "string" ? schemaUrl : undefined;
+    const key = `${name}\u0000${v ?? ""}\u0000${url ?? ""}`;
     let tracer = this.#tracers.get(key);
     if (tracer === undefined) {
-      const scope: InstrumentationScope = Object.freeze({ name, version, schemaUrl: options?.schemaUrl });
+      const scope: InstrumentationScope = Object.freeze({ name, version: v, schemaUrl: url });
       const config: TracerConfig = {
         resource: this.resource,
         instrumentationScope: scope,

@@ -3,6 +3,7 @@
  * Shape-compatible with `Tracer` in `@opentelemetry/api` (all `startActiveSpan` overloads).
  */
 import type { Attributes } from "../common/attributes.ts";
+import { diagOnce } from "../common/diag.ts";
 import { context as contextApi } from "../context/context-api.ts";
 import type { Context } from "../context/context.ts";
 import { randomIdGenerator, type IdGenerator } from "./ids.ts";
@@ -77,6 +78,21 @@ export class SdkTracer implements Tracer {
   }
 
   startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+    try {
+      return this.#start(name, options, ctx);
+    } catch {
+      // Recording never throws (DESIGN principle 3): `options` or `ctx` that cannot be read (a
+      // throwing getter or Proxy, a `ctx` that is not a Context) are dropped, the span is kept.
+      diagOnce("warn", "start-span", "startSpan: unreadable options or context ignored.");
+      try {
+        return this.#start(name, undefined, undefined);
+      } catch {
+        return new NonRecordingSpan(); // a throwing custom idGenerator or sampler result
+      }
+    }
+  }
+
+  #start(name: string, options: SpanOptions | undefined, ctx: Context | undefined): Span {
     const config = this.#config;
     let parentContext = ctx ?? contextApi.active();
     if (options?.root) parentContext = deleteSpan(parentContext);
@@ -113,10 +129,16 @@ export class SdkTracer implements Tracer {
       spanId = config.idGenerator.generateSpanId();
       try {
         result = config.sampler.shouldSample(parentContext, traceId, spanName, kind, options?.attributes ?? EMPTY_ATTRIBUTES, options?.links ?? []);
-      } catch (err) {
+        // What would otherwise reach the exporters: an invalid decision, a traceState that cannot serialize.
+        const { decision, traceState } = result;
+        if (!(decision === 0 || decision === 1 || decision === 2) || (traceState !== undefined && typeof traceState.serialize !== "function")) result = undefined;
+      } catch {
+        result = undefined;
+      }
+      if (result === undefined) {
         // A broken custom sampler must not break the application: record nothing.
+        diagOnce("warn", "sampler", "Invalid sampler result; span not recorded.");
         result = { decision: 0 /* SamplingDecision.NOT_RECORD */ };
-        void err;
       }
       sampled = result.decision === 2 /* SamplingDecision.RECORD_AND_SAMPLED */;
     }
@@ -165,7 +187,13 @@ export function runInActiveSpan(tracer: Pick<Tracer, "startSpan">, name: string,
   else if (args.length === 2) [options, fn] = args as [SpanOptions, unknown];
   else [options, ctx, fn] = args as [SpanOptions, Context, unknown];
   if (typeof fn !== "function") return undefined; // nothing to run, as in the official API
-  const parentContext = ctx ?? contextApi.active();
-  const span = tracer.startSpan(name, options, parentContext);
-  return contextApi.with(setSpan(parentContext, span), fn as (span: Span) => unknown, undefined, span);
+  const span = tracer.startSpan(name, options, ctx);
+  let active: Context;
+  try {
+    active = setSpan(ctx ?? contextApi.active(), span);
+  } catch {
+    active = setSpan(contextApi.active(), span); // `ctx` is not a Context (startSpan reported it)
+  }
+  // Outside the try: an error of `fn` reaches the caller unchanged.
+  return contextApi.with(active, fn as (span: Span) => unknown, undefined, span);
 }

@@ -4,6 +4,7 @@
  * body, `DELETE` to remove the group. For batch jobs and short-lived functions that live
  * too briefly to be scraped.
  */
+import { describe } from "../../common/describe.ts";
 import { encodeBase64 } from "../otlp/base64.ts";
 import { sanitizeLabelKey } from "./name-mapping.ts";
 import { collectAll, resolveCollector, type MetricsSource } from "./source.ts";
@@ -102,7 +103,7 @@ export async function pushToGateway(source: MetricsSource, options: PushgatewayO
     if (response.ok) return { ok: true, status: response.status };
     return { ok: false, status: response.status, error: `Pushgateway answered ${response.status}${text ? ": " + text.slice(0, 500).trim() : ""}` };
   } catch (error) {
-    const message = error instanceof Error ? (error.name === "AbortError" ? "timed out" : error.message) : String(error);
+    const message = error instanceof Error ? (error.name === "AbortError" ? "timed out" : error.message) : describe(error);
     return { ok: false, status: 0, error: message };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
