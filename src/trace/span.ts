@@ -183,6 +183,10 @@ export class RecordingSpan implements Span, ReadableSpan {
     try {
       // Read once: a link may be a Proxy or have getters that throw.
       context = link && typeof link === "object" ? link.context : undefined;
+      // Its ids read here, once: a context whose ids are not strings (or whose getters throw) is
+      // dropped now rather than breaking an exporter later.
+      const ids = context as SpanContext | undefined;
+      if (typeof ids?.traceId !== "string" || typeof ids.spanId !== "string") context = undefined;
       linkAttributes = (link as Link).attributes;
       droppedBefore = (link as Link).droppedAttributesCount;
     } catch {

@@ -106,7 +106,12 @@ export class SdkTracer implements Tracer {
 
     const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
     const parentFlags = validParent ? validParent.traceFlags : this.#randomIds ? RANDOM_TRACE_ID_FLAG : 0;
-    const kind = options?.kind ?? 0 /* SpanKind.INTERNAL */;
+    let kind = options?.kind ?? 0 /* SpanKind.INTERNAL */;
+    // Exporters index tables by kind: anything but a SpanKind (a Symbol, an object) must not reach them.
+    if (kind !== 1 && kind !== 2 && kind !== 3 && kind !== 4 && kind !== 0) {
+      diagOnce("warn", "span-kind", "startSpan: invalid kind; using INTERNAL.");
+      kind = 0;
+    }
     const spanName = safeString(name, "span");
     const decisions = this.#decisions;
     let traceId: string;
