@@ -75,15 +75,36 @@ async function sends(page: Page): Promise<Sent[]> {
   return JSON.parse((await page.evaluate(() => sessionStorage.getItem("otlp-sends"))) ?? "[]") as Sent[];
 }
 
-test("Chromium RUM: page load under the server's traceparent, traced fetch joined to the backend, vitals and the error log arrive after navigating away", async () => {
+type RumSite = Awaited<ReturnType<typeof startRumSite>>;
+
+/** Runs `fn` with an OTLP receiver and the RUM test site (another origin), closing both after it. */
+async function withSite<T>(fn: (receiver: Receiver, site: RumSite) => Promise<T>): Promise<T> {
   const receiver = (await startDevReceiver()) as Receiver;
   const site = await startRumSite();
   try {
+    return await fn(receiver, site);
+  } finally {
+    await site.close();
+    await receiver.close();
+  }
+}
+
+/**
+ * Opens the site's page with `query` (its mode, transport…) exporting to `receiver`, waits until
+ * `initRum()` ran, and returns the page's uncaught errors, collected from before the load.
+ */
+async function openRumPage(page: Page, site: RumSite, receiver: Receiver, query = ""): Promise<string[]> {
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  await page.goto(`${site.url}/index.html?${query}endpoint=${encodeURIComponent(receiver.url)}`);
+  await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+  return pageErrors;
+}
+
+test("Chromium RUM: page load under the server's traceparent, traced fetch joined to the backend, vitals and the error log arrive after navigating away", () =>
+  withSite(async (receiver, site) => {
     await withBrowser(async (page) => {
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      await page.goto(`${site.url}/index.html?endpoint=${encodeURIComponent(receiver.url)}`);
-      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      const pageErrors = await openRumPage(page, site, receiver);
       // What Chromium itself says, read before the click (LCP candidates stop at input): the
       // vitals recorded must be these (no prerender here, so activationStart is 0).
       const browserSays = await page.evaluate(
@@ -182,27 +203,18 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       assert.equal(sent.map((f) => new URL(f.url).pathname).sort(), ["/v1/logs", "/v1/metrics", "/v1/traces"]);
       for (const f of sent) assert.ok(f.via === "fetch" && f.keepalive && !f.gzip, JSON.stringify(f));
     });
-  } finally {
-    await site.close();
-    await receiver.close();
-  }
-});
+  }));
 
-test("Chromium RUM: header capture on traced XHR (cross-origin, CORS) and fetch — listed headers recorded, credentials and hidden ones not", async () => {
-  const receiver = (await startDevReceiver()) as Receiver;
-  const site = await startRumSite();
-  try {
+test("Chromium RUM: header capture on traced XHR (cross-origin, CORS) and fetch — listed headers recorded, credentials and hidden ones not", () =>
+  withSite(async (receiver, site) => {
     await withBrowser(async (page) => {
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
       // Reading a header CORS hides with getResponseHeader() makes Chromium log "Refused to get
       // unsafe header" (once per listed header per request): capture must not spam the console.
       const unsafe: string[] = [];
       page.on("console", (m) => {
         if (/unsafe header/i.test(m.text())) unsafe.push(m.text());
       });
-      await page.goto(`${site.url}/index.html?mode=headers&api=${encodeURIComponent(site.apiUrl)}&endpoint=${encodeURIComponent(receiver.url)}`);
-      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      const pageErrors = await openRumPage(page, site, receiver, `mode=headers&api=${encodeURIComponent(site.apiUrl)}&`);
       assert.equal(pageErrors, []);
       await receiver.waitFor((r) => spansOf(r).filter((s) => s.kind === 3).length >= 2, 10_000);
       assert.equal(unsafe, [], "no console error for headers CORS hides");
@@ -233,22 +245,13 @@ test("Chromium RUM: header capture on traced XHR (cross-origin, CORS) and fetch 
     assert.ok((site.backendTraceparents as Array<string | null>)[0], "the same-origin backend received a traceparent");
     const all = JSON.stringify(receiver.traces);
     for (const secret of ["xhr-secret", "fetch-secret", "cookie-secret", "hidden-by-cors"]) assert.not.ok(all.includes(secret), secret);
-  } finally {
-    await site.close();
-    await receiver.close();
-  }
-});
+  }));
 
-test("Chromium RUM: a page restored from the back/forward cache records a second pageView (navigation.type back_forward_cache) with its own vitals", async () => {
-  const receiver = (await startDevReceiver()) as Receiver;
-  const site = await startRumSite();
-  const pageViews = (r: Receiver): OtlpSpan[] => spansOf(r).filter((s) => s.name === "pageView");
-  try {
+test("Chromium RUM: a page restored from the back/forward cache records a second pageView (navigation.type back_forward_cache) with its own vitals", () =>
+  withSite(async (receiver, site) => {
+    const pageViews = (r: Receiver): OtlpSpan[] => spansOf(r).filter((s) => s.name === "pageView");
     await withBrowser(async (page) => {
-      const pageErrors: string[] = [];
-      page.on("pageerror", (e) => pageErrors.push(String(e)));
-      await page.goto(`${site.url}/index.html?mode=bfcache&endpoint=${encodeURIComponent(receiver.url)}`);
-      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      const pageErrors = await openRumPage(page, site, receiver, "mode=bfcache&");
       await page.goto(`${site.url}/next.html`);
       await receiver.waitFor((r) => pageViews(r).length === 1, 10_000);
       // A restore fires no load event: wait for the commit, then for the pageshow.
@@ -281,20 +284,13 @@ test("Chromium RUM: a page restored from the back/forward cache records a second
     // One histogram stream per vital across page views (cumulative by default): the last export counts both.
     const lastTtfb = receiver.metrics.flatMap((m) => m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))).filter((m) => m.name === "web_vitals.ttfb").at(-1);
     assert.is(lastTtfb?.histogram?.dataPoints.reduce((n, p) => n + Number(p.count), 0), 2, JSON.stringify(lastTtfb));
-  } finally {
-    await site.close();
-    await receiver.close();
-  }
-});
+  }));
 
 async function bigBatch(transport: "fetch" | "beacon", leave: (page: Page, siteUrl: string) => Promise<void>): Promise<{ sent: Sent[]; names: Set<string> }> {
-  const receiver = (await startDevReceiver()) as Receiver;
-  const site = await startRumSite();
-  try {
+  return withSite(async (receiver, site) => {
     let result: { sent: Sent[]; names: Set<string> } | undefined;
     await withBrowser(async (page) => {
-      await page.goto(`${site.url}/index.html?mode=big&transport=${transport}&endpoint=${encodeURIComponent(receiver.url)}`);
-      await page.evaluate(() => (globalThis as unknown as { ready: Promise<unknown> }).ready);
+      await openRumPage(page, site, receiver, `mode=big&transport=${transport}&`);
       assert.is(receiver.requests.length, 0, "nothing sent before the page is hidden");
       await leave(page, site.url);
       // Everything the browser accepted (keepalive fetches, plain fetches, accepted beacons) arrives;
@@ -305,10 +301,7 @@ async function bigBatch(transport: "fetch" | "beacon", leave: (page: Page, siteU
       result = { sent, names: new Set(spansOf(receiver).map((s) => s.name)) };
     });
     return result!;
-  } finally {
-    await site.close();
-    await receiver.close();
-  }
+  });
 }
 
 const hideInPlace = async (page: Page): Promise<void> => {
