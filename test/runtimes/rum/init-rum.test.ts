@@ -12,6 +12,23 @@ import { installFakePage } from "./fake-browser.ts";
 
 const g = globalThis as Record<string, unknown>;
 
+/**
+ * initRum with only the page view and web vitals: no document load, fetch/XHR tracing or
+ * session (unless `options` says otherwise), spans to `exporter`, exports answered 200.
+ */
+function startQuietRum(exporter: InMemorySpanExporter, options: Partial<RumOptions> = {}): ReturnType<typeof initRum> {
+  return initRum({
+    serviceName: "rum-unit",
+    documentLoad: false,
+    traceFetch: false,
+    traceXhr: false,
+    session: false,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    otlp: { fetch: async () => new Response("{}", { status: 200 }) },
+    ...options,
+  });
+}
+
 const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
   ["errors.maxPerMinute -1", { errors: { maxPerMinute: -1 } }, RangeError, /options\.errors\.maxPerMinute must be a non-negative integer.*-1/],
   ["errors.maxPerMinute 1.5", { errors: { maxPerMinute: 1.5 } }, RangeError, /options\.errors\.maxPerMinute/],
@@ -181,15 +198,7 @@ test("bfcache restore: a new pageView (navigation.type back_forward_cache) start
   // The navigation entry exists before any script runs.
   page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 120, type: "navigate" });
   const exporter = new InMemorySpanExporter();
-  const sdk = initRum({
-    serviceName: "rum-unit",
-    documentLoad: false,
-    traceFetch: false,
-    traceXhr: false,
-    session: { storage: { getItem: () => null, setItem: () => {} } },
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-    otlp: { fetch: async () => new Response("{}", { status: 200 }) },
-  });
+  const sdk = startQuietRum(exporter, { session: { storage: { getItem: () => null, setItem: () => {} } } });
   try {
     page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 400 }, { entryType: "largest-contentful-paint", startTime: 900 });
     page.emit({ entryType: "layout-shift", startTime: 500, value: 0.3, hadRecentInput: false });
@@ -299,15 +308,7 @@ test("a prerendered page: the pageView starts at activationStart (navigation.typ
   page.document.prerendering = true;
   page.document.visibilityState = "hidden";
   const exporter = new InMemorySpanExporter();
-  const sdk = initRum({
-    serviceName: "rum-unit",
-    documentLoad: false,
-    traceFetch: false,
-    traceXhr: false,
-    session: false,
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-    otlp: { fetch: async () => new Response("{}", { status: 200 }) },
-  });
+  const sdk = startQuietRum(exporter);
   try {
     assert.is(page.observerCount(), 0, "no vitals while prerendering");
     page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 300, activationStart: 2_000, type: "navigate" });
@@ -336,7 +337,7 @@ test("stop() while prerendering: no page view or vitals start at activation", as
   const page = installFakePage();
   page.document.prerendering = true;
   const exporter = new InMemorySpanExporter();
-  const sdk = initRum({ serviceName: "rum-unit", documentLoad: false, traceFetch: false, traceXhr: false, session: false, spanProcessors: [new SimpleSpanProcessor(exporter)], otlp: { fetch: async () => new Response("{}", { status: 200 }) } });
+  const sdk = startQuietRum(exporter);
   await sdk.stop();
   assert.is(page.document.count() + page.window.count(), 0);
   page.document.prerendering = false;
