@@ -30,6 +30,26 @@ function inputsOf(metafile: { outputs: Record<string, { inputs: Record<string, {
     .map(([path]) => path);
 }
 
+type ProgramName = keyof typeof programs;
+const measured = new Map<ProgramName, ReturnType<typeof measure>>();
+
+/** `name` bundled once for the whole suite (each bundle takes a second or more). */
+function measureProgram(name: ProgramName): ReturnType<typeof measure> {
+  let m = measured.get(name);
+  if (m === undefined) measured.set(name, (m = measure(programs[name])));
+  return m;
+}
+
+/** The source files `name` bundles. */
+async function inputsOfProgram(name: ProgramName): Promise<string[]> {
+  return inputsOf((await measureProgram(name)).metafile);
+}
+
+/** The files of `inputs` any of `forbidden` matches. */
+function leaks(inputs: string[], forbidden: RegExp[]): string[] {
+  return inputs.filter((p) => forbidden.some((re) => re.test(p)));
+}
+
 test("the report lists every package entry and both budgeted programs with their budgets", () => {
   const r = runScript(["--json", "--no-check"]);
   assert.is(r.status, 0, r.stderr);
@@ -65,14 +85,13 @@ test("the script's exit code enforces the budgets and names what is over", () =>
 
 test("no budgeted program grows past its regression ceiling", async () => {
   for (const [name, ceiling] of Object.entries(ceilings)) {
-    const m = await measure(programs[name as keyof typeof programs]);
+    const m = await measureProgram(name as ProgramName);
     assert.ok(m.gzip <= ceiling, `${name}: ${m.gzip} B gzip > ceiling ${ceiling} B (scripts/size.mjs \`ceilings\`)`);
   }
 });
 
 test("tracing + OTLP pulls in no metrics, logs, Prometheus, console or optional propagator code", async () => {
-  const m = await measure(programs["tracing + OTLP"]);
-  const inputs = inputsOf(m.metafile);
+  const inputs = await inputsOfProgram("tracing + OTLP");
   assert.ok(inputs.includes("src/trace/span.ts"));
   assert.ok(inputs.includes("src/export/otlp/trace-encoder.ts"));
   assert.ok(inputs.includes("src/export/fetch-transport.ts"));
@@ -85,13 +104,11 @@ test("tracing + OTLP pulls in no metrics, logs, Prometheus, console or optional 
     /^src\/sdk\.ts$/,
     /^src\/runtime\//,
   ];
-  const leaked = inputs.filter((p) => forbidden.some((re) => re.test(p)));
-  assert.equal(leaked, []);
+  assert.equal(leaks(inputs, forbidden), []);
 });
 
 test("browser with RUM bundles none of the OTEL_* by-name selection (a page has no environment)", async () => {
-  const m = await measure(programs["browser with RUM"]);
-  const inputs = inputsOf(m.metafile);
+  const inputs = await inputsOfProgram("browser with RUM");
   assert.ok(inputs.includes("src/runtime/rum/rum.ts"));
   assert.ok(inputs.includes("src/trace/samplers/parent-based.ts"));
   assert.ok(inputs.includes("src/propagation/trace-context.ts"));
@@ -101,8 +118,7 @@ test("browser with RUM bundles none of the OTEL_* by-name selection (a page has 
     /^src\/propagation\/(b3|jaeger)\.ts$/,
     /^src\/trace\/samplers\/(trace-id-ratio|rate-limiting)\.ts$/,
   ];
-  const leaked = inputs.filter((p) => forbidden.some((re) => re.test(p)));
-  assert.equal(leaked, []);
+  assert.equal(leaks(inputs, forbidden), []);
 });
 
 test("programs configured in code bundle no environment parsing: tracing + OTLP and browser with RUM have no src/common/env.ts", async () => {
@@ -110,17 +126,16 @@ test("programs configured in code bundle no environment parsing: tracing + OTLP 
   // providers resolve options only, and init() reads OTEL_* through the runtime's selection,
   // which the browser fills with the spec defaults.
   for (const name of ["tracing + OTLP", "browser with RUM"] as const) {
-    const inputs = inputsOf((await measure(programs[name])).metafile);
+    const inputs = await inputsOfProgram(name);
     assert.ok(inputs.includes("src/export/otlp-config.ts"), `${name} has the OTLP exporter`);
-    const leaked = inputs.filter((p) => /^src\/(common\/env|env-selection)\.ts$|from-env\.ts$/.test(p));
-    assert.equal(leaked, [], name);
+    assert.equal(leaks(inputs, [/^src\/(common\/env|env-selection)\.ts$/, /from-env\.ts$/]), [], name);
   }
   // The full SDK (core init) does read the environment.
-  assert.ok(inputsOf((await measure(programs["full SDK"])).metafile).includes("src/common/env.ts"));
+  assert.ok((await inputsOfProgram("full SDK")).includes("src/common/env.ts"));
 });
 
 test("the full SDK program bundles for platform neutral without any node: import", async () => {
-  const m = await measure(programs["full SDK"]);
+  const m = await measureProgram("full SDK");
   const inputs = inputsOf(m.metafile);
   for (const needed of ["src/sdk.ts", "src/export/prometheus/handler.ts", "src/export/otlp/metrics-encoder.ts", "src/export/otlp/logs-encoder.ts"]) {
     assert.ok(inputs.includes(needed), needed);
