@@ -18,6 +18,7 @@ import { describe } from "../../src/common/describe.ts";
 import { formatSpan } from "../../src/export/console-exporter.ts";
 import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
 import { encodeLogs } from "../../src/export/otlp/logs-encoder.ts";
+import { cycle } from "../export/otlp/kitchen-sink.ts";
 import { encodeMetrics } from "../../src/export/otlp/metrics-encoder.ts";
 import { encodeTraces } from "../../src/export/otlp/trace-encoder.ts";
 import type { Exporter, ExportResult } from "../../src/export/exporter.ts";
@@ -71,13 +72,6 @@ function throwingGetters<T extends object>(o: T, ...keys: string[]): T {
   return o;
 }
 
-function circular(): Record<string, unknown> {
-  const o: Record<string, unknown> = { name: "loop" };
-  o.self = o;
-  o.list = [o, { back: o }];
-  return o;
-}
-
 /** Values that break `String(x)`, `${x}`, `x.message`, `x instanceof Error` or JSON.stringify. */
 function hostileThrowables(): Array<[string, unknown]> {
   const errorWithThrowingMessage = new Error("x");
@@ -94,7 +88,7 @@ function hostileThrowables(): Array<[string, unknown]> {
     ["null", null],
     ["an Error whose message getter throws", errorWithThrowingMessage],
     ["a Proxy around an Error", errorProxy],
-    ["a circular object", circular()],
+    ["a circular object", cycle()],
     ["a frozen prototype-less object", Object.freeze(Object.create(null))],
   ];
 }
@@ -631,7 +625,7 @@ test("logger.emit with hostile records, bodies, attributes and times: never thro
     }
     assertNoThrow(() => logger.emit({ body: { nested: v, list: [v, 1] }, attributes: { a: v, ok: name, field: "nested" } } as never), `nested ${name}`);
   }
-  logger.emit({ body: circular() as never, attributes: { cycle: circular(), ok: "circular" } as never });
+  logger.emit({ body: cycle() as never, attributes: { cycle: cycle(), ok: "circular" } as never });
   await provider.forceFlush();
   const got = exporter.getFinishedLogRecords();
   for (const [name] of hostileValues()) {

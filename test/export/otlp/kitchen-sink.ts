@@ -23,7 +23,8 @@ function throwingGetter(): Record<string, unknown> {
   return o;
 }
 
-function cycle(): Record<string, unknown> {
+/** An object that reaches itself directly and through an array and a nested object. */
+export function cycle(): Record<string, unknown> {
   const o: Record<string, unknown> = { name: "loop" };
   o.self = o;
   o.list = [o, { back: o }];
