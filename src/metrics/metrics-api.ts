@@ -25,11 +25,9 @@ import {
 } from "./instruments.ts";
 import { sameMembers, type Meter } from "./meter.ts";
 import { NOOP_METER, type MeterOptions } from "./meter-provider.ts";
+import { registeredMeterProvider, setRegisteredMeterProvider, type MeterProviderLike } from "./registered-meter-provider.ts";
 
-/** Anything that hands out meters (our `MeterProvider`, or another implementation). */
-export interface MeterProviderLike {
-  getMeter(name: string, version?: string, options?: MeterOptions): Meter;
-}
+export type { MeterProviderLike } from "./registered-meter-provider.ts";
 
 /** The global metrics API. */
 export interface MetricsAPI {
@@ -42,7 +40,6 @@ export interface MetricsAPI {
 }
 
 const noopProvider: MeterProviderLike = { getMeter: () => NOOP_METER };
-let globalProvider: MeterProviderLike | undefined;
 let generation = 0;
 // Proxy meters with observables or batch callbacks: moved to each new provider.
 const proxiesWithCallbacks = new Set<ProxyMeter>();
@@ -67,7 +64,7 @@ class ProxyMeter implements Meter {
   meter(): Meter {
     if (this.#generation !== generation || this.#delegate === undefined) {
       try {
-        this.#delegate = (globalProvider ?? noopProvider).getMeter(this.name, this.version, this.options);
+        this.#delegate = (registeredMeterProvider() ?? noopProvider).getMeter(this.name, this.version, this.options);
       } catch {
         this.#delegate = NOOP_METER;
       }
@@ -245,14 +242,14 @@ function changed(): void {
 /** The global metrics API. */
 export const metrics: MetricsAPI = {
   getMeter: (name, version, options) => new ProxyMeter(name, version, options),
-  getMeterProvider: () => globalProvider ?? noopProvider,
+  getMeterProvider: () => registeredMeterProvider() ?? noopProvider,
   setGlobalMeterProvider(provider) {
-    globalProvider = provider;
+    setRegisteredMeterProvider(provider);
     changed();
     return true;
   },
   disable() {
-    globalProvider = undefined;
+    setRegisteredMeterProvider(undefined);
     changed();
   },
 };
