@@ -42,7 +42,7 @@ import type { InitOptions } from "../sdk/options.ts";
 import { getSpan, setSpan } from "../trace/span-in-context.ts";
 import type { Span, SpanKind } from "../trace/types.ts";
 import { VERSION } from "../version.ts";
-import { flushInWaitUntil, init, type WaitUntilContext } from "./workers.ts";
+import { flushInWaitUntil, init, type WaitUntilContext } from "./workers-init.ts";
 
 /** Configuration for {@link instrument}: `init()` options plus what the wrapper itself does. */
 export interface WorkersInstrumentConfig extends InitOptions {
