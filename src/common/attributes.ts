@@ -148,7 +148,7 @@ export function forEachAttribute(source: unknown, fn: (key: string, value: unkno
   try {
     keys = Object.keys(source);
   } catch {
-    diagOnce("warn", "attr-keys", "Dropped unreadable attributes."); // a revoked Proxy, or one whose ownKeys trap throws
+    diagOnce("warn", "Dropped unreadable attributes."); // a revoked Proxy, or one whose ownKeys trap throws
     return;
   }
   for (const key of keys) {

@@ -93,7 +93,7 @@ export function writeKeyValues(w: JsonWriter, map: unknown): boolean {
     return keyValues(w, map);
   } catch {
     w.pos = start;
-    diagOnce("warn", "otlp-kv-throw", "OTLP encoder: dropped attributes whose keys could not be read.");
+    diagOnce("warn", "OTLP encoder: dropped attributes whose keys could not be read.");
     return false;
   }
 }
@@ -249,7 +249,7 @@ function objectValue(w: JsonWriter, value: object): boolean {
       return false;
     }
     if (ancestors.includes(value)) {
-      diagOnce("warn", "otlp-cycle", "OTLP encoder: dropped a value that contains itself (a cycle).");
+      diagOnce("warn", "OTLP encoder: dropped a value that contains itself (a cycle).");
       return false;
     }
     ancestors.push(value);
@@ -269,7 +269,7 @@ function objectValue(w: JsonWriter, value: object): boolean {
     // A proxy whose traps throw, a revoked proxy, a throwing getTime: drop the value
     // instead of failing the whole batch.
     w.pos = start;
-    diagOnce("warn", "otlp-object-throw", "OTLP encoder: dropped a value whose contents could not be read.");
+    diagOnce("warn", "OTLP encoder: dropped a value whose contents could not be read.");
     return false;
   } finally {
     ancestors.length = depth;

@@ -107,7 +107,7 @@ function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingRe
   if (traceState === undefined || (result.traceState !== undefined && result.traceState !== traceState)) return result;
   const threshold = thresholdOf(traceState);
   if (threshold === undefined || randomnessOf(parent.traceId, traceState) >= threshold) return result;
-  diagOnce("debug", "sampler.parent.inconsistent-th", "ParentBasedSampler: erasing an inconsistent sampling threshold (ot=th) from a sampled parent's tracestate.");
+  diagOnce("debug", "ParentBasedSampler: erasing an inconsistent sampling threshold (ot=th) from a sampled parent's tracestate.");
   return { ...result, traceState: setOtSubKey(traceState, "th", undefined) };
 }
 
