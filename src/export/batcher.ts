@@ -176,8 +176,7 @@ export class Batcher<T> {
         diagOnce(
           "warn",
           `batcher:${this.#signal}:queue-full`,
-          `Export queue for ${this.#signal} is full (maxQueueSize ${this.#queue.capacity}); dropping new ${this.#signal}. ` +
-            `The exporter is slower than the producer or failing; see stats() for the dropped count.`,
+          `Export queue for ${this.#signal} is full (maxQueueSize ${this.#queue.capacity}): the exporter is failing or slower than the producer; dropping new ${this.#signal} (see stats()).`,
         );
         return;
       }
@@ -185,7 +184,7 @@ export class Batcher<T> {
       if (this.#queue.size >= this.#batchSize) this.#pump();
       else this.#armTimer();
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:add`, `Unexpected error queueing ${this.#signal}: ${describe(error)}`);
+      this.#unexpected("queueing", error);
     }
   }
 
@@ -334,7 +333,7 @@ export class Batcher<T> {
       }
       this.#onExport?.(exportEvent(c, durationMillis));
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:count`, `Unexpected error counting a ${this.#signal} export: ${describe(error)}`);
+      this.#unexpected("counting", error);
     }
     this.#inFlightItems = 0;
     this.#settled += count;
@@ -356,8 +355,13 @@ export class Batcher<T> {
     try {
       this.#pump();
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:pump`, `Unexpected error scheduling ${this.#signal} export: ${describe(error)}`);
+      this.#unexpected("scheduling", error);
     }
+  }
+
+  // A bug of ours (or a broken runtime) while `doing` something: reported once, never thrown.
+  #unexpected(doing: string, error: unknown): void {
+    diagOnce("error", `batcher:${this.#signal}:${doing}`, `Unexpected error ${doing} ${this.#signal}: ${describe(error)}`);
   }
 
   // Arms the export timer (`ms`: the scheduled delay, or what is left of a backoff).
