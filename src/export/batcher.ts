@@ -38,7 +38,7 @@ import { addCount, classifyExport, exportEvent, MAX_TIMER_MILLIS, setTimerRef, s
 import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
 import { OutageBackoff } from "./outage-backoff.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
-import { RingBuffer } from "./ring-buffer.ts";
+import { positiveInteger, RingBuffer } from "./ring-buffer.ts";
 
 /** Configuration of a {@link Batcher}. */
 export interface BatcherOptions<T> {
@@ -135,12 +135,8 @@ export class Batcher<T> {
     if (exporter === null || typeof exporter !== "object" || typeof exporter.export !== "function") {
       throw new TypeError(`${what}: exporter must be an object with an export() method`);
     }
-    if (!Number.isSafeInteger(maxQueueSize) || maxQueueSize < 1) {
-      throw new RangeError(`${what}: maxQueueSize must be a positive integer, got ${String(maxQueueSize)}`);
-    }
-    if (!Number.isSafeInteger(maxExportBatchSize) || maxExportBatchSize < 1) {
-      throw new RangeError(`${what}: maxExportBatchSize must be a positive integer, got ${String(maxExportBatchSize)}`);
-    }
+    positiveInteger(maxQueueSize, `${what}: maxQueueSize`);
+    positiveInteger(maxExportBatchSize, `${what}: maxExportBatchSize`);
     if (maxExportBatchSize > maxQueueSize) {
       throw new RangeError(
         `${what}: maxExportBatchSize (${maxExportBatchSize}) must not exceed maxQueueSize (${maxQueueSize}), or a full batch could never be queued`,
