@@ -207,10 +207,11 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     if (partial === null || typeof partial !== "object") return result;
     const fields = partial as Record<string, unknown>;
     let rejected = 0;
+    // The signal's `rejected…` count (rejectedSpans, rejectedDataPoints, rejectedLogRecords):
     // int64 fields arrive as strings (proto3 JSON) or numbers (lenient receivers).
-    for (const field of ["rejectedSpans", "rejectedDataPoints", "rejectedLogRecords"]) {
+    for (const field of Object.keys(fields)) {
       const n = Number(fields[field]);
-      if (n > 0 && n < Infinity) rejected += n;
+      if (field.startsWith("rejected") && n > 0 && n < Infinity) rejected += n;
     }
     const message = typeof fields["errorMessage"] === "string" ? fields["errorMessage"] : "";
     if (rejected > 0) result.rejected = rejected;

@@ -11,7 +11,7 @@ import type { ReadableSpan } from "../trace/types.ts";
 import type { Exporter, ExportOptions, ExportResult } from "./exporter.ts";
 import { describe } from "../common/describe.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
-import type { Transport, TransportResult } from "./fetch-transport.ts";
+import type { Transport } from "./fetch-transport.ts";
 import { resolveOtlpConfig } from "./otlp-config.ts";
 import type { OtlpExporterOptions, OtlpSignal } from "./otlp-config.ts";
 import { encodeTracesBytes } from "./otlp/trace-encoder.ts";

@@ -205,7 +205,6 @@ function schemaUrlField(w: JsonWriter, holder: { readonly schemaUrl?: string } |
   stringField(w, ',"schemaUrl":', url);
 }
 
-
 /**
  * The complete export request for one signal into `w`: groups `items`, writes each resource
  * and scope once, and each item through `writeItem` (which writes its JSON object and returns
@@ -232,9 +231,8 @@ interface GroupWriting<T> {
 }
 
 // A resource or scope group is taken back silently when none of its items was kept (each of
-// those drops was reported); a group that threw while being written is reported, and so is
-// an item that threw (an item rejected on purpose, with invalid ids, by its encoder).
-
+// those drops was reported); writeItems reports a group or an item that threw while being
+// written (an item rejected on purpose, with invalid ids, is reported by its encoder).
 /** One `Resource<Signal>` object; false (taken back) when none of its scopes kept an item. */
 function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWriting<T>): boolean {
   w.ascii('{"resource":');

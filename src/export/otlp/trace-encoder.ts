@@ -145,11 +145,11 @@ function openWithIds(w: JsonWriter, ctx: SpanContext | null | undefined): boolea
 
 const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', ',"kind":4', ',"kind":5'];
 
-
 /**
  * `,"<key>":[..]` (omitted when empty) and `,"dropped<Key>Count":n` for a span's events or
- * links. An item that `writeItem` rejects (false) or that cannot be read (reported once) is
- * left out and added to the span's own dropped count.
+ * links (`what` names one, "a span event", for the report). An item that `writeItem` rejects
+ * (false) or that cannot be read (reported once) is left out and added to the span's own
+ * dropped count.
  */
 function listFields<T>(
   w: JsonWriter,
@@ -158,10 +158,10 @@ function listFields<T>(
   writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
   droppedField: string,
-  onDrop: string,
+  what: string,
 ): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
-  if (items != null) dropped += writeList(w, open, items, writeItem, undefined, onDrop);
+  if (items != null) dropped += writeList(w, open, items, writeItem, undefined, what);
   countField(w, droppedField, dropped);
 }
 

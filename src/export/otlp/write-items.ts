@@ -6,7 +6,6 @@
 import { diagOnce } from "../../common/diag.ts";
 import type { JsonWriter } from "./json-writer.ts";
 
-
 /**
  * Writes `items` comma-separated through `writeItem` (called with `arg`, so callers need no
  * closure per list), rewinding past each item it rejects (returns false) or that throws, and
