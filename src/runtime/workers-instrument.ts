@@ -34,12 +34,12 @@ import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import { installFetchInstrumentation, type FetchInstrumentationOptions } from "../instrument/fetch.ts";
 import { instrumentHandler, type HandlerInstrumentationOptions } from "../instrument/handler.ts";
-import { createQueryRedactor, durationHistogram } from "../instrument/http-semconv.ts";
+import { createQueryRedactor, durationHistogram, instrumentationTracer } from "../instrument/http-semconv.ts";
 import { startOperationSpan, type OperationRecording } from "../instrument/operation-span.ts";
-import type { InitOptions, Sdk } from "../sdk.ts";
+import type { Sdk } from "../sdk/init.ts";
+import type { InitOptions } from "../sdk/options.ts";
 import { getSpan } from "../trace/span-in-context.ts";
 import type { SpanKind } from "../trace/types.ts";
-import { VERSION } from "../version.ts";
 import { flushInWaitUntil, init, type WaitUntilContext } from "./workers.ts";
 
 /** Configuration for {@link instrument}: `init()` options plus what the wrapper itself does. */
@@ -129,7 +129,7 @@ function start(memo: Memo, env: unknown): Started | undefined {
       fetchInstalled = true;
       installFetchInstrumentation(fetchOptions);
     }
-    const recording = { tracer: sdk.tracerProvider.getTracer(SCOPE, VERSION), histogram: durationHistogram("faas", SCOPE, sdk), redactSearch: createQueryRedactor() };
+    const recording = { tracer: instrumentationTracer(SCOPE, sdk), histogram: durationHistogram("faas", SCOPE, sdk), redactSearch: createQueryRedactor() };
     return (memo.started = { sdk, config, recording });
   } catch (error) {
     diagOnce("error", "workers-instrument-start-failed", `otel-edge could not start in this Worker; invocations run untraced: ${describe(error)}`);

@@ -13,8 +13,11 @@ import type { HeaderCaptureOptions } from "../../instrument/http-headers.ts";
 import { instrumentFetch, type FetchInstrumentationOptions } from "../../instrument/fetch.ts";
 import { context } from "../../context/context-api.ts";
 import { getSpanContext } from "../../trace/span-in-context.ts";
-import type { InitOptions, Sdk } from "../../sdk.ts";
+import type { Sdk } from "../../sdk/init.ts";
+import type { InitOptions } from "../../sdk/options.ts";
 import { init } from "../browser.ts";
+import { logsSdk } from "../../sdk/logs-part.ts";
+import { metricsSdk } from "../../sdk/metrics-part.ts";
 import { onPageHide } from "../browser-page-hide.ts";
 import { createRumFetch, type RumTransport } from "./delivery.ts";
 import { captureErrors } from "./errors.ts";
@@ -153,6 +156,8 @@ export function initRum(options: RumOptions = {}): RumSdk {
       },
       spanProcessors: session ? [session, ...(options.spanProcessors ?? [])] : options.spanProcessors,
       logProcessors: session ? [session, ...(options.logProcessors ?? [])] : options.logProcessors,
+      // RUM records web-vital histograms and error logs: until they move behind imports, RUM brings both signals.
+      parts: [metricsSdk(), logsSdk(), ...(options.parts ?? [])],
     });
   } catch (error) {
     // init() rejected its own options: leave nothing installed.
@@ -166,7 +171,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
     return { ...sdk, stop: () => sdk.shutdown() };
   }
 
-  const tracer = sdk.tracerProvider.getTracer(SCOPE);
+  const tracer = sdk.tracerProvider!.getTracer(SCOPE);
   const stops: Array<() => void> = [removeBeforeHide, removeShow];
   const guarded = (what: string, start: () => void): void => {
     try {
@@ -207,7 +212,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   };
   const startView = (restoredAt?: number): void => {
     if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, restoredAt, ...pageUrl })));
-    if (options.webVitals !== false) guarded("webVitals", () => (vitals = observeWebVitals({ meter: sdk.meterProvider.getMeter(SCOPE), onReport, restoredAt })));
+    if (options.webVitals !== false) guarded("webVitals", () => (vitals = observeWebVitals({ meter: sdk.meterProvider!.getMeter(SCOPE), onReport, restoredAt })));
   };
   // At page hide: final vitals first (they become events of the page view), then the page view
   // ends — all before the SDK's page-hide flush, which exports it. Idempotent: a page hidden
@@ -227,7 +232,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
     const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
     guarded("errors", () =>
       stops.push(captureErrors({
-        logger: sdk.loggerProvider.getLogger(SCOPE),
+        logger: sdk.loggerProvider!.getLogger(SCOPE),
         ...(maxPerMinute !== undefined ? { maxPerMinute } : {}),
         ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
       })),
