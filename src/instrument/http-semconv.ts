@@ -69,12 +69,11 @@ export function spanMethod(method: string): string {
   return normalized === "_OTHER" ? "HTTP" : normalized;
 }
 
+const DEFAULT_PORTS: Record<string, number | undefined> = { "http:": 80, "https:": 443, "ws:": 80, "wss:": 443 };
+
 /** The port a URL targets: the explicit one, else the scheme's default. */
 export function urlPort(url: URL): number | undefined {
-  if (url.port !== "") return Number(url.port);
-  if (url.protocol === "https:" || url.protocol === "wss:") return 443;
-  if (url.protocol === "http:" || url.protocol === "ws:") return 80;
-  return undefined;
+  return url.port !== "" ? Number(url.port) : DEFAULT_PORTS[url.protocol];
 }
 
 /**
