@@ -248,6 +248,24 @@ test("scheduled: a `scheduled {cron}` span with faas.trigger=timer, faas.cron, f
   assert.equal(histogramCount(e, "faas.invoke_duration"), [{ attributes: { "faas.trigger": "timer" }, count: 1 }]);
 });
 
+test("a traces-only Worker (the default): spans as usual, no meter provider, no durations, nothing reported", async () => {
+  const e = exporters();
+  const errors: string[] = [];
+  diag.setLogger({ error: (m) => errors.push(m), warn: (m) => errors.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, 9999);
+  const ctx = executionContext();
+  const worker = instrument(
+    { fetch: () => new Response("ok"), scheduled: async () => {} },
+    { serviceName: "traces-only", traceExporter: e.spans, fetch: false },
+  );
+  await invocable(worker).fetch(new Request("http://worker.test/"), {}, ctx);
+  await invocable(worker).scheduled({ cron: "0 * * * *", scheduledTime: Date.now() }, {}, ctx);
+  current = init();
+  assert.is(current.meterProvider, undefined);
+  await Promise.all(ctx.pending);
+  assert.equal(e.spans.getFinishedSpans().map((s) => s.name).sort(), ["GET", "scheduled 0 * * * *"]);
+  assert.equal(errors, []);
+});
+
 test("queue: a CONSUMER `process {queue}` span with messaging attributes; a throw is ERROR, rethrown, and still flushed", async () => {
   const e = exporters();
   const ok = executionContext();
