@@ -229,8 +229,11 @@ function resolveExport(target, active) {
   return undefined;
 }
 
-/** Resolves `otel-edge[/sub]` through the package's exports, with the tool's conditions, to source. */
-function otelEdgeFromSource(active) {
+/**
+ * Resolves `otel-edge[/sub]` through the package's exports, with the tool's conditions, to the
+ * entry's source file (`from: "dist"`: to the built file, what npm users install).
+ */
+function otelEdgeFromSource(active, from) {
   return {
     name: "otel-edge-from-source",
     setup(b) {
@@ -240,7 +243,7 @@ function otelEdgeFromSource(active) {
         const dist = entry && resolveExport(entry, active);
         const source = dist && SOURCE_OF[dist];
         if (!source) return { errors: [{ text: `otel-edge has no export ${sub} for conditions ${[...active].join(", ")}` }] };
-        return { path: new URL(source, new URL("..", import.meta.url)).pathname };
+        return { path: new URL(from === "dist" ? dist : source, new URL("..", import.meta.url)).pathname };
       });
     },
   };
@@ -256,9 +259,10 @@ function activeConditions(tool) {
 
 /**
  * Bundles `contents` (an ES module importing `otel-edge`) as `tool` does, and returns sizes and
- * the metafile. `overrides` change esbuild options (tests read the unminified bundle).
+ * the metafile. `overrides` change esbuild options (tests read the unminified bundle); `from`:
+ * `"source"` (default) or `"dist"` (the built package).
  */
-export async function measure(contents, tool = "neutral", overrides = {}) {
+export async function measure(contents, tool = "neutral", overrides = {}, from = "source") {
   const result = await build({
     stdin: { contents, resolveDir: root, sourcefile: "size-program.mjs", loader: "js" },
     bundle: true,
@@ -272,7 +276,7 @@ export async function measure(contents, tool = "neutral", overrides = {}) {
     metafile: true,
     logLevel: "silent",
     ...TOOLS[tool],
-    plugins: [otelEdgeFromSource(activeConditions(tool))],
+    plugins: [otelEdgeFromSource(activeConditions(tool), from)],
     ...overrides,
   });
   const code = result.outputFiles[0].contents;

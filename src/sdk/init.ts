@@ -168,6 +168,7 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
   }
   if (merged.contextManager) context.setGlobalContextManager(merged.contextManager);
   propagation.setGlobalPropagator(merged.propagator ?? select.propagator(env));
+  for (const [, handle] of handles) handle.register?.();
 
   let shutdownPromise: Promise<void> | undefined;
   const sdk: Sdk = {

@@ -69,8 +69,8 @@ export function logsSdk(): SdkPart {
         limits: select.settings("logLimits", options.logLimits, env),
         processors,
       }));
-      logs.setGlobalLoggerProvider(provider);
       return {
+        register: () => void logs.setGlobalLoggerProvider(provider),
         flush: () => provider.forceFlush(),
         shutdown: () => provider.shutdown(),
         stats: () => sumBatcherStats(exporting),

@@ -95,8 +95,8 @@ export function metricsSdk(): SdkPart {
         onCollect: selfObs?.onCollect,
       }));
       selfObs?.register(provider.getMeter(SELF_OBSERVABILITY_SCOPE, VERSION));
-      metrics.setGlobalMeterProvider(provider);
       return {
+        register: () => void metrics.setGlobalMeterProvider(provider),
         flush: () => provider.forceFlush(),
         shutdown: () => provider.shutdown(),
         stats: () => sumReaderStats(exporting),

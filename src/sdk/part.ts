@@ -38,6 +38,11 @@ export interface SdkPart {
 
 /** What a started part gives back to the SDK. */
 export interface PartHandle {
+  /**
+   * Makes the part global (`trace.setGlobalTracerProvider`, ...). Called once every part has
+   * started, so a configuration error in any part leaves nothing registered.
+   */
+  register?(): void;
   /** Exports what the part holds. Never rejects. */
   flush?(): Promise<void>;
   /** Flushes, then stops the part. Never rejects. */

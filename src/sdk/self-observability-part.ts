@@ -23,7 +23,7 @@ export function selfObservability(): SdkPart {
       if (build.options.selfObservability !== false) build.selfObservability = new SelfObservability();
     },
     start(build) {
-      // Started after the signal parts (see initSdk): the metrics part has registered the meter.
+      // Started after the signal parts (see initSdk): the metrics part has built the meter provider.
       if (build.selfObservability && !build.meterProvider) {
         throw new TypeError("Cannot init: selfObservability() reports through the SDK's meter provider: pass the metrics part too, parts: [metricsSdk(), selfObservability()].");
       }

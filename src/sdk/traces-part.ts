@@ -76,8 +76,8 @@ export function tracesSdk(): SdkPart {
         spanProcessors: processors,
         idGenerator: options.idGenerator,
       }));
-      trace.setGlobalTracerProvider(provider);
       return {
+        register: () => void trace.setGlobalTracerProvider(provider),
         flush: () => provider.forceFlush(),
         shutdown: () => provider.shutdown(),
         stats: () => sumBatcherStats(exporting),
