@@ -63,7 +63,7 @@ function compileList(names: readonly string[] | undefined, side: "request" | "re
   const out: CapturedHeader[] = [];
   for (const raw of names ?? []) {
     if (typeof raw !== "string" || !TOKEN.test(raw)) {
-      throw new TypeError(`${what}: ${option} must list HTTP header names such as "content-type", got ${typeof raw === "string" ? JSON.stringify(raw.slice(0, 64)) : typeof raw}`);
+      throw new TypeError(`${what}: ${option} must contain HTTP header names such as "content-type", got ${typeof raw === "string" ? JSON.stringify(raw.slice(0, 64)) : typeof raw}`);
     }
     const name = raw.toLowerCase();
     if (NEVER.has(name)) diagOnce("warn", `instrument-headers:never:${name}`, `${what}: ${option} lists "${name}", which is never recorded (credentials or untrusted propagation data); ignoring it.`);
