@@ -1,7 +1,8 @@
 /**
  * Traced `fetch`: one CLIENT span per call with the stable HTTP client semantic conventions
  * (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client), the
- * `http.client.request.duration` histogram, and W3C context injection only for allowed
+ * `http.client.request.duration` histogram where the program has a meter provider (see
+ * `durationHistogram`), and W3C context injection only for allowed
  * targets (`propagateTo`), so third-party APIs neither receive our headers nor fail CORS
  * preflight because of them.
  *
@@ -125,7 +126,8 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
     // The headers the call sends before ours: init's, which fetch applies over a Request's own.
     const sent = init?.headers ?? request?.headers;
     if (headerCapture.request.length > 0) {
-      // A Headers built per captured name, only when capture is on; one fetch would reject reads as nothing.
+      // Read through a Headers made per captured name, only when capture is on; headers fetch
+      // itself would reject are read as nothing.
       Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, (name) => new Headers(sent).get(name)));
     }
     const handle = startOperationSpan(recording, spanMethod(verb), 2 /* SpanKind.CLIENT */, attributes, metricAttributes, active);

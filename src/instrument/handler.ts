@@ -4,7 +4,7 @@
  * `Bun.serve`, Workers `fetch` and Hono `app.fetch` — in a SERVER span per the stable HTTP
  * server semantic conventions (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server),
  * continuing the caller's trace from the request headers and recording
- * `http.server.request.duration`.
+ * `http.server.request.duration` where the program has a meter provider (see `durationHistogram`).
  *
  * Streaming responses: the span ends when the handler hands back its `Response` (the status
  * and headers are final then), not when the body finishes. Wrapping every body in a

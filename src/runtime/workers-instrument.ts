@@ -24,8 +24,9 @@
  * {queue}`, CONSUMER, `messaging.operation.type` = `process`, `messaging.batch.message_count`).
  * Cloudflare Queues has no well-known `messaging.system` value; the custom value
  * `cloudflare_queues` is used. `faas.invoke_duration` (s, spec buckets) is recorded for
- * scheduled and queue invocations; fetch gets `http.server.request.duration` from
- * `instrumentHandler`.
+ * scheduled and queue invocations, and fetch gets `http.server.request.duration` from
+ * `instrumentHandler`, where the Worker asks for metrics (`parts: [metricsSdk()]`, or a meter
+ * provider registered globally); a traces-only Worker records no durations and bundles no meter.
  *
  * @module
  */
