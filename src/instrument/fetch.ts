@@ -184,8 +184,8 @@ export type UninstallFetch = () => void;
 export function installFetchInstrumentation(options: FetchInstrumentationOptions = {}): UninstallFetch {
   const g = globalThis as { fetch?: FetchFn };
   const previous = g.fetch;
-  if (typeof previous !== "function") throw new TypeError("Cannot install fetch instrumentation: globalThis.fetch is missing");
   if (isInstrumentedFetch(previous)) return () => {};
+  // Throws the TypeError of instrumentFetch when there is no globalThis.fetch.
   const traced = instrumentFetch(previous, options);
   g.fetch = traced;
   return () => {
