@@ -84,6 +84,7 @@ export function urlPort(url: URL): number | undefined {
 export function createQueryRedactor(extraKeys?: readonly string[]): (search: string) => string {
   const keys = new Set(DEFAULT_SENSITIVE_QUERY_KEYS);
   for (const k of extraKeys ?? []) if (typeof k === "string") keys.add(k.toLowerCase());
+  // Each `key=value` pair, after the start (and its "?") or an "&"; pairs without "=" are kept.
   return (search) =>
     search.replace(/(^\??|&)([^&=]*)=[^&]*/g, (pair, lead: string, rawKey: string) => {
       let key = rawKey;
