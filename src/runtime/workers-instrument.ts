@@ -205,52 +205,47 @@ export function instrument<H extends WorkersHandler, Env = Parameters<NonNullabl
   // Own properties copied onto an object with the same prototype (class-based apps such as
   // Hono keep their prototype methods); the user's methods are called with `this` = handler.
   const wrapped = Object.assign(Object.create(Object.getPrototypeOf(handler) as object | null) as H, handler);
-  const { fetch: userFetch, scheduled: userScheduled, queue: userQueue } = handler;
-  let tracedFetch: ((request: Request, env: unknown, ctx: WaitUntilContext) => Promise<unknown>) | undefined;
+  /** Wraps `handler[method]` when present: `run` traces one invocation (`user` calls the user's method with its arguments). */
+  const wrap = <A>(method: keyof WorkersHandler, run: (started: Started, arg: A, env: Env, ctx: WaitUntilContext, user: () => unknown) => unknown): void => {
+    const userMethod = handler[method];
+    if (typeof userMethod !== "function") return;
+    wrapped[method] = (arg: A, env: Env, ctx: WaitUntilContext): Promise<unknown> => {
+      const user = () => userMethod.call(handler, arg, env, ctx);
+      return invoke(memo, env, ctx, user, (started) => run(started, arg, env, ctx, user));
+    };
+  };
+  const userFetch = handler.fetch;
+  let tracedFetch: ((request: Request, env: Env, ctx: WaitUntilContext) => Promise<unknown>) | undefined;
 
-  if (typeof userFetch === "function") {
-    wrapped.fetch = function fetch(request: Request, env: Env, ctx: WaitUntilContext): Promise<unknown> {
-      return invoke(memo, env, ctx, () => userFetch.call(handler, request, env, ctx), (started) => {
-        // One per wrapper, reused by every invocation: it calls the user's fetch with each call's arguments.
-        tracedFetch ??= instrumentHandler((req: Request, e: unknown, c: WaitUntilContext): Promise<Response> => {
-          markInvocation();
-          return userFetch.call(handler, req, e, c) as Promise<Response>;
-        }, handlerOptions(started));
-        return tracedFetch(request, env, ctx);
-      });
+  wrap<Request>("fetch", (started, request, env, ctx) => {
+    // One per wrapper, reused by every invocation: it calls the user's fetch with each call's arguments.
+    tracedFetch ??= instrumentHandler((req: Request, e: Env, c: WaitUntilContext): Promise<Response> => {
+      markInvocation();
+      return userFetch!.call(handler, req, e, c) as Promise<Response>;
+    }, handlerOptions(started));
+    return tracedFetch(request, env, ctx);
+  });
+  wrap<ScheduledControllerLike>("scheduled", (started, controller, _env, _ctx, user) => {
+    const cron = controller?.cron;
+    const attributes: Record<string, string> = { "faas.trigger": "timer" };
+    if (typeof cron === "string" && cron !== "") attributes["faas.cron"] = cron;
+    const time = Number(controller?.scheduledTime);
+    if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
+    return traced(started, attributes["faas.cron"] ? `scheduled ${cron}` : "scheduled", 1 /* SpanKind.SERVER */, attributes, user);
+  });
+  wrap<MessageBatchLike>("queue", (started, batch, _env, _ctx, user) => {
+    const name = typeof batch?.queue === "string" ? batch.queue : "";
+    const attributes: Record<string, string | number> = {
+      "faas.trigger": "pubsub",
+      "messaging.system": "cloudflare_queues",
+      "messaging.operation.type": "process",
+      "messaging.operation.name": "process",
     };
-  }
-  if (typeof userScheduled === "function") {
-    wrapped.scheduled = function scheduled(controller: ScheduledControllerLike, env: Env, ctx: WaitUntilContext): Promise<unknown> {
-      const user = () => userScheduled.call(handler, controller, env, ctx);
-      return invoke(memo, env, ctx, user, (started) => {
-        const cron = controller?.cron;
-        const attributes: Record<string, string> = { "faas.trigger": "timer" };
-        if (typeof cron === "string" && cron !== "") attributes["faas.cron"] = cron;
-        const time = Number(controller?.scheduledTime);
-        if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
-        return traced(started, attributes["faas.cron"] ? `scheduled ${cron}` : "scheduled", 1 /* SpanKind.SERVER */, attributes, user);
-      });
-    };
-  }
-  if (typeof userQueue === "function") {
-    wrapped.queue = function queue(batch: MessageBatchLike, env: Env, ctx: WaitUntilContext): Promise<unknown> {
-      const user = () => userQueue.call(handler, batch, env, ctx);
-      return invoke(memo, env, ctx, user, (started) => {
-        const name = typeof batch?.queue === "string" ? batch.queue : "";
-        const attributes: Record<string, string | number> = {
-          "faas.trigger": "pubsub",
-          "messaging.system": "cloudflare_queues",
-          "messaging.operation.type": "process",
-          "messaging.operation.name": "process",
-        };
-        if (name) attributes["messaging.destination.name"] = name;
-        if (Array.isArray(batch?.messages)) attributes["messaging.batch.message_count"] = batch.messages.length;
-        // Semconv messaging spans: "{messaging.operation.name} {destination}", kind CONSUMER.
-        return traced(started, name ? `process ${name}` : "process", 4 /* SpanKind.CONSUMER */, attributes, user);
-      });
-    };
-  }
+    if (name) attributes["messaging.destination.name"] = name;
+    if (Array.isArray(batch?.messages)) attributes["messaging.batch.message_count"] = batch.messages.length;
+    // Semconv messaging spans: "{messaging.operation.name} {destination}", kind CONSUMER.
+    return traced(started, name ? `process ${name}` : "process", 4 /* SpanKind.CONSUMER */, attributes, user);
+  });
   return wrapped;
 }
 
