@@ -9,8 +9,8 @@
 // imports bundled from stubs (workerd provides them; Node cannot load them). The Prometheus
 // program listens on port 0 instead of 9464 (runs must not collide). Then `node
 // bench/cold/harness.mjs <bundle> <tool>` is spawned for every contender, round after round,
-// the contender order rotated each round, and also with an empty module (the baseline: Node's
-// own start-up plus the harness). Per contender: the median wall time of the process minus the
+// the contender order rotated each round, and also with an empty module per tool (the baseline:
+// Node's own start-up plus the harness's). Per contender: the median wall time of the process minus the
 // baseline's, and the median in-process time from before the import to the end of init (and of
 // the first request, for Workers), which process start-up noise does not touch.
 //
@@ -107,7 +107,8 @@ export async function coldStart({ rounds = Number(process.env.BENCH_COLD_RUNS ??
   const groups = await buildContenders(filter, log);
   const empty = `${outDir}empty.mjs`;
   writeFileSync(empty, "export {};\n");
-  const jobs = [{ key: "baseline", file: empty, tool: "node" }];
+  const tools = [...new Set(groups.filter((g) => g.contenders.some((c) => !c.error)).map((g) => g.tool))];
+  const jobs = tools.map((tool) => ({ key: `baseline\u0000${tool}`, file: empty, tool }));
   for (const g of groups) for (const c of g.contenders) if (!c.error) jobs.push({ key: `${g.name}\u0000${c.side}`, file: c.file, tool: g.tool });
   const samples = Object.fromEntries(jobs.map((j) => [j.key, { wall: [], inProcess: [] }]));
   for (let r = 0; r < rounds; r++) {
@@ -119,10 +120,10 @@ export async function coldStart({ rounds = Number(process.env.BENCH_COLD_RUNS ??
     }
     if (log && (r + 1) % 10 === 0) log(`cold start: ${r + 1}/${rounds} rounds`);
   }
-  const baseline = median(samples.baseline.wall);
+  const baseline = Object.fromEntries(tools.map((tool) => [tool, median(samples[`baseline\u0000${tool}`].wall)]));
   return {
     rounds,
-    baseline: { wall: baseline, inProcess: median(samples.baseline.inProcess) },
+    baseline,
     programs: groups.map((g) => ({
       name: g.name,
       tool: g.tool,
@@ -131,17 +132,21 @@ export async function coldStart({ rounds = Number(process.env.BENCH_COLD_RUNS ??
         if (c.error) return c;
         const s = samples[`${g.name}\u0000${c.side}`];
         const wall = median(s.wall);
-        return { ...c, wall, aboveBaseline: wall - baseline, inProcess: median(s.inProcess), inProcessMin: Math.min(...s.inProcess) };
+        return { ...c, wall, aboveBaseline: wall - baseline[g.tool], inProcess: median(s.inProcess), inProcessMin: Math.min(...s.inProcess) };
       }),
     })),
   };
 }
 
+/** The baselines, one per tool: an empty module through the harness. */
+export const baselineText = (result) =>
+  `Baseline (an empty module through the harness), median wall time: ${Object.entries(result.baseline).map(([tool, ms]) => `${tool} ${ms.toFixed(1)} ms`).join(", ")}`;
+
 /** Markdown table: per program and incumbent, ours ÷ incumbent on both measures (target ≤ 0.5). */
 export function coldTable(result) {
   const f = (x) => x.toFixed(1);
   const lines = [
-    `| program | contender | bundle (min) | import + init, in process (ms) | process wall time minus baseline (ms) | ours ÷ this, in process | ours ÷ this, wall |`,
+    `| program | contender | bundle (minified) | import + init in process, median (ms) | in process, min (ms) | process wall time minus baseline, median (ms) | ours ÷ this: in process median / min / wall |`,
     "|---|---|---:|---:|---:|---:|---:|",
   ];
   for (const p of result.programs) {
@@ -155,8 +160,8 @@ export function coldTable(result) {
         lines.push(`| ${p.name} | ${c.side} | — | does not run in Node: ${c.error.replace(/\|/g, "/")} | — | — | — |`);
         continue;
       }
-      const ratio = (a, b) => (ours && !ours.error && c.side !== "ours" ? (a / b).toFixed(2) : "—");
-      lines.push(`| ${p.name} | ${c.side} | ${c.bytes} B | ${f(c.inProcess)} | ${f(c.aboveBaseline)} | ${ratio(ours?.inProcess, c.inProcess)} | ${ratio(ours?.aboveBaseline, c.aboveBaseline)} |`);
+      const ratios = ours && !ours.error && c.side !== "ours" ? [ours.inProcess / c.inProcess, ours.inProcessMin / c.inProcessMin, ours.aboveBaseline / c.aboveBaseline].map((r) => r.toFixed(2)).join(" / ") : "—";
+      lines.push(`| ${p.name} | ${c.side} | ${c.bytes} B | ${f(c.inProcess)} | ${f(c.inProcessMin)} | ${f(c.aboveBaseline)} | ${ratios} |`);
     }
   }
   return lines;
@@ -165,6 +170,6 @@ export function coldTable(result) {
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const log = (msg) => process.stderr.write(`${msg}\n`);
   const result = await coldStart({ filter: process.argv[2], log });
-  console.log(`Baseline (empty module through the harness): ${result.baseline.wall.toFixed(1)} ms wall; ${result.rounds} rounds, Node ${process.version}\n`);
+  console.log(`${baselineText(result)}; ${result.rounds} rounds, Node ${process.version}\n`);
   console.log(coldTable(result).join("\n"));
 }
