@@ -3,16 +3,17 @@
 // tree-shaken, the newest line that runs here), measured in one run.
 //
 // Each program is bundled exactly as bench/sizes.mjs measures it (scripts/size.mjs `measure()`,
-// the user's tool settings, minified ESM), plus two things Node needs to run it, the same on
-// every side: a banner giving the bundle a `require` (esbuild turns a CommonJS package's
-// `require("events")` into a call that fails in an ES module otherwise), and `cloudflare:*`
-// imports bundled from stubs (workerd provides them; Node cannot load them). The Prometheus
-// program listens on port 0 instead of 9464 (runs must not collide). Then `node
-// bench/cold/harness.mjs <bundle> <tool>` is spawned for every contender, round after round,
-// the contender order rotated each round, and also with an empty module per tool (the baseline:
-// Node's own start-up plus the harness's). Per contender: the median wall time of the process minus the
-// baseline's, and the median in-process time from before the import to the end of init (and of
-// the first request, for Workers), which process start-up noise does not touch.
+// the user's tool settings, minified ESM), plus what Node needs to run it: on every side a
+// banner giving the bundle a `require` (esbuild turns a CommonJS package's `require("events")`
+// into a call that fails in an ES module otherwise), and `cloudflare:*` imports bundled from
+// stubs (workerd provides them, Node cannot load them; only otel-cf-workers imports one). The
+// Prometheus program listens on port 0 instead of 9464 (runs must not collide). Then
+// `node bench/cold/harness.mjs <bundle> <tool>` is spawned for every contender, round after
+// round, the contender order rotated each round, and also with an empty module per tool (the
+// baseline: Node's own start-up plus the harness's). Per contender: the median wall time of the
+// process minus the baseline's, and the median in-process time from before the import to the
+// end of init (and of the first request, for Workers), which process start-up noise does not
+// touch.
 //
 // Usage: node bench/cold/run.mjs [program-substring]   (BENCH_COLD_RUNS rounds, default 41;
 // run `node bench/install.mjs` first)
@@ -101,7 +102,7 @@ async function buildContenders(filter, log) {
 /**
  * Runs the comparison: `rounds` rounds; each round spawns the baseline and every runnable
  * contender of every program, the order rotated round by round. Returns
- * `{ rounds, baseline: {wall}, programs: [{ name, tool, contenders: [{ side, bytes, gzip, wall, inProcess, aboveBaseline } | { side, error }] }] }`.
+ * `{ rounds, baseline: { [tool]: median wall ms }, programs: [{ name, tool, contenders: [{ side, bytes, gzip, wall, inProcess, inProcessMin, aboveBaseline } | { side, error }], skipped? }] }`.
  */
 export async function coldStart({ rounds = Number(process.env.BENCH_COLD_RUNS ?? 41), filter, log } = {}) {
   const groups = await buildContenders(filter, log);
