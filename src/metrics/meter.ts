@@ -8,7 +8,8 @@ import { diagOnce } from "../common/diag.ts";
 import { now } from "../common/time.ts";
 import { settleWithin } from "../export/export-outcome.ts";
 import type { InstrumentationScope } from "../trace/types.ts";
-import { createAggregator, type AnyAggregator } from "./aggregation/default-aggregation.ts";
+import type { AnyAggregator } from "./aggregation/aggregator.ts";
+import { createAggregator } from "./aggregation/default-aggregation.ts";
 import { validateBoundaries } from "./aggregation/explicit-bucket-histogram.ts";
 import { AsyncMetricStorage } from "./async-storage.ts";
 import { reservoirFactory, type ExemplarFilter } from "./exemplar.ts";
@@ -32,7 +33,7 @@ import {
 } from "./instruments.ts";
 import { SyncMetricStorage, type ReaderSlot, type StreamConfig } from "./sync-storage.ts";
 import { InstrumentType, ValueType, type MetricData, type MetricDescriptor, type ScopeMetrics } from "./types.ts";
-import { INSTRUMENT_NAME_PATTERN, type CompiledView } from "./view.ts";
+import { INSTRUMENT_NAME_PATTERN, INSTRUMENT_NAME_RULE, type CompiledView, type View } from "./view.ts";
 
 /** A meter, shape-compatible with `Meter` in `@opentelemetry/api`. */
 export interface Meter {
@@ -76,7 +77,7 @@ export class SdkMeter implements Meter {
   readonly #shared: MeterSharedState;
   readonly #byName = new Map<string, AnyInstrument[]>();
   readonly #instruments: AnyInstrument[] = [];
-  readonly #streamNames = new Map<string, MetricDescriptor>();
+  readonly #streamNames = new Set<string>();
   #batch: BatchEntry[] = [];
 
   constructor(scope: InstrumentationScope, shared: MeterSharedState) {
@@ -131,13 +132,12 @@ export class SdkMeter implements Meter {
   }
 
   #sync(name: string, type: InstrumentType, options: MetricOptions | undefined): SyncInstrument & Counter {
-    const result = this.#register(name, type, options, (d, streams) => new SyncInstrument(d, streams.map((s) => this.#storage(new SyncMetricStorage(s))), this.#shared));
-    return (result ?? NOOP_INSTRUMENT) as SyncInstrument;
+    return (this.#register(name, type, options, (d, streams) => new SyncInstrument(d, streams.map((s) => this.#storage(new SyncMetricStorage(s))), this.#shared)) ??
+      NOOP_INSTRUMENT) as SyncInstrument;
   }
 
   #async(name: string, type: InstrumentType, options: MetricOptions | undefined): Observable {
-    const result = this.#register(name, type, options, (d, streams) => new ObservableInstrument(d, streams.map((s) => this.#storage(new AsyncMetricStorage(s)))));
-    return result ?? NOOP_OBSERVABLE;
+    return this.#register(name, type, options, (d, streams) => new ObservableInstrument(d, streams.map((s) => this.#storage(new AsyncMetricStorage(s))))) ?? NOOP_OBSERVABLE;
   }
 
   #storage<S extends SyncMetricStorage | AsyncMetricStorage>(storage: S): S {
@@ -155,7 +155,8 @@ export class SdkMeter implements Meter {
   ): T | undefined {
     if (typeof name !== "string" || !INSTRUMENT_NAME_PATTERN.test(name)) {
       // Spec: API "Instrument name syntax"; SDK: an invalid name gets a working no-op instrument and an error report.
-      diagOnce("warn", `metric-name:${describe(name).slice(0, 255)}`, `Invalid instrument name ${JSON.stringify(describe(name))}: a letter, then up to 254 of A-Z a-z 0-9 _ . / -. The instrument records nothing.`);
+      const text = JSON.stringify(describe(name));
+      diagOnce("warn", "metric-name:" + text.slice(0, 255), `Invalid instrument name ${text}: ${INSTRUMENT_NAME_RULE}. The instrument records nothing.`);
       return undefined;
     }
     let descriptor: MetricDescriptor;
@@ -170,20 +171,14 @@ export class SdkMeter implements Meter {
     }
     const key = name.toLowerCase();
     const existing = this.#byName.get(key) ?? [];
-    for (const inst of existing) {
-      if (sameIdentity(inst.descriptor, descriptor)) return inst as T; // spec: identical registration returns the same instrument
-    }
+    const text = describeDescriptor(descriptor);
+    for (const inst of existing) if (describeDescriptor(inst.descriptor) === text) return inst as T; // spec: identical registration returns the same instrument
     if (existing.length > 0) {
-      const first = existing[0].descriptor;
       // Spec: "Duplicate instrument registration" — warn, and still report both streams.
-      diagOnce(
-        "warn",
-        `metric-duplicate:${this.scope.name}:${key}:${descriptor.type}:${descriptor.unit}:${descriptor.valueType}:${descriptor.description}`,
-        `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describeDescriptor(first)} and now as ${describeDescriptor(descriptor)}; both streams are reported under that name.`,
-      );
+      const message = `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describeDescriptor(existing[0].descriptor)} and now as ${text}; both streams are reported under that name.`;
+      diagOnce("warn", message, message);
     }
-    const streams = this.#streams(descriptor, advice);
-    const inst = make(descriptor, streams);
+    const inst = make(descriptor, this.#streams(descriptor, advice));
     existing.push(inst);
     this.#byName.set(key, existing);
     this.#instruments.push(inst);
@@ -213,36 +208,36 @@ export class SdkMeter implements Meter {
     }
     const shared = this.#shared;
     const matched = shared.views.filter((v) => v.matches(d.name, d.type, this.scope));
-    const streams: StreamConfig[] = [];
-    if (matched.length === 0) {
-      streams.push(stream(d, createAggregator(undefined, d.type, boundaries), undefined, shared.cardinalityLimit, undefined));
-    }
+    const streams: StreamConfig[] = matched.length === 0 ? [stream(d, undefined, {})] : [];
     for (const { view, name } of matched) {
-      if (view.aggregation?.type === "drop") continue;
-      let aggregator: AnyAggregator;
-      try {
-        aggregator = createAggregator(view.aggregation, d.type, boundaries);
-      } catch (e) {
-        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
-        aggregator = createAggregator(undefined, d.type, boundaries);
-      }
-      const descriptor: MetricDescriptor = Object.freeze({ ...d, name: name ?? d.name, description: view.description ?? d.description });
-      const keep = view.attributeKeys ? new Set(view.attributeKeys) : undefined;
-      streams.push(stream(descriptor, aggregator, keep, view.cardinalityLimit ?? shared.cardinalityLimit, view.exemplarReservoir));
+      if (view.aggregation?.type !== "drop") streams.push(stream({ ...d, name: name ?? d.name, description: view.description ?? d.description }, view.aggregation, view));
     }
     for (const s of streams) {
       const key = s.descriptor.name.toLowerCase();
-      const other = this.#streamNames.get(key);
-      if (other !== undefined && s.descriptor.name !== d.name) {
+      if (s.descriptor.name !== d.name && this.#streamNames.has(key)) {
         diagOnce("warn", `metric-stream-conflict:${key}`, `Two metric streams are named ${JSON.stringify(s.descriptor.name)} (a view renamed one onto another); both are reported.`);
       }
-      this.#streamNames.set(key, s.descriptor);
+      this.#streamNames.add(key);
     }
     return streams;
 
-    function stream(descriptor: MetricDescriptor, aggregator: AnyAggregator, keep: ReadonlySet<string> | undefined, limit: number, reservoir: CompiledView["view"]["exemplarReservoir"]): StreamConfig {
+    function stream(descriptor: MetricDescriptor, aggregation: View["aggregation"], view: View): StreamConfig {
+      let aggregator: AnyAggregator;
+      try {
+        aggregator = createAggregator(aggregation, d.type, boundaries);
+      } catch (e) {
+        // The view was checked with another instrument kind (or none): this one does not fit it.
+        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
+        aggregator = createAggregator(undefined, d.type, boundaries);
+      }
       const buckets = ((aggregator as { boundaries?: readonly number[] }).boundaries?.length ?? -1) + 1;
-      return { descriptor, aggregator, attributeKeys: keep, cardinalityLimit: limit, reservoir: reservoirFactory(reservoir, aggregator.kind, buckets) };
+      return {
+        descriptor: Object.freeze(descriptor),
+        aggregator,
+        attributeKeys: view.attributeKeys && new Set(view.attributeKeys),
+        cardinalityLimit: view.cardinalityLimit ?? shared.cardinalityLimit,
+        reservoir: reservoirFactory(view.exemplarReservoir, aggregator.kind, buckets),
+      };
     }
   }
 
@@ -316,10 +311,6 @@ export class SdkMeter implements Meter {
     }
     return metrics.length > 0 ? { scope: this.scope, metrics } : undefined;
   }
-}
-
-function sameIdentity(a: MetricDescriptor, b: MetricDescriptor): boolean {
-  return a.type === b.type && a.unit === b.unit && a.valueType === b.valueType && a.description === b.description;
 }
 
 /** True when both lists hold the same observables (a batch callback's registration identity). */

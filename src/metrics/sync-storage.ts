@@ -22,7 +22,7 @@
 import type { Attributes } from "../common/attributes.ts";
 import { now } from "../common/time.ts";
 import type { SpanContext } from "../trace/span-context.ts";
-import type { AnyAggregator } from "./aggregation/default-aggregation.ts";
+import type { AnyAggregator } from "./aggregation/aggregator.ts";
 import { filteredOut, sameAsSnapshot, snapshot, toAttributeSet, type AttributeSet } from "./attribute-set.ts";
 import type { ExemplarReservoir } from "./exemplar.ts";
 import { toMetricData } from "./metric-data.ts";

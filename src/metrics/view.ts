@@ -7,12 +7,12 @@
  * the stream.
  *
  * Invalid views are configuration errors: {@link compileView} throws at provider
- * construction with a message saying which field is wrong.
+ * construction, saying which view and what is wrong. Field types are the compiler's job.
  */
 import { describe } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
-import type { AggregationConfig } from "./aggregation/default-aggregation.ts";
-import { createAggregator } from "./aggregation/default-aggregation.ts";
+import type { Aggregation } from "./aggregation/aggregator.ts";
+import { createAggregator, type AggregationConfig } from "./aggregation/default-aggregation.ts";
 import type { ExemplarReservoirConfig } from "./exemplar.ts";
 import { InstrumentType } from "./types.ts";
 
@@ -32,8 +32,12 @@ export interface View {
   name?: string;
   /** New stream description. */
   description?: string;
-  /** The aggregation; default: the instrument kind's default. `{ type: "drop" }` removes the stream. */
-  aggregation?: AggregationConfig;
+  /**
+   * The aggregation; default: the instrument kind's default. By name for the built-in ones
+   * (`{ type: "sum" | "lastValue" | "drop" }`, `{ type: "explicitBucketHistogram", boundaries }`;
+   * `drop` removes the stream), else the imported aggregation (`exponentialHistogram()`, `summary()`).
+   */
+  aggregation?: Aggregation | AggregationConfig;
   /** Keep only these attribute keys (the others go to exemplars' filtered attributes). */
   attributeKeys?: readonly string[];
   /** Maximum distinct attribute sets of the stream before the overflow series; default the provider's. */
@@ -59,42 +63,20 @@ export interface MeterIdentity {
 /** The instrument name syntax (spec: API "Instrument name syntax"). */
 export const INSTRUMENT_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_./-]{0,254}$/;
 
-const TYPES = /* @__PURE__ */ new Set<string>(/* @__PURE__ */ Object.values(InstrumentType));
-const VIEW_KEYS = /* @__PURE__ */ new Set([
-  "instrumentName",
-  "instrumentType",
-  "meterName",
-  "meterVersion",
-  "meterSchemaUrl",
-  "name",
-  "description",
-  "aggregation",
-  "attributeKeys",
-  "cardinalityLimit",
-  "exemplarReservoir",
-]);
+/** What {@link INSTRUMENT_NAME_PATTERN} requires, for messages. */
+export const INSTRUMENT_NAME_RULE = "a letter, then up to 254 of A-Z a-z 0-9 _ . / -";
 
 /** Validates `view` and compiles its selector. Throws TypeError/RangeError when it is invalid. */
 export function compileView(view: View, index: number): CompiledView {
   const where = `Invalid view #${index}`;
-  if (view === null || typeof view !== "object") throw new TypeError(`${where}: a view must be an object`);
-  for (const key of Object.keys(view)) if (!VIEW_KEYS.has(key)) throw new TypeError(`${where}: unknown field ${JSON.stringify(key)}`);
-  const { instrumentName, instrumentType, meterName, meterVersion, meterSchemaUrl } = view;
+  const { instrumentName, instrumentType, meterName, meterVersion, meterSchemaUrl, attributeKeys } = view ?? {};
   if (instrumentName === undefined && instrumentType === undefined && meterName === undefined && meterVersion === undefined && meterSchemaUrl === undefined) {
     // Spec: a view without any selection criteria is an error (it would silently apply to everything).
     throw new TypeError(`${where}: give at least one selection criterion (instrumentName, instrumentType, meterName, meterVersion or meterSchemaUrl); use instrumentName: "*" to select every instrument`);
   }
-  for (const k of ["instrumentName", "meterName", "meterVersion", "meterSchemaUrl", "description"] as const) {
-    if (view[k] !== undefined && typeof view[k] !== "string") throw new TypeError(`${where}: ${k} must be a string`);
-  }
-  if (instrumentType !== undefined && !TYPES.has(instrumentType)) {
-    throw new TypeError(`${where}: instrumentType must be one of ${[...TYPES].join(", ")}`);
-  }
   let name = view.name;
   if (name !== undefined) {
-    if (typeof name !== "string" || !INSTRUMENT_NAME_PATTERN.test(name)) {
-      throw new TypeError(`${where}: name ${JSON.stringify(name)} is not a valid instrument name (a letter, then up to 254 of A-Z a-z 0-9 _ . / -)`);
-    }
+    if (!INSTRUMENT_NAME_PATTERN.test(name)) throw new TypeError(`${where}: name ${JSON.stringify(name)} is not a valid instrument name (${INSTRUMENT_NAME_RULE})`);
     if (instrumentName === undefined || /[*?]/.test(instrumentName)) {
       // Spec: renaming is only allowed when the selector can match at most one instrument;
       // otherwise several instruments would collide under one name.
@@ -102,32 +84,15 @@ export function compileView(view: View, index: number): CompiledView {
       name = undefined;
     }
   }
-  if (view.attributeKeys !== undefined) {
-    if (!Array.isArray(view.attributeKeys) || view.attributeKeys.some((k) => typeof k !== "string")) {
-      throw new TypeError(`${where}: attributeKeys must be an array of strings`);
-    }
-  }
+  if (attributeKeys !== undefined && !Array.isArray(attributeKeys)) throw new TypeError(`${where}: attributeKeys must be an array of strings`);
   if (view.cardinalityLimit !== undefined) validateCardinalityLimit(view.cardinalityLimit, where);
-  const reservoir = view.exemplarReservoir;
-  if (reservoir !== undefined) {
-    const t = (reservoir as { type?: unknown })?.type;
-    if (t !== "simpleFixedSize" && t !== "alignedHistogramBucket" && t !== "none") {
-      throw new TypeError(`${where}: exemplarReservoir.type must be "simpleFixedSize", "alignedHistogramBucket" or "none"`);
-    }
-    const size = (reservoir as { size?: unknown }).size;
-    if (t === "simpleFixedSize" && size !== undefined && !(Number.isInteger(size) && (size as number) > 0)) {
-      throw new RangeError(`${where}: exemplarReservoir.size must be a positive integer`);
-    }
-  }
   if (view.aggregation !== undefined) {
-    if (view.aggregation === null || typeof view.aggregation !== "object") throw new TypeError(`${where}: aggregation must be an object like { type: "sum" }`);
-    // Build one aggregator now so invalid options (boundaries, quantiles, ...) throw here, at
+    // Build one aggregator now so invalid options (boundaries, an unknown type) throw here, at
     // construction, with the aggregation's own message.
     try {
       createAggregator(view.aggregation, instrumentType ?? InstrumentType.HISTOGRAM);
     } catch (e) {
-      const Ctor = e instanceof RangeError ? RangeError : TypeError;
-      throw new Ctor(`${where}: ${describe(e)}`);
+      throw new (e instanceof RangeError ? RangeError : TypeError)(`${where}: ${describe(e)}`);
     }
   }
   const nameMatch = instrumentName === undefined ? undefined : wildcard(instrumentName);
@@ -145,17 +110,10 @@ export function compileView(view: View, index: number): CompiledView {
 
 /** Throws RangeError unless `limit` is a positive integer. */
 export function validateCardinalityLimit(limit: unknown, where: string): void {
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`${where}: cardinalityLimit must be a positive integer, got ${String(limit)}`);
-  }
+  if (!Number.isInteger(limit) || (limit as number) < 1) throw new RangeError(`${where}: cardinalityLimit must be a positive integer, got ${String(limit)}`);
 }
 
 function wildcard(pattern: string): (name: string) => boolean {
-  if (pattern === "*") return () => true;
-  if (!/[*?]/.test(pattern)) {
-    const lower = pattern.toLowerCase();
-    return (n) => n.toLowerCase() === lower;
-  }
   const source = pattern.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   const re = new RegExp(`^${source}$`, "i");
   return (n) => re.test(n);
