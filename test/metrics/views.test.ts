@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { diag } from "../../src/common/diag.ts";
 import { MeterProvider } from "../../src/metrics/meter-provider.ts";
-import type { HistogramValue } from "../../src/metrics/types.ts";
+import type { HistogramValue, SummaryValue } from "../../src/metrics/types.ts";
 import type { View } from "../../src/metrics/view.ts";
 import { exponentialHistogram } from "../../src/metrics/aggregation/exponential-histogram.ts";
 import { summary } from "../../src/metrics/aggregation/summary.ts";
@@ -102,7 +102,7 @@ for (const [how, aggregation] of [
     for (let i = 1; i <= 100; i++) h.record(i);
     const m = metric(await collectMetrics(reader), "s");
     assert.is(m.dataPointType, "summary");
-    const v = m.dataPoints[0].value as { count: number; sum: number; quantiles: Array<{ quantile: number }> };
+    const v = m.dataPoints[0].value as SummaryValue;
     assert.is(v.count, 100);
     assert.is(v.sum, 5050);
     assert.equal(v.quantiles.map((q) => q.quantile), [0.5]);
