@@ -180,50 +180,32 @@ export class SyncInstrument implements Counter, UpDownCounter, Histogram, Gauge 
     }
   }
 
+  /** A handle whose series is looked up once, for the attributes as they are now (a copy). */
   bind(attributes?: Attributes): BoundCounter & BoundRecorder {
-    return new BoundInstrument(this, attributes, this.#filter);
-  }
-}
-
-/** A synchronous instrument bound to one attribute set: the series is looked up once. */
-class BoundInstrument implements BoundCounter, BoundRecorder {
-  readonly #instrument: SyncInstrument;
-  readonly #attributes: Attributes | undefined;
-  readonly #cells: Cell[] = [];
-  readonly #filter: ExemplarFilter;
-
-  constructor(instrument: SyncInstrument, attributes: Attributes | undefined, filter: ExemplarFilter) {
-    this.#instrument = instrument;
-    // A copy: the binding is to the attributes as they are now.
-    this.#attributes = attributes === undefined || attributes === null || typeof attributes !== "object" ? undefined : { ...attributes };
-    this.#filter = filter;
+    const attrs = attributes !== null && typeof attributes === "object" ? { ...attributes } : undefined;
+    const { storages, descriptor } = this;
+    const filter = this.#filter;
+    const cells: Cell[] = [];
     try {
-      for (const s of instrument.storages) this.#cells.push(s.cellFor(this.#attributes));
+      for (const s of storages) cells.push(s.cellFor(attrs));
     } catch (e) {
-      diagOnce("error", `metric-bind:${instrument.descriptor.name}`, `Failed to bind ${instrument.descriptor.name}: ${describe(e)}`);
+      diagOnce("error", `metric-bind:${descriptor.name}`, `Failed to bind ${descriptor.name}: ${describe(e)}`);
     }
-  }
-
-  add(value: number, context?: Context): void {
-    this.record(value, context);
-  }
-
-  record(value: number, context?: Context): void {
-    const inst = this.#instrument;
-    const v = inst.validate(value);
-    if (v === undefined) return;
-    try {
-      const sc = this.#filter === "always_off" ? undefined : exemplarSpanContext(this.#filter, context);
-      const storages = inst.storages;
-      for (let i = 0; i < this.#cells.length; i++) {
-        let cell = this.#cells[i];
-        // The series was forgotten (all-delta stream, idle for a collection): look it up again.
-        if (cell.dead) cell = this.#cells[i] = storages[i].cellFor(this.#attributes);
-        storages[i].recordInto(cell, v, this.#attributes, sc);
+    const record = (value: number, context?: Context): void => {
+      const v = this.validate(value);
+      if (v === undefined) return;
+      try {
+        const sc = filter === "always_off" ? undefined : exemplarSpanContext(filter, context);
+        for (let i = 0; i < cells.length; i++) {
+          // The series was forgotten (all-delta stream, idle for a collection): look it up again.
+          if (cells[i].dead) cells[i] = storages[i].cellFor(attrs);
+          storages[i].recordInto(cells[i], v, attrs, sc);
+        }
+      } catch (e) {
+        recordFailed(descriptor.name, e);
       }
-    } catch (e) {
-      recordFailed(inst.descriptor.name, e);
-    }
+    };
+    return { add: record, record };
   }
 }
 
