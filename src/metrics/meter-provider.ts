@@ -17,7 +17,7 @@ import { SdkMeter, type Meter, type MeterSharedState } from "./meter.ts";
 import { DEFAULT_COLLECT_TIMEOUT_MILLIS, type CollectionListener, type CollectionResult, type CollectOptions, type MetricReader } from "./reader.ts";
 import type { ReaderSlot, SyncMetricStorage } from "./sync-storage.ts";
 import type { ScopeMetrics } from "./types.ts";
-import { compileView, validateCardinalityLimit, type View } from "./view.ts";
+import { validateCardinalityLimit, type View } from "./view.ts";
 
 /** Options of {@link MeterProvider}. */
 export interface MeterProviderOptions {
@@ -25,7 +25,7 @@ export interface MeterProviderOptions {
   resource?: Resource;
   /** Readers to register now (more can be added with `addMetricReader`). */
   readers?: MetricReader[];
-  /** Views; invalid ones throw here. */
+  /** Views, each built with `view({ ... })` (which checks it). */
   views?: View[];
   /** Distinct attribute sets per stream before the overflow series (spec default 2000). */
   cardinalityLimit?: number;
@@ -67,7 +67,7 @@ interface ReaderEntry extends ReaderSlot {
  * @example
  * ```ts
  * const reader = new ManualMetricReader();
- * const provider = new MeterProvider({ readers: [reader], views: [{ instrumentName: "http.*", attributeKeys: ["http.route"] }] });
+ * const provider = new MeterProvider({ readers: [reader], views: [view({ instrumentName: "http.*", attributeKeys: ["http.route"] })] });
  * const requests = provider.getMeter("shop").createCounter("http.requests");
  * requests.add(1, { "http.route": "/cart" });
  * const { resourceMetrics } = await reader.collect();
@@ -97,7 +97,11 @@ export class MeterProvider {
     this.#onCollect = options.onCollect;
     const storages = this.#storages;
     this.#shared = {
-      views: (options.views ?? []).map(compileView),
+      views: (options.views ?? []).map((v, i) => {
+        // A plain definition would need the view machinery, which only view() brings in.
+        if (typeof v?.streamFor !== "function") throw new TypeError(`${where}: views[${i}] is not a view: build it with view({ ... })`);
+        return v;
+      }),
       cardinalityLimit: limit,
       exemplarFilter: filter,
       readers: this.#readers,

@@ -8,11 +8,10 @@ import { diagOnce } from "../common/diag.ts";
 import { now } from "../common/time.ts";
 import { settleWithin } from "../export/export-outcome.ts";
 import type { InstrumentationScope } from "../trace/types.ts";
-import type { AnyAggregator } from "./aggregation/aggregator.ts";
-import { createAggregator } from "./aggregation/default-aggregation.ts";
+import { defaultAggregator } from "./aggregation/default-aggregation.ts";
 import { validateBoundaries } from "./aggregation/explicit-bucket-histogram.ts";
 import { AsyncMetricStorage } from "./async-storage.ts";
-import { reservoirFactory, type ExemplarFilter } from "./exemplar.ts";
+import type { ExemplarFilter } from "./exemplar.ts";
 import {
   NOOP_INSTRUMENT,
   NOOP_OBSERVABLE,
@@ -31,9 +30,9 @@ import {
   type ObservableUpDownCounter,
   type UpDownCounter,
 } from "./instruments.ts";
-import { SyncMetricStorage, type ReaderSlot, type StreamConfig } from "./sync-storage.ts";
+import { streamConfig, SyncMetricStorage, type ReaderSlot, type StreamConfig } from "./sync-storage.ts";
 import { InstrumentType, ValueType, type MetricData, type MetricDescriptor, type ScopeMetrics } from "./types.ts";
-import { INSTRUMENT_NAME_PATTERN, INSTRUMENT_NAME_RULE, type CompiledView, type View } from "./view.ts";
+import { INSTRUMENT_NAME_PATTERN, INSTRUMENT_NAME_RULE, type View } from "./view.ts";
 
 /** A meter, shape-compatible with `Meter` in `@opentelemetry/api`. */
 export interface Meter {
@@ -52,7 +51,7 @@ export interface Meter {
 
 /** What meters share with their provider. */
 export interface MeterSharedState {
-  readonly views: readonly CompiledView[];
+  readonly views: readonly View[];
   readonly cardinalityLimit: number;
   readonly exemplarFilter: ExemplarFilter;
   /** The readers registered so far (new streams start state for each). */
@@ -207,11 +206,14 @@ export class SdkMeter implements Meter {
       }
     }
     const shared = this.#shared;
-    const matched = shared.views.filter((v) => v.matches(d.name, d.type, this.scope));
-    const streams: StreamConfig[] = matched.length === 0 ? [stream(d, undefined, {})] : [];
-    for (const { view, name } of matched) {
-      if (view.aggregation?.type !== "drop") streams.push(stream({ ...d, name: name ?? d.name, description: view.description ?? d.description }, view.aggregation, view));
+    const streams: StreamConfig[] = [];
+    let matched = false;
+    for (const v of shared.views) {
+      const s = v.streamFor(d, this.scope, boundaries, shared.cardinalityLimit);
+      if (s !== undefined) matched = true;
+      if (s) streams.push(s);
     }
+    if (!matched) streams.push(streamConfig(d, defaultAggregator(d.type, boundaries), shared.cardinalityLimit));
     for (const s of streams) {
       const key = s.descriptor.name.toLowerCase();
       if (s.descriptor.name !== d.name && this.#streamNames.has(key)) {
@@ -220,25 +222,6 @@ export class SdkMeter implements Meter {
       this.#streamNames.add(key);
     }
     return streams;
-
-    function stream(descriptor: MetricDescriptor, aggregation: View["aggregation"], view: View): StreamConfig {
-      let aggregator: AnyAggregator;
-      try {
-        aggregator = createAggregator(aggregation, d.type, boundaries);
-      } catch (e) {
-        // The view was checked with another instrument kind (or none): this one does not fit it.
-        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
-        aggregator = createAggregator(undefined, d.type, boundaries);
-      }
-      const buckets = ((aggregator as { boundaries?: readonly number[] }).boundaries?.length ?? -1) + 1;
-      return {
-        descriptor: Object.freeze(descriptor),
-        aggregator,
-        attributeKeys: view.attributeKeys && new Set(view.attributeKeys),
-        cardinalityLimit: view.cardinalityLimit ?? shared.cardinalityLimit,
-        reservoir: reservoirFactory(view.exemplarReservoir, aggregator.kind, buckets),
-      };
-    }
   }
 
   /**

@@ -24,7 +24,7 @@ import { now } from "../common/time.ts";
 import type { SpanContext } from "../trace/span-context.ts";
 import type { AnyAggregator } from "./aggregation/aggregator.ts";
 import { filteredOut, sameAsSnapshot, snapshot, toAttributeSet, type AttributeSet } from "./attribute-set.ts";
-import type { ExemplarReservoir } from "./exemplar.ts";
+import { reservoirFactory, type ExemplarReservoir, type ExemplarReservoirConfig } from "./exemplar.ts";
 import { toMetricData } from "./metric-data.ts";
 import { streamTemporality, type TemporalitySelector } from "./temporality.ts";
 import type { AggregationTemporality, DataPoint, MetricData, MetricDescriptor } from "./types.ts";
@@ -43,6 +43,21 @@ export interface StreamConfig {
   readonly attributeKeys: ReadonlySet<string> | undefined;
   readonly cardinalityLimit: number;
   readonly reservoir: (() => ExemplarReservoir) | undefined;
+}
+
+/**
+ * A stream's configuration: its exemplar reservoir follows the aggregation (one slot per bucket
+ * for explicit-bucket histograms) unless a view chose one.
+ */
+export function streamConfig(
+  descriptor: MetricDescriptor,
+  aggregator: AnyAggregator,
+  cardinalityLimit: number,
+  attributeKeys?: ReadonlySet<string>,
+  reservoir?: ExemplarReservoirConfig,
+): StreamConfig {
+  const buckets = ((aggregator as { boundaries?: readonly number[] }).boundaries?.length ?? -1) + 1;
+  return { descriptor, aggregator, attributeKeys, cardinalityLimit, reservoir: reservoirFactory(reservoir, aggregator.kind, buckets) };
 }
 
 /** The attributes of the overflow series (spec: "Overflow attribute"). */

@@ -6,18 +6,20 @@
  * by several views gets one stream per view; a view with the `drop` aggregation removes
  * the stream.
  *
- * Invalid views are configuration errors: {@link compileView} throws at provider
- * construction, saying which view and what is wrong. Field types are the compiler's job.
+ * A view is built with {@link view}, which the program imports: a provider without views
+ * carries none of this (DESIGN, "Pay for what you use"). Invalid views are configuration
+ * errors: `view()` throws, saying what is wrong. Field types are the compiler's job.
  */
 import { describe } from "../common/describe.ts";
-import { diag } from "../common/diag.ts";
-import type { Aggregation } from "./aggregation/aggregator.ts";
-import { createAggregator, type AggregationConfig } from "./aggregation/default-aggregation.ts";
+import { diag, diagOnce } from "../common/diag.ts";
+import type { Aggregation, AnyAggregator } from "./aggregation/aggregator.ts";
+import { createAggregator, defaultAggregator, type AggregationConfig } from "./aggregation/default-aggregation.ts";
 import type { ExemplarReservoirConfig } from "./exemplar.ts";
-import { InstrumentType } from "./types.ts";
+import { streamConfig, type StreamConfig } from "./sync-storage.ts";
+import { InstrumentType, type MetricDescriptor } from "./types.ts";
 
-/** A view: instrument selection criteria plus the stream configuration to apply. */
-export interface View {
+/** What {@link view} builds a view from: instrument selection criteria plus the stream configuration to apply. */
+export interface ViewOptions {
   /** Instrument name; `*` matches any run of characters, `?` one character; case-insensitive (instrument names are). */
   instrumentName?: string;
   /** Instrument kind. */
@@ -46,18 +48,22 @@ export interface View {
   exemplarReservoir?: ExemplarReservoirConfig;
 }
 
-/** A validated view, with its name selector compiled. */
-export interface CompiledView {
-  readonly view: View;
-  readonly name: string | undefined;
-  readonly matches: (instrumentName: string, type: InstrumentType, meter: MeterIdentity) => boolean;
-}
-
 /** The identity of a meter, as views select it. */
 export interface MeterIdentity {
   readonly name: string;
   readonly version?: string;
   readonly schemaUrl?: string;
+}
+
+/** A validated view, as a `MeterProvider` takes it (built by {@link view}). */
+export interface View {
+  /** The options it was built from. */
+  readonly options: ViewOptions;
+  /**
+   * The stream this view gives an instrument: undefined when the view does not select it,
+   * null when it drops it. `adviceBoundaries`: the instrument's valid advised boundaries.
+   */
+  streamFor(descriptor: MetricDescriptor, meter: MeterIdentity, adviceBoundaries: readonly number[] | undefined, cardinalityLimit: number): StreamConfig | null | undefined;
 }
 
 /** The instrument name syntax (spec: API "Instrument name syntax"). */
@@ -66,55 +72,74 @@ export const INSTRUMENT_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_./-]{0,254}$
 /** What {@link INSTRUMENT_NAME_PATTERN} requires, for messages. */
 export const INSTRUMENT_NAME_RULE = "a letter, then up to 254 of A-Z a-z 0-9 _ . / -";
 
-/** Validates `view` and compiles its selector. Throws TypeError/RangeError when it is invalid. */
-export function compileView(view: View, index: number): CompiledView {
-  const where = `Invalid view #${index}`;
-  const { instrumentName, instrumentType, meterName, meterVersion, meterSchemaUrl, attributeKeys } = view ?? {};
+/**
+ * Builds a view for `new MeterProvider({ views })`.
+ *
+ * @example
+ * ```ts
+ * new MeterProvider({ views: [view({ instrumentName: "http.*", attributeKeys: ["http.route"] })] });
+ * ```
+ * @throws TypeError/RangeError when the view selects nothing, renames to an invalid name, or
+ * has an invalid cardinality limit, attribute keys or aggregation.
+ */
+export function view(options: ViewOptions): View {
+  const where = "Invalid view";
+  const { instrumentName, instrumentType, meterName, meterVersion, meterSchemaUrl, attributeKeys, aggregation, cardinalityLimit } = options ?? {};
   if (instrumentName === undefined && instrumentType === undefined && meterName === undefined && meterVersion === undefined && meterSchemaUrl === undefined) {
     // Spec: a view without any selection criteria is an error (it would silently apply to everything).
     throw new TypeError(`${where}: give at least one selection criterion (instrumentName, instrumentType, meterName, meterVersion or meterSchemaUrl); use instrumentName: "*" to select every instrument`);
   }
-  let name = view.name;
-  if (name !== undefined) {
-    if (!INSTRUMENT_NAME_PATTERN.test(name)) throw new TypeError(`${where}: name ${JSON.stringify(name)} is not a valid instrument name (${INSTRUMENT_NAME_RULE})`);
+  let rename = options.name;
+  if (rename !== undefined) {
+    if (!INSTRUMENT_NAME_PATTERN.test(rename)) throw new TypeError(`${where}: name ${JSON.stringify(rename)} is not a valid instrument name (${INSTRUMENT_NAME_RULE})`);
     if (instrumentName === undefined || /[*?]/.test(instrumentName)) {
       // Spec: renaming is only allowed when the selector can match at most one instrument;
       // otherwise several instruments would collide under one name.
-      diag.warn(`${where}: ignoring name ${JSON.stringify(name)} because the view may select more than one instrument (give an exact instrumentName to rename).`);
-      name = undefined;
+      diag.warn(`${where}: ignoring name ${JSON.stringify(rename)} because the view may select more than one instrument (give an exact instrumentName to rename).`);
+      rename = undefined;
     }
   }
   if (attributeKeys !== undefined && !Array.isArray(attributeKeys)) throw new TypeError(`${where}: attributeKeys must be an array of strings`);
-  if (view.cardinalityLimit !== undefined) validateCardinalityLimit(view.cardinalityLimit, where);
-  if (view.aggregation !== undefined) {
+  if (cardinalityLimit !== undefined) validateCardinalityLimit(cardinalityLimit, where);
+  if (aggregation !== undefined) {
     // Build one aggregator now so invalid options (boundaries, an unknown type) throw here, at
     // construction, with the aggregation's own message.
     try {
-      createAggregator(view.aggregation, instrumentType ?? InstrumentType.HISTOGRAM);
+      createAggregator(aggregation, instrumentType ?? InstrumentType.HISTOGRAM);
     } catch (e) {
       throw new (e instanceof RangeError ? RangeError : TypeError)(`${where}: ${describe(e)}`);
     }
   }
-  const nameMatch = instrumentName === undefined ? undefined : wildcard(instrumentName);
+  const keep = attributeKeys && new Set(attributeKeys);
+  const nameRe = instrumentName === undefined ? undefined : new RegExp(`^${instrumentName.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
   return {
-    view,
-    name,
-    matches: (n, type, meter) =>
-      (nameMatch === undefined || nameMatch(n)) &&
-      (instrumentType === undefined || instrumentType === type) &&
-      (meterName === undefined || meterName === meter.name) &&
-      (meterVersion === undefined || meterVersion === (meter.version ?? "")) &&
-      (meterSchemaUrl === undefined || meterSchemaUrl === (meter.schemaUrl ?? "")),
+    options,
+    streamFor(d, meter, boundaries, limit) {
+      if (
+        (nameRe !== undefined && !nameRe.test(d.name)) ||
+        (instrumentType !== undefined && instrumentType !== d.type) ||
+        (meterName !== undefined && meterName !== meter.name) ||
+        (meterVersion !== undefined && meterVersion !== (meter.version ?? "")) ||
+        (meterSchemaUrl !== undefined && meterSchemaUrl !== (meter.schemaUrl ?? ""))
+      ) {
+        return undefined;
+      }
+      if (aggregation?.type === "drop") return null;
+      let aggregator: AnyAggregator;
+      try {
+        aggregator = createAggregator(aggregation, d.type, boundaries);
+      } catch (e) {
+        // The view was checked with another instrument kind (or none): this one does not fit it.
+        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
+        aggregator = defaultAggregator(d.type, boundaries);
+      }
+      const descriptor = Object.freeze({ ...d, name: rename ?? d.name, description: options.description ?? d.description });
+      return streamConfig(descriptor, aggregator, cardinalityLimit ?? limit, keep, options.exemplarReservoir);
+    },
   };
 }
 
 /** Throws RangeError unless `limit` is a positive integer. */
 export function validateCardinalityLimit(limit: unknown, where: string): void {
   if (!Number.isInteger(limit) || (limit as number) < 1) throw new RangeError(`${where}: cardinalityLimit must be a positive integer, got ${String(limit)}`);
-}
-
-function wildcard(pattern: string): (name: string) => boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  const re = new RegExp(`^${source}$`, "i");
-  return (n) => re.test(n);
 }

@@ -5,7 +5,7 @@
  * itself (`exponentialHistogram()`, `summary()`) instead.
  */
 import { InstrumentType } from "../types.ts";
-import type { View } from "../view.ts";
+import { view, type View, type ViewOptions } from "../view.ts";
 import type { Aggregation } from "./aggregator.ts";
 import { createAggregator, type AggregationConfig } from "./default-aggregation.ts";
 import { exponentialHistogram } from "./exponential-histogram.ts";
@@ -27,8 +27,18 @@ export function aggregationByName(config: AggregationConfig): Aggregation {
   return { type: config.type, create: (type, advice) => createAggregator(config, type, advice) };
 }
 
-/** `views` with every aggregation given by name resolved through {@link aggregationByName}. */
-export function viewsWithAggregationsByName(views: readonly View[]): View[] {
-  return views.map((v) => (v?.aggregation !== undefined && typeof (v.aggregation as Partial<Aggregation>).create !== "function" ? { ...v, aggregation: aggregationByName(v.aggregation as AggregationConfig) } : v));
+/**
+ * Builds views from definitions written as data, every aggregation given by name resolved
+ * through {@link aggregationByName} (what `init({ views })` does on the Node, Deno and Bun entries).
+ *
+ * @example
+ * ```ts
+ * new MeterProvider({ views: viewsByName([{ instrumentName: "latency", aggregation: { type: "exponentialHistogram" } }]) });
+ * ```
+ */
+export function viewsByName(definitions: readonly ViewOptions[]): View[] {
+  return definitions.map((v) =>
+    view(v?.aggregation !== undefined && typeof (v.aggregation as Partial<Aggregation>).create !== "function" ? { ...v, aggregation: aggregationByName(v.aggregation as AggregationConfig) } : v),
+  );
 }
 

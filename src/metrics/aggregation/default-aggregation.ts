@@ -1,11 +1,11 @@
 /**
  * Which aggregation a stream uses: the instrument kind's default (spec: Metrics SDK
- * "Default Aggregation"), or the one a view gives. The defaults — sum, last value and the
- * explicit-bucket histogram — need no import, and a view may name them (`{ type: "sum" }`,
- * `{ type: "explicitBucketHistogram", boundaries }`, `{ type: "drop" }`). The other
- * aggregations are objects the program imports (`exponentialHistogram()`, `summary()`), so
- * a program that never uses them does not carry them; `aggregationByName()` (by-name.ts)
- * maps every name, for configuration read at run time.
+ * "Default Aggregation": {@link defaultAggregator}, all a program without views needs), or
+ * the one a view gives ({@link createAggregator}, reached only through `view()`). A view may
+ * name the defaults (`{ type: "sum" }`, `{ type: "explicitBucketHistogram", boundaries }`,
+ * `{ type: "drop" }`); the other aggregations are objects the program imports
+ * (`exponentialHistogram()`, `summary()`), so a program that never uses them does not carry
+ * them; `aggregationByName()` (by-name.ts) maps every name, for configuration read at run time.
  */
 import { InstrumentType } from "../types.ts";
 import type { Aggregation, AggregationKind, AnyAggregator } from "./aggregator.ts";
@@ -32,11 +32,22 @@ export function isMonotonicType(type: InstrumentType): boolean {
 
 /** The spec's default aggregation kind for an instrument kind. */
 export function defaultAggregationKind(type: InstrumentType): AggregationKind {
-  return type === InstrumentType.HISTOGRAM ? "explicitBucketHistogram" : type === InstrumentType.GAUGE || type === InstrumentType.OBSERVABLE_GAUGE ? "lastValue" : "sum";
+  return defaultAggregator(type).kind;
+}
+
+/** The spec's default aggregator for an instrument kind; histograms use `adviceBoundaries` when given. */
+export function defaultAggregator(type: InstrumentType, adviceBoundaries?: readonly number[]): AnyAggregator {
+  return (
+    type === InstrumentType.HISTOGRAM
+      ? createExplicitBucketHistogramAggregator({ boundaries: adviceBoundaries })
+      : type === InstrumentType.GAUGE || type === InstrumentType.OBSERVABLE_GAUGE
+        ? createLastValueAggregator()
+        : createSumAggregator(isMonotonicType(type))
+  ) as AnyAggregator;
 }
 
 /**
- * Builds the aggregator for a stream: `aggregation` is the view's (undefined for the default);
+ * Builds the aggregator for a view's stream: `aggregation` is the view's (undefined for the default);
  * `adviceBoundaries` are the instrument's advised histogram boundaries, used when the view gives
  * none. Throws TypeError/RangeError for invalid options (views are checked at provider
  * construction, so the error surfaces there).
@@ -48,7 +59,8 @@ export function createAggregator(
 ): AnyAggregator {
   if (typeof (aggregation as Aggregation | undefined)?.create === "function") return (aggregation as Aggregation).create(type, adviceBoundaries);
   const c = aggregation as { type?: string; boundaries?: readonly number[]; recordMinMax?: boolean } | undefined;
-  const kind = c?.type ?? defaultAggregationKind(type);
+  const kind = c?.type;
+  if (kind === undefined) return defaultAggregator(type, adviceBoundaries);
   if (kind === "sum") return createSumAggregator(isMonotonicType(type)) as AnyAggregator;
   if (kind === "lastValue") return createLastValueAggregator() as AnyAggregator;
   if (kind === "explicitBucketHistogram") {
