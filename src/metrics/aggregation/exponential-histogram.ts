@@ -251,7 +251,7 @@ export function createExponentialHistogramAggregator(
  *
  * @example
  * ```ts
- * new MeterProvider({ views: [{ instrumentName: "http.server.request.duration", aggregation: exponentialHistogram({ maxSize: 80 }) }] });
+ * new MeterProvider({ views: [view({ instrumentName: "http.server.request.duration", aggregation: exponentialHistogram({ maxSize: 80 }) })] });
  * ```
  * @throws RangeError for an invalid `maxSize` or `maxScale`.
  */

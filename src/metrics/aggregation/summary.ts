@@ -213,7 +213,7 @@ function quantileValues(windows: ExponentialHistogramValue[], quantiles: readonl
  *
  * @example
  * ```ts
- * new MeterProvider({ views: [{ instrumentName: "payload.size", aggregation: summary({ quantiles: [0.5, 0.99] }) }] });
+ * new MeterProvider({ views: [view({ instrumentName: "payload.size", aggregation: summary({ quantiles: [0.5, 0.99] }) })] });
  * ```
  * @throws TypeError/RangeError for invalid quantiles, `maxAgeMillis`, `ageBuckets` or `now`.
  */
