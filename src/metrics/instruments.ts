@@ -109,28 +109,23 @@ function makeValidator(d: MetricDescriptor): (value: unknown) => number | undefi
   const nonNegative = isMonotonicType(d.type);
   const int = d.valueType === ValueType.INT;
   const name = d.name;
+  // Once per instrument and cause: the first offending value is named, later ones are not.
+  const drop = (cause: string, why: string): undefined => void diagOnce("warn", `metric-${cause}:${name}`, `Dropped a measurement of ${name}: ${why}.`);
   return (value) => {
-    if (typeof value !== "number") {
-      diagOnce("warn", `metric-type:${name}`, `Dropped a measurement of ${name}: ${typeof value} is not a number.`);
-      return undefined;
-    }
-    if (value - value !== 0) {
-      if (!gauge) {
-        diagOnce("warn", `metric-nonfinite:${name}`, `Dropped a measurement of ${name}: ${value} is not a finite number.`);
-        return undefined;
-      }
-      return value;
-    }
-    if (nonNegative && value < 0) {
-      diagOnce("warn", `metric-negative:${name}`, `Dropped a negative measurement (${value}) of ${name}: ${d.type} values must be non-negative.`);
-      return undefined;
-    }
+    if (typeof value !== "number") return drop("type", `${typeof value} is not a number`);
+    if (value - value !== 0) return gauge ? value : drop("nonfinite", `${value} is not a finite number`);
+    if (nonNegative && value < 0) return drop("negative", `${value} is negative, and ${d.type} values must be non-negative`);
     if (int && value % 1 !== 0) {
       diagOnce("warn", `metric-int:${name}`, `${name} has valueType INT: truncating ${value} (and later fractional values) toward zero.`);
       return Math.trunc(value);
     }
     return value;
   };
+}
+
+/** Reports, once per instrument, that storage failed to `what` (record, bind, observe); recording never throws. */
+function failed(what: string, name: string, e: unknown): void {
+  diagOnce("error", `metric-${what}:${name}`, `Failed to ${what} ${name}: ${describe(e)}`);
 }
 
 /** What instruments need from their meter/provider. */
@@ -176,7 +171,7 @@ export class SyncInstrument implements Counter, UpDownCounter, Histogram, Gauge 
       const sc = this.#filter === "always_off" ? undefined : exemplarSpanContext(this.#filter, context);
       for (let i = 0; i < storages.length; i++) storages[i].record(value, attributes, sc);
     } catch (e) {
-      recordFailed(this.descriptor.name, e);
+      failed("record", this.descriptor.name, e);
     }
   }
 
@@ -189,7 +184,7 @@ export class SyncInstrument implements Counter, UpDownCounter, Histogram, Gauge 
     try {
       for (const s of storages) cells.push(s.cellFor(attrs));
     } catch (e) {
-      diagOnce("error", `metric-bind:${descriptor.name}`, `Failed to bind ${descriptor.name}: ${describe(e)}`);
+      failed("bind", descriptor.name, e);
     }
     const record = (value: number, context?: Context): void => {
       const v = this.validate(value);
@@ -202,16 +197,11 @@ export class SyncInstrument implements Counter, UpDownCounter, Histogram, Gauge 
           storages[i].recordInto(cells[i], v, attrs, sc);
         }
       } catch (e) {
-        recordFailed(descriptor.name, e);
+        failed("record", descriptor.name, e);
       }
     };
     return { add: record, record };
   }
-}
-
-/** Reports (once per instrument) a measurement that storage failed to record; recording never throws. */
-function recordFailed(name: string, e: unknown): void {
-  diagOnce("error", `metric-record:${name}`, `Failed to record a measurement of ${name}: ${describe(e)}`);
 }
 
 /** An observable instrument: its callbacks and its streams. */
@@ -264,7 +254,7 @@ export class ObservationBuffer implements ObservableResult {
       const set = toAttributeSet(attributes);
       this.observations.set(set.key, { set, value: v });
     } catch (e) {
-      diagOnce("error", `metric-observe:${this.instrument.descriptor.name}`, `Failed to observe ${this.instrument.descriptor.name}: ${describe(e)}`);
+      failed("observe", this.instrument.descriptor.name, e);
     }
   }
 }
