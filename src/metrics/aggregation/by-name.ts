@@ -1,6 +1,6 @@
 /**
  * Aggregations chosen by name, for configuration read at run time (views written as data,
- * e.g. from a configuration file or `init({ views })` on the Node entry). Importing this module brings
+ * e.g. in a configuration file). Importing this module brings
  * every aggregation into the bundle: programs that choose in code import the aggregation
  * itself (`exponentialHistogram()`, `summary()`) instead.
  */
@@ -29,7 +29,7 @@ export function aggregationByName(config: AggregationConfig): Aggregation {
 
 /**
  * Builds views from definitions written as data, every aggregation given by name resolved
- * through {@link aggregationByName} (what `init({ views })` does on the Node, Deno and Bun entries).
+ * through {@link aggregationByName}.
  *
  * @example
  * ```ts
@@ -41,4 +41,3 @@ export function viewsByName(definitions: readonly ViewOptions[]): View[] {
     view(v?.aggregation !== undefined && typeof (v.aggregation as Partial<Aggregation>).create !== "function" ? { ...v, aggregation: aggregationByName(v.aggregation as AggregationConfig) } : v),
   );
 }
-

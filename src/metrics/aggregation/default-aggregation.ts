@@ -49,8 +49,8 @@ export function defaultAggregator(type: InstrumentType, adviceBoundaries?: reado
 /**
  * Builds the aggregator for a view's stream: `aggregation` is the view's (undefined for the default);
  * `adviceBoundaries` are the instrument's advised histogram boundaries, used when the view gives
- * none. Throws TypeError/RangeError for invalid options (views are checked at provider
- * construction, so the error surfaces there).
+ * none. Throws TypeError/RangeError for invalid options (`view()` builds one aggregator to
+ * check them, so the error surfaces where the view is written).
  */
 export function createAggregator(
   aggregation: Aggregation | AggregationConfig | undefined,
