@@ -28,17 +28,21 @@ const readers = new WeakMap<object, MetricCollector>();
  * (configuration error at construction).
  */
 export function resolveCollector(source: MetricsSource, what: string): MetricCollector {
+  if (source === null || typeof source !== "object") throw new TypeError(`${what}: expected a meter provider, an SDK with meterProvider, or a metric reader`);
   // A provider (or SDK) first: it might also have a `collect` of another shape.
-  const host = typeof (source as MetricReaderHost | null)?.addMetricReader === "function" ? (source as MetricReaderHost) : (source as { meterProvider?: MetricReaderHost } | null)?.meterProvider;
-  if (typeof host?.addMetricReader !== "function") {
-    if (typeof (source as MetricCollector | null)?.collect === "function") return source as MetricCollector;
+  const host = typeof (source as MetricReaderHost).addMetricReader === "function"
+    ? (source as MetricReaderHost)
+    : (source as { meterProvider?: MetricReaderHost }).meterProvider;
+  if (!host || typeof host.addMetricReader !== "function") {
+    if (typeof (source as MetricCollector).collect === "function") return source as MetricCollector;
     throw new TypeError(`${what}: expected a meter provider, an SDK with meterProvider, or a metric reader`);
   }
   let reader = readers.get(host);
   if (reader === undefined) {
     const manual = new ManualMetricReader({ temporality: "cumulative" });
     host.addMetricReader(manual);
-    readers.set(host, (reader = manual));
+    reader = manual;
+    readers.set(host, reader);
   }
   return reader;
 }
