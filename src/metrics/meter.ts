@@ -207,19 +207,19 @@ export class SdkMeter implements Meter {
     }
     const shared = this.#shared;
     const streams: StreamConfig[] = [];
+    const names = this.#streamNames;
     let matched = false;
     for (const v of shared.views) {
-      const s = v.streamFor(d, this.scope, boundaries, shared.cardinalityLimit);
+      const s = v.streamFor(d, this.scope, boundaries, shared.cardinalityLimit, names);
       if (s !== undefined) matched = true;
-      if (s) streams.push(s);
-    }
-    if (!matched) streams.push(streamConfig(d, defaultAggregator(d.type, boundaries), shared.cardinalityLimit));
-    for (const s of streams) {
-      const key = s.descriptor.name.toLowerCase();
-      if (s.descriptor.name !== d.name && this.#streamNames.has(key)) {
-        diagOnce("warn", `metric-stream-conflict:${key}`, `Two metric streams are named ${JSON.stringify(s.descriptor.name)} (a view renamed one onto another); both are reported.`);
+      if (s) {
+        streams.push(s);
+        names.add(s.descriptor.name.toLowerCase());
       }
-      this.#streamNames.add(key);
+    }
+    if (!matched) {
+      streams.push(streamConfig(d, defaultAggregator(d.type, boundaries), shared.cardinalityLimit));
+      names.add(d.name.toLowerCase());
     }
     return streams;
   }

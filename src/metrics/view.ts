@@ -14,8 +14,9 @@ import { describe } from "../common/describe.ts";
 import { diag, diagOnce } from "../common/diag.ts";
 import type { Aggregation, AnyAggregator } from "./aggregation/aggregator.ts";
 import { createAggregator, defaultAggregator, type AggregationConfig } from "./aggregation/default-aggregation.ts";
-import type { ExemplarReservoirConfig } from "./exemplar.ts";
-import { streamConfig, type StreamConfig } from "./sync-storage.ts";
+import { filteredOut } from "./attribute-set.ts";
+import { reservoirFactory, type ExemplarReservoirConfig } from "./exemplar.ts";
+import type { StreamConfig } from "./sync-storage.ts";
 import { InstrumentType, type MetricDescriptor } from "./types.ts";
 
 /** What {@link view} builds a view from: instrument selection criteria plus the stream configuration to apply. */
@@ -61,9 +62,16 @@ export interface View {
   readonly options: ViewOptions;
   /**
    * The stream this view gives an instrument: undefined when the view does not select it,
-   * null when it drops it. `adviceBoundaries`: the instrument's valid advised boundaries.
+   * null when it drops it. `adviceBoundaries`: the instrument's valid advised boundaries;
+   * `streamNames`: the (lower-cased) names of the meter's streams so far.
    */
-  streamFor(descriptor: MetricDescriptor, meter: MeterIdentity, adviceBoundaries: readonly number[] | undefined, cardinalityLimit: number): StreamConfig | null | undefined;
+  streamFor(
+    descriptor: MetricDescriptor,
+    meter: MeterIdentity,
+    adviceBoundaries: readonly number[] | undefined,
+    cardinalityLimit: number,
+    streamNames: ReadonlySet<string>,
+  ): StreamConfig | null | undefined;
 }
 
 /** The instrument name syntax (spec: API "Instrument name syntax"). */
@@ -114,7 +122,7 @@ export function view(options: ViewOptions): View {
   const nameRe = instrumentName === undefined ? undefined : new RegExp(`^${instrumentName.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
   return {
     options,
-    streamFor(d, meter, boundaries, limit) {
+    streamFor(d, meter, boundaries, limit, streamNames) {
       if (
         (nameRe !== undefined && !nameRe.test(d.name)) ||
         (instrumentType !== undefined && instrumentType !== d.type) ||
@@ -133,8 +141,19 @@ export function view(options: ViewOptions): View {
         diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
         aggregator = defaultAggregator(d.type, boundaries);
       }
-      const descriptor = Object.freeze({ ...d, name: rename ?? d.name, description: options.description ?? d.description });
-      return streamConfig(descriptor, aggregator, cardinalityLimit ?? limit, keep, options.exemplarReservoir);
+      const name = rename ?? d.name;
+      if (name !== d.name && streamNames.has(name.toLowerCase())) {
+        diagOnce("warn", `metric-stream-conflict:${name.toLowerCase()}`, `Two metric streams are named ${JSON.stringify(name)} (a view renamed one onto another); both are reported.`);
+      }
+      const buckets = ((aggregator as { boundaries?: readonly number[] }).boundaries?.length ?? -1) + 1;
+      return {
+        descriptor: Object.freeze({ ...d, name, description: options.description ?? d.description }),
+        aggregator,
+        attributeKeys: keep,
+        filteredOut: keep && ((raw) => filteredOut(raw, keep)),
+        cardinalityLimit: cardinalityLimit ?? limit,
+        reservoir: reservoirFactory(options.exemplarReservoir, aggregator.kind, buckets),
+      };
     },
   };
 }
