@@ -41,6 +41,16 @@ test("rename and re-describe with an exact name; wildcard rename is ignored with
   assert.ok(messages.some((x) => x.includes("ignoring name")));
 });
 
+test("a view renaming a stream onto a name already taken warns once and reports both streams", async () => {
+  const messages = captureDiag();
+  const { reader, meter } = setup({ views: [view({ instrumentName: "b", name: "A" })] });
+  meter.createCounter("a").add(1);
+  meter.createCounter("b").add(2);
+  const metrics = await collectMetrics(reader);
+  assert.equal(metrics.map((m) => [m.descriptor.name, m.dataPoints[0].value]), [["a", 1], ["A", 2]]);
+  assert.is(messages.filter((m) => m.includes('Two metric streams are named "A"')).length, 1);
+});
+
 test("wildcards * and ? match case-insensitively", async () => {
   const { reader, meter } = setup({ views: [view({ instrumentName: "HTTP.?.*", aggregation: { type: "drop" } })] });
   meter.createCounter("http.a.requests").add(1);
