@@ -96,7 +96,16 @@ export class SimpleFixedSizeExemplarReservoir implements ExemplarReservoir {
   }
 }
 
-/** Builds a reservoir factory for a stream, or undefined when the stream keeps no exemplars. */
+/**
+ * The default reservoir of a stream (spec: "Exemplar defaults"): one slot per bucket for an
+ * explicit-bucket histogram (an aggregator with `boundaries`), else one simple slot.
+ */
+export function defaultReservoir(aggregator: { readonly boundaries?: readonly number[] }): () => ExemplarReservoir {
+  const buckets = aggregator.boundaries === undefined ? 0 : aggregator.boundaries.length + 1;
+  return buckets > 0 ? () => new SimpleFixedSizeExemplarReservoir(buckets, true) : () => new SimpleFixedSizeExemplarReservoir();
+}
+
+/** Builds a view's reservoir factory for a stream, or undefined when the stream keeps no exemplars. */
 export function reservoirFactory(
   config: ExemplarReservoirConfig | undefined,
   aggregationKind: string,
