@@ -197,12 +197,12 @@ createServer(toNodeListener(prometheusHandler({ meterProvider }))).listen(9464);
 export const ceilings = {
   "Workers instrument(handler)": 31.5 * KiB,
   "Workers init + traced handler": 27 * KiB,
-  "Workers init + traces + metrics": 42.5 * KiB,
+  "Workers init + traces + metrics": 38 * KiB,
   "Browser init + traced fetch": 28 * KiB,
-  "Browser initRum()": 53.5 * KiB,
+  "Browser initRum()": 49 * KiB,
   "Traces only, hand-wired": 16.5 * KiB,
-  "Node quick start": 53 * KiB,
-  "Prometheus only": 20 * KiB,
+  "Node quick start": 49 * KiB,
+  "Prometheus only": 16 * KiB,
 };
 
 /** package.json `exports` target (dist file) → the source file it is built from (scripts/build.mjs). */
