@@ -1,0 +1,89 @@
+// Scenario 2 of the real-backends suite (issue 17): the shared runtime scenario
+// (test/runtimes/scenario.mjs) exports to the real Collector instead of our own receiver, from
+// Node, Deno and Bun, each importing the built package as its users do; assert-scenario.mjs then
+// checks what the Collector decoded and wrote (tree, resource, attributes, metric values, log
+// correlation), and the Collector must log no warning.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { fileURLToPath } from "node:url";
+import * as otel from "otel-edge";
+import { runScenario } from "../runtimes/scenario.mjs";
+import { assertScenario } from "../runtimes/assert-scenario.mjs";
+import { startBackend } from "../runtimes/backend.mjs";
+import { createDenoProject, OFFLINE_FLAGS, repoFileUrl, repoRoot, runDeno } from "../runtimes/deno/deno-tool.mjs";
+import { findBun } from "../runtimes/bun/find-bun.mjs";
+import { cleanEnv, describeRun, runChild } from "../runtimes/bun/run-child.mjs";
+import { poll, startCollector, type Collector } from "./peers.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/** What the Collector wrote for `service`, in the receiver shape assert-scenario.mjs reads. */
+async function received(collector: Collector, service: string): Promise<{ traces: any[]; metrics: any[]; logs: any[] }> {
+  const pick = (signal: "traces" | "metrics" | "logs", top: string): any[] =>
+    collector
+      .written(signal)
+      .map((r) => ({ [top]: (r[top] ?? []).filter((x: any) => x.resource?.attributes?.some((a: any) => a.key === "service.name" && a.value.stringValue === service)) }))
+      .filter((r) => r[top].length > 0);
+  // The file exporter flushes every 100 ms.
+  return poll(`the Collector to write all three signals of ${service}`, () => {
+    const r = { traces: pick("traces", "resourceSpans"), metrics: pick("metrics", "resourceMetrics"), logs: pick("logs", "resourceLogs") };
+    return r.traces.length && r.metrics.length && r.logs.length ? r : undefined;
+  });
+}
+
+async function withCollector(fn: (collector: Collector, backend: Awaited<ReturnType<typeof startBackend>>) => Promise<void>): Promise<void> {
+  const collector = await startCollector();
+  const backend = await startBackend();
+  try {
+    await fn(collector, backend);
+    assert.equal(collector.problems(), [], collector.log());
+  } finally {
+    await backend.close();
+    await collector.close();
+  }
+}
+
+test("Node: the shared scenario's spans, metrics and correlated logs, as the Collector decoded them", async () => {
+  await withCollector(async (collector, backend) => {
+    const { sdk } = await runScenario(otel, { endpoint: collector.endpoint, backendUrl: backend.url, runtime: "node" });
+    await sdk.shutdown();
+    const { server } = assertScenario(await received(collector, "scenario-node"), { runtime: "node", backendTraceparents: backend.traceparents, sdkLanguage: "nodejs" });
+    assert.ok(server);
+  });
+});
+
+test("Deno: the shared scenario exported to the Collector", async () => {
+  await withCollector(async (collector, backend) => {
+    const project = createDenoProject({
+      "scenario_test.mjs": `import * as otel from "otel-edge";\nimport { registerDenoTests } from ${JSON.stringify(repoFileUrl("test/runtimes/deno/scenario-tests.mjs"))};\nregisterDenoTests(otel);\n`,
+    });
+    try {
+      const { code, output } = await runDeno(
+        ["test", ...OFFLINE_FLAGS, "--no-check", "--config", `${project.dir}/deno.json`, "--allow-net=127.0.0.1", `--allow-read=${repoRoot}/dist,${repoRoot}/test/runtimes,${project.dir}`, "scenario_test.mjs", "--", collector.endpoint, backend.url],
+        { cwd: project.dir },
+      );
+      assert.is(code, 0, `deno test failed:\n${output}`);
+      const { server } = assertScenario(await received(collector, "scenario-deno"), { runtime: "deno", backendTraceparents: backend.traceparents, sdkLanguage: "nodejs" });
+      assert.ok(server);
+    } finally {
+      project.close();
+    }
+  });
+});
+
+test("Bun: the shared scenario exported to the Collector", async () => {
+  const found = findBun();
+  if (!found.bun) throw new Error(found.error);
+  await withCollector(async (collector, backend) => {
+    const run = await runChild(found.bun, ["--no-install", fileURLToPath(new URL("../runtimes/bun/run-scenario.mjs", import.meta.url)), collector.endpoint, backend.url], {
+      cwd: root,
+      env: cleanEnv({ BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" }),
+      timeoutMs: 30000,
+    });
+    assert.is(run.code, 0, describeRun(run));
+    const { server } = assertScenario(await received(collector, "scenario-bun"), { runtime: "bun", backendTraceparents: backend.traceparents, sdkLanguage: "nodejs" });
+    assert.ok(server);
+  });
+});
+
+test.run();
