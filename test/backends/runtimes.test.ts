@@ -13,6 +13,9 @@ import { startBackend } from "../runtimes/backend.mjs";
 import { createDenoProject, OFFLINE_FLAGS, repoFileUrl, repoRoot, runDeno } from "../runtimes/deno/deno-tool.mjs";
 import { findBun } from "../runtimes/bun/find-bun.mjs";
 import { cleanEnv, describeRun, runChild } from "../runtimes/bun/run-child.mjs";
+import { bundleWorker } from "../runtimes/bundle-worker.ts";
+import { INCOMING_TRACEPARENT } from "../runtimes/scenario.mjs";
+import { Miniflare } from "miniflare";
 import { poll, startCollector, type Collector } from "./peers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -84,6 +87,38 @@ test("Bun: the shared scenario exported to the Collector", async () => {
     const { server } = assertScenario(await received(collector, "scenario-bun"), { runtime: "bun", backendTraceparents: backend.traceparents, sdkLanguage: "nodejs" });
     assert.ok(server);
   });
+});
+
+test("Workers (workerd, nodejs_compat): the shared scenario exported to the Collector from ctx.waitUntil", async () => {
+  const script = await bundleWorker(fileURLToPath(new URL("../runtimes/workers/worker.mjs", import.meta.url)));
+  await withCollector(async (collector, backend) => {
+    const mf = new Miniflare({
+      // Same module name and compatibility date as test/runtimes/workers.test.ts.
+      modules: [{ type: "ESModule", path: fileURLToPath(new URL("../runtimes/workers/worker.bundle.mjs", import.meta.url)), contents: script }],
+      compatibilityDate: "2025-07-18",
+      compatibilityFlags: ["nodejs_compat"],
+      bindings: { OTEL_SERVICE_NAME: "scenario-workers", OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, BACKEND_URL: backend.url, EXPLICIT_CONTEXT: "0" },
+    });
+    try {
+      const response = await mf.dispatchFetch("http://worker.test/work", { headers: { traceparent: INCOMING_TRACEPARENT } });
+      assert.is(response.status, 200);
+      const { traceId } = (await response.json()) as { traceId: string };
+      // The flush runs on in ctx.waitUntil, after dispatchFetch returned: wait for the logs too.
+      const got = await poll("the Worker's telemetry at the Collector", async () => {
+        const r = await received(collector, "scenario-workers");
+        return JSON.stringify(r.traces).includes(traceId) && JSON.stringify(r.logs).includes("backend answered") ? r : undefined;
+      });
+      const { server } = assertScenario(got, { runtime: "workers", backendTraceparents: backend.traceparents, sdkLanguage: "webjs" });
+      assert.is(server.traceId, traceId);
+    } finally {
+      await Promise.race([mf.dispose(), new Promise((r) => setTimeout(r, 10000))]).catch(() => {});
+    }
+  });
+});
+
+// A workerd that failed to start can leave miniflare's handles open (as in workers.test.ts).
+test.after(() => {
+  setTimeout(() => process.exit(), 2000).unref();
 });
 
 test.run();
