@@ -16,6 +16,9 @@ import { cleanEnv, describeRun, runChild } from "../runtimes/bun/run-child.mjs";
 import { bundleWorker } from "../runtimes/bundle-worker.ts";
 import { INCOMING_TRACEPARENT } from "../runtimes/scenario.mjs";
 import { Miniflare } from "miniflare";
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { startStaticServer } from "../runtimes/browser/static-server.mjs";
 import { poll, startCollector, type Collector } from "./peers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -114,6 +117,34 @@ test("Workers (workerd, nodejs_compat): the shared scenario exported to the Coll
       await Promise.race([mf.dispose(), new Promise((r) => setTimeout(r, 10000))]).catch(() => {});
     }
   });
+});
+
+test("Chromium: the page's page-hide flush (keepalive fetch, cross-origin) reaches the Collector with CORS allowing the page's origin", async () => {
+  const CHROMIUM = "/usr/bin/chromium";
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-test-tools.mjs\` as root (apt-get install chromium)`);
+  const site = await startStaticServer();
+  const collector = await startCollector({ corsOrigins: [site.url] });
+  const backend = await startBackend();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"], timeout: 20_000 });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(String(err)));
+    // The same page as test/runtimes/browser.test.ts: runs the scenario, flushes only on page hide.
+    await page.goto(`${site.url}/index.html?endpoint=${encodeURIComponent(collector.endpoint)}&backend=${encodeURIComponent(backend.url)}`);
+    await page.evaluate(() => (globalThis as unknown as { scenarioDone: Promise<unknown> }).scenarioDone);
+    await page.goto(`${site.url}/next.html`);
+    const { server } = assertScenario(await received(collector, "scenario-browser"), { runtime: "browser", backendTraceparents: backend.traceparents, sdkLanguage: "webjs" });
+    assert.ok(server);
+    assert.equal(errors, []);
+    assert.equal(collector.problems(), [], collector.log());
+  } finally {
+    await browser.close().catch(() => undefined);
+    await backend.close();
+    await collector.close();
+    await site.close();
+  }
 });
 
 // A workerd that failed to start can leave miniflare's handles open (as in workers.test.ts).
