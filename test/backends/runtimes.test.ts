@@ -147,6 +147,49 @@ test("Chromium: the page's page-hide flush (keepalive fetch, cross-origin) reach
   }
 });
 
+test("Chromium, origin not in the Collector's CORS allow-list: each signal's failure is reported once, nothing is thrown, the page keeps working", async () => {
+  const CHROMIUM = "/usr/bin/chromium";
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-test-tools.mjs\` as root (apt-get install chromium)`);
+  const site = await startStaticServer();
+  const collector = await startCollector({ corsOrigins: ["https://app.example.com"] });
+  const backend = await startBackend();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"], timeout: 20_000 });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    const errors: string[] = [];
+    const ours: string[] = [];
+    page.on("pageerror", (err) => errors.push(String(err)));
+    page.on("console", (m) => {
+      if (m.text().startsWith("otel-edge:")) ours.push(m.text());
+    });
+    await page.goto(`${site.url}/index.html?endpoint=${encodeURIComponent(collector.endpoint)}&backend=${encodeURIComponent(backend.url)}`);
+    await page.evaluate(() => (globalThis as unknown as { scenarioDone: Promise<unknown> }).scenarioDone);
+    // Two flushes: both resolve (a failed export is not an exception), the second reports nothing new.
+    const flush = (): Promise<string> => page.evaluate(() => (globalThis as any).__sdk.flush().then(() => "resolved", (e: unknown) => `rejected: ${e}`));
+    assert.is(await flush(), "resolved");
+    assert.is(await flush(), "resolved");
+    const stats = await page.evaluate(() => (globalThis as any).__sdk.stats());
+    for (const signal of ["traces", "metrics", "logs"]) {
+      assert.is(stats[signal].exported, 0, signal);
+      assert.ok(stats[signal].failed > 0, `${signal} failed count`);
+    }
+    // Once per signal, saying what failed and where (the browser hides the CORS reason from scripts).
+    assert.is(ours.length, 3, ours.join("\n"));
+    for (const path of ["/v1/traces", "/v1/metrics", "/v1/logs"]) assert.is(ours.filter((m) => m.includes(`${collector.endpoint}${path} failed`)).length, 1, ours.join("\n"));
+    // The page still works: it navigates on, with no uncaught error or unhandled rejection.
+    await page.goto(`${site.url}/next.html`);
+    assert.equal(errors, []);
+    assert.is(collector.written("traces").length, 0);
+    assert.equal(collector.problems(), [], collector.log());
+  } finally {
+    await browser.close().catch(() => undefined);
+    await backend.close();
+    await collector.close();
+    await site.close();
+  }
+});
+
 // A workerd that failed to start can leave miniflare's handles open (as in workers.test.ts).
 test.after(() => {
   setTimeout(() => process.exit(), 2000).unref();
