@@ -51,6 +51,10 @@ export const PEERS = {
   },
 };
 
+// A bound on one peer's build, so a stuck build fails with a message instead of eating CI's
+// 90 minutes (a first build takes a few minutes on 2 idle cores).
+const BUILD_TIMEOUT_MS = 30 * 60_000;
+
 /** The cache folder of all peers. */
 export function peersDir() {
   if (process.env.OTEL_EDGE_PEERS_DIR) return process.env.OTEL_EDGE_PEERS_DIR;
@@ -115,17 +119,18 @@ export function buildPeer(name) {
   if (!go) return fail("`go` is not on PATH (Go 1.26 is expected on this machine)");
   // Into a temp name first, renamed when complete: an interrupted build never leaves a binary.
   const tmp = join(dir, `.${peer.bin}.partial`);
+  console.log(`peers: building ${peer.title} ${peer.version} with ${go} (first time on this machine: minutes)...`);
   const started = Date.now();
   // GOTOOLCHAIN=local: build with this machine's Go, never download another toolchain.
   const env = { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: [process.env.GOFLAGS, "-trimpath", "-buildvcs=false"].filter(Boolean).join(" ") };
   let r;
   if (peer.install) {
     const gobin = join(dir, ".gobin");
-    r = spawnSync("go", ["install", ...(peer.tags ? ["-tags", peer.tags] : []), `${peer.install}@${peer.version}`], { env: { ...env, GOBIN: gobin }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    r = spawnSync("go", ["install", ...(peer.tags ? ["-tags", peer.tags] : []), `${peer.install}@${peer.version}`], { env: { ...env, GOBIN: gobin }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 << 20 });
     if (r.status === 0) renameSync(join(gobin, peer.bin), tmp);
     rmSync(gobin, { recursive: true, force: true });
   } else {
-    r = spawnSync("go", ["build", "-mod=readonly", "-o", tmp, peer.pkg], { cwd: peer.module, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    r = spawnSync("go", ["build", "-mod=readonly", "-o", tmp, peer.pkg], { cwd: peer.module, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 << 20 });
   }
   const seconds = Math.round((Date.now() - started) / 1000);
   if (r.status !== 0) {
