@@ -105,7 +105,8 @@ async function record(endpoint: string, compression: "gzip" | "none", service: s
   const metricExporter = createOtlpMetricExporter({ endpoint, compression, fetch: f, temporalityPreference: delta ? "delta" : "cumulative" });
   const meterProvider = new MeterProvider({
     resource,
-    readers: [new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: Infinity, temporality: delta ? "delta" : "cumulative" })],
+    // No temporality on the reader: it takes the exporter's temporalityPreference.
+    readers: [new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: Infinity })],
     views: [
       { instrumentName: "exp.latency", aggregation: { type: "exponentialHistogram", maxSize: 20 } },
       { instrumentName: "summary.latency", aggregation: { type: "summary", quantiles: [0.5, 0.9] } },
