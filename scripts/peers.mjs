@@ -10,6 +10,7 @@
 //
 //   node scripts/peers.mjs            builds whatever is missing, one after another
 //   node scripts/peers.mjs --list     prints each peer's state without building
+//   node scripts/peers.mjs --path jaeger   builds jaeger if missing, then prints only its path
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -146,6 +147,7 @@ export function buildPeer(name) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const list = args.includes("--list");
+  const pathOnly = args.includes("--path");
   const names = args.filter((a) => !a.startsWith("--"));
   for (const n of names) if (!PEERS[n]) throw new Error(`unknown peer ${n}; known: ${Object.keys(PEERS).join(", ")}`);
   let failed = 0;
@@ -156,6 +158,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       continue;
     }
     const started = Date.now();
+    if (pathOnly) {
+      // Build messages to stderr, so `"$(node scripts/peers.mjs --path jaeger)"` runs the binary.
+      const log = console.log;
+      console.log = console.error;
+      const r = buildPeer(name);
+      console.log = log;
+      if (r.error) {
+        failed++;
+        console.error(`peers: ${name}: ${r.error}`);
+      } else console.log(r.path);
+      continue;
+    }
     const r = buildPeer(name);
     if (r.error) {
       failed++;
