@@ -42,3 +42,16 @@ if (!existsSync(new URL("../bench/node_modules/@opentelemetry/resources/package.
   }
 }
 console.log("test tools: official OpenTelemetry JS SDK in bench/node_modules");
+
+// The real backends of test/backends/ (issue 17): our Collector distribution, Prometheus 3 and
+// Jaeger v2, built from the Go module proxy into the per-machine cache (scripts/peers.mjs).
+// Built here, before any suite, because a first build takes minutes and a suite has 240 s.
+// A failed build does not stop the other suites: it is recorded, and the suite that needs the
+// peer fails with that message.
+import { PEERS, buildPeer } from "./peers.mjs";
+for (const name of Object.keys(PEERS)) {
+  const started = Date.now();
+  const r = buildPeer(name);
+  if (r.error) console.error(`test tools: ${name} ${PEERS[name].version} could not be built (the backends suite will fail with this):\n${r.error}`);
+  else console.log(`test tools: ${name} ${PEERS[name].version} ${r.built ? `built in ${r.seconds} s` : `cached (${Date.now() - started} ms)`}: ${r.path}`);
+}

@@ -36,7 +36,12 @@ import type { AggregationTemporality, InstrumentType, ResourceMetrics } from "./
 
 /** Options of {@link PeriodicExportingMetricReader}. */
 export interface PeriodicExportingMetricReaderOptions extends MetricReaderOptions {
-  exporter: Exporter<ResourceMetrics>;
+  /**
+   * Where snapshots go. When `temporality` is not given and the exporter has
+   * `selectAggregationTemporality` (the OTLP metric exporter's `temporalityPreference`), the
+   * reader collects with the exporter's choice (spec: the push exporter owns the temporality).
+   */
+  exporter: Exporter<ResourceMetrics> & { selectAggregationTemporality?(type: InstrumentType): AggregationTemporality };
   /**
    * Default 60000 (spec `OTEL_METRIC_EXPORT_INTERVAL`). `Infinity` = no timer: export only on
    * `forceFlush()`/`shutdown()` (Workers, where nothing may run between requests).
@@ -110,8 +115,11 @@ export class PeriodicExportingMetricReader implements MetricReader {
     if (options.onExport !== undefined && typeof options.onExport !== "function") {
       throw new TypeError(`${WHERE}: onExport must be a function`);
     }
-    this.#inner = new ManualMetricReader({ temporality: options.temporality });
-    this.#exporter = options.exporter;
+    const exporter = options.exporter;
+    this.#inner = new ManualMetricReader({
+      temporality: options.temporality ?? (typeof exporter.selectAggregationTemporality === "function" ? (type) => exporter.selectAggregationTemporality!(type) : undefined),
+    });
+    this.#exporter = exporter;
     this.#interval = positive(options.exportIntervalMillis, 60_000, "exportIntervalMillis", true);
     this.#timeout = positive(options.exportTimeoutMillis, 30_000, "exportTimeoutMillis");
     this.#onExport = options.onExport;

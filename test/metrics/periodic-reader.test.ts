@@ -5,6 +5,7 @@ import { ExportResultCode, type Exporter, type ExportResult } from "../../src/ex
 import { InMemoryMetricExporter } from "../../src/metrics/in-memory-metric-exporter.ts";
 import { MeterProvider } from "../../src/metrics/meter-provider.ts";
 import { PeriodicExportingMetricReader } from "../../src/metrics/periodic-reader.ts";
+import { createOtlpMetricExporter } from "../../src/export/otlp/otlp-metrics-exporter.ts";
 import type { ResourceMetrics } from "../../src/metrics/types.ts";
 import { allMetrics, captureDiag } from "./helpers.ts";
 
@@ -52,6 +53,29 @@ test("forceFlush collects and exports now (delta), shutdown exports a last time 
   assert.equal(exported.map((rm) => allMetrics(rm)[0].dataPoints[0].value), [2, 3]);
   await reader.shutdown(); // idempotent
   await reader.forceFlush(); // after shutdown: resolves
+});
+
+test("without its own temporality, the reader collects with the exporter's (createOtlpMetricExporter's temporalityPreference); its own option wins", async () => {
+  // Found by the real-backends suite: a hand-wired reader ignored an OTLP exporter set to delta.
+  for (const [preference, own, expected] of [["delta", undefined, "delta"], ["lowmemory", undefined, "delta"], ["delta", "cumulative", "cumulative"], [undefined, undefined, "cumulative"]] as const) {
+    let body = "";
+    const exporter = createOtlpMetricExporter({
+      url: "http://127.0.0.1:9/v1/metrics",
+      temporalityPreference: preference,
+      fetch: (async (_url: unknown, init: RequestInit) => {
+        body = new TextDecoder().decode(init.body as Uint8Array);
+        return new Response("{}");
+      }) as typeof fetch,
+    });
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: Infinity, temporality: own });
+    assert.is(reader.selectAggregationTemporality("counter" as never), expected, `${preference}/${own}`);
+    const provider = new MeterProvider({ readers: [reader] });
+    provider.getMeter("t").createCounter("c").add(1);
+    await provider.forceFlush();
+    // OTLP AggregationTemporality: 1 delta, 2 cumulative.
+    assert.match(body, `"aggregationTemporality":${expected === "delta" ? 1 : 2}`);
+    await provider.shutdown();
+  }
 });
 
 test("one export in flight; a failing or throwing exporter never rejects", async () => {
