@@ -63,13 +63,10 @@ export function metricsSdk(): SdkPart {
       for (const choice of chosenExporters(build, options.metricExporter, "OTEL_METRICS_EXPORTER")) {
         if (choice === "none") continue;
         let exporter: Exporter<ResourceMetrics> | undefined;
-        let temporality = options.metricTemporality;
         const otlp = choice === "otlp" ? select.otlp("metrics", options.otlp, env) : undefined;
-        if (otlp) {
-          const otlpExporter = createOtlpMetricExporter(otlp);
-          temporality ??= (type) => otlpExporter.selectAggregationTemporality(type);
-          exporter = otlpExporter;
-        } else if (choice === "console") {
+        // Without metricTemporality, the reader follows the OTLP exporter's temporalityPreference.
+        if (otlp) exporter = createOtlpMetricExporter(otlp);
+        else if (choice === "console") {
           exporter = consolePipeline(select.consoleMetrics, options.metricExporter !== undefined, "metricExporter", "OTEL_METRICS_EXPORTER");
           if (!exporter) continue;
         } else exporter = choice as Exporter<ResourceMetrics>;
@@ -79,7 +76,7 @@ export function metricsSdk(): SdkPart {
           exportIntervalMillis: interval,
           // Spec: the timeout must not exceed the interval.
           exportTimeoutMillis: Math.min(timeout, interval),
-          temporality,
+          temporality: options.metricTemporality,
           onExport: wiring?.onExport,
         });
         wiring?.attach(reader);

@@ -27,7 +27,10 @@ import {
   createOtlpTraceExporter,
   createResource,
   diag,
+  exponentialHistogram,
+  summary,
   trace,
+  view,
   type Context,
   type HrTime,
 } from "../../mod.ts";
@@ -108,8 +111,8 @@ async function record(endpoint: string, compression: "gzip" | "none", service: s
     // No temporality on the reader: it takes the exporter's temporalityPreference.
     readers: [new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: Infinity })],
     views: [
-      { instrumentName: "exp.latency", aggregation: { type: "exponentialHistogram", maxSize: 20 } },
-      { instrumentName: "summary.latency", aggregation: { type: "summary", quantiles: [0.5, 0.9] } },
+      view({ instrumentName: "exp.latency", aggregation: exponentialHistogram({ maxSize: 20 }) }),
+      view({ instrumentName: "summary.latency", aggregation: summary({ quantiles: [0.5, 0.9] }) }),
     ],
   });
   const loggerProvider = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor(createOtlpLogExporter({ endpoint, compression, fetch: f }), { scheduledDelayMillis: Infinity })] });
