@@ -139,7 +139,7 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       assert.is(docLoad!.parentSpanId, serverSpanId, "documentLoad is a child of the server span");
       const phases = spans.filter((s) => s.parentSpanId === docLoad!.spanId).map((s) => s.name);
       assert.ok(phases.includes("request") && phases.includes("load"), `phases: ${phases.join(",")}`);
-      const fetchSpan = spans.find((s) => s.kind === 3 && attr(s.attributes, "url.full") !== undefined);
+      const fetchSpan = spans.find((s) => s.kind === 3 && String(attr(s.attributes, "url.full")).endsWith("/api/work"));
       assert.ok(fetchSpan, "a CLIENT span for the traced fetch");
       assert.is(fetchSpan!.traceId, traceId, "the fetch joins the page view's trace");
       assert.match(String(attr(fetchSpan!.attributes, "url.full")), /\/api\/work$/);
@@ -149,11 +149,32 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       assert.is(backendTps.length, 1);
       assert.is(backendTps[0]!.split("-")[1], traceId);
       assert.is(backendTps[0]!.split("-")[2], fetchSpan!.spanId);
+      // The same-origin XHR sent outside any span joins the page view's trace too.
+      const xhrSpan = spans.find((s) => s.kind === 3 && String(attr(s.attributes, "url.full")).endsWith("/api/xhr-work"));
+      assert.ok(xhrSpan, "a CLIENT span for the XHR");
+      assert.is(xhrSpan!.traceId, traceId, "the XHR joins the page view's trace");
+      assert.is(xhrSpan!.parentSpanId, serverSpanId, "its parent is the server span, as the fetch's");
+      const xhrTps = site.xhrTraceparents as Array<string | null>;
+      assert.is(xhrTps.length, 1);
+      assert.is(xhrTps[0], `00-${traceId}-${xhrSpan!.spanId}-01`, "the backend continues the same trace");
       const resource = receiver.traces[0]!.resourceSpans[0]!.resource.attributes;
       assert.is(attr(resource, "telemetry.sdk.language"), "webjs");
       assert.ok(String(attr(resource, "user_agent.original")).includes("Chrome"));
 
-      // Web vitals, final values recorded at page hide, each with a rating.
+      // Web vitals, final values recorded at page hide: browser.web_vital events (log records,
+      // in the page view's trace) and, as this page asked, histograms.
+      const logRecords = receiver.logs.flatMap((l) => l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))) as Array<{ eventName?: string; attributes?: KV[]; traceId?: string; spanId?: string }>;
+      const vitalRecords = logRecords.filter((r) => r.eventName === "browser.web_vital");
+      const vitalValue = (name: string): number => Number(attr(vitalRecords.find((r) => attr(r.attributes, "browser.web_vital.name") === name)?.attributes, "browser.web_vital.value"));
+      assert.equal(vitalRecords.map((r) => String(attr(r.attributes, "browser.web_vital.name"))).sort(), ["cls", "fcp", "inp", "lcp", "ttfb"]);
+      for (const r of vitalRecords) {
+        assert.is(r.traceId, traceId, "the event is in the page view's trace");
+        assert.is(attr(r.attributes, "browser.web_vital.navigation_type"), "navigate");
+        assert.is(Number(attr(r.attributes, "browser.web_vital.delta")), Number(attr(r.attributes, "browser.web_vital.value")));
+        assert.ok(String(attr(r.attributes, "browser.web_vital.id")).length > 0);
+        assert.ok(["good", "needs-improvement", "poor"].includes(String(attr(r.attributes, "browser.web_vital.rating"))));
+      }
+      assert.equal({ ttfb: vitalValue("ttfb"), fcp: vitalValue("fcp"), lcp: vitalValue("lcp") }, { ttfb: browserSays.ttfb, fcp: browserSays.fcp, lcp: browserSays.lcp });
       const metricList = receiver.metrics.flatMap((m) => m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)));
       for (const name of ["web_vitals.ttfb", "web_vitals.fcp", "web_vitals.lcp", "web_vitals.cls", "web_vitals.inp"]) {
         const metric = metricList.find((m) => m.name === name);

@@ -77,9 +77,12 @@ export function validateRumOptions(options: RumOptions): void {
       fail(TypeError, "documentLoad.resourceTimings must be a boolean", o.resourceTimings);
     }
   });
-  booleanOrObject("webVitals", options.webVitals, "{ onReport?: (report) => void }", (o) => {
+  booleanOrObject("webVitals", options.webVitals, "{ onReport?, histograms? }", (o) => {
     if (o.onReport !== undefined && typeof o.onReport !== "function") {
       fail(TypeError, "webVitals.onReport must be a function", o.onReport);
+    }
+    if (o.histograms !== undefined && typeof o.histograms !== "function") {
+      fail(TypeError, "webVitals.histograms must be webVitalHistograms (imported from otel-edge/browser)", o.histograms);
     }
   });
   booleanOrObject("errors", options.errors, "{ maxPerMinute?: number }", (o) => {

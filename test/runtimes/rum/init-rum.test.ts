@@ -6,7 +6,11 @@ import * as assert from "uvu/assert";
 import { InMemorySpanExporter } from "../../../src/export/in-memory-exporter.ts";
 import { SimpleSpanProcessor } from "../../../src/trace/simple-span-processor.ts";
 import { trace } from "../../../src/trace/trace-api.ts";
+import { InMemoryLogRecordExporter } from "../../../src/logs/in-memory-log-exporter.ts";
+import { SimpleLogRecordProcessor } from "../../../src/logs/simple-log-processor.ts";
+import { ManualMetricReader } from "../../../src/metrics/reader.ts";
 import { initRum, type RumOptions } from "../../../src/runtime/rum/rum.ts";
+import { webVitalHistograms } from "../../../src/runtime/rum/web-vital-histograms.ts";
 import type { WebVitalReport } from "../../../src/runtime/rum/web-vitals.ts";
 import { installFakePage } from "./fake-browser.ts";
 
@@ -46,6 +50,7 @@ const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
   ["redactUrl", { redactUrl: "strip" }, TypeError, /options\.redactUrl must be a function/],
   ["documentLoad.resourceTimings", { documentLoad: { resourceTimings: "all" } }, TypeError, /options\.documentLoad\.resourceTimings must be a boolean/],
   ["webVitals.onReport", { webVitals: { onReport: true } }, TypeError, /options\.webVitals\.onReport must be a function/],
+  ["webVitals.histograms", { webVitals: { histograms: "yes" } }, TypeError, /options\.webVitals\.histograms must be webVitalHistograms/],
   ["captureRequestHeaders", { captureRequestHeaders: "x-request-id" }, TypeError, /captureRequestHeaders must be an array of header names/],
   ["captureResponseHeaders", { captureResponseHeaders: ["bad header"] }, TypeError, /captureResponseHeaders must contain HTTP header names/],
   ["options itself", "fast", TypeError, /options must be an object/],
@@ -175,6 +180,54 @@ test("pageView: false records no page view; vitals still reach onReport", async 
     await sdk.stop();
     page.restore();
   }
+});
+
+test("each final vital is a browser.web_vital log record (semconv attributes) in the page view's trace; histograms only when asked", async () => {
+  const run = async (histograms: boolean) => {
+    const page = installFakePage();
+    const spans = new InMemorySpanExporter();
+    const logs = new InMemoryLogRecordExporter();
+    const reader = new ManualMetricReader();
+    const sdk = startQuietRum(spans, {
+      logProcessors: [new SimpleLogRecordProcessor(logs)],
+      metricReaders: [reader],
+      ...(histograms ? { webVitals: { histograms: webVitalHistograms } } : {}),
+    });
+    try {
+      page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 120, type: "reload" });
+      page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 400 });
+      page.document.hide();
+      await sdk.flush();
+      const view = spans.getFinishedSpans().find((s) => s.name === "pageView")!;
+      const events = logs.getFinishedLogRecords().filter((r) => r.eventName === "browser.web_vital");
+      const names = (await reader.collect()).resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.descriptor.name));
+      return { view, events, names };
+    } finally {
+      await sdk.stop();
+      page.restore();
+    }
+  };
+  const { view, events, names } = await run(false);
+  assert.equal(events.map((e) => e.attributes["browser.web_vital.name"]).sort(), ["cls", "fcp", "ttfb"]);
+  const ttfb = events.find((e) => e.attributes["browser.web_vital.name"] === "ttfb")!;
+  assert.equal({ ...ttfb.attributes, "browser.web_vital.id": "<id>" }, {
+    "browser.web_vital.name": "ttfb",
+    "browser.web_vital.value": 120,
+    "browser.web_vital.delta": 120,
+    "browser.web_vital.id": "<id>",
+    "browser.web_vital.rating": "good",
+    "browser.web_vital.navigation_type": "reload",
+  });
+  assert.type(ttfb.attributes["browser.web_vital.id"], "string");
+  for (const e of events) {
+    assert.is(e.spanContext?.traceId, view.spanContext().traceId, "in the page view's trace");
+    assert.is(e.spanContext?.spanId, view.spanContext().spanId);
+  }
+  assert.is(view.events.filter((e) => e.name === "web_vital").length, 3, "still attached to the page view");
+  assert.ok(!names.some((n) => n.startsWith("web_vitals.")), `no histogram unless asked: ${names.join(",")}`);
+  const asked = await run(true);
+  assert.equal(asked.names.filter((n) => n.startsWith("web_vitals.")).sort(), ["web_vitals.cls", "web_vitals.fcp", "web_vitals.ttfb"]);
+  assert.is(asked.events.length, 3, "the events too");
 });
 
 interface View {

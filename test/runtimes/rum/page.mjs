@@ -69,15 +69,24 @@ if (mode === "headers") {
   globalThis.ready = Promise.resolve(true);
 } else if (mode === "bfcache") {
   // Left for next.html and restored from the back/forward cache: the pageshow events tell.
-  globalThis.__sdk = otel.initRum(options);
+  globalThis.__sdk = otel.initRum({ ...options, webVitals: { histograms: otel.webVitalHistograms } });
   globalThis.shows = [];
   addEventListener("pageshow", (e) => globalThis.shows.push({ persisted: e.persisted, timeStamp: e.timeStamp }));
   globalThis.ready = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(true), 100))));
 } else {
-  const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch" });
+  // The web_vitals.* histograms too (the events come without asking).
+  const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch", webVitals: { histograms: otel.webVitalHistograms } });
   globalThis.__sdk = sdk;
   document.getElementById("go").addEventListener("click", async () => {
     const response = await fetch("/api/work");
+    // A same-origin XHR outside any span (after the await no span is active): it joins the page
+    // view's trace as the fetch does.
+    await new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("GET", "/api/xhr-work");
+      xhr.addEventListener("loadend", resolve);
+      xhr.send();
+    });
     document.getElementById("result").textContent = JSON.stringify(await response.json());
     // An uncaught error from the application.
     setTimeout(() => {
