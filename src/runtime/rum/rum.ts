@@ -286,6 +286,28 @@ export function initRum(options: RumOptions = {}): RumSdk {
   }
   if (options.traceXhr !== false) guarded("xhr", () => stops.push(instrumentXhr({ ...clientOptions, pageContext })));
 
+  // The page load leaves once the page has loaded, in idle time, one signal per idle period. The
+  // page-hide handler then sends only what came later (the page view, final vitals, late
+  // requests) through export code that already ran: an export first run at page hide would
+  // compile the encoder and transport there, in the one task that must stay short (issue 16:
+  // no task over 50 ms at page hide at 4× CPU throttling).
+  const win2 = globalThis as { requestIdleCallback?: (fn: () => void, options?: { timeout: number }) => unknown; document?: { readyState?: string } };
+  const idle = (fn: () => void): unknown => (typeof win2.requestIdleCallback === "function" ? win2.requestIdleCallback(fn, { timeout: 10_000 }) : setTimeout(fn, 1000));
+  const providers = [sdk.tracerProvider, sdk.loggerProvider, sdk.meterProvider].filter((p) => p !== undefined);
+  const exportNext = (): void => {
+    const provider = providers.shift();
+    if (stopped || leaving || !provider) return;
+    provider.forceFlush().catch(() => {});
+    idle(exportNext);
+  };
+  // After the load event's task and the documentLoad recording it schedules.
+  const afterLoad = (): unknown => setTimeout(() => idle(exportNext), 0);
+  if (win2.document?.readyState === "complete") afterLoad();
+  else if (typeof win.addEventListener === "function") {
+    win.addEventListener("load", afterLoad, { once: true });
+    stops.push(() => win.removeEventListener?.("load", afterLoad));
+  }
+
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     if (stopped) return stopped;

@@ -61,12 +61,21 @@ if (mode === "headers") {
     return true;
   })();
 } else if (mode === "big") {
-  // Many spans, more than one keepalive request (or the 64 KiB budget) can carry.
+  // Many spans, more than one keepalive request (or the 64 KiB budget) can carry, recorded once
+  // the page load has left (initRum exports it in idle time after load, traces first): they are
+  // all still queued when the test hides the page.
   const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch", batch: { scheduledDelayMillis: LONG, maxExportBatchSize: 512 } });
-  const tracer = otel.trace.getTracer("big");
-  for (let i = 0; i < 240; i++) tracer.startSpan(`big-${i}`, { attributes: { pad: "x".repeat(700) } }).end();
   globalThis.__sdk = sdk;
-  globalThis.ready = Promise.resolve(true);
+  const idle = () => new Promise((resolve) => requestIdleCallback(resolve));
+  globalThis.ready = (async () => {
+    while (!JSON.parse(sessionStorage.getItem(LOG_KEY) ?? "[]").some((f) => f.url.endsWith("/v1/traces"))) await new Promise((r) => setTimeout(r, 20));
+    await idle(); // the logs' and metrics' turns
+    await idle();
+    await new Promise((r) => setTimeout(r, 50));
+    const tracer = otel.trace.getTracer("big");
+    for (let i = 0; i < 240; i++) tracer.startSpan(`big-${i}`, { attributes: { pad: "x".repeat(700) } }).end();
+    return true;
+  })();
 } else if (mode === "bfcache") {
   // Left for next.html and restored from the back/forward cache: the pageshow events tell.
   globalThis.__sdk = otel.initRum({ ...options, webVitals: { histograms: otel.webVitalHistograms } });
