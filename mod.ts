@@ -29,8 +29,18 @@
  */
 
 // SDK set-up
-export { init, type ExporterChoice, type InitOptions, type Sdk, type TraceExporterChoice } from "./src/sdk.ts";
-export type { SdkStats, SignalStats } from "./src/sdk-stats.ts";
+export { init } from "./src/sdk/full-init.ts";
+export type { FullSdk, Sdk } from "./src/sdk/init.ts";
+export type { ExporterChoice, InitOptions, TraceExporterChoice } from "./src/sdk/options.ts";
+export type { PartHandle, PartKind, SdkBuild, SdkPart } from "./src/sdk/part.ts";
+export type { EnvSelection, EnvSettings, ExporterName } from "./src/sdk/env-selection.ts";
+export { tracesSdk } from "./src/sdk/traces-part.ts";
+export { metricsSdk } from "./src/sdk/metrics-part.ts";
+export { logsSdk } from "./src/sdk/logs-part.ts";
+export { selectByName } from "./src/sdk/select-by-name.ts";
+export { selfObservability } from "./src/sdk/self-observability-part.ts";
+export { consoleBridge } from "./src/sdk/console-bridge-part.ts";
+export type { SdkStats, SignalStats } from "./src/sdk/sdk-stats.ts";
 export { VERSION } from "./src/version.ts";
 
 // Diagnostics

@@ -12,7 +12,7 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** The official equivalents of the programs in scripts/size.mjs. */
 export const officialPrograms = {
-  "tracing + OTLP": [
+  "Traces only, hand-wired": [
     `import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";`,
     `import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";`,
     `import { trace, context } from "@opentelemetry/api";`,

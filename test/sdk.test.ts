@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startDevReceiver } from "../scripts/dev-receiver.mjs";
-import { init } from "../src/sdk.ts";
+import { init } from "../mod.ts";
 import { trace } from "../src/trace/trace-api.ts";
 import { propagation } from "../src/propagation/propagation-api.ts";
 import { context } from "../src/context/context-api.ts";

@@ -13,26 +13,18 @@ import { measure, programs } from "../scripts/size.mjs";
 
 
 /**
- * `contents` (resolved from the repository root) bundled the way a user's bundler would, as
- * scripts/size.mjs measures it: minified, or (`readable`) with syntax minification only —
+ * `contents` bundled the way a user's bundler would, as scripts/size.mjs measures it (`tool`,
+ * from the sources or from `dist/`): minified, or (`readable`) with syntax minification only —
  * constants folded, dead code dropped, one declaration per line under its original name.
  */
-async function bundle(contents: string, readable = false): Promise<string> {
-  const { code } = await measure(contents, readable ? { minify: false, minifySyntax: true } : {});
+async function bundle(contents: string, { tool = "neutral", from = "source", readable = false }: { tool?: string; from?: string; readable?: boolean } = {}): Promise<string> {
+  const { code } = await measure(contents, tool, readable ? { minify: false, minifySyntax: true } : {}, from);
   return new TextDecoder().decode(code);
 }
 
 /** The module-level declarations left in a readable bundle. */
 function declarations(code: string): string[] {
   return [...code.matchAll(/^(?:var|let|const|function|async function|class) ([\w$]+)/gm)].map((m) => m[1]!);
-}
-
-/** The same program importing the built package instead of the sources. */
-function fromDist(program: string): string {
-  return program
-    .replaceAll("./mod.ts", "./dist/mod.js")
-    .replaceAll("./src/export/prometheus/mod.ts", "./dist/prometheus.js")
-    .replaceAll("./src/runtime/browser.ts", "./dist/browser.js");
 }
 
 // What an entry keeps by design when only a constant is imported: the Workers entry looks for
@@ -46,18 +38,18 @@ for (const entry of ["mod", "node", "deno", "workers", "browser", "prometheus"])
     const program = `import { ${name} } from "./dist/${entry}.js"; console.log(${name});`;
     const code = await bundle(program);
     if (code.length <= MAX_BYTES_FOR_ONE_CONSTANT) return;
-    const kept = declarations(await bundle(program, true)).filter((d) => d !== name);
+    const kept = declarations(await bundle(program, { readable: true })).filter((d) => d !== name);
     assert.unreachable(`dist/${entry}.js: ${code.length} B minified for one constant; module-level code kept: ${kept.slice(0, 40).join(", ")}`);
   });
 }
 
-for (const [name, program] of Object.entries(programs)) {
+for (const [name, { source: program, tool }] of Object.entries(programs)) {
   test(`"${name}" bundles as small from dist/ as from the sources`, async () => {
-    const [source, dist] = await Promise.all([bundle(program), bundle(fromDist(program))]);
+    const [source, dist] = await Promise.all([bundle(program, { tool }), bundle(program, { tool, from: "dist" })]);
     // Same code either way; a few bytes differ in chunk boundaries and renamed identifiers.
     if (dist.length <= source.length * 1.01) return;
-    const inSource = new Set(declarations(await bundle(program, true)));
-    const onlyDist = declarations(await bundle(fromDist(program), true)).filter((d) => !inSource.has(d));
+    const inSource = new Set(declarations(await bundle(program, { tool, readable: true })));
+    const onlyDist = declarations(await bundle(program, { tool, from: "dist", readable: true })).filter((d) => !inSource.has(d));
     assert.unreachable(`from dist/ ${dist.length} B > from source ${source.length} B; kept only from dist: ${onlyDist.slice(0, 40).join(", ")}`);
   });
 }

@@ -15,13 +15,10 @@ import { diag } from "../common/diag.ts";
 import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../context/async-context-manager.ts";
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
-import type { EnvSelection } from "../env-selection.ts";
-import { W3CBaggagePropagator } from "../propagation/baggage-propagator.ts";
-import { CompositePropagator } from "../propagation/composite.ts";
-import { W3CTraceContextPropagator } from "../propagation/trace-context.ts";
-import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
-import { AlwaysOnSampler } from "../trace/samplers/always.ts";
-import { ParentBasedSampler } from "../trace/samplers/parent-based.ts";
+import { initSdk, type Sdk } from "../sdk/init.ts";
+import type { InitOptions } from "../sdk/options.ts";
+import { SPEC_DEFAULTS } from "../sdk/spec-defaults.ts";
+import { tracesSdk } from "../sdk/traces-part.ts";
 import { createKeepaliveFetch } from "./browser-keepalive-fetch.ts";
 import { onPageHide } from "./browser-page-hide.ts";
 
@@ -34,24 +31,6 @@ export function browserContextManager(): ContextManager {
   const Variable = (globalThis as { AsyncContext?: { Variable?: AsyncContextVariableClass } }).AsyncContext?.Variable;
   return typeof Variable === "function" ? new AsyncContextVariableManager(Variable) : new StackContextManager();
 }
-
-/**
- * A page has no environment: what the options leave open gets the spec's defaults directly
- * (SDK environment variables, "General SDK Configuration"): no level change, OTLP exporters
- * configured by `options.otlp` alone, ParentBased(root = AlwaysOn), W3C tracecontext + baggage;
- * every other setting from its option, else its default. Nothing here reads `OTEL_*`.
- */
-const SPEC_DEFAULTS: EnvSelection = {
-  logLevel: () => {},
-  exporters: () => undefined,
-  sampler: () => new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-  propagator: () => new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  otlp: (_signal, options) => options ?? {},
-  resource: () => ({}),
-  disabled: () => undefined,
-  exemplarFilter: () => undefined,
-  settings: (_group, options) => options ?? {},
-};
 
 /**
  * Starts the SDK in a browser (or Web Worker): like the core `init`, with the context
@@ -81,7 +60,7 @@ const SPEC_DEFAULTS: EnvSelection = {
 export function init(options: InitOptions = {}): Sdk {
   if (options.env !== undefined) diag.warn("init(): options.env is ignored in the browser: a page has no environment, so configure otel-edge with options.");
   const keepalive = options.otlp?.keepalive ?? true;
-  const sdk = initForRuntime(
+  const sdk = initSdk(
     {
       contextManager: browserContextManager(),
       ...options,
@@ -91,8 +70,9 @@ export function init(options: InitOptions = {}): Sdk {
       // shared fetch for the three signals keeps their keepalive bytes within the budget.
       otlp: keepalive ? { ...options.otlp, keepalive, fetch: createKeepaliveFetch(options.otlp?.fetch) } : options.otlp,
     },
-    // Semantic conventions: telemetry.sdk.language "webjs" is JavaScript in a browser.
-    { sdkLanguage: "webjs", select: SPEC_DEFAULTS },
+    // Semantic conventions: telemetry.sdk.language "webjs" is JavaScript in a browser. Traces;
+    // metrics and logs when the program imports them (parts: [metricsSdk(), logsSdk()]).
+    { sdkLanguage: "webjs", select: SPEC_DEFAULTS, parts: [tracesSdk()] },
   );
   if (sdk.disabled) return sdk;
   // Page hidden or left: export now. The flush starts its keepalive fetches synchronously

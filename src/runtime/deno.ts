@@ -17,8 +17,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { diagOnce } from "../common/diag.ts";
 import type { EnvRecord } from "../common/env.ts";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
-import { ENV_SELECTION } from "../env-selection.ts";
-import { initForRuntime, type Sdk } from "../sdk.ts";
+import { initFull } from "../sdk/full-init.ts";
+import type { FullSdk } from "../sdk/init.ts";
 import { eventLoopDelayFrom, withRuntimeMetrics, type RuntimeInitOptions, type RuntimeReadings } from "./runtime-metrics.ts";
 
 /** The part of the `Deno` namespace this entry uses; reached through `globalThis` so plain tsc needs no Deno types. */
@@ -98,12 +98,12 @@ export function denoRuntimeReadings(): RuntimeReadings {
  * await sdk.shutdown();
  * ```
  */
-export function init(options: DenoInitOptions = {}): Sdk {
+export function init(options: DenoInitOptions = {}): FullSdk {
   const deno = denoNamespace();
   const { runtimeMetrics, ...core } = options;
   const runtimeAttributes = { "process.runtime.name": "deno", ...(deno?.version?.deno ? { "process.runtime.version": deno.version.deno } : {}) };
   const sdk = withRuntimeMetrics(
-    initForRuntime(
+    initFull(
       {
         ...core,
         env: core.env ?? denoEnv(),
@@ -111,7 +111,7 @@ export function init(options: DenoInitOptions = {}): Sdk {
         resourceAttributes: { ...runtimeAttributes, ...core.resourceAttributes },
       },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
-      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno", select: ENV_SELECTION },
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno" },
     ),
     runtimeMetrics,
     denoRuntimeReadings,

@@ -9,8 +9,8 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
-import { ENV_SELECTION } from "../env-selection.ts";
-import { initForRuntime, type Sdk } from "../sdk.ts";
+import { initFull } from "../sdk/full-init.ts";
+import type { FullSdk } from "../sdk/init.ts";
 import { nodeRuntimeReadings } from "./node-runtime-readings.ts";
 import { withRuntimeMetrics, type RuntimeInitOptions } from "./runtime-metrics.ts";
 
@@ -26,13 +26,13 @@ import { withRuntimeMetrics, type RuntimeInitOptions } from "./runtime-metrics.t
  * trace.getTracer("api").startActiveSpan("boot", (span) => span.end());
  * ```
  */
-export function init(options: RuntimeInitOptions = {}): Sdk {
+export function init(options: RuntimeInitOptions = {}): FullSdk {
   const { runtimeMetrics, ...core } = options;
   const sdk = withRuntimeMetrics(
-    initForRuntime(
+    initFull(
       { env: process.env, contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage), ...core },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
-      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node", select: ENV_SELECTION },
+      { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
     ),
     // Off by default: process CPU, memory and event-loop delay (see runtime-metrics.ts).
     runtimeMetrics,

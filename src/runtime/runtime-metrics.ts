@@ -19,7 +19,8 @@
 import { diagOnce } from "../common/diag.ts";
 import type { Meter } from "../metrics/meter.ts";
 import type { BatchObservableCallback, Observable } from "../metrics/instruments.ts";
-import type { InitOptions, Sdk } from "../sdk.ts";
+import type { FullSdk } from "../sdk/init.ts";
+import type { InitOptions } from "../sdk/options.ts";
 import { VERSION } from "../version.ts";
 
 /** CPU time the process has used since it started, in seconds. */
@@ -154,7 +155,7 @@ export function startRuntimeMetrics(meterProvider: { getMeter(name: string, vers
  * and returns the SDK with a `shutdown()` that stops them first (so the delay monitor never
  * outlives the SDK); otherwise returns `sdk` unchanged.
  */
-export function withRuntimeMetrics(sdk: Sdk, enabled: boolean | undefined, readings: () => RuntimeReadings): Sdk {
+export function withRuntimeMetrics(sdk: FullSdk, enabled: boolean | undefined, readings: () => RuntimeReadings): FullSdk {
   if (!enabled || sdk.disabled) return sdk;
   const handle = startRuntimeMetrics(sdk.meterProvider, readings());
   return {

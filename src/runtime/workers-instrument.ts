@@ -37,7 +37,8 @@ import { instrumentHandler, type HandlerInstrumentationOptions } from "../instru
 import { createQueryRedactor } from "../instrument/http-semconv.ts";
 import { redactedException, redactUrlsInText } from "../instrument/redact-text.ts";
 import type { Histogram } from "../metrics/instruments.ts";
-import type { InitOptions, Sdk } from "../sdk.ts";
+import type { Sdk } from "../sdk/init.ts";
+import type { InitOptions } from "../sdk/options.ts";
 import { getSpan, setSpan } from "../trace/span-in-context.ts";
 import type { Span, SpanKind } from "../trace/types.ts";
 import { VERSION } from "../version.ts";
@@ -146,7 +147,7 @@ const histograms = new WeakMap<Sdk, Histogram>();
 function invokeDuration(sdk: Sdk): Histogram {
   let histogram = histograms.get(sdk);
   if (!histogram) {
-    histogram = sdk.meterProvider.getMeter(SCOPE, VERSION).createHistogram("faas.invoke_duration", {
+    histogram = sdk.meterProvider!.getMeter(SCOPE, VERSION).createHistogram("faas.invoke_duration", {
       description: "Measures the duration of the function's logic execution",
       unit: "s",
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
@@ -162,7 +163,7 @@ function invokeDuration(sdk: Sdk): Histogram {
  */
 async function traced<T>(sdk: Sdk, name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, fn: () => T): Promise<Awaited<T>> {
   const started = performance.now();
-  const span = sdk.tracerProvider.getTracer(SCOPE, VERSION).startSpan(name, { kind, attributes }, context.active());
+  const span = sdk.tracerProvider!.getTracer(SCOPE, VERSION).startSpan(name, { kind, attributes }, context.active());
   markInvocation(span);
   let failed: unknown;
   try {

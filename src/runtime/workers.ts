@@ -40,8 +40,10 @@ import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
-import { ENV_SELECTION } from "../env-selection.ts";
-import { initForRuntime, type InitOptions, type Sdk } from "../sdk.ts";
+import { ENV_SETTINGS } from "../sdk/env-selection.ts";
+import { initSdk, type Sdk } from "../sdk/init.ts";
+import type { InitOptions } from "../sdk/options.ts";
+import { tracesSdk } from "../sdk/traces-part.ts";
 import { workersAsyncLocalStorage } from "./workers-context.ts";
 
 /** The part of the Workers `ExecutionContext` that {@link flushInWaitUntil} uses. */
@@ -93,20 +95,24 @@ export function workersContextManager(): ContextManager {
 export function init(options: InitOptions = {}): Sdk {
   if (running) return running;
   const env: EnvRecord | undefined = options.env ?? (globalThis as { process?: { env?: EnvRecord } }).process?.env;
-  const sdk = initForRuntime(
+  const sdk = initSdk(
+    { ...options, env, contextManager: options.contextManager ?? workersContextManager() },
     {
-      ...options,
-      env,
-      contextManager: options.contextManager ?? workersContextManager(),
-      batch: { scheduledDelayMillis: Infinity, ...options.batch },
-      logBatch: { scheduledDelayMillis: Infinity, ...options.logBatch },
-      metricExportIntervalMillis: options.metricExportIntervalMillis ?? Infinity,
-      metricTemporality:
-        options.metricTemporality ?? (envString(env, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") === undefined ? "delta" : undefined),
+      // Spec (resource semconv): telemetry.sdk.language "webjs" is JavaScript on web-platform
+      // APIs (not Node.js); service.name falls back to unknown_service:<executable>, here workerd.
+      sdkLanguage: "webjs",
+      defaultServiceName: isWorkerd() ? "unknown_service:workerd" : "unknown_service",
+      // OTEL_* settings from the env binding; choices by name are one import away (selectByName).
+      select: ENV_SETTINGS,
+      // Traces; metrics and logs when the program imports them (parts: [metricsSdk(), logsSdk()]).
+      parts: [tracesSdk()],
+      defaults: {
+        batch: { scheduledDelayMillis: Infinity },
+        logBatch: { scheduledDelayMillis: Infinity },
+        metricExportIntervalMillis: Infinity,
+        metricTemporality: envString(env, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") === undefined ? "delta" : undefined,
+      },
     },
-    // Spec (resource semconv): telemetry.sdk.language "webjs" is JavaScript on web-platform
-    // APIs (not Node.js); service.name falls back to unknown_service:<executable>, here workerd.
-    { sdkLanguage: "webjs", defaultServiceName: isWorkerd() ? "unknown_service:workerd" : "unknown_service", select: ENV_SELECTION },
   );
   const memo: Sdk = {
     ...sdk,

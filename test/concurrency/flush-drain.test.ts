@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { flushInWaitUntil } from "../../src/runtime/workers.ts";
-import type { Sdk } from "../../src/sdk.ts";
+import type { Sdk } from "../../mod.ts";
 
 function fakeSdk() {
   const pending: Array<() => void> = [];

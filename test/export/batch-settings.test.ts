@@ -4,11 +4,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { NO_TIMEOUT_MILLIS } from "../../src/common/env.ts";
-import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { ENV_SELECTION } from "../../src/sdk/env-selection.ts";
 import { batchSettings, type BatchSettings } from "../../src/export/batch-settings.ts";
 import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
 import { DEFAULT_BLRP_OPTIONS } from "../../src/logs/batch-log-processor.ts";
-import { init } from "../../src/sdk.ts";
+import { init } from "../../mod.ts";
 import { captureDiag } from "../helpers/capture-diag.ts";
 
 const DEFAULTS: BatchSettings = { scheduledDelayMillis: 5000, exportTimeoutMillis: 30000, maxQueueSize: 2048, maxExportBatchSize: 512 };

@@ -35,7 +35,7 @@ import { ManualMetricReader } from "../../src/metrics/reader.ts";
 import type { DataPoint, ResourceMetrics } from "../../src/metrics/types.ts";
 import { propagation } from "../../src/propagation/propagation-api.ts";
 import { W3CTraceContextPropagator } from "../../src/propagation/trace-context.ts";
-import { init } from "../../src/sdk.ts";
+import { init } from "../../mod.ts";
 import { BatchSpanProcessor } from "../../src/trace/batch-span-processor.ts";
 import { RateLimitingSampler } from "../../src/trace/samplers/rate-limiting.ts";
 import type { Sampler } from "../../src/trace/samplers/sampler.ts";

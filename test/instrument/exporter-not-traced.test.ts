@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import "./helpers.ts"; // AsyncLocalStorage context manager
-import { init } from "../../src/sdk.ts";
+import { init } from "../../mod.ts";
 import { installFetchInstrumentation } from "../../src/instrument/fetch.ts";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
 import { startServer } from "./helpers.ts";

@@ -14,7 +14,7 @@ import { logs as ourLogs } from "../../src/logs/logs-api.ts";
 import { metrics as ourMetrics } from "../../src/metrics/metrics-api.ts";
 import { ManualMetricReader } from "../../src/metrics/reader.ts";
 import { propagation as ourPropagation } from "../../src/propagation/propagation-api.ts";
-import { init, type Sdk } from "../../src/sdk.ts";
+import { init, type FullSdk as Sdk } from "../../mod.ts";
 import { trace as ourTrace } from "../../src/trace/trace-api.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
 

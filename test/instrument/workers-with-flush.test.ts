@@ -12,7 +12,7 @@ import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter
 import { createLog } from "../../src/logs/friendly-logger.ts";
 import { metrics } from "../../src/metrics/metrics-api.ts";
 import { InMemoryMetricExporter } from "../../src/metrics/in-memory-metric-exporter.ts";
-import { init, type Sdk } from "../../src/sdk.ts";
+import { init, type FullSdk as Sdk } from "../../mod.ts";
 import { trace } from "../../src/trace/trace-api.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
 

@@ -13,7 +13,7 @@ import { LoggerProvider } from "../../src/logs/logger-provider.ts";
 import { SimpleLogRecordProcessor } from "../../src/logs/simple-log-processor.ts";
 import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter.ts";
 import { resolveLogRecordLimits, sanitizeAnyValue, type LogRecordLimits } from "../../src/logs/log-record.ts";
-import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { ENV_SELECTION } from "../../src/sdk/env-selection.ts";
 import type { EnvRecord } from "../../src/common/env.ts";
 
 /** What init() does where the runtime has an environment: options completed from env, then resolved. */

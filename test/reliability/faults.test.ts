@@ -8,8 +8,8 @@
 // - every span and log record is accounted for: offered = exported + dropped + failed + queued + inFlight.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { init, type InitOptions, type Sdk } from "../../src/sdk.ts";
-import type { SignalStats } from "../../src/sdk-stats.ts";
+import { init, type InitOptions, type FullSdk as Sdk } from "../../mod.ts";
+import type { SignalStats } from "../../src/sdk/sdk-stats.ts";
 import { createFetchTransport } from "../../src/export/fetch-transport.ts";
 import { diag, DiagLogLevel } from "../../src/common/diag.ts";
 import { closedPort, startFaultServer, type Behaviour, type FaultServer } from "./fault-server.ts";

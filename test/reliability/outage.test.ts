@@ -14,7 +14,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import http from "node:http";
-import { init, type Sdk } from "../../src/sdk.ts";
+import { init, type FullSdk as Sdk } from "../../mod.ts";
 import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
 import { LoggerProvider } from "../../src/logs/logger-provider.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";

@@ -4,7 +4,7 @@
 // collector stand-in receives, and in the Prometheus text output (parsed by promtool).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { init } from "../../src/sdk.ts";
+import { init } from "../../mod.ts";
 import { context } from "../../src/context/context-api.ts";
 import { propagation } from "../../src/propagation/propagation-api.ts";
 import { renderPrometheusText } from "../../src/export/prometheus/text-format.ts";

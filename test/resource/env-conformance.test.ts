@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { parseDiagLogLevel } from "../../src/common/diag.ts";
 import { envBoolean, NO_TIMEOUT_MILLIS, type EnvRecord } from "../../src/common/env.ts";
-import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { ENV_SELECTION } from "../../src/sdk/env-selection.ts";
 import { batchSettings } from "../../src/export/batch-settings.ts";
 import { otlpOptionsFromEnv, resolveOtlpConfig } from "../../src/export/otlp-config.ts";
 import { temporalityFromEnv } from "../../src/metrics/temporality-preference.ts";

@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { diag, DiagLogLevel, resetDiagOnce } from "../../src/common/diag.ts";
-import { init } from "../../src/sdk.ts";
+import { init } from "../../mod.ts";
 import { createOtlpTraceExporter } from "../../src/export/otlp-http-exporter.ts";
 import { otlpOptionsFromEnv, resolveOtlpConfig } from "../../src/export/otlp-config.ts";
 import { trace } from "../../src/trace/trace-api.ts";

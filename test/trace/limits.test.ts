@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { diag } from "../../src/common/diag.ts";
 import type { EnvRecord } from "../../src/common/env.ts";
-import { ENV_SELECTION } from "../../src/env-selection.ts";
+import { ENV_SELECTION } from "../../src/sdk/env-selection.ts";
 import { compileSpanLimits, DEFAULT_SPAN_LIMITS, resolveSpanLimits, type SpanLimits } from "../../src/trace/limits.ts";
 
 /** What init() does where the runtime has an environment: options completed from env, then resolved. */

@@ -16,8 +16,10 @@ import { context } from "../../context/context-api.ts";
 import { ROOT_CONTEXT } from "../../context/context.ts";
 import { registeredMeterProvider } from "../../metrics/registered-meter-provider.ts";
 import { getSpanContext, setSpan } from "../../trace/span-in-context.ts";
-import type { InitOptions, Sdk } from "../../sdk.ts";
+import type { Sdk } from "../../sdk/init.ts";
+import type { InitOptions } from "../../sdk/options.ts";
 import { init } from "../browser.ts";
+import { logsSdk } from "../../sdk/logs-part.ts";
 import { onPageHide } from "../browser-page-hide.ts";
 import { createRumFetch, type RumTransport } from "./delivery.ts";
 import { captureErrors } from "./errors.ts";
@@ -129,8 +131,11 @@ export function initRum(options: RumOptions = {}): RumSdk {
   let beforeHide = (): void => {};
   let onRestore = (_restoredAt: number): void => {};
   let leaving = false;
+  const delivery = createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" });
   const removeBeforeHide = onPageHide(() => {
     leaving = true;
+    // What was sent while visible must not hold the page-hide export back (delivery.ts).
+    delivery.leave();
     beforeHide();
   });
   const doc = (globalThis as { document?: { visibilityState?: string } & Partial<EventTarget> }).document;
@@ -159,10 +164,14 @@ export function initRum(options: RumOptions = {}): RumSdk {
         ...options.otlp,
         // Compression happens in the RUM fetch, only while the page is visible (see delivery.ts).
         compression: "none",
-        fetch: createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" }),
+        fetch: delivery,
       },
       spanProcessors: session ? [session, ...(options.spanProcessors ?? [])] : options.spanProcessors,
       logProcessors: session ? [session, ...(options.logProcessors ?? [])] : options.logProcessors,
+      // Errors and web-vital events are log records: RUM brings the logs signal. Metrics (the
+      // web_vitals.* histograms, HTTP client durations) come only with a metrics part the
+      // program passes.
+      parts: [logsSdk(), ...(options.parts ?? [])],
     });
   } catch (error) {
     // init() rejected its own options: leave nothing installed.
@@ -176,7 +185,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
     return { ...sdk, stop: () => sdk.shutdown() };
   }
 
-  const tracer = sdk.tracerProvider.getTracer(SCOPE);
+  const tracer = sdk.tracerProvider!.getTracer(SCOPE);
   // Errors and web-vital events are log records: recorded where the program has logs.
   const logger = sdk.loggerProvider?.getLogger(SCOPE);
   const stops: Array<() => void> = [removeBeforeHide, removeShow];

@@ -11,6 +11,7 @@ import { SimpleLogRecordProcessor } from "../../../src/logs/simple-log-processor
 import { ManualMetricReader } from "../../../src/metrics/reader.ts";
 import { initRum, type RumOptions } from "../../../src/runtime/rum/rum.ts";
 import { webVitalHistograms } from "../../../src/runtime/rum/web-vital-histograms.ts";
+import { metricsSdk } from "../../../src/sdk/metrics-part.ts";
 import type { WebVitalReport } from "../../../src/runtime/rum/web-vitals.ts";
 import { installFakePage } from "./fake-browser.ts";
 
@@ -190,6 +191,8 @@ test("each final vital is a browser.web_vital log record (semconv attributes) in
     const reader = new ManualMetricReader();
     const sdk = startQuietRum(spans, {
       logProcessors: [new SimpleLogRecordProcessor(logs)],
+      // The program's metrics: without webVitals.histograms they get no web vital.
+      parts: [metricsSdk()],
       metricReaders: [reader],
       ...(histograms ? { webVitals: { histograms: webVitalHistograms } } : {}),
     });

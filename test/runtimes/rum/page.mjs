@@ -33,8 +33,9 @@ const options = {
   otlp: { endpoint },
   batch: { scheduledDelayMillis: LONG },
   logBatch: { scheduledDelayMillis: LONG },
-  metricExportIntervalMillis: LONG,
 };
+// The program's metrics, for the pages that ask for the web_vitals.* histograms.
+const withMetrics = { parts: [otel.metricsSdk()], metricExportIntervalMillis: LONG, webVitals: { histograms: otel.webVitalHistograms } };
 
 if (mode === "headers") {
   // Header capture on traced XHR (cross-origin, CORS) and fetch (same origin), then a flush.
@@ -78,13 +79,13 @@ if (mode === "headers") {
   })();
 } else if (mode === "bfcache") {
   // Left for next.html and restored from the back/forward cache: the pageshow events tell.
-  globalThis.__sdk = otel.initRum({ ...options, webVitals: { histograms: otel.webVitalHistograms } });
+  globalThis.__sdk = otel.initRum({ ...options, ...withMetrics });
   globalThis.shows = [];
   addEventListener("pageshow", (e) => globalThis.shows.push({ persisted: e.persisted, timeStamp: e.timeStamp }));
   globalThis.ready = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(true), 100))));
 } else {
-  // The web_vitals.* histograms too (the events come without asking).
-  const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch", webVitals: { histograms: otel.webVitalHistograms } });
+  // The web_vitals.* histograms too, with the program's metrics (the events come without asking).
+  const sdk = otel.initRum({ ...options, ...withMetrics, transport: params.get("transport") ?? "fetch" });
   globalThis.__sdk = sdk;
   document.getElementById("go").addEventListener("click", async () => {
     const response = await fetch("/api/work");

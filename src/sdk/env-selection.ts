@@ -1,40 +1,46 @@
 /**
- * Everything `init()` reads from `OTEL_*` variables: what they select by name — the diagnostic
- * level (`OTEL_LOG_LEVEL`), the exporters (`OTEL_TRACES_EXPORTER`, `OTEL_METRICS_EXPORTER`,
- * `OTEL_LOGS_EXPORTER`), the sampler (`OTEL_TRACES_SAMPLER(_ARG)`), the propagators
- * (`OTEL_PROPAGATORS`) — and the settings they fill in where the options leave them open: the
- * resource (`OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME`), `OTEL_SDK_DISABLED`, the OTLP
- * exporters (`OTEL_EXPORTER_OTLP_*`), the batch processors (`OTEL_BSP_*`, `OTEL_BLRP_*`), the
- * limits (`OTEL_SPAN_*`, `OTEL_LOGRECORD_*`, `OTEL_ATTRIBUTE_*`), the metric reader
- * (`OTEL_METRIC_EXPORT_INTERVAL`/`_TIMEOUT`) and `OTEL_METRICS_EXEMPLAR_FILTER`.
+ * How `init()` fills in what the options leave open. Three selections, one per kind of entry:
  *
- * The entries whose runtime has an environment (the core `init`, Node, Deno, Workers) pass
- * {@link ENV_SELECTION} to `initForRuntime`. The browser entry passes its own selection, the
- * spec defaults, because a page has no environment: it bundles none of this (no B3, Jaeger,
- * ratio or rate-limiting code, no name parsing, no environment parsing at all).
+ * - {@link ENV_SETTINGS}: the settings `OTEL_*` variables give — the resource
+ *   (`OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SERVICE_NAME`), `OTEL_SDK_DISABLED`, `OTEL_LOG_LEVEL`, the
+ *   OTLP exporters (`OTEL_EXPORTER_OTLP_*`), the batch processors (`OTEL_BSP_*`, `OTEL_BLRP_*`),
+ *   the limits (`OTEL_SPAN_*`, `OTEL_LOGRECORD_*`, `OTEL_ATTRIBUTE_*`), the metric reader
+ *   (`OTEL_METRIC_EXPORT_*`), `OTEL_METRICS_EXEMPLAR_FILTER` and the exporter lists
+ *   (`otlp`/`none`) — with the spec's default sampler and propagators. What selects code by name
+ *   (`OTEL_TRACES_SAMPLER`, `OTEL_PROPAGATORS` other than the default, `console` exporters) is
+ *   not bundled: it warns once, saying which import brings it. The Workers entry uses it.
+ * - {@link ENV_SELECTION}: the same, plus every choice by name; the Node, Deno, Bun and core
+ *   entries use it, and the `selectByName()` part brings it anywhere.
+ * - `SPEC_DEFAULTS` (`spec-defaults.ts`): no environment at all, for the browser.
  *
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
-import type { Attributes } from "./common/attributes.ts";
-import { diag, parseDiagLogLevel, setDiagLogLevel } from "./common/diag.ts";
-import { envBoolean, envEnum, envList, envString, integersFromEnv, warnEnv, type EnvRecord, type IntegerVariables } from "./common/env.ts";
-import { otlpOptionsFromEnv, type OtlpExporterOptions, type OtlpSignal } from "./export/otlp-config.ts";
-import type { OtlpMetricExporterOptions } from "./export/otlp/otlp-metrics-exporter.ts";
-import type { BatchLogRecordProcessorOptions } from "./logs/batch-log-processor.ts";
-import type { LogRecordLimits } from "./logs/log-record.ts";
-import type { ExemplarFilter } from "./metrics/exemplar.ts";
-import { propagatorFromEnv } from "./propagation/from-env.ts";
-import type { TextMapPropagator } from "./propagation/text-map.ts";
-import { samplerFromEnv } from "./trace/samplers/from-env.ts";
-import type { Sampler } from "./trace/samplers/sampler.ts";
-import { resourceAttributesFromEnv } from "./resource/detect.ts";
-import type { BatchSpanProcessorOptions } from "./trace/batch-span-processor.ts";
-import type { SpanLimits } from "./trace/limits.ts";
+import type { Attributes } from "../common/attributes.ts";
+import { diag, parseDiagLogLevel, setDiagLogLevel } from "../common/diag.ts";
+import { envBoolean, envEnum, envList, envString, integersFromEnv, warnEnv, type EnvRecord, type IntegerVariables } from "../common/env.ts";
+import { otlpOptionsFromEnv, type OtlpExporterOptions, type OtlpSignal } from "../export/otlp-config.ts";
+import type { OtlpMetricExporterOptions } from "../export/otlp/otlp-metrics-exporter.ts";
+import type { BatchLogRecordProcessorOptions } from "../logs/batch-log-processor.ts";
+import type { LogRecordLimits } from "../logs/log-record.ts";
+import type { ExemplarFilter } from "../metrics/exemplar.ts";
+import type { Exporter } from "../export/exporter.ts";
+import type { LogRecordProcessor } from "../logs/types.ts";
+import type { ResourceMetrics } from "../metrics/types.ts";
+import { propagatorFromEnv } from "../propagation/from-env.ts";
+import type { TextMapPropagator } from "../propagation/text-map.ts";
+import { resourceAttributesFromEnv } from "../resource/detect.ts";
+import { samplerFromEnv } from "../trace/samplers/from-env.ts";
+import type { Sampler } from "../trace/samplers/sampler.ts";
+import type { SpanProcessor } from "../trace/types.ts";
+import { consoleLogProcessor, consoleMetricExporter, consoleSpanProcessor } from "./console-pipelines.ts";
+import { DEFAULT_PROPAGATOR, DEFAULT_SAMPLER } from "./spec-defaults.ts";
+import type { BatchSpanProcessorOptions } from "../trace/batch-span-processor.ts";
+import type { SpanLimits } from "../trace/limits.ts";
 
 /** A built-in exporter name. */
 export type ExporterName = "otlp" | "console" | "none";
 
-/** The by-name selections `init()` makes from `env` (see the module doc). */
+/** How `init()` fills in what the options leave open (see the module doc). */
 export interface EnvSelection {
   /** Applies `OTEL_LOG_LEVEL` to `diag`; an invalid value warns and changes nothing. */
   logLevel(env: EnvRecord | undefined): void;
@@ -60,6 +66,12 @@ export interface EnvSelection {
   exemplarFilter(env: EnvRecord | undefined): ExemplarFilter | undefined;
   /** The numeric settings of `group`: `options`, with the fields they leave unset read from the group's variables. */
   settings<G extends keyof EnvSettings>(group: G, options: EnvSettings[G] | undefined, env: EnvRecord | undefined): EnvSettings[G];
+  /** The `console` span pipeline, where this selection chooses by name. */
+  consoleSpans?(): SpanProcessor;
+  /** The `console` metric exporter, where this selection chooses by name. */
+  consoleMetrics?(): Exporter<ResourceMetrics>;
+  /** The `console` log pipeline (JSON lines), where this selection chooses by name. */
+  consoleLogs?(): LogRecordProcessor;
 }
 
 /** The groups of numeric settings `init()` completes from the environment. */
@@ -118,8 +130,19 @@ const EXEMPLAR_FILTERS = ["trace_based", "always_on", "always_off"] as const;
 
 const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
 
-/** Selection from `OTEL_*` variables, for the runtime entries that have an environment. */
-export const ENV_SELECTION: EnvSelection = {
+/**
+ * Says once that `variable` chooses by name, which this program does not import, when it is set
+ * to something other than the spec default `defaultValue`.
+ */
+function notByName(env: EnvRecord | undefined, variable: string, defaultValue: string): void {
+  const value = envString(env, variable);
+  if (value !== undefined && value.replace(/\s/g, "").toLowerCase() !== defaultValue) {
+    warnEnv(variable, value, `${defaultValue}, or another value once the program imports the choice by name (parts: [selectByName()])`);
+  }
+}
+
+/** The settings `OTEL_*` variables give, without the choices by name (see the module doc). */
+export const ENV_SETTINGS: EnvSelection = {
   logLevel(env) {
     const name = envString(env, "OTEL_LOG_LEVEL");
     const level = parseDiagLogLevel(name);
@@ -127,14 +150,29 @@ export const ENV_SELECTION: EnvSelection = {
     else if (name !== undefined) warnEnv("OTEL_LOG_LEVEL", name, "none, error, warn, info, debug, verbose or all");
   },
   exporters: exportersFromEnv,
-  sampler: samplerFromEnv,
-  propagator: (env) => propagatorFromEnv(envString(env, "OTEL_PROPAGATORS")),
+  sampler(env) {
+    notByName(env, "OTEL_TRACES_SAMPLER", "parentbased_always_on");
+    return DEFAULT_SAMPLER();
+  },
+  propagator(env) {
+    notByName(env, "OTEL_PROPAGATORS", "tracecontext,baggage");
+    return DEFAULT_PROPAGATOR();
+  },
   otlp: (signal, options, env) => otlpOptionsFromEnv(signal, env, options),
   resource: resourceAttributesFromEnv,
   disabled: (env) => envBoolean(env, "OTEL_SDK_DISABLED"),
   exemplarFilter: (env) => envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
   settings: (group, options, env) => integersFromEnv(env, options, INTEGER_SETTINGS[group]),
 };
+
+/** {@link ENV_SETTINGS} with every choice by name: samplers, propagators, console exporters. */
+export const ENV_SELECTION: EnvSelection = /* @__PURE__ */ Object.assign({}, ENV_SETTINGS, {
+  sampler: samplerFromEnv,
+  propagator: (env: EnvRecord | undefined) => propagatorFromEnv(envString(env, "OTEL_PROPAGATORS")),
+  consoleSpans: consoleSpanProcessor,
+  consoleMetrics: consoleMetricExporter,
+  consoleLogs: consoleLogProcessor,
+});
 
 /**
  * The exporters named in `variable`. Unknown names warn and are skipped; `none` anywhere in

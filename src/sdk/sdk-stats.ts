@@ -7,8 +7,8 @@
  * endpoints, logs), with the same causes as the OpenTelemetry SDK self-observability metrics
  * (`error.type` in https://opentelemetry.io/docs/specs/semconv/otel/sdk-metrics/).
  */
-import type { BatcherStats } from "./export/batcher.ts";
-import type { PeriodicReaderStats } from "./metrics/periodic-reader.ts";
+import type { BatcherStats } from "../export/batcher.ts";
+import type { PeriodicReaderStats } from "../metrics/periodic-reader.ts";
 
 /**
  * Counters of one signal, summed over the exporting processors (readers) `init()` created.

@@ -37,19 +37,19 @@
  * defines no environment variable to enable this (the SDKs that have one use language-specific
  * names), so it is an `init()` option.
  */
-import type { Attributes } from "./common/attributes.ts";
-import type { Context } from "./context/context.ts";
-import type { BatcherStats } from "./export/batcher.ts";
-import type { ExportEvent, ExportListener } from "./export/export-outcome.ts";
-import type { Histogram, ObservableResult } from "./metrics/instruments.ts";
-import type { Meter } from "./metrics/meter.ts";
-import type { PeriodicReaderStats } from "./metrics/periodic-reader.ts";
-import type { CollectionEvent, CollectionListener, MetricReader } from "./metrics/reader.ts";
-import type { LogRecordProcessor, ReadableLogRecord } from "./logs/types.ts";
-import { isSpanContextValid } from "./trace/span-context.ts";
-import { getSpanContext } from "./trace/span-in-context.ts";
-import type { Sampler, SamplingResult } from "./trace/samplers/sampler.ts";
-import type { ReadableSpan, Span, SpanProcessor } from "./trace/types.ts";
+import type { Attributes } from "../common/attributes.ts";
+import type { Context } from "../context/context.ts";
+import type { BatcherStats } from "../export/batcher.ts";
+import type { ExportEvent, ExportListener } from "../export/export-outcome.ts";
+import type { Histogram, ObservableResult } from "../metrics/instruments.ts";
+import type { Meter } from "../metrics/meter.ts";
+import type { PeriodicReaderStats } from "../metrics/periodic-reader.ts";
+import type { CollectionEvent, CollectionListener, MetricReader } from "../metrics/reader.ts";
+import type { LogRecordProcessor, ReadableLogRecord } from "../logs/types.ts";
+import { isSpanContextValid } from "../trace/span-context.ts";
+import { getSpanContext } from "../trace/span-in-context.ts";
+import type { Sampler, SamplingResult } from "../trace/samplers/sampler.ts";
+import type { ReadableSpan, Span, SpanProcessor } from "../trace/types.ts";
 
 /** The meter scope the SDK metrics are recorded under. */
 export const SELF_OBSERVABILITY_SCOPE = "otel-edge";
@@ -110,10 +110,15 @@ export class SelfObservability {
 
   /**
    * Wiring for one exporting pipeline: a batching processor (`span`, `log`) or the periodic
-   * reader (`metric`) and its exporter (`exporterType`, e.g. `otlp_http_json_span_exporter`;
-   * `url` gives `server.address`/`server.port`).
+   * reader (`metric`) and its exporter. `otlpUrl`: the URL of our OTLP exporter, which gives
+   * the type `otlp_http_json_<signal>_exporter` and `server.address`/`server.port`; without it
+   * the type is that of `exporter` (see {@link exporterTypeName}).
    */
-  exportPipeline(signal: Signal, exporterType: string, url?: string): SelfObservedExport {
+  exportPipeline(signal: Signal, exporter: unknown, otlpUrl?: string): SelfObservedExport {
+    return this.#pipeline(signal, otlpUrl === undefined ? exporterTypeName(exporter, signal) : `otlp_http_json_${signal}_exporter`, otlpUrl);
+  }
+
+  #pipeline(signal: Signal, exporterType: string, url: string | undefined): SelfObservedExport {
     const exporter: Attributes = { "otel.component.type": exporterType, "otel.component.name": this.componentName(exporterType), ...server(url) };
     const processorType = signal === "metric" ? "periodic_metric_reader" : `batching_${signal}_processor`;
     const processor: Attributes = { "otel.component.type": processorType, "otel.component.name": this.componentName(processorType) };

@@ -1,0 +1,30 @@
+/**
+ * The `consoleBridge()` part: `console.*` calls become log records (restored on `shutdown()`).
+ */
+import { bridgeConsole, type BridgeConsoleOptions } from "../logs/console-bridge.ts";
+import { isObject } from "./option-checks.ts";
+import type { SdkPart } from "./part.ts";
+
+/**
+ * Bridges `console.debug/log/info/warn/error` into log records of the SDK's logs part, until
+ * `sdk.shutdown()`. `options` default to `options.bridgeConsole` of `init()`; on the Node, Deno,
+ * Bun and core entries, `bridgeConsole: true` adds this part.
+ *
+ * @example
+ * ```ts
+ * import { init, logsSdk, consoleBridge } from "otel-edge/workers";
+ * init({ env, parts: [logsSdk(), consoleBridge({ passthrough: true })] });
+ * ```
+ */
+export function consoleBridge(options?: BridgeConsoleOptions): SdkPart {
+  return {
+    kind: "consoleBridge",
+    start(build) {
+      const flag = build.options.bridgeConsole;
+      if (build.disabled || flag === false) return;
+      if (flag !== undefined && flag !== true && !isObject(flag)) throw new TypeError("Cannot init: options.bridgeConsole must be true, false or console bridge options.");
+      const restore = bridgeConsole(options ?? (isObject(flag) ? flag : {}));
+      return { shutdown: async () => restore() };
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The metrics part: a {@link MeterProvider} with the options' views, cardinality limit and
+ * exemplar filter, the user's readers, and one periodic exporting reader per chosen exporter —
+ * OTLP by default. Registered as the global meter provider.
+ */
+import { createOtlpMetricExporter } from "../export/otlp/otlp-metrics-exporter.ts";
+import type { Exporter } from "../export/exporter.ts";
+import { MeterProvider } from "../metrics/meter-provider.ts";
+import { metrics } from "../metrics/metrics-api.ts";
+import { PeriodicExportingMetricReader } from "../metrics/periodic-reader.ts";
+import type { MetricReader } from "../metrics/reader.ts";
+import type { ResourceMetrics } from "../metrics/types.ts";
+import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
+import { checkOptions, exporterChoice, fail, isObject, list, number, type Checks } from "./option-checks.ts";
+import type { SdkPart } from "./part.ts";
+import { SELF_OBSERVABILITY_SCOPE } from "./self-observability.ts";
+import { sumReaderStats, type HasReaderStats } from "./sdk-stats.ts";
+import { VERSION } from "../version.ts";
+
+const METRICS_CHECKS: Checks = {
+  metricExporter: exporterChoice,
+  metricExportIntervalMillis: /* @__PURE__ */ number(0, { above: true }),
+  metricExportTimeoutMillis: /* @__PURE__ */ number(0, { above: true }),
+  metricTemporality: (v, name) => {
+    if (v !== "cumulative" && v !== "delta" && v !== "lowmemory" && typeof v !== "function") fail(name, `"cumulative", "delta", "lowmemory" or a function of the instrument type`, v);
+  },
+  metricReaders: /* @__PURE__ */ list((v, name) => isObject(v) || fail(name, "a metric reader", v)),
+  views: /* @__PURE__ */ list((v, name) => isObject(v) || fail(name, "a view", v)),
+  cardinalityLimit: /* @__PURE__ */ number(1, { integer: true, finite: true }),
+  exemplarFilter: (v, name) => {
+    if (v !== "trace_based" && v !== "always_on" && v !== "always_off") fail(name, `"trace_based", "always_on" or "always_off"`, v);
+  },
+};
+
+/**
+ * Metrics: instruments from `metrics.getMeter()`, read periodically and exported as the options
+ * (or `OTEL_METRICS_EXPORTER`) say — OTLP/HTTP JSON by default; `prometheusHandler(sdk)` serves
+ * them to Prometheus. The Node, Deno, Bun and core entries have it; Workers and pages import it.
+ *
+ * @example
+ * ```ts
+ * import { init, metricsSdk, metrics } from "otel-edge/workers";
+ * init({ env, parts: [metricsSdk()] });
+ * metrics.getMeter("edge-api").createCounter("orders").add(1);
+ * ```
+ */
+export function metricsSdk(): SdkPart {
+  return {
+    kind: "metrics",
+    start(build) {
+      const { options, env, resource, select, selfObservability: selfObs } = build;
+      checkOptions(options, METRICS_CHECKS);
+      if (build.disabled) {
+        const provider = (build.meterProvider = new MeterProvider({ resource }));
+        void provider.shutdown();
+        return;
+      }
+      const exporting: HasReaderStats[] = [];
+      const readers: MetricReader[] = [];
+      const settings = select.settings("metricReader", { exportIntervalMillis: options.metricExportIntervalMillis, exportTimeoutMillis: options.metricExportTimeoutMillis }, env);
+      const interval = settings.exportIntervalMillis ?? 60000;
+      const timeout = settings.exportTimeoutMillis ?? 30000;
+      for (const choice of chosenExporters(build, options.metricExporter, "OTEL_METRICS_EXPORTER")) {
+        if (choice === "none") continue;
+        let exporter: Exporter<ResourceMetrics> | undefined;
+        let temporality = options.metricTemporality;
+        const otlp = choice === "otlp" ? select.otlp("metrics", options.otlp, env) : undefined;
+        if (otlp) {
+          const otlpExporter = createOtlpMetricExporter(otlp);
+          temporality ??= (type) => otlpExporter.selectAggregationTemporality(type);
+          exporter = otlpExporter;
+        } else if (choice === "console") {
+          exporter = consolePipeline(select.consoleMetrics, options.metricExporter !== undefined, "metricExporter", "OTEL_METRICS_EXPORTER");
+          if (!exporter) continue;
+        } else exporter = choice as Exporter<ResourceMetrics>;
+        const wiring = choice === "console" ? undefined : observed(build, "metric", exporter, otlp);
+        const reader = new PeriodicExportingMetricReader({
+          exporter,
+          exportIntervalMillis: interval,
+          // Spec: the timeout must not exceed the interval.
+          exportTimeoutMillis: Math.min(timeout, interval),
+          temporality,
+          onExport: wiring?.onExport,
+        });
+        wiring?.attach(reader);
+        if (choice !== "console") exporting.push(reader);
+        readers.push(reader);
+      }
+      const provider = (build.meterProvider = new MeterProvider({
+        resource,
+        readers: [...readers, ...(options.metricReaders ?? [])],
+        views: options.views,
+        cardinalityLimit: options.cardinalityLimit,
+        exemplarFilter: options.exemplarFilter ?? select.exemplarFilter(env),
+        onCollect: selfObs?.onCollect,
+      }));
+      selfObs?.register(provider.getMeter(SELF_OBSERVABILITY_SCOPE, VERSION));
+      return {
+        register: () => void metrics.setGlobalMeterProvider(provider),
+        flush: () => provider.forceFlush(),
+        shutdown: () => provider.shutdown(),
+        stats: () => sumReaderStats(exporting),
+      };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The `selectByName()` part: the choices `OTEL_*` variables make by name — exporters
+ * (`OTEL_TRACES_EXPORTER=console`, ...), samplers (`OTEL_TRACES_SAMPLER`), propagators
+ * (`OTEL_PROPAGATORS=b3,jaeger`) — and the `"console"` exporter options. The Node, Deno, Bun and
+ * core entries have it; a Worker or a page that wants it imports it (it brings the console
+ * exporters, B3, Jaeger, the ratio and rate-limiting samplers and their name parsing).
+ */
+import { ENV_SELECTION } from "./env-selection.ts";
+import type { SdkPart } from "./part.ts";
+
+/**
+ * The by-name selection from `OTEL_*` variables, as a part.
+ *
+ * @example
+ * ```ts
+ * import { init, selectByName } from "otel-edge/workers";
+ * init({ env, parts: [selectByName()] }); // OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS, ... by name
+ * ```
+ */
+export function selectByName(): SdkPart {
+  return {
+    kind: "selection",
+    prepare(build) {
+      // Keeps what the entry reads from the environment (the browser reads nothing).
+      build.select = build.env === undefined ? { ...build.select, ...BY_NAME_ONLY } : ENV_SELECTION;
+    },
+    start() {},
+  };
+}
+
+/** The console pipelines alone: what by-name adds where there is no environment. */
+const BY_NAME_ONLY = {
+  consoleSpans: ENV_SELECTION.consoleSpans,
+  consoleMetrics: ENV_SELECTION.consoleMetrics,
+  consoleLogs: ENV_SELECTION.consoleLogs,
+};
