@@ -30,7 +30,7 @@
  * @module
  */
 import { diag } from "../../common/diag.ts";
-import { bodyText, isOtlpBody, splitOtlpJson, type OtlpBody } from "../browser-keepalive-fetch.ts";
+import { bodyText, CONTAINERS, isOtlpBody, splitOtlpJson, type OtlpBody } from "../browser-keepalive-fetch.ts";
 
 /** How RUM sends OTLP requests (see the module doc). */
 export type RumTransport = "fetch" | "beacon";
@@ -174,11 +174,7 @@ function countItems(body: string): number {
   try {
     const root = JSON.parse(body) as Record<string, Array<Record<string, Array<Record<string, unknown[]>>>>>;
     let n = 0;
-    for (const [top, scopeKey, itemKey] of [
-      ["resourceSpans", "scopeSpans", "spans"],
-      ["resourceLogs", "scopeLogs", "logRecords"],
-      ["resourceMetrics", "scopeMetrics", "metrics"],
-    ] as const) {
+    for (const [top, scopeKey, itemKey] of CONTAINERS) {
       for (const r of root[top] ?? []) for (const s of r[scopeKey] ?? []) n += s[itemKey]?.length ?? 0;
     }
     return n;
