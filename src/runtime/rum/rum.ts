@@ -197,19 +197,19 @@ export function initRum(options: RumOptions = {}): RumSdk {
       diagOnce("warn", `rum:${what}`, `initRum: ${what} could not start; the rest of RUM runs without it.`, error);
     }
   };
-  const redactQueryKeys = options.redactQueryKeys;
+  const { redactQueryKeys, propagateTo, captureRequestHeaders, captureResponseHeaders } = options;
   // What traced fetch and XHR are given alike: the SDK's providers, and propagateTo, the
-  // redacted query keys and the header capture lists unchanged (checked by validateRumOptions).
-  // HTTP client durations are recorded only where the program has metrics (the SDK's, or a
-  // registered meter provider).
+  // redacted query keys and the header capture lists unchanged (checked by validateRumOptions;
+  // undefined means the default). HTTP client durations are recorded only where the program
+  // has metrics (the SDK's, or a registered meter provider).
   const meterProvider = sdk.meterProvider ?? registeredMeterProvider();
   const clientOptions: FetchInstrumentationOptions & XhrInstrumentationOptions = {
     tracerProvider: sdk.tracerProvider,
-    ...(meterProvider ? { meterProvider } : {}),
-    ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
-    ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
-    ...(options.captureRequestHeaders !== undefined ? { captureRequestHeaders: options.captureRequestHeaders } : {}),
-    ...(options.captureResponseHeaders !== undefined ? { captureResponseHeaders: options.captureResponseHeaders } : {}),
+    meterProvider,
+    propagateTo,
+    redactQueryKeys,
+    captureRequestHeaders,
+    captureResponseHeaders,
   };
   const redactUrl = options.redactUrl ?? (redactQueryKeys !== undefined ? queryKeysRedactor(redactQueryKeys) : undefined);
   // The page-URL options of document load, navigations and the page view.
@@ -267,13 +267,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   stops.push(whenActivated(startView), () => vitals?.stop());
   if (options.errors !== false && logger) {
     const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
-    guarded("errors", () =>
-      stops.push(captureErrors({
-        logger,
-        ...(maxPerMinute !== undefined ? { maxPerMinute } : {}),
-        ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
-      })),
-    );
+    guarded("errors", () => stops.push(captureErrors({ logger, maxPerMinute, redactQueryKeys })));
   }
   // A request made outside any span (a click handler) joins the page view's trace: its parent
   // is the server span from `<meta name="traceparent">`, so page load, requests and the backend
