@@ -115,10 +115,14 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
       };
       const onLeave = (): void => {
         if (!started) {
+          // Still compressing: sent now, uncompressed.
           started = true;
           const sent = sendNow();
-          settle(init.keepalive === true ? (void Promise.resolve(sent).catch(() => {}), delivered()) : sent);
-        } else if (init.keepalive === true) settle(delivered());
+          if (init.keepalive !== true) return settle(sent); // went as beacons: answered already
+          void Promise.resolve(sent).catch(() => {});
+        } else if (init.keepalive !== true) return; // would be cancelled with the page: its own answer decides
+        // A keepalive request outlives the page; its answer would come in a task that never runs.
+        settle(delivered());
       };
       visible.add(onLeave);
       void (async () => {

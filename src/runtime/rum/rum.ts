@@ -131,6 +131,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   let beforeHide = (): void => {};
   let onRestore = (_restoredAt: number): void => {};
   let leaving = false;
+  const doc = (globalThis as { document?: { visibilityState?: string; readyState?: string } & Partial<EventTarget> }).document;
   const delivery = createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" });
   const removeBeforeHide = onPageHide(() => {
     leaving = true;
@@ -138,7 +139,6 @@ export function initRum(options: RumOptions = {}): RumSdk {
     delivery.leave();
     beforeHide();
   });
-  const doc = (globalThis as { document?: { visibilityState?: string } & Partial<EventTarget> }).document;
   const onShow = (event: unknown): void => {
     if (doc?.visibilityState !== "hidden") leaving = false;
     // A back/forward-cache restore (HTML "pageshow" with persisted): a new page view of the
@@ -225,7 +225,6 @@ export function initRum(options: RumOptions = {}): RumSdk {
   let pageView: PageViewHandle | undefined;
   let vitals: WebVitalsHandle | undefined;
   const vitalOptions = typeof options.webVitals === "object" ? options.webVitals : {};
-
   const meter = vitalOptions.histograms && meterProvider?.getMeter(SCOPE);
   if (vitalOptions.histograms && !meter) diagOnce("warn", "rum:histograms", "initRum: webVitals.histograms needs metrics: pass the metrics part to initRum (or register a meter provider); no histogram is recorded.");
   const recordHistogram = meter && vitalOptions.histograms!(meter);
@@ -294,8 +293,8 @@ export function initRum(options: RumOptions = {}): RumSdk {
   // requests) through export code that already ran: an export first run at page hide would
   // compile the encoder and transport there, in the one task that must stay short (issue 16:
   // no task over 50 ms at page hide at 4× CPU throttling).
-  const win2 = globalThis as { requestIdleCallback?: (fn: () => void, options?: { timeout: number }) => unknown; document?: { readyState?: string } };
-  const idle = (fn: () => void): unknown => (typeof win2.requestIdleCallback === "function" ? win2.requestIdleCallback(fn, { timeout: 10_000 }) : setTimeout(fn, 1000));
+  const scheduler = globalThis as { requestIdleCallback?: (fn: () => void, options?: { timeout: number }) => unknown };
+  const idle = (fn: () => void): unknown => (typeof scheduler.requestIdleCallback === "function" ? scheduler.requestIdleCallback(fn, { timeout: 10_000 }) : setTimeout(fn, 1000));
   const providers = [sdk.tracerProvider, sdk.loggerProvider, sdk.meterProvider].filter((p) => p !== undefined);
   const exportNext = (): void => {
     const provider = providers.shift();
@@ -305,7 +304,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   };
   // After the load event's task and the documentLoad recording it schedules.
   const afterLoad = (): unknown => setTimeout(() => idle(exportNext), 0);
-  if (win2.document?.readyState === "complete") afterLoad();
+  if (doc?.readyState === "complete") afterLoad();
   else if (typeof win.addEventListener === "function") {
     win.addEventListener("load", afterLoad, { once: true });
     stops.push(() => win.removeEventListener?.("load", afterLoad));
