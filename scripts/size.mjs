@@ -200,8 +200,8 @@ export const ceilings = {
   "Browser init + traced fetch": 29.5 * KiB,
   "Browser initRum()": 53.5 * KiB,
   "Traces only, hand-wired": 17 * KiB,
-  "Node quick start": 54.5 * KiB,
-  "Prometheus only": 19.5 * KiB,
+  "Node quick start": 53 * KiB,
+  "Prometheus only": 20 * KiB,
 };
 
 /** package.json `exports` target (dist file) → the source file it is built from (scripts/build.mjs). */

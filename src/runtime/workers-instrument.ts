@@ -42,7 +42,7 @@ import type { InitOptions } from "../sdk/options.ts";
 import { getSpan, setSpan } from "../trace/span-in-context.ts";
 import type { Span, SpanKind } from "../trace/types.ts";
 import { VERSION } from "../version.ts";
-import { flushInWaitUntil, init, type WaitUntilContext } from "./workers.ts";
+import { flushInWaitUntil, init, type WaitUntilContext } from "./workers-init.ts";
 
 /** Configuration for {@link instrument}: `init()` options plus what the wrapper itself does. */
 export interface WorkersInstrumentConfig extends InitOptions {
@@ -144,10 +144,11 @@ function errorType(error: unknown): string {
 }
 
 const histograms = new WeakMap<Sdk, Histogram>();
-function invokeDuration(sdk: Sdk): Histogram {
+/** `faas.invoke_duration`, when the SDK has the metrics part. */
+function invokeDuration(sdk: Sdk): Histogram | undefined {
   let histogram = histograms.get(sdk);
-  if (!histogram) {
-    histogram = sdk.meterProvider!.getMeter(SCOPE, VERSION).createHistogram("faas.invoke_duration", {
+  if (!histogram && sdk.meterProvider) {
+    histogram = sdk.meterProvider.getMeter(SCOPE, VERSION).createHistogram("faas.invoke_duration", {
       description: "Measures the duration of the function's logic execution",
       unit: "s",
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
@@ -176,7 +177,7 @@ async function traced<T>(sdk: Sdk, name: string, kind: SpanKind, attributes: Rec
     span.end();
     const metricAttributes: Record<string, string> = { "faas.trigger": String(attributes["faas.trigger"]) };
     if (failed !== undefined) metricAttributes["error.type"] = errorType(failed);
-    invokeDuration(sdk).record((performance.now() - started) / 1000, metricAttributes);
+    invokeDuration(sdk)?.record((performance.now() - started) / 1000, metricAttributes);
   }
 }
 

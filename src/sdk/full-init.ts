@@ -1,7 +1,7 @@
 /**
  * The `init()` of the entries where size matters less than completeness (the core entry, and
  * through it Node, Deno and Bun): all three signals, every choice by name from `OTEL_*`, and
- * the `selfObservability` / `bridgeConsole` options.
+ * the `bridgeConsole` option.
  */
 import { consoleBridge } from "./console-bridge-part.ts";
 import { ENV_SELECTION } from "./env-selection.ts";
@@ -10,13 +10,11 @@ import { logsSdk } from "./logs-part.ts";
 import { metricsSdk } from "./metrics-part.ts";
 import type { InitOptions } from "./options.ts";
 import type { SdkPart } from "./part.ts";
-import { selfObservability } from "./self-observability-part.ts";
 import { tracesSdk } from "./traces-part.ts";
 
-/** The parts of a complete SDK: the three signals, and what `options` switch on. */
+/** The parts of a complete SDK: the three signals, and the console bridge when `options` ask for it. */
 export function allParts(options: InitOptions): SdkPart[] {
   const parts = [tracesSdk(), metricsSdk(), logsSdk()];
-  if (options.selfObservability) parts.push(selfObservability());
   if (options.bridgeConsole) parts.push(consoleBridge());
   return parts;
 }

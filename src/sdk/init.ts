@@ -123,7 +123,8 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
   for (const key in options) {
     const kind = OPTION_PARTS[key as keyof InitOptions];
     const value = options[key as keyof InitOptions];
-    if (kind !== undefined && value !== undefined && value !== false && !byKind.has(kind)) {
+    // `false` and "none" ask for nothing, which a missing part already gives.
+    if (kind !== undefined && value !== undefined && value !== false && value !== "none" && !byKind.has(kind)) {
       const factory = PART_FACTORY[kind];
       throw new TypeError(`Cannot init: options.${key} is read by the ${kind} part, which this SDK was not given: import ${factory} and pass parts: [${factory}()].`);
     }

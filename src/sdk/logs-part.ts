@@ -17,7 +17,7 @@ import { sumBatcherStats, type HasBatcherStats } from "./sdk-stats.ts";
 const LOGS_CHECKS: Checks = {
   logExporter: exporterChoice,
   logBatch: batch,
-  logProcessors: /* @__PURE__ */ list(withMethods("a log record processor", "onEmit", "forceFlush", "shutdown")),
+  logProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a log record processor", "onEmit", "forceFlush", "shutdown")),
   logLimits: limits,
 };
 

@@ -117,7 +117,7 @@ export const CORE_CHECKS: Checks = {
   },
   propagator: /* @__PURE__ */ withMethods("a propagator", "inject", "extract"),
   contextManager: /* @__PURE__ */ withMethods("a context manager", "active", "with", "bind", "enable", "disable"),
-  parts: /* @__PURE__ */ list(withMethods("a part", "start")),
+  parts: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a part", "start")),
 };
 
 /**

@@ -108,9 +108,9 @@ export interface InitOptions {
    */
   bridgeConsole?: boolean | BridgeConsoleOptions;
   /**
-   * Report the SDK's own queues and exports as the OpenTelemetry SDK metrics
-   * (`otel.sdk.processor.span.queue.size`, `otel.sdk.exporter.span.exported`, ...). Default off.
-   * The Node, Deno and core entries add the {@link selfObservability} part for it; elsewhere pass that part.
+   * `false` turns the {@link selfObservability} part off. The metrics it reports
+   * (`otel.sdk.processor.span.queue.size`, ...) come with that part, imported and passed in
+   * `parts`; `true` without it throws, naming the import.
    */
   selfObservability?: boolean;
   /**

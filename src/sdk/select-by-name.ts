@@ -21,16 +21,11 @@ export function selectByName(): SdkPart {
   return {
     kind: "selection",
     prepare(build) {
-      // Keeps what the entry reads from the environment (the browser reads nothing).
-      build.select = build.env === undefined ? { ...build.select, ...BY_NAME_ONLY } : ENV_SELECTION;
+      // Keeps what the entry reads from the environment (the browser reads nothing): there, only
+      // the console pipelines are added.
+      const { consoleSpans, consoleMetrics, consoleLogs } = ENV_SELECTION;
+      build.select = build.env === undefined ? { ...build.select, consoleSpans, consoleMetrics, consoleLogs } : ENV_SELECTION;
     },
     start() {},
   };
 }
-
-/** The console pipelines alone: what by-name adds where there is no environment. */
-const BY_NAME_ONLY = {
-  consoleSpans: ENV_SELECTION.consoleSpans,
-  consoleMetrics: ENV_SELECTION.consoleMetrics,
-  consoleLogs: ENV_SELECTION.consoleLogs,
-};

@@ -7,8 +7,8 @@ import { SelfObservability } from "./self-observability.ts";
 
 /**
  * SDK self-observability metrics (`otel.sdk.processor.span.queue.size`,
- * `otel.sdk.exporter.span.exported` with `error.type`, ...). Needs the metrics part. On the
- * Node, Deno, Bun and core entries, `selfObservability: true` adds it.
+ * `otel.sdk.exporter.span.exported` with `error.type`, ...). Needs the metrics part (which the
+ * Node, Deno, Bun and core entries have). Off unless imported: most programs never read these.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * SDK self-observability metrics (`init({ selfObservability: true })`): the SDK reports its own
+ * SDK self-observability metrics (`init({ parts: [selfObservability()] })`): the SDK reports its own
  * queues and exports through its own meter provider, so they reach the same OTLP collector or
  * Prometheus scrape as the application's metrics.
  *

@@ -18,7 +18,7 @@ import { sumBatcherStats, type HasBatcherStats } from "./sdk-stats.ts";
 const TRACES_CHECKS: Checks = {
   traceExporter: exporterChoice,
   batch,
-  spanProcessors: /* @__PURE__ */ list(withMethods("a span processor", "onStart", "onEnd", "forceFlush", "shutdown")),
+  spanProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a span processor", "onStart", "onEnd", "forceFlush", "shutdown")),
   sampler: /* @__PURE__ */ withMethods("a sampler", "shouldSample"),
   spanLimits: limits,
   idGenerator: /* @__PURE__ */ withMethods("an id generator", "generateTraceId", "generateSpanId"),

@@ -12,7 +12,7 @@ import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
 import { InMemoryMetricExporter } from "../../src/metrics/in-memory-metric-exporter.ts";
 import { InMemoryLogRecordExporter } from "../../src/logs/in-memory-log-exporter.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
-import { createLog, init, instrument, instrumentDurableObject, trace, type Sdk, type WorkersInstrumentConfig } from "../../src/runtime/workers.ts";
+import { createLog, init, instrument, instrumentDurableObject, logsSdk, metricsSdk, trace, type Sdk, type WorkersInstrumentConfig } from "../../src/runtime/workers.ts";
 
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";
@@ -28,7 +28,7 @@ function exporters(): Exporters {
 }
 
 function config(e: Exporters, extra: WorkersInstrumentConfig = {}): WorkersInstrumentConfig {
-  return { serviceName: "worker-test", traceExporter: e.spans, metricExporter: e.metrics, logExporter: e.logs, ...extra };
+  return { serviceName: "worker-test", traceExporter: e.spans, metricExporter: e.metrics, logExporter: e.logs, parts: [metricsSdk(), logsSdk()], ...extra };
 }
 
 /** A fake ExecutionContext that keeps what waitUntil received. */
@@ -78,7 +78,7 @@ const invocable = (worker: object): Invocable => worker as Invocable;
 let current: Sdk | undefined;
 test.after.each(async () => {
   // init() is memoized per isolate: shutting down lets the next test start a fresh SDK.
-  await (current ?? init({ traceExporter: "none", metricExporter: "none", logExporter: "none" })).shutdown();
+  await (current ?? init({ traceExporter: "none" })).shutdown();
   current = undefined;
   diag.setLogger();
   resetDiagOnce();

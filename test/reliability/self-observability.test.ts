@@ -1,10 +1,10 @@
-// SDK self-observability: init({ selfObservability: true }) reports the SDK's queues and
+// SDK self-observability: init({ parts: [selfObservability()] }) reports the SDK's queues and
 // exports as metrics named as in the OpenTelemetry semantic conventions for SDK metrics, and
 // sdk.stats() reports the same counters. Checked end to end: in the OTLP/JSON export a real
 // collector stand-in receives, and in the Prometheus text output (parsed by promtool).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { init } from "../../mod.ts";
+import { init, selfObservability } from "../../mod.ts";
 import { context } from "../../src/context/context-api.ts";
 import { propagation } from "../../src/propagation/propagation-api.ts";
 import { renderPrometheusText } from "../../src/export/prometheus/text-format.ts";
@@ -72,7 +72,7 @@ test("self-observability metrics reach the collector over OTLP with the semantic
     const sdk = init({
       env: {},
       serviceName: "self-obs",
-      selfObservability: true,
+      parts: [selfObservability()],
       otlp: { endpoint: server.url, timeoutMillis: 2000 },
       batch: { maxQueueSize: 100, maxExportBatchSize: 10, scheduledDelayMillis: 10_000, exportTimeoutMillis: 2000 },
       logBatch: { maxQueueSize: 50, maxExportBatchSize: 10, scheduledDelayMillis: 10_000, exportTimeoutMillis: 2000 },
@@ -168,7 +168,7 @@ test("self-observability metrics in Prometheus text: names, unit suffixes, label
   const sdk = init({
     env: {},
     serviceName: "self-obs-prom",
-    selfObservability: true,
+    parts: [selfObservability()],
     traceExporter: { export: async () => ({ code: 1, errorType: "503" }), shutdown: async () => {} },
     logExporter: "none",
     metricExporter: "none",
@@ -209,7 +209,7 @@ test("self-observability metrics in Prometheus text: names, unit suffixes, label
 });
 
 test("collection duration in a Prometheus scrape (the handler's own reader): histogram in seconds per reader, promtool accepts it", async () => {
-  const sdk = init({ env: {}, serviceName: "self-obs-scrape", selfObservability: true, traceExporter: "none", logExporter: "none", metricExporter: "none" });
+  const sdk = init({ env: {}, serviceName: "self-obs-scrape", parts: [selfObservability()], traceExporter: "none", logExporter: "none", metricExporter: "none" });
   // A callback that throws does not fail a collection: the other instruments are complete.
   sdk.meterProvider.getMeter("app").createObservableGauge("app.broken").addCallback(() => {
     throw new Error("callback failed");
@@ -249,7 +249,7 @@ test("otel.component.type of each reader: the console reader, a user's PeriodicE
     const sdk = init({
       env: {},
       serviceName: "self-obs-readers",
-      selfObservability: true,
+      parts: [selfObservability()],
       traceExporter: "none",
       logExporter: "none",
       metricExporter: "console",
@@ -279,10 +279,10 @@ test("otel.component.type of each reader: the console reader, a user's PeriodicE
 test("reader component types survive minification (a browser bundle would otherwise report mangled class names)", async () => {
   // Bundled as a user's bundler would (esbuild --minify, scripts/size.mjs), then run in node.
   const program = `
-    import { init, ManualMetricReader, PeriodicExportingMetricReader, InMemoryMetricExporter } from "./mod.ts";
+    import { init, selfObservability, ManualMetricReader, PeriodicExportingMetricReader, InMemoryMetricExporter } from "./mod.ts";
     const manual = new ManualMetricReader();
     const periodic = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(), exportIntervalMillis: 60000 });
-    const sdk = init({ env: {}, selfObservability: true, traceExporter: "none", logExporter: "none", metricExporter: "none", metricReaders: [periodic, manual] });
+    const sdk = init({ env: {}, parts: [selfObservability()], traceExporter: "none", logExporter: "none", metricExporter: "none", metricReaders: [periodic, manual] });
     await sdk.flush();
     await manual.collect();
     const { resourceMetrics } = await manual.collect();
@@ -311,7 +311,7 @@ test("a collection whose callbacks outlive the collect timeout is recorded with 
   const sdk = init({
     env: {},
     serviceName: "self-obs-timeout",
-    selfObservability: true,
+    parts: [selfObservability()],
     traceExporter: "none",
     logExporter: "none",
     metricExporter: { export: async () => ({ code: 0 }), shutdown: async () => {} },
@@ -367,7 +367,7 @@ test("otel.component.type of a user's exporter: its componentType field, else it
   ];
   for (const [exporter, expected] of cases) {
     const reader = new ManualMetricReader();
-    const sdk = init({ env: {}, serviceName: "self-obs-exporter-type", selfObservability: true, traceExporter: exporter as never, logExporter: "none", metricExporter: "none", metricReaders: [reader] });
+    const sdk = init({ env: {}, serviceName: "self-obs-exporter-type", parts: [selfObservability()], traceExporter: exporter as never, logExporter: "none", metricExporter: "none", metricReaders: [reader] });
     const { resourceMetrics } = await reader.collect();
     const metric = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics).find((mt) => mt.descriptor.name === "otel.sdk.exporter.span.inflight");
     assert.equal([...new Set((metric?.dataPoints ?? []).map((p) => p.attributes["otel.component.type"]))], [expected]);

@@ -18,7 +18,7 @@ export interface MetricReaderHost {
 }
 
 /** What the handler and Pushgateway client accept: a reader, a meter provider, or an SDK with `meterProvider`. */
-export type MetricsSource = MetricCollector | MetricReaderHost | { readonly meterProvider: MetricReaderHost };
+export type MetricsSource = MetricCollector | MetricReaderHost | { readonly meterProvider?: MetricReaderHost };
 
 const readers = new WeakMap<object, MetricCollector>();
 
@@ -35,6 +35,7 @@ export function resolveCollector(source: MetricsSource, what: string): MetricCol
     : (source as { meterProvider?: MetricReaderHost }).meterProvider;
   if (!host || typeof host.addMetricReader !== "function") {
     if (typeof (source as MetricCollector).collect === "function") return source as MetricCollector;
+    if ("meterProvider" in source) throw new TypeError(`${what}: this SDK has no metrics: pass the metrics part to init(), parts: [metricsSdk()]`);
     throw new TypeError(`${what}: expected a meter provider, an SDK with meterProvider, or a metric reader`);
   }
   let reader = readers.get(host);

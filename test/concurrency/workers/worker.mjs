@@ -4,7 +4,7 @@
 // microtasks), opens two nested spans, emits a log record, records a histogram and a counter
 // (exemplars) and fetches a real backend through the wrapper's traced global fetch. The
 // request id comes from the URL only; the test joins everything back to it.
-import { instrument, logs, metrics, trace } from "otel-edge";
+import { instrument, logs, logsSdk, metrics, metricsSdk, trace } from "otel-edge";
 
 const tracer = trace.getTracer("isolate.test");
 const logger = logs.getLogger("isolate.test");
@@ -46,5 +46,6 @@ export default instrument(
       });
     },
   },
-  (env) => ({ serviceName: env.SERVICE_NAME }),
+  // Spans, log records and metrics: the metrics and logs parts come by import.
+  (env) => ({ serviceName: env.SERVICE_NAME, parts: [metricsSdk(), logsSdk()] }),
 );

@@ -88,7 +88,7 @@ test("init: hiding the page exports the ended spans without waiting for the batc
     export: (spans: ReadableSpan[]) => (exported.push(...spans.map((s) => s.name)), Promise.resolve({ code: 0 as const })),
     shutdown: () => Promise.resolve(),
   };
-  const sdk = init({ serviceName: "web", traceExporter: exporter, metricExporter: "none", logExporter: "none", batch: { scheduledDelayMillis: 600_000 } });
+  const sdk = init({ serviceName: "web", traceExporter: exporter, batch: { scheduledDelayMillis: 600_000 } });
   assert.is(sdk.resource.attributes["telemetry.sdk.language"], "webjs");
   assert.equal([...page.listeners].sort(), ["document:visibilitychange", "window:pagehide"]);
   trace.getTracer("t").startSpan("clicked").end();

@@ -35,6 +35,8 @@ const initOptions = {
   batch: { scheduledDelayMillis: LONG },
   logBatch: { scheduledDelayMillis: LONG },
   metricExportIntervalMillis: LONG,
+  // The shared scenario records all three signals: the browser init() starts traces only.
+  parts: [otel.metricsSdk(), otel.logsSdk()],
 };
 
 async function scenario() {

@@ -3,7 +3,7 @@
 // miniflare. Instrumented with instrument()/instrumentDurableObject() only — no hand-made
 // spans: the SERVER span, the outgoing fetch's CLIENT span, the scheduled and queue spans,
 // and the Durable Object's SERVER span all come from the wrappers, flushed in ctx.waitUntil.
-import { context, instrument, instrumentDurableObject, propagation, trace } from "otel-edge";
+import { context, instrument, instrumentDurableObject, metricsSdk, propagation, trace } from "otel-edge";
 
 /** A Durable Object counting requests in its storage; `this.state`/`this.env` are its own. */
 class Counter {
@@ -62,4 +62,5 @@ const app = {
   },
 };
 
-export default instrument(app, (env) => ({ serviceName: env.SERVICE_NAME }));
+// Traces, and metrics (http.server.request.duration, faas.invoke_duration) through the imported part.
+export default instrument(app, (env) => ({ serviceName: env.SERVICE_NAME, parts: [metricsSdk()] }));

@@ -10,14 +10,14 @@ import { InMemoryLogRecordExporter } from "../../../src/logs/in-memory-log-expor
 import { InMemoryMetricExporter } from "../../../src/metrics/in-memory-metric-exporter.ts";
 import { PeriodicExportingMetricReader } from "../../../src/metrics/periodic-reader.ts";
 import type { ResourceMetrics } from "../../../src/metrics/types.ts";
-import { createLog, flushInWaitUntil, init, metrics, trace, type InitOptions, type Sdk } from "../../../src/runtime/workers.ts";
+import { createLog, flushInWaitUntil, init, logsSdk, metrics, metricsSdk, trace, type InitOptions, type Sdk } from "../../../src/runtime/workers.ts";
 
 function exporters() {
   return { spans: new InMemorySpanExporter(), logs: new InMemoryLogRecordExporter(), metrics: new InMemoryMetricExporter() };
 }
 
 function start(e: ReturnType<typeof exporters>, options: InitOptions = {}): Sdk {
-  return init({ traceExporter: e.spans, logExporter: e.logs, metricExporter: e.metrics, env: {}, ...options });
+  return init({ traceExporter: e.spans, logExporter: e.logs, metricExporter: e.metrics, env: {}, parts: [metricsSdk(), logsSdk()], ...options });
 }
 
 function counterValues(exported: ResourceMetrics[], name: string): unknown[] {
@@ -52,7 +52,7 @@ test("init() is memoized per isolate: later calls return the same SDK until it i
   assert.is(init({ serviceName: "second" }), sdk);
   assert.is(sdk.resource.attributes["service.name"], "first");
   await sdk.shutdown();
-  const next = init({ serviceName: "third", traceExporter: "none", metricExporter: "none", logExporter: "none" });
+  const next = init({ serviceName: "third", traceExporter: "none" });
   assert.is.not(next, sdk);
   assert.is(next.resource.attributes["service.name"], "third");
   sdk = next;

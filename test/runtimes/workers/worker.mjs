@@ -23,14 +23,15 @@ let handler;
 export default {
   async fetch(request, env, ctx) {
     // Once per isolate in effect: later calls return the same SDK.
-    const sdk = otel.init({ env, serviceVersion: "1.0.0" });
+    // The shared scenario records all three signals: the Workers init() starts traces only.
+    const sdk = otel.init({ env, serviceVersion: "1.0.0", parts: [otel.metricsSdk(), otel.logsSdk()] });
     const path = new URL(request.url).pathname;
     try {
       if (path === "/probe") return Response.json({
           contextFollowsAwait: await contextFollowsAwait(),
           hasGetBuiltinModule: typeof globalThis.process?.getBuiltinModule === "function",
         });
-      if (path === "/diag") return Response.json({ diagnostics, sameSdk: otel.init({ env }) === sdk });
+      if (path === "/diag") return Response.json({ diagnostics, sameSdk: otel.init({ env, parts: [otel.metricsSdk(), otel.logsSdk()] }) === sdk });
       handler ??= createScenarioHandler(otel, { backendUrl: env.BACKEND_URL, runtime: "workers", explicitContext: env.EXPLICIT_CONTEXT === "1" });
       return await handler(request);
     } finally {
