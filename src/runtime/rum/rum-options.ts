@@ -36,15 +36,15 @@ const RUM_CHECKS: { readonly [K in keyof RumOptions]?: Check } = {
   traceXhr: flag,
   navigations: flag,
   pageView: flag,
-  redactUrl: fn("a function (url: URL) => string"),
+  redactUrl: /* @__PURE__ */ fn("a function (url: URL) => string"),
   redactQueryKeys: /* @__PURE__ */ list((v, name) => typeof v === "string" || fail(name, "a query key (string)", v)),
   documentLoad: /* @__PURE__ */ flagOr({ resourceTimings: flag }),
-  webVitals: /* @__PURE__ */ flagOr({ onReport: fn("a function"), histograms: fn("webVitalHistograms (from otel-edge/browser)") }),
-  errors: /* @__PURE__ */ flagOr({ maxPerMinute: number(0, { integer: true, finite: true }) }),
+  webVitals: /* @__PURE__ */ flagOr({ onReport: /* @__PURE__ */ fn("a function"), histograms: /* @__PURE__ */ fn("webVitalHistograms (from otel-edge/browser)") }),
+  errors: /* @__PURE__ */ flagOr({ maxPerMinute: /* @__PURE__ */ number(0, { integer: true, finite: true }) }),
   session: /* @__PURE__ */ flagOr({
-    inactivityMillis: number(0, { above: true, finite: true }),
-    storage: withMethods("a Storage", "getItem", "setItem"),
-    now: fn("a function returning epoch milliseconds"),
+    inactivityMillis: /* @__PURE__ */ number(0, { above: true, finite: true }),
+    storage: /* @__PURE__ */ withMethods("a Storage", "getItem", "setItem"),
+    now: /* @__PURE__ */ fn("a function returning epoch milliseconds"),
   }),
 };
 
