@@ -5,6 +5,7 @@
 // away. Everything must reach the OTLP receiver (another origin: CORS) through the page-hide
 // flush — no explicit flush anywhere.
 import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage } from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -313,6 +314,62 @@ test("Chromium RUM: a page restored from the back/forward cache records a second
     // One histogram stream per vital across page views (cumulative by default): the last export counts both.
     const lastTtfb = receiver.metrics.flatMap((m) => m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics))).filter((m) => m.name === "web_vitals.ttfb").at(-1);
     assert.is(lastTtfb?.histogram?.dataPoints.reduce((n, p) => n + Number(p.count), 0), 2, JSON.stringify(lastTtfb));
+  }));
+
+/**
+ * A collector in front of `receiver` that holds its answer to the first traces request for
+ * `holdMillis` (forwarding it then): an export still awaiting its answer when the page is left.
+ */
+async function slowCollector(receiver: Receiver, holdMillis: number): Promise<{ url: string; held: () => number; close(): Promise<void> }> {
+  let held = 0;
+  const read = async (req: IncomingMessage): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+  const server = createServer(async (req, res) => {
+    const body = await read(req);
+    if (req.method === "POST" && req.url === "/v1/traces" && held++ === 0) await new Promise((r) => setTimeout(r, holdMillis));
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k))) as Record<string, string>;
+    try {
+      const answer = await fetch(`${receiver.url}${req.url}`, { method: req.method, headers, ...(req.method === "POST" ? { body: new Uint8Array(body) } : {}) });
+      answer.headers.forEach((value, key) => res.setHeader(key, value));
+      res.writeHead(answer.status);
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      res.destroy(); // the receiver closed (the test is over)
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, held: () => held, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+test("Chromium RUM: hidden while the page load's export still awaits its answer, the page view and vitals leave at once", () =>
+  withSite(async (receiver, site) => {
+    const holdMillis = 8000;
+    const collector = await slowCollector(receiver, holdMillis);
+    try {
+      await withBrowser(async (page) => {
+        const pageErrors = await openRumPage(page, site, { ...receiver, url: collector.url } as Receiver);
+        // The page load's traces request went out after load and is held by the collector.
+        const deadline = Date.now() + 10_000;
+        while (collector.held() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.is(collector.held(), 1, "the after-load export is in flight");
+        // OTLP exporters send one request at a time: without delivery's leave() the page-hide
+        // export would wait for the held answer (a hidden mobile page may be frozen or killed
+        // before it comes). A keepalive request outlives the page, so it counts as delivered.
+        const hiddenAt = Date.now();
+        await hideInPlace(page);
+        await receiver.waitFor((r) => spansOf(r).some((s) => s.name === "pageView") && r.logs.length > 0, holdMillis / 2);
+        assert.ok(Date.now() - hiddenAt < holdMillis / 2);
+        assert.equal(pageErrors, []);
+      });
+      const records = receiver.logs.flatMap((l) => l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))) as Array<{ eventName?: string }>;
+      assert.ok(records.some((r) => r.eventName === "browser.web_vital"), "the final vitals too");
+    } finally {
+      await collector.close();
+    }
   }));
 
 async function bigBatch(transport: "fetch" | "beacon", leave: (page: Page, siteUrl: string) => Promise<void>): Promise<{ sent: Sent[]; names: Set<string> }> {
