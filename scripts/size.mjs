@@ -20,6 +20,7 @@
 //   --breakdown[=N]  per-module contribution (top N, default 25) of each program
 //   --json           machine-readable result on stdout
 //   --no-check       print only; exit 0 even over a target
+//   --markdown       docs/programs.md: each program as the user writes it, with its figures
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -199,7 +200,7 @@ export const ceilings = {
   "Workers init + traces + metrics": 42.5 * KiB,
   "Browser init + traced fetch": 29.5 * KiB,
   "Browser initRum()": 53.5 * KiB,
-  "Traces only, hand-wired": 17 * KiB,
+  "Traces only, hand-wired": 16.5 * KiB,
   "Node quick start": 53 * KiB,
   "Prometheus only": 20 * KiB,
 };
@@ -306,6 +307,32 @@ function breakdown(metafile, totalGzip) {
 
 const kib = (n) => `${(n / KiB).toFixed(1)} KiB`;
 
+/**
+ * docs/programs.md: every program exactly as measured (test/size.test.ts checks the code blocks
+ * against `programs`), so a user who copies one gets the measured size.
+ */
+export function programsMarkdown(rows) {
+  const lines = [
+    "# The programs users write, and what they weigh",
+    "",
+    "Each program below is bundled by `node scripts/size.mjs` exactly as written here, the way the",
+    "user's tool bundles it (Workers: wrangler's conditions `workerd, worker, browser`; pages:",
+    '`platform: "browser"`; Node: `platform: "node"`), minified, gzip -9. The targets are part of the',
+    "API (DESIGN.md, \"Pay for what you use\"); `test/size.test.ts` holds every program to its target, or",
+    "to a regression ceiling until the target is reached. Regenerate with",
+    "`node scripts/size.mjs --markdown > docs/programs.md`.",
+    "",
+    "| program | bundled as | ours (gzip) | target | smallest incumbent doing the same job |",
+    "|---|---|---:|---:|---|",
+    ...rows.map((r) => `| ${r.name} | ${r.tool} | ${kib(r.gzip)} | ${kib(r.target)} | ${r.incumbent} |`),
+    "",
+  ];
+  for (const [name, program] of Object.entries(programs)) {
+    lines.push(`## ${name}`, "", "```js", program.source.trimEnd(), "```", "");
+  }
+  return lines.join("\n");
+}
+
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
@@ -322,7 +349,9 @@ if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   }
   const over = rows.filter((r) => r.gzip > r.target);
 
-  if (json) {
+  if (args.includes("--markdown")) {
+    console.log(programsMarkdown(rows));
+  } else if (json) {
     console.log(JSON.stringify({ rows, over: over.map((r) => r.name) }, null, 2));
   } else {
     const width = Math.max(...rows.map((r) => r.name.length));

@@ -4,6 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { ceilings, measureProgram as bundleProgram, programs } from "../scripts/size.mjs";
 
 type ProgramName = keyof typeof programs;
@@ -109,6 +110,14 @@ test("the core entry's programs bundle for platform neutral without any node: im
   const m = await measureProgram("Traces only, hand-wired");
   const nodeImports = Object.values(m.metafile.inputs).flatMap((i) => i.imports.filter((x) => x.path.startsWith("node:")));
   assert.equal(nodeImports, []);
+});
+
+test("docs/programs.md shows every program exactly as measured, and the README links it", () => {
+  const doc = readFileSync(new URL("../docs/programs.md", import.meta.url), "utf8");
+  for (const [name, program] of Object.entries(programs)) {
+    assert.ok(doc.includes(`## ${name}\n\n\`\`\`js\n${program.source.trimEnd()}\n\`\`\``), `${name}: regenerate with node scripts/size.mjs --markdown > docs/programs.md`);
+  }
+  assert.ok(readFileSync(new URL("../README.md", import.meta.url), "utf8").includes("(docs/programs.md)"));
 });
 
 test.run();

@@ -126,7 +126,7 @@ export function setAttribute(
     );
     return AttributeOutcome.Ignored;
   }
-  const exists = Object.prototype.hasOwnProperty.call(target, key);
+  const exists = hasOwn.call(target, key);
   if (!exists && size >= limits.countLimit) return AttributeOutcome.DroppedByLimit;
   if (key === "__proto__") {
     // Keep the data as an own property instead of replacing the object's prototype.
@@ -148,7 +148,7 @@ export function forEachAttribute(source: unknown, fn: (key: string, value: unkno
   try {
     keys = Object.keys(source);
   } catch {
-    diagOnce("warn", "attr-keys", "Dropped unreadable attributes."); // a revoked Proxy, or one whose ownKeys trap throws
+    diagOnce("warn", "Dropped unreadable attributes."); // a revoked Proxy, or one whose ownKeys trap throws
     return;
   }
   for (const key of keys) {
@@ -182,16 +182,15 @@ export function copyAttributes(source: unknown, limits: AttributeLimits): { attr
 }
 
 function describe(v: unknown): string {
+  const t = typeof v;
   if (v === null) return "null";
-  let array = false;
+  if (t === "string") return JSON.stringify(v);
+  if (t !== "object") return `a ${t}`;
   try {
-    array = Array.isArray(v);
+    return Array.isArray(v) ? "an array of mixed or non-primitive values" : "an object";
   } catch {
     return "a revoked proxy";
   }
-  if (array) return "an array of mixed or non-primitive values";
-  const t = typeof v;
-  return t === "object" ? "an object" : t === "string" ? JSON.stringify(v) : `a ${t}`;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;

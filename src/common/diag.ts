@@ -115,9 +115,10 @@ const reported = new Set<string>();
 
 /**
  * Reports `message` at `level` the first time `key` is seen, and never again for that key.
- * Used for recording-time problems that could otherwise repeat on every call.
+ * Used for recording-time problems that could otherwise repeat on every call. A message
+ * without variable parts can be its own key (`diagOnce("warn", "Dropped …")`).
  */
-export function diagOnce(level: Method, key: string, message: string, ...args: unknown[]): void {
+export function diagOnce(level: Method, key: string, message: string = key, ...args: unknown[]): void {
   if (reported.has(key) || reported.size >= MAX_ONCE_KEYS) return;
   reported.add(key);
   emit(level, message, args);

@@ -38,7 +38,7 @@ import { addCount, classifyExport, exportEvent, MAX_TIMER_MILLIS, setTimerRef, s
 import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
 import { OutageBackoff } from "./outage-backoff.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
-import { RingBuffer } from "./ring-buffer.ts";
+import { positiveInteger, RingBuffer } from "./ring-buffer.ts";
 
 /** Configuration of a {@link Batcher}. */
 export interface BatcherOptions<T> {
@@ -135,12 +135,8 @@ export class Batcher<T> {
     if (exporter === null || typeof exporter !== "object" || typeof exporter.export !== "function") {
       throw new TypeError(`${what}: exporter must be an object with an export() method`);
     }
-    if (!Number.isSafeInteger(maxQueueSize) || maxQueueSize < 1) {
-      throw new RangeError(`${what}: maxQueueSize must be a positive integer, got ${String(maxQueueSize)}`);
-    }
-    if (!Number.isSafeInteger(maxExportBatchSize) || maxExportBatchSize < 1) {
-      throw new RangeError(`${what}: maxExportBatchSize must be a positive integer, got ${String(maxExportBatchSize)}`);
-    }
+    positiveInteger(maxQueueSize, `${what}: maxQueueSize`);
+    positiveInteger(maxExportBatchSize, `${what}: maxExportBatchSize`);
     if (maxExportBatchSize > maxQueueSize) {
       throw new RangeError(
         `${what}: maxExportBatchSize (${maxExportBatchSize}) must not exceed maxQueueSize (${maxQueueSize}), or a full batch could never be queued`,
@@ -176,8 +172,7 @@ export class Batcher<T> {
         diagOnce(
           "warn",
           `batcher:${this.#signal}:queue-full`,
-          `Export queue for ${this.#signal} is full (maxQueueSize ${this.#queue.capacity}); dropping new ${this.#signal}. ` +
-            `The exporter is slower than the producer or failing; see stats() for the dropped count.`,
+          `Export queue for ${this.#signal} is full (maxQueueSize ${this.#queue.capacity}): the exporter is failing or slower than the producer; dropping new ${this.#signal} (see stats()).`,
         );
         return;
       }
@@ -185,7 +180,7 @@ export class Batcher<T> {
       if (this.#queue.size >= this.#batchSize) this.#pump();
       else this.#armTimer();
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:add`, `Unexpected error queueing ${this.#signal}: ${describe(error)}`);
+      this.#unexpected("queueing", error);
     }
   }
 
@@ -334,7 +329,7 @@ export class Batcher<T> {
       }
       this.#onExport?.(exportEvent(c, durationMillis));
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:count`, `Unexpected error counting a ${this.#signal} export: ${describe(error)}`);
+      this.#unexpected("counting", error);
     }
     this.#inFlightItems = 0;
     this.#settled += count;
@@ -356,8 +351,13 @@ export class Batcher<T> {
     try {
       this.#pump();
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}:pump`, `Unexpected error scheduling ${this.#signal} export: ${describe(error)}`);
+      this.#unexpected("scheduling", error);
     }
+  }
+
+  // A bug of ours (or a broken runtime) while `doing` something: reported once, never thrown.
+  #unexpected(doing: string, error: unknown): void {
+    diagOnce("error", `batcher:${this.#signal}:${doing}`, `Unexpected error ${doing} ${this.#signal}: ${describe(error)}`);
   }
 
   // Arms the export timer (`ms`: the scheduled delay, or what is left of a backoff).

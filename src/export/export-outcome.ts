@@ -69,27 +69,38 @@ export type ExportCounts = Omit<ExportEvent, "durationMillis"> & { cause?: strin
 
 /** Counts and cause of one export of `items` items that ended as `settled`. */
 export function classifyExport(settled: Settled<ExportResult>, items: number): ExportCounts {
+  const c: ExportCounts = { items, exported: 0, failed: items };
   try {
-    if (settled.kind === "timeout") return { items, exported: 0, failed: items, errorType: "timeout", cause: "timed out" };
-    if (settled.kind === "error") {
+    if (settled.kind === "timeout") {
+      c.errorType = "timeout";
+      c.cause = "timed out";
+    } else if (settled.kind === "error") {
       const e = settled.error;
-      return { items, exported: 0, failed: items, errorType: e instanceof Error && e.name ? e.name : "_OTHER", cause: describe(e) };
+      c.errorType = e instanceof Error && e.name ? e.name : "_OTHER";
+      c.cause = describe(e);
+    } else {
+      const result = settled.value;
+      if (typeof result?.status === "number") c.status = result.status;
+      if (result && result.code === 0 /* ExportResultCode.SUCCESS */) {
+        // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
+        const rejected = Math.min(items, Math.max(0, Math.floor(Number(result.rejected) || 0)));
+        c.exported = items - rejected;
+        c.failed = rejected;
+        if (rejected > 0) {
+          c.errorType = "rejected";
+          c.cause = `${rejected} rejected by the receiver`;
+        }
+      } else {
+        c.errorType = typeof result?.errorType === "string" && result.errorType ? result.errorType : "_OTHER";
+        c.cause = describe(result?.error ?? "exporter reported failure");
+      }
     }
-    const result = settled.value;
-    const status = typeof result?.status === "number" ? { status: result.status } : {};
-    if (result && result.code === 0 /* ExportResultCode.SUCCESS */) {
-      // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
-      const rejected = Math.min(items, Math.max(0, Math.floor(Number(result.rejected) || 0)));
-      if (rejected === 0) return { items, exported: items, failed: 0, ...status };
-      return { items, exported: items - rejected, failed: rejected, errorType: "rejected", cause: `${rejected} rejected by the receiver`, ...status };
-    }
-    const errorType = typeof result?.errorType === "string" && result.errorType ? result.errorType : "_OTHER";
-    return { items, exported: 0, failed: items, errorType, cause: describe(result?.error ?? "exporter reported failure"), ...status };
   } catch {
     // A user exporter's result whose fields throw when read (a Proxy, a throwing getter):
     // a failure all the same, so every item still lands in exactly one count.
     return { items, exported: 0, failed: items, errorType: "_OTHER", cause: "unreadable result" };
   }
+  return c;
 }
 
 /** The {@link ExportEvent} an export listener receives for an export counted as `c`. */

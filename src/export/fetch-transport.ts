@@ -73,15 +73,34 @@ export interface FetchTransportOptions {
   random?: () => number;
 }
 
-const RETRYABLE_STATUS = /* @__PURE__ */ new Set([429, 502, 503, 504]);
-const INITIAL_BACKOFF_MILLIS = 1000;
-const BACKOFF_MULTIPLIER = 2;
-const MAX_BACKOFF_MILLIS = 5000;
-// The official OTel JS exporters stop after 5 attempts; the time budget usually ends it first.
-const MAX_ATTEMPTS = 5;
 // Browsers cap the total in-flight keepalive body size at 64 KiB; leave headroom.
 const KEEPALIVE_MAX_BYTES = 60 * 1024;
 const MAX_MESSAGE_CHARS = 200;
+// The official OTel JS exporters stop after 5 attempts; the time budget usually ends it first.
+const MAX_ATTEMPTS = 5;
+
+/**
+ * `value` as a URL when it is an absolute http(s) URL; else a TypeError "`what` must be an
+ * absolute http:// or https:// URL" (the value is not echoed: it may carry credentials).
+ */
+export function httpUrl(value: unknown, what: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value as string);
+  } catch {
+    // reported below
+  }
+  if (typeof value !== "string" || (url?.protocol !== "http:" && url?.protocol !== "https:")) {
+    throw new TypeError(`${what} must be an absolute http:// or https:// URL`);
+  }
+  return url;
+}
+
+/** `value` when it is a number > 0 (Infinity included); else a RangeError "`what` must be a number > 0, got …". */
+export function positiveMillis(value: unknown, what: string): number {
+  if (typeof value !== "number" || !(value > 0)) throw new RangeError(`${what} must be a number > 0, got ${String(value)}`);
+  return value;
+}
 
 /**
  * Creates a transport that POSTs to `options.url` with `fetch`.
@@ -94,70 +113,65 @@ const MAX_MESSAGE_CHARS = 200;
  * @throws TypeError when `url` is not an absolute http(s) URL.
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
-  let parsed: URL;
-  try {
-    parsed = new URL(options.url);
-  } catch {
-    throw new TypeError("Cannot create fetch transport: url must be an absolute http:// or https:// URL");
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new TypeError(`Cannot create fetch transport: url must use http or https, not ${parsed.protocol}`);
-  }
-  const timeoutMillis = options.timeoutMillis ?? 10_000;
-  if (typeof timeoutMillis !== "number" || !(timeoutMillis > 0)) {
-    throw new RangeError(`Cannot create fetch transport: timeoutMillis must be a number > 0, got ${String(timeoutMillis)}`);
-  }
+  const what = "Cannot create fetch transport: ";
+  const parsed = httpUrl(options.url, what + "url");
+  const timeoutMillis = positiveMillis(options.timeoutMillis ?? 10_000, what + "timeoutMillis");
 
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   headers["content-type"] = options.contentType ?? "application/json";
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = String(v);
   // `fetch` refuses URLs with credentials; send them the way a browser would (RFC 7617).
-  const secrets: string[] = [];
-  if (parsed.username || parsed.password) {
+  const { username, password } = parsed;
+  const secrets: string[] = [username, password];
+  if (username || password) {
     // Userinfo is percent-encoded in the URL (RFC 3986 §3.2.1); malformed escapes are sent as written.
-    const user = percentDecode(parsed.username) ?? parsed.username;
-    const pass = percentDecode(parsed.password) ?? parsed.password;
-    secrets.push(parsed.username, parsed.password, user, pass);
+    const user = percentDecode(username) ?? username;
+    const pass = percentDecode(password) ?? password;
+    secrets.push(user, pass);
     headers["authorization"] ??= `Basic ${encodeBase64(new TextEncoder().encode(`${user}:${pass}`))}`;
-    parsed.username = "";
-    parsed.password = "";
+    parsed.username = parsed.password = "";
   }
-  for (const [k, v] of Object.entries(headers)) {
-    if (k === "content-type") continue;
-    // Receivers echo the credential alone ("invalid token s3cret"), without its auth scheme.
-    secrets.push(v, v.replace(/^\S+\s+/, "").trim());
-  }
+  // Receivers echo the credential alone ("invalid token s3cret"), without its auth scheme.
+  for (const [k, v] of Object.entries(headers)) if (k !== "content-type") secrets.push(v, v.replace(/^\S+\s+/, "").trim());
   // Query values of the endpoint are usually credentials too (`?api_key=`), and a receiver may quote them.
   parsed.searchParams.forEach((value) => void secrets.push(value));
   const url = parsed.href;
   // Shown in messages: no credentials, no query string (it can carry API keys).
   const shownUrl = parsed.origin + parsed.pathname;
   const redact = (text: string): string => {
-    let out = text;
-    for (const s of secrets) if (s.length >= 3) out = out.split(s).join("[redacted]");
-    return out.length > MAX_MESSAGE_CHARS ? `${out.slice(0, MAX_MESSAGE_CHARS)}…` : out;
+    for (const s of secrets) if (s.length >= 3) text = text.split(s).join("[redacted]");
+    return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
   };
+  const fail = (reason: string, errorType: string, status?: number): TransportResult => {
+    const result: TransportResult = { ok: false, error: new Error(`OTLP export to ${shownUrl} failed: ${reason}`), errorType };
+    if (status !== undefined) result.status = status;
+    return result;
+  };
+  const timedOut = (): TransportResult => fail(`timed out after ${timeoutMillis} ms`, "timeout");
+  const aborted = (): TransportResult => fail("aborted", "aborted");
 
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? monotonicNow;
   const random = options.random ?? Math.random;
   const partialWarning = new RateLimitedWarning();
 
-  async function attempt(init: RequestInit, budget: number, signal: AbortSignal | undefined): Promise<Attempt> {
+  // One request within `budget` ms: its result, and whether (after how long) to retry it:
+  // undefined = final, else the server's Retry-After in ms, or -1 for "use the backoff".
+  async function attempt(init: RequestInit, budget: number, signal: AbortSignal | undefined): Promise<[TransportResult, number?]> {
     const fetchFn = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
-    if (typeof fetchFn !== "function") return { final: true, result: fail("no fetch() in this runtime", "_OTHER") };
+    if (typeof fetchFn !== "function") return [fail("no fetch() in this runtime", "_OTHER")];
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), budget);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener("abort", onAbort);
+    const stop = (): void => controller.abort();
+    const timer = setTimeout(stop, budget);
+    signal?.addEventListener("abort", stop);
     try {
       let response: Response;
       try {
         response = await fetchFn(url, { ...init, signal: controller.signal });
       } catch (error) {
-        if (signal?.aborted) return { final: true, result: fail("aborted", "aborted") };
-        if (controller.signal.aborted) return { final: true, result: fail(`timed out after ${timeoutMillis} ms`, "timeout") };
-        return { final: false, result: fail(`network error: ${redact(describe(error))}`, "network") };
+        if (signal?.aborted) return [aborted()];
+        if (controller.signal.aborted) return [timedOut()];
+        return [fail(`network error: ${redact(describe(error))}`, "network"), -1];
       }
       const status = response.status;
       // Read the body even when it is not needed, so the connection can be reused.
@@ -168,32 +182,43 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         // 2xx: the receiver accepted the data; a cut-off body only loses partialSuccess.
         diag.debug(`OTLP response body from ${shownUrl} could not be read: ${redact(describe(error))}`);
       }
-      if (status >= 200 && status < 300) return { final: true, result: success(status, text) };
-      const detail = errorDetail(text);
+      let body: Record<string, unknown> | null | undefined;
+      try {
+        body = text ? (JSON.parse(text) as Record<string, unknown> | null) : undefined;
+      } catch {
+        // not JSON
+      }
+      if (status >= 200 && status < 300) return [success(status, body?.["partialSuccess"])];
+      // The `message` of a google.rpc.Status error body, else the start of a text body.
+      const message = body?.["message"];
+      const detail = typeof message === "string" ? message : text?.trim().slice(0, MAX_MESSAGE_CHARS);
       const result = fail(`HTTP ${status}${detail ? `: ${redact(detail)}` : ""}`, String(status), status);
-      if (!RETRYABLE_STATUS.has(status)) return { final: true, result };
-      return { final: false, result, retryAfter: parseRetryAfter(response.headers.get("retry-after")) };
+      if (status !== 429 && status !== 502 && status !== 503 && status !== 504) return [result];
+      return [result, parseRetryAfter(response.headers.get("retry-after")) ?? -1];
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", stop);
     }
   }
 
-  function success(status: number, text: string | undefined): TransportResult {
-    const partial = parsePartialSuccess(text);
-    if (partial === undefined) return { ok: true, status };
-    if (partial.rejected > 0 || partial.message) {
-      partialWarning.warn(
-        `OTLP receiver at ${shownUrl} accepted the request partially: ${partial.rejected} rejected` +
-          (partial.message ? ` (${redact(partial.message)})` : ""),
-      );
+  // A 2xx, with the OTLP `partialSuccess` of its body if any.
+  function success(status: number, partial: unknown): TransportResult {
+    const result: TransportResult = { ok: true, status };
+    if (partial === null || typeof partial !== "object") return result;
+    const fields = partial as Record<string, unknown>;
+    let rejected = 0;
+    // The signal's `rejected…` count (rejectedSpans, rejectedDataPoints, rejectedLogRecords):
+    // int64 fields arrive as strings (proto3 JSON) or numbers (lenient receivers).
+    for (const field of Object.keys(fields)) {
+      const n = Number(fields[field]);
+      if (field.startsWith("rejected") && n > 0 && n < Infinity) rejected += n;
     }
-    return partial.rejected > 0 ? { ok: true, status, rejected: partial.rejected } : { ok: true, status };
-  }
-
-  function fail(reason: string, errorType: string, status?: number): TransportResult {
-    const error = new Error(`OTLP export to ${shownUrl} failed: ${reason}`);
-    return status === undefined ? { ok: false, error, errorType } : { ok: false, status, error, errorType };
+    const message = typeof fields["errorMessage"] === "string" ? fields["errorMessage"] : "";
+    if (rejected > 0) result.rejected = rejected;
+    if (rejected > 0 || message) {
+      partialWarning.warn(`OTLP receiver at ${shownUrl} accepted the request partially: ${rejected} rejected${message ? ` (${redact(message)})` : ""}`);
+    }
+    return result;
   }
 
   async function send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult> {
@@ -208,22 +233,22 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     if (options.keepalive === true && (compressed ?? (typeof body === "string" ? new TextEncoder().encode(body) : body)).byteLength <= KEEPALIVE_MAX_BYTES) {
       init.keepalive = true;
     }
-    let last: TransportResult = fail(`timed out after ${timeoutMillis} ms`, "timeout");
+    let result = timedOut();
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
-      if (signal?.aborted) return fail("aborted", "aborted");
+      if (signal?.aborted) return aborted();
       const budget = deadline - now();
       if (budget <= 0) break;
-      const { final, result, retryAfter } = await attempt(init, budget, signal);
-      last = result;
-      if (final) return result;
-      // Full jitter: a random wait in [0, cap) spreads retries of many clients apart.
-      const wait = retryAfter ?? random() * Math.min(MAX_BACKOFF_MILLIS, INITIAL_BACKOFF_MILLIS * BACKOFF_MULTIPLIER ** i);
+      const [last, retryAfter] = await attempt(init, budget, signal);
+      result = last;
+      if (retryAfter === undefined) break;
+      // Full jitter: a random wait in [0, cap) spreads retries of many clients apart;
+      // the cap starts at 1 s and doubles up to 5 s.
+      const wait = retryAfter >= 0 ? retryAfter : random() * Math.min(5000, 1000 * 2 ** i);
       if (i + 1 >= MAX_ATTEMPTS || now() + wait >= deadline) break;
-      diag.debug(`${result.error?.message ?? "OTLP export failed"}; retrying in ${Math.round(wait)} ms`);
+      diag.debug(`${result.error!.message}; retrying in ${Math.round(wait)} ms`);
       await sleep(wait, signal);
-      if (signal?.aborted) return fail("aborted", "aborted");
     }
-    return last;
+    return result;
   }
 
   return {
@@ -237,69 +262,26 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   };
 }
 
-interface Attempt {
-  final: boolean;
-  result: TransportResult;
-  retryAfter?: number;
-}
-
 /**
  * Parses a `Retry-After` value (RFC 9110 §10.2.3) into milliseconds from now:
  * delay-seconds or an HTTP-date (past dates give 0). Undefined when absent or invalid.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMillis: number = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
+  const v = value?.trim() ?? "";
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   // Every HTTP-date form names the month; without this, Date.parse("-5") is a valid year.
-  if (!/[a-z]{3}/i.test(v)) return undefined;
-  const date = Date.parse(v);
-  return Number.isFinite(date) ? Math.max(0, date - nowMillis) : undefined;
-}
-
-/** `text` parsed as JSON; undefined when it is empty or not JSON. */
-function parseJson(text: string | undefined): Record<string, unknown> | null | undefined {
-  try {
-    return text ? (JSON.parse(text) as Record<string, unknown> | null) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads `partialSuccess` from an OTLP JSON response body; undefined when there is none. */
-function parsePartialSuccess(text: string | undefined): { rejected: number; message: string } | undefined {
-  const partial = parseJson(text)?.["partialSuccess"] as Record<string, unknown> | null | undefined;
-  if (partial === null || typeof partial !== "object") return undefined;
-  let rejected = 0;
-  // int64 fields arrive as strings (proto3 JSON) or numbers (lenient receivers).
-  for (const field of ["rejectedSpans", "rejectedDataPoints", "rejectedLogRecords"]) {
-    const n = Number(partial[field]);
-    if (Number.isFinite(n) && n > 0) rejected += n;
-  }
-  const message = typeof partial["errorMessage"] === "string" ? partial["errorMessage"] : "";
-  return { rejected, message };
-}
-
-/** The `message` of a google.rpc.Status error body, or the start of a text body. */
-function errorDetail(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  const message = parseJson(text)?.["message"];
-  // Not JSON or no `message`: the start of the raw text.
-  return typeof message === "string" ? message : text.trim().slice(0, MAX_MESSAGE_CHARS) || undefined;
+  const date = /[a-z]{3}/i.test(v) ? Date.parse(v) : NaN;
+  return date === date ? Math.max(0, date - nowMillis) : undefined;
 }
 
 /** `body` gzipped, or undefined (reported once) when the runtime cannot: then it is sent as is. */
 async function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined> {
   const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
-  if (typeof CS !== "function") {
-    diagOnce("info", "fetch-transport:no-gzip", "gzip compression is not available in this runtime (no CompressionStream); sending OTLP uncompressed.");
-    return undefined;
-  }
   try {
-    const stream = new Blob([body as BlobPart]).stream().pipeThrough(new CS("gzip"));
-    return await new Response(stream).arrayBuffer();
+    return await new Response(new Blob([body as BlobPart]).stream().pipeThrough(new CS!("gzip"))).arrayBuffer();
   } catch (error) {
-    diagOnce("info", "fetch-transport:gzip-failed", `gzip compression failed (${describe(error)}); sending OTLP uncompressed.`);
+    const why = typeof CS === "function" ? `failed (${describe(error)})` : "is not available in this runtime (no CompressionStream)";
+    diagOnce("info", `fetch-transport:gzip:${typeof CS}`, `gzip compression ${why}; sending OTLP uncompressed.`);
     return undefined;
   }
 }

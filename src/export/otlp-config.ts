@@ -18,6 +18,7 @@
 import { diagOnce } from "../common/diag.ts";
 import { envEnum, envString, envTimeout, parseKeyValueList, warnEnv } from "../common/env.ts";
 import type { EnvRecord } from "../common/env.ts";
+import { httpUrl, positiveMillis } from "./fetch-transport.ts";
 import { preferenceFromEnv } from "../metrics/temporality-preference.ts";
 import type { OtlpMetricExporterOptions } from "./otlp/otlp-metrics-exporter.ts";
 
@@ -143,21 +144,19 @@ export function joinUrl(base: string, path: string): string {
   return `${head.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}${tail}`;
 }
 
+const OPTIONS = "Cannot create OTLP exporter: options.";
+
 function isHttpUrl(value: string): boolean {
   try {
-    const u = new URL(value);
-    return u.protocol === "http:" || u.protocol === "https:";
+    return !!httpUrl(value, "");
   } catch {
     return false;
   }
 }
 
 function checkOptionUrl(value: unknown, field: string): string {
-  if (typeof value !== "string" || !isHttpUrl(value)) {
-    // The value is not echoed: it may carry credentials.
-    throw new TypeError(`Cannot create OTLP exporter: options.${field} must be an absolute http:// or https:// URL`);
-  }
-  return value;
+  httpUrl(value, OPTIONS + field);
+  return value as string;
 }
 
 /** `variable` when it holds an http(s) URL; an invalid value is reported (not echoed: URLs can carry credentials) and skipped. */
@@ -169,26 +168,23 @@ function envUrl(env: EnvRecord | undefined, variable: string): string | undefine
 }
 
 function checkTimeout(t: unknown): number | undefined {
-  if (t !== undefined && (typeof t !== "number" || !(t > 0))) {
-    throw new RangeError(`Cannot create OTLP exporter: options.timeoutMillis must be a number > 0, got ${String(t)}`);
-  }
-  return t as number | undefined;
+  return t === undefined ? t : positiveMillis(t, OPTIONS + "timeoutMillis");
 }
 
 function checkCompression(value: unknown): "gzip" | "none" | undefined {
   if (value === undefined || value === "gzip" || value === "none") return value;
-  throw new TypeError(`Cannot create OTLP exporter: options.compression must be "gzip" or "none", got ${JSON.stringify(value)}`);
+  throw new TypeError(`${OPTIONS}compression must be "gzip" or "none", got ${JSON.stringify(value)}`);
 }
 
 function checkHeaders(headers: unknown): Record<string, string> {
   if (headers === undefined) return {};
   if (headers === null || typeof headers !== "object") {
-    throw new TypeError("Cannot create OTLP exporter: options.headers must be an object of string values");
+    throw new TypeError(`${OPTIONS}headers must be an object of string values`);
   }
   for (const [key, value] of Object.entries(headers)) {
     if (typeof value !== "string") {
       // Only the name is reported: header values are often credentials.
-      throw new TypeError(`Cannot create OTLP exporter: options.headers[${JSON.stringify(key)}] must be a string`);
+      throw new TypeError(`${OPTIONS}headers[${JSON.stringify(key)}] must be a string`);
     }
   }
   // Checked, not copied: mergeHeaders() copies every source.

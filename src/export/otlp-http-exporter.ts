@@ -11,7 +11,7 @@ import type { ReadableSpan } from "../trace/types.ts";
 import type { Exporter, ExportOptions, ExportResult } from "./exporter.ts";
 import { describe } from "../common/describe.ts";
 import { createFetchTransport } from "./fetch-transport.ts";
-import type { Transport, TransportResult } from "./fetch-transport.ts";
+import type { Transport } from "./fetch-transport.ts";
 import { resolveOtlpConfig } from "./otlp-config.ts";
 import type { OtlpExporterOptions, OtlpSignal } from "./otlp-config.ts";
 import { encodeTracesBytes } from "./otlp/trace-encoder.ts";
@@ -59,28 +59,38 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
    * `options.signal` abandons the send at once (it then fails with `errorType` `aborted`).
    */
   async export(items: T[], options?: ExportOptions): Promise<ExportResult> {
-    if (this.#stopped) return { code: 1 /* ExportResultCode.FAILED */, error: new Error("OTLP exporter is shut down"), errorType: "already_shutdown" };
+    if (this.#stopped) return failed(new Error("OTLP exporter is shut down"), "already_shutdown");
     let body: Uint8Array | string | undefined;
     try {
       // Never send an empty payload: nothing to say, and some receivers reject it.
       body = Array.isArray(items) && items.length > 0 ? this.#encode(items) : undefined;
     } catch (error) {
-      return {
-        code: 1 /* ExportResultCode.FAILED */,
-        error: new Error(`OTLP encoding failed: ${describe(error)}`),
-        errorType: "encoding",
-      };
+      return failed(new Error(`OTLP encoding failed: ${describe(error)}`), "encoding");
     }
     if (body === undefined) return { code: 0 /* ExportResultCode.SUCCESS */ };
-    const sending = this.#send(body, options?.signal);
+    // Our own request must not be traced by an instrumented fetch. (async: a transport that
+    // throws rejects instead.)
+    const sending = (async () => context.with(suppressTracing(context.active()), () => this.#transport.send(body, options?.signal)))();
     this.#pending.add(sending);
-    void sending.then(() => this.#pending.delete(sending));
-    return sending;
+    try {
+      const result = await sending;
+      const status = result?.status;
+      const out: ExportResult = result?.ok
+        ? { code: 0 /* ExportResultCode.SUCCESS */ }
+        : failed(result?.error ?? new Error(`OTLP export failed${status ? ` with HTTP ${status}` : ""}`), result?.errorType ?? (status ? String(status) : "_OTHER"));
+      if (result?.ok && result.rejected !== undefined) out.rejected = result.rejected;
+      if (typeof status === "number") out.status = status;
+      return out;
+    } catch (error) {
+      return failed(error instanceof Error ? error : new Error(describe(error)), "_OTHER");
+    } finally {
+      this.#pending.delete(sending);
+    }
   }
 
   /** Waits for the sends in progress. */
   async forceFlush(): Promise<void> {
-    await Promise.all([...this.#pending]);
+    await Promise.allSettled(this.#pending);
   }
 
   /** Waits for the sends in progress (bounded by the transport's timeout); later exports fail at once. */
@@ -88,26 +98,10 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     this.#stopped = true;
     await this.forceFlush();
   }
+}
 
-  async #send(body: Uint8Array | string, signal: AbortSignal | undefined): Promise<ExportResult> {
-    let result: TransportResult;
-    try {
-      // Our own request must not be traced by an instrumented fetch.
-      result = await context.with(suppressTracing(context.active()), () => this.#transport.send(body, signal));
-    } catch (error) {
-      return { code: 1 /* ExportResultCode.FAILED */, error: error instanceof Error ? error : new Error(describe(error)), errorType: "_OTHER" };
-    }
-    const out: ExportResult = result?.ok
-      ? { code: 0 /* ExportResultCode.SUCCESS */ }
-      : {
-          code: 1 /* ExportResultCode.FAILED */,
-          error: result?.error ?? new Error(`OTLP export failed${result?.status ? ` with HTTP ${result.status}` : ""}`),
-          errorType: result?.errorType ?? (result?.status ? String(result.status) : "_OTHER"),
-        };
-    if (result?.ok && result.rejected !== undefined) out.rejected = result.rejected;
-    if (typeof result?.status === "number") out.status = result.status;
-    return out;
-  }
+function failed(error: Error, errorType: string): ExportResult {
+  return { code: 1 /* ExportResultCode.FAILED */, error, errorType };
 }
 
 /**

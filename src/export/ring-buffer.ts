@@ -24,10 +24,7 @@ export class RingBuffer<T> {
    * @throws RangeError when `capacity` is not a positive safe integer.
    */
   constructor(capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) {
-      throw new RangeError(`Cannot create RingBuffer: capacity must be a positive integer, got ${String(capacity)}`);
-    }
-    this.capacity = capacity;
+    this.capacity = positiveInteger(capacity, "Cannot create RingBuffer: capacity");
     this.#slots = new Array<T | undefined>(capacity);
   }
 
@@ -76,4 +73,10 @@ export class RingBuffer<T> {
   clear(): void {
     while (this.#count > 0) this.shift();
   }
+}
+
+/** `n` when it is a positive safe integer; else a RangeError "`what` must be a positive integer, got …". */
+export function positiveInteger(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`${what} must be a positive integer, got ${String(n)}`);
+  return n;
 }

@@ -35,26 +35,18 @@ export class MultiSpanProcessor implements SpanProcessor {
   }
 
   forceFlush(): Promise<void> {
-    return settleAll(this.#processors.map((p) => callAsync(() => p.forceFlush())));
+    return settleAll(this.#processors, (p) => p.forceFlush());
   }
 
   shutdown(): Promise<void> {
-    return settleAll(this.#processors.map((p) => callAsync(() => p.shutdown())));
+    return settleAll(this.#processors, (p) => p.shutdown());
   }
 }
 
-/** `fn()` as a promise: a synchronous throw becomes a rejection, so one processor cannot stop the others. */
-function callAsync(fn: () => Promise<void>): Promise<void> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}
-
-async function settleAll(work: Array<Promise<void>>): Promise<void> {
-  const results = await Promise.allSettled(work);
-  for (const r of results) {
+/** `call` on each processor, all at once; a failure (a rejection or a synchronous throw) is reported, not passed on. */
+async function settleAll(processors: readonly SpanProcessor[], call: (p: SpanProcessor) => Promise<void>): Promise<void> {
+  // async: a synchronous throw becomes a rejection, so one processor cannot stop the others.
+  for (const r of await Promise.allSettled(processors.map(async (p) => call(p)))) {
     if (r.status === "rejected") diagOnce("error", "processor-flush", "A span processor failed to flush or shut down.", r.reason);
   }
 }

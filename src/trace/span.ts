@@ -193,7 +193,7 @@ export class RecordingSpan implements Span, ReadableSpan {
       context = undefined;
     }
     if (!context || typeof context !== "object") {
-      diagOnce("warn", "span-link-invalid", "Dropped a link without a span context.");
+      diagOnce("warn", "Dropped a link without a span context.");
       return this;
     }
     const limits = this.#owner.limits;
@@ -217,7 +217,7 @@ export class RecordingSpan implements Span, ReadableSpan {
       if (Array.isArray(links)) for (const link of links) this.addLink(link);
     } catch {
       // A revoked Proxy or one whose traps throw: the links read so far are kept.
-      diagOnce("warn", "span-links", "Span.addLinks: unreadable links.");
+      diagOnce("warn", "Span.addLinks: unreadable links.");
     }
     return this;
   }

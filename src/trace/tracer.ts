@@ -83,7 +83,7 @@ export class SdkTracer implements Tracer {
     } catch {
       // Recording never throws (DESIGN principle 3): `options` or `ctx` that cannot be read (a
       // throwing getter or Proxy, a `ctx` that is not a Context) are dropped, the span is kept.
-      diagOnce("warn", "start-span", "startSpan: unreadable options or context ignored.");
+      diagOnce("warn", "startSpan: unreadable options or context ignored.");
       try {
         return this.#start(name, undefined, undefined);
       } catch {
@@ -109,7 +109,7 @@ export class SdkTracer implements Tracer {
     let kind = options?.kind ?? 0 /* SpanKind.INTERNAL */;
     // Exporters index tables by kind: anything but a SpanKind (a Symbol, an object) must not reach them.
     if (kind !== 1 && kind !== 2 && kind !== 3 && kind !== 4 && kind !== 0) {
-      diagOnce("warn", "span-kind", "startSpan: invalid kind; using INTERNAL.");
+      diagOnce("warn", "startSpan: invalid kind; using INTERNAL.");
       kind = 0;
     }
     const spanName = safeString(name, "span");
@@ -142,7 +142,7 @@ export class SdkTracer implements Tracer {
       }
       if (result === undefined) {
         // A broken custom sampler must not break the application: record nothing.
-        diagOnce("warn", "sampler", "Invalid sampler result; span not recorded.");
+        diagOnce("warn", "Invalid sampler result; span not recorded.");
         result = { decision: 0 /* SamplingDecision.NOT_RECORD */ };
       }
       sampled = result.decision === 2 /* SamplingDecision.RECORD_AND_SAMPLED */;

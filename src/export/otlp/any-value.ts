@@ -20,10 +20,8 @@ export const MAX_ANY_VALUE_DEPTH = 32;
 
 // int64 is [-2^63, 2^63 - 1]. Both bounds are exact doubles; 2^63 - 1 is not, so the upper
 // test is "strictly below 2^63".
-const INT64_MIN = -9223372036854775808;
-const INT64_END = 9223372036854775808;
-const INT64_MIN_BIG = -9223372036854775808n;
-const INT64_MAX_BIG = 9223372036854775807n;
+const INT64_END = 2 ** 63;
+const INT64_END_BIG = 2n ** 63n;
 
 /**
  * The decimal int64 text for `n` (proto3 JSON writes 64-bit integers as strings), or
@@ -33,8 +31,8 @@ const INT64_MAX_BIG = 9223372036854775807n;
  */
 export function int64String(n: number): string | undefined {
   if (!Number.isInteger(n)) return undefined;
-  if (n >= -9007199254740991 && n <= 9007199254740991) return String(n);
-  if (n >= INT64_MIN && n < INT64_END) return BigInt(n).toString();
+  if (Number.isSafeInteger(n)) return String(n);
+  if (n >= -INT64_END && n < INT64_END) return BigInt(n).toString();
   return undefined;
 }
 
@@ -93,7 +91,7 @@ export function writeKeyValues(w: JsonWriter, map: unknown): boolean {
     return keyValues(w, map);
   } catch {
     w.pos = start;
-    diagOnce("warn", "otlp-kv-throw", "OTLP encoder: dropped attributes whose keys could not be read.");
+    diagOnce("warn", "OTLP encoder: dropped attributes whose keys could not be read.");
     return false;
   }
 }
@@ -189,7 +187,7 @@ function anyValue(w: JsonWriter, value: unknown): boolean {
       w.ascii(value ? '{"boolValue":true}' : '{"boolValue":false}');
       return true;
     case "bigint":
-      w.ascii(value >= INT64_MIN_BIG && value <= INT64_MAX_BIG ? '{"intValue":"' : '{"stringValue":"');
+      w.ascii(value >= -INT64_END_BIG && value < INT64_END_BIG ? '{"intValue":"' : '{"stringValue":"');
       w.ascii(value.toString());
       w.ascii('"}');
       return true;
@@ -249,7 +247,7 @@ function objectValue(w: JsonWriter, value: object): boolean {
       return false;
     }
     if (ancestors.includes(value)) {
-      diagOnce("warn", "otlp-cycle", "OTLP encoder: dropped a value that contains itself (a cycle).");
+      diagOnce("warn", "OTLP encoder: dropped a value that contains itself (a cycle).");
       return false;
     }
     ancestors.push(value);
@@ -269,7 +267,7 @@ function objectValue(w: JsonWriter, value: object): boolean {
     // A proxy whose traps throw, a revoked proxy, a throwing getTime: drop the value
     // instead of failing the whole batch.
     w.pos = start;
-    diagOnce("warn", "otlp-object-throw", "OTLP encoder: dropped a value whose contents could not be read.");
+    diagOnce("warn", "OTLP encoder: dropped a value whose contents could not be read.");
     return false;
   } finally {
     ancestors.length = depth;

@@ -73,7 +73,7 @@ export function groupByResourceAndScope<T extends Scoped>(items: readonly T[]): 
       resource = item.resource;
       scope = item.instrumentationScope;
     } catch {
-      diagOnce("warn", "otlp-group-throw", "OTLP encoder: dropped an item whose resource or scope could not be read.");
+      diagOnce("warn", "OTLP encoder: dropped an item whose resource or scope could not be read.");
       continue;
     }
     if (lastGroup !== undefined && resource === lastResource && scope === lastScope) {
@@ -165,7 +165,7 @@ export function writeResource(w: JsonWriter, resource: Resource | undefined): vo
       attributesFields(w, resource.attributes, resource.droppedAttributesCount, false);
     } catch {
       w.pos = mark;
-      diagOnce("warn", "otlp-resource-throw", "OTLP encoder: resource attributes could not be read.");
+      diagOnce("warn", "OTLP encoder: resource attributes could not be read.");
     }
   }
   w.byte(0x7d);
@@ -187,7 +187,7 @@ export function writeScope(w: JsonWriter, scope: InstrumentationScope | undefine
       w.byte(0x7d);
       return;
     } catch {
-      diagOnce("warn", "otlp-scope-throw", "OTLP encoder: instrumentation scope could not be read.");
+      diagOnce("warn", "OTLP encoder: instrumentation scope could not be read.");
     }
   }
   w.pos = mark;
@@ -205,11 +205,6 @@ function schemaUrlField(w: JsonWriter, holder: { readonly schemaUrl?: string } |
   stringField(w, ',"schemaUrl":', url);
 }
 
-// A rejected item (invalid ids) is reported by its encoder; one that throws, here.
-function reportItemDrop(threw: boolean): void {
-  if (threw) diagOnce("warn", "otlp-item-throw", "OTLP encoder: dropped an item that could not be read.");
-}
-
 /**
  * The complete export request for one signal into `w`: groups `items`, writes each resource
  * and scope once, and each item through `writeItem` (which writes its JSON object and returns
@@ -225,7 +220,7 @@ export function writeGrouped<T extends Scoped>(
   writeItem: (w: JsonWriter, item: T) => boolean,
 ): void {
   w.ascii(keys.open);
-  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, { keys, writeItem }, reportGroupDrop);
+  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, { keys, writeItem }, "a resource or scope group");
   w.ascii("]}");
 }
 
@@ -236,11 +231,8 @@ interface GroupWriting<T> {
 }
 
 // A resource or scope group is taken back silently when none of its items was kept (each of
-// those drops was reported); a group that threw while being written is reported.
-function reportGroupDrop(threw: boolean): void {
-  if (threw) diagOnce("warn", "otlp-group-encode", "OTLP encoder: dropped a resource or scope group that could not be encoded.");
-}
-
+// those drops was reported); writeItems reports a group or an item that threw while being
+// written (an item rejected on purpose, with invalid ids, is reported by its encoder).
 /** One `Resource<Signal>` object; false (taken back) when none of its scopes kept an item. */
 function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWriting<T>): boolean {
   w.ascii('{"resource":');
@@ -248,7 +240,7 @@ function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWrit
   w.byte(0x2c);
   w.ascii(g.keys.scopes);
   const start = w.pos;
-  writeItems(w, rg.scopes, writeScopeGroup, g, reportGroupDrop);
+  writeItems(w, rg.scopes, writeScopeGroup, g, "a resource or scope group");
   if (w.pos === start) return false;
   w.byte(0x5d);
   schemaUrlField(w, rg.resource);
@@ -263,7 +255,7 @@ function writeScopeGroup<T>(w: JsonWriter, sg: ScopeGroup<T>, g: GroupWriting<T>
   w.byte(0x2c);
   w.ascii(g.keys.items);
   const start = w.pos;
-  writeItems(w, sg.items, g.writeItem, undefined, reportItemDrop);
+  writeItems(w, sg.items, g.writeItem, undefined, "an item");
   if (w.pos === start) return false;
   w.byte(0x5d);
   schemaUrlField(w, sg.scope);

@@ -98,7 +98,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   const mark = w.pos;
   if (!openWithIds(w, ctx)) {
     w.pos = mark;
-    diagOnce("warn", "otlp-span-ids", "OTLP encoder: dropped a span with an invalid trace or span id.");
+    diagOnce("warn", "OTLP encoder: dropped a span with an invalid trace or span id.");
     return false;
   }
   w.byte(0x22);
@@ -123,8 +123,8 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   w.epochNanos(span.endTime);
   w.byte(0x22);
   attributesFields(w, span.attributes, span.droppedAttributesCount);
-  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', reportEventDrop);
-  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', reportLinkDrop);
+  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', "a span event");
+  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', "a span link");
   statusField(w, span.status);
   w.byte(0x7d);
   return true;
@@ -145,18 +145,11 @@ function openWithIds(w: JsonWriter, ctx: SpanContext | null | undefined): boolea
 
 const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', ',"kind":4', ',"kind":5'];
 
-// A link with invalid ids is reported by linkJson; an event or link that throws, here.
-function reportEventDrop(threw: boolean): void {
-  if (threw) diagOnce("warn", "otlp-event-throw", "OTLP encoder: dropped a span event that could not be read.");
-}
-function reportLinkDrop(threw: boolean): void {
-  if (threw) diagOnce("warn", "otlp-link-throw", "OTLP encoder: dropped a span link that could not be read.");
-}
-
 /**
  * `,"<key>":[..]` (omitted when empty) and `,"dropped<Key>Count":n` for a span's events or
- * links. An item that `writeItem` rejects (false) or that cannot be read (reported once) is
- * left out and added to the span's own dropped count.
+ * links (`what` names one, "a span event", for the report). An item that `writeItem` rejects
+ * (false) or that cannot be read (reported once) is left out and added to the span's own
+ * dropped count.
  */
 function listFields<T>(
   w: JsonWriter,
@@ -165,10 +158,10 @@ function listFields<T>(
   writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
   droppedField: string,
-  onDrop: (threw: boolean) => void,
+  what: string,
 ): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
-  if (items != null) dropped += writeList(w, open, items, writeItem, undefined, onDrop);
+  if (items != null) dropped += writeList(w, open, items, writeItem, undefined, what);
   countField(w, droppedField, dropped);
 }
 
@@ -196,7 +189,7 @@ function traceStateField(w: JsonWriter, ctx: SpanContext): void {
   try {
     value = ctx.traceState?.serialize();
   } catch {
-    diagOnce("warn", "otlp-tracestate", "OTLP encoder: dropped a tracestate whose serialize() threw.");
+    diagOnce("warn", "OTLP encoder: dropped a tracestate whose serialize() threw.");
     return;
   }
   stringField(w, ',"traceState":', value);
@@ -219,7 +212,7 @@ function writeLink(w: JsonWriter, link: RecordedLink): boolean {
   const mark = w.pos;
   if (!openWithIds(w, ctx)) {
     w.pos = mark;
-    diagOnce("warn", "otlp-link-ids", "OTLP encoder: dropped a link with an invalid trace or span id.");
+    diagOnce("warn", "OTLP encoder: dropped a link with an invalid trace or span id.");
     return false;
   }
   w.byte(0x22);

@@ -3,12 +3,15 @@
  * cannot be encoded taken back rather than failing the whole request (a receiver rejects the
  * entire body for one malformed item, and recording never throws).
  */
+import { diagOnce } from "../../common/diag.ts";
 import type { JsonWriter } from "./json-writer.ts";
 
 /**
  * Writes `items` comma-separated through `writeItem` (called with `arg`, so callers need no
  * closure per list), rewinding past each item it rejects (returns false) or that throws, and
- * returns how many were taken back; `onDrop` hears of each (`threw` says whether it threw).
+ * returns how many were taken back; `onDrop` hears of each (`threw` says whether it threw), or,
+ * when it names the items ("a span event"), an item that threw is reported once (items a
+ * writer rejects on purpose, such as invalid ids, are reported by that writer).
  * Writes no brackets: when every item was taken back, nothing was written.
  */
 export function writeItems<T, A>(
@@ -16,7 +19,7 @@ export function writeItems<T, A>(
   items: readonly T[],
   writeItem: (w: JsonWriter, item: T, arg: A) => boolean,
   arg: A,
-  onDrop: (threw: boolean) => void,
+  onDrop: ((threw: boolean) => void) | string,
 ): number {
   const start = w.pos;
   let dropped = 0;
@@ -33,7 +36,8 @@ export function writeItems<T, A>(
     if (!kept) {
       w.pos = mark;
       dropped++;
-      onDrop(threw);
+      if (typeof onDrop !== "string") onDrop(threw);
+      else if (threw) diagOnce("warn", `OTLP encoder: dropped ${onDrop} that could not be read.`);
     }
   }
   return dropped;
@@ -50,7 +54,7 @@ export function writeList<T, A>(
   items: readonly T[],
   writeItem: (w: JsonWriter, item: T, arg: A) => boolean,
   arg: A,
-  onDrop: (threw: boolean) => void,
+  onDrop: ((threw: boolean) => void) | string,
 ): number {
   const listMark = w.pos;
   w.bytes(open);

@@ -33,31 +33,38 @@ export function getOtSubKey(traceState: TraceState | undefined, key: string): st
 }
 
 /**
+ * `traceState` without the sub-key `key` in its `ot` entry (the entry itself is removed when
+ * nothing is left in it; other sub-keys and entries are kept); the same object when there is
+ * no such sub-key.
+ */
+export function eraseOtSubKey(traceState: TraceState | undefined, key: string): TraceState | undefined {
+  const entries = otEntries(traceState);
+  if (!entries.some((entry) => isSubKey(entry, key))) return traceState;
+  const next = entries.filter((entry) => entry !== "" && !isSubKey(entry, key)).join(";");
+  return next === "" ? traceState?.unset(OT_KEY) : traceState?.set(OT_KEY, next);
+}
+
+/**
  * A tracestate with sub-key `key` of the `ot` entry set to `value` (placed first) or, when
- * `value` is undefined, removed. Other sub-keys and other entries are kept; an `ot` entry
- * left empty is removed. Returns `traceState` unchanged when nothing changes or when the
- * new value would be invalid (over 256 characters).
+ * `value` is undefined, removed ({@link eraseOtSubKey}). Other sub-keys and other entries are
+ * kept. Returns `traceState` unchanged when nothing changes or when the new value would be
+ * invalid (over 256 characters, reported once).
  *
  * To add an entry where there is no tracestate yet, pass `EMPTY_TRACE_STATE`: with `undefined`
  * there is nothing to set it on (the result is `undefined`). The empty tracestate stays the
  * caller's import so that the samplers that only erase a sub-key (ParentBased, RateLimiting)
- * do not pull the TraceState class into a bundle that never parses or builds a tracestate.
+ * do not pull the TraceState class into a bundle that never parses or builds a tracestate;
+ * they call {@link eraseOtSubKey}, so they do not carry the setting path either.
  */
 export function setOtSubKey(traceState: TraceState | undefined, key: string, value: string | undefined): TraceState | undefined {
-  const parts: string[] = value === undefined ? [] : [`${key}:${value}`];
-  let found = false;
+  if (value === undefined) return eraseOtSubKey(traceState, key);
+  const entry = `${key}:${value}`;
+  const parts: string[] = [entry];
   for (const part of otEntries(traceState)) {
-    if (part === "") continue;
-    if (isSubKey(part, key)) {
-      found = true;
-      if (value !== undefined && part === parts[0]) return traceState; // already set
-      continue;
-    }
-    parts.push(part);
+    if (part === entry) return traceState; // already set
+    if (part !== "" && !isSubKey(part, key)) parts.push(part);
   }
-  if (value === undefined && !found) return traceState;
   const next = parts.join(";");
-  if (next === "") return traceState?.unset(OT_KEY);
   if (next.length > OT_MAX_LENGTH) {
     diagOnce("warn", "sampler.ot.too-long", `Not updating the "ot" tracestate entry: it would exceed ${OT_MAX_LENGTH} characters (OpenTelemetry TraceState Handling).`);
     return traceState;

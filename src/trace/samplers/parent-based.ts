@@ -20,7 +20,7 @@ import type { Context } from "../../context/context.ts";
 import { isSampled, type SpanContext } from "../span-context.ts";
 import type { Link, SpanKind } from "../types.ts";
 import { AlwaysOffSampler, AlwaysOnSampler } from "./always.ts";
-import { randomnessOf, setOtSubKey, thresholdOf } from "./ot-trace-state.ts";
+import { eraseOtSubKey, randomnessOf, thresholdOf } from "./ot-trace-state.ts";
 import { parentSpanContext, type Sampler, type SamplingResult } from "./sampler.ts";
 
 /** Delegates of a {@link ParentBasedSampler}. Only `root` is required. */
@@ -107,8 +107,8 @@ function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingRe
   if (traceState === undefined || (result.traceState !== undefined && result.traceState !== traceState)) return result;
   const threshold = thresholdOf(traceState);
   if (threshold === undefined || randomnessOf(parent.traceId, traceState) >= threshold) return result;
-  diagOnce("debug", "sampler.parent.inconsistent-th", "ParentBasedSampler: erasing an inconsistent sampling threshold (ot=th) from a sampled parent's tracestate.");
-  return { ...result, traceState: setOtSubKey(traceState, "th", undefined) };
+  diagOnce("debug", "ParentBasedSampler: erasing an inconsistent sampling threshold (ot=th) from a sampled parent's tracestate.");
+  return { ...result, traceState: eraseOtSubKey(traceState, "th") };
 }
 
 function isSampler(s: unknown): s is Sampler {

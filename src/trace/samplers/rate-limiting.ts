@@ -8,7 +8,7 @@
  * A rate below 1/s still admits one trace at a time: e.g. 0.5 → one trace every 2 s.
  */
 import type { Context } from "../../context/context.ts";
-import { setOtSubKey, thresholdOf } from "./ot-trace-state.ts";
+import { eraseOtSubKey, thresholdOf } from "./ot-trace-state.ts";
 import { parentSpanContext, type Sampler, type SamplingResult } from "./sampler.ts";
 
 /** Options for {@link RateLimitingSampler}. */
@@ -58,7 +58,7 @@ export class RateLimitingSampler implements Sampler {
     if (traceState === undefined) return { decision: 2 /* SamplingDecision.RECORD_AND_SAMPLED */ };
     return {
       decision: 2 /* SamplingDecision.RECORD_AND_SAMPLED */,
-      traceState: thresholdOf(traceState) === undefined ? traceState : setOtSubKey(traceState, "th", undefined),
+      traceState: thresholdOf(traceState) === undefined ? traceState : eraseOtSubKey(traceState, "th"),
     };
   }
 

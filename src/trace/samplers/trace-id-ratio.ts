@@ -82,7 +82,7 @@ export class TraceIdRatioBasedSampler implements Sampler {
     const traceState = parent?.traceState;
     const threshold = this.#threshold;
     if (threshold === undefined || !isValidTraceId(traceId)) {
-      if (threshold !== undefined) diagOnce("warn", "sampler.ratio.trace-id", "TraceIdRatioBasedSampler: dropping a span with an invalid trace id.");
+      if (threshold !== undefined) diagOnce("warn", "TraceIdRatioBasedSampler: dropping a span with an invalid trace id.");
       return traceState ? { decision: 0 /* SamplingDecision.NOT_RECORD */, traceState } : { decision: 0 /* SamplingDecision.NOT_RECORD */ };
     }
     const randomness = randomnessOf(traceId, traceState);
