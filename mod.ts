@@ -171,7 +171,12 @@ export {
 } from "./src/metrics/reader.ts";
 export { PeriodicExportingMetricReader, type PeriodicExportingMetricReaderOptions, type PeriodicReaderStats } from "./src/metrics/periodic-reader.ts";
 export { InMemoryMetricExporter } from "./src/metrics/in-memory-metric-exporter.ts";
-export type { View } from "./src/metrics/view.ts";
+export { view, type View, type ViewOptions } from "./src/metrics/view.ts";
+export type { Aggregation } from "./src/metrics/aggregation/aggregator.ts";
+export type { AggregationConfig } from "./src/metrics/aggregation/default-aggregation.ts";
+export { exponentialHistogram, type ExponentialHistogramOptions } from "./src/metrics/aggregation/exponential-histogram.ts";
+export { summary, type SummaryOptions } from "./src/metrics/aggregation/summary.ts";
+export { aggregationByName, viewsByName } from "./src/metrics/aggregation/by-name.ts";
 export type { ExemplarFilter } from "./src/metrics/exemplar.ts";
 export type { TemporalityOption } from "./src/metrics/temporality.ts";
 export {

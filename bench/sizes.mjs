@@ -1,87 +1,84 @@
-// Case 10: bundle sizes. Ours come from `scripts/size.mjs --json` (bundled from source);
-// the official SDK's are the same two programs written with the official packages, bundled
-// with the same esbuild settings (minify, tree-shaking, ESM, es2022, no legal comments),
-// except `platform: "browser"` so the official packages resolve their fetch/browser builds
-// (our size script uses "neutral"; our packages have no platform split for these programs).
-import { build } from "esbuild";
-import { execFileSync } from "node:child_process";
-import { gzipSync } from "node:zlib";
+// Bundle sizes side by side (issue 16): each program of scripts/size.mjs (ours, bundled from
+// source as the user's tool bundles it) beside the same job written with each incumbent's
+// newest packages (bench/programs.mjs), bundled by the same `measure()` with the same esbuild
+// and tool settings, measured in one run. Ratio = ours ÷ incumbent (gzip -9); below 1 = ours
+// is smaller.
+//
+// Usage: node bench/sizes.mjs [--json]   (installs nothing: run `node bench/install.mjs` first)
+import { existsSync } from "node:fs";
+import { measure, measureProgram, programs } from "../scripts/size.mjs";
+import { incumbentPrograms } from "./programs.mjs";
 
 const benchDir = new URL(".", import.meta.url).pathname;
-const root = new URL("..", import.meta.url).pathname;
 
-/** The official equivalents of the programs in scripts/size.mjs. */
-export const officialPrograms = {
-  "Traces only, hand-wired": [
-    `import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";`,
-    `import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";`,
-    `import { trace, context } from "@opentelemetry/api";`,
-    `const provider = new BasicTracerProvider({`,
-    `  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: "http://127.0.0.1:4318/v1/traces" }))],`,
-    `});`,
-    `trace.setGlobalTracerProvider(provider);`,
-    `export { trace, context, provider };`,
-  ].join("\n"),
-  // Traces, metrics and logs exported as OTLP/JSON plus Prometheus text rendering: the
-  // official SDK has no `init()` for browsers/edge (sdk-node is Node-only), so the program
-  // wires the providers by hand — less than our `init()` does (no env config, no resource
-  // detection), which flatters the official number.
-  "full SDK": [
-    `import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";`,
-    `import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";`,
-    `import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";`,
-    `import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";`,
-    `import { LoggerProvider, BatchLogRecordProcessor } from "@opentelemetry/sdk-logs";`,
-    `import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http";`,
-    `import { PrometheusSerializer } from "@opentelemetry/exporter-prometheus/build/src/PrometheusSerializer.js";`,
-    `import { trace, metrics } from "@opentelemetry/api";`,
-    `import { logs } from "@opentelemetry/api-logs";`,
-    `const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });`,
-    `const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })] });`,
-    `const loggerProvider = new LoggerProvider({ processors: [new BatchLogRecordProcessor(new OTLPLogExporter())] });`,
-    `trace.setGlobalTracerProvider(tracerProvider);`,
-    `metrics.setGlobalMeterProvider(meterProvider);`,
-    `logs.setGlobalLoggerProvider(loggerProvider);`,
-    `export const serializer = new PrometheusSerializer();`,
-    `export { trace, metrics, logs };`,
-  ].join("\n"),
-};
+/** The folder an incumbent's packages resolve from. */
+export const incumbentDir = (dir) => (dir === "." ? benchDir : `${benchDir}incumbents/${dir}/`);
 
-async function measureOfficial(contents) {
-  const result = await build({
-    stdin: { contents, resolveDir: benchDir, sourcefile: "official-size-program.mjs", loader: "js" },
-    bundle: true,
-    minify: true,
-    treeShaking: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    legalComments: "none",
-    write: false,
-    logLevel: "silent",
+/**
+ * Bundles an incumbent program with the settings of our program's tool. `overrides` as in
+ * `measure()` (cold start adds a banner and keeps the code).
+ */
+export function measureIncumbent(incumbent, tool, overrides = {}) {
+  const resolveDir = incumbentDir(incumbent.dir);
+  if (!existsSync(`${resolveDir}node_modules`)) throw new Error(`${resolveDir} is not installed: run node bench/install.mjs`);
+  return measure(incumbent.source, tool, {
+    stdin: { contents: incumbent.source, resolveDir, sourcefile: `${incumbent.dir}-program.mjs`, loader: "js" },
+    external: ["node:*", ...(incumbent.external ?? [])],
+    // esbuild drops its default `module` condition once `conditions` is set (the Workers tool);
+    // the incumbents' best build is their ESM one, and ours resolves with `module` active too
+    // (scripts/size.mjs, activeConditions).
+    ...(tool === "workers" ? { conditions: ["workerd", "worker", "browser", "module"] } : {}),
+    ...overrides,
   });
-  const code = result.outputFiles[0].contents;
-  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
 }
 
-/** Rows `{ name, ours: {min, gzip}, official?: {min, gzip} }`. */
+/**
+ * Rows `{ name, tool, target, ours: {min, gzip}, incumbents: [{ name, dir, note, min, gzip } | { name, error }] }`.
+ */
 export async function sizes() {
-  const out = execFileSync(process.execPath, ["scripts/size.mjs", "--json", "--no-check"], { cwd: root, encoding: "utf8" });
-  const ours = JSON.parse(out).rows;
   const rows = [];
-  for (const r of ours) {
-    const program = officialPrograms[r.name];
-    let official;
-    if (program) {
+  for (const [name, program] of Object.entries(programs)) {
+    const ours = await measureProgram(name);
+    const incumbents = [];
+    for (const incumbent of incumbentPrograms[name] ?? []) {
       try {
-        official = await measureOfficial(program);
+        const m = await measureIncumbent(incumbent, program.tool);
+        incumbents.push({ name: incumbent.name, dir: incumbent.dir, note: incumbent.note, min: m.min, gzip: m.gzip });
       } catch (e) {
-        official = { error: String(e.message ?? e).split("\n")[0] };
+        incumbents.push({ name: incumbent.name, dir: incumbent.dir, error: String(e.message ?? e).split("\n").slice(0, 3).join(" ") });
       }
     }
-    rows.push({ name: r.name, ours: { min: r.min, gzip: r.gzip }, official });
+    rows.push({ name, tool: program.tool, target: program.target, ours: { min: ours.min, gzip: ours.gzip }, incumbents });
   }
   return rows;
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) console.log(JSON.stringify(await sizes(), null, 2));
+const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+/** Markdown table: one line per (program, incumbent); ratio = ours ÷ incumbent on gzip. */
+export function sizeTable(rows) {
+  const lines = [
+    "| program (gzip -9) | bundled as | ours | target | incumbent | incumbent size | ours ÷ incumbent |",
+    "|---|---|---:|---:|---|---:|---:|",
+  ];
+  for (const r of rows) {
+    const cells = r.incumbents.length > 0 ? r.incumbents : [{ name: "—" }];
+    for (const i of cells) {
+      const size = i.error ? `error: ${i.error}` : i.gzip ? `${kb(i.gzip)} (${i.gzip} B)` : "—";
+      const ratio = i.gzip ? (r.ours.gzip / i.gzip).toFixed(2) : "—";
+      lines.push(`| ${r.name} | ${r.tool} | ${kb(r.ours.gzip)} (${kib(r.ours.gzip)}) | ${kib(r.target)} | ${i.name} | ${size} | ${ratio} |`);
+    }
+  }
+  return lines;
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const rows = await sizes();
+  if (process.argv.includes("--json")) console.log(JSON.stringify(rows, null, 2));
+  else {
+    console.log(sizeTable(rows).join("\n"));
+    const notes = rows.flatMap((r) => r.incumbents.filter((i) => i.note).map((i) => `- ${r.name}, ${i.name}: ${i.note}`));
+    if (notes.length) console.log(`\n${notes.join("\n")}`);
+  }
+}

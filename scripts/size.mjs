@@ -13,8 +13,8 @@
 // - Node: `platform: "node"`;
 // - hand-wired: `platform: "neutral"` (the core entry).
 // The incumbents' figures are the smallest build of the same job (ESM through the `module`
-// condition, tree-shaken, newest line), measured on 2026-12-06 (issue 16); bench/ measures the
-// official SDK side by side.
+// condition, tree-shaken, newest line that runs here), measured side by side by bench/sizes.mjs
+// on 2026-12-06 with the versions named (bench/README.md).
 //
 // Usage: node scripts/size.mjs [--json] [--breakdown[=N]] [--no-check]
 //   --breakdown[=N]  per-module contribution (top N, default 25) of each program
@@ -46,7 +46,7 @@ export const programs = {
   "Workers instrument(handler)": {
     tool: "workers",
     target: 9 * KiB,
-    incumbent: "16.4 KB official (traces) / 17.2 KB otel-cf-workers",
+    incumbent: "18.4 KB official 3.1 / 16.7 KB otel-cf-workers rc.52",
     source: `import { instrument } from "otel-edge";
 
 export default instrument(
@@ -62,7 +62,7 @@ export default instrument(
   "Workers init + traced handler": {
     tool: "workers",
     target: 8 * KiB,
-    incumbent: "16.4 KB official / 17.2 KB otel-cf-workers",
+    incumbent: "18.1 KB official 3.1 / 16.7 KB otel-cf-workers rc.52",
     source: `import { init, flushInWaitUntil, trace } from "otel-edge";
 
 export default {
@@ -82,7 +82,7 @@ export default {
   "Workers init + traces + metrics": {
     tool: "workers",
     target: 14 * KiB,
-    incumbent: "—",
+    incumbent: "31.1 KB official 3.1",
     source: `import { init, flushInWaitUntil, metrics, metricsSdk, trace } from "otel-edge";
 
 const meter = metrics.getMeter("edge-api");
@@ -109,7 +109,7 @@ export default {
   "Browser init + traced fetch": {
     tool: "browser",
     target: 8 * KiB,
-    incumbent: "23.7 KB official",
+    incumbent: "22.2 KB official 3.0 (web)",
     source: `import { init, installFetchInstrumentation } from "otel-edge";
 
 init({ serviceName: "shop-web", otlp: { endpoint: "https://collector.example.com" } });
@@ -119,7 +119,7 @@ installFetchInstrumentation({ propagateTo: [location.origin] });
   "Browser initRum()": {
     tool: "browser",
     target: 16 * KiB,
-    incumbent: "23.3 KB Elastic RUM, 57 KB Sentry, 67 KB Datadog",
+    incumbent: "23.3 KB Elastic RUM 5.17, 57 KB Sentry, 67 KB Datadog",
     source: `import { initRum } from "otel-edge";
 
 initRum({ serviceName: "shop-web", otlp: { endpoint: "https://collector.example.com" } });
@@ -128,7 +128,7 @@ initRum({ serviceName: "shop-web", otlp: { endpoint: "https://collector.example.
   "Traces only, hand-wired": {
     tool: "neutral",
     target: 8 * KiB,
-    incumbent: "16.3 KB official",
+    incumbent: "15.2 KB official 3.1",
     source: `import { BasicTracerProvider, BatchSpanProcessor, createOtlpTraceExporter, trace } from "otel-edge";
 
 const provider = new BasicTracerProvider({
@@ -141,7 +141,7 @@ export { provider };
   "Node quick start": {
     tool: "node",
     target: 40 * KiB,
-    incumbent: "86 KB official",
+    incumbent: "36.8 KB official 3.1 (ESM; 86 KB as CommonJS 2.x)",
     source: `import { init, trace, metrics, createLog, SpanStatusCode } from "otel-edge";
 
 const sdk = init({ serviceName: "checkout", serviceVersion: "1.4.0" });
@@ -171,7 +171,7 @@ process.on("SIGTERM", () => sdk.shutdown());
   "Prometheus only": {
     tool: "node",
     target: 10 * KiB,
-    incumbent: "21.1 KB prom-client",
+    incumbent: "19.0 KB prom-client 15.1",
     source: `import { MeterProvider, metrics } from "otel-edge";
 import { prometheusHandler, toNodeListener } from "otel-edge/prometheus";
 import { createServer } from "node:http";
@@ -195,14 +195,14 @@ createServer(toNodeListener(prometheusHandler({ meterProvider }))).listen(9464);
  * the commit message. A program without a ceiling is held to its target.
  */
 export const ceilings = {
-  "Workers instrument(handler)": 33 * KiB,
-  "Workers init + traced handler": 27.5 * KiB,
-  "Workers init + traces + metrics": 42.5 * KiB,
-  "Browser init + traced fetch": 29.5 * KiB,
-  "Browser initRum()": 53.5 * KiB,
+  "Workers instrument(handler)": 31.5 * KiB,
+  "Workers init + traced handler": 27 * KiB,
+  "Workers init + traces + metrics": 38 * KiB,
+  "Browser init + traced fetch": 28 * KiB,
+  "Browser initRum()": 49 * KiB,
   "Traces only, hand-wired": 16.5 * KiB,
-  "Node quick start": 53 * KiB,
-  "Prometheus only": 20 * KiB,
+  "Node quick start": 49 * KiB,
+  "Prometheus only": 15.5 * KiB,
 };
 
 /** package.json `exports` target (dist file) → the source file it is built from (scripts/build.mjs). */

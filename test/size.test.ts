@@ -62,7 +62,8 @@ test("the report prints every program beside its target and incumbent, and exits
 
 test("a traces-only Worker or page carries no metrics, logs, console exporter, by-name selection or optional propagator", async () => {
   const forbidden = [
-    /^src\/metrics\/(?!registered-meter-provider)/,
+    // The slot instrumentations read, and the OTLP exporters' temporality-preference variable (a name list).
+    /^src\/metrics\/(?!registered-meter-provider|temporality-preference)/,
     /^src\/logs\//,
     /^src\/export\/prometheus\//,
     /console/,

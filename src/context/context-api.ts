@@ -54,9 +54,18 @@ export function hasContextManager(): boolean {
   return manager !== undefined;
 }
 
+/**
+ * The active context, without choosing a manager: until one is set or detected nothing can
+ * have been made active, so that is the root context. Code that only reads the context
+ * (exemplars, log correlation) calls this and bundles none of the managers `context` detects.
+ */
+export function activeContext(): Context {
+  return manager === undefined ? ROOT_CONTEXT : manager.active();
+}
+
 /** The global context API. */
 export const context: ContextAPI = {
-  active: () => getContextManager().active(),
+  active: activeContext,
   with: (ctx, fn, thisArg, ...args) => getContextManager().with(ctx, fn, thisArg, ...args),
   bind: (ctx, target) => getContextManager().bind(ctx, target),
   setGlobalContextManager(next) {

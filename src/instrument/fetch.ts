@@ -1,7 +1,8 @@
 /**
  * Traced `fetch`: one CLIENT span per call with the stable HTTP client semantic conventions
  * (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client), the
- * `http.client.request.duration` histogram, and W3C context injection only for allowed
+ * `http.client.request.duration` histogram where the program has a meter provider (see
+ * `durationHistogram`), and W3C context injection only for allowed
  * targets (`propagateTo`), so third-party APIs neither receive our headers nor fail CORS
  * preflight because of them.
  *
@@ -10,33 +11,27 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { monotonicNow } from "../common/time.ts";
-import { createContextKey, type Context } from "../context/context.ts";
+import { createContextKey } from "../context/context.ts";
 import { context } from "../context/context-api.ts";
 import { propagation } from "../propagation/propagation-api.ts";
-import { setSpan } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
-import { SpanKind, SpanStatusCode, type Span } from "../trace/types.ts";
 import {
   clientTargetRules,
   createQueryRedactor,
   durationHistogram,
-  errorMessage,
-  errorType,
   instrumentationTracer,
   matchesUrl,
   methodAttributes,
   normalizedMethod,
   pageBase,
   redactUrl,
-  seconds,
   spanMethod,
   urlPort,
   type InstrumentationProviders,
   type UrlMatchers,
 } from "./http-semconv.ts";
-import { redactedException, redactUrlsInText } from "./redact-text.ts";
 import { capturedHeaderAttributes, compileHeaderCapture, fetchHeadersReader, type HeaderCaptureOptions } from "./http-headers.ts";
+import { startOperationSpan, type OperationRecording } from "./operation-span.ts";
 
 /** Options of {@link instrumentFetch} and {@link installFetchInstrumentation}. */
 export interface FetchInstrumentationOptions extends InstrumentationProviders, HeaderCaptureOptions {
@@ -65,58 +60,15 @@ export function isInstrumentedFetch(fn: unknown): boolean {
   return typeof fn === "function" && (fn as unknown as Record<symbol, unknown>)[INSTRUMENTED] === true;
 }
 
-interface Target {
-  readonly method: string;
-  readonly url: URL;
+/** A `Request` (also one from another realm or a polyfill): an object with a string `url`. */
+interface RequestLike {
+  readonly url: string;
+  readonly method?: unknown;
+  readonly headers?: HeadersInit;
 }
 
-function describe(input: unknown, init: RequestInit | undefined): Target | undefined {
-  let href: string;
-  let method: string | undefined = init?.method;
-  if (typeof Request !== "undefined" && input instanceof Request) {
-    href = input.url;
-    method ??= input.method;
-  } else if (input instanceof URL) href = input.href;
-  else if (typeof input === "string") href = input;
-  else if (input !== null && typeof input === "object" && typeof (input as { url?: unknown }).url === "string") {
-    // A Request from another realm or polyfill.
-    href = (input as { url: string }).url;
-    const m = (input as { method?: unknown }).method;
-    if (typeof m === "string") method ??= m;
-  } else href = String(input);
-  let url: URL;
-  try {
-    url = new URL(href, pageBase());
-  } catch {
-    return undefined; // fetch itself will reject this input; let it.
-  }
-  return { method: typeof method === "string" && method !== "" ? method : "GET", url };
-}
-
-/**
- * Adds the propagation headers. Never consumes a Request's body: the headers go in `init`,
- * which `fetch` applies on top of the Request (a copy of the Request's headers, plus ours).
- */
-function withHeaders(input: unknown, init: RequestInit | undefined, ctx: Context): RequestInit {
-  const base = init?.headers !== undefined
-    ? init.headers
-    : typeof Request !== "undefined" && input instanceof Request
-      ? input.headers
-      : undefined;
-  const headers = new Headers(base);
-  propagation.inject(ctx, headers);
-  return { ...init, headers };
-}
-
-/** The headers the call sends before propagation (for header capture); undefined when unreadable. */
-function sentHeaders(input: unknown, init: RequestInit | undefined): Headers | undefined {
-  try {
-    if (init?.headers !== undefined) return new Headers(init.headers);
-    if (typeof Request !== "undefined" && input instanceof Request) return input.headers;
-  } catch {
-    // Headers fetch itself will reject: capture nothing.
-  }
-  return undefined;
+function requestLike(input: unknown): RequestLike | undefined {
+  return typeof (input as RequestLike | null)?.url === "string" ? (input as RequestLike) : undefined;
 }
 
 /**
@@ -138,95 +90,76 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
   if (isInstrumentedFetch(candidate)) return candidate;
   const original: FetchFn = candidate;
   const { propagateTo, ignore } = clientTargetRules(options, "Cannot instrument fetch");
-  const redact = createQueryRedactor(options.redactQueryKeys);
   const headerCapture = compileHeaderCapture(options, "Cannot instrument fetch");
-  const tracer = instrumentationTracer(SCOPE, options);
-  const histogram = durationHistogram("client", SCOPE, options);
+  const recording: OperationRecording = {
+    tracer: instrumentationTracer(SCOPE, options),
+    histogram: durationHistogram("client", SCOPE, options),
+    redactSearch: createQueryRedactor(options.redactQueryKeys),
+    // Semconv: on the client side every 4xx and 5xx is an error.
+    errorStatus: 400,
+    responseHeaders: headerCapture.response,
+  };
 
   function tracedFetch(this: unknown, input: RequestInfo | URL | string, init?: RequestInit): Promise<Response> {
     const active = context.active();
-    let info: Target | undefined;
+    let url: URL | undefined;
+    let method: unknown;
+    const request = requestLike(input);
     if (!isTracingSuppressed(active) && active.getValue(IN_CLIENT_SPAN) !== true) {
       try {
-        info = describe(input, init);
-        if (info !== undefined && ignore !== undefined && matchesUrl(ignore, info.url)) info = undefined;
-      } catch (err) {
-        diagOnce("warn", "instrument-fetch:describe", "instrumentFetch: could not read the request; sending it untraced.", err);
-        info = undefined;
+        method = init?.method ?? request?.method;
+        // A URL or string input, else a Request's url; relative URLs resolve against the page.
+        url = new URL(request ? request.url : String(input), pageBase());
+        if (ignore !== undefined && matchesUrl(ignore, url)) url = undefined;
+      } catch {
+        url = undefined; // an input fetch itself rejects (no URL, a throwing getter): it says why
       }
     }
-    if (info === undefined) return original.call(this, input as never, init);
+    if (url === undefined) return original.call(this, input as never, init);
 
-    const { method, url } = info;
-    const attributes: Attributes = {
-      ...methodAttributes(method),
-      "url.full": redactUrl(url, redact),
-      "server.address": url.hostname,
-      "url.scheme": url.protocol.slice(0, -1),
-    };
+    const verb = typeof method === "string" && method !== "" ? method : "GET";
+    const scheme = url.protocol.slice(0, -1);
     const port = urlPort(url);
-    if (port !== undefined) attributes["server.port"] = port;
-    const metricAttributes: Attributes = {
-      "http.request.method": normalizedMethod(method),
-      "server.address": url.hostname,
-      "url.scheme": attributes["url.scheme"] as string,
-    };
+    const metricAttributes: Attributes = { "http.request.method": normalizedMethod(verb), "server.address": url.hostname, "url.scheme": scheme };
     if (port !== undefined) metricAttributes["server.port"] = port;
-
-    if (headerCapture.request.length > 0) Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, fetchHeadersReader(sentHeaders(input, init))));
-    const span = tracer.startSpan(spanMethod(method), { kind: 2 /* SpanKind.CLIENT */, attributes }, active);
-    const spanCtx = setSpan(active, span).setValue(IN_CLIENT_SPAN, true);
-    const started = monotonicNow();
+    const attributes: Attributes = { ...methodAttributes(verb), ...metricAttributes, "url.full": redactUrl(url, recording.redactSearch) };
+    // The headers the call sends before ours: init's, which fetch applies over a Request's own.
+    const sent = init?.headers ?? request?.headers;
+    if (headerCapture.request.length > 0) {
+      // Read through a Headers made per captured name, only when capture is on; headers fetch
+      // itself would reject are read as nothing.
+      Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, (name) => new Headers(sent).get(name)));
+    }
+    const handle = startOperationSpan(recording, spanMethod(verb), 2 /* SpanKind.CLIENT */, attributes, metricAttributes, active);
+    const spanCtx = handle.context.setValue(IN_CLIENT_SPAN, true);
     let sendInit = init;
     if (propagateTo === undefined || matchesUrl(propagateTo, url)) {
       try {
-        sendInit = withHeaders(input, init, spanCtx);
+        // Never consumes a Request's body: the headers go in `init`, which fetch applies on top
+        // of the Request (a copy of the Request's headers, plus ours).
+        const headers = new Headers(sent);
+        propagation.inject(spanCtx, headers);
+        sendInit = { ...init, headers };
       } catch (err) {
         // Headers fetch itself would reject (bad names): send the call as given, and let fetch decide.
         diagOnce("warn", "instrument-fetch:headers", "instrumentFetch: could not add propagation headers; sending without them.", err);
-        sendInit = init;
       }
     }
-
-    const finish = (status: number | undefined, error: unknown, response?: Response): void => {
-      try {
-        if (response !== undefined && headerCapture.response.length > 0) {
-          span.setAttributes(capturedHeaderAttributes(headerCapture.response, fetchHeadersReader(response.headers)));
-        }
-        if (status !== undefined) {
-          span.setAttribute("http.response.status_code", status);
-          metricAttributes["http.response.status_code"] = status;
-        }
-        // Semconv: on the client side every 4xx and 5xx is an error.
-        const type = error !== undefined ? errorType(error) : status !== undefined && status >= 400 ? String(status) : undefined;
-        if (type !== undefined) {
-          span.setAttribute("error.type", type);
-          metricAttributes["error.type"] = type;
-          // Redacted: Node's fetch quotes the whole URL, credentials included, when it rejects one.
-          if (error !== undefined) span.recordException(redactedException(error, redact));
-          span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: error !== undefined ? redactUrlsInText(errorMessage(error), redact) : undefined });
-        }
-        span.end();
-        histogram.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);
-      } catch (err) {
-        diagOnce("warn", "instrument-fetch:finish", "instrumentFetch: recording the response failed.", err);
-      }
-    };
 
     let pending: Promise<Response>;
     try {
       pending = context.with(spanCtx, () => original.call(this, input as never, sendInit));
     } catch (error) {
-      finish(undefined, error);
+      handle.end(undefined, error);
       throw error;
     }
     return Promise.resolve(pending).then(
       (response) => {
-        finish(typeof response?.status === "number" ? response.status : undefined, undefined, response);
+        handle.end(typeof response?.status === "number" ? response.status : undefined, undefined, undefined, fetchHeadersReader(response?.headers));
         return response;
       },
       (error: unknown) => {
-        finish(undefined, error);
+        handle.end(undefined, error);
         throw error;
       },
     );
@@ -251,8 +184,8 @@ export type UninstallFetch = () => void;
 export function installFetchInstrumentation(options: FetchInstrumentationOptions = {}): UninstallFetch {
   const g = globalThis as { fetch?: FetchFn };
   const previous = g.fetch;
-  if (typeof previous !== "function") throw new TypeError("Cannot install fetch instrumentation: globalThis.fetch is missing");
   if (isInstrumentedFetch(previous)) return () => {};
+  // Throws the TypeError of instrumentFetch when there is no globalThis.fetch.
   const traced = instrumentFetch(previous, options);
   g.fetch = traced;
   return () => {

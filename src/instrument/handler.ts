@@ -4,7 +4,7 @@
  * `Bun.serve`, Workers `fetch` and Hono `app.fetch` — in a SERVER span per the stable HTTP
  * server semantic conventions (https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server),
  * continuing the caller's trace from the request headers and recording
- * `http.server.request.duration`.
+ * `http.server.request.duration` where the program has a meter provider (see `durationHistogram`).
  *
  * Streaming responses: the span ends when the handler hands back its `Response` (the status
  * and headers are final then), not when the body finishes. Wrapping every body in a
@@ -14,37 +14,23 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { monotonicNow } from "../common/time.ts";
-import type { Context } from "../context/context.ts";
 import { context } from "../context/context-api.ts";
 import { propagation } from "../propagation/propagation-api.ts";
+import { formatTraceParent } from "../propagation/trace-context.ts";
 import { isSpanContextValid } from "../trace/span-context.ts";
-import { setSpan } from "../trace/span-in-context.ts";
-import type { Tracer } from "../trace/tracer.ts";
 import type { Span } from "../trace/types.ts";
-import type { Histogram } from "../metrics/instruments.ts";
+import { capturedHeaderAttributes, compileHeaderCapture, fetchHeadersReader, type CapturedHeader, type HeaderCaptureOptions, type HeaderReader } from "./http-headers.ts";
 import {
   createQueryRedactor,
   durationHistogram,
-  errorMessage,
-  errorType,
   instrumentationTracer,
   methodAttributes,
   normalizedMethod,
-  seconds,
   spanMethod,
   urlPort,
   type InstrumentationProviders,
 } from "./http-semconv.ts";
-import { redactedException, redactUrlsInText } from "./redact-text.ts";
-import {
-  capturedHeaderAttributes,
-  compileHeaderCapture,
-  fetchHeadersReader,
-  type HeaderCapture,
-  type HeaderCaptureOptions,
-  type HeaderReader,
-} from "./http-headers.ts";
+import { startOperationSpan, type OperationRecording, type OperationSpan } from "./operation-span.ts";
 
 /** Options of {@link instrumentHandler}. */
 export interface HandlerInstrumentationOptions<Rest extends unknown[] = unknown[]> extends InstrumentationProviders, HeaderCaptureOptions {
@@ -69,100 +55,68 @@ export interface ServerRequestInfo {
   readonly route: string | undefined;
   readonly clientAddress: string | undefined;
   /** Reads a request header, for `captureRequestHeaders`. */
-  readonly requestHeader?: HeaderReader;
+  readonly requestHeader: HeaderReader;
 }
 
-/** A started server span and how to finish it. */
-export interface ServerSpanHandle {
-  readonly span: Span;
-  /** The context to run the handler in (extracted parent + the server span). */
-  readonly context: Context;
-  /**
-   * Ends span and records the duration; only the first call counts. `responseHeader` reads
-   * the response's headers for `captureResponseHeaders`.
-   */
-  end(status: number | undefined, error?: unknown, type?: string, responseHeader?: HeaderReader): void;
-  /** The `traceresponse` header value, or undefined when the span context is invalid. */
-  traceResponse(): string | undefined;
+/** A server instrumentation's checked options: how it records, and what it captures. */
+export interface ServerRecording extends OperationRecording {
+  readonly requestHeaders: readonly CapturedHeader[];
 }
 
-const SCOPE = "otel-edge/instrument/handler";
+/**
+ * Checks the options shared by {@link instrumentHandler} and the Node listener adapter and
+ * compiles them once. `what` starts each TypeError message ("Cannot instrument handler").
+ */
+export function serverRecording(
+  handler: unknown,
+  options: InstrumentationProviders & HeaderCaptureOptions & { readonly route?: unknown; readonly redactQueryKeys?: readonly string[] },
+  what: string,
+  scope: string,
+): ServerRecording {
+  if (typeof handler !== "function") throw new TypeError(`${what}: expected a function`);
+  const route = options.route;
+  if (route !== undefined && typeof route !== "string" && typeof route !== "function") throw new TypeError(`${what}: route must be a string or a function`);
+  const headers = compileHeaderCapture(options, what);
+  return {
+    tracer: instrumentationTracer(scope, options),
+    histogram: durationHistogram("server", scope, options),
+    redactSearch: createQueryRedactor(options.redactQueryKeys),
+    // Semconv: for servers only 5xx is an error (4xx is the client's fault).
+    errorStatus: 500,
+    requestHeaders: headers.request,
+    responseHeaders: headers.response,
+  };
+}
 
 /**
  * Starts a SERVER span for `info` (used by {@link instrumentHandler} and the Node listener
- * adapter, so both record identical attributes and metrics).
+ * adapter, so both record identical attributes and metrics), continuing the caller's trace.
  */
-export function startServerSpan(
-  tracer: Tracer,
-  histogram: Histogram,
-  info: ServerRequestInfo,
-  redactSearch: (search: string) => string,
-  headerCapture?: HeaderCapture,
-): ServerSpanHandle {
-  const parent = propagation.extract(context.active(), info.carrier);
+export function startServerSpan(recording: ServerRecording, info: ServerRequestInfo): OperationSpan {
+  const { url, route } = info;
   const attributes: Attributes = methodAttributes(info.method);
   const metricAttributes: Attributes = { "http.request.method": normalizedMethod(info.method) };
-  const url = info.url;
   if (url !== undefined) {
-    const scheme = url.protocol.slice(0, -1);
     attributes["url.path"] = url.pathname;
-    if (url.search !== "") attributes["url.query"] = redactSearch(url.search).slice(1);
-    attributes["url.scheme"] = scheme;
+    if (url.search !== "") attributes["url.query"] = recording.redactSearch(url.search).slice(1);
+    attributes["url.scheme"] = metricAttributes["url.scheme"] = url.protocol.slice(0, -1);
     attributes["server.address"] = url.hostname;
     const port = urlPort(url);
     if (port !== undefined) attributes["server.port"] = port;
-    metricAttributes["url.scheme"] = scheme;
   }
-  if (info.route !== undefined && info.route !== "") {
-    attributes["http.route"] = info.route;
-    metricAttributes["http.route"] = info.route;
-  }
+  if (route) attributes["http.route"] = metricAttributes["http.route"] = route;
   if (info.userAgent !== undefined) attributes["user_agent.original"] = info.userAgent;
-  if (info.clientAddress !== undefined && info.clientAddress !== "") attributes["client.address"] = info.clientAddress;
-  if (headerCapture !== undefined && headerCapture.request.length > 0 && info.requestHeader !== undefined) {
-    Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, info.requestHeader));
-  }
+  if (info.clientAddress) attributes["client.address"] = info.clientAddress;
+  if (recording.requestHeaders.length > 0) Object.assign(attributes, capturedHeaderAttributes(recording.requestHeaders, info.requestHeader));
   const method = spanMethod(info.method);
-  const name = info.route !== undefined && info.route !== "" ? `${method} ${info.route}` : method;
-  const span = tracer.startSpan(name, { kind: 1 /* SpanKind.SERVER */, attributes }, parent);
-  const ctx = setSpan(parent, span);
-  const started = monotonicNow();
-  let ended = false;
-  return {
-    span,
-    context: ctx,
-    end(status, error, type, responseHeader) {
-      if (ended) return;
-      ended = true;
-      try {
-        if (headerCapture !== undefined && headerCapture.response.length > 0 && responseHeader !== undefined) {
-          span.setAttributes(capturedHeaderAttributes(headerCapture.response, responseHeader));
-        }
-        if (status !== undefined) {
-          span.setAttribute("http.response.status_code", status);
-          metricAttributes["http.response.status_code"] = status;
-        }
-        // Semconv: for servers only 5xx is an error (4xx is the client's fault).
-        const errType = type ?? (error !== undefined ? errorType(error) : status !== undefined && status >= 500 ? String(status) : undefined);
-        if (errType !== undefined) {
-          span.setAttribute("error.type", errType);
-          metricAttributes["error.type"] = errType;
-          // Redacted: an error message quoting a URL must not carry its credentials or tokens.
-          if (error !== undefined) span.recordException(redactedException(error, redactSearch));
-          span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: error !== undefined ? redactUrlsInText(errorMessage(error), redactSearch) : undefined });
-        }
-        span.end();
-        histogram.record(seconds(started, monotonicNow()), metricAttributes, ctx);
-      } catch (err) {
-        diagOnce("warn", "instrument-server:end", "HTTP server instrumentation: recording the response failed.", err);
-      }
-    },
-    traceResponse() {
-      const sc = span.spanContext();
-      if (!isSpanContextValid(sc)) return undefined;
-      return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
-    },
-  };
+  const parent = propagation.extract(context.active(), info.carrier);
+  return startOperationSpan(recording, route ? `${method} ${route}` : method, 1 /* SpanKind.SERVER */, attributes, metricAttributes, parent);
+}
+
+/** The W3C Trace Context Level 2 `traceresponse` value for `span`, or undefined when its context is invalid. */
+export function traceResponseValue(span: Span): string | undefined {
+  const sc = span.spanContext();
+  return isSpanContextValid(sc) ? formatTraceParent(sc) : undefined;
 }
 
 function withTraceResponse(response: Response, value: string): Response {
@@ -182,10 +136,6 @@ function withTraceResponse(response: Response, value: string): Response {
   }
 }
 
-function isResponse(value: unknown): value is Response {
-  return value !== null && typeof value === "object" && typeof (value as Response).status === "number";
-}
-
 /**
  * Wraps a fetch-style handler in a SERVER span. The span is active while the handler runs;
  * thrown errors are recorded and rethrown, 5xx responses mark the span as an error. The
@@ -202,19 +152,11 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
   handler: (request: Request, ...rest: Rest) => R,
   options: HandlerInstrumentationOptions<Rest> = {},
 ): (request: Request, ...rest: Rest) => R {
-  if (typeof handler !== "function") throw new TypeError("Cannot instrument handler: expected a function");
-  const route = options.route;
-  if (route !== undefined && typeof route !== "string" && typeof route !== "function") {
-    throw new TypeError("Cannot instrument handler: route must be a string or a function");
-  }
-  const tracer = instrumentationTracer(SCOPE, options);
-  const histogram = durationHistogram("server", SCOPE, options);
-  const redact = createQueryRedactor(options.redactQueryKeys);
-  const headerCapture = compileHeaderCapture(options, "Cannot instrument handler");
-  const traceResponse = options.traceResponse === true;
+  const recording = serverRecording(handler, options, "Cannot instrument handler", "otel-edge/instrument/handler");
+  const { route, clientAddress, traceResponse } = options;
 
   return function instrumentedHandler(this: unknown, request: Request, ...rest: Rest): R {
-    let handle: ServerSpanHandle;
+    let handle: OperationSpan;
     try {
       let url: URL | undefined;
       try {
@@ -222,7 +164,7 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
       } catch {
         url = undefined;
       }
-      const pick = <T>(fn: ((request: Request, ...rest: Rest) => T) | undefined): T | undefined => {
+      const pick = (fn: ((request: Request, ...rest: Rest) => string | undefined) | undefined): string | undefined => {
         try {
           return fn?.(request, ...rest);
         } catch (err) {
@@ -230,15 +172,15 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
           return undefined;
         }
       };
-      handle = startServerSpan(tracer, histogram, {
+      handle = startServerSpan(recording, {
         method: typeof request.method === "string" ? request.method : "GET",
         url,
         carrier: request.headers,
         userAgent: request.headers?.get("user-agent") ?? undefined,
         route: typeof route === "function" ? pick(route) : route,
-        clientAddress: pick(options.clientAddress),
+        clientAddress: pick(clientAddress),
         requestHeader: fetchHeadersReader(request.headers),
-      }, redact, headerCapture);
+      });
     } catch (err) {
       diagOnce("warn", "instrument-handler:start", "instrumentHandler: could not read the request; handling it untraced.", err);
       return handler.call(this, request, ...rest);
@@ -249,7 +191,7 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
         handle.end(undefined, undefined, "_OTHER");
         return response;
       }
-      const value = traceResponse ? handle.traceResponse() : undefined;
+      const value = traceResponse === true ? traceResponseValue(handle.span) : undefined;
       const out = value !== undefined ? withTraceResponse(response, value) : response;
       handle.end(response.status, undefined, undefined, fetchHeadersReader(out.headers));
       return out;
@@ -269,4 +211,8 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
     }
     return done(result) as R;
   };
+}
+
+function isResponse(value: unknown): value is Response {
+  return value !== null && typeof value === "object" && typeof (value as Response).status === "number";
 }

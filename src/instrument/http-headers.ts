@@ -58,23 +58,16 @@ export interface HeaderCaptureOptions {
   captureResponseHeaders?: readonly string[];
 }
 
-function compileList(names: unknown, side: "request" | "response", what: string, option: string): CapturedHeader[] {
-  if (names === undefined) return [];
-  if (!Array.isArray(names)) throw new TypeError(`${what}: ${option} must be an array of header names, got ${typeof names}`);
+function compileList(names: readonly string[] | undefined, side: "request" | "response", what: string, option: string): CapturedHeader[] {
+  if (names !== undefined && !Array.isArray(names)) throw new TypeError(`${what}: ${option} must be an array of header names`);
   const out: CapturedHeader[] = [];
-  const seen = new Set<string>();
-  for (const raw of names as unknown[]) {
+  for (const raw of names ?? []) {
     if (typeof raw !== "string" || !TOKEN.test(raw)) {
-      throw new TypeError(`${what}: ${option} must contain HTTP header names (RFC 9110 tokens such as "content-type"), got ${typeof raw === "string" ? JSON.stringify(raw.slice(0, 64)) : typeof raw}`);
+      throw new TypeError(`${what}: ${option} must contain HTTP header names such as "content-type", got ${typeof raw === "string" ? JSON.stringify(raw.slice(0, 64)) : typeof raw}`);
     }
     const name = raw.toLowerCase();
-    if (NEVER.has(name)) {
-      diagOnce("warn", `instrument-headers:never:${name}`, `${what}: ${option} lists "${name}", which is never recorded (credentials or untrusted propagation data); ignoring it.`);
-      continue;
-    }
-    if (seen.has(name)) continue;
-    seen.add(name);
-    out.push({ name, key: `http.${side}.header.${name}` });
+    if (NEVER.has(name)) diagOnce("warn", `instrument-headers:never:${name}`, `${what}: ${option} lists "${name}", which is never recorded (credentials or untrusted propagation data); ignoring it.`);
+    else out.push({ name, key: `http.${side}.header.${name}` });
   }
   return out;
 }
@@ -100,18 +93,13 @@ export type HeaderReader = (name: string) => string | readonly string[] | null |
  */
 export function capturedHeaderAttributes(list: readonly CapturedHeader[], read: HeaderReader): Attributes {
   const out: Attributes = {};
-  for (const h of list) {
-    let raw: string | readonly string[] | null | undefined;
+  for (const { name, key } of list) {
     try {
-      raw = read(h.name);
+      const raw = read(name);
+      if (raw != null) out[key] = (Array.isArray(raw) ? raw.slice(0, MAX_VALUES) : [raw]).map((v) => String(v).slice(0, MAX_CAPTURED_HEADER_LENGTH));
     } catch {
-      continue; // a broken headers object must not break the request
+      // A broken headers object must not break the request: record nothing for it.
     }
-    if (raw === null || raw === undefined) continue;
-    const values = (typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw.slice(0, MAX_VALUES) : [String(raw)])
-      .map((v) => String(v))
-      .map((v) => (v.length > MAX_CAPTURED_HEADER_LENGTH ? v.slice(0, MAX_CAPTURED_HEADER_LENGTH) : v));
-    out[h.key] = values;
   }
   return out;
 }

@@ -6,16 +6,16 @@
  * (https://opentelemetry.io/docs/specs/semconv/http/http-metrics/).
  */
 import type { Attributes } from "../common/attributes.ts";
-import { metrics } from "../metrics/metrics-api.ts";
+import type { Context } from "../context/context.ts";
 import type { Histogram } from "../metrics/instruments.ts";
 import type { Meter } from "../metrics/meter.ts";
-import type { MeterProviderLike } from "../metrics/metrics-api.ts";
+import { registeredMeterProvider, type MeterProviderLike } from "../metrics/registered-meter-provider.ts";
 import { trace } from "../trace/trace-api.ts";
 import type { Tracer } from "../trace/tracer.ts";
 import type { TracerProvider } from "../trace/tracer-provider.ts";
 import { VERSION } from "../version.ts";
 
-/** Semconv's advised buckets (seconds) for `http.client/server.request.duration`. */
+/** Semconv's advised buckets (seconds) for `http.client/server.request.duration` and `faas.invoke_duration`. */
 export const HTTP_DURATION_BUCKETS: readonly number[] = /* @__PURE__ */ Object.freeze([
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ]);
@@ -36,7 +36,11 @@ export type UrlMatcher = string | RegExp | ((url: URL) => boolean);
 /** One {@link UrlMatcher} or several (any one matching is enough). */
 export type UrlMatchers = UrlMatcher | readonly UrlMatcher[];
 
-/** Providers an instrumentation uses; default: the global ones (looked up lazily). */
+/**
+ * Providers an instrumentation uses; default: the global ones (looked up lazily). Durations
+ * are recorded only through a meter provider that is there: this one, else the one registered
+ * with `metrics.setGlobalMeterProvider()` (by `init()` when the program asked for metrics).
+ */
 export interface InstrumentationProviders {
   tracerProvider?: TracerProvider;
   meterProvider?: MeterProviderLike;
@@ -45,68 +49,52 @@ export interface InstrumentationProviders {
 // Semconv "http.request.method": the known methods; anything else is reported as _OTHER.
 const KNOWN_METHODS = /* @__PURE__ */ new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"]);
 
-/** The method attributes (`http.request.method`, plus `_original` when not a known method). */
-export function methodAttributes(method: string): Attributes {
-  if (KNOWN_METHODS.has(method)) return { "http.request.method": method };
-  const upper = method.toUpperCase();
-  // Semconv: an unknown method is recorded as _OTHER with the original value kept aside.
-  return KNOWN_METHODS.has(upper)
-    ? { "http.request.method": upper, "http.request.method_original": method }
-    : { "http.request.method": "_OTHER", "http.request.method_original": method };
-}
-
-/** The low-cardinality method for span names and metrics: a known method, or "HTTP" for _OTHER. */
-export function spanMethod(method: string): string {
-  const upper = method.toUpperCase();
-  return KNOWN_METHODS.has(upper) ? upper : "HTTP";
-}
-
-/** The normalized method value as recorded in `http.request.method`. */
+/** The normalized method value as recorded in `http.request.method`: a known method, else `_OTHER`. */
 export function normalizedMethod(method: string): string {
   const upper = method.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : "_OTHER";
 }
 
+/** The method attributes (`http.request.method`, plus `_original` when not a known method as sent). */
+export function methodAttributes(method: string): Attributes {
+  // Semconv: a method that is not a known one as sent is normalized, its original kept aside.
+  return KNOWN_METHODS.has(method)
+    ? { "http.request.method": method }
+    : { "http.request.method": normalizedMethod(method), "http.request.method_original": method };
+}
+
+/** The low-cardinality method for span names: a known method, or "HTTP" for _OTHER. */
+export function spanMethod(method: string): string {
+  const normalized = normalizedMethod(method);
+  return normalized === "_OTHER" ? "HTTP" : normalized;
+}
+
+const DEFAULT_PORTS: Record<string, number | undefined> = { "http:": 80, "https:": 443, "ws:": 80, "wss:": 443 };
+
 /** The port a URL targets: the explicit one, else the scheme's default. */
 export function urlPort(url: URL): number | undefined {
-  if (url.port !== "") return Number(url.port);
-  if (url.protocol === "https:" || url.protocol === "wss:") return 443;
-  if (url.protocol === "http:" || url.protocol === "ws:") return 80;
-  return undefined;
-}
-
-function sensitiveSet(extra: readonly string[] | undefined): Set<string> {
-  const set = new Set(DEFAULT_SENSITIVE_QUERY_KEYS);
-  for (const k of extra ?? []) if (typeof k === "string") set.add(k.toLowerCase());
-  return set;
-}
-
-/** Compiles the redaction key list once (default keys plus `extraKeys`). */
-export function createQueryRedactor(extraKeys?: readonly string[]): (search: string) => string {
-  const keys = sensitiveSet(extraKeys);
-  return (search) => redactQuery(search, keys);
+  return url.port !== "" ? Number(url.port) : DEFAULT_PORTS[url.protocol];
 }
 
 /**
- * Replaces the values of sensitive keys in a query string (with or without "?"), leaving
- * every other byte as it was (no re-encoding, so the recorded URL matches what was sent).
+ * Compiles the redaction key list once (default keys plus `extraKeys`, case-insensitive). The
+ * redactor replaces the values of sensitive keys in a query string (with or without "?"),
+ * leaving every other byte as it was (no re-encoding, so the recorded URL matches what was sent).
  */
-function redactQuery(search: string, keys: ReadonlySet<string>): string {
-  const lead = search.startsWith("?") ? "?" : "";
-  const body = lead ? search.slice(1) : search;
-  if (body === "") return search;
-  return lead + body.split("&").map((pair) => {
-    const eq = pair.indexOf("=");
-    if (eq < 0) return pair;
-    const rawKey = pair.slice(0, eq);
-    let key = rawKey;
-    try {
-      key = decodeURIComponent(rawKey.replace(/\+/g, " "));
-    } catch {
-      // A malformed escape: compare the raw key.
-    }
-    return keys.has(key.toLowerCase()) ? `${rawKey}=REDACTED` : pair;
-  }).join("&");
+export function createQueryRedactor(extraKeys?: readonly string[]): (search: string) => string {
+  const keys = new Set(DEFAULT_SENSITIVE_QUERY_KEYS);
+  for (const k of extraKeys ?? []) if (typeof k === "string") keys.add(k.toLowerCase());
+  // Each `key=value` pair, after the start (and its "?") or an "&"; pairs without "=" are kept.
+  return (search) =>
+    search.replace(/(^\??|&)([^&=]*)=[^&]*/g, (pair, lead: string, rawKey: string) => {
+      let key = rawKey;
+      try {
+        key = decodeURIComponent(rawKey.replace(/\+/g, " "));
+      } catch {
+        // A malformed escape: compare the raw key.
+      }
+      return keys.has(key.toLowerCase()) ? `${lead}${rawKey}=REDACTED` : pair;
+    });
 }
 
 /**
@@ -119,37 +107,26 @@ export function redactUrl(url: URL, redactSearch: (search: string) => string): s
   return `${url.protocol}//${auth}${url.host}${url.pathname}${redactSearch(url.search)}`;
 }
 
-function matchOne(rule: UrlMatcher, url: URL): boolean {
-  if (typeof rule === "string") {
-    // A full URL/origin prefix ("https://api.example.com/v1"), or a bare host ("api.example.com").
-    if (rule.includes("://")) return url.href.startsWith(rule);
-    return url.host === rule || url.hostname === rule;
-  }
-  if (rule instanceof RegExp) {
-    rule.lastIndex = 0; // a /g or /y RegExp keeps state between tests
-    return rule.test(url.href);
-  }
-  if (typeof rule === "function") return rule(url) === true;
-  return false;
-}
-
 /** True when any matcher selects `url`. A throwing predicate counts as "no match". */
 export function matchesUrl(rules: UrlMatchers, url: URL): boolean {
-  const list = Array.isArray(rules) ? (rules as readonly UrlMatcher[]) : [rules as UrlMatcher];
-  for (const rule of list) {
+  return [rules].flat().some((rule) => {
     try {
-      if (matchOne(rule, url)) return true;
+      // A string is a full URL/origin prefix ("https://api.example.com/v1") or a bare host.
+      if (typeof rule === "string") return rule.includes("://") ? url.href.startsWith(rule) : url.host === rule || url.hostname === rule;
+      if (rule instanceof RegExp) {
+        rule.lastIndex = 0; // a /g or /y RegExp keeps state between tests
+        return rule.test(url.href);
+      }
+      return rule(url) === true;
     } catch {
-      // A user predicate that throws must not break the request.
+      return false; // a user predicate that throws must not break the request
     }
-  }
-  return false;
+  });
 }
 
 /** Throws TypeError unless `rules` is a matcher or an array of them (construction-time check). */
 export function checkMatchers(rules: unknown, what: string): void {
-  const list = Array.isArray(rules) ? rules : [rules];
-  for (const r of list) {
+  for (const r of [rules].flat()) {
     if (typeof r !== "string" && typeof r !== "function" && !(r instanceof RegExp)) {
       throw new TypeError(`${what}: expected a string, RegExp or function (or an array of them), got ${typeof r}`);
     }
@@ -171,19 +148,12 @@ export interface ClientTargetRules {
  * (https://www.w3.org/TR/trace-context/#privacy-considerations); elsewhere every target does.
  */
 export function clientTargetRules(options: { readonly propagateTo?: UrlMatchers; readonly ignore?: UrlMatchers }, what: string): ClientTargetRules {
-  if (options.propagateTo !== undefined) checkMatchers(options.propagateTo, `${what}: propagateTo`);
-  if (options.ignore !== undefined) checkMatchers(options.ignore, `${what}: ignore`);
-  const origin = pageOrigin();
-  return {
-    propagateTo: options.propagateTo ?? (origin !== undefined ? [(u: URL) => u.origin === origin] : undefined),
-    ignore: options.ignore,
-  };
-}
-
-/** The page origin in browsers (`globalThis.location.origin`), else undefined (servers). */
-export function pageOrigin(): string | undefined {
+  const { propagateTo, ignore } = options;
+  if (propagateTo !== undefined) checkMatchers(propagateTo, `${what}: propagateTo`);
+  if (ignore !== undefined) checkMatchers(ignore, `${what}: ignore`);
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
-  return typeof origin === "string" && origin !== "null" && origin !== "" ? origin : undefined;
+  const isPage = typeof origin === "string" && origin !== "null" && origin !== "";
+  return { propagateTo: propagateTo ?? (isPage ? (u: URL) => u.origin === origin : undefined), ignore };
 }
 
 /** The page URL to resolve relative fetch URLs against (browsers and workers with `location`). */
@@ -197,16 +167,39 @@ export function instrumentationTracer(name: string, providers: InstrumentationPr
   return (providers?.tracerProvider ?? trace).getTracer(name, VERSION);
 }
 
+/** Records durations in seconds; see {@link durationHistogram}. */
+export interface DurationHistogram {
+  record(value: number, attributes: Attributes, context?: Context): void;
+}
+
 /**
- * The `http.{client|server}.request.duration` histogram with semconv's unit and buckets, on
- * `meter` when one is given, else on a meter from the given provider or the global one.
+ * The duration histogram of an instrumentation — `http.client.request.duration`,
+ * `http.server.request.duration` or `faas.invoke_duration` — with semconv's unit and buckets.
+ * It records on `meter` when one is given, else through `providers.meterProvider`, else
+ * through the registered global meter provider, looked up at each recording (one registered
+ * after the instrumentation started is used from then on); with none, nothing is recorded.
+ * Reading the registered provider's slot, not the `metrics` API, keeps the metrics SDK out of
+ * programs that only trace.
  */
-export function durationHistogram(side: "client" | "server", name: string, providers: InstrumentationProviders | undefined, meter?: Meter): Histogram {
-  return (meter ?? (providers?.meterProvider ?? metrics).getMeter(name, VERSION)).createHistogram(`http.${side}.request.duration`, {
-    description: `Duration of HTTP ${side} requests.`,
-    unit: "s",
-    advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
-  });
+export function durationHistogram(kind: "client" | "server" | "faas", scope: string, providers?: InstrumentationProviders, meter?: Meter): DurationHistogram {
+  let source: unknown;
+  let histogram: Histogram | undefined;
+  return {
+    record(value, attributes, ctx) {
+      const provider = meter ? undefined : (providers?.meterProvider ?? registeredMeterProvider());
+      const current = meter ?? provider;
+      if (current === undefined) return;
+      if (current !== source || histogram === undefined) {
+        histogram = (meter ?? provider!.getMeter(scope, VERSION)).createHistogram(kind === "faas" ? "faas.invoke_duration" : `http.${kind}.request.duration`, {
+          description: kind === "faas" ? "Measures the duration of the function's logic execution" : `Duration of HTTP ${kind} requests.`,
+          unit: "s",
+          advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
+        });
+        source = current;
+      }
+      histogram.record(value, attributes, ctx);
+    },
+  };
 }
 
 /**

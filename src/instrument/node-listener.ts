@@ -10,9 +10,10 @@
  */
 import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
-import { createQueryRedactor, durationHistogram, instrumentationTracer, type InstrumentationProviders } from "./http-semconv.ts";
-import { startServerSpan, type ServerSpanHandle } from "./handler.ts";
-import { compileHeaderCapture, type HeaderCaptureOptions, type HeaderReader } from "./http-headers.ts";
+import type { InstrumentationProviders } from "./http-semconv.ts";
+import { serverRecording, startServerSpan, traceResponseValue } from "./handler.ts";
+import type { HeaderCaptureOptions, HeaderReader } from "./http-headers.ts";
+import type { OperationSpan } from "./operation-span.ts";
 
 /** The parts of node:http `IncomingMessage` the adapter reads. */
 export interface NodeIncomingLike {
@@ -44,8 +45,6 @@ export interface NodeListenerInstrumentationOptions<Req extends NodeIncomingLike
   /** More query keys whose values are recorded as `REDACTED` in `url.query`. */
   redactQueryKeys?: readonly string[];
 }
-
-const SCOPE = "otel-edge/instrument/node-listener";
 
 function header(req: NodeIncomingLike, name: string): string | undefined {
   const v = req.headers[name];
@@ -85,18 +84,11 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
   listener: (req: Req, res: Res) => void,
   options: NodeListenerInstrumentationOptions<Req> = {},
 ): (req: Req, res: Res) => void {
-  if (typeof listener !== "function") throw new TypeError("Cannot instrument node listener: expected a function");
+  const recording = serverRecording(listener, options, "Cannot instrument node listener", "otel-edge/instrument/node-listener");
   const route = options.route;
-  if (route !== undefined && typeof route !== "string" && typeof route !== "function") {
-    throw new TypeError("Cannot instrument node listener: route must be a string or a function");
-  }
-  const tracer = instrumentationTracer(SCOPE, options);
-  const histogram = durationHistogram("server", SCOPE, options);
-  const redact = createQueryRedactor(options.redactQueryKeys);
-  const headerCapture = compileHeaderCapture(options, "Cannot instrument node listener");
 
   return function instrumentedListener(this: unknown, req: Req, res: Res): void {
-    let handle: ServerSpanHandle;
+    let handle: OperationSpan;
     try {
       const pick = (fn: ((req: Req) => string | undefined) | undefined): string | undefined => {
         try {
@@ -107,7 +99,7 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
         }
       };
       const remote = (req.socket as { remoteAddress?: unknown } | null | undefined)?.remoteAddress;
-      handle = startServerSpan(tracer, histogram, {
+      handle = startServerSpan(recording, {
         method: req.method ?? "GET",
         url: requestUrl(req),
         carrier: req.headers,
@@ -115,7 +107,7 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
         route: typeof route === "function" ? pick(route) : route,
         clientAddress: options.clientAddress ? pick(options.clientAddress) : typeof remote === "string" ? remote : undefined,
         requestHeader: (name) => req.headers[name],
-      }, redact, headerCapture);
+      });
       const h = handle;
       const responseHeader: HeaderReader = (name) => nodeHeaderValue(res.getHeader?.(name));
       res.once("finish", () => h.end(res.statusCode, undefined, undefined, responseHeader));
@@ -125,7 +117,7 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
         else h.end(res.statusCode, undefined, undefined, responseHeader);
       });
       if (options.traceResponse === true) {
-        const value = h.traceResponse();
+        const value = traceResponseValue(h.span);
         if (value !== undefined) res.setHeader?.("traceresponse", value);
       }
     } catch (err) {

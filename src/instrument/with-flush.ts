@@ -16,7 +16,7 @@
 import { describe } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import { logs } from "../logs/logs-api.ts";
-import { metrics } from "../metrics/metrics-api.ts";
+import { registeredMeterProvider } from "../metrics/registered-meter-provider.ts";
 import { trace } from "../trace/trace-api.ts";
 
 /** Anything with a `flush()`, e.g. the SDK `init()` returns. */
@@ -113,10 +113,11 @@ async function boundedFlush(sdk: Flushable | undefined, timeoutMillis: number): 
 function startFlush(sdk: Flushable | undefined): Promise<unknown> {
   try {
     if (sdk) return Promise.resolve(sdk.flush());
-    // No SDK given: whatever init() registered globally. Providers without forceFlush (the
-    // no-op ones before init) are skipped.
-    const providers = [trace.getTracerProvider(), metrics.getMeterProvider(), logs.getLoggerProvider()] as Array<{ forceFlush?: () => Promise<void> }>;
-    return Promise.allSettled(providers.map((p) => (typeof p.forceFlush === "function" ? p.forceFlush() : undefined)));
+    // No SDK given: whatever init() registered globally (the meter provider read from its slot,
+    // so a program without metrics does not bundle the metrics API). Providers without
+    // forceFlush (the no-op ones before init) are skipped.
+    const providers = [trace.getTracerProvider(), registeredMeterProvider(), logs.getLoggerProvider()] as Array<{ forceFlush?: () => Promise<void> } | undefined>;
+    return Promise.allSettled(providers.map((p) => (typeof p?.forceFlush === "function" ? p.forceFlush() : undefined)));
   } catch (e) {
     return Promise.reject(e);
   }

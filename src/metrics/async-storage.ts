@@ -11,7 +11,7 @@
  * (summed for sums), and the cardinality limit applies per collection with an overflow series.
  */
 import { now } from "../common/time.ts";
-import type { AnyAggregator } from "./aggregation/default-aggregation.ts";
+import type { AnyAggregator } from "./aggregation/aggregator.ts";
 import { toAttributeSet, type AttributeSet } from "./attribute-set.ts";
 import { toMetricData } from "./metric-data.ts";
 import { OVERFLOW_ATTRIBUTES, type ReaderSlot, type StreamConfig } from "./sync-storage.ts";

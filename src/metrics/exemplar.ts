@@ -13,7 +13,7 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import type { Context } from "../context/context.ts";
-import { context as contextApi } from "../context/context-api.ts";
+import { activeContext } from "../context/context-api.ts";
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isSampled, isSpanContextValid, type SpanContext } from "../trace/span-context.ts";
 import { getSpanContext } from "../trace/span-in-context.ts";
 import type { Exemplar } from "./types.ts";
@@ -49,7 +49,7 @@ export function exemplarSpanContext(filter: ExemplarFilter, ctx: Context | undef
   if (filter === "always_off") return undefined;
   let sc: SpanContext | undefined;
   try {
-    sc = getSpanContext(ctx ?? contextApi.active());
+    sc = getSpanContext(ctx ?? activeContext());
   } catch {
     return undefined; // a broken context must not break recording
   }
@@ -96,7 +96,16 @@ export class SimpleFixedSizeExemplarReservoir implements ExemplarReservoir {
   }
 }
 
-/** Builds a reservoir factory for a stream, or undefined when the stream keeps no exemplars. */
+/**
+ * The default reservoir of a stream (spec: "Exemplar defaults"): one slot per bucket for an
+ * explicit-bucket histogram (an aggregator with `boundaries`), else one simple slot.
+ */
+export function defaultReservoir(aggregator: { readonly boundaries?: readonly number[] }): () => ExemplarReservoir {
+  const buckets = aggregator.boundaries === undefined ? 0 : aggregator.boundaries.length + 1;
+  return buckets > 0 ? () => new SimpleFixedSizeExemplarReservoir(buckets, true) : () => new SimpleFixedSizeExemplarReservoir();
+}
+
+/** Builds a view's reservoir factory for a stream, or undefined when the stream keeps no exemplars. */
 export function reservoirFactory(
   config: ExemplarReservoirConfig | undefined,
   aggregationKind: string,

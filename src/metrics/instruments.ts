@@ -109,28 +109,23 @@ function makeValidator(d: MetricDescriptor): (value: unknown) => number | undefi
   const nonNegative = isMonotonicType(d.type);
   const int = d.valueType === ValueType.INT;
   const name = d.name;
+  // Once per instrument and cause: the first offending value is named, later ones are not.
+  const drop = (cause: string, why: string): undefined => void diagOnce("warn", `metric-${cause}:${name}`, `Dropped a measurement of ${name}: ${why}.`);
   return (value) => {
-    if (typeof value !== "number") {
-      diagOnce("warn", `metric-type:${name}`, `Dropped a measurement of ${name}: ${typeof value} is not a number.`);
-      return undefined;
-    }
-    if (value - value !== 0) {
-      if (!gauge) {
-        diagOnce("warn", `metric-nonfinite:${name}`, `Dropped a measurement of ${name}: ${value} is not a finite number.`);
-        return undefined;
-      }
-      return value;
-    }
-    if (nonNegative && value < 0) {
-      diagOnce("warn", `metric-negative:${name}`, `Dropped a negative measurement (${value}) of ${name}: ${d.type} values must be non-negative.`);
-      return undefined;
-    }
+    if (typeof value !== "number") return drop("type", `${typeof value} is not a number`);
+    if (value - value !== 0) return gauge ? value : drop("nonfinite", `${value} is not a finite number`);
+    if (nonNegative && value < 0) return drop("negative", `${value} is negative, and ${d.type} values must be non-negative`);
     if (int && value % 1 !== 0) {
       diagOnce("warn", `metric-int:${name}`, `${name} has valueType INT: truncating ${value} (and later fractional values) toward zero.`);
       return Math.trunc(value);
     }
     return value;
   };
+}
+
+/** Reports, once per instrument, that storage failed to `what` (record, bind, observe); recording never throws. */
+function failed(what: string, name: string, e: unknown): void {
+  diagOnce("error", `metric-${what}:${name}`, `Failed to ${what} ${name}: ${describe(e)}`);
 }
 
 /** What instruments need from their meter/provider. */
@@ -176,60 +171,37 @@ export class SyncInstrument implements Counter, UpDownCounter, Histogram, Gauge 
       const sc = this.#filter === "always_off" ? undefined : exemplarSpanContext(this.#filter, context);
       for (let i = 0; i < storages.length; i++) storages[i].record(value, attributes, sc);
     } catch (e) {
-      recordFailed(this.descriptor.name, e);
+      failed("record", this.descriptor.name, e);
     }
   }
 
+  /** A handle whose series is looked up once, for the attributes as they are now (a copy). */
   bind(attributes?: Attributes): BoundCounter & BoundRecorder {
-    return new BoundInstrument(this, attributes, this.#filter);
-  }
-}
-
-/** A synchronous instrument bound to one attribute set: the series is looked up once. */
-class BoundInstrument implements BoundCounter, BoundRecorder {
-  readonly #instrument: SyncInstrument;
-  readonly #attributes: Attributes | undefined;
-  readonly #cells: Cell[] = [];
-  readonly #filter: ExemplarFilter;
-
-  constructor(instrument: SyncInstrument, attributes: Attributes | undefined, filter: ExemplarFilter) {
-    this.#instrument = instrument;
-    // A copy: the binding is to the attributes as they are now.
-    this.#attributes = attributes === undefined || attributes === null || typeof attributes !== "object" ? undefined : { ...attributes };
-    this.#filter = filter;
+    const attrs = attributes !== null && typeof attributes === "object" ? { ...attributes } : undefined;
+    const { storages, descriptor } = this;
+    const filter = this.#filter;
+    const cells: Cell[] = [];
     try {
-      for (const s of instrument.storages) this.#cells.push(s.cellFor(this.#attributes));
+      for (const s of storages) cells.push(s.cellFor(attrs));
     } catch (e) {
-      diagOnce("error", `metric-bind:${instrument.descriptor.name}`, `Failed to bind ${instrument.descriptor.name}: ${describe(e)}`);
+      failed("bind", descriptor.name, e);
     }
-  }
-
-  add(value: number, context?: Context): void {
-    this.record(value, context);
-  }
-
-  record(value: number, context?: Context): void {
-    const inst = this.#instrument;
-    const v = inst.validate(value);
-    if (v === undefined) return;
-    try {
-      const sc = this.#filter === "always_off" ? undefined : exemplarSpanContext(this.#filter, context);
-      const storages = inst.storages;
-      for (let i = 0; i < this.#cells.length; i++) {
-        let cell = this.#cells[i];
-        // The series was forgotten (all-delta stream, idle for a collection): look it up again.
-        if (cell.dead) cell = this.#cells[i] = storages[i].cellFor(this.#attributes);
-        storages[i].recordInto(cell, v, this.#attributes, sc);
+    const record = (value: number, context?: Context): void => {
+      const v = this.validate(value);
+      if (v === undefined) return;
+      try {
+        const sc = filter === "always_off" ? undefined : exemplarSpanContext(filter, context);
+        for (let i = 0; i < cells.length; i++) {
+          // The series was forgotten (all-delta stream, idle for a collection): look it up again.
+          if (cells[i].dead) cells[i] = storages[i].cellFor(attrs);
+          storages[i].recordInto(cells[i], v, attrs, sc);
+        }
+      } catch (e) {
+        failed("record", descriptor.name, e);
       }
-    } catch (e) {
-      recordFailed(inst.descriptor.name, e);
-    }
+    };
+    return { add: record, record };
   }
-}
-
-/** Reports (once per instrument) a measurement that storage failed to record; recording never throws. */
-function recordFailed(name: string, e: unknown): void {
-  diagOnce("error", `metric-record:${name}`, `Failed to record a measurement of ${name}: ${describe(e)}`);
 }
 
 /** An observable instrument: its callbacks and its streams. */
@@ -282,7 +254,7 @@ export class ObservationBuffer implements ObservableResult {
       const set = toAttributeSet(attributes);
       this.observations.set(set.key, { set, value: v });
     } catch (e) {
-      diagOnce("error", `metric-observe:${this.instrument.descriptor.name}`, `Failed to observe ${this.instrument.descriptor.name}: ${describe(e)}`);
+      failed("observe", this.instrument.descriptor.name, e);
     }
   }
 }

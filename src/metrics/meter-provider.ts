@@ -17,7 +17,7 @@ import { SdkMeter, type Meter, type MeterSharedState } from "./meter.ts";
 import { DEFAULT_COLLECT_TIMEOUT_MILLIS, type CollectionListener, type CollectionResult, type CollectOptions, type MetricReader } from "./reader.ts";
 import type { ReaderSlot, SyncMetricStorage } from "./sync-storage.ts";
 import type { ScopeMetrics } from "./types.ts";
-import { compileView, validateCardinalityLimit, type CompiledView, type View } from "./view.ts";
+import { validateCardinalityLimit, type View } from "./view.ts";
 
 /** Options of {@link MeterProvider}. */
 export interface MeterProviderOptions {
@@ -25,7 +25,7 @@ export interface MeterProviderOptions {
   resource?: Resource;
   /** Readers to register now (more can be added with `addMetricReader`). */
   readers?: MetricReader[];
-  /** Views; invalid ones throw here. */
+  /** Views, each built with `view({ ... })` (which checks it). */
   views?: View[];
   /** Distinct attribute sets per stream before the overflow series (spec default 2000). */
   cardinalityLimit?: number;
@@ -43,8 +43,6 @@ export interface MeterProviderOptions {
 export interface MeterOptions {
   schemaUrl?: string;
 }
-
-const FILTERS: readonly ExemplarFilter[] = ["trace_based", "always_on", "always_off"];
 
 /** A meter that records nothing (after shutdown). */
 export const NOOP_METER: Meter = /* @__PURE__ */ Object.freeze({
@@ -69,7 +67,7 @@ interface ReaderEntry extends ReaderSlot {
  * @example
  * ```ts
  * const reader = new ManualMetricReader();
- * const provider = new MeterProvider({ readers: [reader], views: [{ instrumentName: "http.*", attributeKeys: ["http.route"] }] });
+ * const provider = new MeterProvider({ readers: [reader], views: [view({ instrumentName: "http.*", attributeKeys: ["http.route"] })] });
  * const requests = provider.getMeter("shop").createCounter("http.requests");
  * requests.add(1, { "http.route": "/cart" });
  * const { resourceMetrics } = await reader.collect();
@@ -85,22 +83,25 @@ export class MeterProvider {
   readonly #onCollect: CollectionListener | undefined;
   #shutdown: Promise<void> | undefined;
 
-  /** Throws TypeError/RangeError for invalid views, cardinality limit or exemplar filter. */
+  /** Throws TypeError/RangeError for invalid views, cardinality limit, exemplar filter or `onCollect`. */
   constructor(options: MeterProviderOptions = {}) {
+    const where = "Cannot create MeterProvider";
     this.resource = options.resource ?? DEFAULT_RESOURCE;
     const limit = options.cardinalityLimit ?? 2000;
-    validateCardinalityLimit(limit, "Cannot create MeterProvider");
+    validateCardinalityLimit(limit, where);
     const filter = options.exemplarFilter ?? "trace_based";
-    if (!FILTERS.includes(filter)) {
-      throw new TypeError(`Cannot create MeterProvider: exemplarFilter must be "trace_based", "always_on" or "always_off", got ${JSON.stringify(filter)}`);
+    if (filter !== "trace_based" && filter !== "always_on" && filter !== "always_off") {
+      throw new TypeError(`${where}: exemplarFilter must be "trace_based", "always_on" or "always_off", got ${JSON.stringify(filter)}`);
     }
-    if (options.views !== undefined && !Array.isArray(options.views)) throw new TypeError("Cannot create MeterProvider: views must be an array");
-    if (options.onCollect !== undefined && typeof options.onCollect !== "function") throw new TypeError("Cannot create MeterProvider: onCollect must be a function");
+    if (options.onCollect !== undefined && typeof options.onCollect !== "function") throw new TypeError(`${where}: onCollect must be a function`);
     this.#onCollect = options.onCollect;
-    const views: CompiledView[] = (options.views ?? []).map((v, i) => compileView(v, i));
     const storages = this.#storages;
     this.#shared = {
-      views,
+      views: (options.views ?? []).map((v, i) => {
+        // A plain definition would need the view machinery, which only view() brings in.
+        if (typeof v?.streamFor !== "function") throw new TypeError(`${where}: views[${i}] is not a view: build it with view({ ... })`);
+        return v;
+      }),
       cardinalityLimit: limit,
       exemplarFilter: filter,
       readers: this.#readers,
@@ -186,15 +187,19 @@ export class MeterProvider {
   }
 
   /** Makes every reader export what it has now (periodic readers collect and export). Never rejects. */
-  async forceFlush(): Promise<void> {
-    // A user reader may throw synchronously or return a non-promise: called inside then().
-    await Promise.all(this.#readers.map((r) => Promise.resolve().then(() => r.reader.forceFlush()).catch((e) => diag.warn(`Metric reader forceFlush failed: ${describe(e)}`))));
+  forceFlush(): Promise<void> {
+    return this.#eachReader("forceFlush");
   }
 
   /** Shuts every reader down (periodic readers export a last time). Later meters are no-ops. Never rejects. */
   shutdown(): Promise<void> {
-    return (this.#shutdown ??= Promise.all(
-      this.#readers.map((r) => Promise.resolve().then(() => r.reader.shutdown()).catch((e) => diag.warn(`Metric reader shutdown failed: ${describe(e)}`))),
-    ).then(() => undefined));
+    return (this.#shutdown ??= this.#eachReader("shutdown"));
+  }
+
+  // A user reader may throw synchronously or return a non-promise: called inside then().
+  #eachReader(method: "forceFlush" | "shutdown"): Promise<void> {
+    return Promise.all(
+      this.#readers.map((r) => Promise.resolve().then(() => r.reader[method]()).catch((e) => diag.warn(`Metric reader ${method} failed: ${describe(e)}`))),
+    ).then(() => {});
   }
 }

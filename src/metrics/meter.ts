@@ -8,10 +8,10 @@ import { diagOnce } from "../common/diag.ts";
 import { now } from "../common/time.ts";
 import { settleWithin } from "../export/export-outcome.ts";
 import type { InstrumentationScope } from "../trace/types.ts";
-import { createAggregator, type AnyAggregator } from "./aggregation/default-aggregation.ts";
+import { defaultAggregator } from "./aggregation/default-aggregation.ts";
 import { validateBoundaries } from "./aggregation/explicit-bucket-histogram.ts";
 import { AsyncMetricStorage } from "./async-storage.ts";
-import { reservoirFactory, type ExemplarFilter } from "./exemplar.ts";
+import type { ExemplarFilter } from "./exemplar.ts";
 import {
   NOOP_INSTRUMENT,
   NOOP_OBSERVABLE,
@@ -30,9 +30,9 @@ import {
   type ObservableUpDownCounter,
   type UpDownCounter,
 } from "./instruments.ts";
-import { SyncMetricStorage, type ReaderSlot, type StreamConfig } from "./sync-storage.ts";
+import { streamConfig, SyncMetricStorage, type ReaderSlot, type StreamConfig } from "./sync-storage.ts";
 import { InstrumentType, ValueType, type MetricData, type MetricDescriptor, type ScopeMetrics } from "./types.ts";
-import { INSTRUMENT_NAME_PATTERN, type CompiledView } from "./view.ts";
+import { INSTRUMENT_NAME_PATTERN, INSTRUMENT_NAME_RULE, type View } from "./view.ts";
 
 /** A meter, shape-compatible with `Meter` in `@opentelemetry/api`. */
 export interface Meter {
@@ -51,7 +51,7 @@ export interface Meter {
 
 /** What meters share with their provider. */
 export interface MeterSharedState {
-  readonly views: readonly CompiledView[];
+  readonly views: readonly View[];
   readonly cardinalityLimit: number;
   readonly exemplarFilter: ExemplarFilter;
   /** The readers registered so far (new streams start state for each). */
@@ -76,7 +76,7 @@ export class SdkMeter implements Meter {
   readonly #shared: MeterSharedState;
   readonly #byName = new Map<string, AnyInstrument[]>();
   readonly #instruments: AnyInstrument[] = [];
-  readonly #streamNames = new Map<string, MetricDescriptor>();
+  readonly #streamNames = new Set<string>();
   #batch: BatchEntry[] = [];
 
   constructor(scope: InstrumentationScope, shared: MeterSharedState) {
@@ -131,13 +131,12 @@ export class SdkMeter implements Meter {
   }
 
   #sync(name: string, type: InstrumentType, options: MetricOptions | undefined): SyncInstrument & Counter {
-    const result = this.#register(name, type, options, (d, streams) => new SyncInstrument(d, streams.map((s) => this.#storage(new SyncMetricStorage(s))), this.#shared));
-    return (result ?? NOOP_INSTRUMENT) as SyncInstrument;
+    return (this.#register(name, type, options, (d, streams) => new SyncInstrument(d, streams.map((s) => this.#storage(new SyncMetricStorage(s))), this.#shared)) ??
+      NOOP_INSTRUMENT) as SyncInstrument;
   }
 
   #async(name: string, type: InstrumentType, options: MetricOptions | undefined): Observable {
-    const result = this.#register(name, type, options, (d, streams) => new ObservableInstrument(d, streams.map((s) => this.#storage(new AsyncMetricStorage(s)))));
-    return result ?? NOOP_OBSERVABLE;
+    return this.#register(name, type, options, (d, streams) => new ObservableInstrument(d, streams.map((s) => this.#storage(new AsyncMetricStorage(s))))) ?? NOOP_OBSERVABLE;
   }
 
   #storage<S extends SyncMetricStorage | AsyncMetricStorage>(storage: S): S {
@@ -155,7 +154,8 @@ export class SdkMeter implements Meter {
   ): T | undefined {
     if (typeof name !== "string" || !INSTRUMENT_NAME_PATTERN.test(name)) {
       // Spec: API "Instrument name syntax"; SDK: an invalid name gets a working no-op instrument and an error report.
-      diagOnce("warn", `metric-name:${describe(name).slice(0, 255)}`, `Invalid instrument name ${JSON.stringify(describe(name))}: a letter, then up to 254 of A-Z a-z 0-9 _ . / -. The instrument records nothing.`);
+      const text = JSON.stringify(describe(name));
+      diagOnce("warn", "metric-name:" + text.slice(0, 255), `Invalid instrument name ${text}: ${INSTRUMENT_NAME_RULE}. The instrument records nothing.`);
       return undefined;
     }
     let descriptor: MetricDescriptor;
@@ -170,20 +170,14 @@ export class SdkMeter implements Meter {
     }
     const key = name.toLowerCase();
     const existing = this.#byName.get(key) ?? [];
-    for (const inst of existing) {
-      if (sameIdentity(inst.descriptor, descriptor)) return inst as T; // spec: identical registration returns the same instrument
-    }
+    const text = describeDescriptor(descriptor);
+    for (const inst of existing) if (describeDescriptor(inst.descriptor) === text) return inst as T; // spec: identical registration returns the same instrument
     if (existing.length > 0) {
-      const first = existing[0].descriptor;
       // Spec: "Duplicate instrument registration" — warn, and still report both streams.
-      diagOnce(
-        "warn",
-        `metric-duplicate:${this.scope.name}:${key}:${descriptor.type}:${descriptor.unit}:${descriptor.valueType}:${descriptor.description}`,
-        `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describeDescriptor(first)} and now as ${describeDescriptor(descriptor)}; both streams are reported under that name.`,
-      );
+      const message = `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describeDescriptor(existing[0].descriptor)} and now as ${text}; both streams are reported under that name.`;
+      diagOnce("warn", message, message);
     }
-    const streams = this.#streams(descriptor, advice);
-    const inst = make(descriptor, streams);
+    const inst = make(descriptor, this.#streams(descriptor, advice));
     existing.push(inst);
     this.#byName.set(key, existing);
     this.#instruments.push(inst);
@@ -212,38 +206,22 @@ export class SdkMeter implements Meter {
       }
     }
     const shared = this.#shared;
-    const matched = shared.views.filter((v) => v.matches(d.name, d.type, this.scope));
     const streams: StreamConfig[] = [];
-    if (matched.length === 0) {
-      streams.push(stream(d, createAggregator(undefined, d.type, boundaries), undefined, shared.cardinalityLimit, undefined));
-    }
-    for (const { view, name } of matched) {
-      if (view.aggregation?.type === "drop") continue;
-      let aggregator: AnyAggregator;
-      try {
-        aggregator = createAggregator(view.aggregation, d.type, boundaries);
-      } catch (e) {
-        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
-        aggregator = createAggregator(undefined, d.type, boundaries);
+    const names = this.#streamNames;
+    let matched = false;
+    for (const v of shared.views) {
+      const s = v.streamFor(d, this.scope, boundaries, shared.cardinalityLimit, names);
+      if (s !== undefined) matched = true;
+      if (s) {
+        streams.push(s);
+        names.add(s.descriptor.name.toLowerCase());
       }
-      const descriptor: MetricDescriptor = Object.freeze({ ...d, name: name ?? d.name, description: view.description ?? d.description });
-      const keep = view.attributeKeys ? new Set(view.attributeKeys) : undefined;
-      streams.push(stream(descriptor, aggregator, keep, view.cardinalityLimit ?? shared.cardinalityLimit, view.exemplarReservoir));
     }
-    for (const s of streams) {
-      const key = s.descriptor.name.toLowerCase();
-      const other = this.#streamNames.get(key);
-      if (other !== undefined && s.descriptor.name !== d.name) {
-        diagOnce("warn", `metric-stream-conflict:${key}`, `Two metric streams are named ${JSON.stringify(s.descriptor.name)} (a view renamed one onto another); both are reported.`);
-      }
-      this.#streamNames.set(key, s.descriptor);
+    if (!matched) {
+      streams.push(streamConfig(d, defaultAggregator(d.type, boundaries), shared.cardinalityLimit));
+      names.add(d.name.toLowerCase());
     }
     return streams;
-
-    function stream(descriptor: MetricDescriptor, aggregator: AnyAggregator, keep: ReadonlySet<string> | undefined, limit: number, reservoir: CompiledView["view"]["exemplarReservoir"]): StreamConfig {
-      const buckets = ((aggregator as { boundaries?: readonly number[] }).boundaries?.length ?? -1) + 1;
-      return { descriptor, aggregator, attributeKeys: keep, cardinalityLimit: limit, reservoir: reservoirFactory(reservoir, aggregator.kind, buckets) };
-    }
   }
 
   /**
@@ -316,10 +294,6 @@ export class SdkMeter implements Meter {
     }
     return metrics.length > 0 ? { scope: this.scope, metrics } : undefined;
   }
-}
-
-function sameIdentity(a: MetricDescriptor, b: MetricDescriptor): boolean {
-  return a.type === b.type && a.unit === b.unit && a.valueType === b.valueType && a.description === b.description;
 }
 
 /** True when both lists hold the same observables (a batch callback's registration identity). */

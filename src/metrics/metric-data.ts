@@ -3,7 +3,7 @@
  * (sum → "sum", lastValue → "gauge", explicit histogram → "histogram", ...).
  */
 import type { AggregationKind } from "./aggregation/aggregator.ts";
-import type { AnyAggregator } from "./aggregation/default-aggregation.ts";
+import type { AnyAggregator } from "./aggregation/aggregator.ts";
 import type { AggregationTemporality, DataPoint, MetricData, MetricDescriptor } from "./types.ts";
 
 /** The data point type of each aggregation kind; `drop` has none (its streams are never collected). */

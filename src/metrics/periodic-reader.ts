@@ -62,11 +62,12 @@ export interface PeriodicReaderStats {
   failedExports: number;
 }
 
+const WHERE = "Cannot create PeriodicExportingMetricReader";
+
 function positive(value: number | undefined, fallback: number, name: string, allowInfinity = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(value > 0) || (!Number.isFinite(value) && !allowInfinity)) {
-    const what = allowInfinity ? "a positive number of milliseconds (or Infinity)" : "a positive finite number of milliseconds";
-    throw new RangeError(`Cannot create PeriodicExportingMetricReader: ${name} must be ${what}, got ${String(value)}`);
+    throw new RangeError(`${WHERE}: ${name} must be a positive ${allowInfinity ? "number of milliseconds (or Infinity)" : "finite number of milliseconds"}, got ${String(value)}`);
   }
   return value;
 }
@@ -104,10 +105,10 @@ export class PeriodicExportingMetricReader implements MetricReader {
   /** Throws RangeError for a non-positive interval or timeout, TypeError without an exporter. */
   constructor(options: PeriodicExportingMetricReaderOptions) {
     if (!options || typeof options.exporter?.export !== "function") {
-      throw new TypeError("Cannot create PeriodicExportingMetricReader: options.exporter must be an exporter (an object with export())");
+      throw new TypeError(`${WHERE}: options.exporter must be an exporter (an object with export())`);
     }
     if (options.onExport !== undefined && typeof options.onExport !== "function") {
-      throw new TypeError("Cannot create PeriodicExportingMetricReader: onExport must be a function");
+      throw new TypeError(`${WHERE}: onExport must be a function`);
     }
     this.#inner = new ManualMetricReader({ temporality: options.temporality });
     this.#exporter = options.exporter;

@@ -22,9 +22,9 @@
 import type { Attributes } from "../common/attributes.ts";
 import { now } from "../common/time.ts";
 import type { SpanContext } from "../trace/span-context.ts";
-import type { AnyAggregator } from "./aggregation/default-aggregation.ts";
-import { filteredOut, sameAsSnapshot, snapshot, toAttributeSet, type AttributeSet } from "./attribute-set.ts";
-import type { ExemplarReservoir } from "./exemplar.ts";
+import type { AnyAggregator } from "./aggregation/aggregator.ts";
+import { EMPTY_SET, sameAsSnapshot, snapshot, toAttributeSet, type AttributeSet } from "./attribute-set.ts";
+import { defaultReservoir, type ExemplarReservoir } from "./exemplar.ts";
 import { toMetricData } from "./metric-data.ts";
 import { streamTemporality, type TemporalitySelector } from "./temporality.ts";
 import type { AggregationTemporality, DataPoint, MetricData, MetricDescriptor } from "./types.ts";
@@ -40,9 +40,16 @@ export interface StreamConfig {
   readonly descriptor: MetricDescriptor;
   readonly aggregator: AnyAggregator;
   /** Keys kept by the view's attribute filter, or undefined to keep all. */
-  readonly attributeKeys: ReadonlySet<string> | undefined;
+  readonly attributeKeys?: ReadonlySet<string>;
+  /** With `attributeKeys`: the entries the filter removed, which exemplars keep (spec: "filtered attributes"). */
+  readonly filteredOut?: (raw: Attributes | undefined) => Attributes;
   readonly cardinalityLimit: number;
   readonly reservoir: (() => ExemplarReservoir) | undefined;
+}
+
+/** A stream without a view: every attribute kept, the default exemplar reservoir of its aggregation. */
+export function streamConfig(descriptor: MetricDescriptor, aggregator: AnyAggregator, cardinalityLimit: number): StreamConfig {
+  return { descriptor, aggregator, cardinalityLimit, reservoir: defaultReservoir(aggregator as { boundaries?: readonly number[] }) };
 }
 
 /** The attributes of the overflow series (spec: "Overflow attribute"). */
@@ -81,6 +88,7 @@ export class SyncMetricStorage {
   readonly #keep: ReadonlySet<string> | undefined;
   readonly #limit: number;
   readonly #reservoir: (() => ExemplarReservoir) | undefined;
+  readonly #filteredOut: StreamConfig["filteredOut"];
   readonly #cells = new Map<string, Cell>();
   #overflow: Cell | undefined;
   #empty: Cell | undefined;
@@ -107,6 +115,7 @@ export class SyncMetricStorage {
     this.#keep = config.attributeKeys;
     this.#limit = config.cardinalityLimit;
     this.#reservoir = config.reservoir;
+    this.#filteredOut = config.filteredOut;
   }
 
   /** Starts keeping state for `reader` (at registration, or when the stream is created). */
@@ -354,7 +363,7 @@ export class SyncMetricStorage {
 
   #offer(cell: Cell, value: number, raw: Attributes | undefined, sc: SpanContext): void {
     const make = this.#reservoir!;
-    const dropped = filteredOut(raw, this.#keep);
+    const dropped = this.#filteredOut?.(raw) ?? EMPTY_SET.attributes;
     const time = now();
     const reservoirs = (cell.reservoirs ??= []);
     for (let i = 0; i < cell.accs.length; i++) {

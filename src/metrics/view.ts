@@ -6,18 +6,21 @@
  * by several views gets one stream per view; a view with the `drop` aggregation removes
  * the stream.
  *
- * Invalid views are configuration errors: {@link compileView} throws at provider
- * construction with a message saying which field is wrong.
+ * A view is built with {@link view}, which the program imports: a provider without views
+ * carries none of this (DESIGN, "Pay for what you use"). Invalid views are configuration
+ * errors: `view()` throws, saying what is wrong. Field types are the compiler's job.
  */
 import { describe } from "../common/describe.ts";
-import { diag } from "../common/diag.ts";
-import type { AggregationConfig } from "./aggregation/default-aggregation.ts";
-import { createAggregator } from "./aggregation/default-aggregation.ts";
-import type { ExemplarReservoirConfig } from "./exemplar.ts";
-import { InstrumentType } from "./types.ts";
+import { diag, diagOnce } from "../common/diag.ts";
+import type { Aggregation, AnyAggregator } from "./aggregation/aggregator.ts";
+import { createAggregator, defaultAggregator, type AggregationConfig } from "./aggregation/default-aggregation.ts";
+import { filteredOut } from "./attribute-set.ts";
+import { reservoirFactory, type ExemplarReservoirConfig } from "./exemplar.ts";
+import type { StreamConfig } from "./sync-storage.ts";
+import { InstrumentType, type MetricDescriptor } from "./types.ts";
 
-/** A view: instrument selection criteria plus the stream configuration to apply. */
-export interface View {
+/** What {@link view} builds a view from: instrument selection criteria plus the stream configuration to apply. */
+export interface ViewOptions {
   /** Instrument name; `*` matches any run of characters, `?` one character; case-insensitive (instrument names are). */
   instrumentName?: string;
   /** Instrument kind. */
@@ -32,21 +35,18 @@ export interface View {
   name?: string;
   /** New stream description. */
   description?: string;
-  /** The aggregation; default: the instrument kind's default. `{ type: "drop" }` removes the stream. */
-  aggregation?: AggregationConfig;
+  /**
+   * The aggregation; default: the instrument kind's default. By name for the built-in ones
+   * (`{ type: "sum" | "lastValue" | "drop" }`, `{ type: "explicitBucketHistogram", boundaries }`;
+   * `drop` removes the stream), else the imported aggregation (`exponentialHistogram()`, `summary()`).
+   */
+  aggregation?: Aggregation | AggregationConfig;
   /** Keep only these attribute keys (the others go to exemplars' filtered attributes). */
   attributeKeys?: readonly string[];
   /** Maximum distinct attribute sets of the stream before the overflow series; default the provider's. */
   cardinalityLimit?: number;
   /** Exemplar reservoir of the stream. */
   exemplarReservoir?: ExemplarReservoirConfig;
-}
-
-/** A validated view, with its name selector compiled. */
-export interface CompiledView {
-  readonly view: View;
-  readonly name: string | undefined;
-  readonly matches: (instrumentName: string, type: InstrumentType, meter: MeterIdentity) => boolean;
 }
 
 /** The identity of a meter, as views select it. */
@@ -56,107 +56,109 @@ export interface MeterIdentity {
   readonly schemaUrl?: string;
 }
 
+/** A validated view, as a `MeterProvider` takes it (built by {@link view}). */
+export interface View {
+  /** The options it was built from. */
+  readonly options: ViewOptions;
+  /**
+   * The stream this view gives an instrument: undefined when the view does not select it,
+   * null when it drops it. `adviceBoundaries`: the instrument's valid advised boundaries;
+   * `streamNames`: the (lower-cased) names of the meter's streams so far.
+   */
+  streamFor(
+    descriptor: MetricDescriptor,
+    meter: MeterIdentity,
+    adviceBoundaries: readonly number[] | undefined,
+    cardinalityLimit: number,
+    streamNames: ReadonlySet<string>,
+  ): StreamConfig | null | undefined;
+}
+
 /** The instrument name syntax (spec: API "Instrument name syntax"). */
 export const INSTRUMENT_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_./-]{0,254}$/;
 
-const TYPES = /* @__PURE__ */ new Set<string>(/* @__PURE__ */ Object.values(InstrumentType));
-const VIEW_KEYS = /* @__PURE__ */ new Set([
-  "instrumentName",
-  "instrumentType",
-  "meterName",
-  "meterVersion",
-  "meterSchemaUrl",
-  "name",
-  "description",
-  "aggregation",
-  "attributeKeys",
-  "cardinalityLimit",
-  "exemplarReservoir",
-]);
+/** What {@link INSTRUMENT_NAME_PATTERN} requires, for messages. */
+export const INSTRUMENT_NAME_RULE = "a letter, then up to 254 of A-Z a-z 0-9 _ . / -";
 
-/** Validates `view` and compiles its selector. Throws TypeError/RangeError when it is invalid. */
-export function compileView(view: View, index: number): CompiledView {
-  const where = `Invalid view #${index}`;
-  if (view === null || typeof view !== "object") throw new TypeError(`${where}: a view must be an object`);
-  for (const key of Object.keys(view)) if (!VIEW_KEYS.has(key)) throw new TypeError(`${where}: unknown field ${JSON.stringify(key)}`);
-  const { instrumentName, instrumentType, meterName, meterVersion, meterSchemaUrl } = view;
+/**
+ * Builds a view for `new MeterProvider({ views })`.
+ *
+ * @example
+ * ```ts
+ * new MeterProvider({ views: [view({ instrumentName: "http.*", attributeKeys: ["http.route"] })] });
+ * ```
+ * @throws TypeError/RangeError when the view selects nothing, renames to an invalid name, or
+ * has an invalid cardinality limit, attribute keys or aggregation.
+ */
+export function view(options: ViewOptions): View {
+  const where = "Invalid view";
+  const { instrumentName, instrumentType, meterName, meterVersion, meterSchemaUrl, attributeKeys, aggregation, cardinalityLimit } = options ?? {};
   if (instrumentName === undefined && instrumentType === undefined && meterName === undefined && meterVersion === undefined && meterSchemaUrl === undefined) {
     // Spec: a view without any selection criteria is an error (it would silently apply to everything).
     throw new TypeError(`${where}: give at least one selection criterion (instrumentName, instrumentType, meterName, meterVersion or meterSchemaUrl); use instrumentName: "*" to select every instrument`);
   }
-  for (const k of ["instrumentName", "meterName", "meterVersion", "meterSchemaUrl", "description"] as const) {
-    if (view[k] !== undefined && typeof view[k] !== "string") throw new TypeError(`${where}: ${k} must be a string`);
-  }
-  if (instrumentType !== undefined && !TYPES.has(instrumentType)) {
-    throw new TypeError(`${where}: instrumentType must be one of ${[...TYPES].join(", ")}`);
-  }
-  let name = view.name;
-  if (name !== undefined) {
-    if (typeof name !== "string" || !INSTRUMENT_NAME_PATTERN.test(name)) {
-      throw new TypeError(`${where}: name ${JSON.stringify(name)} is not a valid instrument name (a letter, then up to 254 of A-Z a-z 0-9 _ . / -)`);
-    }
+  let rename = options.name;
+  if (rename !== undefined) {
+    if (!INSTRUMENT_NAME_PATTERN.test(rename)) throw new TypeError(`${where}: name ${JSON.stringify(rename)} is not a valid instrument name (${INSTRUMENT_NAME_RULE})`);
     if (instrumentName === undefined || /[*?]/.test(instrumentName)) {
       // Spec: renaming is only allowed when the selector can match at most one instrument;
       // otherwise several instruments would collide under one name.
-      diag.warn(`${where}: ignoring name ${JSON.stringify(name)} because the view may select more than one instrument (give an exact instrumentName to rename).`);
-      name = undefined;
+      diag.warn(`${where}: ignoring name ${JSON.stringify(rename)} because the view may select more than one instrument (give an exact instrumentName to rename).`);
+      rename = undefined;
     }
   }
-  if (view.attributeKeys !== undefined) {
-    if (!Array.isArray(view.attributeKeys) || view.attributeKeys.some((k) => typeof k !== "string")) {
-      throw new TypeError(`${where}: attributeKeys must be an array of strings`);
-    }
-  }
-  if (view.cardinalityLimit !== undefined) validateCardinalityLimit(view.cardinalityLimit, where);
-  const reservoir = view.exemplarReservoir;
-  if (reservoir !== undefined) {
-    const t = (reservoir as { type?: unknown })?.type;
-    if (t !== "simpleFixedSize" && t !== "alignedHistogramBucket" && t !== "none") {
-      throw new TypeError(`${where}: exemplarReservoir.type must be "simpleFixedSize", "alignedHistogramBucket" or "none"`);
-    }
-    const size = (reservoir as { size?: unknown }).size;
-    if (t === "simpleFixedSize" && size !== undefined && !(Number.isInteger(size) && (size as number) > 0)) {
-      throw new RangeError(`${where}: exemplarReservoir.size must be a positive integer`);
-    }
-  }
-  if (view.aggregation !== undefined) {
-    if (view.aggregation === null || typeof view.aggregation !== "object") throw new TypeError(`${where}: aggregation must be an object like { type: "sum" }`);
-    // Build one aggregator now so invalid options (boundaries, quantiles, ...) throw here, at
+  if (attributeKeys !== undefined && !Array.isArray(attributeKeys)) throw new TypeError(`${where}: attributeKeys must be an array of strings`);
+  if (cardinalityLimit !== undefined) validateCardinalityLimit(cardinalityLimit, where);
+  if (aggregation !== undefined) {
+    // Build one aggregator now so invalid options (boundaries, an unknown type) throw here, at
     // construction, with the aggregation's own message.
     try {
-      createAggregator(view.aggregation, instrumentType ?? InstrumentType.HISTOGRAM);
+      createAggregator(aggregation, instrumentType ?? InstrumentType.HISTOGRAM);
     } catch (e) {
-      const Ctor = e instanceof RangeError ? RangeError : TypeError;
-      throw new Ctor(`${where}: ${describe(e)}`);
+      throw new (e instanceof RangeError ? RangeError : TypeError)(`${where}: ${describe(e)}`);
     }
   }
-  const nameMatch = instrumentName === undefined ? undefined : wildcard(instrumentName);
+  const keep = attributeKeys && new Set(attributeKeys);
+  const nameRe = instrumentName === undefined ? undefined : new RegExp(`^${instrumentName.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
   return {
-    view,
-    name,
-    matches: (n, type, meter) =>
-      (nameMatch === undefined || nameMatch(n)) &&
-      (instrumentType === undefined || instrumentType === type) &&
-      (meterName === undefined || meterName === meter.name) &&
-      (meterVersion === undefined || meterVersion === (meter.version ?? "")) &&
-      (meterSchemaUrl === undefined || meterSchemaUrl === (meter.schemaUrl ?? "")),
+    options,
+    streamFor(d, meter, boundaries, limit, streamNames) {
+      if (
+        (nameRe !== undefined && !nameRe.test(d.name)) ||
+        (instrumentType !== undefined && instrumentType !== d.type) ||
+        (meterName !== undefined && meterName !== meter.name) ||
+        (meterVersion !== undefined && meterVersion !== (meter.version ?? "")) ||
+        (meterSchemaUrl !== undefined && meterSchemaUrl !== (meter.schemaUrl ?? ""))
+      ) {
+        return undefined;
+      }
+      if (aggregation?.type === "drop") return null;
+      let aggregator: AnyAggregator;
+      try {
+        aggregator = createAggregator(aggregation, d.type, boundaries);
+      } catch (e) {
+        // The view was checked with another instrument kind (or none): this one does not fit it.
+        diagOnce("warn", `metric-view-agg:${d.name}`, `View aggregation for ${d.name} failed (${describe(e)}); using the default aggregation.`);
+        aggregator = defaultAggregator(d.type, boundaries);
+      }
+      const name = rename ?? d.name;
+      if (name !== d.name && streamNames.has(name.toLowerCase())) {
+        diagOnce("warn", `metric-stream-conflict:${name.toLowerCase()}`, `Two metric streams are named ${JSON.stringify(name)} (a view renamed one onto another); both are reported.`);
+      }
+      const buckets = ((aggregator as { boundaries?: readonly number[] }).boundaries?.length ?? -1) + 1;
+      return {
+        descriptor: Object.freeze({ ...d, name, description: options.description ?? d.description }),
+        aggregator,
+        attributeKeys: keep,
+        filteredOut: keep && ((raw) => filteredOut(raw, keep)),
+        cardinalityLimit: cardinalityLimit ?? limit,
+        reservoir: reservoirFactory(options.exemplarReservoir, aggregator.kind, buckets),
+      };
+    },
   };
 }
 
 /** Throws RangeError unless `limit` is a positive integer. */
 export function validateCardinalityLimit(limit: unknown, where: string): void {
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`${where}: cardinalityLimit must be a positive integer, got ${String(limit)}`);
-  }
-}
-
-function wildcard(pattern: string): (name: string) => boolean {
-  if (pattern === "*") return () => true;
-  if (!/[*?]/.test(pattern)) {
-    const lower = pattern.toLowerCase();
-    return (n) => n.toLowerCase() === lower;
-  }
-  const source = pattern.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  const re = new RegExp(`^${source}$`, "i");
-  return (n) => re.test(n);
+  if (!Number.isInteger(limit) || (limit as number) < 1) throw new RangeError(`${where}: cardinalityLimit must be a positive integer, got ${String(limit)}`);
 }

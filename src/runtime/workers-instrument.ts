@@ -24,8 +24,9 @@
  * {queue}`, CONSUMER, `messaging.operation.type` = `process`, `messaging.batch.message_count`).
  * Cloudflare Queues has no well-known `messaging.system` value; the custom value
  * `cloudflare_queues` is used. `faas.invoke_duration` (s, spec buckets) is recorded for
- * scheduled and queue invocations; fetch gets `http.server.request.duration` from
- * `instrumentHandler`.
+ * scheduled and queue invocations, and fetch gets `http.server.request.duration` from
+ * `instrumentHandler`, where the Worker asks for metrics (`parts: [metricsSdk()]`, or a meter
+ * provider registered globally); a traces-only Worker records no durations and bundles no meter.
  *
  * @module
  */
@@ -34,14 +35,12 @@ import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import { installFetchInstrumentation, type FetchInstrumentationOptions } from "../instrument/fetch.ts";
 import { instrumentHandler, type HandlerInstrumentationOptions } from "../instrument/handler.ts";
-import { createQueryRedactor } from "../instrument/http-semconv.ts";
-import { redactedException, redactUrlsInText } from "../instrument/redact-text.ts";
-import type { Histogram } from "../metrics/instruments.ts";
+import { createQueryRedactor, durationHistogram, instrumentationTracer } from "../instrument/http-semconv.ts";
+import { startOperationSpan, type OperationRecording } from "../instrument/operation-span.ts";
 import type { Sdk } from "../sdk/init.ts";
 import type { InitOptions } from "../sdk/options.ts";
-import { getSpan, setSpan } from "../trace/span-in-context.ts";
-import type { Span, SpanKind } from "../trace/types.ts";
-import { VERSION } from "../version.ts";
+import { getSpan } from "../trace/span-in-context.ts";
+import type { SpanKind } from "../trace/types.ts";
 import { flushInWaitUntil, init, type WaitUntilContext } from "./workers-init.ts";
 
 /** Configuration for {@link instrument}: `init()` options plus what the wrapper itself does. */
@@ -87,98 +86,99 @@ export interface WorkersHandler {
 
 /** Counts invocations of this isolate, for `faas.coldstart` (spec: true on the isolate's first invocation). */
 let invocations = 0;
+let fetchInstalled = false;
 
 /** The instrumentation scope of the spans and metrics made here. */
 const SCOPE = "otel-edge/workers";
-/** Semconv FaaS metrics: `faas.invoke_duration` SHOULD use these explicit bucket boundaries (seconds). */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-/** Per wrapper: the resolved config and, once built, the traced fetch handler. */
+/** The isolate's SDK as one wrapper uses it: rebuilt when `init()` returns another SDK (after a shutdown). */
 interface Started {
   sdk: Sdk;
   config: WorkersInstrumentConfig;
+  /** How the non-HTTP invocation spans record: `faas.invoke_duration` where the program has a meter provider. */
+  recording: OperationRecording;
 }
 
-let fetchInstalled = false;
+/** One wrapper's configuration source and what it started. */
+interface Memo {
+  source: WorkersConfigSource<never>;
+  config?: WorkersInstrumentConfig;
+  started?: Started;
+}
+
+/** Checks the configuration source (a TypeError naming `what` at construction) and makes the wrapper's memo. */
+function memoOf(source: unknown, what: string): Memo {
+  if (source === null || (typeof source !== "object" && typeof source !== "function")) {
+    throw new TypeError(`${what}: config must be init() options or a function (env) => options`);
+  }
+  return { source: source as WorkersConfigSource<never> };
+}
 
 /**
- * Starts (or reuses) the isolate's SDK for `config` and `env`; undefined when that failed
- * (reported once: the invocation then runs untraced rather than failing).
+ * Starts (or reuses) the isolate's SDK for the wrapper's config and `env`; undefined when that
+ * failed (reported once: the invocation then runs untraced rather than failing).
  */
-function start<Env>(source: WorkersConfigSource<Env>, env: Env, memo: { config?: WorkersInstrumentConfig }): Started | undefined {
+function start(memo: Memo, env: unknown): Started | undefined {
   try {
-    const config = (memo.config ??= typeof source === "function" ? source(env) : source);
+    const { source } = memo;
+    const config = (memo.config ??= typeof source === "function" ? source(env as never) : source);
     const { handler: _handler, fetch: fetchOptions, ...options } = config;
     const sdk = init({ ...options, env: options.env ?? (env as InitOptions["env"]) });
+    if (memo.started?.sdk === sdk) return memo.started;
     if (fetchOptions !== false && !fetchInstalled && !sdk.disabled) {
       // Once per isolate: the traced fetch reads the active context per call (see module doc).
       fetchInstalled = true;
-      installFetchInstrumentation(fetchOptions ?? {});
+      installFetchInstrumentation(fetchOptions);
     }
-    return { sdk, config };
+    const recording = { tracer: instrumentationTracer(SCOPE, sdk), histogram: durationHistogram("faas", SCOPE, sdk), redactSearch: createQueryRedactor() };
+    return (memo.started = { sdk, config, recording });
   } catch (error) {
     diagOnce("error", "workers-instrument-start-failed", `otel-edge could not start in this Worker; invocations run untraced: ${describe(error)}`);
     return undefined;
   }
 }
 
-/** Marks the invocation's local root span with FaaS attributes common to every trigger. */
-function markInvocation(span: Span | undefined): void {
-  span?.setAttribute("faas.coldstart", invocations === 1);
-}
-
-let redactSearch: ((search: string) => string) | undefined;
-
-function recordError(span: Span, error: unknown): void {
-  // URLs quoted in the message lose their credentials and sensitive query values, as in url.full.
-  redactSearch ??= createQueryRedactor();
-  span.recordException(redactedException(error, redactSearch));
-  // Semconv (recording errors): error.type is the exception's type, and the status is ERROR.
-  span.setAttribute("error.type", errorType(error));
-  span.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: redactUrlsInText(describe(error), redactSearch) });
-}
-
-function errorType(error: unknown): string {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === "string" && name !== "" ? name : "_OTHER";
-}
-
-const histograms = new WeakMap<Sdk, Histogram>();
-/** `faas.invoke_duration`, when the SDK has the metrics part. */
-function invokeDuration(sdk: Sdk): Histogram | undefined {
-  let histogram = histograms.get(sdk);
-  if (!histogram && sdk.meterProvider) {
-    histogram = sdk.meterProvider.getMeter(SCOPE, VERSION).createHistogram("faas.invoke_duration", {
-      description: "Measures the duration of the function's logic execution",
-      unit: "s",
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    });
-    histograms.set(sdk, histogram);
+/**
+ * One invocation: counted, run by `traced` with the started SDK (by `untraced` when it could
+ * not start), and flushed in `waitUntil` at the end — also when it throws.
+ */
+async function invoke(memo: Memo, env: unknown, waitUntil: WaitUntilContext, untraced: () => unknown, traced: (started: Started) => unknown): Promise<unknown> {
+  invocations++;
+  const started = start(memo, env);
+  if (!started) return untraced();
+  try {
+    return await traced(started);
+  } finally {
+    flushInWaitUntil(waitUntil, started.sdk);
   }
-  return histogram;
+}
+
+/** Marks the active span (the invocation's local root) with `faas.coldstart`. */
+function markInvocation(): void {
+  getSpan(context.active())?.setAttribute("faas.coldstart", invocations === 1);
 }
 
 /**
- * Runs `fn` inside a new local-root span for a non-HTTP trigger, records errors and
- * `faas.invoke_duration`, and ends the span before returning (or rethrowing).
+ * Runs `fn` inside a new local-root span for a non-HTTP trigger, recording errors and
+ * `faas.invoke_duration`; the span ends before this returns (or rethrows).
  */
-async function traced<T>(sdk: Sdk, name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, fn: () => T): Promise<Awaited<T>> {
-  const started = performance.now();
-  const span = sdk.tracerProvider!.getTracer(SCOPE, VERSION).startSpan(name, { kind, attributes }, context.active());
-  markInvocation(span);
-  let failed: unknown;
+async function traced(started: Started, name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, fn: () => unknown): Promise<unknown> {
+  attributes["faas.coldstart"] = invocations === 1;
+  const handle = startOperationSpan(started.recording, name, kind, attributes, { "faas.trigger": attributes["faas.trigger"]! }, context.active());
   try {
-    return await context.with(setSpan(context.active(), span), fn);
+    const result = await context.with(handle.context, fn);
+    handle.end();
+    return result;
   } catch (error) {
-    failed = error;
-    recordError(span, error);
+    handle.end(undefined, error);
     throw error;
-  } finally {
-    span.end();
-    const metricAttributes: Record<string, string> = { "faas.trigger": String(attributes["faas.trigger"]) };
-    if (failed !== undefined) metricAttributes["error.type"] = errorType(failed);
-    invokeDuration(sdk)?.record((performance.now() - started) / 1000, metricAttributes);
   }
+}
+
+/** The SERVER span options of a wrapper: Cloudflare's client address, then the user's. */
+function handlerOptions(started: Started): HandlerInstrumentationOptions<[env: unknown, ctx: WaitUntilContext]> {
+  // Cloudflare puts the client's IP in `CF-Connecting-IP` (set by the edge, not the client).
+  return { clientAddress: (request: Request) => request.headers?.get("cf-connecting-ip") ?? undefined, ...started.config.handler };
 }
 
 /**
@@ -201,75 +201,59 @@ async function traced<T>(sdk: Sdk, name: string, kind: SpanKind, attributes: Rec
  */
 export function instrument<H extends WorkersHandler, Env = Parameters<NonNullable<H["fetch"]>>[1]>(handler: H, config: WorkersConfigSource<Env>): H {
   if (handler === null || typeof handler !== "object") throw new TypeError(`instrument: handler must be an object with fetch/scheduled/queue methods, got ${handler === null ? "null" : typeof handler}`);
-  if (config === null || (typeof config !== "object" && typeof config !== "function")) {
-    throw new TypeError("instrument: config must be init() options or a function (env) => options");
-  }
-  const memo: { config?: WorkersInstrumentConfig } = {};
+  const memo = memoOf(config, "instrument");
   // Own properties copied onto an object with the same prototype (class-based apps such as
   // Hono keep their prototype methods); the user's methods are called with `this` = handler.
   const wrapped = Object.assign(Object.create(Object.getPrototypeOf(handler) as object | null) as H, handler);
+  /** Wraps `handler[method]` when present: `run` traces one invocation (`user` calls the user's method with its arguments). */
+  const wrap = <A>(method: keyof WorkersHandler, run: (started: Started, arg: A, env: Env, ctx: WaitUntilContext, user: () => unknown) => unknown): void => {
+    const userMethod = handler[method];
+    if (typeof userMethod !== "function") return;
+    wrapped[method] = (arg: A, env: Env, ctx: WaitUntilContext): Promise<unknown> => {
+      const user = () => userMethod.call(handler, arg, env, ctx);
+      return invoke(memo, env, ctx, user, (started) => run(started, arg, env, ctx, user));
+    };
+  };
   const userFetch = handler.fetch;
-  const userScheduled = handler.scheduled;
-  const userQueue = handler.queue;
-  let tracedFetch: ((request: Request, env: unknown, ctx: WaitUntilContext) => Promise<Response>) | undefined;
+  let tracedFetch: ((request: Request, env: Env, ctx: WaitUntilContext) => Promise<unknown>) | undefined;
 
-  if (typeof userFetch === "function") {
-    wrapped.fetch = async function fetch(request: Request, env: Env, ctx: WaitUntilContext): Promise<unknown> {
-      invocations++;
-      const started = start(config, env, memo);
-      if (!started) return userFetch.call(handler, request, env, ctx);
-      try {
-        tracedFetch ??= instrumentHandler((req: Request, e: unknown, c: WaitUntilContext): Promise<Response> => {
-          markInvocation(activeSpan());
-          return userFetch.call(handler, req, e, c) as Promise<Response>;
-        }, { clientAddress: cloudflareClientAddress, ...started.config.handler });
-        return await tracedFetch(request, env, ctx);
-      } finally {
-        flushInWaitUntil(ctx, started.sdk);
-      }
+  wrap<Request>("fetch", (started, request, env, ctx) => {
+    // One per wrapper, reused by every invocation: it calls the user's fetch with each call's arguments.
+    tracedFetch ??= instrumentHandler((req: Request, e: Env, c: WaitUntilContext): Promise<Response> => {
+      markInvocation();
+      return userFetch!.call(handler, req, e, c) as Promise<Response>;
+    }, handlerOptions(started));
+    return tracedFetch(request, env, ctx);
+  });
+  wrap<ScheduledControllerLike>("scheduled", (started, controller, _env, _ctx, user) => {
+    const cron = controller?.cron;
+    const attributes: Record<string, string> = { "faas.trigger": "timer" };
+    if (typeof cron === "string" && cron !== "") attributes["faas.cron"] = cron;
+    const time = Number(controller?.scheduledTime);
+    if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
+    return traced(started, attributes["faas.cron"] ? `scheduled ${cron}` : "scheduled", 1 /* SpanKind.SERVER */, attributes, user);
+  });
+  wrap<MessageBatchLike>("queue", (started, batch, _env, _ctx, user) => {
+    const name = typeof batch?.queue === "string" ? batch.queue : "";
+    const attributes: Record<string, string | number> = {
+      "faas.trigger": "pubsub",
+      "messaging.system": "cloudflare_queues",
+      "messaging.operation.type": "process",
+      "messaging.operation.name": "process",
     };
-  }
-  if (typeof userScheduled === "function") {
-    wrapped.scheduled = async function scheduled(controller: ScheduledControllerLike, env: Env, ctx: WaitUntilContext): Promise<unknown> {
-      invocations++;
-      const started = start(config, env, memo);
-      if (!started) return userScheduled.call(handler, controller, env, ctx);
-      const attributes: Record<string, string> = { "faas.trigger": "timer" };
-      if (typeof controller?.cron === "string" && controller.cron !== "") attributes["faas.cron"] = controller.cron;
-      const time = Number(controller?.scheduledTime);
-      if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
-      try {
-        return await traced(started.sdk, controller?.cron ? `scheduled ${controller.cron}` : "scheduled", 1 /* SpanKind.SERVER */, attributes, () =>
-          userScheduled.call(handler, controller, env, ctx),
-        );
-      } finally {
-        flushInWaitUntil(ctx, started.sdk);
-      }
-    };
-  }
-  if (typeof userQueue === "function") {
-    wrapped.queue = async function queue(batch: MessageBatchLike, env: Env, ctx: WaitUntilContext): Promise<unknown> {
-      invocations++;
-      const started = start(config, env, memo);
-      if (!started) return userQueue.call(handler, batch, env, ctx);
-      const name = typeof batch?.queue === "string" ? batch.queue : "";
-      const attributes: Record<string, string | number> = {
-        "faas.trigger": "pubsub",
-        "messaging.system": "cloudflare_queues",
-        "messaging.operation.type": "process",
-        "messaging.operation.name": "process",
-      };
-      if (name) attributes["messaging.destination.name"] = name;
-      if (Array.isArray(batch?.messages)) attributes["messaging.batch.message_count"] = batch.messages.length;
-      try {
-        // Semconv messaging spans: "{messaging.operation.name} {destination}", kind CONSUMER.
-        return await traced(started.sdk, name ? `process ${name}` : "process", 4 /* SpanKind.CONSUMER */, attributes, () => userQueue.call(handler, batch, env, ctx));
-      } finally {
-        flushInWaitUntil(ctx, started.sdk);
-      }
-    };
-  }
+    if (name) attributes["messaging.destination.name"] = name;
+    if (Array.isArray(batch?.messages)) attributes["messaging.batch.message_count"] = batch.messages.length;
+    // Semconv messaging spans: "{messaging.operation.name} {destination}", kind CONSUMER.
+    return traced(started, name ? `process ${name}` : "process", 4 /* SpanKind.CONSUMER */, attributes, user);
+  });
   return wrapped;
+}
+
+/** Per Durable Object instance: its `state` (for `waitUntil`), `env`, and its traced fetch once made. */
+interface ObjectState {
+  state: WaitUntilContext;
+  env: unknown;
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 /** A Durable Object (or `WorkerEntrypoint`) class: constructed with `(state, env)`. */
@@ -295,71 +279,40 @@ export type DurableObjectClass = abstract new (state: any, env: any) => object;
  */
 export function instrumentDurableObject<C extends DurableObjectClass>(Class: C, config: WorkersConfigSource<ConstructorParameters<C>[1]>): C {
   if (typeof Class !== "function") throw new TypeError(`instrumentDurableObject: expected a class, got ${typeof Class}`);
-  if (config === null || (typeof config !== "object" && typeof config !== "function")) {
-    throw new TypeError("instrumentDurableObject: config must be init() options or a function (env) => options");
-  }
-  const memo: { config?: WorkersInstrumentConfig } = {};
-  const invocation = new WeakMap<object, { state: WaitUntilContext; env: unknown; fetch?: (request: Request) => Promise<Response> }>();
+  const memo = memoOf(config, "instrumentDurableObject");
+  const objects = new WeakMap<object, ObjectState>();
   // deno-lint-ignore no-explicit-any
   const Base = Class as unknown as new (...args: any[]) => object;
   const Instrumented = class extends Base {
     // deno-lint-ignore no-explicit-any
     constructor(...args: any[]) {
       super(...args);
-      invocation.set(this, { state: args[0] as WaitUntilContext, env: args[1] });
+      objects.set(this, { state: args[0] as WaitUntilContext, env: args[1] });
     }
   };
   Object.defineProperty(Instrumented, "name", { value: Class.name });
-  const proto = Class.prototype as { fetch?: unknown; alarm?: unknown };
-  const userFetch = proto.fetch;
-  const userAlarm = proto.alarm;
 
-  if (typeof userFetch === "function") {
-    Object.defineProperty(Instrumented.prototype, "fetch", {
+  /** Wraps the prototype's `method`: `run` traces one call, given the object's state and the user's method. */
+  const wrap = (method: string, run: (own: ObjectState, started: Started, args: unknown[], user: (args: unknown[]) => unknown) => unknown): void => {
+    const userMethod = (Class.prototype as Record<string, unknown>)[method];
+    if (typeof userMethod !== "function") return;
+    Object.defineProperty(Instrumented.prototype, method, {
       configurable: true,
       writable: true,
-      value: async function fetch(this: object, request: Request): Promise<Response> {
-        invocations++;
-        const own = invocation.get(this);
-        const started = own ? start(config, own.env, memo) : undefined;
-        if (!own || !started) return (userFetch as (request: Request) => Promise<Response>).call(this, request);
-        try {
-          own.fetch ??= instrumentHandler((req: Request): Promise<Response> => {
-            markInvocation(activeSpan());
-            return (userFetch as (request: Request) => Promise<Response>).call(this, req);
-          }, { clientAddress: cloudflareClientAddress, ...started.config.handler } as HandlerInstrumentationOptions<[]>);
-          return await own.fetch(request);
-        } finally {
-          flushInWaitUntil(own.state, started.sdk);
-        }
+      value: function (this: object, ...args: unknown[]): unknown {
+        const user = (a: unknown[]): unknown => userMethod.apply(this, a);
+        const own = objects.get(this);
+        return own ? invoke(memo, own.env, own.state, () => user(args), (started) => run(own, started, args, user)) : user(args);
       },
     });
-  }
-  if (typeof userAlarm === "function") {
-    Object.defineProperty(Instrumented.prototype, "alarm", {
-      configurable: true,
-      writable: true,
-      value: async function alarm(this: object, ...args: unknown[]): Promise<unknown> {
-        invocations++;
-        const own = invocation.get(this);
-        const started = own ? start(config, own.env, memo) : undefined;
-        if (!own || !started) return (userAlarm as (...a: unknown[]) => unknown).apply(this, args);
-        try {
-          return await traced(started.sdk, "alarm", 1 /* SpanKind.SERVER */, { "faas.trigger": "timer" }, () => (userAlarm as (...a: unknown[]) => unknown).apply(this, args));
-        } finally {
-          flushInWaitUntil(own.state, started.sdk);
-        }
-      },
-    });
-  }
+  };
+  wrap("fetch", (own, started, args, user) => {
+    own.fetch ??= instrumentHandler((request: Request): Promise<Response> => {
+      markInvocation();
+      return user([request]) as Promise<Response>;
+    }, handlerOptions(started) as HandlerInstrumentationOptions<[]>);
+    return own.fetch(args[0] as Request);
+  });
+  wrap("alarm", (_own, started, args, user) => traced(started, "alarm", 1 /* SpanKind.SERVER */, { "faas.trigger": "timer" }, () => user(args)));
   return Instrumented as unknown as C;
-}
-
-/** Cloudflare puts the client's IP in `CF-Connecting-IP` (set by the edge, not the client). */
-function cloudflareClientAddress(request: Request): string | undefined {
-  return request.headers?.get("cf-connecting-ip") ?? undefined;
-}
-
-function activeSpan(): Span | undefined {
-  return getSpan(context.active());
 }

@@ -315,4 +315,15 @@ test("invalid options throw TypeError at construction", () => {
   assert.throws(() => instrumentFetch(fetch, { ignore: [null] as never }), /ignore/);
 });
 
+test("nothing to wrap: instrumentFetch and installFetchInstrumentation throw a TypeError naming globalThis.fetch", () => {
+  const saved = globalThis.fetch;
+  delete (globalThis as { fetch?: unknown }).fetch;
+  try {
+    assert.throws(() => instrumentFetch(), (e: unknown) => e instanceof TypeError && /globalThis\.fetch is missing/.test((e as Error).message));
+    assert.throws(() => installFetchInstrumentation(), (e: unknown) => e instanceof TypeError && /globalThis\.fetch is missing/.test((e as Error).message));
+  } finally {
+    globalThis.fetch = saved;
+  }
+});
+
 test.run();

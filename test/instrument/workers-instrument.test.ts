@@ -28,7 +28,8 @@ function exporters(): Exporters {
 }
 
 function config(e: Exporters, extra: WorkersInstrumentConfig = {}): WorkersInstrumentConfig {
-  return { serviceName: "worker-test", traceExporter: e.spans, metricExporter: e.metrics, logExporter: e.logs, parts: [metricsSdk(), logsSdk()], ...extra };
+  // The Workers entry starts traces only; metrics and logs are parts the program imports.
+  return { serviceName: "worker-test", parts: [metricsSdk(), logsSdk()], traceExporter: e.spans, metricExporter: e.metrics, logExporter: e.logs, ...extra };
 }
 
 /** A fake ExecutionContext that keeps what waitUntil received. */
@@ -245,6 +246,24 @@ test("scheduled: a `scheduled {cron}` span with faas.trigger=timer, faas.cron, f
     { trigger: "timer", cron: "*/5 * * * *", time: "2025-01-02T03:04:05.000Z" },
   );
   assert.equal(histogramCount(e, "faas.invoke_duration"), [{ attributes: { "faas.trigger": "timer" }, count: 1 }]);
+});
+
+test("a traces-only Worker (the default): spans as usual, no meter provider, no durations, nothing reported", async () => {
+  const e = exporters();
+  const errors: string[] = [];
+  diag.setLogger({ error: (m) => errors.push(m), warn: (m) => errors.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, 9999);
+  const ctx = executionContext();
+  const worker = instrument(
+    { fetch: () => new Response("ok"), scheduled: async () => {} },
+    { serviceName: "traces-only", traceExporter: e.spans, fetch: false },
+  );
+  await invocable(worker).fetch(new Request("http://worker.test/"), {}, ctx);
+  await invocable(worker).scheduled({ cron: "0 * * * *", scheduledTime: Date.now() }, {}, ctx);
+  current = init();
+  assert.is(current.meterProvider, undefined);
+  await Promise.all(ctx.pending);
+  assert.equal(e.spans.getFinishedSpans().map((s) => s.name).sort(), ["GET", "scheduled 0 * * * *"]);
+  assert.equal(errors, []);
 });
 
 test("queue: a CONSUMER `process {queue}` span with messaging attributes; a throw is ERROR, rethrown, and still flushed", async () => {

@@ -10,6 +10,8 @@ import {
 } from "../../src/metrics/aggregation/explicit-bucket-histogram.ts";
 import { createAggregator, defaultAggregationKind } from "../../src/metrics/aggregation/default-aggregation.ts";
 import { InstrumentType } from "../../src/metrics/types.ts";
+import { exponentialHistogram } from "../../src/metrics/aggregation/exponential-histogram.ts";
+import { summary } from "../../src/metrics/aggregation/summary.ts";
 
 test("sum adds, ignores NaN/±Infinity, resets", () => {
   const agg = createSumAggregator(true);
@@ -114,8 +116,10 @@ test("default aggregation per instrument kind", () => {
   assert.is((createAggregator(undefined, InstrumentType.COUNTER) as unknown as { monotonic: boolean }).monotonic, true);
   const h = createAggregator(undefined, InstrumentType.HISTOGRAM, [1, 2]) as unknown as { boundaries: number[] };
   assert.equal([...h.boundaries], [1, 2]);
-  assert.is(createAggregator({ type: "exponentialHistogram" }, InstrumentType.HISTOGRAM).kind, "exponentialHistogram");
-  assert.is(createAggregator({ type: "summary" }, InstrumentType.HISTOGRAM).kind, "summary");
+  assert.is(createAggregator(exponentialHistogram(), InstrumentType.HISTOGRAM).kind, "exponentialHistogram");
+  assert.is(createAggregator(summary(), InstrumentType.HISTOGRAM).kind, "summary");
+  // Not built in by name: the program imports them (or the by-name module).
+  assert.throws(() => createAggregator({ type: "summary" }, InstrumentType.HISTOGRAM), TypeError);
   assert.throws(() => createAggregator({ type: "bogus" } as never, InstrumentType.COUNTER), TypeError);
   assert.is(DEFAULT_HISTOGRAM_BOUNDARIES.length, 15);
 });

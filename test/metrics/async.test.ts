@@ -6,6 +6,7 @@ import { ManualMetricReader } from "../../src/metrics/reader.ts";
 import type { ObservableResult } from "../../src/metrics/instruments.ts";
 import type { SumMetricData } from "../../src/metrics/types.ts";
 import { allMetrics, byAttrs, captureDiag, metric, setup } from "./helpers.ts";
+import { view } from "../../src/metrics/view.ts";
 
 test.after.each(() => void diag.setLogger());
 
@@ -117,7 +118,7 @@ test("batch callbacks observe several instruments; removal stops them", async ()
 
 test("observable counters drop negative observations; views filter attributes and sum merged series", async () => {
   captureDiag();
-  const { reader, meter } = setup({ views: [{ instrumentName: "oc", attributeKeys: ["k"] }] });
+  const { reader, meter } = setup({ views: [view({ instrumentName: "oc", attributeKeys: ["k"] })] });
   const oc = meter.createObservableCounter("oc");
   oc.addCallback((r) => {
     r.observe(-1, { k: "neg" });

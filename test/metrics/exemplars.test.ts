@@ -12,13 +12,14 @@ import type { Span } from "../../src/trace/types.ts";
 import { SimpleFixedSizeExemplarReservoir, type ExemplarReservoir } from "../../src/metrics/exemplar.ts";
 import { ManualMetricReader } from "../../src/metrics/reader.ts";
 import { allMetrics, metric, setup } from "./helpers.ts";
+import { view } from "../../src/metrics/view.ts";
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager(AsyncLocalStorage));
 const tracer = new BasicTracerProvider().getTracer("t");
 const unsampledTracer = new BasicTracerProvider({ sampler: new AlwaysOffSampler() }).getTracer("t");
 
 test("a measurement inside a sampled span becomes an exemplar with its ids and filtered attributes", async () => {
-  const { reader, meter } = setup({ views: [{ instrumentName: "c", attributeKeys: ["route"] }] });
+  const { reader, meter } = setup({ views: [view({ instrumentName: "c", attributeKeys: ["route"] })] });
   const c = meter.createCounter("c");
   const span = tracer.startActiveSpan("work", (s: Span) => {
     c.add(3, { route: "/a", user: "u1" });

@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { MeterProvider } from "../../src/metrics/meter-provider.ts";
 import { ManualMetricReader } from "../../src/metrics/reader.ts";
 import type { DataPoint } from "../../src/metrics/types.ts";
+import { view } from "../../src/metrics/view.ts";
 
 async function points(reader: ManualMetricReader, name: string): Promise<Array<DataPoint<unknown>>> {
   const { resourceMetrics } = await reader.collect();
@@ -44,7 +45,7 @@ test("the cardinality limit and the overflow series hold with fresh objects", as
 
 test("a view that keeps only some keys merges fresh objects that differ in dropped keys", async () => {
   const reader = new ManualMetricReader();
-  const provider = new MeterProvider({ readers: [reader], views: [{ instrumentName: "c", attributeKeys: ["route"] }] });
+  const provider = new MeterProvider({ readers: [reader], views: [view({ instrumentName: "c", attributeKeys: ["route"] })] });
   const counter = provider.getMeter("m").createCounter("c");
   for (let i = 0; i < 100; i++) counter.add(1, { route: "/a", "request.id": `r${i}` });
   const ps = await points(reader, "c");

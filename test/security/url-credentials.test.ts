@@ -206,7 +206,7 @@ test("Workers instrument(): handler and outgoing fetch options extend the key li
       await (await fetch(upstream)).text();
       throw new Error(`failed for ${request.url} via ${withSecrets("https://db.example")}`);
     },
-  }, { serviceName: "w", traceExporter: spansOut, metricExporter: "none", logExporter: "none", handler: { redactQueryKeys: ["session"] }, fetch: { redactQueryKeys: ["session"] } });
+  }, { serviceName: "w", traceExporter: spansOut, handler: { redactQueryKeys: ["session"] }, fetch: { redactQueryKeys: ["session"] } });
   const pending: Promise<unknown>[] = [];
   const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {} };
   await worker.fetch!(new Request(`https://edge.example/w?token=${TOKEN}&session=${SESSION}`), {}, ctx).catch(() => {});

@@ -66,9 +66,7 @@ interface ScopedMetric {
  * });
  */
 export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uint8Array {
-  const w = new JsonWriter("metrics");
-  writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
-  return w.finish();
+  return write(collections).finish();
 }
 
 /**
@@ -79,9 +77,13 @@ export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uin
  * const request = JSON.parse(encodeMetrics([collection]));
  */
 export function encodeMetrics(collections: readonly ResourceMetrics[]): string {
+  return finishText(write(collections));
+}
+
+function write(collections: readonly ResourceMetrics[]): JsonWriter {
   const w = new JsonWriter("metrics");
-  writeGrouped(w, flatten(collections), METRIC_KEYS, writeScopedMetric);
-  return finishText(w);
+  writeGrouped(w, flatten(collections), METRIC_KEYS, (w: JsonWriter, item: ScopedMetric) => writeMetric(w, item.metric));
+  return w;
 }
 
 function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
@@ -99,14 +101,10 @@ function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
         for (let m = 0; m < metrics.length; m++) out.push({ resource, instrumentationScope: scope, metric: metrics[m]! });
       }
     } catch {
-      diagOnce("warn", "otlp-metrics-collection", "OTLP metrics encoder: dropped a collection whose resource or scopes could not be read.");
+      dropped("a collection whose resource or scopes could not be read");
     }
   }
   return out;
-}
-
-function writeScopedMetric(w: JsonWriter, item: ScopedMetric): boolean {
-  return writeMetric(w, item.metric);
 }
 
 type PointWriter<T> = (w: JsonWriter, point: DataPoint<T>, int: boolean) => boolean;
@@ -129,13 +127,13 @@ function writeMetric(w: JsonWriter, metric: MetricData): boolean {
   const descriptor = metric.descriptor;
   const name = descriptor?.name;
   if (typeof name !== "string" || name === "") {
-    diagOnce("warn", "otlp-metric-name", "OTLP metrics encoder: dropped a metric without a name.");
+    dropped("a metric without a name");
     return false;
   }
   const type = metric.dataPointType;
   // Own keys only: a type such as "constructor" must not find Object.prototype's.
   if (typeof type !== "string" || !hasOwn.call(POINT_WRITERS, type)) {
-    diagOnce("warn", "otlp-metric-type", "OTLP metrics encoder: dropped a metric of an unknown type.");
+    dropped("a metric of an unknown type");
     return false;
   }
   let t: 1 | 2 | undefined;
@@ -163,11 +161,16 @@ function writeMetric(w: JsonWriter, metric: MetricData): boolean {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Reports, once per cause, what the encoder left out of the request (`what` names it). */
+function dropped(what: string): void {
+  diagOnce("warn", "otlp-metric:" + what, `OTLP metrics encoder: dropped ${what}.`);
+}
+
 /** metrics.proto `AggregationTemporality`; UNSPECIFIED (0) "MUST NOT be used", so unknown values drop the metric. */
 function temporality(value: unknown): 1 | 2 | undefined {
   if (value === "delta") return 1;
   if (value === "cumulative") return 2;
-  diagOnce("warn", "otlp-metric-temporality", "OTLP metrics encoder: dropped a metric whose aggregation temporality is neither delta nor cumulative.");
+  dropped("a metric whose aggregation temporality is neither delta nor cumulative");
   return undefined;
 }
 
@@ -179,9 +182,7 @@ function writePoints<T>(w: JsonWriter, points: ReadonlyArray<DataPoint<T>> | und
   return w.pos !== start;
 }
 
-function reportPointDrop(): void {
-  diagOnce("warn", "otlp-metric-point", "OTLP metrics encoder: dropped a data point with an invalid or unreadable value.");
-}
+const reportPointDrop = (): void => dropped("a data point with an invalid or unreadable value");
 
 /**
  * Opens an object: `open` + the key-values of `attributes` + `then` when there are any, else
@@ -388,9 +389,7 @@ function exemplarsField(w: JsonWriter, exemplars: readonly Exemplar[] | undefine
 
 const EXEMPLARS = /* @__PURE__ */ fragment(',"exemplars":[');
 
-function reportExemplarDrop(): void {
-  diagOnce("warn", "otlp-metric-exemplar", "OTLP metrics encoder: dropped an exemplar with an invalid value or time.");
-}
+const reportExemplarDrop = (): void => dropped("an exemplar with an invalid value or time");
 
 /**
  * `Exemplar`: the value typed like the instrument's points; `span_id`/`trace_id` (hex in

@@ -4,7 +4,6 @@
  * Web APIs only.
  */
 import { diag } from "../../common/diag.ts";
-import { encodeBase64 } from "../otlp/base64.ts";
 import { acceptsGzip, constantTimeEqual, OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics, TEXT_CONTENT_TYPE } from "./negotiate.ts";
 import { collectAll, resolveCollector, type MetricsSource } from "./source.ts";
 import { renderIncrementally, type PrometheusRenderOptions } from "./text-format.ts";
@@ -46,7 +45,9 @@ function expectedAuthorization(auth: PrometheusAuth): ExpectedAuthorization {
   if (!basic || typeof basic.username !== "string" || typeof basic.password !== "string" || basic.username.includes(":")) {
     throw new TypeError("prometheusHandler: auth.basic needs string username (without ':') and password (RFC 7617)");
   }
-  return { scheme: "basic", credentials: encodeBase64(encoder.encode(basic.username + ":" + basic.password)), challenge: 'Basic realm="metrics", charset="UTF-8"' };
+  // RFC 7617 §2.1 with charset="UTF-8": base64 of the UTF-8 bytes (btoa takes them as Latin-1 characters).
+  const credentials = btoa(String.fromCharCode(...encoder.encode(basic.username + ":" + basic.password)));
+  return { scheme: "basic", credentials, challenge: 'Basic realm="metrics", charset="UTF-8"' };
 }
 
 /**

@@ -53,10 +53,13 @@ interface Family {
   readonly entries: Entry[];
 }
 
-const RESERVED_SCOPE = /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version"]);
-const RESERVED_HISTOGRAM = /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "le"]);
-const RESERVED_SUMMARY = /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "quantile"]);
-const NO_RESERVED = new Set<string>();
+// Labels the renderer sets itself, by family type (attributes with these names are dropped).
+const RESERVED: Record<string, ReadonlySet<string>> = {
+  scope: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version"]),
+  histogram: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "le"]),
+  summary: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "quantile"]),
+  none: /* @__PURE__ */ new Set<string>(),
+};
 
 /** Formats a sample value: `+Inf`, `-Inf`, `NaN`, otherwise the shortest round-trip form. */
 export function formatValue(n: number): string {
@@ -71,18 +74,13 @@ function formatOmFloat(n: number): string {
   return Number.isInteger(n) && Math.abs(n) < 1e21 ? n + ".0" : formatValue(n);
 }
 
-const leCache0 = new WeakMap<readonly number[], string[]>();
-const leCacheOm = new WeakMap<readonly number[], string[]>();
+const leCache = /* @__PURE__ */ new WeakMap<readonly number[], string[][]>();
 
 // Boundary label strings are shared by every point of a histogram stream (same array).
 function leStrings(boundaries: readonly number[], om: boolean): string[] {
-  const cache = om ? leCacheOm : leCache0;
-  let out = cache.get(boundaries);
-  if (out === undefined) {
-    out = boundaries.map((b) => 'le="' + (om ? formatOmFloat(b) : formatValue(b)) + '"');
-    cache.set(boundaries, out);
-  }
-  return out;
+  let forms = leCache.get(boundaries);
+  if (forms === undefined) leCache.set(boundaries, (forms = []));
+  return (forms[+om] ??= boundaries.map((b) => 'le="' + (om ? formatOmFloat(b) : formatValue(b)) + '"'));
 }
 
 function promTypeOf(metric: MetricData): PromType | undefined {
@@ -154,22 +152,12 @@ function collectFamilies(collections: readonly ResourceMetrics[], options: Prome
   return [...families.values()];
 }
 
-/** Everything one rendering pass needs; kept in one object so chunks can resume. */
-interface RenderState {
-  readonly om: boolean;
-  readonly options: PrometheusRenderOptions | undefined;
-}
-
 function braces(labels: string): string {
   return labels === "" ? "" : "{" + labels + "}";
 }
 
 function join(a: string, b: string): string {
   return a === "" ? b : b === "" ? a : a + "," + b;
-}
-
-function reportReserved(family: string): (key: string) => void {
-  return (key) => diagOnce("warn", `prometheus:reserved:${family}:${key}`, `Prometheus: attribute "${key}" of "${family}" would overwrite a label the exporter sets; dropped.`);
 }
 
 // Exemplar labels are limited to 128 UTF-8 characters (OpenMetrics, "Exemplars"): the ids
@@ -231,78 +219,71 @@ export function exponentialToExplicit(v: ExponentialHistogramValue): HistogramVa
   return { count: v.count, sum: v.sum, min: v.min, max: v.max, boundaries, bucketCounts: counts };
 }
 
-function renderFamilyHeader(f: Family, s: RenderState): string {
-  let head = "";
-  if (s.om) {
-    head += "# TYPE " + f.name + " " + f.type + "\n";
-    if (f.unit !== "") head += "# UNIT " + f.name + " " + f.unit + "\n";
-    if (f.help.trim() !== "") head += "# HELP " + f.name + " " + escapeHelp(f.help, true) + "\n";
-    return head;
-  }
-  const name = f.type === "counter" && !s.options?.withoutCounterSuffixes ? f.name + "_total" : f.name;
-  // promtool lints a family without HELP, so 0.0.4 always carries one.
-  head += "# HELP " + name + " " + escapeHelp(f.help.trim() === "" ? name : f.help, false) + "\n";
-  head += "# TYPE " + name + " " + f.type + "\n";
-  return head;
-}
-
 /**
- * Renders one family's samples, calling `flush` after every `chunkSize` series so the
- * caller can yield. Returns the text not yet flushed.
+ * Yields the exposition in chunks of about `chunkSize` series each (the whole text when
+ * `chunkSize` is `Infinity`).
  */
-function* renderFamily(f: Family, s: RenderState, chunkSize: number): Generator<string, void, void> {
-  let out = renderFamilyHeader(f, s);
-  const seen = new Set<string>();
-  const reserved = f.type === "histogram" ? RESERVED_HISTOGRAM : f.type === "summary" ? RESERVED_SUMMARY : s.options?.withoutScopeInfo ? NO_RESERVED : RESERVED_SCOPE;
-  const onReserved = reportReserved(f.name);
-  const sampleName = f.type === "counter" && (s.om || !s.options?.withoutCounterSuffixes) ? f.name + "_total" : f.name;
+export function* renderChunks(collections: readonly ResourceMetrics[], om: boolean, options?: PrometheusRenderOptions, chunkSize: number = Infinity): Generator<string, void, void> {
+  let out = options?.withoutTargetInfo ? "" : renderTargetInfo(collections, om);
   let n = 0;
-  for (const { metric, scopeLabels } of f.entries) {
-    for (const point of metric.dataPoints as ReadonlyArray<DataPoint<unknown>>) {
-      const labels = join(renderLabelPairs(point.attributes, reserved, onReserved), scopeLabels);
-      if (seen.has(labels)) {
-        diagOnce("warn", `prometheus:duplicate:${f.name}`, `Prometheus: "${f.name}" has two series with the same labels after sanitizing; keeping the first.`);
-        continue;
-      }
-      seen.add(labels);
-      switch (metric.dataPointType) {
-        case "sum":
-        case "gauge": {
+  for (const f of collectFamilies(collections, options)) {
+    // 0.0.4 names a counter family by its sample name (`_total`, unless configured off);
+    // OpenMetrics by the family name, its samples always ending in `_total`.
+    const suffixed = f.type === "counter" && !options?.withoutCounterSuffixes ? f.name + "_total" : f.name;
+    const sampleName = f.type === "counter" && om ? f.name + "_total" : suffixed;
+    if (om) {
+      out += "# TYPE " + f.name + " " + f.type + "\n";
+      if (f.unit !== "") out += "# UNIT " + f.name + " " + f.unit + "\n";
+      if (f.help.trim() !== "") out += "# HELP " + f.name + " " + escapeHelp(f.help, true) + "\n";
+    } else {
+      // promtool lints a family without HELP, so 0.0.4 always carries one.
+      out += "# HELP " + suffixed + " " + escapeHelp(f.help.trim() === "" ? suffixed : f.help, false) + "\n# TYPE " + suffixed + " " + f.type + "\n";
+    }
+    const seen = new Set<string>();
+    const reserved = RESERVED[f.type === "histogram" || f.type === "summary" ? f.type : options?.withoutScopeInfo ? "none" : "scope"];
+    const onReserved = (key: string): void =>
+      diagOnce("warn", `prometheus:reserved:${f.name}:${key}`, `Prometheus: attribute "${key}" of "${f.name}" would overwrite a label the exporter sets; dropped.`);
+    for (const { metric, scopeLabels } of f.entries) {
+      for (const point of metric.dataPoints as ReadonlyArray<DataPoint<unknown>>) {
+        const labels = join(renderLabelPairs(point.attributes, reserved, onReserved), scopeLabels);
+        if (seen.has(labels)) {
+          diagOnce("warn", `prometheus:duplicate:${f.name}`, `Prometheus: "${f.name}" has two series with the same labels after sanitizing; keeping the first.`);
+          continue;
+        }
+        seen.add(labels);
+        const type = metric.dataPointType;
+        if (type === "sum" || type === "gauge") {
           out += sampleName + braces(labels) + " " + formatValue(point.value as number);
-          if (s.om && f.type === "counter" && point.exemplars.length > 0) out += renderExemplar(latestExemplar(point.exemplars)!);
+          if (om && f.type === "counter" && point.exemplars.length > 0) out += renderExemplar(latestExemplar(point.exemplars)!);
           out += "\n";
-          break;
+        } else if (type === "summary") {
+          out += renderSummary(f.name, labels, point.value as SummaryValue, om);
+        } else {
+          const v = type === "histogram" ? (point.value as HistogramValue) : exponentialToExplicit(point.value as ExponentialHistogramValue);
+          out += renderHistogram(f.name, labels, v, point.exemplars, om);
         }
-        case "histogram":
-        case "exponentialHistogram": {
-          const v = metric.dataPointType === "histogram" ? (point.value as HistogramValue) : exponentialToExplicit(point.value as ExponentialHistogramValue);
-          out += renderHistogram(f.name, labels, v, point.exemplars, s);
-          break;
+        if (++n >= chunkSize) {
+          yield out;
+          out = "";
+          n = 0;
         }
-        case "summary":
-          out += renderSummary(f.name, labels, point.value as SummaryValue, s);
-          break;
-      }
-      if (++n >= chunkSize) {
-        yield out;
-        out = "";
-        n = 0;
       }
     }
   }
-  if (out !== "") yield out;
+  if (om) out += "# EOF\n";
+  yield out;
 }
 
-function renderHistogram(name: string, labels: string, v: HistogramValue, exemplars: readonly Exemplar[], s: RenderState): string {
+function renderHistogram(name: string, labels: string, v: HistogramValue, exemplars: readonly Exemplar[], om: boolean): string {
   const bounds = v.boundaries;
   const counts = v.bucketCounts;
   if (counts.length !== bounds.length + 1) {
     diagOnce("warn", `prometheus:buckets:${name}`, `Prometheus: skipping a point of "${name}": ${counts.length} bucket counts for ${bounds.length} boundaries.`);
     return "";
   }
-  const les = leStrings(bounds, s.om);
+  const les = leStrings(bounds, om);
   const prefix = name + "_bucket{" + (labels === "" ? "" : labels + ",");
-  const ex = s.om && exemplars.length > 0 ? bucketExemplars(exemplars, bounds) : undefined;
+  const ex = om && exemplars.length > 0 ? bucketExemplars(exemplars, bounds) : undefined;
   let out = "";
   let cumulative = 0;
   for (let i = 0; i < bounds.length; i++) {
@@ -323,11 +304,11 @@ function renderHistogram(name: string, labels: string, v: HistogramValue, exempl
   return out;
 }
 
-function renderSummary(name: string, labels: string, v: SummaryValue, s: RenderState): string {
+function renderSummary(name: string, labels: string, v: SummaryValue, om: boolean): string {
   let out = "";
   const prefix = name + "{" + (labels === "" ? "" : labels + ",") + 'quantile="';
   const qs = [...v.quantiles].sort((a, b) => a.quantile - b.quantile);
-  for (const q of qs) out += prefix + (s.om ? formatOmFloat(q.quantile) : formatValue(q.quantile)) + '"} ' + formatValue(q.value) + "\n";
+  for (const q of qs) out += prefix + (om ? formatOmFloat(q.quantile) : formatValue(q.quantile)) + '"} ' + formatValue(q.value) + "\n";
   const tail = braces(labels) + " ";
   if (v.sum >= 0) out += name + "_sum" + tail + formatValue(v.sum) + "\n";
   out += name + "_count" + tail + formatValue(v.count) + "\n";
@@ -335,7 +316,7 @@ function renderSummary(name: string, labels: string, v: SummaryValue, s: RenderS
 }
 
 /** `target_info` (0.0.4: gauge) / `target` (OpenMetrics: info) from resource attributes (spec, "Resource Attributes"). */
-function renderTargetInfo(collections: readonly ResourceMetrics[], s: RenderState): string {
+function renderTargetInfo(collections: readonly ResourceMetrics[], om: boolean): string {
   const seen = new Set<string>();
   let body = "";
   for (const rm of collections) {
@@ -346,29 +327,9 @@ function renderTargetInfo(collections: readonly ResourceMetrics[], s: RenderStat
     body += "target_info{" + labels + "} 1\n";
   }
   if (body === "") return "";
-  return s.om
+  return om
     ? "# TYPE target info\n# HELP target Target metadata\n" + body
     : "# HELP target_info Target metadata\n# TYPE target_info gauge\n" + body;
-}
-
-/**
- * Yields the exposition in chunks of about `chunkSize` series each (the whole text when
- * `chunkSize` is `Infinity`).
- */
-export function* renderChunks(collections: readonly ResourceMetrics[], openMetrics: boolean, options?: PrometheusRenderOptions, chunkSize: number = Infinity): Generator<string, void, void> {
-  const s: RenderState = { om: openMetrics, options };
-  let pending = options?.withoutTargetInfo ? "" : renderTargetInfo(collections, s);
-  for (const f of collectFamilies(collections, options)) {
-    for (const part of renderFamily(f, s, chunkSize)) {
-      pending += part;
-      if (chunkSize !== Infinity) {
-        yield pending;
-        pending = "";
-      }
-    }
-  }
-  if (openMetrics) pending += "# EOF\n";
-  yield pending;
 }
 
 /**

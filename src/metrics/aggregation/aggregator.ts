@@ -5,6 +5,7 @@
  * `record` where they can, and must never throw for any number (NaN and ±Infinity are
  * handled per the aggregation's spec section).
  */
+import type { InstrumentType } from "../types.ts";
 
 /** Aggregation kinds, as views name them. */
 export type AggregationKind = "drop" | "sum" | "lastValue" | "explicitBucketHistogram" | "exponentialHistogram" | "summary";
@@ -25,4 +26,18 @@ export interface Aggregator<Accumulation, Value> {
    * can keep one exemplar per bucket (spec: AlignedHistogramBucketExemplarReservoir).
    */
   bucketIndex?(accumulation: Accumulation, value: number): number;
+}
+
+/** Any aggregator, as storage handles them. */
+export type AnyAggregator = Aggregator<unknown, unknown>;
+
+/**
+ * An aggregation a view selects, built by the function the program imports
+ * (`exponentialHistogram({ maxSize: 80 })`, `summary({ quantiles: [0.5, 0.99] })`), so an
+ * aggregation no program imports is not in its bundle. Options are checked when it is built.
+ */
+export interface Aggregation {
+  readonly type: AggregationKind;
+  /** The aggregator of one stream; `adviceBoundaries` are the instrument's advised histogram boundaries. */
+  create(instrumentType: InstrumentType, adviceBoundaries?: readonly number[]): AnyAggregator;
 }

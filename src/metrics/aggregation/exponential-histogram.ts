@@ -11,7 +11,7 @@
  */
 import { diagOnce } from "../../common/diag.ts";
 import type { ExponentialBuckets, ExponentialHistogramValue } from "../types.ts";
-import type { Aggregator } from "./aggregator.ts";
+import type { Aggregation, Aggregator, AnyAggregator } from "./aggregator.ts";
 import { MAX_EXPONENTIAL_SCALE, MIN_EXPONENTIAL_SCALE, mapToIndex } from "./exponential-mapping.ts";
 
 /** Options of {@link createExponentialHistogramAggregator}; defaults are the spec's. */
@@ -244,4 +244,18 @@ export function createExponentialHistogramAggregator(
     // No bucketIndex: the spec gives this aggregation a SimpleFixedSizeExemplarReservoir
     // (min(maxSize, 20) slots), not the bucket-aligned reservoir, and its indexes move with the scale.
   };
+}
+
+/**
+ * The base-2 exponential histogram aggregation, for a view (the options are checked now).
+ *
+ * @example
+ * ```ts
+ * new MeterProvider({ views: [view({ instrumentName: "http.server.request.duration", aggregation: exponentialHistogram({ maxSize: 80 }) })] });
+ * ```
+ * @throws RangeError for an invalid `maxSize` or `maxScale`.
+ */
+export function exponentialHistogram(options: ExponentialHistogramOptions = {}): Aggregation {
+  const aggregator = createExponentialHistogramAggregator(options) as unknown as AnyAggregator;
+  return { type: "exponentialHistogram", create: () => aggregator };
 }

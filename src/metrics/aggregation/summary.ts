@@ -21,7 +21,7 @@
 import { diagOnce } from "../../common/diag.ts";
 import { now as sdkNow } from "../../common/time.ts";
 import type { ExponentialHistogramValue, SummaryValue } from "../types.ts";
-import type { Aggregator } from "./aggregator.ts";
+import type { Aggregation, Aggregator, AnyAggregator } from "./aggregator.ts";
 import { type ExponentialHistogramAccumulation, createExponentialHistogramAggregator } from "./exponential-histogram.ts";
 import { lowerBoundary } from "./exponential-mapping.ts";
 
@@ -205,4 +205,19 @@ function quantileValues(windows: ExponentialHistogramValue[], quantiles: readonl
     }
   }
   return out;
+}
+
+/**
+ * The summary aggregation (quantiles over a sliding window), for a view; the options are
+ * checked now.
+ *
+ * @example
+ * ```ts
+ * new MeterProvider({ views: [view({ instrumentName: "payload.size", aggregation: summary({ quantiles: [0.5, 0.99] }) })] });
+ * ```
+ * @throws TypeError/RangeError for invalid quantiles, `maxAgeMillis`, `ageBuckets` or `now`.
+ */
+export function summary(options: SummaryOptions = {}): Aggregation {
+  const aggregator = createSummaryAggregator(options) as unknown as AnyAggregator;
+  return { type: "summary", create: () => aggregator };
 }

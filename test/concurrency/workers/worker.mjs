@@ -46,6 +46,6 @@ export default instrument(
       });
     },
   },
-  // Spans, log records and metrics: the metrics and logs parts come by import.
+  // Metrics and logs are parts the Worker imports (the Workers entry starts traces only).
   (env) => ({ serviceName: env.SERVICE_NAME, parts: [metricsSdk(), logsSdk()] }),
 );

@@ -62,5 +62,6 @@ const app = {
   },
 };
 
-// Traces, and metrics (http.server.request.duration, faas.invoke_duration) through the imported part.
+// The Worker asks for metrics (its durations arrive as OTLP metrics); the Durable Object above
+// is traces only, the Workers default: its wrapper records no durations and needs no meter.
 export default instrument(app, (env) => ({ serviceName: env.SERVICE_NAME, parts: [metricsSdk()] }));
