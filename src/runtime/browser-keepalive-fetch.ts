@@ -22,7 +22,8 @@ const KEEPALIVE_QUOTA_BYTES = 64 * 1024;
 /** The largest piece we send with keepalive (the transport's threshold too). */
 const PIECE_MAX_BYTES = 60 * 1024;
 
-const CONTAINERS: ReadonlyArray<readonly [string, string, string]> = [
+/** Where OTLP/JSON requests keep their items: [top-level list, scope list, item list] per signal. */
+export const CONTAINERS: ReadonlyArray<readonly [string, string, string]> = [
   ["resourceSpans", "scopeSpans", "spans"],
   ["resourceLogs", "scopeLogs", "logRecords"],
   ["resourceMetrics", "scopeMetrics", "metrics"],

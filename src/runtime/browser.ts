@@ -90,3 +90,5 @@ export function init(options: InitOptions = {}): Sdk {
 
 export * from "../../mod.ts";
 export { initRum, type RumOptions, type RumSdk } from "./rum/rum.ts";
+export { webVitalHistograms, type WebVitalRecorder } from "./rum/web-vital-histograms.ts";
+export type { WebVitalReport } from "./rum/web-vitals.ts";

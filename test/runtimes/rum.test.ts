@@ -5,6 +5,7 @@
 // away. Everything must reach the OTLP receiver (another origin: CORS) through the page-hide
 // flush — no explicit flush anywhere.
 import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage } from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -126,10 +127,18 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       await page.waitForFunction(() => document.getElementById("result")!.textContent !== "");
       await new Promise((r) => setTimeout(r, 200)); // let the thrown error's task run (not a timing assertion)
       assert.equal(pageErrors.map((e) => e.includes("checkout exploded")), [true]);
-      assert.is(receiver.requests.length, 0, "nothing is sent before the page is left");
+      // The page load leaves in idle time after load, while the page is visible (gzipped); the
+      // rest waits for the page hide.
+      await receiver.waitFor((r) => spansOf(r).some((s) => s.name === "documentLoad"), 10_000);
+      const afterLoad = await sends(page);
+      assert.ok(afterLoad.some((f) => f.url.endsWith("/v1/traces") && f.gzip && f.keepalive && f.visibility === "visible"), JSON.stringify(afterLoad));
+      assert.not.ok(spansOf(receiver).some((s) => s.name === "pageView"), "the page view waits for the page hide");
 
+      // The after-load export's later turns (logs, metrics) are over after two idle periods.
+      await page.evaluate(() => new Promise((r) => requestIdleCallback(() => requestIdleCallback(() => setTimeout(r, 50)))));
+      const beforeHide = (await sends(page)).length;
       await page.goto(`${site.url}/next.html`);
-      await receiver.waitFor((r) => r.traces.length > 0 && r.metrics.length > 0 && r.logs.length > 0, 10_000);
+      await receiver.waitFor((r) => spansOf(r).some((s) => s.name === "pageView") && r.metrics.length > 0 && r.logs.length > 0, 10_000);
       const [serverTp] = site.serverTraceparents as string[];
       const [, traceId, serverSpanId] = serverTp!.split("-");
       const spans = spansOf(receiver);
@@ -139,7 +148,7 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       assert.is(docLoad!.parentSpanId, serverSpanId, "documentLoad is a child of the server span");
       const phases = spans.filter((s) => s.parentSpanId === docLoad!.spanId).map((s) => s.name);
       assert.ok(phases.includes("request") && phases.includes("load"), `phases: ${phases.join(",")}`);
-      const fetchSpan = spans.find((s) => s.kind === 3 && attr(s.attributes, "url.full") !== undefined);
+      const fetchSpan = spans.find((s) => s.kind === 3 && String(attr(s.attributes, "url.full")).endsWith("/api/work"));
       assert.ok(fetchSpan, "a CLIENT span for the traced fetch");
       assert.is(fetchSpan!.traceId, traceId, "the fetch joins the page view's trace");
       assert.match(String(attr(fetchSpan!.attributes, "url.full")), /\/api\/work$/);
@@ -149,11 +158,32 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       assert.is(backendTps.length, 1);
       assert.is(backendTps[0]!.split("-")[1], traceId);
       assert.is(backendTps[0]!.split("-")[2], fetchSpan!.spanId);
+      // The same-origin XHR sent outside any span joins the page view's trace too.
+      const xhrSpan = spans.find((s) => s.kind === 3 && String(attr(s.attributes, "url.full")).endsWith("/api/xhr-work"));
+      assert.ok(xhrSpan, "a CLIENT span for the XHR");
+      assert.is(xhrSpan!.traceId, traceId, "the XHR joins the page view's trace");
+      assert.is(xhrSpan!.parentSpanId, serverSpanId, "its parent is the server span, as the fetch's");
+      const xhrTps = site.xhrTraceparents as Array<string | null>;
+      assert.is(xhrTps.length, 1);
+      assert.is(xhrTps[0], `00-${traceId}-${xhrSpan!.spanId}-01`, "the backend continues the same trace");
       const resource = receiver.traces[0]!.resourceSpans[0]!.resource.attributes;
       assert.is(attr(resource, "telemetry.sdk.language"), "webjs");
       assert.ok(String(attr(resource, "user_agent.original")).includes("Chrome"));
 
-      // Web vitals, final values recorded at page hide, each with a rating.
+      // Web vitals, final values recorded at page hide: browser.web_vital events (log records,
+      // in the page view's trace) and, as this page asked, histograms.
+      const logRecords = receiver.logs.flatMap((l) => l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))) as Array<{ eventName?: string; attributes?: KV[]; traceId?: string; spanId?: string }>;
+      const vitalRecords = logRecords.filter((r) => r.eventName === "browser.web_vital");
+      const vitalValue = (name: string): number => Number(attr(vitalRecords.find((r) => attr(r.attributes, "browser.web_vital.name") === name)?.attributes, "browser.web_vital.value"));
+      assert.equal(vitalRecords.map((r) => String(attr(r.attributes, "browser.web_vital.name"))).sort(), ["cls", "fcp", "inp", "lcp", "ttfb"]);
+      for (const r of vitalRecords) {
+        assert.is(r.traceId, traceId, "the event is in the page view's trace");
+        assert.is(attr(r.attributes, "browser.web_vital.navigation_type"), "navigate");
+        assert.is(Number(attr(r.attributes, "browser.web_vital.delta")), Number(attr(r.attributes, "browser.web_vital.value")));
+        assert.ok(String(attr(r.attributes, "browser.web_vital.id")).length > 0);
+        assert.ok(["good", "needs-improvement", "poor"].includes(String(attr(r.attributes, "browser.web_vital.rating"))));
+      }
+      assert.equal({ ttfb: vitalValue("ttfb"), fcp: vitalValue("fcp"), lcp: vitalValue("lcp") }, { ttfb: browserSays.ttfb, fcp: browserSays.fcp, lcp: browserSays.lcp });
       const metricList = receiver.metrics.flatMap((m) => m.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics)));
       for (const name of ["web_vitals.ttfb", "web_vitals.fcp", "web_vitals.lcp", "web_vitals.cls", "web_vitals.inp"]) {
         const metric = metricList.find((m) => m.name === name);
@@ -198,8 +228,8 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       assert.ok(String(attr(errors[0]!.attributes, "exception.stacktrace")).includes("page.mjs"));
       assert.is(attr(errors[0]!.attributes, "session.id"), attr(fetchSpan!.attributes, "session.id"));
 
-      // How it left: at page hide, uncompressed (must start synchronously), with keepalive.
-      const sent = await sends(page);
+      // How it left at page hide: uncompressed (must start synchronously), with keepalive.
+      const sent = (await sends(page)).slice(beforeHide);
       assert.equal(sent.map((f) => new URL(f.url).pathname).sort(), ["/v1/logs", "/v1/metrics", "/v1/traces"]);
       for (const f of sent) assert.ok(f.via === "fetch" && f.keepalive && !f.gzip, JSON.stringify(f));
     });
@@ -286,16 +316,73 @@ test("Chromium RUM: a page restored from the back/forward cache records a second
     assert.is(lastTtfb?.histogram?.dataPoints.reduce((n, p) => n + Number(p.count), 0), 2, JSON.stringify(lastTtfb));
   }));
 
+/**
+ * A collector in front of `receiver` that holds its answer to the first traces request for
+ * `holdMillis` (forwarding it then): an export still awaiting its answer when the page is left.
+ */
+async function slowCollector(receiver: Receiver, holdMillis: number): Promise<{ url: string; held: () => number; close(): Promise<void> }> {
+  let held = 0;
+  const read = async (req: IncomingMessage): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+  const server = createServer(async (req, res) => {
+    const body = await read(req);
+    if (req.method === "POST" && req.url === "/v1/traces" && held++ === 0) await new Promise((r) => setTimeout(r, holdMillis));
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k))) as Record<string, string>;
+    try {
+      const answer = await fetch(`${receiver.url}${req.url}`, { method: req.method, headers, ...(req.method === "POST" ? { body: new Uint8Array(body) } : {}) });
+      answer.headers.forEach((value, key) => res.setHeader(key, value));
+      res.writeHead(answer.status);
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch {
+      res.destroy(); // the receiver closed (the test is over)
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, held: () => held, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+test("Chromium RUM: hidden while the page load's export still awaits its answer, the page view and vitals leave at once", () =>
+  withSite(async (receiver, site) => {
+    const holdMillis = 8000;
+    const collector = await slowCollector(receiver, holdMillis);
+    try {
+      await withBrowser(async (page) => {
+        const pageErrors = await openRumPage(page, site, { ...receiver, url: collector.url } as Receiver);
+        // The page load's traces request went out after load and is held by the collector.
+        const deadline = Date.now() + 10_000;
+        while (collector.held() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.is(collector.held(), 1, "the after-load export is in flight");
+        // OTLP exporters send one request at a time: without delivery's leave() the page-hide
+        // export would wait for the held answer (a hidden mobile page may be frozen or killed
+        // before it comes). A keepalive request outlives the page, so it counts as delivered.
+        const hiddenAt = Date.now();
+        await hideInPlace(page);
+        await receiver.waitFor((r) => spansOf(r).some((s) => s.name === "pageView") && r.logs.length > 0, holdMillis / 2);
+        assert.ok(Date.now() - hiddenAt < holdMillis / 2);
+        assert.equal(pageErrors, []);
+      });
+      const records = receiver.logs.flatMap((l) => l.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords))) as Array<{ eventName?: string }>;
+      assert.ok(records.some((r) => r.eventName === "browser.web_vital"), "the final vitals too");
+    } finally {
+      await collector.close();
+    }
+  }));
+
 async function bigBatch(transport: "fetch" | "beacon", leave: (page: Page, siteUrl: string) => Promise<void>): Promise<{ sent: Sent[]; names: Set<string> }> {
   return withSite(async (receiver, site) => {
     let result: { sent: Sent[]; names: Set<string> } | undefined;
     await withBrowser(async (page) => {
       await openRumPage(page, site, receiver, `mode=big&transport=${transport}&`);
-      assert.is(receiver.requests.length, 0, "nothing sent before the page is hidden");
+      // The page load left after load; the big spans were recorded after it, and wait for the hide.
+      const before = (await sends(page)).length;
       await leave(page, site.url);
       // Everything the browser accepted (keepalive fetches, plain fetches, accepted beacons) arrives;
       // beacons refused by Chromium's 64 KiB quota while hidden are dropped and counted.
-      const sent = await sends(page);
+      const sent = (await sends(page)).slice(before);
       const accepted = sent.filter((f) => f.url.endsWith("/v1/traces") && (f.via === "fetch" || f.ok === true)).length;
       await receiver.waitFor((r) => r.traces.length >= accepted, 10_000);
       result = { sent, names: new Set(spansOf(receiver).map((s) => s.name)) };

@@ -51,3 +51,15 @@ export function whenActivated(fn: () => void): () => void {
   t.addEventListener("prerenderingchange", on, opts);
   return cancel;
 }
+
+/**
+ * How the page view began, in Navigation Timing's spelling
+ * (https://www.w3.org/TR/navigation-timing-2/#dom-navigationtimingtype): `navigate`, `reload`,
+ * `back_forward`; `prerender` for a page activated after prerendering (`activationStart` > 0,
+ * as web-vitals decides it); `back_forward_cache` for a restore (`restoredAt` given).
+ * Undefined where there is no navigation entry.
+ */
+export function navigationType(restoredAt: number | undefined): string | undefined {
+  const nav = perfEntries("navigation")[0];
+  return restoredAt !== undefined ? "back_forward_cache" : (nav?.activationStart ?? 0) > 0 ? "prerender" : nav?.type;
+}

@@ -13,6 +13,13 @@
  *   (W3C Beacon, which outlives the page), in pieces of ≤ 60 KiB; what the browser refuses is
  *   dropped with a count reported once, and the batch counts as delivered so the exporter
  *   does not resend what already went out.
+ * - At page hide (`leave()`), nothing sent while visible may hold the page-hide export back:
+ *   OTLP exporters send one request at a time (OTLP spec: export is never called
+ *   concurrently), so a request still compressing or awaiting its answer would keep the
+ *   page's last data waiting for a task that never runs once the page is gone. A request
+ *   still compressing goes uncompressed at once; a keepalive request awaiting its answer
+ *   (the browser completes it after the page is gone) counts as delivered. Either way the
+ *   exporter gets its answer in a microtask, and the page-hide export starts in the same task.
  * - `transport: "beacon"`: every request is a `sendBeacon` with a `text/plain` body — a
  *   CORS-safelisted request (Fetch standard, "CORS-safelisted request-header"), so a
  *   cross-origin receiver needs no preflight, but it must accept OTLP/JSON sent as
@@ -23,10 +30,16 @@
  * @module
  */
 import { diag } from "../../common/diag.ts";
-import { bodyText, isOtlpBody, splitOtlpJson, type OtlpBody } from "../browser-keepalive-fetch.ts";
+import { bodyText, CONTAINERS, isOtlpBody, splitOtlpJson, type OtlpBody } from "../browser-keepalive-fetch.ts";
 
 /** How RUM sends OTLP requests (see the module doc). */
 export type RumTransport = "fetch" | "beacon";
+
+/** The delivery `fetch` of {@link createRumFetch}, with the page-hide hook. */
+export type RumFetch = typeof fetch & {
+  /** The page is being hidden or left: settle what was sent while visible (see the module doc). */
+  leave(): void;
+};
 
 /** Options of {@link createRumFetch}. */
 export interface RumFetchOptions {
@@ -57,13 +70,15 @@ export function droppedBeaconItems(): number {
  * Creates the delivery `fetch` described in the module doc. It resolves with a 200 response
  * when a beacon took (or dropped) the body, and otherwise with the underlying fetch's answer.
  */
-export function createRumFetch(options: RumFetchOptions = {}): typeof fetch {
+export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
   const transport = options.transport ?? "fetch";
   const baseFetch = (): typeof fetch => options.fetch ?? (globalThis as { fetch: typeof fetch }).fetch;
   const isHidden = options.isHidden ?? pageHidden;
   const beacon = options.sendBeacon ?? navigatorBeacon();
+  // What each request sent while visible does at page hide.
+  const visible = new Set<() => void>();
 
-  return async function rumFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const rumFetch = async function rumFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const raw = init?.body;
     if (init === undefined || !isOtlpBody(raw)) return baseFetch()(input, init);
     // Decoded only on the paths that split or count items (beacons); gzip and the plain
@@ -84,22 +99,53 @@ export function createRumFetch(options: RumFetchOptions = {}): typeof fetch {
       } else refused.forEach(drop);
       return delivered();
     }
-    if (init.keepalive !== true && isHidden()) {
-      // Over the keepalive budget, or refused, while the page goes away: a plain fetch would be
-      // cancelled with the document; a beacon outlives it.
+    // While hidden: sent now, uncompressed (compression needs later tasks). Over the keepalive
+    // budget, or refused, a plain fetch would be cancelled with the document; a beacon outlives it.
+    const sendNow = (): Response | Promise<Response> => {
+      if (init.keepalive === true) return baseFetch()(input, init);
       sendBeacons(beacon, url, text(), contentType(init.headers)).forEach(drop);
       return delivered();
-    }
-    if (options.gzip === true && !isHidden()) {
-      const compressed = await gzip(raw);
-      if (compressed !== undefined) {
-        const headers = new Headers(init.headers);
-        headers.set("content-encoding", "gzip");
-        return baseFetch()(input, { ...init, body: compressed, headers });
-      }
-    }
-    return baseFetch()(input, init);
-  } as typeof fetch;
+    };
+    if (isHidden()) return sendNow();
+    return new Promise<Response>((resolve, reject) => {
+      let started = false;
+      const settle = (response: Response | Promise<Response>): void => {
+        visible.delete(onLeave);
+        resolve(response);
+      };
+      const onLeave = (): void => {
+        if (!started) {
+          // Still compressing: sent now, uncompressed.
+          started = true;
+          const sent = sendNow();
+          if (init.keepalive !== true) return settle(sent); // went as beacons: answered already
+          void Promise.resolve(sent).catch(() => {});
+        } else if (init.keepalive !== true) return; // would be cancelled with the page: its own answer decides
+        // A keepalive request outlives the page; its answer would come in a task that never runs.
+        settle(delivered());
+      };
+      visible.add(onLeave);
+      void (async () => {
+        const compressed = options.gzip === true ? await gzip(raw) : undefined;
+        if (started) return; // the page was left meanwhile: sent uncompressed
+        started = true;
+        let next = init;
+        if (compressed !== undefined) {
+          const headers = new Headers(init.headers);
+          headers.set("content-encoding", "gzip");
+          next = { ...init, body: compressed, headers };
+        }
+        Promise.resolve(next).then((request) => baseFetch()(input, request)).then(settle, (error: unknown) => {
+          visible.delete(onLeave);
+          reject(error);
+        });
+      })();
+    });
+  } as RumFetch;
+  rumFetch.leave = () => {
+    for (const onLeave of [...visible]) onLeave();
+  };
+  return rumFetch;
 }
 
 /**
@@ -132,11 +178,7 @@ function countItems(body: string): number {
   try {
     const root = JSON.parse(body) as Record<string, Array<Record<string, Array<Record<string, unknown[]>>>>>;
     let n = 0;
-    for (const [top, scopeKey, itemKey] of [
-      ["resourceSpans", "scopeSpans", "spans"],
-      ["resourceLogs", "scopeLogs", "logRecords"],
-      ["resourceMetrics", "scopeMetrics", "metrics"],
-    ] as const) {
+    for (const [top, scopeKey, itemKey] of CONTAINERS) {
       for (const r of root[top] ?? []) for (const s of r[scopeKey] ?? []) n += s[itemKey]?.length ?? 0;
     }
     return n;
@@ -145,8 +187,13 @@ function countItems(body: string): number {
   }
 }
 
+/**
+ * A 200 answer for what a beacon took, or what leaves with the page. Not a `Response`: reading
+ * a constructed one's body waits for a task, and at page hide no later task runs; this body
+ * reads in a microtask, so the exporter goes on with its next request in the same task.
+ */
 function delivered(): Response {
-  return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+  return { ok: true, status: 200, headers: new Headers({ "content-type": "application/json" }), text: () => Promise.resolve("{}") } as unknown as Response;
 }
 
 function contentType(headers: HeadersInit | undefined): string {

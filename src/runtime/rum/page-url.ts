@@ -8,31 +8,22 @@ import { createQueryRedactor, redactUrl } from "../../instrument/http-semconv.ts
 /** Turns a page URL into the `url.full` value to record (return `""` to record none). */
 export type RedactPageUrl = (url: URL) => string;
 
-let defaultRedactor: RedactPageUrl | undefined;
-
-/** The default rule: the instrumentation's `url.full` redaction (built on first use). */
-export function defaultRedactPageUrl(): RedactPageUrl {
-  if (defaultRedactor === undefined) {
-    const search = createQueryRedactor();
-    defaultRedactor = (url) => redactUrl(url, search);
-  }
-  return defaultRedactor;
-}
-
-/** The default rule with more sensitive query keys (`redactQueryKeys`) added to the default list. */
-export function queryKeysRedactor(extraKeys: readonly string[]): RedactPageUrl {
+/** The instrumentation's `url.full` rule with more sensitive query keys (`redactQueryKeys`) added to the default list. */
+export function queryKeysRedactor(extraKeys?: readonly string[]): RedactPageUrl {
   const search = createQueryRedactor(extraKeys);
   return (url) => redactUrl(url, search);
 }
 
+let defaultRedactor: RedactPageUrl | undefined;
+
 /**
- * `url.full` for `href` through `redact` (default {@link defaultRedactPageUrl}); undefined when
- * the href does not parse or the rule throws or returns nothing — a user rule must not break
- * recording, and an unredacted URL must never be recorded by accident.
+ * `url.full` for `href` through `redact` (default: the instrumentation's rule, built on first
+ * use); undefined when the href does not parse or the rule throws or returns nothing — a user
+ * rule must not break recording, and an unredacted URL must never be recorded by accident.
  */
 export function pageUrlFull(href: string, redact: RedactPageUrl | undefined): string | undefined {
   try {
-    const full = (redact ?? defaultRedactPageUrl())(new URL(href));
+    const full = (redact ?? (defaultRedactor ??= queryKeysRedactor()))(new URL(href));
     return typeof full === "string" && full !== "" ? full : undefined;
   } catch {
     return undefined;

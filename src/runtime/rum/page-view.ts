@@ -28,7 +28,7 @@ import type { Span } from "../../trace/types.ts";
 import { metaParentContext } from "./document-load.ts";
 import { pageUrlFull, type RedactPageUrl } from "./page-url.ts";
 import type { WebVitalReport } from "./web-vitals.ts";
-import { perfEntries } from "./activation.ts";
+import { navigationType, perfEntries } from "./activation.ts";
 
 /** Options of {@link startPageView}. */
 export interface PageViewOptions {
@@ -71,9 +71,8 @@ export function startPageView(options: PageViewOptions): PageViewHandle | undefi
     if (full !== undefined) attributes["url.full"] = full;
   }
   const { restoredAt } = options;
-  const nav = perfEntries("navigation")[0];
-  const activation = nav?.activationStart || 0;
-  const type = restoredAt !== undefined ? "back_forward_cache" : activation > 0 ? "prerender" : nav?.type;
+  const activation = perfEntries("navigation")[0]?.activationStart || 0;
+  const type = navigationType(restoredAt);
   if (type) attributes["navigation.type"] = type;
   // performance.now() 0 is the time origin: the navigation start of this document
   // (https://w3c.github.io/hr-time/#dfn-time-origin); the span API takes that scale directly.

@@ -1,7 +1,8 @@
 /**
  * `initRum()`: the browser SDK with real-user monitoring wired in — the page load, client-side
- * navigations, web vitals, uncaught errors, traced `fetch`, a rotating `session.id` on spans and
- * log records, and browser resource attributes — delivered with the RUM transport
+ * navigations, web vitals (`browser.web_vital` events), uncaught errors, traced `fetch` and XHR,
+ * a rotating `session.id` on spans and log records, and browser resource attributes — delivered
+ * with the RUM transport
  * (`delivery.ts`: keepalive fetch, gzip while visible, `sendBeacon` at page hide, or
  * `text/plain` beacons without preflight).
  *
@@ -12,12 +13,13 @@ import type { UrlMatchers } from "../../instrument/http-semconv.ts";
 import type { HeaderCaptureOptions } from "../../instrument/http-headers.ts";
 import { instrumentFetch, type FetchInstrumentationOptions } from "../../instrument/fetch.ts";
 import { context } from "../../context/context-api.ts";
-import { getSpanContext } from "../../trace/span-in-context.ts";
+import { ROOT_CONTEXT } from "../../context/context.ts";
+import { registeredMeterProvider } from "../../metrics/registered-meter-provider.ts";
+import { getSpanContext, setSpan } from "../../trace/span-in-context.ts";
 import type { Sdk } from "../../sdk/init.ts";
 import type { InitOptions } from "../../sdk/options.ts";
 import { init } from "../browser.ts";
 import { logsSdk } from "../../sdk/logs-part.ts";
-import { metricsSdk } from "../../sdk/metrics-part.ts";
 import { onPageHide } from "../browser-page-hide.ts";
 import { createRumFetch, type RumTransport } from "./delivery.ts";
 import { captureErrors } from "./errors.ts";
@@ -29,6 +31,7 @@ import { validateRumOptions } from "./rum-options.ts";
 import { rumResourceAttributes, SessionProcessor, type SessionOptions } from "./session.ts";
 import { instrumentXhr, type XhrInstrumentationOptions } from "./xhr.ts";
 import { observeWebVitals, type WebVitalReport, type WebVitalsHandle } from "./web-vitals.ts";
+import type { WebVitalRecorder } from "./web-vital-histograms.ts";
 import { whenActivated } from "./activation.ts";
 
 /** Options of {@link initRum}: everything `init()` takes, plus what RUM records and how it sends. */
@@ -57,8 +60,14 @@ export interface RumOptions extends InitOptions, HeaderCaptureOptions {
    * the back/forward cache (`navigation.type` `back_forward_cache`). Default true.
    */
   pageView?: boolean;
-  /** Observe web vitals (again for each back/forward-cache restore); `onReport` receives each final value. Default true. */
-  webVitals?: boolean | { onReport?: (report: WebVitalReport) => void };
+  /**
+   * Observe web vitals (again for each back/forward-cache restore). Each final value is a
+   * `browser.web_vital` event (a log record, OpenTelemetry browser conventions) and a
+   * `web_vital` event of the page view; `onReport` receives it too. `histograms:
+   * webVitalHistograms` (imported from this entry) also records the `web_vitals.*` histograms,
+   * on the SDK's meter provider (else the registered one). Default true.
+   */
+  webVitals?: boolean | { onReport?: (report: WebVitalReport) => void; histograms?: WebVitalRecorder };
   /** Uncaught errors and unhandled rejections as ERROR log records (≤ `maxPerMinute`, default 10). Default true. */
   errors?: boolean | { maxPerMinute?: number };
   /** Session settings; `false` records no `session.id`. */
@@ -114,19 +123,22 @@ export function initRum(options: RumOptions = {}): RumSdk {
   const baseFetch = options.otlp?.fetch ?? (typeof g.fetch === "function" ? g.fetch.bind(globalThis) : undefined);
   const transport = options.transport ?? "fetch";
   const session = options.session === false ? undefined : new SessionProcessor(options.session === true ? {} : options.session);
-  // Final vitals must be recorded before the SDK's own page-hide flush reads the metrics: this
-  // listener is registered first, so it runs first.
+  // Final vitals must be recorded before the SDK's own page-hide flush exports the logs (and
+  // metrics): this listener is registered first, so it runs first.
   // `leaving` also tells the delivery fetch that the page is going away: on a navigation
   // `pagehide` fires while `visibilityState` is still "visible", and the gzip `await` there
   // would start the request too late. Reset when the page is shown again (bfcache, tab back).
   let beforeHide = (): void => {};
   let onRestore = (_restoredAt: number): void => {};
   let leaving = false;
+  const doc = (globalThis as { document?: { visibilityState?: string; readyState?: string } & Partial<EventTarget> }).document;
+  const delivery = createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" });
   const removeBeforeHide = onPageHide(() => {
     leaving = true;
+    // What was sent while visible must not hold the page-hide export back (delivery.ts).
+    delivery.leave();
     beforeHide();
   });
-  const doc = (globalThis as { document?: { visibilityState?: string } & Partial<EventTarget> }).document;
   const onShow = (event: unknown): void => {
     if (doc?.visibilityState !== "hidden") leaving = false;
     // A back/forward-cache restore (HTML "pageshow" with persisted): a new page view of the
@@ -152,12 +164,14 @@ export function initRum(options: RumOptions = {}): RumSdk {
         ...options.otlp,
         // Compression happens in the RUM fetch, only while the page is visible (see delivery.ts).
         compression: "none",
-        fetch: createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" }),
+        fetch: delivery,
       },
       spanProcessors: session ? [session, ...(options.spanProcessors ?? [])] : options.spanProcessors,
       logProcessors: session ? [session, ...(options.logProcessors ?? [])] : options.logProcessors,
-      // RUM records web-vital histograms and error logs: until they move behind imports, RUM brings both signals.
-      parts: [metricsSdk(), logsSdk(), ...(options.parts ?? [])],
+      // Errors and web-vital events are log records: RUM brings the logs signal. Metrics (the
+      // web_vitals.* histograms, HTTP client durations) come only with a metrics part the
+      // program passes.
+      parts: [logsSdk(), ...(options.parts ?? [])],
     });
   } catch (error) {
     // init() rejected its own options: leave nothing installed.
@@ -172,6 +186,8 @@ export function initRum(options: RumOptions = {}): RumSdk {
   }
 
   const tracer = sdk.tracerProvider!.getTracer(SCOPE);
+  // Errors and web-vital events are log records: recorded where the program has logs.
+  const logger = sdk.loggerProvider?.getLogger(SCOPE);
   const stops: Array<() => void> = [removeBeforeHide, removeShow];
   const guarded = (what: string, start: () => void): void => {
     try {
@@ -181,16 +197,19 @@ export function initRum(options: RumOptions = {}): RumSdk {
       diagOnce("warn", `rum:${what}`, `initRum: ${what} could not start; the rest of RUM runs without it.`, error);
     }
   };
-  const redactQueryKeys = options.redactQueryKeys;
+  const { redactQueryKeys, propagateTo, captureRequestHeaders, captureResponseHeaders } = options;
   // What traced fetch and XHR are given alike: the SDK's providers, and propagateTo, the
-  // redacted query keys and the header capture lists unchanged (checked by validateRumOptions).
+  // redacted query keys and the header capture lists unchanged (checked by validateRumOptions;
+  // undefined means the default). HTTP client durations are recorded only where the program
+  // has metrics (the SDK's, or a registered meter provider).
+  const meterProvider = sdk.meterProvider ?? registeredMeterProvider();
   const clientOptions: FetchInstrumentationOptions & XhrInstrumentationOptions = {
     tracerProvider: sdk.tracerProvider,
-    meterProvider: sdk.meterProvider,
-    ...(options.propagateTo !== undefined ? { propagateTo: options.propagateTo } : {}),
-    ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
-    ...(options.captureRequestHeaders !== undefined ? { captureRequestHeaders: options.captureRequestHeaders } : {}),
-    ...(options.captureResponseHeaders !== undefined ? { captureResponseHeaders: options.captureResponseHeaders } : {}),
+    meterProvider,
+    propagateTo,
+    redactQueryKeys,
+    captureRequestHeaders,
+    captureResponseHeaders,
   };
   const redactUrl = options.redactUrl ?? (redactQueryKeys !== undefined ? queryKeysRedactor(redactQueryKeys) : undefined);
   // The page-URL options of document load, navigations and the page view.
@@ -205,14 +224,31 @@ export function initRum(options: RumOptions = {}): RumSdk {
   // are replaced, not accumulated; a stopped vitals handle holds no observer or listener.
   let pageView: PageViewHandle | undefined;
   let vitals: WebVitalsHandle | undefined;
-  const userReport = typeof options.webVitals === "object" ? options.webVitals.onReport : undefined;
+  const vitalOptions = typeof options.webVitals === "object" ? options.webVitals : {};
+  const meter = vitalOptions.histograms && meterProvider?.getMeter(SCOPE);
+  if (vitalOptions.histograms && !meter) diagOnce("warn", "rum:histograms", "initRum: webVitals.histograms needs metrics: pass the metrics part to initRum (or register a meter provider); no histogram is recorded.");
+  const recordHistogram = meter && vitalOptions.histograms!(meter);
   const onReport = (report: WebVitalReport): void => {
     pageView?.recordVital(report);
-    userReport?.(report);
+    // The OpenTelemetry browser event (semconv "browser.web_vital"), in the page view's trace.
+    logger?.emit({
+      eventName: "browser.web_vital",
+      attributes: {
+        "browser.web_vital.name": report.name.toLowerCase(),
+        "browser.web_vital.value": report.value,
+        "browser.web_vital.delta": report.delta,
+        "browser.web_vital.id": report.id,
+        "browser.web_vital.rating": report.rating,
+        "browser.web_vital.navigation_type": report.navigationType,
+      },
+      ...(pageView ? { context: setSpan(ROOT_CONTEXT, pageView.span) } : {}),
+    });
+    recordHistogram?.(report);
+    vitalOptions.onReport?.(report);
   };
   const startView = (restoredAt?: number): void => {
     if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, restoredAt, ...pageUrl })));
-    if (options.webVitals !== false) guarded("webVitals", () => (vitals = observeWebVitals({ meter: sdk.meterProvider!.getMeter(SCOPE), onReport, restoredAt })));
+    if (options.webVitals !== false) guarded("webVitals", () => (vitals = observeWebVitals({ onReport, restoredAt })));
   };
   // At page hide: final vitals first (they become events of the page view), then the page view
   // ends — all before the SDK's page-hide flush, which exports it. Idempotent: a page hidden
@@ -228,24 +264,18 @@ export function initRum(options: RumOptions = {}): RumSdk {
   // A prerendered page's view starts at its activation (both page view and vitals, so vitals
   // reported at start find the page view).
   stops.push(whenActivated(startView), () => vitals?.stop());
-  if (options.errors !== false) {
+  if (options.errors !== false && logger) {
     const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
-    guarded("errors", () =>
-      stops.push(captureErrors({
-        logger: sdk.loggerProvider!.getLogger(SCOPE),
-        ...(maxPerMinute !== undefined ? { maxPerMinute } : {}),
-        ...(redactQueryKeys !== undefined ? { redactQueryKeys } : {}),
-      })),
-    );
+    guarded("errors", () => stops.push(captureErrors({ logger, maxPerMinute, redactQueryKeys })));
   }
+  // A request made outside any span (a click handler) joins the page view's trace: its parent
+  // is the server span from `<meta name="traceparent">`, so page load, requests and the backend
+  // share one trace id. Without that meta tag each request starts a trace.
+  const pageContext = metaParentContext();
   if (options.traceFetch !== false && typeof g.fetch === "function") {
     guarded("fetch", () => {
       const previous = g.fetch!;
       const traced = instrumentFetch(previous, clientOptions);
-      // A request made outside any span (a click handler) joins the page view's trace: its
-      // parent is the server span from `<meta name="traceparent">`, so page load, requests and
-      // the backend share one trace id. Without that meta tag each request starts a trace.
-      const pageContext = metaParentContext();
       const rumFetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
         const active = context.active();
         return getSpanContext(active) ? traced(input, init) : context.with(pageContext, () => traced(input, init));
@@ -256,9 +286,28 @@ export function initRum(options: RumOptions = {}): RumSdk {
       });
     });
   }
+  if (options.traceXhr !== false) guarded("xhr", () => stops.push(instrumentXhr({ ...clientOptions, pageContext })));
 
-  if (options.traceXhr !== false) {
-    guarded("xhr", () => stops.push(instrumentXhr(clientOptions)));
+  // The page load leaves once the page has loaded, in idle time, one signal per idle period. The
+  // page-hide handler then sends only what came later (the page view, final vitals, late
+  // requests) through export code that already ran: an export first run at page hide would
+  // compile the encoder and transport there, in the one task that must stay short (issue 16:
+  // no task over 50 ms at page hide at 4× CPU throttling).
+  const scheduler = globalThis as { requestIdleCallback?: (fn: () => void, options?: { timeout: number }) => unknown };
+  const idle = (fn: () => void): unknown => (typeof scheduler.requestIdleCallback === "function" ? scheduler.requestIdleCallback(fn, { timeout: 10_000 }) : setTimeout(fn, 1000));
+  const providers = [sdk.tracerProvider, sdk.loggerProvider, sdk.meterProvider].filter((p) => p !== undefined);
+  const exportNext = (): void => {
+    const provider = providers.shift();
+    if (stopped || leaving || !provider) return;
+    provider.forceFlush().catch(() => {});
+    idle(exportNext);
+  };
+  // After the load event's task and the documentLoad recording it schedules.
+  const afterLoad = (): unknown => setTimeout(() => idle(exportNext), 0);
+  if (doc?.readyState === "complete") afterLoad();
+  else if (typeof win.addEventListener === "function") {
+    win.addEventListener("load", afterLoad, { once: true });
+    stops.push(() => win.removeEventListener?.("load", afterLoad));
   }
 
   let stopped: Promise<void> | undefined;

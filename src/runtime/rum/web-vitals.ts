@@ -18,10 +18,10 @@
  * and FCP clamped at 0, as web-vitals does). Paints after the page was first hidden don't count;
  * that moment comes from `visibility-state` entries when the page was hidden before we started.
  *
- * Each vital is recorded once per page view, into a histogram `web_vitals.<name>` (ms, the unit
- * web.dev and web-vitals define them in; CLS is unitless) with a `web_vitals.rating` attribute
- * (`good`/`needs-improvement`/`poor` by the published thresholds). TTFB and FCP are final when
- * seen; LCP at the first input or hide; CLS and INP when the page is first hidden
+ * Each vital is reported once per page view, to `onReport`, with its rating
+ * (`good`/`needs-improvement`/`poor` by the published thresholds) and the fields of the
+ * OpenTelemetry `browser.web_vital` event (delta, id, navigation type). TTFB and FCP are final
+ * when seen; LCP at the first input or hide; CLS and INP when the page is first hidden
  * (`visibilitychange` to hidden or `pagehide`), or on `flushFinal()`. Nothing is measured after
  * that by this handle.
  *
@@ -36,10 +36,8 @@
  * layout-shift, a Worker has no document) that vital is simply never reported.
  */
 import { diagOnce } from "../../common/diag.ts";
-import type { Histogram } from "../../metrics/instruments.ts";
-import type { Meter } from "../../metrics/meter.ts";
 import { asTarget, type ListenerTarget } from "../browser-page-hide.ts";
-import { perfEntries, whenActivated, type PerfEntry } from "./activation.ts";
+import { navigationType, perfEntries, whenActivated, type PerfEntry } from "./activation.ts";
 
 /** The vitals observed. */
 export type WebVitalName = "TTFB" | "FCP" | "LCP" | "CLS" | "INP";
@@ -53,12 +51,19 @@ export interface WebVitalReport {
   /** Milliseconds (CLS: unitless layout-shift score). */
   readonly value: number;
   readonly rating: WebVitalRating;
+  /** The change since the last report of this vital: the value itself, as only final values are reported. */
+  readonly delta: number;
+  /** Unique per reported value (web-vitals' `id`), to deduplicate on the receiving side. */
+  readonly id: string;
+  /**
+   * How the page view began, in web-vitals' spelling: `navigate`, `reload`, `back-forward`,
+   * `back-forward-cache` (a restore) or `prerender`.
+   */
+  readonly navigationType: string;
 }
 
 /** Options of {@link observeWebVitals}. */
 export interface WebVitalsOptions {
-  /** Meter the `web_vitals.*` histograms are created on. */
-  meter: Meter;
   /** Called once per vital with its final value (e.g. to attach it to the page-view span). Never throws into the page. */
   onReport?: (report: WebVitalReport) => void;
   /** Clock in the `performance.now()` time base (default `performance.now`): the moment the page is hidden, a restore's first frame. */
@@ -97,10 +102,6 @@ export function rateWebVital(name: WebVitalName, value: number): WebVitalRating 
   return value > poor ? "poor" : value > good ? "needs-improvement" : "good";
 }
 
-// Bucket boundaries include both thresholds of each vital so "share of good" is exact from the histogram.
-const MS_BUCKETS = [100, 200, 300, 500, 800, 1000, 1500, 1800, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 20000];
-const CLS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1];
-
 interface PerfLike {
   interactionCount?: number;
 }
@@ -119,21 +120,17 @@ type ObserverCtor = (new (cb: (list: { getEntries(): PerfEntry[] }) => void) => 
  *
  * @example
  * ```ts
- * const vitals = observeWebVitals({ meter: metrics.getMeter("rum"), onReport: (v) => pageSpan.setAttribute(`web_vitals.${v.name.toLowerCase()}`, v.value) });
+ * const vitals = observeWebVitals({ onReport: (v) => pageSpan.setAttribute(`web_vitals.${v.name.toLowerCase()}`, v.value) });
  * ```
  */
 export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
-  if (options === null || typeof options !== "object" || typeof options.meter?.createHistogram !== "function") {
-    throw new TypeError("Cannot observe web vitals: options.meter must be a Meter");
-  }
-  const { meter, onReport, restoredAt } = options;
+  const { onReport, restoredAt } = options;
   const clock = options.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
   const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string }; performance?: PerfLike; requestAnimationFrame?: (cb: () => void) => unknown };
   const PO = g.PerformanceObserver;
   const supported = new Set(PO?.supportedEntryTypes ?? []);
   const doc = asTarget(g.document);
   const win = doc ? asTarget(globalThis) : undefined;
-  const histograms = new Map<WebVitalName, Histogram>();
   const reported = new Set<WebVitalName>();
   const observers: ObserverLike[] = [];
   const cleanups: Array<() => void> = [];
@@ -152,20 +149,11 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
     reported.add(name);
     // Before activation (a prerendered page's response, paints) counts as 0 (web-vitals clamps so).
     const value = Math.max(0, raw);
-    const rating = rateWebVital(name, value);
     try {
-      let h = histograms.get(name);
-      if (!h) {
-        const cls = name === "CLS";
-        h = meter.createHistogram(`web_vitals.${name.toLowerCase()}`, {
-          description: `Web vital ${name} of the page view.`,
-          unit: cls ? "1" : "ms",
-          advice: { explicitBucketBoundaries: cls ? CLS_BUCKETS : MS_BUCKETS },
-        });
-        histograms.set(name, h);
-      }
-      h.record(value, { "web_vitals.rating": rating });
-      onReport?.({ name, value, rating });
+      // web-vitals' navigationType; its id format (version, time, random) is unique per value.
+      const navigation = (navigationType(restoredAt) ?? "navigate").replace(/_/g, "-");
+      const id = `v1-${Date.now()}-${Math.floor(Math.random() * 9e12) + 1e12}`;
+      onReport?.({ name, value, rating: rateWebVital(name, value), delta: value, id, navigationType: navigation });
     } catch (err) {
       diagOnce("warn", "rum-web-vitals:report", "observeWebVitals: recording a vital failed.", err);
     }

@@ -1,7 +1,7 @@
 /**
  * Traced `XMLHttpRequest`: one CLIENT span per `send()`, ending at `loadend`, with the same
  * stable HTTP client semantic conventions, URL redaction, `http.client.request.duration`
- * histogram and `propagateTo` rule (same-origin by default in browsers) as the traced `fetch`
+ * histogram (where the program has metrics) and `propagateTo` rule (same-origin by default in browsers) as the traced `fetch`
  * (`src/instrument/fetch.ts`), so third-party endpoints never get our headers or a CORS
  * preflight caused by them.
  *
@@ -27,9 +27,11 @@ import type { Attributes } from "../../common/attributes.ts";
 import { diagOnce } from "../../common/diag.ts";
 import { monotonicNow } from "../../common/time.ts";
 import { context } from "../../context/context-api.ts";
+import type { Context } from "../../context/context.ts";
 import type { Meter } from "../../metrics/meter.ts";
+import { registeredMeterProvider } from "../../metrics/registered-meter-provider.ts";
 import { propagation } from "../../propagation/propagation-api.ts";
-import { setSpan } from "../../trace/span-in-context.ts";
+import { getSpanContext, setSpan } from "../../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../../trace/suppress.ts";
 import type { Tracer } from "../../trace/tracer.ts";
 import type { Span } from "../../trace/types.ts";
@@ -55,8 +57,16 @@ import {
 export interface XhrInstrumentationOptions extends InstrumentationProviders, HeaderCaptureOptions {
   /** Tracer for the CLIENT spans (default: from `tracerProvider`, else the global one). */
   tracer?: Tracer;
-  /** Meter for `http.client.request.duration` (default: from `meterProvider`, else the global one). */
+  /**
+   * Meter for `http.client.request.duration` (default: from `meterProvider`, else the registered
+   * one). Without any, no duration is recorded: the program has no metrics.
+   */
   meter?: Meter;
+  /**
+   * The parent of a request sent outside any span (`initRum`: the server span of `<meta
+   * name="traceparent">`, so the request joins the page view's trace). Default: none, a new trace.
+   */
+  pageContext?: Context;
   /** Targets that receive `traceparent`/`tracestate`/`baggage`. Default: the page's own origin (every target where there is no page). */
   propagateTo?: UrlMatchers;
   /** Requests that are not traced at all. */
@@ -125,7 +135,9 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
   if (!proto || typeof proto.open !== "function" || typeof proto.send !== "function") return () => {};
   const redact = createQueryRedactor(options.redactQueryKeys);
   const tracer = options.tracer ?? instrumentationTracer(SCOPE, options);
-  const histogram = durationHistogram("client", SCOPE, options, options.meter);
+  const meter = options.meter ?? (options.meterProvider ?? registeredMeterProvider())?.getMeter(SCOPE);
+  const histogram = meter && durationHistogram("client", SCOPE, undefined, meter);
+  const { pageContext } = options;
   const originalOpen = proto.open;
   const originalSend = proto.send;
   const originalSetRequestHeader = proto.setRequestHeader;
@@ -174,8 +186,9 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
 
   const send = function (this: XhrLike, ...args: unknown[]): unknown {
     const info = active ? opened.get(this) : undefined;
-    const ctx = context.active();
-    if (!info || isTracingSuppressed(ctx)) return originalSend.apply(this, args);
+    const current = context.active();
+    if (!info || isTracingSuppressed(current)) return originalSend.apply(this, args);
+    const ctx = pageContext && !getSpanContext(current) ? pageContext : current;
     opened.delete(this); // one span per send
     const { method, url } = info;
     let span: Span;
@@ -232,7 +245,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
           s.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: failure });
         }
         s.end();
-        histogram.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);
+        histogram?.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);
       } catch (err) {
         diagOnce("warn", "rum-xhr:finish", "instrumentXhr: recording the response failed.", err);
       }

@@ -137,4 +137,49 @@ test("a visible page's byte body goes to fetch as the same bytes, and gzips from
   assert.is(gunzipSync(Buffer.from(seen[1] as ArrayBuffer)).toString(), spans(2, 5));
 });
 
+/** Resolves with what `promise` settled to within `n` microtasks, else "pending". */
+async function withinMicrotasks<T>(promise: Promise<T>, n = 50): Promise<T | "pending"> {
+  let result: T | "pending" = "pending";
+  void promise.then((v) => (result = v));
+  for (let i = 0; i < n && result === "pending"; i++) await Promise.resolve();
+  return result;
+}
+
+test("leave(): a request still compressing goes at once, uncompressed with keepalive, and its caller gets a 200 that reads within microtasks", async () => {
+  const sent: Array<{ body: unknown; keepalive?: boolean; encoding: string | null }> = [];
+  const fetchFn = (async (_url: RequestInfo | URL, init?: RequestInit) => {
+    sent.push({ body: init?.body, keepalive: init?.keepalive, encoding: new Headers(init?.headers).get("content-encoding") });
+    return new Promise<Response>(() => {}); // the answer never comes (the page is gone)
+  }) as typeof fetch;
+  let hidden = false;
+  const rumFetch = createRumFetch({ fetch: fetchFn, gzip: true, isHidden: () => hidden });
+  const body = spans(2, 5);
+  const pending = rumFetch("http://127.0.0.1:1/v1/traces", { method: "POST", body, headers, keepalive: true });
+  assert.equal(sent, [], "still compressing");
+  hidden = true;
+  rumFetch.leave();
+  assert.equal(sent, [{ body, keepalive: true, encoding: null }], "sent synchronously in leave(), uncompressed");
+  const response = await withinMicrotasks(pending);
+  assert.ok(response !== "pending" && response.status === 200);
+  assert.is(await withinMicrotasks((response as Response).text()), "{}");
+  await new Promise((r) => setTimeout(r, 50)); // the compression finishing later sends nothing more
+  assert.is(sent.length, 1);
+});
+
+test("leave(): a keepalive request awaiting its answer counts as delivered at once; one without keepalive keeps waiting for its own", async () => {
+  let answer: (r: Response) => void = () => {};
+  const fetchFn = (async () => new Promise<Response>((resolve) => (answer = resolve))) as typeof fetch;
+  const rumFetch = createRumFetch({ fetch: fetchFn, isHidden: () => false });
+  const keepalive = rumFetch("http://127.0.0.1:1/v1/traces", { method: "POST", body: spans(1, 1), headers, keepalive: true });
+  const plain = rumFetch("http://127.0.0.1:1/v1/logs", { method: "POST", body: spans(1, 1), headers });
+  await Promise.resolve();
+  assert.is(await withinMicrotasks(keepalive, 5), "pending", "visible: waits for the answer");
+  rumFetch.leave();
+  const early = await withinMicrotasks(keepalive);
+  assert.ok(early !== "pending" && early.status === 200);
+  assert.is(await withinMicrotasks(plain), "pending");
+  answer(new Response("{}", { status: 503 }));
+  assert.is((await plain).status, 503);
+});
+
 test.run();

@@ -6,7 +6,12 @@ import * as assert from "uvu/assert";
 import { InMemorySpanExporter } from "../../../src/export/in-memory-exporter.ts";
 import { SimpleSpanProcessor } from "../../../src/trace/simple-span-processor.ts";
 import { trace } from "../../../src/trace/trace-api.ts";
+import { InMemoryLogRecordExporter } from "../../../src/logs/in-memory-log-exporter.ts";
+import { SimpleLogRecordProcessor } from "../../../src/logs/simple-log-processor.ts";
+import { ManualMetricReader } from "../../../src/metrics/reader.ts";
 import { initRum, type RumOptions } from "../../../src/runtime/rum/rum.ts";
+import { webVitalHistograms } from "../../../src/runtime/rum/web-vital-histograms.ts";
+import { metricsSdk } from "../../../src/sdk/metrics-part.ts";
 import type { WebVitalReport } from "../../../src/runtime/rum/web-vitals.ts";
 import { installFakePage } from "./fake-browser.ts";
 
@@ -29,23 +34,27 @@ function startQuietRum(exporter: InMemorySpanExporter, options: Partial<RumOptio
   });
 }
 
+// The messages are init()'s (sdk/option-checks.ts): the option, the accepted form, the value given.
 const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
-  ["errors.maxPerMinute -1", { errors: { maxPerMinute: -1 } }, RangeError, /options\.errors\.maxPerMinute must be a non-negative integer.*-1/],
-  ["errors.maxPerMinute 1.5", { errors: { maxPerMinute: 1.5 } }, RangeError, /options\.errors\.maxPerMinute/],
-  ["errors as a number", { errors: 3 }, TypeError, /options\.errors must be a boolean or \{ maxPerMinute\?: number \}/],
-  ["session.inactivityMillis 0", { session: { inactivityMillis: 0 } }, RangeError, /options\.session\.inactivityMillis must be a positive finite number of milliseconds, got 0/],
-  ["session.inactivityMillis NaN", { session: { inactivityMillis: Number.NaN } }, RangeError, /options\.session\.inactivityMillis.*NaN/],
-  ["session.storage without setItem", { session: { storage: { getItem: () => null } } }, TypeError, /options\.session\.storage must have getItem\(key\) and setItem/],
-  ["session.now not a function", { session: { now: 5 } }, TypeError, /options\.session\.now must be a function/],
+  ["errors.maxPerMinute -1", { errors: { maxPerMinute: -1 } }, RangeError, /options\.errors\.maxPerMinute must be an integer >= 0, got -1/],
+  ["errors.maxPerMinute 1.5", { errors: { maxPerMinute: 1.5 } }, RangeError, /options\.errors\.maxPerMinute must be an integer >= 0, got 1\.5/],
+  ["errors as a number", { errors: 3 }, TypeError, /options\.errors must be true, false or \{ maxPerMinute\? \}, got 3/],
+  ["session.inactivityMillis 0", { session: { inactivityMillis: 0 } }, RangeError, /options\.session\.inactivityMillis must be a number > 0, got 0/],
+  ["session.inactivityMillis Infinity", { session: { inactivityMillis: Infinity } }, RangeError, /options\.session\.inactivityMillis must be a number > 0, got Infinity/],
+  ["session.inactivityMillis NaN", { session: { inactivityMillis: Number.NaN } }, TypeError, /options\.session\.inactivityMillis must be a number, got NaN/],
+  ["session.storage without setItem", { session: { storage: { getItem: () => null } } }, TypeError, /options\.session\.storage must be a Storage \(an object with getItem\(\), setItem\(\)\)/],
+  ["session.now not a function", { session: { now: 5 } }, TypeError, /options\.session\.now must be a function returning epoch milliseconds, got 5/],
   ["transport", { transport: "xhr" }, TypeError, /options\.transport must be "fetch" or "beacon", got "xhr"/],
   ["propagateTo", { propagateTo: [42] }, TypeError, /options\.propagateTo: expected a string, RegExp or function/],
-  ["traceFetch", { traceFetch: "yes" }, TypeError, /options\.traceFetch must be a boolean, got "yes"/],
-  ["traceXhr", { traceXhr: 1 }, TypeError, /options\.traceXhr must be a boolean/],
-  ["navigations", { navigations: null }, TypeError, /options\.navigations must be a boolean/],
-  ["pageView", { pageView: "no" }, TypeError, /options\.pageView must be a boolean/],
+  ["traceFetch", { traceFetch: "yes" }, TypeError, /options\.traceFetch must be true or false, got "yes"/],
+  ["traceXhr", { traceXhr: 1 }, TypeError, /options\.traceXhr must be true or false, got 1/],
+  ["navigations", { navigations: null }, TypeError, /options\.navigations must be true or false, got null/],
+  ["pageView", { pageView: "no" }, TypeError, /options\.pageView must be true or false/],
   ["redactUrl", { redactUrl: "strip" }, TypeError, /options\.redactUrl must be a function/],
-  ["documentLoad.resourceTimings", { documentLoad: { resourceTimings: "all" } }, TypeError, /options\.documentLoad\.resourceTimings must be a boolean/],
+  ["redactQueryKeys", { redactQueryKeys: ["token", 7] }, TypeError, /options\.redactQueryKeys\[1\] must be a query key \(string\), got 7/],
+  ["documentLoad.resourceTimings", { documentLoad: { resourceTimings: "all" } }, TypeError, /options\.documentLoad\.resourceTimings must be true or false/],
   ["webVitals.onReport", { webVitals: { onReport: true } }, TypeError, /options\.webVitals\.onReport must be a function/],
+  ["webVitals.histograms", { webVitals: { histograms: "yes" } }, TypeError, /options\.webVitals\.histograms must be webVitalHistograms/],
   ["captureRequestHeaders", { captureRequestHeaders: "x-request-id" }, TypeError, /captureRequestHeaders must be an array of header names/],
   ["captureResponseHeaders", { captureResponseHeaders: ["bad header"] }, TypeError, /captureResponseHeaders must contain HTTP header names/],
   ["options itself", "fast", TypeError, /options must be an object/],
@@ -65,7 +74,7 @@ for (const [what, options, Type, message] of INVALID) {
       }
       assert.instance(thrown, Type, `${what}: ${String(thrown)}`);
       assert.match((thrown as Error).message, message);
-      assert.match((thrown as Error).message, /^Cannot start RUM: /);
+      assert.match((thrown as Error).message, /^Cannot init: /);
       assert.is(page.document.count(), 0, "no document listener");
       assert.is(page.window.count(), 0, "no window listener");
       assert.is(page.observerCount(), 0, "no PerformanceObserver");
@@ -175,6 +184,56 @@ test("pageView: false records no page view; vitals still reach onReport", async 
     await sdk.stop();
     page.restore();
   }
+});
+
+test("each final vital is a browser.web_vital log record (semconv attributes) in the page view's trace; histograms only when asked", async () => {
+  const run = async (histograms: boolean) => {
+    const page = installFakePage();
+    const spans = new InMemorySpanExporter();
+    const logs = new InMemoryLogRecordExporter();
+    const reader = new ManualMetricReader();
+    const sdk = startQuietRum(spans, {
+      logProcessors: [new SimpleLogRecordProcessor(logs)],
+      // The program's metrics: without webVitals.histograms they get no web vital.
+      parts: [metricsSdk()],
+      metricReaders: [reader],
+      ...(histograms ? { webVitals: { histograms: webVitalHistograms } } : {}),
+    });
+    try {
+      page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 120, type: "reload" });
+      page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 400 });
+      page.document.hide();
+      await sdk.flush();
+      const view = spans.getFinishedSpans().find((s) => s.name === "pageView")!;
+      const events = logs.getFinishedLogRecords().filter((r) => r.eventName === "browser.web_vital");
+      const names = (await reader.collect()).resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.descriptor.name));
+      return { view, events, names };
+    } finally {
+      await sdk.stop();
+      page.restore();
+    }
+  };
+  const { view, events, names } = await run(false);
+  assert.equal(events.map((e) => e.attributes["browser.web_vital.name"]).sort(), ["cls", "fcp", "ttfb"]);
+  const ttfb = events.find((e) => e.attributes["browser.web_vital.name"] === "ttfb")!;
+  assert.equal({ ...ttfb.attributes, "browser.web_vital.id": "<id>" }, {
+    "browser.web_vital.name": "ttfb",
+    "browser.web_vital.value": 120,
+    "browser.web_vital.delta": 120,
+    "browser.web_vital.id": "<id>",
+    "browser.web_vital.rating": "good",
+    "browser.web_vital.navigation_type": "reload",
+  });
+  assert.type(ttfb.attributes["browser.web_vital.id"], "string");
+  for (const e of events) {
+    assert.is(e.spanContext?.traceId, view.spanContext().traceId, "in the page view's trace");
+    assert.is(e.spanContext?.spanId, view.spanContext().spanId);
+  }
+  assert.is(view.events.filter((e) => e.name === "web_vital").length, 3, "still attached to the page view");
+  assert.ok(!names.some((n) => n.startsWith("web_vitals.")), `no histogram unless asked: ${names.join(",")}`);
+  const asked = await run(true);
+  assert.equal(asked.names.filter((n) => n.startsWith("web_vitals.")).sort(), ["web_vitals.cls", "web_vitals.fcp", "web_vitals.ttfb"]);
+  assert.is(asked.events.length, 3, "the events too");
 });
 
 interface View {

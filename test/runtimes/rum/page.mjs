@@ -33,8 +33,9 @@ const options = {
   otlp: { endpoint },
   batch: { scheduledDelayMillis: LONG },
   logBatch: { scheduledDelayMillis: LONG },
-  metricExportIntervalMillis: LONG,
 };
+// The program's metrics, for the pages that ask for the web_vitals.* histograms.
+const withMetrics = { parts: [otel.metricsSdk()], metricExportIntervalMillis: LONG, webVitals: { histograms: otel.webVitalHistograms } };
 
 if (mode === "headers") {
   // Header capture on traced XHR (cross-origin, CORS) and fetch (same origin), then a flush.
@@ -61,23 +62,41 @@ if (mode === "headers") {
     return true;
   })();
 } else if (mode === "big") {
-  // Many spans, more than one keepalive request (or the 64 KiB budget) can carry.
+  // Many spans, more than one keepalive request (or the 64 KiB budget) can carry, recorded once
+  // the page load has left (initRum exports it in idle time after load, traces first): they are
+  // all still queued when the test hides the page.
   const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch", batch: { scheduledDelayMillis: LONG, maxExportBatchSize: 512 } });
-  const tracer = otel.trace.getTracer("big");
-  for (let i = 0; i < 240; i++) tracer.startSpan(`big-${i}`, { attributes: { pad: "x".repeat(700) } }).end();
   globalThis.__sdk = sdk;
-  globalThis.ready = Promise.resolve(true);
+  const idle = () => new Promise((resolve) => requestIdleCallback(resolve));
+  globalThis.ready = (async () => {
+    while (!JSON.parse(sessionStorage.getItem(LOG_KEY) ?? "[]").some((f) => f.url.endsWith("/v1/traces"))) await new Promise((r) => setTimeout(r, 20));
+    await idle(); // the logs' and metrics' turns
+    await idle();
+    await new Promise((r) => setTimeout(r, 50));
+    const tracer = otel.trace.getTracer("big");
+    for (let i = 0; i < 240; i++) tracer.startSpan(`big-${i}`, { attributes: { pad: "x".repeat(700) } }).end();
+    return true;
+  })();
 } else if (mode === "bfcache") {
   // Left for next.html and restored from the back/forward cache: the pageshow events tell.
-  globalThis.__sdk = otel.initRum(options);
+  globalThis.__sdk = otel.initRum({ ...options, ...withMetrics });
   globalThis.shows = [];
   addEventListener("pageshow", (e) => globalThis.shows.push({ persisted: e.persisted, timeStamp: e.timeStamp }));
   globalThis.ready = new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(true), 100))));
 } else {
-  const sdk = otel.initRum({ ...options, transport: params.get("transport") ?? "fetch" });
+  // The web_vitals.* histograms too, with the program's metrics (the events come without asking).
+  const sdk = otel.initRum({ ...options, ...withMetrics, transport: params.get("transport") ?? "fetch" });
   globalThis.__sdk = sdk;
   document.getElementById("go").addEventListener("click", async () => {
     const response = await fetch("/api/work");
+    // A same-origin XHR outside any span (after the await no span is active): it joins the page
+    // view's trace as the fetch does.
+    await new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("GET", "/api/xhr-work");
+      xhr.addEventListener("loadend", resolve);
+      xhr.send();
+    });
     document.getElementById("result").textContent = JSON.stringify(await response.json());
     // An uncaught error from the application.
     setTimeout(() => {

@@ -1,7 +1,7 @@
 // The RUM test site on 127.0.0.1: `index.html` rendered with a fresh server-side
 // `<meta name="traceparent">` (as a traced server would), the page script, the built bundles
-// (dist/), a same-origin backend `/api/work` that records the traceparent it receives (the
-// backend continuing the trace), and `next.html` to navigate away to. A second server on another
+// (dist/), a same-origin backend `/api/work` (and `/api/xhr-work` for XHR) that records the
+// traceparent it receives (the backend continuing the trace), and `next.html` to navigate away to. A second server on another
 // origin is a cross-origin API (`/api/xhr`) with CORS: it allows the `x-request-id` and
 // `authorization` request headers and exposes `x-served-by` but not `x-internal`.
 import { createServer } from "node:http";
@@ -13,10 +13,11 @@ const repo = new URL("../../../", import.meta.url).pathname;
 const here = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8" };
 
-/** Starts the site; resolves to `{ url, apiUrl, serverTraceparents, backendTraceparents, apiRequests, close() }`. */
+/** Starts the site; resolves to `{ url, apiUrl, serverTraceparents, backendTraceparents, xhrTraceparents, apiRequests, close() }`. */
 export async function startRumSite() {
   const serverTraceparents = [];
   const backendTraceparents = [];
+  const xhrTraceparents = [];
   const apiRequests = [];
   const api = createServer((req, res) => {
     const cors = {
@@ -38,8 +39,8 @@ export async function startRumSite() {
   const server = createServer(async (req, res) => {
     const { pathname, searchParams } = new URL(req.url ?? "/", "http://127.0.0.1");
     try {
-      if (pathname === "/api/work") {
-        backendTraceparents.push(req.headers.traceparent ?? null);
+      if (pathname === "/api/work" || pathname === "/api/xhr-work") {
+        (pathname === "/api/work" ? backendTraceparents : xhrTraceparents).push(req.headers.traceparent ?? null);
         res.writeHead(200, { "content-type": "application/json", "x-served-by": "site-1", "set-cookie": "sid=cookie-secret" });
         res.end(JSON.stringify({ ok: true }));
         return;
@@ -73,6 +74,7 @@ export async function startRumSite() {
     apiUrl: `http://127.0.0.1:${api.address().port}`,
     serverTraceparents,
     backendTraceparents,
+    xhrTraceparents,
     apiRequests,
     close: () =>
       Promise.all([server, api].map((s) => new Promise((resolve) => { s.closeAllConnections?.(); s.close(() => resolve()); }))).then(() => undefined),

@@ -7,6 +7,7 @@ import { MeterProvider } from "../../../src/metrics/meter-provider.ts";
 import { ManualMetricReader } from "../../../src/metrics/reader.ts";
 import type { HistogramMetricData, MetricData } from "../../../src/metrics/types.ts";
 import { observeWebVitals, rateWebVital, type WebVitalReport } from "../../../src/runtime/rum/web-vitals.ts";
+import { webVitalHistograms } from "../../../src/runtime/rum/web-vital-histograms.ts";
 import { installFakePage, type FakePage } from "./fake-browser.ts";
 
 let page: FakePage;
@@ -19,7 +20,13 @@ function setup(supported?: string[], before?: (p: FakePage) => void) {
   const reader = new ManualMetricReader();
   const meter = new MeterProvider({ readers: [reader] }).getMeter("rum");
   const reports: WebVitalReport[] = [];
-  const vitals = observeWebVitals({ meter, onReport: (r) => reports.push(r), now: () => 12345 });
+  // The histograms initRum records when asked (webVitals.histograms), fed by onReport.
+  const recordHistogram = webVitalHistograms(meter);
+  const onReport = (r: WebVitalReport): void => {
+    reports.push(r);
+    recordHistogram(r);
+  };
+  const vitals = observeWebVitals({ onReport, now: () => 12345 });
   const byName = () => Object.fromEntries(reports.map((r) => [r.name, r.value]));
   return { reader, reports, vitals, byName };
 }
@@ -233,7 +240,7 @@ test("no interaction → no INP; paints after the page was hidden don't count", 
   page.document.visibilityState = "hidden"; // loaded in a background tab
   const reader = new ManualMetricReader();
   const reports: WebVitalReport[] = [];
-  const v = observeWebVitals({ meter: new MeterProvider({ readers: [reader] }).getMeter("x"), onReport: (r) => reports.push(r) });
+  const v = observeWebVitals({ onReport: (r) => reports.push(r) });
   page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 40 }, { entryType: "largest-contentful-paint", startTime: 50 });
   v.flushFinal();
   assert.equal(reports, []); // no FCP, so no CLS either
@@ -252,7 +259,7 @@ test("a back/forward-cache restore (restoredAt): TTFB 0, FCP = LCP = pageshow to
   perf.interactionCount = 60; // 60 interactions before the restore
   let clock = 10_000;
   const reports: WebVitalReport[] = [];
-  const vitals = observeWebVitals({ meter: new MeterProvider({}).getMeter("x"), onReport: (r) => reports.push(r), now: () => clock, restoredAt: 10_000 });
+  const vitals = observeWebVitals({ onReport: (r) => reports.push(r), now: () => clock, restoredAt: 10_000 });
   const byName = () => Object.fromEntries(reports.map((r) => [r.name, r.value]));
   // No request was made; no paint or LCP entry comes for a restore, nor is any observed.
   assert.equal(byName(), { TTFB: 0 });
@@ -279,7 +286,7 @@ test("a back/forward-cache restore (restoredAt): TTFB 0, FCP = LCP = pageshow to
 test("a restore hidden before its second frame reports no FCP/LCP (then nothing late), but CLS", () => {
   page = installFakePage();
   const reports: WebVitalReport[] = [];
-  observeWebVitals({ meter: new MeterProvider({}).getMeter("x"), onReport: (r) => reports.push(r), now: () => 5_000, restoredAt: 4_000 });
+  observeWebVitals({ onReport: (r) => reports.push(r), now: () => 5_000, restoredAt: 4_000 });
   page.frame();
   page.window.dispatch("pagehide", { type: "pagehide", persisted: true });
   page.frame();
@@ -291,7 +298,7 @@ test("a restore where requestAnimationFrame is missing reports TTFB and CLS, no 
   page = installFakePage();
   delete (globalThis as Record<string, unknown>).requestAnimationFrame;
   const reports: WebVitalReport[] = [];
-  observeWebVitals({ meter: new MeterProvider({}).getMeter("x"), onReport: (r) => reports.push(r), restoredAt: 4_000 });
+  observeWebVitals({ onReport: (r) => reports.push(r), restoredAt: 4_000 });
   page.document.hide();
   assert.equal(reports.map((r) => r.name), ["TTFB", "CLS"]);
 });
@@ -320,8 +327,7 @@ test("unsupported entry types are skipped (no CLS/LCP/INP in this browser); no p
   const savedPO = g.PerformanceObserver;
   delete g.PerformanceObserver;
   try {
-    const meter = new MeterProvider({}).getMeter("x");
-    const h = observeWebVitals({ meter });
+    const h = observeWebVitals({});
     h.flushFinal();
     h.stop();
   } finally {
@@ -329,13 +335,46 @@ test("unsupported entry types are skipped (no CLS/LCP/INP in this browser); no p
   }
 });
 
-test("a throwing onReport does not escape into the page; a missing meter is a TypeError", () => {
+test("a throwing onReport does not escape into the page", () => {
   page = installFakePage();
-  const meter = new MeterProvider({}).getMeter("x");
-  observeWebVitals({ meter, onReport: () => { throw new Error("boom"); } });
+  let calls = 0;
+  observeWebVitals({
+    onReport: () => {
+      calls++;
+      throw new Error("boom");
+    },
+  });
   page.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 40 });
   page.document.hide();
-  assert.throws(() => observeWebVitals({} as never), (e: Error) => e instanceof TypeError && /meter/.test(e.message));
+  assert.ok(calls >= 1);
+});
+
+test("each report carries the browser.web_vital fields: delta (= value, final values only), a unique id, the navigation type in web-vitals' spelling", () => {
+  const { reports } = setup(undefined, (p) => {
+    p.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 120, type: "back_forward" });
+    p.emit(FCP);
+  });
+  page.document.hide();
+  assert.equal(reports.map((r) => r.name).sort(), ["CLS", "FCP", "TTFB"]);
+  for (const r of reports) {
+    assert.is(r.delta, r.value);
+    assert.is(r.navigationType, "back-forward");
+    assert.match(r.id, /^v1-\d+-\d+$/);
+  }
+  assert.is(new Set(reports.map((r) => r.id)).size, reports.length, "one id per value");
+});
+
+test("a restore's reports say back-forward-cache; a prerendered page's say prerender", () => {
+  page = installFakePage();
+  const restored: WebVitalReport[] = [];
+  observeWebVitals({ onReport: (r) => restored.push(r), restoredAt: 4_000 });
+  assert.equal(restored.map((r) => [r.name, r.navigationType]), [["TTFB", "back-forward-cache"]]);
+  page.restore();
+  const prerendered: WebVitalReport[] = [];
+  page = installFakePage();
+  page.emit({ entryType: "navigation", name: "https://x/", startTime: 0, responseStart: 120, activationStart: 50, type: "navigate" });
+  observeWebVitals({ onReport: (r) => prerendered.push(r) });
+  assert.equal(prerendered.map((r) => [r.name, r.navigationType]), [["TTFB", "prerender"]]);
 });
 
 test.run();

@@ -168,6 +168,26 @@ test("the span is a child of the active span at send()", async () => {
   assert.is(child.spanContext().traceId, parent.spanContext().traceId);
 });
 
+test("pageContext: a request sent outside any span is its child (the page view's trace); inside a span the span stays the parent", async () => {
+  const { setSpan, setSpanContext } = await import("../../../src/trace/span-in-context.ts");
+  const { ROOT_CONTEXT } = await import("../../../src/context/context.ts");
+  const server = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: 1, isRemote: true };
+  stop = instrumentXhr({ tracerProvider: t.tracerProvider, pageContext: setSpanContext(ROOT_CONTEXT, server) });
+  const outside = xhr("GET", "/outside");
+  await outside.complete();
+  const parent = t.tracerProvider.getTracer("app").startSpan("click");
+  const inside = context.with(setSpan(context.active(), parent), () => xhr("GET", "/inside"));
+  await inside.complete();
+  parent.end();
+  const byPath = (p: string) => t.exporter.getFinishedSpans().find((s) => String(s.attributes["url.full"]).endsWith(p))!;
+  await t.tracerProvider.forceFlush();
+  assert.is(byPath("/outside").spanContext().traceId, server.traceId);
+  assert.is(byPath("/outside").parentSpanContext?.spanId, server.spanId);
+  assert.is(byPath("/inside").parentSpanContext?.spanId, parent.spanContext().spanId);
+  // The traceparent sent names the request's span in the server's trace.
+  assert.match(String(outside.headers.traceparent), new RegExp(`^00-${server.traceId}-${byPath("/outside").spanContext().spanId}-01$`));
+});
+
 test("5xx, network error, abort and timeout set error.type and ERROR status", async () => {
   stop = instrumentXhr({ tracerProvider: t.tracerProvider, meterProvider: t.meterProvider });
   await xhr("GET", "/status/503").complete();
