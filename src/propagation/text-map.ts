@@ -36,6 +36,16 @@ export interface TextMapPropagator<Carrier = unknown> {
   fields(): string[];
 }
 
+/** True for an object with `inject` and `extract` methods (what a {@link TextMapPropagator} must have). */
+export function isPropagator(p: unknown): p is TextMapPropagator<unknown> {
+  return (
+    p !== null &&
+    typeof p === "object" &&
+    typeof (p as TextMapPropagator).inject === "function" &&
+    typeof (p as TextMapPropagator).extract === "function"
+  );
+}
+
 interface HeadersLike {
   get(key: string): string | null | undefined;
   set?(key: string, value: string): void;
