@@ -87,7 +87,7 @@ function buildRecord(config: LoggerConfig, attributeLimits: AttributeLimits, inp
   if (plain !== undefined) attributes = plain as AnyValueMap;
   else {
     attributes = {};
-    dropped = addLogAttributes(attributes, input.attributes, config.limits, 0).dropped;
+    dropped = addLogAttributes(attributes, input.attributes, config.limits);
   }
   const record: {
     -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K];
