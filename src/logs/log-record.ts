@@ -61,10 +61,10 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * keeping positions). Never throws.
  */
 export function sanitizeAnyValue(value: unknown, maxLength: number = Infinity): AnyValue | undefined {
-  // The common body, a string: no cycle-tracking array, no try.
+  // The common body, a string: no try.
   if (typeof value === "string") return truncate(value, maxLength);
   try {
-    return copy(value, maxLength, []);
+    return copy(value, maxLength);
   } catch {
     diagOnce("warn", "log-value-throw", "Dropped a log value that could not be read.");
     return undefined;
@@ -81,7 +81,8 @@ function read(obj: object, key: string | number): unknown {
   }
 }
 
-function copy(value: unknown, maxLength: number, path: object[]): AnyValue | undefined {
+// `path`: the maps and arrays being copied, outermost first (created at the first one).
+function copy(value: unknown, maxLength: number, path?: object[]): AnyValue | undefined {
   switch (typeof value) {
     case "string":
       return truncate(value, maxLength);
@@ -91,7 +92,7 @@ function copy(value: unknown, maxLength: number, path: object[]): AnyValue | und
     case "bigint":
       return value.toString();
     case "object":
-      return value === null ? null : copyObject(value, maxLength, path);
+      return value === null ? null : copyObject(value, maxLength, path ?? []);
     default:
       return undefined; // undefined, function, symbol
   }

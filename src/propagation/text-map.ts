@@ -89,7 +89,7 @@ function collect(carrier: object, key: string): string | string[] | undefined {
   const map = isMap(carrier) ? carrier : undefined;
   let found: string | string[] | undefined;
   for (const k of keysOf(carrier)) {
-    if (typeof k !== "string" || (!anyLength && k.length !== wanted.length) || k.toLowerCase() !== wanted) continue;
+    if (typeof k !== "string" || (!anyLength && k.length !== wanted.length) || (k !== wanted && k.toLowerCase() !== wanted)) continue;
     const v = normalize(map ? map.get(k) : (carrier as Record<string, unknown>)[k]);
     if (v === undefined) continue;
     if (found === undefined) found = v;
