@@ -61,30 +61,38 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * keeping positions). Never throws.
  */
 export function sanitizeAnyValue(value: unknown, maxLength: number = Infinity): AnyValue | undefined {
-  // Primitives first: no cycle-tracking array, no try.
-  const type = typeof value;
-  if (type === "string") return (value as string).length > maxLength ? truncate(value as string, maxLength) : (value as string);
-  if (type === "number" || type === "boolean") return value as number | boolean;
+  // The common body, a string: no try.
+  if (typeof value === "string") return truncate(value, maxLength);
   try {
-    return copy(value, maxLength, []);
+    return copy(value, maxLength);
   } catch {
     diagOnce("warn", "log-value-throw", "Dropped a log value that could not be read.");
     return undefined;
   }
 }
 
-function copy(value: unknown, maxLength: number, path: object[]): AnyValue | undefined {
+/** `obj[key]`, or undefined (reported once per key) when reading it throws. */
+function read(obj: object, key: string | number): unknown {
+  try {
+    return (obj as Record<string, unknown>)[key];
+  } catch {
+    diagOnce("warn", `log-value-getter:${key}`, `Dropped log field "${key}": reading it threw.`);
+    return undefined;
+  }
+}
+
+// `path`: the maps and arrays being copied, outermost first (created at the first one).
+function copy(value: unknown, maxLength: number, path?: object[]): AnyValue | undefined {
   switch (typeof value) {
     case "string":
-      return value.length > maxLength ? truncate(value, maxLength) : value;
+      return truncate(value, maxLength);
     case "number":
     case "boolean":
       return value;
     case "bigint":
       return value.toString();
     case "object":
-      if (value === null) return null;
-      return copyObject(value, maxLength, path);
+      return value === null ? null : copyObject(value, maxLength, path ?? []);
     default:
       return undefined; // undefined, function, symbol
   }
@@ -97,10 +105,7 @@ function copyObject(value: object, maxLength: number, path: object[]): AnyValue 
     const t = value.getTime();
     return t === t ? value.toISOString() : undefined;
   }
-  if (value instanceof Error) {
-    const text = `${value.name || "Error"}: ${value.message}`;
-    return text.length > maxLength ? truncate(text, maxLength) : text;
-  }
+  if (value instanceof Error) return truncate(`${value.name || "Error"}: ${value.message}`, maxLength);
   if (path.length >= MAX_LOG_VALUE_DEPTH) {
     diagOnce("warn", "log-value-depth", `Dropped a log value nested deeper than ${MAX_LOG_VALUE_DEPTH} levels.`);
     return undefined;
@@ -113,29 +118,13 @@ function copyObject(value: object, maxLength: number, path: object[]): AnyValue 
   try {
     if (Array.isArray(value)) {
       const out: AnyValue[] = new Array(value.length);
-      for (let i = 0; i < value.length; i++) {
-        let v: unknown;
-        try {
-          v = value[i];
-        } catch {
-          v = undefined;
-        }
-        const c = copy(v, maxLength, path);
-        out[i] = c === undefined ? null : c;
-      }
+      for (let i = 0; i < value.length; i++) out[i] = copy(read(value, i), maxLength, path) ?? null;
       return out;
     }
     const out: AnyValueMap = {};
     for (const key in value) {
       if (!hasOwn.call(value, key)) continue;
-      let v: unknown;
-      try {
-        v = (value as Record<string, unknown>)[key];
-      } catch {
-        diagOnce("warn", `log-value-getter:${key}`, `Dropped log field "${key}": reading it threw.`);
-        continue;
-      }
-      const c = copy(v, maxLength, path);
+      const c = copy(read(value, key), maxLength, path);
       if (c !== undefined) setOwn(out, key, c);
     }
     return out;
@@ -151,18 +140,14 @@ export function setOwn(target: AnyValueMap, key: string, value: AnyValue): void 
 }
 
 /**
- * Copies `source` into `target` (which holds `size` keys) under `limits`. `undefined` and
- * `null` values mean "unset", as for span attributes; empty keys are dropped. Returns the new
- * size and how many keys the count limit dropped.
+ * Copies `source` into `target` (empty) under `limits`. `undefined` and `null` values mean
+ * "unset", as for span attributes; empty keys are dropped. Returns how many keys the count
+ * limit dropped.
  */
-export function addLogAttributes(
-  target: AnyValueMap,
-  source: unknown,
-  limits: LogRecordLimits,
-  size: number,
-): { size: number; dropped: number } {
+export function addLogAttributes(target: AnyValueMap, source: unknown, limits: LogRecordLimits): number {
+  let size = 0;
   let dropped = 0;
-  if (source === null || typeof source !== "object") return { size, dropped };
+  if (source === null || typeof source !== "object") return dropped;
   try {
     for (const key in source) {
       if (!hasOwn.call(source, key)) continue;
@@ -170,29 +155,20 @@ export function addLogAttributes(
         diagOnce("warn", "log-attr-key", "Dropped a log attribute with an empty key.");
         continue;
       }
-      let v: unknown;
-      try {
-        v = (source as Record<string, unknown>)[key];
-      } catch {
-        diagOnce("warn", `log-value-getter:${key}`, `Dropped log attribute "${key}": reading it threw.`);
-        continue;
-      }
+      const v = read(source, key);
       if (v === undefined || v === null) continue;
       const clean = sanitizeAnyValue(v, limits.attributeValueLengthLimit);
       if (clean === undefined) {
         diagOnce("warn", `log-attr-value:${key}`, `Dropped log attribute "${key}": a ${typeof v} is not a log value.`);
-        continue;
-      }
-      const exists = hasOwn.call(target, key);
-      if (!exists && size >= limits.attributeCountLimit) {
+      } else if (size < limits.attributeCountLimit) {
+        setOwn(target, key, clean);
+        size++;
+      } else {
         dropped++;
-        continue;
       }
-      setOwn(target, key, clean);
-      if (!exists) size++;
     }
   } catch {
     diagOnce("warn", "log-attr-throw", "Dropped log attributes whose keys could not be read.");
   }
-  return { size, dropped };
+  return dropped;
 }

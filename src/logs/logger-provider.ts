@@ -29,42 +29,30 @@ export interface LoggerProviderOptions {
   limits?: Partial<LogRecordLimits>;
 }
 
-/** Calls every processor in order; one throwing never stops the others. */
-class MultiLogRecordProcessor implements LogRecordProcessor {
-  readonly #processors: readonly LogRecordProcessor[];
-
-  constructor(processors: readonly LogRecordProcessor[]) {
-    this.#processors = processors;
-  }
-
-  onEmit(record: ReadableLogRecord, context?: Context): void {
-    for (const p of this.#processors) {
-      try {
-        p.onEmit(record, context);
-      } catch (error) {
-        diag.error(`A log record processor threw in onEmit: ${describe(error)}`);
-      }
-    }
-  }
-
-  forceFlush(): Promise<void> {
-    return this.#all("forceFlush");
-  }
-
-  shutdown(): Promise<void> {
-    return this.#all("shutdown");
-  }
-
-  // Every processor at once; one that throws or rejects is reported and does not stop the others.
-  async #all(what: "forceFlush" | "shutdown"): Promise<void> {
+/** One processor calling every one of `processors` in order; one that throws or rejects is reported and never stops the others. */
+function fanOut(processors: readonly LogRecordProcessor[]): LogRecordProcessor {
+  const all = async (what: "forceFlush" | "shutdown"): Promise<void> => {
     await Promise.all(
-      this.#processors.map((p) =>
+      processors.map((p) =>
         Promise.resolve()
           .then(() => p[what]())
           .catch((error: unknown) => diag.error(`A log record processor failed in ${what}: ${describe(error)}`)),
       ),
     );
-  }
+  };
+  return {
+    onEmit(record: ReadableLogRecord, context?: Context): void {
+      for (const p of processors) {
+        try {
+          p.onEmit(record, context);
+        } catch (error) {
+          diag.error(`A log record processor threw in onEmit: ${describe(error)}`);
+        }
+      }
+    },
+    forceFlush: () => all("forceFlush"),
+    shutdown: () => all("shutdown"),
+  };
 }
 
 /**
@@ -83,7 +71,7 @@ export class LoggerProvider implements LoggerProviderApi {
   /** The resource records from this provider carry. */
   readonly resource: Resource;
   readonly #limits: LogRecordLimits;
-  readonly #processor: MultiLogRecordProcessor;
+  readonly #processor: LogRecordProcessor;
   readonly #loggers = new Map<string, SdkLogger>();
   #active = true;
   #shutdown: Promise<void> | undefined;
@@ -92,7 +80,7 @@ export class LoggerProvider implements LoggerProviderApi {
   constructor(options: LoggerProviderOptions = {}) {
     this.resource = options.resource ?? DEFAULT_RESOURCE;
     this.#limits = Object.freeze(resolveLogRecordLimits(options.limits));
-    this.#processor = new MultiLogRecordProcessor([...(options.processors ?? [])]);
+    this.#processor = fanOut([...(options.processors ?? [])]);
   }
 
   /** The logger for an instrumentation scope; the same scope gives the same logger. */

@@ -32,6 +32,7 @@ export interface LoggerConfig {
   readonly resource: Resource;
   readonly instrumentationScope: LogInstrumentationScope;
   readonly limits: LogRecordLimits;
+  /** Calls every processor of the provider; never throws. */
   readonly processor: LogRecordProcessor;
   /** Take trace ids from the context (`LoggerOptions.includeTraceContext`, default true). */
   readonly includeTraceContext: boolean;
@@ -67,11 +68,8 @@ export class SdkLogger implements Logger {
       diagOnce("warn", "log-emit", `Dropped a log record that could not be read: ${describe(error)}`);
       return;
     }
-    try {
-      config.processor.onEmit(record, ctx);
-    } catch (error) {
-      diagOnce("error", "log-processor", `A log record processor threw: ${describe(error)}`);
-    }
+    // The provider's processor reports and contains a processor that throws.
+    config.processor.onEmit(record, ctx);
   }
 }
 
@@ -87,7 +85,7 @@ function buildRecord(config: LoggerConfig, attributeLimits: AttributeLimits, inp
   if (plain !== undefined) attributes = plain as AnyValueMap;
   else {
     attributes = {};
-    dropped = addLogAttributes(attributes, input.attributes, config.limits, 0).dropped;
+    dropped = addLogAttributes(attributes, input.attributes, config.limits);
   }
   const record: {
     -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K];

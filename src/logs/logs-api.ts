@@ -25,33 +25,28 @@ const noopProvider: LoggerProvider = { getLogger: () => noopLogger };
 let globalProvider: LoggerProvider | undefined;
 let generation = 0; // bumps whenever the provider changes, so proxies re-resolve
 
-/** Resolves the real logger lazily from the global provider. */
-class ProxyLogger implements Logger {
-  #delegate: Logger | undefined;
-  #generation = -1;
-
-  constructor(
-    readonly name: string,
-    readonly version: string | undefined,
-    readonly options: LoggerOptions | undefined,
-  ) {}
-
-  emit(logRecord: LogRecord): void {
-    try {
-      if (this.#generation !== generation || this.#delegate === undefined) {
-        this.#delegate = (globalProvider ?? noopProvider).getLogger(this.name, this.version, this.options);
-        this.#generation = generation;
+/** A logger that resolves the real one lazily from the global provider, again after each change. */
+function proxyLogger(name: string, version: string | undefined, options: LoggerOptions | undefined): Logger {
+  let delegate: Logger | undefined;
+  let seen = -1;
+  return {
+    emit(logRecord: LogRecord): void {
+      try {
+        if (seen !== generation || delegate === undefined) {
+          delegate = (globalProvider ?? noopProvider).getLogger(name, version, options);
+          seen = generation;
+        }
+        delegate.emit(logRecord);
+      } catch {
+        // A third-party provider that throws must not reach the application.
       }
-      this.#delegate.emit(logRecord);
-    } catch {
-      // A third-party provider that throws must not reach the application.
-    }
-  }
+    },
+  };
 }
 
 /** The global logs API. */
 export const logs: LogsAPI = {
-  getLogger: (name, version, options) => new ProxyLogger(name, version, options),
+  getLogger: proxyLogger,
   getLoggerProvider: () => globalProvider ?? noopProvider,
   setGlobalLoggerProvider(provider) {
     globalProvider = provider;

@@ -20,7 +20,7 @@ import { isTracingSuppressed } from "../trace/suppress.ts";
 import { baggageEntryMetadataFromString, createBaggage, getBaggage, setBaggage, type BaggageEntry } from "./baggage.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
 import { percentDecode } from "../common/percent-decode.ts";
-import { isOws, trimOws } from "./ows.ts";
+import { trimOws } from "./ows.ts";
 
 /** The `baggage` header name. */
 export const BAGGAGE_HEADER = "baggage";
@@ -29,66 +29,40 @@ export const BAGGAGE_MAX_ENTRIES = 64;
 /** Most bytes of `baggage-string` we propagate (W3C Baggage §3.3.2 "at least 8192"). */
 export const BAGGAGE_MAX_BYTES = 8192;
 
-/** A 128-entry ASCII membership table: 1 where `member(c)`. Built once, at module load. */
-function asciiTable(member: (c: number) => boolean): Uint8Array {
-  const table = new Uint8Array(128);
-  for (let c = 0; c < 128; c++) if (member(c)) table[c] = 1;
-  return table;
+// RFC 7230 §3.2.6 tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA (a key).
+const TOKEN = /^[!#-'*+\-.0-9A-Z^-z|~]+$/;
+// baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E (a value).
+const OCTETS = /^[!#-+\--:<-[\]-~]*$/;
+// What inject percent-encodes: every code point (`u`: a surrogate pair is one) outside the
+// sets above, and `%` always (§3.3.1.4.2), so any string round-trips.
+const KEY_ESCAPE = /[^!#$&'*+\-.0-9A-Z^-z|~]/gu;
+const VALUE_ESCAPE = /[^!#$&-+\--:<-[\]-~]/gu;
+
+/** `%XX` UTF-8 escapes of one code point; `(` and `)`, which encodeURIComponent leaves, too. */
+function percentEncode(c: string): string {
+  return c === "(" ? "%28" : c === ")" ? "%29" : encodeURIComponent(c);
 }
 
-// Built by pure calls so a bundle that never parses baggage drops them (tree-shaking).
-// RFC 7230 §3.2.6 tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA
-const TCHAR = /* @__PURE__ */ asciiTable(
-  (c) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c)),
-);
-// baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
-const OCTET = /* @__PURE__ */ asciiTable((c) => c >= 0x21 && c <= 0x7e && c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c);
-
-function allIn(table: Uint8Array, s: string, from = 0, to = s.length): boolean {
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || table[c] !== 1) return false;
+/** `s` percent-encoded outside its set; undefined for a lone surrogate (no UTF-8 form). */
+function encode(s: string, outside: RegExp): string | undefined {
+  try {
+    return s.replace(outside, percentEncode);
+  } catch {
+    return undefined;
   }
-  return true;
-}
-
-/** Percent-encodes every code point outside `table`, and `%`; undefined for lone surrogates. */
-function encode(s: string, table: Uint8Array): string | undefined {
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 128) {
-      out += table[c] === 1 && c !== 0x25 ? s[i] : `%${c < 16 ? "0" : ""}${c.toString(16).toUpperCase()}`;
-      continue;
-    }
-    // UTF-8 via encodeURIComponent, one code point (a surrogate pair is two code units).
-    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
-    try {
-      out += encodeURIComponent(s.slice(i, i + pair));
-    } catch {
-      return undefined; // a lone surrogate has no UTF-8 form
-    }
-    i += pair - 1;
-  }
-  return out;
 }
 
 /** Validates and normalises `key OWS ["=" OWS value]` properties; undefined when one is invalid. */
-function parseProperties(parts: string[]): string | undefined {
+function parseProperties(text: string): string | undefined {
   const out: string[] = [];
-  for (const part of parts) {
+  for (const part of text.split(";")) {
     const p = trimOws(part);
     if (p === "") continue;
     const eq = p.indexOf("=");
-    if (eq === -1) {
-      if (!allIn(TCHAR, p)) return undefined;
-      out.push(p);
-      continue;
-    }
-    const key = trimOws(p.slice(0, eq));
-    const value = trimOws(p.slice(eq + 1));
-    if (key === "" || !allIn(TCHAR, key) || !allIn(OCTET, value)) return undefined;
-    out.push(`${key}=${value}`);
+    const key = eq === -1 ? p : trimOws(p.slice(0, eq));
+    const value = eq === -1 ? undefined : trimOws(p.slice(eq + 1));
+    if (!TOKEN.test(key) || (value !== undefined && !OCTETS.test(value))) return undefined;
+    out.push(value === undefined ? key : `${key}=${value}`);
   }
   return out.join(";");
 }
@@ -101,36 +75,17 @@ function parseMember(member: string): [string, BaggageEntry] | undefined {
   if (eq === -1) return undefined;
   const rawKey = trimOws(pair.slice(0, eq));
   const rawValue = trimOws(pair.slice(eq + 1));
-  if (rawKey === "" || !allIn(TCHAR, rawKey) || !allIn(OCTET, rawValue)) return undefined;
+  if (!TOKEN.test(rawKey) || !OCTETS.test(rawValue)) return undefined;
   const key = percentDecode(rawKey);
   const value = percentDecode(rawValue);
-  if (key === undefined || key === "" || value === undefined) return undefined;
+  if (!key || value === undefined) return undefined;
   const entry: BaggageEntry = { value };
   if (semi !== -1) {
-    const props = parseProperties(member.slice(semi + 1).split(";"));
+    const props = parseProperties(member.slice(semi + 1));
     if (props === undefined) return undefined;
     if (props !== "") entry.metadata = baggageEntryMetadataFromString(props);
   }
   return [key, entry];
-}
-
-/** True when `s` holds anything but OWS and commas from `from` on. */
-function hasMember(s: string, from: number): boolean {
-  for (let i = from; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!isOws(c) && c !== 0x2c) return true;
-  }
-  return false;
-}
-
-/** The text of user-supplied metadata; "" when its toString is missing or throws. */
-function metadataText(metadata: { toString(): string }): string {
-  try {
-    const text = metadata.toString();
-    return typeof text === "string" ? text : "";
-  } catch {
-    return "";
-  }
 }
 
 /**
@@ -154,18 +109,23 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
         dropped++;
         continue;
       }
-      const k = typeof key === "string" && key !== "" ? encode(key, TCHAR) : undefined;
-      const v = typeof entry?.value === "string" ? encode(entry.value, OCTET) : undefined;
+      const k = typeof key === "string" && key !== "" ? encode(key, KEY_ESCAPE) : undefined;
+      const v = typeof entry?.value === "string" ? encode(entry.value, VALUE_ESCAPE) : undefined;
       if (k === undefined || v === undefined) {
         diagOnce("warn", "baggage.inject.invalid", "Baggage: an entry with an empty key or unencodable text was not propagated.");
         continue;
       }
       let member = `${k}=${v}`;
-      const meta = entry.metadata === undefined ? "" : metadataText(entry.metadata);
-      if (meta !== "") {
+      let meta: unknown;
+      try {
+        meta = entry.metadata?.toString();
+      } catch {
+        // user-supplied metadata whose toString throws: sent without it
+      }
+      if (typeof meta === "string" && meta !== "") {
         // Metadata set in code is free text: send it only when it is a valid property list
         // (§3.3.1 `*( OWS ";" OWS property )`), normalised (OWS and empty properties removed).
-        const props = parseProperties(meta.split(";"));
+        const props = parseProperties(meta);
         if (props === undefined) diagOnce("warn", "baggage.inject.metadata", "Baggage: metadata that is not a valid W3C property list was not propagated (W3C Baggage §3.3.1).");
         else if (props !== "") member += `;${props}`;
       }
@@ -214,7 +174,8 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
       entries[parsed[0]] = parsed[1];
       bytes = next;
     }
-    if (count === BAGGAGE_MAX_ENTRIES && hasMember(header, start)) overLimit = true;
+    // Members left after the 64th (anything but OWS and commas) are dropped too.
+    if (count === BAGGAGE_MAX_ENTRIES && /[^ \t,]/.test(header.slice(start))) overLimit = true;
     if (invalid) diagOnce("debug", "baggage.extract.invalid", "Baggage: dropped malformed list-members of a baggage header (W3C Baggage §3.3.1).");
     if (overLimit) diagOnce("debug", "baggage.extract.limit", `Baggage: dropped list-members beyond ${BAGGAGE_MAX_ENTRIES} entries or ${BAGGAGE_MAX_BYTES} bytes (W3C Baggage §3.3.2).`);
     if (count === 0) return context;

@@ -91,10 +91,7 @@ class BaggageImpl implements Baggage {
   }
 
   removeEntry(key: string): Baggage {
-    if (!this.#entries.has(key)) return this;
-    const next = new Map(this.#entries);
-    next.delete(key);
-    return new BaggageImpl(next);
+    return this.removeEntries(key);
   }
 
   removeEntries(...keys: string[]): Baggage {

@@ -6,7 +6,7 @@
  */
 import type { Context } from "../context/context.ts";
 import { diagOnce } from "../common/diag.ts";
-import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
+import { isPropagator, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from "./text-map.ts";
 
 /** Options of {@link CompositePropagator}. */
 export interface CompositePropagatorOptions {
@@ -14,17 +14,10 @@ export interface CompositePropagatorOptions {
   propagators?: TextMapPropagator<unknown>[];
 }
 
-function isPropagator(p: unknown): p is TextMapPropagator<unknown> {
-  return (
-    p !== null &&
-    typeof p === "object" &&
-    typeof (p as TextMapPropagator).inject === "function" &&
-    typeof (p as TextMapPropagator).extract === "function"
-  );
-}
-
-function nameOf(p: object): string {
-  return (p as { constructor?: { name?: string } }).constructor?.name || "propagator";
+/** Reports, once per propagator and method, that `p.method` threw and what was done instead. */
+function reportThrow(p: object, method: string, err: unknown): void {
+  const name = (p as { constructor?: { name?: string } }).constructor?.name || "propagator";
+  diagOnce("warn", `composite.${method}:${name}`, `CompositePropagator: ${name}.${method}() threw; skipped it.`, err);
 }
 
 /**
@@ -42,18 +35,15 @@ export class CompositePropagator implements TextMapPropagator<unknown> {
   constructor(config: CompositePropagatorOptions = {}) {
     const list = config?.propagators ?? [];
     if (!Array.isArray(list)) throw new TypeError("Cannot create CompositePropagator: propagators must be an array.");
-    list.forEach((p, i) => {
-      if (!isPropagator(p)) {
-        throw new TypeError(`Cannot create CompositePropagator: propagators[${i}] has no inject/extract methods.`);
-      }
-    });
+    const bad = list.findIndex((p) => !isPropagator(p));
+    if (bad !== -1) throw new TypeError(`Cannot create CompositePropagator: propagators[${bad}] has no inject/extract methods.`);
     this.#propagators = [...list];
     const fields = new Set<string>();
     for (const p of list) {
       try {
         if (typeof p.fields === "function") for (const f of p.fields()) fields.add(f);
       } catch (err) {
-        diagOnce("warn", `composite.fields:${nameOf(p)}`, `CompositePropagator: ${nameOf(p)}.fields() threw; its fields are left out.`, err);
+        reportThrow(p, "fields", err);
       }
     }
     this.#fields = [...fields];
@@ -65,7 +55,7 @@ export class CompositePropagator implements TextMapPropagator<unknown> {
       try {
         p.inject(context, carrier, setter);
       } catch (err) {
-        diagOnce("warn", `composite.inject:${nameOf(p)}`, `CompositePropagator: ${nameOf(p)}.inject threw; skipped it.`, err);
+        reportThrow(p, "inject", err);
       }
     }
   }
@@ -77,7 +67,7 @@ export class CompositePropagator implements TextMapPropagator<unknown> {
       try {
         ctx = p.extract(ctx, carrier, getter) ?? ctx;
       } catch (err) {
-        diagOnce("warn", `composite.extract:${nameOf(p)}`, `CompositePropagator: ${nameOf(p)}.extract threw; skipped it.`, err);
+        reportThrow(p, "extract", err);
       }
     }
     return ctx;

@@ -21,7 +21,7 @@ import {
 } from "./baggage.ts";
 import { W3CBaggagePropagator } from "./baggage-propagator.ts";
 import { CompositePropagator } from "./composite.ts";
-import { defaultTextMapGetter, defaultTextMapSetter, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from "./text-map.ts";
+import { defaultTextMapGetter, defaultTextMapSetter, isPropagator, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from "./text-map.ts";
 import { W3CTraceContextPropagator } from "./trace-context.ts";
 
 /** The global propagation API. */
@@ -100,12 +100,7 @@ export const propagation: PropagationAPI = {
     }
   },
   setGlobalPropagator(propagator: TextMapPropagator<unknown>): boolean {
-    if (
-      propagator === null ||
-      typeof propagator !== "object" ||
-      typeof propagator.inject !== "function" ||
-      typeof propagator.extract !== "function"
-    ) {
+    if (!isPropagator(propagator)) {
       diag.error("propagation.setGlobalPropagator: expected an object with inject/extract/fields methods; ignored.");
       return false;
     }

@@ -36,6 +36,16 @@ export interface TextMapPropagator<Carrier = unknown> {
   fields(): string[];
 }
 
+/** True for an object with `inject` and `extract` methods (what a {@link TextMapPropagator} must have). */
+export function isPropagator(p: unknown): p is TextMapPropagator<unknown> {
+  return (
+    p !== null &&
+    typeof p === "object" &&
+    typeof (p as TextMapPropagator).inject === "function" &&
+    typeof (p as TextMapPropagator).extract === "function"
+  );
+}
+
 interface HeadersLike {
   get(key: string): string | null | undefined;
   set?(key: string, value: string): void;
@@ -51,6 +61,11 @@ function isHeadersLike(c: object): c is HeadersLike {
   return typeof (c as HeadersLike).get === "function";
 }
 
+/** The keys of a Map or plain-object carrier. */
+function keysOf(c: object): Iterable<unknown> {
+  return isMap(c) ? c.keys() : Object.keys(c);
+}
+
 /** A plain-object or Map value as the getter contract wants it. */
 function normalize(value: unknown): string | string[] | undefined {
   if (typeof value === "string") return value;
@@ -62,36 +77,28 @@ function normalize(value: unknown): string | string[] | undefined {
   return undefined;
 }
 
-/**
- * True when `k` names the field `wanted` (already lower-cased) case-insensitively. For an
- * ASCII `wanted` (every header name) a different length can never match, so most keys of a
- * large carrier are skipped without lower-casing them: each `get` stays one cheap pass.
- */
-function sameField(k: unknown, wanted: string, ascii: boolean): k is string {
-  if (typeof k !== "string") return false;
-  if (ascii && k.length !== wanted.length) return false;
-  return k === wanted || k.toLowerCase() === wanted;
-}
-
+const GET_FAILED = "Propagation: a carrier value could not be read; ignoring it.";
 const ASCII = /^[\x00-\x7f]*$/;
 
-/** The values of all keys matching case-insensitively, keeping repeated lines apart. */
-function collect(keys: Iterable<unknown>, read: (k: string) => unknown, key: string): string | string[] | undefined {
+/** The values of all keys of a Map or plain object matching `key` case-insensitively, keeping repeated lines apart. */
+function collect(carrier: object, key: string): string | string[] | undefined {
   const wanted = key.toLowerCase();
-  const ascii = ASCII.test(wanted);
+  // For an ASCII `wanted` (every header name) a key of another length never matches, so most
+  // keys of a large carrier are skipped without lower-casing them: each `get` is one cheap pass.
+  const anyLength = !ASCII.test(wanted);
+  const map = isMap(carrier) ? carrier : undefined;
   let found: string | string[] | undefined;
-  for (const k of keys) {
-    if (!sameField(k, wanted, ascii)) continue;
-    const v = normalize(read(k));
+  for (const k of keysOf(carrier)) {
+    if (typeof k !== "string" || (!anyLength && k.length !== wanted.length) || (k !== wanted && k.toLowerCase() !== wanted)) continue;
+    const v = normalize(map ? map.get(k) : (carrier as Record<string, unknown>)[k]);
     if (v === undefined) continue;
     if (found === undefined) found = v;
-    else if (Array.isArray(found)) {
-      // `found` is our own copy (normalize copies arrays); a loop, since spreading a huge
+    else {
+      // `found` becomes our own array (normalize copies arrays); a loop, since spreading a huge
       // array into push() overflows the argument limit.
-      if (typeof v === "string") found.push(v);
-      else for (const x of v) found.push(x);
+      if (typeof found === "string") found = [found];
+      for (const x of typeof v === "string" ? [v] : v) found.push(x);
     }
-    else found = [found].concat(v);
   }
   return found;
 }
@@ -100,15 +107,13 @@ function collect(keys: Iterable<unknown>, read: (k: string) => unknown, key: str
 export const defaultTextMapGetter: TextMapGetter<unknown> = {
   keys(carrier: unknown): string[] {
     if (carrier === null || typeof carrier !== "object") return [];
+    const out: string[] = [];
     try {
-      if (isMap(carrier)) return [...carrier.keys()].filter((k): k is string => typeof k === "string");
-      if (isHeadersLike(carrier)) {
-        const out: string[] = [];
-        if (typeof carrier.forEach === "function") carrier.forEach((_v, k) => out.push(k));
-        else if (typeof carrier.keys === "function") for (const k of carrier.keys()) out.push(k);
-        return out;
-      }
-      return Object.keys(carrier);
+      const add = (k: unknown): void => void (typeof k === "string" && out.push(k));
+      if (isMap(carrier) || !isHeadersLike(carrier)) for (const k of keysOf(carrier)) add(k);
+      else if (typeof carrier.forEach === "function") carrier.forEach((_v, k) => add(k));
+      else if (typeof carrier.keys === "function") for (const k of carrier.keys()) add(k);
+      return out;
     } catch (err) {
       diagOnce("warn", "textmap.keys", "Propagation: the carrier's keys could not be read; treating it as empty.", err);
       return [];
@@ -117,12 +122,10 @@ export const defaultTextMapGetter: TextMapGetter<unknown> = {
   get(carrier: unknown, key: string): string | string[] | undefined {
     if (carrier === null || typeof carrier !== "object" || typeof key !== "string") return undefined;
     try {
-      if (isMap(carrier)) return collect(carrier.keys(), (k) => carrier.get(k), key);
       // Headers.get is already case-insensitive and joins repeated lines with ", ".
-      if (isHeadersLike(carrier)) return normalize(carrier.get(key));
-      return collect(Object.keys(carrier), (k) => (carrier as Record<string, unknown>)[k], key);
+      return isHeadersLike(carrier) && !isMap(carrier) ? normalize(carrier.get(key)) : collect(carrier, key);
     } catch (err) {
-      diagOnce("warn", "textmap.get", "Propagation: a carrier value could not be read; ignoring it.", err);
+      diagOnce("warn", "textmap.get", GET_FAILED, err);
       return undefined;
     }
   },
@@ -133,25 +136,19 @@ export const defaultTextMapSetter: TextMapSetter<unknown> = {
   set(carrier: unknown, key: string, value: string): void {
     if (carrier === null || typeof carrier !== "object" || typeof key !== "string") return;
     try {
-      if (isMap(carrier)) {
-        // Drop other-cased duplicates so the field is sent once.
-        const wanted = key.toLowerCase();
-        for (const k of [...carrier.keys()]) {
-          if (typeof k === "string" && k !== key && k.toLowerCase() === wanted) carrier.delete(k);
-        }
+      const map = isMap(carrier) ? carrier : undefined;
+      if (!map && isHeadersLike(carrier) && typeof carrier.set === "function") {
         carrier.set(key, value);
         return;
       }
-      if (isHeadersLike(carrier) && typeof carrier.set === "function") {
-        carrier.set(key, value);
-        return;
-      }
+      // Drop other-cased duplicates so the field is sent once.
       const record = carrier as Record<string, unknown>;
       const wanted = key.toLowerCase();
-      for (const k of Object.keys(record)) {
-        if (k !== key && k.toLowerCase() === wanted) delete record[k];
+      for (const k of [...keysOf(carrier)]) {
+        if (typeof k === "string" && k !== key && k.toLowerCase() === wanted) map ? map.delete(k) : delete record[k];
       }
-      record[key] = value;
+      if (map) map.set(key, value);
+      else record[key] = value;
     } catch (err) {
       // e.g. an immutable Headers (the guard of a received Request).
       diagOnce("warn", "textmap.set", `Propagation: could not set "${key}" on the carrier (is it immutable?).`, err);
@@ -185,7 +182,7 @@ export function getFields(carrier: unknown, getter: TextMapGetter<unknown>, name
     }
     return names.map((name) => wanted.get(name.toLowerCase()));
   } catch (err) {
-    diagOnce("warn", "textmap.get", "Propagation: a carrier value could not be read; ignoring it.", err);
+    diagOnce("warn", "textmap.get", GET_FAILED, err);
     return names.map(() => undefined);
   }
 }

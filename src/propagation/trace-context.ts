@@ -1,8 +1,8 @@
 /**
  * W3C Trace Context (`traceparent` / `tracestate`), Level 1 and Level 2 §3.2–§3.3 and the
- * processing model of §4.3. Parsing is by position and character class, never by regex
- * over the whole value, so arbitrary input costs at most a constant amount of work for
- * `traceparent` and linear work for `tracestate`.
+ * processing model of §4.3. `traceparent` is matched by an anchored regex of fixed-length
+ * groups, so arbitrary input costs at most a constant amount of work; `tracestate` costs
+ * linear work.
  */
 import type { Context } from "../context/context.ts";
 import { diagOnce } from "../common/diag.ts";
@@ -10,7 +10,6 @@ import { isSpanContextValid, type SpanContext } from "../trace/span-context.ts";
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
-import { isLowerHex } from "./hex.ts";
 import { singleValue, trimOws } from "./ows.ts";
 import { createTraceState } from "./trace-state.ts";
 
@@ -19,7 +18,9 @@ export const TRACE_PARENT_HEADER = "traceparent";
 /** The `tracestate` header name. */
 export const TRACE_STATE_HEADER = "tracestate";
 
-const VERSION_00_LENGTH = 55; // "00-" + 32 + "-" + 16 + "-" + 2
+// version "-" trace-id "-" parent-id "-" trace-flags, then the end or "-" (§3.2.2, §3.2.4).
+// Fixed-length groups, anchored: constant work whatever the input's length.
+const TRACE_PARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(?:-|$)/;
 
 /**
  * Parses a `traceparent` value (§3.2). Returns undefined when it must be ignored:
@@ -31,21 +32,15 @@ export function parseTraceParent(header: string): SpanContext | undefined {
   if (typeof header !== "string") return undefined;
   // HTTP strips OWS around field values; the official test suite sends it anyway.
   const value = trimOws(header);
-  if (value.length < VERSION_00_LENGTH) return undefined;
-  if (!isLowerHex(value, 0, 2) || value.startsWith("ff")) return undefined;
-  const version00 = value.startsWith("00");
-  if (version00 ? value.length !== VERSION_00_LENGTH : value.length > VERSION_00_LENGTH && value[VERSION_00_LENGTH] !== "-") {
-    return undefined;
-  }
-  if (value[2] !== "-" || value[35] !== "-" || value[52] !== "-") return undefined;
-  if (!isLowerHex(value, 3, 35) || !isLowerHex(value, 36, 52) || !isLowerHex(value, 53, 55)) return undefined;
-  const flags = parseInt(value.slice(53, 55), 16);
+  const m = TRACE_PARENT.exec(value);
+  if (!m || m[1] === "ff" || (m[1] === "00" && value.length !== 55)) return undefined;
+  const flags = parseInt(m[4]!, 16);
   const spanContext: SpanContext = {
-    traceId: value.slice(3, 35),
-    spanId: value.slice(36, 52),
+    traceId: m[2]!,
+    spanId: m[3]!,
     // Version 00 flags are carried as received; of a future version only the sampled bit
     // has a meaning we know (§3.2.4 "parse the sampled bit of flags").
-    traceFlags: version00 ? flags : flags & 1 /* TraceFlags.SAMPLED */,
+    traceFlags: m[1] === "00" ? flags : flags & 1 /* TraceFlags.SAMPLED */,
     isRemote: true,
   };
   return isSpanContextValid(spanContext) ? spanContext : undefined;

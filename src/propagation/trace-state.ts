@@ -147,11 +147,8 @@ const EMPTY = EMPTY_TRACE_STATE;
  */
 export function createTraceState(raw?: string): TraceState {
   if (raw === undefined || raw === null || raw === "") return EMPTY;
-  if (typeof raw !== "string") {
-    diagOnce("warn", "tracestate.type", "createTraceState: ignoring a non-string tracestate.");
-    return EMPTY;
-  }
-  const entries = parse(raw);
+  // A non-string (which the type rules out) is as invalid as a malformed header.
+  const entries = typeof raw === "string" ? parse(raw) : undefined;
   if (entries === undefined) {
     diagOnce("debug", "tracestate.invalid", "Discarding an invalid tracestate header (W3C Trace Context §3.3).");
     return EMPTY;
