@@ -11,7 +11,7 @@ import { describe } from "../common/describe.ts";
 import { copyPlainAttributes, type AttributeLimits } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
 import { now, toTime } from "../common/time.ts";
-import { context as contextApi } from "../context/context-api.ts";
+import { activeContext } from "../context/context-api.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import { isSpanContextValid, type SpanContext } from "../trace/span-context.ts";
@@ -62,7 +62,7 @@ export class SdkLogger implements Logger {
     let record: ReadableLogRecord;
     let ctx: Context | undefined;
     try {
-      ctx = logRecord?.context ?? contextApi.active();
+      ctx = logRecord?.context ?? activeContext();
       record = buildRecord(config, this.#attributeLimits, logRecord ?? {}, ctx);
     } catch (error) {
       diagOnce("warn", "log-emit", `Dropped a log record that could not be read: ${describe(error)}`);

@@ -18,7 +18,7 @@ import { registeredMeterProvider } from "../../metrics/registered-meter-provider
 import { getSpanContext, setSpan } from "../../trace/span-in-context.ts";
 import type { Sdk } from "../../sdk/init.ts";
 import type { InitOptions } from "../../sdk/options.ts";
-import { init } from "../browser.ts";
+import { init } from "../browser-init.ts";
 import { logsSdk } from "../../sdk/logs-part.ts";
 import { onPageHide } from "../browser-page-hide.ts";
 import { createRumFetch, type RumTransport } from "./delivery.ts";
