@@ -31,7 +31,7 @@ try {
   }
   throw err;
 }
-const { init, trace, context, propagation, diag, DiagLogLevel, SpanKind, SpanStatusCode, createLog, instrumentNodeListener } = otel;
+const { init, trace, context, propagation, diag, DiagLogLevel, SpanKind, SpanStatusCode, createLog, instrumentNodeListener, ManualMetricReader, encodeMetrics } = otel;
 
 const SERVICE = "demo-shop";
 // Either variable points the SDK at a collector (the per-signal one wins, OTLP exporter spec).
@@ -41,6 +41,8 @@ const external = tracesEndpoint ?? (baseEndpoint && `${baseEndpoint.replace(/\/+
 const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 
 const receiver = external ? undefined : await startDevReceiver({ host: "127.0.0.1", port: 0 });
+// With an external endpoint nothing comes back to print from: the RED table is read in-process.
+const localMetrics = external ? new ManualMetricReader() : undefined;
 const sdk = receiver
   ? // The demo exists to show its signals: export them to the embedded receiver whatever
     // OTEL_{TRACES,METRICS,LOGS}_EXPORTER say.
@@ -56,6 +58,7 @@ const sdk = receiver
     init({
       serviceName: SERVICE,
       serviceVersion: "1.0.0",
+      metricReaders: localMetrics ? [localMetrics] : [],
       ...(process.env.OTEL_METRICS_EXPORTER ? {} : { metricExporter: "none" }),
       ...(process.env.OTEL_LOGS_EXPORTER ? {} : { logExporter: "none" }),
     });
@@ -283,6 +286,15 @@ try {
         `\n  logs     ${plural(n.logs.records, "record")} in ${plural(n.logs.requests, "export request")}`,
     );
   } else {
+    const { resourceMetrics } = await /** @type {import("otel-edge").ManualMetricReader} */ (localMetrics).collect();
+    const red = renderRedMetrics(JSON.parse(encodeMetrics([resourceMetrics])), { color });
+    if (red) console.log(`RED metrics per route (http.server.request.duration, read in-process; the exemplars' traces are in your backend):\n${red}\n`);
+    const also = ["metrics", "logs"].filter((s) => process.env[`OTEL_${s.toUpperCase()}_EXPORTER`]);
+    console.log(
+      also.length > 0
+        ? `Metrics and logs went where OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER say (${also.join(", ")} set).`
+        : "Metrics and logs were not exported: set OTEL_METRICS_EXPORTER=otlp and OTEL_LOGS_EXPORTER=otlp to send them too (a Collector takes all three; Jaeger only traces).",
+    );
     if (sdkProblems > 0) {
       exitCode = 1;
       console.log(`${spansStarted} spans in 3 traces were due at ${external}, but the SDK reported a problem (above).`);

@@ -11,11 +11,12 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const built = existsSync(`${root}dist/node.js`);
 
-function runDemo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runDemo(extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // A clean environment: no OTEL_* from the developer's shell may redirect or disable export.
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("OTEL_")) env[k] = v;
   env.NO_COLOR = "1";
+  Object.assign(env, extraEnv);
   return new Promise((resolve, reject) => {
     // Plain node, without the TS hook: the demo must run the way `npm run demo` runs it.
     const child = spawn(process.execPath, ["scripts/demo.mjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -145,6 +146,33 @@ if (!built) {
       /\nThe embedded receiver got:\n  traces   3 traces, 16 spans in \d+ export requests?\n  metrics  3 points of \d+ metrics? in \d+ export requests?\n  logs     12 records in \d+ export requests?\n?$/,
       `summary${context}`,
     );
+  });
+
+  test("with OTEL_EXPORTER_OTLP_ENDPOINT elsewhere: traces go there, metrics and logs only when asked, RED printed from in-process", async () => {
+    const { startDevReceiver } = (await import(new URL("../../scripts/dev-receiver.mjs", import.meta.url).href)) as {
+      startDevReceiver: () => Promise<{ url: string; traces: any[]; metrics: any[]; logs: any[]; close(): Promise<void> }>;
+    };
+    const elsewhere = await startDevReceiver();
+    try {
+      const { code, stdout, stderr } = await runDemo({ OTEL_EXPORTER_OTLP_ENDPOINT: elsewhere.url });
+      const context = `\n--- stdout\n${stdout}\n--- stderr\n${stderr}`;
+      assert.is(code, 0, `demo exited ${code}${context}`);
+      assert.match(stdout, `16 spans in 3 traces sent to ${elsewhere.url}/v1/traces`, context);
+      assert.match(stdout, "Metrics and logs were not exported: set OTEL_METRICS_EXPORTER=otlp", context);
+      const traceIds = new Set(
+        elsewhere.traces.flatMap((r) => r.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans.map((sp: any) => sp.traceId)))),
+      );
+      assert.is(traceIds.size, 3);
+      assert.is(elsewhere.metrics.length, 0, "no metrics unless OTEL_METRICS_EXPORTER asks");
+      assert.is(elsewhere.logs.length, 0, "no logs unless OTEL_LOGS_EXPORTER asks");
+      const red = stdout.split(/\n\s*\n/).find((b) => b.startsWith("RED metrics per route"));
+      assert.ok(red, `RED table${context}`);
+      const rows = red!.split("\n").slice(2);
+      assert.is(rows.length, 3, red);
+      for (const row of rows) assert.ok(traceIds.has(row.slice(-32)), `exemplar of ${row} is a trace that was sent`);
+    } finally {
+      await elsewhere.close();
+    }
   });
 }
 
