@@ -52,7 +52,15 @@ const RPC = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, UNIMPLEM
  * @property {(predicate: (receiver: DevReceiver) => boolean, timeoutMs?: number) => Promise<void>} waitFor
  *   Resolves once `predicate(receiver)` is true (checked now and after each accepted request);
  *   rejects with an Error after `timeoutMs` (default 5000).
+ * @property {() => SignalCounts} counts What arrived so far, per signal: requests and their items.
  * @property {() => Promise<void>} close Stops listening and drops open keep-alive connections.
+ */
+
+/**
+ * @typedef {object} SignalCounts
+ * @property {{ requests: number, spans: number }} traces
+ * @property {{ requests: number, metrics: number, points: number }} metrics `metrics` counts each metric once per request it came in.
+ * @property {{ requests: number, records: number }} logs
  */
 
 /**
@@ -218,6 +226,15 @@ export async function startDevReceiver({ port = 0, host = "127.0.0.1", log, onRe
         check();
       });
     },
+    counts() {
+      /** @param {any[]} bodies @param {(body: any) => number} count */
+      const sum = (bodies, count) => bodies.reduce((n, body) => n + count(body), 0);
+      return {
+        traces: { requests: receiver.traces.length, spans: sum(receiver.traces, spanCount) },
+        metrics: { requests: receiver.metrics.length, metrics: sum(receiver.metrics, (b) => metricsOf(b).length), points: sum(receiver.metrics, pointCount) },
+        logs: { requests: receiver.logs.length, records: sum(receiver.logs, recordCount) },
+      };
+    },
     close() {
       return new Promise((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -288,17 +305,40 @@ function capitalize(s) {
  * @param {any} body
  */
 function describe(signal, body) {
+  /** @param {number} n @param {string} noun */
+  const plural = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  if (signal === "traces") return plural(spanCount(body), "span");
+  if (signal === "metrics") return plural(metricsOf(body).length, "metric");
+  return plural(recordCount(body), "log record");
+}
+
+/** @param {any} body an ExportTraceServiceRequest */
+function spanCount(body) {
   let n = 0;
-  if (signal === "traces") {
-    for (const rs of body.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) n += ss.spans?.length ?? 0;
-    return `${n} span${n === 1 ? "" : "s"}`;
+  for (const rs of body?.resourceSpans ?? []) for (const ss of rs?.scopeSpans ?? []) n += ss?.spans?.length ?? 0;
+  return n;
+}
+
+/** @param {any} body an ExportMetricsServiceRequest @returns {any[]} */
+function metricsOf(body) {
+  return (body?.resourceMetrics ?? []).flatMap((/** @type {any} */ rm) => (rm?.scopeMetrics ?? []).flatMap((/** @type {any} */ sm) => sm?.metrics ?? []));
+}
+
+/** Data points of every metric type (OTLP `Metric.data` oneof). @param {any} body */
+function pointCount(body) {
+  let n = 0;
+  for (const m of metricsOf(body)) {
+    const data = m?.sum ?? m?.gauge ?? m?.histogram ?? m?.exponentialHistogram ?? m?.summary;
+    n += data?.dataPoints?.length ?? 0;
   }
-  if (signal === "metrics") {
-    for (const rm of body.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) n += sm.metrics?.length ?? 0;
-    return `${n} metric${n === 1 ? "" : "s"}`;
-  }
-  for (const rl of body.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) n += sl.logRecords?.length ?? 0;
-  return `${n} log record${n === 1 ? "" : "s"}`;
+  return n;
+}
+
+/** @param {any} body an ExportLogsServiceRequest */
+function recordCount(body) {
+  let n = 0;
+  for (const rl of body?.resourceLogs ?? []) for (const sl of rl?.scopeLogs ?? []) n += sl?.logRecords?.length ?? 0;
+  return n;
 }
 
 /** Runs the receiver in the foreground: `node scripts/dev-receiver.mjs [--port 4318] [--host 127.0.0.1]`. */

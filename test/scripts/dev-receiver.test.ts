@@ -20,6 +20,7 @@ interface DevReceiver {
   logs: any[];
   requests: ReceivedRequest[];
   waitFor(predicate: (r: DevReceiver) => boolean, timeoutMs?: number): Promise<void>;
+  counts(): { traces: { requests: number; spans: number }; metrics: { requests: number; metrics: number; points: number }; logs: { requests: number; records: number } };
   close(): Promise<void>;
 }
 type StartDevReceiver = (options?: {
@@ -68,6 +69,34 @@ test.after(async () => {
 function post(path: string, body: BodyInit, headers: Record<string, string>): Promise<Response> {
   return fetch(receiver.url + path, { method: "POST", body, headers });
 }
+
+test("counts() tells requests and items per signal", async () => {
+  const own = await startDevReceiver();
+  try {
+    assert.equal(own.counts(), { traces: { requests: 0, spans: 0 }, metrics: { requests: 0, metrics: 0, points: 0 }, logs: { requests: 0, records: 0 } });
+    const metrics = {
+      resourceMetrics: [{ scopeMetrics: [{ metrics: [
+        { name: "h", histogram: { dataPoints: [{}, {}] } },
+        { name: "c", sum: { dataPoints: [{}] } },
+      ] }] }],
+    };
+    const logs = { resourceLogs: [{ scopeLogs: [{ logRecords: [{}, {}, {}] }, { logRecords: [{}] }] }] };
+    const send = (path: string, body: unknown) =>
+      fetch(own.url + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+    await send("/v1/traces", traceRequest);
+    await send("/v1/traces", traceRequest);
+    await send("/v1/metrics", metrics);
+    await send("/v1/logs", logs);
+    const spans = traceRequest.resourceSpans[0].scopeSpans[0].spans.length;
+    assert.equal(own.counts(), {
+      traces: { requests: 2, spans: 2 * spans },
+      metrics: { requests: 1, metrics: 2, points: 3 },
+      logs: { requests: 1, records: 4 },
+    });
+  } finally {
+    await own.close();
+  }
+});
 
 test("binds 127.0.0.1 on a random port and reports its base URL", () => {
   assert.match(receiver.url, /^http:\/\/127\.0\.0\.1:\d+$/);

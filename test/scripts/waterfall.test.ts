@@ -5,9 +5,12 @@ import * as assert from "uvu/assert";
 
 // scripts/*.mjs are plain JavaScript with JSDoc types, outside the TS program; the import goes
 // through a URL string so tsc does not look for declarations, and the signature is restated here.
-type RenderWaterfall = (requests: unknown, options?: { width?: number; color?: boolean; ascii?: boolean }) => string;
-const { renderWaterfall } = (await import(new URL("../../scripts/waterfall.mjs", import.meta.url).href)) as {
+type RenderWaterfall = (requests: unknown, options?: { width?: number; color?: boolean; ascii?: boolean; logs?: unknown[] }) => string;
+type RouteStats = { route: string; requests: number; errors: number; p50?: number; p99?: number; exemplarTraceId?: string };
+const { renderWaterfall, redMetrics, renderRedMetrics } = (await import(new URL("../../scripts/waterfall.mjs", import.meta.url).href)) as {
   renderWaterfall: RenderWaterfall;
+  redMetrics: (requests: unknown) => RouteStats[];
+  renderRedMetrics: (requests: unknown, options?: { color?: boolean }) => string;
 };
 
 const T0 = 1_700_000_000_000_000_000n; // past 2^53: times must be subtracted as BigInt
@@ -241,6 +244,81 @@ test("malformed input does not throw and prints every span once", () => {
   const out = renderWaterfall(cycle);
   assert.is(out.match(/\bone\b/g)?.length, 1);
   assert.is(out.match(/\btwo\b/g)?.length, 1);
+});
+
+test("logs print under the span with their trace and span id, in time order, without stack traces", () => {
+  const record = (spanId: string, at: number, body: string, extra: Record<string, unknown> = {}) => ({
+    traceId: TRACE_A.toUpperCase(), // ids match case-insensitively
+    spanId,
+    timeUnixNano: ms(at),
+    severityNumber: 9,
+    body: { stringValue: body },
+    ...extra,
+  });
+  const logs = [{
+    resourceLogs: [{ scopeLogs: [{ logRecords: [
+      record("00000000000000b2", 25, "cart loaded", { attributes: [int("demo.items", 2)] }),
+      record("00000000000000b2", 15, "cart query sent"),
+      record("00000000000000c3", 70, "charge failed", {
+        severityNumber: 17,
+        severityText: "ERROR",
+        attributes: [str("exception.type", "Error"), str("exception.stacktrace", "Error: x\n    at y")],
+      }),
+      record("00000000000000ff", 70, "a span not shown"),
+      { spanId: "00000000000000c3", body: { stringValue: "no trace id" } },
+    ] }] }],
+  }];
+  const lines = renderWaterfall([checkout], { logs }).split("\n");
+  const cart = lines.findIndex((l) => l.trimStart().startsWith("cart.load"));
+  assert.equal(lines.slice(cart + 1, cart + 3), ["    log INFO cart query sent", "    log INFO cart loaded  demo.items=2"]);
+  const pay = lines.findIndex((l) => l.trimStart().startsWith("payment.charge"));
+  assert.is(lines[pay + 1], "    log ERROR charge failed  exception.type=Error");
+  const text = lines.join("\n");
+  assert.not.match(text, "a span not shown");
+  assert.not.match(text, "no trace id");
+  assert.not.match(text, "at y");
+});
+
+test("RED metrics: requests, errors, bucket-estimated percentiles and an exemplar per route", () => {
+  const bounds = [0.01, 0.05, 0.1];
+  const point = (route: string, status: number, counts: number[], extra: Record<string, unknown> = {}) => ({
+    attributes: [str("http.request.method", "GET"), str("http.route", route), int("http.response.status_code", status)],
+    startTimeUnixNano: ms(0),
+    timeUnixNano: ms(100),
+    count: String(counts.reduce((a, b) => a + b, 0)),
+    explicitBounds: bounds,
+    bucketCounts: counts.map(String),
+    ...extra,
+  });
+  const metrics = (points: unknown[], temporality = 2, time = 100) => ({
+    resourceMetrics: [{ scopeMetrics: [{ scope: { name: "s" }, metrics: [
+      { name: "other", histogram: { aggregationTemporality: 2, dataPoints: [point("/x", 200, [9, 0, 0, 0])] } },
+      { name: "http.server.request.duration", histogram: { aggregationTemporality: temporality, dataPoints: points.map((p: any) => ({ ...p, timeUnixNano: ms(time) })) } },
+    ] }] }],
+  });
+  const early = metrics([point("/a", 200, [1, 1, 0, 0])], 2, 50); // an older cumulative point of the same series
+  const late = metrics([
+    point("/a", 200, [2, 2, 0, 0], { exemplars: [{ asDouble: 0.004, traceId: TRACE_A }, { asDouble: 0.03, traceId: TRACE_B }] }),
+    point("/a", 500, [0, 0, 0, 1], { attributes: [str("http.request.method", "GET"), str("http.route", "/a"), int("http.response.status_code", 500), str("error.type", "500")] }),
+  ]);
+  const rows = redMetrics([early, late]);
+  assert.is(rows.length, 1);
+  const [a] = rows;
+  assert.is(a.route, "GET /a");
+  assert.is(a.requests, 5, "latest cumulative points only, across status codes");
+  assert.is(a.errors, 1);
+  // Counts [2, 2, 0, 1]: rank 2.5 falls in (0.01, 0.05] at 1/4 → 0.02; rank 4.95 in the overflow bucket → its lower edge 0.1.
+  assert.ok(Math.abs(a.p50! - 0.02) < 1e-9, String(a.p50));
+  assert.is(a.p99, 0.1);
+  assert.is(a.exemplarTraceId, TRACE_B, "the exemplar of the slowest bucket that has one");
+
+  const deltas = redMetrics([metrics([point("/a", 200, [1, 0, 0, 0])], 1), metrics([point("/a", 200, [1, 0, 0, 0])], 1)]);
+  assert.is(deltas[0].requests, 2, "delta points add up");
+
+  const table = renderRedMetrics([early, late]).split("\n");
+  assert.match(table[0], /^route +requests +errors +p50 +p99 +exemplar trace$/);
+  assert.match(table[1], new RegExp(`^GET /a +5 +1 +20\\.0 ms +100 ms +${TRACE_B}$`));
+  assert.is(renderRedMetrics([]), "");
 });
 
 test.run();
