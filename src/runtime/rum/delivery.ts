@@ -77,6 +77,8 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
   const beacon = options.sendBeacon ?? navigatorBeacon();
   // What each request sent while visible does at page hide.
   const visible = new Set<() => void>();
+  // Set once a gzipped request failed and the same request uncompressed went through.
+  let gzipRefused = false;
 
   const rumFetch = async function rumFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const raw = init?.body;
@@ -126,7 +128,7 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
       };
       visible.add(onLeave);
       void (async () => {
-        const compressed = options.gzip === true ? await gzip(raw) : undefined;
+        const compressed = options.gzip === true && !gzipRefused ? await gzip(raw) : undefined;
         if (started) return; // the page was left meanwhile: sent uncompressed
         started = true;
         let next = init;
@@ -135,10 +137,23 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
           headers.set("content-encoding", "gzip");
           next = { ...init, body: compressed, headers };
         }
-        Promise.resolve(next).then((request) => baseFetch()(input, request)).then(settle, (error: unknown) => {
-          visible.delete(onLeave);
-          reject(error);
-        });
+        const send = (request: RequestInit): Promise<Response> => baseFetch()(input, request);
+        Promise.resolve(next)
+          .then(send)
+          .catch(async (error: unknown) => {
+            if (next === init) throw error;
+            // A collector on another origin whose CORS allow-list lacks Content-Encoding refuses
+            // the preflight, which the page sees only as a network error (Fetch standard,
+            // "CORS-preflight fetch"). The same request uncompressed tells it apart from an outage.
+            const response = await send(init).catch(() => Promise.reject(error));
+            gzipRefused = true;
+            diag.warn(`RUM: a gzip-compressed OTLP request to ${originOf(input)} failed and the same request uncompressed did not, so this page now sends uncompressed. To compress, allow the Content-Encoding request header in the collector's CORS settings (Collector: cors.allowed_headers: ["Content-Encoding"]), or set otlp.compression: "none".`);
+            return response;
+          })
+          .then(settle, (error: unknown) => {
+            visible.delete(onLeave);
+            reject(error);
+          });
       })();
     });
   } as RumFetch;
@@ -211,6 +226,16 @@ function pageHidden(): boolean {
 function navigatorBeacon(): ((url: string, data: string | Blob) => boolean) | undefined {
   const nav = (globalThis as { navigator?: { sendBeacon?: (url: string, data?: string | Blob | null) => boolean } }).navigator;
   return typeof nav?.sendBeacon === "function" ? (url, data) => nav.sendBeacon!(url, data) : undefined;
+}
+
+/** The origin `input` goes to, for messages (never its path or query, which may carry secrets). */
+function originOf(input: RequestInfo | URL): string {
+  try {
+    const url = typeof input === "object" && "url" in input ? input.url : String(input);
+    return new URL(url, (globalThis as { location?: { href?: string } }).location?.href).origin;
+  } catch {
+    return "the collector";
+  }
 }
 
 /** `body` gzipped with `CompressionStream`, or undefined where that is unavailable or fails. */
