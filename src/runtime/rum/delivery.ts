@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { diag } from "../../common/diag.ts";
+import { diag, diagOnce } from "../../common/diag.ts";
 import { bodyText, CONTAINERS, isOtlpBody, splitOtlpJson, type OtlpBody } from "../browser-keepalive-fetch.ts";
 
 /** How RUM sends OTLP requests (see the module doc). */
@@ -147,7 +147,7 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
             // "CORS-preflight fetch"). The same request uncompressed tells it apart from an outage.
             const response = await send(init).catch(() => Promise.reject(error));
             gzipRefused = true;
-            diag.warn(`RUM: a gzip-compressed OTLP request to ${originOf(input)} failed and the same request uncompressed did not, so this page now sends uncompressed. To compress, allow the Content-Encoding request header in the collector's CORS settings (Collector: cors.allowed_headers: ["Content-Encoding"]), or set otlp.compression: "none".`);
+            diagOnce("warn", "rum-gzip-refused", `RUM: a gzip-compressed OTLP request to ${originOf(input)} failed and the same request uncompressed did not, so this page now sends uncompressed. To compress, allow the Content-Encoding request header in the collector's CORS settings (Collector: cors.allowed_headers: ["Content-Encoding"]), or set otlp.compression: "none".`);
             return response;
           })
           .then(settle, (error: unknown) => {

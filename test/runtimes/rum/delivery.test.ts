@@ -182,4 +182,37 @@ test("leave(): a keepalive request awaiting its answer counts as delivered at on
   assert.is((await plain).status, 503);
 });
 
+test("a gzipped request that fails goes again uncompressed; once that works the page stops compressing (said once); an outage keeps gzip", async () => {
+  const messages: string[] = [];
+  const sink = (m: string) => void messages.push(m);
+  diag.setLogger({ error: sink, warn: sink, info: sink, debug: sink, verbose: sink } as DiagLogger);
+  const sent: Array<string | null> = [];
+  let down = true; // the collector is unreachable: both attempts fail
+  let corsRefusesGzip = true;
+  const fetchFn = (async (_url: RequestInfo | URL, init?: RequestInit) => {
+    const encoding = new Headers(init?.headers).get("content-encoding");
+    sent.push(encoding);
+    if (down || (corsRefusesGzip && encoding === "gzip")) throw new TypeError("Failed to fetch");
+    return new Response("{}");
+  }) as typeof fetch;
+  const rumFetch = createRumFetch({ fetch: fetchFn, gzip: true, isHidden: () => false });
+  const request = { method: "POST", body: spans(1, 1), headers, keepalive: true };
+  await rumFetch("https://collector.example.com/v1/traces?key=secret", request).then(
+    () => assert.unreachable("an outage rejects"),
+    (e: unknown) => assert.instance(e, TypeError),
+  );
+  assert.equal(sent, ["gzip", null], "tried uncompressed once");
+  down = false;
+  const first = await rumFetch("https://collector.example.com/v1/traces?key=secret", request);
+  assert.is(first.status, 200);
+  assert.equal(sent.slice(2), ["gzip", null], "the outage did not turn gzip off; the CORS refusal did");
+  await rumFetch("https://collector.example.com/v1/logs", request);
+  assert.equal(sent.slice(4), [null], "uncompressed from then on");
+  const warned = messages.filter((m) => m.includes("Content-Encoding"));
+  assert.is(warned.length, 1);
+  assert.ok(warned[0]!.includes("https://collector.example.com") && !warned[0]!.includes("secret"), warned[0]);
+  corsRefusesGzip = false;
+  diag.setLogger();
+});
+
 test.run();
