@@ -55,3 +55,14 @@ for (const name of Object.keys(PEERS)) {
   if (r.error) console.error(`test tools: ${name} ${PEERS[name].version} could not be built (the backends suite will fail with this):\n${r.error}`);
   else console.log(`test tools: ${name} ${PEERS[name].version} ${r.built ? `built in ${r.seconds} s` : `cached (${Date.now() - started} ms)`}: ${r.path}`);
 }
+
+// The Node release lines scripts/test.mjs runs the Node suites on (22, 24, 26; issue 17), from
+// the npm registry into the per-machine cache (scripts/node-lines.mjs). As with the peers, a
+// line that cannot be installed is reported here and counted as a failure by scripts/test.mjs.
+import { NODE_LINES, ensureNodeLine } from "./node-lines.mjs";
+for (const version of NODE_LINES) {
+  const started = Date.now();
+  const r = ensureNodeLine(version);
+  if (r.error) console.error(`test tools: ${r.error}`);
+  else console.log(`test tools: node ${version} ${r.installed ? `installed in ${r.seconds} s` : `cached (${Date.now() - started} ms)`}: ${r.path}`);
+}
