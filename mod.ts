@@ -32,7 +32,7 @@
 export { init } from "./src/sdk/full-init.ts";
 export type { FullSdk, Sdk } from "./src/sdk/init.ts";
 export type { ExporterChoice, InitOptions, TraceExporterChoice } from "./src/sdk/options.ts";
-export type { PartHandle, PartKind, SdkBuild, SdkPart } from "./src/sdk/part.ts";
+export type { PartHandle, PartKind, SdkBuild, SdkPart, SdkPreparation } from "./src/sdk/part.ts";
 export type { EnvSelection, EnvSettings, ExporterName } from "./src/sdk/env-selection.ts";
 export { tracesSdk } from "./src/sdk/traces-part.ts";
 export { metricsSdk } from "./src/sdk/metrics-part.ts";

@@ -19,7 +19,7 @@ import { VERSION } from "../version.ts";
 import type { EnvSelection } from "./env-selection.ts";
 import { checkOptions, CORE_CHECKS } from "./option-checks.ts";
 import type { InitOptions } from "./options.ts";
-import type { PartHandle, PartKind, SdkBuild, SdkPart } from "./part.ts";
+import type { PartHandle, PartKind, SdkBuild, SdkPart, SdkPreparation } from "./part.ts";
 import { emptySignalStats, type SdkStats } from "./sdk-stats.ts";
 
 /** What `init()` returns. A signal's provider is there when the SDK has that signal's part. */
@@ -134,12 +134,12 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
   const parts = [...byKind.values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
   const merged = withDefaults(options, preset.defaults);
   const env = merged.env;
-  const build: SdkBuild = { options: merged, env, resource: undefined as never, disabled: false, select: preset.select };
-  for (const part of parts) part.prepare?.(build);
-  const select = build.select;
+  const preparation: SdkPreparation = { options: merged, env, select: preset.select };
+  for (const part of parts) part.prepare?.(preparation);
+  const select = preparation.select;
   select.logLevel(env);
 
-  const resource = (build as { resource: Resource }).resource =
+  const resource =
     merged.resource ??
     buildResourceWith(
       {
@@ -157,7 +157,8 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
   if (current) diag.warn("init() called again while the previous SDK is running: the new one replaces it globally; the old one keeps its queued data until you shut it down.");
 
   // Spec: OTEL_SDK_DISABLED gives a no-op SDK for all signals; globals are left untouched.
-  const disabled = (build as { disabled: boolean }).disabled = merged.disabled ?? select.disabled(env) ?? false;
+  const disabled = merged.disabled ?? select.disabled(env) ?? false;
+  const build: SdkBuild = { ...preparation, resource, disabled };
   const handles: Array<[PartKind, PartHandle]> = [];
   for (const part of parts) {
     const handle = part.start(build);

@@ -30,8 +30,8 @@ export type PartKind = "traces" | "metrics" | "logs" | "selection" | "selfObserv
 export interface SdkPart {
   /** What the part provides; a part of the same kind given later replaces this one. */
   readonly kind: PartKind;
-  /** Adjusts the build before the parts start (e.g. replaces `build.select`). */
-  prepare?(build: SdkBuild): void;
+  /** Adjusts how the SDK is built before any part starts (e.g. replaces `select`). */
+  prepare?(preparation: SdkPreparation): void;
   /** Builds and registers the part; what it returns is flushed, shut down and counted by the SDK. */
   start(build: SdkBuild): PartHandle | void;
 }
@@ -51,20 +51,24 @@ export interface PartHandle {
   stats?(): SignalStats;
 }
 
-/** The state parts share while `init()` builds the SDK. */
-export interface SdkBuild {
+/** What the parts may change before the SDK is built (see {@link SdkPart.prepare}). */
+export interface SdkPreparation {
   /** The user's options, completed with the runtime entry's defaults. */
   readonly options: InitOptions;
   /** Where `OTEL_*` variables are read from (undefined: nowhere). */
   readonly env: EnvRecord | undefined;
-  /** The resource every signal carries. */
-  readonly resource: Resource;
-  /** True when the SDK is disabled: signal parts build providers that record nothing. */
-  readonly disabled: boolean;
   /** How settings the options leave open are chosen (environment, by name, or spec defaults). */
   select: EnvSelection;
   /** Set by the self-observability part: the signal parts wire their pipelines to it. */
   selfObservability?: SelfObservability;
+}
+
+/** The state parts share while `init()` builds the SDK. */
+export interface SdkBuild extends SdkPreparation {
+  /** The resource every signal carries. */
+  readonly resource: Resource;
+  /** True when the SDK is disabled: signal parts build providers that record nothing. */
+  readonly disabled: boolean;
   /** Set by the traces part. */
   tracerProvider?: BasicTracerProvider;
   /** Set by the metrics part. */

@@ -20,11 +20,11 @@ import type { SdkPart } from "./part.ts";
 export function selectByName(): SdkPart {
   return {
     kind: "selection",
-    prepare(build) {
+    prepare(preparation) {
       // Keeps what the entry reads from the environment (the browser reads nothing): there, only
       // the console pipelines are added.
       const { consoleSpans, consoleMetrics, consoleLogs } = ENV_SELECTION;
-      build.select = build.env === undefined ? { ...build.select, consoleSpans, consoleMetrics, consoleLogs } : ENV_SELECTION;
+      preparation.select = preparation.env === undefined ? { ...preparation.select, consoleSpans, consoleMetrics, consoleLogs } : ENV_SELECTION;
     },
     start() {},
   };

@@ -19,8 +19,8 @@ import { SelfObservability } from "./self-observability.ts";
 export function selfObservability(): SdkPart {
   return {
     kind: "selfObservability",
-    prepare(build) {
-      if (build.options.selfObservability !== false) build.selfObservability = new SelfObservability();
+    prepare(preparation) {
+      if (preparation.options.selfObservability !== false) preparation.selfObservability = new SelfObservability();
     },
     start(build) {
       // Started after the signal parts (see initSdk): the metrics part has built the meter provider.
