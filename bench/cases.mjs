@@ -4,8 +4,27 @@
 // returns `{ op }` (sync: one operation per call, `i` is the call index) or
 // `{ asyncOp }` (awaited once per call). `bench/worker.mjs` times it in a fresh process.
 //
-// Our SDK is imported from the BUILT package (`dist/`), the way users get it.
+// Our SDK is imported from the BUILT package (`dist/`), the way users get it. The official
+// contenders are the 3.x line pinned in bench/incumbents/official/ (its `engines`: node >= 22.15;
+// `bench/run.mjs` runs the workers on Node 22 when scripts/node-lines.mjs has installed it).
+// prom-client comes from bench/package.json.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { readFileSync } from "node:fs";
+
+const officialDir = new URL("incumbents/official/node_modules/", import.meta.url);
+
+/**
+ * Imports `name` from bench/incumbents/official/ as Node's ESM resolver would from that folder:
+ * the `exports["."]` entry under the `import` / `default` conditions (the ESM build), else `main`.
+ * A bare `import()` from here would find bench/node_modules (the 2.x line) instead.
+ */
+export function importOfficial(name) {
+  const dir = new URL(`${name}/`, officialDir);
+  const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8"));
+  let entry = typeof pkg.exports === "string" || pkg.exports?.["."] === undefined ? pkg.exports : pkg.exports["."];
+  while (entry && typeof entry === "object") entry = entry.import ?? entry.node ?? entry.default;
+  return import(new URL(entry ?? pkg.main ?? "index.js", dir).href);
+}
 
 // `bench/run.mjs` points OTEL_EDGE_DIST at a snapshot of dist/ so a concurrent rebuild cannot
 // pull the files away mid-run.
@@ -38,8 +57,9 @@ async function oursTracer(sampler, processor = noopSpanProcessor()) {
 }
 
 async function officialTracer(sampler, processor = noopSpanProcessor()) {
-  const sdk = await import("@opentelemetry/sdk-trace-base");
-  const provider = new sdk.BasicTracerProvider({
+  // 3.x: `TracerProvider` of @opentelemetry/sdk-trace (2.x: `BasicTracerProvider` of sdk-trace-base).
+  const sdk = await importOfficial("@opentelemetry/sdk-trace");
+  const provider = new sdk.TracerProvider({
     sampler: sampler === "off" ? new sdk.AlwaysOffSampler() : new sdk.AlwaysOnSampler(),
     spanProcessors: [processor],
   });
@@ -98,8 +118,8 @@ export const cases = {
         return { op: () => tracer.startActiveSpan("parent", (p) => { child(); p.end(); }) };
       },
       official: async () => {
-        const api = await import("@opentelemetry/api");
-        const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
+        const api = await importOfficial("@opentelemetry/api");
+        const { AsyncLocalStorageContextManager } = await importOfficial("@opentelemetry/context-async-hooks");
         api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
         const { tracer } = await officialTracer("on");
         const child = () => tracer.startSpan("child").end();
@@ -141,7 +161,7 @@ export const cases = {
       },
       official: async () => {
         const spans = [];
-        const { JsonTraceSerializer } = await import("@opentelemetry/otlp-transformer");
+        const { JsonTraceSerializer } = await importOfficial("@opentelemetry/otlp-transformer");
         const { tracer } = await officialTracer("on", { ...noopSpanProcessor(), onEnd: (s) => spans.push(s) });
         makeSpans(tracer);
         return { op: () => JsonTraceSerializer.serializeRequest(spans) };
@@ -236,7 +256,7 @@ export const cases = {
         return { asyncOp: () => registry.metrics() };
       },
       official: async () => {
-        const { PrometheusSerializer } = await import("@opentelemetry/exporter-prometheus");
+        const { PrometheusSerializer } = await importOfficial("@opentelemetry/exporter-prometheus");
         const { meter, reader } = await officialMeterWithReader();
         fillFamilies((n) => meter.createCounter(n), (n) => meter.createHistogram(n), (c, a) => c.add(1, a), (h, a, v) => h.record(v, a));
         const serializer = new PrometheusSerializer();
@@ -256,7 +276,7 @@ export const cases = {
         return { op: (i) => logger.emit(logRecord(i)) };
       },
       official: async () => {
-        const { LoggerProvider } = await import("@opentelemetry/sdk-logs");
+        const { LoggerProvider } = await importOfficial("@opentelemetry/sdk-logs");
         const logger = new LoggerProvider({ processors: [noopLogProcessor()] }).getLogger("bench");
         return { op: (i) => logger.emit(logRecord(i)) };
       },
@@ -284,7 +304,7 @@ function fillFamilies(counter, histogram, add, record) {
 }
 
 async function officialMeterWithReader() {
-  const sdk = await import("@opentelemetry/sdk-metrics");
+  const sdk = await importOfficial("@opentelemetry/sdk-metrics");
   // A reader that only collects on demand, like our ManualMetricReader (cumulative by default).
   class ManualReader extends sdk.MetricReader {
     async onForceFlush() {}
