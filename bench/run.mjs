@@ -110,7 +110,7 @@ const memory = Object.fromEntries(memNames.map((n) => [n, summary(memRaw[n])]));
 
 // Case 9: cold start (bench/cold/run.mjs), from source like the sizes.
 log(`case cold start: ${COLD_RUNS} rounds`);
-const cold = await coldStart({ rounds: COLD_RUNS, log });
+const cold = await coldStart({ rounds: COLD_RUNS, log, node: workerNode.path });
 
 // Case 10: sizes.
 log("case bundle sizes");
@@ -143,7 +143,7 @@ lines.push(`- Date: ${new Date().toISOString()}, otel-edge ${oursVersion} at com
 const officialSpeedDir = `${benchDir}incumbents/official/`;
 const officialSpeed = ["@opentelemetry/sdk-trace", "@opentelemetry/context-async-hooks", "@opentelemetry/otlp-transformer", "@opentelemetry/sdk-metrics", "@opentelemetry/exporter-prometheus", "@opentelemetry/sdk-logs", "@opentelemetry/api"];
 lines.push(`- Incumbents of the speed and memory cases: official 3.x from bench/incumbents/official (${officialSpeed.map((d) => `\`${d}@${version(d, officialSpeedDir)}\``).join(", ")}); \`prom-client@${version("prom-client")}\` from bench/package.json`);
-lines.push(`- Speed and memory workers run on ${workerNode.note}; the orchestrator, cold start and sizes on Node ${process.version}`);
+lines.push(`- Speed, memory and cold-start processes run on ${workerNode.note}; the orchestrator and the size measurements on Node ${process.version}`);
 lines.push(`- Incumbents of the size and cold-start programs (bench/incumbents/*/package.json): ${incumbentVersions.join("; ")}; prom-client from bench/package.json`);
 lines.push(`- Method: every contender runs in a fresh Node process per round, ${ROUNDS} rounds, the contender order rotated each round (A/B alternation). In each process: set-up, up to 1,000 untimed calls (≤ 20 ms, so one-off first-call work cannot shrink the batch to one call), batches sized to ≥ 5 ms, ~${Math.round(BUDGET / 3)} ms warm-up, then ${BUDGET} ms of timed batches; the process reports its median batch. Below: the median of the ${ROUNDS} process medians and their min–max. Ratio = ours ÷ theirs on the medians (below 1 = ours is faster). Identical work on both sides: same attributes, sampler, no-op/in-memory processor or reader, same series.`);
 lines.push("");

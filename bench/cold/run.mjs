@@ -18,7 +18,8 @@
 // Usage: node bench/cold/run.mjs [program-substring]   (BENCH_COLD_RUNS rounds, default 41;
 // run `node bench/install.mjs` first)
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { nodeLinePath } from "../../scripts/node-lines.mjs";
 import { measure, programs } from "../../scripts/size.mjs";
 import { incumbentPrograms } from "../programs.mjs";
 import { measureIncumbent } from "../sizes.mjs";
@@ -52,17 +53,26 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Spawns the harness; returns wall and in-process milliseconds. */
-function runOnce(bundle, tool) {
+/**
+ * The Node the harness runs on: 22.x from scripts/node-lines.mjs when installed (the official 3.x
+ * line declares node >= 22.15), else the one running this script.
+ */
+export function coldNode() {
+  const line = nodeLinePath("22.23.5");
+  return existsSync(line) ? line : process.execPath;
+}
+
+/** Spawns the harness with `node`; returns wall and in-process milliseconds. */
+function runOnce(bundle, tool, node) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [harness, bundle, tool], { encoding: "utf8" });
+  const r = spawnSync(node, [harness, bundle, tool], { encoding: "utf8" });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`node harness.mjs ${bundle} ${tool} exited ${r.status}: ${r.stderr.trim().split("\n").slice(0, 6).join(" | ")}`);
   return { wall, inProcess: JSON.parse(r.stdout.trim().split("\n").pop()).ms };
 }
 
 /** Builds every contender's bundle; contenders that do not run in Node are reported, not timed. */
-async function buildContenders(filter, log) {
+async function buildContenders(filter, log, node) {
   mkdirSync(outDir, { recursive: true });
   const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   const groups = [];
@@ -87,7 +97,7 @@ async function buildContenders(filter, log) {
       try {
         const m = await s.build();
         writeFileSync(file, m.code);
-        runOnce(file, program.tool); // does it run here at all?
+        runOnce(file, program.tool, node); // does it run here at all?
         contenders.push({ side: s.side, file, bytes: m.min, gzip: m.gzip });
       } catch (e) {
         contenders.push({ side: s.side, error: String(e.message ?? e).split("\n")[0].slice(0, 300) });
@@ -104,8 +114,8 @@ async function buildContenders(filter, log) {
  * contender of every program, the order rotated round by round. Returns
  * `{ rounds, baseline: { [tool]: median wall ms }, programs: [{ name, tool, contenders: [{ side, bytes, gzip, wall, inProcess, inProcessMin, aboveBaseline } | { side, error }], skipped? }] }`.
  */
-export async function coldStart({ rounds = Number(process.env.BENCH_COLD_RUNS ?? 41), filter, log } = {}) {
-  const groups = await buildContenders(filter, log);
+export async function coldStart({ rounds = Number(process.env.BENCH_COLD_RUNS ?? 41), filter, log, node = coldNode() } = {}) {
+  const groups = await buildContenders(filter, log, node);
   const empty = `${outDir}empty.mjs`;
   writeFileSync(empty, "export {};\n");
   const tools = [...new Set(groups.filter((g) => g.contenders.some((c) => !c.error)).map((g) => g.tool))];
@@ -115,7 +125,7 @@ export async function coldStart({ rounds = Number(process.env.BENCH_COLD_RUNS ??
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < jobs.length; k++) {
       const job = jobs[(k + r) % jobs.length];
-      const s = runOnce(job.file, job.tool);
+      const s = runOnce(job.file, job.tool, node);
       samples[job.key].wall.push(s.wall);
       samples[job.key].inProcess.push(s.inProcess);
     }
@@ -170,7 +180,8 @@ export function coldTable(result) {
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const log = (msg) => process.stderr.write(`${msg}\n`);
-  const result = await coldStart({ filter: process.argv[2], log });
-  console.log(`${baselineText(result)}; ${result.rounds} rounds, Node ${process.version}\n`);
+  const node = coldNode();
+  const result = await coldStart({ filter: process.argv[2], log, node });
+  console.log(`${baselineText(result)}; ${result.rounds} rounds, ${node}\n`);
   console.log(coldTable(result).join("\n"));
 }
