@@ -90,6 +90,25 @@ async function waitReady(url, proc, deadlineMs) {
 }
 
 /**
+ * The `scrape_configs:` lines of a prometheus.yml scraping each job's 127.0.0.1 port every
+ * second; a job's `config` lines are extra raw YAML of the job (4-space indented), e.g.
+ * authorization / basic_auth. Shared with the Prometheus 3 of the backends suite.
+ */
+export function scrapeConfigsYaml(jobs) {
+  return [
+    "scrape_configs:",
+    ...jobs.flatMap((j) => [
+      `  - job_name: ${JSON.stringify(j.name)}`,
+      `    metrics_path: ${JSON.stringify(j.path ?? "/metrics")}`,
+      "    scrape_interval: 1s",
+      ...(j.config ?? []),
+      "    static_configs:",
+      `      - targets: ["127.0.0.1:${j.port}"]`,
+    ]),
+  ];
+}
+
+/**
  * Starts a Prometheus server scraping `jobs` (`[{ name, port, path? }]`) every second on
  * 127.0.0.1, with exemplar storage enabled and a temp TSDB. Returns `{ base, query(promql), close() }`.
  */
@@ -101,16 +120,7 @@ export async function startPrometheus(jobs) {
     "global:",
     "  scrape_interval: 1s",
     "  evaluation_interval: 1s",
-    "scrape_configs:",
-    ...jobs.flatMap((j) => [
-      `  - job_name: ${JSON.stringify(j.name)}`,
-      `    metrics_path: ${JSON.stringify(j.path ?? "/metrics")}`,
-      "    scrape_interval: 1s",
-      // Extra raw YAML lines of the job (4-space indented), e.g. authorization / basic_auth.
-      ...(j.config ?? []),
-      "    static_configs:",
-      `      - targets: ["127.0.0.1:${j.port}"]`,
-    ]),
+    ...scrapeConfigsYaml(jobs),
   ].join("\n");
   writeFileSync(join(dir, "prometheus.yml"), config + "\n");
   const proc = startProcess(prometheus, [

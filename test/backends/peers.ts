@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 // @ts-ignore: a plain .mjs script without declarations
 import { requirePeer } from "../../scripts/peers.mjs";
+import { scrapeConfigsYaml } from "../../scripts/prometheus-tools.mjs";
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -222,15 +223,7 @@ export async function startPrometheus3(jobs: Array<{ name: string; port: number;
     "otlp:",
     // Keep resource attributes of OTLP pushes queryable as labels too (target_info has them all).
     "  promote_resource_attributes: [service.instance.id]",
-    "scrape_configs:",
-    ...jobs.flatMap((j) => [
-      `  - job_name: ${JSON.stringify(j.name)}`,
-      `    metrics_path: ${JSON.stringify(j.path ?? "/metrics")}`,
-      "    scrape_interval: 1s",
-      ...(j.config ?? []),
-      "    static_configs:",
-      `      - targets: ["127.0.0.1:${j.port}"]`,
-    ]),
+    ...scrapeConfigsYaml(jobs),
   ].join("\n");
   writeFileSync(join(dir, "prometheus.yml"), config + "\n");
   const proc = start(bin, [
