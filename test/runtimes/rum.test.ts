@@ -138,7 +138,14 @@ test("Chromium RUM: page load under the server's traceparent, traced fetch joine
       await page.evaluate(() => new Promise((r) => requestIdleCallback(() => requestIdleCallback(() => setTimeout(r, 50)))));
       const beforeHide = (await sends(page)).length;
       await page.goto(`${site.url}/next.html`);
-      await receiver.waitFor((r) => spansOf(r).some((s) => s.name === "pageView") && r.metrics.length > 0 && r.logs.length > 0, 10_000);
+      // Metrics and log records may already have left in idle time after load (TTFB, FCP): wait
+      // for the page hide's exports, which carry the final LCP, CLS and INP.
+      const hideExported = (r: Receiver): boolean => {
+        const metrics = JSON.stringify(r.metrics);
+        const events = JSON.stringify(r.logs).split('"browser.web_vital"').length - 1;
+        return spansOf(r).some((s) => s.name === "pageView") && ["lcp", "cls", "inp"].every((v) => metrics.includes(`web_vitals.${v}`)) && events >= 5;
+      };
+      await receiver.waitFor(hideExported, 10_000);
       const [serverTp] = site.serverTraceparents as string[];
       const [, traceId, serverSpanId] = serverTp!.split("-");
       const spans = spansOf(receiver);
