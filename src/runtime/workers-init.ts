@@ -145,6 +145,11 @@ function drain(sdk: Sdk): Promise<void> {
   const s = state;
   s.running = (async () => {
     try {
+      // Start after the response is sent: the handler's `finally` calls us before its promise
+      // settles, and a flush started here would encode and hand the batch to fetch on the
+      // response's path. A timer turn lets the runtime send the response first; `waitUntil`
+      // keeps the invocation alive for the rest.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       for (;;) {
         const seen = s.requested;
         await sdk.flush();

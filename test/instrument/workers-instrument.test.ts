@@ -154,6 +154,22 @@ test("fetch: SERVER span continues the incoming traceparent; outgoing fetch is a
   }
 });
 
+test("fetch: the flush starts after the response is returned, not on its path (encode and send run in waitUntil)", async () => {
+  const exported: number[] = [];
+  const e = exporters();
+  // An exporter that notes when an export starts, so the order against the response is visible.
+  const spans = { export: (batch: ReadableSpan[], done: (r: { code: number }) => void) => { exported.push(batch.length); e.spans.export(batch, done); }, shutdown: () => Promise.resolve() };
+  const ctx = executionContext();
+  const worker = instrument({ fetch: () => new Response("ok") }, config(e, { traceExporter: spans as never }));
+  const response = await invocable(worker).fetch(new Request("http://worker.test/"), {}, ctx);
+  current = init();
+  assert.is(await response.text(), "ok");
+  assert.equal(exported, [], "no export began before the handler's promise settled");
+  assert.is(ctx.pending.length, 1);
+  await Promise.all(ctx.pending);
+  assert.equal(exported, [1], "the invocation's span left in its waitUntil flush");
+});
+
 test("fetch: a throwing handler rethrows, the span is ERROR, and the flush still goes to waitUntil", async () => {
   const e = exporters();
   const ctx = executionContext();
