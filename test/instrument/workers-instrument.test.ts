@@ -158,9 +158,15 @@ test("fetch: the flush starts after the response is returned, not on its path (e
   const exported: number[] = [];
   const e = exporters();
   // An exporter that notes when an export starts, so the order against the response is visible.
-  const spans = { export: (batch: ReadableSpan[], done: (r: { code: number }) => void) => { exported.push(batch.length); e.spans.export(batch, done); }, shutdown: () => Promise.resolve() };
+  const spans = {
+    export: (batch: ReadableSpan[]) => {
+      exported.push(batch.length);
+      return e.spans.export(batch);
+    },
+    shutdown: () => Promise.resolve(),
+  };
   const ctx = executionContext();
-  const worker = instrument({ fetch: () => new Response("ok") }, config(e, { traceExporter: spans as never }));
+  const worker = instrument({ fetch: () => new Response("ok") }, config(e, { traceExporter: spans }));
   const response = await invocable(worker).fetch(new Request("http://worker.test/"), {}, ctx);
   current = init();
   assert.is(await response.text(), "ok");
