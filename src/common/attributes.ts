@@ -7,6 +7,7 @@
  * and `undefined` are allowed inside arrays (kept as null). Anything else is dropped
  * with one diagnostic, never thrown.
  */
+import { describeValue } from "./describe.ts";
 import { diagOnce } from "./diag.ts";
 
 /** A primitive attribute value or a homogeneous array of them, as in `@opentelemetry/api`. */
@@ -113,7 +114,7 @@ export function setAttribute(
   size: number,
 ): AttributeOutcome {
   if (typeof key !== "string" || key.length === 0) {
-    diagOnce("warn", "attr-key", `Dropped attribute with invalid key ${describe(key)}: keys must be non-empty strings.`);
+    diagOnce("warn", "attr-key", `Dropped attribute with invalid key ${describeValue(key)}: keys must be non-empty strings.`);
     return AttributeOutcome.Ignored;
   }
   if (value === undefined || value === null) return AttributeOutcome.Ignored; // "unset", as in @opentelemetry/api
@@ -122,7 +123,7 @@ export function setAttribute(
     diagOnce(
       "warn",
       `attr-value:${key}`,
-      `Dropped attribute "${key}": ${describe(value)} is not a valid attribute value (string, number, boolean or a homogeneous array of them).`,
+      `Dropped attribute "${key}": ${describeValue(value)} is not a valid attribute value (string, number, boolean or a homogeneous array of them).`,
     );
     return AttributeOutcome.Ignored;
   }
@@ -179,18 +180,6 @@ export function copyAttributes(source: unknown, limits: AttributeLimits): { attr
     else if (outcome === AttributeOutcome.DroppedByLimit) dropped++;
   });
   return { attributes, dropped };
-}
-
-function describe(v: unknown): string {
-  const t = typeof v;
-  if (v === null) return "null";
-  if (t === "string") return JSON.stringify(v);
-  if (t !== "object") return `a ${t}`;
-  try {
-    return Array.isArray(v) ? "an array of mixed or non-primitive values" : "an object";
-  } catch {
-    return "a revoked proxy";
-  }
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;

@@ -25,3 +25,33 @@ export function describe(error: unknown): string {
     return "[object Object]";
   }
 }
+
+/**
+ * A value as configuration errors and dropped-input reports name it: a string quoted (its first
+ * 64 characters: a message must not carry a huge or secret-bearing value whole), a number,
+ * boolean or undefined as written, else `null`, `an array`, `an object` or `a <type>`. Never
+ * throws, not even for a revoked Proxy.
+ *
+ * @example
+ * describeValue("x".repeat(100)); // '"xxxx…"' (64 x)
+ * describeValue(42); // "42"
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value.slice(0, 64));
+    case "number":
+    case "boolean":
+    case "undefined":
+      return String(value);
+    case "object":
+      if (value === null) return "null";
+      try {
+        return Array.isArray(value) ? "an array" : "an object";
+      } catch {
+        return "a revoked proxy";
+      }
+    default:
+      return `a ${typeof value}`;
+  }
+}

@@ -16,6 +16,7 @@
  * process executable name. Node's would be `unknown_service:node`; the Node runtime entry
  * passes that as `serviceName` itself when nothing else is configured.
  */
+import { describeValue } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import { copyAttributes, type Attributes } from "../common/attributes.ts";
 import { envString, parseKeyValueList, type EnvRecord } from "../common/env.ts";
@@ -141,7 +142,7 @@ function dropMalformed(attributes: Attributes, source: string): void {
     if (value === undefined) {
       delete attributes[key];
     } else if (!nonEmptyString(value)) {
-      diag.warn(`Ignoring ${key} from ${source}: expected a non-empty string, got ${describe(value)}.`);
+      diag.warn(`Ignoring ${key} from ${source}: expected a non-empty string, got ${describeValue(value)}.`);
       delete attributes[key];
     }
   }
@@ -149,15 +150,4 @@ function dropMalformed(attributes: Attributes, source: string): void {
 
 function nonEmptyString(v: unknown): v is string {
   return typeof v === "string" && v.trim() !== "";
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (v === null) return "null";
-  if (typeof v !== "object") return `a ${typeof v}`;
-  try {
-    return Array.isArray(v) ? "an array" : "an object";
-  } catch {
-    return "a revoked proxy";
-  }
 }

@@ -7,6 +7,7 @@
  * TypeScript already gives users the types: the checks are short, for JavaScript callers and
  * values that come from elsewhere (JSON, environment maps).
  */
+import { describeValue } from "../common/describe.ts";
 import { resolveOtlpConfig } from "../export/otlp-config.ts";
 import type { InitOptions } from "./options.ts";
 
@@ -18,8 +19,7 @@ export type Checks = { readonly [K in keyof InitOptions]?: Check };
 
 /** Throws the configuration error for `options.<name>`: what was expected, what was given. */
 export function fail(name: string, expected: string, value: unknown, kind: "type" | "range" = "type"): never {
-  const got = typeof value === "string" ? JSON.stringify(value.slice(0, 64)) : typeof value === "number" ? String(value) : value === null ? "null" : `a ${typeof value}`;
-  const message = `Cannot init: options.${name} must be ${expected}, got ${got}.`;
+  const message = `Cannot init: options.${name} must be ${expected}, got ${describeValue(value)}.`;
   throw kind === "range" ? new RangeError(message) : new TypeError(message);
 }
 

@@ -49,7 +49,7 @@ test("a malformed service.name is ignored with a warning; the next source applie
   assert.match(warnings[0]!, /Ignoring service\.name from options: expected a non-empty string, got ""/);
   warnings.length = 0;
   assert.is(name({ ...SDK, attributes: { "service.name": 42 } }), "unknown_service");
-  assert.match(warnings[0]!, /expected a non-empty string, got a number/);
+  assert.match(warnings[0]!, /expected a non-empty string, got 42/);
   assert.match(warnings[1]!, /No service\.name configured/);
   warnings.length = 0;
   assert.is(name({ ...SDK, env: { OTEL_RESOURCE_ATTRIBUTES: "service.name=" } }), "unknown_service");

@@ -15,6 +15,7 @@
  * Like every spec TraceIdRatioBased sampler it ignores the parent's sampled flag; wrap it
  * in {@link ParentBasedSampler} to respect it.
  */
+import { describeValue } from "../../common/describe.ts";
 import { diagOnce } from "../../common/diag.ts";
 import { EMPTY_TRACE_STATE } from "../../propagation/trace-state.ts";
 import type { Context } from "../../context/context.ts";
@@ -55,11 +56,11 @@ export class TraceIdRatioBasedSampler implements Sampler {
    */
   constructor(ratio: number, options: TraceIdRatioBasedSamplerOptions = {}) {
     if (typeof ratio !== "number" || !(ratio >= 0 && ratio <= 1)) {
-      throw new RangeError(`Cannot create TraceIdRatioBasedSampler: ratio must be a number in [0, 1], got ${describe(ratio)}.`);
+      throw new RangeError(`Cannot create TraceIdRatioBasedSampler: ratio must be a number in [0, 1], got ${describeValue(ratio)}.`);
     }
     const precision = options?.precision ?? DEFAULT_THRESHOLD_PRECISION;
     if (!Number.isInteger(precision) || precision < 1 || precision > THRESHOLD_DIGITS) {
-      throw new RangeError(`Cannot create TraceIdRatioBasedSampler: precision must be an integer from 1 to 14 hex digits, got ${describe(precision)}.`);
+      throw new RangeError(`Cannot create TraceIdRatioBasedSampler: precision must be an integer from 1 to 14 hex digits, got ${describeValue(precision)}.`);
     }
     this.#ratio = ratio;
     this.#th = probabilityToTh(ratio, precision);
@@ -110,8 +111,4 @@ export class TraceIdRatioBasedSampler implements Sampler {
   toString(): string {
     return `TraceIdRatioBased{${this.#ratio}}`;
   }
-}
-
-function describe(v: unknown): string {
-  return typeof v === "number" ? String(v) : typeof v === "string" ? JSON.stringify(v) : typeof v;
 }
