@@ -115,7 +115,7 @@ export function startServerSpan(recording: ServerRecording, info: ServerRequestI
   if (route) attributes["http.route"] = metricAttributes["http.route"] = route;
   if (info.userAgent !== undefined) attributes["user_agent.original"] = info.userAgent;
   if (info.clientAddress) attributes["client.address"] = info.clientAddress;
-  if (recording.requestHeaders.length > 0) Object.assign(attributes, capturedHeaderAttributes(recording.requestHeaders, info.requestHeader));
+  if (recording.requestHeaders.length > 0) Object.assign(attributes, capturedHeaderAttributes(recording.requestHeaders, info.requestHeader, recording.redactSearch));
   const method = spanMethod(info.method);
   const parent = propagation.extract(context.active(), info.carrier);
   return startOperationSpan(recording, route ? `${method} ${route}` : method, 1 /* SpanKind.SERVER */, attributes, metricAttributes, parent);
