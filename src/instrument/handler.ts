@@ -51,9 +51,9 @@ export interface ServerRequestInfo {
   readonly url: URL | undefined;
   /**
    * `url.scheme` as the server knows it (Node: TLS socket or not), never the scheme of an
-   * absolute-form request target the client wrote; undefined when unknown.
+   * absolute-form request target the client wrote. Default: `url`'s, if `http` or `https`.
    */
-  readonly scheme: "http" | "https" | undefined;
+  readonly scheme?: "http" | "https";
   /** The headers carrier for context extraction (Headers, or node's header object). */
   readonly carrier: unknown;
   readonly userAgent: string | undefined;
@@ -98,13 +98,14 @@ export function serverRecording(
  * adapter, so both record identical attributes and metrics), continuing the caller's trace.
  */
 export function startServerSpan(recording: ServerRecording, info: ServerRequestInfo): OperationSpan {
-  const { url, route, scheme } = info;
+  const { url, route } = info;
   const attributes: Attributes = methodAttributes(info.method);
   // The duration's attributes take values only from what the server knows — a known method or
   // `_OTHER`, the socket's scheme, the route template, the status — never free text from the
   // request line, which a client could vary to fill the stream's cardinality limit.
   const metricAttributes: Attributes = { "http.request.method": normalizedMethod(info.method) };
-  if (scheme) attributes["url.scheme"] = metricAttributes["url.scheme"] = scheme;
+  const scheme = info.scheme ?? url?.protocol.slice(0, -1);
+  if (scheme === "http" || scheme === "https") attributes["url.scheme"] = metricAttributes["url.scheme"] = scheme;
   if (url !== undefined) {
     attributes["url.path"] = url.pathname;
     if (url.search !== "") attributes["url.query"] = recording.redactSearch(url.search).slice(1);
@@ -180,12 +181,9 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
           return undefined;
         }
       };
-      const protocol = url?.protocol;
       handle = startServerSpan(recording, {
         method: typeof request.method === "string" ? request.method : "GET",
         url,
-        // The runtime builds request.url; only its two HTTP schemes are taken from it.
-        scheme: protocol === "https:" ? "https" : protocol === "http:" ? "http" : undefined,
         carrier: request.headers,
         userAgent: request.headers?.get("user-agent") ?? undefined,
         route: typeof route === "function" ? pick(route) : route,

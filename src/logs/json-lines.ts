@@ -137,15 +137,13 @@ export function createJsonLineFormatter(options: JsonLinesOptions = {}): JsonLin
     } catch {
       diagOnce("warn", "json-lines-record", "JSON-lines sink: part of a log record could not be read and was left out.");
     }
-    const line = "{" + parts.join(",") + "}";
-    return C1_CONTROLS.test(line) ? line.replace(C1_CONTROLS_ALL, (c) => "\\u00" + c.charCodeAt(0).toString(16)) : line;
+    return ("{" + parts.join(",") + "}").replace(C1_CONTROLS, (c) => "\\u00" + c.charCodeAt(0).toString(16));
   };
 }
 
 // DEL and the C1 controls. Outside string literals a JSON text is ASCII punctuation, digits
 // and literals, so every such character of a line is inside a string and may be escaped there.
-const C1_CONTROLS = /[\u007f-\u009f]/;
-const C1_CONTROLS_ALL = /[\u007f-\u009f]/g;
+const C1_CONTROLS = /[\u007f-\u009f]/g;
 
 /** One record as a JSON line with `options` (prefer {@link createJsonLineFormatter} in a loop). */
 export function formatJsonLine(record: ReadableLogRecord, options?: JsonLinesOptions): string {

@@ -8,7 +8,7 @@
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
 import { diag } from "../common/diag.ts";
-import { context, getContextManager, hasContextManager } from "../context/context-api.ts";
+import { context, releaseContextManager } from "../context/context-api.ts";
 import type { LoggerProvider } from "../logs/logger-provider.ts";
 import type { MeterProvider } from "../metrics/meter-provider.ts";
 import { propagation } from "../propagation/propagation-api.ts";
@@ -168,8 +168,7 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
   if (disabled) {
     return { tracerProvider: build.tracerProvider, meterProvider: build.meterProvider, loggerProvider: build.loggerProvider, resource, disabled, flush: resolved, shutdown: resolved, stats: () => statsOf([]) };
   }
-  const manager = merged.contextManager;
-  if (manager) context.setGlobalContextManager(manager);
+  if (merged.contextManager) context.setGlobalContextManager(merged.contextManager);
   propagation.setGlobalPropagator(merged.propagator ?? select.propagator(env));
   for (const [, handle] of handles) handle.register?.();
 
@@ -184,10 +183,9 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
     flush: () => each("flush"),
     shutdown: () => {
       if (current === sdk) current = undefined;
-      // The context manager this SDK installed stops tracking (Node: its async hook), unless
-      // a later init() replaced it, so init/shutdown cycles leave no hook behind.
-      const release = (): void => void (manager && hasContextManager() && getContextManager() === manager && context.disable());
-      return (shutdownPromise ??= each("shutdown").then(release));
+      // Unless a later init() replaced it, the context manager this SDK installed is released,
+      // so init/shutdown cycles leave no async hook behind.
+      return (shutdownPromise ??= each("shutdown").then(() => releaseContextManager(merged.contextManager)));
     },
     stats: () => statsOf(handles),
   };
