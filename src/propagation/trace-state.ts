@@ -25,8 +25,9 @@ type Entry = readonly [key: string, value: string];
 // Level 2 §3.3.1.3.1 Key (https://www.w3.org/TR/trace-context-2/#key):
 //   key     = ( lcalpha / DIGIT ) 0*255 ( keychar )
 //   keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
-// One character class, length-bounded: linear, nothing to backtrack into. (Level 1's
-// `tenant@system` split with its 241/14 limits is one case of this: `foo@`, `t…@v…` of 256.)
+// One character class, length-bounded: linear, nothing to backtrack into. Level 1's
+// `tenant@system` key (241 + 14 characters) is a special case; Level 2 also accepts `foo@`,
+// `a@b@c` and a `t…@v…` key of any split up to 256 characters.
 const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 // chr = printable ASCII except "," and "="; the last one (nblk-chr) also not a space (§3.3.1.3.2).
 const VALUE = /^[ -+\--<>-~]{0,255}[!-+\--<>-~]$/;
