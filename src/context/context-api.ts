@@ -63,6 +63,14 @@ export function activeContext(): Context {
   return manager === undefined ? ROOT_CONTEXT : manager.active();
 }
 
+/**
+ * Disables and forgets `released` if it is still the global manager: what a shut-down SDK
+ * does with the manager it installed (Node: stops its AsyncLocalStorage's async hook).
+ */
+export function releaseContextManager(released: ContextManager | undefined): void {
+  if (manager === released) context.disable();
+}
+
 /** The global context API. */
 export const context: ContextAPI = {
   active: activeContext,

@@ -128,7 +128,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
     if (headerCapture.request.length > 0) {
       // Read through a Headers made per captured name, only when capture is on; headers fetch
       // itself would reject are read as nothing.
-      Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, (name) => new Headers(sent).get(name)));
+      Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, (name) => new Headers(sent).get(name), recording.redactSearch));
     }
     const handle = startOperationSpan(recording, spanMethod(verb), 2 /* SpanKind.CLIENT */, attributes, metricAttributes, active);
     const spanCtx = handle.context.setValue(IN_CLIENT_SPAN, true);

@@ -49,6 +49,11 @@ export interface ServerRequestInfo {
   readonly method: string;
   /** Absolute request URL, if it could be parsed. */
   readonly url: URL | undefined;
+  /**
+   * `url.scheme` as the server knows it (Node: TLS socket or not), never the scheme of an
+   * absolute-form request target the client wrote. Default: `url`'s, if `http` or `https`.
+   */
+  readonly scheme?: "http" | "https";
   /** The headers carrier for context extraction (Headers, or node's header object). */
   readonly carrier: unknown;
   readonly userAgent: string | undefined;
@@ -95,11 +100,15 @@ export function serverRecording(
 export function startServerSpan(recording: ServerRecording, info: ServerRequestInfo): OperationSpan {
   const { url, route } = info;
   const attributes: Attributes = methodAttributes(info.method);
+  // The duration's attributes take values only from what the server knows — a known method or
+  // `_OTHER`, the socket's scheme, the route template, the status — never free text from the
+  // request line, which a client could vary to fill the stream's cardinality limit.
   const metricAttributes: Attributes = { "http.request.method": normalizedMethod(info.method) };
+  const scheme = info.scheme ?? url?.protocol.slice(0, -1);
+  if (scheme === "http" || scheme === "https") attributes["url.scheme"] = metricAttributes["url.scheme"] = scheme;
   if (url !== undefined) {
     attributes["url.path"] = url.pathname;
     if (url.search !== "") attributes["url.query"] = recording.redactSearch(url.search).slice(1);
-    attributes["url.scheme"] = metricAttributes["url.scheme"] = url.protocol.slice(0, -1);
     attributes["server.address"] = url.hostname;
     const port = urlPort(url);
     if (port !== undefined) attributes["server.port"] = port;
@@ -107,7 +116,7 @@ export function startServerSpan(recording: ServerRecording, info: ServerRequestI
   if (route) attributes["http.route"] = metricAttributes["http.route"] = route;
   if (info.userAgent !== undefined) attributes["user_agent.original"] = info.userAgent;
   if (info.clientAddress) attributes["client.address"] = info.clientAddress;
-  if (recording.requestHeaders.length > 0) Object.assign(attributes, capturedHeaderAttributes(recording.requestHeaders, info.requestHeader));
+  if (recording.requestHeaders.length > 0) Object.assign(attributes, capturedHeaderAttributes(recording.requestHeaders, info.requestHeader, recording.redactSearch));
   const method = spanMethod(info.method);
   const parent = propagation.extract(context.active(), info.carrier);
   return startOperationSpan(recording, route ? `${method} ${route}` : method, 1 /* SpanKind.SERVER */, attributes, metricAttributes, parent);

@@ -12,6 +12,7 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
+import { redactUrlsInText } from "./redact-text.ts";
 
 /**
  * Header names that are never captured, whatever the options say (lowercase).
@@ -87,16 +88,32 @@ export function compileHeaderCapture(options: HeaderCaptureOptions, what: string
 /** Reads one header: a string, several strings, or nothing. */
 export type HeaderReader = (name: string) => string | readonly string[] | null | undefined;
 
+// A relative reference (`Location: /callback?code=...#access_token=...`): path, query, fragment.
+const RELATIVE_REFERENCE = /^([/.][^?#\s]*)?(\?[^#\s]*)?(#\S*)?$/;
+
 /**
- * The attributes for `list`, reading values through `read`. Values are cut at
- * {@link MAX_CAPTURED_HEADER_LENGTH} characters; a throwing reader records nothing.
+ * A header value with the URLs in it redacted like `url.full` (`Referer`, `Location`,
+ * `Content-Location`, `Link`, ...): credentials, sensitive query values and fragments of
+ * absolute URLs anywhere in it, and of a value that is a relative reference.
  */
-export function capturedHeaderAttributes(list: readonly CapturedHeader[], read: HeaderReader): Attributes {
+function redactHeaderValue(value: string, redactSearch: (search: string) => string): string {
+  const text = redactUrlsInText(value, redactSearch);
+  const relative = text.includes("://") ? null : RELATIVE_REFERENCE.exec(text);
+  return relative ? (relative[1] ?? "") + (relative[2] ? redactSearch(relative[2]) : "") : text;
+}
+
+/**
+ * The attributes for `list`, reading values through `read`. URLs in values are redacted like
+ * `url.full` (`redactSearch` redacts a query), then values are cut at
+ * {@link MAX_CAPTURED_HEADER_LENGTH} characters (redacting first: a cut could split a secret
+ * out of recognition); a throwing reader records nothing.
+ */
+export function capturedHeaderAttributes(list: readonly CapturedHeader[], read: HeaderReader, redactSearch: (search: string) => string): Attributes {
   const out: Attributes = {};
   for (const { name, key } of list) {
     try {
       const raw = read(name);
-      if (raw != null) out[key] = (Array.isArray(raw) ? raw.slice(0, MAX_VALUES) : [raw]).map((v) => String(v).slice(0, MAX_CAPTURED_HEADER_LENGTH));
+      if (raw != null) out[key] = (Array.isArray(raw) ? raw.slice(0, MAX_VALUES) : [raw]).map((v) => redactHeaderValue(String(v), redactSearch).slice(0, MAX_CAPTURED_HEADER_LENGTH));
     } catch {
       // A broken headers object must not break the request: record nothing for it.
     }

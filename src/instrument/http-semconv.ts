@@ -21,13 +21,18 @@ export const HTTP_DURATION_BUCKETS: readonly number[] = /* @__PURE__ */ Object.f
 ]);
 
 /**
- * Query keys whose values are replaced by `REDACTED` in `url.full`/`url.query`. Semconv
- * requires `AWSAccessKeyId`, `Signature`, `sig`, `X-Goog-Signature` by default; the rest are
- * common credential carriers. Matched case-insensitively.
+ * Query keys whose values are replaced by `REDACTED` in `url.full`/`url.query`, captured
+ * headers and URLs quoted in error messages. Semconv (`url.query`, `url.full`) lists
+ * `AWSAccessKeyId`, `Signature`, `sig` and `X-Goog-Signature`, as do the official
+ * instrumentations; the rest are common credential carriers: API keys, OAuth 2.0 codes and
+ * tokens (RFC 6749 §4.1.2, §5.1; OpenID Connect `id_token`), GitLab's `private_token`, AWS
+ * SigV4 presigned-URL fields, passwords and secrets. Matched case-insensitively (semconv
+ * suggests case-sensitive; redacting `SIG` as well costs nothing).
  */
 export const DEFAULT_SENSITIVE_QUERY_KEYS: readonly string[] = /* @__PURE__ */ Object.freeze([
-  "sig", "signature", "token", "access_token", "api_key", "apikey", "key", "password", "secret",
-  "x-amz-signature", "x-goog-signature", "awsaccesskeyid", "x-amz-security-token", "x-amz-credential", "client_secret",
+  "sig", "signature", "awsaccesskeyid", "x-goog-signature", "x-amz-signature", "x-amz-security-token", "x-amz-credential",
+  "token", "access_token", "refresh_token", "id_token", "auth", "auth_token", "private_token", "code", "jwt",
+  "key", "api_key", "api-key", "apikey", "x-api-key", "client_secret", "client_assertion", "password", "passwd", "secret",
 ]);
 
 /** A rule selecting request targets: a URL prefix or host, a RegExp tested on the URL, or a predicate. */

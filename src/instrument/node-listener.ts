@@ -59,11 +59,12 @@ function nodeHeaderValue(value: unknown): string | readonly string[] | undefined
   return undefined;
 }
 
-function requestUrl(req: NodeIncomingLike): URL | undefined {
-  const scheme = (req.socket as { encrypted?: boolean } | null | undefined)?.encrypted ? "https" : "http";
+function requestUrl(req: NodeIncomingLike, scheme: string): URL | undefined {
   // HTTP/2 carries the authority in ":authority"; HTTP/1.1 in Host.
   const host = header(req, "host") ?? header(req, ":authority") ?? "localhost";
   try {
+    // An absolute-form target (`GET qwerty://h/ HTTP/1.1`, which node:http accepts) keeps its
+    // own scheme here; `url.scheme` is the socket's (see startServerSpan).
     return new URL(req.url ?? "/", `${scheme}://${host}`);
   } catch {
     return undefined;
@@ -98,10 +99,13 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
           return undefined;
         }
       };
-      const remote = (req.socket as { remoteAddress?: unknown } | null | undefined)?.remoteAddress;
+      const socket = req.socket as { remoteAddress?: unknown; encrypted?: boolean } | null | undefined;
+      const remote = socket?.remoteAddress;
+      const scheme = socket?.encrypted ? "https" : "http";
       handle = startServerSpan(recording, {
         method: req.method ?? "GET",
-        url: requestUrl(req),
+        url: requestUrl(req, scheme),
+        scheme,
         carrier: req.headers,
         userAgent: header(req, "user-agent"),
         route: typeof route === "function" ? pick(route) : route,

@@ -64,7 +64,7 @@ export function startOperationSpan(
       if (ended) return;
       ended = true;
       try {
-        if (responseHeaders?.length && responseHeader) span.setAttributes(capturedHeaderAttributes(responseHeaders, responseHeader));
+        if (responseHeaders?.length && responseHeader) span.setAttributes(capturedHeaderAttributes(responseHeaders, responseHeader, redactSearch));
         if (status !== undefined) {
           span.setAttribute("http.response.status_code", status);
           metricAttributes["http.response.status_code"] = status;

@@ -9,8 +9,13 @@
  * "Trace Context in non-OTLP Log Formats"; `time` is RFC 3339 in UTC with microseconds;
  * `level` is the lower-case severity range (`info` for INFO..INFO4). Every field name is
  * configurable, and `null` leaves a field out. Attributes go at the top level (or under
- * `attributesKey`); one whose key collides with a field above is written as `attr.<key>`.
- * Values that JSON cannot hold are rendered safely (see `safe-json.ts`); nothing throws.
+ * `attributesKey`); one whose key collides with a field above is written as `attr.<key>`, and
+ * so is one whose key starts with `attr.`, so no two keys of a line are ever the same (an
+ * attribute `attr.msg` beside a renamed `msg` becomes `attr.attr.msg`). Values that JSON cannot
+ * hold are rendered safely (see `safe-json.ts`); nothing throws. C1 control characters
+ * (U+0080–U+009F, e.g. the 8-bit CSI U+009B that some terminals obey) and DEL are written as
+ * `\u` escapes like the C0 ones JSON requires escaped (RFC 8259 §7), so a line cannot carry a
+ * terminal control sequence.
  */
 import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
@@ -86,6 +91,12 @@ export function createJsonLineFormatter(options: JsonLinesOptions = {}): JsonLin
   const reserved = new Set<string>(Object.values(names).filter((n): n is string => typeof n === "string" && n !== ""));
   const nestKey = typeof options.attributesKey === "string" && options.attributesKey !== "" ? options.attributesKey : undefined;
   if (nestKey !== undefined) reserved.add(nestKey);
+  // The renaming is injective: an attribute is renamed to prefix + key when its key is a field's
+  // or starts with the prefix itself, and no field name starts with the prefix (lengthened
+  // until none does), so a renamed key can equal neither a field nor another attribute's key.
+  let prefix = "attr.";
+  while ([...reserved].some((n) => n.startsWith(prefix))) prefix = "attr." + prefix;
+  const attributeKey = (name: string): string => jsonString(reserved.has(name) || name.startsWith(prefix) ? prefix + name : name);
 
   return (record) => {
     const parts: string[] = [];
@@ -119,16 +130,20 @@ export function createJsonLineFormatter(options: JsonLinesOptions = {}): JsonLin
             }
             const enc = safeJsonMember(v);
             if (enc === undefined) continue;
-            parts.push(jsonString(reserved.has(name) ? "attr." + name : name) + ":" + enc);
+            parts.push(attributeKey(name) + ":" + enc);
           }
         }
       }
     } catch {
       diagOnce("warn", "json-lines-record", "JSON-lines sink: part of a log record could not be read and was left out.");
     }
-    return "{" + parts.join(",") + "}";
+    return ("{" + parts.join(",") + "}").replace(C1_CONTROLS, (c) => "\\u00" + c.charCodeAt(0).toString(16));
   };
 }
+
+// DEL and the C1 controls. Outside string literals a JSON text is ASCII punctuation, digits
+// and literals, so every such character of a line is inside a string and may be escaped there.
+const C1_CONTROLS = /[\u007f-\u009f]/g;
 
 /** One record as a JSON line with `options` (prefer {@link createJsonLineFormatter} in a loop). */
 export function formatJsonLine(record: ReadableLogRecord, options?: JsonLinesOptions): string {

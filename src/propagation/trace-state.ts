@@ -1,41 +1,43 @@
 /**
- * The W3C `tracestate` header as an immutable {@link TraceState} (W3C Trace Context §3.3).
+ * The W3C `tracestate` header as an immutable {@link TraceState}, per W3C Trace Context
+ * Level 2 §3.3 (https://www.w3.org/TR/trace-context-2/#tracestate-header).
  *
- * Parsing is all-or-nothing, as the spec and its official test suite require: an invalid
- * list member, a duplicated key or more than 32 members make the whole header invalid,
- * and the result is an empty TraceState. Empty (whitespace-only) members are allowed and
- * ignored (§3.3.1). Validation uses length-bounded regexes without nested quantifiers,
- * so a hostile 1 MB header costs linear time.
+ * An invalid list member or more than 32 members make the whole header invalid, and the
+ * result is an empty TraceState (§3.3.1.2 list, as the official test suite checks). A key
+ * that repeats keeps its first occurrence and the rest of the header (see `parse`). Empty
+ * (whitespace-only) members are allowed and ignored (§3.3.1.1). Validation uses
+ * length-bounded regexes without nested quantifiers, so a hostile 1 MB header costs linear time.
  */
 import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import type { TraceState } from "../trace/span-context.ts";
 import { isOws, trimOws } from "./ows.ts";
 
-/** Most list members a tracestate may carry (§3.3.1.1). */
+/** Most list members a tracestate may carry (§3.3.1.2 list: `list-member 0*31(...)`). */
 export const TRACE_STATE_MAX_MEMBERS = 32;
-/** Serialized length vendors must propagate; longer values are truncated (§3.3.1.1). */
+/** Serialized length vendors must propagate; longer values are truncated (§3.3.1.5 tracestate Limits). */
 export const TRACE_STATE_MAX_LENGTH = 512;
-/** Members longer than this are dropped first when truncating (§3.3.1.1). */
+/** Members longer than this are dropped first when truncating (§3.3.1.5). */
 const TRUNCATE_FIRST_OVER = 128;
 
 type Entry = readonly [key: string, value: string];
 
-// keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/"  (§3.3.1.3.1). The length bounds make
-// these linear: no nested quantifiers, and "@" is not a keychar, so nothing to backtrack into.
-const SIMPLE_KEY = /^[a-z][a-z0-9_\-*/]{0,255}$/;
-const MULTI_TENANT_KEY = /^[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13}$/;
+// Level 2 §3.3.1.3.1 Key (https://www.w3.org/TR/trace-context-2/#key):
+//   key     = ( lcalpha / DIGIT ) 0*255 ( keychar )
+//   keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
+// One character class, length-bounded: linear, nothing to backtrack into. Level 1's
+// `tenant@system` key (241 + 14 characters) is a special case; Level 2 also accepts `foo@`,
+// `a@b@c` and a `t…@v…` key of any split up to 256 characters.
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 // chr = printable ASCII except "," and "="; the last one (nblk-chr) also not a space (§3.3.1.3.2).
 const VALUE = /^[ -+\--<>-~]{0,255}[!-+\--<>-~]$/;
 
 /**
- * True for a valid tracestate key (§3.3.1.3.1):
- * `simple-key = lcalpha 0*255(keychar)`, or
- * `multi-tenant-key = tenant-id "@" system-id` with
- * `tenant-id = (lcalpha / DIGIT) 0*240(keychar)` and `system-id = lcalpha 0*13(keychar)`.
+ * True for a valid tracestate key (Level 2 §3.3.1.3.1): a lowercase letter or a digit, then up
+ * to 255 of lowercase letters, digits, `_`, `-`, `*`, `/` and `@`.
  */
 export function isValidTraceStateKey(key: string): boolean {
-  return typeof key === "string" && (SIMPLE_KEY.test(key) || MULTI_TENANT_KEY.test(key));
+  return typeof key === "string" && KEY.test(key);
 }
 
 /**
@@ -46,24 +48,34 @@ export function isValidTraceStateValue(value: string): boolean {
   return typeof value === "string" && VALUE.test(value);
 }
 
-/** Parses a header value; undefined when the header is invalid and must be discarded. */
+/**
+ * Parses a header value; undefined when the header is invalid and must be discarded.
+ *
+ * A repeated key: only one entry per key is allowed (§3.3.1.4 Combined Header Value), but a
+ * repeat is what a proxy merging two `tracestate` headers, or one vendor's bug, produces, and
+ * discarding the whole header for it would drop every other vendor's entry. So the first
+ * occurrence is kept (entries are added on the left, so it is the most recent position) and
+ * the later ones are dropped, a deletion §3.5 allows ("Any key/value pair MAY be deleted").
+ * Repeats still count toward the 32 members of the list grammar (§3.3.1.2).
+ */
 function parse(raw: string): Entry[] | undefined {
   const entries: Entry[] = [];
   const seen = new Set<string>();
+  let members = 0;
   let start = 0;
   while (start <= raw.length) {
     let end = raw.indexOf(",", start);
     if (end === -1) end = raw.length;
     const member = trimOws(raw.slice(start, end));
     start = end + 1;
-    if (member === "") continue; // empty list members are allowed (§3.3.1)
-    if (entries.length === TRACE_STATE_MAX_MEMBERS) return undefined; // a 33rd member
+    if (member === "") continue; // empty list members are allowed (§3.3.1.1)
+    if (++members > TRACE_STATE_MAX_MEMBERS) return undefined; // a 33rd member
     const eq = member.indexOf("=");
     if (eq === -1) return undefined;
     const key = member.slice(0, eq);
     const value = member.slice(eq + 1);
     if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
-    if (seen.has(key)) return undefined; // duplicate keys make the header invalid (§3.3.1.1)
+    if (seen.has(key)) continue; // a repeated key: the first occurrence stands (see above)
     seen.add(key);
     entries.push([key, value]);
   }
@@ -71,7 +83,7 @@ function parse(raw: string): Entry[] | undefined {
 }
 
 /**
- * Applies the §3.3.1.1 truncation rule: while the serialized form exceeds 512 characters,
+ * Applies the §3.3.1.5 truncation rule: while the serialized form exceeds 512 characters,
  * remove the right-most member longer than 128 characters; when none is left, remove
  * members from the right.
  */
@@ -97,14 +109,15 @@ class W3CTraceState implements TraceState {
 
   set(key: string, value: string): TraceState {
     if (!isValidTraceStateKey(key)) {
-      diagOnce("warn", "tracestate.set.key", `TraceState.set: ignoring invalid key ${JSON.stringify(describe(key).slice(0, 64))} (W3C Trace Context §3.3.1.3.1).`);
+      diagOnce("warn", "tracestate.set.key", `TraceState.set: ignoring invalid key ${JSON.stringify(describe(key).slice(0, 64))} (W3C Trace Context Level 2 §3.3.1.3.1).`);
       return this;
     }
     if (!isValidTraceStateValue(value)) {
       diagOnce("warn", "tracestate.set.value", `TraceState.set: ignoring invalid value for key "${key}" (W3C Trace Context §3.3.1.3.2).`);
       return this;
     }
-    // A modified key moves to the front; past 32 members the right-most is removed (§3.5).
+    // A modified key moves to the front; past 32 members the right-most is removed (§3.5
+    // Mutating the tracestate Field).
     const next: Entry[] = [[key, value]];
     for (const e of this.#entries) if (e[0] !== key) next.push(e);
     if (next.length > TRACE_STATE_MAX_MEMBERS) next.length = TRACE_STATE_MAX_MEMBERS;

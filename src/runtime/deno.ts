@@ -78,6 +78,10 @@ export function denoRuntimeReadings(): RuntimeReadings {
   return readings;
 }
 
+// One AsyncLocalStorage for every init(), as in node.ts: a new one per init/shutdown cycle
+// may outlive its SDK on long-lived async resources.
+let asyncContext: AsyncLocalStorageContextManager | undefined;
+
 /**
  * Starts the SDK for Deno: like the core `init`, with AsyncLocalStorage context, `Deno.env`
  * configuration (when permitted) and a flush before exit.
@@ -107,7 +111,7 @@ export function init(options: DenoInitOptions = {}): FullSdk {
       {
         ...core,
         env: core.env ?? denoEnv(),
-        contextManager: core.contextManager ?? new AsyncLocalStorageContextManager(AsyncLocalStorage),
+        contextManager: core.contextManager ?? (asyncContext ??= new AsyncLocalStorageContextManager(AsyncLocalStorage)),
         resourceAttributes: { ...runtimeAttributes, ...core.resourceAttributes },
       },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
@@ -116,21 +120,26 @@ export function init(options: DenoInitOptions = {}): FullSdk {
     runtimeMetrics,
     denoRuntimeReadings,
   );
-  if (!sdk.disabled && typeof globalThis.addEventListener === "function") {
-    // Deno dispatches `beforeunload` when the event loop is out of work and exits right after
-    // unless the event is cancelled: cancelling keeps the loop running, so the export's fetch
-    // completes; then the loop empties again and the program exits (`once`: no second hold).
-    globalThis.addEventListener(
-      "beforeunload",
-      (event: Event) => {
-        event.preventDefault();
-        void sdk.flush();
-      },
-      { once: true },
-    );
-    globalThis.addEventListener("unload", () => void sdk.flush(), { once: true });
-  }
-  return sdk;
+  if (sdk.disabled || typeof globalThis.addEventListener !== "function") return sdk;
+  // Deno dispatches `beforeunload` when the event loop is out of work and exits right after
+  // unless the event is cancelled: cancelling keeps the loop running, so the export's fetch
+  // completes; then the loop empties again and the program exits (`once`: no second hold).
+  // Shutdown removes both listeners, so init/shutdown cycles leave none behind.
+  const beforeUnload = (event: Event): void => {
+    event.preventDefault();
+    void sdk.flush();
+  };
+  const unload = (): void => void sdk.flush();
+  globalThis.addEventListener("beforeunload", beforeUnload, { once: true });
+  globalThis.addEventListener("unload", unload, { once: true });
+  return {
+    ...sdk,
+    shutdown: () => {
+      globalThis.removeEventListener("beforeunload", beforeUnload);
+      globalThis.removeEventListener("unload", unload);
+      return sdk.shutdown();
+    },
+  };
 }
 
 export * from "../../mod.ts";

@@ -14,6 +14,10 @@ import type { FullSdk } from "../sdk/init.ts";
 import { nodeRuntimeReadings } from "./node-runtime-readings.ts";
 import { withRuntimeMetrics, type RuntimeInitOptions } from "./runtime-metrics.ts";
 
+// One AsyncLocalStorage for every init(): Node never frees what each instance leaves on
+// long-lived async resources, so a new one per init/shutdown cycle grows the heap.
+let asyncContext: AsyncLocalStorageContextManager | undefined;
+
 /**
  * Starts the SDK for Node.js: like the core `init`, with AsyncLocalStorage context,
  * `process.env` configuration and a flush on `beforeExit`. `runtimeMetrics: true` adds
@@ -30,7 +34,7 @@ export function init(options: RuntimeInitOptions = {}): FullSdk {
   const { runtimeMetrics, ...core } = options;
   const sdk = withRuntimeMetrics(
     initFull(
-      { env: process.env, contextManager: new AsyncLocalStorageContextManager(AsyncLocalStorage), ...core },
+      { env: process.env, contextManager: (asyncContext ??= new AsyncLocalStorageContextManager(AsyncLocalStorage)), ...core },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
       { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
     ),
@@ -38,12 +42,13 @@ export function init(options: RuntimeInitOptions = {}): FullSdk {
     runtimeMetrics,
     nodeRuntimeReadings,
   );
-  if (!sdk.disabled) {
-    // `beforeExit` fires when the event loop empties (our export timers are unref'd, so
-    // they don't keep the process alive): export what is still queued, once.
-    process.once("beforeExit", () => void sdk.flush());
-  }
-  return sdk;
+  if (sdk.disabled) return sdk;
+  // `beforeExit` fires when the event loop empties (our export timers are unref'd, so
+  // they don't keep the process alive): export what is still queued, once. Shutdown removes
+  // the listener, so init/shutdown cycles (tests, hot reload) leave no listener behind.
+  const flushOnExit = (): void => void sdk.flush();
+  process.once("beforeExit", flushOnExit);
+  return { ...sdk, shutdown: () => (process.off("beforeExit", flushOnExit), sdk.shutdown()) };
 }
 
 export * from "../../mod.ts";

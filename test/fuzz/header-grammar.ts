@@ -8,11 +8,11 @@
 //     version-00 layout, followed by the end of the value or "-".
 //     list        = list-member 0*31( OWS "," OWS list-member )
 //     list-member = (key "=" value) / OWS
-//     key = simple-key / multi-tenant-key
-//     simple-key = lcalpha 0*255( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//     multi-tenant-key = tenant-id "@" system-id
-//     tenant-id = ( lcalpha / DIGIT ) 0*240( keychar ); system-id = lcalpha 0*13( keychar )
+//     key = ( lcalpha / DIGIT ) 0*255( keychar )      (§3.3.1.3.1)
+//     keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
 //     value = 0*255(chr) nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E; chr = %x20 / nblk-chr
+//     One entry per key (§3.3.1.4): a repeated key keeps its first occurrence (later ones are
+//     deleted, §3.5); repeats still count toward the 32 list members.
 // - W3C Baggage §3.3.1:
 //     baggage-string = list-member 0*179( OWS "," OWS list-member )
 //     list-member = key OWS "=" OWS value *( OWS ";" OWS property )
@@ -65,24 +65,25 @@ export function oracleTraceparent(value: string): Ids | undefined {
 }
 
 // ---- W3C tracestate --------------------------------------------------------------------
-const TS_KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+const TS_KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 const TS_VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
 /** The members of a combined tracestate value, or undefined when the header is invalid. */
 export function oracleTracestate(value: string): Array<[string, string]> | undefined {
   const out: Array<[string, string]> = [];
+  let members = 0;
   for (const raw of value.split(",")) {
     const member = trimOws(raw);
     if (member === "") continue;
+    members++;
     const eq = member.indexOf("=");
     if (eq < 0) return undefined;
     const key = member.slice(0, eq);
     const v = member.slice(eq + 1);
     if (!TS_KEY.test(key) || !TS_VALUE.test(v)) return undefined;
-    if (out.some(([k]) => k === key)) return undefined;
-    out.push([key, v]);
+    if (!out.some(([k]) => k === key)) out.push([key, v]);
   }
-  return out.length > 32 ? undefined : out;
+  return members > 32 ? undefined : out;
 }
 
 /** True when `value` is a tracestate we may send: grammar, ≤ 32 unique keys, no empty members. */

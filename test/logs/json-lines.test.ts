@@ -65,6 +65,72 @@ test("field names are configurable; null omits; collisions go to attr.<key>; att
   assert.not.ok("a" in nested);
 });
 
+/** Every key of a JSON object text in order, duplicates included (JSON.parse keeps only the last). */
+function rawKeys(line: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (line[j] !== '"') j += line[j] === "\\" ? 2 : 1;
+      const text = line.slice(i, j + 1);
+      if (depth === 1 && line[j + 1] === ":") keys.push(JSON.parse(text) as string);
+      i = j;
+    }
+  }
+  return keys;
+}
+
+test("renaming colliding attributes is injective: a renamed key never meets another key (issue 18)", () => {
+  const format = createJsonLineFormatter();
+  const attributes = { msg: "a", "attr.msg": "b", "attr.attr.msg": "c", level: "d", "attr.level": "e", time: "f", other: "g" };
+  const line = format(makeLog({ body: "body", severityNumber: 9, attributes }));
+  const keys = rawKeys(line);
+  assert.equal(keys.length, new Set(keys).size, `duplicate keys in ${line}`);
+  const obj = JSON.parse(line);
+  assert.is(obj.msg, "body");
+  assert.is(obj.level, "info");
+  // Each attribute is recoverable: prefix removed once gives its own key back.
+  assert.is(obj["attr.msg"], "a");
+  assert.is(obj["attr.attr.msg"], "b");
+  assert.is(obj["attr.attr.attr.msg"], "c");
+  assert.is(obj["attr.level"], "d");
+  assert.is(obj["attr.attr.level"], "e");
+  assert.is(obj["attr.time"], "f");
+  assert.is(obj.other, "g");
+  assert.is(keys.length, Object.keys(obj).length, "every attribute kept");
+
+  // A configured field name that itself starts with "attr." lengthens the prefix, so the
+  // renamed attribute cannot take the field's key either.
+  const custom = createJsonLineFormatter({ fields: { message: "attr.msg", time: null, level: null, traceId: null, spanId: null, traceFlags: null, serviceName: null, eventName: null } });
+  const line2 = custom(makeLog({ body: "body", attributes: { "attr.msg": "x", msg: "y", "attr.attr.msg": "z" } }));
+  const keys2 = rawKeys(line2);
+  assert.equal(keys2.length, new Set(keys2).size, `duplicate keys in ${line2}`);
+  const obj2 = JSON.parse(line2);
+  assert.is(obj2["attr.msg"], "body");
+  assert.equal(Object.values(obj2).sort(), ["body", "x", "y", "z"]);
+});
+
+test("C1 control characters (U+0080–U+009F) and DEL are escaped like C0 ones, in values and keys (issue 18)", () => {
+  const csi = "\u009b31m"; // 8-bit CSI: some terminals turn the text red
+  const all = Array.from({ length: 0xa0 - 0x7f }, (_, i) => String.fromCharCode(0x7f + i)).join("");
+  const line = formatJsonLine(makeLog({ body: "x" + csi + "\u001b[0m" + all, attributes: { ["k\u0085"]: "v\u0080", nested: { a: "\u009f" } } }));
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    assert.ok(code >= 0x20 && code < 0x7f, `raw control U+${code.toString(16).padStart(4, "0")} at ${i} in ${JSON.stringify(line)}`);
+  }
+  assert.ok(line.includes("\\u009b31m"), line);
+  const obj = JSON.parse(line);
+  assert.is(obj.msg, "x" + csi + "\u001b[0m" + all, "escaping is lossless");
+  assert.is(obj["k\u0085"], "v\u0080");
+  assert.equal(obj.nested, { a: "\u009f" });
+  // Other non-ASCII text is written as it is.
+  assert.ok(formatJsonLine(makeLog({ body: "héllo ✓ 日本" })).includes("héllo ✓ 日本"));
+});
+
 test("unserializable values are rendered safely, never thrown", () => {
   const cyclic: Record<string, unknown> = { name: "c" };
   cyclic.self = cyclic;

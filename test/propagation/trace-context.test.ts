@@ -124,9 +124,11 @@ test("tracestate is attached; invalid tracestate is dropped but traceparent kept
   const sc = extract({ traceparent: VALID, tracestate: "foo=1,bar=2" });
   assert.is(sc?.traceState?.get("foo"), "1");
   assert.is(sc?.traceState?.serialize(), "foo=1,bar=2");
-  const bad = extract({ traceparent: VALID, tracestate: "foo=1,foo=2" });
+  const bad = extract({ traceparent: VALID, tracestate: "foo=1,FOO=2" });
   assert.is(bad?.traceId, TRACE);
   assert.is(bad?.traceState?.serialize() ?? "", "");
+  // A repeated key keeps its first occurrence (Level 2; the header is not discarded).
+  assert.is(extract({ traceparent: VALID, tracestate: "foo=1,bar=2,foo=3" })?.traceState?.serialize(), "foo=1,bar=2");
   const tooMany = extract({ traceparent: VALID, tracestate: Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(",") });
   assert.is(tooMany?.traceState?.get("k0"), undefined);
   assert.is(tooMany?.traceId, TRACE);
@@ -141,7 +143,8 @@ test("multiple tracestate headers are joined with ','; empty ones are harmless",
   assert.is(extract({ traceparent: VALID, tracestate: ["foo=1", "bar=2"] })?.traceState?.serialize(), "foo=1,bar=2");
   assert.is(extract({ traceparent: VALID, tracestate: ["foo=1", ""] })?.traceState?.get("foo"), "1");
   assert.is(extract({ traceparent: VALID, tracestate: ["", "foo=1"] })?.traceState?.get("foo"), "1");
-  assert.is(extract({ traceparent: VALID, tracestate: ["foo=1", "foo=2"] })?.traceState?.get("foo"), undefined);
+  // Two headers repeating a key (the w3c suite's case): the first occurrence stands (Level 2).
+  assert.is(extract({ traceparent: VALID, tracestate: ["foo=1", "foo=2"] })?.traceState?.serialize(), "foo=1");
   const h = new Headers();
   h.set("traceparent", VALID);
   h.append("tracestate", "foo=1");

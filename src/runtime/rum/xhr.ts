@@ -207,7 +207,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
           "server.address": url.hostname,
           "url.scheme": metricAttributes["url.scheme"] as string,
           ...(port !== undefined ? { "server.port": port } : {}),
-          ...(captureRequest ? capturedHeaderAttributes(headerCapture.request, (name) => sentHeaders?.get(name)) : {}),
+          ...(captureRequest ? capturedHeaderAttributes(headerCapture.request, (name) => sentHeaders?.get(name), redact) : {}),
         },
       }, ctx);
       spanCtx = setSpan(ctx, span);
@@ -234,7 +234,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
           if (headerCapture.response.length > 0 && typeof this.getAllResponseHeaders === "function") {
             // Absent for a header that was not sent and for one CORS does not expose: nothing is recorded.
             const headers = parseResponseHeaders(this.getAllResponseHeaders());
-            s.setAttributes(capturedHeaderAttributes(headerCapture.response, (name) => headers.get(name)));
+            s.setAttributes(capturedHeaderAttributes(headerCapture.response, (name) => headers.get(name), redact));
           }
         }
         // Semconv: every 4xx/5xx is an error on the client; status 0 is a failed request.
