@@ -22,7 +22,6 @@ export interface PrometheusHandlerOptions extends PrometheusRenderOptions {
   readonly compression?: boolean;
 }
 
-
 interface ExpectedAuthorization {
   /** The auth scheme, lowercase (RFC 9110 §11.1: schemes are case-insensitive). */
   scheme: "bearer" | "basic";
@@ -117,7 +116,7 @@ export function prometheusHandler(source: MetricsSource, options: PrometheusHand
       }
       return new Response(body, { status: 200, headers });
     } catch (error) {
-      diag.error("prometheusHandler: collecting or rendering metrics failed.", error);
+      diag.error("prometheusHandler: collecting metrics failed.", error);
       return plain(500, "Internal Server Error\n");
     }
   };

@@ -352,7 +352,6 @@ export function renderOpenMetrics(collections: readonly ResourceMetrics[], optio
   return [...renderChunks(collections, true, options)].join("");
 }
 
-
 // A full turn of the event loop (timers, I/O) between two slices. `setImmediate` (Node, Bun,
 // Deno) runs right after pending I/O; `setTimeout(0)` elsewhere (Node would clamp it to 1 ms).
 function nextTurn(): Promise<void> {
