@@ -236,6 +236,7 @@ export {
   type JsonLinesOptions,
 } from "./src/logs/json-lines.ts";
 export { bridgeConsole, type BridgeConsoleOptions, type BridgedConsoleMethod } from "./src/logs/console-bridge.ts";
+export { spanEventLogProcessor } from "./src/logs/span-event-log-processor.ts";
 export { encodeLogs, encodeLogsBytes } from "./src/export/otlp/logs-encoder.ts";
 export { createOtlpLogExporter } from "./src/export/otlp/otlp-logs-exporter.ts";
 

@@ -8,7 +8,9 @@ import type { SdkPart } from "./part.ts";
 /**
  * Bridges `console.debug/log/info/warn/error` into log records of the SDK's logs part, until
  * `sdk.shutdown()`. `options` default to `options.bridgeConsole` of `init()`; on the Node, Deno,
- * Bun and core entries, `bridgeConsole: true` adds this part.
+ * Bun and core entries, `bridgeConsole: true` adds this part. When the logs part prints the
+ * records as JSON lines (the `console` exporter), the original calls are not printed too
+ * (`passthrough: false`) unless the options set `passthrough`.
  *
  * @example
  * ```ts
@@ -23,7 +25,12 @@ export function consoleBridge(options?: BridgeConsoleOptions): SdkPart {
       const flag = build.options.bridgeConsole;
       if (build.disabled || flag === false) return;
       if (flag !== undefined && flag !== true && !isObject(flag)) throw new TypeError("Cannot init: options.bridgeConsole must be true, false or console bridge options.");
-      const restore = bridgeConsole(options ?? (isObject(flag) ? flag : {}));
+      const given = options ?? (isObject(flag) ? flag : {});
+      // Issue 18: when the records themselves are printed as JSON lines (`logExporter: "console"`),
+      // passing each call through too would print it twice, once as plain text: a collector
+      // reading stdout would get duplicates and lines that are not JSON. An explicit
+      // `passthrough` still wins.
+      const restore = bridgeConsole(build.logsToConsole && given.passthrough === undefined ? { ...given, passthrough: false } : given);
       return { shutdown: async () => restore() };
     },
   };

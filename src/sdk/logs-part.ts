@@ -50,7 +50,10 @@ export function logsSdk(): SdkPart {
         if (choice === "none") continue;
         if (choice === "console") {
           const processor = consolePipeline(select.consoleLogs, options.logExporter !== undefined, "logExporter", "OTEL_LOGS_EXPORTER");
-          if (processor) processors.push(processor);
+          if (processor) {
+            processors.push(processor);
+            build.logsToConsole = true;
+          }
           continue;
         }
         const otlp = choice === "otlp" ? select.otlp("logs", options.otlp, env) : undefined;

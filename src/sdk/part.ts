@@ -75,4 +75,6 @@ export interface SdkBuild extends SdkPreparation {
   meterProvider?: MeterProvider;
   /** Set by the logs part. */
   loggerProvider?: LoggerProvider;
+  /** Set by the logs part when it prints records as JSON lines on the console (the `console` exporter). */
+  logsToConsole?: boolean;
 }

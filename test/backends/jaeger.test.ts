@@ -3,7 +3,9 @@
 // services: "storefront" opens a span and calls "inventory" with our traced `fetch`; "inventory"
 // serves it with our traced handler (instrumentHandler through node:http), adds an event and a
 // child span, and answers 503. Jaeger's query API must return one trace with the right
-// parent/child tree, service names, span kinds, status and events.
+// parent/child tree, service names, span kinds, status and events. Inside the child span
+// "inventory" also writes a log record through a logger provider with spanEventLogProcessor()
+// (issue 19, "Logs inline in Jaeger"): Jaeger must show it as a log of that span.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -15,6 +17,10 @@ import {
   AsyncLocalStorageContextManager,
   BasicTracerProvider,
   BatchSpanProcessor,
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  SeverityNumber,
   SpanKind,
   SpanStatusCode,
   context,
@@ -23,6 +29,7 @@ import {
   diag,
   instrumentFetch,
   instrumentHandler,
+  spanEventLogProcessor,
   trace,
 } from "../../mod.ts";
 import { toNodeListener } from "../../src/export/prometheus/mod.ts";
@@ -35,6 +42,7 @@ diag.setLogger({ error: (m: string) => diagLines.push(`error ${m}`), warn: (m: s
 let jaeger: Jaeger;
 let traceId = "";
 const ids: Record<string, string> = {};
+const logExporter = new InMemoryLogRecordExporter();
 
 test.before(async () => {
   // uvu reports a failing hook without its error: print it.
@@ -57,6 +65,8 @@ async function setUp(): Promise<void> {
   const inventory = provider("inventory");
 
   const inventoryTracer = inventory.getTracer("inventory.app");
+  const inventoryLogs = new LoggerProvider({ processors: [spanEventLogProcessor(), new SimpleLogRecordProcessor(logExporter)] });
+  const inventoryLog = inventoryLogs.getLogger("inventory.app");
   const server = createServer(
     toNodeListener(
       instrumentHandler(
@@ -64,6 +74,13 @@ async function setUp(): Promise<void> {
           trace.getActiveSpan()?.addEvent("stock checked", { "stock.sku": "A-1", "stock.left": 0 });
           const lookup = inventoryTracer.startSpan("lookup stock");
           ids.lookup = lookup.spanContext().spanId;
+          inventoryLog.emit({
+            severityNumber: SeverityNumber.WARN,
+            severityText: "WARN",
+            body: "sku A-1 out of stock",
+            attributes: { "stock.sku": "A-1", "stock.warehouses": ["fra", "ams"] },
+            context: trace.setSpan(context.active(), lookup),
+          });
           lookup.end();
           return new Response("out of stock", { status: 503 });
         },
@@ -88,7 +105,7 @@ async function setUp(): Promise<void> {
   }
   // The server span ends when the response is finished, maybe just after the client saw it.
   await new Promise((r) => setTimeout(r, 100));
-  await Promise.all([storefront.forceFlush(), inventory.forceFlush()]);
+  await Promise.all([storefront.forceFlush(), inventory.forceFlush(), inventoryLogs.forceFlush()]);
 }
 
 test.after(async () => {
@@ -163,6 +180,28 @@ test("Jaeger returns one trace with both services, the right tree, kinds, status
 
   const services = await (await fetch(`${jaeger.queryBase}/api/services`)).json();
   for (const s of ["storefront", "inventory"]) assert.ok(services.data.includes(s), JSON.stringify(services.data));
+});
+
+test("spanEventLogProcessor: the log record written inside a span is a log of that span in Jaeger, and still a log record", async () => {
+  const data = await poll("the trace in Jaeger's query API", async () => {
+    const r = await fetch(`${jaeger.queryBase}/api/traces/${traceId}`);
+    return r.ok ? (await r.json()).data?.[0] : undefined;
+  });
+  const lookup = (data.spans as JaegerSpan[]).find((s) => s.spanID === ids.lookup)!;
+  assert.ok(lookup, "the lookup span");
+  assert.is(lookup.logs.length, 1, JSON.stringify(lookup.logs));
+  const fields = Object.fromEntries(lookup.logs[0]!.fields.map((f) => [f.key, f.value]));
+  assert.equal(fields, {
+    event: "log",
+    "log.record.body": "sku A-1 out of stock",
+    "log.record.severity_number": 13,
+    "log.record.severity_text": "WARN",
+    "stock.sku": "A-1",
+    // Jaeger's model has no array values: the OTLP translator writes them as JSON text.
+    "stock.warehouses": '["fra","ams"]',
+  });
+  const records = logExporter.getFinishedLogRecords();
+  assert.equal(records.map((r) => [r.body, r.spanContext?.spanId]), [["sku A-1 out of stock", ids.lookup]]);
 });
 
 test("the demo (npm run demo) with OTEL_EXPORTER_OTLP_ENDPOINT at Jaeger: its three traces show there under demo-shop", async () => {

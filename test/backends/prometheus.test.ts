@@ -155,6 +155,19 @@ test("scrape: exemplars are stored with our trace and span ids", async () => {
     assert.is(e.labels.trace_id, recorded.traceId);
     assert.is(e.labels.span_id, recorded.spanId);
   }
+  // Issue 18: each exemplar is stored on the lowest bucket that includes its value only (not
+  // repeated on every cumulative bucket above it).
+  const bounds = [0.1, 0.5, 1, Infinity];
+  const values: number[] = [];
+  for (const series of ex) {
+    const le = series.seriesLabels.le === "+Inf" ? Infinity : Number(series.seriesLabels.le);
+    for (const e of series.exemplars) {
+      const v = Number(e.value);
+      values.push(v);
+      assert.ok(v <= le && !bounds.some((b) => b < le && v <= b), `exemplar ${v} stored on le="${series.seriesLabels.le}"`);
+    }
+  }
+  assert.is(new Set(values).size, values.length, `an exemplar stored on two series: ${values}`);
 });
 
 test("OTLP receiver: our JSON exporter's push is accepted and PromQL returns the values", async () => {

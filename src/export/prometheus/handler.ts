@@ -6,7 +6,8 @@
 import { diag } from "../../common/diag.ts";
 import { acceptsGzip, constantTimeEqual, OPENMETRICS_CONTENT_TYPE, prefersOpenMetrics, TEXT_CONTENT_TYPE } from "./negotiate.ts";
 import { collectAll, resolveCollector, type MetricsSource } from "./source.ts";
-import { renderIncrementally, type PrometheusRenderOptions } from "./text-format.ts";
+import { renderStream, type PrometheusRenderOptions } from "./text-format.ts";
+import { utf8 } from "./utf8.ts";
 
 /** Credentials the handler requires: a bearer token, or HTTP Basic user and password. */
 export type PrometheusAuth = { readonly bearerToken: string } | { readonly basic: { readonly username: string; readonly password: string } };
@@ -20,8 +21,6 @@ export interface PrometheusHandlerOptions extends PrometheusRenderOptions {
   /** Gzip the body when the client accepts it and `CompressionStream` exists (default true). */
   readonly compression?: boolean;
 }
-
-const encoder = /* @__PURE__ */ new TextEncoder();
 
 interface ExpectedAuthorization {
   /** The auth scheme, lowercase (RFC 9110 §11.1: schemes are case-insensitive). */
@@ -46,7 +45,7 @@ function expectedAuthorization(auth: PrometheusAuth): ExpectedAuthorization {
     throw new TypeError("prometheusHandler: auth.basic needs string username (without ':') and password (RFC 7617)");
   }
   // RFC 7617 §2.1 with charset="UTF-8": base64 of the UTF-8 bytes (btoa takes them as Latin-1 characters).
-  const credentials = btoa(String.fromCharCode(...encoder.encode(basic.username + ":" + basic.password)));
+  const credentials = btoa(String.fromCharCode(...utf8.encode(basic.username + ":" + basic.password)));
   return { scheme: "basic", credentials, challenge: 'Basic realm="metrics", charset="UTF-8"' };
 }
 
@@ -70,16 +69,12 @@ function plain(status: number, text: string, headers: Record<string, string> = {
   return new Response(text, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
 }
 
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 /**
  * Creates a `/metrics` handler. Given a meter provider (or an SDK with `meterProvider`), it
  * registers one cumulative manual reader the first time; given a reader, it uses it. Each
- * GET collects and renders; HEAD answers the same headers without a body; other methods get
- * 405. The response never echoes request input.
+ * GET collects and streams the exposition as it renders it (no `Content-Length`); HEAD
+ * collects and answers the same status and headers without a body; other methods get 405.
+ * The response never echoes request input.
  *
  * @example
  * ```ts
@@ -105,22 +100,23 @@ export function prometheusHandler(source: MetricsSource, options: PrometheusHand
       const om = mode === "always" || (mode === "negotiate" && prefersOpenMetrics(request.headers.get("accept")));
       const { collections, errors } = await collectAll(collector);
       if (errors.length > 0) diag.warn(`prometheusHandler: ${errors.length} error(s) during collection; serving what was collected.`, errors);
-      const text = await renderIncrementally(collections, om, options);
       const headers: Record<string, string> = {
         "Content-Type": om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
         "Cache-Control": "no-store",
         Vary: "Accept, Accept-Encoding",
       };
-      let body: Uint8Array | string = text;
-      if (compression && typeof CompressionStream === "function" && acceptsGzip(request.headers.get("accept-encoding"))) {
-        body = await gzip(text);
-        headers["Content-Encoding"] = "gzip";
+      const gzip = compression && typeof CompressionStream === "function" && acceptsGzip(request.headers.get("accept-encoding"));
+      if (gzip) headers["Content-Encoding"] = "gzip";
+      // Streamed (chunked, no Content-Length): rendered slice by slice as the client reads,
+      // with a turn of the event loop between slices (see renderStream).
+      let body: ReadableStream | null = null;
+      if (method === "GET") {
+        body = renderStream(collections, om, options);
+        if (gzip) body = body.pipeThrough(new CompressionStream("gzip"));
       }
-      const bytes = typeof body === "string" ? encoder.encode(body) : body;
-      headers["Content-Length"] = String(bytes.byteLength);
-      return new Response(method === "HEAD" ? null : (bytes as BodyInit), { status: 200, headers });
+      return new Response(body, { status: 200, headers });
     } catch (error) {
-      diag.error("prometheusHandler: collecting or rendering metrics failed.", error);
+      diag.error("prometheusHandler: collecting metrics failed.", error);
       return plain(500, "Internal Server Error\n");
     }
   };

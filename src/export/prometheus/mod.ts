@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export { renderPrometheusText, renderOpenMetrics, renderIncrementally, formatValue, exponentialToExplicit, type PrometheusRenderOptions } from "./text-format.ts";
+export { renderPrometheusText, renderOpenMetrics, renderStream, renderIncrementally, formatValue, exponentialToExplicit, type PrometheusRenderOptions } from "./text-format.ts";
 export { mapMetricName, sanitizeMetricName, sanitizeLabelKey, unitToSuffix, escapeLabelValue, escapeHelp, renderLabelPairs, type PrometheusNames } from "./name-mapping.ts";
 export { prometheusHandler, type PrometheusHandlerOptions, type PrometheusAuth } from "./handler.ts";
 export { prefersOpenMetrics, acceptsGzip, TEXT_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from "./negotiate.ts";

@@ -3,6 +3,7 @@
  * (OpenMetrics 1.0, "Protocol Negotiation"; RFC 9110 §12.5.1 Accept and §12.5.3
  * Accept-Encoding) and a constant-time credential check.
  */
+import { utf8 } from "./utf8.ts";
 
 /** `Content-Type` of the text format 0.0.4. */
 export const TEXT_CONTENT_TYPE: string = "text/plain; version=0.0.4; charset=utf-8";
@@ -69,15 +70,13 @@ export function acceptsGzip(acceptEncoding: string | null): boolean {
   return (gzip ?? any ?? 0) > 0;
 }
 
-const encoder = /* @__PURE__ */ new TextEncoder();
-
 /**
  * Compares two strings in time that depends only on their lengths, not on where they
  * differ, so response timing does not leak how much of a guessed credential was right.
  */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
   const n = Math.max(x.length, y.length);
   let diff = x.length ^ y.length;
   for (let i = 0; i < n; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);

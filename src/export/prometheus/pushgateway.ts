@@ -10,6 +10,7 @@ import { sanitizeLabelKey } from "./name-mapping.ts";
 import { collectAll, resolveCollector, type MetricsSource } from "./source.ts";
 import { renderPrometheusText, type PrometheusRenderOptions } from "./text-format.ts";
 import { TEXT_CONTENT_TYPE } from "./negotiate.ts";
+import { utf8 } from "./utf8.ts";
 
 /** Options for {@link pushToGateway}. */
 export interface PushgatewayOptions extends PrometheusRenderOptions {
@@ -37,14 +38,13 @@ export interface PushResult {
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const encoder = /* @__PURE__ */ new TextEncoder();
 
 // README "URL": a value containing `/` (or empty) goes as `<label>@base64/<base64url>`;
 // an empty value is written `=` (one padding char, since the path segment cannot be empty).
 function segment(label: string, value: string): string {
   if (value === "") return `${label}@base64/=`;
   if (value.includes("/")) {
-    const b64 = encodeBase64(encoder.encode(value)).replace(/\+/g, "-").replace(/\//g, "_");
+    const b64 = encodeBase64(utf8.encode(value)).replace(/\+/g, "-").replace(/\//g, "_");
     return `${label}@base64/${b64}`;
   }
   return `${label}/${encodeURIComponent(value)}`;

@@ -19,14 +19,16 @@
  *   sanitizing) keep the first and report once.
  * - No sample timestamps and no `_created` series (both optional).
  * Rendering is synchronous and allocation-light (one string, cached label-key and `le`
- * strings); {@link renderIncrementally} splits it into chunks with a yield to the event loop
- * in between, so very large expositions (100k series) do not stall the server.
+ * strings); {@link renderStream} renders the same text in slices of about 64 K characters,
+ * encoded and handed out one at a time with a turn of the event loop before each next slice,
+ * so a scrape of 100k series never holds the server for long (bench/prometheus-stall.mjs).
  */
 import { diagOnce } from "../../common/diag.ts";
 import { toEpochMillis } from "../../common/time.ts";
 import type { Attributes } from "../../common/attributes.ts";
 import type { DataPoint, Exemplar, ExponentialHistogramValue, HistogramValue, MetricData, ResourceMetrics, SummaryValue } from "../../metrics/types.ts";
 import { escapeHelp, escapeLabelValue, labelValueOf, mapMetricName, renderLabelPairs, sanitizeLabelKey } from "./name-mapping.ts";
+import { utf8 } from "./utf8.ts";
 
 /** Options for {@link renderPrometheusText} and {@link renderOpenMetrics}. */
 export interface PrometheusRenderOptions {
@@ -63,7 +65,7 @@ const RESERVED: Record<string, ReadonlySet<string>> = {
 
 /** Formats a sample value: `+Inf`, `-Inf`, `NaN`, otherwise the shortest round-trip form. */
 export function formatValue(n: number): string {
-  if (n !== n) return "NaN";
+  // String() already writes NaN as "NaN".
   if (n === Infinity) return "+Inf";
   if (n === -Infinity) return "-Inf";
   return String(n);
@@ -179,23 +181,20 @@ function renderExemplar(e: Exemplar): string {
   return " # {" + labels + "} " + formatValue(e.value) + " " + ts.toFixed(3);
 }
 
-function latestExemplar(exemplars: readonly Exemplar[]): Exemplar | undefined {
-  let best: Exemplar | undefined;
-  for (const e of exemplars) if (best === undefined || e.time >= best.time) best = e;
-  return best;
-}
-
-// One exemplar per bucket (compatibility spec, "Exemplars"): the largest that falls in the
-// bucket, else the highest from a lower bucket (still ≤ le, so valid for a cumulative bucket).
+// Each exemplar goes on the lowest bucket whose `le` includes its value, and only there
+// (OpenMetrics: an exemplar's value lies within its bucket; the Prometheus Go client keeps
+// one per bucket): repeated on every cumulative bucket above, Prometheus would store it on
+// each of those series and a dashboard would show it several times. One per bucket, the
+// latest, as the Go client and the spec's aligned-bucket reservoir keep; a counter (no
+// boundaries) has one bucket, so it gets its latest exemplar.
 function bucketExemplars(exemplars: readonly Exemplar[], boundaries: readonly number[]): Array<Exemplar | undefined> {
-  const best: Array<Exemplar | undefined> = new Array(boundaries.length + 1);
+  const latest: Array<Exemplar | undefined> = [];
   for (const e of exemplars) {
     let i = 0;
     while (i < boundaries.length && e.value > boundaries[i]!) i++;
-    if (best[i] === undefined || e.value > best[i]!.value) best[i] = e;
+    if (latest[i] === undefined || e.time >= latest[i]!.time) latest[i] = e;
   }
-  for (let i = 1; i < best.length; i++) if (best[i] === undefined) best[i] = best[i - 1];
-  return best;
+  return latest;
 }
 
 /** Converts an exponential histogram point to explicit buckets (see the module comment). */
@@ -220,12 +219,11 @@ export function exponentialToExplicit(v: ExponentialHistogramValue): HistogramVa
 }
 
 /**
- * Yields the exposition in chunks of about `chunkSize` series each (the whole text when
- * `chunkSize` is `Infinity`).
+ * Yields the exposition in slices: one ends after the series that brings it to `sliceChars`
+ * characters (the whole text in one slice when `sliceChars` is `Infinity`).
  */
-export function* renderChunks(collections: readonly ResourceMetrics[], om: boolean, options?: PrometheusRenderOptions, chunkSize: number = Infinity): Generator<string, void, void> {
+export function* renderChunks(collections: readonly ResourceMetrics[], om: boolean, options?: PrometheusRenderOptions, sliceChars: number = Infinity): Generator<string, void, void> {
   let out = options?.withoutTargetInfo ? "" : renderTargetInfo(collections, om);
-  let n = 0;
   for (const f of collectFamilies(collections, options)) {
     // 0.0.4 names a counter family by its sample name (`_total`, unless configured off);
     // OpenMetrics by the family name, its samples always ending in `_total`.
@@ -254,7 +252,7 @@ export function* renderChunks(collections: readonly ResourceMetrics[], om: boole
         const type = metric.dataPointType;
         if (type === "sum" || type === "gauge") {
           out += sampleName + braces(labels) + " " + formatValue(point.value as number);
-          if (om && f.type === "counter" && point.exemplars.length > 0) out += renderExemplar(latestExemplar(point.exemplars)!);
+          if (om && f.type === "counter" && point.exemplars.length > 0) out += renderExemplar(bucketExemplars(point.exemplars, [])[0]!);
           out += "\n";
         } else if (type === "summary") {
           out += renderSummary(f.name, labels, point.value as SummaryValue, om);
@@ -262,16 +260,15 @@ export function* renderChunks(collections: readonly ResourceMetrics[], om: boole
           const v = type === "histogram" ? (point.value as HistogramValue) : exponentialToExplicit(point.value as ExponentialHistogramValue);
           out += renderHistogram(f.name, labels, v, point.exemplars, om);
         }
-        if (++n >= chunkSize) {
+        if (out.length >= sliceChars) {
           yield out;
           out = "";
-          n = 0;
         }
       }
     }
   }
   if (om) out += "# EOF\n";
-  yield out;
+  if (out !== "") yield out;
 }
 
 function renderHistogram(name: string, labels: string, v: HistogramValue, exemplars: readonly Exemplar[], om: boolean): string {
@@ -289,13 +286,13 @@ function renderHistogram(name: string, labels: string, v: HistogramValue, exempl
   for (let i = 0; i < bounds.length; i++) {
     cumulative += counts[i]!;
     out += prefix + les[i] + "} " + cumulative;
-    if (ex !== undefined && ex[i] !== undefined) out += renderExemplar(ex[i]!);
+    if (ex?.[i] !== undefined) out += renderExemplar(ex[i]!);
     out += "\n";
   }
   // +Inf equals _count by construction: both are the total of the bucket counts.
   cumulative += counts[bounds.length]!;
   out += prefix + 'le="+Inf"} ' + cumulative;
-  if (ex !== undefined && ex[bounds.length] !== undefined) out += renderExemplar(ex[bounds.length]!);
+  if (ex?.[bounds.length] !== undefined) out += renderExemplar(ex[bounds.length]!);
   out += "\n";
   const tail = braces(labels) + " ";
   // Spec ("Histograms"): `_sum` only when it is monotonic, i.e. no negative observations.
@@ -355,20 +352,51 @@ export function renderOpenMetrics(collections: readonly ResourceMetrics[], optio
   return [...renderChunks(collections, true, options)].join("");
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+// A full turn of the event loop (timers, I/O) between two slices. `setImmediate` (Node, Bun,
+// Deno) runs right after pending I/O; `setTimeout(0)` elsewhere (Node would clamp it to 1 ms).
+function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (typeof immediate === "function" ? immediate(resolve) : setTimeout(resolve, 0)));
+}
 
 /**
- * Renders like {@link renderPrometheusText}/{@link renderOpenMetrics} but yields to the
- * event loop (a `setTimeout(0)`) after every `chunkSize` series (default 2,000), so a
- * 100k-series scrape does not block other requests for its whole duration.
+ * The exposition as a stream of UTF-8 bytes, byte-identical to {@link renderPrometheusText} /
+ * {@link renderOpenMetrics}. Each slice of about `sliceChars` characters (default 65,536) is
+ * rendered and encoded when the consumer asks for it, after a turn of the event loop, so a
+ * large scrape neither blocks the server for its whole duration nor holds the whole text (and
+ * its bytes) in memory at once. A failure while rendering errors the stream, so the client
+ * sees a cut response, never a truncated one that looks complete.
+ *
+ * @example
+ * ```ts
+ * const { resourceMetrics } = await reader.collect();
+ * return new Response(renderStream([resourceMetrics], false), { headers: { "Content-Type": TEXT_CONTENT_TYPE } });
+ * ```
  */
-export async function renderIncrementally(collections: readonly ResourceMetrics[], openMetrics: boolean, options?: PrometheusRenderOptions, chunkSize: number = 2000): Promise<string> {
-  const parts: string[] = [];
+export function renderStream(collections: readonly ResourceMetrics[], openMetrics: boolean, options?: PrometheusRenderOptions, sliceChars: number = 65536): ReadableStream<Uint8Array> {
+  const slices = renderChunks(collections, openMetrics, options, sliceChars);
   let first = true;
-  for (const part of renderChunks(collections, openMetrics, options, chunkSize)) {
-    if (!first) await yieldToEventLoop();
-    first = false;
-    parts.push(part);
-  }
-  return parts.join("");
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!first) await nextTurn();
+      first = false;
+      // A throw rejects `pull`, which errors the stream: the consumer (toNodeListener, the
+      // runtime's server) reports it and cuts the response rather than end it short.
+      const slice = slices.next();
+      if (slice.done) controller.close();
+      else controller.enqueue(utf8.encode(slice.value));
+    },
+    cancel() {
+      slices.return();
+    },
+  });
+}
+
+/**
+ * Renders like {@link renderPrometheusText}/{@link renderOpenMetrics}, through
+ * {@link renderStream}: a turn of the event loop after every slice of about `sliceChars`
+ * characters. Prefer the stream itself for a response body.
+ */
+export function renderIncrementally(collections: readonly ResourceMetrics[], openMetrics: boolean, options?: PrometheusRenderOptions, sliceChars?: number): Promise<string> {
+  return new Response(renderStream(collections, openMetrics, options, sliceChars)).text();
 }

@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
 import { prometheusHandler } from "../../../src/export/prometheus/handler.ts";
 import { prefersOpenMetrics, acceptsGzip, constantTimeEqual } from "../../../src/export/prometheus/negotiate.ts";
 import { toNodeListener } from "../../../src/export/prometheus/node-listener.ts";
-import { collection, counter, point, scope } from "./fixtures.ts";
+import { renderOpenMetrics, renderPrometheusText } from "../../../src/export/prometheus/text-format.ts";
+import type { ResourceMetrics } from "../../../src/metrics/types.ts";
+import { collection, counter, histValue, histogram, point, scope } from "./fixtures.ts";
 
 function reader(value = 1) {
   let calls = 0;
@@ -47,7 +49,8 @@ test("GET renders text 0.0.4 by default and OpenMetrics when asked; each request
   assert.is(res.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const body = await res.text();
   assert.ok(body.includes('hits_total{path="/",otel_scope_name="s"} 2\n'), body);
-  assert.is(res.headers.get("content-length"), String(new TextEncoder().encode(body).byteLength));
+  // Streamed as rendered: no Content-Length (issue 18; it was the length of the joined text).
+  assert.is(res.headers.get("content-length"), null);
   const om = await handler(new Request(url, { headers: { accept: "application/openmetrics-text; version=1.0.0" } }));
   assert.is(om.headers.get("content-type"), "application/openmetrics-text; version=1.0.0; charset=utf-8");
   const omBody = await om.text();
@@ -98,8 +101,7 @@ test("gzip when accepted", async () => {
   const res = await handler(new Request(url, { headers: { "accept-encoding": "gzip" } }));
   assert.is(res.headers.get("content-encoding"), "gzip");
   const raw = new Uint8Array(await res.arrayBuffer());
-  assert.is(Number(res.headers.get("content-length")), raw.byteLength);
-  assert.ok(gunzipSync(raw).toString("utf8").includes("hits_total"));
+  assert.ok(gunzipSync(raw).toString("utf8").includes('hits_total{path="/",otel_scope_name="s"} 2\n'));
   const off = await prometheusHandler(reader(), { compression: false })(new Request(url, { headers: { "accept-encoding": "gzip" } }));
   assert.is(off.headers.get("content-encoding"), null);
 });
@@ -153,6 +155,78 @@ test("toNodeListener serves the handler over real node:http", async () => {
     assert.not.ok(f.body.includes("boom"));
     echo.close();
     failing.close();
+  } finally {
+    server.close();
+  }
+});
+
+// A scrape of many bytes in few series: fewer than 2,000 series, so main's renderer (which
+// yielded once per 2,000 series, then joined and encoded the whole text) never yielded.
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+function large(): ResourceMetrics {
+  const filler = "x".repeat(2000);
+  return collection([scope("big", [
+    counter("big.counter", Array.from({ length: 1500 }, (_, i) => point(i, { shard: String(i), note: filler + ' "q" \\ \n' }, [{ value: 1, time: 0, traceId: TRACE, spanId: "00f067aa0ba902b7", filteredAttributes: {} }]))),
+    histogram("big.histogram", Array.from({ length: 300 }, (_, i) => point(histValue([i, i * 10, 0.5]), { shard: String(i), note: filler }, [{ value: i, time: 0, traceId: TRACE, spanId: "00f067aa0ba902b7", filteredAttributes: {} }])), "ms"),
+  ])]);
+}
+const source = (rm: ResourceMetrics) => ({ collect: async () => ({ resourceMetrics: rm, errors: [] }) });
+
+test("a large scrape streams: the body comes in slices, byte-identical to the one-string rendering, in both formats and gzipped", async () => {
+  const rm = large();
+  const text = renderPrometheusText([rm]);
+  const om = renderOpenMetrics([rm]);
+  assert.ok(text.length > 3_000_000, String(text.length));
+  const handler = prometheusHandler(source(rm));
+  const res = await handler(new Request(url));
+  const reader = res.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
+  assert.ok(chunks.length > 10, `${chunks.length} chunks`);
+  assert.ok(Math.max(...chunks.map((c) => c.byteLength)) < 100_000, "no slice much larger than 64 K characters");
+  assert.is(Buffer.concat(chunks).toString("utf8"), text);
+  const omRes = await handler(new Request(url, { headers: { accept: "application/openmetrics-text; version=1.0.0" } }));
+  assert.is(await omRes.text(), om);
+  const gz = await handler(new Request(url, { headers: { "accept-encoding": "gzip" } }));
+  assert.is(gunzipSync(new Uint8Array(await gz.arrayBuffer())).toString("utf8"), text);
+});
+
+test("the event loop gets a turn during a large scrape: a timer scheduled before it fires before its body completes", async () => {
+  const handler = prometheusHandler(source(large()));
+  let fired = false;
+  const timer = setTimeout(() => (fired = true), 0);
+  const res = await handler(new Request(url));
+  const reader = res.body!.getReader();
+  let firedBeforeEnd = false;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) firedBeforeEnd = fired;
+  clearTimeout(timer);
+  assert.ok(firedBeforeEnd, "the timer only ran after the whole body was rendered");
+});
+
+test("toNodeListener streams a large body over node:http, byte-identical, and stops rendering when the client goes away", async () => {
+  const rm = large();
+  let rendered = 0;
+  // Count the points the renderer reaches (it reads each point's attributes once).
+  const counted: ResourceMetrics = { ...rm, scopeMetrics: rm.scopeMetrics.map((sm) => ({ ...sm, metrics: sm.metrics.map((m) => ({ ...m, dataPoints: m.dataPoints.map((p) => ({ ...p, get attributes() { rendered++; return p.attributes; } })) })) })) } as ResourceMetrics;
+  const server = createServer(toNodeListener(prometheusHandler(source(counted))));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const res = await get(port, "/metrics");
+    assert.is(res.status, 200);
+    assert.is(res.headers["transfer-encoding"], "chunked");
+    assert.is(res.body, renderPrometheusText([rm]));
+    const total = rendered;
+    assert.is(total, 1800);
+    // A client that reads the first bytes and hangs up.
+    rendered = 0;
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest({ host: "127.0.0.1", port, path: "/metrics" }, (r) => r.once("data", () => { req.destroy(); resolve(); }));
+      req.on("error", (e) => (req.destroyed ? undefined : reject(e)));
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(rendered < total, `rendered ${rendered} of ${total} points after the client left`);
   } finally {
     server.close();
   }

@@ -90,6 +90,9 @@ test("a real Prometheus scrapes both formats; PromQL sees the counter, histogram
     const labels = exemplars[0].exemplars[0].labels;
     assert.is(labels.trace_id, TRACE);
     assert.is(labels.span_id, SPAN);
+    // Issue 18: the exemplar (0.3) is stored once, on the lowest bucket that includes it, not
+    // also on le 1.0, 5.0 and +Inf.
+    assert.equal(exemplars.map((s: { seriesLabels: { le: string } }) => s.seriesLabels.le), ["0.5"], JSON.stringify(exemplars));
   } finally {
     await prom.close();
     om.close();

@@ -91,7 +91,7 @@ test("duplicate series after sanitizing keep the first; reserved labels are drop
 test("OpenMetrics: family without _total, UNIT, exemplars on counters and buckets, # EOF", () => {
   const text = renderOpenMetrics([collection([scope("s", [
     counter("jobs.done", [point(5, {}, [ex(1), { ...ex(2), time: 9 }])], "s", 'he said "hi"'),
-    histogram("lat", [point(histValue([0.5, 3, 8], [1, 5, 10]), {}, [ex(0.5), ex(3), ex(2)])], "s"),
+    histogram("lat", [point(histValue([0.5, 3, 8], [1, 5, 10]), {}, [ex(0.5), { ...ex(3), time: 9 }, ex(2)])], "s"),
     gauge("g", [point(1, {}, [ex(1)])]),
   ])])]);
   assert.ok(text.endsWith("# EOF\n"));
@@ -103,9 +103,24 @@ test("OpenMetrics: family without _total, UNIT, exemplars on counters and bucket
   assert.ok(/ \d+\.\d{3}$/.test(c.exemplar!));
   const buckets = s.filter((x) => x.name === "lat_seconds_bucket");
   assert.equal(buckets.map((b) => b.labels.le), ["1.0", "5.0", "10.0", "+Inf"]);
-  // Largest exemplar per bucket; a bucket without one carries the highest from below.
-  assert.equal(buckets.map((b) => b.exemplar?.split(" ")[1]), ["0.5", "3", "3", "3"]);
+  // One exemplar per bucket, the latest that falls in it; none repeated on the buckets above.
+  assert.equal(buckets.map((b) => b.exemplar?.split(" ")[1]), ["0.5", "3", undefined, undefined]);
   assert.is(s.find((x) => x.name === "g")!.exemplar, undefined);
+});
+
+test("OpenMetrics: each exemplar only on the lowest bucket that includes its value (a value on a boundary belongs to that bucket)", () => {
+  const exemplars = [ex(0.4), ex(1), { ...ex(7), time: 6 }, { ...ex(6), time: 7 }, ex(-3)];
+  const text = renderOpenMetrics([collection([scope("s", [histogram("lat", [point(histValue([0.4, 1, 7, 6, -3], [0, 0.5, 1, 5]), {}, exemplars)])])])]);
+  const lines = text.split("\n").filter((l) => l.startsWith("lat_bucket"));
+  assert.equal(lines.map((l) => [l.slice(l.indexOf('le="') + 4, l.indexOf('"}')), l.includes(" # ") ? l.slice(l.indexOf(" # ")).split(" ")[3] : undefined]), [
+    ["0.0", "-3"],
+    ["0.5", "0.4"],
+    ["1.0", "1"],
+    ["5.0", undefined],
+    ["+Inf", "6"], // 7 and 6 both above 5: the latest (6, time 7)
+  ]);
+  // Before issue 18, 0.4 was repeated on le 1.0, 5.0 and +Inf: each value appears once now.
+  assert.is(text.split(" # {").length - 1, 4);
 });
 
 test("exponential histograms become explicit buckets at their boundaries", () => {
