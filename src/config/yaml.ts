@@ -252,6 +252,7 @@ class Parser {
       this.#i = end + 1;
       return value;
     }
+    if (/^[?:](?:\s|$)/.test(rest)) this.#fail(k, "a plain key or value (complex keys with ? and : are not supported)");
     if ("&*!%@`".includes(c)) this.#fail(k, `a value (anchors, aliases, tags and reserved indicators are not supported), found ${JSON.stringify(rest.slice(0, 24))}`);
     if (this.#keyEnd(rest) >= 0) this.#fail(k, `one value per line, found ${JSON.stringify(rest.slice(0, 24))} (a nested mapping goes on the next lines, indented; quote a value that contains ": ")`);
     return this.#plain(rest, k);
@@ -314,7 +315,7 @@ class Parser {
   #expect(what: string, opened: number): never {
     const t = this.#text;
     const found = this.#pos < t.length ? JSON.stringify(t[this.#pos]) : "the end of the file";
-    this.#fail(this.#lineOf(Math.min(this.#pos, t.length - 1)), `${what} in the flow collection opened on line ${opened + 1}, found ${found}`);
+    this.#fail(this.#lineOf(this.#pos), `${what} in the flow collection opened on line ${opened + 1}, found ${found}`);
   }
 
   /** A flow collection or a quoted scalar at the read position (the JSON-compatible part of YAML). */
@@ -355,9 +356,22 @@ class Parser {
     }
     if (c === '"' || c === "'") return this.#substitute(this.#quoted(), line);
     if (c === undefined || ",]}&*!|>%@`".includes(c)) this.#expect("a value", line);
-    const start = this.#pos;
-    while (this.#pos < t.length && !this.#plainEnds()) this.#pos++;
+    const start = this.#scanPlain();
     return this.#plain(t.slice(start, this.#pos).trim(), line);
+  }
+
+  /**
+   * Moves past a plain scalar inside a flow collection; returns where it started. A `${...}`
+   * reference is read whole, so `[${PORT}]` works although `{` and `}` are flow indicators.
+   */
+  #scanPlain(): number {
+    const t = this.#text;
+    const start = this.#pos;
+    while (this.#pos < t.length && !this.#plainEnds()) {
+      const close = t[this.#pos] === "$" && t[this.#pos + 1] === "{" ? t.indexOf("}", this.#pos) : -1;
+      this.#pos = close > 0 && !t.slice(this.#pos, close).includes("\n") ? close + 1 : this.#pos + 1;
+    }
+    return start;
   }
 
   /** True where a plain scalar inside a flow collection ends. */
@@ -370,8 +384,7 @@ class Parser {
   #flowKey(opened: number): string {
     const t = this.#text;
     if (t[this.#pos] === '"' || t[this.#pos] === "'") return this.#quoted();
-    const start = this.#pos;
-    while (this.#pos < t.length && !this.#plainEnds()) this.#pos++;
+    const start = this.#scanPlain();
     const key = t.slice(start, this.#pos).trim();
     if (key === "" || /^[?&*!|>%@`]/.test(key)) this.#expect("a key", opened);
     return key;
