@@ -206,6 +206,8 @@ function expected(node: SchemaNode): string {
       return `a sequence${node.min ? " of at least one item" : ""}`;
     case "object":
       return node.one ? `a mapping with one of ${Object.keys(node.props).join(", ")}` : "a mapping";
+    case "any":
+      return "a value";
     default:
       return `a ${node.kind}`;
   }
@@ -268,7 +270,8 @@ export function checkNode(value: unknown, node: SchemaNode, path: string, at: Co
       }
       for (const key of node.required ?? []) {
         const present = (value as Record<string, unknown>)[key];
-        if (present === undefined || present === null) at.fail(join(path, key), `required (${expected(node.props[key]!)})`);
+        // "Required" is "present"; null only where the property's type allows it (NameStringValuePair.value).
+        if (present === undefined || (present === null && !node.props[key]!.nullable)) at.fail(join(path, key), `required (${expected(node.props[key]!)})`);
       }
       if (node.one && (chosen > 1 || entries.length === 0)) at.fail(path, `expected exactly one of ${Object.keys(node.props).join(", ")}, got ${entries.length === 0 ? "none" : entries.map(([k]) => k).join(", ")}`);
       return;
