@@ -70,7 +70,7 @@ export function initWithConfig(options: InitOptions & ConfigOption, preset: Omit
     fail(where: string, message: string, range?: boolean): never {
       // The line of the property, else of the nearest enclosing one that has a line.
       let line: number | undefined;
-      for (let p = where; line === undefined && p; p = p.replace(/(?:\.[^.[\]]*|\[\d+\])$/, "")) line = lines.get(p);
+      for (let p = where; line === undefined && p; p = p.replace(/(?:^|\.)[^.[\]]*$|\[\d+\]$/, "")) line = lines.get(p);
       throw new (range ? RangeError : TypeError)(`Cannot init: ${file}${line ? `:${line}` : ""}: ${where || "the document"}: ${message}.`);
     },
   };

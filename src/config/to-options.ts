@@ -94,6 +94,7 @@ export function optionsFromConfig(doc: Node, at: ConfigLocator): ConfiguredOptio
     try {
       return make();
     } catch (e) {
+      if (e instanceof Error && e.message.startsWith("Cannot init: ")) throw e;
       return at.fail(path, describe(e).replace(/^(TypeError|RangeError): /, ""), e instanceof RangeError);
     }
   };
