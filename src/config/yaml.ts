@@ -185,7 +185,7 @@ class Parser {
       const line = this.#content(k)!;
       if (line.indent < indent || isMarker(line)) break;
       if (line.indent > indent) this.#fail(k, `a key at column ${indent + 1} (a value cannot continue on a more indented line: quote it, or use | or >)`);
-      const end = this.#keyEnd(line.body);
+      const end = isItem(line.body) ? -1 : this.#keyEnd(line.body);
       if (end < 0) this.#fail(k, isItem(line.body) ? `a key at column ${indent + 1}, not a sequence item` : '"key: value"');
       const rawKey = line.body.slice(0, end).trimEnd();
       let key = rawKey;

@@ -153,6 +153,7 @@ const ERRORS: Array<[string, number, string]> = [
   ["a:\n  - 1\n   - 2", 3, '"- " at column 3'],
   ["a:\n  - 1\n  b: 2", 3, "a key at column 1"],
   ["a:\n  b: 1\n  - 2", 3, "a key at column 3, not a sequence item"],
+  ["a:\n  b: 1\n  - c: 2", 3, "a key at column 3, not a sequence item"],
   ["a: 1\njust text", 2, '"key: value"'],
   ["a: 1\na: 2", 2, 'each key once, found "a" again'],
   ["a: {b: 1, b: 2}", 1, 'each key once, found "b" again'],
