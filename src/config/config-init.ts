@@ -30,16 +30,17 @@ export type ConfigInput = string | Readonly<Record<string, unknown>>;
 export interface ConfigOption {
   /**
    * An OpenTelemetry configuration (file format 1.0): the file's text (YAML or JSON, `${VAR}`
-   * substituted from `env`) or its parsed object (taken as is). Default: the file
-   * `OTEL_CONFIG_FILE` names, if set. With a configuration, the other `OTEL_*` variables are
-   * ignored, and only `env`, `contextManager`, `idGenerator`, `resourceAttributes` (under the
-   * file's), `bridgeConsole`, `selfObservability` and `runtimeMetrics` may be given beside it.
+   * substituted from `env`) or its parsed object (taken as is: no substitution). Default: the
+   * file `OTEL_CONFIG_FILE` names, if set. With a configuration, the other `OTEL_*` variables
+   * are ignored, and only `env`, `contextManager`, `idGenerator`, `resourceAttributes` (under
+   * the file's), `bridgeConsole`, `selfObservability`, `parts` and `runtimeMetrics` may be given
+   * beside it.
    */
   config?: ConfigInput;
 }
 
 /** Options that a configuration does not cover, so code may still give them. */
-const BESIDE_CONFIG = new Set(["env", "contextManager", "idGenerator", "resourceAttributes", "bridgeConsole", "selfObservability", "runtimeMetrics", "config"]);
+const BESIDE_CONFIG = new Set(["env", "contextManager", "idGenerator", "resourceAttributes", "bridgeConsole", "selfObservability", "parts", "runtimeMetrics", "config"]);
 
 /**
  * The entries' `init()`: from `options.config`, else from the file `OTEL_CONFIG_FILE` names
@@ -66,7 +67,9 @@ export function initWithConfig(options: InitOptions & ConfigOption, preset: Omit
     }
   }
   const { value, lines } = typeof source === "string" ? parseYaml(source, file, rest.env) : { value: source, lines: new Map<string, number>() };
+  const format = (value as { file_format?: unknown } | null)?.file_format;
   const at = {
+    newer: typeof format === "string" && /^1\.[1-9]/.test(format),
     fail(where: string, message: string, range?: boolean): never {
       // The line of the property, else of the nearest enclosing one that has a line.
       let line: number | undefined;
@@ -77,8 +80,7 @@ export function initWithConfig(options: InitOptions & ConfigOption, preset: Omit
   if (value === null || typeof value !== "object" || Array.isArray(value)) at.fail("", "expected a mapping with file_format");
   checkNode(value, CONFIGURATION_SCHEMA, "", at);
   // Spec (opentelemetry-configuration VERSIONING.md): a reader accepts the major version it was written for.
-  const format = (value as { file_format: string }).file_format;
-  if (!/^1\.\d+(?:-[\w.]+)?$/.test(format)) at.fail("file_format", `expected "1.0" (or another 1.x), got ${JSON.stringify(format)}`);
+  if (!/^1\.\d+(?:-[\w.]+)?$/.test(format as string)) at.fail("file_format", `expected "1.0" (or another 1.x), got ${JSON.stringify(format)}`);
   const configured = optionsFromConfig(value as Record<string, unknown>, at);
   const resource = buildResourceWith(
     {

@@ -187,6 +187,11 @@ export const CONFIGURATION_SCHEMA: SchemaNode = /* @__PURE__ */ object(
 export interface ConfigLocator {
   /** Throws the configuration error for `path`: `Cannot init: <file>:<line>: <path>: <message>`. */
   fail(path: string, message: string, range?: boolean): never;
+  /**
+   * The file declares a newer 1.x format: a property this schema does not know may be one that
+   * format added (minor versions only add), so it is ignored with a warning instead of refused.
+   */
+  readonly newer?: boolean;
 }
 
 /** `path.key`, or `key` at the root. */
@@ -264,7 +269,11 @@ export function checkNode(value: unknown, node: SchemaNode, path: string, at: Co
           checkNode(child, property, where, at);
         } else if (key.endsWith("/development")) {
           diagOnce("warn", `config-development:${key}`, `Configuration: ${where} is a development property, which otel-edge ignores (see the README's configuration table).`);
-        } else if (!node.open) {
+        } else if (node.open) {
+          // Any property (distribution).
+        } else if (at.newer) {
+          diagOnce("warn", `config-newer:${where}`, `Configuration: ${where} is not in file format 1.0, which otel-edge reads; ignored.`);
+        } else {
           at.fail(where, `unknown property; expected ${node.one ? "one of" : "properties among"} ${Object.keys(node.props).join(", ")}`);
         }
       }

@@ -113,6 +113,17 @@ test("development properties are ignored with one warning each; a document witho
   await again.shutdown();
 });
 
+test("a later 1.x file format is read: what 1.0 does not know is ignored with a warning, not refused", async () => {
+  const messages = captureDiag();
+  const config = 'file_format: "1.1"\nresource:\n  detection:\n    detectors:\n      - service:\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_file:\n';
+  const sdk = init({ env: {}, config });
+  assert.ok(messages.some((m) => m.includes("resource.detection is not in file format 1.0")), messages.join("\n"));
+  assert.ok(messages.some((m) => m.includes("tracer_provider.processors[0].batch.exporter.otlp_file is not in file format 1.0")));
+  await sdk.shutdown();
+  // A 1.0 file with the same property is refused.
+  assert.throws(() => init({ env: {}, config: config.replace("1.1", "1.0") }), /options\.config:3: resource\.detection: unknown property/);
+});
+
 test("a file's settings win over OTEL_* variables, which are read only in substitutions", async () => {
   const sdk = init({ env: { OTEL_SERVICE_NAME: "from-env", OTEL_SDK_DISABLED: "true", NAME: "from-substitution" }, config: `${HEAD}resource:\n  attributes:\n    - name: team\n      value: \${NAME}\n` });
   assert.is(sdk.disabled, false);
