@@ -136,4 +136,5 @@ export function init(options: DenoInitOptions = {}): FullSdk {
   return sdk;
 }
 
+export type { ConfigInput, ConfigOption } from "../config/config-init.ts";
 export * from "../../mod.ts";

@@ -49,4 +49,5 @@ export function init(options: RuntimeInitOptions = {}): FullSdk {
   return sdk;
 }
 
+export type { ConfigInput, ConfigOption } from "../config/config-init.ts";
 export * from "../../mod.ts";
