@@ -13,11 +13,12 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { initWithConfig } from "../config/config-init.ts";
 import { diagOnce } from "../common/diag.ts";
 import type { EnvRecord } from "../common/env.ts";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
-import { initFull } from "../sdk/full-init.ts";
 import type { FullSdk } from "../sdk/init.ts";
 import { eventLoopDelayFrom, withRuntimeMetrics, type RuntimeInitOptions, type RuntimeReadings } from "./runtime-metrics.ts";
 
@@ -107,7 +108,7 @@ export function init(options: DenoInitOptions = {}): FullSdk {
   const { runtimeMetrics, ...core } = options;
   const runtimeAttributes = { "process.runtime.name": "deno", ...(deno?.version?.deno ? { "process.runtime.version": deno.version.deno } : {}) };
   const sdk = withRuntimeMetrics(
-    initFull(
+    initWithConfig(
       {
         ...core,
         env: core.env ?? denoEnv(),
@@ -116,6 +117,8 @@ export function init(options: DenoInitOptions = {}): FullSdk {
       },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
       { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:deno" },
+      // node:fs works in Deno; without --allow-read the error names the file and the cause.
+      (path) => readFileSync(path, "utf8"),
     ),
     runtimeMetrics,
     denoRuntimeReadings,
@@ -142,4 +145,5 @@ export function init(options: DenoInitOptions = {}): FullSdk {
   };
 }
 
+export type { ConfigInput, ConfigOption } from "../config/config-init.ts";
 export * from "../../mod.ts";

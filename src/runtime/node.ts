@@ -8,8 +8,9 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { readFileSync } from "node:fs";
+import { initWithConfig } from "../config/config-init.ts";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
-import { initFull } from "../sdk/full-init.ts";
 import type { FullSdk } from "../sdk/init.ts";
 import { nodeRuntimeReadings } from "./node-runtime-readings.ts";
 import { withRuntimeMetrics, type RuntimeInitOptions } from "./runtime-metrics.ts";
@@ -20,7 +21,8 @@ let asyncContext: AsyncLocalStorageContextManager | undefined;
 
 /**
  * Starts the SDK for Node.js: like the core `init`, with AsyncLocalStorage context,
- * `process.env` configuration and a flush on `beforeExit`. `runtimeMetrics: true` adds
+ * `process.env` configuration (or the configuration file `OTEL_CONFIG_FILE` names, or
+ * `options.config`) and a flush on `beforeExit`. `runtimeMetrics: true` adds
  * process CPU time, memory and event-loop delay metrics.
  *
  * @example
@@ -33,10 +35,11 @@ let asyncContext: AsyncLocalStorageContextManager | undefined;
 export function init(options: RuntimeInitOptions = {}): FullSdk {
   const { runtimeMetrics, ...core } = options;
   const sdk = withRuntimeMetrics(
-    initFull(
+    initWithConfig(
       { env: process.env, contextManager: (asyncContext ??= new AsyncLocalStorageContextManager(AsyncLocalStorage)), ...core },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
       { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
+      (path) => readFileSync(path, "utf8"),
     ),
     // Off by default: process CPU, memory and event-loop delay (see runtime-metrics.ts).
     runtimeMetrics,
@@ -51,4 +54,5 @@ export function init(options: RuntimeInitOptions = {}): FullSdk {
   return { ...sdk, shutdown: () => (process.off("beforeExit", flushOnExit), sdk.shutdown()) };
 }
 
+export type { ConfigInput, ConfigOption } from "../config/config-init.ts";
 export * from "../../mod.ts";

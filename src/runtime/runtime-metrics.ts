@@ -20,6 +20,7 @@ import { diagOnce } from "../common/diag.ts";
 import type { Meter } from "../metrics/meter.ts";
 import type { BatchObservableCallback, Observable } from "../metrics/instruments.ts";
 import type { FullSdk } from "../sdk/init.ts";
+import type { ConfigOption } from "../config/config-init.ts";
 import type { InitOptions } from "../sdk/options.ts";
 import { VERSION } from "../version.ts";
 
@@ -73,8 +74,8 @@ export interface RuntimeMetricsOption {
   runtimeMetrics?: boolean;
 }
 
-/** Options of a runtime entry's `init()`: the core's, plus {@link RuntimeMetricsOption}. */
-export type RuntimeInitOptions = InitOptions & RuntimeMetricsOption;
+/** Options of a runtime entry's `init()`: the core's, plus {@link RuntimeMetricsOption} and {@link ConfigOption}. */
+export type RuntimeInitOptions = InitOptions & RuntimeMetricsOption & ConfigOption;
 
 /** The instrumentation scope runtime metrics are reported under. */
 export const RUNTIME_METRICS_SCOPE: string = "otel-edge/runtime-metrics";
