@@ -7,11 +7,12 @@
  * §ScopeManager Shim "Activate a Span": the OpenTelemetry span, its baggage, and the bridge
  * span itself (so `OpenTracingTracer.activeSpan()` returns that same object).
  */
+import { diagOnce } from "../common/diag.ts";
 import { context as contextApi } from "../context/context-api.ts";
 import { createContextKey, type Context } from "../context/context.ts";
 import { setBaggage } from "../propagation/baggage.ts";
 import { setSpan } from "../trace/span-in-context.ts";
-import type { OpenTracingSpan } from "./span.ts";
+import { OpenTracingSpan } from "./span.ts";
 
 /** Where a context holds the bridge span that was activated. */
 export const OPENTRACING_SPAN_KEY: symbol = /* @__PURE__ */ createContextKey("otel-edge OpenTracing span");
@@ -19,6 +20,8 @@ export const OPENTRACING_SPAN_KEY: symbol = /* @__PURE__ */ createContextKey("ot
 /**
  * `ctx` (default: the active context) with `span` active: its OpenTelemetry span is the parent
  * of spans started through our API, and its baggage is what `propagation.getBaggage` returns.
+ * `span` is typed loosely so an `opentracing.Span` variable holding a bridge span can be
+ * passed; any other span leaves `ctx` unchanged (reported once).
  *
  * @example
  * ```ts
@@ -26,7 +29,11 @@ export const OPENTRACING_SPAN_KEY: symbol = /* @__PURE__ */ createContextKey("ot
  * trace.getTracer("db").startSpan("query", {}, contextWithSpan(span)).end(); // child of "handle"
  * ```
  */
-export function contextWithSpan(span: OpenTracingSpan, ctx: Context = contextApi.active()): Context {
+export function contextWithSpan(span: OpenTracingSpan | { context(): unknown }, ctx: Context = contextApi.active()): Context {
+  if (!(span instanceof OpenTracingSpan)) {
+    diagOnce("warn", "opentracing.activate", "OpenTracing: only a span of OpenTracingTracer can be made active; the context is unchanged.");
+    return ctx;
+  }
   return setBaggage(setSpan(ctx, span.getSpan()), span.context().getBaggage()).setValue(OPENTRACING_SPAN_KEY, span);
 }
 
@@ -45,6 +52,6 @@ export function contextWithSpan(span: OpenTracingSpan, ctx: Context = contextApi
  * }
  * ```
  */
-export function withActiveSpan<R>(span: OpenTracingSpan, fn: () => R): R {
+export function withActiveSpan<R>(span: OpenTracingSpan | { context(): unknown }, fn: () => R): R {
   return contextApi.with(contextWithSpan(span), fn);
 }

@@ -409,6 +409,15 @@ test("recording never throws: unreadable options, hostile tags and fields, a mis
   assert.ok(named(spans, "null-options") && named(spans, "bad-refs"));
 });
 
+test("withActiveSpan/contextWithSpan with a span of another tracer: the context is unchanged, with one warning", () => {
+  const messages = captureDiag();
+  const foreign = { context: () => ({}) };
+  const before = context.active();
+  assert.is(contextWithSpan(foreign, before), before);
+  assert.is(withActiveSpan(foreign, () => trace.getActiveSpan()), undefined);
+  assert.is(messages.filter((m) => m.includes("only a span of OpenTracingTracer")).length, 1, messages.join("\n"));
+});
+
 test("construction checks its options: a TypeError naming the option", () => {
   assert.throws(() => new OpenTracingTracer({ tracerProvider: {} as never }), /tracerProvider must have a getTracer method/);
   assert.throws(() => new OpenTracingTracer({ httpHeadersPropagator: { inject() {} } as never }), /httpHeadersPropagator must have inject and extract methods/);

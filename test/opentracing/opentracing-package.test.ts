@@ -97,7 +97,7 @@ test("the library's spans and our API's spans nest in either order (supportImpli
       // Our span is active: the library's server span (no caller headers) becomes its child,
       // and our code inside `work` runs with the library's span active.
       await handleRequest({}, (otSpan) =>
-        withActiveSpan(otSpan as never, async () => {
+        withActiveSpan(otSpan, async () => {
           await new Promise((r) => setTimeout(r, 1));
           app.startSpan("ours: reserve stock").end();
         }),
