@@ -151,11 +151,13 @@ export class OpenTracingTracer {
     const references = resolveReferences(options);
     const parent = (references.find((r) => r.type === REFERENCE_CHILD_OF) ?? references[0])?.context;
     const active = contextApi.active();
-    // The spec: the union of the references' baggage, else the current baggage.
+    // The spec: the union of the references' baggage, else the current baggage, which is read
+    // only with supportImplicitPropagation (reading the active context is implicit propagation).
     let baggage: Baggage = references[0]?.context.getBaggage() ?? (this.#implicit ? getBaggage(active) : undefined) ?? createBaggage();
     for (const { context } of references.slice(1)) {
       for (const [key, entry] of context.getBaggage().getAllEntries()) baggage = baggage.setEntry(key, entry);
     }
+    // A context extracted with baggage but no span identifies no span to link to.
     const links: Link[] = [];
     for (const { type, context } of references) {
       const spanContext = context.getSpanContext();
