@@ -45,11 +45,15 @@ export function logEvent(fields: unknown): LogEvent {
   }
   if (errorObject !== null && typeof errorObject === "object") {
     try {
-      // RecordException(e) "along the rest of the specified key/value pair set".
-      const { ["error.object"]: _recorded, ...rest } = attributes;
-      return { name: "exception", attributes: { ...rest, ...exceptionAttributes(errorObject) } };
+      // An error object (it has a name, message or stack): RecordException(e) "along the rest
+      // of the specified key/value pair set". Anything else falls to the field mapping below.
+      const exception = exceptionAttributes(errorObject);
+      if (Object.keys(exception).length > 0) {
+        const { ["error.object"]: _recorded, ...rest } = attributes;
+        return { name: "exception", attributes: { ...rest, ...exception } };
+      }
     } catch {
-      // a throwing getter on the error: fall back to the field mapping
+      // a throwing getter on the error: the field mapping below
     }
   }
   const mapped: Attributes = {};

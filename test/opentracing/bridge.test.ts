@@ -180,11 +180,13 @@ test("an `error` log is an `exception` event: from error.object, else by mapping
   const err = new TypeError("bad input");
   span.log({ event: "error", "error.object": err, "request.id": "r1" });
   span.log({ event: "error", "error.kind": "Timeout", message: "took too long", stack: "at x", other: 1 });
+  span.log({ event: "error", "error.object": { code: 7 }, message: "not an error object" });
   span.finish();
   const s = named(await rec.finished(), "errors");
   assert.equal(s.events.map((e) => [e.name, e.attributes]), [
     ["exception", { event: "error", "request.id": "r1", "exception.type": "TypeError", "exception.message": "bad input", "exception.stacktrace": err.stack! }],
     ["exception", { event: "error", "exception.type": "Timeout", "exception.message": "took too long", "exception.stacktrace": "at x", other: 1 }],
+    ["exception", { event: "error", "error.object": '{"code":7}', "exception.message": "not an error object" }],
   ]);
 });
 
