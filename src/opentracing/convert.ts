@@ -53,14 +53,16 @@ export function toAttributes(fields: unknown): Attributes {
   try {
     keys = Object.keys(fields);
   } catch {
-    return out; // a revoked Proxy: nothing to record (recording never throws)
+    // A revoked Proxy: nothing to record (recording never throws).
+    diagOnce("warn", "opentracing.fields", "OpenTracing: dropped tags or log fields that could not be read.");
+    return out;
   }
   for (const key of keys) {
     try {
       const value = toAttributeValue((fields as Record<string, unknown>)[key]);
       if (value !== undefined) out[key] = value;
     } catch {
-      // a throwing getter: that field is dropped
+      diagOnce("warn", "opentracing.fields", "OpenTracing: dropped tags or log fields that could not be read.");
     }
   }
   return out;
