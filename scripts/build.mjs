@@ -18,9 +18,10 @@ export const entries = {
   workers: "src/runtime/workers.ts",
   browser: "src/runtime/browser.ts",
   prometheus: "src/export/prometheus/mod.ts",
+  opentracing: "src/opentracing/mod.ts",
 };
 /** Entries that must not reach a `node:` module. */
-export const coreEntries = ["mod", "workers", "browser", "prometheus"];
+export const coreEntries = ["mod", "workers", "browser", "prometheus", "opentracing"];
 
 rmSync("dist", { recursive: true, force: true });
 

@@ -213,6 +213,7 @@ const SOURCE_OF = {
   "./dist/workers.js": "./src/runtime/workers.ts",
   "./dist/browser.js": "./src/runtime/browser.ts",
   "./dist/prometheus.js": "./src/export/prometheus/mod.ts",
+  "./dist/opentracing.js": "./src/opentracing/mod.ts",
 };
 
 const packageExports = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).exports;

@@ -27,6 +27,7 @@ const RUNTIME_RESOLUTION: Record<string, string> = {
   "otel-edge/workers": "dist/workers.js",
   "otel-edge/browser": "dist/browser.js",
   "otel-edge/prometheus": "dist/prometheus.js",
+  "otel-edge/opentracing": "dist/opentracing.js",
 };
 const ENTRIES = Object.keys(RUNTIME_RESOLUTION);
 
@@ -42,6 +43,9 @@ const resolve = typeof Bun !== "undefined"
 function smoke(spec, m) {
   if (spec === "otel-edge/prometheus") {
     return m.sanitizeMetricName("http.server duration") === "http_server_duration" && typeof m.prometheusHandler === "function";
+  }
+  if (spec === "otel-edge/opentracing") {
+    return m.FORMAT_HTTP_HEADERS === "http_headers" && typeof new m.OpenTracingTracer().startSpan("s").context().toTraceId() === "string";
   }
   // A real span from a provider of this entry (the global API is a no-op until init()).
   const span = new m.BasicTracerProvider().getTracer("pack-check").startSpan("s", { kind: m.SpanKind.SERVER });
@@ -61,6 +65,17 @@ for (const spec of entries) {
   }
 }
 out.sameGlobals = !!modules["otel-edge"] && modules["otel-edge"].trace === modules["otel-edge/node"]?.trace;
+// The OpenTracing bridge records through the provider registered with \`otel-edge\` (one global state).
+try {
+  const core = modules["otel-edge"];
+  core.trace.setGlobalTracerProvider(new core.BasicTracerProvider());
+  const bridged = new modules["otel-edge/opentracing"].OpenTracingTracer().startSpan("s");
+  out.bridgeRecords = bridged.getSpan().isRecording() && core.isSpanContextValid(bridged.getSpan().spanContext());
+  bridged.finish();
+  core.trace.disable();
+} catch (err) {
+  out.bridgeRecords = String(err && err.stack || err);
+}
 console.log(JSON.stringify(out));
 `;
 
@@ -71,6 +86,7 @@ import * as deno from "otel-edge/deno";
 import * as workers from "otel-edge/workers";
 import * as browser from "otel-edge/browser";
 import { prometheusHandler, sanitizeMetricName, type PrometheusHandlerOptions } from "otel-edge/prometheus";
+import { OpenTracingTracer, FORMAT_HTTP_HEADERS, type OpenTracingSpanOptions } from "otel-edge/opentracing";
 
 const options: InitOptions = { serviceName: "consumer", otlp: { endpoint: "http://127.0.0.1:4318" } };
 const starters: Array<typeof init> = [init, node.init];
@@ -82,6 +98,13 @@ span.end();
 const active: Context = context.active();
 const name: string = sanitizeMetricName("a.b");
 const handlerOptions: PrometheusHandlerOptions = { openMetrics: "never" };
+const spanOptions: OpenTracingSpanOptions = { tags: { "span.kind": "server" }, startTime: Date.now() };
+const otSpan = new OpenTracingTracer().startSpan("ot", spanOptions);
+const headers: Record<string, string> = {};
+otSpan.tracer().inject(otSpan.context(), FORMAT_HTTP_HEADERS, headers);
+otSpan.finish();
+// @ts-expect-error: setTag takes a key and a value
+otSpan.setTag({});
 export function serve(sdk: Sdk): (request: Request) => Promise<Response> {
   return prometheusHandler(sdk, handlerOptions);
 }
@@ -89,7 +112,7 @@ export function serve(sdk: Sdk): (request: Request) => Promise<Response> {
 SpanKind.NOPE;
 // @ts-expect-error: setAttribute takes a key and a value
 span.setAttribute({});
-export { options, starters, entryTracers, active, name };
+export { options, starters, entryTracers, active, name, headers };
 `;
 
 /**
@@ -225,6 +248,7 @@ function assertEntries(stdout: string, engine: string): void {
   }
   // `otel-edge` and `otel-edge/node` are one module here: one global state, not two SDKs.
   assert.ok(result.sameGlobals, `${engine}: otel-edge and otel-edge/node expose different trace APIs`);
+  assert.is(result.bridgeRecords, true, `${engine}: otel-edge/opentracing does not record through the provider set with otel-edge`);
 }
 
 test("Node: every entry imports from the installed tarball, resolves to its bundle and works", async () => {
