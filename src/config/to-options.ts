@@ -240,7 +240,8 @@ export function optionsFromConfig(doc: Node, at: ConfigLocator): ConfiguredOptio
     const metricReaders: PeriodicExportingMetricReader[] = [];
     let cardinality: number | undefined;
     mp.readers.forEach((item: Node, i: number) => {
-      const [kind, reader] = chosen(item) as [string, Node];
+      const [kind, reader] = chosen(item) ?? [];
+      if (!kind || !reader) return; // only development readers
       const where = `meter_provider.readers[${i}].${kind}`;
       if (reader.producers) unsupported(join(where, "producers"), "otel-edge has no metric producers (opencensus)");
       const limits: Node = reader.cardinality_limits ?? {};

@@ -89,12 +89,12 @@ test("options the file configures cannot be given beside it", () => {
 
 test("development properties are ignored with one warning each; a document without providers builds no-op ones", async () => {
   const messages = captureDiag();
-  const config = `${HEAD}instrumentation/development:\n  js: {}\nresource:\n  detection/development: {}\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_file/development:\n  tracer_configurator/development: {}\n`;
+  const config = `${HEAD}instrumentation/development:\n  js: {}\nresource:\n  detection/development: {}\ntracer_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_file/development:\n  tracer_configurator/development: {}\nmeter_provider:\n  readers:\n    - pull/development: {}\n`;
   const sdk = init({ env: {}, config });
   const again = init({ env: {}, config });
   const development = messages.filter((m) => m.includes("development property"));
-  assert.equal(development.length, 4, development.join("\n"));
-  for (const key of ["instrumentation/development", "resource.detection/development", "otlp_file/development", "tracer_configurator/development"]) {
+  assert.equal(development.length, 5, development.join("\n"));
+  for (const key of ["instrumentation/development", "resource.detection/development", "otlp_file/development", "tracer_configurator/development", "readers[0].pull/development"]) {
     assert.ok(development.some((m) => m.includes(key)), key);
   }
   // The only processor's exporter was a development one: nothing is exported, nothing fails.
