@@ -15,10 +15,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { initWithConfig } from "../config/config-init.ts";
 import { diagOnce } from "../common/diag.ts";
 import type { EnvRecord } from "../common/env.ts";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { initFullOrFromFile } from "../sdk/full-init.ts";
 import type { FullSdk } from "../sdk/init.ts";
 import { eventLoopDelayFrom, withRuntimeMetrics, type RuntimeInitOptions, type RuntimeReadings } from "./runtime-metrics.ts";
 
@@ -108,7 +108,7 @@ export function init(options: DenoInitOptions = {}): FullSdk {
   const { runtimeMetrics, ...core } = options;
   const runtimeAttributes = { "process.runtime.name": "deno", ...(deno?.version?.deno ? { "process.runtime.version": deno.version.deno } : {}) };
   const sdk = withRuntimeMetrics(
-    initWithConfig(
+    initFullOrFromFile(
       {
         ...core,
         env: core.env ?? denoEnv(),
@@ -146,4 +146,5 @@ export function init(options: DenoInitOptions = {}): FullSdk {
 }
 
 export type { ConfigInput, ConfigOption } from "../config/config-init.ts";
+export { configFile, type ConfigFilePart } from "../config/config-part.ts";
 export * from "../../mod.ts";

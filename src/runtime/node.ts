@@ -9,8 +9,8 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
-import { initWithConfig } from "../config/config-init.ts";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { initFullOrFromFile } from "../sdk/full-init.ts";
 import type { FullSdk } from "../sdk/init.ts";
 import { nodeRuntimeReadings } from "./node-runtime-readings.ts";
 import { withRuntimeMetrics, type RuntimeInitOptions } from "./runtime-metrics.ts";
@@ -35,7 +35,7 @@ let asyncContext: AsyncLocalStorageContextManager | undefined;
 export function init(options: RuntimeInitOptions = {}): FullSdk {
   const { runtimeMetrics, ...core } = options;
   const sdk = withRuntimeMetrics(
-    initWithConfig(
+    initFullOrFromFile(
       { env: process.env, contextManager: (asyncContext ??= new AsyncLocalStorageContextManager(AsyncLocalStorage)), ...core },
       // Spec (Resource semantic conventions): unknown_service:<process.executable.name>.
       { sdkLanguage: "nodejs", defaultServiceName: "unknown_service:node" },
@@ -55,4 +55,5 @@ export function init(options: RuntimeInitOptions = {}): FullSdk {
 }
 
 export type { ConfigInput, ConfigOption } from "../config/config-init.ts";
+export { configFile, type ConfigFilePart } from "../config/config-part.ts";
 export * from "../../mod.ts";

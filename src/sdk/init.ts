@@ -106,6 +106,7 @@ const PART_FACTORY: Record<PartKind, string> = {
   selection: "selectByName",
   selfObservability: "selfObservability",
   consoleBridge: "consoleBridge",
+  config: "configFile",
 };
 
 let current: Sdk | undefined;

@@ -20,7 +20,7 @@ import type { SelfObservability } from "./self-observability.ts";
 import type { SignalStats } from "./sdk-stats.ts";
 
 /** The kinds of part; one part of each kind per SDK (a later one replaces an earlier one). */
-export type PartKind = "traces" | "metrics" | "logs" | "selection" | "selfObservability" | "consoleBridge";
+export type PartKind = "traces" | "metrics" | "logs" | "selection" | "selfObservability" | "consoleBridge" | "config";
 
 /**
  * One piece of the SDK. `prepare` runs for every part before any `start`, so parts that

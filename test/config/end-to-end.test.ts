@@ -6,7 +6,10 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { prometheusHandler } from "../../src/export/prometheus/handler.ts";
-import { init, trace, metrics, logs, type FullSdk } from "../../src/runtime/node.ts";
+import { configFile, init as nodeInit, trace, metrics, logs, type FullSdk } from "../../src/runtime/node.ts";
+
+// Every init() here may read a configuration file: the program passes the reader part.
+const init = (options: Parameters<typeof nodeInit>[0] = {}): ReturnType<typeof nodeInit> => nodeInit({ ...options, parts: [configFile(), ...(options.parts ?? [])] });
 import { startReceiver, type Receiver } from "./receiver.ts";
 
 const examples = fileURLToPath(new URL("./examples/", import.meta.url));

@@ -6,7 +6,10 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { init, trace, propagation, metrics, logs, context } from "../../src/runtime/node.ts";
+import { configFile, init as nodeInit, trace, propagation, metrics, logs, context } from "../../src/runtime/node.ts";
+
+// Every init() here may read a configuration file: the program passes the reader part.
+const init = (options: Parameters<typeof nodeInit>[0] = {}): ReturnType<typeof nodeInit> => nodeInit({ ...options, parts: [configFile(), ...(options.parts ?? [])] });
 import { captureDiag } from "../helpers/capture-diag.ts";
 
 const HEAD = 'file_format: "1.0"\n';
@@ -69,6 +72,20 @@ for (const [name, document, line, path, part, range] of CASES) {
     assert.unreachable("no error");
   });
 }
+
+test("without the configFile() part, a configuration file is refused with the import to add, and nothing is registered", () => {
+  const before = trace.getTracerProvider();
+  for (const [options, given] of [
+    [{ env: { OTEL_CONFIG_FILE: "/etc/otel.yaml", OTEL_SERVICE_NAME: "svc" } }, "OTEL_CONFIG_FILE=/etc/otel.yaml"],
+    [{ env: {}, config: HEAD }, "options.config"],
+  ] as const) {
+    assert.throws(
+      () => nodeInit(options),
+      (e: Error) => e instanceof TypeError && e.message === `Cannot init: ${given} is a configuration file, which this program does not import the reader of: import { configFile } from "otel-edge" and pass parts: [configFile()].`,
+    );
+    assert.is(trace.getTracerProvider(), before);
+  }
+});
 
 test("an error in the file names the file given by OTEL_CONFIG_FILE", () => {
   const dir = mkdtempSync(join(tmpdir(), "otel-config-"));
