@@ -19,7 +19,7 @@ import { initSdk, type FullSdk, type RuntimePreset } from "../sdk/init.ts";
 import type { InitOptions } from "../sdk/options.ts";
 import { SPEC_DEFAULTS } from "../sdk/spec-defaults.ts";
 import { VERSION } from "../version.ts";
-import { checkNode, CONFIGURATION_SCHEMA } from "./schema.ts";
+import { checkNode, configurationSchema } from "./schema.ts";
 import { optionsFromConfig } from "./to-options.ts";
 import { parseYaml } from "./yaml.ts";
 
@@ -40,7 +40,7 @@ export interface ConfigOption {
 }
 
 /** Options that a configuration does not cover, so code may still give them. */
-const BESIDE_CONFIG = new Set(["env", "contextManager", "idGenerator", "resourceAttributes", "bridgeConsole", "selfObservability", "parts", "runtimeMetrics", "config"]);
+const BESIDE_CONFIG = /* @__PURE__ */ new Set(["env", "contextManager", "idGenerator", "resourceAttributes", "bridgeConsole", "selfObservability", "parts", "runtimeMetrics", "config"]);
 
 /**
  * The entries' `init()`: from `options.config`, else from the file `OTEL_CONFIG_FILE` names
@@ -78,7 +78,7 @@ export function initWithConfig(options: InitOptions & ConfigOption, preset: Omit
     },
   };
   if (value === null || typeof value !== "object" || Array.isArray(value)) at.fail("", "expected a mapping with file_format");
-  checkNode(value, CONFIGURATION_SCHEMA, "", at);
+  checkNode(value, configurationSchema(), "", at);
   // Spec (opentelemetry-configuration VERSIONING.md): a reader accepts the major version it was written for.
   if (!/^1\.\d+(?:-[\w.]+)?$/.test(format as string)) at.fail("file_format", `expected "1.0" (or another 1.x), got ${JSON.stringify(format)}`);
   const configured = optionsFromConfig(value as Record<string, unknown>, at);

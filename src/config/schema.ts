@@ -42,146 +42,158 @@ const nullable = (props: Record<string, SchemaNode> = {}): ObjectNode => ({ kind
 const choice = (props: Record<string, SchemaNode>): ObjectNode => ({ kind: "object", props, one: true });
 const array = (items: SchemaNode, min = 1): SchemaNode => ({ kind: "array", items, min });
 
-const NAME_VALUE = object({ name: requiredString, value: string }, ["name", "value"]);
-const OTLP = {
-  endpoint: string,
-  headers: array(NAME_VALUE),
-  headers_list: string,
-  compression: string,
-  timeout: integer(0),
-};
-const METRIC_EXPORT = {
-  temporality_preference: oneOf("cumulative", "delta", "low_memory"),
-  default_histogram_aggregation: oneOf("explicit_bucket_histogram", "base2_exponential_bucket_histogram"),
-};
-const HTTP_TLS = { ca_file: string, key_file: string, cert_file: string };
-const OTLP_HTTP = { ...OTLP, tls: nullable(HTTP_TLS), encoding: oneOf("protobuf", "json") };
-const OTLP_GRPC = { ...OTLP, tls: nullable({ ...HTTP_TLS, insecure: boolean }) };
-const EMPTY = nullable();
+let schema: SchemaNode | undefined;
 
-const EXPORTER = choice({ otlp_http: nullable(OTLP_HTTP), otlp_grpc: nullable(OTLP_GRPC), console: EMPTY });
-const batch = (exporter: SchemaNode): ObjectNode =>
-  object({ schedule_delay: integer(0), export_timeout: integer(0), max_queue_size: integer(0, true), max_export_batch_size: integer(0, true), exporter }, ["exporter"]);
-const processors = (exporter: SchemaNode): SchemaNode => array(choice({ batch: batch(exporter), simple: object({ exporter }, ["exporter"]) }));
+/**
+ * The document's schema (`OpenTelemetryConfiguration`), built on first use: a program that
+ * bundles the reader but never reads a file does not build it, and nothing here runs on import.
+ */
+export function configurationSchema(): SchemaNode {
+  return (schema ??= buildSchema());
+}
 
-const ATTRIBUTE_LIMITS = { attribute_value_length_limit: integer(0), attribute_count_limit: integer(0) };
+function buildSchema(): SchemaNode {
+  const NAME_VALUE = object({ name: requiredString, value: string }, ["name", "value"]);
+  const OTLP = {
+    endpoint: string,
+    headers: array(NAME_VALUE),
+    headers_list: string,
+    compression: string,
+    timeout: integer(0),
+  };
+  const METRIC_EXPORT = {
+    temporality_preference: oneOf("cumulative", "delta", "low_memory"),
+    default_histogram_aggregation: oneOf("explicit_bucket_histogram", "base2_exponential_bucket_histogram"),
+  };
+  const HTTP_TLS = { ca_file: string, key_file: string, cert_file: string };
+  const OTLP_HTTP = { ...OTLP, tls: nullable(HTTP_TLS), encoding: oneOf("protobuf", "json") };
+  const OTLP_GRPC = { ...OTLP, tls: nullable({ ...HTTP_TLS, insecure: boolean }) };
+  const EMPTY = nullable();
 
-// The sampler refers to itself (parent_based's delegates).
-const SAMPLER: ObjectNode = choice({});
-const SAMPLER_PROPS: Record<string, SchemaNode> = {
-  always_off: EMPTY,
-  always_on: EMPTY,
-  trace_id_ratio_based: nullable({ ratio: { kind: "number", min: 0, max: 1, nullable: true } }),
-  parent_based: nullable({ root: SAMPLER, remote_parent_sampled: SAMPLER, remote_parent_not_sampled: SAMPLER, local_parent_sampled: SAMPLER, local_parent_not_sampled: SAMPLER }),
-};
-SAMPLER.props = SAMPLER_PROPS;
+  const EXPORTER = choice({ otlp_http: nullable(OTLP_HTTP), otlp_grpc: nullable(OTLP_GRPC), console: EMPTY });
+  const batch = (exporter: SchemaNode): ObjectNode =>
+    object({ schedule_delay: integer(0), export_timeout: integer(0), max_queue_size: integer(0, true), max_export_batch_size: integer(0, true), exporter }, ["exporter"]);
+  const processors = (exporter: SchemaNode): SchemaNode => array(choice({ batch: batch(exporter), simple: object({ exporter }, ["exporter"]) }));
 
-const TRACER_PROVIDER = object(
-  {
-    processors: processors(EXPORTER),
-    limits: object({
-      ...ATTRIBUTE_LIMITS,
-      event_count_limit: integer(0),
-      link_count_limit: integer(0),
-      event_attribute_count_limit: integer(0),
-      link_attribute_count_limit: integer(0),
-    }),
-    sampler: SAMPLER,
-  },
-  ["processors"],
-);
+  const ATTRIBUTE_LIMITS = { attribute_value_length_limit: integer(0), attribute_count_limit: integer(0) };
 
-const INSTRUMENT_TYPES = ["counter", "gauge", "histogram", "observable_counter", "observable_gauge", "observable_up_down_counter", "up_down_counter"];
-const INCLUDE_EXCLUDE = object({ included: array(requiredString), excluded: array(requiredString) });
-const READER_COMMON = {
-  producers: array(choice({ opencensus: EMPTY })),
-  cardinality_limits: object(Object.fromEntries(["default", ...INSTRUMENT_TYPES].map((type) => [type, integer(0, true)]))),
-};
-const PUSH_EXPORTER = choice({ otlp_http: nullable({ ...OTLP_HTTP, ...METRIC_EXPORT }), otlp_grpc: nullable({ ...OTLP_GRPC, ...METRIC_EXPORT }), console: nullable(METRIC_EXPORT) });
-/** `prometheus/development` is read (a pull reader has no other exporter): see `to-options.ts`. */
-const PULL_EXPORTER = choice({
-  "prometheus/development": nullable({
-    host: string,
-    port: integer(0),
-    without_scope_info: boolean,
-    without_target_info: boolean,
-    with_resource_constant_labels: INCLUDE_EXCLUDE,
-    translation_strategy: oneOf("underscore_escaping_with_suffixes", "underscore_escaping_without_suffixes", "no_utf8_escaping_with_suffixes", "no_translation"),
-  }),
-});
-const METER_PROVIDER = object(
-  {
-    readers: array(
-      choice({
-        periodic: object({ interval: integer(0), timeout: integer(0), exporter: PUSH_EXPORTER, ...READER_COMMON }, ["exporter"]),
-        pull: object({ exporter: PULL_EXPORTER, ...READER_COMMON }, ["exporter"]),
+  // The sampler refers to itself (parent_based's delegates).
+  const SAMPLER: ObjectNode = choice({});
+  const SAMPLER_PROPS: Record<string, SchemaNode> = {
+    always_off: EMPTY,
+    always_on: EMPTY,
+    trace_id_ratio_based: nullable({ ratio: { kind: "number", min: 0, max: 1, nullable: true } }),
+    parent_based: nullable({ root: SAMPLER, remote_parent_sampled: SAMPLER, remote_parent_not_sampled: SAMPLER, local_parent_sampled: SAMPLER, local_parent_not_sampled: SAMPLER }),
+  };
+  SAMPLER.props = SAMPLER_PROPS;
+
+  const TRACER_PROVIDER = object(
+    {
+      processors: processors(EXPORTER),
+      limits: object({
+        ...ATTRIBUTE_LIMITS,
+        event_count_limit: integer(0),
+        link_count_limit: integer(0),
+        event_attribute_count_limit: integer(0),
+        link_attribute_count_limit: integer(0),
       }),
-    ),
-    views: array(
-      object(
-        {
-          selector: object({
-            instrument_name: string,
-            instrument_type: oneOf(...INSTRUMENT_TYPES),
-            unit: string,
-            meter_name: string,
-            meter_version: string,
-            meter_schema_url: string,
-          }),
-          stream: object({
-            name: string,
-            description: string,
-            aggregation: choice({
-              default: EMPTY,
-              drop: EMPTY,
-              explicit_bucket_histogram: nullable({ boundaries: array({ kind: "number" }, 0), record_min_max: boolean }),
-              base2_exponential_bucket_histogram: nullable({ max_scale: integer(-10, false, 20), max_size: integer(2), record_min_max: boolean }),
-              last_value: EMPTY,
-              sum: EMPTY,
-            }),
-            aggregation_cardinality_limit: integer(0, true),
-            attribute_keys: INCLUDE_EXCLUDE,
-          }),
-        },
-        ["selector", "stream"],
-      ),
-    ),
-    exemplar_filter: oneOf("always_on", "always_off", "trace_based"),
-  },
-  ["readers"],
-);
+      sampler: SAMPLER,
+    },
+    ["processors"],
+  );
 
-const SEVERITIES = ["trace", "debug", "info", "warn", "error", "fatal"].flatMap((s) => [s, `${s}2`, `${s}3`, `${s}4`]);
-
-/** The document: `OpenTelemetryConfiguration`. */
-export const CONFIGURATION_SCHEMA: SchemaNode = /* @__PURE__ */ object(
-  {
-    file_format: requiredString,
-    disabled: boolean,
-    log_level: oneOf(...SEVERITIES),
-    attribute_limits: object(ATTRIBUTE_LIMITS),
-    logger_provider: object({ processors: processors(EXPORTER), limits: object(ATTRIBUTE_LIMITS) }, ["processors"]),
-    meter_provider: METER_PROVIDER,
-    // `jaeger` is one of the spec's built-in propagator keys, beside those the schema lists.
-    propagator: object({
-      composite: array(choice({ tracecontext: EMPTY, baggage: EMPTY, b3: EMPTY, b3multi: EMPTY, jaeger: EMPTY, ottrace: EMPTY })),
-      composite_list: string,
+  const INSTRUMENT_TYPES = ["counter", "gauge", "histogram", "observable_counter", "observable_gauge", "observable_up_down_counter", "up_down_counter"];
+  const INCLUDE_EXCLUDE = object({ included: array(requiredString), excluded: array(requiredString) });
+  const READER_COMMON = {
+    producers: array(choice({ opencensus: EMPTY })),
+    cardinality_limits: object(Object.fromEntries(["default", ...INSTRUMENT_TYPES].map((type) => [type, integer(0, true)]))),
+  };
+  const PUSH_EXPORTER = choice({ otlp_http: nullable({ ...OTLP_HTTP, ...METRIC_EXPORT }), otlp_grpc: nullable({ ...OTLP_GRPC, ...METRIC_EXPORT }), console: nullable(METRIC_EXPORT) });
+  /** `prometheus/development` is read (a pull reader has no other exporter): see `to-options.ts`. */
+  const PULL_EXPORTER = choice({
+    "prometheus/development": nullable({
+      host: string,
+      port: integer(0),
+      without_scope_info: boolean,
+      without_target_info: boolean,
+      with_resource_constant_labels: INCLUDE_EXCLUDE,
+      translation_strategy: oneOf("underscore_escaping_with_suffixes", "underscore_escaping_without_suffixes", "no_utf8_escaping_with_suffixes", "no_translation"),
     }),
-    tracer_provider: TRACER_PROVIDER,
-    resource: object({
-      attributes: array(
+  });
+  const METER_PROVIDER = object(
+    {
+      readers: array(
+        choice({
+          periodic: object({ interval: integer(0), timeout: integer(0), exporter: PUSH_EXPORTER, ...READER_COMMON }, ["exporter"]),
+          pull: object({ exporter: PULL_EXPORTER, ...READER_COMMON }, ["exporter"]),
+        }),
+      ),
+      views: array(
         object(
-          { name: requiredString, value: { kind: "any" }, type: oneOf("string", "bool", "int", "double", "string_array", "bool_array", "int_array", "double_array") },
-          ["name", "value"],
+          {
+            selector: object({
+              instrument_name: string,
+              instrument_type: oneOf(...INSTRUMENT_TYPES),
+              unit: string,
+              meter_name: string,
+              meter_version: string,
+              meter_schema_url: string,
+            }),
+            stream: object({
+              name: string,
+              description: string,
+              aggregation: choice({
+                default: EMPTY,
+                drop: EMPTY,
+                explicit_bucket_histogram: nullable({ boundaries: array({ kind: "number" }, 0), record_min_max: boolean }),
+                base2_exponential_bucket_histogram: nullable({ max_scale: integer(-10, false, 20), max_size: integer(2), record_min_max: boolean }),
+                last_value: EMPTY,
+                sum: EMPTY,
+              }),
+              aggregation_cardinality_limit: integer(0, true),
+              attribute_keys: INCLUDE_EXCLUDE,
+            }),
+          },
+          ["selector", "stream"],
         ),
       ),
-      schema_url: string,
-      attributes_list: string,
-    }),
-    distribution: { kind: "object", props: {}, open: true },
-  },
-  ["file_format"],
-);
+      exemplar_filter: oneOf("always_on", "always_off", "trace_based"),
+    },
+    ["readers"],
+  );
+
+  const SEVERITIES = ["trace", "debug", "info", "warn", "error", "fatal"].flatMap((s) => [s, `${s}2`, `${s}3`, `${s}4`]);
+
+  // The document: `OpenTelemetryConfiguration`.
+  return object(
+    {
+      file_format: requiredString,
+      disabled: boolean,
+      log_level: oneOf(...SEVERITIES),
+      attribute_limits: object(ATTRIBUTE_LIMITS),
+      logger_provider: object({ processors: processors(EXPORTER), limits: object(ATTRIBUTE_LIMITS) }, ["processors"]),
+      meter_provider: METER_PROVIDER,
+      // `jaeger` is one of the spec's built-in propagator keys, beside those the schema lists.
+      propagator: object({
+        composite: array(choice({ tracecontext: EMPTY, baggage: EMPTY, b3: EMPTY, b3multi: EMPTY, jaeger: EMPTY, ottrace: EMPTY })),
+        composite_list: string,
+      }),
+      tracer_provider: TRACER_PROVIDER,
+      resource: object({
+        attributes: array(
+          object(
+            { name: requiredString, value: { kind: "any" }, type: oneOf("string", "bool", "int", "double", "string_array", "bool_array", "int_array", "double_array") },
+            ["name", "value"],
+          ),
+        ),
+        schema_url: string,
+        attributes_list: string,
+      }),
+      distribution: { kind: "object", props: {}, open: true },
+    },
+    ["file_format"],
+  );
+}
 
 /** Where the checked document came from: turns a path into `file:line: path`, and reports. */
 export interface ConfigLocator {

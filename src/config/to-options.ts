@@ -75,17 +75,32 @@ function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-const SEVERITY_LEVEL: Record<string, DiagLogLevel> = { trace: DiagLogLevel.VERBOSE, debug: DiagLogLevel.DEBUG, info: DiagLogLevel.INFO, warn: DiagLogLevel.WARN, error: DiagLogLevel.ERROR, fatal: DiagLogLevel.ERROR };
+// Tables made per call (once per init), not on import: reading enum members at module level
+// would keep them, and this module, in programs that never read a file.
+const severityLevel = (name: string): DiagLogLevel | undefined =>
+  (
+    ({
+      trace: DiagLogLevel.VERBOSE,
+      debug: DiagLogLevel.DEBUG,
+      info: DiagLogLevel.INFO,
+      warn: DiagLogLevel.WARN,
+      error: DiagLogLevel.ERROR,
+      fatal: DiagLogLevel.ERROR,
+    }) as Record<string, DiagLogLevel>
+  )[name];
 
-const INSTRUMENT_TYPE: Record<string, InstrumentType> = {
-  counter: InstrumentType.COUNTER,
-  gauge: InstrumentType.GAUGE,
-  histogram: InstrumentType.HISTOGRAM,
-  observable_counter: InstrumentType.OBSERVABLE_COUNTER,
-  observable_gauge: InstrumentType.OBSERVABLE_GAUGE,
-  observable_up_down_counter: InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
-  up_down_counter: InstrumentType.UP_DOWN_COUNTER,
-};
+const instrumentType = (name: string): InstrumentType | undefined =>
+  (
+    ({
+      counter: InstrumentType.COUNTER,
+      gauge: InstrumentType.GAUGE,
+      histogram: InstrumentType.HISTOGRAM,
+      observable_counter: InstrumentType.OBSERVABLE_COUNTER,
+      observable_gauge: InstrumentType.OBSERVABLE_GAUGE,
+      observable_up_down_counter: InstrumentType.OBSERVABLE_UP_DOWN_COUNTER,
+      up_down_counter: InstrumentType.UP_DOWN_COUNTER,
+    }) as Record<string, InstrumentType>
+  )[name];
 
 /** Maps a checked document (see `checkNode`) to options; throws for what otel-edge cannot honour. */
 export function optionsFromConfig(doc: Node, at: ConfigLocator): ConfiguredOptions {
@@ -327,7 +342,7 @@ export function optionsFromConfig(doc: Node, at: ConfigLocator): ConfiguredOptio
     resourceAttributes[a.name] = value;
   });
 
-  return { options: defined(options), resourceAttributes, schemaUrl: given(r.schema_url), logLevel: doc.log_level ? SEVERITY_LEVEL[doc.log_level.replace(/\d$/, "")] : undefined };
+  return { options: defined(options), resourceAttributes, schemaUrl: given(r.schema_url), logLevel: doc.log_level ? severityLevel(doc.log_level.replace(/\d$/, "")) : undefined };
 }
 
 /** A view (spec: metrics/sdk.md "View") from `meter_provider.views[i]`. */
@@ -356,7 +371,7 @@ function viewOf(v: Node, path: string, build: <T>(path: string, make: () => T) =
     view(
       defined({
         instrumentName: given(s.instrument_name),
-        instrumentType: s.instrument_type ? INSTRUMENT_TYPE[s.instrument_type] : undefined,
+        instrumentType: s.instrument_type ? instrumentType(s.instrument_type) : undefined,
         meterName: given(s.meter_name),
         meterVersion: given(s.meter_version),
         meterSchemaUrl: given(s.meter_schema_url),
