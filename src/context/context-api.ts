@@ -64,8 +64,9 @@ export function activeContext(): Context {
 }
 
 /**
- * Disables and forgets `released` if it is still the global manager: what a shut-down SDK
- * does with the manager it installed (Node: stops its AsyncLocalStorage's async hook).
+ * Disables and forgets `released` if it is still the global manager: what a runtime entry's
+ * `shutdown()` does with the manager its `init()` installed (Node: stops its
+ * AsyncLocalStorage's async hook).
  */
 export function releaseContextManager(released: ContextManager | undefined): void {
   if (manager === released) context.disable();

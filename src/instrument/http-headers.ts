@@ -88,8 +88,9 @@ export function compileHeaderCapture(options: HeaderCaptureOptions, what: string
 /** Reads one header: a string, several strings, or nothing. */
 export type HeaderReader = (name: string) => string | readonly string[] | null | undefined;
 
-// A relative reference (`Location: /callback?code=...#access_token=...`): path, query, fragment.
-const RELATIVE_REFERENCE = /^([/.][^?#\s]*)?(\?[^#\s]*)?(#\S*)?$/;
+// A relative reference (`Location: /callback?code=...#access_token=...`) is redacted as a URL
+// on this placeholder origin, which is then cut off again.
+const PLACEHOLDER_ORIGIN = "http://rel.invalid"; // RFC 2606: .invalid never resolves
 
 /**
  * A header value with the URLs in it redacted like `url.full` (`Referer`, `Location`,
@@ -97,9 +98,9 @@ const RELATIVE_REFERENCE = /^([/.][^?#\s]*)?(\?[^#\s]*)?(#\S*)?$/;
  * absolute URLs anywhere in it, and of a value that is a relative reference.
  */
 function redactHeaderValue(value: string, redactSearch: (search: string) => string): string {
-  const text = redactUrlsInText(value, redactSearch);
-  const relative = text.includes("://") ? null : RELATIVE_REFERENCE.exec(text);
-  return relative ? (relative[1] ?? "") + (relative[2] ? redactSearch(relative[2]) : "") : text;
+  const relative = /^[/?]\S*$/.test(value);
+  const text = redactUrlsInText(relative ? PLACEHOLDER_ORIGIN + value : value, redactSearch);
+  return relative ? text.slice(PLACEHOLDER_ORIGIN.length) : text;
 }
 
 /**

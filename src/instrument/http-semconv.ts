@@ -31,8 +31,8 @@ export const HTTP_DURATION_BUCKETS: readonly number[] = /* @__PURE__ */ Object.f
  */
 export const DEFAULT_SENSITIVE_QUERY_KEYS: readonly string[] = /* @__PURE__ */ Object.freeze([
   "sig", "signature", "awsaccesskeyid", "x-goog-signature", "x-amz-signature", "x-amz-security-token", "x-amz-credential",
-  "token", "access_token", "refresh_token", "id_token", "auth", "auth_token", "private_token", "code", "jwt",
-  "key", "api_key", "api-key", "apikey", "x-api-key", "client_secret", "client_assertion", "password", "passwd", "secret",
+  "token", "access_token", "refresh_token", "id_token", "auth", "private_token", "code",
+  "key", "api_key", "api-key", "apikey", "client_secret", "password", "secret",
 ]);
 
 /** A rule selecting request targets: a URL prefix or host, a RegExp tested on the URL, or a predicate. */
@@ -74,7 +74,8 @@ export function spanMethod(method: string): string {
   return normalized === "_OTHER" ? "HTTP" : normalized;
 }
 
-const DEFAULT_PORTS: Record<string, number | undefined> = { "http:": 80, "https:": 443, "ws:": 80, "wss:": 443 };
+// fetch, XHR and server requests are http(s) only: WebSocket URLs never reach these helpers.
+const DEFAULT_PORTS: Record<string, number | undefined> = { "http:": 80, "https:": 443 };
 
 /** The port a URL targets: the explicit one, else the scheme's default. */
 export function urlPort(url: URL): number | undefined {

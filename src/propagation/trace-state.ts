@@ -60,7 +60,6 @@ export function isValidTraceStateValue(value: string): boolean {
  */
 function parse(raw: string): Entry[] | undefined {
   const entries: Entry[] = [];
-  const seen = new Set<string>();
   let members = 0;
   let start = 0;
   while (start <= raw.length) {
@@ -75,9 +74,8 @@ function parse(raw: string): Entry[] | undefined {
     const key = member.slice(0, eq);
     const value = member.slice(eq + 1);
     if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
-    if (seen.has(key)) continue; // a repeated key: the first occurrence stands (see above)
-    seen.add(key);
-    entries.push([key, value]);
+    // A repeated key: the first occurrence stands (see above). At most 32 entries to look through.
+    if (!entries.some((e) => e[0] === key)) entries.push([key, value]);
   }
   return entries;
 }

@@ -18,6 +18,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { diagOnce } from "../common/diag.ts";
 import type { EnvRecord } from "../common/env.ts";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { releaseContextManager } from "../context/context-api.ts";
 import { initFullOrFromFile } from "../sdk/full-init.ts";
 import type { FullSdk } from "../sdk/init.ts";
 import { eventLoopDelayFrom, withRuntimeMetrics, type RuntimeInitOptions, type RuntimeReadings } from "./runtime-metrics.ts";
@@ -127,7 +128,7 @@ export function init(options: DenoInitOptions = {}): FullSdk {
   // Deno dispatches `beforeunload` when the event loop is out of work and exits right after
   // unless the event is cancelled: cancelling keeps the loop running, so the export's fetch
   // completes; then the loop empties again and the program exits (`once`: no second hold).
-  // Shutdown removes both listeners, so init/shutdown cycles leave none behind.
+  // Shutdown removes both listeners and releases the context manager, as in node.ts.
   const beforeUnload = (event: Event): void => {
     event.preventDefault();
     void sdk.flush();
@@ -140,7 +141,7 @@ export function init(options: DenoInitOptions = {}): FullSdk {
     shutdown: () => {
       globalThis.removeEventListener("beforeunload", beforeUnload);
       globalThis.removeEventListener("unload", unload);
-      return sdk.shutdown();
+      return sdk.shutdown().then(() => releaseContextManager(asyncContext));
     },
   };
 }

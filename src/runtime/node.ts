@@ -10,6 +10,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { AsyncLocalStorageContextManager } from "../context/async-local-storage-manager.ts";
+import { releaseContextManager } from "../context/context-api.ts";
 import { initFullOrFromFile } from "../sdk/full-init.ts";
 import type { FullSdk } from "../sdk/init.ts";
 import { nodeRuntimeReadings } from "./node-runtime-readings.ts";
@@ -48,10 +49,17 @@ export function init(options: RuntimeInitOptions = {}): FullSdk {
   if (sdk.disabled) return sdk;
   // `beforeExit` fires when the event loop empties (our export timers are unref'd, so
   // they don't keep the process alive): export what is still queued, once. Shutdown removes
-  // the listener, so init/shutdown cycles (tests, hot reload) leave no listener behind.
+  // the listener and, unless a later init() replaced it, releases the context manager (its
+  // async hook), so init/shutdown cycles (tests, hot reload) leave nothing behind.
   const flushOnExit = (): void => void sdk.flush();
   process.once("beforeExit", flushOnExit);
-  return { ...sdk, shutdown: () => (process.off("beforeExit", flushOnExit), sdk.shutdown()) };
+  return {
+    ...sdk,
+    shutdown: () => {
+      process.off("beforeExit", flushOnExit);
+      return sdk.shutdown().then(() => releaseContextManager(asyncContext));
+    },
+  };
 }
 
 export type { ConfigInput, ConfigOption } from "../config/config-init.ts";

@@ -8,7 +8,7 @@
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
 import { diag } from "../common/diag.ts";
-import { context, releaseContextManager } from "../context/context-api.ts";
+import { context } from "../context/context-api.ts";
 import type { LoggerProvider } from "../logs/logger-provider.ts";
 import type { MeterProvider } from "../metrics/meter-provider.ts";
 import { propagation } from "../propagation/propagation-api.ts";
@@ -184,9 +184,7 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
     flush: () => each("flush"),
     shutdown: () => {
       if (current === sdk) current = undefined;
-      // Unless a later init() replaced it, the context manager this SDK installed is released,
-      // so init/shutdown cycles leave no async hook behind.
-      return (shutdownPromise ??= each("shutdown").then(() => releaseContextManager(merged.contextManager)));
+      return (shutdownPromise ??= each("shutdown"));
     },
     stats: () => statsOf(handles),
   };
