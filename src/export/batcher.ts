@@ -168,7 +168,9 @@ export class Batcher<T> {
         return;
       }
       this.#accepted++;
-      if (this.#queue.size >= this.#batchSize) this.#pump();
+      // A full batch is exported in a microtask (see #startExport), batches of one (the simple
+      // processors) at once, as they promise.
+      if (this.#queue.size >= this.#batchSize) this.#pump(this.#batchSize > 1);
       else this.#armTimer();
     } catch (error) {
       this.#unexpected("queueing", error);
@@ -246,15 +248,15 @@ export class Batcher<T> {
 
   // Starts the next export if one is warranted and none is in flight. Called from add(),
   // flushes and callbacks (export settled, timer): an error must not escape into the runtime.
-  #pump(): void {
+  #pump(later?: boolean): void {
     try {
-      this.#tryExport();
+      this.#tryExport(later);
     } catch (error) {
       this.#unexpected("scheduling", error);
     }
   }
 
-  #tryExport(): void {
+  #tryExport(later?: boolean): void {
     if (this.#busy) return;
     const size = this.#queue.size;
     if (size === 0) {
@@ -272,7 +274,7 @@ export class Batcher<T> {
       this.#due = false;
       const batch = this.#queue.drain(this.#batchSize);
       this.#taken += batch.length;
-      this.#startExport(batch);
+      this.#startExport(batch, later);
     } else {
       this.#armTimer();
     }
@@ -280,7 +282,7 @@ export class Batcher<T> {
 
   // One export: count its outcome when it settles or times out (that is when flush waiters
   // move on), but keep the slot until the exporter has really finished.
-  #startExport(batch: T[]): void {
+  #startExport(batch: T[], later?: boolean): void {
     this.#busy = true;
     const abort = new AbortController();
     this.#abort = abort;
@@ -288,12 +290,11 @@ export class Batcher<T> {
     // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
     // `fetch` inside the exporter does not create spans about exporting spans.
     const run = (): Promise<ExportResult> => context.with(suppressTracing(context.active()), () => this.#exporter.export(batch, { signal: abort.signal }));
-    // Batches run in a microtask, not inside the add() that filled them: the exporter encodes a
-    // batch right away (milliseconds for 512 spans), and no span.end() or log call may pay for
-    // that (issue 18). A microtask still runs in this task, before any timer: a flush at page
-    // hide or in a serverless handler starts its request as early as before. Batches of one
-    // (the simple processors) are handed over at once, as they promise. A throw rejects.
-    const exporting = this.#batchSize > 1 ? Promise.resolve().then(run) : new Promise<ExportResult>((resolve) => resolve(run()));
+    // `later`: the add() that filled a batch does not run its export, which encodes the batch
+    // right away (milliseconds for 512 spans): no span.end() or log call pays for that (issue 18).
+    // It runs in a microtask, still in this task, before any timer. Flushes and timers export at
+    // once: a flush at page hide starts its request inside the event. A throw rejects.
+    const exporting = later ? Promise.resolve().then(run) : new Promise<ExportResult>((resolve) => resolve(run()));
     // A background export's guard must not keep the process alive on its own (its I/O does
     // that), but while someone awaits forceFlush/shutdown it stays referenced.
     const keepAlive = this.#waiters.length > 0 || this.#isShutdown;
