@@ -46,14 +46,14 @@ import { positiveInteger, RingBuffer } from "./ring-buffer.ts";
 export interface BatcherOptions<T> {
   /** Where batches go. */
   exporter: Exporter<T>;
-  /** Capacity of the queue; items beyond it are dropped and counted. */
-  maxQueueSize: number;
-  /** Largest batch handed to the exporter; reaching it triggers an export at once. */
-  maxExportBatchSize: number;
-  /** Delay between the first queued item and its export; `Infinity` = flush only. */
-  scheduledDelayMillis: number;
-  /** Time after which an unsettled export counts as failed; also bounds flush and shutdown. `Infinity` = no limit. */
-  exportTimeoutMillis: number;
+  /** Capacity of the queue; items beyond it are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Largest batch handed to the exporter; reaching it triggers an export at once. Default 512. */
+  maxExportBatchSize?: number;
+  /** Delay between the first queued item and its export; `Infinity` = flush only. Default 5000. */
+  scheduledDelayMillis?: number;
+  /** Time after which an unsettled export counts as failed; also bounds flush and shutdown. `Infinity` = no limit. Default 30000. */
+  exportTimeoutMillis?: number;
   /** What is batched, for diagnostics (e.g. "spans", "log records"). */
   signal: string;
   /** Called once per finished export (SDK self-observability); must not throw (errors are swallowed). */
@@ -127,9 +127,18 @@ export class Batcher<T> {
   #failedBy: Record<string, number> = Object.create(null) as Record<string, number>; // keys come from exporters
   #droppedBy: Record<string, number> = {}; // queue_full is the queue's own count
 
-  /** @throws RangeError when a size or time option is invalid (message says which and why). */
+  /**
+   * Options left unset get the spec's batching defaults (`OTEL_BSP_*`: 2048, 512, 5000 ms, 30000 ms),
+   * so the processors pass their options through.
+   * @throws RangeError when a size or time option is invalid (message says which and why).
+   */
   constructor(options: BatcherOptions<T>) {
-    const { exporter, maxQueueSize, maxExportBatchSize, scheduledDelayMillis, exportTimeoutMillis, signal } = options;
+    const { exporter, signal } = options;
+    // `??`: null counts as unset, as in the processors' options.
+    const maxQueueSize = options.maxQueueSize ?? 2048;
+    const maxExportBatchSize = options.maxExportBatchSize ?? 512;
+    const scheduledDelayMillis = options.scheduledDelayMillis ?? 5000;
+    const exportTimeoutMillis = options.exportTimeoutMillis ?? 30_000;
     const what = `Cannot create batcher for ${signal}: `;
     const check = (ok: boolean, message: string, Type: typeof TypeError = RangeError): void => {
       if (!ok) throw new Type(what + message);
