@@ -179,8 +179,8 @@ export class Batcher<T> {
       this.#accepted++;
       // A full batch is exported in a microtask (see #startExport), batches of one (the simple
       // processors) at once, as they promise.
-      if (this.#queue.size >= this.#batchSize) this.#pump(this.#batchSize > 1);
-      else this.#armTimer();
+      if (this.#queue.size < this.#batchSize) this.#armTimer();
+      else if (!this.#busy) this.#pump(this.#batchSize > 1);
     } catch (error) {
       this.#unexpected("queueing", error);
     }

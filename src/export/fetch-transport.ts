@@ -348,14 +348,19 @@ export function parseRetryAfter(value: string | null | undefined, nowMillis: num
   return date === date ? Math.max(0, date - nowMillis) : undefined;
 }
 
+/** `body` gzipped with `CompressionStream`; rejects where the runtime has none, or it fails. */
+export async function gzipBody(body: Uint8Array | string): Promise<ArrayBuffer> {
+  return new Response(new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+}
+
 /** `body` gzipped, or undefined (reported once) when the runtime cannot: then it is sent as is. */
 async function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined> {
-  const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
   try {
-    return await new Response(new Blob([body as BlobPart]).stream().pipeThrough(new CS!("gzip"))).arrayBuffer();
+    return await gzipBody(body);
   } catch (error) {
-    const why = typeof CS === "function" ? `failed (${describe(error)})` : "is not available in this runtime (no CompressionStream)";
-    diagOnce("info", `fetch-transport:gzip:${typeof CS}`, `gzip compression ${why}; sending OTLP uncompressed.`);
+    const CS = typeof (globalThis as { CompressionStream?: unknown }).CompressionStream;
+    const why = CS === "function" ? `failed (${describe(error)})` : "is not available in this runtime (no CompressionStream)";
+    diagOnce("info", `fetch-transport:gzip:${CS}`, `gzip compression ${why}; sending OTLP uncompressed.`);
     return undefined;
   }
 }
