@@ -224,14 +224,14 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
         let to = "an unknown location"; // browsers hide an opaque redirect's Location
         try {
-          to = new URL(response.headers.get("location")!, url).origin;
+          to = redact(new URL(response.headers.get("location")!, url).origin);
         } catch {
           // none, or not a URL
         }
         diagOnce(
           "warn",
           `fetch-transport:redirect:${shownUrl}:${to}`,
-          `OTLP receiver at ${shownUrl} redirects to ${to}; exporters never follow redirects (the request's headers, API keys included, would go there too). Set the exporter's URL to the address that accepts the data.`,
+          `OTLP receiver at ${shownUrl} redirects to ${to}; not followed (our headers, API keys included, would go there too): set the exporter's URL to the final address.`,
         );
         return [fail(`HTTP ${status || "redirect"} to ${to}, not followed`, status ? String(status) : "_OTHER", status || undefined)];
       }
