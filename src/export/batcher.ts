@@ -4,7 +4,9 @@
  *
  * Follows the OTel SDK spec's Batching processor
  * (https://opentelemetry.io/docs/specs/otel/trace/sdk/#batching-processor):
- * - export as soon as `maxExportBatchSize` items are queued, else after `scheduledDelayMillis`;
+ * - export as soon as `maxExportBatchSize` items are queued, else after `scheduledDelayMillis`
+ *   (the export starts in a microtask: the span.end() or log call that filled the batch never
+ *   pays for encoding it);
  * - at most one export in flight (spec: "Export will never be called concurrently for the
  *   same exporter instance");
  * - each export bounded by `exportTimeoutMillis`;
@@ -44,14 +46,14 @@ import { positiveInteger, RingBuffer } from "./ring-buffer.ts";
 export interface BatcherOptions<T> {
   /** Where batches go. */
   exporter: Exporter<T>;
-  /** Capacity of the queue; items beyond it are dropped and counted. */
-  maxQueueSize: number;
-  /** Largest batch handed to the exporter; reaching it triggers an export at once. */
-  maxExportBatchSize: number;
-  /** Delay between the first queued item and its export; `Infinity` = flush only. */
-  scheduledDelayMillis: number;
-  /** Time after which an unsettled export counts as failed; also bounds flush and shutdown. `Infinity` = no limit. */
-  exportTimeoutMillis: number;
+  /** Capacity of the queue; items beyond it are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Largest batch handed to the exporter; reaching it triggers an export at once. Default 512. */
+  maxExportBatchSize?: number;
+  /** Delay between the first queued item and its export; `Infinity` = flush only. Default 5000. */
+  scheduledDelayMillis?: number;
+  /** Time after which an unsettled export counts as failed; also bounds flush and shutdown. `Infinity` = no limit. Default 30000. */
+  exportTimeoutMillis?: number;
   /** What is batched, for diagnostics (e.g. "spans", "log records"). */
   signal: string;
   /** Called once per finished export (SDK self-observability); must not throw (errors are swallowed). */
@@ -108,14 +110,13 @@ export class Batcher<T> {
   #abort: AbortController | undefined; // of the export in flight
   #due = false; // the timer fired while an export was in flight
   #busy = false; // an export is running (possibly already counted as timed out)
-  #inFlightItems = 0;
   #isShutdown = false;
   #shutdownPromise: Promise<void> | undefined;
   readonly #backoff = new OutageBackoff();
 
-  // Sequence counters: items accepted into the queue, taken out for export, and whose
-  // export settled. FIFO order + one export in flight make "settled >= n" mean the first
-  // n accepted items are done, which is what forceFlush waits for.
+  // Sequence counters: items accepted into the queue, taken out of it (for export, or dropped
+  // at shutdown), and done with. FIFO order + one export in flight make "settled >= n" mean the
+  // first n accepted items are done, which is what forceFlush waits for; taken - settled are in flight.
   #accepted = 0;
   #taken = 0;
   #settled = 0;
@@ -123,34 +124,33 @@ export class Batcher<T> {
   #waiters: FlushWaiter[] = [];
 
   #exportedCount = 0;
-  #failedCount = 0;
-  #failedBy: Record<string, number> = Object.create(null) as Record<string, number>;
-  #droppedAfterShutdown = 0;
-  #droppedAtShutdown = 0;
+  #failedBy: Record<string, number> = Object.create(null) as Record<string, number>; // keys come from exporters
+  #droppedBy: Record<string, number> = {}; // queue_full is the queue's own count
 
-  /** @throws RangeError when a size or time option is invalid (message says which and why). */
+  /**
+   * Options left unset get the spec's batching defaults (`OTEL_BSP_*`: 2048, 512, 5000 ms, 30000 ms),
+   * so the processors pass their options through.
+   * @throws RangeError when a size or time option is invalid (message says which and why).
+   */
   constructor(options: BatcherOptions<T>) {
-    const { exporter, maxQueueSize, maxExportBatchSize, scheduledDelayMillis, exportTimeoutMillis, signal } = options;
-    const what = `Cannot create batcher for ${signal}`;
-    if (exporter === null || typeof exporter !== "object" || typeof exporter.export !== "function") {
-      throw new TypeError(`${what}: exporter must be an object with an export() method`);
-    }
-    positiveInteger(maxQueueSize, `${what}: maxQueueSize`);
-    positiveInteger(maxExportBatchSize, `${what}: maxExportBatchSize`);
-    if (maxExportBatchSize > maxQueueSize) {
-      throw new RangeError(
-        `${what}: maxExportBatchSize (${maxExportBatchSize}) must not exceed maxQueueSize (${maxQueueSize}), or a full batch could never be queued`,
-      );
-    }
-    if (typeof scheduledDelayMillis !== "number" || !(scheduledDelayMillis >= 0)) {
-      throw new RangeError(`${what}: scheduledDelayMillis must be a number >= 0 (or Infinity), got ${String(scheduledDelayMillis)}`);
-    }
-    if (typeof exportTimeoutMillis !== "number" || !(exportTimeoutMillis > 0)) {
-      throw new RangeError(`${what}: exportTimeoutMillis must be a number > 0 (or Infinity), got ${String(exportTimeoutMillis)}`);
-    }
-    if (options.onExport !== undefined && typeof options.onExport !== "function") {
-      throw new TypeError(`${what}: onExport must be a function`);
-    }
+    const { exporter, signal } = options;
+    // `??`: null counts as unset, as in the processors' options.
+    const maxQueueSize = options.maxQueueSize ?? 2048;
+    const maxExportBatchSize = options.maxExportBatchSize ?? 512;
+    const scheduledDelayMillis = options.scheduledDelayMillis ?? 5000;
+    const exportTimeoutMillis = options.exportTimeoutMillis ?? 30_000;
+    const what = `Cannot create batcher for ${signal}: `;
+    const check = (ok: boolean, message: string, Type: typeof TypeError = RangeError): void => {
+      if (!ok) throw new Type(what + message);
+    };
+    check(typeof exporter?.export === "function", "exporter must be an object with an export() method", TypeError);
+    positiveInteger(maxQueueSize, `${what}maxQueueSize`);
+    positiveInteger(maxExportBatchSize, `${what}maxExportBatchSize`);
+    check(maxExportBatchSize <= maxQueueSize, `maxExportBatchSize (${maxExportBatchSize}) must not exceed maxQueueSize (${maxQueueSize}), or a full batch could never be queued`);
+    // `typeof` first: a string "5" compares as a number.
+    check(typeof scheduledDelayMillis === "number" && scheduledDelayMillis >= 0, `scheduledDelayMillis must be a number >= 0 (or Infinity), got ${String(scheduledDelayMillis)}`);
+    check(typeof exportTimeoutMillis === "number" && exportTimeoutMillis > 0, `exportTimeoutMillis must be a number > 0 (or Infinity), got ${String(exportTimeoutMillis)}`);
+    check(options.onExport === undefined || typeof options.onExport === "function", "onExport must be a function", TypeError);
     this.#exporter = exporter;
     this.#queue = new RingBuffer<T>(maxQueueSize);
     this.#batchSize = maxExportBatchSize;
@@ -164,7 +164,7 @@ export class Batcher<T> {
   add(item: T): void {
     try {
       if (this.#isShutdown) {
-        this.#droppedAfterShutdown++;
+        addCount(this.#droppedBy, "already_shutdown", 1);
         diagOnce("warn", `batcher:${this.#signal}:after-shutdown`, `Dropping ${this.#signal} added after shutdown; they will not be exported.`);
         return;
       }
@@ -177,8 +177,10 @@ export class Batcher<T> {
         return;
       }
       this.#accepted++;
-      if (this.#queue.size >= this.#batchSize) this.#pump();
-      else this.#armTimer();
+      // A full batch is exported in a microtask (see #startExport), batches of one (the simple
+      // processors) at once, as they promise.
+      if (this.#queue.size < this.#batchSize) this.#armTimer();
+      else if (!this.#busy) this.#pump(this.#batchSize > 1);
     } catch (error) {
       this.#unexpected("queueing", error);
     }
@@ -198,7 +200,7 @@ export class Batcher<T> {
     const flushed = new Promise<void>((resolve) => (waiter = { target, resolve }));
     this.#waiters.push(waiter);
     if (target > this.#flushTarget) this.#flushTarget = target;
-    this.#pumpSafely();
+    this.#pump();
     // Referenced: whoever awaits this promise must see it settle before the process exits.
     return settleWithin(flushed, timeoutMillis, true).then(() => {
       this.#waiters = this.#waiters.filter((w) => w !== waiter);
@@ -220,8 +222,10 @@ export class Batcher<T> {
       const left = this.#queue.size;
       if (left > 0) {
         this.#queue.clear();
-        this.#droppedAtShutdown += left;
-        this.#settled += left; // nothing will ever export them; no flush may wait for them
+        addCount(this.#droppedBy, "shutdown_timeout", left);
+        // Nothing will ever export them: taken and settled, so no flush waits for them.
+        this.#taken += left;
+        this.#settled += left;
         diag.warn(`Shutdown of the ${this.#signal} batcher timed out; dropping ${left} queued ${this.#signal}.`);
       }
       this.#abort?.abort(new Error("shutdown"));
@@ -236,24 +240,32 @@ export class Batcher<T> {
 
   /** The batcher's counters (a fresh object each call). */
   stats(): BatcherStats {
-    const droppedByReason: Record<string, number> = {};
+    const droppedByReason = { ...this.#droppedBy };
     addCount(droppedByReason, "queue_full", this.#queue.dropped);
-    addCount(droppedByReason, "already_shutdown", this.#droppedAfterShutdown);
-    addCount(droppedByReason, "shutdown_timeout", this.#droppedAtShutdown);
+    const failedByReason = { ...this.#failedBy };
     return {
       queued: this.#queue.size,
       capacity: this.#queue.capacity,
-      inFlight: this.#inFlightItems,
+      inFlight: this.#taken - this.#settled,
       exported: this.#exportedCount,
-      dropped: this.#queue.dropped + this.#droppedAfterShutdown + this.#droppedAtShutdown,
-      failed: this.#failedCount,
+      dropped: sum(droppedByReason),
+      failed: sum(failedByReason),
       droppedByReason,
-      failedByReason: { ...this.#failedBy },
+      failedByReason,
     };
   }
 
-  // Starts the next export if one is warranted and none is in flight.
-  #pump(): void {
+  // Starts the next export if one is warranted and none is in flight. Called from add(),
+  // flushes and callbacks (export settled, timer): an error must not escape into the runtime.
+  #pump(later?: boolean): void {
+    try {
+      this.#tryExport(later);
+    } catch (error) {
+      this.#unexpected("scheduling", error);
+    }
+  }
+
+  #tryExport(later?: boolean): void {
     if (this.#busy) return;
     const size = this.#queue.size;
     if (size === 0) {
@@ -271,7 +283,7 @@ export class Batcher<T> {
       this.#due = false;
       const batch = this.#queue.drain(this.#batchSize);
       this.#taken += batch.length;
-      this.#startExport(batch);
+      this.#startExport(batch, later);
     } else {
       this.#armTimer();
     }
@@ -279,22 +291,19 @@ export class Batcher<T> {
 
   // One export: count its outcome when it settles or times out (that is when flush waiters
   // move on), but keep the slot until the exporter has really finished.
-  #startExport(batch: T[]): void {
+  #startExport(batch: T[], later?: boolean): void {
     this.#busy = true;
-    this.#inFlightItems = batch.length;
     const abort = new AbortController();
     this.#abort = abort;
     const started = monotonicNow();
-    let exporting: Promise<ExportResult>;
-    try {
-      // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
-      // `fetch` inside the exporter does not create spans about exporting spans.
-      exporting = Promise.resolve(
-        context.with(suppressTracing(context.active()), () => this.#exporter.export(batch, { signal: abort.signal })),
-      );
-    } catch (error) {
-      exporting = Promise.reject(error);
-    }
+    // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
+    // `fetch` inside the exporter does not create spans about exporting spans.
+    const run = (): Promise<ExportResult> => context.with(suppressTracing(context.active()), () => this.#exporter.export(batch, { signal: abort.signal }));
+    // `later`: the add() that filled a batch does not run its export, which encodes the batch
+    // right away (milliseconds for 512 spans): no span.end() or log call pays for that (issue 18).
+    // It runs in a microtask, still in this task, before any timer. Flushes and timers export at
+    // once: a flush at page hide starts its request inside the event. A throw rejects.
+    const exporting = later ? Promise.resolve().then(run) : new Promise<ExportResult>((resolve) => resolve(run()));
     // A background export's guard must not keep the process alive on its own (its I/O does
     // that), but while someone awaits forceFlush/shutdown it stays referenced.
     const keepAlive = this.#waiters.length > 0 || this.#isShutdown;
@@ -314,14 +323,13 @@ export class Batcher<T> {
   #release(abort: AbortController): void {
     if (this.#abort === abort) this.#abort = undefined;
     this.#busy = false;
-    this.#pumpSafely();
+    this.#pump();
   }
 
   #finishExport(count: number, outcome: Settled<ExportResult>, durationMillis: number): void {
     try {
       const c = classifyExport(outcome, count);
       this.#exportedCount += c.exported;
-      this.#failedCount += c.failed;
       this.#backoff.record(c.exported === 0 && c.failed > 0 ? c.errorType : undefined);
       if (c.failed > 0) {
         addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
@@ -331,28 +339,9 @@ export class Batcher<T> {
     } catch (error) {
       this.#unexpected("counting", error);
     }
-    this.#inFlightItems = 0;
     this.#settled += count;
-    this.#resolveWaiters();
-  }
-
-  #resolveWaiters(): void {
-    if (this.#waiters.length === 0) return;
-    const still: FlushWaiter[] = [];
-    for (const w of this.#waiters) {
-      if (this.#settled >= w.target) w.resolve();
-      else still.push(w);
-    }
-    this.#waiters = still;
-  }
-
-  // #pump from a callback (export settled, timer): an error must not escape into the runtime.
-  #pumpSafely(): void {
-    try {
-      this.#pump();
-    } catch (error) {
-      this.#unexpected("scheduling", error);
-    }
+    // Waiters whose items are all done move on.
+    this.#waiters = this.#waiters.filter((w) => this.#settled < w.target || void w.resolve());
   }
 
   // A bug of ours (or a broken runtime) while `doing` something: reported once, never thrown.
@@ -366,7 +355,7 @@ export class Batcher<T> {
     const timer = setTimeout(() => {
       this.#timer = undefined;
       this.#due = true;
-      this.#pumpSafely();
+      this.#pump();
     }, Math.min(ms, MAX_TIMER_MILLIS));
     setTimerRef(timer, false);
     this.#timer = timer;
@@ -377,4 +366,10 @@ export class Batcher<T> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+function sum(counts: Record<string, number>): number {
+  let n = 0;
+  for (const key in counts) n += counts[key]!;
+  return n;
 }

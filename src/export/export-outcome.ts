@@ -83,7 +83,13 @@ export function classifyExport(settled: Settled<ExportResult>, items: number): E
       if (typeof result?.status === "number") c.status = result.status;
       if (result && result.code === 0 /* ExportResultCode.SUCCESS */) {
         // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
-        const rejected = Math.min(items, Math.max(0, Math.floor(Number(result.rejected) || 0)));
+        // An accepted export stays accepted even when its count cannot be read.
+        let rejected = 0;
+        try {
+          rejected = Math.min(items, Math.floor(count(result.rejected)));
+        } catch {
+          // a throwing getter
+        }
         c.exported = items - rejected;
         c.failed = rejected;
         if (rejected > 0) {
@@ -108,6 +114,12 @@ export function exportEvent(c: ExportCounts, durationMillis: number): ExportEven
   // classifyExport sets errorType and status only when known: everything but the cause carries over.
   const { cause: _, ...event } = c;
   return { ...event, durationMillis };
+}
+
+/** `value` as a count: a positive number or numeric string, else 0. Never coerces an object (its valueOf/toString may throw). */
+export function count(value: unknown): number {
+  const n = typeof value === "number" || typeof value === "string" ? Number(value) : 0;
+  return n > 0 ? n : 0;
 }
 
 /** Adds `n` to `counts[key]`. */

@@ -12,8 +12,21 @@
  * Everything happens inside one `timeoutMillis` budget: each attempt is aborted when the
  * budget runs out, and no retry starts whose wait would outlast it.
  *
- * `send` never throws or rejects. Messages never contain header values or URL
- * credentials: both are routinely API keys.
+ * What a receiver sends back is not trusted (issue 18):
+ * - at most {@link MAX_RESPONSE_BYTES} of a response body are read, through its stream; the
+ *   rest is cancelled, never downloaded nor inflated (`fetch` decodes gzip as it is read). The
+ *   Collector's own OTLP exporter reads 64 KiB; the OTLP spec lets clients limit response reads;
+ * - redirects are never followed (`redirect: "manual"`): following one would send our headers,
+ *   API keys included, to wherever the receiver points, and a 301/302/303 would turn the POST
+ *   into a body-less GET that "succeeds". A redirect is a failed export counted with its status
+ *   (browsers answer `type: "opaqueredirect"`, status 0; Node, Deno, Bun and workerd the 3xx
+ *   itself), reported once with the target's origin;
+ * - `partialSuccess` fields are read without coercing objects, so no body can make an accepted
+ *   request fail.
+ *
+ * `send` never throws or rejects. Messages never contain header values or URL credentials
+ * (both are routinely API keys): every message is redacted first, then cut to length, and a
+ * run of a credential's first characters (a key the receiver cut short) is redacted too.
  */
 import { diag, diagOnce } from "../common/diag.ts";
 import { percentDecode } from "../common/percent-decode.ts";
@@ -21,6 +34,7 @@ import { monotonicNow } from "../common/time.ts";
 import { describe } from "../common/describe.ts";
 import { encodeBase64 } from "./otlp/base64.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
+import { count } from "./export-outcome.ts";
 
 /** The outcome of one {@link Transport.send}, retries included. */
 export interface TransportResult {
@@ -76,6 +90,10 @@ export interface FetchTransportOptions {
 // Browsers cap the total in-flight keepalive body size at 64 KiB; leave headroom.
 const KEEPALIVE_MAX_BYTES = 60 * 1024;
 const MAX_MESSAGE_CHARS = 200;
+/** The most of a response body the transport reads (what the Collector's OTLP exporter reads). */
+export const MAX_RESPONSE_BYTES: number = 64 * 1024;
+// A run this long of a credential's first characters is redacted even where the rest is missing.
+const SECRET_PREFIX_CHARS = 6;
 // The official OTel JS exporters stop after 5 attempts; the time budget usually ends it first.
 const MAX_ATTEMPTS = 5;
 
@@ -138,8 +156,22 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   const url = parsed.href;
   // Shown in messages: no credentials, no query string (it can carry API keys).
   const shownUrl = parsed.origin + parsed.pathname;
+  // Redacted first, then cut: cut first, a credential split by the cut is no longer recognised.
   const redact = (text: string): string => {
-    for (const s of secrets) if (s.length >= 3) text = text.split(s).join("[redacted]");
+    for (const s of secrets) {
+      if (s.length < 3) continue;
+      // A value with spaces ("Bearer k") only whole: its first word alone is no credential.
+      const head = /\s/.test(s) ? s : s.slice(0, SECRET_PREFIX_CHARS);
+      let out = "";
+      let from = 0;
+      for (let i = text.indexOf(head); i !== -1; i = text.indexOf(head, from)) {
+        let n = head.length;
+        while (n < s.length && text[i + n] === s[n]) n++;
+        out += `${text.slice(from, i)}[redacted]`;
+        from = i + n;
+      }
+      text = out + text.slice(from);
+    }
     return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
   };
   const fail = (reason: string, errorType: string, status?: number): TransportResult => {
@@ -174,10 +206,10 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         return [fail(`network error: ${redact(describe(error))}`, "network"), -1];
       }
       const status = response.status;
-      // Read the body even when it is not needed, so the connection can be reused.
+      // Read (the start of) the body even when it is not needed, so the connection can be reused.
       let text: string | undefined;
       try {
-        text = await response.text();
+        text = await readBounded(response);
       } catch (error) {
         // 2xx: the receiver accepted the data; a cut-off body only loses partialSuccess.
         diag.debug(`OTLP response body from ${shownUrl} could not be read: ${redact(describe(error))}`);
@@ -186,12 +218,26 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       try {
         body = text ? (JSON.parse(text) as Record<string, unknown> | null) : undefined;
       } catch {
-        // not JSON
+        // not JSON, or cut at the bound
       }
       if (status >= 200 && status < 300) return [success(status, body?.["partialSuccess"])];
+      if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
+        let to = "an unknown location"; // browsers hide an opaque redirect's Location
+        try {
+          to = redact(new URL(response.headers.get("location")!, url).origin);
+        } catch {
+          // none, or not a URL
+        }
+        diagOnce(
+          "warn",
+          `fetch-transport:redirect:${shownUrl}:${to}`,
+          `OTLP receiver at ${shownUrl} redirects to ${to}; not followed (our headers, API keys included, would go there too): set the exporter's URL to the final address.`,
+        );
+        return [fail(`HTTP ${status || "redirect"} to ${to}, not followed`, status ? String(status) : "_OTHER", status || undefined)];
+      }
       // The `message` of a google.rpc.Status error body, else the start of a text body.
       const message = body?.["message"];
-      const detail = typeof message === "string" ? message : text?.trim().slice(0, MAX_MESSAGE_CHARS);
+      const detail = typeof message === "string" ? message : text?.trim();
       const result = fail(`HTTP ${status}${detail ? `: ${redact(detail)}` : ""}`, String(status), status);
       if (status !== 429 && status !== 502 && status !== 503 && status !== 504) return [result];
       return [result, parseRetryAfter(response.headers.get("retry-after")) ?? -1];
@@ -209,9 +255,10 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     let rejected = 0;
     // The signal's `rejected…` count (rejectedSpans, rejectedDataPoints, rejectedLogRecords):
     // int64 fields arrive as strings (proto3 JSON) or numbers (lenient receivers).
+    // Only numbers and strings are converted: an object's valueOf/toString may throw (`{"valueOf":1}`).
     for (const field of Object.keys(fields)) {
-      const n = Number(fields[field]);
-      if (field.startsWith("rejected") && n > 0 && n < Infinity) rejected += n;
+      const n = count(fields[field]);
+      if (field.startsWith("rejected") && n < Infinity) rejected += n;
     }
     const message = typeof fields["errorMessage"] === "string" ? fields["errorMessage"] : "";
     if (rejected > 0) result.rejected = rejected;
@@ -227,6 +274,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     // The same request for every attempt; each one adds its own abort signal.
     const init: RequestInit = {
       method: "POST",
+      redirect: "manual",
       headers: compressed ? { ...headers, "content-encoding": "gzip" } : { ...headers },
       body: compressed ?? (body as BodyInit),
     };
@@ -263,6 +311,32 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
 }
 
 /**
+ * The start of `response`'s body as text: at most `maxBytes` bytes (decoded bytes, when the
+ * runtime inflates gzip) are read from its stream, and the rest is cancelled. A response
+ * object without a stream (made by a `fetch` wrapper) is read with its `text()`.
+ */
+export async function readBounded(response: Response, maxBytes: number = MAX_RESPONSE_BYTES): Promise<string> {
+  const stream = response.body;
+  if (!stream) return stream === null ? "" : await response.text();
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let left = maxBytes;
+  try {
+    while (left > 0) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value.subarray(0, left), { stream: true });
+      left -= value.byteLength;
+    }
+  } finally {
+    // Never throws; a finished stream ignores it.
+    reader.cancel().catch(() => {});
+  }
+  return text + decoder.decode();
+}
+
+/**
  * Parses a `Retry-After` value (RFC 9110 §10.2.3) into milliseconds from now:
  * delay-seconds or an HTTP-date (past dates give 0). Undefined when absent or invalid.
  */
@@ -274,14 +348,19 @@ export function parseRetryAfter(value: string | null | undefined, nowMillis: num
   return date === date ? Math.max(0, date - nowMillis) : undefined;
 }
 
+/** `body` gzipped with `CompressionStream`; rejects where the runtime has none, or it fails. */
+export async function gzipBody(body: Uint8Array | string): Promise<ArrayBuffer> {
+  return new Response(new Blob([body as BlobPart]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+}
+
 /** `body` gzipped, or undefined (reported once) when the runtime cannot: then it is sent as is. */
 async function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined> {
-  const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
   try {
-    return await new Response(new Blob([body as BlobPart]).stream().pipeThrough(new CS!("gzip"))).arrayBuffer();
+    return await gzipBody(body);
   } catch (error) {
-    const why = typeof CS === "function" ? `failed (${describe(error)})` : "is not available in this runtime (no CompressionStream)";
-    diagOnce("info", `fetch-transport:gzip:${typeof CS}`, `gzip compression ${why}; sending OTLP uncompressed.`);
+    const CS = typeof (globalThis as { CompressionStream?: unknown }).CompressionStream;
+    const why = CS === "function" ? `failed (${describe(error)})` : "is not available in this runtime (no CompressionStream)";
+    diagOnce("info", `fetch-transport:gzip:${CS}`, `gzip compression ${why}; sending OTLP uncompressed.`);
     return undefined;
   }
 }

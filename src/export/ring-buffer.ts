@@ -71,7 +71,7 @@ export class RingBuffer<T> {
 
   /** Removes every queued item (they are not counted as dropped). */
   clear(): void {
-    while (this.#count > 0) this.shift();
+    this.drain();
   }
 }
 

@@ -44,15 +44,8 @@ export class BatchLogRecordProcessor implements LogRecordProcessor {
 
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
   constructor(exporter: LogRecordExporter, options: BatchLogRecordProcessorOptions & ExportHooks = {}) {
-    this.#batcher = new Batcher<ReadableLogRecord>({
-      exporter,
-      maxQueueSize: options.maxQueueSize ?? DEFAULT_BLRP_OPTIONS.maxQueueSize,
-      maxExportBatchSize: options.maxExportBatchSize ?? DEFAULT_BLRP_OPTIONS.maxExportBatchSize,
-      scheduledDelayMillis: options.scheduledDelayMillis ?? DEFAULT_BLRP_OPTIONS.scheduledDelayMillis,
-      exportTimeoutMillis: options.exportTimeoutMillis ?? DEFAULT_BLRP_OPTIONS.exportTimeoutMillis,
-      signal: "log records",
-      onExport: options.onExport,
-    });
+    // The Batcher's defaults are the spec's; OTEL_BLRP_* differs from OTEL_BSP_* in the delay only.
+    this.#batcher = new Batcher<ReadableLogRecord>({ ...options, exporter, signal: "log records", scheduledDelayMillis: options.scheduledDelayMillis ?? 1000 });
   }
 
   /** Queues `record`; never throws (a full queue drops it, counted). */

@@ -37,10 +37,10 @@ export class SimpleLogRecordProcessor implements LogRecordProcessor {
     this.#exporter = exporter;
     this.#batcher = new Batcher<ReadableLogRecord>({
       exporter,
-      maxQueueSize: options.maxQueueSize ?? 2048,
+      maxQueueSize: options.maxQueueSize,
       maxExportBatchSize: 1,
       scheduledDelayMillis: 0,
-      exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
+      exportTimeoutMillis: options.exportTimeoutMillis,
       signal: "log records",
     });
   }

@@ -17,6 +17,9 @@
  * whole body, so a partly delivered batch may arrive twice rather than not at all.
  */
 
+import { count } from "../export/export-outcome.ts";
+import { readBounded } from "../export/fetch-transport.ts";
+
 /** Chromium and the Fetch standard cap in-flight keepalive bodies at 64 KiB per document. */
 const KEEPALIVE_QUOTA_BYTES = 64 * 1024;
 /** The largest piece we send with keepalive (the transport's threshold too). */
@@ -159,14 +162,15 @@ async function combine(responses: Response[]): Promise<Response> {
   for (const response of responses) {
     let partial: Json | undefined;
     try {
-      partial = (JSON.parse(await response.text()) as { partialSuccess?: Json } | null)?.partialSuccess;
+      // Bounded like the transport's own read: a piece's answer is no more trusted than the whole's.
+      partial = (JSON.parse(await readBounded(response)) as { partialSuccess?: Json } | null)?.partialSuccess;
     } catch {
       partial = undefined;
     }
     if (!partial || typeof partial !== "object") continue;
     for (const [key, value] of Object.entries(partial)) {
       if (key === "errorMessage" && typeof value === "string") errorMessage ||= value;
-      else if (Number(value) > 0) rejected[key] = (rejected[key] ?? 0) + Number(value);
+      else if (count(value) > 0) rejected[key] = (rejected[key] ?? 0) + count(value);
     }
   }
   const hasPartial = errorMessage !== "" || Object.keys(rejected).length > 0;

@@ -46,17 +46,8 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
   constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions & ExportHooks = {}) {
-    this.#batcher = new Batcher<ReadableSpan>({
-      exporter,
-      // The literals of DEFAULT_BSP_OPTIONS: a program that only builds this processor then
-      // bundles four numbers, not the frozen object.
-      maxQueueSize: options.maxQueueSize ?? 2048,
-      maxExportBatchSize: options.maxExportBatchSize ?? 512,
-      scheduledDelayMillis: options.scheduledDelayMillis ?? 5000,
-      exportTimeoutMillis: options.exportTimeoutMillis ?? 30_000,
-      signal: "spans",
-      onExport: options.onExport,
-    });
+    // The Batcher's defaults are the OTEL_BSP_* ones.
+    this.#batcher = new Batcher<ReadableSpan>({ ...options, exporter, signal: "spans" });
   }
 
   /** Nothing to do when a span starts. */

@@ -97,13 +97,21 @@ async function withTimerSpy(fn: (live: () => number, created: () => number) => P
   }
 }
 
-test("exports as soon as maxExportBatchSize items are queued, without a timer", async () => {
+/** Resolves after the microtasks queued so far have run (no timer: what a task does before it ends). */
+const microtasks = () => new Promise<void>((r) => queueMicrotask(r));
+
+test("exports as soon as maxExportBatchSize items are queued, without a timer, but not inside the add() that filled the batch", async () => {
   const { exporter, batches } = recorder();
   const b = make(exporter, { maxExportBatchSize: 3, scheduledDelayMillis: 1e9 });
   b.add(1);
   b.add(2);
   assert.equal(batches, []);
   b.add(3);
+  // Issue 18: the exporter (which encodes the batch) is not called from inside add()...
+  assert.equal(batches, []);
+  assert.equal(b.stats().inFlight, 3, "the batch is taken off the queue at once");
+  // ...but in a microtask of the same task.
+  await microtasks();
   assert.equal(batches, [[1, 2, 3]]);
   await tick();
   assert.equal(counts(b.stats()), { queued: 0, exported: 3, dropped: 0, failed: 0 });
@@ -127,7 +135,8 @@ test("no timer is armed while the queue is empty, and the armed one is unref'd",
     assert.is(created(), 0, "constructor must not arm a timer");
     b.add(1);
     assert.is(live(), 1, "one timer while an item waits");
-    b.add(2); // reaches batch size: exported now, timer cleared
+    b.add(2); // reaches batch size: exported in a microtask, timer cleared
+    await microtasks();
     assert.equal(batches, [[1, 2]]);
     await tick();
     assert.is(live(), 0, "no timer left once the queue is empty");

@@ -79,6 +79,9 @@ test("batch processor: exports in batches of maxExportBatchSize; full queue drop
   const processor = new BatchLogRecordProcessor(exporter, { maxQueueSize: 6, maxExportBatchSize: 3, scheduledDelayMillis: Infinity });
   const logger = new LoggerProvider({ processors: [processor] }).getLogger("t");
   for (let i = 0; i < 12; i++) logger.emit({ body: i });
+  // Issue 18: no emit() ran the export (it encodes the batch); it starts in a microtask.
+  assert.equal(batches, []);
+  await new Promise<void>((r) => queueMicrotask(r));
   // 3 went out at once (batch full), 6 wait in the queue, 3 were dropped.
   assert.equal(batches, [3]);
   assert.equal(counts(processor.stats()), { queued: 6, exported: 0, dropped: 3, failed: 0 });

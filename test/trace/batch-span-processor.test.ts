@@ -9,6 +9,9 @@ import { context } from "../../src/context/context-api.ts";
 import { isTracingSuppressed } from "../../src/trace/suppress.ts";
 import { diag, DiagLogLevel } from "../../src/common/diag.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
+import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
+import { createOtlpExporter } from "../../src/export/otlp-http-exporter.ts";
+import { encodeTracesBytes } from "../../src/export/otlp/trace-encoder.ts";
 
 /** The four totals of a batcher's stats (the per-reason breakdown is asserted where it matters). */
 const counts = (s: { queued: number; exported: number; dropped: number; failed: number }) => ({
@@ -75,7 +78,8 @@ test("BatchSpanProcessor defaults are the OTEL_BSP_* defaults (512 per batch, 20
   };
   const p = new BatchSpanProcessor(exporter);
   for (let i = 0; i < 1100; i++) p.onEnd(fakeSpan(`s${i}`));
-  // The first 512 go out at once (no 5 s wait); the next full batch waits for that export.
+  // The first 512 go out at once (no 5 s wait: in a microtask); the next full batch waits for that export.
+  await new Promise<void>((r) => queueMicrotask(r));
   assert.equal(batches, [512]);
   await p.shutdown();
   assert.equal(batches, [512, 512, 76]);
@@ -84,6 +88,33 @@ test("BatchSpanProcessor defaults are the OTEL_BSP_* defaults (512 per batch, 20
   for (let i = 0; i < 3000; i++) full.onEnd(fakeSpan(`s${i}`));
   // 512 went to the (stuck) exporter, 2048 fill the queue, the rest are dropped.
   assert.equal(counts(full.stats()), { queued: 2048, exported: 0, dropped: 3000 - 512 - 2048, failed: 0 });
+});
+
+test("the span.end() that fills a batch returns without having called the exporter or its encoder; the export follows in a microtask", async () => {
+  let encoded = 0;
+  let fetched = 0;
+  const exporter = createOtlpExporter<ReadableSpan>(
+    "traces",
+    (spans) => {
+      encoded++;
+      return encodeTracesBytes(spans);
+    },
+    { url: "http://127.0.0.1:9/v1/traces", fetch: (async () => (fetched++, new Response("{}"))) as typeof fetch },
+  );
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1e9 })] });
+  const tracer = provider.getTracer("t");
+  const spans = Array.from({ length: 512 }, (_, i) => tracer.startSpan(`s${i}`, { attributes: { "http.route": "/orders/:id", i } }));
+  for (let i = 0; i < 511; i++) spans[i]!.end();
+  const started = performance.now();
+  spans[511]!.end(); // the 512th: the batch is full
+  const ms = performance.now() - started;
+  assert.is(encoded, 0, "span.end() must not encode the batch");
+  assert.is(fetched, 0);
+  console.log(`    the span.end() that fills a batch of 512 took ${ms.toFixed(3)} ms`);
+  await new Promise<void>((r) => queueMicrotask(r));
+  assert.is(encoded, 1, "the export starts in the same task");
+  await provider.forceFlush();
+  assert.is(fetched, 1);
 });
 
 test("BatchSpanProcessor validates options with RangeError", () => {

@@ -30,7 +30,8 @@
  * @module
  */
 import { diag, diagOnce } from "../../common/diag.ts";
-import { bodyText, CONTAINERS, isOtlpBody, splitOtlpJson, type OtlpBody } from "../browser-keepalive-fetch.ts";
+import { bodyText, CONTAINERS, isOtlpBody, splitOtlpJson } from "../browser-keepalive-fetch.ts";
+import { gzipBody } from "../../export/fetch-transport.ts";
 
 /** How RUM sends OTLP requests (see the module doc). */
 export type RumTransport = "fetch" | "beacon";
@@ -128,7 +129,8 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
       };
       visible.add(onLeave);
       void (async () => {
-        const compressed = options.gzip === true && !gzipRefused ? await gzip(raw) : undefined;
+        // Where CompressionStream is missing or fails, sent uncompressed.
+        const compressed = options.gzip === true && !gzipRefused ? await gzipBody(raw).catch(() => undefined) : undefined;
         if (started) return; // the page was left meanwhile: sent uncompressed
         started = true;
         let next = init;
@@ -235,16 +237,5 @@ function originOf(input: RequestInfo | URL): string {
     return new URL(url, (globalThis as { location?: { href?: string } }).location?.href).origin;
   } catch {
     return "the collector";
-  }
-}
-
-/** `body` gzipped with `CompressionStream`, or undefined where that is unavailable or fails. */
-async function gzip(body: OtlpBody): Promise<ArrayBuffer | undefined> {
-  const CS = (globalThis as { CompressionStream?: typeof CompressionStream }).CompressionStream;
-  if (typeof CS !== "function") return undefined;
-  try {
-    return await new Response(new Blob([body]).stream().pipeThrough(new CS("gzip"))).arrayBuffer();
-  } catch {
-    return undefined;
   }
 }

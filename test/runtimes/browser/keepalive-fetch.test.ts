@@ -128,6 +128,27 @@ test("keepalive fetch: split answers combine — partialSuccess rejected counts 
   assert.is(await answer.text(), "slow down");
 });
 
+test("keepalive fetch: pieces answered with uncoercible partialSuccess fields or endless bodies still combine into an accepted 200", async () => {
+  const body = tracesBody(2, 40, 400);
+  let pulled = 0;
+  const endless = () =>
+    new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 16 * 1024;
+        controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+      },
+    });
+  const hostile = recorder((_c, i) =>
+    i === 0 ? new Response(JSON.stringify({ partialSuccess: { rejectedSpans: { valueOf: 1, toString: 1 }, errorMessage: { toString: 1 } } })) : new Response(endless()),
+  );
+  const combined = await createKeepaliveFetch(hostile.fetchFn)("http://127.0.0.1:1/v1/traces", { method: "POST", body });
+  assert.ok(hostile.calls.length >= 2);
+  assert.is(combined.status, 200);
+  assert.equal(await combined.json(), {});
+  // Per endless answer: the 64 KiB bound plus the chunk the stream pulls ahead.
+  assert.ok(pulled <= (hostile.calls.length - 1) * 96 * 1024, `read ${pulled} bytes of ${hostile.calls.length - 1} endless answers`);
+});
+
 test("keepalive fetch: a byte body under the limit goes out as the same bytes (not decoded); an oversized one is split", async () => {
   const seen: unknown[] = [];
   const fetchFn = (async (_url: RequestInfo | URL, init?: RequestInit) => (seen.push(init?.body), new Response("{}"))) as typeof fetch;
