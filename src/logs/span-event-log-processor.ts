@@ -51,8 +51,8 @@ export function spanEventLogProcessor(): LogRecordProcessor {
   return {
     onEmit(record: ReadableLogRecord, context?: Context): void {
       const ids = record.spanContext;
-      const span = context && ids && getSpan(context);
       try {
+        const span = context && ids && getSpan(context);
         if (!span || !span.isRecording()) return;
         const own = span.spanContext();
         if (own.spanId !== ids!.spanId || own.traceId !== ids!.traceId) return;
@@ -67,7 +67,7 @@ export function spanEventLogProcessor(): LogRecordProcessor {
         }
         span.addEvent(record.eventName || "log", attributes, toHrTime(record.timestamp));
       } catch {
-        // A foreign span (from another SDK in the context) that throws: the record still goes on.
+        // A foreign span or context (from another SDK) that throws: the record still goes on.
       }
     },
     forceFlush: (): Promise<void> => Promise.resolve(),

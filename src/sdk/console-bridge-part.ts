@@ -25,12 +25,11 @@ export function consoleBridge(options?: BridgeConsoleOptions): SdkPart {
       const flag = build.options.bridgeConsole;
       if (build.disabled || flag === false) return;
       if (flag !== undefined && flag !== true && !isObject(flag)) throw new TypeError("Cannot init: options.bridgeConsole must be true, false or console bridge options.");
-      const given = options ?? (isObject(flag) ? flag : {});
       // Issue 18: when the records themselves are printed as JSON lines (`logExporter: "console"`),
       // passing each call through too would print it twice, once as plain text: a collector
-      // reading stdout would get duplicates and lines that are not JSON. An explicit
-      // `passthrough` still wins.
-      const restore = bridgeConsole(build.logsToConsole && given.passthrough === undefined ? { ...given, passthrough: false } : given);
+      // reading stdout would get duplicates and lines that are not JSON. A `passthrough` in the
+      // options still wins.
+      const restore = bridgeConsole({ passthrough: !build.logsToConsole, ...(options ?? (isObject(flag) ? flag : {})) });
       return { shutdown: async () => restore() };
     },
   };
