@@ -23,6 +23,9 @@ export interface WaitUntilContext {
 }
 
 let running: Sdk | undefined;
+// One context manager per isolate, as on Node: an init/shutdown cycle (a test, a re-init)
+// reuses it instead of leaving another AsyncLocalStorage behind.
+let isolateContext: ContextManager | undefined;
 
 /**
  * The best context manager this isolate offers: AsyncLocalStorage (`nodejs_compat` /
@@ -66,7 +69,7 @@ export function init(options: InitOptions = {}): Sdk {
   if (running) return running;
   const env: EnvRecord | undefined = options.env ?? (globalThis as { process?: { env?: EnvRecord } }).process?.env;
   const sdk = initSdk(
-    { ...options, env, contextManager: options.contextManager ?? workersContextManager() },
+    { ...options, env, contextManager: options.contextManager ?? (isolateContext ??= workersContextManager()) },
     {
       // Spec (resource semconv): telemetry.sdk.language "webjs" is JavaScript on web-platform
       // APIs (not Node.js); service.name falls back to unknown_service:<executable>, here workerd.
