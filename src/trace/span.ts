@@ -28,8 +28,8 @@ import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink,
 
 // code 0 is SpanStatusCode.UNSET (a literal: a module-level property read defeats tree-shaking).
 const UNSET_STATUS: SpanStatus = /* @__PURE__ */ Object.freeze({ code: 0 });
-const NO_EVENTS: readonly TimedEvent[] = /* @__PURE__ */ Object.freeze([]) as readonly TimedEvent[];
-const NO_LINKS: readonly RecordedLink[] = /* @__PURE__ */ Object.freeze([]) as readonly RecordedLink[];
+// Events and links until the first is added: one shared empty array (compared by identity).
+const NONE: readonly never[] = /* @__PURE__ */ Object.freeze([]);
 
 /** Everything a span needs from the tracer that creates it (shared, not copied per span). */
 export interface SpanOwner {
@@ -88,8 +88,8 @@ export class RecordingSpan implements Span, ReadableSpan {
     // else goes entry by entry through setAttribute (same outcome, drops reported).
     const plain = attributes ? copyPlainAttributes(attributes, owner.limits.span) : undefined;
     this.attributes = plain ?? {};
-    this.links = NO_LINKS;
-    this.events = NO_EVENTS;
+    this.links = NONE;
+    this.events = NONE;
     this.droppedAttributesCount = 0;
     this.droppedEventsCount = 0;
     this.droppedLinksCount = 0;
@@ -164,12 +164,12 @@ export class RecordingSpan implements Span, ReadableSpan {
       attributes: copied.attributes,
       droppedAttributesCount: copied.dropped,
     };
-    const events = this.events === NO_EVENTS ? (this.events = []) : (this.events as TimedEvent[]);
+    const events = this.events === NONE ? (this.events = []) : (this.events as TimedEvent[]);
     if (events.length >= limits.eventCountLimit) {
       // The official SDKs keep the newest events: drop the oldest.
       events.shift();
       this.droppedEventsCount++;
-      diagOnce("warn", "span-event-limit", `Span event limit (${limits.eventCountLimit}) reached; dropping the oldest events.`);
+      limitReached("event", limits.eventCountLimit, "the oldest events");
     }
     events.push(event);
     return this;
@@ -199,11 +199,11 @@ export class RecordingSpan implements Span, ReadableSpan {
     const limits = this.#owner.limits;
     if (this.links.length >= limits.linkCountLimit) {
       this.droppedLinksCount++;
-      diagOnce("warn", "span-link-limit", `Span link limit (${limits.linkCountLimit}) reached; dropping further links.`);
+      limitReached("link", limits.linkCountLimit, "further links");
       return this;
     }
     const copied = copyAttributes(linkAttributes, limits.link);
-    const links = this.links === NO_LINKS ? (this.links = []) : (this.links as RecordedLink[]);
+    const links = this.links === NONE ? (this.links = []) : (this.links as RecordedLink[]);
     links.push({
       context: context as SpanContext,
       attributes: copied.attributes,
@@ -284,9 +284,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   #dropAttribute(): void {
-    if (this.droppedAttributesCount++ === 0) {
-      diagOnce("warn", "span-attr-limit", `Span attribute limit (${this.#owner.limits.attributeCountLimit}) reached; dropping new attributes.`);
-    }
+    if (this.droppedAttributesCount++ === 0) limitReached("attribute", this.#owner.limits.attributeCountLimit, "new attributes");
   }
 
   #refuseAfterEnd(operation: string): boolean {
@@ -294,6 +292,11 @@ export class RecordingSpan implements Span, ReadableSpan {
     diagOnce("warn", `span-after-end:${operation}`, `Span.${operation}() called after end(); ignored.`);
     return true;
   }
+}
+
+/** Reports, once per kind, that a span limit (spec: SDK "Span Limits") dropped `dropping`. */
+function limitReached(kind: string, limit: number, dropping: string): void {
+  diagOnce("warn", `span-${kind}-limit`, `Span ${kind} limit (${limit}) reached; dropping ${dropping}.`);
 }
 
 /** `value` as a string for names and messages; `fallback` when its conversion throws (hostile toString). */

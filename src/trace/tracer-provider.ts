@@ -46,11 +46,12 @@ export interface TracerProvider {
  */
 function checkProcessors(processors: unknown): SpanProcessor[] {
   const list = processors ?? [];
-  const what = "Cannot create BasicTracerProvider: spanProcessors";
-  const methods = "(onStart, onEnd, forceFlush, shutdown)";
-  if (!Array.isArray(list)) throw new TypeError(`${what} must be an array of span processors ${methods}`);
-  const bad = list.findIndex((p: Partial<SpanProcessor> | null) => !(typeof p?.onStart == "function" && typeof p.onEnd == "function" && typeof p.forceFlush == "function" && typeof p.shutdown == "function"));
-  if (bad >= 0) throw new TypeError(`${what}[${bad}] is not a span processor ${methods}`);
+  const methods = ["onStart", "onEnd", "forceFlush", "shutdown"] as const;
+  const error = (what: string): TypeError =>
+    new TypeError(`Cannot create BasicTracerProvider: spanProcessors${what} (${methods.join(", ")})`);
+  if (!Array.isArray(list)) throw error(" must be an array of span processors");
+  const bad = list.findIndex((p: Partial<SpanProcessor> | null) => methods.some((m) => typeof p?.[m] != "function"));
+  if (bad >= 0) throw error(`[${bad}] is not a span processor`);
   return [...(list as SpanProcessor[])];
 }
 

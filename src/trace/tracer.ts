@@ -114,10 +114,8 @@ export class SdkTracer implements Tracer {
     }
     const spanName = safeString(name, "span");
     const decisions = this.#decisions;
-    let traceId: string;
-    let spanId: string;
     let result: SamplingResult | undefined;
-    let sampled: boolean;
+    let sampled: boolean | undefined;
     // A parent's tracestate may carry a sampling threshold that ParentBased checks: ask the sampler.
     if (decisions !== undefined && validParent?.traceState === undefined) {
       sampled = decisions[
@@ -127,11 +125,10 @@ export class SdkTracer implements Tracer {
         // Sampled out: ids are drawn only if someone asks for the span context.
         return new NonRecordingSpan(undefined, true, validParent, parentFlags & ~1 /* TraceFlags.SAMPLED */);
       }
-      traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
-      spanId = config.idGenerator.generateSpanId();
-    } else {
-      traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
-      spanId = config.idGenerator.generateSpanId();
+    }
+    const traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
+    const spanId = config.idGenerator.generateSpanId();
+    if (sampled === undefined) {
       try {
         result = config.sampler.shouldSample(parentContext, traceId, spanName, kind, options?.attributes ?? EMPTY_ATTRIBUTES, options?.links ?? []);
         // What would otherwise reach the exporters: an invalid decision, a traceState that cannot serialize.

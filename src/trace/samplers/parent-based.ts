@@ -111,11 +111,7 @@ function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingRe
   return { ...result, traceState: eraseOtSubKey(traceState, "th") };
 }
 
-function isSampler(s: unknown): s is Sampler {
-  return s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function";
-}
-
 function requireSampler(s: unknown, name: string): Sampler {
-  if (!isSampler(s)) throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
-  return s;
+  if (!(s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function")) throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
+  return s as Sampler;
 }
