@@ -68,25 +68,33 @@ const EPOCH_MILLIS_THRESHOLD = 1e11;
 
 /** Converts a caller's {@link TimeInput} (or nothing, meaning now) to anchor-relative milliseconds. */
 export function toTime(input?: TimeInput): number {
-  if (input === undefined || input === null) return now();
+  return (input === undefined || input === null ? undefined : timeOf(input)) ?? now();
+}
+
+/**
+ * `value` as anchor-relative milliseconds when it has the shape of a {@link TimeInput} (a
+ * number, a `Date`, `[seconds, nanos]`), else `undefined`. A number or `Date` that is not a
+ * finite time reads as now. Lets `addEvent` tell a time from attributes and convert it in one step.
+ */
+export function timeOf(value: unknown): number | undefined {
   const a = getAnchor();
-  if (typeof input === "number") {
-    if (!Number.isFinite(input)) return now();
-    return input >= EPOCH_MILLIS_THRESHOLD ? input - a.epochMillis : input - a.perf;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return now();
+    return value >= EPOCH_MILLIS_THRESHOLD ? value - a.epochMillis : value - a.perf;
   }
   try {
-    if (input instanceof Date) {
-      const ms = input.getTime();
+    if (value instanceof Date) {
+      const ms = value.getTime();
       return Number.isFinite(ms) ? ms - a.epochMillis : now();
     }
-    if (Array.isArray(input) && typeof input[0] === "number" && typeof input[1] === "number") {
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number") {
       // Subtract in whole milliseconds first so the large values cancel exactly.
-      return input[0] * 1000 - a.epochMillis + input[1] / 1e6;
+      return value[0] * 1000 - a.epochMillis + value[1] / 1e6;
     }
   } catch {
-    // A throwing or revoked Proxy passed as a time: recording never throws, so use now.
+    // A throwing or revoked Proxy: not a time (recording never throws).
   }
-  return now();
+  return undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type AttributeValue,
 } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { now, toTime, type TimeInput } from "../common/time.ts";
+import { now, timeOf, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
@@ -152,15 +152,17 @@ export class RecordingSpan implements Span, ReadableSpan {
       this.droppedEventsCount++;
       return this;
     }
-    let attributes: unknown = attributesOrTime;
-    if (isTimeInput(attributesOrTime)) {
-      time = attributesOrTime;
-      attributes = undefined;
+    // The second argument is the time when it has a time's shape; otherwise the attributes.
+    let eventTime = timeOf(attributesOrTime);
+    let attributes: unknown;
+    if (eventTime === undefined) {
+      attributes = attributesOrTime;
+      eventTime = toTime(time);
     }
     const copied = copyAttributes(attributes, limits.event);
     const event: TimedEvent = {
       name: safeString(name, "event"),
-      time: toTime(time),
+      time: eventTime,
       attributes: copied.attributes,
       droppedAttributesCount: copied.dropped,
     };
@@ -306,15 +308,5 @@ export function safeString(value: unknown, fallback: string): string {
     return String(value);
   } catch {
     return fallback;
-  }
-}
-
-/** `[seconds, nanos]`, a number or a Date: the forms `addEvent`'s second argument takes as a time. */
-function isTimeInput(value: unknown): value is TimeInput {
-  if (typeof value === "number") return true;
-  try {
-    return value instanceof Date || (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number");
-  } catch {
-    return false; // a revoked or throwing Proxy: not a time (and its attributes are dropped later)
   }
 }

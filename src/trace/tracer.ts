@@ -96,15 +96,11 @@ export class SdkTracer implements Tracer {
     const config = this.#config;
     let parentContext = ctx ?? contextApi.active();
     if (options?.root) parentContext = deleteSpan(parentContext);
-    const parentSpan = getSpan(parentContext);
-    const parent = parentSpan?.spanContext();
+    const parent = getSpan(parentContext)?.spanContext();
+    const validParent = parent && isSpanContextValid(parent) ? parent : undefined;
+    // Keep propagating the parent (if any) without recording: matches the official SDK.
+    if (isTracingSuppressed(parentContext) || !config.isActive()) return new NonRecordingSpan(validParent);
 
-    if (isTracingSuppressed(parentContext) || !config.isActive()) {
-      // Keep propagating the parent (if any) without recording: matches the official SDK.
-      return new NonRecordingSpan(parent && isSpanContextValid(parent) ? parent : undefined);
-    }
-
-    const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
     const parentFlags = validParent ? validParent.traceFlags : this.#randomIds ? RANDOM_TRACE_ID_FLAG : 0;
     let kind = options?.kind ?? 0 /* SpanKind.INTERNAL */;
     // Exporters index tables by kind: anything but a SpanKind (a Symbol, an object) must not reach them.
