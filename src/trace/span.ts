@@ -179,22 +179,23 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   addLink(link: Link): this {
     if (this.#refuseAfterEnd("addLink")) return this;
-    let context: unknown;
+    let context: SpanContext | undefined;
     let linkAttributes: unknown;
     let droppedBefore: unknown;
     try {
-      // Read once: a link may be a Proxy or have getters that throw.
-      context = link && typeof link === "object" ? link.context : undefined;
-      // Its ids read here, once: a context whose ids are not strings (or whose getters throw) is
-      // dropped now rather than breaking an exporter later.
-      const ids = context as SpanContext | undefined;
-      if (typeof ids?.traceId !== "string" || typeof ids.spanId !== "string") context = undefined;
-      linkAttributes = (link as Link).attributes;
-      droppedBefore = (link as Link).droppedAttributesCount;
+      // Read once: a link may be a Proxy or have getters that throw. Its context's ids too: a
+      // context whose ids are not strings (or whose getters throw) is dropped now rather than
+      // breaking an exporter later.
+      const c: unknown = typeof link === "object" ? link?.context : undefined;
+      if (c && typeof c === "object" && typeof (c as SpanContext).traceId === "string" && typeof (c as SpanContext).spanId === "string") {
+        context = c as SpanContext;
+        linkAttributes = link.attributes;
+        droppedBefore = link.droppedAttributesCount;
+      }
     } catch {
       context = undefined;
     }
-    if (!context || typeof context !== "object") {
+    if (context === undefined) {
       diagOnce("warn", "Dropped a link without a span context.");
       return this;
     }
@@ -207,7 +208,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     const copied = copyAttributes(linkAttributes, limits.link);
     const links = this.links === NONE ? (this.links = []) : (this.links as RecordedLink[]);
     links.push({
-      context: context as SpanContext,
+      context,
       attributes: copied.attributes,
       droppedAttributesCount: copied.dropped + (Number.isSafeInteger(droppedBefore) && (droppedBefore as number) > 0 ? (droppedBefore as number) : 0),
     });
@@ -249,9 +250,7 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   recordException(exception: Exception, time?: TimeInput): void {
     const attributes: Attributes = {};
-    if (typeof exception === "string") {
-      attributes["exception.message"] = exception;
-    } else if (exception && typeof exception === "object") {
+    if (exception && typeof exception === "object") {
       try {
         const { code, name, message, stack } = exception;
         // safeString: a `code` that cannot become a string must not lose the name, message and stack.
@@ -263,6 +262,7 @@ export class RecordingSpan implements Span, ReadableSpan {
         // A throwing getter on the error: record what we have.
       }
     } else if (exception !== undefined && exception !== null) {
+      // A string is the message; another primitive, its text.
       attributes["exception.message"] = safeString(exception, "");
     }
     // Spec (Record Exception): the event is named "exception".
@@ -270,23 +270,21 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   end(endTime?: TimeInput): void {
-    if (this.ended) {
-      diagOnce("warn", "span-ended-twice", `Span "${this.name}" ended more than once; later end() calls are ignored.`);
-      return;
-    }
+    if (this.ended) return this.#warn("ended-twice", "ended more than once; later end() calls are ignored");
     this.ended = true;
     const end = endTime === undefined ? now() : toTime(endTime);
-    if (end < this.startTime) {
-      diagOnce("warn", "span-end-before-start", `Span "${this.name}" ended before it started; using its start time.`);
-      this.endTime = this.startTime;
-    } else {
-      this.endTime = end;
-    }
+    if (end < this.startTime) this.#warn("end-before-start", "ended before it started; using its start time");
+    this.endTime = end < this.startTime ? this.startTime : end;
     this.#owner.processor.onEnd(this);
   }
 
   #dropAttribute(): void {
     if (this.droppedAttributesCount++ === 0) limitReached("attribute", this.#owner.limits.attributeCountLimit, "new attributes");
+  }
+
+  /** Reports, once per `key`, a misuse of this span: `Span "<name>" <what>.` */
+  #warn(key: string, what: string): void {
+    diagOnce("warn", `span-${key}`, `Span "${this.name}" ${what}.`);
   }
 
   #refuseAfterEnd(operation: string): boolean {
