@@ -27,22 +27,23 @@ interface Anchor {
 
 let anchor: Anchor | undefined;
 
-// The clock, looked up once (on first use, not on import) instead of on every reading:
+/** `performance` when it has `now()`, else `Date`: the monotonic clock where there is one. */
+function currentClock(): { now(): number } {
+  const p = (globalThis as { performance?: { now?: () => number } }).performance;
+  return typeof p?.now === "function" ? (p as { now(): number }) : Date;
+}
+
+// The span clock, looked up once (on first use, not on import) instead of on every reading:
 // a global property lookup plus a type check per call was a measurable part of a span's cost.
 let clock: { now(): number } | undefined;
 
 function perfNow(): number {
-  if (clock === undefined) {
-    const p = (globalThis as { performance?: { now?: () => number } }).performance;
-    clock = p !== undefined && typeof p.now === "function" ? (p as { now(): number }) : Date;
-  }
-  return (clock as { now(): number }).now();
+  return (clock ??= currentClock()).now();
 }
 
 function getAnchor(): Anchor {
   // Created on first use, not on import (DESIGN principle 5).
-  if (anchor === undefined) anchor = { epochMillis: Date.now(), perf: perfNow() };
-  return anchor;
+  return (anchor ??= { epochMillis: Date.now(), perf: perfNow() });
 }
 
 /**
@@ -51,8 +52,7 @@ function getAnchor(): Anchor {
  * call, unlike the span clock, so a page or test that replaces `performance` is followed.
  */
 export function monotonicNow(): number {
-  const p = (globalThis as { performance?: { now?: () => number } }).performance;
-  return typeof p?.now === "function" ? p.now() : Date.now();
+  return currentClock().now();
 }
 
 /** The current time, in milliseconds since the SDK's anchor. */
