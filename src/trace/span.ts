@@ -236,9 +236,9 @@ export class RecordingSpan implements Span, ReadableSpan {
     }
     // Spec (Set Status): UNSET is ignored, OK is final, a description only goes with ERROR.
     if (code === 0 /* SpanStatusCode.UNSET */ || this.status.code === 1 /* SpanStatusCode.OK */) return this;
-    if (code === 1 /* SpanStatusCode.OK */) this.status = { code };
-    else if (code === 2 /* SpanStatusCode.ERROR */) this.status = typeof message === "string" ? { code, message } : { code };
-    else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${describe(code)}.`);
+    if (code === 1 /* SpanStatusCode.OK */ || code === 2 /* SpanStatusCode.ERROR */) {
+      this.status = code === 2 && typeof message === "string" ? { code, message } : { code };
+    } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${describe(code)}.`);
     return this;
   }
 
