@@ -109,6 +109,6 @@ function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingRe
 }
 
 function requireSampler(s: unknown, name: string): Sampler {
-  if (!(s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function")) throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
-  return s as Sampler;
+  if (s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function") return s as Sampler;
+  throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
 }
