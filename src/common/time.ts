@@ -27,22 +27,23 @@ interface Anchor {
 
 let anchor: Anchor | undefined;
 
-// The clock, looked up once (on first use, not on import) instead of on every reading:
+/** `performance` when it has `now()`, else `Date`: the monotonic clock where there is one. */
+function currentClock(): { now(): number } {
+  const p = (globalThis as { performance?: { now?: () => number } }).performance;
+  return typeof p?.now === "function" ? (p as { now(): number }) : Date;
+}
+
+// The span clock, looked up once (on first use, not on import) instead of on every reading:
 // a global property lookup plus a type check per call was a measurable part of a span's cost.
 let clock: { now(): number } | undefined;
 
 function perfNow(): number {
-  if (clock === undefined) {
-    const p = (globalThis as { performance?: { now?: () => number } }).performance;
-    clock = p !== undefined && typeof p.now === "function" ? (p as { now(): number }) : Date;
-  }
-  return (clock as { now(): number }).now();
+  return (clock ??= currentClock()).now();
 }
 
 function getAnchor(): Anchor {
   // Created on first use, not on import (DESIGN principle 5).
-  if (anchor === undefined) anchor = { epochMillis: Date.now(), perf: perfNow() };
-  return anchor;
+  return (anchor ??= { epochMillis: Date.now(), perf: perfNow() });
 }
 
 /**
@@ -51,8 +52,7 @@ function getAnchor(): Anchor {
  * call, unlike the span clock, so a page or test that replaces `performance` is followed.
  */
 export function monotonicNow(): number {
-  const p = (globalThis as { performance?: { now?: () => number } }).performance;
-  return typeof p?.now === "function" ? p.now() : Date.now();
+  return currentClock().now();
 }
 
 /** The current time, in milliseconds since the SDK's anchor. */
@@ -68,25 +68,33 @@ const EPOCH_MILLIS_THRESHOLD = 1e11;
 
 /** Converts a caller's {@link TimeInput} (or nothing, meaning now) to anchor-relative milliseconds. */
 export function toTime(input?: TimeInput): number {
-  if (input === undefined || input === null) return now();
+  return (input === undefined || input === null ? undefined : timeOf(input)) ?? now();
+}
+
+/**
+ * `value` as anchor-relative milliseconds when it has the shape of a {@link TimeInput} (a
+ * number, a `Date`, `[seconds, nanos]`), else `undefined`. A number or `Date` that is not a
+ * finite time reads as now. Lets `addEvent` tell a time from attributes and convert it in one step.
+ */
+export function timeOf(value: unknown): number | undefined {
   const a = getAnchor();
-  if (typeof input === "number") {
-    if (!Number.isFinite(input)) return now();
-    return input >= EPOCH_MILLIS_THRESHOLD ? input - a.epochMillis : input - a.perf;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return now();
+    return value >= EPOCH_MILLIS_THRESHOLD ? value - a.epochMillis : value - a.perf;
   }
   try {
-    if (input instanceof Date) {
-      const ms = input.getTime();
+    if (value instanceof Date) {
+      const ms = value.getTime();
       return Number.isFinite(ms) ? ms - a.epochMillis : now();
     }
-    if (Array.isArray(input) && typeof input[0] === "number" && typeof input[1] === "number") {
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number") {
       // Subtract in whole milliseconds first so the large values cancel exactly.
-      return input[0] * 1000 - a.epochMillis + input[1] / 1e6;
+      return value[0] * 1000 - a.epochMillis + value[1] / 1e6;
     }
   } catch {
-    // A throwing or revoked Proxy passed as a time: recording never throws, so use now.
+    // A throwing or revoked Proxy: not a time (recording never throws).
   }
-  return now();
+  return undefined;
 }
 
 /**

@@ -20,18 +20,21 @@ let hex = ""; // the same digits as a string
 let size = 0;
 let offset = 0;
 
-/** Byte value → its two hex digits as one 16-bit unit in platform byte order, so one store writes both. */
+/**
+ * Byte value → its two hex digits as one 16-bit unit, so one store writes both. The table is
+ * filled byte by byte, high digit first: copied unit by unit into the character buffer, each
+ * unit keeps that byte order on any platform, so no endianness check is needed.
+ */
 let pairs: Uint16Array | undefined;
 let decoder: { decode(input: Uint8Array): string } | undefined;
 
 function hexPairs(): Uint16Array {
   const digits = "0123456789abcdef";
-  const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   const table = new Uint16Array(256);
+  const bytes = new Uint8Array(table.buffer);
   for (let i = 0; i < 256; i++) {
-    const hi = digits.charCodeAt(i >> 4);
-    const lo = digits.charCodeAt(i & 15);
-    table[i] = littleEndian ? hi | (lo << 8) : (hi << 8) | lo;
+    bytes[2 * i] = digits.charCodeAt(i >> 4);
+    bytes[2 * i + 1] = digits.charCodeAt(i & 15);
   }
   return table;
 }
@@ -70,7 +73,7 @@ function fill(): void {
 /** Fallback without `TextDecoder`: ASCII codes to a string, in chunks (argument-count limits). */
 function asciiString(codes: Uint8Array): string {
   let s = "";
-  for (let i = 0; i < codes.length; i += 4096) s += String.fromCharCode.apply(null, Array.from(codes.subarray(i, i + 4096)));
+  for (let i = 0; i < codes.length; i += 4096) s += String.fromCharCode.apply(null, codes.subarray(i, i + 4096) as unknown as number[]);
   return s;
 }
 

@@ -39,12 +39,13 @@ export const DEFAULT_SPAN_LIMITS: Readonly<SpanLimits> = /* @__PURE__ */ Object.
  * @throws RangeError when a limit is not a non-negative integer or Infinity.
  */
 export function resolveSpanLimits(options: Partial<SpanLimits> = {}): SpanLimits {
-  const limits = {} as SpanLimits;
-  for (const key of Object.keys(DEFAULT_SPAN_LIMITS) as Array<keyof SpanLimits>) limits[key] = options[key] ?? DEFAULT_SPAN_LIMITS[key];
-  for (const [key, value] of Object.entries(limits)) {
-    if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {
+  const limits = { ...DEFAULT_SPAN_LIMITS };
+  for (const key in limits) {
+    const value: unknown = options[key as keyof SpanLimits] ?? limits[key as keyof SpanLimits];
+    if (!(typeof value === "number" && value >= 0 && (value === Infinity || Number.isInteger(value)))) {
       throw new RangeError(`Invalid span limit ${key}: ${String(value)}; expected a non-negative integer or Infinity.`);
     }
+    limits[key as keyof SpanLimits] = value;
   }
   return limits;
 }
@@ -59,10 +60,11 @@ export interface CompiledSpanLimits extends SpanLimits {
 /** Precomputes the attribute-limit objects so spans do not allocate them per call. */
 export function compileSpanLimits(limits: SpanLimits): CompiledSpanLimits {
   const valueLengthLimit = limits.attributeValueLengthLimit;
+  const of = (countLimit: number): AttributeLimits => Object.freeze({ countLimit, valueLengthLimit });
   return Object.freeze({
     ...limits,
-    span: Object.freeze({ countLimit: limits.attributeCountLimit, valueLengthLimit }),
-    event: Object.freeze({ countLimit: limits.attributePerEventCountLimit, valueLengthLimit }),
-    link: Object.freeze({ countLimit: limits.attributePerLinkCountLimit, valueLengthLimit }),
+    span: of(limits.attributeCountLimit),
+    event: of(limits.attributePerEventCountLimit),
+    link: of(limits.attributePerLinkCountLimit),
   });
 }

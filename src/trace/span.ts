@@ -18,7 +18,7 @@ import {
   type AttributeValue,
 } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { now, toTime, type TimeInput } from "../common/time.ts";
+import { now, timeOf, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
@@ -28,8 +28,8 @@ import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink,
 
 // code 0 is SpanStatusCode.UNSET (a literal: a module-level property read defeats tree-shaking).
 const UNSET_STATUS: SpanStatus = /* @__PURE__ */ Object.freeze({ code: 0 });
-const NO_EVENTS: readonly TimedEvent[] = /* @__PURE__ */ Object.freeze([]) as readonly TimedEvent[];
-const NO_LINKS: readonly RecordedLink[] = /* @__PURE__ */ Object.freeze([]) as readonly RecordedLink[];
+// Events and links until the first is added: one shared empty array (compared by identity).
+const NONE: readonly never[] = /* @__PURE__ */ Object.freeze([]);
 
 /** Everything a span needs from the tracer that creates it (shared, not copied per span). */
 export interface SpanOwner {
@@ -88,8 +88,8 @@ export class RecordingSpan implements Span, ReadableSpan {
     // else goes entry by entry through setAttribute (same outcome, drops reported).
     const plain = attributes ? copyPlainAttributes(attributes, owner.limits.span) : undefined;
     this.attributes = plain ?? {};
-    this.links = NO_LINKS;
-    this.events = NO_EVENTS;
+    this.links = NONE;
+    this.events = NONE;
     this.droppedAttributesCount = 0;
     this.droppedEventsCount = 0;
     this.droppedLinksCount = 0;
@@ -152,24 +152,26 @@ export class RecordingSpan implements Span, ReadableSpan {
       this.droppedEventsCount++;
       return this;
     }
-    let attributes: unknown = attributesOrTime;
-    if (isTimeInput(attributesOrTime)) {
-      time = attributesOrTime;
-      attributes = undefined;
+    // The second argument is the time when it has a time's shape; otherwise the attributes.
+    let eventTime = timeOf(attributesOrTime);
+    let attributes: unknown;
+    if (eventTime === undefined) {
+      attributes = attributesOrTime;
+      eventTime = toTime(time);
     }
     const copied = copyAttributes(attributes, limits.event);
     const event: TimedEvent = {
       name: safeString(name, "event"),
-      time: toTime(time),
+      time: eventTime,
       attributes: copied.attributes,
       droppedAttributesCount: copied.dropped,
     };
-    const events = this.events === NO_EVENTS ? (this.events = []) : (this.events as TimedEvent[]);
+    const events = this.events === NONE ? (this.events = []) : (this.events as TimedEvent[]);
     if (events.length >= limits.eventCountLimit) {
       // The official SDKs keep the newest events: drop the oldest.
       events.shift();
       this.droppedEventsCount++;
-      diagOnce("warn", "span-event-limit", `Span event limit (${limits.eventCountLimit}) reached; dropping the oldest events.`);
+      limitReached("event", limits.eventCountLimit, "the oldest events");
     }
     events.push(event);
     return this;
@@ -177,35 +179,36 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   addLink(link: Link): this {
     if (this.#refuseAfterEnd("addLink")) return this;
-    let context: unknown;
+    let context: SpanContext | undefined;
     let linkAttributes: unknown;
     let droppedBefore: unknown;
     try {
-      // Read once: a link may be a Proxy or have getters that throw.
-      context = link && typeof link === "object" ? link.context : undefined;
-      // Its ids read here, once: a context whose ids are not strings (or whose getters throw) is
-      // dropped now rather than breaking an exporter later.
-      const ids = context as SpanContext | undefined;
-      if (typeof ids?.traceId !== "string" || typeof ids.spanId !== "string") context = undefined;
-      linkAttributes = (link as Link).attributes;
-      droppedBefore = (link as Link).droppedAttributesCount;
+      // Read once: a link may be a Proxy or have getters that throw. Its context's ids too: a
+      // context whose ids are not strings (or whose getters throw) is dropped now rather than
+      // breaking an exporter later.
+      const c: unknown = typeof link === "object" ? link?.context : undefined;
+      if (c && typeof c === "object" && typeof (c as SpanContext).traceId === "string" && typeof (c as SpanContext).spanId === "string") {
+        context = c as SpanContext;
+        linkAttributes = link.attributes;
+        droppedBefore = link.droppedAttributesCount;
+      }
     } catch {
       context = undefined;
     }
-    if (!context || typeof context !== "object") {
+    if (context === undefined) {
       diagOnce("warn", "Dropped a link without a span context.");
       return this;
     }
     const limits = this.#owner.limits;
     if (this.links.length >= limits.linkCountLimit) {
       this.droppedLinksCount++;
-      diagOnce("warn", "span-link-limit", `Span link limit (${limits.linkCountLimit}) reached; dropping further links.`);
+      limitReached("link", limits.linkCountLimit, "further links");
       return this;
     }
     const copied = copyAttributes(linkAttributes, limits.link);
-    const links = this.links === NO_LINKS ? (this.links = []) : (this.links as RecordedLink[]);
+    const links = this.links === NONE ? (this.links = []) : (this.links as RecordedLink[]);
     links.push({
-      context: context as SpanContext,
+      context,
       attributes: copied.attributes,
       droppedAttributesCount: copied.dropped + (Number.isSafeInteger(droppedBefore) && (droppedBefore as number) > 0 ? (droppedBefore as number) : 0),
     });
@@ -233,9 +236,9 @@ export class RecordingSpan implements Span, ReadableSpan {
     }
     // Spec (Set Status): UNSET is ignored, OK is final, a description only goes with ERROR.
     if (code === 0 /* SpanStatusCode.UNSET */ || this.status.code === 1 /* SpanStatusCode.OK */) return this;
-    if (code === 1 /* SpanStatusCode.OK */) this.status = { code };
-    else if (code === 2 /* SpanStatusCode.ERROR */) this.status = typeof message === "string" ? { code, message } : { code };
-    else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${describe(code)}.`);
+    if (code === 1 /* SpanStatusCode.OK */ || code === 2 /* SpanStatusCode.ERROR */) {
+      this.status = code === 2 && typeof message === "string" ? { code, message } : { code };
+    } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${describe(code)}.`);
     return this;
   }
 
@@ -247,9 +250,7 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   recordException(exception: Exception, time?: TimeInput): void {
     const attributes: Attributes = {};
-    if (typeof exception === "string") {
-      attributes["exception.message"] = exception;
-    } else if (exception && typeof exception === "object") {
+    if (exception && typeof exception === "object") {
       try {
         const { code, name, message, stack } = exception;
         // safeString: a `code` that cannot become a string must not lose the name, message and stack.
@@ -261,6 +262,7 @@ export class RecordingSpan implements Span, ReadableSpan {
         // A throwing getter on the error: record what we have.
       }
     } else if (exception !== undefined && exception !== null) {
+      // A string is the message; another primitive, its text.
       attributes["exception.message"] = safeString(exception, "");
     }
     // Spec (Record Exception): the event is named "exception".
@@ -268,25 +270,21 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   end(endTime?: TimeInput): void {
-    if (this.ended) {
-      diagOnce("warn", "span-ended-twice", `Span "${this.name}" ended more than once; later end() calls are ignored.`);
-      return;
-    }
+    if (this.ended) return this.#warn("ended-twice", "ended more than once; later end() calls are ignored");
     this.ended = true;
     const end = endTime === undefined ? now() : toTime(endTime);
-    if (end < this.startTime) {
-      diagOnce("warn", "span-end-before-start", `Span "${this.name}" ended before it started; using its start time.`);
-      this.endTime = this.startTime;
-    } else {
-      this.endTime = end;
-    }
+    if (end < this.startTime) this.#warn("end-before-start", "ended before it started; using its start time");
+    this.endTime = end < this.startTime ? this.startTime : end;
     this.#owner.processor.onEnd(this);
   }
 
   #dropAttribute(): void {
-    if (this.droppedAttributesCount++ === 0) {
-      diagOnce("warn", "span-attr-limit", `Span attribute limit (${this.#owner.limits.attributeCountLimit}) reached; dropping new attributes.`);
-    }
+    if (this.droppedAttributesCount++ === 0) limitReached("attribute", this.#owner.limits.attributeCountLimit, "new attributes");
+  }
+
+  /** Reports, once per `key`, a misuse of this span: `Span "<name>" <what>.` */
+  #warn(key: string, what: string): void {
+    diagOnce("warn", `span-${key}`, `Span "${this.name}" ${what}.`);
   }
 
   #refuseAfterEnd(operation: string): boolean {
@@ -296,6 +294,11 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 }
 
+/** Reports, once per kind, that a span limit (spec: SDK "Span Limits") dropped `dropping`. */
+function limitReached(kind: string, limit: number, dropping: string): void {
+  diagOnce("warn", `span-${kind}-limit`, `Span ${kind} limit (${limit}) reached; dropping ${dropping}.`);
+}
+
 /** `value` as a string for names and messages; `fallback` when its conversion throws (hostile toString). */
 export function safeString(value: unknown, fallback: string): string {
   if (typeof value === "string") return value;
@@ -303,15 +306,5 @@ export function safeString(value: unknown, fallback: string): string {
     return String(value);
   } catch {
     return fallback;
-  }
-}
-
-/** `[seconds, nanos]`, a number or a Date: the forms `addEvent`'s second argument takes as a time. */
-function isTimeInput(value: unknown): value is TimeInput {
-  if (typeof value === "number") return true;
-  try {
-    return value instanceof Date || (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number");
-  } catch {
-    return false; // a revoked or throwing Proxy: not a time (and its attributes are dropped later)
   }
 }

@@ -41,32 +41,34 @@ export interface TraceAPI {
 }
 
 /** Creates only non-recording spans that carry the parent's context: the state before `init()`. */
-class NoopTracer implements Tracer {
+const noopTracer: Tracer = {
   startSpan(_name: string, options?: SpanOptions, ctx?: Context): Span {
     if (options?.root) return new NonRecordingSpan();
     const parent = getSpanContext(ctx ?? contextApi.active());
     return new NonRecordingSpan(parent && isSpanContextValid(parent) ? parent : undefined);
-  }
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
-    return runInActiveSpan(this, name, rest) as ReturnType<F>;
-  }
-}
-
-const noopTracer = /* @__PURE__ */ new NoopTracer();
+  },
+  startActiveSpan(name: string, ...rest: unknown[]): never {
+    return runInActiveSpan(this, name, rest) as never;
+  },
+};
 const noopProvider: TracerProvider = { getTracer: () => noopTracer };
 let globalProvider: TracerProvider | undefined;
 let generation = 0; // bumps whenever the provider changes, so proxies re-resolve
 
 /** Resolves the real tracer lazily from whatever provider is global at call time. */
 class ProxyTracer implements Tracer {
+  declare readonly name: string;
+  declare readonly version: string | undefined;
+  declare readonly options: TracerOptions | undefined;
   #delegate: Tracer | undefined;
   #generation = -1;
 
-  constructor(
-    readonly name: string,
-    readonly version: string | undefined,
-    readonly options: TracerOptions | undefined,
-  ) {}
+  // Assigned here rather than as parameter properties, which would also be emitted as class fields.
+  constructor(name: string, version: string | undefined, options: TracerOptions | undefined) {
+    this.name = name;
+    this.version = version;
+    this.options = options;
+  }
 
   #tracer(): Tracer {
     if (this.#generation !== generation || this.#delegate === undefined) {

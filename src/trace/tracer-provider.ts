@@ -7,7 +7,7 @@ import { diag } from "../common/diag.ts";
 import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
 import { randomIdGenerator, type IdGenerator } from "./ids.ts";
-import { compileSpanLimits, resolveSpanLimits, type CompiledSpanLimits, type SpanLimits } from "./limits.ts";
+import { compileSpanLimits, resolveSpanLimits, type SpanLimits } from "./limits.ts";
 import { MultiSpanProcessor } from "./multi-span-processor.ts";
 import { ParentBasedSampler } from "./samplers/parent-based.ts";
 import { AlwaysOnSampler } from "./samplers/always.ts";
@@ -46,11 +46,12 @@ export interface TracerProvider {
  */
 function checkProcessors(processors: unknown): SpanProcessor[] {
   const list = processors ?? [];
-  const what = "Cannot create BasicTracerProvider: spanProcessors";
-  const methods = "(onStart, onEnd, forceFlush, shutdown)";
-  if (!Array.isArray(list)) throw new TypeError(`${what} must be an array of span processors ${methods}`);
-  const bad = list.findIndex((p: Partial<SpanProcessor> | null) => !(typeof p?.onStart == "function" && typeof p.onEnd == "function" && typeof p.forceFlush == "function" && typeof p.shutdown == "function"));
-  if (bad >= 0) throw new TypeError(`${what}[${bad}] is not a span processor ${methods}`);
+  const methods = ["onStart", "onEnd", "forceFlush", "shutdown"] as const;
+  const error = (what: string): TypeError =>
+    new TypeError(`Cannot create BasicTracerProvider: spanProcessors${what} (${methods.join(", ")})`);
+  if (!Array.isArray(list)) throw error(" must be an array of span processors");
+  const bad = list.findIndex((p: Partial<SpanProcessor> | null) => methods.some((m) => typeof p?.[m] != "function"));
+  if (bad >= 0) throw error(`[${bad}] is not a span processor`);
   return [...(list as SpanProcessor[])];
 }
 
@@ -58,19 +59,21 @@ function checkProcessors(processors: unknown): SpanProcessor[] {
 export class BasicTracerProvider implements TracerProvider {
   /** The resource spans from this provider carry. */
   readonly resource: Resource;
-  readonly #limits: CompiledSpanLimits;
-  readonly #sampler: Sampler;
-  readonly #processor: MultiSpanProcessor;
-  readonly #idGenerator: IdGenerator;
+  // What every tracer (and span) of this provider shares; each tracer adds its scope.
+  readonly #shared: Omit<TracerConfig, "instrumentationScope">;
   readonly #tracers = new Map<string, SdkTracer>();
   #active = true;
 
   constructor(options: TracerProviderOptions = {}) {
     this.resource = options.resource ?? DEFAULT_RESOURCE;
-    this.#limits = compileSpanLimits(resolveSpanLimits(options.spanLimits));
-    this.#sampler = options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() });
-    this.#processor = new MultiSpanProcessor(checkProcessors(options.spanProcessors));
-    this.#idGenerator = options.idGenerator ?? randomIdGenerator;
+    this.#shared = {
+      resource: this.resource,
+      limits: compileSpanLimits(resolveSpanLimits(options.spanLimits)),
+      processor: new MultiSpanProcessor(checkProcessors(options.spanProcessors)),
+      sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+      idGenerator: options.idGenerator ?? randomIdGenerator,
+      isActive: () => this.#active,
+    };
   }
 
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
@@ -92,16 +95,7 @@ export class BasicTracerProvider implements TracerProvider {
     let tracer = this.#tracers.get(key);
     if (tracer === undefined) {
       const scope: InstrumentationScope = Object.freeze({ name, version: v, schemaUrl: url });
-      const config: TracerConfig = {
-        resource: this.resource,
-        instrumentationScope: scope,
-        limits: this.#limits,
-        processor: this.#processor,
-        sampler: this.#sampler,
-        idGenerator: this.#idGenerator,
-        isActive: () => this.#active,
-      };
-      tracer = new SdkTracer(config);
+      tracer = new SdkTracer({ ...this.#shared, instrumentationScope: scope });
       this.#tracers.set(key, tracer);
     }
     return tracer;
@@ -109,13 +103,13 @@ export class BasicTracerProvider implements TracerProvider {
 
   /** Exports every ended span still queued in the processors. Never rejects. */
   forceFlush(): Promise<void> {
-    return this.#processor.forceFlush();
+    return this.#shared.processor.forceFlush();
   }
 
   /** Flushes, then shuts the processors down; later spans are non-recording. Never rejects. */
   shutdown(): Promise<void> {
     if (!this.#active) return Promise.resolve();
     this.#active = false;
-    return this.#processor.shutdown();
+    return this.#shared.processor.shutdown();
   }
 }

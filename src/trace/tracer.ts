@@ -96,15 +96,11 @@ export class SdkTracer implements Tracer {
     const config = this.#config;
     let parentContext = ctx ?? contextApi.active();
     if (options?.root) parentContext = deleteSpan(parentContext);
-    const parentSpan = getSpan(parentContext);
-    const parent = parentSpan?.spanContext();
+    const parent = getSpan(parentContext)?.spanContext();
+    const validParent = parent && isSpanContextValid(parent) ? parent : undefined;
+    // Keep propagating the parent (if any) without recording: matches the official SDK.
+    if (isTracingSuppressed(parentContext) || !config.isActive()) return new NonRecordingSpan(validParent);
 
-    if (isTracingSuppressed(parentContext) || !config.isActive()) {
-      // Keep propagating the parent (if any) without recording: matches the official SDK.
-      return new NonRecordingSpan(parent && isSpanContextValid(parent) ? parent : undefined);
-    }
-
-    const validParent = parent !== undefined && isSpanContextValid(parent) ? parent : undefined;
     const parentFlags = validParent ? validParent.traceFlags : this.#randomIds ? RANDOM_TRACE_ID_FLAG : 0;
     let kind = options?.kind ?? 0 /* SpanKind.INTERNAL */;
     // Exporters index tables by kind: anything but a SpanKind (a Symbol, an object) must not reach them.
@@ -114,10 +110,8 @@ export class SdkTracer implements Tracer {
     }
     const spanName = safeString(name, "span");
     const decisions = this.#decisions;
-    let traceId: string;
-    let spanId: string;
     let result: SamplingResult | undefined;
-    let sampled: boolean;
+    let sampled: boolean | undefined;
     // A parent's tracestate may carry a sampling threshold that ParentBased checks: ask the sampler.
     if (decisions !== undefined && validParent?.traceState === undefined) {
       sampled = decisions[
@@ -127,11 +121,10 @@ export class SdkTracer implements Tracer {
         // Sampled out: ids are drawn only if someone asks for the span context.
         return new NonRecordingSpan(undefined, true, validParent, parentFlags & ~1 /* TraceFlags.SAMPLED */);
       }
-      traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
-      spanId = config.idGenerator.generateSpanId();
-    } else {
-      traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
-      spanId = config.idGenerator.generateSpanId();
+    }
+    const traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
+    const spanId = config.idGenerator.generateSpanId();
+    if (sampled === undefined) {
       try {
         result = config.sampler.shouldSample(parentContext, traceId, spanName, kind, options?.attributes ?? EMPTY_ATTRIBUTES, options?.links ?? []);
         // What would otherwise reach the exporters: an invalid decision, a traceState that cannot serialize.

@@ -38,9 +38,8 @@ export function getOtSubKey(traceState: TraceState | undefined, key: string): st
  * no such sub-key.
  */
 export function eraseOtSubKey(traceState: TraceState | undefined, key: string): TraceState | undefined {
-  const entries = otEntries(traceState);
-  if (!entries.some((entry) => isSubKey(entry, key))) return traceState;
-  const next = entries.filter((entry) => entry !== "" && !isSubKey(entry, key)).join(";");
+  if (getOtSubKey(traceState, key) === undefined) return traceState;
+  const next = otEntries(traceState).filter((entry) => entry !== "" && !isSubKey(entry, key)).join(";");
   return next === "" ? traceState?.unset(OT_KEY) : traceState?.set(OT_KEY, next);
 }
 

@@ -37,8 +37,8 @@ export interface ParentBasedSamplerConfig {
   localParentNotSampled?: Sampler;
 }
 
-// The optional delegates: remote before local, sampled before not sampled.
-const DELEGATES = ["remoteParentSampled", "remoteParentNotSampled", "localParentSampled", "localParentNotSampled"] as const;
+// `root`, then the optional delegates: remote before local, sampled before not sampled.
+const SAMPLERS = ["root", "remoteParentSampled", "remoteParentNotSampled", "localParentSampled", "localParentNotSampled"] as const;
 
 /**
  * Follows the parent's sampling decision; asks `root` for new traces.
@@ -49,18 +49,17 @@ const DELEGATES = ["remoteParentSampled", "remoteParentNotSampled", "localParent
  * ```
  */
 export class ParentBasedSampler implements Sampler {
-  readonly #root: Sampler;
-  readonly #delegates: readonly Sampler[]; // indexed like DELEGATES
+  // Indexed like SAMPLERS: also what parentBasedSamplers() returns.
+  readonly #samplers: readonly Sampler[];
 
   /** @throws TypeError when `root` (or a given delegate) is not a sampler */
   constructor(config: ParentBasedSamplerConfig) {
     const c = (config ?? {}) as Partial<Record<keyof ParentBasedSamplerConfig, unknown>>;
-    this.#root = requireSampler(c.root, "root");
     // The spec's defaults: AlwaysOn for sampled parents, AlwaysOff for the others.
-    this.#delegates = DELEGATES.map((name, i) =>
-      c[name] === undefined ? (i % 2 === 0 ? new AlwaysOnSampler() : new AlwaysOffSampler()) : requireSampler(c[name], name),
+    this.#samplers = SAMPLERS.map((name, i) =>
+      c[name] === undefined && i > 0 ? (i % 2 === 1 ? new AlwaysOnSampler() : new AlwaysOffSampler()) : requireSampler(c[name], name),
     );
-    SAMPLERS_OF.set(this, [this.#root, ...this.#delegates]);
+    SAMPLERS_OF.set(this, this.#samplers);
   }
 
   /** Delegates by the parent, as in the table above. */
@@ -73,18 +72,16 @@ export class ParentBasedSampler implements Sampler {
     links: Link[],
   ): SamplingResult {
     const parent = parentSpanContext(context);
-    if (parent === undefined) return this.#root.shouldSample(context, traceId, spanName, spanKind, attributes, links);
-    const sampled = isSampled(parent);
-    const delegate = this.#delegates[(parent.isRemote ? 0 : 2) + (sampled ? 0 : 1)]!;
+    const sampled = parent !== undefined && isSampled(parent);
+    const delegate = this.#samplers[parent === undefined ? 0 : (parent.isRemote ? 1 : 3) + (sampled ? 0 : 1)]!;
     const result = delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
-    if (sampled && result.decision === 2 /* SamplingDecision.RECORD_AND_SAMPLED */) return checkThreshold(parent, result);
+    if (sampled && result.decision === 2 /* SamplingDecision.RECORD_AND_SAMPLED */) return checkThreshold(parent!, result);
     return result;
   }
 
   /** `ParentBased{root=…, remoteParentSampled=…, …}`, like the official JS SDK. */
   toString(): string {
-    const delegates = DELEGATES.map((name, i) => `, ${name}=${this.#delegates[i]!.toString()}`).join("");
-    return `ParentBased{root=${this.#root.toString()}${delegates}}`;
+    return `ParentBased{${SAMPLERS.map((name, i) => `${name}=${this.#samplers[i]!.toString()}`).join(", ")}}`;
   }
 }
 
@@ -111,11 +108,7 @@ function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingRe
   return { ...result, traceState: eraseOtSubKey(traceState, "th") };
 }
 
-function isSampler(s: unknown): s is Sampler {
-  return s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function";
-}
-
 function requireSampler(s: unknown, name: string): Sampler {
-  if (!isSampler(s)) throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
-  return s;
+  if (s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function") return s as Sampler;
+  throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
 }
