@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { jsonString } from "../../../src/export/otlp/json-string.ts";
-import { finishText, fragment, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
+import { finishText, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
 import { isValidSpanId, isValidTraceId } from "../../../src/trace/span-context.ts";
 import { Rng, withSeed } from "../../fuzz/prng.ts";
 
@@ -78,13 +78,13 @@ test("hexId(): accepts exactly what isValidTraceId/isValidSpanId accept, and wri
   }
 });
 
-test("bytes()/fragment(): short and long fragments copied whole, past growth", () => {
-  const short = fragment(',"a":');
-  const long = fragment(',"startTimeUnixNano":"' + "y".repeat(100));
+test("ascii(): short and long constants copied whole, past growth", () => {
+  const short = ',"a":';
+  const long = ',"startTimeUnixNano":"' + "y".repeat(100);
   let expected = "";
   const w = new JsonWriter(false);
   for (let i = 0; i < 200; i++) {
-    w.bytes(i % 3 ? short : long);
+    w.ascii(i % 3 ? short : long);
     expected += i % 3 ? ',"a":' : ',"startTimeUnixNano":"' + "y".repeat(100);
   }
   assert.is(finishText(w), expected);
