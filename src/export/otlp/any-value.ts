@@ -24,16 +24,16 @@ const INT64_END = 2 ** 63;
 const INT64_END_BIG = 2n ** 63n;
 
 /**
- * The decimal int64 text for `n` (proto3 JSON writes 64-bit integers as strings), or
- * `undefined` when `n` is not an integer inside the int64 range. `-0` gives `"0"`.
- * Past 2^53, `String(n)` would print the shortest round-tripping digits (2^62 →
- * "4611686018427388000"), not the value the double holds, so BigInt prints it exactly.
+ * The exact decimal text of `n` when it is an integer number in [`min`, `end`) — the range of
+ * a proto integer type, int64 unless given (proto3 JSON writes 64-bit integers as strings) —
+ * else `undefined`. `-0` gives `"0"`. Past 2^53, `String(n)` would print the shortest
+ * round-tripping digits (2^62 → "4611686018427388000"), not the value the double holds, so
+ * BigInt prints it exactly.
  */
-export function int64String(n: number): string | undefined {
-  if (!Number.isInteger(n)) return undefined;
-  if (Number.isSafeInteger(n)) return String(n);
-  if (n >= -INT64_END && n < INT64_END) return BigInt(n).toString();
-  return undefined;
+export function integerText(n: unknown, min: number = -INT64_END, end: number = INT64_END): string | undefined {
+  // Number.isInteger is false for anything but a number.
+  if (!Number.isInteger(n) || (n as number) < min || (n as number) >= end) return undefined;
+  return Number.isSafeInteger(n) ? String(n) : BigInt(n as number).toString();
 }
 
 /**
@@ -159,7 +159,7 @@ function anyValue(w: JsonWriter, value: unknown): boolean {
       w.byte(0x7d);
       return true;
     case "number": {
-      const int = int64String(value);
+      const int = integerText(value);
       if (int !== undefined) quoted(w, '{"intValue":"', int);
       else {
         w.ascii('{"doubleValue":');

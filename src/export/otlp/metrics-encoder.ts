@@ -28,7 +28,7 @@ import type {
   ResourceMetrics,
   SummaryValue,
 } from "../../metrics/types.ts";
-import { int64String, writeKeyValues } from "./any-value.ts";
+import { integerText, writeKeyValues } from "./any-value.ts";
 import { finishText, writeDouble } from "./json-writer.ts";
 import type { JsonWriter } from "./json-writer.ts";
 import { dropped, writeItems, writeList } from "./write-items.ts";
@@ -199,7 +199,7 @@ function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
 /** `,"asInt":".."` for an integral int64 value of an INT instrument, else `,"asDouble":..`. */
 function valueField(w: JsonWriter, value: number, int: boolean): void {
   if (int) {
-    const s = int64String(value);
+    const s = integerText(value);
     if (s !== undefined) {
       w.ascii(',"asInt":"');
       w.ascii(s);
@@ -211,13 +211,9 @@ function valueField(w: JsonWriter, value: number, int: boolean): void {
   writeDouble(w, value);
 }
 
-const UINT64_END = 18446744073709551616; // 2^64, exact as a double
-
 /** A non-negative integer below 2^64 as its exact decimal text, else undefined. */
 function uint64(n: unknown): string | undefined {
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) return undefined;
-  if (n <= 9007199254740991) return String(n);
-  return n < UINT64_END ? BigInt(n).toString() : undefined;
+  return integerText(n, 0, 18446744073709551616); // 2^64, exact as a double
 }
 
 /** `,"count":"<count>","sum":<sum>`: the head every histogram and summary point shares. */
@@ -249,17 +245,7 @@ function histogramPoint(w: JsonWriter, point: DataPoint<HistogramValue>, int: bo
   if (counts.length !== 0 && counts.length !== bounds.length + 1) return false;
   if (!pointHead(w, point)) return false;
   countAndSum(w, count, h.sum);
-  if (!bucketCountsField(w, counts)) return false;
-  if (bounds.length > 0) {
-    w.ascii(',"explicitBounds":[');
-    for (let i = 0; i < bounds.length; i++) {
-      const b = bounds[i];
-      if (typeof b !== "number") return false;
-      if (i !== 0) w.byte(0x2c);
-      writeDouble(w, b);
-    }
-    w.byte(0x5d);
-  }
+  if (!valueList(w, BUCKET_COUNTS, counts, countItem) || !valueList(w, ',"explicitBounds":[', bounds, doubleItem)) return false;
   exemplarsField(w, point.exemplars, int);
   minMax(w, h.min, h.max);
   w.byte(0x7d);
@@ -302,7 +288,7 @@ function validBuckets(b: ExponentialBuckets | undefined): b is ExponentialBucket
 function buckets(w: JsonWriter, b: ExponentialBuckets): boolean {
   w.ascii('{"offset":');
   w.ascii(String(b.offset));
-  if (!bucketCountsField(w, b.bucketCounts)) return false;
+  if (!valueList(w, BUCKET_COUNTS, b.bucketCounts, countItem)) return false;
   w.byte(0x7d);
   return true;
 }
@@ -315,40 +301,55 @@ function summaryPoint(w: JsonWriter, point: DataPoint<SummaryValue>): boolean {
   if (count === undefined || typeof s.sum !== "number" || !Array.isArray(quantiles)) return false;
   if (!pointHead(w, point)) return false;
   countAndSum(w, count, s.sum);
-  if (quantiles.length > 0) {
-    w.ascii(',"quantileValues":[');
-    for (let i = 0; i < quantiles.length; i++) {
-      const q = quantiles[i]!;
-      if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
-      w.ascii(i === 0 ? '{"quantile":' : ',{"quantile":');
-      writeDouble(w, q.quantile);
-      w.ascii(',"value":');
-      writeDouble(w, q.value);
-      w.byte(0x7d);
-    }
-    w.byte(0x5d);
-  }
+  if (!valueList(w, ',"quantileValues":[', quantiles, quantileItem)) return false;
   w.byte(0x7d);
   return true;
 }
 
 function isInt32(n: unknown): n is number {
-  return typeof n === "number" && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+  return integerText(n, -2147483648, 2147483648) !== undefined;
 }
 
 /**
- * `,"bucketCounts":["..",..]` (repeated uint64 as decimal strings), nothing when there are
- * none; false when any entry is not a valid uint64.
+ * `open`, each of `values` through `write`, comma-separated, and `]`; nothing for an empty
+ * list (the proto3 default). False as soon as `write` rejects a value: the point is dropped.
  */
-function bucketCountsField(w: JsonWriter, values: readonly number[]): boolean {
+function valueList<T>(w: JsonWriter, open: string, values: readonly T[], write: (w: JsonWriter, value: T) => boolean): boolean {
   for (let i = 0; i < values.length; i++) {
-    const s = uint64(values[i]);
-    if (s === undefined) return false;
-    w.ascii(i === 0 ? ',"bucketCounts":["' : ',"');
-    w.ascii(s);
-    w.byte(0x22);
+    w.ascii(i === 0 ? open : ",");
+    if (!write(w, values[i]!)) return false;
   }
   if (values.length !== 0) w.byte(0x5d);
+  return true;
+}
+
+const BUCKET_COUNTS = ',"bucketCounts":[';
+
+/** A double (`explicit_bounds`). */
+function doubleItem(w: JsonWriter, value: unknown): boolean {
+  if (typeof value !== "number") return false;
+  writeDouble(w, value);
+  return true;
+}
+
+/** A uint64 bucket count, as its decimal string (proto3 JSON). */
+function countItem(w: JsonWriter, value: unknown): boolean {
+  const s = uint64(value);
+  if (s === undefined) return false;
+  w.byte(0x22);
+  w.ascii(s);
+  w.byte(0x22);
+  return true;
+}
+
+/** A `SummaryDataPoint.ValueAtQuantile`. */
+function quantileItem(w: JsonWriter, q: SummaryValue["quantiles"][number]): boolean {
+  if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
+  w.ascii('{"quantile":');
+  writeDouble(w, q.quantile);
+  w.ascii(',"value":');
+  writeDouble(w, q.value);
+  w.byte(0x7d);
   return true;
 }
 
