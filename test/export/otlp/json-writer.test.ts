@@ -34,6 +34,19 @@ test("string(): the UTF-8 of jsonString — JSON.stringify escapes, pairs kept, 
   assertSameBytes(written((w) => w.string("\u001f")), te.encode('"\\u001f"'), "lowercase hex escape");
 });
 
+test("jsonString() without String.prototype.toWellFormed (older runtimes): the same text", () => {
+  const proto = String.prototype as { toWellFormed?: () => string };
+  const native = Object.getOwnPropertyDescriptor(proto, "toWellFormed");
+  const withNative = SAMPLES.map((s) => jsonString(s));
+  delete proto.toWellFormed;
+  try {
+    SAMPLES.forEach((s, i) => assert.is(jsonString(s), withNative[i], JSON.stringify(s.slice(0, 20))));
+  } finally {
+    if (native !== undefined) Object.defineProperty(proto, "toWellFormed", native);
+  }
+  assert.is(jsonString("a\ud800"), '"a\ufffd"');
+});
+
 test(
   "string(): fuzzed code units and parser-breaking characters, at every buffer offset",
   withSeed("json-writer-string", (rng: Rng) => {
