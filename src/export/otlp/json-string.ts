@@ -19,5 +19,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** `s` as a JSON string literal, quotes included; always valid JSON and valid UTF-8, never throws. */
 export function jsonString(s: string): string {
   if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
-  return JSON.stringify(s.replace(LONE_SURROGATE, "\ufffd"));
+  // `toWellFormed` (ES2024) where the runtime has it: the regular expression's look-behind
+  // costs ~1 µs per lone surrogate (0.5 s for a 1 MB string of them), toWellFormed ~4 ns.
+  const wellFormed = (s as { toWellFormed?: () => string }).toWellFormed;
+  return JSON.stringify(typeof wellFormed === "function" ? wellFormed.call(s) : s.replace(LONE_SURROGATE, "\ufffd"));
 }

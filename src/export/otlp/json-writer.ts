@@ -10,11 +10,11 @@
  * ourselves builds no string per field (numbers, ids and most strings go straight into the
  * buffer) and copies every byte once.
  *
- * Strings are escaped exactly as `JSON.stringify` escapes them (RFC 8259 §7: `"`, `\` and
- * U+0000–U+001F; `\b \t \n \f \r` short forms, other controls as lowercase `\u00xx`), then
- * UTF-8 encoded as `TextEncoder` does (WHATWG Encoding §4.3: a lone surrogate becomes
- * U+FFFD, EF BF BD). So the bytes equal `TextEncoder.encode(jsonString(s))` (see
- * json-string.ts for why lone surrogates must not be sent as `\ud800` escapes).
+ * Strings are escaped exactly as `JSON.stringify` escapes them (RFC 8259 §7), and a lone
+ * surrogate becomes U+FFFD (WHATWG Encoding §4.3, as `TextEncoder` does): the bytes equal
+ * `TextEncoder.encode(jsonString(s))` (json-string.ts says why). Plain ASCII — nearly every
+ * name, key and value in telemetry — is copied byte by byte; any other string goes through
+ * `jsonString` and `TextEncoder.encodeInto` (rare; not worth a hand-written UTF-8 encoder).
  *
  * Each writer owns its buffer and hands it out in `finish()` (no copy; nothing is reused
  * across calls, so a getter that re-enters an encoder mid-call cannot overwrite anything). A
@@ -29,6 +29,7 @@
  */
 import { epochNanosParts } from "../../common/time.ts";
 import type { EpochNanosParts } from "../../common/time.ts";
+import { jsonString } from "./json-string.ts";
 
 /** The signal a request body carries: each keeps its own size hint (see the module doc). */
 export type BodySignal = "traces" | "logs" | "metrics";
@@ -40,6 +41,7 @@ export const MAX_BODY_HINT_BYTES: number = 1024 * 1024;
 const bodySizeHints: Record<BodySignal, number> = { traces: MIN_BODY_BYTES, logs: MIN_BODY_BYTES, metrics: MIN_BODY_BYTES };
 // Made on first use, not on import (DESIGN principle 5).
 let decoder: TextDecoder | undefined;
+let encoder: TextEncoder | undefined;
 
 /** Appends UTF-8 JSON text to a growing byte buffer; see the module doc. */
 export class JsonWriter {
@@ -74,34 +76,18 @@ export class JsonWriter {
   }
 
 
-  #grow(n: number): void {
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n, 256));
+  /** Makes room for `n` more bytes (growth is a copy: at least double the buffer). */
+  #room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
 
   /** One ASCII byte (a bracket, comma or quote). */
   byte(c: number): void {
-    if (this.pos >= this.buf.length) this.#grow(1);
+    this.#room(1);
     this.buf[this.pos++] = c;
-  }
-
-  /**
-   * Pre-encoded bytes (a {@link fragment}): a short loop for short ones, `set` (a memcpy) from
-   * 16 bytes on — measured in Node 20: a byte loop costs ~1.7 ns per byte, `set` ~20 ns a call.
-   */
-  bytes(f: Uint8Array): void {
-    const n = f.length;
-    if (this.pos + n > this.buf.length) this.#grow(n);
-    if (n >= 16) {
-      this.buf.set(f, this.pos);
-      this.pos += n;
-      return;
-    }
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = f[i]!;
-    this.pos = p;
   }
 
   /**
@@ -112,7 +98,7 @@ export class JsonWriter {
    */
   hexId(id: unknown, len: number): boolean {
     if (typeof id !== "string" || id.length !== len) return false;
-    if (this.pos + len > this.buf.length) this.#grow(len);
+    this.#room(len);
     const b = this.buf;
     const start = this.pos;
     let nonZero = 0;
@@ -133,7 +119,7 @@ export class JsonWriter {
    */
   ascii(s: string): void {
     const n = s.length;
-    if (this.pos + n > this.buf.length) this.#grow(n);
+    this.#room(n);
     const b = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
@@ -144,116 +130,72 @@ export class JsonWriter {
   string(s: string): void {
     const n = s.length;
     // The fast path writes one byte per character, plus the two quotes.
-    if (this.pos + n + 2 > this.buf.length) this.#grow(n + 2);
+    this.#room(n + 2);
     const b = this.buf;
-    let p = this.pos;
+    const start = this.pos;
+    let p = start;
     b[p++] = 34;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c >= 0x20 && c < 0x80 && c !== 34 && c !== 92) {
-        b[p++] = c;
-      } else {
-        this.pos = p;
-        this.#escapedTail(s, i);
+      if (c < 0x20 || c >= 0x80 || c === 34 || c === 92) {
+        this.pos = start;
+        this.#utf8(jsonString(s));
         return;
       }
+      b[p++] = c;
     }
-    b[p++] = 34;
-    this.pos = p;
+    b[p] = 34;
+    this.pos = p + 1;
   }
 
-  /** The rest of `s` from index `i` (which needs escaping or is not ASCII), and the closing quote. */
-  #escapedTail(s: string, i: number): void {
-    const n = s.length;
-    let b = this.buf;
-    let p = this.pos;
-    for (; i < n; i++) {
-      // At most 6 bytes per UTF-16 unit (`\u001f`; a pair's 4 bytes come from 2 units), plus
-      // the closing quote. Checked per character, not reserved for the whole rest up front:
-      // a huge log body must not make the buffer six times its size.
-      if (p + 7 > b.length) {
-        this.pos = p;
-        this.#grow(Math.min(n - i, 4096) * 6 + 1);
-        b = this.buf;
-      }
-      const c = s.charCodeAt(i);
-      if (c < 0x80) {
-        if (c >= 0x20 && c !== 34 && c !== 92) {
-          b[p++] = c;
-          continue;
-        }
-        b[p++] = 92; // backslash
-        // \" \\ and the two-character forms \b \t \n \f \r (RFC 8259 §7), else \u00xx in
-        // lowercase hex, as JSON.stringify writes them.
-        const short = c === 34 || c === 92 ? c : SHORT_ESCAPES.charCodeAt(c);
-        if (short > 0) {
-          b[p++] = short;
-        } else {
-          b[p++] = 117; // u
-          b[p++] = 48;
-          b[p++] = 48;
-          b[p++] = HEX.charCodeAt(c >> 4);
-          b[p++] = HEX.charCodeAt(c & 15);
-        }
-      } else if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 63);
-      } else if (c < 0xd800 || c > 0xdfff) {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 63);
-        b[p++] = 0x80 | (c & 63);
-      } else {
-        const d = c <= 0xdbff && i + 1 < n ? s.charCodeAt(i + 1) : 0;
-        if (d >= 0xdc00 && d <= 0xdfff) {
-          const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-          b[p++] = 0xf0 | (cp >> 18);
-          b[p++] = 0x80 | ((cp >> 12) & 63);
-          b[p++] = 0x80 | ((cp >> 6) & 63);
-          b[p++] = 0x80 | (cp & 63);
-          i++;
-        } else {
-          b[p++] = 0xef; // lone surrogate → U+FFFD
-          b[p++] = 0xbf;
-          b[p++] = 0xbd;
-        }
-      }
+  /**
+   * `s` as UTF-8 (`TextEncoder.encodeInto`, which writes only whole characters and stops
+   * when the buffer is full): room is made for at most 3 bytes per UTF-16 unit of a bounded
+   * chunk at a time, so a huge log body does not triple the buffer up front.
+   */
+  #utf8(s: string): void {
+    encoder ??= new TextEncoder();
+    for (let read = 0; read < s.length; ) {
+      this.#room(Math.min(s.length - read, 4096) * 3);
+      const r = encoder.encodeInto(read === 0 ? s : s.slice(read), this.buf.subarray(this.pos));
+      read += r.read;
+      this.pos += r.written;
     }
-    if (p >= b.length) {
-      this.pos = p;
-      this.#grow(1);
-      b = this.buf;
-    }
-    b[p++] = 34;
-    this.pos = p;
   }
 
-  /** The decimal digits of a non-negative integer below 2^53 (no intermediate string). */
+  /**
+   * Bytes copied whole (a cached key prefix, see any-value.ts); `set` is a memcpy, cheaper than
+   * a byte loop from ~16 bytes on.
+   */
+  bytes(f: Uint8Array): void {
+    this.#room(f.length);
+    this.buf.set(f, this.pos);
+    this.pos += f.length;
+  }
+
+  /**
+   * The decimal digits of a non-negative integer below 2^53, written in place: no string per
+   * number (`String(n)` for the times was ~5 % of a 512-span body's encoding time).
+   */
   uint(n: number): void {
-    if (n <= 0x7fffffff) {
-      this.#smallUint(n | 0);
+    if (n > 0x7fffffff) {
+      // Split so that the digit loop stays in int32 arithmetic (faster than on doubles).
+      const hi = Math.floor(n / 1e8);
+      this.uint(hi);
+      this.#digits(n - hi * 1e8, 8);
       return;
     }
-    // Split so both halves are int32 arithmetic: `%` on doubles is a slow library call.
-    const hi = Math.floor(n / 1e8);
-    this.#smallUint(hi);
-    this.#padded(n - hi * 1e8, 8);
-  }
-
-  /** Digits of 0 ≤ n ≤ 2^31 - 1. */
-  #smallUint(n: number): void {
     let len = 1;
-    for (let limit = 10; n >= limit && len < 10; limit *= 10) len++;
-    this.#padded(n, len);
+    for (let limit = 10; n >= limit; limit *= 10) len++;
+    this.#digits(n, len);
   }
 
   /** The last `len` decimal digits of 0 ≤ n ≤ 2^31 - 1, zero-padded to `len`. */
-  #padded(n: number, len: number): void {
-    if (this.pos + len > this.buf.length) this.#grow(len);
+  #digits(n: number, len: number): void {
+    this.#room(len);
     const b = this.buf;
-    let p = this.pos + len;
-    this.pos = p;
-    let v = n | 0;
-    for (let k = 0; k < len; k++) {
+    let p = (this.pos += len);
+    for (let k = 0, v = n | 0; k < len; k++) {
       const q = (v / 10) | 0;
       b[--p] = 48 + v - q * 10;
       v = q;
@@ -266,12 +208,11 @@ export class JsonWriter {
    */
   epochNanos(time: number): void {
     epochNanosParts(time, parts);
-    if (parts.millis === 0) {
-      this.uint(parts.nanos);
-      return;
+    if (parts.millis === 0) this.uint(parts.nanos);
+    else {
+      this.uint(parts.millis);
+      this.#digits(parts.nanos, 6);
     }
-    this.uint(parts.millis);
-    this.#padded(parts.nanos, 6);
   }
 }
 
@@ -294,19 +235,5 @@ export function writeDouble(w: JsonWriter, n: number): void {
   w.ascii(n - n === 0 ? String(n) : n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"');
 }
 
-/**
- * The bytes of an ASCII constant (a JSON fragment such as `,"name":`), made once so writing
- * it is a copy, not a per-character conversion.
- */
-export function fragment(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
 const EMPTY = /* @__PURE__ */ new Uint8Array(0);
 const parts: EpochNanosParts = { millis: 0, nanos: 0 };
-const HEX = "0123456789abcdef";
-// The letter of the two-character escape of each control character that has one, by code
-// (8 b, 9 t, 10 n, 12 f, 13 r); 0 (or, past the end, NaN) for those written as \u00xx.
-const SHORT_ESCAPES = "\0\0\0\0\0\0\0\0btn\0fr";

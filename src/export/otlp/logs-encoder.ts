@@ -10,15 +10,12 @@
  * Fields equal to their proto3 default are omitted (zero severity, empty text, no body, zero
  * flags and counts, no span), which the proto3 JSON mapping allows.
  */
-import { diagOnce } from "../../common/diag.ts";
 import type { ReadableLogRecord } from "../../logs/types.ts";
-import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import { writeAnyValueOrEmpty } from "./any-value.ts";
-import { finishText, JsonWriter } from "./json-writer.ts";
-import { attributesFields, signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
-import type { SignalKeys } from "./resource-scope.ts";
-
-const LOG_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceLogs", "scopeLogs", "logRecords");
+import { finishText } from "./json-writer.ts";
+import type { JsonWriter } from "./json-writer.ts";
+import { attributesFields, hexField, stringField, writeRequest } from "./resource-scope.ts";
+import { dropped } from "./write-items.ts";
 
 // logs.proto `LogRecordFlags`: bits 0–7 are the W3C trace flags; the rest are reserved (0).
 const LOG_RECORD_FLAGS_TRACE_FLAGS_MASK = 0xff;
@@ -38,9 +35,7 @@ const LOG_RECORD_FLAGS_TRACE_FLAGS_MASK = 0xff;
  * });
  */
 export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Array {
-  const w = new JsonWriter("logs");
-  writeGrouped(w, records, LOG_KEYS, writeLogRecord);
-  return w.finish();
+  return write(records).finish();
 }
 
 /**
@@ -51,9 +46,11 @@ export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Arr
  * const request = JSON.parse(encodeLogs(records));
  */
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
-  const w = new JsonWriter("logs");
-  writeGrouped(w, records, LOG_KEYS, writeLogRecord);
-  return finishText(w);
+  return finishText(write(records));
+}
+
+function write(records: readonly ReadableLogRecord[]): JsonWriter {
+  return writeRequest("logs", "Logs", "logRecords", records, writeLogRecord);
 }
 
 /** One `LogRecord` JSON object. */
@@ -86,21 +83,18 @@ function nanos(w: JsonWriter, time: unknown): void {
   else w.byte(0x30);
 }
 
+/** `,"flags":n` (when not 0), `,"traceId":".."` and `,"spanId":".."` of the record's span context; nothing when its ids are invalid. */
 function spanFields(w: JsonWriter, record: ReadableLogRecord): void {
   const ctx = record.spanContext;
   if (ctx == null) return;
-  if (!isValidTraceId(ctx.traceId) || !isValidSpanId(ctx.spanId)) {
-    diagOnce("warn", "otlp-log-ids", "OTLP encoder: left out an invalid trace or span id of a log record.");
-    return;
-  }
+  const mark = w.pos;
   const flags = typeof ctx.traceFlags === "number" ? ctx.traceFlags & LOG_RECORD_FLAGS_TRACE_FLAGS_MASK : 0;
   if (flags !== 0) {
     w.ascii(',"flags":');
     w.uint(flags);
   }
-  w.ascii(',"traceId":"');
-  w.ascii(ctx.traceId);
-  w.ascii('","spanId":"');
-  w.ascii(ctx.spanId);
-  w.byte(0x22);
+  if (!hexField(w, ',"traceId":"', ctx.traceId, 32) || !hexField(w, ',"spanId":"', ctx.spanId, 16)) {
+    w.pos = mark;
+    dropped("an invalid trace or span id of a log record (the record is kept)");
+  }
 }

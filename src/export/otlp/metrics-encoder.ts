@@ -15,8 +15,6 @@
  * omitted at its proto3 default: empty `description`/`unit`, empty lists, `flags`,
  * `zeroThreshold` 0, and `min`/`max` when the data model has none (`optional double`).
  */
-import { diagOnce } from "../../common/diag.ts";
-import { isValidSpanId, isValidTraceId } from "../../trace/span-context.ts";
 import type { InstrumentationScope } from "../../trace/types.ts";
 import type { Resource } from "../../resource/resource.ts";
 import { ValueType } from "../../metrics/types.ts";
@@ -30,15 +28,13 @@ import type {
   ResourceMetrics,
   SummaryValue,
 } from "../../metrics/types.ts";
-import { int64String, writeKeyValues } from "./any-value.ts";
-import { finishText, fragment, JsonWriter, writeDouble } from "./json-writer.ts";
-import { writeItems, writeList } from "./write-items.ts";
-import { signalKeys, stringField, writeGrouped } from "./resource-scope.ts";
-import type { SignalKeys } from "./resource-scope.ts";
+import { integerText, writeKeyValues } from "./any-value.ts";
+import { finishText, writeDouble } from "./json-writer.ts";
+import type { JsonWriter } from "./json-writer.ts";
+import { dropped, writeItems, writeList } from "./write-items.ts";
+import { attributeList, hexField, stringField, writeRequest } from "./resource-scope.ts";
 
-const METRIC_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceMetrics", "scopeMetrics", "metrics");
-
-/** One metric with the resource and scope it was collected under, for `writeGrouped`. */
+/** One metric with the resource and scope it was collected under, for `writeRequest`. */
 interface ScopedMetric {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
@@ -55,7 +51,7 @@ interface ScopedMetric {
  * point with an unreadable or invalid value (non-numeric, a negative or fractional count,
  * bucket counts that do not match the bounds) is dropped, a metric with an unknown type or
  * temporality or without a name is dropped, and a metric, scope or resource left with no
- * points is omitted; each cause is reported once through `diagOnce`. `encodeMetrics([])`
+ * points is omitted; each cause is reported once through `diag`. `encodeMetrics([])`
  * and inputs without any point return the valid empty request `{"resourceMetrics":[]}`,
  * which callers must not send (`unlessEmpty`; DESIGN: never send an empty payload).
  *
@@ -81,9 +77,7 @@ export function encodeMetrics(collections: readonly ResourceMetrics[]): string {
 }
 
 function write(collections: readonly ResourceMetrics[]): JsonWriter {
-  const w = new JsonWriter("metrics");
-  writeGrouped(w, flatten(collections), METRIC_KEYS, (w: JsonWriter, item: ScopedMetric) => writeMetric(w, item.metric));
-  return w;
+  return writeRequest("metrics", "Metrics", "metrics", flatten(collections), (w: JsonWriter, item: ScopedMetric) => writeMetric(w, item.metric));
 }
 
 function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
@@ -161,11 +155,6 @@ function writeMetric(w: JsonWriter, metric: MetricData): boolean {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Reports, once per cause, what the encoder left out of the request (`what` names it). */
-function dropped(what: string): void {
-  diagOnce("warn", "otlp-metric:" + what, `OTLP metrics encoder: dropped ${what}.`);
-}
-
 /** metrics.proto `AggregationTemporality`; UNSPECIFIED (0) "MUST NOT be used", so unknown values drop the metric. */
 function temporality(value: unknown): 1 | 2 | undefined {
   if (value === "delta") return 1;
@@ -178,25 +167,20 @@ function temporality(value: unknown): 1 | 2 | undefined {
 function writePoints<T>(w: JsonWriter, points: ReadonlyArray<DataPoint<T>> | undefined, int: boolean, write: PointWriter<T>): boolean {
   if (!Array.isArray(points)) return false;
   const start = w.pos;
-  writeItems(w, points, write, int, reportPointDrop);
+  if (writeItems(w, points, write, int) > 0) dropped("a data point with an invalid or unreadable value");
   return w.pos !== start;
 }
 
-const reportPointDrop = (): void => dropped("a data point with an invalid or unreadable value");
-
 /**
- * Opens an object: `open` + the key-values of `attributes` + `then` when there are any, else
- * `empty` alone (an empty list is the proto3 default and is omitted).
+ * Opens an object: `{`, then `"<list>":[..],` with the KeyValues of `attributes` when there
+ * are any (an empty list is the proto3 default and is omitted), then `next`. `list` and
+ * `next` are written with their leading comma, and the first comma becomes the `{`.
  */
-function openWithAttributes(w: JsonWriter, open: string, attributes: unknown, then: string, empty: string): void {
+function openWithAttributes(w: JsonWriter, list: string, attributes: unknown, next: string): void {
   const mark = w.pos;
-  w.ascii(open);
-  if (writeKeyValues(w, attributes)) {
-    w.ascii(then);
-  } else {
-    w.pos = mark;
-    w.ascii(empty);
-  }
+  attributeList(w, list, attributes);
+  w.ascii(next);
+  w.buf[mark] = 0x7b;
 }
 
 /** `{"attributes":[..],"startTimeUnixNano":"..","timeUnixNano":".."` (open object); false for bad times. */
@@ -204,7 +188,7 @@ function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
   const start = point.startTime;
   const time = point.time;
   if (typeof start !== "number" || typeof time !== "number" || !Number.isFinite(start) || !Number.isFinite(time)) return false;
-  openWithAttributes(w, '{"attributes":[', point.attributes, '],"startTimeUnixNano":"', '{"startTimeUnixNano":"');
+  openWithAttributes(w, ',"attributes":[', point.attributes, ',"startTimeUnixNano":"');
   w.epochNanos(start);
   w.ascii('","timeUnixNano":"');
   w.epochNanos(time);
@@ -215,7 +199,7 @@ function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
 /** `,"asInt":".."` for an integral int64 value of an INT instrument, else `,"asDouble":..`. */
 function valueField(w: JsonWriter, value: number, int: boolean): void {
   if (int) {
-    const s = int64String(value);
+    const s = integerText(value);
     if (s !== undefined) {
       w.ascii(',"asInt":"');
       w.ascii(s);
@@ -227,13 +211,9 @@ function valueField(w: JsonWriter, value: number, int: boolean): void {
   writeDouble(w, value);
 }
 
-const UINT64_END = 18446744073709551616; // 2^64, exact as a double
-
 /** A non-negative integer below 2^64 as its exact decimal text, else undefined. */
 function uint64(n: unknown): string | undefined {
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 0) return undefined;
-  if (n <= 9007199254740991) return String(n);
-  return n < UINT64_END ? BigInt(n).toString() : undefined;
+  return integerText(n, 0, 18446744073709551616); // 2^64, exact as a double
 }
 
 /** `,"count":"<count>","sum":<sum>`: the head every histogram and summary point shares. */
@@ -265,17 +245,7 @@ function histogramPoint(w: JsonWriter, point: DataPoint<HistogramValue>, int: bo
   if (counts.length !== 0 && counts.length !== bounds.length + 1) return false;
   if (!pointHead(w, point)) return false;
   countAndSum(w, count, h.sum);
-  if (!bucketCountsField(w, counts)) return false;
-  if (bounds.length > 0) {
-    w.ascii(',"explicitBounds":[');
-    for (let i = 0; i < bounds.length; i++) {
-      const b = bounds[i];
-      if (typeof b !== "number") return false;
-      if (i !== 0) w.byte(0x2c);
-      writeDouble(w, b);
-    }
-    w.byte(0x5d);
-  }
+  if (!valueList(w, BUCKET_COUNTS, counts, countItem) || !valueList(w, ',"explicitBounds":[', bounds, doubleItem)) return false;
   exemplarsField(w, point.exemplars, int);
   minMax(w, h.min, h.max);
   w.byte(0x7d);
@@ -318,7 +288,7 @@ function validBuckets(b: ExponentialBuckets | undefined): b is ExponentialBucket
 function buckets(w: JsonWriter, b: ExponentialBuckets): boolean {
   w.ascii('{"offset":');
   w.ascii(String(b.offset));
-  if (!bucketCountsField(w, b.bucketCounts)) return false;
+  if (!valueList(w, BUCKET_COUNTS, b.bucketCounts, countItem)) return false;
   w.byte(0x7d);
   return true;
 }
@@ -331,40 +301,55 @@ function summaryPoint(w: JsonWriter, point: DataPoint<SummaryValue>): boolean {
   if (count === undefined || typeof s.sum !== "number" || !Array.isArray(quantiles)) return false;
   if (!pointHead(w, point)) return false;
   countAndSum(w, count, s.sum);
-  if (quantiles.length > 0) {
-    w.ascii(',"quantileValues":[');
-    for (let i = 0; i < quantiles.length; i++) {
-      const q = quantiles[i]!;
-      if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
-      w.ascii(i === 0 ? '{"quantile":' : ',{"quantile":');
-      writeDouble(w, q.quantile);
-      w.ascii(',"value":');
-      writeDouble(w, q.value);
-      w.byte(0x7d);
-    }
-    w.byte(0x5d);
-  }
+  if (!valueList(w, ',"quantileValues":[', quantiles, quantileItem)) return false;
   w.byte(0x7d);
   return true;
 }
 
 function isInt32(n: unknown): n is number {
-  return typeof n === "number" && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+  return integerText(n, -2147483648, 2147483648) !== undefined;
 }
 
 /**
- * `,"bucketCounts":["..",..]` (repeated uint64 as decimal strings), nothing when there are
- * none; false when any entry is not a valid uint64.
+ * `open`, each of `values` through `write`, comma-separated, and `]`; nothing for an empty
+ * list (the proto3 default). False as soon as `write` rejects a value: the point is dropped.
  */
-function bucketCountsField(w: JsonWriter, values: readonly number[]): boolean {
+function valueList<T>(w: JsonWriter, open: string, values: readonly T[], write: (w: JsonWriter, value: T) => boolean): boolean {
   for (let i = 0; i < values.length; i++) {
-    const s = uint64(values[i]);
-    if (s === undefined) return false;
-    w.ascii(i === 0 ? ',"bucketCounts":["' : ',"');
-    w.ascii(s);
-    w.byte(0x22);
+    w.ascii(i === 0 ? open : ",");
+    if (!write(w, values[i]!)) return false;
   }
   if (values.length !== 0) w.byte(0x5d);
+  return true;
+}
+
+const BUCKET_COUNTS = ',"bucketCounts":[';
+
+/** A double (`explicit_bounds`). */
+function doubleItem(w: JsonWriter, value: unknown): boolean {
+  if (typeof value !== "number") return false;
+  writeDouble(w, value);
+  return true;
+}
+
+/** A uint64 bucket count, as its decimal string (proto3 JSON). */
+function countItem(w: JsonWriter, value: unknown): boolean {
+  const s = uint64(value);
+  if (s === undefined) return false;
+  w.byte(0x22);
+  w.ascii(s);
+  w.byte(0x22);
+  return true;
+}
+
+/** A `SummaryDataPoint.ValueAtQuantile`. */
+function quantileItem(w: JsonWriter, q: SummaryValue["quantiles"][number]): boolean {
+  if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
+  w.ascii('{"quantile":');
+  writeDouble(w, q.quantile);
+  w.ascii(',"value":');
+  writeDouble(w, q.value);
+  w.byte(0x7d);
   return true;
 }
 
@@ -384,12 +369,9 @@ function doubleField(w: JsonWriter, key: string, value: unknown): void {
 
 /** `,"exemplars":[..]`, or nothing when there are none; unreadable exemplars are dropped (reported once). */
 function exemplarsField(w: JsonWriter, exemplars: readonly Exemplar[] | undefined, int: boolean): void {
-  if (Array.isArray(exemplars) && exemplars.length !== 0) writeList(w, EXEMPLARS, exemplars, exemplar, int, reportExemplarDrop);
+  if (Array.isArray(exemplars) && writeList(w, ',"exemplars":[', exemplars, exemplar, int) > 0) dropped("an exemplar with an invalid value or time");
 }
 
-const EXEMPLARS = /* @__PURE__ */ fragment(',"exemplars":[');
-
-const reportExemplarDrop = (): void => dropped("an exemplar with an invalid value or time");
 
 /**
  * `Exemplar`: the value typed like the instrument's points; `span_id`/`trace_id` (hex in
@@ -400,17 +382,12 @@ function exemplar(w: JsonWriter, e: Exemplar, int: boolean): boolean {
   const value = e.value;
   const time = e.time;
   if (typeof value !== "number" || typeof time !== "number" || !Number.isFinite(time)) return false;
-  openWithAttributes(w, '{"filteredAttributes":[', e.filteredAttributes, '],"timeUnixNano":"', '{"timeUnixNano":"');
+  openWithAttributes(w, ',"filteredAttributes":[', e.filteredAttributes, ',"timeUnixNano":"');
   w.epochNanos(time);
   w.byte(0x22);
   valueField(w, value, int);
-  if (isValidSpanId(e.spanId) && isValidTraceId(e.traceId)) {
-    w.ascii(',"spanId":"');
-    w.ascii(e.spanId);
-    w.ascii('","traceId":"');
-    w.ascii(e.traceId);
-    w.byte(0x22);
-  }
+  const mark = w.pos;
+  if (!hexField(w, ',"spanId":"', e.spanId, 16) || !hexField(w, ',"traceId":"', e.traceId, 32)) w.pos = mark;
   w.byte(0x7d);
   return true;
 }

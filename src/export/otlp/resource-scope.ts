@@ -10,12 +10,12 @@
  * name + version + schemaUrl. Each resource and scope is encoded once per batch. Everything
  * is written as UTF-8 bytes into a {@link JsonWriter} (json-writer.ts says why).
  */
-import { diagOnce } from "../../common/diag.ts";
 import type { Resource } from "../../resource/resource.ts";
 import type { InstrumentationScope } from "../../trace/types.ts";
 import { writeKeyValues } from "./any-value.ts";
-import { fragment, JsonWriter } from "./json-writer.ts";
-import { writeItems } from "./write-items.ts";
+import { JsonWriter } from "./json-writer.ts";
+import type { BodySignal } from "./json-writer.ts";
+import { dropped, writeItems, writeList } from "./write-items.ts";
 
 /** Anything exported per resource and scope: spans, log records. */
 export interface Scoped {
@@ -35,24 +35,9 @@ export interface ResourceGroup<T> {
   readonly scopes: ScopeGroup<T>[];
 }
 
-/** Pre-built JSON fragments naming one signal's envelope fields. */
-export interface SignalKeys {
-  /** `{"resourceSpans":[` */
-  readonly open: string;
-  /** `"scopeSpans":[` */
-  readonly scopes: string;
-  /** `"spans":[` */
-  readonly items: string;
-}
-
-/** The envelope field names for a signal, e.g. `signalKeys("resourceSpans", "scopeSpans", "spans")`. */
-export function signalKeys(resourceKey: string, scopeKey: string, itemsKey: string): SignalKeys {
-  return { open: '{"' + resourceKey + '":[', scopes: '"' + scopeKey + '":[', items: '"' + itemsKey + '":[' };
-}
-
 interface MutableResourceGroup<T> extends ResourceGroup<T> {
-  readonly byScopeObject: Map<InstrumentationScope, ScopeGroup<T>>;
-  readonly byScopeKey: Map<string, ScopeGroup<T>>;
+  // Scope groups by scope object and by scopeKey() (a string, so the two never collide).
+  readonly byScope: Map<InstrumentationScope | string, ScopeGroup<T>>;
 }
 
 /**
@@ -73,33 +58,30 @@ export function groupByResourceAndScope<T extends Scoped>(items: readonly T[]): 
       resource = item.resource;
       scope = item.instrumentationScope;
     } catch {
-      diagOnce("warn", "OTLP encoder: dropped an item whose resource or scope could not be read.");
+      dropped("an item whose resource or scope could not be read");
       continue;
     }
-    if (lastGroup !== undefined && resource === lastResource && scope === lastScope) {
-      lastGroup.items.push(item);
-      continue;
-    }
-    let rg = groups.get(resource);
-    if (rg === undefined) {
-      rg = { resource, scopes: [], byScopeObject: new Map(), byScopeKey: new Map() };
-      groups.set(resource, rg);
-    }
-    let sg = rg.byScopeObject.get(scope);
-    if (sg === undefined) {
-      const key = scopeKey(scope);
-      sg = rg.byScopeKey.get(key);
-      if (sg === undefined) {
-        sg = { scope, items: [] };
-        rg.byScopeKey.set(key, sg);
-        rg.scopes.push(sg);
+    if (lastGroup === undefined || resource !== lastResource || scope !== lastScope) {
+      let rg = groups.get(resource);
+      if (rg === undefined) {
+        rg = { resource, scopes: [], byScope: new Map() };
+        groups.set(resource, rg);
       }
-      rg.byScopeObject.set(scope, sg);
+      lastGroup = rg.byScope.get(scope);
+      if (lastGroup === undefined) {
+        const key = scopeKey(scope);
+        lastGroup = rg.byScope.get(key);
+        if (lastGroup === undefined) {
+          lastGroup = { scope, items: [] };
+          rg.byScope.set(key, lastGroup);
+          rg.scopes.push(lastGroup);
+        }
+        rg.byScope.set(scope, lastGroup);
+      }
+      lastResource = resource;
+      lastScope = scope;
     }
-    sg.items.push(item);
-    lastResource = resource;
-    lastScope = scope;
-    lastGroup = sg;
+    lastGroup.items.push(item);
   }
   // The lookup maps stay on the groups: copying them out would cost more than they weigh.
   return [...groups.values()];
@@ -139,36 +121,57 @@ export function countField(w: JsonWriter, field: string, n: unknown): void {
   }
 }
 
-const ATTRIBUTES = /* @__PURE__ */ fragment(',"attributes":[');
-
 /**
  * `,"attributes":[..]` (omitted when empty) followed by {@link countField}
- * `droppedAttributesCount`: the attribute part of resources, scopes, spans, events and links.
- * `comma` false leaves out the leading comma (the first field of a resource).
+ * `,"droppedAttributesCount":n`: the attribute part of resources, scopes, spans, events and links.
  */
-export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown, comma: boolean = true): void {
+export function attributesFields(w: JsonWriter, attributes: unknown, dropped: unknown): void {
+  attributeList(w, ',"attributes":[', attributes);
+  countField(w, ',"droppedAttributesCount":', dropped);
+}
+
+/** `open` (such as `,"attributes":[`), the KeyValue list of `attributes` and `]`; nothing when it is empty. */
+export function attributeList(w: JsonWriter, open: string, attributes: unknown): void {
   const mark = w.pos;
-  if (comma) w.bytes(ATTRIBUTES);
-  else w.ascii('"attributes":[');
-  const wrote = writeKeyValues(w, attributes);
-  if (wrote) w.byte(0x5d);
+  w.ascii(open);
+  if (writeKeyValues(w, attributes)) w.byte(0x5d);
   else w.pos = mark;
-  countField(w, comma || wrote ? ',"droppedAttributesCount":' : '"droppedAttributesCount":', dropped);
+}
+
+/**
+ * `key` (such as `,"spanId":"`), the hex id (`JsonWriter.hexId`: `len` lowercase hex digits,
+ * not all zero) and its closing quote; false, with a partial write the caller takes back,
+ * for an invalid id.
+ */
+export function hexField(w: JsonWriter, key: string, id: unknown, len: number): boolean {
+  w.ascii(key);
+  if (!w.hexId(id, len)) return false;
+  w.byte(0x22);
+  return true;
+}
+
+/**
+ * Makes the fields written since `mark`, each with its leading comma, one JSON object (the
+ * first comma becomes `{`); `{}` when there are none.
+ */
+export function closeObject(w: JsonWriter, mark: number): void {
+  if (w.pos === mark) w.byte(0x7b);
+  else w.buf[mark] = 0x7b;
+  w.byte(0x7d);
 }
 
 /** An OTLP `Resource` JSON object: `{"attributes":[..],"droppedAttributesCount":n}` (empty parts omitted). */
 export function writeResource(w: JsonWriter, resource: Resource | undefined): void {
-  w.byte(0x7b); // {
+  const mark = w.pos;
   if (resource !== null && typeof resource === "object") {
-    const mark = w.pos;
     try {
-      attributesFields(w, resource.attributes, resource.droppedAttributesCount, false);
+      attributesFields(w, resource.attributes, resource.droppedAttributesCount);
     } catch {
       w.pos = mark;
-      diagOnce("warn", "OTLP encoder: resource attributes could not be read.");
+      dropped("resource attributes that could not be read");
     }
   }
-  w.byte(0x7d);
+  closeObject(w, mark);
 }
 
 /**
@@ -187,78 +190,88 @@ export function writeScope(w: JsonWriter, scope: InstrumentationScope | undefine
       w.byte(0x7d);
       return;
     } catch {
-      diagOnce("warn", "OTLP encoder: instrumentation scope could not be read.");
+      dropped("an instrumentation scope that could not be read");
     }
   }
   w.pos = mark;
   w.ascii('{"name":""}');
 }
 
-/** `,"schemaUrl":".."` when `holder.schemaUrl` is a non-empty string, else nothing. */
-function schemaUrlField(w: JsonWriter, holder: { readonly schemaUrl?: string } | undefined): void {
-  let url: unknown;
-  try {
-    url = holder?.schemaUrl;
-  } catch {
-    return;
-  }
-  stringField(w, ',"schemaUrl":', url);
-}
-
 /**
- * The complete export request for one signal into `w`: groups `items`, writes each resource
- * and scope once, and each item through `writeItem` (which writes its JSON object and returns
- * true, or returns false to drop it; what it wrote before is then taken back). An item whose
- * encoding throws is dropped and reported once; resources and scopes left without items are
- * omitted. With no items the result is a valid but empty request (`{"resourceSpans":[]}`),
- * which callers must not send (DESIGN: never send an empty payload).
+ * The complete export request for one signal in a new body writer: groups `items`, writes
+ * each resource and scope once, and each item through `writeItem` (which writes its JSON
+ * object and returns true, or returns false to drop it; what it wrote before is then taken
+ * back). `kind` names the envelope (`"Spans"`: `resourceSpans`, `scopeSpans`) and `itemsKey`
+ * the item list (`"spans"`). An item whose encoding throws is dropped and reported once;
+ * resources and scopes left without items are omitted. With no items the result is a valid
+ * but empty request (`{"resourceSpans":[]}`), which callers must not send (DESIGN: never
+ * send an empty payload).
  */
-export function writeGrouped<T extends Scoped>(
-  w: JsonWriter,
+export function writeRequest<T extends Scoped>(
+  signal: BodySignal,
+  kind: string,
+  itemsKey: string,
   items: readonly T[],
-  keys: SignalKeys,
   writeItem: (w: JsonWriter, item: T) => boolean,
-): void {
-  w.ascii(keys.open);
-  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, { keys, writeItem }, "a resource or scope group");
+): JsonWriter {
+  const w = new JsonWriter(signal);
+  w.ascii('{"resource' + kind + '":[');
+  const g: GroupWriting<T> = { scopesOpen: ',"scope' + kind + '":[', itemsOpen: ',"' + itemsKey + '":[', writeItem };
+  writeItems(w, groupByResourceAndScope(items), writeResourceGroup, g, GROUP);
   w.ascii("]}");
+  return w;
 }
 
-/** What {@link writeGrouped} passes down to each resource and scope group. */
+/** What {@link writeRequest} passes down to each resource and scope group. */
 interface GroupWriting<T> {
-  readonly keys: SignalKeys;
+  readonly scopesOpen: string;
+  readonly itemsOpen: string;
   readonly writeItem: (w: JsonWriter, item: T) => boolean;
 }
 
 // A resource or scope group is taken back silently when none of its items was kept (each of
 // those drops was reported); writeItems reports a group or an item that threw while being
 // written (an item rejected on purpose, with invalid ids, is reported by its encoder).
+const GROUP = "a resource or scope group";
+
 /** One `Resource<Signal>` object; false (taken back) when none of its scopes kept an item. */
 function writeResourceGroup<T>(w: JsonWriter, rg: ResourceGroup<T>, g: GroupWriting<T>): boolean {
   w.ascii('{"resource":');
   writeResource(w, rg.resource);
-  w.byte(0x2c);
-  w.ascii(g.keys.scopes);
-  const start = w.pos;
-  writeItems(w, rg.scopes, writeScopeGroup, g, "a resource or scope group");
-  if (w.pos === start) return false;
-  w.byte(0x5d);
-  schemaUrlField(w, rg.resource);
-  w.byte(0x7d);
-  return true;
+  return groupRest(w, g.scopesOpen, rg.scopes, writeScopeGroup, g, GROUP, rg.resource);
 }
 
 /** One `Scope<Signal>` object; false (taken back) when none of its items was kept. */
 function writeScopeGroup<T>(w: JsonWriter, sg: ScopeGroup<T>, g: GroupWriting<T>): boolean {
   w.ascii('{"scope":');
   writeScope(w, sg.scope);
-  w.byte(0x2c);
-  w.ascii(g.keys.items);
-  const start = w.pos;
-  writeItems(w, sg.items, g.writeItem, undefined, "an item");
-  if (w.pos === start) return false;
-  w.byte(0x5d);
-  schemaUrlField(w, sg.scope);
+  return groupRest(w, g.itemsOpen, sg.items, g.writeItem, undefined, "an item", sg.scope);
+}
+
+/**
+ * The rest of a resource or scope group: its list (`open`, the items, `]`), then
+ * `,"schemaUrl":".."` of `holder` when it has one, and `}`; false, with nothing written,
+ * when no item was kept.
+ */
+function groupRest<T, A>(
+  w: JsonWriter,
+  open: string,
+  items: readonly T[],
+  writeItem: (w: JsonWriter, item: T, arg: A) => boolean,
+  arg: A,
+  what: string,
+  holder: { readonly schemaUrl?: string } | undefined,
+): boolean {
+  const mark = w.pos;
+  writeList(w, open, items, writeItem, arg, what);
+  if (w.pos === mark) return false;
+  let url: unknown;
+  try {
+    url = holder?.schemaUrl;
+  } catch {
+    // an unreadable schemaUrl is left out
+  }
+  stringField(w, ',"schemaUrl":', url);
   w.byte(0x7d);
   return true;
 }

@@ -10,15 +10,11 @@
  * default are omitted (empty `parentSpanId`/`traceState`/lists, zero dropped counts,
  * UNSET status without message), which the proto3 JSON mapping allows.
  */
-import { diagOnce } from "../../common/diag.ts";
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
-import { finishText, fragment, JsonWriter } from "./json-writer.ts";
-import { writeList } from "./write-items.ts";
-import { attributesFields, countField, signalKeys, str, stringField, writeGrouped } from "./resource-scope.ts";
-import type { SignalKeys } from "./resource-scope.ts";
-
-const TRACE_KEYS: SignalKeys = /* @__PURE__ */ signalKeys("resourceSpans", "scopeSpans", "spans");
+import { finishText, JsonWriter } from "./json-writer.ts";
+import { dropped, writeList } from "./write-items.ts";
+import { attributesFields, closeObject, countField, hexField, str, stringField, writeRequest } from "./resource-scope.ts";
 
 // trace.proto `SpanFlags`: bits 0–7 are the W3C trace flags; bit 8 says whether bit 9 is
 // known; bit 9 says the parent (Span.flags) or the linked span (Link.flags) is remote.
@@ -28,30 +24,13 @@ const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
 const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK = 0x100;
 const SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK = 0x200;
 
-// Hot constant fragments, pre-encoded (json-writer.ts: a copy beats converting characters).
-const SPAN_OPEN = /* @__PURE__ */ fragment('{"traceId":"');
-const SPAN_ID = /* @__PURE__ */ fragment('","spanId":"');
-const PARENT_SPAN_ID = /* @__PURE__ */ fragment(',"parentSpanId":"');
-const START_TIME = /* @__PURE__ */ fragment(',"startTimeUnixNano":"');
-const END_TIME = /* @__PURE__ */ fragment('","endTimeUnixNano":"');
-const EVENT_OPEN = /* @__PURE__ */ fragment('{"timeUnixNano":"');
-const EVENT_NAME = /* @__PURE__ */ fragment('","name":');
-const EVENTS = /* @__PURE__ */ fragment(',"events":[');
-const LINKS = /* @__PURE__ */ fragment(',"links":[');
-
-// `,"flags":<n>,"name":` per flags value (at most 2^10 of them), made on first use: one copy
-// instead of three writes per span.
-const flagsAndName: Uint8Array[] = [];
-
-function flagsNameFragment(n: number): Uint8Array {
-  return (flagsAndName[n] ??= fragment(',"flags":' + n + ',"name":'));
-}
-
-function flags(traceFlags: unknown, isRemote: unknown): number {
-  return (
+/** `,"flags":n` (trace.proto `SpanFlags`, see above) of a span or link. */
+function flagsField(w: JsonWriter, traceFlags: unknown, isRemote: unknown): void {
+  w.ascii(',"flags":');
+  w.uint(
     (typeof traceFlags === "number" ? traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK : 0) |
-    SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK |
-    (isRemote === true ? SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK : 0)
+      SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK |
+      (isRemote === true ? SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK : 0),
   );
 }
 
@@ -71,9 +50,7 @@ function flags(traceFlags: unknown, isRemote: unknown): number {
  * });
  */
 export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
-  const w = new JsonWriter("traces");
-  writeGrouped(w, spans, TRACE_KEYS, writeSpan);
-  return w.finish();
+  return write(spans).finish();
 }
 
 /**
@@ -84,9 +61,11 @@ export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
  * const request = JSON.parse(encodeTraces(spans));
  */
 export function encodeTraces(spans: readonly ReadableSpan[]): string {
-  const w = new JsonWriter("traces");
-  writeGrouped(w, spans, TRACE_KEYS, writeSpan);
-  return finishText(w);
+  return finishText(write(spans));
+}
+
+function write(spans: readonly ReadableSpan[]): JsonWriter {
+  return writeRequest("traces", "Spans", "spans", spans, writeSpan);
 }
 
 /**
@@ -95,55 +74,55 @@ export function encodeTraces(spans: readonly ReadableSpan[]): string {
  */
 function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
   const ctx = span.spanContext();
-  const mark = w.pos;
-  if (!openWithIds(w, ctx)) {
-    w.pos = mark;
-    diagOnce("warn", "OTLP encoder: dropped a span with an invalid trace or span id.");
-    return false;
-  }
-  w.byte(0x22);
-  traceStateField(w, ctx);
+  if (!idFields(w, ctx, "a span")) return false;
   const parent = span.parentSpanContext;
   if (parent != null) {
-    const parentMark = w.pos;
-    w.bytes(PARENT_SPAN_ID);
-    if (w.hexId(parent.spanId, 16)) w.byte(0x22);
-    else w.pos = parentMark;
+    const mark = w.pos;
+    if (!hexField(w, ',"parentSpanId":"', parent.spanId, 16)) w.pos = mark;
   }
-  w.bytes(flagsNameFragment(flags(ctx.traceFlags, parent?.isRemote)));
+  flagsField(w, ctx.traceFlags, parent?.isRemote);
+  w.ascii(',"name":');
   w.string(str(span.name));
   const kind = span.kind;
   // `SpanKind` in trace.proto is ours + 1 (0 is SPAN_KIND_UNSPECIFIED, omitted).
   if (kind === 0 || kind === 1 || kind === 2 || kind === 3 || kind === 4) {
-    w.ascii(KIND_FIELDS[kind]!);
+    w.ascii(',"kind":');
+    w.uint(kind + 1);
   }
-  w.bytes(START_TIME);
+  w.ascii(',"startTimeUnixNano":"');
   w.epochNanos(span.startTime);
-  w.bytes(END_TIME);
+  w.ascii('","endTimeUnixNano":"');
   w.epochNanos(span.endTime);
   w.byte(0x22);
   attributesFields(w, span.attributes, span.droppedAttributesCount);
-  listFields(w, EVENTS, span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', "a span event");
-  listFields(w, LINKS, span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', "a span link");
+  listFields(w, ',"events":[', span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', "a span event");
+  listFields(w, ',"links":[', span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', "a span link");
   statusField(w, span.status);
   w.byte(0x7d);
   return true;
 }
 
 /**
- * `{"traceId":"..","spanId":".."` — the start of a span or link — when both ids are valid
- * (checked while copied, `JsonWriter.hexId`); false otherwise, with a partial write the
- * caller takes back.
+ * `{"traceId":"..","spanId":".."` and `,"traceState":".."` — the start of a span or link
+ * (`what`) — when both ids are valid (checked while copied, `JsonWriter.hexId`); otherwise
+ * nothing, false, and the drop reported once.
  */
-function openWithIds(w: JsonWriter, ctx: SpanContext | null | undefined): boolean {
-  if (ctx === null || typeof ctx !== "object") return false;
-  w.bytes(SPAN_OPEN);
-  if (!w.hexId(ctx.traceId, 32)) return false;
-  w.bytes(SPAN_ID);
-  return w.hexId(ctx.spanId, 16);
+function idFields(w: JsonWriter, ctx: SpanContext | null | undefined, what: string): ctx is SpanContext {
+  const mark = w.pos;
+  if (ctx === null || typeof ctx !== "object" || !hexField(w, '{"traceId":"', ctx.traceId, 32) || !hexField(w, ',"spanId":"', ctx.spanId, 16)) {
+    w.pos = mark;
+    dropped(what + " with an invalid trace or span id");
+    return false;
+  }
+  let traceState: unknown;
+  try {
+    traceState = ctx.traceState?.serialize();
+  } catch {
+    dropped("a tracestate whose serialize() threw");
+  }
+  stringField(w, ',"traceState":', traceState);
+  return true;
 }
-
-const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', ',"kind":4', ',"kind":5'];
 
 /**
  * `,"<key>":[..]` (omitted when empty) and `,"dropped<Key>Count":n` for a span's events or
@@ -153,7 +132,7 @@ const KIND_FIELDS: readonly string[] = [',"kind":1', ',"kind":2', ',"kind":3', '
  */
 function listFields<T>(
   w: JsonWriter,
-  open: Uint8Array,
+  open: string,
   items: readonly T[] | undefined,
   writeItem: (w: JsonWriter, item: T) => boolean,
   alreadyDropped: unknown,
@@ -165,41 +144,27 @@ function listFields<T>(
   countField(w, droppedField, dropped);
 }
 
-/** `Status`: codes are the same numbers as ours (UNSET 0, OK 1, ERROR 2). */
+/** `Status`: codes are the same numbers as ours (UNSET 0, OK 1, ERROR 2); omitted when UNSET without a message. */
 function statusField(w: JsonWriter, status: ReadableSpan["status"] | undefined): void {
   if (status == null) return;
   const code = status.code;
-  const message = str(status.message);
-  const hasCode = code === 1 || code === 2;
-  if (!hasCode && message === "") return;
-  w.ascii(',"status":{');
-  if (hasCode) {
-    w.ascii('"code":');
+  const mark = w.pos;
+  w.ascii(',"status":');
+  const start = w.pos;
+  if (code === 1 || code === 2) {
+    w.ascii(',"code":');
     w.uint(code);
   }
-  if (message !== "") {
-    w.ascii(hasCode ? ',"message":' : '"message":');
-    w.string(message);
-  }
-  w.byte(0x7d);
-}
-
-function traceStateField(w: JsonWriter, ctx: SpanContext): void {
-  let value: unknown;
-  try {
-    value = ctx.traceState?.serialize();
-  } catch {
-    diagOnce("warn", "OTLP encoder: dropped a tracestate whose serialize() threw.");
-    return;
-  }
-  stringField(w, ',"traceState":', value);
+  stringField(w, ',"message":', status.message);
+  if (w.pos === start) w.pos = mark;
+  else closeObject(w, start);
 }
 
 /** One `Span.Event`. */
 function writeEvent(w: JsonWriter, event: TimedEvent): boolean {
-  w.bytes(EVENT_OPEN);
+  w.ascii('{"timeUnixNano":"');
   w.epochNanos(event.time);
-  w.bytes(EVENT_NAME);
+  w.ascii('","name":');
   w.string(str(event.name));
   attributesFields(w, event.attributes, event.droppedAttributesCount);
   w.byte(0x7d);
@@ -209,17 +174,9 @@ function writeEvent(w: JsonWriter, event: TimedEvent): boolean {
 /** One `Span.Link`; false when it has invalid ids (checked as in {@link writeSpan}). */
 function writeLink(w: JsonWriter, link: RecordedLink): boolean {
   const ctx = link?.context;
-  const mark = w.pos;
-  if (!openWithIds(w, ctx)) {
-    w.pos = mark;
-    diagOnce("warn", "OTLP encoder: dropped a link with an invalid trace or span id.");
-    return false;
-  }
-  w.byte(0x22);
-  traceStateField(w, ctx);
+  if (!idFields(w, ctx, "a link")) return false;
   attributesFields(w, link.attributes, link.droppedAttributesCount);
-  w.ascii(',"flags":');
-  w.uint(flags(ctx.traceFlags, ctx.isRemote));
+  flagsField(w, ctx.traceFlags, ctx.isRemote);
   w.byte(0x7d);
   return true;
 }

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import {
   encodeAnyValue,
   encodeKeyValueList,
-  int64String,
+  integerText,
   MAX_ANY_VALUE_DEPTH,
 } from "../../../src/export/otlp/any-value.ts";
 import { encodeBase64 } from "../../../src/export/otlp/base64.ts";
@@ -41,9 +41,13 @@ test("int64 boundaries: exact digits past 2^53, doubleValue from 2^63 on", () =>
   assert.equal(any(-(2 ** 63) - 2048), { doubleValue: -9223372036854777856 });
   assert.equal(any(1e21), { doubleValue: 1e21 });
   assert.equal(any(1.7976931348623157e308), { doubleValue: 1.7976931348623157e308 });
-  assert.is(int64String(2 ** 63), undefined);
-  assert.is(int64String(0.5), undefined);
-  assert.is(int64String(-0), "0");
+  assert.is(integerText(2 ** 63), undefined);
+  assert.is(integerText(0.5), undefined);
+  assert.is(integerText(-0), "0");
+  // Other proto integer ranges (uint64 for metric counts): exact past 2^53, bounds respected.
+  assert.is(integerText(2 ** 64 - 2048, 0, 2 ** 64), "18446744073709549568");
+  assert.is(integerText(2 ** 64, 0, 2 ** 64), undefined);
+  assert.is(integerText(-1, 0, 2 ** 64), undefined);
 });
 
 test("doubles, including proto3 JSON's NaN/Infinity strings", () => {

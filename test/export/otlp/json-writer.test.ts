@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { jsonString } from "../../../src/export/otlp/json-string.ts";
-import { finishText, fragment, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
+import { finishText, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
 import { isValidSpanId, isValidTraceId } from "../../../src/trace/span-context.ts";
 import { Rng, withSeed } from "../../fuzz/prng.ts";
 
@@ -32,6 +32,19 @@ const SAMPLES = [
 test("string(): the UTF-8 of jsonString — JSON.stringify escapes, pairs kept, lone surrogates as U+FFFD", () => {
   for (const s of SAMPLES) assertSameBytes(written((w) => w.string(s)), te.encode(jsonString(s)), JSON.stringify(s.slice(0, 20)));
   assertSameBytes(written((w) => w.string("\u001f")), te.encode('"\\u001f"'), "lowercase hex escape");
+});
+
+test("jsonString() without String.prototype.toWellFormed (older runtimes): the same text", () => {
+  const proto = String.prototype as { toWellFormed?: () => string };
+  const native = Object.getOwnPropertyDescriptor(proto, "toWellFormed");
+  const withNative = SAMPLES.map((s) => jsonString(s));
+  delete proto.toWellFormed;
+  try {
+    SAMPLES.forEach((s, i) => assert.is(jsonString(s), withNative[i], JSON.stringify(s.slice(0, 20))));
+  } finally {
+    if (native !== undefined) Object.defineProperty(proto, "toWellFormed", native);
+  }
+  assert.is(jsonString("a\ud800"), '"a\ufffd"');
 });
 
 test(
@@ -78,13 +91,13 @@ test("hexId(): accepts exactly what isValidTraceId/isValidSpanId accept, and wri
   }
 });
 
-test("bytes()/fragment(): short and long fragments copied whole, past growth", () => {
-  const short = fragment(',"a":');
-  const long = fragment(',"startTimeUnixNano":"' + "y".repeat(100));
+test("ascii(): short and long constants copied whole, past growth", () => {
+  const short = ',"a":';
+  const long = ',"startTimeUnixNano":"' + "y".repeat(100);
   let expected = "";
   const w = new JsonWriter(false);
   for (let i = 0; i < 200; i++) {
-    w.bytes(i % 3 ? short : long);
+    w.ascii(i % 3 ? short : long);
     expected += i % 3 ? ',"a":' : ',"startTimeUnixNano":"' + "y".repeat(100);
   }
   assert.is(finishText(w), expected);
