@@ -10,14 +10,12 @@ import { suppressTracing } from "../../src/trace/suppress.ts";
 import { SpanKind, SpanStatusCode } from "../../src/trace/types.ts";
 import { instrumentFetch, installFetchInstrumentation, isInstrumentedFetch } from "../../src/instrument/fetch.ts";
 import { HTTP_DURATION_BUCKETS, redactUrl, createQueryRedactor } from "../../src/instrument/http-semconv.ts";
-import { createTelemetry, histogram, startServer, type TestServer } from "./helpers.ts";
+import type { ReadableSpan } from "../../src/trace/types.ts";
+import { createTelemetry, finishedSpans, histogram, startServer, type TestServer } from "./helpers.ts";
 
 const t = createTelemetry();
 const opts = { tracerProvider: t.tracerProvider, meterProvider: t.meterProvider };
-async function spans() {
-  await t.tracerProvider.forceFlush();
-  return t.exporter.getFinishedSpans();
-}
+const spans = (): Promise<ReadableSpan[]> => finishedSpans(t);
 let server: TestServer;
 let other: TestServer;
 

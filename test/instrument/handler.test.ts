@@ -7,17 +7,15 @@ import { trace } from "../../src/trace/trace-api.ts";
 import { SpanKind, SpanStatusCode } from "../../src/trace/types.ts";
 import { instrumentHandler } from "../../src/instrument/handler.ts";
 import { HTTP_DURATION_BUCKETS } from "../../src/instrument/http-semconv.ts";
-import { createTelemetry, histogram } from "./helpers.ts";
+import type { ReadableSpan } from "../../src/trace/types.ts";
+import { createTelemetry, finishedSpans, histogram } from "./helpers.ts";
 
 const t = createTelemetry();
 const opts = { tracerProvider: t.tracerProvider, meterProvider: t.meterProvider };
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT = "00f067aa0ba902b7";
 
-async function spans() {
-  await t.tracerProvider.forceFlush();
-  return t.exporter.getFinishedSpans();
-}
+const spans = (): Promise<ReadableSpan[]> => finishedSpans(t);
 test.before.each(async () => {
   await t.tracerProvider.forceFlush();
   t.exporter.reset();

@@ -7,6 +7,7 @@ import { context } from "../../src/context/context-api.ts";
 import { AsyncLocalStorageContextManager } from "../../src/context/async-local-storage-manager.ts";
 import { BasicTracerProvider } from "../../src/trace/tracer-provider.ts";
 import { SimpleSpanProcessor } from "../../src/trace/simple-span-processor.ts";
+import type { ReadableSpan } from "../../src/trace/types.ts";
 import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
 import { MeterProvider } from "../../src/metrics/meter-provider.ts";
 import { ManualMetricReader } from "../../src/metrics/reader.ts";
@@ -27,6 +28,19 @@ export function createTelemetry(): Telemetry {
   const reader = new ManualMetricReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   return { exporter, tracerProvider, meterProvider, reader };
+}
+
+/** The spans `t` has finished so far (after flushing its provider). */
+export async function finishedSpans(t: Telemetry): Promise<ReadableSpan[]> {
+  await t.tracerProvider.forceFlush();
+  return t.exporter.getFinishedSpans();
+}
+
+/** {@link finishedSpans}, then forgets them, so the next call returns only newer spans. */
+export async function takeSpans(t: Telemetry): Promise<ReadableSpan[]> {
+  const out = await finishedSpans(t);
+  t.exporter.reset();
+  return out;
 }
 
 export async function histogram(reader: ManualMetricReader, name: string): Promise<HistogramMetricData | undefined> {

@@ -11,14 +11,12 @@ import { instrumentFetch } from "../../src/instrument/fetch.ts";
 import { instrumentHandler } from "../../src/instrument/handler.ts";
 import { instrumentNodeListener } from "../../src/instrument/node-listener.ts";
 import { toNodeListener } from "../../src/export/prometheus/node-listener.ts";
-import { createTelemetry, histogramCount, startServer } from "./helpers.ts";
+import type { ReadableSpan } from "../../src/trace/types.ts";
+import { createTelemetry, finishedSpans, histogramCount, startServer } from "./helpers.ts";
 
 const t = createTelemetry();
 const opts = { tracerProvider: t.tracerProvider, meterProvider: t.meterProvider };
-async function spans() {
-  await t.tracerProvider.forceFlush();
-  return t.exporter.getFinishedSpans();
-}
+const spans = (): Promise<ReadableSpan[]> => finishedSpans(t);
 test.before.each(async () => {
   await t.tracerProvider.forceFlush();
   t.exporter.reset();

@@ -12,18 +12,14 @@ import { instrumentHandler } from "../../src/instrument/handler.ts";
 import { MAX_CAPTURED_HEADER_LENGTH } from "../../src/instrument/http-headers.ts";
 import { createQueryRedactor, DEFAULT_SENSITIVE_QUERY_KEYS } from "../../src/instrument/http-semconv.ts";
 import { instrumentNodeListener } from "../../src/instrument/node-listener.ts";
-import { createTelemetry, startServer } from "../instrument/helpers.ts";
+import type { ReadableSpan } from "../../src/trace/types.ts";
+import { createTelemetry, takeSpans, startServer } from "../instrument/helpers.ts";
 
 const t = createTelemetry();
 const opts = { tracerProvider: t.tracerProvider, meterProvider: t.meterProvider };
 const SECRETS = ["glpat-SECRET1", "pw-SECRET2", "AUTHCODE-SECRET3", "frag-SECRET4", "AKIA-SECRET5", "sig-SECRET6", "refresh-SECRET7"];
 
-async function spans() {
-  await t.tracerProvider.forceFlush();
-  const out = t.exporter.getFinishedSpans();
-  t.exporter.reset();
-  return out;
-}
+const spans = (): Promise<ReadableSpan[]> => takeSpans(t);
 
 function assertNoSecrets(attributes: Record<string, unknown>): void {
   const text = JSON.stringify(attributes);

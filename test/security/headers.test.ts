@@ -11,7 +11,8 @@ import { instrumentFetch } from "../../src/instrument/fetch.ts";
 import { instrumentHandler } from "../../src/instrument/handler.ts";
 import { instrumentNodeListener } from "../../src/instrument/node-listener.ts";
 import { MAX_CAPTURED_HEADER_LENGTH, NEVER_CAPTURED_HEADERS } from "../../src/instrument/http-headers.ts";
-import { createTelemetry, startServer } from "../instrument/helpers.ts";
+import type { ReadableSpan } from "../../src/trace/types.ts";
+import { createTelemetry, takeSpans, startServer } from "../instrument/helpers.ts";
 
 const t = createTelemetry();
 const opts = { tracerProvider: t.tracerProvider, meterProvider: t.meterProvider };
@@ -25,12 +26,7 @@ const ALL_LISTED = ["Authorization", "COOKIE", "Proxy-Authorization", "X-Api-Key
 const warnings: string[] = [];
 diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
 
-async function spans() {
-  await t.tracerProvider.forceFlush();
-  const out = t.exporter.getFinishedSpans();
-  t.exporter.reset();
-  return out;
-}
+const spans = (): Promise<ReadableSpan[]> => takeSpans(t);
 
 function assertNoSecrets(attributes: Record<string, unknown>): void {
   const text = JSON.stringify(attributes);

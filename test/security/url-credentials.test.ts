@@ -24,7 +24,7 @@ import { installFakePage } from "../runtimes/rum/fake-browser.ts";
 import { InMemorySpanExporter } from "../../src/export/in-memory-exporter.ts";
 import { instrument } from "../../src/runtime/workers.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
-import { createTelemetry, startServer, type TestServer } from "../instrument/helpers.ts";
+import { createTelemetry, takeSpans, startServer, type TestServer } from "../instrument/helpers.ts";
 
 const PASSWORD = "hunter2pw";
 const USER = "alice-user";
@@ -48,12 +48,7 @@ test.after(async () => {
   await server.close();
 });
 
-async function spans(): Promise<ReadableSpan[]> {
-  await t.tracerProvider.forceFlush();
-  const out = t.exporter.getFinishedSpans();
-  t.exporter.reset();
-  return out;
-}
+const spans = (): Promise<ReadableSpan[]> => takeSpans(t);
 
 function assertClean(span: ReadableSpan): void {
   const text = JSON.stringify({ name: span.name, attributes: span.attributes, status: span.status, events: span.events });

@@ -9,7 +9,8 @@ import { context } from "../../../src/context/context-api.ts";
 import { suppressTracing } from "../../../src/trace/suppress.ts";
 import { SpanKind, SpanStatusCode } from "../../../src/trace/types.ts";
 import { instrumentXhr } from "../../../src/runtime/rum/xhr.ts";
-import { createTelemetry, histogram, startServer, type TestServer } from "../../instrument/helpers.ts";
+import type { ReadableSpan } from "../../../src/trace/types.ts";
+import { createTelemetry, finishedSpans, histogram, startServer, type TestServer } from "../../instrument/helpers.ts";
 
 type Listener = () => void;
 class FakeXHR {
@@ -117,10 +118,7 @@ function xhr(method: string, url: string): FakeXHR {
   x.send();
   return x;
 }
-async function spans() {
-  await t.tracerProvider.forceFlush();
-  return t.exporter.getFinishedSpans();
-}
+const spans = (): Promise<ReadableSpan[]> => finishedSpans(t);
 
 test("same-origin GET: CLIENT span with semconv attributes, redacted url.full, traceparent of the span", async () => {
   stop = instrumentXhr({ tracer: t.tracerProvider.getTracer("rum"), meter: t.meterProvider.getMeter("rum") });
