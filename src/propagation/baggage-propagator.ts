@@ -52,17 +52,23 @@ function encode(s: string, outside: RegExp): string | undefined {
   }
 }
 
-/** Validates and normalises `key OWS ["=" OWS value]` properties; undefined when one is invalid. */
+/** `key OWS ["=" OWS value]` OWS-trimmed and validated as `[key]` or `[key, value]`; undefined when invalid. */
+function parsePair(text: string): string[] | undefined {
+  const eq = text.indexOf("=");
+  const key = trimOws(eq === -1 ? text : text.slice(0, eq));
+  if (eq === -1) return TOKEN.test(key) ? [key] : undefined;
+  const value = trimOws(text.slice(eq + 1));
+  return TOKEN.test(key) && OCTETS.test(value) ? [key, value] : undefined;
+}
+
+/** Validates and normalises `*( OWS ";" OWS property )` (empty properties removed); undefined when one is invalid. */
 function parseProperties(text: string): string | undefined {
   const out: string[] = [];
   for (const part of text.split(";")) {
-    const p = trimOws(part);
-    if (p === "") continue;
-    const eq = p.indexOf("=");
-    const key = eq === -1 ? p : trimOws(p.slice(0, eq));
-    const value = eq === -1 ? undefined : trimOws(p.slice(eq + 1));
-    if (!TOKEN.test(key) || (value !== undefined && !OCTETS.test(value))) return undefined;
-    out.push(value === undefined ? key : `${key}=${value}`);
+    if (trimOws(part) === "") continue;
+    const pair = parsePair(part);
+    if (!pair) return undefined;
+    out.push(pair.join("="));
   }
   return out.join(";");
 }
@@ -70,14 +76,10 @@ function parseProperties(text: string): string | undefined {
 /** Parses one trimmed list-member into `[key, entry]`, or undefined when it is malformed. */
 function parseMember(member: string): [string, BaggageEntry] | undefined {
   const semi = member.indexOf(";");
-  const pair = semi === -1 ? member : member.slice(0, semi);
-  const eq = pair.indexOf("=");
-  if (eq === -1) return undefined;
-  const rawKey = trimOws(pair.slice(0, eq));
-  const rawValue = trimOws(pair.slice(eq + 1));
-  if (!TOKEN.test(rawKey) || !OCTETS.test(rawValue)) return undefined;
-  const key = percentDecode(rawKey);
-  const value = percentDecode(rawValue);
+  const pair = parsePair(semi === -1 ? member : member.slice(0, semi));
+  if (pair?.[1] === undefined) return undefined;
+  const key = percentDecode(pair[0]);
+  const value = percentDecode(pair[1]);
   if (!key || value === undefined) return undefined;
   const entry: BaggageEntry = { value };
   if (semi !== -1) {
