@@ -20,7 +20,7 @@ import { isTracingSuppressed } from "../trace/suppress.ts";
 import { baggageEntryMetadataFromString, createBaggage, getBaggage, setBaggage, type BaggageEntry } from "./baggage.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
 import { percentDecode } from "../common/percent-decode.ts";
-import { trimOws } from "./ows.ts";
+import { joinFieldLines, trimOws } from "./ows.ts";
 
 /** The `baggage` header name. */
 export const BAGGAGE_HEADER = "baggage";
@@ -147,8 +147,7 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
 
   /** Returns `context` with the baggage from `carrier` (replacing any), or `context` when there is none. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
-    const raw = getter.get(carrier, BAGGAGE_HEADER);
-    const header = Array.isArray(raw) ? raw.join(",") : raw;
+    const header = joinFieldLines(getter.get(carrier, BAGGAGE_HEADER));
     if (typeof header !== "string" || header === "") return context;
     const entries: Record<string, BaggageEntry> = Object.create(null);
     let count = 0;

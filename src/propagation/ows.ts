@@ -28,3 +28,11 @@ export function singleValue(value: string | string[] | undefined): string | unde
   const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
   return typeof v === "string" ? trimOws(v) : undefined;
 }
+
+/**
+ * The value of a list-valued header: repeated field lines joined with "," (RFC 9110 §5.3
+ * lets a recipient combine them so), otherwise the value as given.
+ */
+export function joinFieldLines(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
