@@ -20,7 +20,7 @@ import { isTracingSuppressed } from "../trace/suppress.ts";
 import { baggageEntryMetadataFromString, createBaggage, getBaggage, setBaggage, type BaggageEntry } from "./baggage.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
 import { percentDecode } from "../common/percent-decode.ts";
-import { joinFieldLines, trimOws } from "./ows.ts";
+import { forEachListMember, joinFieldLines, trimOws } from "./ows.ts";
 
 /** The `baggage` header name. */
 export const BAGGAGE_HEADER = "baggage";
@@ -154,29 +154,24 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
     let bytes = 0;
     let invalid = false;
     let overLimit = false;
-    let start = 0;
-    while (start <= header.length && count < BAGGAGE_MAX_ENTRIES) {
-      let end = header.indexOf(",", start);
-      if (end === -1) end = header.length;
-      const member = trimOws(header.slice(start, end));
-      start = end + 1;
-      if (member === "") continue;
+    const rest = forEachListMember(header, (member) => {
       const next = bytes + member.length + (count > 0 ? 1 : 0);
       if (next > BAGGAGE_MAX_BYTES) {
         overLimit = true;
-        continue;
+        return;
       }
       const parsed = parseMember(member);
       if (!parsed) {
         invalid = true;
-        continue;
+        return;
       }
       if (!(parsed[0] in entries)) count++;
       entries[parsed[0]] = parsed[1];
       bytes = next;
-    }
+      return count === BAGGAGE_MAX_ENTRIES;
+    });
     // Members left after the 64th (anything but OWS and commas) are dropped too.
-    if (count === BAGGAGE_MAX_ENTRIES && /[^ \t,]/.test(header.slice(start))) overLimit = true;
+    if (count === BAGGAGE_MAX_ENTRIES && /[^ \t,]/.test(header.slice(rest))) overLimit = true;
     if (invalid) diagOnce("debug", "baggage.extract.invalid", "Baggage: dropped malformed list-members of a baggage header (W3C Baggage §3.3.1).");
     if (overLimit) diagOnce("debug", "baggage.extract.limit", `Baggage: dropped list-members beyond ${BAGGAGE_MAX_ENTRIES} entries or ${BAGGAGE_MAX_BYTES} bytes (W3C Baggage §3.3.2).`);
     if (count === 0) return context;

@@ -36,3 +36,20 @@ export function singleValue(value: string | string[] | undefined): string | unde
 export function joinFieldLines(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
 }
+
+/**
+ * Calls `visit` with each non-empty, OWS-trimmed member of a comma-separated list (RFC 9110
+ * §5.6.1: empty members are allowed and skipped) in one linear scan, until `visit` returns
+ * true. Returns the offset just past the last member read, where the unread rest starts.
+ */
+export function forEachListMember(list: string, visit: (member: string) => boolean | void): number {
+  let start = 0;
+  while (start <= list.length) {
+    let end = list.indexOf(",", start);
+    if (end === -1) end = list.length;
+    const member = trimOws(list.slice(start, end));
+    start = end + 1;
+    if (member !== "" && visit(member)) break;
+  }
+  return start;
+}
