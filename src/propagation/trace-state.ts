@@ -113,8 +113,8 @@ class W3CTraceState implements TraceState {
   }
 
   unset(key: string): TraceState {
-    if (!this.#entries.some((e) => e[0] === key)) return this;
-    return new W3CTraceState(this.#entries.filter((e) => e[0] !== key));
+    const next = this.#entries.filter((e) => e[0] !== key);
+    return next.length === this.#entries.length ? this : new W3CTraceState(next);
   }
 
   get(key: string): string | undefined {
