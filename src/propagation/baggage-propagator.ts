@@ -111,9 +111,9 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
         dropped++;
         continue;
       }
-      const k = typeof key === "string" && key !== "" ? encode(key, KEY_ESCAPE) : undefined;
+      const k = typeof key === "string" ? encode(key, KEY_ESCAPE) : undefined;
       const v = typeof entry?.value === "string" ? encode(entry.value, VALUE_ESCAPE) : undefined;
-      if (k === undefined || v === undefined) {
+      if (!k || v === undefined) {
         diagOnce("warn", "baggage.inject.invalid", "Baggage: an entry with an empty key or unencodable text was not propagated.");
         continue;
       }

@@ -72,7 +72,7 @@ function normalize(value: unknown): string | string[] | undefined {
   if (typeof value === "number" || typeof value === "bigint") return String(value);
   if (Array.isArray(value)) {
     const strings = value.filter((v): v is string => typeof v === "string");
-    return strings.length === 0 ? undefined : strings.length === 1 ? strings[0] : strings;
+    return strings.length > 1 ? strings : strings[0]; // undefined when there is none
   }
   return undefined;
 }

@@ -118,8 +118,7 @@ class W3CTraceState implements TraceState {
   }
 
   get(key: string): string | undefined {
-    for (const e of this.#entries) if (e[0] === key) return e[1];
-    return undefined;
+    return this.#entries.find((e) => e[0] === key)?.[1];
   }
 
   serialize(): string {
