@@ -5,13 +5,9 @@
  * grammars do not allow.
  */
 
-/** True for SP or HTAB. */
-export function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
 /** `s` without leading and trailing SP/HTAB. */
 export function trimOws(s: string): string {
+  const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
   let a = 0;
   let b = s.length;
   while (a < b && isOws(s.charCodeAt(a))) a++;
