@@ -106,10 +106,8 @@ class W3CTraceState implements TraceState {
     }
     // A modified key moves to the front; past 32 members the right-most is removed (§3.5
     // Mutating the tracestate Field).
-    const next: Entry[] = [[key, value]];
-    for (const e of this.#entries) if (e[0] !== key) next.push(e);
-    if (next.length > TRACE_STATE_MAX_MEMBERS) next.length = TRACE_STATE_MAX_MEMBERS;
-    return new W3CTraceState(next);
+    const next: Entry[] = [[key, value], ...this.#entries.filter((e) => e[0] !== key)];
+    return new W3CTraceState(next.slice(0, TRACE_STATE_MAX_MEMBERS));
   }
 
   unset(key: string): TraceState {
