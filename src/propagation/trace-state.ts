@@ -75,6 +75,11 @@ function parse(raw: string): Entry[] | undefined {
   return invalid ? undefined : entries;
 }
 
+/**
+ * Applies the §3.3.1.5 truncation rule: while the serialized form exceeds 512 characters,
+ * remove the right-most member longer than 128 characters; when none is left, remove
+ * members from the right.
+ */
 function truncate(entries: readonly Entry[]): readonly Entry[] {
   const size = (e: Entry): number => e[0].length + 1 + e[1].length;
   // Serialized length: the members plus a "," before each but the first.
