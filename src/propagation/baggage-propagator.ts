@@ -20,7 +20,7 @@ import { isTracingSuppressed } from "../trace/suppress.ts";
 import { baggageEntryMetadataFromString, createBaggage, getBaggage, setBaggage, type BaggageEntry } from "./baggage.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
 import { percentDecode } from "../common/percent-decode.ts";
-import { trimOws } from "./ows.ts";
+import { forEachListMember, joinFieldLines, trimOws } from "./ows.ts";
 
 /** The `baggage` header name. */
 export const BAGGAGE_HEADER = "baggage";
@@ -52,17 +52,23 @@ function encode(s: string, outside: RegExp): string | undefined {
   }
 }
 
-/** Validates and normalises `key OWS ["=" OWS value]` properties; undefined when one is invalid. */
+/** `key OWS ["=" OWS value]` OWS-trimmed and validated as `[key]` or `[key, value]`; undefined when invalid. */
+function parsePair(text: string): string[] | undefined {
+  const eq = text.indexOf("=");
+  const key = trimOws(eq === -1 ? text : text.slice(0, eq));
+  if (eq === -1) return TOKEN.test(key) ? [key] : undefined;
+  const value = trimOws(text.slice(eq + 1));
+  return TOKEN.test(key) && OCTETS.test(value) ? [key, value] : undefined;
+}
+
+/** Validates and normalises `*( OWS ";" OWS property )` (empty properties removed); undefined when one is invalid. */
 function parseProperties(text: string): string | undefined {
   const out: string[] = [];
   for (const part of text.split(";")) {
-    const p = trimOws(part);
-    if (p === "") continue;
-    const eq = p.indexOf("=");
-    const key = eq === -1 ? p : trimOws(p.slice(0, eq));
-    const value = eq === -1 ? undefined : trimOws(p.slice(eq + 1));
-    if (!TOKEN.test(key) || (value !== undefined && !OCTETS.test(value))) return undefined;
-    out.push(value === undefined ? key : `${key}=${value}`);
+    if (trimOws(part) === "") continue;
+    const pair = parsePair(part);
+    if (!pair) return undefined;
+    out.push(pair.join("="));
   }
   return out.join(";");
 }
@@ -70,14 +76,10 @@ function parseProperties(text: string): string | undefined {
 /** Parses one trimmed list-member into `[key, entry]`, or undefined when it is malformed. */
 function parseMember(member: string): [string, BaggageEntry] | undefined {
   const semi = member.indexOf(";");
-  const pair = semi === -1 ? member : member.slice(0, semi);
-  const eq = pair.indexOf("=");
-  if (eq === -1) return undefined;
-  const rawKey = trimOws(pair.slice(0, eq));
-  const rawValue = trimOws(pair.slice(eq + 1));
-  if (!TOKEN.test(rawKey) || !OCTETS.test(rawValue)) return undefined;
-  const key = percentDecode(rawKey);
-  const value = percentDecode(rawValue);
+  const pair = parsePair(semi === -1 ? member : member.slice(0, semi));
+  if (pair?.[1] === undefined) return undefined;
+  const key = percentDecode(pair[0]);
+  const value = percentDecode(pair[1]);
   if (!key || value === undefined) return undefined;
   const entry: BaggageEntry = { value };
   if (semi !== -1) {
@@ -109,9 +111,9 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
         dropped++;
         continue;
       }
-      const k = typeof key === "string" && key !== "" ? encode(key, KEY_ESCAPE) : undefined;
+      const k = typeof key === "string" ? encode(key, KEY_ESCAPE) : undefined;
       const v = typeof entry?.value === "string" ? encode(entry.value, VALUE_ESCAPE) : undefined;
-      if (k === undefined || v === undefined) {
+      if (!k || v === undefined) {
         diagOnce("warn", "baggage.inject.invalid", "Baggage: an entry with an empty key or unencodable text was not propagated.");
         continue;
       }
@@ -145,37 +147,31 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
 
   /** Returns `context` with the baggage from `carrier` (replacing any), or `context` when there is none. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
-    const raw = getter.get(carrier, BAGGAGE_HEADER);
-    const header = Array.isArray(raw) ? raw.join(",") : raw;
+    const header = joinFieldLines(getter.get(carrier, BAGGAGE_HEADER));
     if (typeof header !== "string" || header === "") return context;
     const entries: Record<string, BaggageEntry> = Object.create(null);
     let count = 0;
     let bytes = 0;
     let invalid = false;
     let overLimit = false;
-    let start = 0;
-    while (start <= header.length && count < BAGGAGE_MAX_ENTRIES) {
-      let end = header.indexOf(",", start);
-      if (end === -1) end = header.length;
-      const member = trimOws(header.slice(start, end));
-      start = end + 1;
-      if (member === "") continue;
+    const rest = forEachListMember(header, (member) => {
       const next = bytes + member.length + (count > 0 ? 1 : 0);
       if (next > BAGGAGE_MAX_BYTES) {
         overLimit = true;
-        continue;
+        return;
       }
       const parsed = parseMember(member);
       if (!parsed) {
         invalid = true;
-        continue;
+        return;
       }
       if (!(parsed[0] in entries)) count++;
       entries[parsed[0]] = parsed[1];
       bytes = next;
-    }
+      return count === BAGGAGE_MAX_ENTRIES;
+    });
     // Members left after the 64th (anything but OWS and commas) are dropped too.
-    if (count === BAGGAGE_MAX_ENTRIES && /[^ \t,]/.test(header.slice(start))) overLimit = true;
+    if (count === BAGGAGE_MAX_ENTRIES && /[^ \t,]/.test(header.slice(rest))) overLimit = true;
     if (invalid) diagOnce("debug", "baggage.extract.invalid", "Baggage: dropped malformed list-members of a baggage header (W3C Baggage §3.3.1).");
     if (overLimit) diagOnce("debug", "baggage.extract.limit", `Baggage: dropped list-members beyond ${BAGGAGE_MAX_ENTRIES} entries or ${BAGGAGE_MAX_BYTES} bytes (W3C Baggage §3.3.2).`);
     if (count === 0) return context;

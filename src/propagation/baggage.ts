@@ -95,10 +95,9 @@ class BaggageImpl implements Baggage {
   }
 
   removeEntries(...keys: string[]): Baggage {
-    if (!keys.some((k) => this.#entries.has(k))) return this;
     const next = new Map(this.#entries);
     for (const k of keys) next.delete(k);
-    return new BaggageImpl(next);
+    return next.size === this.#entries.size ? this : new BaggageImpl(next);
   }
 
   clear(): Baggage {

@@ -5,13 +5,9 @@
  * grammars do not allow.
  */
 
-/** True for SP or HTAB. */
-export function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
 /** `s` without leading and trailing SP/HTAB. */
 export function trimOws(s: string): string {
+  const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
   let a = 0;
   let b = s.length;
   while (a < b && isOws(s.charCodeAt(a))) a++;
@@ -27,4 +23,29 @@ export function trimOws(s: string): string {
 export function singleValue(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
   return typeof v === "string" ? trimOws(v) : undefined;
+}
+
+/**
+ * The value of a list-valued header: repeated field lines joined with "," (RFC 9110 §5.3
+ * lets a recipient combine them so), otherwise the value as given.
+ */
+export function joinFieldLines(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+/**
+ * Calls `visit` with each non-empty, OWS-trimmed member of a comma-separated list (RFC 9110
+ * §5.6.1: empty members are allowed and skipped) in one linear scan, until `visit` returns
+ * true. Returns the offset just past the last member read, where the unread rest starts.
+ */
+export function forEachListMember(list: string, visit: (member: string) => boolean | void): number {
+  let start = 0;
+  while (start <= list.length) {
+    let end = list.indexOf(",", start);
+    if (end === -1) end = list.length;
+    const member = trimOws(list.slice(start, end));
+    start = end + 1;
+    if (member !== "" && visit(member)) break;
+  }
+  return start;
 }

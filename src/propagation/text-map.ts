@@ -72,7 +72,7 @@ function normalize(value: unknown): string | string[] | undefined {
   if (typeof value === "number" || typeof value === "bigint") return String(value);
   if (Array.isArray(value)) {
     const strings = value.filter((v): v is string => typeof v === "string");
-    return strings.length === 0 ? undefined : strings.length === 1 ? strings[0] : strings;
+    return strings.length > 1 ? strings : strings[0]; // undefined when there is none
   }
   return undefined;
 }
@@ -141,10 +141,11 @@ export const defaultTextMapSetter: TextMapSetter<unknown> = {
         carrier.set(key, value);
         return;
       }
-      // Drop other-cased duplicates so the field is sent once.
+      // Drop other-cased duplicates so the field is sent once (a Map iterator skips entries
+      // deleted under it and Object.keys returns a fresh array, so no copy is needed).
       const record = carrier as Record<string, unknown>;
       const wanted = key.toLowerCase();
-      for (const k of [...keysOf(carrier)]) {
+      for (const k of keysOf(carrier)) {
         if (typeof k === "string" && k !== key && k.toLowerCase() === wanted) map ? map.delete(k) : delete record[k];
       }
       if (map) map.set(key, value);
@@ -170,8 +171,7 @@ export function getFields(carrier: unknown, getter: TextMapGetter<unknown>, name
     const wanted = new Map<string, string | string[] | undefined>();
     for (const name of names) wanted.set(name.toLowerCase(), undefined);
     const map = isMap(carrier) ? carrier : undefined;
-    const keys: Iterable<unknown> = map ? map.keys() : Object.keys(carrier);
-    for (const k of keys) {
+    for (const k of keysOf(carrier)) {
       if (typeof k !== "string") continue;
       const lower = k.toLowerCase();
       if (!wanted.has(lower)) continue;

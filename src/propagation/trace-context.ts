@@ -10,7 +10,7 @@ import { isSpanContextValid, type SpanContext } from "../trace/span-context.ts";
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
-import { singleValue, trimOws } from "./ows.ts";
+import { joinFieldLines, singleValue, trimOws } from "./ows.ts";
 import { createTraceState } from "./trace-state.ts";
 
 /** The `traceparent` header name. */
@@ -81,9 +81,8 @@ export class W3CTraceContextPropagator implements TextMapPropagator<unknown> {
       diagOnce("debug", "traceparent.invalid", "Ignoring an invalid traceparent header (W3C Trace Context §3.2).");
       return context;
     }
-    const state = getter.get(carrier, TRACE_STATE_HEADER);
     // Repeated tracestate lines are one list (RFC 9110 §5.3; Trace Context §3.3.1).
-    const joined = Array.isArray(state) ? state.join(",") : state;
+    const joined = joinFieldLines(getter.get(carrier, TRACE_STATE_HEADER));
     if (typeof joined === "string" && joined !== "") spanContext.traceState = createTraceState(joined);
     return setSpanContext(context, spanContext);
   }

@@ -11,7 +11,7 @@
 import { describe } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import type { TraceState } from "../trace/span-context.ts";
-import { isOws, trimOws } from "./ows.ts";
+import { forEachListMember } from "./ows.ts";
 
 /** Most list members a tracestate may carry (§3.3.1.2 list: `list-member 0*31(...)`). */
 export const TRACE_STATE_MAX_MEMBERS = 32;
@@ -61,23 +61,18 @@ export function isValidTraceStateValue(value: string): boolean {
 function parse(raw: string): Entry[] | undefined {
   const entries: Entry[] = [];
   let members = 0;
-  let start = 0;
-  while (start <= raw.length) {
-    let end = raw.indexOf(",", start);
-    if (end === -1) end = raw.length;
-    const member = trimOws(raw.slice(start, end));
-    start = end + 1;
-    if (member === "") continue; // empty list members are allowed (§3.3.1.1)
-    if (++members > TRACE_STATE_MAX_MEMBERS) return undefined; // a 33rd member
+  let invalid = false;
+  // Empty list members are allowed (§3.3.1.1) and skipped.
+  forEachListMember(raw, (member) => {
     const eq = member.indexOf("=");
-    if (eq === -1) return undefined;
     const key = member.slice(0, eq);
     const value = member.slice(eq + 1);
-    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
+    // A 33rd member, or a member that is not `key=value`.
+    if (++members > TRACE_STATE_MAX_MEMBERS || eq === -1 || !isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return (invalid = true);
     // A repeated key: the first occurrence stands (see above). At most 32 entries to look through.
     if (!entries.some((e) => e[0] === key)) entries.push([key, value]);
-  }
-  return entries;
+  });
+  return invalid ? undefined : entries;
 }
 
 /**
@@ -116,20 +111,17 @@ class W3CTraceState implements TraceState {
     }
     // A modified key moves to the front; past 32 members the right-most is removed (§3.5
     // Mutating the tracestate Field).
-    const next: Entry[] = [[key, value]];
-    for (const e of this.#entries) if (e[0] !== key) next.push(e);
-    if (next.length > TRACE_STATE_MAX_MEMBERS) next.length = TRACE_STATE_MAX_MEMBERS;
-    return new W3CTraceState(next);
+    const next: Entry[] = [[key, value], ...this.#entries.filter((e) => e[0] !== key)];
+    return new W3CTraceState(next.slice(0, TRACE_STATE_MAX_MEMBERS));
   }
 
   unset(key: string): TraceState {
-    if (!this.#entries.some((e) => e[0] === key)) return this;
-    return new W3CTraceState(this.#entries.filter((e) => e[0] !== key));
+    const next = this.#entries.filter((e) => e[0] !== key);
+    return next.length === this.#entries.length ? this : new W3CTraceState(next);
   }
 
   get(key: string): string | undefined {
-    for (const e of this.#entries) if (e[0] === key) return e[1];
-    return undefined;
+    return this.#entries.find((e) => e[0] === key)?.[1];
   }
 
   serialize(): string {
