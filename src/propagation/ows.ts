@@ -5,9 +5,10 @@
  * grammars do not allow.
  */
 
+const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
+
 /** `s` without leading and trailing SP/HTAB. */
 export function trimOws(s: string): string {
-  const isOws = (c: number): boolean => c === 0x20 || c === 0x09;
   let a = 0;
   let b = s.length;
   while (a < b && isOws(s.charCodeAt(a))) a++;
@@ -43,9 +44,15 @@ export function forEachListMember(list: string, visit: (member: string) => boole
   while (start <= list.length) {
     let end = list.indexOf(",", start);
     if (end === -1) end = list.length;
-    const member = trimOws(list.slice(start, end));
+    // Trimmed by index, so an empty member allocates nothing: a hostile header of a million
+    // ", " would otherwise make a million throw-away strings, and the collector's pauses
+    // made the scan's time grow faster than the header (seen in CI under load).
+    let a = start;
+    let b = end;
+    while (a < b && isOws(list.charCodeAt(a))) a++;
+    while (b > a && isOws(list.charCodeAt(b - 1))) b--;
     start = end + 1;
-    if (member !== "" && visit(member)) break;
+    if (a < b && visit(list.slice(a, b))) break;
   }
   return start;
 }
