@@ -3,6 +3,7 @@
  * exemplar filter, the user's readers, and one periodic exporting reader per chosen exporter —
  * OTLP by default. Registered as the global meter provider.
  */
+import { diag } from "../common/diag.ts";
 import { createOtlpMetricExporter } from "../export/otlp/otlp-metrics-exporter.ts";
 import type { Exporter } from "../export/exporter.ts";
 import { MeterProvider } from "../metrics/meter-provider.ts";
@@ -60,7 +61,7 @@ export function metricsSdk(): SdkPart {
       const settings = select.settings("metricReader", { exportIntervalMillis: options.metricExportIntervalMillis, exportTimeoutMillis: options.metricExportTimeoutMillis }, env);
       const interval = settings.exportIntervalMillis ?? 60000;
       const timeout = settings.exportTimeoutMillis ?? 30000;
-      for (const choice of chosenExporters(build, options.metricExporter, "OTEL_METRICS_EXPORTER")) {
+      for (const choice of chosenExporters(build, options.metricExporter, "OTEL_METRICS_EXPORTER", prometheusPull)) {
         if (choice === "none") continue;
         let exporter: Exporter<ResourceMetrics> | undefined;
         const otlp = choice === "otlp" ? select.otlp("metrics", options.otlp, env) : undefined;
@@ -100,4 +101,14 @@ export function metricsSdk(): SdkPart {
       };
     },
   };
+}
+
+/**
+ * `prometheus` in `OTEL_METRICS_EXPORTER`: a pull exporter, so nothing is pushed; Prometheus
+ * scrapes the handler the app serves. Said here, so programs without metrics do not carry it.
+ */
+function prometheusPull(name: string): boolean {
+  if (name !== "prometheus") return false;
+  diag.info('OTEL_METRICS_EXPORTER=prometheus: serve prometheusHandler(sdk) from "otel-edge/prometheus" for Prometheus to scrape.');
+  return true;
 }
