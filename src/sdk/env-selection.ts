@@ -22,7 +22,6 @@ import { otlpOptionsFromEnv, type OtlpExporterOptions, type OtlpSignal } from ".
 import type { OtlpMetricExporterOptions } from "../export/otlp/otlp-metrics-exporter.ts";
 import type { BatchLogRecordProcessorOptions } from "../logs/batch-log-processor.ts";
 import type { LogRecordLimits } from "../logs/log-record.ts";
-import type { ExemplarFilter } from "../metrics/exemplar.ts";
 import type { Exporter } from "../export/exporter.ts";
 import type { LogRecordProcessor } from "../logs/types.ts";
 import type { ResourceMetrics } from "../metrics/types.ts";
@@ -63,8 +62,12 @@ export interface EnvSelection {
   resource(env: EnvRecord | undefined): Attributes;
   /** `OTEL_SDK_DISABLED`; undefined when unset or invalid. */
   disabled(env: EnvRecord | undefined): boolean | undefined;
-  /** `OTEL_METRICS_EXEMPLAR_FILTER`; undefined when unset or invalid. */
-  exemplarFilter(env: EnvRecord | undefined): ExemplarFilter | undefined;
+  /**
+   * The value of `variable` among `allowed` (case-insensitive), e.g. `OTEL_METRICS_EXEMPLAR_FILTER`;
+   * undefined when unset or invalid (an invalid value warns). The part that reads the variable
+   * holds the allowed values, so a program without it bundles none.
+   */
+  choice<T extends string>(env: EnvRecord | undefined, variable: string, allowed: readonly T[]): T | undefined;
   /** The numeric settings of `group`: `options`, with the fields they leave unset read from the group's variables. */
   settings<G extends keyof EnvSettings>(group: G, options: EnvSettings[G] | undefined, env: EnvRecord | undefined): EnvSettings[G];
   /** The `console` span pipeline, where this selection chooses by name. */
@@ -127,8 +130,6 @@ const INTEGER_SETTINGS: { readonly [G in keyof EnvSettings]: IntegerVariables<En
   },
 };
 
-const EXEMPLAR_FILTERS = ["trace_based", "always_on", "always_off"] as const;
-
 const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
 
 /**
@@ -162,7 +163,7 @@ export const ENV_SETTINGS: EnvSelection = {
   otlp: (signal, options, env) => otlpOptionsFromEnv(signal, env, options),
   resource: resourceAttributesFromEnv,
   disabled: (env) => envBoolean(env, "OTEL_SDK_DISABLED"),
-  exemplarFilter: (env) => envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
+  choice: envEnum,
   settings: (group, options, env) => integersFromEnv(env, options, INTEGER_SETTINGS[group]),
 };
 

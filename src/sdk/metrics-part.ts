@@ -9,6 +9,7 @@ import type { Exporter } from "../export/exporter.ts";
 import { MeterProvider } from "../metrics/meter-provider.ts";
 import { metrics } from "../metrics/metrics-api.ts";
 import { PeriodicExportingMetricReader } from "../metrics/periodic-reader.ts";
+import type { ExemplarFilter } from "../metrics/exemplar.ts";
 import type { MetricReader } from "../metrics/reader.ts";
 import type { ResourceMetrics } from "../metrics/types.ts";
 import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
@@ -17,6 +18,9 @@ import type { SdkPart } from "./part.ts";
 import { SELF_OBSERVABILITY_SCOPE } from "./self-observability.ts";
 import { sumReaderStats, type HasReaderStats } from "./sdk-stats.ts";
 import { VERSION } from "../version.ts";
+
+/** The values of `options.exemplarFilter` and `OTEL_METRICS_EXEMPLAR_FILTER` (spec: Metrics SDK, "ExemplarFilter"). */
+const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = ["trace_based", "always_on", "always_off"];
 
 const METRICS_CHECKS: Checks = {
   metricExporter: exporterChoice,
@@ -29,7 +33,7 @@ const METRICS_CHECKS: Checks = {
   views: /* @__PURE__ */ list((v, name) => isObject(v) || fail(name, "a view", v)),
   cardinalityLimit: /* @__PURE__ */ number(1, { integer: true, finite: true }),
   exemplarFilter: (v, name) => {
-    if (v !== "trace_based" && v !== "always_on" && v !== "always_off") fail(name, `"trace_based", "always_on" or "always_off"`, v);
+    if (!EXEMPLAR_FILTERS.includes(v as ExemplarFilter)) fail(name, `"trace_based", "always_on" or "always_off"`, v);
   },
 };
 
@@ -89,7 +93,7 @@ export function metricsSdk(): SdkPart {
         readers: [...readers, ...(options.metricReaders ?? [])],
         views: options.views,
         cardinalityLimit: options.cardinalityLimit,
-        exemplarFilter: options.exemplarFilter ?? select.exemplarFilter(env),
+        exemplarFilter: options.exemplarFilter ?? select.choice(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
         onCollect: selfObs?.onCollect,
       }));
       selfObs?.register(provider.getMeter(SELF_OBSERVABILITY_SCOPE, VERSION));
