@@ -20,7 +20,7 @@ import { describeValue } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import { copyAttributes, type Attributes } from "../common/attributes.ts";
 import { envString, parseKeyValueList, type EnvRecord } from "../common/env.ts";
-import { createResource, mergeResources, type Resource } from "./resource.ts";
+import { createResource, type Resource } from "./resource.ts";
 import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_SERVICE_NAME,
@@ -105,12 +105,6 @@ export function buildResourceWith(options: BuildResourceOptions, fromEnv: Attrib
   const sdkVersion = typeof o.sdkVersion === "string" ? o.sdkVersion : "";
   const language = nonEmptyString(o.sdkLanguage) ? o.sdkLanguage : TELEMETRY_SDK_LANGUAGE_VALUE_WEBJS;
 
-  const defaults = createResource({
-    [ATTR_TELEMETRY_SDK_NAME]: SDK_NAME,
-    [ATTR_TELEMETRY_SDK_LANGUAGE]: language,
-    [ATTR_TELEMETRY_SDK_VERSION]: sdkVersion,
-  });
-
   // copyAttributes reads hostile objects safely (throwing getters are skipped and reported).
   const user: Attributes = copyAttributes(o.attributes, { countLimit: Infinity, valueLengthLimit: Infinity }).attributes;
   if (o.serviceName !== undefined) user[ATTR_SERVICE_NAME] = o.serviceName;
@@ -122,15 +116,22 @@ export function buildResourceWith(options: BuildResourceOptions, fromEnv: Attrib
   dropMalformed(user, "options");
   dropMalformed(fromEnv, "OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME");
 
-  let resource = mergeResources(mergeResources(defaults, createResource(fromEnv)), createResource(user, o.schemaUrl));
-  if (!nonEmptyString(resource.attributes[ATTR_SERVICE_NAME])) {
+  // The layers in one pass, later ones winning (object spread defines `__proto__` as an own key).
+  let attributes: Attributes = {
+    [ATTR_TELEMETRY_SDK_NAME]: SDK_NAME,
+    [ATTR_TELEMETRY_SDK_LANGUAGE]: language,
+    [ATTR_TELEMETRY_SDK_VERSION]: sdkVersion,
+    ...fromEnv,
+    ...user,
+  };
+  if (attributes[ATTR_SERVICE_NAME] === undefined) {
     const fallback = nonEmptyString(o.defaultServiceName) ? o.defaultServiceName : UNKNOWN_SERVICE;
     diag.warn(
       `No service.name configured: using "${fallback}". Set the serviceName option, OTEL_SERVICE_NAME, or service.name in OTEL_RESOURCE_ATTRIBUTES.`,
     );
-    resource = mergeResources(createResource({ [ATTR_SERVICE_NAME]: fallback }), resource);
+    attributes = { [ATTR_SERVICE_NAME]: fallback, ...attributes };
   }
-  return resource;
+  return createResource(attributes, o.schemaUrl);
 }
 
 const IDENTITY_KEYS = [ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, ATTR_DEPLOYMENT_ENVIRONMENT_NAME];

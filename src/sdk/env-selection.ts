@@ -16,13 +16,12 @@
  * Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
 import type { Attributes } from "../common/attributes.ts";
-import { diag, parseDiagLogLevel, setDiagLogLevel } from "../common/diag.ts";
+import { parseDiagLogLevel, setDiagLogLevel } from "../common/diag.ts";
 import { envBoolean, envEnum, envList, envString, integersFromEnv, warnEnv, type EnvRecord, type IntegerVariables } from "../common/env.ts";
 import { otlpOptionsFromEnv, type OtlpExporterOptions, type OtlpSignal } from "../export/otlp-config.ts";
 import type { OtlpMetricExporterOptions } from "../export/otlp/otlp-metrics-exporter.ts";
 import type { BatchLogRecordProcessorOptions } from "../logs/batch-log-processor.ts";
 import type { LogRecordLimits } from "../logs/log-record.ts";
-import type { ExemplarFilter } from "../metrics/exemplar.ts";
 import type { Exporter } from "../export/exporter.ts";
 import type { LogRecordProcessor } from "../logs/types.ts";
 import type { ResourceMetrics } from "../metrics/types.ts";
@@ -46,9 +45,10 @@ export interface EnvSelection {
   logLevel(env: EnvRecord | undefined): void;
   /**
    * The exporters the comma-separated list in `variable` names; `undefined` when it names
-   * none (unset or empty), for the default `otlp`.
+   * none (unset or empty), for the default `otlp`. A name `pull` accepts (lower-cased) names a
+   * pull exporter: nothing is pushed for it, and it is not reported as unknown.
    */
-  exporters(env: EnvRecord | undefined, variable: string): ExporterName[] | undefined;
+  exporters(env: EnvRecord | undefined, variable: string, pull?: (name: string) => boolean): ExporterName[] | undefined;
   /** The sampler `OTEL_TRACES_SAMPLER(_ARG)` selects, else the spec default. */
   sampler(env: EnvRecord | undefined): Sampler;
   /** The propagator `OTEL_PROPAGATORS` selects, else W3C tracecontext + baggage. */
@@ -62,8 +62,12 @@ export interface EnvSelection {
   resource(env: EnvRecord | undefined): Attributes;
   /** `OTEL_SDK_DISABLED`; undefined when unset or invalid. */
   disabled(env: EnvRecord | undefined): boolean | undefined;
-  /** `OTEL_METRICS_EXEMPLAR_FILTER`; undefined when unset or invalid. */
-  exemplarFilter(env: EnvRecord | undefined): ExemplarFilter | undefined;
+  /**
+   * The value of `variable` among `allowed` (case-insensitive), e.g. `OTEL_METRICS_EXEMPLAR_FILTER`;
+   * undefined when unset or invalid (an invalid value warns). The part that reads the variable
+   * holds the allowed values, so a program without it bundles none.
+   */
+  choice<T extends string>(env: EnvRecord | undefined, variable: string, allowed: readonly T[]): T | undefined;
   /** The numeric settings of `group`: `options`, with the fields they leave unset read from the group's variables. */
   settings<G extends keyof EnvSettings>(group: G, options: EnvSettings[G] | undefined, env: EnvRecord | undefined): EnvSettings[G];
   /** The `console` span pipeline, where this selection chooses by name. */
@@ -126,8 +130,6 @@ const INTEGER_SETTINGS: { readonly [G in keyof EnvSettings]: IntegerVariables<En
   },
 };
 
-const EXEMPLAR_FILTERS = ["trace_based", "always_on", "always_off"] as const;
-
 const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
 
 /**
@@ -161,7 +163,7 @@ export const ENV_SETTINGS: EnvSelection = {
   otlp: (signal, options, env) => otlpOptionsFromEnv(signal, env, options),
   resource: resourceAttributesFromEnv,
   disabled: (env) => envBoolean(env, "OTEL_SDK_DISABLED"),
-  exemplarFilter: (env) => envEnum(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
+  choice: envEnum,
   settings: (group, options, env) => integersFromEnv(env, options, INTEGER_SETTINGS[group]),
 };
 
@@ -176,29 +178,26 @@ export const ENV_SELECTION: EnvSelection = /* @__PURE__ */ Object.assign({}, ENV
 
 /**
  * The exporters named in `variable`. Unknown names warn and are skipped; `none` anywhere in
- * the list means none; `prometheus` in `OTEL_METRICS_EXPORTER` pushes nothing (a pull exporter).
+ * the list means none; a name `pull` accepts (the metrics part's `prometheus`) pushes nothing.
  */
-function exportersFromEnv(env: EnvRecord | undefined, variable: string): ExporterName[] | undefined {
+function exportersFromEnv(env: EnvRecord | undefined, variable: string, pull?: (name: string) => boolean): ExporterName[] | undefined {
   const names = envList(env, variable);
   if (!names || names.length === 0) return undefined;
   const chosen: ExporterName[] = [];
   const unknown: string[] = [];
-  let pull = false;
+  let pulled = false;
   for (const name of names) {
     const lower = name.toLowerCase();
     const known = EXPORTER_NAMES.find((n) => n === lower);
     if (known !== undefined) {
       if (!chosen.includes(known)) chosen.push(known);
-    } else if (lower === "prometheus" && variable === "OTEL_METRICS_EXPORTER") {
-      // A pull exporter: nothing is pushed; Prometheus scrapes the handler the app serves.
-      pull = true;
-      diag.info('OTEL_METRICS_EXPORTER=prometheus: serve prometheusHandler(sdk) from "otel-edge/prometheus" for Prometheus to scrape.');
-    } else unknown.push(name);
+    } else if (pull?.(lower)) pulled = true;
+    else unknown.push(name);
   }
   if (unknown.length > 0) {
     // One warning for the variable, however many names it got wrong.
-    warnEnv(variable, unknown.join(","), "a comma-separated list of otlp, console, none", chosen.length === 0 && !pull ? "using otlp" : "skipped");
+    warnEnv(variable, unknown.join(","), "a comma-separated list of otlp, console, none", chosen.length === 0 && !pulled ? "using otlp" : "skipped");
   }
-  if (chosen.length === 0) return pull ? ["none"] : undefined;
+  if (chosen.length === 0) return pulled ? ["none"] : undefined;
   return chosen.includes("none") ? ["none"] : chosen;
 }

@@ -13,8 +13,8 @@ import type { SdkBuild } from "./part.ts";
 import type { SelfObservedExport } from "./self-observability.ts";
 
 /** The exporters of one signal: the option if given, else those `variable` names, else OTLP. */
-export function chosenExporters<T>(build: SdkBuild, option: ExporterChoice<T> | undefined, variable: string): ExporterChoice<T>[] {
-  return option !== undefined ? [option] : (build.select.exporters(build.env, variable) ?? ["otlp"]);
+export function chosenExporters<T>(build: SdkBuild, option: ExporterChoice<T> | undefined, variable: string, pull?: (name: string) => boolean): ExporterChoice<T>[] {
+  return option !== undefined ? [option] : (build.select.exporters(build.env, variable, pull) ?? ["otlp"]);
 }
 
 /**

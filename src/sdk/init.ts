@@ -165,13 +165,16 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
     const handle = part.start(build);
     if (handle) handles.push([part.kind, handle]);
   }
-  const each = (method: "flush" | "shutdown"): Promise<void> => settle(handles.map(([, h]) => h[method]?.()));
-  if (disabled) {
-    return { tracerProvider: build.tracerProvider, meterProvider: build.meterProvider, loggerProvider: build.loggerProvider, resource, disabled, flush: resolved, shutdown: resolved, stats: () => statsOf([]) };
+  // A disabled SDK is a no-op: nothing registered, nothing to flush, empty stats.
+  const live = disabled ? [] : handles;
+  const each = async (method: "flush" | "shutdown"): Promise<void> => {
+    await Promise.allSettled(live.map(([, h]) => h[method]?.()));
+  };
+  if (!disabled) {
+    if (merged.contextManager) context.setGlobalContextManager(merged.contextManager);
+    propagation.setGlobalPropagator(merged.propagator ?? select.propagator(env));
+    for (const [, handle] of handles) handle.register?.();
   }
-  if (merged.contextManager) context.setGlobalContextManager(merged.contextManager);
-  propagation.setGlobalPropagator(merged.propagator ?? select.propagator(env));
-  for (const [, handle] of handles) handle.register?.();
 
   let shutdownPromise: Promise<void> | undefined;
   const sdk: Sdk = {
@@ -186,9 +189,10 @@ export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
       if (current === sdk) current = undefined;
       return (shutdownPromise ??= each("shutdown"));
     },
-    stats: () => statsOf(handles),
+    stats: () => statsOf(live),
   };
-  return (current = sdk);
+  // A disabled SDK does not replace the running one (globals are left untouched).
+  return disabled ? sdk : (current = sdk);
 }
 
 function statsOf(handles: Array<[PartKind, PartHandle]>): SdkStats {
@@ -209,8 +213,3 @@ function withDefaults(options: InitOptions, defaults: InitOptions | undefined): 
 
 const isPlain = (v: unknown): v is object => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
 
-async function settle(work: Array<Promise<void> | undefined>): Promise<void> {
-  await Promise.allSettled(work);
-}
-
-const resolved = (): Promise<void> => Promise.resolve();

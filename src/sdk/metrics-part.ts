@@ -3,11 +3,13 @@
  * exemplar filter, the user's readers, and one periodic exporting reader per chosen exporter —
  * OTLP by default. Registered as the global meter provider.
  */
+import { diag } from "../common/diag.ts";
 import { createOtlpMetricExporter } from "../export/otlp/otlp-metrics-exporter.ts";
 import type { Exporter } from "../export/exporter.ts";
 import { MeterProvider } from "../metrics/meter-provider.ts";
 import { metrics } from "../metrics/metrics-api.ts";
 import { PeriodicExportingMetricReader } from "../metrics/periodic-reader.ts";
+import type { ExemplarFilter } from "../metrics/exemplar.ts";
 import type { MetricReader } from "../metrics/reader.ts";
 import type { ResourceMetrics } from "../metrics/types.ts";
 import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
@@ -16,6 +18,9 @@ import type { SdkPart } from "./part.ts";
 import { SELF_OBSERVABILITY_SCOPE } from "./self-observability.ts";
 import { sumReaderStats, type HasReaderStats } from "./sdk-stats.ts";
 import { VERSION } from "../version.ts";
+
+/** The values of `options.exemplarFilter` and `OTEL_METRICS_EXEMPLAR_FILTER` (spec: Metrics SDK, "ExemplarFilter"). */
+const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = ["trace_based", "always_on", "always_off"];
 
 const METRICS_CHECKS: Checks = {
   metricExporter: exporterChoice,
@@ -28,7 +33,7 @@ const METRICS_CHECKS: Checks = {
   views: /* @__PURE__ */ list((v, name) => isObject(v) || fail(name, "a view", v)),
   cardinalityLimit: /* @__PURE__ */ number(1, { integer: true, finite: true }),
   exemplarFilter: (v, name) => {
-    if (v !== "trace_based" && v !== "always_on" && v !== "always_off") fail(name, `"trace_based", "always_on" or "always_off"`, v);
+    if (!EXEMPLAR_FILTERS.includes(v as ExemplarFilter)) fail(name, `"trace_based", "always_on" or "always_off"`, v);
   },
 };
 
@@ -60,7 +65,7 @@ export function metricsSdk(): SdkPart {
       const settings = select.settings("metricReader", { exportIntervalMillis: options.metricExportIntervalMillis, exportTimeoutMillis: options.metricExportTimeoutMillis }, env);
       const interval = settings.exportIntervalMillis ?? 60000;
       const timeout = settings.exportTimeoutMillis ?? 30000;
-      for (const choice of chosenExporters(build, options.metricExporter, "OTEL_METRICS_EXPORTER")) {
+      for (const choice of chosenExporters(build, options.metricExporter, "OTEL_METRICS_EXPORTER", prometheusPull)) {
         if (choice === "none") continue;
         let exporter: Exporter<ResourceMetrics> | undefined;
         const otlp = choice === "otlp" ? select.otlp("metrics", options.otlp, env) : undefined;
@@ -88,7 +93,7 @@ export function metricsSdk(): SdkPart {
         readers: [...readers, ...(options.metricReaders ?? [])],
         views: options.views,
         cardinalityLimit: options.cardinalityLimit,
-        exemplarFilter: options.exemplarFilter ?? select.exemplarFilter(env),
+        exemplarFilter: options.exemplarFilter ?? select.choice(env, "OTEL_METRICS_EXEMPLAR_FILTER", EXEMPLAR_FILTERS),
         onCollect: selfObs?.onCollect,
       }));
       selfObs?.register(provider.getMeter(SELF_OBSERVABILITY_SCOPE, VERSION));
@@ -100,4 +105,14 @@ export function metricsSdk(): SdkPart {
       };
     },
   };
+}
+
+/**
+ * `prometheus` in `OTEL_METRICS_EXPORTER`: a pull exporter, so nothing is pushed; Prometheus
+ * scrapes the handler the app serves. Said here, so programs without metrics do not carry it.
+ */
+function prometheusPull(name: string): boolean {
+  if (name !== "prometheus") return false;
+  diag.info('OTEL_METRICS_EXPORTER=prometheus: serve prometheusHandler(sdk) from "otel-edge/prometheus" for Prometheus to scrape.');
+  return true;
 }

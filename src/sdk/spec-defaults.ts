@@ -30,6 +30,6 @@ export const SPEC_DEFAULTS: EnvSelection = {
   otlp: (_signal, options) => options ?? {},
   resource: () => ({}),
   disabled: () => undefined,
-  exemplarFilter: () => undefined,
+  choice: () => undefined,
   settings: (_group, options) => options ?? {},
 };
