@@ -34,7 +34,7 @@ import {
   type Context,
   type HrTime,
 } from "../../mod.ts";
-import { poll, startCollector, type Collector } from "./peers.ts";
+import { poll, startCollector, type Collector, setUpReporting } from "./peers.ts";
 
 type Signal = "traces" | "metrics" | "logs";
 const SIGNALS: Signal[] = ["traces", "metrics", "logs"];
@@ -185,15 +185,7 @@ async function record(endpoint: string, compression: "gzip" | "none", service: s
 let collector: Collector;
 const runs: Record<string, Awaited<ReturnType<typeof record>>> = {};
 
-test.before(async () => {
-  // uvu reports a failing hook without its error: print it.
-  try {
-    await setUp();
-  } catch (e) {
-    console.error(e);
-    throw e;
-  }
-});
+test.before(() => setUpReporting(setUp));
 
 async function setUp(): Promise<void> {
   collector = await startCollector();

@@ -33,7 +33,7 @@ import {
   trace,
 } from "../../mod.ts";
 import { toNodeListener } from "../../src/export/prometheus/mod.ts";
-import { poll, startJaeger, type Jaeger } from "./peers.ts";
+import { poll, startJaeger, type Jaeger, setUpReporting } from "./peers.ts";
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager(AsyncLocalStorage));
 const diagLines: string[] = [];
@@ -44,15 +44,7 @@ let traceId = "";
 const ids: Record<string, string> = {};
 const logExporter = new InMemoryLogRecordExporter();
 
-test.before(async () => {
-  // uvu reports a failing hook without its error: print it.
-  try {
-    await setUp();
-  } catch (e) {
-    console.error(e);
-    throw e;
-  }
-});
+test.before(() => setUpReporting(setUp));
 
 function provider(service: string): BasicTracerProvider {
   const exporter = createOtlpTraceExporter({ endpoint: jaeger.otlpEndpoint, compression: "gzip" });

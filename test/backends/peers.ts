@@ -47,6 +47,16 @@ function start(bin: string, args: string[], cwd?: string): Proc {
   return { child, log: () => log, close };
 }
 
+/** Runs a suite's set-up for `test.before`, printing its error first: uvu reports a failing hook without it. */
+export async function setUpReporting(setUp: () => Promise<void>): Promise<void> {
+  try {
+    await setUp();
+  } catch (e) {
+    console.error(e);
+    throw e;
+  }
+}
+
 /** Polls `fn` until it returns something other than undefined; throws with `what` at the deadline. */
 export async function poll<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, deadlineMs = 20_000): Promise<T> {
   const end = Date.now() + deadlineMs;

@@ -21,7 +21,7 @@ import {
   trace,
 } from "../../mod.ts";
 import { prometheusHandler, toNodeListener } from "../../src/export/prometheus/mod.ts";
-import { poll, startPrometheus3, type Prometheus } from "./peers.ts";
+import { poll, startPrometheus3, type Prometheus, setUpReporting } from "./peers.ts";
 
 const diagLines: string[] = [];
 diag.setLogger({ error: (m: string) => diagLines.push(`error ${m}`), warn: (m: string) => diagLines.push(`warn ${m}`), info: () => {}, debug: () => {}, verbose: () => {} });
@@ -65,15 +65,7 @@ const values = (q: string): Promise<Series> =>
     return r.status === "success" && r.data.result.length ? (r.data.result as Series) : undefined;
   });
 
-test.before(async () => {
-  // uvu reports a failing hook without its error: print it.
-  try {
-    await setUp();
-  } catch (e) {
-    console.error(e);
-    throw e;
-  }
-});
+test.before(() => setUpReporting(setUp));
 
 async function setUp(): Promise<void> {
   const provider = new MeterProvider({ resource: createResource({ "service.name": "shop", "service.instance.id": "i-1", "deployment.environment.name": "prod" }) });

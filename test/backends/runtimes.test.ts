@@ -17,7 +17,7 @@ import { bundleWorker } from "../runtimes/bundle-worker.ts";
 import { INCOMING_TRACEPARENT } from "../runtimes/scenario.mjs";
 import { Miniflare } from "miniflare";
 import { existsSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { startStaticServer } from "../runtimes/browser/static-server.mjs";
 import { poll, startCollector, type Collector } from "./peers.ts";
 
@@ -119,13 +119,24 @@ test("Workers (workerd, nodejs_compat): the shared scenario exported to the Coll
   });
 });
 
-test("Chromium: the page's page-hide flush (keepalive fetch, cross-origin) reaches the Collector with CORS allowing the page's origin", async () => {
-  const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Fails the test at once when Debian's Chromium is missing (before any server is started). */
+function requireChromium(): void {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-test-tools.mjs\` as root (apt-get install chromium)`);
+}
+
+/** Debian's headless Chromium, as the browser suites launch it. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"], timeout: 20_000 });
+}
+
+test("Chromium: the page's page-hide flush (keepalive fetch, cross-origin) reaches the Collector with CORS allowing the page's origin", async () => {
+  requireChromium();
   const site = await startStaticServer();
   const collector = await startCollector({ corsOrigins: [site.url] });
   const backend = await startBackend();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"], timeout: 20_000 });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(10_000);
@@ -148,12 +159,11 @@ test("Chromium: the page's page-hide flush (keepalive fetch, cross-origin) reach
 });
 
 test("Chromium, origin not in the Collector's CORS allow-list: each signal's failure is reported once, nothing is thrown, the page keeps working", async () => {
-  const CHROMIUM = "/usr/bin/chromium";
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-test-tools.mjs\` as root (apt-get install chromium)`);
+  requireChromium();
   const site = await startStaticServer();
   const collector = await startCollector({ corsOrigins: ["https://app.example.com"] });
   const backend = await startBackend();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"], timeout: 20_000 });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);

@@ -9,6 +9,10 @@ import { prometheusHandler } from "../../../src/export/prometheus/handler.ts";
 import { toNodeListener } from "../../../src/export/prometheus/node-listener.ts";
 import { pushToGateway } from "../../../src/export/prometheus/pushgateway.ts";
 import { startPrometheus, startPushgateway } from "../../../scripts/prometheus-tools.mjs";
+import { poll as pollUntil } from "../../backends/peers.ts";
+
+// This suite's deadline for each wait on Prometheus (the backends suite's default is longer).
+const poll = <T>(what: string, fn: () => Promise<T | undefined>, deadlineMs = 15_000): Promise<T> => pollUntil(what, fn, deadlineMs);
 import { collection, counter, histValue, histogram, point, scope } from "./fixtures.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -37,20 +41,6 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function poll<T>(what: string, fn: () => Promise<T | undefined>, deadlineMs = 15000): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
-}
 
 test("a real Prometheus scrapes both formats; PromQL sees the counter, histogram_quantile and an exemplar", async () => {
   const om = createServer(toNodeListener(prometheusHandler(source("om"))));
