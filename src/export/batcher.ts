@@ -10,7 +10,8 @@
  * - at most one export in flight (spec: "Export will never be called concurrently for the
  *   same exporter instance");
  * - each export bounded by `exportTimeoutMillis`;
- * - a full queue drops new items and counts them (DESIGN principle 4).
+ * - a full queue drops new items and counts them (DESIGN principle 4: bounded everything; the
+ *   oldest items are the closest to export, and memory stays flat while a collector is down).
  *
  * An export that outlives `exportTimeoutMillis` is counted as failed (`timeout`) and its
  * exporter is told to stop through the `AbortSignal` it was given; the next export starts
@@ -19,12 +20,13 @@
  * `forceFlush()` and `shutdown()` each resolve within `exportTimeoutMillis` (spec: ForceFlush
  * and Shutdown "SHOULD complete or abort within some timeout").
  *
- * While the collector is unavailable (an export failed with `network`, `timeout`, 429, 502, 503
- * or 504), batches are not exported one after another only to fail: the batcher backs off
- * (1 s, doubling up to 30 s; reset by a success) and keeps its queue, so the queue fills up,
- * new items are dropped at the door (cheap, counted as `queue_full`), memory stays flat, and
- * once the collector is back the queued items (the oldest, up to capacity) are delivered.
- * `forceFlush()` does not wait for the backoff: an explicit flush always tries.
+ * Outage backoff: while the collector is unavailable (an export failed with what OTLP/HTTP
+ * calls retryable — 429, 502, 503, 504 — or `network`/`timeout`,
+ * https://opentelemetry.io/docs/specs/otlp/#otlphttp-throttling), batches are not exported one
+ * after another only to fail: the batcher waits (1 s, doubling up to 30 s; any other outcome
+ * resets it) and keeps its queue, so the queue fills up, new items are dropped at the door
+ * (cheap, counted as `queue_full`), and once the collector is back the queued items are
+ * delivered. `forceFlush()` does not wait for the backoff: an explicit flush always tries.
  *
  * The timer is armed only while items are queued (no idle wake-ups) and is `unref()`'d
  * where the runtime supports it, so it never keeps a process alive on its own.
@@ -37,10 +39,8 @@ import { suppressTracing } from "../trace/suppress.ts";
 import type { Exporter, ExportResult } from "./exporter.ts";
 import { describe } from "../common/describe.ts";
 import { addCount, classifyExport, exportEvent, MAX_TIMER_MILLIS, setTimerRef, settleWithin } from "./export-outcome.ts";
-import type { ExportListener, Settled, TimerHandle } from "./export-outcome.ts";
-import { OutageBackoff } from "./outage-backoff.ts";
+import type { ExportListener, TimerHandle } from "./export-outcome.ts";
 import { RateLimitedWarning } from "./rate-limit.ts";
-import { positiveInteger, RingBuffer } from "./ring-buffer.ts";
 
 /** Configuration of a {@link Batcher}. */
 export interface BatcherOptions<T> {
@@ -89,15 +89,13 @@ export interface BatcherStats {
   failedByReason: Record<string, number>;
 }
 
-interface FlushWaiter {
-  target: number;
-  resolve: () => void;
-}
+// Outcomes meaning "the collector is unavailable" (see the module doc).
+const UNAVAILABLE = /^(network|timeout|429|50[234])$/;
 
 /** Queues items and exports them in batches; see the module doc for the rules. */
 export class Batcher<T> {
   readonly #exporter: Exporter<T>;
-  readonly #queue: RingBuffer<T>;
+  readonly #capacity: number;
   readonly #batchSize: number;
   readonly #delay: number;
   readonly #timeout: number;
@@ -105,14 +103,15 @@ export class Batcher<T> {
   readonly #onExport: ExportListener | undefined;
   readonly #failures = new RateLimitedWarning();
 
+  #queue: T[] = [];
   #timer: TimerHandle | undefined;
   #guard: TimerHandle | undefined; // timeout of the export in flight
   #abort: AbortController | undefined; // of the export in flight
   #due = false; // the timer fired while an export was in flight
   #busy = false; // an export is running (possibly already counted as timed out)
-  #isShutdown = false;
-  #shutdownPromise: Promise<void> | undefined;
-  readonly #backoff = new OutageBackoff();
+  #shutdown: Promise<void> | undefined;
+  #backoff = 0; // ms of the current outage backoff; 0 = none
+  #backoffUntil = 0; // monotonic ms
 
   // Sequence counters: items accepted into the queue, taken out of it (for export, or dropped
   // at shutdown), and done with. FIFO order + one export in flight make "settled >= n" mean the
@@ -121,69 +120,61 @@ export class Batcher<T> {
   #taken = 0;
   #settled = 0;
   #flushTarget = 0;
-  #waiters: FlushWaiter[] = [];
+  #waiters: Array<[target: number, resolve: () => void]> = [];
 
-  #exportedCount = 0;
+  #exported = 0;
   #failedBy: Record<string, number> = Object.create(null) as Record<string, number>; // keys come from exporters
-  #droppedBy: Record<string, number> = {}; // queue_full is the queue's own count
+  #droppedBy: Record<string, number> = {};
 
   /**
    * Options left unset get the spec's batching defaults (`OTEL_BSP_*`: 2048, 512, 5000 ms, 30000 ms),
-   * so the processors pass their options through.
+   * so the processors pass their options through (`null` counts as unset).
    * @throws RangeError when a size or time option is invalid (message says which and why).
    */
   constructor(options: BatcherOptions<T>) {
     const { exporter, signal } = options;
-    // `??`: null counts as unset, as in the processors' options.
-    const maxQueueSize = options.maxQueueSize ?? 2048;
-    const maxExportBatchSize = options.maxExportBatchSize ?? 512;
-    const scheduledDelayMillis = options.scheduledDelayMillis ?? 5000;
-    const exportTimeoutMillis = options.exportTimeoutMillis ?? 30_000;
-    const what = `Cannot create batcher for ${signal}: `;
+    const queueSize = options.maxQueueSize ?? 2048;
+    const batchSize = options.maxExportBatchSize ?? 512;
+    const delay = options.scheduledDelayMillis ?? 5000;
+    const timeout = options.exportTimeoutMillis ?? 30_000;
     const check = (ok: boolean, message: string, Type: typeof TypeError = RangeError): void => {
-      if (!ok) throw new Type(what + message);
+      if (!ok) throw new Type(`Cannot create batcher for ${signal}: ${message}`);
     };
-    check(typeof exporter?.export === "function", "exporter must be an object with an export() method", TypeError);
-    positiveInteger(maxQueueSize, `${what}maxQueueSize`);
-    positiveInteger(maxExportBatchSize, `${what}maxExportBatchSize`);
-    check(maxExportBatchSize <= maxQueueSize, `maxExportBatchSize (${maxExportBatchSize}) must not exceed maxQueueSize (${maxQueueSize}), or a full batch could never be queued`);
+    check(typeof exporter?.export === "function", "exporter must have an export() method", TypeError);
+    for (const [name, n] of [["maxQueueSize", queueSize], ["maxExportBatchSize", batchSize]] as const) {
+      check(Number.isSafeInteger(n) && n > 0, `${name} must be a positive integer, got ${n}`);
+    }
+    check(batchSize <= queueSize, `maxExportBatchSize (${batchSize}) must not exceed maxQueueSize (${queueSize})`);
     // `typeof` first: a string "5" compares as a number.
-    check(typeof scheduledDelayMillis === "number" && scheduledDelayMillis >= 0, `scheduledDelayMillis must be a number >= 0 (or Infinity), got ${String(scheduledDelayMillis)}`);
-    check(typeof exportTimeoutMillis === "number" && exportTimeoutMillis > 0, `exportTimeoutMillis must be a number > 0 (or Infinity), got ${String(exportTimeoutMillis)}`);
-    check(options.onExport === undefined || typeof options.onExport === "function", "onExport must be a function", TypeError);
+    check(typeof delay === "number" && delay >= 0, `scheduledDelayMillis must be a number >= 0 (or Infinity), got ${delay}`);
+    check(typeof timeout === "number" && timeout > 0, `exportTimeoutMillis must be a number > 0 (or Infinity), got ${timeout}`);
     this.#exporter = exporter;
-    this.#queue = new RingBuffer<T>(maxQueueSize);
-    this.#batchSize = maxExportBatchSize;
-    this.#delay = scheduledDelayMillis;
-    this.#timeout = exportTimeoutMillis;
+    this.#capacity = queueSize;
+    this.#batchSize = batchSize;
+    this.#delay = delay;
+    this.#timeout = timeout;
     this.#signal = signal;
     this.#onExport = options.onExport;
   }
 
   /** Queues `item` for export. Never throws; a full queue or a shut-down batcher drops it (counted). */
   add(item: T): void {
-    try {
-      if (this.#isShutdown) {
-        addCount(this.#droppedBy, "already_shutdown", 1);
-        diagOnce("warn", `batcher:${this.#signal}:after-shutdown`, `Dropping ${this.#signal} added after shutdown; they will not be exported.`);
-        return;
-      }
-      if (!this.#queue.push(item)) {
-        diagOnce(
-          "warn",
-          `batcher:${this.#signal}:queue-full`,
-          `Export queue for ${this.#signal} is full (maxQueueSize ${this.#queue.capacity}): the exporter is failing or slower than the producer; dropping new ${this.#signal} (see stats()).`,
-        );
-        return;
-      }
-      this.#accepted++;
-      // A full batch is exported in a microtask (see #startExport), batches of one (the simple
-      // processors) at once, as they promise.
-      if (this.#queue.size < this.#batchSize) this.#armTimer();
-      else if (!this.#busy) this.#pump(this.#batchSize > 1);
-    } catch (error) {
-      this.#unexpected("queueing", error);
+    const signal = this.#signal;
+    const queue = this.#queue;
+    const drop = (reason: string, message: string): void => {
+      addCount(this.#droppedBy, reason, 1);
+      diagOnce("warn", `batcher:${signal}:${reason}`, message);
+    };
+    if (this.#shutdown) return drop("already_shutdown", `Dropping ${signal} added after shutdown.`);
+    if (queue.length >= this.#capacity) {
+      return drop("queue_full", `Export queue for ${signal} is full (maxQueueSize ${this.#capacity}): the exporter is failing or slower than the producer; dropping new ${signal} (see stats()).`);
     }
+    queue.push(item);
+    this.#accepted++;
+    // A full batch is exported in a microtask (see #export), batches of one (the simple
+    // processors) at once, as they promise.
+    if (queue.length < this.#batchSize) this.#arm();
+    else if (!this.#busy) this.#pump(this.#batchSize > 1);
   }
 
   /**
@@ -195,11 +186,10 @@ export class Batcher<T> {
   forceFlush(timeoutMillis: number = this.#timeout): Promise<void> {
     const target = this.#accepted;
     if (this.#settled >= target) return Promise.resolve();
-    if (this.#guard !== undefined) setTimerRef(this.#guard, true);
-    let waiter!: FlushWaiter;
-    const flushed = new Promise<void>((resolve) => (waiter = { target, resolve }));
-    this.#waiters.push(waiter);
-    if (target > this.#flushTarget) this.#flushTarget = target;
+    if (this.#guard) setTimerRef(this.#guard, true);
+    let waiter!: [number, () => void];
+    const flushed = new Promise<void>((resolve) => this.#waiters.push((waiter = [target, resolve])));
+    this.#flushTarget = Math.max(this.#flushTarget, target);
     this.#pump();
     // Referenced: whoever awaits this promise must see it settle before the process exits.
     return settleWithin(flushed, timeoutMillis, true).then(() => {
@@ -214,40 +204,35 @@ export class Batcher<T> {
    * and an export still running is aborted.
    */
   shutdown(): Promise<void> {
-    if (this.#shutdownPromise) return this.#shutdownPromise;
-    this.#isShutdown = true;
     const deadline = monotonicNow() + this.#timeout;
-    this.#shutdownPromise = this.forceFlush().then(async () => {
-      this.#clearTimer();
-      const left = this.#queue.size;
-      if (left > 0) {
-        this.#queue.clear();
+    const what = `the ${this.#signal} `;
+    return (this.#shutdown ??= this.forceFlush().then(async () => {
+      this.#clear();
+      const left = this.#queue.length;
+      if (left) {
+        this.#queue = [];
         addCount(this.#droppedBy, "shutdown_timeout", left);
         // Nothing will ever export them: taken and settled, so no flush waits for them.
         this.#taken += left;
         this.#settled += left;
-        diag.warn(`Shutdown of the ${this.#signal} batcher timed out; dropping ${left} queued ${this.#signal}.`);
+        diag.warn(`Shutdown of ${what}batcher timed out; dropping ${left} queued ${this.#signal}.`);
       }
       this.#abort?.abort(new Error("shutdown"));
       // A throw or rejection of shutdown() arrives as outcome "error" (it runs inside then()).
-      const shutting = Promise.resolve().then(() => this.#exporter.shutdown());
-      const outcome = await settleWithin(shutting, Math.max(0, deadline - monotonicNow()), true);
-      if (outcome.kind === "error") diag.warn(`Shutting down the ${this.#signal} exporter failed: ${describe(outcome.error)}`);
-      if (outcome.kind === "timeout") diag.warn(`Shutting down the ${this.#signal} exporter did not finish within ${this.#timeout} ms.`);
-    });
-    return this.#shutdownPromise;
+      const outcome = await settleWithin(Promise.resolve().then(() => this.#exporter.shutdown()), deadline - monotonicNow(), true);
+      if (outcome.kind !== "value") diag.warn(`Shutting down ${what}exporter ${outcome.kind === "error" ? `failed: ${describe(outcome.error)}` : `did not finish within ${this.#timeout} ms`}`);
+    }));
   }
 
   /** The batcher's counters (a fresh object each call). */
   stats(): BatcherStats {
     const droppedByReason = { ...this.#droppedBy };
-    addCount(droppedByReason, "queue_full", this.#queue.dropped);
     const failedByReason = { ...this.#failedBy };
     return {
-      queued: this.#queue.size,
-      capacity: this.#queue.capacity,
+      queued: this.#queue.length,
+      capacity: this.#capacity,
       inFlight: this.#taken - this.#settled,
-      exported: this.#exportedCount,
+      exported: this.#exported,
       dropped: sum(droppedByReason),
       failed: sum(failedByReason),
       droppedByReason,
@@ -259,43 +244,33 @@ export class Batcher<T> {
   // flushes and callbacks (export settled, timer): an error must not escape into the runtime.
   #pump(later?: boolean): void {
     try {
-      this.#tryExport(later);
-    } catch (error) {
-      this.#unexpected("scheduling", error);
-    }
-  }
-
-  #tryExport(later?: boolean): void {
-    if (this.#busy) return;
-    const size = this.#queue.size;
-    if (size === 0) {
+      const size = this.#queue.length;
+      if (this.#busy) return;
+      if (!size) {
+        this.#due = false;
+        return this.#clear();
+      }
+      const flushing = this.#taken < this.#flushTarget || !!this.#shutdown;
+      const wait = this.#backoffUntil - monotonicNow();
+      if (!flushing && wait > 0) return this.#arm(wait);
+      if (!flushing && !this.#due && size < this.#batchSize) return this.#arm();
+      this.#clear();
       this.#due = false;
-      this.#clearTimer();
-      return;
-    }
-    const flushing = this.#taken < this.#flushTarget || this.#isShutdown;
-    if (!flushing) {
-      const wait = this.#backoff.remainingMillis();
-      if (wait > 0) return this.#armTimer(wait);
-    }
-    if (size >= this.#batchSize || flushing || this.#due) {
-      this.#clearTimer();
-      this.#due = false;
-      const batch = this.#queue.drain(this.#batchSize);
+      const batch = this.#queue.splice(0, this.#batchSize);
       this.#taken += batch.length;
-      this.#startExport(batch, later);
-    } else {
-      this.#armTimer();
+      this.#export(batch, later);
+    } catch (error) {
+      diagOnce("error", `batcher:${this.#signal}`, `Unexpected error exporting ${this.#signal}: ${describe(error)}`);
     }
   }
 
   // One export: count its outcome when it settles or times out (that is when flush waiters
   // move on), but keep the slot until the exporter has really finished.
-  #startExport(batch: T[], later?: boolean): void {
+  #export(batch: T[], later?: boolean): void {
     this.#busy = true;
-    const abort = new AbortController();
-    this.#abort = abort;
+    const abort = (this.#abort = new AbortController());
     const started = monotonicNow();
+    const n = batch.length;
     // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
     // `fetch` inside the exporter does not create spans about exporting spans.
     const run = (): Promise<ExportResult> => context.with(suppressTracing(context.active()), () => this.#exporter.export(batch, { signal: abort.signal }));
@@ -306,63 +281,52 @@ export class Batcher<T> {
     const exporting = later ? Promise.resolve().then(run) : new Promise<ExportResult>((resolve) => resolve(run()));
     // A background export's guard must not keep the process alive on its own (its I/O does
     // that), but while someone awaits forceFlush/shutdown it stays referenced.
-    const keepAlive = this.#waiters.length > 0 || this.#isShutdown;
-    void settleWithin(exporting, this.#timeout, keepAlive, (t) => (this.#guard = t)).then((outcome) => {
+    void settleWithin(exporting, this.#timeout, this.#waiters.length > 0 || !!this.#shutdown, (t) => (this.#guard = t)).then((outcome) => {
       this.#guard = undefined;
-      // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
-      const aborted = abort.signal.aborted && !(outcome.kind === "value" && outcome.value?.code === 0 /* ExportResultCode.SUCCESS */);
-      this.#finishExport(batch.length, aborted ? { kind: "timeout" } : outcome, monotonicNow() - started);
-      if (outcome.kind !== "timeout") return this.#release(abort);
+      try {
+        // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
+        const ok = outcome.kind === "value" && outcome.value?.code === 0; /* ExportResultCode.SUCCESS */
+        const c = classifyExport(abort.signal.aborted && !ok ? { kind: "timeout" } : outcome, n);
+        const type = c.errorType;
+        this.#exported += c.exported;
+        // Outage backoff (module doc): only a wholly failed export with an "unavailable" cause.
+        this.#backoff = !c.exported && type && UNAVAILABLE.test(type) ? Math.min(30_000, this.#backoff * 2 || 1000) : 0;
+        this.#backoffUntil = this.#backoff && monotonicNow() + this.#backoff;
+        if (c.failed) {
+          addCount(this.#failedBy, type ?? "_OTHER", c.failed);
+          if (type !== "rejected") this.#failures.warn(`Export of ${n} ${this.#signal} failed: ${c.cause ?? type}`);
+        }
+        this.#onExport?.(exportEvent(c, monotonicNow() - started));
+      } catch {
+        // a throwing onExport listener: the counts above are kept
+      }
+      this.#settled += n;
+      // Waiters whose items are all done move on.
+      this.#waiters = this.#waiters.filter((w) => this.#settled < w[0] || void w[1]());
+      const release = (): void => {
+        if (this.#abort === abort) this.#abort = undefined;
+        this.#busy = false;
+        this.#pump();
+      };
+      if (outcome.kind !== "timeout") return release();
       abort.abort(new Error(`export timed out after ${this.#timeout} ms`));
       // Exporters that honour the signal end at once; bound the wait for those that do not.
-      const grace = Math.min(this.#timeout, 5000);
-      return settleWithin(exporting, grace, false).then(() => this.#release(abort));
+      void settleWithin(exporting, Math.min(this.#timeout, 5000), false).then(release);
     });
   }
 
-  #release(abort: AbortController): void {
-    if (this.#abort === abort) this.#abort = undefined;
-    this.#busy = false;
-    this.#pump();
-  }
-
-  #finishExport(count: number, outcome: Settled<ExportResult>, durationMillis: number): void {
-    try {
-      const c = classifyExport(outcome, count);
-      this.#exportedCount += c.exported;
-      this.#backoff.record(c.exported === 0 && c.failed > 0 ? c.errorType : undefined);
-      if (c.failed > 0) {
-        addCount(this.#failedBy, c.errorType ?? "_OTHER", c.failed);
-        if (c.errorType !== "rejected") this.#failures.warn(`Export of ${count} ${this.#signal} failed: ${c.cause ?? c.errorType}`);
-      }
-      this.#onExport?.(exportEvent(c, durationMillis));
-    } catch (error) {
-      this.#unexpected("counting", error);
-    }
-    this.#settled += count;
-    // Waiters whose items are all done move on.
-    this.#waiters = this.#waiters.filter((w) => this.#settled < w.target || void w.resolve());
-  }
-
-  // A bug of ours (or a broken runtime) while `doing` something: reported once, never thrown.
-  #unexpected(doing: string, error: unknown): void {
-    diagOnce("error", `batcher:${this.#signal}:${doing}`, `Unexpected error ${doing} ${this.#signal}: ${describe(error)}`);
-  }
-
   // Arms the export timer (`ms`: the scheduled delay, or what is left of a backoff).
-  #armTimer(ms: number = this.#delay): void {
-    if (this.#timer !== undefined || this.#delay === Infinity || this.#queue.size === 0) return;
-    const timer = setTimeout(() => {
+  #arm(ms: number = this.#delay): void {
+    if (this.#timer || this.#delay === Infinity || !this.#queue.length) return;
+    this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#due = true;
       this.#pump();
     }, Math.min(ms, MAX_TIMER_MILLIS));
-    setTimerRef(timer, false);
-    this.#timer = timer;
+    setTimerRef(this.#timer, false);
   }
 
-  #clearTimer(): void {
-    if (this.#timer === undefined) return;
+  #clear(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }

@@ -13,7 +13,7 @@
  * budget runs out, and no retry starts whose wait would outlast it.
  *
  * What a receiver sends back is not trusted (issue 18):
- * - at most {@link MAX_RESPONSE_BYTES} of a response body are read, through its stream; the
+ * - at most 64 KiB of a response body are read, through its stream; the
  *   rest is cancelled, never downloaded nor inflated (`fetch` decodes gzip as it is read). The
  *   Collector's own OTLP exporter reads 64 KiB; the OTLP spec lets clients limit response reads;
  * - redirects are never followed (`redirect: "manual"`): following one would send our headers,
@@ -87,15 +87,8 @@ export interface FetchTransportOptions {
   random?: () => number;
 }
 
-// Browsers cap the total in-flight keepalive body size at 64 KiB; leave headroom.
-const KEEPALIVE_MAX_BYTES = 60 * 1024;
-const MAX_MESSAGE_CHARS = 200;
-/** The most of a response body the transport reads (what the Collector's OTLP exporter reads). */
-export const MAX_RESPONSE_BYTES: number = 64 * 1024;
-// A run this long of a credential's first characters is redacted even where the rest is missing.
-const SECRET_PREFIX_CHARS = 6;
-// The official OTel JS exporters stop after 5 attempts; the time budget usually ends it first.
-const MAX_ATTEMPTS = 5;
+// The most of a response body read: what the Collector's own OTLP exporter reads.
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
  * `value` as a URL when it is an absolute http(s) URL; else a TypeError "`what` must be an
@@ -108,10 +101,8 @@ export function httpUrl(value: unknown, what: string): URL {
   } catch {
     // reported below
   }
-  if (typeof value !== "string" || (url?.protocol !== "http:" && url?.protocol !== "https:")) {
-    throw new TypeError(`${what} must be an absolute http:// or https:// URL`);
-  }
-  return url;
+  if (typeof value !== "string" || !/^https?:$/.test(url?.protocol ?? "")) throw new TypeError(`${what} must be an absolute http:// or https:// URL`);
+  return url!;
 }
 
 /** `value` when it is a number > 0 (Infinity included); else a RangeError "`what` must be a number > 0, got …". */
@@ -133,14 +124,16 @@ export function positiveMillis(value: unknown, what: string): number {
 export function createFetchTransport(options: FetchTransportOptions): Transport {
   const what = "Cannot create fetch transport: ";
   const parsed = httpUrl(options.url, what + "url");
-  const timeoutMillis = positiveMillis(options.timeoutMillis ?? 10_000, what + "timeoutMillis");
+  const timeout = positiveMillis(options.timeoutMillis ?? 10_000, what + "timeoutMillis");
+  const { sleep = defaultSleep, now = monotonicNow, random = Math.random } = options;
+  const partialWarning = new RateLimitedWarning();
 
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   headers["content-type"] = options.contentType ?? "application/json";
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = String(v);
   // `fetch` refuses URLs with credentials; send them the way a browser would (RFC 7617).
   const { username, password } = parsed;
-  const secrets: string[] = [username, password];
+  const secrets = [username, password];
   if (username || password) {
     // Userinfo is percent-encoded in the URL (RFC 3986 §3.2.1); malformed escapes are sent as written.
     const user = percentDecode(username) ?? username;
@@ -150,21 +143,23 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     parsed.username = parsed.password = "";
   }
   // Receivers echo the credential alone ("invalid token s3cret"), without its auth scheme.
-  for (const [k, v] of Object.entries(headers)) if (k !== "content-type") secrets.push(v, v.replace(/^\S+\s+/, "").trim());
+  for (const k in headers) if (k !== "content-type") secrets.push(headers[k]!, headers[k]!.replace(/^\S+\s+/, "").trim());
   // Query values of the endpoint are usually credentials too (`?api_key=`), and a receiver may quote them.
   parsed.searchParams.forEach((value) => void secrets.push(value));
   const url = parsed.href;
   // Shown in messages: no credentials, no query string (it can carry API keys).
   const shownUrl = parsed.origin + parsed.pathname;
-  // Redacted first, then cut: cut first, a credential split by the cut is no longer recognised.
+
+  // Redacted first, then cut to 200 characters: cut first, a credential split by the cut would no
+  // longer be recognised. A run of a credential's first 6 characters is redacted too (a key the
+  // receiver cut short); a value with spaces ("Bearer k") only whole: its first word is no credential.
   const redact = (text: string): string => {
     for (const s of secrets) {
       if (s.length < 3) continue;
-      // A value with spaces ("Bearer k") only whole: its first word alone is no credential.
-      const head = /\s/.test(s) ? s : s.slice(0, SECRET_PREFIX_CHARS);
+      const head = /\s/.test(s) ? s : s.slice(0, 6);
       let out = "";
       let from = 0;
-      for (let i = text.indexOf(head); i !== -1; i = text.indexOf(head, from)) {
+      for (let i; (i = text.indexOf(head, from)) >= 0; ) {
         let n = head.length;
         while (n < s.length && text[i + n] === s[n]) n++;
         out += `${text.slice(from, i)}[redacted]`;
@@ -172,24 +167,19 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       }
       text = out + text.slice(from);
     }
-    return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   };
   const fail = (reason: string, errorType: string, status?: number): TransportResult => {
     const result: TransportResult = { ok: false, error: new Error(`OTLP export to ${shownUrl} failed: ${reason}`), errorType };
-    if (status !== undefined) result.status = status;
+    if (status) result.status = status;
     return result;
   };
-  const timedOut = (): TransportResult => fail(`timed out after ${timeoutMillis} ms`, "timeout");
+  const timedOut = (): TransportResult => fail(`timed out after ${timeout} ms`, "timeout");
   const aborted = (): TransportResult => fail("aborted", "aborted");
-
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? monotonicNow;
-  const random = options.random ?? Math.random;
-  const partialWarning = new RateLimitedWarning();
 
   // One request within `budget` ms: its result, and whether (after how long) to retry it:
   // undefined = final, else the server's Retry-After in ms, or -1 for "use the backoff".
-  async function attempt(init: RequestInit, budget: number, signal: AbortSignal | undefined): Promise<[TransportResult, number?]> {
+  async function attempt(init: RequestInit, budget: number, signal?: AbortSignal): Promise<[TransportResult, number?]> {
     const fetchFn = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
     if (typeof fetchFn !== "function") return [fail("no fetch() in this runtime", "_OTHER")];
     const controller = new AbortController();
@@ -201,24 +191,17 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       try {
         response = await fetchFn(url, { ...init, signal: controller.signal });
       } catch (error) {
-        if (signal?.aborted) return [aborted()];
-        if (controller.signal.aborted) return [timedOut()];
-        return [fail(`network error: ${redact(describe(error))}`, "network"), -1];
+        return signal?.aborted ? [aborted()] : controller.signal.aborted ? [timedOut()] : [fail(`network error: ${redact(describe(error))}`, "network"), -1];
       }
       const status = response.status;
       // Read (the start of) the body even when it is not needed, so the connection can be reused.
-      let text: string | undefined;
+      // A 2xx cut off mid-body stays accepted: it only loses its partialSuccess.
+      const text = await readBounded(response).catch(() => "");
+      let body: Record<string, unknown> | undefined;
       try {
-        text = await readBounded(response);
-      } catch (error) {
-        // 2xx: the receiver accepted the data; a cut-off body only loses partialSuccess.
-        diag.debug(`OTLP response body from ${shownUrl} could not be read: ${redact(describe(error))}`);
-      }
-      let body: Record<string, unknown> | null | undefined;
-      try {
-        body = text ? (JSON.parse(text) as Record<string, unknown> | null) : undefined;
+        body = JSON.parse(text) as Record<string, unknown>;
       } catch {
-        // not JSON, or cut at the bound
+        // empty, not JSON, or cut at the bound
       }
       if (status >= 200 && status < 300) return [success(status, body?.["partialSuccess"])];
       if (response.type === "opaqueredirect" || (status >= 300 && status < 400)) {
@@ -228,19 +211,15 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         } catch {
           // none, or not a URL
         }
-        diagOnce(
-          "warn",
-          `fetch-transport:redirect:${shownUrl}:${to}`,
-          `OTLP receiver at ${shownUrl} redirects to ${to}; not followed (our headers, API keys included, would go there too): set the exporter's URL to the final address.`,
-        );
-        return [fail(`HTTP ${status || "redirect"} to ${to}, not followed`, status ? String(status) : "_OTHER", status || undefined)];
+        diagOnce("warn", `redirect:${shownUrl}:${to}`, `OTLP receiver at ${shownUrl} redirects to ${to}; not followed (our headers, API keys included, would go there too): set the exporter's URL to the final address.`);
+        return [fail(`HTTP ${status || "redirect"} to ${to}, not followed`, status ? String(status) : "_OTHER", status)];
       }
       // The `message` of a google.rpc.Status error body, else the start of a text body.
       const message = body?.["message"];
-      const detail = typeof message === "string" ? message : text?.trim();
+      const detail = typeof message === "string" ? message : text.trim();
       const result = fail(`HTTP ${status}${detail ? `: ${redact(detail)}` : ""}`, String(status), status);
-      if (status !== 429 && status !== 502 && status !== 503 && status !== 504) return [result];
-      return [result, parseRetryAfter(response.headers.get("retry-after")) ?? -1];
+      // Spec: only 429, 502, 503 and 504 are retryable.
+      return /^(429|50[234])$/.test(String(status)) ? [result, parseRetryAfter(response.headers.get("retry-after")) ?? -1] : [result];
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", stop);
@@ -250,39 +229,40 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   // A 2xx, with the OTLP `partialSuccess` of its body if any.
   function success(status: number, partial: unknown): TransportResult {
     const result: TransportResult = { ok: true, status };
-    if (partial === null || typeof partial !== "object") return result;
+    if (!partial || typeof partial !== "object") return result;
     const fields = partial as Record<string, unknown>;
-    let rejected = 0;
     // The signal's `rejected…` count (rejectedSpans, rejectedDataPoints, rejectedLogRecords):
-    // int64 fields arrive as strings (proto3 JSON) or numbers (lenient receivers).
-    // Only numbers and strings are converted: an object's valueOf/toString may throw (`{"valueOf":1}`).
-    for (const field of Object.keys(fields)) {
+    // int64 fields arrive as strings (proto3 JSON) or numbers (lenient receivers); `count`
+    // never coerces an object (its valueOf/toString may throw: `{"valueOf":1}`).
+    let rejected = 0;
+    for (const field in fields) {
       const n = count(fields[field]);
       if (field.startsWith("rejected") && n < Infinity) rejected += n;
     }
-    const message = typeof fields["errorMessage"] === "string" ? fields["errorMessage"] : "";
-    if (rejected > 0) result.rejected = rejected;
-    if (rejected > 0 || message) {
-      partialWarning.warn(`OTLP receiver at ${shownUrl} accepted the request partially: ${rejected} rejected${message ? ` (${redact(message)})` : ""}`);
+    const message = fields["errorMessage"];
+    if (rejected) result.rejected = rejected;
+    if (rejected || (typeof message === "string" && message)) {
+      partialWarning.warn(`OTLP receiver at ${shownUrl} accepted the request partially: ${rejected} rejected${typeof message === "string" && message ? ` (${redact(message)})` : ""}`);
     }
     return result;
   }
 
   async function send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult> {
-    const deadline = now() + timeoutMillis;
+    const deadline = now() + timeout;
     const compressed = options.compression === "gzip" ? await gzip(body) : undefined;
+    const sent = compressed ?? body;
     // The same request for every attempt; each one adds its own abort signal.
     const init: RequestInit = {
       method: "POST",
       redirect: "manual",
       headers: compressed ? { ...headers, "content-encoding": "gzip" } : { ...headers },
-      body: compressed ?? (body as BodyInit),
+      body: sent as BodyInit,
     };
-    if (options.keepalive === true && (compressed ?? (typeof body === "string" ? new TextEncoder().encode(body) : body)).byteLength <= KEEPALIVE_MAX_BYTES) {
-      init.keepalive = true;
-    }
+    // Browsers cap the in-flight keepalive bodies at 64 KiB in all; leave headroom.
+    if (options.keepalive === true && (typeof sent === "string" ? new TextEncoder().encode(sent) : sent).byteLength <= 60 * 1024) init.keepalive = true;
     let result = timedOut();
-    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    // The official OTel JS exporters stop after 5 attempts; the time budget usually ends it first.
+    for (let i = 0; i < 5; i++) {
       if (signal?.aborted) return aborted();
       const budget = deadline - now();
       if (budget <= 0) break;
@@ -292,22 +272,14 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       // Full jitter: a random wait in [0, cap) spreads retries of many clients apart;
       // the cap starts at 1 s and doubles up to 5 s.
       const wait = retryAfter >= 0 ? retryAfter : random() * Math.min(5000, 1000 * 2 ** i);
-      if (i + 1 >= MAX_ATTEMPTS || now() + wait >= deadline) break;
+      if (i > 3 || now() + wait >= deadline) break;
       diag.debug(`${result.error!.message}; retrying in ${Math.round(wait)} ms`);
       await sleep(wait, signal);
     }
     return result;
   }
 
-  return {
-    async send(body: Uint8Array | string, signal?: AbortSignal): Promise<TransportResult> {
-      try {
-        return await send(body, signal);
-      } catch (error) {
-        return fail(redact(describe(error)), "_OTHER");
-      }
-    },
-  };
+  return { send: (body, signal) => send(body, signal).catch((error: unknown) => fail(redact(describe(error)), "_OTHER")) };
 }
 
 /**
@@ -321,11 +293,10 @@ export async function readBounded(response: Response, maxBytes: number = MAX_RES
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   let text = "";
-  let left = maxBytes;
   try {
-    while (left > 0) {
+    for (let left = maxBytes; left > 0; ) {
       const { done, value } = await reader.read();
-      if (done) return text + decoder.decode();
+      if (done) break;
       text += decoder.decode(value.subarray(0, left), { stream: true });
       left -= value.byteLength;
     }
@@ -354,15 +325,12 @@ export async function gzipBody(body: Uint8Array | string): Promise<ArrayBuffer> 
 }
 
 /** `body` gzipped, or undefined (reported once) when the runtime cannot: then it is sent as is. */
-async function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined> {
-  try {
-    return await gzipBody(body);
-  } catch (error) {
-    const CS = typeof (globalThis as { CompressionStream?: unknown }).CompressionStream;
-    const why = CS === "function" ? `failed (${describe(error)})` : "is not available in this runtime (no CompressionStream)";
-    diagOnce("info", `fetch-transport:gzip:${CS}`, `gzip compression ${why}; sending OTLP uncompressed.`);
+function gzip(body: Uint8Array | string): Promise<ArrayBuffer | undefined> {
+  return gzipBody(body).catch((error: unknown) => {
+    const why = typeof CompressionStream === "function" ? `failed (${describe(error)})` : "is not available here (no CompressionStream)";
+    diagOnce("info", `gzip:${typeof CompressionStream}`, `gzip compression ${why}; sending OTLP uncompressed.`);
     return undefined;
-  }
+  });
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {

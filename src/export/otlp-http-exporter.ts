@@ -40,8 +40,7 @@ export interface OtlpHttpExporterConfig<T> {
  * ```
  */
 export class OtlpHttpExporter<T> implements Exporter<T> {
-  readonly #encode: (items: T[]) => Uint8Array | string | undefined;
-  readonly #transport: Transport;
+  readonly #config: OtlpHttpExporterConfig<T>;
   readonly #pending = new Set<Promise<unknown>>();
   #stopped = false;
 
@@ -50,8 +49,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     if (typeof config?.encode !== "function" || typeof config.transport?.send !== "function") {
       throw new TypeError("Cannot create OtlpHttpExporter: encode must be a function and transport must have send()");
     }
-    this.#encode = config.encode;
-    this.#transport = config.transport;
+    this.#config = config;
   }
 
   /**
@@ -63,22 +61,19 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     let body: Uint8Array | string | undefined;
     try {
       // Never send an empty payload: nothing to say, and some receivers reject it.
-      body = Array.isArray(items) && items.length > 0 ? this.#encode(items) : undefined;
+      body = items.length ? this.#config.encode(items) : undefined;
     } catch (error) {
       return failed(new Error(`OTLP encoding failed: ${describe(error)}`), "encoding");
     }
     if (body === undefined) return { code: 0 /* ExportResultCode.SUCCESS */ };
     // Our own request must not be traced by an instrumented fetch. (async: a transport that
     // throws rejects instead.)
-    const sending = (async () => context.with(suppressTracing(context.active()), () => this.#transport.send(body, options?.signal)))();
+    const sending = (async () => context.with(suppressTracing(context.active()), () => this.#config.transport.send(body, options?.signal)))();
     this.#pending.add(sending);
     try {
-      const result = await sending;
-      const status = result?.status;
-      const out: ExportResult = result?.ok
-        ? { code: 0 /* ExportResultCode.SUCCESS */ }
-        : failed(result?.error ?? new Error(`OTLP export failed${status ? ` with HTTP ${status}` : ""}`), result?.errorType ?? (status ? String(status) : "_OTHER"));
-      if (result?.ok && result.rejected !== undefined) out.rejected = result.rejected;
+      const { ok, status, rejected, error, errorType } = await sending;
+      const out: ExportResult = ok ? { code: 0 /* ExportResultCode.SUCCESS */ } : failed(error ?? new Error(`OTLP export failed${status ? ` with HTTP ${status}` : ""}`), errorType ?? (status ? String(status) : "_OTHER"));
+      if (ok && rejected !== undefined) out.rejected = rejected;
       if (typeof status === "number") out.status = status;
       return out;
     } catch (error) {
@@ -94,9 +89,9 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
   }
 
   /** Waits for the sends in progress (bounded by the transport's timeout); later exports fail at once. */
-  async shutdown(): Promise<void> {
+  shutdown(): Promise<void> {
     this.#stopped = true;
-    await this.forceFlush();
+    return this.forceFlush();
   }
 }
 

@@ -55,13 +55,7 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   /** Queues `span` if it is sampled (trace flags bit 0); never throws. */
   onEnd(span: ReadableSpan): void {
-    try {
-      // Spec: only spans with the sampled flag are passed to the exporter.
-      if ((span.spanContext().traceFlags & 1) !== 1) return;
-    } catch {
-      return; // a broken span object must not reach the application
-    }
-    this.#batcher.add(span);
+    addSampled(this.#batcher, span);
   }
 
   /** Exports every span queued so far; never rejects. */
@@ -77,5 +71,15 @@ export class BatchSpanProcessor implements SpanProcessor {
   /** Queue and export counters. */
   stats(): BatcherStats {
     return this.#batcher.stats();
+  }
+}
+
+/** Queues `span` if it is sampled (trace flags bit 0); never throws. */
+export function addSampled(batcher: Batcher<ReadableSpan>, span: ReadableSpan): void {
+  try {
+    // Spec: only spans with the sampled flag are passed to the exporter.
+    if (span.spanContext().traceFlags & 1) batcher.add(span);
+  } catch {
+    // a broken span object must not reach the application
   }
 }

@@ -3,21 +3,16 @@
  * (OTel SDK spec, "Simple processor"). Meant for tests and development; use the
  * batching processor in production.
  *
- * Exports are chained so the exporter is never called concurrently (spec: "Export will
- * never be called concurrently for the same exporter instance"), and the chain is
- * bounded so a stuck exporter cannot grow memory without limit (DESIGN principle 4).
+ * It is the shared {@link Batcher} with a batch size of one, not a second queue: a span is
+ * handed to the exporter at once (inside `end()`, when no export is in flight), exports never
+ * overlap (spec: "Export will never be called concurrently for the same exporter instance"),
+ * and a stuck exporter can hold at most 2048 spans (DESIGN principle 4).
  */
-import { describe } from "../common/describe.ts";
-import { diagOnce } from "../common/diag.ts";
-import { context } from "../context/context-api.ts";
 import type { Context } from "../context/context.ts";
-import type { Exporter, ExportResult } from "../export/exporter.ts";
-import { RateLimitedWarning } from "../export/rate-limit.ts";
-import { suppressTracing } from "./suppress.ts";
+import { Batcher } from "../export/batcher.ts";
+import { addSampled } from "./batch-span-processor.ts";
+import type { Exporter } from "../export/exporter.ts";
 import type { ReadableSpan, Span, SpanProcessor } from "./types.ts";
-
-// Spans waiting for their turn at most; beyond this they are dropped (reported once).
-const MAX_PENDING = 2048;
 
 /**
  * Exports every sampled span on end, one export at a time.
@@ -29,18 +24,13 @@ const MAX_PENDING = 2048;
  * ```
  */
 export class SimpleSpanProcessor implements SpanProcessor {
-  #tail: Promise<void> = Promise.resolve();
-  #pending = 0;
-  #isShutdown = false;
-  readonly #failures = new RateLimitedWarning();
+  readonly #batcher: Batcher<ReadableSpan>;
   readonly #exporter: Exporter<ReadableSpan>;
 
   /** @throws TypeError when `exporter` has no `export()` method. */
   constructor(exporter: Exporter<ReadableSpan>) {
-    if (exporter === null || typeof exporter !== "object" || typeof exporter.export !== "function") {
-      throw new TypeError("Cannot create SimpleSpanProcessor: exporter must be an object with an export() method");
-    }
     this.#exporter = exporter;
+    this.#batcher = new Batcher<ReadableSpan>({ exporter, maxExportBatchSize: 1, scheduledDelayMillis: 0, signal: "spans" });
   }
 
   /** Nothing to do when a span starts. */
@@ -48,22 +38,12 @@ export class SimpleSpanProcessor implements SpanProcessor {
 
   /** Starts exporting `span` if it is sampled; never throws. */
   onEnd(span: ReadableSpan): void {
-    try {
-      if (this.#isShutdown || (span.spanContext().traceFlags & 1) !== 1) return;
-    } catch {
-      return;
-    }
-    if (this.#pending >= MAX_PENDING) {
-      diagOnce("warn", "simple-span-processor:backlog", `SimpleSpanProcessor: ${MAX_PENDING} spans are waiting for the exporter; dropping new spans. Use BatchSpanProcessor for production load.`);
-      return;
-    }
-    this.#pending++;
-    this.#tail = this.#tail.then(() => this.#exportOne(span));
+    addSampled(this.#batcher, span);
   }
 
   /** Waits for every export started so far, then the exporter's own flush; never rejects. */
   async forceFlush(): Promise<void> {
-    await this.#tail;
+    await this.#batcher.forceFlush();
     try {
       await this.#exporter.forceFlush?.();
     } catch {
@@ -71,31 +51,8 @@ export class SimpleSpanProcessor implements SpanProcessor {
     }
   }
 
-  /** Waits for pending exports, then shuts the exporter down; later spans are ignored. */
-  async shutdown(): Promise<void> {
-    this.#isShutdown = true;
-    await this.#tail;
-    try {
-      await this.#exporter.shutdown();
-    } catch (error) {
-      this.#failures.warn(`SimpleSpanProcessor: exporter shutdown failed: ${describe(error)}`);
-    }
-  }
-
-  // Resolves (never rejects) once the span's export settled.
-  async #exportOne(span: ReadableSpan): Promise<void> {
-    let result: ExportResult | undefined;
-    let error: unknown;
-    try {
-      // Tracing is suppressed so an instrumented `fetch` in the exporter records no spans.
-      result = await context.with(suppressTracing(context.active()), () => this.#exporter.export([span]));
-    } catch (e) {
-      error = e;
-    }
-    this.#pending--;
-    if (result?.code !== 0 /* ExportResultCode.SUCCESS */) {
-      const cause = error ?? result?.error ?? "exporter reported failure";
-      this.#failures.warn(`SimpleSpanProcessor: export of span "${span.name}" failed: ${describe(cause)}`);
-    }
+  /** Waits for pending exports, then shuts the exporter down; later spans are dropped. */
+  shutdown(): Promise<void> {
+    return this.#batcher.shutdown();
   }
 }

@@ -327,6 +327,42 @@ test("a failure that is not about availability (400) does not back off", async (
   assert.is(b.stats().failed, 6);
 });
 
+test("outage backoff: the wait doubles from 1 s up to 30 s over unavailable outcomes; any other outcome resets it", async () => {
+  let errorType = "network";
+  const { exporter, batches } = recorder(() => ({ code: ExportResultCode.FAILED, errorType }));
+  // No export timeout: the only timers are the ones the batcher arms to wait out the backoff.
+  const b = make(exporter, { maxExportBatchSize: 1, scheduledDelayMillis: 5, exportTimeoutMillis: Infinity });
+  const armed: number[] = [];
+  (globalThis as any).setTimeout = (cb: () => void, ms: number) => (armed.push(ms), realSetTimeout(cb, ms));
+  try {
+    b.add(0); // exported at once: fails (network), the backoff starts
+    await b.forceFlush();
+    const waits: number[] = [];
+    for (const next of ["timeout", "429", "502", "503", "504", "503", "400"]) {
+      armed.length = 0;
+      b.add(0); // not exported while backing off: a timer for the rest of the wait
+      waits.push(armed[0] ?? 0);
+      errorType = next;
+      await b.forceFlush(); // a flush ignores the backoff; its outcome sets the next wait
+    }
+    const expected = [1000, 2000, 4000, 8000, 16000, 30000, 30000];
+    waits.forEach((w, i) => assert.ok(w > expected[i]! - 100 && w <= expected[i]!, `wait ${i}: ${w} ≈ ${expected[i]}`));
+    // The 400 reset it: the next item goes out at once, and a new outage starts again from 1 s.
+    armed.length = 0;
+    const exports = batches.length;
+    errorType = "503";
+    b.add(0);
+    assert.is(batches.length, exports + 1);
+    assert.equal(armed, []);
+    await b.forceFlush();
+    b.add(0);
+    assert.ok(armed[0]! > 900 && armed[0]! <= 1000, String(armed[0]));
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  await b.forceFlush();
+});
+
 test("forceFlush resolves within its timeout even with many batches queued behind a slow exporter", async () => {
   const { exporter, batches } = recorder(() => new Promise<ExportResult>((r) => realSetTimeout(() => r(SUCCESS), 30)));
   const b = make(exporter, { maxExportBatchSize: 1, exportTimeoutMillis: 1000 });
