@@ -89,191 +89,126 @@ export interface BatcherStats {
   failedByReason: Record<string, number>;
 }
 
-// Outcomes meaning "the collector is unavailable" (see the module doc).
-const UNAVAILABLE = /^(network|timeout|429|50[234])$/;
-
-/** Queues items and exports them in batches; see the module doc for the rules. */
-export class Batcher<T> {
-  readonly #exporter: Exporter<T>;
-  readonly #capacity: number;
-  readonly #batchSize: number;
-  readonly #delay: number;
-  readonly #timeout: number;
-  readonly #signal: string;
-  readonly #onExport: ExportListener | undefined;
-  readonly #failures = new RateLimitedWarning();
-
-  #queue: T[] = [];
-  #timer: TimerHandle | undefined;
-  #guard: TimerHandle | undefined; // timeout of the export in flight
-  #abort: AbortController | undefined; // of the export in flight
-  #due = false; // the timer fired while an export was in flight
-  #busy = false; // an export is running (possibly already counted as timed out)
-  #shutdown: Promise<void> | undefined;
-  #backoff = 0; // ms of the current outage backoff; 0 = none
-  #backoffUntil = 0; // monotonic ms
-
-  // Sequence counters: items accepted into the queue, taken out of it (for export, or dropped
-  // at shutdown), and done with. FIFO order + one export in flight make "settled >= n" mean the
-  // first n accepted items are done, which is what forceFlush waits for; taken - settled are in flight.
-  #accepted = 0;
-  #taken = 0;
-  #settled = 0;
-  #flushTarget = 0;
-  #waiters: Array<[target: number, resolve: () => void]> = [];
-
-  #exported = 0;
-  #failedBy: Record<string, number> = Object.create(null) as Record<string, number>; // keys come from exporters
-  #droppedBy: Record<string, number> = {};
-
-  /**
-   * Options left unset get the spec's batching defaults (`OTEL_BSP_*`: 2048, 512, 5000 ms, 30000 ms),
-   * so the processors pass their options through (`null` counts as unset).
-   * @throws RangeError when a size or time option is invalid (message says which and why).
-   */
-  constructor(options: BatcherOptions<T>) {
-    const { exporter, signal } = options;
-    const queueSize = options.maxQueueSize ?? 2048;
-    const batchSize = options.maxExportBatchSize ?? 512;
-    const delay = options.scheduledDelayMillis ?? 5000;
-    const timeout = options.exportTimeoutMillis ?? 30_000;
-    const check = (ok: boolean, message: string, Type: typeof TypeError = RangeError): void => {
-      if (!ok) throw new Type(`Cannot create batcher for ${signal}: ${message}`);
-    };
-    check(typeof exporter?.export === "function", "exporter must have an export() method", TypeError);
-    for (const [name, n] of [["maxQueueSize", queueSize], ["maxExportBatchSize", batchSize]] as const) {
-      check(Number.isSafeInteger(n) && n > 0, `${name} must be a positive integer, got ${n}`);
-    }
-    check(batchSize <= queueSize, `maxExportBatchSize (${batchSize}) must not exceed maxQueueSize (${queueSize})`);
-    // `typeof` first: a string "5" compares as a number.
-    check(typeof delay === "number" && delay >= 0, `scheduledDelayMillis must be a number >= 0 (or Infinity), got ${delay}`);
-    check(typeof timeout === "number" && timeout > 0, `exportTimeoutMillis must be a number > 0 (or Infinity), got ${timeout}`);
-    this.#exporter = exporter;
-    this.#capacity = queueSize;
-    this.#batchSize = batchSize;
-    this.#delay = delay;
-    this.#timeout = timeout;
-    this.#signal = signal;
-    this.#onExport = options.onExport;
-  }
-
+/** A queue exported in batches; see the module doc for the rules. */
+export interface Batcher<T> {
   /** Queues `item` for export. Never throws; a full queue or a shut-down batcher drops it (counted). */
-  add(item: T): void {
-    const signal = this.#signal;
-    const queue = this.#queue;
-    const drop = (reason: string, message: string): void => {
-      addCount(this.#droppedBy, reason, 1);
-      diagOnce("warn", `batcher:${signal}:${reason}`, message);
-    };
-    if (this.#shutdown) return drop("already_shutdown", `Dropping ${signal} added after shutdown.`);
-    if (queue.length >= this.#capacity) {
-      return drop("queue_full", `Export queue for ${signal} is full (maxQueueSize ${this.#capacity}): the exporter is failing or slower than the producer; dropping new ${signal} (see stats()).`);
-    }
-    queue.push(item);
-    this.#accepted++;
-    // A full batch is exported in a microtask (see #export), batches of one (the simple
-    // processors) at once, as they promise.
-    if (queue.length < this.#batchSize) this.#arm();
-    else if (!this.#busy) this.#pump(this.#batchSize > 1);
-  }
-
+  add(item: T): void;
   /**
    * Exports everything queued at the time of the call, in order, batch by batch; resolves
    * when those exports have settled (successfully or not), or after `timeoutMillis`
    * (default `exportTimeoutMillis`), whichever comes first. Never rejects. Items not exported
    * by then stay queued and are exported in the background.
    */
-  forceFlush(timeoutMillis: number = this.#timeout): Promise<void> {
-    const target = this.#accepted;
-    if (this.#settled >= target) return Promise.resolve();
-    if (this.#guard) setTimerRef(this.#guard, true);
-    let waiter!: [number, () => void];
-    const flushed = new Promise<void>((resolve) => this.#waiters.push((waiter = [target, resolve])));
-    this.#flushTarget = Math.max(this.#flushTarget, target);
-    this.#pump();
-    // Referenced: whoever awaits this promise must see it settle before the process exits.
-    return settleWithin(flushed, timeoutMillis, true).then(() => {
-      this.#waiters = this.#waiters.filter((w) => w !== waiter);
-    });
-  }
-
+  forceFlush(timeoutMillis?: number): Promise<void>;
   /**
    * Refuses new items, flushes what is queued, then shuts the exporter down, all within
    * `exportTimeoutMillis`. Idempotent; never rejects. Items added from now on are dropped
    * (`already_shutdown`); items still queued when the time is up are dropped (`shutdown_timeout`)
    * and an export still running is aborted.
    */
-  shutdown(): Promise<void> {
-    const deadline = monotonicNow() + this.#timeout;
-    const what = `the ${this.#signal} `;
-    return (this.#shutdown ??= this.forceFlush().then(async () => {
-      this.#clear();
-      const left = this.#queue.length;
-      if (left) {
-        this.#queue = [];
-        addCount(this.#droppedBy, "shutdown_timeout", left);
-        // Nothing will ever export them: taken and settled, so no flush waits for them.
-        this.#taken += left;
-        this.#settled += left;
-        diag.warn(`Shutdown of ${what}batcher timed out; dropping ${left} queued ${this.#signal}.`);
-      }
-      this.#abort?.abort(new Error("shutdown"));
-      // A throw or rejection of shutdown() arrives as outcome "error" (it runs inside then()).
-      const outcome = await settleWithin(Promise.resolve().then(() => this.#exporter.shutdown()), deadline - monotonicNow(), true);
-      if (outcome.kind !== "value") diag.warn(`Shutting down ${what}exporter ${outcome.kind === "error" ? `failed: ${describe(outcome.error)}` : `did not finish within ${this.#timeout} ms`}`);
-    }));
-  }
-
+  shutdown(): Promise<void>;
   /** The batcher's counters (a fresh object each call). */
-  stats(): BatcherStats {
-    const droppedByReason = { ...this.#droppedBy };
-    const failedByReason = { ...this.#failedBy };
-    return {
-      queued: this.#queue.length,
-      capacity: this.#capacity,
-      inFlight: this.#taken - this.#settled,
-      exported: this.#exported,
-      dropped: sum(droppedByReason),
-      failed: sum(failedByReason),
-      droppedByReason,
-      failedByReason,
-    };
+  stats(): BatcherStats;
+}
+
+// Outcomes meaning "the collector is unavailable" (see the module doc).
+const UNAVAILABLE = /^(network|timeout|429|50[234])$/;
+
+/**
+ * A {@link Batcher} for `options`. Options left unset get the spec's batching defaults
+ * (`OTEL_BSP_*`: 2048, 512, 5000 ms, 30000 ms), so the processors pass their options through
+ * (`null` counts as unset).
+ * @throws RangeError when a size or time option is invalid (message says which and why).
+ */
+export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
+  const { exporter, signal, onExport } = options;
+  const capacity = options.maxQueueSize ?? 2048;
+  const batchSize = options.maxExportBatchSize ?? 512;
+  const delay = options.scheduledDelayMillis ?? 5000;
+  const timeout = options.exportTimeoutMillis ?? 30_000;
+  const check = (ok: boolean, message: string, Type: typeof TypeError = RangeError): void => {
+    if (!ok) throw new Type(`Cannot create batcher for ${signal}: ${message}`);
+  };
+  check(typeof exporter?.export === "function", "exporter must have an export() method", TypeError);
+  for (const [name, n] of [["maxQueueSize", capacity], ["maxExportBatchSize", batchSize]] as const) {
+    check(Number.isSafeInteger(n) && n > 0, `${name} must be a positive integer, got ${n}`);
   }
+  check(batchSize <= capacity, `maxExportBatchSize (${batchSize}) must not exceed maxQueueSize (${capacity})`);
+  // `typeof` first: a string "5" compares as a number.
+  check(typeof delay === "number" && delay >= 0, `scheduledDelayMillis must be a number >= 0 (or Infinity), got ${delay}`);
+  check(typeof timeout === "number" && timeout > 0, `exportTimeoutMillis must be a number > 0 (or Infinity), got ${timeout}`);
+
+  const failures = new RateLimitedWarning();
+  let queue: T[] = [];
+  let timer: TimerHandle | undefined;
+  let guard: TimerHandle | undefined; // timeout of the export in flight
+  let inFlight: AbortController | undefined; // of the export in flight
+  let due = false; // the timer fired while an export was in flight
+  let busy = false; // an export is running (possibly already counted as timed out)
+  let stopping: Promise<void> | undefined; // shutdown()'s
+  let backoff = 0; // ms of the current outage backoff; 0 = none
+  let backoffUntil = 0; // monotonic ms
+  // Sequence counters: items accepted into the queue, taken out of it (for export, or dropped
+  // at shutdown), and done with. FIFO order + one export in flight make "settled >= n" mean the
+  // first n accepted items are done, which is what forceFlush waits for; taken - settled are in flight.
+  let accepted = 0;
+  let taken = 0;
+  let settled = 0;
+  let flushTarget = 0;
+  let waiters: Array<[target: number, resolve: () => void]> = [];
+  let exported = 0;
+  const failedBy: Record<string, number> = Object.create(null) as Record<string, number>; // keys come from exporters
+  const droppedBy: Record<string, number> = {};
+
+  // Arms the export timer (`ms`: the scheduled delay, or what is left of a backoff).
+  const arm = (ms: number = delay): void => {
+    if (timer || delay === Infinity || !queue.length) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      due = true;
+      pump();
+    }, Math.min(ms, MAX_TIMER_MILLIS));
+    setTimerRef(timer, false);
+  };
+  const disarm = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
 
   // Starts the next export if one is warranted and none is in flight. Called from add(),
   // flushes and callbacks (export settled, timer): an error must not escape into the runtime.
-  #pump(later?: boolean): void {
+  const pump = (later?: boolean): void => {
     try {
-      const size = this.#queue.length;
-      if (this.#busy) return;
+      const size = queue.length;
+      if (busy) return;
       if (!size) {
-        this.#due = false;
-        return this.#clear();
+        due = false;
+        return disarm();
       }
-      const flushing = this.#taken < this.#flushTarget || !!this.#shutdown;
-      const wait = this.#backoffUntil - monotonicNow();
-      if (!flushing && wait > 0) return this.#arm(wait);
-      if (!flushing && !this.#due && size < this.#batchSize) return this.#arm();
-      this.#clear();
-      this.#due = false;
-      const batch = this.#queue.splice(0, this.#batchSize);
-      this.#taken += batch.length;
-      this.#export(batch, later);
+      const flushing = taken < flushTarget || !!stopping;
+      const wait = backoffUntil - monotonicNow();
+      if (!flushing && wait > 0) return arm(wait);
+      if (!flushing && !due && size < batchSize) return arm();
+      disarm();
+      due = false;
+      const batch = queue.splice(0, batchSize);
+      taken += batch.length;
+      send(batch, later);
     } catch (error) {
-      diagOnce("error", `batcher:${this.#signal}`, `Unexpected error exporting ${this.#signal}: ${describe(error)}`);
+      diagOnce("error", `batcher:${signal}`, `Unexpected error exporting ${signal}: ${describe(error)}`);
     }
-  }
+  };
 
   // One export: count its outcome when it settles or times out (that is when flush waiters
   // move on), but keep the slot until the exporter has really finished.
-  #export(batch: T[], later?: boolean): void {
-    this.#busy = true;
-    const abort = (this.#abort = new AbortController());
+  const send = (batch: T[], later?: boolean): void => {
+    busy = true;
+    const abort = (inFlight = new AbortController());
     const started = monotonicNow();
     const n = batch.length;
     // Spec (SDK, exporter): the export runs with tracing suppressed, so an instrumented
     // `fetch` inside the exporter does not create spans about exporting spans.
-    const run = (): Promise<ExportResult> => context.with(suppressTracing(context.active()), () => this.#exporter.export(batch, { signal: abort.signal }));
+    const run = (): Promise<ExportResult> => context.with(suppressTracing(context.active()), () => exporter.export(batch, { signal: abort.signal }));
     // `later`: the add() that filled a batch does not run its export, which encodes the batch
     // right away (milliseconds for 512 spans): no span.end() or log call pays for that (issue 18).
     // It runs in a microtask, still in this task, before any timer. Flushes and timers export at
@@ -281,55 +216,108 @@ export class Batcher<T> {
     const exporting = later ? Promise.resolve().then(run) : new Promise<ExportResult>((resolve) => resolve(run()));
     // A background export's guard must not keep the process alive on its own (its I/O does
     // that), but while someone awaits forceFlush/shutdown it stays referenced.
-    void settleWithin(exporting, this.#timeout, this.#waiters.length > 0 || !!this.#shutdown, (t) => (this.#guard = t)).then((outcome) => {
-      this.#guard = undefined;
+    void settleWithin(exporting, timeout, waiters.length > 0 || !!stopping, (t) => (guard = t)).then((outcome) => {
+      guard = undefined;
       try {
         // Aborted by shutdown's time limit: a timeout, whatever the exporter answered to the abort.
         const ok = outcome.kind === "value" && outcome.value?.code === 0; /* ExportResultCode.SUCCESS */
         const c = classifyExport(abort.signal.aborted && !ok ? { kind: "timeout" } : outcome, n);
         const type = c.errorType;
-        this.#exported += c.exported;
+        exported += c.exported;
         // Outage backoff (module doc): only a wholly failed export with an "unavailable" cause.
-        this.#backoff = !c.exported && type && UNAVAILABLE.test(type) ? Math.min(30_000, this.#backoff * 2 || 1000) : 0;
-        this.#backoffUntil = this.#backoff && monotonicNow() + this.#backoff;
+        backoff = !c.exported && type && UNAVAILABLE.test(type) ? Math.min(30_000, backoff * 2 || 1000) : 0;
+        backoffUntil = backoff && monotonicNow() + backoff;
         if (c.failed) {
-          addCount(this.#failedBy, type ?? "_OTHER", c.failed);
-          if (type !== "rejected") this.#failures.warn(`Export of ${n} ${this.#signal} failed: ${c.cause ?? type}`);
+          addCount(failedBy, type ?? "_OTHER", c.failed);
+          if (type !== "rejected") failures.warn(`Export of ${n} ${signal} failed: ${c.cause ?? type}`);
         }
-        this.#onExport?.(exportEvent(c, monotonicNow() - started));
+        onExport?.(exportEvent(c, monotonicNow() - started));
       } catch {
         // a throwing onExport listener: the counts above are kept
       }
-      this.#settled += n;
+      settled += n;
       // Waiters whose items are all done move on.
-      this.#waiters = this.#waiters.filter((w) => this.#settled < w[0] || void w[1]());
+      waiters = waiters.filter((w) => settled < w[0] || void w[1]());
       const release = (): void => {
-        if (this.#abort === abort) this.#abort = undefined;
-        this.#busy = false;
-        this.#pump();
+        if (inFlight === abort) inFlight = undefined;
+        busy = false;
+        pump();
       };
       if (outcome.kind !== "timeout") return release();
-      abort.abort(new Error(`export timed out after ${this.#timeout} ms`));
+      abort.abort(new Error(`export timed out after ${timeout} ms`));
       // Exporters that honour the signal end at once; bound the wait for those that do not.
-      void settleWithin(exporting, Math.min(this.#timeout, 5000), false).then(release);
+      void settleWithin(exporting, Math.min(timeout, 5000), false).then(release);
     });
-  }
+  };
 
-  // Arms the export timer (`ms`: the scheduled delay, or what is left of a backoff).
-  #arm(ms: number = this.#delay): void {
-    if (this.#timer || this.#delay === Infinity || !this.#queue.length) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#due = true;
-      this.#pump();
-    }, Math.min(ms, MAX_TIMER_MILLIS));
-    setTimerRef(this.#timer, false);
-  }
+  const forceFlush = (timeoutMillis: number = timeout): Promise<void> => {
+    const target = accepted;
+    if (settled >= target) return Promise.resolve();
+    if (guard) setTimerRef(guard, true);
+    let waiter!: [number, () => void];
+    const flushed = new Promise<void>((resolve) => waiters.push((waiter = [target, resolve])));
+    flushTarget = Math.max(flushTarget, target);
+    pump();
+    // Referenced: whoever awaits this promise must see it settle before the process exits.
+    return settleWithin(flushed, timeoutMillis, true).then(() => {
+      waiters = waiters.filter((w) => w !== waiter);
+    });
+  };
 
-  #clear(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
+  const drop = (reason: string, message: string): void => {
+    addCount(droppedBy, reason, 1);
+    diagOnce("warn", `batcher:${signal}:${reason}`, message);
+  };
+
+  return {
+    add(item) {
+      if (stopping) return drop("already_shutdown", `Dropping ${signal} added after shutdown.`);
+      if (queue.length >= capacity) {
+        return drop("queue_full", `Export queue for ${signal} is full (maxQueueSize ${capacity}): the exporter is failing or slower than the producer; dropping new ${signal} (see stats()).`);
+      }
+      queue.push(item);
+      accepted++;
+      // A full batch is exported in a microtask (see send), batches of one (the simple
+      // processors) at once, as they promise.
+      if (queue.length < batchSize) arm();
+      else if (!busy) pump(batchSize > 1);
+    },
+    forceFlush,
+    shutdown() {
+      const deadline = monotonicNow() + timeout;
+      const what = `the ${signal} `;
+      return (stopping ??= forceFlush().then(async () => {
+        disarm();
+        const left = queue.length;
+        if (left) {
+          queue = [];
+          addCount(droppedBy, "shutdown_timeout", left);
+          // Nothing will ever export them: taken and settled, so no flush waits for them.
+          taken += left;
+          settled += left;
+          diag.warn(`Shutdown of ${what}batcher timed out; dropping ${left} queued ${signal}.`);
+        }
+        inFlight?.abort(new Error("shutdown"));
+        // A throw or rejection of shutdown() arrives as outcome "error" (it runs inside then()).
+        const outcome = await settleWithin(Promise.resolve().then(() => exporter.shutdown()), deadline - monotonicNow(), true);
+        if (outcome.kind !== "value") diag.warn(`Shutting down ${what}exporter ${outcome.kind === "error" ? `failed: ${describe(outcome.error)}` : `did not finish within ${timeout} ms`}`);
+      }));
+    },
+    stats() {
+      const droppedByReason = { ...droppedBy };
+      const failedByReason = { ...failedBy };
+      return {
+        queued: queue.length,
+        capacity,
+        inFlight: taken - settled,
+        exported,
+        dropped: sum(droppedByReason),
+        failed: sum(failedByReason),
+        droppedByReason,
+        failedByReason,
+      };
+    },
+  };
 }
 
 function sum(counts: Record<string, number>): number {

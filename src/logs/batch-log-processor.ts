@@ -4,7 +4,7 @@
  * (spec: Logs SDK "Batching processor"; `OTEL_BLRP_*` defaults 1000 ms / 30000 ms / 2048 / 512).
  */
 import type { Context } from "../context/context.ts";
-import { Batcher, type BatcherStats } from "../export/batcher.ts";
+import { createBatcher, type Batcher, type BatcherStats } from "../export/batcher.ts";
 import type { ExportHooks } from "../export/export-outcome.ts";
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from "./types.ts";
 
@@ -45,7 +45,7 @@ export class BatchLogRecordProcessor implements LogRecordProcessor {
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
   constructor(exporter: LogRecordExporter, options: BatchLogRecordProcessorOptions & ExportHooks = {}) {
     // The Batcher's defaults are the spec's; OTEL_BLRP_* differs from OTEL_BSP_* in the delay only.
-    this.#batcher = new Batcher<ReadableLogRecord>({ ...options, exporter, signal: "log records", scheduledDelayMillis: options.scheduledDelayMillis ?? 1000 });
+    this.#batcher = createBatcher<ReadableLogRecord>({ ...options, exporter, signal: "log records", scheduledDelayMillis: options.scheduledDelayMillis ?? 1000 });
   }
 
   /** Queues `record`; never throws (a full queue drops it, counted). */

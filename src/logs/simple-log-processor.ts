@@ -8,7 +8,7 @@
  * a stuck exporter can hold at most `maxQueueSize` records (DESIGN principle 4).
  */
 import type { Context } from "../context/context.ts";
-import { Batcher, type BatcherStats } from "../export/batcher.ts";
+import { createBatcher, type Batcher, type BatcherStats } from "../export/batcher.ts";
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from "./types.ts";
 
 /** Options of a {@link SimpleLogRecordProcessor}. */
@@ -35,7 +35,7 @@ export class SimpleLogRecordProcessor implements LogRecordProcessor {
   /** @throws TypeError when `exporter` has no `export()` method; RangeError for invalid options. */
   constructor(exporter: LogRecordExporter, options: SimpleLogRecordProcessorOptions = {}) {
     this.#exporter = exporter;
-    this.#batcher = new Batcher<ReadableLogRecord>({
+    this.#batcher = createBatcher<ReadableLogRecord>({
       exporter,
       maxQueueSize: options.maxQueueSize,
       maxExportBatchSize: 1,

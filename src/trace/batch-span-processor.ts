@@ -5,7 +5,7 @@
  * job (`init()`), so this file stays free of configuration sources.
  */
 import type { Context } from "../context/context.ts";
-import { Batcher } from "../export/batcher.ts";
+import { createBatcher, type Batcher } from "../export/batcher.ts";
 import type { BatcherStats } from "../export/batcher.ts";
 import type { Exporter } from "../export/exporter.ts";
 import type { ExportHooks } from "../export/export-outcome.ts";
@@ -47,7 +47,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   /** @throws RangeError for invalid sizes or delays (see {@link Batcher}). */
   constructor(exporter: Exporter<ReadableSpan>, options: BatchSpanProcessorOptions & ExportHooks = {}) {
     // The Batcher's defaults are the OTEL_BSP_* ones.
-    this.#batcher = new Batcher<ReadableSpan>({ ...options, exporter, signal: "spans" });
+    this.#batcher = createBatcher<ReadableSpan>({ ...options, exporter, signal: "spans" });
   }
 
   /** Nothing to do when a span starts. */

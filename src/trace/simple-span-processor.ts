@@ -9,7 +9,7 @@
  * and a stuck exporter can hold at most 2048 spans (DESIGN principle 4).
  */
 import type { Context } from "../context/context.ts";
-import { Batcher } from "../export/batcher.ts";
+import { createBatcher, type Batcher } from "../export/batcher.ts";
 import { addSampled } from "./batch-span-processor.ts";
 import type { Exporter } from "../export/exporter.ts";
 import type { ReadableSpan, Span, SpanProcessor } from "./types.ts";
@@ -30,7 +30,7 @@ export class SimpleSpanProcessor implements SpanProcessor {
   /** @throws TypeError when `exporter` has no `export()` method. */
   constructor(exporter: Exporter<ReadableSpan>) {
     this.#exporter = exporter;
-    this.#batcher = new Batcher<ReadableSpan>({ exporter, maxExportBatchSize: 1, scheduledDelayMillis: 0, signal: "spans" });
+    this.#batcher = createBatcher<ReadableSpan>({ exporter, maxExportBatchSize: 1, scheduledDelayMillis: 0, signal: "spans" });
   }
 
   /** Nothing to do when a span starts. */

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Batcher } from "../../src/export/batcher.ts";
+import { createBatcher } from "../../src/export/batcher.ts";
 import type { BatcherOptions } from "../../src/export/batcher.ts";
 import { ExportResultCode } from "../../src/export/exporter.ts";
 import type { Exporter, ExportResult } from "../../src/export/exporter.ts";
@@ -58,8 +58,8 @@ function recorder(respond: (batch: number[]) => Promise<ExportResult> | ExportRe
   return { exporter, batches, calls };
 }
 
-function make(exporter: Exporter<number>, o: Partial<BatcherOptions<number>> = {}): Batcher<number> {
-  return new Batcher<number>({
+function make(exporter: Exporter<number>, o: Partial<BatcherOptions<number>> = {}) {
+  return createBatcher<number>({
     exporter,
     maxQueueSize: 100,
     maxExportBatchSize: 10,
