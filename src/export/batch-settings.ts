@@ -12,7 +12,7 @@
  *
  * Reads no environment itself, so the browser (which has none) bundles no variable parsing.
  */
-import { diagOnce } from "../common/diag.ts";
+import { warnEnv } from "../common/env.ts";
 
 /** The four batching settings. */
 export interface BatchSettings {
@@ -43,22 +43,16 @@ export function batchSettings(
   defaults: Readonly<BatchSettings>,
   prefix: "OTEL_BSP_" | "OTEL_BLRP_",
 ): BatchSettings {
-  const fromCode = options ?? {};
-  const out: BatchSettings = {
-    scheduledDelayMillis: completed.scheduledDelayMillis ?? defaults.scheduledDelayMillis,
-    exportTimeoutMillis: completed.exportTimeoutMillis ?? defaults.exportTimeoutMillis,
-    maxQueueSize: completed.maxQueueSize ?? defaults.maxQueueSize,
-    maxExportBatchSize: completed.maxExportBatchSize ?? defaults.maxExportBatchSize,
-  };
-  if (out.maxExportBatchSize > out.maxQueueSize) {
-    const ignoring = (name: string, value: number, expected: string, fallback: string): void =>
-      diagOnce("warn", `env:${prefix}${name}=${value}`, `Ignoring ${prefix}${name}="${value}": expected ${expected}; ${fallback}.`);
-    if (fromCode.maxExportBatchSize == null) {
-      if (completed.maxExportBatchSize != null) ignoring("MAX_EXPORT_BATCH_SIZE", out.maxExportBatchSize, `at most the queue size (${out.maxQueueSize})`, `using ${out.maxQueueSize}`);
-      out.maxExportBatchSize = out.maxQueueSize;
-    } else if (fromCode.maxQueueSize == null && completed.maxQueueSize != null) {
+  const out = { ...defaults };
+  for (const key in defaults) out[key as keyof BatchSettings] = completed[key as keyof BatchSettings] ?? defaults[key as keyof BatchSettings];
+  const { maxQueueSize: queue, maxExportBatchSize: batch } = out;
+  if (batch > queue) {
+    if (options?.maxExportBatchSize == null) {
+      if (completed.maxExportBatchSize != null) warnEnv(`${prefix}MAX_EXPORT_BATCH_SIZE`, String(batch), `at most the queue size (${queue})`, `using ${queue}`);
+      out.maxExportBatchSize = queue;
+    } else if (options.maxQueueSize == null && completed.maxQueueSize != null) {
       // The explicit option wins: the conflicting env queue size counts as unset.
-      ignoring("MAX_QUEUE_SIZE", out.maxQueueSize, `at least the maxExportBatchSize option (${out.maxExportBatchSize})`, "using the default");
+      warnEnv(`${prefix}MAX_QUEUE_SIZE`, String(queue), `at least the maxExportBatchSize option (${batch})`);
       out.maxQueueSize = defaults.maxQueueSize;
     }
   }

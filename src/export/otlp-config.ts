@@ -55,8 +55,7 @@ export interface ResolvedOtlpConfig {
   compression: "gzip" | "none";
 }
 
-const DEFAULT_BASE = "http://localhost:4318";
-const DEFAULT_TIMEOUT_MILLIS = 10_000;
+const OPTIONS = "Cannot create OTLP exporter: options.";
 
 /**
  * The URL, headers, timeout and compression an exporter for `signal` runs with: `options`,
@@ -68,16 +67,17 @@ const DEFAULT_TIMEOUT_MILLIS = 10_000;
  * @throws RangeError when `options.timeoutMillis` is not a positive number.
  */
 export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptions = {}): ResolvedOtlpConfig {
+  // Defaults apply to `undefined` only: a malformed option (null) is rejected below.
+  const { url, endpoint, timeoutMillis = 10_000, compression = "none" } = options;
+  const checked = (value: string, field: string): string => (httpUrl(value, OPTIONS + field), value);
+  if (compression !== "gzip" && compression !== "none") throw new TypeError(`${OPTIONS}compression must be "gzip" or "none", got ${JSON.stringify(compression)}`);
   return {
-    url:
-      options.url !== undefined
-        ? checkOptionUrl(options.url, "url")
-        : joinUrl(options.endpoint !== undefined ? checkOptionUrl(options.endpoint, "endpoint") : DEFAULT_BASE, `v1/${signal}`),
+    url: url !== undefined ? checked(url, "url") : joinUrl(endpoint !== undefined ? checked(endpoint, "endpoint") : "http://localhost:4318", `v1/${signal}`),
     // Header names are case-insensitive (RFC 9110 §5.1): lower-case names, so a header that
     // otlpOptionsFromEnv merged from several sources is sent once.
     headers: mergeHeaders(checkHeaders(options.headers)),
-    timeoutMillis: checkTimeout(options.timeoutMillis) ?? DEFAULT_TIMEOUT_MILLIS,
-    compression: checkCompression(options.compression) ?? "none",
+    timeoutMillis: positiveMillis(timeoutMillis, OPTIONS + "timeoutMillis"),
+    compression,
   };
 }
 
@@ -103,128 +103,86 @@ export function resolveOtlpConfig(signal: OtlpSignal, options: OtlpExporterOptio
 export function otlpOptionsFromEnv(signal: "metrics", env: EnvRecord | undefined, options?: OtlpMetricExporterOptions): OtlpMetricExporterOptions;
 export function otlpOptionsFromEnv(signal: OtlpSignal, env: EnvRecord | undefined, options?: OtlpExporterOptions): OtlpExporterOptions;
 export function otlpOptionsFromEnv(signal: OtlpSignal, env: EnvRecord | undefined, options: OtlpMetricExporterOptions = {}): OtlpMetricExporterOptions {
-  const SIG = signal.toUpperCase();
-  const name = (suffix: string): string => `OTEL_EXPORTER_OTLP_${SIG}_${suffix}`;
-  const general = (suffix: string): string => `OTEL_EXPORTER_OTLP_${suffix}`;
+  // [per-signal, general] names of a variable: the per-signal one wins.
+  const names = (suffix: string): string[] => [`OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`];
+  const first = <V>(suffix: string, read: (variable: string) => V | undefined): V | undefined => {
+    const [own, general] = names(suffix);
+    return read(own!) ?? read(general!);
+  };
   const out: OtlpMetricExporterOptions = { ...options };
   if (signal === "metrics") out.temporalityPreference ??= preferenceFromEnv(env);
-
-  checkProtocol(env, name("PROTOCOL"));
-  checkProtocol(env, general("PROTOCOL"));
-
+  for (const variable of names("PROTOCOL")) {
+    const value = envString(env, variable);
+    if (value && value.toLowerCase() !== "http/json") warnEnv(variable, value, "http/json (otel-edge only sends OTLP over http/json)", "using http/json");
+  }
   if (options.url === undefined && options.endpoint === undefined) {
     // The per-signal URL is used as-is; the general one, like the default, is a base.
-    const url = envUrl(env, name("ENDPOINT"));
+    const [own, general] = names("ENDPOINT");
+    const url = envUrl(env, own!);
     if (url !== undefined) out.url = url;
-    else out.endpoint = envUrl(env, general("ENDPOINT"));
+    else out.endpoint = envUrl(env, general!);
   }
-  // Header names are case-insensitive (RFC 9110 §5.1): merge on lower-case names so a
-  // later source replaces an earlier one instead of fetch joining both values.
-  out.headers = mergeHeaders(envHeaders(env, general("HEADERS")), envHeaders(env, name("HEADERS")), checkHeaders(options.headers));
+  // Merged on lower-case names, so a later source replaces an earlier one instead of fetch joining both values.
+  out.headers = mergeHeaders(...names("HEADERS").reverse().map((variable) => envHeaders(env, variable)), checkHeaders(options.headers));
   // `=== undefined`, not `??`: a malformed option (null) must reach the exporter, which rejects it.
-  if (options.timeoutMillis === undefined) {
-    // Spec "Timeout": integer milliseconds; 0 means no limit (the longest a timer can wait).
-    out.timeoutMillis = envTimeout(env, name("TIMEOUT")) ?? envTimeout(env, general("TIMEOUT"));
-  }
-  if (options.compression === undefined) {
-    out.compression = envEnum(env, name("COMPRESSION"), COMPRESSIONS) ?? envEnum(env, general("COMPRESSION"), COMPRESSIONS);
-  }
+  // Spec "Timeout": integer milliseconds; 0 means no limit (the longest a timer can wait).
+  if (options.timeoutMillis === undefined) out.timeoutMillis = first("TIMEOUT", (variable) => envTimeout(env, variable));
+  if (options.compression === undefined) out.compression = first("COMPRESSION", (variable) => envEnum(env, variable, ["gzip", "none"] as const));
   return out;
 }
-
-const COMPRESSIONS = ["gzip", "none"] as const;
 
 /** Joins a base URL and a path with exactly one slash between them, before the base's query. */
 export function joinUrl(base: string, path: string): string {
   // The signal path joins the base's path; a query (`?tenant=a`) stays at the end, where
   // appending after it would turn `/v1/traces` into part of the last query value.
-  const cut = base.search(/[?#]/);
-  const head = cut === -1 ? base : base.slice(0, cut);
-  const tail = cut === -1 ? "" : base.slice(cut);
-  return `${head.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}${tail}`;
-}
-
-const OPTIONS = "Cannot create OTLP exporter: options.";
-
-function isHttpUrl(value: string): boolean {
-  try {
-    return !!httpUrl(value, "");
-  } catch {
-    return false;
-  }
-}
-
-function checkOptionUrl(value: unknown, field: string): string {
-  httpUrl(value, OPTIONS + field);
-  return value as string;
+  const [, head, tail] = /^([^?#]*)(.*)$/s.exec(base)!;
+  return `${head!.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}${tail}`;
 }
 
 /** `variable` when it holds an http(s) URL; an invalid value is reported (not echoed: URLs can carry credentials) and skipped. */
 function envUrl(env: EnvRecord | undefined, variable: string): string | undefined {
   const value = envString(env, variable);
-  if (value === undefined || isHttpUrl(value)) return value;
-  diagOnce("warn", `otlp-config:url:${variable}`, `Ignoring ${variable}: expected an absolute http:// or https:// URL; using the next setting or the default.`);
-  return undefined;
-}
-
-function checkTimeout(t: unknown): number | undefined {
-  return t === undefined ? t : positiveMillis(t, OPTIONS + "timeoutMillis");
-}
-
-function checkCompression(value: unknown): "gzip" | "none" | undefined {
-  if (value === undefined || value === "gzip" || value === "none") return value;
-  throw new TypeError(`${OPTIONS}compression must be "gzip" or "none", got ${JSON.stringify(value)}`);
-}
-
-function checkHeaders(headers: unknown): Record<string, string> {
-  if (headers === undefined) return {};
-  if (headers === null || typeof headers !== "object") {
-    throw new TypeError(`${OPTIONS}headers must be an object of string values`);
+  try {
+    return value && (httpUrl(value, ""), value);
+  } catch {
+    diagOnce("warn", `otlp-config:url:${variable}`, `Ignoring ${variable}: expected an absolute http:// or https:// URL; using the next setting or the default.`);
   }
+}
+
+function checkHeaders(headers: unknown = {}): Record<string, string> {
+  if (!headers || typeof headers !== "object") throw new TypeError(`${OPTIONS}headers must be an object of string values`);
   for (const [key, value] of Object.entries(headers)) {
-    if (typeof value !== "string") {
-      // Only the name is reported: header values are often credentials.
-      throw new TypeError(`${OPTIONS}headers[${JSON.stringify(key)}] must be a string`);
-    }
+    // Only the name is reported: header values are often credentials.
+    if (typeof value !== "string") throw new TypeError(`${OPTIONS}headers[${JSON.stringify(key)}] must be a string`);
   }
   // Checked, not copied: mergeHeaders() copies every source.
   return headers as Record<string, string>;
 }
 
-// RFC 9110 §5.1 field names are tokens; §5.5 values have no CR, LF or NUL, and fetch's
-// Headers only takes Latin-1 (ByteString) values.
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HEADER_VALUE = /^[^\0\r\n\u0100-\uffff]*$/;
-
 /**
  * `OTEL_EXPORTER_OTLP_(SIGNAL_)HEADERS` parsed, without entries fetch would refuse: one such
  * header would make every export throw. Dropped names are reported (values never: credentials).
+ * RFC 9110 §5.1 field names are tokens; §5.5 values have no CR, LF or NUL, and fetch's
+ * Headers only takes Latin-1 (ByteString) values.
  */
 function envHeaders(env: EnvRecord | undefined, variable: string): Record<string, string> {
   const parsed = parseKeyValueList(envString(env, variable), variable);
-  const out: Record<string, string> = {};
   const bad: string[] = [];
   for (const key of Object.keys(parsed)) {
-    const value = parsed[key]!;
-    if (HEADER_NAME.test(key) && HEADER_VALUE.test(value)) out[key] = value;
-    else bad.push(JSON.stringify(key.slice(0, 64)));
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key) || !/^[^\0\r\n\u0100-\uffff]*$/.test(parsed[key]!)) {
+      bad.push(JSON.stringify(key.slice(0, 64)));
+      delete parsed[key];
+    }
   }
-  if (bad.length > 0) {
-    diagOnce("warn", `otlp-config:headers:${variable}:${bad.join(",").slice(0, 256)}`, `Ignoring header${bad.length > 1 ? "s" : ""} ${bad.join(", ")} in ${variable}: expected key=value pairs with HTTP token names and Latin-1 values without CR, LF or NUL.`);
+  if (bad.length) {
+    diagOnce("warn", `otlp-config:headers:${variable}:${bad.join().slice(0, 256)}`, `Ignoring headers ${bad.join(", ")} in ${variable}: expected key=value pairs with HTTP token names and Latin-1 values without CR, LF or NUL.`);
   }
-  return out;
+  return parsed;
 }
 
 function mergeHeaders(...sources: Record<string, string>[]): Record<string, string> {
+  // Prototype-less while merging: a header named `__proto__` stays a header.
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const source of sources) {
-    for (const key of Object.keys(source)) out[key.toLowerCase()] = source[key] as string;
-  }
+  for (const source of sources) for (const key of Object.keys(source)) out[key.toLowerCase()] = source[key]!;
   return { ...out };
-}
-
-function checkProtocol(env: EnvRecord | undefined, variable: string): void {
-  const value = envString(env, variable);
-  if (value === undefined || value.toLowerCase() === "http/json") return;
-  warnEnv(variable, value, "http/json (otel-edge only sends OTLP over http/json)", "using http/json");
 }
