@@ -126,17 +126,17 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   const batchSize = options.maxExportBatchSize ?? 512;
   const delay = options.scheduledDelayMillis ?? 5000;
   const timeout = options.exportTimeoutMillis ?? 30_000;
-  const check = (ok: boolean, message: string, Type: typeof TypeError = RangeError): void => {
-    if (!ok) throw new Type(`Cannot create batcher for ${signal}: ${message}`);
-  };
-  check(typeof exporter?.export === "function", "exporter must have an export() method", TypeError);
-  for (const [name, n] of [["maxQueueSize", capacity], ["maxExportBatchSize", batchSize]] as const) {
-    check(Number.isSafeInteger(n) && n > 0, `${name} must be a positive integer, got ${n}`);
-  }
-  check(batchSize <= capacity, `maxExportBatchSize (${batchSize}) must not exceed maxQueueSize (${capacity})`);
+  const what = `Cannot create batcher for ${signal}: `;
+  if (typeof exporter?.export !== "function") throw new TypeError(`${what}exporter must have an export() method`);
   // `typeof` first: a string "5" compares as a number.
-  check(typeof delay === "number" && delay >= 0, `scheduledDelayMillis must be a number >= 0 (or Infinity), got ${delay}`);
-  check(typeof timeout === "number" && timeout > 0, `exportTimeoutMillis must be a number > 0 (or Infinity), got ${timeout}`);
+  const checks: Array<[string, unknown, boolean, string]> = [
+    ["maxQueueSize", capacity, Number.isSafeInteger(capacity) && capacity > 0, "a positive integer"],
+    ["maxExportBatchSize", batchSize, Number.isSafeInteger(batchSize) && batchSize > 0, "a positive integer"],
+    ["scheduledDelayMillis", delay, typeof delay === "number" && delay >= 0, "a number >= 0 (or Infinity)"],
+    ["exportTimeoutMillis", timeout, typeof timeout === "number" && timeout > 0, "a number > 0 (or Infinity)"],
+  ];
+  for (const [name, value, ok, expected] of checks) if (!ok) throw new RangeError(`${what}${name} must be ${expected}, got ${value}`);
+  if (batchSize > capacity) throw new RangeError(`${what}maxExportBatchSize (${batchSize}) must not exceed maxQueueSize (${capacity})`);
 
   const failures = new RateLimitedWarning();
   let queue: T[] = [];

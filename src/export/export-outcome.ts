@@ -69,44 +69,39 @@ export type ExportCounts = Omit<ExportEvent, "durationMillis"> & { cause?: strin
 
 /** Counts and cause of one export of `items` items that ended as `settled`. */
 export function classifyExport(settled: Settled<ExportResult>, items: number): ExportCounts {
-  const c: ExportCounts = { items, exported: 0, failed: items };
+  const failed = (errorType: string, cause: string): ExportCounts => ({ items, exported: 0, failed: items, errorType, cause });
   try {
-    if (settled.kind === "timeout") {
-      c.errorType = "timeout";
-      c.cause = "timed out";
-    } else if (settled.kind === "error") {
+    if (settled.kind === "timeout") return failed("timeout", "timed out");
+    if (settled.kind === "error") {
       const e = settled.error;
-      c.errorType = e instanceof Error && e.name ? e.name : "_OTHER";
-      c.cause = describe(e);
-    } else {
-      const result = settled.value;
-      if (typeof result?.status === "number") c.status = result.status;
-      if (result && result.code === 0 /* ExportResultCode.SUCCESS */) {
-        // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
-        // An accepted export stays accepted even when its count cannot be read.
-        let rejected = 0;
-        try {
-          rejected = Math.min(items, Math.floor(count(result.rejected)));
-        } catch {
-          // a throwing getter
-        }
-        c.exported = items - rejected;
-        c.failed = rejected;
-        if (rejected > 0) {
-          c.errorType = "rejected";
-          c.cause = `${rejected} rejected by the receiver`;
-        }
-      } else {
-        c.errorType = typeof result?.errorType === "string" && result.errorType ? result.errorType : "_OTHER";
-        c.cause = describe(result?.error ?? "exporter reported failure");
-      }
+      return failed((e instanceof Error && e.name) || "_OTHER", describe(e));
     }
+    const result = settled.value;
+    let c: ExportCounts;
+    if (result?.code === 0 /* ExportResultCode.SUCCESS */) {
+      // Semantic conventions: rejected items of a partial success count as failed, the rest as exported.
+      // An accepted export stays accepted even when its count cannot be read.
+      let rejected = 0;
+      try {
+        rejected = Math.min(items, Math.floor(count(result.rejected)));
+      } catch {
+        // a throwing getter
+      }
+      c = { items, exported: items - rejected, failed: rejected };
+      if (rejected) {
+        c.errorType = "rejected";
+        c.cause = `${rejected} rejected by the receiver`;
+      }
+    } else {
+      c = failed((typeof result?.errorType === "string" && result.errorType) || "_OTHER", describe(result?.error ?? "exporter reported failure"));
+    }
+    if (typeof result?.status === "number") c.status = result.status;
+    return c;
   } catch {
     // A user exporter's result whose fields throw when read (a Proxy, a throwing getter):
     // a failure all the same, so every item still lands in exactly one count.
-    return { items, exported: 0, failed: items, errorType: "_OTHER", cause: "unreadable result" };
+    return failed("_OTHER", "unreadable result");
   }
-  return c;
 }
 
 /** The {@link ExportEvent} an export listener receives for an export counted as `c`. */
@@ -132,6 +127,3 @@ export function setTimerRef(timer: TimerHandle, ref: boolean): void {
   const fn = (timer as unknown as { ref?: () => void; unref?: () => void } | null)?.[ref ? "ref" : "unref"];
   if (typeof fn === "function") fn.call(timer);
 }
-
-// Lived here first; kept importable from here for code that already does.
-export { describe } from "../common/describe.ts";

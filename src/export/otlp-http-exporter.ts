@@ -41,7 +41,7 @@ export interface OtlpHttpExporterConfig<T> {
  */
 export class OtlpHttpExporter<T> implements Exporter<T> {
   readonly #config: OtlpHttpExporterConfig<T>;
-  readonly #pending = new Set<Promise<unknown>>();
+  #sends: Promise<unknown> = Promise.resolve(); // settles once every send so far has
   #stopped = false;
 
   /** @throws TypeError when `encode` or `transport` is missing. */
@@ -69,7 +69,7 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
     // Our own request must not be traced by an instrumented fetch. (async: a transport that
     // throws rejects instead.)
     const sending = (async () => context.with(suppressTracing(context.active()), () => this.#config.transport.send(body, options?.signal)))();
-    this.#pending.add(sending);
+    this.#sends = Promise.allSettled([this.#sends, sending]);
     try {
       const { ok, status, rejected, error, errorType } = await sending;
       const out: ExportResult = ok ? { code: 0 /* ExportResultCode.SUCCESS */ } : failed(error ?? new Error(`OTLP export failed${status ? ` with HTTP ${status}` : ""}`), errorType ?? (status ? String(status) : "_OTHER"));
@@ -78,14 +78,12 @@ export class OtlpHttpExporter<T> implements Exporter<T> {
       return out;
     } catch (error) {
       return failed(error instanceof Error ? error : new Error(describe(error)), "_OTHER");
-    } finally {
-      this.#pending.delete(sending);
     }
   }
 
   /** Waits for the sends in progress. */
   async forceFlush(): Promise<void> {
-    await Promise.allSettled(this.#pending);
+    await this.#sends;
   }
 
   /** Waits for the sends in progress (bounded by the transport's timeout); later exports fail at once. */
