@@ -12,7 +12,11 @@
  *
  * Reads no environment itself, so the browser (which has none) bundles no variable parsing.
  */
-import { warnEnv } from "../common/env.ts";
+import { diagOnce } from "../common/diag.ts";
+
+// Not common/env.ts's warnEnv: a page has no environment, and this file is in its bundle.
+const ignoring = (name: string, value: number, expected: string, fallback: string): void =>
+  diagOnce("warn", `env:${name}=${value}`, `Ignoring ${name}="${value}": expected ${expected}; ${fallback}.`);
 
 /** The four batching settings. */
 export interface BatchSettings {
@@ -48,11 +52,11 @@ export function batchSettings(
   const { maxQueueSize: queue, maxExportBatchSize: batch } = out;
   if (batch > queue) {
     if (options?.maxExportBatchSize == null) {
-      if (completed.maxExportBatchSize != null) warnEnv(`${prefix}MAX_EXPORT_BATCH_SIZE`, String(batch), `at most the queue size (${queue})`, `using ${queue}`);
+      if (completed.maxExportBatchSize != null) ignoring(`${prefix}MAX_EXPORT_BATCH_SIZE`, batch, `at most the queue size (${queue})`, `using ${queue}`);
       out.maxExportBatchSize = queue;
     } else if (options.maxQueueSize == null && completed.maxQueueSize != null) {
       // The explicit option wins: the conflicting env queue size counts as unset.
-      warnEnv(`${prefix}MAX_QUEUE_SIZE`, String(queue), `at least the maxExportBatchSize option (${batch})`);
+      ignoring(`${prefix}MAX_QUEUE_SIZE`, queue, `at least the maxExportBatchSize option (${batch})`, "using the default");
       out.maxQueueSize = defaults.maxQueueSize;
     }
   }
