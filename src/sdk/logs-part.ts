@@ -10,16 +10,8 @@ import { LoggerProvider } from "../logs/logger-provider.ts";
 import { logs } from "../logs/logs-api.ts";
 import type { LogRecordProcessor } from "../logs/types.ts";
 import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
-import { batch, checkOptions, exporterChoice, limits, list, withMethods, type Checks } from "./option-checks.ts";
 import type { SdkPart } from "./part.ts";
 import { sumBatcherStats, type HasBatcherStats } from "./sdk-stats.ts";
-
-const LOGS_CHECKS: Checks = {
-  logExporter: exporterChoice,
-  logBatch: batch,
-  logProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a log record processor", "onEmit", "forceFlush", "shutdown")),
-  logLimits: limits,
-};
 
 /**
  * Logs: records from `createLog()` and `logs.getLogger()`, carrying the active span's ids,
@@ -38,7 +30,6 @@ export function logsSdk(): SdkPart {
     kind: "logs",
     start(build) {
       const { options, env, resource, select, selfObservability: selfObs } = build;
-      checkOptions(options, LOGS_CHECKS);
       if (build.disabled) {
         const provider = (build.loggerProvider = new LoggerProvider({ resource }));
         void provider.shutdown();
