@@ -9,7 +9,7 @@ import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS } from "../logs/batch-log
 import { LoggerProvider } from "../logs/logger-provider.ts";
 import { logs } from "../logs/logs-api.ts";
 import type { LogRecordProcessor } from "../logs/types.ts";
-import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
+import { chosenExporters, consolePipeline } from "./exporter-choice.ts";
 import type { SdkPart } from "./part.ts";
 import { sumBatcherStats, type HasBatcherStats } from "./sdk-stats.ts";
 
@@ -49,7 +49,7 @@ export function logsSdk(): SdkPart {
         }
         const otlp = choice === "otlp" ? select.otlp("logs", options.otlp, env) : undefined;
         const exporter = otlp ? createOtlpLogExporter(otlp) : (choice as Exclude<typeof choice, string>);
-        const wiring = observed(build, "log", exporter, otlp);
+        const wiring = selfObs?.exportPipeline("log", exporter, otlp);
         const processor = new BatchLogRecordProcessor(exporter, {
           ...batchSettings(options.logBatch, select.settings("logBatch", options.logBatch, env), DEFAULT_BLRP_OPTIONS, "OTEL_BLRP_"),
           onExport: wiring?.onExport,

@@ -12,7 +12,7 @@ import { PeriodicExportingMetricReader } from "../metrics/periodic-reader.ts";
 import type { ExemplarFilter } from "../metrics/exemplar.ts";
 import type { MetricReader } from "../metrics/reader.ts";
 import type { ResourceMetrics } from "../metrics/types.ts";
-import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
+import { chosenExporters, consolePipeline } from "./exporter-choice.ts";
 import type { SdkPart } from "./part.ts";
 import { SELF_OBSERVABILITY_SCOPE } from "./self-observability.ts";
 import { sumReaderStats, type HasReaderStats } from "./sdk-stats.ts";
@@ -58,7 +58,7 @@ export function metricsSdk(): SdkPart {
           exporter = consolePipeline(select.consoleMetrics, options.metricExporter !== undefined, "metricExporter", "OTEL_METRICS_EXPORTER");
           if (!exporter) continue;
         } else exporter = choice as Exporter<ResourceMetrics>;
-        const wiring = choice === "console" ? undefined : observed(build, "metric", exporter, otlp);
+        const wiring = choice === "console" ? undefined : selfObs?.exportPipeline("metric", exporter, otlp);
         const reader = new PeriodicExportingMetricReader({
           exporter,
           exportIntervalMillis: interval,

@@ -10,7 +10,7 @@ import type { Sampler } from "../trace/samplers/sampler.ts";
 import { trace } from "../trace/trace-api.ts";
 import { BasicTracerProvider } from "../trace/tracer-provider.ts";
 import type { SpanProcessor } from "../trace/types.ts";
-import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
+import { chosenExporters, consolePipeline } from "./exporter-choice.ts";
 import type { SdkPart } from "./part.ts";
 import { sumBatcherStats, type HasBatcherStats } from "./sdk-stats.ts";
 
@@ -48,7 +48,7 @@ export function tracesSdk(): SdkPart {
         }
         const otlp = choice === "otlp" ? select.otlp("traces", options.otlp, env) : undefined;
         const exporter = otlp ? createOtlpTraceExporter(otlp) : (choice as Exclude<typeof choice, string>);
-        const wiring = observed(build, "span", exporter, otlp);
+        const wiring = selfObs?.exportPipeline("span", exporter, otlp);
         const processor = new BatchSpanProcessor(exporter, {
           ...batchSettings(options.batch, select.settings("spanBatch", options.batch, env), DEFAULT_BSP_OPTIONS, "OTEL_BSP_"),
           onExport: wiring?.onExport,
