@@ -86,7 +86,7 @@ export interface RuntimePreset {
 function readBy(key: string): PartKind | undefined {
   if (/^(metric|views|cardinality|exemplar)/.test(key)) return "metrics";
   if (/^log/.test(key)) return "logs";
-  if (/^(trace|batch|span|sampler|idGen)/.test(key)) return "traces";
+  if (/^(traceExporter|batch|span|sampler|idGenerator)/.test(key)) return "traces";
   if (key === "bridgeConsole") return "consoleBridge";
   if (key === "selfObservability") return key;
 }
