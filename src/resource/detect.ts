@@ -102,14 +102,11 @@ export function resourceAttributesFromEnv(env: EnvRecord | undefined): Attribute
  */
 export function buildResourceWith(options: BuildResourceOptions, fromEnv: Attributes): Resource {
   const o = options ?? ({} as BuildResourceOptions);
-  const sdkVersion = typeof o.sdkVersion === "string" ? o.sdkVersion : "";
-  const language = nonEmptyString(o.sdkLanguage) ? o.sdkLanguage : TELEMETRY_SDK_LANGUAGE_VALUE_WEBJS;
-
   // copyAttributes reads hostile objects safely (throwing getters are skipped and reported).
   const user: Attributes = copyAttributes(o.attributes, { countLimit: Infinity, valueLengthLimit: Infinity }).attributes;
-  if (o.serviceName !== undefined) user[ATTR_SERVICE_NAME] = o.serviceName;
-  if (o.serviceVersion !== undefined) user[ATTR_SERVICE_VERSION] = o.serviceVersion;
-  if (o.deploymentEnvironment !== undefined) user[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = o.deploymentEnvironment;
+  [o.serviceName, o.serviceVersion, o.deploymentEnvironment].forEach((value, i) => {
+    if (value !== undefined) user[IDENTITY_KEYS[i]!] = value;
+  });
 
   // Identity attributes must be non-empty strings; a malformed one is dropped with a warning
   // so the next source down (or the fallback) applies instead of a useless value.
@@ -117,10 +114,10 @@ export function buildResourceWith(options: BuildResourceOptions, fromEnv: Attrib
   dropMalformed(fromEnv, "OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME");
 
   // The layers in one pass, later ones winning (object spread defines `__proto__` as an own key).
-  let attributes: Attributes = {
+  const attributes: Attributes = {
     [ATTR_TELEMETRY_SDK_NAME]: SDK_NAME,
-    [ATTR_TELEMETRY_SDK_LANGUAGE]: language,
-    [ATTR_TELEMETRY_SDK_VERSION]: sdkVersion,
+    [ATTR_TELEMETRY_SDK_LANGUAGE]: nonEmptyString(o.sdkLanguage) ? o.sdkLanguage : TELEMETRY_SDK_LANGUAGE_VALUE_WEBJS,
+    [ATTR_TELEMETRY_SDK_VERSION]: typeof o.sdkVersion === "string" ? o.sdkVersion : "",
     ...fromEnv,
     ...user,
   };
@@ -129,23 +126,21 @@ export function buildResourceWith(options: BuildResourceOptions, fromEnv: Attrib
     diag.warn(
       `No service.name configured: using "${fallback}". Set the serviceName option, OTEL_SERVICE_NAME, or service.name in OTEL_RESOURCE_ATTRIBUTES.`,
     );
-    attributes = { [ATTR_SERVICE_NAME]: fallback, ...attributes };
+    // The fallback is the lowest layer: first in the attribute order.
+    return createResource({ [ATTR_SERVICE_NAME]: fallback, ...attributes }, o.schemaUrl);
   }
   return createResource(attributes, o.schemaUrl);
 }
 
+// In the order of serviceName, serviceVersion, deploymentEnvironment.
 const IDENTITY_KEYS = [ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION, ATTR_DEPLOYMENT_ENVIRONMENT_NAME];
 
 function dropMalformed(attributes: Attributes, source: string): void {
   for (const key of IDENTITY_KEYS) {
-    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
     const value = attributes[key];
-    if (value === undefined) {
-      delete attributes[key];
-    } else if (!nonEmptyString(value)) {
-      diag.warn(`Ignoring ${key} from ${source}: expected a non-empty string, got ${describeValue(value)}.`);
-      delete attributes[key];
-    }
+    if (!Object.prototype.hasOwnProperty.call(attributes, key) || nonEmptyString(value)) continue;
+    if (value !== undefined) diag.warn(`Ignoring ${key} from ${source}: expected a non-empty string, got ${describeValue(value)}.`);
+    delete attributes[key];
   }
 }
 

@@ -2,7 +2,6 @@
  * The `consoleBridge()` part: `console.*` calls become log records (restored on `shutdown()`).
  */
 import { bridgeConsole, type BridgeConsoleOptions } from "../logs/console-bridge.ts";
-import { isObject } from "./option-checks.ts";
 import type { SdkPart } from "./part.ts";
 
 /**
@@ -24,12 +23,11 @@ export function consoleBridge(options?: BridgeConsoleOptions): SdkPart {
     start(build) {
       const flag = build.options.bridgeConsole;
       if (build.disabled || flag === false) return;
-      if (flag !== undefined && flag !== true && !isObject(flag)) throw new TypeError("Cannot init: options.bridgeConsole must be true, false or console bridge options.");
       // Issue 18: when the records themselves are printed as JSON lines (`logExporter: "console"`),
       // passing each call through too would print it twice, once as plain text: a collector
       // reading stdout would get duplicates and lines that are not JSON. A `passthrough` in the
       // options still wins.
-      const restore = bridgeConsole({ passthrough: !build.logsToConsole, ...(options ?? (isObject(flag) ? flag : {})) });
+      const restore = bridgeConsole({ passthrough: !build.logsToConsole, ...(options ?? (typeof flag == "object" ? flag : {})) });
       return { shutdown: async () => restore() };
     },
   };

@@ -99,19 +99,19 @@ export interface EnvSettings {
  * Limits, Periodic exporting MetricReader). Delays may be 0; sizes and intervals ≥ 1 (an
  * interval of 0 would collect in a loop without pause); timeouts are spec Timeouts, `0` = no limit.
  */
+/** The variables of a batch processor, `OTEL_BSP_*` or `OTEL_BLRP_*`. */
+function batchVariables(prefix: string): IntegerVariables<BatchSpanProcessorOptions> {
+  return {
+    scheduledDelayMillis: [0, prefix + "SCHEDULE_DELAY"],
+    exportTimeoutMillis: ["timeout", prefix + "EXPORT_TIMEOUT"],
+    maxQueueSize: [1, prefix + "MAX_QUEUE_SIZE"],
+    maxExportBatchSize: [1, prefix + "MAX_EXPORT_BATCH_SIZE"],
+  };
+}
+
 const INTEGER_SETTINGS: { readonly [G in keyof EnvSettings]: IntegerVariables<EnvSettings[G]> } = {
-  spanBatch: {
-    scheduledDelayMillis: [0, "OTEL_BSP_SCHEDULE_DELAY"],
-    exportTimeoutMillis: ["timeout", "OTEL_BSP_EXPORT_TIMEOUT"],
-    maxQueueSize: [1, "OTEL_BSP_MAX_QUEUE_SIZE"],
-    maxExportBatchSize: [1, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"],
-  },
-  logBatch: {
-    scheduledDelayMillis: [0, "OTEL_BLRP_SCHEDULE_DELAY"],
-    exportTimeoutMillis: ["timeout", "OTEL_BLRP_EXPORT_TIMEOUT"],
-    maxQueueSize: [1, "OTEL_BLRP_MAX_QUEUE_SIZE"],
-    maxExportBatchSize: [1, "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"],
-  },
+  spanBatch: /* @__PURE__ */ batchVariables("OTEL_BSP_"),
+  logBatch: /* @__PURE__ */ batchVariables("OTEL_BLRP_"),
   spanLimits: {
     attributeCountLimit: [0, "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"],
     attributeValueLengthLimit: [0, "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"],
@@ -129,8 +129,6 @@ const INTEGER_SETTINGS: { readonly [G in keyof EnvSettings]: IntegerVariables<En
     exportTimeoutMillis: ["timeout", "OTEL_METRIC_EXPORT_TIMEOUT"],
   },
 };
-
-const EXPORTER_NAMES = ["otlp", "console", "none"] as const;
 
 /**
  * Says once that `variable` chooses by name, which this program does not import, when it is set
@@ -181,23 +179,17 @@ export const ENV_SELECTION: EnvSelection = /* @__PURE__ */ Object.assign({}, ENV
  * the list means none; a name `pull` accepts (the metrics part's `prometheus`) pushes nothing.
  */
 function exportersFromEnv(env: EnvRecord | undefined, variable: string, pull?: (name: string) => boolean): ExporterName[] | undefined {
-  const names = envList(env, variable);
-  if (!names || names.length === 0) return undefined;
-  const chosen: ExporterName[] = [];
+  const chosen = new Set<ExporterName>();
   const unknown: string[] = [];
   let pulled = false;
-  for (const name of names) {
+  for (const name of envList(env, variable) ?? []) {
     const lower = name.toLowerCase();
-    const known = EXPORTER_NAMES.find((n) => n === lower);
-    if (known !== undefined) {
-      if (!chosen.includes(known)) chosen.push(known);
-    } else if (pull?.(lower)) pulled = true;
+    if (lower === "otlp" || lower === "console" || lower === "none") chosen.add(lower);
+    else if (pull?.(lower)) pulled = true;
     else unknown.push(name);
   }
-  if (unknown.length > 0) {
-    // One warning for the variable, however many names it got wrong.
-    warnEnv(variable, unknown.join(","), "a comma-separated list of otlp, console, none", chosen.length === 0 && !pulled ? "using otlp" : "skipped");
-  }
-  if (chosen.length === 0) return pulled ? ["none"] : undefined;
-  return chosen.includes("none") ? ["none"] : chosen;
+  // One warning for the variable, however many names it got wrong.
+  if (unknown.length > 0) warnEnv(variable, unknown.join(","), "a comma-separated list of otlp, console, none", chosen.size > 0 || pulled ? "skipped" : "using otlp");
+  if (chosen.has("none") || (pulled && chosen.size === 0)) return ["none"];
+  return chosen.size > 0 ? [...chosen] : undefined;
 }

@@ -6,11 +6,8 @@
  * not name.
  */
 import { diagOnce } from "../common/diag.ts";
-import type { OtlpExporterOptions, OtlpSignal } from "../export/otlp-config.ts";
-import { resolveOtlpConfig } from "../export/otlp-config.ts";
 import type { ExporterChoice } from "./options.ts";
 import type { SdkBuild } from "./part.ts";
-import type { SelfObservedExport } from "./self-observability.ts";
 
 /** The exporters of one signal: the option if given, else those `variable` names, else OTLP. */
 export function chosenExporters<T>(build: SdkBuild, option: ExporterChoice<T> | undefined, variable: string, pull?: (name: string) => boolean): ExporterChoice<T>[] {
@@ -28,12 +25,4 @@ export function consolePipeline<P>(make: (() => P) | undefined, fromOption: bool
   if (fromOption) throw new TypeError(`Cannot init: options.${optionName} "console" is a choice by name, which this program does not import: ${fix}.`);
   diagOnce("warn", `console-${variable}`, `${variable}=console is a choice by name, which this program does not import: ${fix}. Nothing is written to the console.`);
   return undefined;
-}
-
-/** The self-observability wiring of one exporting pipeline, when the SDK has that part. */
-export function observed(build: SdkBuild, signal: "span" | "log" | "metric", exporter: unknown, otlp: OtlpExporterOptions | undefined): SelfObservedExport | undefined {
-  const selfObs = build.selfObservability;
-  if (!selfObs) return undefined;
-  const otlpSignal: OtlpSignal = signal === "span" ? "traces" : signal === "log" ? "logs" : "metrics";
-  return selfObs.exportPipeline(signal, exporter, otlp && resolveOtlpConfig(otlpSignal, otlp).url);
 }

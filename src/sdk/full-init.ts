@@ -9,6 +9,7 @@ import type { ConfigFilePart } from "../config/config-part.ts";
 import { consoleBridge } from "./console-bridge-part.ts";
 import { ENV_SELECTION } from "./env-selection.ts";
 import { initSdk, type FullSdk, type RuntimePreset } from "./init.ts";
+import { checkInitOptions } from "./option-checks.ts";
 import { logsSdk } from "./logs-part.ts";
 import { metricsSdk } from "./metrics-part.ts";
 import type { InitOptions } from "./options.ts";
@@ -37,12 +38,12 @@ export function initFullOrFromFile(options: InitOptions & ConfigOption, preset: 
     const given = path === undefined ? "options.config" : `OTEL_CONFIG_FILE=${path}`;
     throw new TypeError(`Cannot init: ${given} is a configuration file, which this program does not import the reader of: import { configFile } from "otel-edge" and pass parts: [configFile()].`);
   }
-  return reader.initFromConfig(options, preset, readText);
+  return reader.initFromConfig(options, { ...preset, check: checkInitOptions }, readText);
 }
 
-/** {@link initSdk} with every signal and the by-name selection, for an entry's `preset`. */
+/** {@link initSdk} with every signal, the by-name selection and every option checked, for an entry's `preset`. */
 export function initFull(options: InitOptions, preset: Omit<RuntimePreset, "parts" | "select">): FullSdk {
-  return initSdk(options, { ...preset, select: ENV_SELECTION, parts: allParts(options) }) as FullSdk;
+  return initSdk(options, { check: checkInitOptions, ...preset, select: ENV_SELECTION, parts: allParts(options) }) as FullSdk;
 }
 
 /**

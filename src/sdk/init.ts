@@ -17,7 +17,6 @@ import type { Resource } from "../resource/resource.ts";
 import type { BasicTracerProvider } from "../trace/tracer-provider.ts";
 import { VERSION } from "../version.ts";
 import type { EnvSelection } from "./env-selection.ts";
-import { checkOptions, CORE_CHECKS } from "./option-checks.ts";
 import type { InitOptions } from "./options.ts";
 import type { PartHandle, PartKind, SdkBuild, SdkPart, SdkPreparation } from "./part.ts";
 import { emptySignalStats, type SdkStats } from "./sdk-stats.ts";
@@ -73,41 +72,28 @@ export interface RuntimePreset {
   parts: SdkPart[];
   /** Option defaults of the entry (e.g. no batch timer on Workers); the user's options win. */
   defaults?: InitOptions;
+  /**
+   * Validates the user's options before anything is built (`checkInitOptions` on the entries
+   * that check every option; the Workers and browser entries rely on the types).
+   */
+  check?(options: InitOptions): void;
 }
 
-/** For each option read by a part, the part's kind and the function that makes it. */
-const OPTION_PARTS: { readonly [K in keyof InitOptions]?: PartKind } = {
-  traceExporter: "traces",
-  batch: "traces",
-  spanProcessors: "traces",
-  sampler: "traces",
-  spanLimits: "traces",
-  idGenerator: "traces",
-  metricExporter: "metrics",
-  metricExportIntervalMillis: "metrics",
-  metricExportTimeoutMillis: "metrics",
-  metricTemporality: "metrics",
-  metricReaders: "metrics",
-  views: "metrics",
-  cardinalityLimit: "metrics",
-  exemplarFilter: "metrics",
-  logExporter: "logs",
-  logBatch: "logs",
-  logProcessors: "logs",
-  logLimits: "logs",
-  bridgeConsole: "consoleBridge",
-  selfObservability: "selfObservability",
-};
+/**
+ * The part that reads option `key`, by the option's name (`metric*`, `log*`, ...); the options
+ * the core reads itself have none.
+ */
+function readBy(key: string): PartKind | undefined {
+  if (/^(metric|views|cardinality|exemplar)/.test(key)) return "metrics";
+  if (/^log/.test(key)) return "logs";
+  if (/^(traceExporter|batch|span|sampler|idGenerator)/.test(key)) return "traces";
+  if (key === "bridgeConsole") return "consoleBridge";
+  if (key === "selfObservability") return key;
+}
 
-const PART_FACTORY: Record<PartKind, string> = {
-  traces: "tracesSdk",
-  metrics: "metricsSdk",
-  logs: "logsSdk",
-  selection: "selectByName",
-  selfObservability: "selfObservability",
-  consoleBridge: "consoleBridge",
-  config: "configFile",
-};
+// The order parts start in: signals first, so the parts that use their providers
+// (self-observability, the console bridge) find them.
+const START_ORDER = "traces metrics logs selection selfObservability consoleBridge config";
 
 let current: Sdk | undefined;
 
@@ -117,22 +103,21 @@ let current: Sdk | undefined;
  * registered.
  */
 export function initSdk(options: InitOptions, preset: RuntimePreset): Sdk {
-  checkOptions(options, CORE_CHECKS);
+  preset.check?.(options);
   // One part per kind, the user's last: it replaces the entry's.
   const byKind = new Map<PartKind, SdkPart>();
   for (const part of [...preset.parts, ...(options.parts ?? [])]) byKind.set(part.kind, part);
   for (const key in options) {
-    const kind = OPTION_PARTS[key as keyof InitOptions];
+    const kind = readBy(key);
     const value = options[key as keyof InitOptions];
     // `false` and "none" ask for nothing, which a missing part already gives.
-    if (kind !== undefined && value !== undefined && value !== false && value !== "none" && !byKind.has(kind)) {
-      const factory = PART_FACTORY[kind];
+    if (kind && value !== undefined && value !== false && value !== "none" && !byKind.has(kind)) {
+      // tracesSdk(), metricsSdk(), logsSdk(); the other parts are named as their kind.
+      const factory = kind === "traces" || kind === "metrics" || kind === "logs" ? kind + "Sdk" : kind;
       throw new TypeError(`Cannot init: options.${key} is read by the ${kind} part, which this SDK was not given: import ${factory} and pass parts: [${factory}()].`);
     }
   }
-  // Signals first, so the parts that use their providers (self-observability, the console bridge) find them.
-  const order = Object.keys(PART_FACTORY);
-  const parts = [...byKind.values()].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  const parts = [...byKind.values()].sort((a, b) => START_ORDER.indexOf(a.kind) - START_ORDER.indexOf(b.kind));
   const merged = withDefaults(options, preset.defaults);
   const env = merged.env;
   const preparation: SdkPreparation = { options: merged, env, select: preset.select };

@@ -9,17 +9,9 @@ import { BatchLogRecordProcessor, DEFAULT_BLRP_OPTIONS } from "../logs/batch-log
 import { LoggerProvider } from "../logs/logger-provider.ts";
 import { logs } from "../logs/logs-api.ts";
 import type { LogRecordProcessor } from "../logs/types.ts";
-import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
-import { batch, checkOptions, exporterChoice, limits, list, withMethods, type Checks } from "./option-checks.ts";
+import { chosenExporters, consolePipeline } from "./exporter-choice.ts";
 import type { SdkPart } from "./part.ts";
 import { sumBatcherStats, type HasBatcherStats } from "./sdk-stats.ts";
-
-const LOGS_CHECKS: Checks = {
-  logExporter: exporterChoice,
-  logBatch: batch,
-  logProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a log record processor", "onEmit", "forceFlush", "shutdown")),
-  logLimits: limits,
-};
 
 /**
  * Logs: records from `createLog()` and `logs.getLogger()`, carrying the active span's ids,
@@ -38,7 +30,6 @@ export function logsSdk(): SdkPart {
     kind: "logs",
     start(build) {
       const { options, env, resource, select, selfObservability: selfObs } = build;
-      checkOptions(options, LOGS_CHECKS);
       if (build.disabled) {
         const provider = (build.loggerProvider = new LoggerProvider({ resource }));
         void provider.shutdown();
@@ -58,7 +49,7 @@ export function logsSdk(): SdkPart {
         }
         const otlp = choice === "otlp" ? select.otlp("logs", options.otlp, env) : undefined;
         const exporter = otlp ? createOtlpLogExporter(otlp) : (choice as Exclude<typeof choice, string>);
-        const wiring = observed(build, "log", exporter, otlp);
+        const wiring = selfObs?.exportPipeline("log", exporter, otlp);
         const processor = new BatchLogRecordProcessor(exporter, {
           ...batchSettings(options.logBatch, select.settings("logBatch", options.logBatch, env), DEFAULT_BLRP_OPTIONS, "OTEL_BLRP_"),
           onExport: wiring?.onExport,

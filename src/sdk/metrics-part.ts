@@ -12,8 +12,7 @@ import { PeriodicExportingMetricReader } from "../metrics/periodic-reader.ts";
 import type { ExemplarFilter } from "../metrics/exemplar.ts";
 import type { MetricReader } from "../metrics/reader.ts";
 import type { ResourceMetrics } from "../metrics/types.ts";
-import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
-import { checkOptions, exporterChoice, fail, isObject, list, number, type Checks } from "./option-checks.ts";
+import { chosenExporters, consolePipeline } from "./exporter-choice.ts";
 import type { SdkPart } from "./part.ts";
 import { SELF_OBSERVABILITY_SCOPE } from "./self-observability.ts";
 import { sumReaderStats, type HasReaderStats } from "./sdk-stats.ts";
@@ -21,21 +20,6 @@ import { VERSION } from "../version.ts";
 
 /** The values of `options.exemplarFilter` and `OTEL_METRICS_EXEMPLAR_FILTER` (spec: Metrics SDK, "ExemplarFilter"). */
 const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = ["trace_based", "always_on", "always_off"];
-
-const METRICS_CHECKS: Checks = {
-  metricExporter: exporterChoice,
-  metricExportIntervalMillis: /* @__PURE__ */ number(0, { above: true }),
-  metricExportTimeoutMillis: /* @__PURE__ */ number(0, { above: true }),
-  metricTemporality: (v, name) => {
-    if (v !== "cumulative" && v !== "delta" && v !== "lowmemory" && typeof v !== "function") fail(name, `"cumulative", "delta", "lowmemory" or a function of the instrument type`, v);
-  },
-  metricReaders: /* @__PURE__ */ list((v, name) => isObject(v) || fail(name, "a metric reader", v)),
-  views: /* @__PURE__ */ list((v, name) => isObject(v) || fail(name, "a view", v)),
-  cardinalityLimit: /* @__PURE__ */ number(1, { integer: true, finite: true }),
-  exemplarFilter: (v, name) => {
-    if (!EXEMPLAR_FILTERS.includes(v as ExemplarFilter)) fail(name, `"trace_based", "always_on" or "always_off"`, v);
-  },
-};
 
 /**
  * Metrics: instruments from `metrics.getMeter()`, read periodically and exported as the options
@@ -54,7 +38,6 @@ export function metricsSdk(): SdkPart {
     kind: "metrics",
     start(build) {
       const { options, env, resource, select, selfObservability: selfObs } = build;
-      checkOptions(options, METRICS_CHECKS);
       if (build.disabled) {
         const provider = (build.meterProvider = new MeterProvider({ resource }));
         void provider.shutdown();
@@ -75,7 +58,7 @@ export function metricsSdk(): SdkPart {
           exporter = consolePipeline(select.consoleMetrics, options.metricExporter !== undefined, "metricExporter", "OTEL_METRICS_EXPORTER");
           if (!exporter) continue;
         } else exporter = choice as Exporter<ResourceMetrics>;
-        const wiring = choice === "console" ? undefined : observed(build, "metric", exporter, otlp);
+        const wiring = choice === "console" ? undefined : selfObs?.exportPipeline("metric", exporter, otlp);
         const reader = new PeriodicExportingMetricReader({
           exporter,
           exportIntervalMillis: interval,

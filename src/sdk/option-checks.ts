@@ -1,11 +1,13 @@
 /**
- * Up-front validation of `init()` options: a malformed option is a configuration error, so
- * `init()` throws a TypeError/RangeError naming the option and the accepted form before it
- * registers anything (DESIGN principle 3), instead of failing deep inside a component. The
- * core checks its own options here; each part checks the options it reads (`TRACES_CHECKS`
- * beside the traces part, ...), so a program bundles the checks of the parts it imports.
- * TypeScript already gives users the types: the checks are short, for JavaScript callers and
- * values that come from elsewhere (JSON, environment maps).
+ * Up-front validation of `init()` options, for the entries where completeness matters more than
+ * size (Node, Deno, Bun, the core entry: `full-init.ts`) and for `initRum()`'s own options.
+ * A malformed option is a configuration error, so `init()` throws a TypeError/RangeError naming
+ * the option and the accepted form before it registers anything (DESIGN principle 3).
+ *
+ * The Workers and browser `init()` do not bundle this table: TypeScript gives their users the
+ * types, and the values types cannot constrain (sizes, delays, limits, URLs) are still checked
+ * by the components that take them (batch processor, limits, metric reader, OTLP exporter),
+ * which throw before anything is registered too.
  */
 import { describeValue } from "../common/describe.ts";
 import { resolveOtlpConfig } from "../export/otlp-config.ts";
@@ -56,13 +58,33 @@ export function list(check: Check): Check {
   };
 }
 
-/** A signal's exporter option: `"otlp"`, `"console"`, `"none"` or an exporter. */
-export const exporterChoice: Check = (v, name) => {
+/**
+ * Throws a TypeError/RangeError naming the first malformed option of `options` that `checks`
+ * covers. Unknown keys are ignored (forward compatibility); `undefined` means "not set".
+ */
+export function checkOptions(options: unknown, checks: Checks): void {
+  if (options === undefined) return;
+  if (!isObject(options) || Array.isArray(options)) throw new TypeError("Cannot init: options must be an object.");
+  for (const key in checks) {
+    const value = options[key];
+    if (value !== undefined) checks[key as keyof InitOptions]!(value, key);
+  }
+}
+
+const exporterChoice: Check = (v, name) => {
   if (v !== "otlp" && v !== "console" && v !== "none") withMethods(`"otlp", "console", "none" or an exporter`, "export")(v, name);
 };
 
+const nonEmptyString: Check = (v, name) => {
+  if (typeof v !== "string" || v.trim() === "") fail(name, "a non-empty string", v);
+};
+
+const boolean: Check = (v, name) => {
+  if (typeof v !== "boolean") fail(name, "true or false", v);
+};
+
 /** Batch processor settings (`batch`, `logBatch`). */
-export const batch: Check = (v, name) => {
+const batch: Check = (v, name) => {
   object(v, name);
   const b = v as Record<string, unknown>;
   const fields: Array<[string, Check]> = [
@@ -78,19 +100,17 @@ export const batch: Check = (v, name) => {
 };
 
 /** Record limits (`spanLimits`, `logLimits`): integers >= 0. */
-export const limits: Check = (v, name) => {
+const limits: Check = (v, name) => {
   object(v, name);
   for (const [field, value] of Object.entries(v as Record<string, unknown>)) {
     if (value !== undefined) number(0, { integer: true })(value, `${name}.${field}`);
   }
 };
 
-const nonEmptyString: Check = (v, name) => {
-  if (typeof v !== "string" || v.trim() === "") fail(name, "a non-empty string", v);
-};
+const anObject = (what: string): Check => (v, name) => void (isObject(v) || fail(name, what, v));
 
-/** The options the core reads. */
-export const CORE_CHECKS: Checks = {
+/** Every option of `init()`: the core's and those of the traces, metrics and logs parts and the console bridge. */
+const INIT_CHECKS: Checks = {
   serviceName: nonEmptyString,
   serviceVersion: nonEmptyString,
   deploymentEnvironment: nonEmptyString,
@@ -99,9 +119,7 @@ export const CORE_CHECKS: Checks = {
     if (!isObject(v) || !isObject(v.attributes)) fail(name, "a resource (an object with an attributes object)", v);
   },
   env: object,
-  disabled: (v, name) => {
-    if (typeof v !== "boolean") fail(name, "true or false", v);
-  },
+  disabled: boolean,
   otlp: (v, name) => {
     object(v, name);
     // One setting for three signals: a signal's full URL would send metrics and logs to the
@@ -118,17 +136,35 @@ export const CORE_CHECKS: Checks = {
   propagator: /* @__PURE__ */ withMethods("a propagator", "inject", "extract"),
   contextManager: /* @__PURE__ */ withMethods("a context manager", "active", "with", "bind", "enable", "disable"),
   parts: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a part", "start")),
+  // Traces.
+  traceExporter: exporterChoice,
+  batch,
+  spanProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a span processor", "onStart", "onEnd", "forceFlush", "shutdown")),
+  sampler: /* @__PURE__ */ withMethods("a sampler", "shouldSample"),
+  spanLimits: limits,
+  idGenerator: /* @__PURE__ */ withMethods("an id generator", "generateTraceId", "generateSpanId"),
+  // Metrics.
+  metricExporter: exporterChoice,
+  metricExportIntervalMillis: /* @__PURE__ */ number(0, { above: true }),
+  metricExportTimeoutMillis: /* @__PURE__ */ number(0, { above: true }),
+  metricTemporality: (v, name) => {
+    if (v !== "cumulative" && v !== "delta" && v !== "lowmemory" && typeof v !== "function") fail(name, `"cumulative", "delta", "lowmemory" or a function of the instrument type`, v);
+  },
+  metricReaders: /* @__PURE__ */ list(/* @__PURE__ */ anObject("a metric reader")),
+  views: /* @__PURE__ */ list(/* @__PURE__ */ anObject("a view")),
+  cardinalityLimit: /* @__PURE__ */ number(1, { integer: true, finite: true }),
+  exemplarFilter: (v, name) => {
+    if (v !== "trace_based" && v !== "always_on" && v !== "always_off") fail(name, `"trace_based", "always_on" or "always_off"`, v);
+  },
+  // Logs.
+  logExporter: exporterChoice,
+  logBatch: batch,
+  logProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a log record processor", "onEmit", "forceFlush", "shutdown")),
+  logLimits: limits,
+  bridgeConsole: (v, name) => {
+    if (typeof v !== "boolean" && !isObject(v)) fail(name, "true, false or console bridge options", v);
+  },
 };
 
-/**
- * Throws a TypeError/RangeError naming the first malformed option of `options` that `checks`
- * covers. Unknown keys are ignored (forward compatibility); `undefined` means "not set".
- */
-export function checkOptions(options: unknown, checks: Checks): void {
-  if (options === undefined) return;
-  if (!isObject(options) || Array.isArray(options)) throw new TypeError("Cannot init: options must be an object.");
-  for (const key in checks) {
-    const value = options[key];
-    if (value !== undefined) checks[key as keyof InitOptions]!(value, key);
-  }
-}
+/** Throws a TypeError/RangeError naming the first malformed option of `init()` (see the module doc). */
+export const checkInitOptions = (options: InitOptions): void => checkOptions(options, INIT_CHECKS);

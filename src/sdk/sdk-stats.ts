@@ -38,12 +38,14 @@ export interface HasReaderStats {
   stats(): PeriodicReaderStats;
 }
 
+const COUNTS = ["queued", "capacity", "inFlight", "exported", "dropped", "failed"] as const;
+
 /** A {@link SignalStats} with every count at zero. */
 export function emptySignalStats(): SignalStats {
-  return { queued: 0, capacity: 0, inFlight: 0, exported: 0, dropped: 0, failed: 0, droppedByReason: {}, failedByReason: {} };
+  const stats = { droppedByReason: {}, failedByReason: {} } as SignalStats;
+  for (const k of COUNTS) stats[k] = 0;
+  return stats;
 }
-
-const COUNTS = ["queued", "capacity", "inFlight", "exported", "dropped", "failed"] as const;
 
 /**
  * The sum of the sources' counters. Periodic readers have no queue and drop nothing before
@@ -54,8 +56,9 @@ function sumStats(sources: ReadonlyArray<{ stats(): Partial<SignalStats> }>): Si
   for (const source of sources) {
     const s = source.stats();
     for (const k of COUNTS) out[k] += s[k] ?? 0;
-    merge(out.droppedByReason, s.droppedByReason);
-    merge(out.failedByReason, s.failedByReason);
+    for (const by of ["droppedByReason", "failedByReason"] as const) {
+      for (const [reason, n] of Object.entries(s[by] ?? {})) out[by][reason] = (out[by][reason] ?? 0) + n;
+    }
   }
   return out;
 }
@@ -65,7 +68,3 @@ export const sumBatcherStats: (sources: readonly HasBatcherStats[]) => SignalSta
 
 /** The sum of the periodic readers' counters (data points). */
 export const sumReaderStats: (sources: readonly HasReaderStats[]) => SignalStats = sumStats;
-
-function merge(into: Record<string, number>, from: Record<string, number> | undefined): void {
-  for (const [k, v] of Object.entries(from ?? {})) into[k] = (into[k] ?? 0) + v;
-}

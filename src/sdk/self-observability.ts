@@ -40,6 +40,7 @@
 import type { Attributes } from "../common/attributes.ts";
 import type { Context } from "../context/context.ts";
 import type { BatcherStats } from "../export/batcher.ts";
+import { resolveOtlpConfig, type OtlpExporterOptions } from "../export/otlp-config.ts";
 import type { ExportEvent, ExportListener } from "../export/export-outcome.ts";
 import type { Histogram, ObservableResult } from "../metrics/instruments.ts";
 import type { Meter } from "../metrics/meter.ts";
@@ -114,7 +115,8 @@ export class SelfObservability {
    * the type `otlp_http_json_<signal>_exporter` and `server.address`/`server.port`; without it
    * the type is that of `exporter` (see {@link exporterTypeName}).
    */
-  exportPipeline(signal: Signal, exporter: unknown, otlpUrl?: string): SelfObservedExport {
+  exportPipeline(signal: Signal, exporter: unknown, otlp?: OtlpExporterOptions): SelfObservedExport {
+    const otlpUrl = otlp && resolveOtlpConfig(signal === "span" ? "traces" : signal === "log" ? "logs" : "metrics", otlp).url;
     return this.#pipeline(signal, otlpUrl === undefined ? exporterTypeName(exporter, signal) : `otlp_http_json_${signal}_exporter`, otlpUrl);
   }
 

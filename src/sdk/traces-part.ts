@@ -10,19 +10,9 @@ import type { Sampler } from "../trace/samplers/sampler.ts";
 import { trace } from "../trace/trace-api.ts";
 import { BasicTracerProvider } from "../trace/tracer-provider.ts";
 import type { SpanProcessor } from "../trace/types.ts";
-import { chosenExporters, consolePipeline, observed } from "./exporter-choice.ts";
-import { batch, checkOptions, exporterChoice, limits, list, withMethods, type Checks } from "./option-checks.ts";
+import { chosenExporters, consolePipeline } from "./exporter-choice.ts";
 import type { SdkPart } from "./part.ts";
 import { sumBatcherStats, type HasBatcherStats } from "./sdk-stats.ts";
-
-const TRACES_CHECKS: Checks = {
-  traceExporter: exporterChoice,
-  batch,
-  spanProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a span processor", "onStart", "onEnd", "forceFlush", "shutdown")),
-  sampler: /* @__PURE__ */ withMethods("a sampler", "shouldSample"),
-  spanLimits: limits,
-  idGenerator: /* @__PURE__ */ withMethods("an id generator", "generateTraceId", "generateSpanId"),
-};
 
 const ALWAYS_DROP: Sampler = { shouldSample: () => ({ decision: 0 }), toString: () => "AlwaysOff" };
 
@@ -41,7 +31,6 @@ export function tracesSdk(): SdkPart {
     kind: "traces",
     start(build) {
       const { options, env, resource, select, selfObservability: selfObs } = build;
-      checkOptions(options, TRACES_CHECKS);
       if (build.disabled) {
         const provider = (build.tracerProvider = new BasicTracerProvider({ resource, sampler: ALWAYS_DROP }));
         void provider.shutdown();
@@ -59,7 +48,7 @@ export function tracesSdk(): SdkPart {
         }
         const otlp = choice === "otlp" ? select.otlp("traces", options.otlp, env) : undefined;
         const exporter = otlp ? createOtlpTraceExporter(otlp) : (choice as Exclude<typeof choice, string>);
-        const wiring = observed(build, "span", exporter, otlp);
+        const wiring = selfObs?.exportPipeline("span", exporter, otlp);
         const processor = new BatchSpanProcessor(exporter, {
           ...batchSettings(options.batch, select.settings("spanBatch", options.batch, env), DEFAULT_BSP_OPTIONS, "OTEL_BSP_"),
           onExport: wiring?.onExport,
