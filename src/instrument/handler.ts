@@ -104,21 +104,20 @@ export function traceResponseValue(span: Span): string | undefined {
 /** `response` with a `traceresponse` header for `span` (a copy when its headers are immutable). */
 function withTraceResponse(response: Response, span: Span): Response {
   const value = traceResponseValue(span);
-  if (value === undefined) return response;
   try {
-    response.headers.set("traceresponse", value);
-    return response;
-  } catch {
-    // Immutable headers (a fetched or redirect Response): answer with a copy instead.
-    try {
-      const copy = new Response(response.body, response);
-      copy.headers.set("traceresponse", value);
-      return copy;
-    } catch (err) {
-      diagOnce("info", "instrumentHandler: could not add the traceresponse header to this response.", undefined, err);
-      return response;
+    if (value) {
+      try {
+        response.headers.set("traceresponse", value);
+      } catch {
+        // Immutable headers (a fetched or redirect Response): answer with a copy instead.
+        response = new Response(response.body, response);
+        response.headers.set("traceresponse", value);
+      }
     }
+  } catch (err) {
+    diagOnce("info", "instrumentHandler: could not add the traceresponse header to this response.", undefined, err);
   }
+  return response;
 }
 
 /**
