@@ -121,7 +121,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
       handle.run(
         () => context.with(handle.context.setValue(IN_CLIENT_SPAN, true), () => original.call(this, input as never, sendInit)),
         (response: Response) => {
-          handle.end(typeof response?.status === "number" ? response.status : undefined, undefined, undefined, fetchHeadersReader(response?.headers));
+          handle.end(response?.status, undefined, undefined, fetchHeadersReader(response?.headers));
           return response;
         },
       ),

@@ -70,10 +70,11 @@ export interface OperationSpan {
   /** The context to run the operation in: the parent plus the span. */
   readonly context: Context;
   /**
-   * Ends the span and records the duration; only the first call counts. `type` overrides
+   * Ends the span and records the duration; only the first call counts. `status` is the
+   * response's status code (a value that is not a number is none); `type` overrides
    * `error.type`; `responseHeader` reads the response's headers for header capture. Never throws.
    */
-  end(status?: number, error?: unknown, type?: string, responseHeader?: HeaderReader): void;
+  end(status?: unknown, error?: unknown, type?: string, responseHeader?: HeaderReader): void;
   /**
    * Runs `fn` in the span's context and hands its result (awaited when it is a promise) to
    * `done`, which ends the span and returns what the caller gets (default: ends without a
@@ -105,8 +106,9 @@ export function startOperationSpan(
     ended = true;
     try {
       if (responseHeader) span.setAttributes(capturedHeaderAttributes(responseHeaders, responseHeader, redactSearch));
-      if (status !== undefined) span.setAttribute("http.response.status_code", (metricAttributes["http.response.status_code"] = status));
-      type ??= error !== undefined ? errorType(error) : status! >= errorStatus ? String(status) : undefined;
+      const hasStatus = typeof status === "number";
+      if (hasStatus) span.setAttribute("http.response.status_code", (metricAttributes["http.response.status_code"] = status));
+      type ??= error !== undefined ? errorType(error) : hasStatus && status >= errorStatus ? String(status) : undefined;
       if (type !== undefined) {
         span.setAttribute("error.type", (metricAttributes["error.type"] = type));
         // Redacted: a message may quote a URL with credentials or tokens (Node's fetch quotes
