@@ -15,26 +15,12 @@ import { createContextKey } from "../context/context.ts";
 import { context } from "../context/context-api.ts";
 import { propagation } from "../propagation/propagation-api.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
-import {
-  clientTargetRules,
-  createQueryRedactor,
-  durationHistogram,
-  instrumentationTracer,
-  matchesUrl,
-  methodAttributes,
-  normalizedMethod,
-  pageBase,
-  redactUrl,
-  spanMethod,
-  urlPort,
-  type InstrumentationProviders,
-  type UrlMatchers,
-} from "./http-semconv.ts";
-import { capturedHeaderAttributes, compileHeaderCapture, fetchHeadersReader, type HeaderCaptureOptions } from "./http-headers.ts";
-import { startOperationSpan, type OperationRecording } from "./operation-span.ts";
+import { clientTargetRules, matchesUrl, methodAttributes, normalizedMethod, pageBase, redactUrl, spanMethod, urlPort, type UrlMatchers } from "./http-semconv.ts";
+import { capturedHeaderAttributes, fetchHeadersReader } from "./http-headers.ts";
+import { operationRecording, startOperationSpan, type RecordingOptions } from "./operation-span.ts";
 
 /** Options of {@link instrumentFetch} and {@link installFetchInstrumentation}. */
-export interface FetchInstrumentationOptions extends InstrumentationProviders, HeaderCaptureOptions {
+export interface FetchInstrumentationOptions extends RecordingOptions {
   /**
    * Targets that receive `traceparent`/`tracestate`/`baggage`. Default: every target on
    * servers; only the page's own origin in browsers (where `globalThis.location` exists).
@@ -51,7 +37,6 @@ const INSTRUMENTED: unique symbol = /* @__PURE__ */ Symbol.for("otel-edge.instru
 // Set while a traced fetch runs the underlying one: a traced fetch reached through some
 // other wrapper inside it records nothing, so one call never makes two spans.
 const IN_CLIENT_SPAN = /* @__PURE__ */ createContextKey("otel-edge fetch client span");
-const SCOPE = "otel-edge/instrument/fetch";
 
 type FetchFn = typeof fetch;
 
@@ -65,10 +50,6 @@ interface RequestLike {
   readonly url: string;
   readonly method?: unknown;
   readonly headers?: HeadersInit;
-}
-
-function requestLike(input: unknown): RequestLike | undefined {
-  return typeof (input as RequestLike | null)?.url === "string" ? (input as RequestLike) : undefined;
 }
 
 /**
@@ -90,78 +71,60 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
   if (isInstrumentedFetch(candidate)) return candidate;
   const original: FetchFn = candidate;
   const { propagateTo, ignore } = clientTargetRules(options, "Cannot instrument fetch");
-  const headerCapture = compileHeaderCapture(options, "Cannot instrument fetch");
-  const recording: OperationRecording = {
-    tracer: instrumentationTracer(SCOPE, options),
-    histogram: durationHistogram("client", SCOPE, options),
-    redactSearch: createQueryRedactor(options.redactQueryKeys),
-    // Semconv: on the client side every 4xx and 5xx is an error.
-    errorStatus: 400,
-    responseHeaders: headerCapture.response,
-  };
+  const recording = operationRecording("client", "otel-edge/instrument/fetch", options, "Cannot instrument fetch");
 
   function tracedFetch(this: unknown, input: RequestInfo | URL | string, init?: RequestInit): Promise<Response> {
     const active = context.active();
+    const request = typeof (input as RequestLike | null)?.url === "string" ? (input as RequestLike) : undefined;
     let url: URL | undefined;
     let method: unknown;
-    const request = requestLike(input);
-    if (!isTracingSuppressed(active) && active.getValue(IN_CLIENT_SPAN) !== true) {
+    if (!isTracingSuppressed(active) && !active.getValue(IN_CLIENT_SPAN)) {
       try {
         method = init?.method ?? request?.method;
         // A URL or string input, else a Request's url; relative URLs resolve against the page.
         url = new URL(request ? request.url : String(input), pageBase());
-        if (ignore !== undefined && matchesUrl(ignore, url)) url = undefined;
+        if (ignore && matchesUrl(ignore, url)) url = undefined;
       } catch {
         url = undefined; // an input fetch itself rejects (no URL, a throwing getter): it says why
       }
     }
-    if (url === undefined) return original.call(this, input as never, init);
+    if (!url) return original.call(this, input as never, init);
 
-    const verb = typeof method === "string" && method !== "" ? method : "GET";
-    const scheme = url.protocol.slice(0, -1);
+    const verb = typeof method === "string" && method ? method : "GET";
+    const metricAttributes: Attributes = { "http.request.method": normalizedMethod(verb), "server.address": url.hostname, "url.scheme": url.protocol.slice(0, -1) };
     const port = urlPort(url);
-    const metricAttributes: Attributes = { "http.request.method": normalizedMethod(verb), "server.address": url.hostname, "url.scheme": scheme };
     if (port !== undefined) metricAttributes["server.port"] = port;
-    const attributes: Attributes = { ...methodAttributes(verb), ...metricAttributes, "url.full": redactUrl(url, recording.redactSearch) };
     // The headers the call sends before ours: init's, which fetch applies over a Request's own.
     const sent = init?.headers ?? request?.headers;
-    if (headerCapture.request.length > 0) {
-      // Read through a Headers made per captured name, only when capture is on; headers fetch
-      // itself would reject are read as nothing.
-      Object.assign(attributes, capturedHeaderAttributes(headerCapture.request, (name) => new Headers(sent).get(name), recording.redactSearch));
-    }
+    const attributes: Attributes = {
+      ...methodAttributes(verb),
+      ...metricAttributes,
+      "url.full": redactUrl(url, recording.redactSearch),
+      // Read through a Headers made per captured name; headers fetch itself would reject are read as nothing.
+      ...capturedHeaderAttributes(recording.requestHeaders, (name) => new Headers(sent).get(name), recording.redactSearch),
+    };
     const handle = startOperationSpan(recording, spanMethod(verb), 2 /* SpanKind.CLIENT */, attributes, metricAttributes, active);
-    const spanCtx = handle.context.setValue(IN_CLIENT_SPAN, true);
     let sendInit = init;
-    if (propagateTo === undefined || matchesUrl(propagateTo, url)) {
+    if (!propagateTo || matchesUrl(propagateTo, url)) {
       try {
         // Never consumes a Request's body: the headers go in `init`, which fetch applies on top
         // of the Request (a copy of the Request's headers, plus ours).
         const headers = new Headers(sent);
-        propagation.inject(spanCtx, headers);
+        propagation.inject(handle.context, headers);
         sendInit = { ...init, headers };
       } catch (err) {
         // Headers fetch itself would reject (bad names): send the call as given, and let fetch decide.
-        diagOnce("warn", "instrument-fetch:headers", "instrumentFetch: could not add propagation headers; sending without them.", err);
+        diagOnce("warn", "instrumentFetch: could not add propagation headers; sending without them.", undefined, err);
       }
     }
-
-    let pending: Promise<Response>;
-    try {
-      pending = context.with(spanCtx, () => original.call(this, input as never, sendInit));
-    } catch (error) {
-      handle.end(undefined, error);
-      throw error;
-    }
-    return Promise.resolve(pending).then(
-      (response) => {
-        handle.end(typeof response?.status === "number" ? response.status : undefined, undefined, undefined, fetchHeadersReader(response?.headers));
-        return response;
-      },
-      (error: unknown) => {
-        handle.end(undefined, error);
-        throw error;
-      },
+    return Promise.resolve(
+      handle.run(
+        () => context.with(handle.context.setValue(IN_CLIENT_SPAN, true), () => original.call(this, input as never, sendInit)),
+        (response: Response) => {
+          handle.end(response?.status, undefined, undefined, fetchHeadersReader(response?.headers));
+          return response;
+        },
+      ),
     );
   }
   Object.defineProperty(tracedFetch, INSTRUMENTED, { value: true });

@@ -14,26 +14,17 @@
  */
 import type { Attributes } from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
-import { context } from "../context/context-api.ts";
 import { propagation } from "../propagation/propagation-api.ts";
+import { context } from "../context/context-api.ts";
 import { formatTraceParent } from "../propagation/trace-context.ts";
 import { isSpanContextValid } from "../trace/span-context.ts";
 import type { Span } from "../trace/types.ts";
-import { capturedHeaderAttributes, compileHeaderCapture, fetchHeadersReader, type CapturedHeader, type HeaderCaptureOptions, type HeaderReader } from "./http-headers.ts";
-import {
-  createQueryRedactor,
-  durationHistogram,
-  instrumentationTracer,
-  methodAttributes,
-  normalizedMethod,
-  spanMethod,
-  urlPort,
-  type InstrumentationProviders,
-} from "./http-semconv.ts";
-import { startOperationSpan, type OperationRecording, type OperationSpan } from "./operation-span.ts";
+import { capturedHeaderAttributes, fetchHeadersReader, type HeaderReader } from "./http-headers.ts";
+import { methodAttributes, normalizedMethod, spanMethod, urlPort } from "./http-semconv.ts";
+import { operationRecording, startOperationSpan, type OperationRecording, type OperationSpan, type RecordingOptions } from "./operation-span.ts";
 
 /** Options of {@link instrumentHandler}. */
-export interface HandlerInstrumentationOptions<Rest extends unknown[] = unknown[]> extends InstrumentationProviders, HeaderCaptureOptions {
+export interface HandlerInstrumentationOptions<Rest extends unknown[] = unknown[]> extends RecordingOptions {
   /** The matched route template (`/users/:id`), for `http.route` and the span name. Never the raw path. */
   route?: string | ((request: Request, ...rest: Rest) => string | undefined);
   /** Add a W3C Trace Context Level 2 `traceresponse` header to the response. Default false. */
@@ -44,82 +35,64 @@ export interface HandlerInstrumentationOptions<Rest extends unknown[] = unknown[
   redactQueryKeys?: readonly string[];
 }
 
-/** What the shared server-span code needs to know about one incoming request. */
-export interface ServerRequestInfo {
-  readonly method: string;
-  /** Absolute request URL, if it could be parsed. */
-  readonly url: URL | undefined;
-  /**
-   * `url.scheme` as the server knows it (Node: TLS socket or not), never the scheme of an
-   * absolute-form request target the client wrote. Default: `url`'s, if `http` or `https`.
-   */
-  readonly scheme?: "http" | "https";
-  /** The headers carrier for context extraction (Headers, or node's header object). */
-  readonly carrier: unknown;
-  readonly userAgent: string | undefined;
-  readonly route: string | undefined;
-  readonly clientAddress: string | undefined;
-  /** Reads a request header, for `captureRequestHeaders`. */
-  readonly requestHeader: HeaderReader;
-}
-
-/** A server instrumentation's checked options: how it records, and what it captures. */
-export interface ServerRecording extends OperationRecording {
-  readonly requestHeaders: readonly CapturedHeader[];
-}
-
 /**
  * Checks the options shared by {@link instrumentHandler} and the Node listener adapter and
  * compiles them once. `what` starts each TypeError message ("Cannot instrument handler").
  */
-export function serverRecording(
-  handler: unknown,
-  options: InstrumentationProviders & HeaderCaptureOptions & { readonly route?: unknown; readonly redactQueryKeys?: readonly string[] },
-  what: string,
-  scope: string,
-): ServerRecording {
+export function serverRecording(handler: unknown, options: RecordingOptions & { readonly route?: unknown }, what: string, scope: string): OperationRecording {
   if (typeof handler !== "function") throw new TypeError(`${what}: expected a function`);
   const route = options.route;
   if (route !== undefined && typeof route !== "string" && typeof route !== "function") throw new TypeError(`${what}: route must be a string or a function`);
-  const headers = compileHeaderCapture(options, what);
-  return {
-    tracer: instrumentationTracer(scope, options),
-    histogram: durationHistogram("server", scope, options),
-    redactSearch: createQueryRedactor(options.redactQueryKeys),
-    // Semconv: for servers only 5xx is an error (4xx is the client's fault).
-    errorStatus: 500,
-    requestHeaders: headers.request,
-    responseHeaders: headers.response,
-  };
+  return operationRecording("server", scope, options, what);
+}
+
+/** The value of a `route`/`clientAddress` callback option; one that throws is reported once and ignored. */
+export function callOption<A extends unknown[]>(fn: ((...args: A) => string | undefined) | undefined, args: A): string | undefined {
+  try {
+    return fn?.(...args);
+  } catch (err) {
+    diagOnce("warn", "A route/clientAddress callback of an HTTP server instrumentation threw; ignoring it.", undefined, err);
+  }
 }
 
 /**
- * Starts a SERVER span for `info` (used by {@link instrumentHandler} and the Node listener
- * adapter, so both record identical attributes and metrics), continuing the caller's trace.
+ * Starts a SERVER span for one incoming request (used by {@link instrumentHandler} and the Node
+ * listener adapter, so both record identical attributes and metrics), continuing the caller's
+ * trace from `carrier` (the request's headers). `url` is the absolute request URL if it could
+ * be parsed; `scheme` is `url.scheme` as the server knows it (Node: TLS socket or not), never
+ * the scheme of an absolute-form target the client wrote; `read` reads a request header.
  */
-export function startServerSpan(recording: ServerRecording, info: ServerRequestInfo): OperationSpan {
-  const { url, route } = info;
-  const attributes: Attributes = methodAttributes(info.method);
+export function startServerSpan(
+  recording: OperationRecording,
+  method: string,
+  url: URL | undefined,
+  carrier: unknown,
+  read: HeaderReader,
+  route: string | undefined,
+  clientAddress: string | undefined,
+  scheme: string | undefined = url?.protocol.slice(0, -1),
+): OperationSpan {
+  const attributes: Attributes = methodAttributes(method);
   // The duration's attributes take values only from what the server knows — a known method or
   // `_OTHER`, the socket's scheme, the route template, the status — never free text from the
   // request line, which a client could vary to fill the stream's cardinality limit.
-  const metricAttributes: Attributes = { "http.request.method": normalizedMethod(info.method) };
-  const scheme = info.scheme ?? url?.protocol.slice(0, -1);
+  const metricAttributes: Attributes = { "http.request.method": normalizedMethod(method) };
   if (scheme === "http" || scheme === "https") attributes["url.scheme"] = metricAttributes["url.scheme"] = scheme;
-  if (url !== undefined) {
+  if (url) {
     attributes["url.path"] = url.pathname;
-    if (url.search !== "") attributes["url.query"] = recording.redactSearch(url.search).slice(1);
+    if (url.search) attributes["url.query"] = recording.redactSearch(url.search).slice(1);
     attributes["server.address"] = url.hostname;
     const port = urlPort(url);
     if (port !== undefined) attributes["server.port"] = port;
   }
   if (route) attributes["http.route"] = metricAttributes["http.route"] = route;
-  if (info.userAgent !== undefined) attributes["user_agent.original"] = info.userAgent;
-  if (info.clientAddress) attributes["client.address"] = info.clientAddress;
-  if (recording.requestHeaders.length > 0) Object.assign(attributes, capturedHeaderAttributes(recording.requestHeaders, info.requestHeader, recording.redactSearch));
-  const method = spanMethod(info.method);
-  const parent = propagation.extract(context.active(), info.carrier);
-  return startOperationSpan(recording, route ? `${method} ${route}` : method, 1 /* SpanKind.SERVER */, attributes, metricAttributes, parent);
+  const userAgent = read("user-agent");
+  if (userAgent != null) attributes["user_agent.original"] = String(userAgent);
+  if (clientAddress) attributes["client.address"] = clientAddress;
+  Object.assign(attributes, capturedHeaderAttributes(recording.requestHeaders, read, recording.redactSearch));
+  const name = spanMethod(method);
+  const parent = propagation.extract(context.active(), carrier);
+  return startOperationSpan(recording, route ? `${name} ${route}` : name, 1 /* SpanKind.SERVER */, attributes, metricAttributes, parent);
 }
 
 /** The W3C Trace Context Level 2 `traceresponse` value for `span`, or undefined when its context is invalid. */
@@ -128,21 +101,23 @@ export function traceResponseValue(span: Span): string | undefined {
   return isSpanContextValid(sc) ? formatTraceParent(sc) : undefined;
 }
 
-function withTraceResponse(response: Response, value: string): Response {
+/** `response` with a `traceresponse` header for `span` (a copy when its headers are immutable). */
+function withTraceResponse(response: Response, span: Span): Response {
+  const value = traceResponseValue(span);
   try {
-    response.headers.set("traceresponse", value);
-    return response;
-  } catch {
-    // Immutable headers (a fetched or redirect Response): answer with a copy instead.
-    try {
-      const copy = new Response(response.body, response);
-      copy.headers.set("traceresponse", value);
-      return copy;
-    } catch (err) {
-      diagOnce("info", "instrument-handler:traceresponse", "instrumentHandler: could not add the traceresponse header to this response.", err);
-      return response;
+    if (value) {
+      try {
+        response.headers.set("traceresponse", value);
+      } catch {
+        // Immutable headers (a fetched or redirect Response): answer with a copy instead.
+        response = new Response(response.body, response);
+        response.headers.set("traceresponse", value);
+      }
     }
+  } catch (err) {
+    diagOnce("info", "instrumentHandler: could not add the traceresponse header to this response.", undefined, err);
   }
+  return response;
 }
 
 /**
@@ -164,64 +139,38 @@ export function instrumentHandler<Rest extends unknown[], R extends Response | P
   const recording = serverRecording(handler, options, "Cannot instrument handler", "otel-edge/instrument/handler");
   const { route, clientAddress, traceResponse } = options;
 
-  return function instrumentedHandler(this: unknown, request: Request, ...rest: Rest): R {
+  return function instrumentedHandler(this: unknown, ...args: [Request, ...Rest]): R {
+    const [request] = args;
+    const run = () => handler.apply(this, args);
     let handle: OperationSpan;
     try {
       let url: URL | undefined;
       try {
         url = new URL(request.url);
       } catch {
-        url = undefined;
+        // Not an absolute URL: recorded without the url.* attributes.
       }
-      const pick = (fn: ((request: Request, ...rest: Rest) => string | undefined) | undefined): string | undefined => {
-        try {
-          return fn?.(request, ...rest);
-        } catch (err) {
-          diagOnce("warn", "instrument-handler:option", "instrumentHandler: a route/clientAddress callback threw; ignoring it.", err);
-          return undefined;
-        }
-      };
-      handle = startServerSpan(recording, {
-        method: typeof request.method === "string" ? request.method : "GET",
+      const headers = request.headers;
+      const method = request.method;
+      handle = startServerSpan(
+        recording,
+        typeof method === "string" ? method : "GET",
         url,
-        carrier: request.headers,
-        userAgent: request.headers?.get("user-agent") ?? undefined,
-        route: typeof route === "function" ? pick(route) : route,
-        clientAddress: pick(clientAddress),
-        requestHeader: fetchHeadersReader(request.headers),
-      });
+        headers,
+        fetchHeadersReader(headers),
+        typeof route === "function" ? callOption(route, args) : route,
+        callOption(clientAddress, args),
+      );
     } catch (err) {
-      diagOnce("warn", "instrument-handler:start", "instrumentHandler: could not read the request; handling it untraced.", err);
-      return handler.call(this, request, ...rest);
+      diagOnce("warn", "instrumentHandler: could not read the request; handling it untraced.", undefined, err);
+      return run();
     }
-
-    const done = (response: unknown): unknown => {
-      if (!isResponse(response)) {
-        handle.end(undefined, undefined, "_OTHER");
-        return response;
-      }
-      const value = traceResponse === true ? traceResponseValue(handle.span) : undefined;
-      const out = value !== undefined ? withTraceResponse(response, value) : response;
-      handle.end(response.status, undefined, undefined, fetchHeadersReader(out.headers));
+    return handle.run(run, (response: unknown) => {
+      // Not a Response (a bug in the handler): passed on as it is, the span ends with error.type _OTHER.
+      if (typeof (response as Response | null)?.status !== "number") return handle.end(undefined, undefined, "_OTHER"), response;
+      const out = traceResponse ? withTraceResponse(response as Response, handle.span) : (response as Response);
+      handle.end(out.status, undefined, undefined, fetchHeadersReader(out.headers));
       return out;
-    };
-    let result: R;
-    try {
-      result = context.with(handle.context, () => handler.call(this, request, ...rest));
-    } catch (error) {
-      handle.end(undefined, error);
-      throw error;
-    }
-    if (result !== null && typeof (result as { then?: unknown }).then === "function") {
-      return (result as Promise<Response>).then(done, (error: unknown) => {
-        handle.end(undefined, error);
-        throw error;
-      }) as R;
-    }
-    return done(result) as R;
+    });
   };
-}
-
-function isResponse(value: unknown): value is Response {
-  return value !== null && typeof value === "object" && typeof (value as Response).status === "number";
 }

@@ -11,6 +11,7 @@
  * attributes). Listing one is reported once through `diag` and ignored.
  */
 import type { Attributes } from "../common/attributes.ts";
+import { describeValue } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import { redactUrlsInText } from "./redact-text.ts";
 
@@ -20,18 +21,14 @@ import { redactUrlsInText } from "./redact-text.ts";
  * `set-cookie2`), `x-api-key`, `x-auth-token`, `x-amz-security-token`, `x-goog-api-key`,
  * `x-csrf-token`/`x-xsrf-token`. Untrusted propagation data: `baggage`, `tracestate`.
  */
-export const NEVER_CAPTURED_HEADERS: readonly string[] = /* @__PURE__ */ Object.freeze([
-  "authorization", "proxy-authorization", "cookie", "set-cookie", "set-cookie2",
-  "x-api-key", "x-auth-token", "x-amz-security-token", "x-goog-api-key", "x-csrf-token", "x-xsrf-token",
-  "baggage", "tracestate",
-]);
+export const NEVER_CAPTURED_HEADERS: readonly string[] = /* @__PURE__ */ (
+  "authorization proxy-authorization cookie set-cookie set-cookie2 " +
+  "x-api-key x-auth-token x-amz-security-token x-goog-api-key x-csrf-token x-xsrf-token baggage tracestate"
+).split(" ");
 
 /** Captured header values longer than this many characters are cut: a client controls them. */
 export const MAX_CAPTURED_HEADER_LENGTH = 1024;
-/** At most this many values are kept per captured header (repeated headers in node:http). */
-const MAX_VALUES = 16;
 
-const NEVER = /* @__PURE__ */ new Set(NEVER_CAPTURED_HEADERS);
 // RFC 9110 §5.1: field-name = token.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -59,30 +56,27 @@ export interface HeaderCaptureOptions {
   captureResponseHeaders?: readonly string[];
 }
 
-function compileList(names: readonly string[] | undefined, side: "request" | "response", what: string, option: string): CapturedHeader[] {
-  if (names !== undefined && !Array.isArray(names)) throw new TypeError(`${what}: ${option} must be an array of header names`);
-  const out: CapturedHeader[] = [];
-  for (const raw of names ?? []) {
-    if (typeof raw !== "string" || !TOKEN.test(raw)) {
-      throw new TypeError(`${what}: ${option} must contain HTTP header names such as "content-type", got ${typeof raw === "string" ? JSON.stringify(raw.slice(0, 64)) : typeof raw}`);
-    }
-    const name = raw.toLowerCase();
-    if (NEVER.has(name)) diagOnce("warn", `instrument-headers:never:${name}`, `${what}: ${option} lists "${name}", which is never recorded (credentials or untrusted propagation data); ignoring it.`);
-    else out.push({ name, key: `http.${side}.header.${name}` });
-  }
-  return out;
-}
-
 /**
  * Checks and compiles `captureRequestHeaders`/`captureResponseHeaders` (construction time).
  *
  * @throws TypeError (prefixed with `what`) when a list is not an array of header names.
  */
 export function compileHeaderCapture(options: HeaderCaptureOptions, what: string): HeaderCapture {
-  return {
-    request: compileList(options.captureRequestHeaders, "request", what, "captureRequestHeaders"),
-    response: compileList(options.captureResponseHeaders, "response", what, "captureResponseHeaders"),
+  const compile = (side: "request" | "response", option: "captureRequestHeaders" | "captureResponseHeaders"): CapturedHeader[] => {
+    const names: unknown = options[option] ?? [];
+    const out: CapturedHeader[] = [];
+    // A value that is not an array fails the check as its own first element.
+    for (const raw of Array.isArray(names) ? names : [names]) {
+      if (!Array.isArray(names) || typeof raw !== "string" || !TOKEN.test(raw)) {
+        throw new TypeError(`${what}: ${option} must be an array of HTTP header names such as "content-type", got ${describeValue(raw)}`);
+      }
+      const name = raw.toLowerCase();
+      if (NEVER_CAPTURED_HEADERS.includes(name)) diagOnce("warn", `${what}: ${option} lists "${name}", which is never recorded (credentials or untrusted propagation data); ignoring it.`);
+      else out.push({ name, key: `http.${side}.header.${name}` });
+    }
+    return out;
   };
+  return { request: compile("request", "captureRequestHeaders"), response: compile("response", "captureResponseHeaders") };
 }
 
 /** Reads one header: a string, several strings, or nothing. */
@@ -114,7 +108,7 @@ export function capturedHeaderAttributes(list: readonly CapturedHeader[], read: 
   for (const { name, key } of list) {
     try {
       const raw = read(name);
-      if (raw != null) out[key] = (Array.isArray(raw) ? raw.slice(0, MAX_VALUES) : [raw]).map((v) => redactHeaderValue(String(v), redactSearch).slice(0, MAX_CAPTURED_HEADER_LENGTH));
+      if (raw != null) out[key] = (Array.isArray(raw) ? raw.slice(0, 16 /* values kept of a repeated header (node:http) */) : [raw]).map((v) => redactHeaderValue(String(v), redactSearch).slice(0, MAX_CAPTURED_HEADER_LENGTH));
     } catch {
       // A broken headers object must not break the request: record nothing for it.
     }

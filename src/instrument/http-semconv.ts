@@ -16,24 +16,21 @@ import type { TracerProvider } from "../trace/tracer-provider.ts";
 import { VERSION } from "../version.ts";
 
 /** Semconv's advised buckets (seconds) for `http.client/server.request.duration` and `faas.invoke_duration`. */
-export const HTTP_DURATION_BUCKETS: readonly number[] = /* @__PURE__ */ Object.freeze([
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-]);
+export const HTTP_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /**
  * Query keys whose values are replaced by `REDACTED` in `url.full`/`url.query`, captured
- * headers and URLs quoted in error messages. Semconv (`url.query`, `url.full`) lists
- * `AWSAccessKeyId`, `Signature`, `sig` and `X-Goog-Signature`, as do the official
+ * headers and URLs quoted in error messages (lower case). Semconv (`url.query`, `url.full`)
+ * lists `AWSAccessKeyId`, `Signature`, `sig` and `X-Goog-Signature`, as do the official
  * instrumentations; the rest are common credential carriers: API keys, OAuth 2.0 codes and
  * tokens (RFC 6749 §4.1.2, §5.1; OpenID Connect `id_token`), GitLab's `private_token`, AWS
  * SigV4 presigned-URL fields, passwords and secrets. Matched case-insensitively (semconv
  * suggests case-sensitive; redacting `SIG` as well costs nothing).
  */
-export const DEFAULT_SENSITIVE_QUERY_KEYS: readonly string[] = /* @__PURE__ */ Object.freeze([
-  "sig", "signature", "awsaccesskeyid", "x-goog-signature", "x-amz-signature", "x-amz-security-token", "x-amz-credential",
-  "token", "access_token", "refresh_token", "id_token", "auth", "private_token", "code",
-  "key", "api_key", "api-key", "apikey", "client_secret", "password", "secret",
-]);
+export const DEFAULT_SENSITIVE_QUERY_KEYS: readonly string[] = /* @__PURE__ */ (
+  "sig signature awsaccesskeyid x-goog-signature x-amz-signature x-amz-security-token x-amz-credential " +
+  "token access_token refresh_token id_token auth private_token code key api_key api-key apikey client_secret password secret"
+).split(" ");
 
 /** A rule selecting request targets: a URL prefix or host, a RegExp tested on the URL, or a predicate. */
 export type UrlMatcher = string | RegExp | ((url: URL) => boolean);
@@ -52,7 +49,7 @@ export interface InstrumentationProviders {
 }
 
 // Semconv "http.request.method": the known methods; anything else is reported as _OTHER.
-const KNOWN_METHODS = /* @__PURE__ */ new Set(["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", "QUERY"]);
+const KNOWN_METHODS = /* @__PURE__ */ new Set(/* @__PURE__ */ "CONNECT DELETE GET HEAD OPTIONS PATCH POST PUT TRACE QUERY".split(" "));
 
 /** The normalized method value as recorded in `http.request.method`: a known method, else `_OTHER`. */
 export function normalizedMethod(method: string): string {
@@ -62,7 +59,6 @@ export function normalizedMethod(method: string): string {
 
 /** The method attributes (`http.request.method`, plus `_original` when not a known method as sent). */
 export function methodAttributes(method: string): Attributes {
-  // Semconv: a method that is not a known one as sent is normalized, its original kept aside.
   return KNOWN_METHODS.has(method)
     ? { "http.request.method": method }
     : { "http.request.method": normalizedMethod(method), "http.request.method_original": method };
@@ -74,12 +70,9 @@ export function spanMethod(method: string): string {
   return normalized === "_OTHER" ? "HTTP" : normalized;
 }
 
-// fetch, XHR and server requests are http(s) only: WebSocket URLs never reach these helpers.
-const DEFAULT_PORTS: Record<string, number | undefined> = { "http:": 80, "https:": 443 };
-
-/** The port a URL targets: the explicit one, else the scheme's default. */
+/** The port a URL targets: the explicit one, else the scheme's default (these helpers see http(s) URLs only). */
 export function urlPort(url: URL): number | undefined {
-  return url.port !== "" ? Number(url.port) : DEFAULT_PORTS[url.protocol];
+  return url.port ? +url.port : url.protocol === "https:" ? 443 : url.protocol === "http:" ? 80 : undefined;
 }
 
 /**
@@ -109,8 +102,7 @@ export function createQueryRedactor(extraKeys?: readonly string[]): (search: str
  * carry tokens there).
  */
 export function redactUrl(url: URL, redactSearch: (search: string) => string): string {
-  const auth = url.username !== "" || url.password !== "" ? "REDACTED:REDACTED@" : "";
-  return `${url.protocol}//${auth}${url.host}${url.pathname}${redactSearch(url.search)}`;
+  return `${url.protocol}//${url.username || url.password ? "REDACTED:REDACTED@" : ""}${url.host}${url.pathname}${redactSearch(url.search)}`;
 }
 
 /** True when any matcher selects `url`. A throwing predicate counts as "no match". */
@@ -189,15 +181,15 @@ export interface DurationHistogram {
  */
 export function durationHistogram(kind: "client" | "server" | "faas", scope: string, providers?: InstrumentationProviders, meter?: Meter): DurationHistogram {
   let source: unknown;
-  let histogram: Histogram | undefined;
+  let histogram: Histogram;
   return {
     record(value, attributes, ctx) {
-      const provider = meter ? undefined : (providers?.meterProvider ?? registeredMeterProvider());
-      const current = meter ?? provider;
-      if (current === undefined) return;
-      if (current !== source || histogram === undefined) {
-        histogram = (meter ?? provider!.getMeter(scope, VERSION)).createHistogram(kind === "faas" ? "faas.invoke_duration" : `http.${kind}.request.duration`, {
-          description: kind === "faas" ? "Measures the duration of the function's logic execution" : `Duration of HTTP ${kind} requests.`,
+      const current = meter ?? providers?.meterProvider ?? registeredMeterProvider();
+      if (!current) return;
+      if (current !== source) {
+        const faas = kind === "faas";
+        histogram = (meter ?? (current as MeterProviderLike).getMeter(scope, VERSION)).createHistogram(faas ? "faas.invoke_duration" : `http.${kind}.request.duration`, {
+          description: faas ? "Measures the duration of the function's logic execution" : `Duration of HTTP ${kind} requests.`,
           unit: "s",
           advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
         });
@@ -213,14 +205,14 @@ export function durationHistogram(kind: "client" | "server" | "faas", scope: str
  * (undici's `fetch failed` carries `ECONNREFUSED`, ...), else the error's name, else `_OTHER`.
  */
 export function errorType(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  if (cause && typeof cause.code === "string" && cause.code !== "") return cause.code;
-  const code = (error as { code?: unknown } | null)?.code;
+  const e = error as { cause?: { code?: unknown }; code?: unknown; name?: unknown; constructor?: { name?: unknown } } | null | undefined;
+  const causeCode = e?.cause?.code;
+  if (typeof causeCode === "string" && causeCode) return causeCode;
+  const { code, name } = e ?? {};
   if (typeof code === "string" && /^[A-Z][A-Z0-9_]+$/.test(code)) return code;
-  const name = (error as { name?: unknown } | null)?.name;
-  if (typeof name === "string" && name !== "" && name !== "Error") return name;
-  const ctor = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  return typeof ctor === "string" && ctor !== "" && ctor !== "Object" ? ctor : "_OTHER";
+  if (typeof name === "string" && name && name !== "Error") return name;
+  const ctor = e?.constructor?.name;
+  return typeof ctor === "string" && ctor && ctor !== "Object" ? ctor : "_OTHER";
 }
 
 /** A short message for a span status (pass it through `redactUrlsInText` before recording). */
@@ -236,4 +228,3 @@ export function errorMessage(error: unknown): string {
 export function seconds(startMs: number, endMs: number): number {
   return Math.max(0, endMs - startMs) / 1000;
 }
-

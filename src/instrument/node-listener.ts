@@ -11,7 +11,7 @@
 import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import type { InstrumentationProviders } from "./http-semconv.ts";
-import { serverRecording, startServerSpan, traceResponseValue } from "./handler.ts";
+import { callOption, serverRecording, startServerSpan, traceResponseValue } from "./handler.ts";
 import type { HeaderCaptureOptions, HeaderReader } from "./http-headers.ts";
 import type { OperationSpan } from "./operation-span.ts";
 
@@ -91,27 +91,19 @@ export function instrumentNodeListener<Req extends NodeIncomingLike, Res extends
   return function instrumentedListener(this: unknown, req: Req, res: Res): void {
     let handle: OperationSpan;
     try {
-      const pick = (fn: ((req: Req) => string | undefined) | undefined): string | undefined => {
-        try {
-          return fn?.(req);
-        } catch (err) {
-          diagOnce("warn", "instrument-node:option", "instrumentNodeListener: a route/clientAddress callback threw; ignoring it.", err);
-          return undefined;
-        }
-      };
       const socket = req.socket as { remoteAddress?: unknown; encrypted?: boolean } | null | undefined;
       const remote = socket?.remoteAddress;
       const scheme = socket?.encrypted ? "https" : "http";
-      handle = startServerSpan(recording, {
-        method: req.method ?? "GET",
-        url: requestUrl(req, scheme),
+      handle = startServerSpan(
+        recording,
+        req.method ?? "GET",
+        requestUrl(req, scheme),
+        req.headers,
+        (name) => req.headers[name],
+        typeof route === "function" ? callOption(route, [req]) : route,
+        options.clientAddress ? callOption(options.clientAddress, [req]) : typeof remote === "string" ? remote : undefined,
         scheme,
-        carrier: req.headers,
-        userAgent: header(req, "user-agent"),
-        route: typeof route === "function" ? pick(route) : route,
-        clientAddress: options.clientAddress ? pick(options.clientAddress) : typeof remote === "string" ? remote : undefined,
-        requestHeader: (name) => req.headers[name],
-      });
+      );
       const h = handle;
       const responseHeader: HeaderReader = (name) => nodeHeaderValue(res.getHeader?.(name));
       res.once("finish", () => h.end(res.statusCode, undefined, undefined, responseHeader));

@@ -32,8 +32,7 @@ export function redactUrlsInText(text: string, redactSearch: (search: string) =>
       const url = new URL(match);
       // Untouched unless something is secret: parsing normalizes ("https://a.example" gains a
       // "/"), and a message or stack frame should read as it was written.
-      const secret = url.username !== "" || url.password !== "" || url.hash !== "" || redactSearch(url.search) !== url.search;
-      return secret ? redactUrl(url, redactSearch) : match;
+      return url.username || url.password || url.hash || redactSearch(url.search) !== url.search ? redactUrl(url, redactSearch) : match;
     } catch {
       return match.replace(USERINFO_IN_TEXT, "$1REDACTED:REDACTED@");
     }

@@ -74,15 +74,12 @@ export function withFlush<This, Args extends unknown[], Result>(
   if (!(margin >= 0)) throw new RangeError(`withFlush: deadlineMarginMillis must be a number >= 0, got ${String(margin)}`);
 
   return async function flushed(this: This, ...args: Args): Promise<Awaited<Result>> {
-    let result: Awaited<Result>;
     try {
-      result = await handler.apply(this, args);
-    } catch (error) {
+      return await handler.apply(this, args);
+    } finally {
+      // Also when the handler throws: its error is rethrown after the flush.
       await boundedFlush(resolved.sdk, budget(timeoutMillis, margin, args[1]));
-      throw error;
     }
-    await boundedFlush(resolved.sdk, budget(timeoutMillis, margin, args[1]));
-    return result;
   };
 }
 

@@ -41,14 +41,12 @@ type Json = Record<string, unknown>;
 export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
   let inFlight = 0;
   const encoder = new TextEncoder();
-  const baseFetch = (): typeof fetch => base ?? (globalThis as { fetch: typeof fetch }).fetch;
 
   // One request, with keepalive while the budget allows it.
-  async function sendOne(input: RequestInfo | URL, init: RequestInit, body: OtlpBody, bytes: number): Promise<Response> {
-    const fetchFn = baseFetch();
-    if (bytes > PIECE_MAX_BYTES || inFlight + bytes > KEEPALIVE_QUOTA_BYTES) {
-      return fetchFn(input, { ...init, body, keepalive: false });
-    }
+  const send = async (input: RequestInfo | URL, init: RequestInit, body: OtlpBody, bytes: number): Promise<Response> => {
+    const fetchFn = base ?? fetch;
+    const plain = () => fetchFn(input, { ...init, body, keepalive: false });
+    if (bytes > PIECE_MAX_BYTES || inFlight + bytes > KEEPALIVE_QUOTA_BYTES) return plain();
     inFlight += bytes;
     try {
       return await fetchFn(input, { ...init, body, keepalive: true });
@@ -56,23 +54,20 @@ export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
       // Refused by the browser's quota (shared with the page's own keepalive requests), or a
       // network error: one plain attempt, unless the caller aborted.
       if (init.signal?.aborted) throw error;
-      return fetchFn(input, { ...init, body, keepalive: false });
+      return plain();
     } finally {
       inFlight -= bytes;
     }
-  }
+  };
 
   return async function keepaliveFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const body = init?.body;
-    if (init === undefined || !isOtlpBody(body)) return baseFetch()(input, init);
+    if (!init || !isOtlpBody(body)) return (base ?? fetch)(input, init);
     // The exporters send UTF-8 bytes: their length is known; only a body to split is decoded.
     const bytes = typeof body === "string" ? encoder.encode(body).byteLength : body.byteLength;
-    if (bytes <= PIECE_MAX_BYTES) return sendOne(input, init, body, bytes);
-    const pieces = splitOtlpJson(bodyText(body), PIECE_MAX_BYTES, encoder);
-    if (pieces === undefined) return sendOne(input, init, body, bytes);
-    // Started together, synchronously: on page hide there is no later turn to start them in.
-    const responses = await Promise.all(pieces.map((p) => sendOne(input, init, p.body, p.bytes)));
-    return combine(responses);
+    const pieces = bytes > PIECE_MAX_BYTES ? splitOtlpJson(bodyText(body), PIECE_MAX_BYTES, encoder) : undefined;
+    // Pieces are started together, synchronously: on page hide there is no later turn to start them in.
+    return pieces ? combine(await Promise.all(pieces.map((p) => send(input, init, p.body, p.bytes)))) : send(input, init, body, bytes);
   } as typeof fetch;
 }
 
@@ -88,9 +83,7 @@ export function isOtlpBody(body: unknown): body is OtlpBody {
 
 /** A body as text: a string as is, UTF-8 bytes decoded. */
 export function bodyText(body: OtlpBody): string {
-  if (typeof body === "string") return body;
-  decoder ??= new TextDecoder();
-  return decoder.decode(body);
+  return typeof body === "string" ? body : (decoder ??= new TextDecoder()).decode(body);
 }
 
 /**
@@ -99,7 +92,7 @@ export function bodyText(body: OtlpBody): string {
  * the body is not OTLP/JSON or cannot be split (one item alone is too large).
  */
 export function splitOtlpJson(body: string, maxBytes: number, encoder: TextEncoder = new TextEncoder()): Array<{ body: string; bytes: number }> | undefined {
-  let root: Json;
+  let root: Json | undefined;
   try {
     root = JSON.parse(body) as Json;
   } catch {
@@ -108,47 +101,29 @@ export function splitOtlpJson(body: string, maxBytes: number, encoder: TextEncod
   const shape = CONTAINERS.find(([top]) => Array.isArray(root?.[top]));
   if (!shape) return undefined;
   const [top, scopeKey, itemKey] = shape;
-  // Flatten to (resource, scope, item) triples; rebuilding groups consecutive ones again.
-  const units: Array<{ r: Json; s: Json; item: unknown }> = [];
-  for (const r of root[top] as Json[]) {
+  // Flatten to [resource, scope, item] triples; rebuilding groups consecutive ones again.
+  type Unit = [resource: Json, scope: Json, item: unknown];
+  const units: Unit[] = [];
+  for (const r of root![top] as Json[]) {
     for (const s of (r?.[scopeKey] as Json[] | undefined) ?? []) {
-      for (const item of (s?.[itemKey] as unknown[] | undefined) ?? []) units.push({ r, s, item });
+      for (const item of (s?.[itemKey] as unknown[] | undefined) ?? []) units.push([r, s, item]);
     }
   }
-  const build = (part: typeof units): string => {
-    const resources: Json[] = [];
-    let lastR: Json | undefined;
-    let lastS: Json | undefined;
-    let items: unknown[] = [];
-    let scopes: Json[] = [];
-    for (const u of part) {
-      if (u.r !== lastR) {
-        scopes = [];
-        resources.push({ ...u.r, [scopeKey]: scopes });
-        lastR = u.r;
-        lastS = undefined;
-      }
-      if (u.s !== lastS) {
-        items = [];
-        scopes.push({ ...u.s, [itemKey]: items });
-        lastS = u.s;
-      }
-      items.push(u.item);
-    }
-    return JSON.stringify({ [top]: resources });
-  };
   const out: Array<{ body: string; bytes: number }> = [];
   // Halve until each part fits: O(n log n) serialization, only for oversized bodies.
-  const split = (part: typeof units): boolean => {
-    const text = build(part);
-    const bytes = encoder.encode(text).byteLength;
-    if (bytes <= maxBytes) {
-      out.push({ body: text, bytes });
-      return true;
+  const split = (part: Unit[]): boolean => {
+    const resources: Json[] = [];
+    let lastR: unknown, lastS: unknown, scopes: Json[], items: unknown[];
+    for (const [r, s, item] of part) {
+      if (r !== lastR) resources.push({ ...(lastR = r), [scopeKey]: (scopes = []) });
+      if (s !== lastS) scopes!.push({ ...(lastS = s), [itemKey]: (items = []) });
+      items!.push(item);
     }
-    if (part.length < 2) return false;
+    const text = JSON.stringify({ [top]: resources });
+    const bytes = encoder.encode(text).byteLength;
+    if (bytes <= maxBytes) return out.push({ body: text, bytes }) > 0;
     const mid = part.length >> 1;
-    return split(part.slice(0, mid)) && split(part.slice(mid));
+    return mid > 0 && split(part.slice(0, mid)) && split(part.slice(mid));
   };
   return units.length > 1 && split(units) ? out : undefined;
 }
@@ -157,23 +132,23 @@ export function splitOtlpJson(body: string, maxBytes: number, encoder: TextEncod
 async function combine(responses: Response[]): Promise<Response> {
   const failed = responses.find((r) => !r.ok);
   if (failed) return failed;
-  const rejected: Record<string, number> = {};
-  let errorMessage = "";
+  const partialSuccess: Record<string, string | number> = {};
   for (const response of responses) {
-    let partial: Json | undefined;
+    let partial: unknown;
     try {
       // Bounded like the transport's own read: a piece's answer is no more trusted than the whole's.
-      partial = (JSON.parse(await readBounded(response)) as { partialSuccess?: Json } | null)?.partialSuccess;
+      partial = (JSON.parse(await readBounded(response)) as { partialSuccess?: unknown } | null)?.partialSuccess;
     } catch {
-      partial = undefined;
+      // An unreadable answer of an accepted piece adds nothing.
     }
-    if (!partial || typeof partial !== "object") continue;
-    for (const [key, value] of Object.entries(partial)) {
-      if (key === "errorMessage" && typeof value === "string") errorMessage ||= value;
-      else if (count(value) > 0) rejected[key] = (rejected[key] ?? 0) + count(value);
+    if (partial && typeof partial === "object") {
+      for (const [key, value] of Object.entries(partial)) {
+        if (key === "errorMessage") {
+          if (typeof value === "string" && value) partialSuccess.errorMessage ||= value;
+        } else if (count(value) > 0) partialSuccess[key] = ((partialSuccess[key] as number) ?? 0) + count(value);
+      }
     }
   }
-  const hasPartial = errorMessage !== "" || Object.keys(rejected).length > 0;
-  const text = hasPartial ? JSON.stringify({ partialSuccess: { ...rejected, ...(errorMessage ? { errorMessage } : {}) } }) : "{}";
+  const text = JSON.stringify(Object.keys(partialSuccess).length ? { partialSuccess } : {});
   return new Response(text, { status: 200, headers: { "content-type": "application/json" } });
 }

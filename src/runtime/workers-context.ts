@@ -32,18 +32,6 @@ function alsOf(module: unknown): AsyncLocalStorageClass | undefined {
   return typeof als === "function" ? (als as AsyncLocalStorageClass) : undefined;
 }
 
-/** `AsyncLocalStorage` from what the runtime exposes synchronously, or undefined. */
-export function synchronousAsyncLocalStorage(): AsyncLocalStorageClass | undefined {
-  const g = globalThis as RuntimeGlobals;
-  if (typeof g.AsyncLocalStorage === "function") return g.AsyncLocalStorage as AsyncLocalStorageClass;
-  try {
-    return alsOf(g.process?.getBuiltinModule?.("node:async_hooks"));
-  } catch {
-    // A polyfilled `process` whose getBuiltinModule throws: treat as absent.
-    return undefined;
-  }
-}
-
 // The specifier arrives as a parameter so no bundler resolves it at build time (wrangler's
 // esbuild fails on an unresolvable literal `node:` import when `nodejs_compat` is off, and
 // our own neutral-platform build check rejects one); workerd resolves it at run time.
@@ -51,17 +39,21 @@ function importBuiltin(specifier: string): Promise<unknown> {
   return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
 }
 
-async function importedAsyncLocalStorage(): Promise<AsyncLocalStorageClass | undefined> {
+/** `AsyncLocalStorage` from what the runtime exposes synchronously (a global, `process.getBuiltinModule`), or undefined. */
+function synchronousAsyncLocalStorage(): AsyncLocalStorageClass | undefined {
+  const g = globalThis as RuntimeGlobals;
   try {
-    return alsOf(await importBuiltin("node:async_hooks"));
+    return alsOf(g) ?? alsOf(g.process?.getBuiltinModule?.("node:async_hooks"));
   } catch {
-    // Workers without nodejs_compat/nodejs_als, browsers' web workers: no such module.
-    return undefined;
+    // A polyfilled `process` whose getBuiltinModule throws: treat as absent.
   }
 }
 
-// Resolved once per isolate, while the module evaluates (before any request is served).
-const found: AsyncLocalStorageClass | undefined = synchronousAsyncLocalStorage() ?? (await importedAsyncLocalStorage());
+// Resolved once per isolate, while the module evaluates (before any request is served); the
+// dynamic import only when nothing synchronous has it.
+const found: AsyncLocalStorageClass | undefined =
+  synchronousAsyncLocalStorage() ??
+  (await importBuiltin("node:async_hooks").then(alsOf, () => undefined)); // Workers without nodejs_compat/nodejs_als: no such module
 
 /**
  * The `AsyncLocalStorage` class this isolate offers (`nodejs_compat` or `nodejs_als` on

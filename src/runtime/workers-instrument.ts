@@ -30,13 +30,12 @@
  *
  * @module
  */
-import { describe } from "../common/describe.ts";
+import { describe, describeValue } from "../common/describe.ts";
 import { diagOnce } from "../common/diag.ts";
 import { context } from "../context/context-api.ts";
 import { installFetchInstrumentation, type FetchInstrumentationOptions } from "../instrument/fetch.ts";
 import { instrumentHandler, type HandlerInstrumentationOptions } from "../instrument/handler.ts";
-import { createQueryRedactor, durationHistogram, instrumentationTracer } from "../instrument/http-semconv.ts";
-import { startOperationSpan, type OperationRecording } from "../instrument/operation-span.ts";
+import { operationRecording, startOperationSpan, type OperationRecording } from "../instrument/operation-span.ts";
 import type { Sdk } from "../sdk/init.ts";
 import type { InitOptions } from "../sdk/options.ts";
 import { getSpan } from "../trace/span-in-context.ts";
@@ -88,63 +87,62 @@ export interface WorkersHandler {
 let invocations = 0;
 let fetchInstalled = false;
 
-/** The instrumentation scope of the spans and metrics made here. */
-const SCOPE = "otel-edge/workers";
-
 /** The isolate's SDK as one wrapper uses it: rebuilt when `init()` returns another SDK (after a shutdown). */
 interface Started {
   sdk: Sdk;
-  config: WorkersInstrumentConfig;
+  /** The SERVER span options of the wrapper's `fetch`: Cloudflare's client address, then the user's. */
+  handler: HandlerInstrumentationOptions<[env: unknown, ctx: WaitUntilContext]>;
   /** How the non-HTTP invocation spans record: `faas.invoke_duration` where the program has a meter provider. */
   recording: OperationRecording;
 }
 
-/** One wrapper's configuration source and what it started. */
-interface Memo {
-  source: WorkersConfigSource<never>;
-  config?: WorkersInstrumentConfig;
-  started?: Started;
-}
+/** Starts (or reuses) the isolate's SDK for one wrapper's config and an invocation's `env`. */
+type Starter = (env: unknown) => Started | undefined;
 
-/** Checks the configuration source (a TypeError naming `what` at construction) and makes the wrapper's memo. */
-function memoOf(source: unknown, what: string): Memo {
+/**
+ * Checks the configuration source (a TypeError naming `what` at construction) and returns the
+ * wrapper's starter. It builds the config once, starts or reuses the SDK at each invocation
+ * and returns undefined when that failed (reported once: the invocation then runs untraced
+ * rather than failing).
+ */
+function starter(source: unknown, what: string): Starter {
   if (source === null || (typeof source !== "object" && typeof source !== "function")) {
     throw new TypeError(`${what}: config must be init() options or a function (env) => options`);
   }
-  return { source: source as WorkersConfigSource<never> };
-}
-
-/**
- * Starts (or reuses) the isolate's SDK for the wrapper's config and `env`; undefined when that
- * failed (reported once: the invocation then runs untraced rather than failing).
- */
-function start(memo: Memo, env: unknown): Started | undefined {
-  try {
-    const { source } = memo;
-    const config = (memo.config ??= typeof source === "function" ? source(env as never) : source);
-    const { handler: _handler, fetch: fetchOptions, ...options } = config;
-    const sdk = init({ ...options, env: options.env ?? (env as InitOptions["env"]) });
-    if (memo.started?.sdk === sdk) return memo.started;
-    if (fetchOptions !== false && !fetchInstalled && !sdk.disabled) {
-      // Once per isolate: the traced fetch reads the active context per call (see module doc).
-      fetchInstalled = true;
-      installFetchInstrumentation(fetchOptions);
+  let config: WorkersInstrumentConfig | undefined;
+  let started: Started | undefined;
+  return (env) => {
+    try {
+      config ??= typeof source === "function" ? (source as (env: unknown) => WorkersInstrumentConfig)(env) : (source as WorkersInstrumentConfig);
+      const { handler, fetch: fetchOptions, ...options } = config;
+      const sdk = init({ ...options, env: options.env ?? (env as InitOptions["env"]) });
+      if (started?.sdk !== sdk) {
+        if (fetchOptions !== false && !fetchInstalled && !sdk.disabled) {
+          // Once per isolate: the traced fetch reads the active context per call (see module doc).
+          fetchInstalled = true;
+          installFetchInstrumentation(fetchOptions);
+        }
+        started = {
+          sdk,
+          // Cloudflare puts the client's IP in `CF-Connecting-IP` (set by the edge, not the client).
+          handler: { clientAddress: (request: Request) => request.headers?.get("cf-connecting-ip") ?? undefined, ...handler },
+          recording: operationRecording("faas", "otel-edge/workers", sdk, what),
+        };
+      }
+      return started;
+    } catch (error) {
+      diagOnce("error", "workers-instrument-start-failed", `otel-edge could not start in this Worker; invocations run untraced: ${describe(error)}`);
     }
-    const recording = { tracer: instrumentationTracer(SCOPE, sdk), histogram: durationHistogram("faas", SCOPE, sdk), redactSearch: createQueryRedactor() };
-    return (memo.started = { sdk, config, recording });
-  } catch (error) {
-    diagOnce("error", "workers-instrument-start-failed", `otel-edge could not start in this Worker; invocations run untraced: ${describe(error)}`);
-    return undefined;
-  }
+  };
 }
 
 /**
  * One invocation: counted, run by `traced` with the started SDK (by `untraced` when it could
  * not start), and flushed in `waitUntil` at the end — also when it throws.
  */
-async function invoke(memo: Memo, env: unknown, waitUntil: WaitUntilContext, untraced: () => unknown, traced: (started: Started) => unknown): Promise<unknown> {
+async function invoke(start: Starter, env: unknown, waitUntil: WaitUntilContext, untraced: () => unknown, traced: (started: Started) => unknown): Promise<unknown> {
   invocations++;
-  const started = start(memo, env);
+  const started = start(env);
   if (!started) return untraced();
   try {
     return await traced(started);
@@ -153,32 +151,24 @@ async function invoke(memo: Memo, env: unknown, waitUntil: WaitUntilContext, unt
   }
 }
 
-/** Marks the active span (the invocation's local root) with `faas.coldstart`. */
-function markInvocation(): void {
-  getSpan(context.active())?.setAttribute("faas.coldstart", invocations === 1);
+/**
+ * A fetch-style `user` traced by `instrumentHandler`, which marks its SERVER span (the
+ * invocation's local root) with `faas.coldstart`.
+ */
+function tracedFetch(started: Started, user: (args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return instrumentHandler((...args: [Request, ...unknown[]]) => {
+    getSpan(context.active())?.setAttribute("faas.coldstart", invocations === 1);
+    return user(args) as Promise<Response>;
+  }, started.handler as HandlerInstrumentationOptions<unknown[]>) as (...args: unknown[]) => unknown;
 }
 
 /**
  * Runs `fn` inside a new local-root span for a non-HTTP trigger, recording errors and
- * `faas.invoke_duration`; the span ends before this returns (or rethrows).
+ * `faas.invoke_duration`; the span ends when `fn` has settled.
  */
-async function traced(started: Started, name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, fn: () => unknown): Promise<unknown> {
+function traced(started: Started, name: string, kind: SpanKind, attributes: Record<string, string | number | boolean>, fn: () => unknown): unknown {
   attributes["faas.coldstart"] = invocations === 1;
-  const handle = startOperationSpan(started.recording, name, kind, attributes, { "faas.trigger": attributes["faas.trigger"]! }, context.active());
-  try {
-    const result = await context.with(handle.context, fn);
-    handle.end();
-    return result;
-  } catch (error) {
-    handle.end(undefined, error);
-    throw error;
-  }
-}
-
-/** The SERVER span options of a wrapper: Cloudflare's client address, then the user's. */
-function handlerOptions(started: Started): HandlerInstrumentationOptions<[env: unknown, ctx: WaitUntilContext]> {
-  // Cloudflare puts the client's IP in `CF-Connecting-IP` (set by the edge, not the client).
-  return { clientAddress: (request: Request) => request.headers?.get("cf-connecting-ip") ?? undefined, ...started.config.handler };
+  return startOperationSpan(started.recording, name, kind, attributes, { "faas.trigger": attributes["faas.trigger"]! }, context.active()).run(fn);
 }
 
 /**
@@ -200,40 +190,32 @@ function handlerOptions(started: Started): HandlerInstrumentationOptions<[env: u
  * ```
  */
 export function instrument<H extends WorkersHandler, Env = Parameters<NonNullable<H["fetch"]>>[1]>(handler: H, config: WorkersConfigSource<Env>): H {
-  if (handler === null || typeof handler !== "object") throw new TypeError(`instrument: handler must be an object with fetch/scheduled/queue methods, got ${handler === null ? "null" : typeof handler}`);
-  const memo = memoOf(config, "instrument");
+  if (handler === null || typeof handler !== "object") throw new TypeError(`instrument: handler must be an object with fetch/scheduled/queue methods, got ${describeValue(handler)}`);
+  const start = starter(config, "instrument");
   // Own properties copied onto an object with the same prototype (class-based apps such as
   // Hono keep their prototype methods); the user's methods are called with `this` = handler.
   const wrapped = Object.assign(Object.create(Object.getPrototypeOf(handler) as object | null) as H, handler);
-  /** Wraps `handler[method]` when present: `run` traces one invocation (`user` calls the user's method with its arguments). */
-  const wrap = <A>(method: keyof WorkersHandler, run: (started: Started, arg: A, env: Env, ctx: WaitUntilContext, user: () => unknown) => unknown): void => {
-    const userMethod = handler[method];
+  /** Wraps `handler[method]` when present: `run` traces one invocation of `user` (the user's method) with `args`. */
+  const wrap = (method: keyof WorkersHandler, run: (started: Started, args: unknown[], user: (args: unknown[]) => unknown) => unknown): void => {
+    const userMethod = handler[method] as unknown;
     if (typeof userMethod !== "function") return;
-    wrapped[method] = (arg: A, env: Env, ctx: WaitUntilContext): Promise<unknown> => {
-      const user = () => userMethod.call(handler, arg, env, ctx);
-      return invoke(memo, env, ctx, user, (started) => run(started, arg, env, ctx, user));
-    };
+    const user = (args: unknown[]): unknown => userMethod.apply(handler, args);
+    wrapped[method] = (...args: unknown[]) => invoke(start, args[1], args[2] as WaitUntilContext, () => user(args), (started) => run(started, args, user));
   };
-  const userFetch = handler.fetch;
-  let tracedFetch: ((request: Request, env: Env, ctx: WaitUntilContext) => Promise<unknown>) | undefined;
-
-  wrap<Request>("fetch", (started, request, env, ctx) => {
-    // One per wrapper, reused by every invocation: it calls the user's fetch with each call's arguments.
-    tracedFetch ??= instrumentHandler((req: Request, e: Env, c: WaitUntilContext): Promise<Response> => {
-      markInvocation();
-      return userFetch!.call(handler, req, e, c) as Promise<Response>;
-    }, handlerOptions(started));
-    return tracedFetch(request, env, ctx);
-  });
-  wrap<ScheduledControllerLike>("scheduled", (started, controller, _env, _ctx, user) => {
+  // One per wrapper, reused by every invocation.
+  let fetch: ((...args: unknown[]) => unknown) | undefined;
+  wrap("fetch", (started, args, user) => (fetch ??= tracedFetch(started, user))(...args));
+  wrap("scheduled", (started, args, user) => {
+    const controller = args[0] as ScheduledControllerLike | undefined;
     const cron = controller?.cron;
     const attributes: Record<string, string> = { "faas.trigger": "timer" };
-    if (typeof cron === "string" && cron !== "") attributes["faas.cron"] = cron;
+    if (typeof cron === "string" && cron) attributes["faas.cron"] = cron;
     const time = Number(controller?.scheduledTime);
     if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
-    return traced(started, attributes["faas.cron"] ? `scheduled ${cron}` : "scheduled", 1 /* SpanKind.SERVER */, attributes, user);
+    return traced(started, attributes["faas.cron"] ? `scheduled ${cron}` : "scheduled", 1 /* SpanKind.SERVER */, attributes, () => user(args));
   });
-  wrap<MessageBatchLike>("queue", (started, batch, _env, _ctx, user) => {
+  wrap("queue", (started, args, user) => {
+    const batch = args[0] as MessageBatchLike | undefined;
     const name = typeof batch?.queue === "string" ? batch.queue : "";
     const attributes: Record<string, string | number> = {
       "faas.trigger": "pubsub",
@@ -244,16 +226,9 @@ export function instrument<H extends WorkersHandler, Env = Parameters<NonNullabl
     if (name) attributes["messaging.destination.name"] = name;
     if (Array.isArray(batch?.messages)) attributes["messaging.batch.message_count"] = batch.messages.length;
     // Semconv messaging spans: "{messaging.operation.name} {destination}", kind CONSUMER.
-    return traced(started, name ? `process ${name}` : "process", 4 /* SpanKind.CONSUMER */, attributes, user);
+    return traced(started, name ? `process ${name}` : "process", 4 /* SpanKind.CONSUMER */, attributes, () => user(args));
   });
   return wrapped;
-}
-
-/** Per Durable Object instance: its `state` (for `waitUntil`), `env`, and its traced fetch once made. */
-interface ObjectState {
-  state: WaitUntilContext;
-  env: unknown;
-  fetch?: (request: Request) => Promise<Response>;
 }
 
 /** A Durable Object (or `WorkerEntrypoint`) class: constructed with `(state, env)`. */
@@ -278,22 +253,23 @@ export type DurableObjectClass = abstract new (state: any, env: any) => object;
  * ```
  */
 export function instrumentDurableObject<C extends DurableObjectClass>(Class: C, config: WorkersConfigSource<ConstructorParameters<C>[1]>): C {
-  if (typeof Class !== "function") throw new TypeError(`instrumentDurableObject: expected a class, got ${typeof Class}`);
-  const memo = memoOf(config, "instrumentDurableObject");
-  const objects = new WeakMap<object, ObjectState>();
+  if (typeof Class !== "function") throw new TypeError(`instrumentDurableObject: expected a class, got ${describeValue(Class)}`);
+  const start = starter(config, "instrumentDurableObject");
+  /** Per instance: its constructor arguments `(state, env)`, and its traced fetch once made. */
+  const objects = new WeakMap<object, { args: unknown[]; fetch?: (...args: unknown[]) => unknown }>();
   // deno-lint-ignore no-explicit-any
   const Base = Class as unknown as new (...args: any[]) => object;
   const Instrumented = class extends Base {
     // deno-lint-ignore no-explicit-any
     constructor(...args: any[]) {
       super(...args);
-      objects.set(this, { state: args[0] as WaitUntilContext, env: args[1] });
+      objects.set(this, { args });
     }
   };
   Object.defineProperty(Instrumented, "name", { value: Class.name });
 
-  /** Wraps the prototype's `method`: `run` traces one call, given the object's state and the user's method. */
-  const wrap = (method: string, run: (own: ObjectState, started: Started, args: unknown[], user: (args: unknown[]) => unknown) => unknown): void => {
+  /** Wraps the prototype's `method`: `run` traces one call, given the object's state and the user's method bound to it. */
+  const wrap = (method: string, run: (own: { fetch?: (...args: unknown[]) => unknown }, started: Started, args: unknown[], user: (args: unknown[]) => unknown) => unknown): void => {
     const userMethod = (Class.prototype as Record<string, unknown>)[method];
     if (typeof userMethod !== "function") return;
     Object.defineProperty(Instrumented.prototype, method, {
@@ -302,17 +278,11 @@ export function instrumentDurableObject<C extends DurableObjectClass>(Class: C, 
       value: function (this: object, ...args: unknown[]): unknown {
         const user = (a: unknown[]): unknown => userMethod.apply(this, a);
         const own = objects.get(this);
-        return own ? invoke(memo, own.env, own.state, () => user(args), (started) => run(own, started, args, user)) : user(args);
+        return own ? invoke(start, own.args[1], own.args[0] as WaitUntilContext, () => user(args), (started) => run(own, started, args, user)) : user(args);
       },
     });
   };
-  wrap("fetch", (own, started, args, user) => {
-    own.fetch ??= instrumentHandler((request: Request): Promise<Response> => {
-      markInvocation();
-      return user([request]) as Promise<Response>;
-    }, handlerOptions(started) as HandlerInstrumentationOptions<[]>);
-    return own.fetch(args[0] as Request);
-  });
+  wrap("fetch", (own, started, args, user) => (own.fetch ??= tracedFetch(started, (a) => user([a[0]])))(args[0]));
   wrap("alarm", (_own, started, args, user) => traced(started, "alarm", 1 /* SpanKind.SERVER */, { "faas.trigger": "timer" }, () => user(args)));
   return Instrumented as unknown as C;
 }

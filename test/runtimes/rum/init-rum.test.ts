@@ -55,8 +55,8 @@ const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
   ["documentLoad.resourceTimings", { documentLoad: { resourceTimings: "all" } }, TypeError, /options\.documentLoad\.resourceTimings must be true or false/],
   ["webVitals.onReport", { webVitals: { onReport: true } }, TypeError, /options\.webVitals\.onReport must be a function/],
   ["webVitals.histograms", { webVitals: { histograms: "yes" } }, TypeError, /options\.webVitals\.histograms must be webVitalHistograms/],
-  ["captureRequestHeaders", { captureRequestHeaders: "x-request-id" }, TypeError, /captureRequestHeaders must be an array of header names/],
-  ["captureResponseHeaders", { captureResponseHeaders: ["bad header"] }, TypeError, /captureResponseHeaders must contain HTTP header names/],
+  ["captureRequestHeaders", { captureRequestHeaders: "x-request-id" }, TypeError, /captureRequestHeaders must be an array of HTTP header names such as "content-type", got "x-request-id"/],
+  ["captureResponseHeaders", { captureResponseHeaders: ["bad header"] }, TypeError, /captureResponseHeaders must be an array of HTTP header names such as "content-type", got "bad header"/],
   ["options itself", "fast", TypeError, /options must be an object/],
 ];
 
