@@ -3,7 +3,7 @@
  * encoders (opentelemetry-proto common/v1/common.proto; JSON form per the proto3 JSON
  * mapping, https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
  *
- * The output is written as UTF-8 bytes into a {@link JsonWriter}, without an intermediate
+ * The output is written as UTF-8 bytes, without an intermediate
  * object tree (json-writer.ts says why bytes), and encoding never throws: a getter or proxy
  * trap that throws drops that entry, a cycle or a branch deeper than
  * {@link MAX_ANY_VALUE_DEPTH} is dropped, and each cause is reported once.
