@@ -204,79 +204,73 @@ function uint64(n: unknown): string | undefined {
   return integerText(n, 0, 18446744073709551616); // 2^64, exact as a double
 }
 
-/** `,"count":"<count>","sum":<sum>`: the head every histogram and summary point shares. */
-function countAndSum(count: string, sum: number): void {
+/**
+ * `,"count":"<count>","sum":<sum>`: the head every histogram and summary point shares; false
+ * (the point is dropped) for a count that is not a uint64 or a sum that is not a number.
+ */
+function countAndSum(count: unknown, sum: unknown): boolean {
+  const text = uint64(count);
+  if (text === undefined || typeof sum !== "number") return false;
   ascii(',"count":"');
-  ascii(count);
+  ascii(text);
   ascii('","sum":');
   double(sum);
+  return true;
 }
 
 /** `NumberDataPoint` (sum, gauge). */
 function numberPoint(point: DataPoint<number>, int: boolean): boolean {
   const value = point.value;
-  if (typeof value !== "number") return false;
-  if (!pointHead(point)) return false;
+  if (typeof value !== "number" || !pointHead(point)) return false;
   valueField(value, int);
-  exemplarsField(point.exemplars, int);
-  byte(125);
-  return true;
+  return pointTail(point.exemplars, int);
 }
+
+// Each point writer below checks the point while it writes it: a point it rejects (false) or
+// whose fields throw is taken back whole by writeList.
 
 /** `HistogramDataPoint`: `bucket_counts` must have one more entry than `explicit_bounds` (or none). */
 function histogramPoint(point: DataPoint<HistogramValue>, int: boolean): boolean {
   const h = point.value;
-  const count = uint64(h.count);
   const bounds = h.boundaries;
   const counts = h.bucketCounts;
-  if (count === undefined || typeof h.sum !== "number" || !Array.isArray(bounds) || !Array.isArray(counts)) return false;
-  if (counts.length !== 0 && counts.length !== bounds.length + 1) return false;
-  if (!pointHead(point)) return false;
-  countAndSum(count, h.sum);
-  if (!valueList(BUCKET_COUNTS, counts, countItem) || !valueList(',"explicitBounds":[', bounds, doubleItem)) return false;
-  exemplarsField(point.exemplars, int);
-  minMax(h.min, h.max);
-  byte(125);
-  return true;
+  return (
+    Array.isArray(bounds) &&
+    Array.isArray(counts) &&
+    (counts.length === 0 || counts.length === bounds.length + 1) &&
+    pointHead(point) &&
+    countAndSum(h.count, h.sum) &&
+    valueList(BUCKET_COUNTS, counts, countItem) &&
+    valueList(',"explicitBounds":[', bounds, doubleItem) &&
+    pointTail(point.exemplars, int, h.min, h.max)
+  );
 }
 
 /** `ExponentialHistogramDataPoint`. */
 function exponentialPoint(point: DataPoint<ExponentialHistogramValue>, int: boolean): boolean {
   const e = point.value;
-  const count = uint64(e.count);
-  const zeroCount = uint64(e.zeroCount);
   const scale = e.scale;
-  if (count === undefined || zeroCount === undefined || typeof e.sum !== "number" || !isInt32(scale)) return false;
-  const positive = e.positive;
-  const negative = e.negative;
-  if (!validBuckets(positive) || !validBuckets(negative)) return false;
-  if (!pointHead(point)) return false;
-  countAndSum(count, e.sum);
+  const zeroCount = uint64(e.zeroCount);
+  if (!isInt32(scale) || zeroCount === undefined || !pointHead(point) || !countAndSum(e.count, e.sum)) return false;
   ascii(',"scale":');
   ascii(String(scale));
   ascii(',"zeroCount":"');
   ascii(zeroCount);
   ascii('","positive":');
-  if (!buckets(positive)) return false;
+  if (!buckets(e.positive)) return false;
   ascii(',"negative":');
-  if (!buckets(negative)) return false;
-  exemplarsField(point.exemplars, int);
-  minMax(e.min, e.max);
-  // 0 is the proto3 default, omitted.
-  if (e.zeroThreshold !== 0) doubleField(',"zeroThreshold":', e.zeroThreshold);
-  byte(125);
-  return true;
+  if (!buckets(e.negative)) return false;
+  // A zeroThreshold of 0 is the proto3 default, omitted.
+  return pointTail(point.exemplars, int, e.min, e.max, e.zeroThreshold !== 0 ? e.zeroThreshold : undefined);
 }
 
-function validBuckets(b: ExponentialBuckets | undefined): b is ExponentialBuckets {
-  return b !== null && typeof b === "object" && isInt32(b.offset) && Array.isArray(b.bucketCounts);
-}
-
-/** `ExponentialHistogramDataPoint.Buckets`: `offset` is sint32, `bucket_counts` repeated uint64. False for an invalid count. */
-function buckets(b: ExponentialBuckets): boolean {
+/** `ExponentialHistogramDataPoint.Buckets`: `offset` is sint32, `bucket_counts` repeated uint64. False when invalid. */
+function buckets(b: ExponentialBuckets | undefined): boolean {
+  const offset = b?.offset;
+  if (!isInt32(offset) || !Array.isArray(b!.bucketCounts)) return false;
   ascii('{"offset":');
-  ascii(String(b.offset));
-  if (!valueList(BUCKET_COUNTS, b.bucketCounts, countItem)) return false;
+  ascii(String(offset));
+  if (!valueList(BUCKET_COUNTS, b!.bucketCounts, countItem)) return false;
   byte(125);
   return true;
 }
@@ -284,12 +278,20 @@ function buckets(b: ExponentialBuckets): boolean {
 /** `SummaryDataPoint` (no exemplars in the proto). */
 function summaryPoint(point: DataPoint<SummaryValue>): boolean {
   const s = point.value;
-  const count = uint64(s.count);
   const quantiles = s.quantiles;
-  if (count === undefined || typeof s.sum !== "number" || !Array.isArray(quantiles)) return false;
-  if (!pointHead(point)) return false;
-  countAndSum(count, s.sum);
-  if (!valueList(',"quantileValues":[', quantiles, quantileItem)) return false;
+  return Array.isArray(quantiles) && pointHead(point) && countAndSum(s.count, s.sum) && valueList(',"quantileValues":[', quantiles, quantileItem) && pointTail();
+}
+
+/**
+ * The end of a point: `,"exemplars":[..]` (nothing when there are none; unreadable exemplars
+ * are dropped, reported once), then `,"min":..`, `,"max":..` and `,"zeroThreshold":..` for
+ * those that are numbers (`optional double`s the data model may not have), then `}`. True.
+ */
+function pointTail(exemplars?: readonly Exemplar[], int?: boolean, min?: number, max?: number, zeroThreshold?: number): true {
+  if (Array.isArray(exemplars) && writeList(',"exemplars":[', exemplars, exemplar, int!) > 0) dropped("an exemplar with an invalid value or time");
+  doubleField(',"min":', min);
+  doubleField(',"max":', max);
+  doubleField(',"zeroThreshold":', zeroThreshold);
   byte(125);
   return true;
 }
@@ -341,12 +343,6 @@ function quantileItem(q: SummaryValue["quantiles"][number]): boolean {
   return true;
 }
 
-/** `,"min":..,"max":..` for the `optional double` fields the data model has (none when count is 0). */
-function minMax(min: number | undefined, max: number | undefined): void {
-  doubleField(',"min":', min);
-  doubleField(',"max":', max);
-}
-
 /** `key` (a fragment such as `,"min":`) and the double `value` when it is a number, else nothing. */
 function doubleField(key: string, value: unknown): void {
   if (typeof value === "number") {
@@ -354,12 +350,6 @@ function doubleField(key: string, value: unknown): void {
     double(value);
   }
 }
-
-/** `,"exemplars":[..]`, or nothing when there are none; unreadable exemplars are dropped (reported once). */
-function exemplarsField(exemplars: readonly Exemplar[] | undefined, int: boolean): void {
-  if (Array.isArray(exemplars) && writeList(',"exemplars":[', exemplars, exemplar, int) > 0) dropped("an exemplar with an invalid value or time");
-}
-
 
 /**
  * `Exemplar`: the value typed like the instrument's points; `span_id`/`trace_id` (hex in
