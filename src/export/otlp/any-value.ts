@@ -3,18 +3,18 @@
  * encoders (opentelemetry-proto common/v1/common.proto; JSON form per the proto3 JSON
  * mapping, https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
  *
- * The output is written as UTF-8 bytes into a {@link JsonWriter}, without an intermediate
+ * The output is written as UTF-8 bytes, without an intermediate
  * object tree (json-writer.ts says why bytes), and encoding never throws: a getter or proxy
  * trap that throws drops that entry, a cycle or a branch deeper than
  * {@link MAX_ANY_VALUE_DEPTH} is dropped, and each cause is reported once.
  */
 import { encodeBase64 } from "./base64.ts";
-import { dropped } from "./write-items.ts";
-import { finishText, JsonWriter, writeDouble } from "./json-writer.ts";
+import { dropped, unreadable } from "./write-items.ts";
+import { ascii, byte, bytes, bytesSince, double, pos, rewind, string, utf8Text, written } from "./json-writer.ts";
 
 /**
  * How deeply arrays and maps may nest inside one value (log bodies can be arbitrary
- * objects); deeper branches are dropped rather than risking a stack overflow.
+ * objects); deeper branches are dropped rather than risking a stack overflo
  */
 export const MAX_ANY_VALUE_DEPTH = 32;
 
@@ -50,9 +50,7 @@ export function integerText(n: unknown, min: number = -INT64_END, end: number = 
  * encodeAnyValue(42); // '{"intValue":"42"}'
  */
 export function encodeAnyValue(value: unknown): string {
-  const w = new JsonWriter(false);
-  writeAnyValueOrEmpty(w, value);
-  return finishText(w);
+  return utf8Text(written(undefined, () => writeAnyValueOrEmpty(value)));
 }
 
 /**
@@ -66,32 +64,34 @@ export function encodeAnyValue(value: unknown): string {
  * // '[{"key":"http.status_code","value":{"intValue":"200"}}]'
  */
 export function encodeKeyValueList(map: unknown): string {
-  const w = new JsonWriter(false);
-  w.byte(0x5b); // [
-  writeKeyValues(w, map);
-  w.byte(0x5d); // ]
-  return finishText(w);
+  return utf8Text(
+    written(undefined, () => {
+      byte(91); // [
+      writeKeyValues(map);
+      byte(93); // ]
+    }),
+  );
 }
 
-/** {@link encodeAnyValue} into `w`: the AnyValue object, `{}` for a value that is dropped. */
-export function writeAnyValueOrEmpty(w: JsonWriter, value: unknown): void {
-  if (!anyValue(w, value)) w.ascii("{}");
+/** {@link encodeAnyValue}, written: the AnyValue object, `{}` for a value that is dropped. */
+export function writeAnyValueOrEmpty(value: unknown): void {
+  if (!anyValue(value)) ascii("{}");
 }
 
 /**
- * The comma-separated `KeyValue` objects of `map` (no brackets) into `w`, as in
+ * The comma-separated `KeyValue` objects of `map` (no brackets), as in
  * {@link encodeKeyValueList}; returns whether any was written. Never throws.
  */
-export function writeKeyValues(w: JsonWriter, map: unknown): boolean {
+export function writeKeyValues(map: unknown): boolean {
   if (map === null || typeof map !== "object") return false;
   // The map itself is not put on the cycle path (hot: once per span, event and link); a
   // value that contains the map is then written once, one level down, and stops there.
-  const start = w.pos;
+  const start = pos;
   try {
-    return keyValues(w, map);
+    return keyValues(map);
   } catch {
-    w.pos = start;
-    dropped("attributes whose keys could not be read");
+    rewind(start);
+    unreadable("a value");
     return false;
   }
 }
@@ -111,7 +111,7 @@ const keyCache = /* @__PURE__ */ new Map<string, Uint8Array>();
 const STRING_VALUE = '{"stringValue":';
 
 /** The comma-separated KeyValue objects of `map`; false when none was written. */
-function keyValues(w: JsonWriter, map: object): boolean {
+function keyValues(map: object): boolean {
   let any = false;
   // for-in + own-property check: same keys and order as Object.keys, without allocating
   // the key array (measured ~3x faster per attribute map in V8).
@@ -121,93 +121,93 @@ function keyValues(w: JsonWriter, map: object): boolean {
     try {
       v = (map as Record<string, unknown>)[key];
     } catch {
-      dropped(`"${key}": reading it threw`, "otlp-getter");
+      unreadable(`attribute "${key}"`, "otlp-getter");
       continue;
     }
     if (v === undefined) continue;
-    const mark = w.pos;
-    if (any) w.byte(0x2c);
+    const mark = pos;
+    if (any) byte(44);
     const cached = keyCache.get(key);
-    if (cached !== undefined) w.bytes(cached);
+    if (cached !== undefined) bytes(cached);
     else {
-      const start = w.pos;
-      w.ascii('{"key":');
-      w.string(key);
-      w.ascii(',"value":');
-      w.ascii(STRING_VALUE);
-      if (keyCache.size < 1024 && key.length <= 256) keyCache.set(key, w.buf.slice(start, w.pos));
+      const start = pos;
+      ascii('{"key":');
+      string(key);
+      ascii(',"value":');
+      ascii(STRING_VALUE);
+      if (keyCache.size < 1024 && key.length <= 256) keyCache.set(key, bytesSince(start));
     }
     // Written up to `{"stringValue":`; any other value takes that part back.
     if (typeof v === "string") {
-      w.string(v);
-      w.ascii("}}");
+      string(v);
+      ascii("}}");
     } else {
-      w.pos -= STRING_VALUE.length;
-      if (!anyValue(w, v)) {
-        w.pos = mark;
+      rewind(pos - STRING_VALUE.length);
+      if (!anyValue(v)) {
+        rewind(mark);
         continue;
       }
-      w.byte(0x7d);
+      byte(125);
     }
     any = true;
   }
   return any;
 }
 
-/** The AnyValue JSON for `value` into `w`; false (nothing written) when the value must be dropped. */
-function anyValue(w: JsonWriter, value: unknown): boolean {
+/** The AnyValue JSON for `value`; false (nothing written) when the value must be dropped. */
+function anyValue(value: unknown): boolean {
   switch (typeof value) {
     case "string":
-      w.ascii(STRING_VALUE);
-      w.string(value);
-      w.byte(0x7d);
+      ascii(STRING_VALUE);
+      string(value);
+      byte(125);
       return true;
     case "number": {
       const int = integerText(value);
-      if (int !== undefined) quoted(w, '{"intValue":"', int);
+      if (int !== undefined) quoted('{"intValue":"', int);
       else {
-        w.ascii('{"doubleValue":');
-        writeDouble(w, value);
-        w.byte(0x7d);
+        ascii('{"doubleValue":');
+        double(value);
+        byte(125);
       }
       return true;
     }
     case "boolean":
-      w.ascii(value ? '{"boolValue":true}' : '{"boolValue":false}');
+      ascii(value ? '{"boolValue":true}' : '{"boolValue":false}');
       return true;
     case "bigint":
-      quoted(w, value >= -INT64_END_BIG && value < INT64_END_BIG ? '{"intValue":"' : '{"stringValue":"', value.toString());
+      quoted(value >= -INT64_END_BIG && value < INT64_END_BIG ? '{"intValue":"' : '{"stringValue":"', value.toString());
       return true;
     case "object":
       if (value === null) {
-        w.ascii("{}");
+        ascii("{}");
         return true;
       }
-      return objectValue(w, value);
+      return objectValue(value);
     default:
       return false; // undefined, symbol, function
   }
 }
 
 /** `open` (such as `{"intValue":"`), ASCII `text` that needs no escaping, and `"}`. */
-function quoted(w: JsonWriter, open: string, text: string): void {
-  w.ascii(open);
-  w.ascii(text);
-  w.ascii('"}');
+function quoted(open: string, text: string): void {
+  ascii(open);
+  ascii(text);
+  ascii('"}');
 }
 
-function objectValue(w: JsonWriter, value: object): boolean {
+function objectValue(value: object): boolean {
   const depth = ancestors.length;
-  const start = w.pos;
+  const start = pos;
   try {
     if (value instanceof Uint8Array) {
-      quoted(w, '{"bytesValue":"', encodeBase64(value));
+      quoted('{"bytesValue":"', encodeBase64(value));
       return true;
     }
     if (value instanceof Date) {
       const t = value.getTime();
       if (t !== t) return false;
-      quoted(w, '{"stringValue":"', value.toISOString());
+      quoted('{"stringValue":"', value.toISOString());
       return true;
     }
     if (depth >= MAX_ANY_VALUE_DEPTH) {
@@ -220,35 +220,35 @@ function objectValue(w: JsonWriter, value: object): boolean {
     }
     ancestors.push(value);
     if (Array.isArray(value)) {
-      arrayValue(w, value);
+      arrayValue(value);
       return true;
     }
-    w.ascii('{"kvlistValue":{"values":[');
-    if (keyValues(w, value)) {
-      w.ascii("]}}");
+    ascii('{"kvlistValue":{"values":[');
+    if (keyValues(value)) {
+      ascii("]}}");
     } else {
-      w.pos = start;
-      w.ascii('{"kvlistValue":{}}');
+      rewind(start);
+      ascii('{"kvlistValue":{}}');
     }
     return true;
   } catch {
     // A proxy whose traps throw, a revoked proxy, a throwing getTime: drop the value
     // instead of failing the whole batch.
-    w.pos = start;
-    dropped("a value whose contents could not be read");
+    rewind(start);
+    unreadable("a value");
     return false;
   } finally {
     ancestors.length = depth;
   }
 }
 
-function arrayValue(w: JsonWriter, values: readonly unknown[]): void {
+function arrayValue(values: readonly unknown[]): void {
   const n = values.length;
   if (n === 0) {
-    w.ascii('{"arrayValue":{}}');
+    ascii('{"arrayValue":{}}');
     return;
   }
-  w.ascii('{"arrayValue":{"values":[');
+  ascii('{"arrayValue":{"values":[');
   for (let i = 0; i < n; i++) {
     let v: unknown;
     try {
@@ -256,8 +256,8 @@ function arrayValue(w: JsonWriter, values: readonly unknown[]): void {
     } catch {
       v = undefined; // keep positions: an unreadable element becomes the empty AnyValue
     }
-    if (i > 0) w.byte(0x2c);
-    writeAnyValueOrEmpty(w, v);
+    if (i > 0) byte(44);
+    writeAnyValueOrEmpty(v);
   }
-  w.ascii("]}}");
+  ascii("]}}");
 }

@@ -12,13 +12,9 @@
  */
 import type { ReadableLogRecord } from "../../logs/types.ts";
 import { writeAnyValueOrEmpty } from "./any-value.ts";
-import { finishText } from "./json-writer.ts";
-import type { JsonWriter } from "./json-writer.ts";
-import { attributesFields, hexField, stringField, writeRequest } from "./resource-scope.ts";
+import { ascii, byte, epochNanos, hexField, pos, rewind, uint, utf8Text } from "./json-writer.ts";
+import { attributesFields, stringField, writeRequest } from "./resource-scope.ts";
 import { dropped } from "./write-items.ts";
-
-// logs.proto `LogRecordFlags`: bits 0–7 are the W3C trace flags; the rest are reserved (0).
-const LOG_RECORD_FLAGS_TRACE_FLAGS_MASK = 0xff;
 
 /**
  * The OTLP/JSON `ExportLogsServiceRequest` body for `records`, grouped by resource and
@@ -35,7 +31,7 @@ const LOG_RECORD_FLAGS_TRACE_FLAGS_MASK = 0xff;
  * });
  */
 export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Array {
-  return write(records).finish();
+  return writeRequest("logs", "Logs", "logRecords", records, writeLogRecord);
 }
 
 /**
@@ -46,55 +42,52 @@ export function encodeLogsBytes(records: readonly ReadableLogRecord[]): Uint8Arr
  * const request = JSON.parse(encodeLogs(records));
  */
 export function encodeLogs(records: readonly ReadableLogRecord[]): string {
-  return finishText(write(records));
-}
-
-function write(records: readonly ReadableLogRecord[]): JsonWriter {
-  return writeRequest("logs", "Logs", "logRecords", records, writeLogRecord);
+  return utf8Text(encodeLogsBytes(records));
 }
 
 /** One `LogRecord` JSON object. */
-function writeLogRecord(w: JsonWriter, record: ReadableLogRecord): boolean {
-  w.ascii('{"timeUnixNano":"');
-  nanos(w, record.timestamp);
-  w.ascii('","observedTimeUnixNano":"');
-  nanos(w, record.observedTimestamp);
-  w.byte(0x22);
+function writeLogRecord(record: ReadableLogRecord): boolean {
+  ascii('{"timeUnixNano":"');
+  nanos(record.timestamp);
+  ascii('","observedTimeUnixNano":"');
+  nanos(record.observedTimestamp);
+  byte(34);
   const severity = record.severityNumber;
   if (typeof severity === "number" && Number.isInteger(severity) && severity > 0 && severity <= 24) {
-    w.ascii(',"severityNumber":');
-    w.uint(severity);
+    ascii(',"severityNumber":');
+    uint(severity);
   }
-  stringField(w, ',"severityText":', record.severityText);
+  stringField(',"severityText":', record.severityText);
   if (record.body !== undefined) {
-    w.ascii(',"body":');
-    writeAnyValueOrEmpty(w, record.body);
+    ascii(',"body":');
+    writeAnyValueOrEmpty(record.body);
   }
-  attributesFields(w, record.attributes, record.droppedAttributesCount);
-  spanFields(w, record);
-  stringField(w, ',"eventName":', record.eventName);
-  w.byte(0x7d);
+  attributesFields(record.attributes, record.droppedAttributesCount);
+  spanFields(record);
+  stringField(',"eventName":', record.eventName);
+  byte(125);
   return true;
 }
 
-function nanos(w: JsonWriter, time: unknown): void {
+function nanos(time: unknown): void {
   // 0 is the proto's "unknown time"; a record without a readable time says exactly that.
-  if (typeof time === "number" && Number.isFinite(time)) w.epochNanos(time);
-  else w.byte(0x30);
+  if (typeof time === "number" && Number.isFinite(time)) epochNanos(time);
+  else byte(48);
 }
 
 /** `,"flags":n` (when not 0), `,"traceId":".."` and `,"spanId":".."` of the record's span context; nothing when its ids are invalid. */
-function spanFields(w: JsonWriter, record: ReadableLogRecord): void {
+function spanFields(record: ReadableLogRecord): void {
   const ctx = record.spanContext;
   if (ctx == null) return;
-  const mark = w.pos;
-  const flags = typeof ctx.traceFlags === "number" ? ctx.traceFlags & LOG_RECORD_FLAGS_TRACE_FLAGS_MASK : 0;
+  const mark = pos;
+  // logs.proto `LogRecordFlags`: bits 0–7 are the W3C trace flags; the rest are reserved (0).
+  const flags = typeof ctx.traceFlags === "number" ? ctx.traceFlags & 255 : 0;
   if (flags !== 0) {
-    w.ascii(',"flags":');
-    w.uint(flags);
+    ascii(',"flags":');
+    uint(flags);
   }
-  if (!hexField(w, ',"traceId":"', ctx.traceId, 32) || !hexField(w, ',"spanId":"', ctx.spanId, 16)) {
-    w.pos = mark;
+  if (!hexField(',"traceId":"', ctx.traceId, 32) || !hexField(',"spanId":"', ctx.spanId, 16)) {
+    rewind(mark);
     dropped("an invalid trace or span id of a log record (the record is kept)");
   }
 }

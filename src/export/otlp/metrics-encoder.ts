@@ -17,7 +17,6 @@
  */
 import type { InstrumentationScope } from "../../trace/types.ts";
 import type { Resource } from "../../resource/resource.ts";
-import { ValueType } from "../../metrics/types.ts";
 import type {
   DataPoint,
   Exemplar,
@@ -28,11 +27,10 @@ import type {
   ResourceMetrics,
   SummaryValue,
 } from "../../metrics/types.ts";
-import { integerText, writeKeyValues } from "./any-value.ts";
-import { finishText, writeDouble } from "./json-writer.ts";
-import type { JsonWriter } from "./json-writer.ts";
-import { dropped, writeItems, writeList } from "./write-items.ts";
-import { attributeList, hexField, stringField, writeRequest } from "./resource-scope.ts";
+import { integerText } from "./any-value.ts";
+import { ascii, byte, double, epochNanos, hexField, openObject, pos, rewind, string, uint, utf8Text } from "./json-writer.ts";
+import { dropped, unreadable, writeList } from "./write-items.ts";
+import { attributeList, stringField, writeRequest } from "./resource-scope.ts";
 
 /** One metric with the resource and scope it was collected under, for `writeRequest`. */
 interface ScopedMetric {
@@ -62,7 +60,7 @@ interface ScopedMetric {
  * });
  */
 export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uint8Array {
-  return write(collections).finish();
+  return writeRequest("metrics", "Metrics", "metrics", flatten(collections), (item: ScopedMetric) => writeMetric(item.metric));
 }
 
 /**
@@ -73,11 +71,7 @@ export function encodeMetricsBytes(collections: readonly ResourceMetrics[]): Uin
  * const request = JSON.parse(encodeMetrics([collection]));
  */
 export function encodeMetrics(collections: readonly ResourceMetrics[]): string {
-  return finishText(write(collections));
-}
-
-function write(collections: readonly ResourceMetrics[]): JsonWriter {
-  return writeRequest("metrics", "Metrics", "metrics", flatten(collections), (w: JsonWriter, item: ScopedMetric) => writeMetric(w, item.metric));
+  return utf8Text(encodeMetricsBytes(collections));
 }
 
 function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
@@ -95,13 +89,13 @@ function flatten(collections: readonly ResourceMetrics[]): ScopedMetric[] {
         for (let m = 0; m < metrics.length; m++) out.push({ resource, instrumentationScope: scope, metric: metrics[m]! });
       }
     } catch {
-      dropped("a collection whose resource or scopes could not be read");
+      unreadable("a collection");
     }
   }
   return out;
 }
 
-type PointWriter<T> = (w: JsonWriter, point: DataPoint<T>, int: boolean) => boolean;
+type PointWriter<T> = (point: DataPoint<T>, int: boolean) => boolean;
 
 /**
  * The point writer of each `dataPointType`, which is also the metric's field name
@@ -117,7 +111,7 @@ const POINT_WRITERS: Readonly<Record<MetricData["dataPointType"], PointWriter<ne
 };
 
 /** One `Metric` JSON object; false (nothing kept) when it has no point left or cannot be encoded. */
-function writeMetric(w: JsonWriter, metric: MetricData): boolean {
+function writeMetric(metric: MetricData): boolean {
   const descriptor = metric.descriptor;
   const name = descriptor?.name;
   if (typeof name !== "string" || name === "") {
@@ -135,21 +129,23 @@ function writeMetric(w: JsonWriter, metric: MetricData): boolean {
     t = temporality(metric.temporality);
     if (t === undefined) return false;
   }
-  w.ascii('{"name":');
-  w.string(name);
-  stringField(w, ',"description":', descriptor.description);
-  stringField(w, ',"unit":', descriptor.unit);
-  w.ascii(',"');
-  w.ascii(type);
-  w.ascii('":{"dataPoints":[');
-  if (!writePoints(w, metric.dataPoints as ReadonlyArray<DataPoint<never>> | undefined, descriptor.valueType === ValueType.INT, POINT_WRITERS[type])) return false;
-  w.byte(0x5d);
-  if (t !== undefined) {
-    w.ascii(',"aggregationTemporality":');
-    w.uint(t);
+  ascii('{"name":');
+  string(name);
+  stringField(',"description":', descriptor.description);
+  stringField(',"unit":', descriptor.unit);
+  const mark = pos;
+  const points = metric.dataPoints as ReadonlyArray<DataPoint<never>> | undefined;
+  // Invalid points are left out (reported once); a metric without any point left is dropped.
+  if (Array.isArray(points) && writeList(',"' + type + '":{"dataPoints":[', points, POINT_WRITERS[type], descriptor.valueType === 0 /* ValueType.INT */) > 0) {
+    dropped("a data point with an invalid or unreadable value");
   }
-  if (type === "sum") w.ascii(metric.isMonotonic === true ? ',"isMonotonic":true' : ',"isMonotonic":false');
-  w.ascii("}}");
+  if (pos === mark) return false;
+  if (t !== undefined) {
+    ascii(',"aggregationTemporality":');
+    uint(t);
+  }
+  if (type === "sum") ascii(metric.isMonotonic === true ? ',"isMonotonic":true' : ',"isMonotonic":false');
+  ascii("}}");
   return true;
 }
 
@@ -163,52 +159,44 @@ function temporality(value: unknown): 1 | 2 | undefined {
   return undefined;
 }
 
-/** The comma-separated encoded points; invalid points are skipped (reported once). False when none is left. */
-function writePoints<T>(w: JsonWriter, points: ReadonlyArray<DataPoint<T>> | undefined, int: boolean, write: PointWriter<T>): boolean {
-  if (!Array.isArray(points)) return false;
-  const start = w.pos;
-  if (writeItems(w, points, write, int) > 0) dropped("a data point with an invalid or unreadable value");
-  return w.pos !== start;
-}
-
 /**
  * Opens an object: `{`, then `"<list>":[..],` with the KeyValues of `attributes` when there
  * are any (an empty list is the proto3 default and is omitted), then `next`. `list` and
  * `next` are written with their leading comma, and the first comma becomes the `{`.
  */
-function openWithAttributes(w: JsonWriter, list: string, attributes: unknown, next: string): void {
-  const mark = w.pos;
-  attributeList(w, list, attributes);
-  w.ascii(next);
-  w.buf[mark] = 0x7b;
+function openWithAttributes(list: string, attributes: unknown, next: string): void {
+  const mark = pos;
+  attributeList(list, attributes);
+  ascii(next);
+  openObject(mark);
 }
 
 /** `{"attributes":[..],"startTimeUnixNano":"..","timeUnixNano":".."` (open object); false for bad times. */
-function pointHead(w: JsonWriter, point: DataPoint<unknown>): boolean {
+function pointHead(point: DataPoint<unknown>): boolean {
   const start = point.startTime;
   const time = point.time;
   if (typeof start !== "number" || typeof time !== "number" || !Number.isFinite(start) || !Number.isFinite(time)) return false;
-  openWithAttributes(w, ',"attributes":[', point.attributes, ',"startTimeUnixNano":"');
-  w.epochNanos(start);
-  w.ascii('","timeUnixNano":"');
-  w.epochNanos(time);
-  w.byte(0x22);
+  openWithAttributes(',"attributes":[', point.attributes, ',"startTimeUnixNano":"');
+  epochNanos(start);
+  ascii('","timeUnixNano":"');
+  epochNanos(time);
+  byte(34);
   return true;
 }
 
 /** `,"asInt":".."` for an integral int64 value of an INT instrument, else `,"asDouble":..`. */
-function valueField(w: JsonWriter, value: number, int: boolean): void {
+function valueField(value: number, int: boolean): void {
   if (int) {
     const s = integerText(value);
     if (s !== undefined) {
-      w.ascii(',"asInt":"');
-      w.ascii(s);
-      w.byte(0x22);
+      ascii(',"asInt":"');
+      ascii(s);
+      byte(34);
       return;
     }
   }
-  w.ascii(',"asDouble":');
-  writeDouble(w, value);
+  ascii(',"asDouble":');
+  double(value);
 }
 
 /** A non-negative integer below 2^64 as its exact decimal text, else undefined. */
@@ -216,93 +204,95 @@ function uint64(n: unknown): string | undefined {
   return integerText(n, 0, 18446744073709551616); // 2^64, exact as a double
 }
 
-/** `,"count":"<count>","sum":<sum>`: the head every histogram and summary point shares. */
-function countAndSum(w: JsonWriter, count: string, sum: number): void {
-  w.ascii(',"count":"');
-  w.ascii(count);
-  w.ascii('","sum":');
-  writeDouble(w, sum);
+/**
+ * `,"count":"<count>","sum":<sum>`: the head every histogram and summary point shares; false
+ * (the point is dropped) for a count that is not a uint64 or a sum that is not a number.
+ */
+function countAndSum(count: unknown, sum: unknown): boolean {
+  const text = uint64(count);
+  if (text === undefined || typeof sum !== "number") return false;
+  ascii(',"count":"');
+  ascii(text);
+  ascii('","sum":');
+  double(sum);
+  return true;
 }
 
 /** `NumberDataPoint` (sum, gauge). */
-function numberPoint(w: JsonWriter, point: DataPoint<number>, int: boolean): boolean {
+function numberPoint(point: DataPoint<number>, int: boolean): boolean {
   const value = point.value;
-  if (typeof value !== "number") return false;
-  if (!pointHead(w, point)) return false;
-  valueField(w, value, int);
-  exemplarsField(w, point.exemplars, int);
-  w.byte(0x7d);
-  return true;
+  if (typeof value !== "number" || !pointHead(point)) return false;
+  valueField(value, int);
+  return pointTail(point.exemplars, int);
 }
 
+// Each point writer below checks the point while it writes it: a point it rejects (false) or
+// whose fields throw is taken back whole by writeList.
+
 /** `HistogramDataPoint`: `bucket_counts` must have one more entry than `explicit_bounds` (or none). */
-function histogramPoint(w: JsonWriter, point: DataPoint<HistogramValue>, int: boolean): boolean {
+function histogramPoint(point: DataPoint<HistogramValue>, int: boolean): boolean {
   const h = point.value;
-  const count = uint64(h.count);
   const bounds = h.boundaries;
   const counts = h.bucketCounts;
-  if (count === undefined || typeof h.sum !== "number" || !Array.isArray(bounds) || !Array.isArray(counts)) return false;
-  if (counts.length !== 0 && counts.length !== bounds.length + 1) return false;
-  if (!pointHead(w, point)) return false;
-  countAndSum(w, count, h.sum);
-  if (!valueList(w, BUCKET_COUNTS, counts, countItem) || !valueList(w, ',"explicitBounds":[', bounds, doubleItem)) return false;
-  exemplarsField(w, point.exemplars, int);
-  minMax(w, h.min, h.max);
-  w.byte(0x7d);
-  return true;
+  return (
+    Array.isArray(bounds) &&
+    Array.isArray(counts) &&
+    (counts.length === 0 || counts.length === bounds.length + 1) &&
+    pointHead(point) &&
+    countAndSum(h.count, h.sum) &&
+    valueList(BUCKET_COUNTS, counts, countItem) &&
+    valueList(',"explicitBounds":[', bounds, doubleItem) &&
+    pointTail(point.exemplars, int, h.min, h.max)
+  );
 }
 
 /** `ExponentialHistogramDataPoint`. */
-function exponentialPoint(w: JsonWriter, point: DataPoint<ExponentialHistogramValue>, int: boolean): boolean {
+function exponentialPoint(point: DataPoint<ExponentialHistogramValue>, int: boolean): boolean {
   const e = point.value;
-  const count = uint64(e.count);
-  const zeroCount = uint64(e.zeroCount);
   const scale = e.scale;
-  if (count === undefined || zeroCount === undefined || typeof e.sum !== "number" || !isInt32(scale)) return false;
-  const positive = e.positive;
-  const negative = e.negative;
-  if (!validBuckets(positive) || !validBuckets(negative)) return false;
-  if (!pointHead(w, point)) return false;
-  countAndSum(w, count, e.sum);
-  w.ascii(',"scale":');
-  w.ascii(String(scale));
-  w.ascii(',"zeroCount":"');
-  w.ascii(zeroCount);
-  w.ascii('","positive":');
-  if (!buckets(w, positive)) return false;
-  w.ascii(',"negative":');
-  if (!buckets(w, negative)) return false;
-  exemplarsField(w, point.exemplars, int);
-  minMax(w, e.min, e.max);
-  // 0 is the proto3 default, omitted.
-  if (e.zeroThreshold !== 0) doubleField(w, ',"zeroThreshold":', e.zeroThreshold);
-  w.byte(0x7d);
-  return true;
+  const zeroCount = uint64(e.zeroCount);
+  if (!isInt32(scale) || zeroCount === undefined || !pointHead(point) || !countAndSum(e.count, e.sum)) return false;
+  ascii(',"scale":');
+  ascii(String(scale));
+  ascii(',"zeroCount":"');
+  ascii(zeroCount);
+  ascii('","positive":');
+  if (!buckets(e.positive)) return false;
+  ascii(',"negative":');
+  if (!buckets(e.negative)) return false;
+  // A zeroThreshold of 0 is the proto3 default, omitted.
+  return pointTail(point.exemplars, int, e.min, e.max, e.zeroThreshold !== 0 ? e.zeroThreshold : undefined);
 }
 
-function validBuckets(b: ExponentialBuckets | undefined): b is ExponentialBuckets {
-  return b !== null && typeof b === "object" && isInt32(b.offset) && Array.isArray(b.bucketCounts);
-}
-
-/** `ExponentialHistogramDataPoint.Buckets`: `offset` is sint32, `bucket_counts` repeated uint64. False for an invalid count. */
-function buckets(w: JsonWriter, b: ExponentialBuckets): boolean {
-  w.ascii('{"offset":');
-  w.ascii(String(b.offset));
-  if (!valueList(w, BUCKET_COUNTS, b.bucketCounts, countItem)) return false;
-  w.byte(0x7d);
+/** `ExponentialHistogramDataPoint.Buckets`: `offset` is sint32, `bucket_counts` repeated uint64. False when invalid. */
+function buckets(b: ExponentialBuckets | undefined): boolean {
+  const offset = b?.offset;
+  if (!isInt32(offset) || !Array.isArray(b!.bucketCounts)) return false;
+  ascii('{"offset":');
+  ascii(String(offset));
+  if (!valueList(BUCKET_COUNTS, b!.bucketCounts, countItem)) return false;
+  byte(125);
   return true;
 }
 
 /** `SummaryDataPoint` (no exemplars in the proto). */
-function summaryPoint(w: JsonWriter, point: DataPoint<SummaryValue>): boolean {
+function summaryPoint(point: DataPoint<SummaryValue>): boolean {
   const s = point.value;
-  const count = uint64(s.count);
   const quantiles = s.quantiles;
-  if (count === undefined || typeof s.sum !== "number" || !Array.isArray(quantiles)) return false;
-  if (!pointHead(w, point)) return false;
-  countAndSum(w, count, s.sum);
-  if (!valueList(w, ',"quantileValues":[', quantiles, quantileItem)) return false;
-  w.byte(0x7d);
+  return Array.isArray(quantiles) && pointHead(point) && countAndSum(s.count, s.sum) && valueList(',"quantileValues":[', quantiles, quantileItem) && pointTail();
+}
+
+/**
+ * The end of a point: `,"exemplars":[..]` (nothing when there are none; unreadable exemplars
+ * are dropped, reported once), then `,"min":..`, `,"max":..` and `,"zeroThreshold":..` for
+ * those that are numbers (`optional double`s the data model may not have), then `}`. True.
+ */
+function pointTail(exemplars?: readonly Exemplar[], int?: boolean, min?: number, max?: number, zeroThreshold?: number): true {
+  if (Array.isArray(exemplars) && writeList(',"exemplars":[', exemplars, exemplar, int!) > 0) dropped("an exemplar with an invalid value or time");
+  doubleField(',"min":', min);
+  doubleField(',"max":', max);
+  doubleField(',"zeroThreshold":', zeroThreshold);
+  byte(125);
   return true;
 }
 
@@ -314,80 +304,68 @@ function isInt32(n: unknown): n is number {
  * `open`, each of `values` through `write`, comma-separated, and `]`; nothing for an empty
  * list (the proto3 default). False as soon as `write` rejects a value: the point is dropped.
  */
-function valueList<T>(w: JsonWriter, open: string, values: readonly T[], write: (w: JsonWriter, value: T) => boolean): boolean {
+function valueList<T>(open: string, values: readonly T[], write: (value: T) => boolean): boolean {
   for (let i = 0; i < values.length; i++) {
-    w.ascii(i === 0 ? open : ",");
-    if (!write(w, values[i]!)) return false;
+    ascii(i === 0 ? open : ",");
+    if (!write(values[i]!)) return false;
   }
-  if (values.length !== 0) w.byte(0x5d);
+  if (values.length !== 0) byte(93);
   return true;
 }
 
 const BUCKET_COUNTS = ',"bucketCounts":[';
 
 /** A double (`explicit_bounds`). */
-function doubleItem(w: JsonWriter, value: unknown): boolean {
+function doubleItem(value: unknown): boolean {
   if (typeof value !== "number") return false;
-  writeDouble(w, value);
+  double(value);
   return true;
 }
 
 /** A uint64 bucket count, as its decimal string (proto3 JSON). */
-function countItem(w: JsonWriter, value: unknown): boolean {
+function countItem(value: unknown): boolean {
   const s = uint64(value);
   if (s === undefined) return false;
-  w.byte(0x22);
-  w.ascii(s);
-  w.byte(0x22);
+  byte(34);
+  ascii(s);
+  byte(34);
   return true;
 }
 
 /** A `SummaryDataPoint.ValueAtQuantile`. */
-function quantileItem(w: JsonWriter, q: SummaryValue["quantiles"][number]): boolean {
+function quantileItem(q: SummaryValue["quantiles"][number]): boolean {
   if (typeof q?.quantile !== "number" || typeof q.value !== "number") return false;
-  w.ascii('{"quantile":');
-  writeDouble(w, q.quantile);
-  w.ascii(',"value":');
-  writeDouble(w, q.value);
-  w.byte(0x7d);
+  ascii('{"quantile":');
+  double(q.quantile);
+  ascii(',"value":');
+  double(q.value);
+  byte(125);
   return true;
 }
 
-/** `,"min":..,"max":..` for the `optional double` fields the data model has (none when count is 0). */
-function minMax(w: JsonWriter, min: number | undefined, max: number | undefined): void {
-  doubleField(w, ',"min":', min);
-  doubleField(w, ',"max":', max);
-}
-
 /** `key` (a fragment such as `,"min":`) and the double `value` when it is a number, else nothing. */
-function doubleField(w: JsonWriter, key: string, value: unknown): void {
+function doubleField(key: string, value: unknown): void {
   if (typeof value === "number") {
-    w.ascii(key);
-    writeDouble(w, value);
+    ascii(key);
+    double(value);
   }
 }
-
-/** `,"exemplars":[..]`, or nothing when there are none; unreadable exemplars are dropped (reported once). */
-function exemplarsField(w: JsonWriter, exemplars: readonly Exemplar[] | undefined, int: boolean): void {
-  if (Array.isArray(exemplars) && writeList(w, ',"exemplars":[', exemplars, exemplar, int) > 0) dropped("an exemplar with an invalid value or time");
-}
-
 
 /**
  * `Exemplar`: the value typed like the instrument's points; `span_id`/`trace_id` (hex in
  * OTLP/JSON) only when both are valid — the proto makes them optional, and an invalid id
  * would make the receiver reject the request.
  */
-function exemplar(w: JsonWriter, e: Exemplar, int: boolean): boolean {
+function exemplar(e: Exemplar, int: boolean): boolean {
   const value = e.value;
   const time = e.time;
   if (typeof value !== "number" || typeof time !== "number" || !Number.isFinite(time)) return false;
-  openWithAttributes(w, ',"filteredAttributes":[', e.filteredAttributes, ',"timeUnixNano":"');
-  w.epochNanos(time);
-  w.byte(0x22);
-  valueField(w, value, int);
-  const mark = w.pos;
-  if (!hexField(w, ',"spanId":"', e.spanId, 16) || !hexField(w, ',"traceId":"', e.traceId, 32)) w.pos = mark;
-  w.byte(0x7d);
+  openWithAttributes(',"filteredAttributes":[', e.filteredAttributes, ',"timeUnixNano":"');
+  epochNanos(time);
+  byte(34);
+  valueField(value, int);
+  const mark = pos;
+  if (!hexField(',"spanId":"', e.spanId, 16) || !hexField(',"traceId":"', e.traceId, 32)) rewind(mark);
+  byte(125);
   return true;
 }

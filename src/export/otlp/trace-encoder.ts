@@ -12,26 +12,20 @@
  */
 import type { SpanContext } from "../../trace/span-context.ts";
 import type { ReadableSpan, RecordedLink, TimedEvent } from "../../trace/types.ts";
-import { finishText, JsonWriter } from "./json-writer.ts";
-import { dropped, writeList } from "./write-items.ts";
-import { attributesFields, closeObject, countField, hexField, str, stringField, writeRequest } from "./resource-scope.ts";
+import { ascii, byte, closeObject, epochNanos, hexField, pos, rewind, string, uint, utf8Text } from "./json-writer.ts";
+import { dropped, unreadable, writeList } from "./write-items.ts";
+import { attributesFields, countField, str, stringField, writeRequest } from "./resource-scope.ts";
 
-// trace.proto `SpanFlags`: bits 0–7 are the W3C trace flags; bit 8 says whether bit 9 is
-// known; bit 9 says the parent (Span.flags) or the linked span (Link.flags) is remote.
-// A runtime span always knows, so bit 8 is always set — also for root spans, whose (absent)
-// parent is "not remote", as the Java, Go and JS SDKs write it. Bits 10–31 MUST be zero.
-const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
-const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK = 0x100;
-const SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK = 0x200;
-
-/** `,"flags":n` (trace.proto `SpanFlags`, see above) of a span or link. */
-function flagsField(w: JsonWriter, traceFlags: unknown, isRemote: unknown): void {
-  w.ascii(',"flags":');
-  w.uint(
-    (typeof traceFlags === "number" ? traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK : 0) |
-      SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK |
-      (isRemote === true ? SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK : 0),
-  );
+/**
+ * `,"flags":n` of a span or link: trace.proto `SpanFlags`, whose bits 0–7 are the W3C trace
+ * flags; bit 8 (0x100) says whether bit 9 is known; bit 9 (0x200) says the parent
+ * (Span.flags) or the linked span (Link.flags) is remote. A runtime span always knows, so
+ * bit 8 is always set — also for root spans, whose (absent) parent is "not remote", as the
+ * Java, Go and JS SDKs write it. Bits 10–31 MUST be zero.
+ */
+function flagsField(traceFlags: unknown, isRemote: unknown): void {
+  ascii(',"flags":');
+  uint((typeof traceFlags === "number" ? traceFlags & 255 : 0) | (isRemote === true ? 0x300 : 0x100));
 }
 
 /**
@@ -50,7 +44,7 @@ function flagsField(w: JsonWriter, traceFlags: unknown, isRemote: unknown): void
  * });
  */
 export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
-  return write(spans).finish();
+  return writeRequest("traces", "Spans", "spans", spans, writeSpan);
 }
 
 /**
@@ -61,56 +55,49 @@ export function encodeTracesBytes(spans: readonly ReadableSpan[]): Uint8Array {
  * const request = JSON.parse(encodeTraces(spans));
  */
 export function encodeTraces(spans: readonly ReadableSpan[]): string {
-  return finishText(write(spans));
-}
-
-function write(spans: readonly ReadableSpan[]): JsonWriter {
-  return writeRequest("traces", "Spans", "spans", spans, writeSpan);
+  return utf8Text(encodeTracesBytes(spans));
 }
 
 /**
- * One `Span` JSON object into `w`; false when the span must be dropped. Ids are checked
- * while they are copied (`JsonWriter.hexId`, the rule of `isValidTraceId`/`isValidSpanId`).
+ * One `Span` JSON object; false when the span must be dropped. Ids are checked
+ * while they are copied (`hexField` of json-writer.ts, the rule of `isValidTraceId`/`isValidSpanId`).
  */
-function writeSpan(w: JsonWriter, span: ReadableSpan): boolean {
+function writeSpan(span: ReadableSpan): boolean {
   const ctx = span.spanContext();
-  if (!idFields(w, ctx, "a span")) return false;
+  if (!idFields(ctx, "a span")) return false;
   const parent = span.parentSpanContext;
-  if (parent != null) {
-    const mark = w.pos;
-    if (!hexField(w, ',"parentSpanId":"', parent.spanId, 16)) w.pos = mark;
-  }
-  flagsField(w, ctx.traceFlags, parent?.isRemote);
-  w.ascii(',"name":');
-  w.string(str(span.name));
+  if (parent != null) hexField(',"parentSpanId":"', parent.spanId, 16);
+  flagsField(ctx.traceFlags, parent?.isRemote);
+  ascii(',"name":');
+  string(str(span.name));
   const kind = span.kind;
   // `SpanKind` in trace.proto is ours + 1 (0 is SPAN_KIND_UNSPECIFIED, omitted).
   if (kind === 0 || kind === 1 || kind === 2 || kind === 3 || kind === 4) {
-    w.ascii(',"kind":');
-    w.uint(kind + 1);
+    ascii(',"kind":');
+    uint(kind + 1);
   }
-  w.ascii(',"startTimeUnixNano":"');
-  w.epochNanos(span.startTime);
-  w.ascii('","endTimeUnixNano":"');
-  w.epochNanos(span.endTime);
-  w.byte(0x22);
-  attributesFields(w, span.attributes, span.droppedAttributesCount);
-  listFields(w, ',"events":[', span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', "a span event");
-  listFields(w, ',"links":[', span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', "a span link");
-  statusField(w, span.status);
-  w.byte(0x7d);
+  ascii(',"startTimeUnixNano":"');
+  epochNanos(span.startTime);
+  ascii('","endTimeUnixNano":"');
+  epochNanos(span.endTime);
+  byte(34);
+  attributesFields(span.attributes, span.droppedAttributesCount);
+  listFields(',"events":[', span.events, writeEvent, span.droppedEventsCount, ',"droppedEventsCount":', "a span event");
+  listFields(',"links":[', span.links, writeLink, span.droppedLinksCount, ',"droppedLinksCount":', "a span link");
+  statusField(span.status);
+  byte(125);
   return true;
 }
 
 /**
  * `{"traceId":"..","spanId":".."` and `,"traceState":".."` — the start of a span or link
- * (`what`) — when both ids are valid (checked while copied, `JsonWriter.hexId`); otherwise
+ * (`what`) — when both ids are valid (checked while copied, `hexField`); otherwise
  * nothing, false, and the drop reported once.
  */
-function idFields(w: JsonWriter, ctx: SpanContext | null | undefined, what: string): ctx is SpanContext {
-  const mark = w.pos;
-  if (ctx === null || typeof ctx !== "object" || !hexField(w, '{"traceId":"', ctx.traceId, 32) || !hexField(w, ',"spanId":"', ctx.spanId, 16)) {
-    w.pos = mark;
+function idFields(ctx: SpanContext | null | undefined, what: string): ctx is SpanContext {
+  const mark = pos;
+  if (ctx === null || typeof ctx !== "object" || !hexField('{"traceId":"', ctx.traceId, 32) || !hexField(',"spanId":"', ctx.spanId, 16)) {
+    rewind(mark);
     dropped(what + " with an invalid trace or span id");
     return false;
   }
@@ -118,9 +105,9 @@ function idFields(w: JsonWriter, ctx: SpanContext | null | undefined, what: stri
   try {
     traceState = ctx.traceState?.serialize();
   } catch {
-    dropped("a tracestate whose serialize() threw");
+    unreadable("a tracestate");
   }
-  stringField(w, ',"traceState":', traceState);
+  stringField(',"traceState":', traceState);
   return true;
 }
 
@@ -131,52 +118,51 @@ function idFields(w: JsonWriter, ctx: SpanContext | null | undefined, what: stri
  * dropped count.
  */
 function listFields<T>(
-  w: JsonWriter,
   open: string,
   items: readonly T[] | undefined,
-  writeItem: (w: JsonWriter, item: T) => boolean,
+  writeItem: (item: T) => boolean,
   alreadyDropped: unknown,
   droppedField: string,
   what: string,
 ): void {
   let dropped = typeof alreadyDropped === "number" ? alreadyDropped : 0;
-  if (items != null) dropped += writeList(w, open, items, writeItem, undefined, what);
-  countField(w, droppedField, dropped);
+  if (items != null) dropped += writeList(open, items, writeItem, undefined, what);
+  countField(droppedField, dropped);
 }
 
 /** `Status`: codes are the same numbers as ours (UNSET 0, OK 1, ERROR 2); omitted when UNSET without a message. */
-function statusField(w: JsonWriter, status: ReadableSpan["status"] | undefined): void {
+function statusField(status: ReadableSpan["status"] | undefined): void {
   if (status == null) return;
   const code = status.code;
-  const mark = w.pos;
-  w.ascii(',"status":');
-  const start = w.pos;
+  const mark = pos;
+  ascii(',"status":');
+  const start = pos;
   if (code === 1 || code === 2) {
-    w.ascii(',"code":');
-    w.uint(code);
+    ascii(',"code":');
+    uint(code);
   }
-  stringField(w, ',"message":', status.message);
-  if (w.pos === start) w.pos = mark;
-  else closeObject(w, start);
+  stringField(',"message":', status.message);
+  if (pos === start) rewind(mark);
+  else closeObject(start);
 }
 
 /** One `Span.Event`. */
-function writeEvent(w: JsonWriter, event: TimedEvent): boolean {
-  w.ascii('{"timeUnixNano":"');
-  w.epochNanos(event.time);
-  w.ascii('","name":');
-  w.string(str(event.name));
-  attributesFields(w, event.attributes, event.droppedAttributesCount);
-  w.byte(0x7d);
+function writeEvent(event: TimedEvent): boolean {
+  ascii('{"timeUnixNano":"');
+  epochNanos(event.time);
+  ascii('","name":');
+  string(str(event.name));
+  attributesFields(event.attributes, event.droppedAttributesCount);
+  byte(125);
   return true;
 }
 
 /** One `Span.Link`; false when it has invalid ids (checked as in {@link writeSpan}). */
-function writeLink(w: JsonWriter, link: RecordedLink): boolean {
+function writeLink(link: RecordedLink): boolean {
   const ctx = link?.context;
-  if (!idFields(w, ctx, "a link")) return false;
-  attributesFields(w, link.attributes, link.droppedAttributesCount);
-  flagsField(w, ctx.traceFlags, ctx.isRemote);
-  w.byte(0x7d);
+  if (!idFields(ctx, "a link")) return false;
+  attributesFields(link.attributes, link.droppedAttributesCount);
+  flagsField(ctx.traceFlags, ctx.isRemote);
+  byte(125);
   return true;
 }

@@ -4,7 +4,7 @@
  * entire body for one malformed item, and recording never throws).
  */
 import { diagOnce } from "../../common/diag.ts";
-import type { JsonWriter } from "./json-writer.ts";
+import { ascii, byte, pos, rewind } from "./json-writer.ts";
 
 /**
  * Reports once, through `diag`, what an OTLP encoder left out of a request ("a span event
@@ -15,58 +15,39 @@ export function dropped(what: string, key?: string): void {
   diagOnce("warn", key ?? message, message);
 }
 
-/**
- * Writes `items` comma-separated through `writeItem` (called with `arg`, so callers need no
- * closure per list), rewinding past each item it rejects (returns false) or that throws, and
- * returns how many were taken back. An item that threw is reported once when `what` names the
- * items ("a span event"); items a writer rejects on purpose, such as invalid ids, are reported
- * by that writer or by the caller. Writes no brackets: when every item was taken back, nothing
- * was written.
- */
-export function writeItems<T, A>(
-  w: JsonWriter,
-  items: readonly T[],
-  writeItem: (w: JsonWriter, item: T, arg: A) => boolean,
-  arg: A,
-  what?: string,
-): number {
-  const start = w.pos;
-  let count = 0;
-  for (let i = 0; i < items.length; i++) {
-    const mark = w.pos;
-    if (mark !== start) w.byte(0x2c);
-    let kept = false;
-    try {
-      kept = writeItem(w, items[i]!, arg);
-    } catch {
-      if (what !== undefined) dropped(what + " that could not be read");
-    }
-    if (!kept) {
-      w.pos = mark;
-      count++;
-    }
-  }
-  return count;
+/** {@link dropped} for `what` ("a span event") whose fields could not be read (a getter or proxy trap threw). */
+export function unreadable(what: string, key?: string): void {
+  dropped(what + " that could not be read", key);
 }
 
 /**
- * `open` (such as `,"events":[`), the items as {@link writeItems} writes them, and
- * `]`; nothing at all when no item is kept (an empty list is the proto3 default, omitted).
- * Returns how many items were taken back.
+ * `open` (such as `,"events":[`), `items` comma-separated through `writeItem` (called with
+ * `arg`, so callers need no closure per list) and `]`; nothing at all when no item is kept
+ * (an empty list is the proto3 default, omitted). An item `writeItem` rejects (returns false)
+ * or that throws is taken back; one that threw is reported once when `what` names the items
+ * ("a span event"); items rejected on purpose, such as invalid ids, are reported by the
+ * writer or the caller. Returns how many items were taken back.
  */
-export function writeList<T, A>(
-  w: JsonWriter,
-  open: string,
-  items: readonly T[],
-  writeItem: (w: JsonWriter, item: T, arg: A) => boolean,
-  arg: A,
-  what?: string,
-): number {
-  const listMark = w.pos;
-  w.ascii(open);
-  const start = w.pos;
-  const count = writeItems(w, items, writeItem, arg, what);
-  if (w.pos === start) w.pos = listMark;
-  else w.byte(0x5d);
+export function writeList<T, A>(open: string, items: readonly T[], writeItem: (item: T, arg: A) => boolean, arg: A, what?: string): number {
+  const listMark = pos;
+  ascii(open);
+  const start = pos;
+  let count = 0;
+  for (let i = 0; i < items.length; i++) {
+    const mark = pos;
+    if (mark !== start) byte(44);
+    let kept = false;
+    try {
+      kept = writeItem(items[i]!, arg);
+    } catch {
+      if (what) unreadable(what);
+    }
+    if (!kept) {
+      rewind(mark);
+      count++;
+    }
+  }
+  if (pos === start) rewind(listMark);
+  else byte(93);
   return count;
 }

@@ -111,6 +111,8 @@ test("Uint8Array becomes base64 bytesValue (RFC 4648, padded)", () => {
   }
   assert.equal(any(new Uint8Array([0xff])), { bytesValue: "/w==" });
   assert.equal(any(Buffer.from("hi")), { bytesValue: "aGk=" }); // subclasses too
+  const big = new Uint8Array(20001).map((_, i) => (i * 31) & 255); // more than one chunk of the binary string
+  assert.is(encodeBase64(big), Buffer.from(big).toString("base64"));
 });
 
 test("Date becomes its ISO string; an invalid Date is dropped", () => {

@@ -1,4 +1,4 @@
-// JsonWriter, the byte sink of the OTLP encoders: its string escaping and UTF-8 equal
+// json-writer.ts, the byte sink of the OTLP encoders: its string escaping and UTF-8 equal
 // `TextEncoder.encode(jsonString(s))` (JSON.stringify's escapes, lone surrogates as U+FFFD),
 // its digits equal String()/toEpochNanos, its id check equals isValidTraceId/isValidSpanId,
 // and growing the buffer never loses or reorders bytes.
@@ -6,16 +6,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { jsonString } from "../../../src/export/otlp/json-string.ts";
-import { finishText, JsonWriter, MAX_BODY_HINT_BYTES, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
+import { ascii, epochNanos, hexField, MAX_BODY_HINT_BYTES, string, uint, utf8Text, startSize, written as writtenBy, type BodySignal } from "../../../src/export/otlp/json-writer.ts";
 import { isValidSpanId, isValidTraceId } from "../../../src/trace/span-context.ts";
 import { Rng, withSeed } from "../../fuzz/prng.ts";
 
 const te = new TextEncoder();
 
-function written(write: (w: JsonWriter) => void, body: BodySignal | false = false): Uint8Array {
-  const w = new JsonWriter(body);
-  write(w);
-  return w.finish();
+function written(write: () => void, body?: BodySignal): Uint8Array {
+  return writtenBy(body, write);
 }
 
 function assertSameBytes(actual: Uint8Array, expected: Uint8Array, why: string): void {
@@ -30,8 +28,8 @@ const SAMPLES = [
 ];
 
 test("string(): the UTF-8 of jsonString — JSON.stringify escapes, pairs kept, lone surrogates as U+FFFD", () => {
-  for (const s of SAMPLES) assertSameBytes(written((w) => w.string(s)), te.encode(jsonString(s)), JSON.stringify(s.slice(0, 20)));
-  assertSameBytes(written((w) => w.string("\u001f")), te.encode('"\\u001f"'), "lowercase hex escape");
+  for (const s of SAMPLES) assertSameBytes(written(() => string(s)), te.encode(jsonString(s)), JSON.stringify(s.slice(0, 20)));
+  assertSameBytes(written(() => string("\u001f")), te.encode('"\\u001f"'), "lowercase hex escape");
 });
 
 test("jsonString() without String.prototype.toWellFormed (older runtimes): the same text", () => {
@@ -54,27 +52,27 @@ test(
       const s = rng.bool() ? rng.codeUnits(rng.range(0, 60)) : rng.nasty(rng.range(0, 60));
       // A prefix of random length moves the string across the growth boundary of a small buffer.
       const pad = "p".repeat(rng.int(300));
-      assertSameBytes(written((w) => { w.ascii(pad); w.string(s); }), te.encode(pad + jsonString(s)), `case ${i}`);
+      assertSameBytes(written(() => { ascii(pad); string(s); }), te.encode(pad + jsonString(s)), `case ${i}`);
     }
   }),
 );
 
 test("string(): a huge string with an escape grows the buffer in steps and keeps every byte", () => {
   const s = "\n" + "€x".repeat(300_000) + "\ud800";
-  assertSameBytes(written((w) => w.string(s)), te.encode(jsonString(s)), "huge");
+  assertSameBytes(written(() => string(s)), te.encode(jsonString(s)), "huge");
 });
 
 test("uint(): the digits String() prints, across the int32 and 2^53 boundaries", () => {
   const values = [0, 1, 9, 10, 99, 100, 255, 256, 4294967295, 2147483647, 2147483648, 99999999, 100000000, 123456789012, 9007199254740991, 10 ** 15, 10 ** 15 - 1];
-  for (const n of values) assert.is(new TextDecoder().decode(written((w) => w.uint(n))), String(n), String(n));
+  for (const n of values) assert.is(new TextDecoder().decode(written(() => uint(n))), String(n), String(n));
 });
 
 test("epochNanos(): the same digits as toEpochNanos, for every kind of time", () => {
   const times = [0, 1.5, 2.000001, 0.0000004, 0.9999996, -1, -1e15, NaN, 1e20, 1e12, 123456.789123, -0.5, 5e-7];
-  for (const t of times) assert.is(new TextDecoder().decode(written((w) => w.epochNanos(t))), toEpochNanos(t), String(t));
+  for (const t of times) assert.is(new TextDecoder().decode(written(() => epochNanos(t))), toEpochNanos(t), String(t));
 });
 
-test("hexId(): accepts exactly what isValidTraceId/isValidSpanId accept, and writes nothing otherwise", () => {
+test("hexField(): accepts exactly what isValidTraceId/isValidSpanId accept, and writes nothing otherwise", () => {
   const ids: unknown[] = [
     "0af7651916cd43dd8448eb211c80319c", "00000000000000000000000000000000", "0AF7651916CD43DD8448EB211C80319C", "0af7651916cd43dd8448eb211c80319", "0af7651916cd43dd8448eb211c80319cc",
     "0af7651916cd43dd8448eb211c80319g", "b7ad6b7169203331", "0000000000000000", "0000000000000001", "b7ad6b716920333", "b7ad6b716920333/", "b7ad6b716920333:",
@@ -83,10 +81,13 @@ test("hexId(): accepts exactly what isValidTraceId/isValidSpanId accept, and wri
   for (const id of ids) {
     for (const len of [32, 16]) {
       const valid = len === 32 ? isValidTraceId(id as string) : isValidSpanId(id as string);
-      const w = new JsonWriter(false);
-      w.ascii("x");
-      assert.is(w.hexId(id, len), valid, `${String(id)} / ${len}`);
-      assert.is(new TextDecoder().decode(w.finish()), valid ? "x" + id : "x", `${String(id)} written`);
+      let accepted: boolean | undefined;
+      const out = written(() => {
+        ascii("x");
+        accepted = hexField(',"id":"', id, len);
+      });
+      assert.is(accepted, valid, `${String(id)} / ${len}`);
+      assert.is(utf8Text(out), valid ? `x,"id":"${id}"` : "x", `${String(id)} written`);
     }
   }
 });
@@ -95,17 +96,18 @@ test("ascii(): short and long constants copied whole, past growth", () => {
   const short = ',"a":';
   const long = ',"startTimeUnixNano":"' + "y".repeat(100);
   let expected = "";
-  const w = new JsonWriter(false);
-  for (let i = 0; i < 200; i++) {
-    w.ascii(i % 3 ? short : long);
-    expected += i % 3 ? ',"a":' : ',"startTimeUnixNano":"' + "y".repeat(100);
-  }
-  assert.is(finishText(w), expected);
+  const out = written(() => {
+    for (let i = 0; i < 200; i++) {
+      ascii(i % 3 ? short : long);
+      expected += i % 3 ? ',"a":' : ',"startTimeUnixNano":"' + "y".repeat(100);
+    }
+  });
+  assert.is(utf8Text(out), expected);
 });
 
 test("a body writer's result is a view the next writer never reuses", () => {
-  const a = written((w) => w.ascii("first body"), "traces");
-  const b = written((w) => w.ascii("second"), "traces");
+  const a = written(() => ascii("first body"), "traces");
+  const b = written(() => ascii("second"), "traces");
   assert.is(new TextDecoder().decode(a), "first body");
   assert.is(new TextDecoder().decode(b), "second");
   assert.is.not(a.buffer, b.buffer);
@@ -113,9 +115,9 @@ test("a body writer's result is a view the next writer never reuses", () => {
 
 test("body size hints: one per signal, capped — a huge log body does not make trace or metric bodies start huge", () => {
   const body = (signal: BodySignal, bytes: number): void => {
-    written((w) => w.ascii("x".repeat(bytes)), signal);
+    written(() => ascii("x".repeat(bytes)), signal);
   };
-  const start = (signal: BodySignal): number => new JsonWriter(signal).buf.length;
+  const start = startSize;
   body("traces", 100);
   body("metrics", 100);
   const small = start("traces");

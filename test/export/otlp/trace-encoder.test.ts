@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { diag, resetDiagOnce } from "../../../src/common/diag.ts";
 import { toEpochNanos } from "../../../src/common/time.ts";
 import { encodeTraces } from "../../../src/export/otlp/trace-encoder.ts";
-import { finishText, JsonWriter } from "../../../src/export/otlp/json-writer.ts";
+import { utf8Text, written as writtenBy } from "../../../src/export/otlp/json-writer.ts";
 import { groupByResourceAndScope, writeResource, writeScope } from "../../../src/export/otlp/resource-scope.ts";
 import type { Resource } from "../../../src/resource/resource.ts";
 import type { ReadableSpan } from "../../../src/trace/types.ts";
@@ -231,13 +231,11 @@ test("grouping: by resource identity, then scope name+version+schemaUrl, in firs
   assert.is(groups[0]!.scopes[0]!.items[1], spans[3]);
 });
 
-function written<T>(write: (w: JsonWriter, value: T) => void, value: T): string {
-  const w = new JsonWriter(false);
-  write(w, value);
-  return finishText(w);
+function written<T>(write: (value: T) => void, value: T): string {
+  return utf8Text(writtenBy(undefined, () => write(value)));
 }
 const encodeResource = (r: Resource | undefined): string => written(writeResource, r);
-const encodeScope = (s: Parameters<typeof writeScope>[1]): string => written(writeScope, s);
+const encodeScope = (s: Parameters<typeof writeScope>[0]): string => written(writeScope, s);
 
 test("resource and scope encoding details", () => {
   assert.is(encodeResource({ attributes: {} }), "{}");
@@ -315,25 +313,27 @@ test("spans, events, links and attributes that throw are dropped, never thrown",
 
 test("a resource group whose writing fails unexpectedly is dropped and reported; the other groups are sent", () => {
   // Every field of a group is read defensively, so only an internal failure reaches this
-  // path: simulate one in the writer, on the first resource group only.
+  // path: simulate one in the writer (the UTF-8 encoding of a non-ASCII schemaUrl, written
+  // after the group's items), on the first resource group only.
   const messages = quietDiag();
-  const ascii = JsonWriter.prototype.ascii;
+  const encodeInto = TextEncoder.prototype.encodeInto;
   let failed = false;
-  JsonWriter.prototype.ascii = function (this: JsonWriter, text: string) {
-    if (!failed && text === '{"resource":') {
+  TextEncoder.prototype.encodeInto = function (this: TextEncoder, text: string, into: Uint8Array) {
+    if (!failed && text.includes("schéma")) {
       failed = true;
       throw new Error("simulated");
     }
-    return ascii.call(this, text);
+    return encodeInto.call(this, text, into);
   };
   try {
-    const other = { attributes: { "service.name": "other" }, droppedAttributesCount: 0 };
+    const other = { attributes: { "service.name": "other" }, droppedAttributesCount: 0, schemaUrl: "https://example.com/schéma" };
     const out = encode([makeSpan({ name: "lost", resource: other as never }), makeSpan({ name: "kept" })]);
+    assert.ok(failed, "the simulated failure happened");
     assert.is(out.resourceSpans.length, 1);
     assert.equal(out.resourceSpans[0].scopeSpans[0].spans.map((s: any) => s.name), ["kept"]);
     assert.ok(messages.some((m) => m.includes("resource or scope group")), messages.join("\n"));
   } finally {
-    JsonWriter.prototype.ascii = ascii;
+    TextEncoder.prototype.encodeInto = encodeInto;
   }
 });
 
