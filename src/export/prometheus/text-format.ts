@@ -55,11 +55,13 @@ interface Family {
   readonly entries: Entry[];
 }
 
-// Labels the renderer sets itself, by family type (attributes with these names are dropped).
+// Labels the renderer sets itself (attributes with these names are dropped): the scope labels,
+// and `le` / `quantile` in histograms / summaries.
+const reservedLabels = (extra: string): ReadonlySet<string> => new Set(["otel_scope_name", "otel_scope_version", extra]);
 const RESERVED: Record<string, ReadonlySet<string>> = {
-  scope: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version"]),
-  histogram: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "le"]),
-  summary: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "quantile"]),
+  scope: /* @__PURE__ */ reservedLabels(""),
+  histogram: /* @__PURE__ */ reservedLabels("le"),
+  summary: /* @__PURE__ */ reservedLabels("quantile"),
   none: /* @__PURE__ */ new Set<string>(),
 };
 
@@ -102,15 +104,15 @@ function promTypeOf(metric: MetricData): PromType | undefined {
 }
 
 // The suffixes of a family's sample names in either format (a gauge has none).
-const SAMPLE_SUFFIXES: Partial<Record<PromType, readonly string[]>> = {
-  counter: ["_total", "_created"],
-  histogram: ["_bucket", "_count", "_sum", "_created"],
-  summary: ["_count", "_sum", "_created"],
+const SAMPLE_SUFFIXES: Partial<Record<PromType, string>> = {
+  counter: " _total _created",
+  histogram: " _bucket _count _sum _created",
+  summary: " _count _sum _created",
 };
 
 // The names a family's lines use: its own name and its sample names in either format.
 function exposedNames(family: string, type: PromType): string[] {
-  return ["", ...(SAMPLE_SUFFIXES[type] ?? [])].map((suffix) => family + suffix);
+  return (SAMPLE_SUFFIXES[type] ?? "").split(" ").map((suffix) => family + suffix);
 }
 
 
@@ -130,7 +132,7 @@ function collectFamilies(collections: readonly ResourceMetrics[], options: Prome
         const d = metric.descriptor;
         const type = promTypeOf(metric);
         if (type === undefined) {
-          diagOnce("warn", `prometheus:delta:${d.name}`, `Prometheus: dropping metric "${d.name}": delta temporality cannot be exposed cumulatively (compatibility spec); use a cumulative reader.`);
+          diagOnce("warn", `prometheus:delta:${d.name}`, `Prometheus: dropping metric "${d.name}": delta temporality has no Prometheus form; use a cumulative reader.`);
           continue;
         }
         const names = mapMetricName(d.name, d.unit, type === "counter" ? "counter" : metric.dataPointType === "gauge" ? "gauge" : "other");
@@ -139,12 +141,12 @@ function collectFamilies(collections: readonly ResourceMetrics[], options: Prome
         if (clash !== undefined) {
           // e.g. a gauge "requests_total" next to a counter "requests", whose samples are also
           // "requests_total": one name must not belong to two families (exposition formats).
-          diagOnce("warn", `prometheus:clash:${names.family}`, `Prometheus: dropping metric "${d.name}": its series name "${clash}" is already used by family "${claimed.get(clash)}".`);
+          diagOnce("warn", `prometheus:clash:${names.family}`, `Prometheus: dropping metric "${d.name}": family "${claimed.get(clash)}" already uses the name "${clash}".`);
         } else if (existing === undefined) {
           for (const n of exposedNames(names.family, type)) claimed.set(n, names.family);
           families.set(names.family, { name: names.family, type, unit: names.unit, help: d.description, entries: [{ metric, scopeLabels }] });
         } else if (existing.type !== type) {
-          diagOnce("warn", `prometheus:type:${names.family}`, `Prometheus: dropping metric "${d.name}": family "${names.family}" already has TYPE ${existing.type}, not ${type} (compatibility spec, "Metric Metadata").`);
+          diagOnce("warn", `prometheus:type:${names.family}`, `Prometheus: dropping metric "${d.name}": family "${names.family}" already has TYPE ${existing.type}, not ${type}.`);
         } else {
           existing.entries.push({ metric, scopeLabels });
         }
@@ -240,7 +242,7 @@ export function* renderChunks(collections: readonly ResourceMetrics[], om: boole
     const seen = new Set<string>();
     const reserved = RESERVED[f.type === "histogram" || f.type === "summary" ? f.type : options?.withoutScopeInfo ? "none" : "scope"];
     const onReserved = (key: string): void =>
-      diagOnce("warn", `prometheus:reserved:${f.name}:${key}`, `Prometheus: attribute "${key}" of "${f.name}" would overwrite a label the exporter sets; dropped.`);
+      diagOnce("warn", `prometheus:reserved:${f.name}:${key}`, `Prometheus: dropping attribute "${key}" of "${f.name}": the exporter sets that label.`);
     for (const { metric, scopeLabels } of f.entries) {
       for (const point of metric.dataPoints as ReadonlyArray<DataPoint<unknown>>) {
         const labels = join(renderLabelPairs(point.attributes, reserved, onReserved), scopeLabels);
@@ -275,7 +277,7 @@ function renderHistogram(name: string, labels: string, v: HistogramValue, exempl
   const bounds = v.boundaries;
   const counts = v.bucketCounts;
   if (counts.length !== bounds.length + 1) {
-    diagOnce("warn", `prometheus:buckets:${name}`, `Prometheus: skipping a point of "${name}": ${counts.length} bucket counts for ${bounds.length} boundaries.`);
+    diagOnce("warn", `prometheus:buckets:${name}`, `Prometheus: skipping a point of "${name}": ${counts.length} bucket counts, ${bounds.length} boundaries.`);
     return "";
   }
   const les = leStrings(bounds, om);
