@@ -114,9 +114,9 @@ function makeValidator(d: MetricDescriptor): (value: unknown) => number | undefi
   return (value) => {
     if (typeof value !== "number") return drop("type", `${typeof value} is not a number`);
     if (value - value !== 0) return gauge ? value : drop("nonfinite", `${value} is not a finite number`);
-    if (nonNegative && value < 0) return drop("negative", `${value} is negative, and ${d.type} values must be non-negative`);
+    if (nonNegative && value < 0) return drop("negative", `a ${d.type} takes no negative value (${value})`);
     if (int && value % 1 !== 0) {
-      diagOnce("warn", `metric-int:${name}`, `${name} has valueType INT: truncating ${value} (and later fractional values) toward zero.`);
+      diagOnce("warn", `metric-int:${name}`, `${name} has valueType INT: truncating ${value} (and later fractions) toward zero.`);
       return Math.trunc(value);
     }
     return value;
@@ -220,7 +220,7 @@ export class ObservableInstrument implements Observable {
 
   addCallback(callback: ObservableCallback): void {
     if (typeof callback !== "function") {
-      diagOnce("warn", `metric-callback:${this.descriptor.name}`, `addCallback on ${this.descriptor.name}: the callback is not a function; ignored.`);
+      diagOnce("warn", `metric-callback:${this.descriptor.name}`, `addCallback on ${this.descriptor.name}: not a function; ignored.`);
       return;
     }
     if (!this.callbacks.includes(callback)) this.callbacks.push(callback);

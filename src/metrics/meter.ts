@@ -85,35 +85,31 @@ export class SdkMeter implements Meter {
   }
 
   createCounter(name: string, options?: MetricOptions): Counter {
-    return this.#sync(name, InstrumentType.COUNTER, options);
+    return this.#create(name, InstrumentType.COUNTER, options);
   }
   createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
-    return this.#sync(name, InstrumentType.UP_DOWN_COUNTER, options);
+    return this.#create(name, InstrumentType.UP_DOWN_COUNTER, options);
   }
   createHistogram(name: string, options?: MetricOptions): Histogram {
-    return this.#sync(name, InstrumentType.HISTOGRAM, options);
+    return this.#create(name, InstrumentType.HISTOGRAM, options);
   }
   createGauge(name: string, options?: MetricOptions): Gauge {
-    return this.#sync(name, InstrumentType.GAUGE, options);
+    return this.#create(name, InstrumentType.GAUGE, options);
   }
   createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
-    return this.#async(name, InstrumentType.OBSERVABLE_COUNTER, options);
+    return this.#create(name, InstrumentType.OBSERVABLE_COUNTER, options);
   }
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
-    return this.#async(name, InstrumentType.OBSERVABLE_UP_DOWN_COUNTER, options);
+    return this.#create(name, InstrumentType.OBSERVABLE_UP_DOWN_COUNTER, options);
   }
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
-    return this.#async(name, InstrumentType.OBSERVABLE_GAUGE, options);
+    return this.#create(name, InstrumentType.OBSERVABLE_GAUGE, options);
   }
 
   addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    if (typeof callback !== "function") {
-      diagOnce("warn", "metric-batch-callback", "addBatchObservableCallback: the callback is not a function; ignored.");
-      return;
-    }
+    if (typeof callback !== "function") return void diagOnce("warn", "metric-batch-callback", "addBatchObservableCallback: the callback is not a function; ignored.");
     const own = this.#ownObservables(observables);
-    if (this.#batch.some((e) => e.callback === callback && sameMembers(e.observables, own))) return;
-    this.#batch.push({ callback, observables: own });
+    if (!this.#batch.some((e) => e.callback === callback && sameMembers(e.observables, own))) this.#batch.push({ callback, observables: own });
   }
 
   removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
@@ -125,74 +121,51 @@ export class SdkMeter implements Meter {
     const own: ObservableInstrument[] = [];
     for (const o of Array.isArray(observables) ? observables : []) {
       if (o instanceof ObservableInstrument && this.#instruments.includes(o)) own.push(o);
-      else if (o !== NOOP_OBSERVABLE) diagOnce("warn", "metric-batch-foreign", "addBatchObservableCallback: ignoring an observable that this meter did not create.");
+      else if (o !== NOOP_OBSERVABLE) diagOnce("warn", "metric-batch-foreign", "addBatchObservableCallback: ignoring an observable this meter did not create.");
     }
     return own;
   }
 
-  #sync(name: string, type: InstrumentType, options: MetricOptions | undefined): SyncInstrument & Counter {
-    return (this.#register(name, type, options, (d, streams) => new SyncInstrument(d, streams.map((s) => this.#storage(new SyncMetricStorage(s))), this.#shared)) ??
-      NOOP_INSTRUMENT) as SyncInstrument;
-  }
-
-  #async(name: string, type: InstrumentType, options: MetricOptions | undefined): Observable {
-    return this.#register(name, type, options, (d, streams) => new ObservableInstrument(d, streams.map((s) => this.#storage(new AsyncMetricStorage(s))))) ?? NOOP_OBSERVABLE;
-  }
-
-  #storage<S extends SyncMetricStorage | AsyncMetricStorage>(storage: S): S {
-    const time = now();
-    for (const reader of this.#shared.readers) storage.addReader(reader, time);
-    this.#shared.registerStorage(storage);
-    return storage;
-  }
-
-  #register<T extends AnyInstrument>(
-    name: string,
-    type: InstrumentType,
-    options: MetricOptions | undefined,
-    make: (descriptor: MetricDescriptor, streams: StreamConfig[]) => T,
-  ): T | undefined {
+  // Spec ("Instrument name syntax"): an invalid name gets a working no-op instrument and a report;
+  // an identical registration returns the same instrument ("Duplicate instrument registration").
+  #create(name: string, type: InstrumentType, options: MetricOptions | undefined): any {
+    const sync = !type.startsWith("observable");
     if (typeof name !== "string" || !INSTRUMENT_NAME_PATTERN.test(name)) {
-      // Spec: API "Instrument name syntax"; SDK: an invalid name gets a working no-op instrument and an error report.
       const text = JSON.stringify(describe(name));
-      diagOnce("warn", "metric-name:" + text.slice(0, 255), `Invalid instrument name ${text}: ${INSTRUMENT_NAME_RULE}. The instrument records nothing.`);
-      return undefined;
+      diagOnce("warn", "metric-name:" + text.slice(0, 255), `Invalid instrument name ${text} (${INSTRUMENT_NAME_RULE}): the instrument records nothing.`);
+      return sync ? NOOP_INSTRUMENT : NOOP_OBSERVABLE;
     }
-    let descriptor: MetricDescriptor;
+    let d: MetricDescriptor;
     let advice: unknown;
     try {
-      descriptor = this.#descriptor(name, type, options);
+      d = descriptorOf(name, type, options);
       advice = options?.advice?.explicitBucketBoundaries;
     } catch (e) {
       // A throwing getter or Proxy trap in the options: the instrument is created without them.
       diagOnce("warn", `metric-options:${name}`, `Instrument ${name}: unreadable options ignored (${describe(e)}).`);
-      descriptor = this.#descriptor(name, type, undefined);
+      d = descriptorOf(name, type, undefined);
     }
     const key = name.toLowerCase();
     const existing = this.#byName.get(key) ?? [];
-    const text = describeDescriptor(descriptor);
-    for (const inst of existing) if (describeDescriptor(inst.descriptor) === text) return inst as T; // spec: identical registration returns the same instrument
+    const text = describeDescriptor(d);
+    for (const inst of existing) if (describeDescriptor(inst.descriptor) === text) return inst;
     if (existing.length > 0) {
-      // Spec: "Duplicate instrument registration" — warn, and still report both streams.
-      const message = `Duplicate instrument registration: ${JSON.stringify(name)} in meter ${JSON.stringify(this.scope.name)} was created as ${describeDescriptor(existing[0].descriptor)} and now as ${text}; both streams are reported under that name.`;
+      const message = `Duplicate instrument registration: ${JSON.stringify(name)} of meter ${JSON.stringify(this.scope.name)} was ${describeDescriptor(existing[0]!.descriptor)}, now ${text}; both streams are reported.`;
       diagOnce("warn", message, message);
     }
-    const inst = make(descriptor, this.#streams(descriptor, advice));
+    const shared = this.#shared;
+    const time = now();
+    const storages = this.#streams(d, advice).map((s) => {
+      const storage = sync ? new SyncMetricStorage(s) : new AsyncMetricStorage(s);
+      for (const reader of shared.readers) storage.addReader(reader, time);
+      shared.registerStorage(storage);
+      return storage;
+    });
+    const inst = sync ? new SyncInstrument(d, storages as SyncMetricStorage[], shared) : new ObservableInstrument(d, storages as AsyncMetricStorage[]);
     existing.push(inst);
     this.#byName.set(key, existing);
     this.#instruments.push(inst);
     return inst;
-  }
-
-  #descriptor(name: string, type: InstrumentType, options: MetricOptions | undefined): MetricDescriptor {
-    let unit = options?.unit ?? "";
-    if (typeof unit !== "string" || !UNIT_PATTERN.test(unit)) {
-      diagOnce("warn", `metric-unit:${name}`, `Instrument ${name}: unit ${JSON.stringify(describe(unit))} is not at most 63 ASCII characters; using no unit.`);
-      unit = "";
-    }
-    const description = typeof options?.description === "string" ? options.description : "";
-    const valueType = options?.valueType === ValueType.INT ? ValueType.INT : ValueType.DOUBLE;
-    return Object.freeze({ name, description, unit, type, valueType });
   }
 
   /** One stream per matching view (drop views remove theirs), or the default stream. */
@@ -202,15 +175,15 @@ export class SdkMeter implements Meter {
       try {
         boundaries = validateBoundaries(advice);
       } catch (e) {
-        diagOnce("warn", `metric-advice:${d.name}`, `Instrument ${d.name}: ignoring advice.explicitBucketBoundaries (${describe(e)}); using the default boundaries.`);
+        diagOnce("warn", `metric-advice:${d.name}`, `Instrument ${d.name}: ignoring advice.explicitBucketBoundaries (${describe(e)}).`);
       }
     }
-    const shared = this.#shared;
+    const { views, cardinalityLimit } = this.#shared;
     const streams: StreamConfig[] = [];
     const names = this.#streamNames;
     let matched = false;
-    for (const v of shared.views) {
-      const s = v.streamFor(d, this.scope, boundaries, shared.cardinalityLimit, names);
+    for (const v of views) {
+      const s = v.streamFor(d, this.scope, boundaries, cardinalityLimit, names);
       if (s !== undefined) matched = true;
       if (s) {
         streams.push(s);
@@ -218,7 +191,7 @@ export class SdkMeter implements Meter {
       }
     }
     if (!matched) {
-      streams.push(streamConfig(d, defaultAggregator(d.type, boundaries), shared.cardinalityLimit));
+      streams.push(streamConfig(d, defaultAggregator(d.type, boundaries), cardinalityLimit));
       names.add(d.name.toLowerCase());
     }
     return streams;
@@ -294,6 +267,17 @@ export class SdkMeter implements Meter {
     }
     return metrics.length > 0 ? { scope: this.scope, metrics } : undefined;
   }
+}
+
+function descriptorOf(name: string, type: InstrumentType, options: MetricOptions | undefined): MetricDescriptor {
+  let unit = options?.unit ?? "";
+  if (typeof unit !== "string" || !UNIT_PATTERN.test(unit)) {
+    diagOnce("warn", `metric-unit:${name}`, `Instrument ${name}: unit ${JSON.stringify(describe(unit))} is not at most 63 ASCII characters; using none.`);
+    unit = "";
+  }
+  const description = typeof options?.description === "string" ? options.description : "";
+  const valueType = options?.valueType === ValueType.INT ? ValueType.INT : ValueType.DOUBLE;
+  return Object.freeze({ name, description, unit, type, valueType });
 }
 
 /** True when both lists hold the same observables (a batch callback's registration identity). */

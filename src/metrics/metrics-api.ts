@@ -7,22 +7,7 @@
  * through instruments created earlier. Observable callbacks and batch callbacks registered on
  * proxies are moved to the real instruments when a provider is set.
  */
-import type { Attributes } from "../common/attributes.ts";
-import type { Context } from "../context/context.ts";
-import {
-  NOOP_INSTRUMENT,
-  NOOP_OBSERVABLE,
-  type BatchObservableCallback,
-  type BoundCounter,
-  type BoundRecorder,
-  type Counter,
-  type Gauge,
-  type Histogram,
-  type MetricOptions,
-  type Observable,
-  type ObservableCallback,
-  type UpDownCounter,
-} from "./instruments.ts";
+import { NOOP_INSTRUMENT, NOOP_OBSERVABLE, type BatchObservableCallback, type BoundCounter, type BoundRecorder, type Counter, type Histogram, type MetricOptions, type Observable, type ObservableCallback } from "./instruments.ts";
 import { sameMembers, type Meter } from "./meter.ts";
 import { NOOP_METER, type MeterOptions } from "./meter-provider.ts";
 import { registeredMeterProvider, setRegisteredMeterProvider, type MeterProviderLike } from "./registered-meter-provider.ts";
@@ -39,217 +24,148 @@ export interface MetricsAPI {
   disable(): void;
 }
 
-const noopProvider: MeterProviderLike = { getMeter: () => NOOP_METER };
-let generation = 0;
-// Proxy meters with observables or batch callbacks: moved to each new provider.
-const proxiesWithCallbacks = new Set<ProxyMeter>();
-
-type Kind = "createCounter" | "createUpDownCounter" | "createHistogram" | "createGauge";
+type SyncKind = "createCounter" | "createUpDownCounter" | "createHistogram" | "createGauge";
 type ObservableKind = "createObservableCounter" | "createObservableUpDownCounter" | "createObservableGauge";
 
-/** Resolves the real meter lazily from the global provider. */
-class ProxyMeter implements Meter {
-  #delegate: Meter | undefined;
-  #generation = -1;
-  readonly observables: ProxyObservable[] = [];
-  readonly batch: Array<{ callback: BatchObservableCallback; observables: Observable[]; wrapped: BatchObservableCallback; real: Observable[] }> = [];
-  #batchMeter: Meter | undefined;
+const noopProvider: MeterProviderLike = { getMeter: () => NOOP_METER };
+/** Bumped whenever the global provider changes: proxies resolve their delegate again. */
+let generation = 0;
+// When the provider changes, proxy observables move their callbacks first, then proxy meters
+// move their batch callbacks (which name the observables' new real instruments).
+const observableMoves = new Set<() => void>();
+const batchMoves = new Set<() => void>();
+/** A proxy observable → its real instrument under the current provider. */
+const realOf = new WeakMap<Observable, () => Observable>();
+const real = (o: Observable): Observable => realOf.get(o)?.() ?? o;
 
-  constructor(
-    readonly name: string,
-    readonly version: string | undefined,
-    readonly options: MeterOptions | undefined,
-  ) {}
-
-  meter(): Meter {
-    if (this.#generation !== generation || this.#delegate === undefined) {
+/** `create()`, again once per provider generation; `fallback` when it throws (the API never throws). */
+function perGeneration<T>(create: () => T, fallback: T): () => T {
+  let value = fallback;
+  let seen = -1;
+  return () => {
+    if (seen !== generation) {
+      seen = generation;
       try {
-        this.#delegate = (registeredMeterProvider() ?? noopProvider).getMeter(this.name, this.version, this.options);
+        value = create();
       } catch {
-        this.#delegate = NOOP_METER;
+        value = fallback;
       }
-      this.#generation = generation;
     }
-    return this.#delegate;
-  }
-
-  /** Moves observables and batch callbacks from the previous provider's meter to the current one's. */
-  rebind(): void {
-    const previous = this.#batchMeter;
-    if (previous !== undefined) for (const b of this.batch) previous.removeBatchObservableCallback(b.wrapped, b.real);
-    for (const o of this.observables) o.rebind();
-    const meter = (this.#batchMeter = this.meter());
-    for (const b of this.batch) {
-      b.real = b.observables.map(real);
-      meter.addBatchObservableCallback(b.wrapped, b.real);
-    }
-  }
-
-  createCounter(name: string, options?: MetricOptions): Counter {
-    return this.#sync("createCounter", name, options);
-  }
-  createUpDownCounter(name: string, options?: MetricOptions): UpDownCounter {
-    return this.#sync("createUpDownCounter", name, options);
-  }
-  createHistogram(name: string, options?: MetricOptions): Histogram {
-    return this.#sync("createHistogram", name, options);
-  }
-  createGauge(name: string, options?: MetricOptions): Gauge {
-    return this.#sync("createGauge", name, options);
-  }
-  createObservableCounter(name: string, options?: MetricOptions): Observable {
-    return this.#observable("createObservableCounter", name, options);
-  }
-  createObservableUpDownCounter(name: string, options?: MetricOptions): Observable {
-    return this.#observable("createObservableUpDownCounter", name, options);
-  }
-  createObservableGauge(name: string, options?: MetricOptions): Observable {
-    return this.#observable("createObservableGauge", name, options);
-  }
-
-  /** Creates the real instrument in the current provider's meter; `fallback` when that throws. */
-  #creator<T>(kind: Kind | ObservableKind, name: string, options: MetricOptions | undefined, fallback: T): () => T {
-    return () => {
-      try {
-        return this.meter()[kind](name, options) as T;
-      } catch {
-        return fallback;
-      }
-    };
-  }
-
-  #sync(kind: Kind, name: string, options: MetricOptions | undefined): ProxySync {
-    return new ProxySync(this.#creator(kind, name, options, NOOP_INSTRUMENT));
-  }
-
-  #observable(kind: ObservableKind, name: string, options: MetricOptions | undefined): Observable {
-    const o = new ProxyObservable(this.#creator(kind, name, options, NOOP_OBSERVABLE));
-    this.observables.push(o);
-    proxiesWithCallbacks.add(this);
-    return o;
-  }
-
-  addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    if (typeof callback !== "function" || !Array.isArray(observables)) return;
-    // The callback observes through proxies; the real meter only knows the real instruments.
-    const wrapped: BatchObservableCallback = (result) =>
-      callback({ observe: (o, v, a) => result.observe(o instanceof ProxyObservable ? o.delegate() : o, v, a) });
-    const entry = { callback, observables: observables.slice(), wrapped, real: observables.map(real) };
-    this.batch.push(entry);
-    proxiesWithCallbacks.add(this);
-    this.#batchMeter = this.meter();
-    this.#batchMeter.addBatchObservableCallback(wrapped, entry.real);
-  }
-
-  removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    if (!Array.isArray(observables)) return;
-    const i = this.batch.findIndex((b) => b.callback === callback && sameMembers(b.observables, observables));
-    if (i < 0) return;
-    const [b] = this.batch.splice(i, 1);
-    this.#batchMeter?.removeBatchObservableCallback(b.wrapped, b.real);
-  }
+    return value;
+  };
 }
 
 /** A synchronous instrument that resolves its real counterpart per provider generation. */
-class ProxySync implements Counter, UpDownCounter, Histogram, Gauge {
-  #delegate: (Counter & Histogram) | undefined;
-  #generation = -1;
-  readonly #create: () => Counter & Histogram;
-
-  constructor(create: () => Counter & Histogram) {
-    this.#create = create;
-  }
-
-  instrument(): Counter & Histogram {
-    if (this.#generation !== generation || this.#delegate === undefined) {
-      this.#delegate = this.#create();
-      this.#generation = generation;
-    }
-    return this.#delegate;
-  }
-
-  add(value: number, attributes?: Attributes, context?: Context): void {
-    this.instrument().add(value, attributes, context);
-  }
-
-  record(value: number, attributes?: Attributes, context?: Context): void {
-    this.instrument().record(value, attributes, context);
-  }
-
-  bind(attributes?: Attributes): BoundCounter & BoundRecorder {
-    let bound: (BoundCounter & BoundRecorder) | undefined;
-    let gen = -1;
-    const get = (): BoundCounter & BoundRecorder => {
-      if (gen !== generation || bound === undefined) {
-        const inst = this.instrument();
-        const bind = (inst as { bind?: unknown }).bind;
+function proxySync(instrument: () => Counter & Histogram): Counter & Histogram {
+  return {
+    add: (value, attributes, context) => instrument().add(value, attributes, context),
+    record: (value, attributes, context) => instrument().record(value, attributes, context),
+    bind(attributes) {
+      const bound = perGeneration((): BoundCounter & BoundRecorder => {
+        const inst = instrument();
         // A foreign provider's instruments may lack bind(): fall back to plain calls.
-        bound =
-          typeof bind === "function"
-            ? (bind.call(inst, attributes) as BoundCounter & BoundRecorder)
-            : { add: (v: number, c?: Context) => inst.add(v, attributes, c), record: (v: number, c?: Context) => inst.record(v, attributes, c) };
-        gen = generation;
-      }
-      return bound!;
-    };
-    return { add: (v, c) => get().add(v, c), record: (v, c) => get().record(v, c) };
-  }
+        return typeof inst.bind === "function"
+          ? (inst.bind(attributes) as BoundCounter & BoundRecorder)
+          : { add: (v, c) => inst.add(v, attributes, c), record: (v, c) => inst.record(v, attributes, c) };
+      }, NOOP_INSTRUMENT.bind() as BoundCounter & BoundRecorder);
+      return { add: (v, c) => bound().add(v, c), record: (v, c) => bound().record(v, c) };
+    },
+  };
 }
 
 /** An observable that keeps its callbacks and moves them to each provider's real instrument. */
-class ProxyObservable implements Observable {
-  #delegate: Observable | undefined;
-  readonly #callbacks: ObservableCallback[] = [];
-  readonly #create: () => Observable;
-
-  constructor(create: () => Observable) {
-    this.#create = create;
-  }
-
-  delegate(): Observable {
-    return (this.#delegate ??= this.#create());
-  }
-
-  rebind(): void {
-    const previous = this.#delegate;
-    if (previous !== undefined) for (const cb of this.#callbacks) previous.removeCallback(cb);
-    this.#delegate = this.#create();
-    for (const cb of this.#callbacks) this.#delegate.addCallback(cb);
-  }
-
-  addCallback(callback: ObservableCallback): void {
-    if (typeof callback !== "function" || this.#callbacks.includes(callback)) return;
-    this.#callbacks.push(callback);
-    this.delegate().addCallback(callback);
-  }
-
-  removeCallback(callback: ObservableCallback): void {
-    const i = this.#callbacks.indexOf(callback);
-    if (i >= 0) this.#callbacks.splice(i, 1);
-    this.delegate().removeCallback(callback);
-  }
+function proxyObservable(create: () => Observable): Observable {
+  const callbacks: ObservableCallback[] = [];
+  let current: Observable | undefined;
+  const delegate = (): Observable => (current ??= create());
+  const o: Observable = {
+    addCallback(callback) {
+      if (typeof callback !== "function" || callbacks.includes(callback)) return;
+      callbacks.push(callback);
+      delegate().addCallback(callback);
+    },
+    removeCallback(callback) {
+      const i = callbacks.indexOf(callback);
+      if (i >= 0) callbacks.splice(i, 1);
+      delegate().removeCallback(callback);
+    },
+  };
+  realOf.set(o, delegate);
+  observableMoves.add(() => {
+    for (const cb of callbacks) current?.removeCallback(cb);
+    current = create();
+    for (const cb of callbacks) current.addCallback(cb);
+  });
+  return o;
 }
 
-function real(o: Observable): Observable {
-  return o instanceof ProxyObservable ? o.delegate() : o;
+interface BatchEntry {
+  readonly callback: BatchObservableCallback;
+  readonly observables: Observable[];
+  readonly wrapped: BatchObservableCallback;
+  real: Observable[];
 }
 
-function changed(): void {
+/** A meter that resolves the real meter lazily from the global provider. */
+function proxyMeter(name: string, version: string | undefined, options: MeterOptions | undefined): Meter {
+  const meter = perGeneration(() => (registeredMeterProvider() ?? noopProvider).getMeter(name, version, options), NOOP_METER);
+  const batch: BatchEntry[] = [];
+  let batchMeter: Meter | undefined;
+  const sync = (kind: SyncKind) => (n: string, o?: MetricOptions) => proxySync(perGeneration(() => meter()[kind](n, o) as Counter & Histogram, NOOP_INSTRUMENT));
+  const observable = (kind: ObservableKind) => (n: string, o?: MetricOptions) =>
+    proxyObservable(() => {
+      try {
+        return meter()[kind](n, o);
+      } catch {
+        return NOOP_OBSERVABLE;
+      }
+    });
+  const moveBatch = (): void => {
+    for (const b of batch) batchMeter?.removeBatchObservableCallback(b.wrapped, b.real);
+    batchMeter = meter();
+    for (const b of batch) batchMeter.addBatchObservableCallback(b.wrapped, (b.real = b.observables.map(real)));
+  };
+  return {
+    createCounter: sync("createCounter"),
+    createUpDownCounter: sync("createUpDownCounter"),
+    createHistogram: sync("createHistogram"),
+    createGauge: sync("createGauge"),
+    createObservableCounter: observable("createObservableCounter"),
+    createObservableUpDownCounter: observable("createObservableUpDownCounter"),
+    createObservableGauge: observable("createObservableGauge"),
+    addBatchObservableCallback(callback, observables) {
+      if (typeof callback !== "function" || !Array.isArray(observables)) return;
+      // The callback observes through proxies; the real meter only knows the real instruments.
+      const wrapped: BatchObservableCallback = (result) => callback({ observe: (o, v, a) => result.observe(real(o), v, a) });
+      const entry: BatchEntry = { callback, observables: observables.slice(), wrapped, real: observables.map(real) };
+      batch.push(entry);
+      batchMoves.add(moveBatch);
+      (batchMeter = meter()).addBatchObservableCallback(wrapped, entry.real);
+    },
+    removeBatchObservableCallback(callback, observables) {
+      if (!Array.isArray(observables)) return;
+      const i = batch.findIndex((b) => b.callback === callback && sameMembers(b.observables, observables));
+      if (i < 0) return;
+      const [b] = batch.splice(i, 1);
+      batchMeter?.removeBatchObservableCallback(b!.wrapped, b!.real);
+    },
+  };
+}
+
+function changed(provider: MeterProviderLike | undefined): boolean {
+  setRegisteredMeterProvider(provider);
   generation++;
-  for (const m of proxiesWithCallbacks) m.rebind();
+  for (const move of observableMoves) move();
+  for (const move of batchMoves) move();
+  return true;
 }
 
 /** The global metrics API. */
 export const metrics: MetricsAPI = {
-  getMeter: (name, version, options) => new ProxyMeter(name, version, options),
+  getMeter: proxyMeter,
   getMeterProvider: () => registeredMeterProvider() ?? noopProvider,
-  setGlobalMeterProvider(provider) {
-    setRegisteredMeterProvider(provider);
-    changed();
-    return true;
-  },
+  setGlobalMeterProvider: changed,
   disable() {
-    setRegisteredMeterProvider(undefined);
-    changed();
+    changed(undefined);
   },
 };

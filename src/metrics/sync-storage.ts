@@ -95,7 +95,6 @@ export class SyncMetricStorage {
   #lastObj: object | undefined;
   #lastEntry: CacheEntry | undefined;
   #cache = new WeakMap<object, CacheEntry>();
-  #index: IndexNode = new Map();
   #indexLeaves = 0;
   #shapeKeys: string[] | undefined;
   #shapeIndex: IndexNode = new Map();
@@ -209,119 +208,53 @@ export class SyncMetricStorage {
     return cell;
   }
 
-  // The index maps the kept, non-nullish raw entries (in the caller's order) to their cell; it
-  // is only a cache of #lookup, so it holds no overflow results (those must stay countable),
-  // is dropped on eviction, and is bounded to a few paths per series (key-order permutations).
+  // The index is a cache of #lookup for fresh objects of one "shape": the first key sequence
+  // seen, own keys in the caller's order, every value a string, number or boolean (callers
+  // usually pass the same keys in the same order). It maps the values alone, one Map per
+  // entry, to the cell: one look-up per entry and no allocation, where the canonical key is a
+  // new string to build, flatten and hash. Anything else takes #lookup. It holds no overflow
+  // results (those must stay countable), is dropped on eviction, and is bounded.
   #indexed(raw: Attributes): Cell {
     const keys = this.#shapeKeys;
-    if (keys !== undefined) {
-      // The hot path: callers usually pass the same keys in the same order, so the first key
-      // sequence seen (the "shape") gets an index over the values alone — one Map look-up per
-      // entry, no allocation. Anything else takes the general index below.
-      let node: IndexNode | undefined = this.#shapeIndex;
-      let i = 0;
-      try {
-        for (const k in raw) {
-          if (k !== keys[i] || !hasOwn.call(raw, k)) {
-            node = undefined;
-            break;
-          }
-          const v = raw[k];
-          const t = typeof v;
-          if (t !== "string" && t !== "number" && t !== "boolean") {
-            node = undefined;
-            break;
-          }
-          node = node.get(v) as IndexNode | undefined;
-          if (node === undefined) break;
-          i++;
-        }
-      } catch {
-        return this.#lookup(raw, undefined); // a throwing getter: reported there
-      }
-      if (node !== undefined && i === keys.length) {
-        const hit = node.get(LEAF) as Cell | undefined;
-        if (hit !== undefined && !hit.dead) return hit;
-      }
-    }
-    return this.#indexedSlow(raw);
-  }
-
-  #indexedSlow(raw: Attributes): Cell {
-    let node: IndexNode | undefined = this.#index;
-    let path: unknown[] | undefined;
-    const keep = this.#keep;
+    let node: IndexNode | undefined = this.#shapeIndex;
+    let n = 0;
     try {
-      const keys = Object.keys(raw);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        if (keep !== undefined && !keep.has(k)) continue;
+      for (const k in raw) {
         const v = raw[k];
-        if (v === undefined || v === null) continue;
         const t = typeof v;
-        // Arrays (mutable, compared by content) and invalid values take the canonical path.
-        if (t !== "string" && t !== "number" && t !== "boolean") return this.#lookup(raw, undefined);
-        if (node !== undefined) {
-          const next = node.get(k) as IndexNode | undefined;
-          node = next === undefined ? undefined : (next.get(v) as IndexNode | undefined);
-        }
-        (path ??= []).push(k, v);
+        // Another shape, an inherited key, or a value compared by content or dropped.
+        if ((keys !== undefined && k !== keys[n]) || !hasOwn.call(raw, k) || (t !== "string" && t !== "number" && t !== "boolean")) return this.#lookup(raw, undefined);
+        node = node?.get(v) as IndexNode | undefined;
+        n++;
       }
     } catch {
       return this.#lookup(raw, undefined); // a throwing getter: reported there
     }
+    if (keys !== undefined && n !== keys.length) return this.#lookup(raw, undefined);
     const hit = node?.get(LEAF) as Cell | undefined;
-    if (hit !== undefined && !hit.dead) {
-      if (keep === undefined && path !== undefined) this.#rememberShape(raw, path, hit);
-      return hit;
-    }
+    if (hit !== undefined && !hit.dead) return hit;
     const cell = this.#lookup(raw, undefined);
-    if (cell !== this.#overflow) {
-      this.#remember(path, cell);
-      if (keep === undefined && path !== undefined) this.#rememberShape(raw, path, cell);
+    if (cell !== this.#overflow && n > 0) {
+      if (this.#indexLeaves >= 4 * this.#limit + 64) this.#clearIndex();
+      try {
+        this.#shapeKeys ??= Object.keys(raw);
+        node = this.#shapeIndex;
+        for (const k of this.#shapeKeys) {
+          const v = raw[k];
+          let next = node.get(v) as IndexNode | undefined;
+          if (next === undefined) node.set(v, (next = new Map()));
+          node = next;
+        }
+        if (!node.has(LEAF)) this.#indexLeaves++;
+        node.set(LEAF, cell);
+      } catch {
+        // A getter that threw only now: the series is still right, just not indexed.
+      }
     }
     return cell;
   }
 
-  // Adds `path` to the shape index when its keys are the shape's (the first key sequence seen
-  // becomes the shape) and `raw` has no other own entries (the hot path walks all of them).
-  #rememberShape(raw: Attributes, path: unknown[], cell: Cell): void {
-    const n = path.length >> 1;
-    let keys = this.#shapeKeys;
-    if (keys === undefined) {
-      if (Object.keys(raw).length !== n) return;
-      keys = this.#shapeKeys = [];
-      for (let i = 0; i < n; i++) keys.push(path[2 * i] as string);
-    } else {
-      if (keys.length !== n) return;
-      for (let i = 0; i < n; i++) if (keys[i] !== path[2 * i]) return;
-      if (Object.keys(raw).length !== n) return;
-    }
-    let node = this.#shapeIndex;
-    for (let i = 0; i < n; i++) {
-      let next = node.get(path[2 * i + 1]) as IndexNode | undefined;
-      if (next === undefined) node.set(path[2 * i + 1], (next = new Map()));
-      node = next;
-    }
-    node.set(LEAF, cell);
-  }
-
-  #remember(path: unknown[] | undefined, cell: Cell): void {
-    if (this.#indexLeaves >= 4 * this.#limit + 64) this.#clearIndex();
-    let node = this.#index;
-    if (path !== undefined) {
-      for (let i = 0; i < path.length; i++) {
-        let next = node.get(path[i]) as IndexNode | undefined;
-        if (next === undefined) node.set(path[i], (next = new Map()));
-        node = next;
-      }
-    }
-    if (!node.has(LEAF)) this.#indexLeaves++;
-    node.set(LEAF, cell);
-  }
-
   #clearIndex(): void {
-    this.#index = new Map();
     this.#indexLeaves = 0;
     this.#shapeIndex = new Map();
     this.#shapeKeys = undefined;

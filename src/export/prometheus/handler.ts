@@ -23,46 +23,34 @@ export interface PrometheusHandlerOptions extends PrometheusRenderOptions {
 }
 
 interface ExpectedAuthorization {
-  /** The auth scheme, lowercase (RFC 9110 §11.1: schemes are case-insensitive). */
-  scheme: "bearer" | "basic";
-  /** The credentials after the scheme, compared in constant time. */
+  /** The scheme, lower-cased. */
+  scheme: string;
   credentials: string;
-  /** The `WWW-Authenticate` challenge of a 401. */
   challenge: string;
 }
 
 function expectedAuthorization(auth: PrometheusAuth): ExpectedAuthorization {
-  if (auth === null || typeof auth !== "object") throw new TypeError("prometheusHandler: auth must be { bearerToken } or { basic: { username, password } }");
+  const where = "prometheusHandler: auth";
+  if (auth === null || typeof auth !== "object") throw new TypeError(`${where} must be { bearerToken } or { basic: { username, password } }`);
   if ("bearerToken" in auth) {
-    // A token with whitespace or control characters could never be presented in the header.
-    if (typeof auth.bearerToken !== "string" || !/^[\x21-\x7e]+$/.test(auth.bearerToken)) {
-      throw new TypeError("prometheusHandler: auth.bearerToken must be a non-empty string of visible ASCII characters (no spaces; RFC 6750 §2.1)");
-    }
+    // A token with whitespace or control characters could never be presented in the header (RFC 6750 §2.1).
+    if (typeof auth.bearerToken !== "string" || !/^[\x21-\x7e]+$/.test(auth.bearerToken)) throw new TypeError(`${where}.bearerToken must be visible ASCII characters, no spaces`);
     return { scheme: "bearer", credentials: auth.bearerToken, challenge: 'Bearer realm="metrics"' };
   }
   const basic = (auth as { basic?: { username?: unknown; password?: unknown } }).basic;
   if (!basic || typeof basic.username !== "string" || typeof basic.password !== "string" || basic.username.includes(":")) {
-    throw new TypeError("prometheusHandler: auth.basic needs string username (without ':') and password (RFC 7617)");
+    throw new TypeError(`${where}.basic needs a string username without ':' and a string password (RFC 7617)`);
   }
   // RFC 7617 §2.1 with charset="UTF-8": base64 of the UTF-8 bytes (btoa takes them as Latin-1 characters).
   const credentials = btoa(String.fromCharCode(...utf8.encode(basic.username + ":" + basic.password)));
   return { scheme: "basic", credentials, challenge: 'Basic realm="metrics", charset="UTF-8"' };
 }
 
-/**
- * True when `header` (the request's `Authorization`) presents the expected credentials: the
- * scheme compared case-insensitively, the credentials in constant time (no early exit on the
- * first differing byte, so response timing does not reveal how much of a guess was right).
- */
 function authorized(header: string | null, expected: ExpectedAuthorization): boolean {
-  const value = (header ?? "").trim();
-  const space = value.indexOf(" ");
-  const scheme = space < 0 ? value : value.slice(0, space);
-  const credentials = space < 0 ? "" : value.slice(space + 1).trim();
+  const [scheme = "", credentials = ""] = (header ?? "").trim().split(/ +(.*)/);
   // Both checks always run: the scheme check must not shortcut the constant-time comparison.
-  const schemeOk = scheme.toLowerCase() === expected.scheme;
-  const credentialsOk = constantTimeEqual(credentials, expected.credentials);
-  return schemeOk && credentialsOk;
+  const credentialsOk = constantTimeEqual(credentials.trim(), expected.credentials);
+  return scheme.toLowerCase() === expected.scheme && credentialsOk;
 }
 
 function plain(status: number, text: string, headers: Record<string, string> = {}): Response {

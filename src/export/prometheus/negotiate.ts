@@ -10,33 +10,29 @@ export const TEXT_CONTENT_TYPE: string = "text/plain; version=0.0.4; charset=utf
 /** `Content-Type` of OpenMetrics 1.0. */
 export const OPENMETRICS_CONTENT_TYPE: string = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-interface MediaRange {
-  type: string;
-  q: number;
-  version: string | undefined;
-}
-
-function parseRanges(header: string): MediaRange[] {
-  const out: MediaRange[] = [];
-  for (const part of header.split(",")) {
-    const params = part.split(";");
-    const type = params[0]!.trim().toLowerCase();
-    if (type === "") continue;
+/**
+ * The highest q (RFC 9110 §12.4.2) among the ranges of an `Accept`-style header that `matches`
+ * accepts (by lower-cased type and `version` parameter); -1 when none does.
+ */
+function bestQ(header: string, matches: (type: string, version: string | undefined) => boolean): number {
+  let best = -1;
+  for (const range of header.split(",")) {
+    const [type, ...params] = range.split(";").map((p) => p.trim().toLowerCase());
     let q = 1;
     let version: string | undefined;
-    for (let i = 1; i < params.length; i++) {
-      const eq = params[i]!.indexOf("=");
+    for (const param of params) {
+      const eq = param.indexOf("=");
+      const value = param.slice(eq + 1).trim().replace(/^"|"$/g, "");
+      const name = param.slice(0, eq).trim();
       if (eq < 0) continue;
-      const name = params[i]!.slice(0, eq).trim().toLowerCase();
-      const value = params[i]!.slice(eq + 1).trim().replace(/^"|"$/g, "");
       if (name === "q") {
         const n = Number(value);
         q = Number.isFinite(n) ? Math.min(Math.max(n, 0), 1) : 0;
       } else if (name === "version") version = value;
     }
-    out.push({ type, q, version });
+    if (type && matches(type, version)) best = Math.max(best, q);
   }
-  return out;
+  return best;
 }
 
 /**
@@ -46,28 +42,16 @@ function parseRanges(header: string): MediaRange[] {
  */
 export function prefersOpenMetrics(accept: string | null): boolean {
   if (!accept) return false;
-  let om = 0;
-  let text = 0;
-  for (const r of parseRanges(accept)) {
-    if (r.type === "application/openmetrics-text") {
-      if (r.version === undefined || r.version === "1.0.0") om = Math.max(om, r.q);
-    } else if (r.type === "text/plain" || r.type === "text/*" || r.type === "*/*") {
-      if (r.version === undefined || r.version === "0.0.4") text = Math.max(text, r.q);
-    }
-  }
+  const om = bestQ(accept, (t, v) => t === "application/openmetrics-text" && (v === undefined || v === "1.0.0"));
+  const text = bestQ(accept, (t, v) => (t === "text/plain" || t === "text/*" || t === "*/*") && (v === undefined || v === "0.0.4"));
   return om > 0 && om >= text;
 }
 
 /** True when `Accept-Encoding` accepts gzip (`gzip` or `*` with q > 0, RFC 9110 §12.5.3). */
 export function acceptsGzip(acceptEncoding: string | null): boolean {
   if (!acceptEncoding) return false;
-  let gzip: number | undefined;
-  let any: number | undefined;
-  for (const r of parseRanges(acceptEncoding)) {
-    if (r.type === "gzip" || r.type === "x-gzip") gzip = Math.max(gzip ?? 0, r.q);
-    else if (r.type === "*") any = r.q;
-  }
-  return (gzip ?? any ?? 0) > 0;
+  const gzip = bestQ(acceptEncoding, (t) => t === "gzip" || t === "x-gzip");
+  return (gzip >= 0 ? gzip : bestQ(acceptEncoding, (t) => t === "*")) > 0;
 }
 
 /**

@@ -25,7 +25,6 @@
  */
 import { diagOnce } from "../../common/diag.ts";
 import { toEpochMillis } from "../../common/time.ts";
-import type { Attributes } from "../../common/attributes.ts";
 import type { DataPoint, Exemplar, ExponentialHistogramValue, HistogramValue, MetricData, ResourceMetrics, SummaryValue } from "../../metrics/types.ts";
 import { escapeHelp, escapeLabelValue, labelValueOf, mapMetricName, renderLabelPairs, sanitizeLabelKey } from "./name-mapping.ts";
 import { utf8 } from "./utf8.ts";
@@ -55,11 +54,13 @@ interface Family {
   readonly entries: Entry[];
 }
 
-// Labels the renderer sets itself, by family type (attributes with these names are dropped).
+// Labels the renderer sets itself (attributes with these names are dropped): the scope labels,
+// and `le` / `quantile` in histograms / summaries.
+const reservedLabels = (extra: string): ReadonlySet<string> => new Set(["otel_scope_name", "otel_scope_version", extra]);
 const RESERVED: Record<string, ReadonlySet<string>> = {
-  scope: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version"]),
-  histogram: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "le"]),
-  summary: /* @__PURE__ */ new Set(["otel_scope_name", "otel_scope_version", "quantile"]),
+  scope: /* @__PURE__ */ reservedLabels(""),
+  histogram: /* @__PURE__ */ reservedLabels("le"),
+  summary: /* @__PURE__ */ reservedLabels("quantile"),
   none: /* @__PURE__ */ new Set<string>(),
 };
 
@@ -86,68 +87,56 @@ function leStrings(boundaries: readonly number[], om: boolean): string[] {
 }
 
 function promTypeOf(metric: MetricData): PromType | undefined {
-  switch (metric.dataPointType) {
-    case "sum":
-      if (metric.temporality !== "cumulative") return undefined;
-      return metric.isMonotonic ? "counter" : "gauge";
-    case "gauge":
-      return "gauge";
-    case "histogram":
-    case "exponentialHistogram":
-      return metric.temporality === "cumulative" ? "histogram" : undefined;
-    case "summary":
-      return "summary";
-  }
-  return undefined;
+  const { dataPointType: t, temporality } = metric as { dataPointType: string; temporality?: string; isMonotonic?: boolean };
+  if (t === "gauge" || t === "summary") return t;
+  if (temporality !== "cumulative") return undefined; // a delta sum or histogram
+  return t === "sum" ? (metric.dataPointType === "sum" && metric.isMonotonic ? "counter" : "gauge") : "histogram";
 }
 
 // The suffixes of a family's sample names in either format (a gauge has none).
-const SAMPLE_SUFFIXES: Partial<Record<PromType, readonly string[]>> = {
-  counter: ["_total", "_created"],
-  histogram: ["_bucket", "_count", "_sum", "_created"],
-  summary: ["_count", "_sum", "_created"],
+const SAMPLE_SUFFIXES: Partial<Record<PromType, string>> = {
+  counter: " _total _created",
+  histogram: " _bucket _count _sum _created",
+  summary: " _count _sum _created",
 };
-
-// The names a family's lines use: its own name and its sample names in either format.
-function exposedNames(family: string, type: PromType): string[] {
-  return ["", ...(SAMPLE_SUFFIXES[type] ?? [])].map((suffix) => family + suffix);
-}
-
 
 function collectFamilies(collections: readonly ResourceMetrics[], options: PrometheusRenderOptions | undefined): Family[] {
   const families = new Map<string, Family>();
   const claimed = new Map<string, string>(); // exposed name -> family
   // target_info is rendered separately from resource attributes.
-  if (!options?.withoutTargetInfo) for (const n of ["target_info", "target"]) claimed.set(n, "target_info");
+  if (!options?.withoutTargetInfo) claimed.set("target_info", "target_info").set("target", "target_info");
   for (const rm of collections) {
     for (const sm of rm.scopeMetrics) {
-      let scopeLabels = "";
-      if (!options?.withoutScopeInfo) {
-        scopeLabels = 'otel_scope_name="' + escapeLabelValue(sm.scope.name ?? "") + '"';
-        if (sm.scope.version) scopeLabels += ',otel_scope_version="' + escapeLabelValue(sm.scope.version) + '"';
-      }
+      const { name: scopeName, version } = sm.scope;
+      const scopeLabels = options?.withoutScopeInfo
+        ? ""
+        : 'otel_scope_name="' + escapeLabelValue(scopeName ?? "") + '"' + (version ? ',otel_scope_version="' + escapeLabelValue(version) + '"' : "");
       for (const metric of sm.metrics) {
         const d = metric.descriptor;
         const type = promTypeOf(metric);
+        const drop = (why: string, key: string): void => diagOnce("warn", `prometheus:${key}`, `Prometheus: dropping metric "${d.name}": ${why}.`);
         if (type === undefined) {
-          diagOnce("warn", `prometheus:delta:${d.name}`, `Prometheus: dropping metric "${d.name}": delta temporality cannot be exposed cumulatively (compatibility spec); use a cumulative reader.`);
+          drop("delta temporality has no Prometheus form; use a cumulative reader", "delta:" + d.name);
           continue;
         }
-        const names = mapMetricName(d.name, d.unit, type === "counter" ? "counter" : metric.dataPointType === "gauge" ? "gauge" : "other");
-        const existing = families.get(names.family);
-        const clash = existing === undefined ? exposedNames(names.family, type).find((n) => claimed.has(n)) : undefined;
-        if (clash !== undefined) {
-          // e.g. a gauge "requests_total" next to a counter "requests", whose samples are also
-          // "requests_total": one name must not belong to two families (exposition formats).
-          diagOnce("warn", `prometheus:clash:${names.family}`, `Prometheus: dropping metric "${d.name}": its series name "${clash}" is already used by family "${claimed.get(clash)}".`);
-        } else if (existing === undefined) {
-          for (const n of exposedNames(names.family, type)) claimed.set(n, names.family);
-          families.set(names.family, { name: names.family, type, unit: names.unit, help: d.description, entries: [{ metric, scopeLabels }] });
-        } else if (existing.type !== type) {
-          diagOnce("warn", `prometheus:type:${names.family}`, `Prometheus: dropping metric "${d.name}": family "${names.family}" already has TYPE ${existing.type}, not ${type} (compatibility spec, "Metric Metadata").`);
-        } else {
-          existing.entries.push({ metric, scopeLabels });
+        const { family, unit } = mapMetricName(d.name, d.unit, type === "counter" ? "counter" : metric.dataPointType === "gauge" ? "gauge" : "other");
+        const existing = families.get(family);
+        const entry = { metric, scopeLabels };
+        if (existing !== undefined) {
+          if (existing.type === type) existing.entries.push(entry);
+          else drop(`family "${family}" already has TYPE ${existing.type}, not ${type}`, "type:" + family);
+          continue;
         }
+        // The names the family's lines use, in either format: one name must not belong to two
+        // families (e.g. a gauge "requests_total" next to a counter "requests").
+        const exposed = (SAMPLE_SUFFIXES[type] ?? "").split(" ").map((suffix) => family + suffix);
+        const clash = exposed.find((n) => claimed.has(n));
+        if (clash !== undefined) {
+          drop(`family "${claimed.get(clash)}" already uses the name "${clash}"`, "clash:" + family);
+          continue;
+        }
+        for (const n of exposed) claimed.set(n, family);
+        families.set(family, { name: family, type, unit, help: d.description, entries: [entry] });
       }
     }
   }
@@ -158,14 +147,10 @@ function braces(labels: string): string {
   return labels === "" ? "" : "{" + labels + "}";
 }
 
-function join(a: string, b: string): string {
-  return a === "" ? b : b === "" ? a : a + "," + b;
-}
-
 // Exemplar labels are limited to 128 UTF-8 characters (OpenMetrics, "Exemplars"): the ids
 // always fit; filtered attributes are added only when all of them fit.
-function renderExemplar(e: Exemplar): string {
-  let labels = 'trace_id="' + e.traceId + '",span_id="' + e.spanId + '"';
+function renderExemplar(e: Exemplar | undefined): string {
+  if (e === undefined) return "";
   let extra = "";
   let size = 63;
   for (const key in e.filteredAttributes) {
@@ -174,11 +159,9 @@ function renderExemplar(e: Exemplar): string {
     const label = sanitizeLabelKey(key);
     const value = labelValueOf(v);
     size += label.length + value.length;
-    extra += ',' + label + '="' + escapeLabelValue(value) + '"';
+    extra += "," + label + '="' + escapeLabelValue(value) + '"';
   }
-  if (size <= 128) labels += extra;
-  const ts = toEpochMillis(e.time) / 1000;
-  return " # {" + labels + "} " + formatValue(e.value) + " " + ts.toFixed(3);
+  return ' # {trace_id="' + e.traceId + '",span_id="' + e.spanId + '"' + (size <= 128 ? extra : "") + "} " + formatValue(e.value) + " " + (toEpochMillis(e.time) / 1000).toFixed(3);
 }
 
 // Each exemplar goes on the lowest bucket whose `le` includes its value, and only there
@@ -222,44 +205,39 @@ export function exponentialToExplicit(v: ExponentialHistogramValue): HistogramVa
  * Yields the exposition in slices: one ends after the series that brings it to `sliceChars`
  * characters (the whole text in one slice when `sliceChars` is `Infinity`).
  */
-export function* renderChunks(collections: readonly ResourceMetrics[], om: boolean, options?: PrometheusRenderOptions, sliceChars: number = Infinity): Generator<string, void, void> {
+function* renderChunks(collections: readonly ResourceMetrics[], om: boolean, options?: PrometheusRenderOptions, sliceChars: number = Infinity): Generator<string, void, void> {
   let out = options?.withoutTargetInfo ? "" : renderTargetInfo(collections, om);
-  for (const f of collectFamilies(collections, options)) {
+  for (const { name, type, unit, help, entries } of collectFamilies(collections, options)) {
     // 0.0.4 names a counter family by its sample name (`_total`, unless configured off);
     // OpenMetrics by the family name, its samples always ending in `_total`.
-    const suffixed = f.type === "counter" && !options?.withoutCounterSuffixes ? f.name + "_total" : f.name;
-    const sampleName = f.type === "counter" && om ? f.name + "_total" : suffixed;
-    if (om) {
-      out += "# TYPE " + f.name + " " + f.type + "\n";
-      if (f.unit !== "") out += "# UNIT " + f.name + " " + f.unit + "\n";
-      if (f.help.trim() !== "") out += "# HELP " + f.name + " " + escapeHelp(f.help, true) + "\n";
-    } else {
-      // promtool lints a family without HELP, so 0.0.4 always carries one.
-      out += "# HELP " + suffixed + " " + escapeHelp(f.help.trim() === "" ? suffixed : f.help, false) + "\n# TYPE " + suffixed + " " + f.type + "\n";
-    }
+    const counter = type === "counter";
+    const suffixed = counter && !options?.withoutCounterSuffixes ? name + "_total" : name;
+    const sampleName = counter && om ? name + "_total" : suffixed;
+    out += om
+      ? "# TYPE " + name + " " + type + "\n" + (unit !== "" ? "# UNIT " + name + " " + unit + "\n" : "") + (help.trim() !== "" ? "# HELP " + name + " " + escapeHelp(help, true) + "\n" : "")
+      : // promtool lints a family without HELP, so 0.0.4 always carries one.
+        "# HELP " + suffixed + " " + escapeHelp(help.trim() === "" ? suffixed : help, false) + "\n# TYPE " + suffixed + " " + type + "\n";
     const seen = new Set<string>();
-    const reserved = RESERVED[f.type === "histogram" || f.type === "summary" ? f.type : options?.withoutScopeInfo ? "none" : "scope"];
+    const reserved = RESERVED[type === "histogram" || type === "summary" ? type : options?.withoutScopeInfo ? "none" : "scope"];
     const onReserved = (key: string): void =>
-      diagOnce("warn", `prometheus:reserved:${f.name}:${key}`, `Prometheus: attribute "${key}" of "${f.name}" would overwrite a label the exporter sets; dropped.`);
-    for (const { metric, scopeLabels } of f.entries) {
+      diagOnce("warn", `prometheus:reserved:${name}:${key}`, `Prometheus: dropping attribute "${key}" of "${name}": the exporter sets that label.`);
+    for (const { metric, scopeLabels } of entries) {
       for (const point of metric.dataPoints as ReadonlyArray<DataPoint<unknown>>) {
-        const labels = join(renderLabelPairs(point.attributes, reserved, onReserved), scopeLabels);
+        const own = renderLabelPairs(point.attributes, reserved, onReserved);
+        const labels = own === "" ? scopeLabels : scopeLabels === "" ? own : own + "," + scopeLabels;
         if (seen.has(labels)) {
-          diagOnce("warn", `prometheus:duplicate:${f.name}`, `Prometheus: "${f.name}" has two series with the same labels after sanitizing; keeping the first.`);
+          diagOnce("warn", `prometheus:duplicate:${name}`, `Prometheus: "${name}" has two series with the same labels after sanitizing; keeping the first.`);
           continue;
         }
         seen.add(labels);
-        const type = metric.dataPointType;
-        if (type === "sum" || type === "gauge") {
-          out += sampleName + braces(labels) + " " + formatValue(point.value as number);
-          if (om && f.type === "counter" && point.exemplars.length > 0) out += renderExemplar(bucketExemplars(point.exemplars, [])[0]!);
-          out += "\n";
-        } else if (type === "summary") {
-          out += renderSummary(f.name, labels, point.value as SummaryValue, om);
-        } else {
-          const v = type === "histogram" ? (point.value as HistogramValue) : exponentialToExplicit(point.value as ExponentialHistogramValue);
-          out += renderHistogram(f.name, labels, v, point.exemplars, om);
-        }
+        const pointType = metric.dataPointType;
+        const v = point.value as never;
+        out +=
+          pointType === "sum" || pointType === "gauge"
+            ? sampleName + braces(labels) + " " + formatValue(v) + (om && counter ? renderExemplar(bucketExemplars(point.exemplars, [])[0]) : "") + "\n"
+            : pointType === "summary"
+              ? renderSummary(name, labels, v, om)
+              : renderHistogram(name, labels, pointType === "histogram" ? v : exponentialToExplicit(v), point.exemplars, om);
         if (out.length >= sliceChars) {
           yield out;
           out = "";
@@ -271,45 +249,36 @@ export function* renderChunks(collections: readonly ResourceMetrics[], om: boole
   if (out !== "") yield out;
 }
 
+// The `_sum` and `_count` lines of a histogram or summary. Spec ("Histograms"): `_sum` only
+// when it is monotonic, i.e. no negative observations.
+function sumAndCount(name: string, labels: string, sum: number, monotonic: boolean, count: number): string {
+  const tail = braces(labels) + " ";
+  return (monotonic ? name + "_sum" + tail + formatValue(sum) + "\n" : "") + name + "_count" + tail + formatValue(count) + "\n";
+}
+
 function renderHistogram(name: string, labels: string, v: HistogramValue, exemplars: readonly Exemplar[], om: boolean): string {
   const bounds = v.boundaries;
   const counts = v.bucketCounts;
-  if (counts.length !== bounds.length + 1) {
-    diagOnce("warn", `prometheus:buckets:${name}`, `Prometheus: skipping a point of "${name}": ${counts.length} bucket counts for ${bounds.length} boundaries.`);
+  const n = bounds.length;
+  if (counts.length !== n + 1) {
+    diagOnce("warn", `prometheus:buckets:${name}`, `Prometheus: skipping a point of "${name}": ${counts.length} bucket counts, ${n} boundaries.`);
     return "";
   }
   const les = leStrings(bounds, om);
   const prefix = name + "_bucket{" + (labels === "" ? "" : labels + ",");
-  const ex = om && exemplars.length > 0 ? bucketExemplars(exemplars, bounds) : undefined;
+  const ex = om ? bucketExemplars(exemplars, bounds) : [];
   let out = "";
   let cumulative = 0;
-  for (let i = 0; i < bounds.length; i++) {
-    cumulative += counts[i]!;
-    out += prefix + les[i] + "} " + cumulative;
-    if (ex?.[i] !== undefined) out += renderExemplar(ex[i]!);
-    out += "\n";
-  }
-  // +Inf equals _count by construction: both are the total of the bucket counts.
-  cumulative += counts[bounds.length]!;
-  out += prefix + 'le="+Inf"} ' + cumulative;
-  if (ex?.[bounds.length] !== undefined) out += renderExemplar(ex[bounds.length]!);
-  out += "\n";
-  const tail = braces(labels) + " ";
-  // Spec ("Histograms"): `_sum` only when it is monotonic, i.e. no negative observations.
-  if (v.min === undefined || v.min >= 0) out += name + "_sum" + tail + formatValue(v.sum) + "\n";
-  out += name + "_count" + tail + cumulative + "\n";
-  return out;
+  // The last bucket is `+Inf`, equal to `_count` by construction: both total the bucket counts.
+  for (let i = 0; i <= n; i++) out += prefix + (i < n ? les[i] : 'le="+Inf"') + "} " + (cumulative += counts[i]!) + renderExemplar(ex[i]) + "\n";
+  return out + sumAndCount(name, labels, v.sum, v.min === undefined || v.min >= 0, cumulative);
 }
 
 function renderSummary(name: string, labels: string, v: SummaryValue, om: boolean): string {
   let out = "";
   const prefix = name + "{" + (labels === "" ? "" : labels + ",") + 'quantile="';
-  const qs = [...v.quantiles].sort((a, b) => a.quantile - b.quantile);
-  for (const q of qs) out += prefix + (om ? formatOmFloat(q.quantile) : formatValue(q.quantile)) + '"} ' + formatValue(q.value) + "\n";
-  const tail = braces(labels) + " ";
-  if (v.sum >= 0) out += name + "_sum" + tail + formatValue(v.sum) + "\n";
-  out += name + "_count" + tail + formatValue(v.count) + "\n";
-  return out;
+  for (const q of [...v.quantiles].sort((a, b) => a.quantile - b.quantile)) out += prefix + (om ? formatOmFloat(q.quantile) : formatValue(q.quantile)) + '"} ' + formatValue(q.value) + "\n";
+  return out + sumAndCount(name, labels, v.sum, v.sum >= 0, v.count);
 }
 
 /** `target_info` (0.0.4: gauge) / `target` (OpenMetrics: info) from resource attributes (spec, "Resource Attributes"). */
@@ -317,16 +286,12 @@ function renderTargetInfo(collections: readonly ResourceMetrics[], om: boolean):
   const seen = new Set<string>();
   let body = "";
   for (const rm of collections) {
-    const attrs: Attributes = rm.resource?.attributes ?? {};
-    const labels = renderLabelPairs(attrs);
+    const labels = renderLabelPairs(rm.resource?.attributes ?? {});
     if (labels === "" || seen.has(labels)) continue;
     seen.add(labels);
     body += "target_info{" + labels + "} 1\n";
   }
-  if (body === "") return "";
-  return om
-    ? "# TYPE target info\n# HELP target Target metadata\n" + body
-    : "# HELP target_info Target metadata\n# TYPE target_info gauge\n" + body;
+  return body === "" ? "" : (om ? "# TYPE target info\n# HELP target" : "# HELP target_info") + " Target metadata\n" + (om ? "" : "# TYPE target_info gauge\n") + body;
 }
 
 /**
