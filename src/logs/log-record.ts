@@ -29,9 +29,9 @@ export const DEFAULT_LOG_RECORD_LIMITS: Readonly<LogRecordLimits> = /* @__PURE__
 });
 
 /**
- * Resolves limits: explicit `options`, then the defaults. Reads no environment: `init()`
- * completes `options` from `OTEL_LOGRECORD_ATTRIBUTE_*_LIMIT` / `OTEL_ATTRIBUTE_*_LIMIT` first
- * (see `src/env-selection.ts`).
+ * Resolves limits: explicit `options`, then the defaults. Reads no
+ * environment: `init()` completes `options` from `OTEL_LOGRECORD_ATTRIBUTE_*_LIMIT` /
+ * `OTEL_ATTRIBUTE_*_LIMIT` first (see `src/env-selection.ts`).
  *
  * @throws RangeError when an option is not a non-negative integer or Infinity.
  */
@@ -41,7 +41,7 @@ export function resolveLogRecordLimits(options: Partial<LogRecordLimits> = {}): 
     attributeValueLengthLimit: options.attributeValueLengthLimit ?? DEFAULT_LOG_RECORD_LIMITS.attributeValueLengthLimit,
   };
   for (const [key, value] of Object.entries(limits)) {
-    if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (value !== Infinity && !Number.isInteger(value))) {
+    if (!(value >= 0 && (value === Infinity || Number.isInteger(value)))) {
       throw new RangeError(`Invalid log record limit ${key}: ${String(value)}; expected a non-negative integer or Infinity.`);
     }
   }
@@ -49,7 +49,7 @@ export function resolveLogRecordLimits(options: Partial<LogRecordLimits> = {}): 
 }
 
 /** How deeply maps and arrays may nest in a body or attribute value; deeper branches are dropped. */
-export const MAX_LOG_VALUE_DEPTH = 32;
+const MAX_DEPTH = 32;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -64,7 +64,7 @@ export function sanitizeAnyValue(value: unknown, maxLength: number = Infinity): 
   // The common body, a string: no try.
   if (typeof value === "string") return truncate(value, maxLength);
   try {
-    return copy(value, maxLength);
+    return copy(value, maxLength, []);
   } catch {
     diagOnce("warn", "log-value-throw", "Dropped a log value that could not be read.");
     return undefined;
@@ -81,40 +81,23 @@ function read(obj: object, key: string | number): unknown {
   }
 }
 
-// `path`: the maps and arrays being copied, outermost first (created at the first one).
-function copy(value: unknown, maxLength: number, path?: object[]): AnyValue | undefined {
-  switch (typeof value) {
-    case "string":
-      return truncate(value, maxLength);
-    case "number":
-    case "boolean":
-      return value;
-    case "bigint":
-      return value.toString();
-    case "object":
-      return value === null ? null : copyObject(value, maxLength, path ?? []);
-    default:
-      return undefined; // undefined, function, symbol
-  }
-}
-
-function copyObject(value: object, maxLength: number, path: object[]): AnyValue | undefined {
+// `path`: the maps and arrays being copied, outermost first.
+function copy(value: unknown, maxLength: number, path: object[]): AnyValue | undefined {
+  const type = typeof value;
+  if (type === "string") return truncate(value as string, maxLength);
+  if (type === "number" || type === "boolean") return value as number | boolean;
+  if (type === "bigint") return String(value);
+  if (type !== "object") return undefined; // undefined, function, symbol
+  if (value === null) return null;
   if (value instanceof Uint8Array) return value.slice();
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
-  if (value instanceof Date) {
-    const t = value.getTime();
-    return t === t ? value.toISOString() : undefined;
-  }
+  if (value instanceof Date) return isNaN(value.getTime()) ? undefined : value.toISOString();
   if (value instanceof Error) return truncate(`${value.name || "Error"}: ${value.message}`, maxLength);
-  if (path.length >= MAX_LOG_VALUE_DEPTH) {
-    diagOnce("warn", "log-value-depth", `Dropped a log value nested deeper than ${MAX_LOG_VALUE_DEPTH} levels.`);
+  if (path.length >= MAX_DEPTH || path.includes(value as object)) {
+    diagOnce("warn", "log-value-shape", `Dropped a log value that contains itself (a cycle) or nests deeper than ${MAX_DEPTH} levels.`);
     return undefined;
   }
-  if (path.includes(value)) {
-    diagOnce("warn", "log-value-cycle", "Dropped a log value that contains itself (a cycle).");
-    return undefined;
-  }
-  path.push(value);
+  path.push(value as object);
   try {
     if (Array.isArray(value)) {
       const out: AnyValue[] = new Array(value.length);
@@ -123,8 +106,7 @@ function copyObject(value: object, maxLength: number, path: object[]): AnyValue 
     }
     const out: AnyValueMap = {};
     for (const key in value) {
-      if (!hasOwn.call(value, key)) continue;
-      const c = copy(read(value, key), maxLength, path);
+      const c = hasOwn.call(value, key) ? copy(read(value as object, key), maxLength, path) : undefined;
       if (c !== undefined) setOwn(out, key, c);
     }
     return out;
@@ -134,7 +116,7 @@ function copyObject(value: object, maxLength: number, path: object[]): AnyValue 
 }
 
 /** Sets `key` as an own, enumerable property, also for `__proto__` (never the prototype). */
-export function setOwn(target: AnyValueMap, key: string, value: AnyValue): void {
+function setOwn(target: AnyValueMap, key: string, value: AnyValue): void {
   if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
@@ -150,22 +132,12 @@ export function addLogAttributes(target: AnyValueMap, source: unknown, limits: L
   if (source === null || typeof source !== "object") return dropped;
   try {
     for (const key in source) {
-      if (!hasOwn.call(source, key)) continue;
-      if (key === "") {
-        diagOnce("warn", "log-attr-key", "Dropped a log attribute with an empty key.");
-        continue;
-      }
-      const v = read(source, key);
-      if (v === undefined || v === null) continue;
-      const clean = sanitizeAnyValue(v, limits.attributeValueLengthLimit);
-      if (clean === undefined) {
-        diagOnce("warn", `log-attr-value:${key}`, `Dropped log attribute "${key}": a ${typeof v} is not a log value.`);
-      } else if (size < limits.attributeCountLimit) {
-        setOwn(target, key, clean);
-        size++;
-      } else {
-        dropped++;
-      }
+      const v = hasOwn.call(source, key) ? read(source, key) : undefined;
+      if (v == null) continue;
+      const clean = key ? sanitizeAnyValue(v, limits.attributeValueLengthLimit) : undefined;
+      if (clean === undefined) diagOnce("warn", `log-attr:${key}`, `Dropped log attribute "${key}": ${key ? `a ${typeof v} is not a log value` : "an empty key"}.`);
+      else if (size++ < limits.attributeCountLimit) setOwn(target, key, clean);
+      else dropped++;
     }
   } catch {
     diagOnce("warn", "log-attr-throw", "Dropped log attributes whose keys could not be read.");

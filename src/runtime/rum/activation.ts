@@ -23,9 +23,9 @@ export interface PerfEntry {
 }
 
 /** `performance.getEntriesByType(type)`, or `[]` where the API is missing or throws. */
-export function perfEntries(type: string): readonly PerfEntry[] {
+export function perfEntries<T = PerfEntry>(type: string): readonly T[] {
   try {
-    return (globalThis as { performance?: { getEntriesByType?(type: string): readonly PerfEntry[] } }).performance?.getEntriesByType?.(type) ?? [];
+    return (globalThis as { performance?: { getEntriesByType?(type: string): readonly unknown[] } }).performance?.getEntriesByType?.(type) as T[] ?? [];
   } catch {
     return [];
   }

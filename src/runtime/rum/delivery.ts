@@ -30,6 +30,7 @@
  * @module
  */
 import { diag, diagOnce } from "../../common/diag.ts";
+import { pageBase } from "../../instrument/http-semconv.ts";
 import { bodyText, CONTAINERS, isOtlpBody, splitOtlpJson } from "../browser-keepalive-fetch.ts";
 import { gzipBody } from "../../export/fetch-transport.ts";
 
@@ -42,6 +43,8 @@ export type RumFetch = typeof fetch & {
   leave(): void;
 };
 
+type Beacon = (url: string, data: string | Blob) => boolean;
+
 /** Options of {@link createRumFetch}. */
 export interface RumFetchOptions {
   /** The underlying `fetch`; default `globalThis.fetch` at call time. */
@@ -53,7 +56,7 @@ export interface RumFetchOptions {
   /** Whether the page is hidden or being left; default `document.visibilityState === "hidden"`. */
   isHidden?: () => boolean;
   /** @internal Default `navigator.sendBeacon`. */
-  sendBeacon?: (url: string, data: string | Blob) => boolean;
+  sendBeacon?: Beacon;
 }
 
 /** The largest beacon body: the keepalive pieces' size, under Chromium's 64 KiB quota. */
@@ -72,41 +75,34 @@ export function droppedBeaconItems(): number {
  * when a beacon took (or dropped) the body, and otherwise with the underlying fetch's answer.
  */
 export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
-  const transport = options.transport ?? "fetch";
-  const baseFetch = (): typeof fetch => options.fetch ?? (globalThis as { fetch: typeof fetch }).fetch;
-  const isHidden = options.isHidden ?? pageHidden;
-  const beacon = options.sendBeacon ?? navigatorBeacon();
+  const send = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => (options.fetch ?? fetch)(input, init);
+  const isHidden = options.isHidden ?? (() => (globalThis as { document?: Document }).document?.visibilityState === "hidden");
+  // Throws where there is no sendBeacon: counted as refused.
+  const beacon: Beacon = options.sendBeacon ?? ((url, data) => navigator.sendBeacon(url, data));
   // What each request sent while visible does at page hide.
   const visible = new Set<() => void>();
   // Set once a gzipped request failed and the same request uncompressed went through.
   let gzipRefused = false;
 
-  const rumFetch = async function rumFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const rumFetch = async function (input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const raw = init?.body;
-    if (init === undefined || !isOtlpBody(raw)) return baseFetch()(input, init);
-    // Decoded only on the paths that split or count items (beacons); gzip and the plain
-    // pass-through take the exporter's bytes as they are.
-    const text = (): string => bodyText(raw);
+    if (!init || !isOtlpBody(raw)) return send(input, init);
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (transport === "beacon") {
-      const refused = sendBeacons(beacon, url, text(), TEXT_PLAIN);
-      if (refused.length > 0 && !isHidden()) {
-        // Visible page: a simple no-cors POST carries the same text/plain body without preflight.
-        await Promise.all(
-          refused.map((piece) =>
-            baseFetch()(url, { method: "POST", body: piece, mode: "no-cors", credentials: "omit", headers: { "content-type": TEXT_PLAIN }, signal: init.signal ?? null }).catch(() =>
-              drop(piece),
-            ),
-          ),
-        );
-      } else refused.forEach(drop);
+    // Decoded only on the paths that send beacons; gzip and the plain pass-through take the
+    // exporter's bytes as they are.
+    const beacons = (type: string): string[] => sendBeacons(beacon, url, bodyText(raw), type);
+    if (options.transport === "beacon") {
+      // Refused while visible: a simple no-cors POST carries the same text/plain body without preflight.
+      const retry = (piece: string): unknown =>
+        isHidden() ? drop(piece) : send(url, { method: "POST", body: piece, mode: "no-cors", credentials: "omit", headers: { "content-type": TEXT_PLAIN }, signal: init.signal ?? null }).catch(() => drop(piece));
+      await Promise.all(beacons(TEXT_PLAIN).map(retry));
       return delivered();
     }
     // While hidden: sent now, uncompressed (compression needs later tasks). Over the keepalive
     // budget, or refused, a plain fetch would be cancelled with the document; a beacon outlives it.
     const sendNow = (): Response | Promise<Response> => {
-      if (init.keepalive === true) return baseFetch()(input, init);
-      sendBeacons(beacon, url, text(), contentType(init.headers)).forEach(drop);
+      if (init.keepalive) return send(input, init);
+      beacons(new Headers(init.headers).get("content-type") ?? "application/json").forEach(drop);
       return delivered();
     };
     if (isHidden()) return sendNow();
@@ -121,47 +117,42 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
           // Still compressing: sent now, uncompressed.
           started = true;
           const sent = sendNow();
-          if (init.keepalive !== true) return settle(sent); // went as beacons: answered already
-          void Promise.resolve(sent).catch(() => {});
-        } else if (init.keepalive !== true) return; // would be cancelled with the page: its own answer decides
+          if (!init.keepalive) return settle(sent); // went as beacons: answered already
+          Promise.resolve(sent).catch(() => {});
+        } else if (!init.keepalive) return; // would be cancelled with the page: its own answer decides
         // A keepalive request outlives the page; its answer would come in a task that never runs.
         settle(delivered());
       };
       visible.add(onLeave);
       void (async () => {
         // Where CompressionStream is missing or fails, sent uncompressed.
-        const compressed = options.gzip === true && !gzipRefused ? await gzipBody(raw).catch(() => undefined) : undefined;
+        const compressed = options.gzip && !gzipRefused ? await gzipBody(raw).catch(() => undefined) : undefined;
         if (started) return; // the page was left meanwhile: sent uncompressed
         started = true;
-        let next = init;
-        if (compressed !== undefined) {
+        try {
+          if (!compressed) return settle(await send(input, init));
           const headers = new Headers(init.headers);
           headers.set("content-encoding", "gzip");
-          next = { ...init, body: compressed, headers };
-        }
-        const send = (request: RequestInit): Promise<Response> => baseFetch()(input, request);
-        Promise.resolve(next)
-          .then(send)
-          .catch(async (error: unknown) => {
-            if (next === init) throw error;
+          try {
+            settle(await send(input, { ...init, body: compressed, headers }));
+          } catch (error) {
             // A collector on another origin whose CORS allow-list lacks Content-Encoding refuses
             // the preflight, which the page sees only as a network error (Fetch standard,
             // "CORS-preflight fetch"). The same request uncompressed tells it apart from an outage.
-            const response = await send(init).catch(() => Promise.reject(error));
+            const response = await send(input, init).catch(() => Promise.reject(error));
             gzipRefused = true;
-            diagOnce("warn", "rum-gzip-refused", `RUM: a gzip-compressed OTLP request to ${originOf(input)} failed and the same request uncompressed did not, so this page now sends uncompressed. To compress, allow the Content-Encoding request header in the collector's CORS settings (Collector: cors.allowed_headers: ["Content-Encoding"]), or set otlp.compression: "none".`);
-            return response;
-          })
-          .then(settle, (error: unknown) => {
-            visible.delete(onLeave);
-            reject(error);
-          });
+            // The origin only: the path or query may carry secrets.
+            diagOnce("warn", "rum.gzip", `RUM: a gzip-compressed OTLP request to ${new URL(url, pageBase()).origin} failed and the same request uncompressed did not, so this page now sends uncompressed. To compress, allow the Content-Encoding request header in the collector's CORS settings (Collector: cors.allowed_headers: ["Content-Encoding"]), or set otlp.compression: "none".`);
+            settle(response);
+          }
+        } catch (error) {
+          visible.delete(onLeave);
+          reject(error);
+        }
       })();
     });
   } as RumFetch;
-  rumFetch.leave = () => {
-    for (const onLeave of [...visible]) onLeave();
-  };
+  rumFetch.leave = () => [...visible].forEach((onLeave) => onLeave());
   return rumFetch;
 }
 
@@ -169,12 +160,11 @@ export function createRumFetch(options: RumFetchOptions = {}): RumFetch {
  * Sends `body` as beacons of ≤ 60 KiB (whole OTLP items per piece); returns the pieces the
  * browser refused (quota exhausted, no `sendBeacon`, or a throwing call).
  */
-function sendBeacons(beacon: ((url: string, data: string | Blob) => boolean) | undefined, url: string, body: string, type: string): string[] {
-  const bytes = new TextEncoder().encode(body).byteLength;
-  const pieces = bytes <= BEACON_MAX_BYTES ? [body] : (splitOtlpJson(body, BEACON_MAX_BYTES)?.map((p) => p.body) ?? [body]);
+function sendBeacons(beacon: Beacon, url: string, body: string, type: string): string[] {
+  const pieces = new TextEncoder().encode(body).byteLength <= BEACON_MAX_BYTES ? [body] : (splitOtlpJson(body, BEACON_MAX_BYTES)?.map((p) => p.body) ?? [body]);
   return pieces.filter((piece) => {
     try {
-      return !beacon?.(url, type === TEXT_PLAIN ? piece : new Blob([piece], { type }));
+      return !beacon(url, type === TEXT_PLAIN ? piece : new Blob([piece], { type }));
     } catch {
       // Chromium throws for a Blob type it won't send without a preflight; report as refused.
       return true;
@@ -182,26 +172,17 @@ function sendBeacons(beacon: ((url: string, data: string | Blob) => boolean) | u
   });
 }
 
+/** Counts the spans, log records or metrics of a refused piece as dropped (reported once). */
 function drop(piece: string): void {
-  const n = countItems(piece);
-  if (droppedTotal === 0) {
-    diag.warn(`RUM: the browser refused a beacon while the page was hidden; dropped ${n} telemetry item(s). Later drops are counted, not reported.`);
-  }
-  droppedTotal += Math.max(n, 1);
-}
-
-/** Spans, log records or metrics in an OTLP/JSON body (0 when it isn't one). */
-function countItems(body: string): number {
+  let n = 0;
   try {
-    const root = JSON.parse(body) as Record<string, Array<Record<string, Array<Record<string, unknown[]>>>>>;
-    let n = 0;
-    for (const [top, scopeKey, itemKey] of CONTAINERS) {
-      for (const r of root[top] ?? []) for (const s of r[scopeKey] ?? []) n += s[itemKey]?.length ?? 0;
-    }
-    return n;
+    const root = JSON.parse(piece);
+    for (const [top, scopes, items] of CONTAINERS) for (const r of root[top] ?? []) for (const s of r[scopes] ?? []) n += s[items]?.length ?? 0;
   } catch {
-    return 0;
+    // not OTLP/JSON: counted as one item
   }
+  if (!droppedTotal) diag.warn(`RUM: the browser refused a beacon while the page was hidden; dropped ${n} telemetry item(s). Later drops are counted, not reported.`);
+  droppedTotal += n || 1;
 }
 
 /**
@@ -211,31 +192,4 @@ function countItems(body: string): number {
  */
 function delivered(): Response {
   return { ok: true, status: 200, headers: new Headers({ "content-type": "application/json" }), text: () => Promise.resolve("{}") } as unknown as Response;
-}
-
-function contentType(headers: HeadersInit | undefined): string {
-  try {
-    return new Headers(headers).get("content-type") ?? "application/json";
-  } catch {
-    return "application/json";
-  }
-}
-
-function pageHidden(): boolean {
-  return (globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === "hidden";
-}
-
-function navigatorBeacon(): ((url: string, data: string | Blob) => boolean) | undefined {
-  const nav = (globalThis as { navigator?: { sendBeacon?: (url: string, data?: string | Blob | null) => boolean } }).navigator;
-  return typeof nav?.sendBeacon === "function" ? (url, data) => nav.sendBeacon!(url, data) : undefined;
-}
-
-/** The origin `input` goes to, for messages (never its path or query, which may carry secrets). */
-function originOf(input: RequestInfo | URL): string {
-  try {
-    const url = typeof input === "object" && "url" in input ? input.url : String(input);
-    return new URL(url, (globalThis as { location?: { href?: string } }).location?.href).origin;
-  } catch {
-    return "the collector";
-  }
 }

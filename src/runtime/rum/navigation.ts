@@ -10,7 +10,6 @@
  * Feature-detected: where there is no `history` (Web Workers, servers) this does nothing.
  */
 import { diagOnce } from "../../common/diag.ts";
-import { context } from "../../context/context-api.ts";
 import type { Tracer } from "../../trace/tracer.ts";
 import { monotonicNow } from "../../common/time.ts";
 import { pageUrlFull, type RedactPageUrl } from "./page-url.ts";
@@ -23,27 +22,13 @@ export interface NavigationOptions {
   redactUrl?: RedactPageUrl;
 }
 
-type StateMethod = (data: unknown, unused: string, url?: string | URL | null) => void;
-
-interface HistoryLike {
-  pushState: StateMethod;
-  replaceState: StateMethod;
-}
-
-interface NavigationGlobals {
-  history?: Partial<HistoryLike>;
-  location?: { href?: string };
-  addEventListener?(type: string, listener: () => void): void;
-  removeEventListener?(type: string, listener: () => void): void;
-}
-
-/** The value of the `navigation.type` attribute: which History API call made the change. */
-export type NavigationType = "push" | "replace" | "pop";
+type StateMethod = (this: History, ...args: [unknown, string, (string | URL | null)?]) => void;
 
 /**
  * Starts recording client-side navigations; returns a function that stops and restores the
  * History methods. Never throws; a `replaceState` that keeps the URL (state-only updates,
- * common in routers) records nothing.
+ * common in routers) records nothing. The span's `navigation.type` says which History API
+ * call made the change: `push`, `replace` or `pop`.
  *
  * @example
  * ```ts
@@ -52,63 +37,45 @@ export type NavigationType = "push" | "replace" | "pop";
  * stop();
  * ```
  */
-export function trackNavigations(options: NavigationOptions): () => void {
-  const g = globalThis as NavigationGlobals;
-  const history = g.history;
-  if (typeof history?.pushState !== "function" || typeof history.replaceState !== "function") {
-    diagOnce("debug", "rum.navigation.unsupported", "trackNavigations: no History API here; nothing recorded.");
-    return () => {};
-  }
-  const h = history as HistoryLike;
+export function trackNavigations({ tracer, redactUrl }: NavigationOptions): () => void {
+  const g = globalThis as unknown as Partial<Window>;
+  const h = g.history as (History & Record<string, StateMethod>) | undefined;
+  if (typeof h?.pushState !== "function") return () => {};
   let active = true;
-  const href = (): string | undefined => {
-    const value = g.location?.href;
-    return typeof value === "string" ? value : undefined;
-  };
+  const href = (): string | undefined => g.location?.href;
 
-  const record = (type: NavigationType, from: string | undefined, startTime: number): void => {
-    if (!active) return;
+  const record = (type: string, from: string | undefined, startTime: number): void => {
     try {
       const to = href();
-      if (to === undefined || (type !== "pop" && to === from)) return;
-      const url = new URL(to);
-      const full = pageUrlFull(to, options.redactUrl);
-      const span = options.tracer.startSpan(
-        "routeChange",
-        { startTime, attributes: { "navigation.type": type, "url.path": url.pathname, ...(full ? { "url.full": full } : {}) } },
-        context.active(),
-      );
-      span.end();
+      if (!active || !to || (from && to === from)) return;
+      tracer.startSpan("routeChange", { startTime, attributes: { "navigation.type": type, "url.path": new URL(to).pathname, "url.full": pageUrlFull(to, redactUrl) } }).end();
     } catch (err) {
-      diagOnce("error", "rum.navigation.record", "trackNavigations: could not record a navigation.", err);
+      diagOnce("error", "rum.nav", "trackNavigations: could not record a navigation.", err);
     }
   };
 
-  const wrap = (name: "pushState" | "replaceState", type: NavigationType): (() => void) => {
-    const original = h[name];
-    const wrapper: StateMethod = function (this: unknown, data, unused, url) {
+  const restores = ["push", "replace"].map((type) => {
+    const name = `${type}State`;
+    const original = h[name]!;
+    const wrapper: StateMethod = function (...args) {
       const from = href();
       const start = monotonicNow();
       // The original may throw (SecurityError for a cross-origin URL): the page sees it as before.
-      original.call(this ?? h, data, unused, url);
+      original.apply(this ?? h, args);
       record(type, from, start);
     };
     h[name] = wrapper;
     return () => {
       if (h[name] === wrapper) h[name] = original;
     };
-  };
-  const restorePush = wrap("pushState", "push");
-  const restoreReplace = wrap("replaceState", "replace");
+  });
   // popstate fires after the location changed (HTML "history traversal"): the new URL is current.
   const onPop = (): void => record("pop", undefined, monotonicNow());
   g.addEventListener?.("popstate", onPop);
 
   return () => {
-    if (!active) return;
     active = false;
-    restorePush();
-    restoreReplace();
+    restores.forEach((restore) => restore());
     g.removeEventListener?.("popstate", onPop);
   };
 }

@@ -22,7 +22,6 @@
  * `activationStart` > 0), and `back_forward_cache` for a restore (web-vitals'
  * `navigationType: "back-forward-cache"`).
  */
-import type { Attributes } from "../../common/attributes.ts";
 import type { Tracer } from "../../trace/tracer.ts";
 import type { Span } from "../../trace/types.ts";
 import { metaParentContext } from "./document-load.ts";
@@ -45,49 +44,33 @@ export interface PageViewHandle {
   /** The `pageView` span (e.g. to add application attributes). */
   readonly span: Span;
   /** Adds a `web_vital` event for a final vital. Ignored once the page view has ended. */
-  recordVital(report: WebVitalReport): void;
+  recordVital(report: WebVitalReport): unknown;
   /** Ends the page view (idempotent). */
-  end(): void;
+  end(): unknown;
 }
 
 /**
  * Starts the `pageView` span at the navigation start, at `activationStart` for a prerendered
  * page (call it once activated: `whenActivated`), or at `restoredAt`. Returns undefined where
  * there is no page (no `document`: Node, Workers). Never throws for recording problems.
- *
- * @example
- * ```ts
- * const view = startPageView({ tracer: trace.getTracer("rum") });
- * observeWebVitals({ meter, onReport: (v) => view?.recordVital(v) });
- * ```
  */
-export function startPageView(options: PageViewOptions): PageViewHandle | undefined {
-  const g = globalThis as { document?: unknown; location?: { href?: unknown } };
-  if (g.document === undefined || g.document === null) return undefined;
-  const attributes: Attributes = {};
-  const href = g.location?.href;
-  if (typeof href === "string") {
-    const full = pageUrlFull(href, options.redactUrl);
-    if (full !== undefined) attributes["url.full"] = full;
-  }
-  const { restoredAt } = options;
-  const activation = perfEntries("navigation")[0]?.activationStart || 0;
-  const type = navigationType(restoredAt);
-  if (type) attributes["navigation.type"] = type;
+export function startPageView({ tracer, redactUrl, restoredAt }: PageViewOptions): PageViewHandle | undefined {
+  const g = globalThis as { document?: unknown; location?: Location };
+  if (!g.document) return undefined;
   // performance.now() 0 is the time origin: the navigation start of this document
   // (https://w3c.github.io/hr-time/#dfn-time-origin); the span API takes that scale directly.
-  const span = options.tracer.startSpan("pageView", { kind: 0 /* SpanKind.INTERNAL */, startTime: restoredAt ?? activation, attributes }, metaParentContext());
+  const span = tracer.startSpan(
+    "pageView",
+    {
+      startTime: restoredAt ?? (perfEntries("navigation")[0]?.activationStart || 0),
+      attributes: { "url.full": pageUrlFull(g.location?.href ?? "", redactUrl), "navigation.type": navigationType(restoredAt) },
+    },
+    metaParentContext(),
+  );
   let ended = false;
   return {
     span,
-    recordVital(report: WebVitalReport): void {
-      if (ended) return;
-      span.addEvent("web_vital", { "web_vital.name": report.name, "web_vital.value": report.value, "web_vital.rating": report.rating });
-    },
-    end(): void {
-      if (ended) return;
-      ended = true;
-      span.end();
-    },
+    recordVital: ({ name, value, rating }) => ended || span.addEvent("web_vital", { "web_vital.name": name, "web_vital.value": value, "web_vital.rating": rating }),
+    end: () => ended || ((ended = true), span.end()),
   };
 }

@@ -11,7 +11,7 @@
 import { diagOnce } from "../../common/diag.ts";
 import type { UrlMatchers } from "../../instrument/http-semconv.ts";
 import type { HeaderCaptureOptions } from "../../instrument/http-headers.ts";
-import { instrumentFetch, type FetchInstrumentationOptions } from "../../instrument/fetch.ts";
+import { instrumentFetch } from "../../instrument/fetch.ts";
 import { context } from "../../context/context-api.ts";
 import { ROOT_CONTEXT } from "../../context/context.ts";
 import { registeredMeterProvider } from "../../metrics/registered-meter-provider.ts";
@@ -20,7 +20,7 @@ import type { Sdk } from "../../sdk/init.ts";
 import type { InitOptions } from "../../sdk/options.ts";
 import { init } from "../browser-init.ts";
 import { logsSdk } from "../../sdk/logs-part.ts";
-import { onPageHide } from "../browser-page-hide.ts";
+import { asTarget } from "../browser-page-hide.ts";
 import { createRumFetch, type RumTransport } from "./delivery.ts";
 import { captureErrors } from "./errors.ts";
 import { metaParentContext, recordDocumentLoad } from "./document-load.ts";
@@ -29,7 +29,7 @@ import { queryKeysRedactor, type RedactPageUrl } from "./page-url.ts";
 import { startPageView, type PageViewHandle } from "./page-view.ts";
 import { validateRumOptions } from "./rum-options.ts";
 import { rumResourceAttributes, SessionProcessor, type SessionOptions } from "./session.ts";
-import { instrumentXhr, type XhrInstrumentationOptions } from "./xhr.ts";
+import { instrumentXhr } from "./xhr.ts";
 import { observeWebVitals, type WebVitalReport, type WebVitalsHandle } from "./web-vitals.ts";
 import type { WebVitalRecorder } from "./web-vital-histograms.ts";
 import { whenActivated } from "./activation.ts";
@@ -117,55 +117,57 @@ export function initRum(options: RumOptions = {}): RumSdk {
   // Configuration errors throw here, before any listener, patch or SDK exists; the per-feature
   // guard below only catches runtime failures of browser APIs.
   validateRumOptions(options);
-  const g = globalThis as { fetch?: typeof fetch };
+  const { redactQueryKeys, session: sessionOptions, webVitals, errors } = options;
+  const g = globalThis as { fetch?: typeof fetch; requestIdleCallback?: (fn: () => void, options: { timeout: number }) => unknown };
   // Captured before the traced fetch replaces it: exports must never produce spans, and the
   // suppression context does not follow the gzip `await` under the stack context manager.
-  const baseFetch = options.otlp?.fetch ?? (typeof g.fetch === "function" ? g.fetch.bind(globalThis) : undefined);
-  const transport = options.transport ?? "fetch";
-  const session = options.session === false ? undefined : new SessionProcessor(options.session === true ? {} : options.session);
-  // Final vitals must be recorded before the SDK's own page-hide flush exports the logs (and
-  // metrics): this listener is registered first, so it runs first.
-  // `leaving` also tells the delivery fetch that the page is going away: on a navigation
-  // `pagehide` fires while `visibilityState` is still "visible", and the gzip `await` there
-  // would start the request too late. Reset when the page is shown again (bfcache, tab back).
+  const baseFetch = options.otlp?.fetch ?? g.fetch?.bind(globalThis);
+  const session = sessionOptions === false ? undefined : new SessionProcessor(sessionOptions === true ? {} : sessionOptions);
+  const doc = (globalThis as { document?: Document }).document;
+  // Page events only on a page (in a Worker `globalThis` is an EventTarget too).
+  const win = asTarget(doc) && asTarget(globalThis);
+  // `leaving` tells the delivery fetch that the page is going away: on a navigation `pagehide`
+  // fires while `visibilityState` is still "visible", and the gzip `await` there would start
+  // the request too late. Reset when the page is shown again (bfcache, tab back).
+  let leaving = false;
+  const delivery = createRumFetch({ fetch: baseFetch, transport: options.transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: options.transport !== "beacon" && options.otlp?.compression !== "none" });
   let beforeHide = (): void => {};
   let onRestore = (_restoredAt: number): void => {};
-  let leaving = false;
-  const doc = (globalThis as { document?: { visibilityState?: string; readyState?: string } & Partial<EventTarget> }).document;
-  const delivery = createRumFetch({ fetch: baseFetch, transport, isHidden: () => leaving || doc?.visibilityState === "hidden", gzip: transport === "fetch" && options.otlp?.compression !== "none" });
-  const removeBeforeHide = onPageHide(() => {
-    leaving = true;
-    // What was sent while visible must not hold the page-hide export back (delivery.ts).
-    delivery.leave();
-    beforeHide();
-  });
-  const onShow = (event: unknown): void => {
-    if (doc?.visibilityState !== "hidden") leaving = false;
-    // A back/forward-cache restore (HTML "pageshow" with persisted): a new page view of the
-    // same document. The event's timeStamp is in the performance.now() time base.
-    const e = event as { persisted?: boolean; timeStamp: number };
-    if (e.persisted) onRestore(e.timeStamp);
+  // Registered before init() registers the SDK's page-hide flush, so it runs first: the final
+  // vitals and the page view are recorded before that flush exports them. The events are
+  // `onPageHide`'s (browser-page-hide.ts), plus `pageshow`.
+  const onPageEvent = (event: Event): void => {
+    try {
+      const hidden = doc!.visibilityState === "hidden";
+      if (event.type === "pagehide" || (event.type === "visibilitychange" && hidden)) {
+        leaving = true;
+        // What was sent while visible must not hold the page-hide export back (delivery.ts).
+        delivery.leave();
+        beforeHide();
+        return;
+      }
+      if (!hidden) leaving = false;
+      // A back/forward-cache restore (HTML "pageshow" with persisted): a new page view of the
+      // same document. The event's timeStamp is in the performance.now() time base.
+      if ((event as PageTransitionEvent).persisted) onRestore(event.timeStamp);
+    } catch {
+      // ours never throws; this only guards the page's event loop
+    }
   };
-  const win = globalThis as Partial<EventTarget>;
-  if (typeof doc?.addEventListener === "function" && typeof win.addEventListener === "function") {
-    doc.addEventListener("visibilitychange", onShow);
-    win.addEventListener("pageshow", onShow);
-  }
-  const removeShow = (): void => {
-    doc?.removeEventListener?.("visibilitychange", onShow);
-    win.removeEventListener?.("pageshow", onShow);
+  const pageEvents = (method: "addEventListener" | "removeEventListener"): void => {
+    doc?.[method]("visibilitychange", onPageEvent);
+    win?.[method]("pagehide", onPageEvent as never);
+    win?.[method]("pageshow", onPageEvent as never);
   };
+  if (win) pageEvents("addEventListener");
+  const stops: Array<() => void> = [() => win && pageEvents("removeEventListener")];
   let sdk: Sdk;
   try {
     sdk = init({
       ...options,
       resourceAttributes: { ...rumResourceAttributes(), ...options.resourceAttributes },
-      otlp: {
-        ...options.otlp,
-        // Compression happens in the RUM fetch, only while the page is visible (see delivery.ts).
-        compression: "none",
-        fetch: delivery,
-      },
+      // Compression happens in the RUM fetch, only while the page is visible (see delivery.ts).
+      otlp: { ...options.otlp, compression: "none", fetch: delivery },
       spanProcessors: session ? [session, ...(options.spanProcessors ?? [])] : options.spanProcessors,
       logProcessors: session ? [session, ...(options.logProcessors ?? [])] : options.logProcessors,
       // Errors and web-vital events are log records: RUM brings the logs signal. Metrics (the
@@ -173,58 +175,42 @@ export function initRum(options: RumOptions = {}): RumSdk {
       // program passes.
       parts: [logsSdk(), ...(options.parts ?? [])],
     });
-  } catch (error) {
-    // init() rejected its own options: leave nothing installed.
-    removeBeforeHide();
-    removeShow();
-    throw error;
+  } finally {
+    // init() rejected its own options, or the SDK is disabled: leave nothing installed.
+    if (!sdk! || sdk.disabled) stops[0]!();
   }
-  if (sdk.disabled) {
-    removeBeforeHide();
-    removeShow();
-    return { ...sdk, stop: () => sdk.shutdown() };
-  }
+  if (sdk.disabled) return { ...sdk, stop: () => sdk.shutdown() };
 
-  const tracer = sdk.tracerProvider!.getTracer(SCOPE);
+  const { tracerProvider, loggerProvider } = sdk;
+  const tracer = tracerProvider!.getTracer(SCOPE);
   // Errors and web-vital events are log records: recorded where the program has logs.
-  const logger = sdk.loggerProvider?.getLogger(SCOPE);
-  const stops: Array<() => void> = [removeBeforeHide, removeShow];
-  const guarded = (what: string, start: () => void): void => {
+  const logger = loggerProvider?.getLogger(SCOPE);
+  const guarded = (what: string, start: () => unknown): void => {
     try {
-      start();
+      const stop = start();
+      if (typeof stop === "function") stops.push(stop as () => void);
     } catch (error) {
       // One feature failing to start (an odd browser) must not take the page or the others down.
       diagOnce("warn", `rum:${what}`, `initRum: ${what} could not start; the rest of RUM runs without it.`, error);
     }
   };
-  const { redactQueryKeys, propagateTo, captureRequestHeaders, captureResponseHeaders } = options;
-  // What traced fetch and XHR are given alike: the SDK's providers, and propagateTo, the
-  // redacted query keys and the header capture lists unchanged (checked by validateRumOptions;
-  // undefined means the default). HTTP client durations are recorded only where the program
-  // has metrics (the SDK's, or a registered meter provider).
+  // Traced fetch and XHR get the SDK's providers and the options unchanged (checked by
+  // validateRumOptions; undefined means the default). HTTP client durations are recorded only
+  // where the program has metrics (the SDK's, or a registered meter provider).
   const meterProvider = sdk.meterProvider ?? registeredMeterProvider();
-  const clientOptions: FetchInstrumentationOptions & XhrInstrumentationOptions = {
-    tracerProvider: sdk.tracerProvider,
-    meterProvider,
-    propagateTo,
-    redactQueryKeys,
-    captureRequestHeaders,
-    captureResponseHeaders,
-  };
-  const redactUrl = options.redactUrl ?? (redactQueryKeys !== undefined ? queryKeysRedactor(redactQueryKeys) : undefined);
-  // The page-URL options of document load, navigations and the page view.
-  const pageUrl = redactUrl ? { redactUrl } : {};
+  const clientOptions = { ...options, tracerProvider, meterProvider };
+  // The page-URL rule of document load, navigations and the page view.
+  const redactUrl = options.redactUrl ?? (redactQueryKeys && queryKeysRedactor(redactQueryKeys));
   if (options.documentLoad !== false) {
-    const resourceTimings = typeof options.documentLoad === "object" && options.documentLoad.resourceTimings === true;
-    guarded("documentLoad", () => recordDocumentLoad({ tracer, resourceTimings, ...pageUrl }));
+    guarded("documentLoad", () => recordDocumentLoad({ tracer, redactUrl, resourceTimings: (options.documentLoad as { resourceTimings?: boolean })?.resourceTimings }));
   }
-  if (options.navigations !== false) guarded("navigations", () => stops.push(trackNavigations({ tracer, ...pageUrl })));
+  if (options.navigations !== false) guarded("navigations", () => trackNavigations({ tracer, redactUrl }));
   // One page view (span and vitals) at a time: the document's, from activation, then one per
   // back/forward-cache restore. Each ends at the page hide before the restore, so the handles
   // are replaced, not accumulated; a stopped vitals handle holds no observer or listener.
   let pageView: PageViewHandle | undefined;
   let vitals: WebVitalsHandle | undefined;
-  const vitalOptions = typeof options.webVitals === "object" ? options.webVitals : {};
+  const vitalOptions = typeof webVitals === "object" ? webVitals : {};
   const meter = vitalOptions.histograms && meterProvider?.getMeter(SCOPE);
   if (vitalOptions.histograms && !meter) diagOnce("warn", "rum:histograms", "initRum: webVitals.histograms needs metrics: pass the metrics part to initRum (or register a meter provider); no histogram is recorded.");
   const recordHistogram = meter && vitalOptions.histograms!(meter);
@@ -241,14 +227,14 @@ export function initRum(options: RumOptions = {}): RumSdk {
         "browser.web_vital.rating": report.rating,
         "browser.web_vital.navigation_type": report.navigationType,
       },
-      ...(pageView ? { context: setSpan(ROOT_CONTEXT, pageView.span) } : {}),
+      context: pageView && setSpan(ROOT_CONTEXT, pageView.span),
     });
     recordHistogram?.(report);
     vitalOptions.onReport?.(report);
   };
   const startView = (restoredAt?: number): void => {
-    if (options.pageView !== false) guarded("pageView", () => (pageView = startPageView({ tracer, restoredAt, ...pageUrl })));
-    if (options.webVitals !== false) guarded("webVitals", () => (vitals = observeWebVitals({ onReport, restoredAt })));
+    if (options.pageView !== false) guarded("pageView", () => void (pageView = startPageView({ tracer, restoredAt, redactUrl })));
+    if (webVitals !== false) guarded("webVitals", () => void (vitals = observeWebVitals({ onReport, restoredAt })));
   };
   // At page hide: final vitals first (they become events of the page view), then the page view
   // ends — all before the SDK's page-hide flush, which exports it. Idempotent: a page hidden
@@ -264,65 +250,54 @@ export function initRum(options: RumOptions = {}): RumSdk {
   // A prerendered page's view starts at its activation (both page view and vitals, so vitals
   // reported at start find the page view).
   stops.push(whenActivated(startView), () => vitals?.stop());
-  if (options.errors !== false && logger) {
-    const maxPerMinute = typeof options.errors === "object" ? options.errors.maxPerMinute : undefined;
-    guarded("errors", () => stops.push(captureErrors({ logger, maxPerMinute, redactQueryKeys })));
-  }
+  if (errors !== false && logger) guarded("errors", () => captureErrors({ logger, maxPerMinute: (errors as { maxPerMinute?: number })?.maxPerMinute, redactQueryKeys }));
   // A request made outside any span (a click handler) joins the page view's trace: its parent
   // is the server span from `<meta name="traceparent">`, so page load, requests and the backend
   // share one trace id. Without that meta tag each request starts a trace.
   const pageContext = metaParentContext();
-  if (options.traceFetch !== false && typeof g.fetch === "function") {
+  const previous = g.fetch;
+  if (options.traceFetch !== false && previous) {
     guarded("fetch", () => {
-      const previous = g.fetch!;
       const traced = instrumentFetch(previous, clientOptions);
-      const rumFetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-        const active = context.active();
-        return getSpanContext(active) ? traced(input, init) : context.with(pageContext, () => traced(input, init));
-      } as typeof fetch;
+      const rumFetch = ((input, init) => context.with(getSpanContext(context.active()) ? context.active() : pageContext, () => traced(input, init))) as typeof fetch;
       g.fetch = rumFetch;
-      stops.push(() => {
-        if (g.fetch === rumFetch) g.fetch = previous;
-      });
+      return () => g.fetch === rumFetch && (g.fetch = previous);
     });
   }
-  if (options.traceXhr !== false) guarded("xhr", () => stops.push(instrumentXhr({ ...clientOptions, pageContext })));
+  if (options.traceXhr !== false) guarded("xhr", () => instrumentXhr({ ...clientOptions, pageContext }));
 
   // The page load leaves once the page has loaded, in idle time, one signal per idle period. The
   // page-hide handler then sends only what came later (the page view, final vitals, late
   // requests) through export code that already ran: an export first run at page hide would
   // compile the encoder and transport there, in the one task that must stay short (issue 16:
   // no task over 50 ms at page hide at 4× CPU throttling).
-  const scheduler = globalThis as { requestIdleCallback?: (fn: () => void, options?: { timeout: number }) => unknown };
-  const idle = (fn: () => void): unknown => (typeof scheduler.requestIdleCallback === "function" ? scheduler.requestIdleCallback(fn, { timeout: 10_000 }) : setTimeout(fn, 1000));
-  const providers = [sdk.tracerProvider, sdk.loggerProvider, sdk.meterProvider].filter((p) => p !== undefined);
+  const idle = (fn: () => void): unknown => (g.requestIdleCallback ? g.requestIdleCallback(fn, { timeout: 10_000 }) : setTimeout(fn, 1000));
+  const providers = [tracerProvider, loggerProvider, sdk.meterProvider];
   const exportNext = (): void => {
-    const provider = providers.shift();
-    if (stopped || leaving || !provider) return;
-    provider.forceFlush().catch(() => {});
+    if (stopped || leaving || !providers.length) return;
+    providers.shift()?.forceFlush().catch(() => {});
     idle(exportNext);
   };
   // After the load event's task and the documentLoad recording it schedules.
   const afterLoad = (): unknown => setTimeout(() => idle(exportNext), 0);
   if (doc?.readyState === "complete") afterLoad();
-  else if (typeof win.addEventListener === "function") {
+  else if (win) {
     win.addEventListener("load", afterLoad, { once: true });
-    stops.push(() => win.removeEventListener?.("load", afterLoad));
+    stops.push(() => win.removeEventListener("load", afterLoad));
   }
 
   let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    if (stopped) return stopped;
-    beforeHide();
-    for (const s of stops.reverse()) {
-      try {
-        s();
-      } catch {
-        // Stopping is best effort; the SDK shutdown below still runs.
+  const stop = (): Promise<void> =>
+    (stopped ??= (() => {
+      beforeHide();
+      for (const s of stops.reverse()) {
+        try {
+          s();
+        } catch {
+          // Stopping is best effort; the SDK shutdown below still runs.
+        }
       }
-    }
-    stopped = sdk.shutdown();
-    return stopped;
-  };
+      return sdk.shutdown();
+    })());
   return { ...sdk, shutdown: stop, stop };
 }

@@ -12,7 +12,6 @@
  * attributes from {@link rumResourceAttributes}.
  */
 import type { Attributes } from "../../common/attributes.ts";
-import type { Context } from "../../context/context.ts";
 import type { LogRecordProcessor, ReadableLogRecord } from "../../logs/types.ts";
 import { generateTraceId } from "../../trace/ids.ts";
 import type { ReadableSpan, Span, SpanProcessor } from "../../trace/types.ts";
@@ -23,7 +22,7 @@ export interface SessionStorageLike {
   setItem(key: string, value: string): void;
 }
 
-/** Options of {@link getSessionId} and {@link SessionProcessor}. */
+/** Options of {@link getSessionId} and {@link SessionProcessor} (checked by `initRum`'s option checks). */
 export interface SessionOptions {
   /** Where the session is kept. Default `globalThis.sessionStorage` when usable, else memory. */
   storage?: SessionStorageLike;
@@ -35,111 +34,68 @@ export interface SessionOptions {
 
 /** The storage key of the current session: `<id>.<last activity epoch ms>`. */
 export const SESSION_STORAGE_KEY = "otel-edge.session";
-const DEFAULT_INACTIVITY_MILLIS = 30 * 60 * 1000;
-// Writing on every span would hit storage hundreds of times a second under load: the last
-// activity is refreshed at most once a second (a second of slack on a 30-minute window).
-const WRITE_GRANULARITY_MILLIS = 1000;
 
+// Where storage is unusable (blocked, sandboxed, Web Workers, quota exceeded).
 let memory: string | null = null;
-const memoryStorage: SessionStorageLike = {
-  getItem: () => memory,
-  setItem: (_key, value) => {
-    memory = value;
-  },
-};
-
-function defaultStorage(): SessionStorageLike {
-  try {
-    // Reading `sessionStorage` throws SecurityError when storage is blocked (sandboxed iframes,
-    // some privacy settings).
-    const s = (globalThis as { sessionStorage?: SessionStorageLike }).sessionStorage;
-    if (s !== undefined && typeof s.getItem === "function") return s;
-  } catch {
-    // fall through to memory
-  }
-  return memoryStorage;
-}
 
 /**
  * The current session id: the stored one while the last activity is within
  * `inactivityMillis`, else a new random id. Each call counts as activity. Never throws
  * (a failing storage degrades to memory).
- *
- * @throws RangeError when `inactivityMillis` is not a positive number (a configuration error).
  */
-export function getSessionId(options: SessionOptions = {}): string {
-  const inactivity = options.inactivityMillis ?? DEFAULT_INACTIVITY_MILLIS;
-  if (!(typeof inactivity === "number" && inactivity > 0)) {
-    throw new RangeError(`getSessionId: inactivityMillis must be a positive number of milliseconds, got ${String(inactivity)}`);
-  }
-  const t = (options.now ?? Date.now)();
-  let storage = options.storage ?? defaultStorage();
-  let stored: string | null = null;
+export function getSessionId({ storage, inactivityMillis = 30 * 60_000, now = Date.now }: SessionOptions = {}): string {
+  const t = now();
+  let stored = memory;
   try {
-    stored = storage.getItem(SESSION_STORAGE_KEY);
+    // Reading `sessionStorage` throws SecurityError when storage is blocked (sandboxed iframes,
+    // some privacy settings); where there is none, `.getItem` throws.
+    stored = (storage ??= (globalThis as { sessionStorage?: SessionStorageLike }).sessionStorage)!.getItem(SESSION_STORAGE_KEY);
   } catch {
-    storage = memoryStorage;
-    stored = memory;
+    storage = undefined;
   }
-  const dot = typeof stored === "string" ? stored.lastIndexOf(".") : -1;
-  const id = dot > 0 ? (stored as string).slice(0, dot) : "";
-  const last = dot > 0 ? Number((stored as string).slice(dot + 1)) : NaN;
+  const [, id, last] = /^([0-9a-f]{32})\.(.+)$/.exec(stored ?? "") ?? [];
+  const idle = t - Number(last);
   // A clock that went backwards (last > t) also keeps the session: only inactivity ends it.
-  const current = /^[0-9a-f]{32}$/.test(id) && Number.isFinite(last) && t - last < inactivity;
-  if (current && t - last < WRITE_GRANULARITY_MILLIS) return id;
+  // Writing on every span would hit storage hundreds of times a second under load: the last
+  // activity is refreshed at most once a second (a second of slack on a 30-minute window).
+  const current = idle < inactivityMillis && id;
+  if (current && idle < 1000) return current;
   // A new id has the shape of a trace id (128 random bits, 32 lowercase hex digits): one source of them.
-  const next = current ? id : generateTraceId();
+  const next = current || generateTraceId();
   try {
-    storage.setItem(SESSION_STORAGE_KEY, `${next}.${t}`);
+    storage!.setItem(SESSION_STORAGE_KEY, `${next}.${t}`);
   } catch {
-    // Quota exceeded or blocked: remember it in memory so the id stays stable.
-    memoryStorage.setItem(SESSION_STORAGE_KEY, `${next}.${t}`);
+    memory = `${next}.${t}`;
   }
   return next;
 }
 
 /**
- * Adds `session.id` to every span (at start) and log record (at emit). Register it before the
- * exporting processors: `init({ spanProcessors: [p], logProcessors: [p] })`.
- *
- * @example
- * ```ts
- * const session = new SessionProcessor();
- * init({ spanProcessors: [session], logProcessors: [session] });
- * ```
+ * Adds `session.id` to every span (at start) and log record (at emit) unless the application
+ * set one. Register it before the exporting processors: `init({ spanProcessors: [p],
+ * logProcessors: [p] })`.
  */
 export class SessionProcessor implements SpanProcessor, LogRecordProcessor {
   readonly #options: SessionOptions;
 
-  /** @throws RangeError for a non-positive `inactivityMillis`. */
   constructor(options: SessionOptions = {}) {
-    getSessionId(options); // validates the options and starts the session now
+    getSessionId(options); // starts the session now
     this.#options = options;
   }
 
-  /** Sets `session.id` on a starting span unless the application set one. */
-  onStart(span: Span & ReadableSpan, _parentContext: Context): void {
-    if (span.attributes["session.id"] === undefined) span.setAttribute("session.id", getSessionId(this.#options));
+  onStart(span: Span & ReadableSpan): void {
+    span.attributes["session.id"] ?? span.setAttribute("session.id", getSessionId(this.#options));
   }
 
-  /** Nothing to do when a span ends. */
-  onEnd(_span: ReadableSpan): void {}
-
-  /** Sets `session.id` on an emitted record unless it has one. Runs before the exporting processor. */
-  onEmit(record: ReadableLogRecord, _context?: Context): void {
-    const attributes = record.attributes as Record<string, unknown>;
-    if (attributes["session.id"] === undefined) attributes["session.id"] = getSessionId(this.#options);
+  onEmit(record: ReadableLogRecord): void {
+    (record.attributes as Record<string, unknown>)["session.id"] ??= getSessionId(this.#options);
   }
 
-  /** Nothing is buffered. */
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
+  onEnd(): void {}
 
-  /** Nothing to release. */
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
+  async forceFlush(): Promise<void> {}
+
+  async shutdown(): Promise<void> {}
 }
 
 interface NavigatorLike {
@@ -162,22 +118,18 @@ const CONNECTION_TYPES: Readonly<Record<string, string>> = { wifi: "wifi", ether
  */
 export function rumResourceAttributes(): Attributes {
   const g = globalThis as { navigator?: NavigatorLike; screen?: { width?: number; height?: number } };
-  const attributes: Attributes = {};
   const nav = g.navigator;
-  if (typeof nav?.userAgent === "string" && nav.userAgent !== "") attributes["user_agent.original"] = nav.userAgent;
   const ua = nav?.userAgentData;
-  if (Array.isArray(ua?.brands)) attributes["browser.brands"] = ua.brands.map((b) => `${b.brand} ${b.version}`);
-  if (typeof ua?.platform === "string" && ua.platform !== "") attributes["browser.platform"] = ua.platform;
-  if (typeof ua?.mobile === "boolean") attributes["browser.mobile"] = ua.mobile;
-  if (typeof nav?.language === "string" && nav.language !== "") attributes["browser.language"] = nav.language;
-  const connection = nav?.connection;
-  const type = connection?.type !== undefined ? CONNECTION_TYPES[connection.type] : undefined;
-  if (type !== undefined) attributes["network.connection.type"] = type;
-  if (typeof connection?.effectiveType === "string") attributes["network.connection.effective_type"] = connection.effectiveType;
-  const screen = g.screen;
-  if (typeof screen?.width === "number" && typeof screen.height === "number") {
-    attributes["browser.screen.width"] = screen.width;
-    attributes["browser.screen.height"] = screen.height;
-  }
-  return attributes;
+  const attributes: Attributes = {
+    "user_agent.original": nav?.userAgent || undefined,
+    "browser.brands": ua?.brands?.map((b) => `${b.brand} ${b.version}`),
+    "browser.platform": ua?.platform || undefined,
+    "browser.mobile": ua?.mobile,
+    "browser.language": nav?.language || undefined,
+    "network.connection.type": CONNECTION_TYPES[nav?.connection?.type!],
+    "network.connection.effective_type": nav?.connection?.effectiveType,
+    "browser.screen.width": g.screen?.width,
+    "browser.screen.height": g.screen?.height,
+  };
+  return Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== undefined));
 }

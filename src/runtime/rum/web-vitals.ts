@@ -88,7 +88,7 @@ export interface WebVitalsHandle {
  * [good ≤ a, poor > b] thresholds from https://web.dev/articles/vitals (LCP, INP, CLS) and
  * https://web.dev/articles/fcp, https://web.dev/articles/ttfb.
  */
-export const WEB_VITAL_THRESHOLDS: { readonly [K in WebVitalName]: readonly [number, number] } = {
+const WEB_VITAL_THRESHOLDS: { readonly [K in WebVitalName]: readonly [number, number] } = {
   LCP: [2500, 4000],
   INP: [200, 500],
   CLS: [0.1, 0.25],
@@ -102,17 +102,8 @@ export function rateWebVital(name: WebVitalName, value: number): WebVitalRating 
   return value > poor ? "poor" : value > good ? "needs-improvement" : "good";
 }
 
-interface PerfLike {
-  interactionCount?: number;
-}
-
-interface ObserverLike {
-  observe(options: Record<string, unknown>): void;
-  disconnect(): void;
-  takeRecords?(): PerfEntry[];
-}
-type ObserverCtor = (new (cb: (list: { getEntries(): PerfEntry[] }) => void) => ObserverLike) & { supportedEntryTypes?: readonly string[] };
-
+type Observer = { observe(options: object): void; disconnect(): void; takeRecords?(): PerfEntry[] };
+type ObserverCtor = (new (cb: (list: { getEntries(): PerfEntry[] }) => void) => Observer) & { supportedEntryTypes?: readonly string[] };
 
 /**
  * Starts observing the web vitals of this page view. Loads and does nothing harmful where the
@@ -125,24 +116,23 @@ type ObserverCtor = (new (cb: (list: { getEntries(): PerfEntry[] }) => void) => 
  */
 export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
   const { onReport, restoredAt } = options;
-  const clock = options.now ?? (() => (typeof performance !== "undefined" ? performance.now() : Date.now()));
-  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string }; performance?: PerfLike; requestAnimationFrame?: (cb: () => void) => unknown };
+  const clock = options.now ?? (() => performance.now());
+  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string }; performance?: { interactionCount?: number }; requestAnimationFrame?: (cb: () => void) => unknown };
   const PO = g.PerformanceObserver;
-  const supported = new Set(PO?.supportedEntryTypes ?? []);
   const doc = asTarget(g.document);
-  const win = doc ? asTarget(globalThis) : undefined;
+  const win = doc && asTarget(globalThis);
   const reported = new Set<WebVitalName>();
-  const observers: ObserverLike[] = [];
+  const observers: Observer[] = [];
   const cleanups: Array<() => void> = [];
   let stopped = false;
   // Entries after the page was first hidden don't count (a background tab paints late); set in start().
   let firstHidden = Infinity;
   let activationStart = 0; // prerendered pages measure from activation, not navigation start
-  // A restored page view ignores what happened before the restore (buffered shifts, interactions).
+  // A restored page view ignores what happened before the restore (buffered shifts,
+  // interactions; web-vitals resets its interaction count at restore).
   const since = restoredAt ?? -Infinity;
-  // Interactions before the restore belong to the previous page view (web-vitals resets its
-  // interaction count at restore).
-  const countBefore = restoredAt === undefined ? 0 : g.performance?.interactionCount ?? 0;
+  const interactionCount = (): number => g.performance?.interactionCount ?? 0;
+  const countBefore = restoredAt === undefined ? 0 : interactionCount();
 
   const report = (name: WebVitalName, raw: number): void => {
     if (stopped || reported.has(name) || !Number.isFinite(raw)) return;
@@ -150,118 +140,89 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
     // Before activation (a prerendered page's response, paints) counts as 0 (web-vitals clamps so).
     const value = Math.max(0, raw);
     try {
-      // web-vitals' navigationType; its id format (version, time, random) is unique per value.
-      const navigation = (navigationType(restoredAt) ?? "navigate").replace(/_/g, "-");
-      const id = `v1-${Date.now()}-${Math.floor(Math.random() * 9e12) + 1e12}`;
-      onReport?.({ name, value, rating: rateWebVital(name, value), delta: value, id, navigationType: navigation });
+      onReport?.({
+        name,
+        value,
+        rating: rateWebVital(name, value),
+        delta: value,
+        // web-vitals' id format (version, time, random): unique per value.
+        id: `v1-${Date.now()}-${Math.floor(Math.random() * 9e12) + 1e12}`,
+        // web-vitals' spelling of the navigation type.
+        navigationType: (navigationType(restoredAt) ?? "navigate").replace(/_/g, "-"),
+      });
     } catch (err) {
-      diagOnce("warn", "rum-web-vitals:report", "observeWebVitals: recording a vital failed.", err);
+      diagOnce("warn", "rum.vitals", "observeWebVitals: recording a vital failed.", err);
     }
   };
 
-  // LCP: last candidate wins.
+  // LCP: last candidate wins. CLS: session windows. INP: longest duration per interactionId,
+  // the 10 worst kept; interactions counted (ids grow with each interaction, so a larger id is
+  // a new one) for browsers without performance.interactionCount.
   let lcp: number | undefined;
-  // CLS session windows.
   let cls = 0;
   let windowValue = 0;
   let windowFirst = 0;
   let windowLast = 0;
   let hasShiftSupport = false;
-  // INP: longest duration per interactionId, the 10 worst kept; interactions counted (bounded:
-  // ids grow with each interaction, so a larger id is a new one) for browsers without
-  // performance.interactionCount.
-  const worst: Array<{ id: number; duration: number }> = [];
+  let worst: Array<{ id: number; d: number }> = [];
   let interactions = 0;
   let lastId = 0;
 
   const handle = (e: PerfEntry): void => {
-    if (e.startTime < since) return;
-    switch (e.entryType) {
-      case "navigation": {
-        activationStart = e.activationStart ?? 0;
-        if (typeof e.responseStart === "number" && e.responseStart > 0) report("TTFB", e.responseStart - activationStart);
-        return;
+    const t = e.startTime;
+    const type = e.entryType;
+    if (t < since) return;
+    if (type === "navigation") {
+      activationStart = e.activationStart ?? 0;
+      if (e.responseStart! > 0) report("TTFB", e.responseStart! - activationStart);
+    } else if (type === "paint") {
+      if (e.name === "first-contentful-paint" && t < firstHidden) report("FCP", t - activationStart);
+    } else if (type === "largest-contentful-paint") {
+      if (t < firstHidden) lcp = Math.max(0, t - activationStart);
+    } else if (type === "layout-shift") {
+      if (e.hadRecentInput || typeof e.value !== "number") return;
+      if (windowValue > 0 && t - windowLast < 1000 && t - windowFirst < 5000) windowValue += e.value;
+      else {
+        windowValue = e.value;
+        windowFirst = t;
       }
-      case "paint":
-        if (e.name === "first-contentful-paint" && e.startTime < firstHidden) report("FCP", e.startTime - activationStart);
-        return;
-      case "largest-contentful-paint":
-        if (e.startTime < firstHidden) lcp = Math.max(0, e.startTime - activationStart);
-        return;
-      case "layout-shift": {
-        if (e.hadRecentInput || typeof e.value !== "number") return;
-        if (windowValue > 0 && e.startTime - windowLast < 1000 && e.startTime - windowFirst < 5000) {
-          windowValue += e.value;
-        } else {
-          windowValue = e.value;
-          windowFirst = e.startTime;
-        }
-        windowLast = e.startTime;
-        if (windowValue > cls) cls = windowValue;
-        return;
+      windowLast = t;
+      cls = Math.max(cls, windowValue);
+    } else {
+      // "event", "first-input"
+      const id = e.interactionId ?? 0;
+      if (id <= 0) return; // not part of an interaction (e.g. mousemove)
+      if (id > lastId) {
+        lastId = id;
+        interactions++;
       }
-      case "event":
-      case "first-input": {
-        const id = e.interactionId ?? 0;
-        if (id <= 0) return; // not part of an interaction (e.g. mousemove)
-        if (id > lastId) {
-          lastId = id;
-          interactions++;
-        }
-        const existing = worst.find((w) => w.id === id);
-        if (existing) existing.duration = Math.max(existing.duration, e.duration);
-        else if (worst.length < 10 || e.duration > worst[worst.length - 1].duration) worst.push({ id, duration: e.duration });
-        else return;
-        worst.sort((a, b) => b.duration - a.duration);
-        if (worst.length > 10) worst.length = 10;
-        return;
-      }
+      const existing = worst.find((w) => w.id === id);
+      if (existing) existing.d = Math.max(existing.d, e.duration);
+      else worst.push({ id, d: e.duration });
+      worst = worst.sort((a, b) => b.d - a.d).slice(0, 10);
     }
   };
 
-  const observe = (type: string, extra?: Record<string, unknown>): boolean => {
-    if (!PO || !supported.has(type)) return false;
+  const observe = (type: string, extra?: object): boolean => {
+    if (!PO?.supportedEntryTypes?.includes(type)) return false;
     try {
-      const o = new PO((list) => {
-        try {
-          for (const e of list.getEntries()) handle(e);
-        } catch (err) {
-          diagOnce("warn", "rum-web-vitals:entry", "observeWebVitals: an entry could not be read.", err);
-        }
-      });
+      const o = new PO((list) => list.getEntries().forEach(handle));
       o.observe({ type, buffered: true, ...extra });
-      observers.push(o);
-      return true;
-    } catch (err) {
-      diagOnce("debug", `rum-web-vitals:observe:${type}`, `observeWebVitals: cannot observe ${type}.`, err);
+      return !!observers.push(o);
+    } catch {
       return false;
-    }
-  };
-
-  const drain = (): void => {
-    for (const o of observers) {
-      try {
-        for (const e of o.takeRecords?.() ?? []) handle(e);
-      } catch {
-        // takeRecords is best effort; observed entries already arrived through the callback.
-      }
     }
   };
 
   const stop = (): void => {
     stopped = true;
-    for (const o of observers.splice(0)) {
-      try {
-        o.disconnect();
-      } catch {
-        // already gone
-      }
-    }
+    for (const o of observers.splice(0)) o.disconnect();
     for (const c of cleanups.splice(0)) c();
   };
 
   const finalLcp = (): void => {
-    drain();
+    // Entries still queued in the observers (takeRecords is best effort).
+    for (const o of observers) o.takeRecords?.().forEach(handle);
     if (lcp !== undefined) report("LCP", lcp);
   };
 
@@ -271,20 +232,17 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
     // CLS only with an FCP (web-vitals onCLS waits for onFCP, matching CrUX); a restore's CLS
     // is reported without (web-vitals resets it at restore, whether or not a frame followed).
     if (hasShiftSupport && (restoredAt !== undefined || reported.has("FCP"))) report("CLS", cls);
-    if (worst.length > 0) {
-      // One outlier skipped per 50 interactions; count from the browser when it exposes it (it
-      // also counts interactions below our durationThreshold).
-      const count = (g.performance?.interactionCount ?? 0) - countBefore || interactions;
-      report("INP", worst[Math.min(worst.length - 1, Math.floor(count / 50))].duration);
-    }
+    // One outlier skipped per 50 interactions; counted by the browser when it exposes it (it
+    // also counts interactions below our durationThreshold).
+    const count = interactionCount() - countBefore || interactions;
+    if (worst.length) report("INP", worst[Math.min(worst.length - 1, Math.floor(count / 50))]!.d);
     stop();
   };
 
-  const listen = (t: ListenerTarget | undefined, type: string, fn: (e: unknown) => void): void => {
-    if (!t) return;
+  const listen = (t: ListenerTarget | undefined, type: string, fn: () => void): void => {
     const opts = { capture: true };
-    t.addEventListener(type, fn, opts);
-    cleanups.push(() => t.removeEventListener(type, fn, opts));
+    t?.addEventListener(type, fn, opts);
+    cleanups.push(() => t?.removeEventListener(type, fn, opts));
   };
 
   const start = (): void => {
@@ -295,15 +253,13 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
       // painted) — web-vitals' doubleRAF.
       report("TTFB", 0);
       const raf = g.requestAnimationFrame;
-      if (typeof raf === "function") {
-        raf(() =>
-          raf(() => {
-            const value = clock() - restoredAt;
-            report("FCP", value);
-            report("LCP", value);
-          }),
-        );
-      }
+      raf?.(() =>
+        raf(() => {
+          const value = clock() - restoredAt;
+          report("FCP", value);
+          report("LCP", value);
+        }),
+      );
     } else {
       const nav = perfEntries("navigation")[0];
       // Read now, not from the navigation observer: its entry may only be delivered after the
@@ -317,9 +273,7 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
       observe("paint");
       if (observe("largest-contentful-paint")) {
         // The browser stops LCP candidates at the first input; finalize there (web-vitals: keydown, click).
-        const onInput = (): void => {
-          if (!stopped) setTimeout(finalLcp, 0);
-        };
+        const onInput = (): void => void (stopped || setTimeout(finalLcp, 0));
         listen(win, "keydown", onInput);
         listen(win, "click", onInput);
       }
@@ -331,17 +285,13 @@ export function observeWebVitals(options: WebVitalsOptions): WebVitalsHandle {
     // slowest one, not only the first input's).
     observe("event", { durationThreshold: 16 });
     observe("first-input");
-
-    const onHidden = (): void => {
-      if (g.document?.visibilityState !== "hidden") return;
+    const onHidden = (pagehide?: unknown): void => {
+      if (!pagehide && g.document?.visibilityState !== "hidden") return;
       if (firstHidden === Infinity) firstHidden = clock();
       flushFinal();
     };
-    listen(doc, "visibilitychange", onHidden);
-    listen(win, "pagehide", () => {
-      if (firstHidden === Infinity) firstHidden = clock();
-      flushFinal();
-    });
+    listen(doc, "visibilitychange", () => onHidden());
+    listen(win, "pagehide", () => onHidden(1));
   };
   // A prerendering page is hidden and unpainted until activated: measure from activation, when
   // activationStart is known (a restored page was activated long ago: starts now).

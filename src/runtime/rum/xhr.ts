@@ -25,16 +25,13 @@
  */
 import type { Attributes } from "../../common/attributes.ts";
 import { diagOnce } from "../../common/diag.ts";
-import { monotonicNow } from "../../common/time.ts";
 import { context } from "../../context/context-api.ts";
 import type { Context } from "../../context/context.ts";
 import type { Meter } from "../../metrics/meter.ts";
-import { registeredMeterProvider } from "../../metrics/registered-meter-provider.ts";
 import { propagation } from "../../propagation/propagation-api.ts";
-import { getSpanContext, setSpan } from "../../trace/span-in-context.ts";
+import { getSpanContext } from "../../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../../trace/suppress.ts";
 import type { Tracer } from "../../trace/tracer.ts";
-import type { Span } from "../../trace/types.ts";
 import { capturedHeaderAttributes, compileHeaderCapture, type HeaderCaptureOptions } from "../../instrument/http-headers.ts";
 import {
   clientTargetRules,
@@ -46,12 +43,12 @@ import {
   normalizedMethod,
   pageBase,
   redactUrl,
-  seconds,
   spanMethod,
   urlPort,
   type InstrumentationProviders,
   type UrlMatchers,
 } from "../../instrument/http-semconv.ts";
+import { startOperationSpan, type OperationSpan } from "../../instrument/operation-span.ts";
 
 /** Options of {@link instrumentXhr}. */
 export interface XhrInstrumentationOptions extends InstrumentationProviders, HeaderCaptureOptions {
@@ -77,39 +74,20 @@ export interface XhrInstrumentationOptions extends InstrumentationProviders, Hea
 
 const SCOPE = "otel-edge/runtime/rum/xhr";
 
-interface XhrLike {
-  status: number;
-  setRequestHeader(name: string, value: string): void;
-  getAllResponseHeaders?(): string;
-  addEventListener(type: string, fn: (e: unknown) => void): void;
-}
-type Proto = {
-  open: (...args: unknown[]) => unknown;
-  send: (...args: unknown[]) => unknown;
-  setRequestHeader?: (...args: unknown[]) => unknown;
-};
+type Xhr = XMLHttpRequest;
+type Method = (this: Xhr, ...args: unknown[]) => unknown;
+type Proto = Record<"open" | "send" | "setRequestHeader", Method>;
 
-/**
- * The headers of a `getAllResponseHeaders()` string by lowercased name. XHR spec: one
- * `name: value` per line, lines separated by CRLF, names lowercased, repeated names already
- * combined with ", "; a repeat is still combined here, for engines that list it twice.
- */
-function parseResponseHeaders(all: unknown): Map<string, string> {
-  const headers = new Map<string, string>();
-  if (typeof all !== "string") return headers;
-  for (const line of all.split("\n")) { // CRLF; trim() drops the CR
-    const colon = line.indexOf(":");
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    const seen = headers.get(name);
-    headers.set(name, seen === undefined ? value : `${seen}, ${value}`);
-  }
-  return headers;
+/** `name: value, name2: value2` → value of `name`, repeats combined with ", " (`seen` holds the combined values). */
+function combine(seen: Map<string, string>, name: string, value: string): void {
+  const previous = seen.get(name);
+  seen.set(name, previous === undefined ? value : `${previous}, ${value}`);
 }
 
-// What open() was called with, per request object (a request can be re-opened: the last wins).
+// Per request object: what open() was called with (a request can be re-opened: the last wins;
+// null: untraced), and the listed request headers the page set since open().
 const opened = new WeakMap<object, { method: string; url: URL } | null>();
+const authored = new WeakMap<object, Map<string, string>>();
 
 /**
  * Patches `XMLHttpRequest` so every request gets a CLIENT span. Returns a function restoring
@@ -128,147 +106,111 @@ const opened = new WeakMap<object, { method: string; url: URL } | null>();
  * ```
  */
 export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => void {
-  const { propagateTo, ignore } = clientTargetRules(options, "Cannot instrument XMLHttpRequest");
-  const headerCapture = compileHeaderCapture(options, "Cannot instrument XMLHttpRequest");
-  const ctor = (globalThis as { XMLHttpRequest?: { prototype?: Proto } }).XMLHttpRequest;
-  const proto = ctor?.prototype;
-  if (!proto || typeof proto.open !== "function" || typeof proto.send !== "function") return () => {};
-  const redact = createQueryRedactor(options.redactQueryKeys);
-  const tracer = options.tracer ?? instrumentationTracer(SCOPE, options);
-  const meter = options.meter ?? (options.meterProvider ?? registeredMeterProvider())?.getMeter(SCOPE);
-  const histogram = meter && durationHistogram("client", SCOPE, undefined, meter);
+  const what = "Cannot instrument XMLHttpRequest";
+  const { propagateTo, ignore } = clientTargetRules(options, what);
+  const { request: requestHeaders, response: responseHeaders } = compileHeaderCapture(options, what);
+  const proto = (globalThis as { XMLHttpRequest?: { prototype: Proto } }).XMLHttpRequest?.prototype;
+  if (!proto) return () => {};
+  const redactSearch = createQueryRedactor(options.redactQueryKeys);
+  const recording = {
+    tracer: options.tracer ?? instrumentationTracer(SCOPE, options),
+    histogram: durationHistogram("client", SCOPE, options, options.meter),
+    redactSearch,
+    // Semconv: on the client side every 4xx and 5xx is an error.
+    errorStatus: 400,
+    responseHeaders,
+  };
   const { pageContext } = options;
-  const originalOpen = proto.open;
-  const originalSend = proto.send;
-  const originalSetRequestHeader = proto.setRequestHeader;
-  // The listed request headers each request's page code set since open() (lowercase name →
-  // combined value). Only kept when request headers are captured, and only for listed names.
-  const captureRequest = headerCapture.request.length > 0 && typeof originalSetRequestHeader === "function";
-  const listedRequest = new Set(headerCapture.request.map((h) => h.name));
-  const authored = new WeakMap<object, Map<string, string>>();
+  const { open, send, setRequestHeader } = proto;
+  const original: Proto = { open, send, setRequestHeader };
+  const captureRequest = requestHeaders.length > 0;
   let active = true;
 
-  const setRequestHeader = function (this: object, ...args: unknown[]): unknown {
-    // The original first: it throws for a wrong state or an invalid name/value, and then
-    // nothing was set, so nothing is remembered.
-    const result = originalSetRequestHeader!.apply(this, args);
-    if (active) {
-      try {
-        const name = String(args[0]).toLowerCase();
-        if (listedRequest.has(name)) {
-          let headers = authored.get(this);
-          if (headers === undefined) authored.set(this, (headers = new Map()));
-          const value = String(args[1]);
-          const previous = headers.get(name);
-          headers.set(name, previous === undefined ? value : `${previous}, ${value}`);
-        }
-      } catch {
-        // Recording never breaks the page's request.
+  const patched: Proto = {
+    setRequestHeader(...args) {
+      // The original first: it throws for a wrong state or an invalid name/value, and then
+      // nothing was set, so nothing is remembered.
+      const result = original.setRequestHeader.apply(this, args);
+      const name = String(args[0]).toLowerCase();
+      if (active && requestHeaders.some((h) => h.name === name)) {
+        if (!authored.has(this)) authored.set(this, new Map());
+        combine(authored.get(this)!, name, String(args[1]));
       }
-    }
-    return result;
-  };
+      return result;
+    },
 
-  const open = function (this: object, ...args: unknown[]): unknown {
-    // open() discards the author request headers of any previous use of this object.
-    if (captureRequest) authored.delete(this);
-    if (active) {
-      try {
-        const method = typeof args[0] === "string" && args[0] !== "" ? args[0] : "GET";
-        const url = new URL(String(args[1]), pageBase());
-        opened.set(this, ignore !== undefined && matchesUrl(ignore, url) ? null : { method, url });
-      } catch {
-        opened.set(this, null); // open() itself will throw for this URL, or it is unreadable: untraced
+    open(...args) {
+      // open() discards the author request headers of any previous use of this object.
+      authored.delete(this);
+      if (active) {
+        try {
+          const method = typeof args[0] === "string" && args[0] ? args[0] : "GET";
+          const url = new URL(String(args[1]), pageBase());
+          opened.set(this, ignore !== undefined && matchesUrl(ignore, url) ? null : { method, url });
+        } catch {
+          opened.set(this, null); // open() itself will throw for this URL: untraced
+        }
       }
-    }
-    return originalOpen.apply(this, args);
-  };
+      return original.open.apply(this, args);
+    },
 
-  const send = function (this: XhrLike, ...args: unknown[]): unknown {
-    const info = active ? opened.get(this) : undefined;
-    const current = context.active();
-    if (!info || isTracingSuppressed(current)) return originalSend.apply(this, args);
-    const ctx = pageContext && !getSpanContext(current) ? pageContext : current;
-    opened.delete(this); // one span per send
-    const { method, url } = info;
-    let span: Span;
-    let spanCtx = ctx;
-    const metricAttributes: Attributes = { "http.request.method": normalizedMethod(method), "server.address": url.hostname, "url.scheme": url.protocol.slice(0, -1) };
-    const port = urlPort(url);
-    if (port !== undefined) metricAttributes["server.port"] = port;
-    try {
-      // The headers the page set, read before our propagation headers are added (as traced fetch does).
-      const sentHeaders = captureRequest ? authored.get(this) : undefined;
-      span = tracer.startSpan(spanMethod(method), {
-        kind: 2 /* SpanKind.CLIENT */,
-        attributes: {
-          ...methodAttributes(method),
-          "url.full": redactUrl(url, redact),
-          "server.address": url.hostname,
-          "url.scheme": metricAttributes["url.scheme"] as string,
-          ...(port !== undefined ? { "server.port": port } : {}),
-          ...(captureRequest ? capturedHeaderAttributes(headerCapture.request, (name) => sentHeaders?.get(name), redact) : {}),
-        },
-      }, ctx);
-      spanCtx = setSpan(ctx, span);
-      if (propagateTo === undefined || matchesUrl(propagateTo, url)) {
-        propagation.inject(spanCtx, this, { set: (xhr: XhrLike, k: string, v: string) => xhr.setRequestHeader(k, v) });
-      }
-    } catch (err) {
-      diagOnce("warn", "rum-xhr:start", "instrumentXhr: could not start the span; sending untraced.", err);
-      return originalSend.apply(this, args);
-    }
-    const started = monotonicNow();
-    // The failure kind, from the last terminal event before loadend (status is 0 for all three).
-    let failure: string | undefined;
-    const s = span;
-    this.addEventListener("error", () => (failure = "NetworkError"));
-    this.addEventListener("abort", () => (failure = "AbortError"));
-    this.addEventListener("timeout", () => (failure = "TimeoutError"));
-    this.addEventListener("loadend", () => {
+    send(...args) {
+      const info = active && opened.get(this);
+      const current = context.active();
+      if (!info || isTracingSuppressed(current)) return original.send.apply(this, args);
+      opened.delete(this); // one span per send
+      const { method, url } = info;
+      let handle: OperationSpan;
       try {
-        const status = this.status;
-        if (status > 0) {
-          s.setAttribute("http.response.status_code", status);
-          metricAttributes["http.response.status_code"] = status;
-          if (headerCapture.response.length > 0 && typeof this.getAllResponseHeaders === "function") {
-            // Absent for a header that was not sent and for one CORS does not expose: nothing is recorded.
-            const headers = parseResponseHeaders(this.getAllResponseHeaders());
-            s.setAttributes(capturedHeaderAttributes(headerCapture.response, (name) => headers.get(name), redact));
-          }
-        }
-        // Semconv: every 4xx/5xx is an error on the client; status 0 is a failed request.
-        const type = failure ?? (status >= 400 ? String(status) : status === 0 ? "NetworkError" : undefined);
-        if (type !== undefined) {
-          s.setAttribute("error.type", type);
-          metricAttributes["error.type"] = type;
-          s.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: failure });
-        }
-        s.end();
-        histogram?.record(seconds(started, monotonicNow()), metricAttributes, spanCtx);
+        const port = urlPort(url);
+        const metricAttributes: Attributes = { "http.request.method": normalizedMethod(method), "server.address": url.hostname, "url.scheme": url.protocol.slice(0, -1), "server.port": port };
+        // The headers the page set, read before our propagation headers are added (as traced fetch does).
+        const sent = authored.get(this);
+        const attributes = { ...methodAttributes(method), ...metricAttributes, "url.full": redactUrl(url, redactSearch), ...capturedHeaderAttributes(requestHeaders, (name) => sent?.get(name), redactSearch) };
+        if (port === undefined) delete metricAttributes["server.port"];
+        handle = startOperationSpan(recording, spanMethod(method), 2 /* SpanKind.CLIENT */, attributes, metricAttributes, pageContext && !getSpanContext(current) ? pageContext : current);
+        if (propagateTo === undefined || matchesUrl(propagateTo, url)) propagation.inject(handle.context, this, { set: (xhr: Xhr, k: string, v: string) => original.setRequestHeader.call(xhr, k, v) });
       } catch (err) {
-        diagOnce("warn", "rum-xhr:finish", "instrumentXhr: recording the response failed.", err);
+        diagOnce("warn", "rum.xhr", "instrumentXhr: could not start the span; sending untraced.", err);
+        return original.send.apply(this, args);
       }
-    });
-    try {
-      return context.with(spanCtx, () => originalSend.apply(this, args));
-    } catch (err) {
-      // send() threw synchronously (InvalidStateError): no loadend will come.
-      s.setAttribute("error.type", (err as { name?: string } | null)?.name || "_OTHER");
-      s.setStatus({ code: 2 /* SpanStatusCode.ERROR */ });
-      s.end();
-      throw err;
-    }
+      // The failure kind, from the last terminal event before loadend (status is 0 for all three).
+      let failure: string | undefined;
+      for (const [event, type] of [["error", "NetworkError"], ["abort", "AbortError"], ["timeout", "TimeoutError"]]) this.addEventListener(event!, () => (failure = type));
+      this.addEventListener("loadend", () => {
+        const status = this.status;
+        // Absent for a header that was not sent and for one CORS does not expose: nothing is recorded.
+        const received = new Map<string, string>();
+        if (status && responseHeaders.length > 0) parseResponseHeaders(this.getAllResponseHeaders(), received);
+        // Semconv: status 0 is a failed request.
+        handle.end(status || undefined, undefined, failure ?? (status ? undefined : "NetworkError"), (name) => received.get(name));
+      });
+      try {
+        return context.with(handle.context, () => original.send.apply(this, args));
+      } catch (err) {
+        // send() threw synchronously (InvalidStateError): no loadend will come.
+        handle.end(undefined, err);
+        throw err;
+      }
+    },
   };
 
-  proto.open = open;
-  proto.send = send;
-  if (captureRequest) proto.setRequestHeader = setRequestHeader;
+  const names = ["open", "send", ...(captureRequest ? ["setRequestHeader" as const] : [])] as const;
+  for (const name of names) proto[name] = patched[name];
   return () => {
-    if (!active) return;
     active = false;
-    if (proto.open === open) proto.open = originalOpen;
-    if (proto.send === send) proto.send = originalSend;
-    if (captureRequest && proto.setRequestHeader === setRequestHeader) proto.setRequestHeader = originalSetRequestHeader;
+    for (const name of names) if (proto[name] === patched[name]) proto[name] = original[name];
   };
+}
+
+/**
+ * The headers of a `getAllResponseHeaders()` string by lowercased name. XHR spec: one
+ * `name: value` per line, lines separated by CRLF, names lowercased, repeated names already
+ * combined with ", "; a repeat is still combined here, for engines that list it twice.
+ */
+function parseResponseHeaders(all: string, headers: Map<string, string>): void {
+  for (const line of all.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) combine(headers, line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()); // trim() drops the CR
+  }
 }

@@ -9,6 +9,7 @@ import { SimpleLogRecordProcessor } from "../../../src/logs/simple-log-processor
 import { SimpleSpanProcessor } from "../../../src/trace/simple-span-processor.ts";
 import { BasicTracerProvider } from "../../../src/trace/tracer-provider.ts";
 import { getSessionId, rumResourceAttributes, SESSION_STORAGE_KEY, SessionProcessor, type SessionStorageLike } from "../../../src/runtime/rum/session.ts";
+import { validateRumOptions } from "../../../src/runtime/rum/rum-options.ts";
 
 const g = globalThis as Record<string, unknown>;
 const MINUTE = 60_000;
@@ -89,9 +90,9 @@ test("sessionStorage is the default store", () => {
   }
 });
 
-test("inactivityMillis must be positive (configuration error)", () => {
-  assert.throws(() => getSessionId({ inactivityMillis: 0 }), (e: unknown) => e instanceof RangeError && /inactivityMillis/.test((e as Error).message));
-  assert.throws(() => new SessionProcessor({ inactivityMillis: -1 }), RangeError);
+test("inactivityMillis must be positive (configuration error, initRum's option checks)", () => {
+  assert.throws(() => validateRumOptions({ session: { inactivityMillis: 0 } }), (e: unknown) => e instanceof RangeError && /inactivityMillis/.test((e as Error).message));
+  assert.throws(() => validateRumOptions({ session: { inactivityMillis: -1 } }), RangeError);
 });
 
 test("SessionProcessor stamps session.id on spans and log records, not overriding one set by the app", async () => {
