@@ -118,6 +118,7 @@ export function instrumentXhr(options: XhrInstrumentationOptions = {}): () => vo
     redactSearch,
     // Semconv: on the client side every 4xx and 5xx is an error.
     errorStatus: 400,
+    requestHeaders,
     responseHeaders,
   };
   const { pageContext } = options;
