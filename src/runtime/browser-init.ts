@@ -8,6 +8,7 @@ import { AsyncContextVariableManager, type AsyncContextVariableClass } from "../
 import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
 import { initSdk, type Sdk } from "../sdk/init.ts";
+import { checkOptionShapes } from "../sdk/option-checks.ts";
 import type { InitOptions } from "../sdk/options.ts";
 import { SPEC_DEFAULTS } from "../sdk/spec-defaults.ts";
 import { tracesSdk } from "../sdk/traces-part.ts";
@@ -50,6 +51,7 @@ export function browserContextManager(): ContextManager {
  * ```
  */
 export function init(options: InitOptions = {}): Sdk {
+  checkOptionShapes(options);
   if (options.env !== undefined) diag.warn("init(): options.env is ignored in the browser: a page has no environment, so configure otel-edge with options.");
   const keepalive = options.otlp?.keepalive ?? true;
   const sdk = initSdk(

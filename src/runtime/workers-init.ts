@@ -12,6 +12,7 @@ import type { ContextManager } from "../context/manager.ts";
 import { StackContextManager } from "../context/stack-manager.ts";
 import { ENV_SETTINGS } from "../sdk/env-selection.ts";
 import { initSdk, type Sdk } from "../sdk/init.ts";
+import { checkOptionShapes } from "../sdk/option-checks.ts";
 import type { InitOptions } from "../sdk/options.ts";
 import { tracesSdk } from "../sdk/traces-part.ts";
 import { workersAsyncLocalStorage } from "./workers-context.ts";
@@ -67,6 +68,7 @@ export function workersContextManager(): ContextManager {
  */
 export function init(options: InitOptions = {}): Sdk {
   if (running) return running;
+  checkOptionShapes(options);
   const env: EnvRecord | undefined = options.env ?? (globalThis as { process?: { env?: EnvRecord } }).process?.env;
   const sdk = initSdk(
     { ...options, env, contextManager: options.contextManager ?? (isolateContext ??= workersContextManager()) },

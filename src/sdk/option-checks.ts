@@ -4,10 +4,11 @@
  * A malformed option is a configuration error, so `init()` throws a TypeError/RangeError naming
  * the option and the accepted form before it registers anything (DESIGN principle 3).
  *
- * The Workers and browser `init()` do not bundle this table: TypeScript gives their users the
- * types, and the values types cannot constrain (sizes, delays, limits, URLs) are still checked
- * by the components that take them (batch processor, limits, metric reader, OTLP exporter),
- * which throw before anything is registered too.
+ * Every entry checks each option's shape ({@link checkOptionShapes}: a string, an object, a
+ * sampler...). The full entries also check the values inside ({@link checkInitOptions}); the
+ * Workers and browser `init()` leave those to the components that take them (batch processor,
+ * limits, metric reader, OTLP exporter), which throw before anything is registered too, so
+ * their bundles carry the short table only.
  */
 import { describeValue } from "../common/describe.ts";
 import { resolveOtlpConfig } from "../export/otlp-config.ts";
@@ -109,8 +110,12 @@ const limits: Check = (v, name) => {
 
 const anObject = (what: string): Check => (v, name) => void (isObject(v) || fail(name, what, v));
 
-/** Every option of `init()`: the core's and those of the traces, metrics and logs parts and the console bridge. */
-const INIT_CHECKS: Checks = {
+/**
+ * The shape of every option of `init()` (a string, an object, a sampler...): the short check
+ * every entry runs, so a JavaScript caller's mistake (`otlp: "https://..."`, `sampler: {}`)
+ * fails at `init()` naming the option, instead of configuring nothing in silence.
+ */
+const SHAPES: Checks = {
   serviceName: nonEmptyString,
   serviceVersion: nonEmptyString,
   deploymentEnvironment: nonEmptyString,
@@ -120,8 +125,37 @@ const INIT_CHECKS: Checks = {
   },
   env: object,
   disabled: boolean,
-  otlp: (v, name) => {
-    object(v, name);
+  otlp: object,
+  propagator: /* @__PURE__ */ withMethods("a propagator", "inject", "extract"),
+  contextManager: /* @__PURE__ */ withMethods("a context manager", "active", "with", "bind", "enable", "disable"),
+  parts: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a part", "start")),
+  // Traces.
+  traceExporter: exporterChoice,
+  batch: object,
+  spanProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a span processor", "onStart", "onEnd", "forceFlush", "shutdown")),
+  sampler: /* @__PURE__ */ withMethods("a sampler", "shouldSample"),
+  spanLimits: object,
+  idGenerator: /* @__PURE__ */ withMethods("an id generator", "generateTraceId", "generateSpanId"),
+  // Metrics.
+  metricExporter: exporterChoice,
+  metricReaders: /* @__PURE__ */ list(/* @__PURE__ */ anObject("a metric reader")),
+  views: /* @__PURE__ */ list(/* @__PURE__ */ anObject("a view")),
+  // Logs.
+  logExporter: exporterChoice,
+  logBatch: object,
+  logProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a log record processor", "onEmit", "forceFlush", "shutdown")),
+  logLimits: object,
+  bridgeConsole: (v, name) => {
+    if (typeof v !== "boolean" && !isObject(v)) fail(name, "true, false or console bridge options", v);
+  },
+};
+
+/**
+ * What the full entries check beyond the shapes: the values inside options that the
+ * components would otherwise reject later, or not at all (enumerations, ranges, the shared OTLP settings).
+ */
+const VALUE_CHECKS: Checks = {
+  otlp: (v) => {
     // One setting for three signals: a signal's full URL would send metrics and logs to the
     // traces path (or the reverse), which a collector rejects with 400 on every export.
     if ((v as { url?: unknown }).url !== undefined) {
@@ -133,38 +167,30 @@ const INIT_CHECKS: Checks = {
     // Throws TypeError/RangeError naming options.url / endpoint / headers / timeoutMillis / compression.
     resolveOtlpConfig("traces", v as never);
   },
-  propagator: /* @__PURE__ */ withMethods("a propagator", "inject", "extract"),
-  contextManager: /* @__PURE__ */ withMethods("a context manager", "active", "with", "bind", "enable", "disable"),
-  parts: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a part", "start")),
-  // Traces.
-  traceExporter: exporterChoice,
   batch,
-  spanProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a span processor", "onStart", "onEnd", "forceFlush", "shutdown")),
-  sampler: /* @__PURE__ */ withMethods("a sampler", "shouldSample"),
   spanLimits: limits,
-  idGenerator: /* @__PURE__ */ withMethods("an id generator", "generateTraceId", "generateSpanId"),
-  // Metrics.
-  metricExporter: exporterChoice,
   metricExportIntervalMillis: /* @__PURE__ */ number(0, { above: true }),
   metricExportTimeoutMillis: /* @__PURE__ */ number(0, { above: true }),
   metricTemporality: (v, name) => {
     if (v !== "cumulative" && v !== "delta" && v !== "lowmemory" && typeof v !== "function") fail(name, `"cumulative", "delta", "lowmemory" or a function of the instrument type`, v);
   },
-  metricReaders: /* @__PURE__ */ list(/* @__PURE__ */ anObject("a metric reader")),
-  views: /* @__PURE__ */ list(/* @__PURE__ */ anObject("a view")),
   cardinalityLimit: /* @__PURE__ */ number(1, { integer: true, finite: true }),
   exemplarFilter: (v, name) => {
     if (v !== "trace_based" && v !== "always_on" && v !== "always_off") fail(name, `"trace_based", "always_on" or "always_off"`, v);
   },
-  // Logs.
-  logExporter: exporterChoice,
   logBatch: batch,
-  logProcessors: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a log record processor", "onEmit", "forceFlush", "shutdown")),
   logLimits: limits,
-  bridgeConsole: (v, name) => {
-    if (typeof v !== "boolean" && !isObject(v)) fail(name, "true, false or console bridge options", v);
-  },
 };
 
+/**
+ * Throws a TypeError naming the first option of `init()` whose shape is wrong (see
+ * {@link SHAPES}). The Workers and browser `init()` run this check only: ranges and URLs are
+ * checked by the components that take them, before anything is registered.
+ */
+export const checkOptionShapes = (options: InitOptions): void => checkOptions(options, SHAPES);
+
 /** Throws a TypeError/RangeError naming the first malformed option of `init()` (see the module doc). */
-export const checkInitOptions = (options: InitOptions): void => checkOptions(options, INIT_CHECKS);
+export const checkInitOptions = (options: InitOptions): void => {
+  checkOptionShapes(options);
+  checkOptions(options, VALUE_CHECKS);
+};
