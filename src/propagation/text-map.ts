@@ -67,9 +67,10 @@ const asGot = (values: string[]): string | string[] | undefined => (values.lengt
 /** The keys of a Map or plain object equal to `name` but for case. */
 function keysNamed(carrier: Carrier, name: string): string[] {
   const wanted = name.toLowerCase();
-  // For an ASCII `wanted` (every header name) a key of another length never matches, so most
-  // keys of a large carrier are skipped without lower-casing them: each `get` is one cheap pass.
-  const anyLength = /[^\0-\x7f]/.test(wanted);
+  // toLowerCase changes a string's length only for U+0130 (to "i" U+0307), so unless `wanted`
+  // holds U+0307 a key of another length never matches: most keys of a large carrier are
+  // skipped without lower-casing them, and each lookup is one cheap pass.
+  const anyLength = wanted.includes("\u0307");
   const out: string[] = [];
   for (const k of keysOf(carrier)) {
     if (typeof k === "string" && (anyLength || k.length === wanted.length) && (k === wanted || k.toLowerCase() === wanted)) out.push(k);
@@ -99,7 +100,10 @@ export const defaultTextMapGetter: TextMapGetter<unknown> = {
     try {
       if (isHeadersLike(carrier)) return asGot(strings(carrier.get(key)));
       // Field names are case-insensitive (RFC 9110 §5.1); keys differing by case are repeated lines.
-      return asGot(keysNamed(carrier as Carrier, key).flatMap((k) => strings(valueOf(carrier as Carrier, k))));
+      const values: string[] = [];
+      // A loop, not push(...): spreading a huge array overflows the argument limit.
+      for (const k of keysNamed(carrier as Carrier, key)) for (const v of strings(valueOf(carrier as Carrier, k))) values.push(v);
+      return asGot(values);
     } catch (err) {
       diagOnce("warn", READ_FAILED, undefined, err);
       return undefined;
@@ -138,7 +142,6 @@ export function getFields(carrier: unknown, getter: TextMapGetter<unknown>, name
     const found = new Map(names.map((name) => [name.toLowerCase(), [] as string[]]));
     for (const k of keysOf(carrier as Carrier)) {
       const list = typeof k === "string" ? found.get(k.toLowerCase()) : undefined;
-      // A loop, not push(...): spreading a huge array overflows the argument limit.
       if (list) for (const v of strings(valueOf(carrier as Carrier, k as string))) list.push(v);
     }
     return names.map((name) => asGot(found.get(name.toLowerCase())!));
