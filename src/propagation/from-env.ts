@@ -21,8 +21,8 @@ const BY_NAME: Record<string, () => TextMapPropagator<unknown>> = {
   jaeger: () => new JaegerPropagator(),
 };
 
-/** The `OTEL_PROPAGATORS` names we accept. */
-export const KNOWN_PROPAGATORS: readonly string[] = [...Object.keys(BY_NAME), "none"];
+/** The `OTEL_PROPAGATORS` names we accept (a literal: computing it would keep every propagator in bundles that never call this). */
+export const KNOWN_PROPAGATORS: readonly string[] = ["tracecontext", "baggage", "b3", "b3multi", "jaeger", "none"];
 
 /**
  * Builds the propagator `OTEL_PROPAGATORS=value` asks for. Never throws.
