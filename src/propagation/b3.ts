@@ -15,8 +15,7 @@ import { isSpanContextValid, isSampled, type SpanContext } from "../trace/span-c
 import { getSpanContext, setSpanContext } from "../trace/span-in-context.ts";
 import { isTracingSuppressed } from "../trace/suppress.ts";
 import type { TextMapGetter, TextMapPropagator, TextMapSetter } from "./text-map.ts";
-import { isLowerHex } from "./hex.ts";
-import { singleValue as one, trimOws } from "./ows.ts";
+import { singleValue as one } from "./ows.ts";
 
 /** The single-header name. */
 export const B3_CONTEXT_HEADER = "b3";
@@ -40,55 +39,16 @@ export interface B3PropagatorOptions {
   injectEncoding?: "single" | "multi";
 }
 
-/** `s` is `len` lowercase hex digits. */
-function isHexOfLength(s: string, len: number): boolean {
-  return s.length === len && isLowerHex(s);
-}
+// Lowercase hex ids (B3 "TraceId", "SpanId"); a trace id of 16 or 32 digits.
+const TRACE_ID = /^(?:[\da-f]{16}){1,2}$/;
+const SPAN_ID = /^[\da-f]{16}$/;
+// `{TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]`; the id-less deny form does not match.
+const SINGLE = /^((?:[\da-f]{16}){1,2})-([\da-f]{16})(?:-([01d])(?:-[\da-f]{16})?)?$/;
 
-/** A 16- or 32-hex trace id, padded to 32; undefined otherwise. */
-function traceIdOf(s: string): string | undefined {
-  if (isHexOfLength(s, 32)) return s;
-  if (isHexOfLength(s, 16)) return s.padStart(32, "0");
-  return undefined;
-}
-
-
-interface Parsed {
-  spanContext: SpanContext;
-  debug: boolean;
-}
-
-function build(traceId: string | undefined, spanId: string, sampled: boolean, debug: boolean): Parsed | undefined {
-  if (traceId === undefined || !isHexOfLength(spanId, 16)) return undefined;
-  const spanContext: SpanContext = {
-    traceId,
-    spanId,
-    traceFlags: sampled || debug ? 1 /* TraceFlags.SAMPLED */ : 0 /* TraceFlags.NONE */,
-    isRemote: true,
-  };
-  return isSpanContextValid(spanContext) ? { spanContext, debug } : undefined;
-}
-
-/** Parses a single `b3` header value. */
-function parseB3Single(value: string): Parsed | undefined {
-  if (typeof value !== "string" || value.length > 68 + 8) return undefined; // 32+16+1+16 + 3 dashes, plus OWS
-  const parts = trimOws(value).split("-");
-  if (parts.length < 2 || parts.length > 4) return undefined; // incl. the id-less deny form "0"
-  const [traceId, spanId, state, parent] = parts as [string, string, string?, string?];
-  if (state !== undefined && state !== "0" && state !== "1" && state !== "d") return undefined;
-  if (parent !== undefined && !isHexOfLength(parent, 16)) return undefined;
-  return build(traceIdOf(traceId), spanId, state === "1", state === "d");
-}
-
-/** Parses the `X-B3-*` headers. */
-function parseB3Multi(carrier: unknown, getter: TextMapGetter<unknown>): Parsed | undefined {
-  const traceId = one(getter.get(carrier, X_B3_TRACE_ID));
-  const spanId = one(getter.get(carrier, X_B3_SPAN_ID));
-  if (traceId === undefined || spanId === undefined) return undefined;
-  const sampled = one(getter.get(carrier, X_B3_SAMPLED))?.toLowerCase();
-  const debug = one(getter.get(carrier, X_B3_FLAGS)) === "1";
-  // "true" is the legacy form of "1" that some old clients still send.
-  return build(traceIdOf(traceId), spanId, sampled === "1" || sampled === "true", debug);
+/** The remote span context of B3 ids (a 64-bit trace id left-padded to 128 bits), or undefined. */
+function remote(traceId: string, spanId: string, sampled: boolean): SpanContext | undefined {
+  const spanContext: SpanContext = { traceId: traceId.padStart(32, "0"), spanId, traceFlags: sampled ? 1 : 0, isRemote: true };
+  return isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
 /**
@@ -130,11 +90,22 @@ export class B3Propagator implements TextMapPropagator<unknown> {
 
   /** Returns `context` with the remote span context from the B3 headers, or `context` when none is valid. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
-    const single = one(getter.get(carrier, B3_CONTEXT_HEADER));
-    const parsed = (single !== undefined ? parseB3Single(single) : undefined) ?? parseB3Multi(carrier, getter);
-    if (!parsed) return context;
-    const next = setSpanContext(context, parsed.spanContext);
-    return parsed.debug ? next.setValue(B3_DEBUG_FLAG_KEY, true) : next.deleteValue(B3_DEBUG_FLAG_KEY);
+    const get = (name: string): string => one(getter.get(carrier, name)) ?? "";
+    // The single header first, then the multi-header form.
+    const single = SINGLE.exec(get(B3_CONTEXT_HEADER));
+    let debug = single?.[3] === "d";
+    let spanContext = single ? remote(single[1]!, single[2]!, debug || single[3] === "1") : undefined;
+    if (!spanContext) {
+      const traceId = get(X_B3_TRACE_ID);
+      const spanId = get(X_B3_SPAN_ID);
+      const sampled = get(X_B3_SAMPLED).toLowerCase();
+      debug = get(X_B3_FLAGS) === "1";
+      // "true" is the legacy form of "1" that some old clients still send.
+      if (TRACE_ID.test(traceId) && SPAN_ID.test(spanId)) spanContext = remote(traceId, spanId, debug || sampled === "1" || sampled === "true");
+    }
+    if (!spanContext) return context;
+    const next = setSpanContext(context, spanContext);
+    return debug ? next.setValue(B3_DEBUG_FLAG_KEY, true) : next.deleteValue(B3_DEBUG_FLAG_KEY);
   }
 
   /** The headers `inject` writes for the configured encoding. */

@@ -29,66 +29,45 @@ export const BAGGAGE_MAX_ENTRIES = 64;
 /** Most bytes of `baggage-string` we propagate (W3C Baggage §3.3.2 "at least 8192"). */
 export const BAGGAGE_MAX_BYTES = 8192;
 
-// RFC 7230 §3.2.6 tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA (a key).
-const TOKEN = /^[!#-'*+\-.0-9A-Z^-z|~]+$/;
-// baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E (a value).
-const OCTETS = /^[!#-+\--:<-[\]-~]*$/;
+// RFC 7230 §3.2.6 tchar: "!#$%&'*+-.^_`|~" DIGIT ALPHA (a key); baggage-octet: %x21 / %x23-2B
+// / %x2D-3A / %x3C-5B / %x5D-7E (a value). Neither holds SP, HTAB, "=" (a key) or ";", so each
+// quantifier below ends where the next one must start, and an empty value is matched by the
+// OWS alone: linear time, nothing to backtrack into on a long hostile member.
+// A trimmed list-member: `key OWS "=" OWS value`, then what follows `OWS ";"` (the properties).
+const MEMBER = /^([!#-'*+\-.0-9A-Z^-z|~]+)[ \t]*=[ \t]*(?:([!#-+\--:<-[\]-~]+)[ \t]*)?(?:;(.*))?$/;
+// A trimmed property: `key [ OWS "=" OWS value ]`; its groups joined are its normal form.
+const PROPERTY = /^([!#-'*+\-.0-9A-Z^-z|~]+)[ \t]*(?:(=)[ \t]*([!#-+\--:<-[\]-~]*))?$/;
 // What inject percent-encodes: every code point (`u`: a surrogate pair is one) outside the
 // sets above, and `%` always (§3.3.1.4.2), so any string round-trips.
 const KEY_ESCAPE = /[^!#$&'*+\-.0-9A-Z^-z|~]/gu;
 const VALUE_ESCAPE = /[^!#$&-+\--:<-[\]-~]/gu;
 
-/** `%XX` UTF-8 escapes of one code point; `(` and `)`, which encodeURIComponent leaves, too. */
-function percentEncode(c: string): string {
-  return c === "(" ? "%28" : c === ")" ? "%29" : encodeURIComponent(c);
-}
-
-/** `s` percent-encoded outside its set; undefined for a lone surrogate (no UTF-8 form). */
+/** `s` percent-encoded (UTF-8) outside its set; undefined for a lone surrogate (no UTF-8 form). */
 function encode(s: string, outside: RegExp): string | undefined {
   try {
-    return s.replace(outside, percentEncode);
+    // encodeURIComponent leaves "(" and ")", which a key must not hold.
+    return s.replace(outside, (c) => (c === "(" ? "%28" : c === ")" ? "%29" : encodeURIComponent(c)));
   } catch {
     return undefined;
   }
 }
 
-/** `key OWS ["=" OWS value]` OWS-trimmed and validated as `[key]` or `[key, value]`; undefined when invalid. */
-function parsePair(text: string): string[] | undefined {
-  const eq = text.indexOf("=");
-  const key = trimOws(eq === -1 ? text : text.slice(0, eq));
-  if (eq === -1) return TOKEN.test(key) ? [key] : undefined;
-  const value = trimOws(text.slice(eq + 1));
-  return TOKEN.test(key) && OCTETS.test(value) ? [key, value] : undefined;
-}
-
-/** Validates and normalises `*( OWS ";" OWS property )` (empty properties removed); undefined when one is invalid. */
+/**
+ * `*( OWS ";" OWS property )` (after its first ";") in normal form, OWS and empty properties
+ * removed; undefined when a property is invalid.
+ */
 function parseProperties(text: string): string | undefined {
   const out: string[] = [];
   for (const part of text.split(";")) {
-    if (trimOws(part) === "") continue;
-    const pair = parsePair(part);
-    if (!pair) return undefined;
-    out.push(pair.join("="));
+    const property = trimOws(part);
+    const m = PROPERTY.exec(property);
+    if (m) out.push(m.slice(1).join(""));
+    else if (property) return undefined;
   }
   return out.join(";");
 }
 
-/** Parses one trimmed list-member into `[key, entry]`, or undefined when it is malformed. */
-function parseMember(member: string): [string, BaggageEntry] | undefined {
-  const semi = member.indexOf(";");
-  const pair = parsePair(semi === -1 ? member : member.slice(0, semi));
-  if (pair?.[1] === undefined) return undefined;
-  const key = percentDecode(pair[0]);
-  const value = percentDecode(pair[1]);
-  if (!key || value === undefined) return undefined;
-  const entry: BaggageEntry = { value };
-  if (semi !== -1) {
-    const props = parseProperties(member.slice(semi + 1));
-    if (props === undefined) return undefined;
-    if (props !== "") entry.metadata = baggageEntryMetadataFromString(props);
-  }
-  return [key, entry];
-}
+const OVER_LIMIT = "Baggage: list-members beyond 64 or 8192 bytes were dropped (W3C Baggage §3.3.2).";
 
 /**
  * The W3C Baggage propagator.
@@ -104,17 +83,12 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
     const baggage = getBaggage(context);
     if (!baggage || isTracingSuppressed(context)) return;
     const members: string[] = [];
-    let bytes = 0;
-    let dropped = 0;
+    let bytes = -1; // the length of members.join(",")
     for (const [key, entry] of baggage.getAllEntries()) {
-      if (members.length === BAGGAGE_MAX_ENTRIES) {
-        dropped++;
-        continue;
-      }
-      const k = typeof key === "string" ? encode(key, KEY_ESCAPE) : undefined;
-      const v = typeof entry?.value === "string" ? encode(entry.value, VALUE_ESCAPE) : undefined;
+      const k = encode(key, KEY_ESCAPE);
+      const v = encode(entry?.value, VALUE_ESCAPE);
       if (!k || v === undefined) {
-        diagOnce("warn", "baggage.inject.invalid", "Baggage: an entry with an empty key or unencodable text was not propagated.");
+        diagOnce("warn", "Baggage: an entry with an empty key or a lone surrogate was not propagated.");
         continue;
       }
       let member = `${k}=${v}`;
@@ -124,58 +98,48 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
       } catch {
         // user-supplied metadata whose toString throws: sent without it
       }
-      if (typeof meta === "string" && meta !== "") {
+      if (typeof meta === "string" && meta) {
         // Metadata set in code is free text: send it only when it is a valid property list
         // (§3.3.1 `*( OWS ";" OWS property )`), normalised (OWS and empty properties removed).
         const props = parseProperties(meta);
-        if (props === undefined) diagOnce("warn", "baggage.inject.metadata", "Baggage: metadata that is not a valid W3C property list was not propagated (W3C Baggage §3.3.1).");
-        else if (props !== "") member += `;${props}`;
+        if (props === undefined) diagOnce("warn", "Baggage: metadata that is not a W3C property list was not propagated (W3C Baggage §3.3.1).");
+        else if (props) member += `;${props}`;
       }
-      const next = bytes + member.length + (members.length > 0 ? 1 : 0);
-      if (next > BAGGAGE_MAX_BYTES) {
-        dropped++;
-        continue; // a smaller entry further on may still fit
+      // A smaller entry further on may still fit.
+      if (members.length === BAGGAGE_MAX_ENTRIES || bytes + 1 + member.length > BAGGAGE_MAX_BYTES) diagOnce("warn", "baggage.inject", OVER_LIMIT);
+      else {
+        members.push(member);
+        bytes += 1 + member.length;
       }
-      members.push(member);
-      bytes = next;
     }
-    if (dropped > 0) {
-      diagOnce("warn", "baggage.inject.limit", `Baggage: entries beyond ${BAGGAGE_MAX_ENTRIES} or ${BAGGAGE_MAX_BYTES} bytes were not propagated (W3C Baggage §3.3.2).`);
-    }
-    if (members.length > 0) setter.set(carrier, BAGGAGE_HEADER, members.join(","));
+    if (members.length) setter.set(carrier, BAGGAGE_HEADER, members.join(","));
   }
 
   /** Returns `context` with the baggage from `carrier` (replacing any), or `context` when there is none. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
     const header = joinFieldLines(getter.get(carrier, BAGGAGE_HEADER));
-    if (typeof header !== "string" || header === "") return context;
+    if (typeof header !== "string") return context;
     const entries: Record<string, BaggageEntry> = Object.create(null);
     let count = 0;
-    let bytes = 0;
+    let bytes = -1; // of the members kept, joined with ","
     let invalid = false;
     let overLimit = false;
-    const rest = forEachListMember(header, (member) => {
-      const next = bytes + member.length + (count > 0 ? 1 : 0);
-      if (next > BAGGAGE_MAX_BYTES) {
-        overLimit = true;
-        return;
-      }
-      const parsed = parseMember(member);
-      if (!parsed) {
-        invalid = true;
-        return;
-      }
-      if (!(parsed[0] in entries)) count++;
-      entries[parsed[0]] = parsed[1];
-      bytes = next;
-      return count === BAGGAGE_MAX_ENTRIES;
+    forEachListMember(header, (member) => {
+      // A member past the 64th (the scan stops there), or one that would pass 8192 bytes.
+      if (count === BAGGAGE_MAX_ENTRIES) return (overLimit = true);
+      if (bytes + 1 + member.length > BAGGAGE_MAX_BYTES) return void (overLimit = true);
+      const m = MEMBER.exec(member);
+      const key = m && percentDecode(m[1]!);
+      const value = m && percentDecode(m[2] ?? "");
+      const props = m?.[3] === undefined ? "" : parseProperties(m[3]);
+      if (!key || value == null || props === undefined) return void (invalid = true);
+      if (!(key in entries)) count++;
+      entries[key] = props ? { value, metadata: baggageEntryMetadataFromString(props) } : { value };
+      bytes += 1 + member.length;
     });
-    // Members left after the 64th (anything but OWS and commas) are dropped too.
-    if (count === BAGGAGE_MAX_ENTRIES && /[^ \t,]/.test(header.slice(rest))) overLimit = true;
-    if (invalid) diagOnce("debug", "baggage.extract.invalid", "Baggage: dropped malformed list-members of a baggage header (W3C Baggage §3.3.1).");
-    if (overLimit) diagOnce("debug", "baggage.extract.limit", `Baggage: dropped list-members beyond ${BAGGAGE_MAX_ENTRIES} entries or ${BAGGAGE_MAX_BYTES} bytes (W3C Baggage §3.3.2).`);
-    if (count === 0) return context;
-    return setBaggage(context, createBaggage(entries));
+    if (invalid) diagOnce("debug", "Baggage: malformed list-members were dropped (W3C Baggage §3.3.1).");
+    if (overLimit) diagOnce("debug", "baggage.extract", OVER_LIMIT);
+    return count ? setBaggage(context, createBaggage(entries)) : context;
   }
 
   /** `["baggage"]`. */

@@ -46,66 +46,45 @@ export const baggageEntryMetadataSymbol: unique symbol = /* @__PURE__ */ Symbol.
 
 /** Wraps a W3C baggage properties string (e.g. `"prop1;prop2=v"`) as entry metadata. */
 export function baggageEntryMetadataFromString(str: string): BaggageEntryMetadata {
-  let text = str;
-  if (typeof text !== "string") {
-    diagOnce("warn", "baggage.metadata.type", "baggageEntryMetadataFromString: expected a string; using empty metadata.");
-    text = "";
-  }
+  const text = typeof str === "string" ? str : "";
+  if (text !== str) diagOnce("warn", "baggageEntryMetadataFromString: expected a string; using empty metadata.");
   return { __TYPE__: baggageEntryMetadataSymbol, toString: () => text };
 }
 
-function isEntry(entry: unknown): entry is BaggageEntry {
-  return entry !== null && typeof entry === "object" && typeof (entry as BaggageEntry).value === "string";
+const NOT_A_STRING = "Baggage: ignored an entry whose key or value is not a string.";
+
+/** A private copy of `entry` (entries handed in or out cannot change a Baggage); undefined for a non-entry. */
+function copy(entry: BaggageEntry): BaggageEntry | undefined {
+  if (typeof entry?.value !== "string") return undefined;
+  const { value, metadata } = entry;
+  return metadata === undefined ? { value } : { value, metadata };
 }
 
-function freezeEntry(entry: BaggageEntry): BaggageEntry {
-  const copy: BaggageEntry = { value: entry.value };
-  if (entry.metadata !== undefined) copy.metadata = entry.metadata;
-  return Object.freeze(copy);
+/** A Baggage over `entries`, which it owns. */
+function baggage(entries: Map<string, BaggageEntry>): Baggage {
+  const self: Baggage = {
+    getEntry: (key) => entries.has(key) ? copy(entries.get(key)!) : undefined,
+    getAllEntries: () => [...entries].map(([k, e]) => [k, copy(e)!]),
+    setEntry(key, entry) {
+      const e = typeof key === "string" ? copy(entry) : undefined;
+      if (!e) {
+        diagOnce("warn", NOT_A_STRING);
+        return self;
+      }
+      return baggage(new Map(entries).set(key, e));
+    },
+    removeEntry: (key) => self.removeEntries(key),
+    removeEntries(...keys) {
+      const next = new Map(entries);
+      for (const k of keys) next.delete(k);
+      return next.size === entries.size ? self : baggage(next);
+    },
+    clear: () => EMPTY_BAGGAGE,
+  };
+  return self;
 }
 
-class BaggageImpl implements Baggage {
-  readonly #entries: ReadonlyMap<string, BaggageEntry>;
-
-  constructor(entries: ReadonlyMap<string, BaggageEntry>) {
-    this.#entries = entries;
-  }
-
-  getEntry(key: string): BaggageEntry | undefined {
-    const entry = this.#entries.get(key);
-    return entry === undefined ? undefined : { ...entry };
-  }
-
-  getAllEntries(): [string, BaggageEntry][] {
-    return [...this.#entries].map(([k, v]): [string, BaggageEntry] => [k, { ...v }]);
-  }
-
-  setEntry(key: string, entry: BaggageEntry): Baggage {
-    if (typeof key !== "string" || !isEntry(entry)) {
-      diagOnce("warn", "baggage.setEntry", "Baggage.setEntry: ignoring an entry whose key or value is not a string.");
-      return this;
-    }
-    const next = new Map(this.#entries);
-    next.set(key, freezeEntry(entry));
-    return new BaggageImpl(next);
-  }
-
-  removeEntry(key: string): Baggage {
-    return this.removeEntries(key);
-  }
-
-  removeEntries(...keys: string[]): Baggage {
-    const next = new Map(this.#entries);
-    for (const k of keys) next.delete(k);
-    return next.size === this.#entries.size ? this : new BaggageImpl(next);
-  }
-
-  clear(): Baggage {
-    return EMPTY_BAGGAGE;
-  }
-}
-
-const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ new BaggageImpl(/* @__PURE__ */ new Map());
+const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ baggage(/* @__PURE__ */ new Map());
 
 /**
  * Creates a {@link Baggage} from `entries` (invalid entries are dropped and reported once).
@@ -117,14 +96,12 @@ const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ new BaggageImpl(/* @__PURE__ */ n
  */
 export function createBaggage(entries: Record<string, BaggageEntry> = {}): Baggage {
   const map = new Map<string, BaggageEntry>();
-  if (entries !== null && typeof entries === "object") {
-    for (const key of Object.keys(entries)) {
-      const entry = entries[key];
-      if (isEntry(entry)) map.set(key, freezeEntry(entry));
-      else diagOnce("warn", "baggage.create", "createBaggage: ignoring an entry whose value is not a string.");
-    }
+  for (const key of Object.keys(entries ?? {})) {
+    const e = copy(entries[key]!);
+    if (e) map.set(key, e);
+    else diagOnce("warn", NOT_A_STRING);
   }
-  return map.size === 0 ? EMPTY_BAGGAGE : new BaggageImpl(map);
+  return map.size ? baggage(map) : EMPTY_BAGGAGE;
 }
 
 // The official key, shared with @opentelemetry/api (it also uses Symbol.for).

@@ -14,10 +14,16 @@ export interface CompositePropagatorOptions {
   propagators?: TextMapPropagator<unknown>[];
 }
 
-/** Reports, once per propagator and method, that `p.method` threw and what was done instead. */
-function reportThrow(p: object, method: string, err: unknown): void {
-  const name = (p as { constructor?: { name?: string } }).constructor?.name || "propagator";
-  diagOnce("warn", `composite.${method}:${name}`, `CompositePropagator: ${name}.${method}() threw; skipped it.`, err);
+/** Calls `f` with each propagator; one that throws is reported (once per propagator and method) and skipped. */
+function each(list: readonly TextMapPropagator<unknown>[], method: string, f: (p: TextMapPropagator<unknown>) => void): void {
+  for (const p of list) {
+    try {
+      f(p);
+    } catch (err) {
+      const name = (p as { constructor?: { name?: string } }).constructor?.name || "propagator";
+      diagOnce("warn", `CompositePropagator: ${name}.${method}() threw; skipped it.`, undefined, err);
+    }
+  }
 }
 
 /**
@@ -30,47 +36,26 @@ function reportThrow(p: object, method: string, err: unknown): void {
  */
 export class CompositePropagator implements TextMapPropagator<unknown> {
   readonly #propagators: readonly TextMapPropagator<unknown>[];
-  readonly #fields: readonly string[];
+  readonly #fields = new Set<string>();
 
   constructor(config: CompositePropagatorOptions = {}) {
     const list = config?.propagators ?? [];
-    if (!Array.isArray(list)) throw new TypeError("Cannot create CompositePropagator: propagators must be an array.");
+    if (!Array.isArray(list)) throw new TypeError("CompositePropagator: propagators must be an array.");
     const bad = list.findIndex((p) => !isPropagator(p));
-    if (bad !== -1) throw new TypeError(`Cannot create CompositePropagator: propagators[${bad}] has no inject/extract methods.`);
+    if (bad >= 0) throw new TypeError(`CompositePropagator: propagators[${bad}] has no inject/extract methods.`);
     this.#propagators = [...list];
-    const fields = new Set<string>();
-    for (const p of list) {
-      try {
-        if (typeof p.fields === "function") for (const f of p.fields()) fields.add(f);
-      } catch (err) {
-        reportThrow(p, "fields", err);
-      }
-    }
-    this.#fields = [...fields];
+    each(list, "fields", (p) => p.fields?.().forEach((f) => this.#fields.add(f)));
   }
 
   /** Injects with every propagator, in order. */
   inject(context: Context, carrier: unknown, setter: TextMapSetter<unknown>): void {
-    for (const p of this.#propagators) {
-      try {
-        p.inject(context, carrier, setter);
-      } catch (err) {
-        reportThrow(p, "inject", err);
-      }
-    }
+    each(this.#propagators, "inject", (p) => p.inject(context, carrier, setter));
   }
 
   /** Extracts with every propagator, in order, each starting from the previous result. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
-    let ctx = context;
-    for (const p of this.#propagators) {
-      try {
-        ctx = p.extract(ctx, carrier, getter) ?? ctx;
-      } catch (err) {
-        reportThrow(p, "extract", err);
-      }
-    }
-    return ctx;
+    each(this.#propagators, "extract", (p) => (context = p.extract(context, carrier, getter) ?? context));
+    return context;
   }
 
   /** The union of the propagators' fields. */

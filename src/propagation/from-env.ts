@@ -12,27 +12,17 @@ import { JaegerPropagator } from "./jaeger.ts";
 import type { TextMapPropagator } from "./text-map.ts";
 import { W3CTraceContextPropagator } from "./trace-context.ts";
 
-/** The `OTEL_PROPAGATORS` names we accept. */
+/** The propagators `OTEL_PROPAGATORS` may name (besides `none`). */
+const BY_NAME: Record<string, () => TextMapPropagator<unknown>> = {
+  tracecontext: () => new W3CTraceContextPropagator(),
+  baggage: () => new W3CBaggagePropagator(),
+  b3: () => new B3Propagator(),
+  b3multi: () => new B3Propagator({ injectEncoding: "multi" }),
+  jaeger: () => new JaegerPropagator(),
+};
+
+/** The `OTEL_PROPAGATORS` names we accept (a literal: computing it would keep every propagator in bundles that never call this). */
 export const KNOWN_PROPAGATORS: readonly string[] = ["tracecontext", "baggage", "b3", "b3multi", "jaeger", "none"];
-
-const DEFAULT_NAMES = ["tracecontext", "baggage"];
-
-function create(name: string): TextMapPropagator<unknown> | undefined {
-  switch (name) {
-    case "tracecontext":
-      return new W3CTraceContextPropagator();
-    case "baggage":
-      return new W3CBaggagePropagator();
-    case "b3":
-      return new B3Propagator({ injectEncoding: "single" });
-    case "b3multi":
-      return new B3Propagator({ injectEncoding: "multi" });
-    case "jaeger":
-      return new JaegerPropagator();
-    default:
-      return undefined;
-  }
-}
 
 /**
  * Builds the propagator `OTEL_PROPAGATORS=value` asks for. Never throws.
@@ -44,7 +34,7 @@ function create(name: string): TextMapPropagator<unknown> | undefined {
  */
 export function propagatorFromEnv(value: string | undefined): TextMapPropagator<unknown> {
   const raw = typeof value === "string" ? value.trim() : "";
-  const names = (raw === "" ? DEFAULT_NAMES : raw.split(","))
+  const names = (raw === "" ? ["tracecontext", "baggage"] : raw.split(","))
     .map((n) => n.trim().toLowerCase())
     .filter((n) => n !== "");
   const seen = new Set<string>();
@@ -54,8 +44,7 @@ export function propagatorFromEnv(value: string | undefined): TextMapPropagator<
     if (seen.has(name)) continue;
     seen.add(name);
     if (name === "none") continue;
-    const p = create(name);
-    if (p) propagators.push(p);
+    if (Object.hasOwn(BY_NAME, name)) propagators.push(BY_NAME[name]!());
     else unknown.push(name);
   }
   if (unknown.length > 0) {

@@ -17,7 +17,6 @@ import { isTracingSuppressed } from "../trace/suppress.ts";
 import { createBaggage, getBaggage, setBaggage } from "./baggage.ts";
 import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_ENTRIES } from "./baggage-propagator.ts";
 import { getFields, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from "./text-map.ts";
-import { isLowerHex } from "./hex.ts";
 import { singleValue as one } from "./ows.ts";
 import { percentDecode } from "../common/percent-decode.ts";
 
@@ -36,28 +35,21 @@ export interface JaegerPropagatorOptions {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** 1 to `max` hex digits (`s` already lowercased). */
-function isHex(s: string, max: number): boolean {
-  return s.length !== 0 && s.length <= max && isLowerHex(s);
-}
-
+// `{trace-id}:{span-id}:{parent-span-id}:{flags}`, hex with leading zeros optionally omitted.
+const UBER_TRACE_ID = /^([\da-f]{1,32}):([\da-f]{1,16}):[\da-f]{1,16}:([\da-f]{1,2})$/;
 
 /** Parses an `uber-trace-id` value (plain or URL-encoded). */
 function parseUberTraceId(raw: string): SpanContext | undefined {
   if (raw.length > 128) return undefined; // 32+16+16+2 plus separators, even URL-encoded
-  const value = percentDecode(raw);
-  if (value === undefined) return undefined;
   // jaeger-client writes lowercase, but hex is case-insensitive. Lowercasing maps no character
   // outside A-Z to a hex digit or ":", so it cannot turn an invalid value into a valid one.
-  const parts = value.toLowerCase().split(":");
-  if (parts.length !== 4) return undefined;
-  const [traceId, spanId, parentId, flags] = parts as [string, string, string, string];
-  if (!isHex(traceId, 32) || !isHex(spanId, 16) || !isHex(parentId, 16) || !isHex(flags, 2)) return undefined;
-  const bits = parseInt(flags, 16);
+  const m = UBER_TRACE_ID.exec(percentDecode(raw)?.toLowerCase() ?? "");
+  if (!m) return undefined;
   const spanContext: SpanContext = {
-    traceId: traceId.padStart(32, "0"),
-    spanId: spanId.padStart(16, "0"),
-    traceFlags: bits & 0x03 ? 1 /* TraceFlags.SAMPLED */ : 0 /* TraceFlags.NONE */,
+    traceId: m[1]!.padStart(32, "0"),
+    spanId: m[2]!.padStart(16, "0"),
+    // Bit 0 sampled, bit 1 debug (which implies sampled).
+    traceFlags: parseInt(m[3]!, 16) & 3 ? 1 : 0,
     isRemote: true,
   };
   return isSpanContextValid(spanContext) ? spanContext : undefined;

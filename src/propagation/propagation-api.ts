@@ -48,17 +48,21 @@ export interface PropagationAPI {
   disable(): void;
 }
 
-/** The default global propagator: W3C Trace Context then W3C Baggage. */
-export function createDefaultPropagator(): TextMapPropagator<unknown> {
-  return new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
-}
-
-let defaultPropagator: TextMapPropagator<unknown> | undefined;
 let registered: TextMapPropagator<unknown> | undefined;
+let defaultPropagator: TextMapPropagator<unknown> | undefined;
 
-// Created on first use, not on import (DESIGN principle 5).
-function current(): TextMapPropagator<unknown> {
-  return registered ?? (defaultPropagator ??= createDefaultPropagator());
+/** The registered propagator, else the default (W3C Trace Context then W3C Baggage), made on first use (DESIGN principle 5). */
+const current = (): TextMapPropagator<unknown> =>
+  registered ?? (defaultPropagator ??= new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+
+/** `f()`, or `fallback` (with a warning, once per method) when the propagator throws. */
+function guard<T>(method: string, fallback: T, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    diagOnce("warn", `propagation.${method}: the propagator threw; ignored.`, undefined, err);
+    return fallback;
+  }
 }
 
 /**
@@ -72,36 +76,20 @@ function current(): TextMapPropagator<unknown> {
  * ```
  */
 export const propagation: PropagationAPI = {
-  inject<Carrier>(ctx: Context, carrier: Carrier, setter?: TextMapSetter<Carrier>): void {
-    const p = current();
-    try {
-      p.inject(ctx, carrier, (setter ?? defaultTextMapSetter) as TextMapSetter<unknown>);
-    } catch (err) {
-      diagOnce("warn", "propagation.inject", "propagation.inject: the propagator threw; nothing more was injected.", err);
-    }
-  },
-  extract<Carrier>(ctx: Context, carrier: Carrier, getter?: TextMapGetter<Carrier>): Context {
-    const p = current();
-    try {
-      const out = p.extract(ctx, carrier, (getter ?? defaultTextMapGetter) as TextMapGetter<unknown>);
-      return out && typeof out.getValue === "function" ? out : ctx;
-    } catch (err) {
-      diagOnce("warn", "propagation.extract", "propagation.extract: the propagator threw; returning the context unchanged.", err);
-      return ctx;
-    }
-  },
-  fields(): string[] {
-    try {
-      const f = current().fields();
-      return Array.isArray(f) ? [...f] : [];
-    } catch (err) {
-      diagOnce("warn", "propagation.fields", "propagation.fields: the propagator threw.", err);
-      return [];
-    }
-  },
-  setGlobalPropagator(propagator: TextMapPropagator<unknown>): boolean {
+  inject: (ctx, carrier, setter) => guard("inject", undefined, () => current().inject(ctx, carrier, (setter ?? defaultTextMapSetter) as TextMapSetter<unknown>)),
+  extract: (ctx, carrier, getter) =>
+    guard("extract", ctx, () => {
+      const out = current().extract(ctx, carrier, (getter ?? defaultTextMapGetter) as TextMapGetter<unknown>);
+      return typeof out?.getValue === "function" ? out : ctx;
+    }),
+  fields: () =>
+    guard("fields", [], () => {
+      const fields = current().fields();
+      return Array.isArray(fields) ? [...fields] : [];
+    }),
+  setGlobalPropagator(propagator) {
     if (!isPropagator(propagator)) {
-      diag.error("propagation.setGlobalPropagator: expected an object with inject/extract/fields methods; ignored.");
+      diag.error("propagation.setGlobalPropagator: ignored an object without inject/extract methods.");
       return false;
     }
     registered = propagator;

@@ -38,94 +38,74 @@ export interface TextMapPropagator<Carrier = unknown> {
 
 /** True for an object with `inject` and `extract` methods (what a {@link TextMapPropagator} must have). */
 export function isPropagator(p: unknown): p is TextMapPropagator<unknown> {
-  return (
-    p !== null &&
-    typeof p === "object" &&
-    typeof (p as TextMapPropagator).inject === "function" &&
-    typeof (p as TextMapPropagator).extract === "function"
-  );
+  return typeof (p as TextMapPropagator)?.inject === "function" && typeof (p as TextMapPropagator)?.extract === "function";
 }
 
 interface HeadersLike {
-  get(key: string): string | null | undefined;
+  get(key: string): unknown;
   set?(key: string, value: string): void;
   forEach?(fn: (value: string, key: string) => void): void;
   keys?(): Iterable<string>;
 }
+type Carrier = Map<unknown, unknown> | Record<string, unknown>;
 
-function isMap(c: object): c is Map<unknown, unknown> {
-  return c instanceof Map || Object.prototype.toString.call(c) === "[object Map]";
+/** A fetch `Headers` or the like: its own `get` (case-insensitive, joining repeated lines with ", "). */
+const isHeadersLike = (c: object): c is HeadersLike => !(c instanceof Map) && typeof (c as HeadersLike).get === "function";
+const keysOf = (c: Carrier): Iterable<unknown> => (c instanceof Map ? c.keys() : Object.keys(c));
+const valueOf = (c: Carrier, key: string): unknown => (c instanceof Map ? c.get(key) : c[key]);
+
+/** The strings a carrier value holds: a string, a number (Node's `content-length`), an array's strings. */
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (typeof value === "number" || typeof value === "bigint") return [String(value)];
+  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
 }
 
-function isHeadersLike(c: object): c is HeadersLike {
-  return typeof (c as HeadersLike).get === "function";
-}
+/** One string, several (repeated field lines) or none, as the getter contract wants them. */
+const asGot = (values: string[]): string | string[] | undefined => (values.length > 1 ? values : values[0]);
 
-/** The keys of a Map or plain-object carrier. */
-function keysOf(c: object): Iterable<unknown> {
-  return isMap(c) ? c.keys() : Object.keys(c);
-}
-
-/** A plain-object or Map value as the getter contract wants it. */
-function normalize(value: unknown): string | string[] | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
-  if (Array.isArray(value)) {
-    const strings = value.filter((v): v is string => typeof v === "string");
-    return strings.length > 1 ? strings : strings[0]; // undefined when there is none
-  }
-  return undefined;
-}
-
-const GET_FAILED = "Propagation: a carrier value could not be read; ignoring it.";
-const ASCII = /^[\x00-\x7f]*$/;
-
-/** The values of all keys of a Map or plain object matching `key` case-insensitively, keeping repeated lines apart. */
-function collect(carrier: object, key: string): string | string[] | undefined {
-  const wanted = key.toLowerCase();
-  // For an ASCII `wanted` (every header name) a key of another length never matches, so most
-  // keys of a large carrier are skipped without lower-casing them: each `get` is one cheap pass.
-  const anyLength = !ASCII.test(wanted);
-  const map = isMap(carrier) ? carrier : undefined;
-  let found: string | string[] | undefined;
+/** The keys of a Map or plain object equal to `name` but for case. */
+function keysNamed(carrier: Carrier, name: string): string[] {
+  const wanted = name.toLowerCase();
+  // toLowerCase changes a string's length only for U+0130 (to "i" U+0307), so unless `wanted`
+  // holds U+0307 a key of another length never matches: most keys of a large carrier are
+  // skipped without lower-casing them, and each lookup is one cheap pass.
+  const anyLength = wanted.includes("\u0307");
+  const out: string[] = [];
   for (const k of keysOf(carrier)) {
-    if (typeof k !== "string" || (!anyLength && k.length !== wanted.length) || (k !== wanted && k.toLowerCase() !== wanted)) continue;
-    const v = normalize(map ? map.get(k) : (carrier as Record<string, unknown>)[k]);
-    if (v === undefined) continue;
-    if (found === undefined) found = v;
-    else {
-      // `found` becomes our own array (normalize copies arrays); a loop, since spreading a huge
-      // array into push() overflows the argument limit.
-      if (typeof found === "string") found = [found];
-      for (const x of typeof v === "string" ? [v] : v) found.push(x);
-    }
+    if (typeof k === "string" && (anyLength || k.length === wanted.length) && (k === wanted || k.toLowerCase() === wanted)) out.push(k);
   }
-  return found;
+  return out;
 }
+
+const READ_FAILED = "Propagation: could not read the carrier; ignored what failed.";
 
 /** The default {@link TextMapGetter}: `Headers`, `Map` or plain object carriers; never throws. */
 export const defaultTextMapGetter: TextMapGetter<unknown> = {
   keys(carrier: unknown): string[] {
     if (carrier === null || typeof carrier !== "object") return [];
-    const out: string[] = [];
     try {
-      const add = (k: unknown): void => void (typeof k === "string" && out.push(k));
-      if (isMap(carrier) || !isHeadersLike(carrier)) for (const k of keysOf(carrier)) add(k);
-      else if (typeof carrier.forEach === "function") carrier.forEach((_v, k) => add(k));
-      else if (typeof carrier.keys === "function") for (const k of carrier.keys()) add(k);
-      return out;
+      let keys: unknown[] = [];
+      if (!isHeadersLike(carrier)) keys = [...keysOf(carrier as Carrier)];
+      else if (typeof carrier.forEach === "function") carrier.forEach((_v, k) => keys.push(k));
+      else if (typeof carrier.keys === "function") keys = [...carrier.keys()];
+      return keys.filter((k): k is string => typeof k === "string");
     } catch (err) {
-      diagOnce("warn", "textmap.keys", "Propagation: the carrier's keys could not be read; treating it as empty.", err);
+      diagOnce("warn", READ_FAILED, undefined, err);
       return [];
     }
   },
   get(carrier: unknown, key: string): string | string[] | undefined {
     if (carrier === null || typeof carrier !== "object" || typeof key !== "string") return undefined;
     try {
-      // Headers.get is already case-insensitive and joins repeated lines with ", ".
-      return isHeadersLike(carrier) && !isMap(carrier) ? normalize(carrier.get(key)) : collect(carrier, key);
+      if (isHeadersLike(carrier)) return asGot(strings(carrier.get(key)));
+      // Field names are case-insensitive (RFC 9110 §5.1); keys differing by case are repeated lines.
+      const values: string[] = [];
+      // A loop, not push(...): spreading a huge array overflows the argument limit.
+      for (const k of keysNamed(carrier as Carrier, key)) for (const v of strings(valueOf(carrier as Carrier, k))) values.push(v);
+      return asGot(values);
     } catch (err) {
-      diagOnce("warn", "textmap.get", GET_FAILED, err);
+      diagOnce("warn", READ_FAILED, undefined, err);
       return undefined;
     }
   },
@@ -136,23 +116,14 @@ export const defaultTextMapSetter: TextMapSetter<unknown> = {
   set(carrier: unknown, key: string, value: string): void {
     if (carrier === null || typeof carrier !== "object" || typeof key !== "string") return;
     try {
-      const map = isMap(carrier) ? carrier : undefined;
-      if (!map && isHeadersLike(carrier) && typeof carrier.set === "function") {
-        carrier.set(key, value);
-        return;
-      }
-      // Drop other-cased duplicates so the field is sent once (a Map iterator skips entries
-      // deleted under it and Object.keys returns a fresh array, so no copy is needed).
-      const record = carrier as Record<string, unknown>;
-      const wanted = key.toLowerCase();
-      for (const k of keysOf(carrier)) {
-        if (typeof k === "string" && k !== key && k.toLowerCase() === wanted) map ? map.delete(k) : delete record[k];
-      }
-      if (map) map.set(key, value);
-      else record[key] = value;
+      if (isHeadersLike(carrier) && typeof carrier.set === "function") return carrier.set(key, value);
+      // Drop other-cased duplicates so the field is sent once.
+      const c = carrier as Carrier;
+      for (const k of keysNamed(c, key)) if (k !== key) c instanceof Map ? c.delete(k) : delete c[k];
+      c instanceof Map ? c.set(key, value) : (c[key] = value);
     } catch (err) {
       // e.g. an immutable Headers (the guard of a received Request).
-      diagOnce("warn", "textmap.set", `Propagation: could not set "${key}" on the carrier (is it immutable?).`, err);
+      diagOnce("warn", `Propagation: could not set "${key}" on the carrier (is it immutable?).`, undefined, err);
     }
   },
 };
@@ -168,21 +139,14 @@ export function getFields(carrier: unknown, getter: TextMapGetter<unknown>, name
     return names.map((name) => getter.get(carrier, name));
   }
   try {
-    const wanted = new Map<string, string | string[] | undefined>();
-    for (const name of names) wanted.set(name.toLowerCase(), undefined);
-    const map = isMap(carrier) ? carrier : undefined;
-    for (const k of keysOf(carrier)) {
-      if (typeof k !== "string") continue;
-      const lower = k.toLowerCase();
-      if (!wanted.has(lower)) continue;
-      const v = normalize(map ? map.get(k) : (carrier as Record<string, unknown>)[k]);
-      if (v === undefined) continue;
-      const found = wanted.get(lower);
-      wanted.set(lower, found === undefined ? v : ([] as string[]).concat(found, v));
+    const found = new Map(names.map((name) => [name.toLowerCase(), [] as string[]]));
+    for (const k of keysOf(carrier as Carrier)) {
+      const list = typeof k === "string" ? found.get(k.toLowerCase()) : undefined;
+      if (list) for (const v of strings(valueOf(carrier as Carrier, k as string))) list.push(v);
     }
-    return names.map((name) => wanted.get(name.toLowerCase()));
+    return names.map((name) => asGot(found.get(name.toLowerCase())!));
   } catch (err) {
-    diagOnce("warn", "textmap.get", GET_FAILED, err);
+    diagOnce("warn", READ_FAILED, undefined, err);
     return names.map(() => undefined);
   }
 }

@@ -48,7 +48,7 @@ export function parseTraceParent(header: string): SpanContext | undefined {
 
 /** Formats a valid span context as a version-00 `traceparent` value. */
 export function formatTraceParent(spanContext: SpanContext): string {
-  const flags = (Number(spanContext.traceFlags) & 0xff) || 0;
+  const flags = Number(spanContext.traceFlags) & 0xff; // NaN & 0xff is 0
   return `00-${spanContext.traceId}-${spanContext.spanId}-${flags.toString(16).padStart(2, "0")}`;
 }
 
@@ -72,18 +72,17 @@ export class W3CTraceContextPropagator implements TextMapPropagator<unknown> {
 
   /** Returns `context` with the remote span context from `carrier`, or `context` when there is none. */
   extract(context: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
-    const raw = getter.get(carrier, TRACE_PARENT_HEADER);
     // Several traceparent field lines are invalid (§3.2: "MUST ... ignore").
-    const header = singleValue(raw);
+    const header = singleValue(getter.get(carrier, TRACE_PARENT_HEADER));
     if (header === undefined) return context;
     const spanContext = parseTraceParent(header);
     if (!spanContext) {
-      diagOnce("debug", "traceparent.invalid", "Ignoring an invalid traceparent header (W3C Trace Context §3.2).");
+      diagOnce("debug", "Ignored an invalid traceparent header (W3C Trace Context §3.2).");
       return context;
     }
     // Repeated tracestate lines are one list (RFC 9110 §5.3; Trace Context §3.3.1).
     const joined = joinFieldLines(getter.get(carrier, TRACE_STATE_HEADER));
-    if (typeof joined === "string" && joined !== "") spanContext.traceState = createTraceState(joined);
+    if (typeof joined === "string" && joined) spanContext.traceState = createTraceState(joined);
     return setSpanContext(context, spanContext);
   }
 
