@@ -72,11 +72,6 @@ export class SdkTracer implements Tracer {
     this.#randomIds = config.idGenerator === randomIdGenerator;
   }
 
-  /** The instrumentation scope this tracer records under. */
-  get instrumentationScope(): TracerConfig["instrumentationScope"] {
-    return this.#config.instrumentationScope;
-  }
-
   startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
     try {
       return this.#start(name, options, ctx);
