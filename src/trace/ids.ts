@@ -51,11 +51,13 @@ function fill(): void {
 function randomHex(bytes: number): string {
   for (;;) {
     if (!random || offset + bytes > random.length) fill();
+    // Module variables copied to locals: the loop below then reads no module state.
+    const r = random!;
     const start = offset;
-    offset += bytes;
+    const end = (offset = start + bytes);
     let nonZero = 0;
-    for (let i = start; i < offset; i++) nonZero |= random![i]!;
-    if (nonZero) return hex.slice(2 * start, 2 * offset); // all-zero ids are invalid: draw again
+    for (let i = start; i < end; i++) nonZero |= r[i]!;
+    if (nonZero) return hex.slice(2 * start, 2 * end); // all-zero ids are invalid: draw again
   }
 }
 
