@@ -15,7 +15,7 @@
 const BLOCK_SIZE = 16384;
 const FIRST_BLOCK_SIZE = 512;
 
-let random: Uint8Array | undefined; // the current block of random bytes
+let random: Uint8Array<ArrayBuffer> | undefined; // the current block of random bytes
 let chars: Uint8Array; // its hex digits as ASCII codes, two per byte
 let hex = ""; // the same digits as a string
 let offset = 0;
