@@ -20,26 +20,30 @@ export type HrTime = [number, number];
  */
 export type TimeInput = HrTime | number | Date;
 
+interface Anchor {
+  epochMillis: number; // integer wall-clock milliseconds at the anchor
+  perf: number; // performance.now() at the anchor
+}
+
+let anchor: Anchor | undefined;
+
 /** `performance` when it has `now()`, else `Date`: the monotonic clock where there is one. */
 function currentClock(): { now(): number } {
   const p = (globalThis as { performance?: { now?: () => number } }).performance;
   return typeof p?.now === "function" ? (p as { now(): number }) : Date;
 }
 
-// The span clock and the anchor, set together on first use (not on import: DESIGN principle 5).
-// The clock is looked up once instead of on every reading: a global property lookup plus a
-// type check per call was a measurable part of a span's cost.
+// The span clock, looked up once (on first use, not on import) instead of on every reading:
+// a global property lookup plus a type check per call was a measurable part of a span's cost.
 let clock: { now(): number } | undefined;
-let anchorEpochMillis = 0; // integer wall-clock milliseconds at the anchor
-let anchorPerf = 0; // the clock's reading at the anchor
 
-function anchor(): { now(): number } {
-  if (!clock) {
-    clock = currentClock();
-    anchorEpochMillis = Date.now();
-    anchorPerf = clock.now();
-  }
-  return clock;
+function perfNow(): number {
+  return (clock ??= currentClock()).now();
+}
+
+function getAnchor(): Anchor {
+  // Created on first use, not on import (DESIGN principle 5).
+  return (anchor ??= { epochMillis: Date.now(), perf: perfNow() });
 }
 
 /**
@@ -53,8 +57,8 @@ export function monotonicNow(): number {
 
 /** The current time, in milliseconds since the SDK's anchor. */
 export function now(): number {
-  // Left to right: anchor() runs (and sets anchorPerf) before anchorPerf is read.
-  return (clock ?? anchor()).now() - anchorPerf;
+  const a = anchor ?? getAnchor();
+  return perfNow() - a.perf;
 }
 
 // Numbers at least this large are epoch milliseconds (after 1973-03-03); smaller numbers
@@ -73,19 +77,19 @@ export function toTime(input?: TimeInput): number {
  * finite time reads as now. Lets `addEvent` tell a time from attributes and convert it in one step.
  */
 export function timeOf(value: unknown): number | undefined {
-  anchor();
+  const a = getAnchor();
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return now();
-    return value >= EPOCH_MILLIS_THRESHOLD ? value - anchorEpochMillis : value - anchorPerf;
+    return value >= EPOCH_MILLIS_THRESHOLD ? value - a.epochMillis : value - a.perf;
   }
   try {
     if (value instanceof Date) {
       const ms = value.getTime();
-      return Number.isFinite(ms) ? ms - anchorEpochMillis : now();
+      return Number.isFinite(ms) ? ms - a.epochMillis : now();
     }
     if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number" && typeof value[1] === "number") {
       // Subtract in whole milliseconds first so the large values cancel exactly.
-      return value[0] * 1000 - anchorEpochMillis + value[1] / 1e6;
+      return value[0] * 1000 - a.epochMillis + value[1] / 1e6;
     }
   } catch {
     // A throwing or revoked Proxy: not a time (recording never throws).
@@ -111,14 +115,14 @@ export interface EpochNanosParts {
  * epoch clamp to 0; times past the end of `fixed64` to 2^64 - 1.
  */
 export function epochNanosParts(time: number, out: EpochNanosParts): void {
-  anchor();
+  const a = getAnchor();
   let whole = Math.floor(time);
   let nanos = Math.round((time - whole) * 1e6);
   if (nanos >= 1e6) {
     whole += 1;
     nanos -= 1e6;
   }
-  const millis = anchorEpochMillis + whole;
+  const millis = a.epochMillis + whole;
   if (millis < 0 || millis !== millis) {
     out.millis = 0;
     out.nanos = 0;
@@ -152,15 +156,14 @@ const MAX_EPOCH_NANOS_REST = 551615;
 
 /** Anchor-relative milliseconds → (fractional) epoch milliseconds, for display. */
 export function toEpochMillis(time: number): number {
-  anchor();
-  return anchorEpochMillis + time;
+  return getAnchor().epochMillis + time;
 }
 
 /** Anchor-relative milliseconds → {@link HrTime}. */
 export function toHrTime(time: number): HrTime {
-  anchor();
+  const a = getAnchor();
   const whole = Math.floor(time);
-  const millis = anchorEpochMillis + whole;
+  const millis = a.epochMillis + whole;
   const seconds = Math.floor(millis / 1000);
   const nanos = (millis - seconds * 1000) * 1e6 + Math.round((time - whole) * 1e6);
   return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
