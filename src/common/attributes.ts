@@ -1,6 +1,6 @@
 /**
  * Attribute values and the rules for recording them, shared by spans, events, links,
- * resources, metrics and logs.
+ * resources and (later) metrics and logs.
  *
  * Spec: https://opentelemetry.io/docs/specs/otel/common/#attribute — a value is a
  * string, boolean, double or int64, or a homogeneous array of one of those. `null`
@@ -24,6 +24,63 @@ export interface Attributes {
   [key: string]: AttributeValue | undefined;
 }
 
+/**
+ * Returns `value` made valid for recording, or `undefined` when it cannot be recorded.
+ * Strings (also inside arrays) are truncated to `maxLength` UTF-16 code units, taking care
+ * not to split a surrogate pair. Arrays are copied so later mutation by the caller does not
+ * change what was recorded.
+ */
+export function sanitizeAttributeValue(value: unknown, maxLength: number = Infinity): AttributeValue | undefined {
+  switch (typeof value) {
+    case "string":
+      return value.length > maxLength ? truncate(value, maxLength) : value;
+    case "number":
+    case "boolean":
+      return value;
+    case "object":
+      try {
+        return Array.isArray(value) ? sanitizeArray(value, maxLength) : undefined;
+      } catch {
+        return undefined; // a revoked proxy, or an array proxy whose `length` trap throws
+      }
+    default:
+      // undefined, bigint, symbol, function: not attribute values.
+      return undefined;
+  }
+}
+
+function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | undefined {
+  let kind: string | undefined;
+  const out: Array<string | number | boolean | null> = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let v: unknown;
+    try {
+      v = values[i];
+    } catch {
+      return undefined; // a throwing getter on an index
+    }
+    if (v === null || v === undefined) {
+      out[i] = null;
+      continue;
+    }
+    const t = typeof v;
+    if (t !== "string" && t !== "number" && t !== "boolean") return undefined;
+    if (kind === undefined) kind = t;
+    else if (kind !== t) return undefined; // mixed types are not a valid attribute array
+    out[i] = t === "string" && (v as string).length > maxLength ? truncate(v as string, maxLength) : (v as string | number | boolean);
+  }
+  return out as AttributeValue;
+}
+
+/** Cuts `s` to at most `max` code units without leaving half of a surrogate pair at the end. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = max;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // high surrogate whose pair would be cut
+  return s.slice(0, end);
+}
+
 /** Attribute limits applied when recording into an {@link Attributes} object. */
 export interface AttributeLimits {
   /** Maximum number of distinct keys; further new keys are dropped and counted. */
@@ -32,67 +89,53 @@ export interface AttributeLimits {
   readonly valueLengthLimit: number;
 }
 
-/**
- * Returns `value` made valid for recording, or `undefined` when it cannot be recorded.
- * Strings (also inside arrays) are truncated to `maxLength` UTF-16 code units, taking care
- * not to split a surrogate pair. Arrays are copied so later mutation by the caller does not
- * change what was recorded.
- */
-export function sanitizeAttributeValue(value: unknown, maxLength: number = Infinity): AttributeValue | undefined {
-  const type = typeof value;
-  if (type === "string") return truncate(value as string, maxLength);
-  if (type === "number" || type === "boolean") return value as number | boolean;
-  try {
-    if (!Array.isArray(value)) return undefined; // undefined, bigint, symbol, function, object
-    let kind: string | undefined;
-    const out: Array<string | number | boolean | null> = [];
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const t = typeof v;
-      if (v == null) out.push(null);
-      else if ((t !== "string" && t !== "number" && t !== "boolean") || (kind ??= t) !== t) return undefined; // mixed types are not valid
-      else out.push(t === "string" ? truncate(v as string, maxLength) : (v as number | boolean));
-    }
-    return out as AttributeValue;
-  } catch {
-    return undefined; // a revoked proxy, or an array proxy whose traps or getters throw
-  }
-}
-
-/** Cuts `s` to at most `max` code units without leaving half of a surrogate pair at the end. */
-export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const last = s.charCodeAt(max - 1);
-  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max); // a high surrogate whose pair would be cut
+/** What {@link setAttribute} did with an attribute. */
+export enum AttributeOutcome {
+  /** Invalid key or value (reported through `diag`), or `null`/`undefined` (unset). */
+  Ignored = 0,
+  /** A new key was added. */
+  Added = 1,
+  /** An existing key got a new value. */
+  Replaced = 2,
+  /** A new key was dropped because `size` had reached the count limit. */
+  DroppedByLimit = 3,
 }
 
 /**
- * Sets `key` to `value` on `target`, which currently holds `size` keys, under `limits`, and
- * returns what happened: 0 ignored (an invalid key or value, reported once; or `null`/`undefined`,
- * "unset"), 1 added, 2 replaced, 3 dropped by the count limit. The caller keeps `size` (cheaper
- * than counting keys on every call) and counts drops.
+ * Sets `key` to `value` on `target`, which currently holds `size` keys, under `limits`.
+ * The caller keeps `size` (cheaper than counting keys on every call) and counts drops.
+ * Invalid keys and values are dropped with one diagnostic and are not "dropped by limit".
  */
-export function setAttribute(target: Attributes, key: string, value: unknown, limits: AttributeLimits, size: number): 0 | 1 | 2 | 3 {
-  if (typeof key !== "string" || key === "") {
+export function setAttribute(
+  target: Attributes,
+  key: string,
+  value: unknown,
+  limits: AttributeLimits,
+  size: number,
+): AttributeOutcome {
+  if (typeof key !== "string" || key.length === 0) {
     diagOnce("warn", "attr-key", `Dropped attribute with invalid key ${describeValue(key)}: keys must be non-empty strings.`);
-    return 0;
+    return AttributeOutcome.Ignored;
   }
-  if (value == null) return 0; // "unset", as in @opentelemetry/api
+  if (value === undefined || value === null) return AttributeOutcome.Ignored; // "unset", as in @opentelemetry/api
   const clean = sanitizeAttributeValue(value, limits.valueLengthLimit);
   if (clean === undefined) {
     diagOnce(
       "warn",
       `attr-value:${key}`,
-      `Dropped attribute "${key}": ${describeValue(value)} is not a string, number, boolean or homogeneous array of them.`,
+      `Dropped attribute "${key}": ${describeValue(value)} is not a valid attribute value (string, number, boolean or a homogeneous array of them).`,
     );
-    return 0;
+    return AttributeOutcome.Ignored;
   }
-  const exists = Object.hasOwn(target, key);
-  if (!exists && size >= limits.countLimit) return 3;
-  // `__proto__`: kept as an own property instead of replacing the object's prototype.
-  if (key === "__proto__") Object.defineProperty(target, key, { value: clean, enumerable: true, writable: true, configurable: true });
-  else target[key] = clean;
-  return exists ? 2 : 1;
+  const exists = hasOwn.call(target, key);
+  if (!exists && size >= limits.countLimit) return AttributeOutcome.DroppedByLimit;
+  if (key === "__proto__") {
+    // Keep the data as an own property instead of replacing the object's prototype.
+    Object.defineProperty(target, key, { value: clean, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = clean;
+  }
+  return exists ? AttributeOutcome.Replaced : AttributeOutcome.Added;
 }
 
 /**
@@ -106,7 +149,8 @@ export function forEachAttribute(source: unknown, fn: (key: string, value: unkno
   try {
     keys = Object.keys(source);
   } catch {
-    return diagOnce("warn", "Dropped unreadable attributes."); // a revoked Proxy, or one whose ownKeys trap throws
+    diagOnce("warn", "Dropped unreadable attributes."); // a revoked Proxy, or one whose ownKeys trap throws
+    return;
   }
   for (const key of keys) {
     let value: unknown;
@@ -125,19 +169,20 @@ export function forEachAttribute(source: unknown, fn: (key: string, value: unkno
  * Returns the object and how many entries the count limit dropped.
  */
 export function copyAttributes(source: unknown, limits: AttributeLimits): { attributes: Attributes; dropped: number } {
-  let attributes = copyPlainAttributes(source, limits);
+  const plain = copyPlainAttributes(source, limits);
+  if (plain !== undefined) return { attributes: plain, dropped: 0 };
+  const attributes: Attributes = {};
   let dropped = 0;
-  if (!attributes) {
-    const copy: Attributes = (attributes = {});
-    let size = 0;
-    forEachAttribute(source, (key, value) => {
-      const outcome = setAttribute(copy, key, value, limits, size);
-      if (outcome === 1) size++;
-      else if (outcome === 3) dropped++;
-    });
-  }
+  let size = 0;
+  forEachAttribute(source, (key, value) => {
+    const outcome = setAttribute(attributes, key, value, limits, size);
+    if (outcome === AttributeOutcome.Added) size++;
+    else if (outcome === AttributeOutcome.DroppedByLimit) dropped++;
+  });
   return { attributes, dropped };
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * The fast path of copying attributes: when every own enumerable entry of `source` is a
@@ -157,13 +202,16 @@ export function copyPlainAttributes(source: unknown, limits: AttributeLimits): A
   } catch {
     return undefined;
   }
+  const maxLength = limits.valueLengthLimit;
   let count = 0;
   for (const key in copy) {
     // Inherited enumerable keys (a polluted prototype) or a symbol-keyed copy are left to the general path.
-    if (!Object.hasOwn(copy, key) || key === "" || key === "__proto__") return undefined;
+    if (!hasOwn.call(copy, key) || key.length === 0 || key === "__proto__") return undefined;
     const value = copy[key];
     const type = typeof value;
-    if (type === "string" ? (value as string).length > limits.valueLengthLimit : type !== "number" && type !== "boolean") return undefined;
+    if (type === "string") {
+      if ((value as string).length > maxLength) return undefined;
+    } else if (type !== "number" && type !== "boolean") return undefined;
     count++;
   }
   if (count > limits.countLimit) return undefined;

@@ -7,7 +7,16 @@
  * ignored with one diagnostic, invalid input is dropped, nothing throws.
  */
 import { describe } from "../common/describe.ts";
-import { copyAttributes, copyPlainAttributes, forEachAttribute, plainCopy, setAttribute, type Attributes, type AttributeValue } from "../common/attributes.ts";
+import {
+  AttributeOutcome,
+  copyAttributes,
+  copyPlainAttributes,
+  forEachAttribute,
+  plainCopy,
+  setAttribute,
+  type Attributes,
+  type AttributeValue,
+} from "../common/attributes.ts";
 import { diagOnce } from "../common/diag.ts";
 import { now, timeOf, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
@@ -27,7 +36,10 @@ export interface SpanOwner {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
   readonly limits: CompiledSpanLimits;
-  /** The provider's processors; a {@link MultiSpanProcessor} never throws, so spans call it unguarded. */
+  /**
+   * The provider's processors. A {@link MultiSpanProcessor}, which never throws (it isolates
+   * each processor and reports a failure once), so the span calls it without a guard of its own.
+   */
   readonly processor: MultiSpanProcessor;
 }
 
@@ -74,12 +86,15 @@ export class RecordingSpan implements Span, ReadableSpan {
     this.status = UNSET_STATUS;
     // The common case, primitive values within the limits, is one shallow copy; anything
     // else goes entry by entry through setAttribute (same outcome, drops reported).
-    const plain = attributes && copyPlainAttributes(attributes, owner.limits.span);
-    this.attributes = plain || {};
-    this.links = this.events = NONE;
-    this.droppedAttributesCount = this.droppedEventsCount = this.droppedLinksCount = 0;
+    const plain = attributes ? copyPlainAttributes(attributes, owner.limits.span) : undefined;
+    this.attributes = plain ?? {};
+    this.links = NONE;
+    this.events = NONE;
+    this.droppedAttributesCount = 0;
+    this.droppedEventsCount = 0;
+    this.droppedLinksCount = 0;
     this.ended = false;
-    if (plain) this.#attributeCount = plainCopy.count;
+    if (plain !== undefined) this.#attributeCount = plainCopy.count;
     else if (attributes) this.setAttributes(attributes);
     if (links) this.addLinks(links);
     owner.processor.onStart(this, parentContext);
@@ -102,7 +117,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    if (this.#afterEnd("setAttribute")) return this;
+    if (this.#refuseAfterEnd("setAttribute")) return this;
     const limits = this.#owner.limits.span;
     // Fast path for the common case, a new key with a primitive value under the limits;
     // anything else (replacement, arrays, invalid input, limits, `__proto__`-like keys found
@@ -119,10 +134,9 @@ export class RecordingSpan implements Span, ReadableSpan {
       this.#attributeCount++;
       return this;
     }
-    // 1: added; 3: dropped by the count limit (reported once).
     const outcome = setAttribute(this.attributes, key, value, limits, this.#attributeCount);
-    if (outcome === 1) this.#attributeCount++;
-    else if (outcome === 3 && this.droppedAttributesCount++ === 0) limitReached("attribute", limits.countLimit, "new attributes");
+    if (outcome === AttributeOutcome.Added) this.#attributeCount++;
+    else if (outcome === AttributeOutcome.DroppedByLimit) this.#dropAttribute();
     return this;
   }
 
@@ -132,10 +146,9 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
-    if (this.#afterEnd("addEvent")) return this;
+    if (this.#refuseAfterEnd("addEvent")) return this;
     const limits = this.#owner.limits;
-    const limit = limits.eventCountLimit;
-    if (limit === 0) {
+    if (limits.eventCountLimit === 0) {
       this.droppedEventsCount++;
       return this;
     }
@@ -146,36 +159,43 @@ export class RecordingSpan implements Span, ReadableSpan {
       attributes = attributesOrTime;
       eventTime = toTime(time);
     }
+    const copied = copyAttributes(attributes, limits.event);
+    const event: TimedEvent = {
+      name: safeString(name, "event"),
+      time: eventTime,
+      attributes: copied.attributes,
+      droppedAttributesCount: copied.dropped,
+    };
     const events = this.events === NONE ? (this.events = []) : (this.events as TimedEvent[]);
-    if (events.length >= limit) {
+    if (events.length >= limits.eventCountLimit) {
       // The official SDKs keep the newest events: drop the oldest.
       events.shift();
       this.droppedEventsCount++;
-      limitReached("event", limit, "the oldest events");
+      limitReached("event", limits.eventCountLimit, "the oldest events");
     }
-    const copied = copyAttributes(attributes, limits.event);
-    events.push({ name: safeString(name, "event"), time: eventTime, attributes: copied.attributes, droppedAttributesCount: copied.dropped });
+    events.push(event);
     return this;
   }
 
   addLink(link: Link): this {
-    if (this.#afterEnd("addLink")) return this;
+    if (this.#refuseAfterEnd("addLink")) return this;
     let context: SpanContext | undefined;
     let linkAttributes: unknown;
     let droppedBefore: unknown;
     try {
       // Read once: a link may be a Proxy or have getters that throw. Its context's ids too: a
-      // context whose ids are not strings is dropped now rather than breaking an exporter later.
+      // context whose ids are not strings (or whose getters throw) is dropped now rather than
+      // breaking an exporter later.
       const c: unknown = typeof link === "object" ? link?.context : undefined;
       if (c && typeof c === "object" && typeof (c as SpanContext).traceId === "string" && typeof (c as SpanContext).spanId === "string") {
+        context = c as SpanContext;
         linkAttributes = link.attributes;
         droppedBefore = link.droppedAttributesCount;
-        context = c as SpanContext;
       }
     } catch {
-      // reported below, as a link without a span context
+      context = undefined;
     }
-    if (!context) {
+    if (context === undefined) {
       diagOnce("warn", "Dropped a link without a span context.");
       return this;
     }
@@ -186,7 +206,8 @@ export class RecordingSpan implements Span, ReadableSpan {
       return this;
     }
     const copied = copyAttributes(linkAttributes, limits.link);
-    (this.links === NONE ? (this.links = []) : (this.links as RecordedLink[])).push({
+    const links = this.links === NONE ? (this.links = []) : (this.links as RecordedLink[]);
+    links.push({
       context,
       attributes: copied.attributes,
       droppedAttributesCount: copied.dropped + (Number.isSafeInteger(droppedBefore) && (droppedBefore as number) > 0 ? (droppedBefore as number) : 0),
@@ -205,7 +226,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   setStatus(status: SpanStatus): this {
-    if (this.#afterEnd("setStatus")) return this;
+    if (this.#refuseAfterEnd("setStatus")) return this;
     let code: unknown;
     let message: unknown;
     try {
@@ -222,7 +243,8 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   updateName(name: string): this {
-    if (!this.#afterEnd("updateName")) this.name = safeString(name, this.name);
+    if (this.#refuseAfterEnd("updateName")) return this;
+    this.name = safeString(name, this.name);
     return this;
   }
 
@@ -232,14 +254,14 @@ export class RecordingSpan implements Span, ReadableSpan {
       try {
         const { code, name, message, stack } = exception;
         // safeString: a `code` that cannot become a string must not lose the name, message and stack.
-        const type = code != null ? safeString(code, name as string) : name;
+        const type = code !== undefined && code !== null ? safeString(code, name as string) : name;
         if (typeof type === "string") attributes["exception.type"] = type;
         if (typeof message === "string") attributes["exception.message"] = message;
         if (typeof stack === "string") attributes["exception.stacktrace"] = stack;
       } catch {
         // A throwing getter on the error: record what we have.
       }
-    } else if (exception != null) {
+    } else if (exception !== undefined && exception !== null) {
       // A string is the message; another primitive, its text.
       attributes["exception.message"] = safeString(exception, "");
     }
@@ -256,20 +278,25 @@ export class RecordingSpan implements Span, ReadableSpan {
     this.#owner.processor.onEnd(this);
   }
 
-  /** Reports, once per `key`, a misuse of this span: `Span "<name>" <what>.` */
-  #warn(key: string, what: string): void {
-    diagOnce("warn", "span-" + key, `Span "${this.name}" ${what}.`);
+  #dropAttribute(): void {
+    if (this.droppedAttributesCount++ === 0) limitReached("attribute", this.#owner.limits.attributeCountLimit, "new attributes");
   }
 
-  #afterEnd(operation: string): boolean {
-    // The message is its own once-key: one report per operation.
-    return this.ended && (diagOnce("warn", `Span.${operation}() called after end(); ignored.`), true);
+  /** Reports, once per `key`, a misuse of this span: `Span "<name>" <what>.` */
+  #warn(key: string, what: string): void {
+    diagOnce("warn", `span-${key}`, `Span "${this.name}" ${what}.`);
+  }
+
+  #refuseAfterEnd(operation: string): boolean {
+    if (!this.ended) return false;
+    diagOnce("warn", `span-after-end:${operation}`, `Span.${operation}() called after end(); ignored.`);
+    return true;
   }
 }
 
-/** Reports, once per kind and limit, that a span limit (spec: SDK "Span Limits") dropped `dropping`. */
+/** Reports, once per kind, that a span limit (spec: SDK "Span Limits") dropped `dropping`. */
 function limitReached(kind: string, limit: number, dropping: string): void {
-  diagOnce("warn", `Span ${kind} limit (${limit}) reached; dropping ${dropping}.`);
+  diagOnce("warn", `span-${kind}-limit`, `Span ${kind} limit (${limit}) reached; dropping ${dropping}.`);
 }
 
 /** `value` as a string for names and messages; `fallback` when its conversion throws (hostile toString). */
