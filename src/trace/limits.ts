@@ -59,12 +59,6 @@ export interface CompiledSpanLimits extends SpanLimits {
 
 /** Precomputes the attribute-limit objects so spans do not allocate them per call. */
 export function compileSpanLimits(limits: SpanLimits): CompiledSpanLimits {
-  const valueLengthLimit = limits.attributeValueLengthLimit;
-  const of = (countLimit: number): AttributeLimits => Object.freeze({ countLimit, valueLengthLimit });
-  return Object.freeze({
-    ...limits,
-    span: of(limits.attributeCountLimit),
-    event: of(limits.attributePerEventCountLimit),
-    link: of(limits.attributePerLinkCountLimit),
-  });
+  const of = (countLimit: number): AttributeLimits => ({ countLimit, valueLengthLimit: limits.attributeValueLengthLimit });
+  return { ...limits, span: of(limits.attributeCountLimit), event: of(limits.attributePerEventCountLimit), link: of(limits.attributePerLinkCountLimit) };
 }

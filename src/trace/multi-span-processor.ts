@@ -14,12 +14,13 @@ export class MultiSpanProcessor implements SpanProcessor {
     this.#processors = processors;
   }
 
+  // Two loops rather than one generic: a fixed method name keeps the per-span call fast.
   onStart(span: Span & ReadableSpan, parentContext: Context): void {
     for (const p of this.#processors) {
       try {
         p.onStart(span, parentContext);
       } catch (err) {
-        diagOnce("error", "processor-onstart", "A span processor threw in onStart; the error was ignored.", err);
+        failed("threw in onStart", err);
       }
     }
   }
@@ -29,24 +30,30 @@ export class MultiSpanProcessor implements SpanProcessor {
       try {
         p.onEnd(span);
       } catch (err) {
-        diagOnce("error", "processor-onend", "A span processor threw in onEnd; the error was ignored.", err);
+        failed("threw in onEnd", err);
       }
     }
   }
 
   forceFlush(): Promise<void> {
-    return settleAll(this.#processors, (p) => p.forceFlush());
+    return this.#settle((p) => p.forceFlush());
   }
 
   shutdown(): Promise<void> {
-    return settleAll(this.#processors, (p) => p.shutdown());
+    return this.#settle((p) => p.shutdown());
+  }
+
+  /** `call` on each processor, all at once; a rejection or a synchronous throw is reported, not passed on. */
+  async #settle(call: (p: SpanProcessor) => Promise<void>): Promise<void> {
+    // async: a synchronous throw becomes a rejection, so one processor cannot stop the others.
+    for (const r of await Promise.allSettled(this.#processors.map(async (p) => call(p)))) {
+      if (r.status === "rejected") failed("failed to flush or shut down", r.reason);
+    }
   }
 }
 
-/** `call` on each processor, all at once; a failure (a rejection or a synchronous throw) is reported, not passed on. */
-async function settleAll(processors: readonly SpanProcessor[], call: (p: SpanProcessor) => Promise<void>): Promise<void> {
-  // async: a synchronous throw becomes a rejection, so one processor cannot stop the others.
-  for (const r of await Promise.allSettled(processors.map(async (p) => call(p)))) {
-    if (r.status === "rejected") diagOnce("error", "processor-flush", "A span processor failed to flush or shut down.", r.reason);
-  }
+/** Reports, once per `what`, a processor's failure; the error itself goes along as the detail. */
+function failed(what: string, err: unknown): void {
+  const message = `A span processor ${what}; the error was ignored.`;
+  diagOnce("error", message, message, err);
 }

@@ -43,8 +43,7 @@ export interface TraceAPI {
 /** Creates only non-recording spans that carry the parent's context: the state before `init()`. */
 const noopTracer: Tracer = {
   startSpan(_name: string, options?: SpanOptions, ctx?: Context): Span {
-    if (options?.root) return new NonRecordingSpan();
-    const parent = getSpanContext(ctx ?? contextApi.active());
+    const parent = options?.root ? undefined : getSpanContext(ctx ?? contextApi.active());
     return new NonRecordingSpan(parent && isSpanContextValid(parent) ? parent : undefined);
   },
   startActiveSpan(name: string, ...rest: unknown[]): never {
@@ -55,42 +54,19 @@ const noopProvider: TracerProvider = { getTracer: () => noopTracer };
 let globalProvider: TracerProvider | undefined;
 let generation = 0; // bumps whenever the provider changes, so proxies re-resolve
 
-/** Resolves the real tracer lazily from whatever provider is global at call time. */
-class ProxyTracer implements Tracer {
-  declare readonly name: string;
-  declare readonly version: string | undefined;
-  declare readonly options: TracerOptions | undefined;
-  #delegate: Tracer | undefined;
-  #generation = -1;
-
-  // Assigned here rather than as parameter properties, which would also be emitted as class fields.
-  constructor(name: string, version: string | undefined, options: TracerOptions | undefined) {
-    this.name = name;
-    this.version = version;
-    this.options = options;
-  }
-
-  #tracer(): Tracer {
-    if (this.#generation !== generation || this.#delegate === undefined) {
-      this.#delegate = (globalProvider ?? noopProvider).getTracer(this.name, this.version, this.options);
-      this.#generation = generation;
-    }
-    return this.#delegate;
-  }
-
-  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
-    return this.#tracer().startSpan(name, options, ctx);
-  }
-
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
-    const tracer = this.#tracer();
-    return (tracer.startActiveSpan as (name: string, ...args: unknown[]) => ReturnType<F>)(name, ...rest);
-  }
-}
-
 /** The global trace API. */
 export const trace: TraceAPI = {
-  getTracer: (name, version, options) => new ProxyTracer(name, version, options),
+  // A proxy: resolves the real tracer lazily from whatever provider is global at call time.
+  getTracer(name, version, options) {
+    let delegate: Tracer;
+    let seen = -1;
+    const tracer = (): Tracer =>
+      seen === generation ? delegate : ((seen = generation), (delegate = (globalProvider ?? noopProvider).getTracer(name, version, options)));
+    return {
+      startSpan: (spanName, spanOptions, ctx) => tracer().startSpan(spanName, spanOptions, ctx),
+      startActiveSpan: (spanName: string, ...rest: unknown[]) => (tracer().startActiveSpan as (name: string, ...args: unknown[]) => never)(spanName, ...rest),
+    };
+  },
   getTracerProvider: () => globalProvider ?? noopProvider,
   setGlobalTracerProvider(provider) {
     globalProvider = provider;

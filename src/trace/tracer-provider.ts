@@ -2,7 +2,7 @@
  * The tracer provider: owns the resource, sampler, limits and processors, and hands out
  * tracers (one per instrumentation scope). Spec: https://opentelemetry.io/docs/specs/otel/trace/sdk/#tracer-provider
  */
-import { describe } from "../common/describe.ts";
+import { describeValue } from "../common/describe.ts";
 import { diag } from "../common/diag.ts";
 import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
@@ -44,15 +44,17 @@ export interface TracerProvider {
  * so that recording never meets a processor it cannot call. A copy: later changes to the
  * caller's array do not reach the provider.
  */
-function checkProcessors(processors: unknown): SpanProcessor[] {
-  const list = processors ?? [];
+function checkProcessors(list: unknown): SpanProcessor[] {
+  const processors = list ?? [];
   const methods = ["onStart", "onEnd", "forceFlush", "shutdown"] as const;
-  const error = (what: string): TypeError =>
-    new TypeError(`Cannot create BasicTracerProvider: spanProcessors${what} (${methods.join(", ")})`);
-  if (!Array.isArray(list)) throw error(" must be an array of span processors");
-  const bad = list.findIndex((p: Partial<SpanProcessor> | null) => methods.some((m) => typeof p?.[m] != "function"));
-  if (bad >= 0) throw error(`[${bad}] is not a span processor`);
-  return [...(list as SpanProcessor[])];
+  const bad = Array.isArray(processors)
+    ? processors.findIndex((p: Partial<SpanProcessor> | null) => methods.some((m) => typeof p?.[m] != "function"))
+    : -2;
+  if (bad !== -1) {
+    const what = bad < 0 ? " must be an array of span processors" : `[${bad}] is not a span processor`;
+    throw new TypeError(`Cannot create BasicTracerProvider: spanProcessors${what} (${methods.join(", ")})`);
+  }
+  return [...(processors as SpanProcessor[])];
 }
 
 /** The SDK's tracer provider. */
@@ -79,7 +81,7 @@ export class BasicTracerProvider implements TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     if (typeof name !== "string" || name === "") {
       // Spec: an invalid name still returns a working tracer, with a warning.
-      diag.warn(`getTracer: invalid tracer name ${JSON.stringify(describe(name))}; using an empty name.`);
+      diag.warn(`getTracer: invalid tracer name ${describeValue(name)}; using an empty name.`);
       name = "";
     }
     let schemaUrl: unknown;
@@ -91,12 +93,11 @@ export class BasicTracerProvider implements TracerProvider {
     // Only strings are kept: a Symbol or a prototype-less object would throw in the key below.
     const v = typeof version === "string" ? version : undefined;
     const url = typeof schemaUrl === "string" ? schemaUrl : undefined;
-    const key = `${name}\u0000${v ?? ""}\u0000${url ?? ""}`;
+    const key = `${name}\0${v ?? ""}\0${url ?? ""}`;
     let tracer = this.#tracers.get(key);
-    if (tracer === undefined) {
-      const scope: InstrumentationScope = Object.freeze({ name, version: v, schemaUrl: url });
-      tracer = new SdkTracer({ ...this.#shared, instrumentationScope: scope });
-      this.#tracers.set(key, tracer);
+    if (!tracer) {
+      const instrumentationScope: InstrumentationScope = Object.freeze({ name, version: v, schemaUrl: url });
+      this.#tracers.set(key, (tracer = new SdkTracer({ ...this.#shared, instrumentationScope })));
     }
     return tracer;
   }

@@ -72,11 +72,6 @@ export class SdkTracer implements Tracer {
     this.#randomIds = config.idGenerator === randomIdGenerator;
   }
 
-  /** The instrumentation scope this tracer records under. */
-  get instrumentationScope(): TracerConfig["instrumentationScope"] {
-    return this.#config.instrumentationScope;
-  }
-
   startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
     try {
       return this.#start(name, options, ctx);
@@ -85,14 +80,14 @@ export class SdkTracer implements Tracer {
       // throwing getter or Proxy, a `ctx` that is not a Context) are dropped, the span is kept.
       diagOnce("warn", "startSpan: unreadable options or context ignored.");
       try {
-        return this.#start(name, undefined, undefined);
+        return this.#start(name);
       } catch {
         return new NonRecordingSpan(); // a throwing custom idGenerator or sampler result
       }
     }
   }
 
-  #start(name: string, options: SpanOptions | undefined, ctx: Context | undefined): Span {
+  #start(name: string, options?: SpanOptions, ctx?: Context): Span {
     const config = this.#config;
     let parentContext = ctx ?? contextApi.active();
     if (options?.root) parentContext = deleteSpan(parentContext);
@@ -113,7 +108,7 @@ export class SdkTracer implements Tracer {
     let result: SamplingResult | undefined;
     let sampled: boolean | undefined;
     // A parent's tracestate may carry a sampling threshold that ParentBased checks: ask the sampler.
-    if (decisions !== undefined && validParent?.traceState === undefined) {
+    if (decisions && validParent?.traceState === undefined) {
       sampled = decisions[
         validParent === undefined ? 0 : (validParent.isRemote ? 1 : 3) + ((validParent.traceFlags & 1 /* TraceFlags.SAMPLED */) === 0 ? 1 : 0)
       ] as boolean;
@@ -147,7 +142,7 @@ export class SdkTracer implements Tracer {
       traceFlags: sampled ? parentFlags | 1 /* TraceFlags.SAMPLED */ : parentFlags & ~1 /* TraceFlags.SAMPLED */,
       traceState: result?.traceState ?? validParent?.traceState,
     };
-    if (result !== undefined ? result.decision === 0 /* SamplingDecision.NOT_RECORD */ : !sampled) return new NonRecordingSpan(spanContext);
+    if (result ? result.decision === 0 /* SamplingDecision.NOT_RECORD */ : !sampled) return new NonRecordingSpan(spanContext);
 
     const span = new RecordingSpan(
       config,

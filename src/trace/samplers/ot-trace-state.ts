@@ -80,7 +80,7 @@ export function randomnessOf(traceId: string, traceState: TraceState | undefined
   const rv = getOtSubKey(traceState, "rv");
   if (rv !== undefined) {
     if (isValidRandomness(rv)) return rv;
-    diagOnce("warn", "sampler.ot.rv", `Ignoring invalid explicit randomness "ot=rv:${rv.slice(0, 32)}": expected exactly 14 lowercase hex digits; using the trace id.`);
+    diagOnce("warn", "sampler.ot.rv", `Ignored explicit randomness "ot=rv:${rv.slice(0, 32)}": not 14 lowercase hex digits; using the trace id.`);
   }
   return traceId.slice(traceId.length - 14);
 }

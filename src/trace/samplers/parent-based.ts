@@ -56,9 +56,12 @@ export class ParentBasedSampler implements Sampler {
   constructor(config: ParentBasedSamplerConfig) {
     const c = (config ?? {}) as Partial<Record<keyof ParentBasedSamplerConfig, unknown>>;
     // The spec's defaults: AlwaysOn for sampled parents, AlwaysOff for the others.
-    this.#samplers = SAMPLERS.map((name, i) =>
-      c[name] === undefined && i > 0 ? (i % 2 === 1 ? new AlwaysOnSampler() : new AlwaysOffSampler()) : requireSampler(c[name], name),
-    );
+    this.#samplers = SAMPLERS.map((name, i) => {
+      const s = c[name] as Sampler | undefined;
+      if (s === undefined && i) return i % 2 ? new AlwaysOnSampler() : new AlwaysOffSampler();
+      if (typeof s?.shouldSample === "function") return s;
+      throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
+    });
     SAMPLERS_OF.set(this, this.#samplers);
   }
 
@@ -104,11 +107,6 @@ function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingRe
   if (traceState === undefined || (result.traceState !== undefined && result.traceState !== traceState)) return result;
   const threshold = thresholdOf(traceState);
   if (threshold === undefined || randomnessOf(parent.traceId, traceState) >= threshold) return result;
-  diagOnce("debug", "ParentBasedSampler: erasing an inconsistent sampling threshold (ot=th) from a sampled parent's tracestate.");
+  diagOnce("debug", "ParentBasedSampler: erased an inconsistent threshold (ot=th: above the randomness) of a sampled parent.");
   return { ...result, traceState: eraseOtSubKey(traceState, "th") };
-}
-
-function requireSampler(s: unknown, name: string): Sampler {
-  if (s !== null && typeof s === "object" && typeof (s as Sampler).shouldSample === "function") return s as Sampler;
-  throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
 }
