@@ -125,7 +125,17 @@ const SHAPES: Checks = {
   },
   env: object,
   disabled: boolean,
-  otlp: object,
+  otlp: (v, name) => {
+    object(v, name);
+    // One setting for three signals: a signal's full URL would send metrics and logs to the
+    // traces path (or the reverse), which a collector rejects with 400 on every export.
+    if ((v as { url?: unknown }).url !== undefined) {
+      throw new TypeError(
+        "Cannot init: options.otlp.url is not accepted: options.otlp is shared by traces, metrics and logs, and url is one signal's full URL; " +
+          'set options.otlp.endpoint (the base URL: /v1/traces, /v1/metrics and /v1/logs are appended), or give one signal its own exporter, e.g. traceExporter: createOtlpTraceExporter({ url }).',
+      );
+    }
+  },
   propagator: /* @__PURE__ */ withMethods("a propagator", "inject", "extract"),
   contextManager: /* @__PURE__ */ withMethods("a context manager", "active", "with", "bind", "enable", "disable"),
   parts: /* @__PURE__ */ list(/* @__PURE__ */ withMethods("a part", "start")),
@@ -156,14 +166,6 @@ const SHAPES: Checks = {
  */
 const VALUE_CHECKS: Checks = {
   otlp: (v) => {
-    // One setting for three signals: a signal's full URL would send metrics and logs to the
-    // traces path (or the reverse), which a collector rejects with 400 on every export.
-    if ((v as { url?: unknown }).url !== undefined) {
-      throw new TypeError(
-        "Cannot init: options.otlp.url is not accepted: options.otlp is shared by traces, metrics and logs, and url is one signal's full URL; " +
-          'set options.otlp.endpoint (the base URL: /v1/traces, /v1/metrics and /v1/logs are appended), or give one signal its own exporter, e.g. traceExporter: createOtlpTraceExporter({ url }).',
-      );
-    }
     // Throws TypeError/RangeError naming options.url / endpoint / headers / timeoutMillis / compression.
     resolveOtlpConfig("traces", v as never);
   },

@@ -9,6 +9,8 @@ import { init as browserInit } from "../../src/runtime/browser-init.ts";
 
 const MALFORMED: Array<[Record<string, unknown>, RegExp]> = [
   [{ otlp: "https://collector.example.com" }, /options\.otlp must be an object, got "https:\/\/collector\.example\.com"/],
+  // One setting for three signals: a signal's full URL would send metrics and logs to the traces path.
+  [{ otlp: { url: "https://collector.example.com/v1/traces" } }, /options\.otlp\.url is not accepted/],
   [{ resourceAttributes: "team=edge" }, /options\.resourceAttributes must be an object/],
   [{ sampler: {} }, /options\.sampler must be a sampler \(an object with shouldSample\(\)\)/],
   [{ serviceName: 42 }, /options\.serviceName must be a non-empty string, got 42/],
