@@ -1,0 +1,348 @@
+/**
+ * W3C Trace Context (`traceparent`, `tracestate`) and W3C Baggage (`baggage`) in one text-map
+ * propagator, for the size-first core. Same outcomes as the product's composite of
+ * `W3CTraceContextPropagator` + `W3CBaggagePropagator` with the default getter/setter
+ * (src/propagation/), in a fraction of the bytes: one member grammar per header, one list
+ * scanner, one OWS trimmer, plain closures.
+ *
+ * - https://www.w3.org/TR/trace-context-2/ §3.2 traceparent, §3.3 tracestate, §3.5 mutation
+ * - https://www.w3.org/TR/baggage/ §3.3.1 grammar, §3.3.2 limits (64 members, 8192 bytes)
+ *
+ * Every parse is a linear scan with anchored, length-bounded regexes (no nested quantifiers),
+ * so a hostile 1 MiB header costs linear time. Nothing here throws into the app: a carrier,
+ * getter or setter that throws loses only the step it broke, reported once.
+ */
+import type { Baggage, BaggageEntry } from "../../src/propagation/baggage.ts";
+import type { Context, Propagation, Span, SpanContext, TextMapGetter, TextMapSetter, TraceState } from "./contract.ts";
+import { BAGGAGE_KEY, SPAN_KEY, SUPPRESS_KEY } from "./context.ts";
+import { warnOnce } from "./diag.ts";
+
+const TRACEPARENT = "traceparent";
+const TRACESTATE = "tracestate";
+const BAGGAGE = "baggage";
+
+// Diagnostics (said once each): what was dropped and why.
+const THREW = "propagation: carrier threw, step skipped";
+const BAD_TRACESTATE = "tracestate: invalid, dropped";
+const BAD_BAGGAGE = "baggage: invalid or over-limit members dropped";
+
+// ---- shared scanning ---------------------------------------------------------------------
+
+const isOws = (c: string | undefined): boolean => c == " " || c == "\t";
+
+/**
+ * `s` without leading/trailing OWS = SP / HTAB (RFC 9110 §5.6.3). By hand: `trim()` strips
+ * more than HTTP allows, and `/[ \t]+$/` is quadratic on a long inner run of spaces.
+ */
+const trim = (s: string): string => {
+  let a = 0;
+  let b = s.length;
+  while (isOws(s[a])) a++;
+  while (b > a && isOws(s[b - 1])) b--;
+  return s.slice(a, b);
+};
+
+/** The non-empty OWS-trimmed members of a comma-separated list (RFC 9110 §5.6.1: empty ones are skipped). */
+const list = (s: string): string[] => s.split(",").map(trim).filter(Boolean);
+
+/** `f()`, or nothing when it throws (a hostile carrier, getter, setter or span): reported once. */
+const guard = (f: () => void): void => {
+  try {
+    f();
+  } catch {
+    warnOnce(THREW);
+  }
+};
+
+// ---- carriers ------------------------------------------------------------------------------
+
+/**
+ * The default getter: a fetch `Headers` (or anything with `get`: its own lookup, which joins
+ * repeated lines with ", "), else a plain object such as Node's `IncomingHttpHeaders`, read
+ * case-insensitively (RFC 9110 §5.1); keys differing only by case are repeated field lines,
+ * as the product's `defaultTextMapGetter` reports them. Values: strings, or arrays of them.
+ */
+const defaultGetter: TextMapGetter = {
+  keys: () => [],
+  get(carrier: any, name) {
+    const out: string[] = [];
+    const add = (v: unknown) => {
+      for (const x of ([] as unknown[]).concat(v)) if (typeof x == "string") out.push(x);
+    };
+    try {
+      if (typeof carrier?.get == "function") add(carrier.get(name));
+      else if (carrier && typeof carrier == "object") for (const k of Object.keys(carrier)) if (k.toLowerCase() == name) add(carrier[k]);
+    } catch {
+      warnOnce(THREW);
+    }
+    return out;
+  },
+};
+
+/**
+ * The default setter: `Headers` (or anything with `set`), else a plain object, where
+ * other-cased copies of the field are removed first so it is sent once.
+ */
+const defaultSetter: TextMapSetter = {
+  set(carrier: any, name, value) {
+    guard(() => {
+      if (typeof carrier.set == "function") return carrier.set(name, value);
+      for (const k of Object.keys(carrier)) if (k != name && k.toLowerCase() == name) delete carrier[k];
+      carrier[name] = value;
+    });
+  },
+};
+
+// ---- traceparent (Trace Context §3.2) ------------------------------------------------------
+
+// version "-" trace-id "-" parent-id "-" trace-flags, then the end or "-" (§3.2.4: a future
+// version may append fields). Lowercase hex only; version ff and all-zero ids are invalid
+// (§3.2.2). Fixed-length groups, anchored: constant work whatever the input's length.
+const TRACEPARENT_RE = /^(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(?:-|$)/;
+
+/** The remote span context in a `traceparent` value (OWS-trimmed), or undefined when it must be ignored. */
+const parseTraceParent = (value: unknown): SpanContext | undefined => {
+  const s = typeof value == "string" ? trim(value) : "";
+  const m = TRACEPARENT_RE.exec(s);
+  // Version 00 is exactly 55 characters; of a future version's flags only "sampled" is known (§3.2.4).
+  if (m && (m[1] != "00" || s.length == 55)) {
+    const flags = parseInt(m[4]!, 16);
+    return { traceId: m[2]!, spanId: m[3]!, traceFlags: m[1] == "00" ? flags : flags & 1, isRemote: true };
+  }
+};
+
+// ---- tracestate (Trace Context Level 2 §3.3) -----------------------------------------------
+
+// list-member = key "=" value. key = (lcalpha / DIGIT) 0*255(keychar), keychar = lcalpha /
+// DIGIT / "_" / "-" / "*" / "/" / "@" (§3.3.1.3.1, which also covers Level 1's tenant@system);
+// value = 0*255(chr) nblk-chr, printable ASCII but "," and "=", not ending in a space (§3.3.1.3.2).
+const MEMBER_RE = /^([a-z\d][a-z\d_\-*/@]{0,255})=([ -+\--<>-~]{0,255}[!-+\--<>-~])$/;
+
+type Pair = [key: string, value: string];
+
+/** An immutable TraceState over `pairs` (left-most first). */
+const traceState = (pairs: Pair[]): TraceState => {
+  const without = (key: string) => pairs.filter((p) => p[0] !== key);
+  const self: TraceState = {
+    get: (key) => pairs.find((p) => p[0] === key)?.[1],
+    // §3.5: a modified key moves to the front; past 32 members the right-most goes.
+    set: (key, value) =>
+      typeof key == "string" && typeof value == "string" && MEMBER_RE.test(key + "=" + value)
+        ? traceState([[key, value] as Pair, ...without(key)].slice(0, 32))
+        : (warnOnce(BAD_TRACESTATE), self),
+    unset: (key) => (pairs.some((p) => p[0] === key) ? traceState(without(key)) : self),
+    // §3.3.1.5 limits: past 512 characters, drop the right-most members longer than 128
+    // characters, then members from the right, until it fits.
+    serialize() {
+      const out = pairs.map((p) => p.join("="));
+      for (let i = out.length; out.join().length > 512 && i--; ) if (out[i]!.length > 128) out.splice(i, 1);
+      while (out.join().length > 512) out.pop();
+      return out.join();
+    },
+  };
+  return self;
+};
+
+/**
+ * A TraceState, parsed from a `tracestate` value when given. An invalid member or more than 32
+ * members invalidate the whole header (§3.3.1.2), which gives an empty TraceState; a repeated
+ * key keeps its first occurrence (a deletion §3.5 allows) and still counts toward the 32.
+ */
+export const createTraceState = (text?: string): TraceState => {
+  const pairs: Pair[] = [];
+  const members = typeof text == "string" ? list(text) : text == null ? [] : [""];
+  const ok =
+    members.length < 33 &&
+    members.every((member) => {
+      const m = MEMBER_RE.exec(member);
+      if (m && !pairs.some((p) => p[0] == m[1])) pairs.push([m[1]!, m[2]!]);
+      return m;
+    });
+  if (!ok) warnOnce(BAD_TRACESTATE);
+  return traceState(ok ? pairs : []);
+};
+
+// ---- the span an extracted context carries -------------------------------------------------
+
+const returnThis = function (this: unknown) {
+  return this;
+};
+const noop = (): void => {};
+/** What users may call on `trace.getActiveSpan()` of an extracted context: every Span method, doing nothing. */
+const NON_RECORDING = {
+  setAttribute: returnThis,
+  setAttributes: returnThis,
+  addEvent: returnThis,
+  addLink: returnThis,
+  addLinks: returnThis,
+  setStatus: returnThis,
+  updateName: returnThis,
+  end: noop,
+  isRecording: () => false,
+  recordException: noop,
+};
+
+// ---- baggage (W3C Baggage §3.3) ------------------------------------------------------------
+
+// key OWS [ "=" OWS value ]: a property, or with "=" a list-member's key-value; key = token
+// (RFC 9110 §5.6.2 tchar), value = *baggage-octet (%x21 / %x23-2B / %x2D-3A / %x3C-5B /
+// %x5D-7E). Neither holds SP, HTAB or "=", so each quantifier ends where the next starts:
+// linear, nothing to backtrack into.
+const PART_RE = /^([!#-'*+\-.\dA-Z^-z|~]+)[ \t]*(?:(=)[ \t]*([!#-+\--:<-[\]-~]*))?$/;
+// What inject percent-encodes (UTF-8): code points outside a key's or a value's set, and "%"
+// always (§3.3.1.4.2), so any string round-trips.
+const KEY_ESCAPE = /[^!#$&'*+\-.\dA-Z^-z|~]/gu;
+const VALUE_ESCAPE = /[^!#$&-+\--:<-[\]-~]/gu;
+const MAX_MEMBERS = 64;
+const MAX_BYTES = 8192;
+
+/** `;`-separated properties in normal form (OWS and empty ones removed); undefined when one is invalid. */
+const properties = (parts: string[]): string | undefined => {
+  const out: string[] = [];
+  for (let part of parts) {
+    const m = PART_RE.exec((part = trim(part)));
+    if (m) out.push(m.slice(1).join(""));
+    else if (part) return;
+  }
+  return out.join(";");
+};
+
+/** `s` percent-encoded outside `keep`; throws on a lone surrogate (no UTF-8 form). */
+const encode = (s: string, outside: RegExp): string =>
+  // encodeURIComponent leaves "(" and ")", which a key must not hold.
+  s.replace(outside, (c) => (c == "(" || c == ")" ? "%" + c.charCodeAt(0).toString(16) : encodeURIComponent(c)));
+
+/** A private copy of an entry (entries handed in or out cannot change a Baggage); undefined for a non-entry. */
+const copy = (e: BaggageEntry | undefined): BaggageEntry | undefined =>
+  typeof e?.value == "string" ? (e.metadata === undefined ? { value: e.value } : { value: e.value, metadata: e.metadata }) : undefined;
+
+/** An immutable Baggage (the OTel Baggage API, as `propagation.getBaggage()` returns it) over `entries`, which it owns. */
+const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
+  const self: Baggage = {
+    getEntry: (key) => copy(entries.get(key)),
+    getAllEntries: () => [...entries].map(([k, e]) => [k, copy(e)!]),
+    setEntry(key, entry) {
+      const e = copy(entry);
+      if (e && typeof key == "string") return baggage(new Map(entries).set(key, e));
+      warnOnce(BAD_BAGGAGE);
+      return self;
+    },
+    removeEntry: (key) => self.removeEntries(key),
+    removeEntries(...keys) {
+      const next = new Map(entries);
+      for (const k of keys) next.delete(k);
+      return baggage(next);
+    },
+    clear: () => baggage(new Map()),
+  };
+  return self;
+};
+
+/** Baggage from a `baggage` value: valid members within the limits; any other member dropped alone. */
+const parseBaggage = (header: string): Baggage | undefined => {
+  const entries = new Map<string, BaggageEntry>();
+  let bytes = -1; // of the members kept, joined with ","
+  let dropped = false;
+  for (const member of list(header)) {
+    // §3.3.2: at most 64 members (the scan stops) and 8192 bytes (a smaller member may still fit).
+    if (entries.size == MAX_MEMBERS) {
+      dropped = true;
+      break;
+    }
+    const parts = member.split(";");
+    const m = PART_RE.exec(trim(parts[0]!));
+    const props = properties(parts.slice(1));
+    let key: string | undefined;
+    let value: string;
+    try {
+      // Values, and like @opentelemetry/core keys, are percent-decoded (§3.3.1.4.2); a broken escape drops the member.
+      key = m?.[2] && decodeURIComponent(m[1]!);
+      value = decodeURIComponent(m?.[3]!);
+    } catch {}
+    if (bytes + 1 + member.length > MAX_BYTES || !key || props == null) dropped = true;
+    else {
+      entries.set(key, props ? { value: value!, metadata: { __TYPE__: BAGGAGE_KEY as never, toString: () => props } } : { value: value! });
+      bytes += 1 + member.length;
+    }
+  }
+  if (dropped) warnOnce(BAD_BAGGAGE);
+  return entries.size ? baggage(entries) : undefined;
+};
+
+/** The `baggage` value for `bag`: members that have a wire form, in order, within the limits. */
+const serializeBaggage = (bag: Baggage): string => {
+  const out: string[] = [];
+  let bytes = -1; // out.join().length
+  for (const [key, entry] of bag.getAllEntries()) {
+    let member: string | undefined;
+    let meta: unknown;
+    try {
+      member = encode(key, KEY_ESCAPE) + "=" + encode(entry.value, VALUE_ESCAPE);
+      meta = entry.metadata?.toString(); // user metadata whose toString throws: sent without it
+    } catch {}
+    // Metadata set in code is free text: sent only when it is a property list (§3.3.1), normalised.
+    const props = typeof meta == "string" ? properties(meta.split(";")) : "";
+    if (member && props) member += ";" + props;
+    // No wire form (an empty key, a lone surrogate, not a string), or past the limits: not
+    // sent; a smaller entry further on may still fit.
+    const ok = member && member[0] != "=" && out.length < MAX_MEMBERS && bytes + 1 + member.length <= MAX_BYTES;
+    if (ok) bytes += out.push(member!) && 1 + member!.length;
+    if (!ok || props == null) warnOnce(BAD_BAGGAGE);
+  }
+  return out.join();
+};
+
+// ---- the propagator ------------------------------------------------------------------------
+
+/** The values of `name` in `carrier`: a getter may answer a string, an array of them, or nothing. */
+const read = (getter: TextMapGetter, carrier: unknown, name: string): unknown[] => ([] as unknown[]).concat(getter.get(carrier, name) ?? []);
+
+/**
+ * W3C Trace Context + W3C Baggage, with a default getter/setter for `Headers` and plain-object
+ * carriers. `extract` puts a non-recording remote span under `SPAN_KEY` (read by the tracer as
+ * `getSpan(ctx)?.spanContext()`) and the baggage under `BAGGAGE_KEY`; `inject` writes nothing
+ * for an invalid span context or while tracing is suppressed (`SUPPRESS_KEY`).
+ */
+export const w3c: Propagation = {
+  inject(context: Context, carrier: unknown, setter: TextMapSetter = defaultSetter): void {
+    if (context.getValue(SUPPRESS_KEY) === true) return;
+    guard(() => {
+      const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
+      if (!sc) return;
+      const traceparent = `00-${sc.traceId}-${sc.spanId}-${(Number(sc.traceFlags) & 255).toString(16).padStart(2, "0")}`;
+      // A span context we would not accept is never sent: one grammar both ways.
+      if (!parseTraceParent(traceparent)) return;
+      setter.set(carrier, TRACEPARENT, traceparent);
+      const ts = sc.traceState?.serialize();
+      if (ts) setter.set(carrier, TRACESTATE, ts);
+    });
+    guard(() => {
+      const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
+      const value = bag && serializeBaggage(bag);
+      if (value) setter.set(carrier, BAGGAGE, value);
+    });
+  },
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter = defaultGetter): Context {
+    guard(() => {
+      // Several traceparent lines are invalid (§3.2); tracestate lines form one list (§3.3.1).
+      const tp = read(getter, carrier, TRACEPARENT);
+      const sc = tp.length == 1 ? parseTraceParent(tp[0]) : undefined;
+      if (!sc) {
+        if (tp.length) warnOnce("traceparent: invalid, ignored");
+        return;
+      }
+      const ts = read(getter, carrier, TRACESTATE).join();
+      if (ts) sc.traceState = createTraceState(ts);
+      context = context.setValue(SPAN_KEY, { ...NON_RECORDING, spanContext: () => sc });
+    });
+    guard(() => {
+      const value = read(getter, carrier, BAGGAGE);
+      const bag = value.length ? parseBaggage(value.join()) : undefined;
+      if (bag) context = context.setValue(BAGGAGE_KEY, bag);
+    });
+    return context;
+  },
+
+  fields: () => [TRACEPARENT, TRACESTATE, BAGGAGE],
+};
