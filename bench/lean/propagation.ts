@@ -256,8 +256,8 @@ const parseBaggage = (header: string): Baggage | undefined => {
     let value: string;
     try {
       // Values, and like @opentelemetry/core keys, are percent-decoded (§3.3.1.4.2); a broken escape drops the member.
-      key = m?.[2] && decodeURIComponent(m[1]!);
       value = decodeURIComponent(m?.[3]!);
+      key = m?.[2] && decodeURIComponent(m[1]!); // set last: a throw leaves it undefined
     } catch {}
     if (bytes + 1 + member.length > MAX_BYTES || !key || props == null) dropped = true;
     else {
