@@ -3,7 +3,7 @@
  * propagator, for the size-first core. Same outcomes as the product's composite of
  * `W3CTraceContextPropagator` + `W3CBaggagePropagator` with the default getter/setter
  * (src/propagation/), in a fraction of the bytes: one member grammar per header, one list
- * scanner, one OWS trimmer, plain closures.
+ * scanner, plain closures.
  *
  * - https://www.w3.org/TR/trace-context-2/ §3.2 traceparent, §3.3 tracestate, §3.5 mutation
  * - https://www.w3.org/TR/baggage/ §3.3.1 grammar, §3.3.2 limits (64 members, 8192 bytes)
@@ -21,94 +21,76 @@ const TRACEPARENT = "traceparent";
 const TRACESTATE = "tracestate";
 const BAGGAGE = "baggage";
 
-// Diagnostics (said once each): what was dropped and why.
-const THREW = "propagation: carrier threw, step skipped";
-const BAD_TRACESTATE = "tracestate: invalid, dropped";
-const BAD_BAGGAGE = "baggage: invalid or over-limit members dropped";
+/** Reports, once per kind, what was dropped: an invalid or over-limit header, or what a throwing carrier held. */
+const dropped = (what: string): void => warnOnce("propagation: dropped " + what);
 
-// ---- shared scanning ---------------------------------------------------------------------
-
-const isOws = (c: string | undefined): boolean => c == " " || c == "\t";
-
-/**
- * `s` without leading/trailing OWS = SP / HTAB (RFC 9110 §5.6.3). By hand: `trim()` strips
- * more than HTTP allows, and `/[ \t]+$/` is quadratic on a long inner run of spaces.
- */
-const trim = (s: string): string => {
-  let a = 0;
-  let b = s.length;
-  while (isOws(s[a])) a++;
-  while (b > a && isOws(s[b - 1])) b--;
-  return s.slice(a, b);
-};
-
-/** The non-empty OWS-trimmed members of a comma-separated list (RFC 9110 §5.6.1: empty ones are skipped). */
-const list = (s: string): string[] => s.split(",").map(trim).filter(Boolean);
+const isString = (x: unknown): x is string => typeof x == "string";
 
 /** `f()`, or nothing when it throws (a hostile carrier, getter, setter or span): reported once. */
 const guard = (f: () => void): void => {
   try {
     f();
   } catch {
-    warnOnce(THREW);
+    dropped("a step: carrier threw");
   }
 };
 
+// OWS = SP / HTAB (RFC 9110 §5.6.3) is the only white space trimmed (`trim()` strips more
+// than HTTP allows). Both regexes fail at once on a position they cannot start from and
+// backtrack only over trailing OWS: linear on any input, where `/[ \t]+$/` is quadratic on a
+// long inner run of spaces.
+/** `s` without leading and trailing OWS. */
+const trim = (s: string): string => (s.match(/[^ \t]([^]*[^ \t])?/) || [""])[0];
+
+/** The non-empty OWS-trimmed members of a comma-separated list (RFC 9110 §5.6.1: empty ones are skipped). */
+const list = (s: string): string[] => s.match(/[^, \t]([^,]*[^, \t])?/g) || [];
+
 // ---- carriers ------------------------------------------------------------------------------
+
+/** The keys of a plain-object carrier named `name` but for case (field names are case-insensitive, RFC 9110 §5.1). */
+const named = (carrier: object, name: string): string[] => Object.keys(carrier).filter((k) => k.toLowerCase() == name);
 
 /**
  * The default getter: a fetch `Headers` (or anything with `get`: its own lookup, which joins
- * repeated lines with ", "), else a plain object such as Node's `IncomingHttpHeaders`, read
- * case-insensitively (RFC 9110 §5.1); keys differing only by case are repeated field lines,
- * as the product's `defaultTextMapGetter` reports them. Values: strings, or arrays of them.
+ * repeated lines with ", "), else a plain object such as Node's `IncomingHttpHeaders`, where
+ * keys differing only by case are repeated field lines, as the product's `defaultTextMapGetter`
+ * reports them. Values: strings, or arrays of them; anything else is ignored.
  */
-const defaultGetter: TextMapGetter = {
-  keys: () => [],
-  get(carrier: any, name) {
-    const out: string[] = [];
-    const add = (v: unknown) => {
-      for (const x of ([] as unknown[]).concat(v)) if (typeof x == "string") out.push(x);
-    };
-    try {
-      if (typeof carrier?.get == "function") add(carrier.get(name));
-      else if (carrier && typeof carrier == "object") for (const k of Object.keys(carrier)) if (k.toLowerCase() == name) add(carrier[k]);
-    } catch {
-      warnOnce(THREW);
-    }
-    return out;
-  },
+const defaultGet = (carrier: any, name: string): string[] => {
+  let values: unknown[] = [];
+  guard(() => {
+    values = typeof carrier?.get == "function" ? [carrier.get(name)] : carrier && typeof carrier == "object" ? named(carrier, name).map((k) => carrier[k]) : [];
+  });
+  return ([] as unknown[]).concat(...values).filter(isString);
 };
 
-/**
- * The default setter: `Headers` (or anything with `set`), else a plain object, where
- * other-cased copies of the field are removed first so it is sent once.
- */
+/** The default setter: `Headers` (or anything with `set`), else a plain object, whose other-cased copies of the field go first so it is sent once. */
 const defaultSetter: TextMapSetter = {
   set(carrier: any, name, value) {
     guard(() => {
       if (typeof carrier.set == "function") return carrier.set(name, value);
-      for (const k of Object.keys(carrier)) if (k != name && k.toLowerCase() == name) delete carrier[k];
+      for (const k of named(carrier, name)) delete carrier[k];
       carrier[name] = value;
     });
   },
 };
+
+/** The values of `name` in `carrier`, by `getter` (which may answer a string, an array of them, or nothing) or the default one. */
+const read = (getter: TextMapGetter | undefined, carrier: unknown, name: string): unknown[] =>
+  getter ? ([] as unknown[]).concat(getter.get(carrier, name) ?? []) : defaultGet(carrier, name);
 
 // ---- traceparent (Trace Context §3.2) ------------------------------------------------------
 
 // version "-" trace-id "-" parent-id "-" trace-flags, then the end or "-" (§3.2.4: a future
 // version may append fields). Lowercase hex only; version ff and all-zero ids are invalid
 // (§3.2.2). Fixed-length groups, anchored: constant work whatever the input's length.
-const TRACEPARENT_RE = /^(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(?:-|$)/;
+const TRACEPARENT_RE = /^(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(-|$)/;
 
 /** The remote span context in a `traceparent` value (OWS-trimmed), or undefined when it must be ignored. */
 const parseTraceParent = (value: unknown): SpanContext | undefined => {
-  const s = typeof value == "string" ? trim(value) : "";
-  const m = TRACEPARENT_RE.exec(s);
+  const m = isString(value) && TRACEPARENT_RE.exec((value = trim(value)));
   // Version 00 is exactly 55 characters; of a future version's flags only "sampled" is known (§3.2.4).
-  if (m && (m[1] != "00" || s.length == 55)) {
-    const flags = parseInt(m[4]!, 16);
-    return { traceId: m[2]!, spanId: m[3]!, traceFlags: m[1] == "00" ? flags : flags & 1, isRemote: true };
-  }
+  if (m && (m[1] != "00" || !m[5])) return { traceId: m[2]!, spanId: m[3]!, traceFlags: parseInt(m[4]!, 16) & (m[1] == "00" ? 255 : 1), isRemote: true };
 };
 
 // ---- tracestate (Trace Context Level 2 §3.3) -----------------------------------------------
@@ -118,23 +100,21 @@ const parseTraceParent = (value: unknown): SpanContext | undefined => {
 // value = 0*255(chr) nblk-chr, printable ASCII but "," and "=", not ending in a space (§3.3.1.3.2).
 const MEMBER_RE = /^([a-z\d][a-z\d_\-*/@]{0,255})=([ -+\--<>-~]{0,255}[!-+\--<>-~])$/;
 
-type Pair = [key: string, value: string];
-
-/** An immutable TraceState over `pairs` (left-most first). */
-const traceState = (pairs: Pair[]): TraceState => {
-  const without = (key: string) => pairs.filter((p) => p[0] !== key);
+/** An immutable TraceState over `members` (left-most first). */
+const traceState = (members: Map<string, string>): TraceState => {
+  const without = (key: string) => [...members].filter((e) => e[0] !== key);
   const self: TraceState = {
-    get: (key) => pairs.find((p) => p[0] === key)?.[1],
+    get: (key) => members.get(key),
     // §3.5: a modified key moves to the front; past 32 members the right-most goes.
     set: (key, value) =>
-      typeof key == "string" && typeof value == "string" && MEMBER_RE.test(key + "=" + value)
-        ? traceState([[key, value] as Pair, ...without(key)].slice(0, 32))
-        : (warnOnce(BAD_TRACESTATE), self),
-    unset: (key) => (pairs.some((p) => p[0] === key) ? traceState(without(key)) : self),
+      isString(key) && isString(value) && MEMBER_RE.test(key + "=" + value)
+        ? traceState(new Map([[key, value] as [string, string], ...without(key)].slice(0, 32)))
+        : (dropped(TRACESTATE), self),
+    unset: (key) => (members.has(key) ? traceState(new Map(without(key))) : self),
     // §3.3.1.5 limits: past 512 characters, drop the right-most members longer than 128
     // characters, then members from the right, until it fits.
     serialize() {
-      const out = pairs.map((p) => p.join("="));
+      const out = [...members].map((e) => e.join("="));
       for (let i = out.length; out.join().length > 512 && i--; ) if (out[i]!.length > 128) out.splice(i, 1);
       while (out.join().length > 512) out.pop();
       return out.join();
@@ -149,38 +129,30 @@ const traceState = (pairs: Pair[]): TraceState => {
  * key keeps its first occurrence (a deletion §3.5 allows) and still counts toward the 32.
  */
 export const createTraceState = (text?: string): TraceState => {
-  const pairs: Pair[] = [];
-  const members = typeof text == "string" ? list(text) : text == null ? [] : [""];
+  const members = new Map<string, string>();
+  const all = list(String(text ?? ""));
   const ok =
-    members.length < 33 &&
-    members.every((member) => {
+    all.length < 33 &&
+    all.every((member) => {
       const m = MEMBER_RE.exec(member);
-      if (m && !pairs.some((p) => p[0] == m[1])) pairs.push([m[1]!, m[2]!]);
+      if (m && !members.has(m[1]!)) members.set(m[1]!, m[2]!);
       return m;
     });
-  if (!ok) warnOnce(BAD_TRACESTATE);
-  return traceState(ok ? pairs : []);
+  if (!ok) dropped(TRACESTATE);
+  return traceState(ok ? members : new Map());
 };
 
 // ---- the span an extracted context carries -------------------------------------------------
 
-const returnThis = function (this: unknown) {
-  return this;
-};
-const noop = (): void => {};
-/** What users may call on `trace.getActiveSpan()` of an extracted context: every Span method, doing nothing. */
-const NON_RECORDING = {
-  setAttribute: returnThis,
-  setAttributes: returnThis,
-  addEvent: returnThis,
-  addLink: returnThis,
-  addLinks: returnThis,
-  setStatus: returnThis,
-  updateName: returnThis,
-  end: noop,
-  isRecording: () => false,
-  recordException: noop,
-};
+/**
+ * What users may call on `trace.getActiveSpan()` of an extracted context: every Span method,
+ * doing nothing (`isRecording()` false; the others return the span, as the setters must).
+ */
+const NON_RECORDING = Object.fromEntries(
+  "setAttribute setAttributes addEvent addLink addLinks setStatus updateName end recordException isRecording"
+    .split(" ")
+    .map((name) => [name, name == "isRecording" ? () => false : function (this: Span) { return this; }]),
+);
 
 // ---- baggage (W3C Baggage §3.3) ------------------------------------------------------------
 
@@ -189,12 +161,6 @@ const NON_RECORDING = {
 // %x5D-7E). Neither holds SP, HTAB or "=", so each quantifier ends where the next starts:
 // linear, nothing to backtrack into.
 const PART_RE = /^([!#-'*+\-.\dA-Z^-z|~]+)[ \t]*(?:(=)[ \t]*([!#-+\--:<-[\]-~]*))?$/;
-// What inject percent-encodes (UTF-8): code points outside a key's or a value's set, and "%"
-// always (§3.3.1.4.2), so any string round-trips.
-const KEY_ESCAPE = /[^!#$&'*+\-.\dA-Z^-z|~]/gu;
-const VALUE_ESCAPE = /[^!#$&-+\--:<-[\]-~]/gu;
-const MAX_MEMBERS = 64;
-const MAX_BYTES = 8192;
 
 /** `;`-separated properties in normal form (OWS and empty ones removed); undefined when one is invalid. */
 const properties = (parts: string[]): string | undefined => {
@@ -207,32 +173,27 @@ const properties = (parts: string[]): string | undefined => {
   return out.join(";");
 };
 
-/** `s` percent-encoded outside `keep`; throws on a lone surrogate (no UTF-8 form). */
-const encode = (s: string, outside: RegExp): string =>
-  // encodeURIComponent leaves "(" and ")", which a key must not hold.
-  s.replace(outside, (c) => (c == "(" || c == ")" ? "%" + c.charCodeAt(0).toString(16) : encodeURIComponent(c)));
+/**
+ * `s` percent-encoded (UTF-8) outside a key's (`key`) or a value's set, and "%" always
+ * (§3.3.1.4.2), so any string round-trips; throws on a lone surrogate (no UTF-8 form).
+ */
+const encode = (s: string, key?: 1): string =>
+  s.replace(key ? /[^!#$&'*+\-.\dA-Z^-z|~]/gu : /[^!#$&-+\--:<-[\]-~]/gu, (c) =>
+    // encodeURIComponent leaves "(" and ")", which a key must not hold.
+    c == "(" || c == ")" ? "%" + c.charCodeAt(0).toString(16) : encodeURIComponent(c),
+  );
 
 /** A private copy of an entry (entries handed in or out cannot change a Baggage); undefined for a non-entry. */
-const copy = (e: BaggageEntry | undefined): BaggageEntry | undefined =>
-  typeof e?.value == "string" ? (e.metadata === undefined ? { value: e.value } : { value: e.value, metadata: e.metadata }) : undefined;
+const copy = (e: BaggageEntry | undefined): BaggageEntry | undefined => (isString(e?.value) ? { value: e.value, metadata: e.metadata } : undefined);
 
 /** An immutable Baggage (the OTel Baggage API, as `propagation.getBaggage()` returns it) over `entries`, which it owns. */
 const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
   const self: Baggage = {
     getEntry: (key) => copy(entries.get(key)),
     getAllEntries: () => [...entries].map(([k, e]) => [k, copy(e)!]),
-    setEntry(key, entry) {
-      const e = copy(entry);
-      if (e && typeof key == "string") return baggage(new Map(entries).set(key, e));
-      warnOnce(BAD_BAGGAGE);
-      return self;
-    },
+    setEntry: (key, entry) => ((entry = copy(entry)!) && isString(key) ? baggage(new Map(entries).set(key, entry)) : (dropped(BAGGAGE), self)),
     removeEntry: (key) => self.removeEntries(key),
-    removeEntries(...keys) {
-      const next = new Map(entries);
-      for (const k of keys) next.delete(k);
-      return baggage(next);
-    },
+    removeEntries: (...keys) => baggage(new Map([...entries].filter((e) => !keys.includes(e[0])))),
     clear: () => baggage(new Map()),
   };
   return self;
@@ -242,11 +203,11 @@ const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
 const parseBaggage = (header: string): Baggage | undefined => {
   const entries = new Map<string, BaggageEntry>();
   let bytes = -1; // of the members kept, joined with ","
-  let dropped = false;
+  let lost = false;
   for (const member of list(header)) {
     // §3.3.2: at most 64 members (the scan stops) and 8192 bytes (a smaller member may still fit).
-    if (entries.size == MAX_MEMBERS) {
-      dropped = true;
+    if (entries.size == 64) {
+      lost = true;
       break;
     }
     const parts = member.split(";");
@@ -256,16 +217,17 @@ const parseBaggage = (header: string): Baggage | undefined => {
     let value: string;
     try {
       // Values, and like @opentelemetry/core keys, are percent-decoded (§3.3.1.4.2); a broken escape drops the member.
+      // (No throw for a member that did not match: exceptions are slow, and a hostile header has many.)
       value = decodeURIComponent(m?.[3]!);
       key = m?.[2] && decodeURIComponent(m[1]!); // set last: a throw leaves it undefined
     } catch {}
-    if (bytes + 1 + member.length > MAX_BYTES || !key || props == null) dropped = true;
+    if (bytes + 1 + member.length > 8192 || !key || props == null) lost = true;
     else {
-      entries.set(key, props ? { value: value!, metadata: { __TYPE__: BAGGAGE_KEY as never, toString: () => props } } : { value: value! });
+      entries.set(key, { value: value!, metadata: props ? { __TYPE__: BAGGAGE_KEY as never, toString: () => props } : undefined });
       bytes += 1 + member.length;
     }
   }
-  if (dropped) warnOnce(BAD_BAGGAGE);
+  if (lost) dropped(BAGGAGE);
   return entries.size ? baggage(entries) : undefined;
 };
 
@@ -277,25 +239,22 @@ const serializeBaggage = (bag: Baggage): string => {
     let member: string | undefined;
     let meta: unknown;
     try {
-      member = encode(key, KEY_ESCAPE) + "=" + encode(entry.value, VALUE_ESCAPE);
+      member = encode(key, 1) + "=" + encode(entry.value);
       meta = entry.metadata?.toString(); // user metadata whose toString throws: sent without it
     } catch {}
     // Metadata set in code is free text: sent only when it is a property list (§3.3.1), normalised.
-    const props = typeof meta == "string" ? properties(meta.split(";")) : "";
+    const props = isString(meta) ? properties(meta.split(";")) : "";
     if (member && props) member += ";" + props;
     // No wire form (an empty key, a lone surrogate, not a string), or past the limits: not
     // sent; a smaller entry further on may still fit.
-    const ok = member && member[0] != "=" && out.length < MAX_MEMBERS && bytes + 1 + member.length <= MAX_BYTES;
+    const ok = member && member[0] != "=" && out.length < 64 && bytes + 1 + member.length <= 8192;
     if (ok) bytes += out.push(member!) && 1 + member!.length;
-    if (!ok || props == null) warnOnce(BAD_BAGGAGE);
+    if (!ok || props == null) dropped(BAGGAGE);
   }
   return out.join();
 };
 
 // ---- the propagator ------------------------------------------------------------------------
-
-/** The values of `name` in `carrier`: a getter may answer a string, an array of them, or nothing. */
-const read = (getter: TextMapGetter, carrier: unknown, name: string): unknown[] => ([] as unknown[]).concat(getter.get(carrier, name) ?? []);
 
 /**
  * W3C Trace Context + W3C Baggage, with a default getter/setter for `Headers` and plain-object
@@ -308,13 +267,13 @@ export const w3c: Propagation = {
     if (context.getValue(SUPPRESS_KEY) === true) return;
     guard(() => {
       const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
-      if (!sc) return;
-      const traceparent = `00-${sc.traceId}-${sc.spanId}-${(Number(sc.traceFlags) & 255).toString(16).padStart(2, "0")}`;
+      const traceparent = sc && `00-${sc.traceId}-${sc.spanId}-${((sc.traceFlags & 255) | 256).toString(16).slice(1)}`;
       // A span context we would not accept is never sent: one grammar both ways.
-      if (!parseTraceParent(traceparent)) return;
-      setter.set(carrier, TRACEPARENT, traceparent);
-      const ts = sc.traceState?.serialize();
-      if (ts) setter.set(carrier, TRACESTATE, ts);
+      if (parseTraceParent(traceparent)) {
+        setter.set(carrier, TRACEPARENT, traceparent!);
+        const ts = sc!.traceState?.serialize();
+        if (ts) setter.set(carrier, TRACESTATE, ts);
+      }
     });
     guard(() => {
       const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
@@ -323,18 +282,15 @@ export const w3c: Propagation = {
     });
   },
 
-  extract(context: Context, carrier: unknown, getter: TextMapGetter = defaultGetter): Context {
+  extract(context: Context, carrier: unknown, getter?: TextMapGetter): Context {
     guard(() => {
       // Several traceparent lines are invalid (§3.2); tracestate lines form one list (§3.3.1).
       const tp = read(getter, carrier, TRACEPARENT);
       const sc = tp.length == 1 ? parseTraceParent(tp[0]) : undefined;
-      if (!sc) {
-        if (tp.length) warnOnce("traceparent: invalid, ignored");
-        return;
-      }
-      const ts = read(getter, carrier, TRACESTATE).join();
-      if (ts) sc.traceState = createTraceState(ts);
-      context = context.setValue(SPAN_KEY, { ...NON_RECORDING, spanContext: () => sc });
+      const ts = sc && read(getter, carrier, TRACESTATE).join();
+      if (ts) sc!.traceState = createTraceState(ts);
+      if (sc) context = context.setValue(SPAN_KEY, { ...NON_RECORDING, spanContext: () => sc });
+      else if (tp.length) dropped(TRACEPARENT);
     });
     guard(() => {
       const value = read(getter, carrier, BAGGAGE);
