@@ -50,19 +50,6 @@ const list = (s: string): string[] => s.match(/[^, \t]([^,]*[^, \t])?/g) || [];
 /** The keys of a plain-object carrier named `name` but for case (field names are case-insensitive, RFC 9110 §5.1). */
 const named = (carrier: object, name: string): string[] => Object.keys(carrier).filter((k) => k.toLowerCase() == name);
 
-/**
- * The default getter: a fetch `Headers` (or anything with `get`: its own lookup, which joins
- * repeated lines with ", "), else a plain object such as Node's `IncomingHttpHeaders`, where
- * keys differing only by case are repeated field lines, as the product's `defaultTextMapGetter`
- * reports them. Values: strings, or arrays of them; anything else is ignored.
- */
-const defaultGet = (carrier: any, name: string): string[] => {
-  let values: unknown[] = [];
-  guard(() => {
-    values = typeof carrier?.get == "function" ? [carrier.get(name)] : carrier && typeof carrier == "object" ? named(carrier, name).map((k) => carrier[k]) : [];
-  });
-  return ([] as unknown[]).concat(...values).filter(isString);
-};
 
 /** The default setter: `Headers` (or anything with `set`), else a plain object, whose other-cased copies of the field go first so it is sent once. */
 const defaultSetter: TextMapSetter = {
@@ -75,9 +62,17 @@ const defaultSetter: TextMapSetter = {
   },
 };
 
-/** The values of `name` in `carrier`, by `getter` (which may answer a string, an array of them, or nothing) or the default one. */
-const read = (getter: TextMapGetter | undefined, carrier: unknown, name: string): unknown[] =>
-  getter ? ([] as unknown[]).concat(getter.get(carrier, name) ?? []) : defaultGet(carrier, name);
+/**
+ * The string values of `name` in `carrier`, by `getter` (which may answer a string, an array of
+ * them, or nothing) or by default from a fetch `Headers` (or anything with `get`: its own
+ * lookup, which joins repeated lines with ", "), else a plain object such as Node's
+ * `IncomingHttpHeaders`, where keys differing only by case are repeated field lines, as the
+ * product's `defaultTextMapGetter` reports them. A carrier that throws is caught by the caller.
+ */
+const read = (getter: TextMapGetter | undefined, carrier: any, name: string): string[] =>
+  ([] as unknown[])
+    .concat(...(getter ? [getter.get(carrier, name)] : typeof carrier?.get == "function" ? [carrier.get(name)] : named(Object(carrier), name).map((k) => carrier[k])))
+    .filter(isString);
 
 // ---- traceparent (Trace Context §3.2) ------------------------------------------------------
 
@@ -115,8 +110,7 @@ const traceState = (members: Map<string, string>): TraceState => {
     // characters, then members from the right, until it fits.
     serialize() {
       const out = [...members].map((e) => e.join("="));
-      for (let i = out.length; out.join().length > 512 && i--; ) if (out[i]!.length > 128) out.splice(i, 1);
-      while (out.join().length > 512) out.pop();
+      for (let i = out.length; out.join().length > 512; ) --i < 0 ? out.pop() : out[i]!.length > 128 && out.splice(i, 1);
       return out.join();
     },
   };
@@ -174,14 +168,10 @@ const properties = (parts: string[]): string | undefined => {
 };
 
 /**
- * `s` percent-encoded (UTF-8) outside a key's (`key`) or a value's set, and "%" always
- * (§3.3.1.4.2), so any string round-trips; throws on a lone surrogate (no UTF-8 form).
+ * `s` percent-encoded (UTF-8) outside `allowed`, and "%" always (§3.3.1.4.2), so any string
+ * round-trips; throws on a lone surrogate (no UTF-8 form).
  */
-const encode = (s: string, key?: 1): string =>
-  s.replace(key ? /[^!#$&'*+\-.\dA-Z^-z|~]/gu : /[^!#$&-+\--:<-[\]-~]/gu, (c) =>
-    // encodeURIComponent leaves "(" and ")", which a key must not hold.
-    c == "(" || c == ")" ? "%" + c.charCodeAt(0).toString(16) : encodeURIComponent(c),
-  );
+const encode = (s: string, allowed: RegExp): string => s.replace(allowed, encodeURIComponent);
 
 /** A private copy of an entry (entries handed in or out cannot change a Baggage); undefined for a non-entry. */
 const copy = (e: BaggageEntry | undefined): BaggageEntry | undefined => (isString(e?.value) ? { value: e.value, metadata: e.metadata } : undefined);
@@ -239,7 +229,8 @@ const serializeBaggage = (bag: Baggage): string => {
     let member: string | undefined;
     let meta: unknown;
     try {
-      member = encode(key, 1) + "=" + encode(entry.value);
+      // encodeURIComponent leaves "(" and ")", which a key must not hold: `escape` gives their %XX.
+      member = encode(key, /[^!#$&'*+\-.\dA-Z^-z|~]/gu).replace(/[()]/g, escape) + "=" + encode(entry.value, /[^!#$&-+\--:<-[\]-~]/gu);
       meta = entry.metadata?.toString(); // user metadata whose toString throws: sent without it
     } catch {}
     // Metadata set in code is free text: sent only when it is a property list (§3.3.1), normalised.
@@ -286,15 +277,14 @@ export const w3c: Propagation = {
     guard(() => {
       // Several traceparent lines are invalid (§3.2); tracestate lines form one list (§3.3.1).
       const tp = read(getter, carrier, TRACEPARENT);
-      const sc = tp.length == 1 ? parseTraceParent(tp[0]) : undefined;
+      const sc = parseTraceParent(tp.length == 1 && tp[0]);
       const ts = sc && read(getter, carrier, TRACESTATE).join();
       if (ts) sc!.traceState = createTraceState(ts);
       if (sc) context = context.setValue(SPAN_KEY, { ...NON_RECORDING, spanContext: () => sc });
       else if (tp.length) dropped(TRACEPARENT);
     });
     guard(() => {
-      const value = read(getter, carrier, BAGGAGE);
-      const bag = value.length ? parseBaggage(value.join()) : undefined;
+      const bag = parseBaggage(read(getter, carrier, BAGGAGE).join());
       if (bag) context = context.setValue(BAGGAGE_KEY, bag);
     });
     return context;
