@@ -34,17 +34,26 @@ type Item = Json | undefined;
 const INT64 = 2 ** 63;
 /** Nesting allowed inside one attribute value (log bodies can be arbitrary objects). */
 const MAX_DEPTH = 32;
-const UNREADABLE = "unreadable data (a getter or proxy threw)";
 
 const drop = (what: string): undefined => void warnOnce("OTLP: dropped " + what);
-const has = Object.prototype.hasOwnProperty;
+/** `read()`, or `fallback` when it throws (a getter or proxy trap), reported once. */
+function attempt<R>(read: () => R, fallback?: R): R | undefined {
+  try {
+    return read();
+  } catch {
+    drop("unreadable data");
+    return fallback;
+  }
+}
 const str = (v: unknown): string => (typeof v == "string" ? v : "");
 /** A non-empty string, else undefined (the empty string is the proto3 default, omitted). */
-const text = (v: unknown): string | undefined => (typeof v == "string" && v) || undefined;
+const text = (v: unknown): string | undefined => str(v) || undefined;
 /** An OTLP `uint32` dropped count: positive, floored, at most 2^32 - 1; else omitted. */
 const count = (n: unknown): number | undefined => (typeof n == "number" && n >= 1 ? Math.min(Math.floor(n), 4294967295) : undefined);
-/** W3C Trace Context §3.2.2.3/4: `len` lowercase hex digits, not all zero. */
-const hex = (id: unknown, len: number): boolean => typeof id == "string" && id.length == len && /^(?!0+$)[\da-f]+$/.test(id);
+/** `id` when it is `len` lowercase hex digits, not all zero (W3C Trace Context §3.2.2.3/4), else undefined. */
+const hex = (id: unknown, len: number): string | undefined => (typeof id == "string" && id.length == len && /^(?!0+$)[\da-f]+$/.test(id) ? id : undefined);
+/** An array or kvlist's content: `{}` when it is empty (the proto3 default). */
+const values = (list: Json[]): Json => (list.length ? { values: list } : {});
 
 // Objects on the current path (cycle detection), bounded by MAX_DEPTH; encoding is synchronous.
 const path: object[] = [];
@@ -77,25 +86,19 @@ function objectValue(v: object): Item {
       for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
       return { bytesValue: btoa(s) };
     }
-    if (v instanceof Date) return v.getTime() == v.getTime() ? { stringValue: v.toISOString() } : undefined;
-    if (depth >= MAX_DEPTH || path.includes(v)) return drop("a cyclic or too deeply nested value");
+    // An invalid Date throws (RangeError) and is dropped, as the product drops it.
+    if (v instanceof Date) return { stringValue: v.toISOString() };
+    if (depth >= MAX_DEPTH || path.includes(v)) return drop("a cyclic or too deep value");
     path.push(v);
     if (Array.isArray(v)) {
-      const values: Json[] = [];
+      const list: Json[] = [];
       // Positions are kept: an element that cannot be encoded is the empty AnyValue.
-      for (let i = 0, n = v.length; i < n; i++) {
-        let e: unknown;
-        try {
-          e = v[i];
-        } catch {}
-        values.push(anyValue(e) ?? {});
-      }
-      return { arrayValue: values.length ? { values } : {} };
+      for (let i = 0, n = v.length; i < n; i++) list.push(anyValue(attempt(() => v[i])) ?? {});
+      return { arrayValue: values(list) };
     }
-    const values = keyValues(v);
-    return { kvlistValue: values.length ? { values } : {} };
+    return { kvlistValue: values(keyValues(v)) };
   } catch {
-    return drop(UNREADABLE);
+    drop("unreadable data");
   } finally {
     path.length = depth;
   }
@@ -106,30 +109,21 @@ function keyValues(map: object): Json[] {
   const out: Json[] = [];
   // for-in + own check: the keys and order of Object.keys, as the product reads them.
   for (const key in map) {
-    if (!has.call(map, key)) continue;
-    let value: Item;
-    try {
-      const v = (map as Record<string, unknown>)[key];
-      value = v === undefined ? undefined : anyValue(v);
-    } catch {
-      drop(UNREADABLE);
-    }
+    if (!Object.hasOwn(map, key)) continue;
+    const v = attempt(() => (map as Json)[key]);
+    const value = v === undefined ? v : anyValue(v);
     if (value) out.push({ key, value });
   }
   return out;
 }
 
 /** `attributes` and `droppedAttributesCount` of a resource, scope, span, event or link. */
-function attributes(map: unknown, dropped: unknown): Json {
-  let list: Json[] | undefined;
+function attributes(holder: unknown): Json {
+  const h = holder as { attributes?: unknown; droppedAttributesCount?: unknown } | undefined;
+  const map = h?.attributes;
+  const dropped = h?.droppedAttributesCount;
   // The top-level map is not on the cycle path (as in the product): a value containing it is written once, one level down.
-  if (map && typeof map == "object") {
-    try {
-      list = keyValues(map);
-    } catch {
-      drop(UNREADABLE);
-    }
-  }
+  const list = map && typeof map == "object" ? attempt(() => keyValues(map)) : undefined;
   return { attributes: list?.length ? list : undefined, droppedAttributesCount: count(dropped) };
 }
 
@@ -142,12 +136,7 @@ function list<T>(items: readonly T[] | null | undefined, write: (item: T) => Ite
   let n = typeof dropped == "number" ? dropped : 0;
   if (items != null) {
     for (let i = 0; i < items.length; i++) {
-      let item: Item;
-      try {
-        item = write(items[i]!);
-      } catch {
-        drop(UNREADABLE);
-      }
+      const item = attempt(() => write(items[i]!));
       item ? out.push(item) : n++;
     }
   }
@@ -157,14 +146,9 @@ function list<T>(items: readonly T[] | null | undefined, write: (item: T) => Ite
 /** The start of a span or link (`traceId`, `spanId`, `traceState`); undefined (and reported) when an id is invalid. */
 function ids(ctx: unknown): Item {
   const c = ctx as ReturnType<ReadableSpan["spanContext"]>;
-  if (!c || typeof c != "object" || !hex(c.traceId, 32) || !hex(c.spanId, 16)) return drop("a span or link with an invalid id");
-  let state: unknown;
-  try {
-    state = c.traceState?.serialize();
-  } catch {
-    drop(UNREADABLE);
-  }
-  return { traceId: c.traceId, spanId: c.spanId, traceState: text(state) };
+  const traceId = typeof c == "object" ? hex(c?.traceId, 32) : undefined;
+  const spanId = traceId && hex(c.spanId, 16);
+  return spanId ? { traceId, spanId, traceState: text(attempt(() => c.traceState?.serialize())) } : drop("a span or link with an invalid id");
 }
 
 /**
@@ -180,47 +164,38 @@ function span(s: ReadableSpan): Item {
   if (!start) return;
   const parent = s.parentSpanContext;
   const kind = s.kind;
-  const status = s.status;
-  const [events, droppedEventsCount] = list(s.events, (e) => ({ timeUnixNano: toEpochNanos(e.time), name: str(e.name), ...attributes(e.attributes, e.droppedAttributesCount) }), s.droppedEventsCount);
+  // Status codes are ours (UNSET 0, OK 1, ERROR 2); the status is omitted when UNSET without a message.
+  const code = s.status?.code;
+  const status = { code: code === 1 || code === 2 ? code : undefined, message: text(s.status?.message) };
+  const [events, droppedEventsCount] = list(s.events, (e) => ({ timeUnixNano: toEpochNanos(e.time), name: str(e.name), ...attributes(e) }), s.droppedEventsCount);
   const [links, droppedLinksCount] = list(
     s.links,
     (l) => {
       const lc = l?.context;
       const head = ids(lc);
-      return head && { ...head, ...attributes(l.attributes, l.droppedAttributesCount), flags: flags(lc.traceFlags, lc.isRemote) };
+      return head && { ...head, ...attributes(l), flags: flags(lc.traceFlags, lc.isRemote) };
     },
     s.droppedLinksCount,
   );
-  let st: Item;
-  if (status != null) {
-    // Codes are ours (UNSET 0, OK 1, ERROR 2); omitted when UNSET without a message.
-    const code = status.code;
-    st = { code: code === 1 || code === 2 ? code : undefined, message: text(status.message) };
-    if (!st.code && !st.message) st = undefined;
-  }
   return {
     ...start,
-    parentSpanId: parent != null && hex(parent.spanId, 16) ? parent.spanId : undefined,
+    parentSpanId: hex(parent?.spanId, 16),
     flags: flags(c.traceFlags, parent?.isRemote),
     name: str(s.name),
     kind: [0, 1, 2, 3, 4].includes(kind) ? kind + 1 : undefined,
     startTimeUnixNano: toEpochNanos(s.startTime),
     endTimeUnixNano: toEpochNanos(s.endTime),
-    ...attributes(s.attributes, s.droppedAttributesCount),
+    ...attributes(s),
     events,
     droppedEventsCount,
     links,
     droppedLinksCount,
-    status: st,
+    status: status.code || status.message ? status : undefined,
   };
 }
 
 /** A `schemaUrl` (of a resource or scope), omitted when empty or unreadable. */
-function schemaUrl(holder: unknown): string | undefined {
-  try {
-    return text((holder as { schemaUrl?: unknown } | undefined)?.schemaUrl);
-  } catch {}
-}
+const schemaUrl = (holder: unknown): string | undefined => attempt(() => text((holder as Json | undefined)?.schemaUrl));
 
 type Scope = ReadableSpan["instrumentationScope"];
 
@@ -232,44 +207,26 @@ type Scope = ReadableSpan["instrumentationScope"];
  * `{"resourceSpans":[]}` (20 characters), which callers must not send.
  */
 export function encodeSpans(spans: readonly ReadableSpan[]): string {
-  const groups = new Map<unknown, Map<string, [Scope, ReadableSpan[]]>>();
+  // Scope groups by key, per resource; a key is "" or starts with "[", so it is never an
+  // integer-like or inherited property name and the object keeps insertion order.
+  const groups = new Map<unknown, Record<string, [Scope, ReadableSpan[]]>>();
   for (const s of spans) {
-    try {
+    attempt(() => {
       const resource = s.resource;
       const scope = s.instrumentationScope;
-      let scopes = groups.get(resource);
-      if (!scopes) groups.set(resource, (scopes = new Map()));
       // JSON keeps the three parts apart whatever characters they hold.
       const key = scope && typeof scope == "object" ? JSON.stringify([str(scope.name), str(scope.version), str(scope.schemaUrl)]) : "";
-      let group = scopes.get(key);
-      if (!group) scopes.set(key, (group = [scope, []]));
-      group[1].push(s);
-    } catch {
-      drop(UNREADABLE);
-    }
+      const scopes = groups.get(resource) ?? {};
+      groups.set(resource, scopes);
+      (scopes[key] ??= [scope, []])[1].push(s);
+    });
   }
   const [resourceSpans = []] = list([...groups], ([resource, scopes]) => {
-    const [scopeSpans] = list([...scopes.values()], ([scope, items]) => {
+    const [scopeSpans] = list(Object.values(scopes), ([scope, items]) => {
       const [kept] = list(items, span);
-      if (!kept) return;
-      let head: Json;
-      try {
-        head = { name: str(scope?.name), version: text(scope?.version), ...attributes((scope as Json)?.attributes, (scope as Json)?.droppedAttributesCount) };
-      } catch {
-        head = { name: "" };
-        drop(UNREADABLE);
-      }
-      return { scope: head, spans: kept, schemaUrl: schemaUrl(scope) };
+      return kept && { scope: attempt(() => ({ name: str(scope?.name), version: text(scope?.version), ...attributes(scope) }), { name: "" }), spans: kept, schemaUrl: schemaUrl(scope) };
     });
-    if (!scopeSpans) return;
-    let head: Json;
-    try {
-      head = attributes((resource as Json)?.attributes, (resource as Json)?.droppedAttributesCount);
-    } catch {
-      head = {};
-      drop(UNREADABLE);
-    }
-    return { resource: head, scopeSpans, schemaUrl: schemaUrl(resource) };
+    return scopeSpans && { resource: attempt(() => attributes(resource), {}), scopeSpans, schemaUrl: schemaUrl(resource) };
   });
   return JSON.stringify({ resourceSpans }, (_, v) => (v as { toWellFormed?(): string } | null)?.toWellFormed?.() ?? v);
 }
