@@ -224,7 +224,7 @@ export function encodeSpans(spans: readonly ReadableSpan[]): string {
   const [resourceSpans = []] = list([...groups], ([resource, scopes]) => {
     const [scopeSpans] = list(Object.values(scopes), ([scope, items]) => {
       const [kept] = list(items, span);
-      return kept && { scope: attempt(() => ({ name: str(scope?.name), version: text(scope?.version), ...attributes(scope) }), { name: "" }), spans: kept, schemaUrl: schemaUrl(scope) };
+      return kept && { scope: attempt((): Json => ({ name: str(scope?.name), version: text(scope?.version), ...attributes(scope) }), { name: "" }), spans: kept, schemaUrl: schemaUrl(scope) };
     });
     return scopeSpans && { resource: attempt(() => attributes(resource), {}), scopeSpans, schemaUrl: schemaUrl(resource) };
   });
