@@ -148,15 +148,18 @@ function patchFetch(tracer: Tracer): void {
   globalThis.fetch = traced;
 }
 
-// One drain per isolate: concurrent invocations share it, and it flushes until no invocation
-// asked for more. workerd cancels an invocation's pending I/O when its waitUntil promises settle,
-// and an export runs on behalf of whichever invocation started it: each invocation must stay
-// alive until no export it may be carrying is pending (the product's workers-init.ts `drain`).
+// One drain per isolate, for every wrapper's sink (the traced fetch records into the first
+// wrapper's): concurrent invocations share it, and it flushes until no invocation asked for more.
+// workerd cancels an invocation's pending I/O when its waitUntil promises settle, and an export
+// runs on behalf of whichever invocation started it: each invocation must stay alive until no
+// export it may be carrying is pending (the product's workers-init.ts `drain`).
+const sinks = new Set<SpanSink>();
 let asked = 0;
-let draining: Promise<void> | undefined;
+let draining: Promise<unknown> | undefined;
 
 /** Hands the isolate's drain to `ctx.waitUntil`; never throws. */
 function flushIn(ctx: unknown, sink: SpanSink): void {
+  sinks.add(sink);
   asked++;
   draining ??= (async () => {
     try {
@@ -164,7 +167,7 @@ function flushIn(ctx: unknown, sink: SpanSink): void {
       await new Promise((resolve) => setTimeout(resolve, 0));
       for (let seen = -1; seen != asked; ) {
         seen = asked;
-        await sink.flush();
+        await Promise.all([...sinks].map((s) => s.flush()));
       }
     } catch {
     } finally {
