@@ -34,51 +34,50 @@ export interface LeanOptions {
 
 type Env = Readonly<Record<string, unknown>> | undefined;
 
-/** ", got <value>" for an error message, never more than 64 characters of it (product: describeValue). */
-function got(value: unknown): string {
-  const t = typeof value;
-  return ", got " + (t == "string" ? JSON.stringify((value as string).slice(0, 64)) : value === null ? "null" : Array.isArray(value) ? "an array" : t == "number" || t == "boolean" || t == "undefined" ? String(value) : (t == "object" ? "an " : "a ") + t);
-}
+const O = "OTEL_";
+const X = "EXPORTER_OTLP_";
+
+/** ", got <value>" for an error message, at most 64 characters of a string (as the product's describeValue). */
+const got = (v: unknown): string =>
+  ", got " + (typeof v == "string" ? JSON.stringify(v.slice(0, 64)) : Array.isArray(v) ? "an array" : v && typeof v == "object" ? "an object" : typeof v == "function" ? "a function" : String(v));
 
 /** Throws the configuration error for `options.<name>`: what it must be (and what it was). */
 const fail = (name: string, expected: string, E: ErrorConstructor = TypeError): never => {
   throw new E(`Cannot init: options.${name} must be ${expected}.`);
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v == "object" && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == "object" && !Array.isArray(v);
 
-/** An absolute http(s) URL, or undefined. */
+/** `value` when it is an absolute http(s) URL, else undefined. */
 const httpUrl = (value: unknown): string | undefined => {
   try {
-    if (/^https?:$/.test(new URL(value as string).protocol) && typeof value == "string") return value;
+    if (typeof value == "string" && /^https?:$/.test(new URL(value).protocol)) return value;
   } catch {}
 };
 
-/** The trimmed value of `name` in `env`; undefined when unset, empty or not a string (a binding). */
+/** The trimmed value of `OTEL_<name>`; undefined when unset, blank or not a string (a binding). */
 const read = (env: Env, name: string): string | undefined => {
-  const raw = env?.[name];
-  return typeof raw == "string" && raw.trim() ? raw.trim() : undefined;
+  const raw = env?.[O + name];
+  return (typeof raw == "string" && raw.trim()) || undefined;
 };
 
-/** Reports an invalid `name` once (its value is never echoed: it may be a credential). */
-const ignored = (name: string, expected: string): void => warnOnce(`ignored ${name}: expected ${expected}`);
+/** Reports an invalid `OTEL_<name>` once; its value is never echoed (it may be a credential). */
+const ignored = (name: string, expected: string): void => warnOnce(`ignored ${O + name}: expected ${expected}`);
 
-/** An integer ≥ `min` from `name`; a Timeout (`min` < 0) reads 0 as "no limit" (2^31 − 1 ms, spec "Timeout"). */
-function integer(env: Env, name: string, min: number): number | undefined {
-  const value = read(env, name);
-  if (value === undefined) return;
-  const n = Number(value);
-  if (Number.isInteger(n) && n >= (min < 0 ? 0 : min)) return min < 0 && !n ? 2147483647 : n;
-  ignored(name, "an integer >= " + (min < 0 ? 0 : min));
-}
-
-/** The first of `names` (most specific first) holding a valid integer. */
-const first = (env: Env, min: number, ...names: string[]): number | undefined => {
+/**
+ * The first of `OTEL_<names>` (most specific first) holding an integer ≥ `min`; invalid ones are
+ * reported and skipped. A `…TIMEOUT` is a spec Timeout: 0 means no limit (2^31 − 1 ms, the
+ * longest timer; the spec allows "a very long time").
+ */
+function integer(env: Env, min: number, ...names: string[]): number | undefined {
   for (const name of names) {
-    const n = integer(env, name, min);
-    if (n !== undefined) return n;
+    const value = read(env, name);
+    if (value === undefined) continue;
+    const n = +value;
+    if (Number.isInteger(n) && n >= min) return !n && name.endsWith("TIMEOUT") ? 2147483647 : n;
+    ignored(name, "an integer >= " + min);
   }
-};
+}
 
 /**
  * A W3C-Baggage-like `key=value,…` list (`OTEL_RESOURCE_ATTRIBUTES`, `OTEL_EXPORTER_OTLP_HEADERS`):
@@ -87,7 +86,7 @@ const first = (env: Env, min: number, ...names: string[]): number | undefined =>
  * unset (spec, Resource SDK: "the entire value SHOULD be discarded").
  */
 function list(env: Env, name: string, all?: boolean): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
+  const out: Record<string, string> = Object.create(null); // a key "__proto__" stays a key
   let bad = 0;
   for (const item of (read(env, name) ?? "").split(",")) {
     const eq = item.indexOf("=");
@@ -109,26 +108,21 @@ const join = (base: string): string => base.replace(/^([^?#]*?)\/*(?=[?#]|$)/, "
 /**
  * The OTLP traces target: the options' endpoint (a base), else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
  * (as-is), else `OTEL_EXPORTER_OTLP_ENDPOINT` (a base), else `http://localhost:4318/v1/traces`;
- * headers general < per-signal < options, on lower-case names (fetch would join duplicates);
- * the timeout from the options, else per-signal, else general, else 10 s.
+ * headers generic < traces < options, on lower-case names (fetch would join duplicates); the
+ * timeout from the options, else the traces variable, else the generic one, else 10 s.
  */
 function target(otlp: NonNullable<LeanOptions["otlp"]>, env: Env): OtlpTarget {
   const { endpoint, headers = {}, timeoutMillis } = otlp;
-  let url = endpoint === undefined ? undefined : httpUrl(endpoint) ?? fail("otlp.endpoint", "an absolute http:// or https:// URL"); // not echoed: credentials
-  if (url) url = join(url);
-  else {
-    for (const name of ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"]) {
-      const value = read(env, name);
-      if (value && !(url = httpUrl(value))) ignored(name, "an http(s) URL");
-      if (url) {
-        if (name[19] != "T") url = join(url); // the generic variable (not _TRACES_) is a base
-        break;
-      }
-    }
+  // Not echoed: an endpoint may carry credentials.
+  let url = endpoint === undefined ? undefined : join(httpUrl(endpoint) ?? fail("otlp.endpoint", "an absolute http:// or https:// URL"));
+  for (const name of [X + "TRACES_ENDPOINT", X + "ENDPOINT"]) {
+    const value = url ? undefined : read(env, name);
+    if (value && !(url = httpUrl(value))) ignored(name, "an http(s) URL");
+    if (url && value && name[14] != "T") url = join(url); // the generic variable is a base
   }
   if (!isObject(headers)) fail("otlp.headers", "an object of string values" + got(headers));
   const merged: Record<string, string> = Object.create(null);
-  for (const name of ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"]) {
+  for (const name of [X + "HEADERS", X + "TRACES_HEADERS"]) {
     const parsed = list(env, name);
     for (const key in parsed) {
       // RFC 9110 §5.1 token names; §5.5 values without CR, LF, NUL, and Latin-1 (fetch's ByteString):
@@ -138,14 +132,14 @@ function target(otlp: NonNullable<LeanOptions["otlp"]>, env: Env): OtlpTarget {
     }
   }
   for (const key in headers) {
-    if (typeof headers[key] != "string") fail(`otlp.headers[${JSON.stringify(key)}]`, "a string"); // the value is not echoed: credentials
+    if (typeof headers[key] != "string") fail(`otlp.headers[${JSON.stringify(key)}]`, "a string"); // the value is not echoed
     merged[key.toLowerCase()] = headers[key]!;
   }
   if (timeoutMillis !== undefined && !(typeof timeoutMillis == "number" && timeoutMillis > 0)) fail("otlp.timeoutMillis", "a number > 0" + got(timeoutMillis), RangeError);
   return {
     url: url ?? "http://localhost:4318/v1/traces",
     headers: { ...merged },
-    timeout: timeoutMillis ?? first(env, -1, "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT") ?? 1e4,
+    timeout: timeoutMillis ?? integer(env, 0, X + "TRACES_TIMEOUT", X + "TIMEOUT") ?? 1e4,
   };
 }
 
@@ -155,35 +149,25 @@ function target(otlp: NonNullable<LeanOptions["otlp"]>, env: Env): OtlpTarget {
  * queue size is clamped to it, reported when the batch size came from env (spec: it must not exceed).
  */
 function batch(env: Env): BatchSettings {
-  const size = first(env, 1, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE");
-  const out: BatchSettings = {
-    maxQueueSize: first(env, 1, "OTEL_BSP_MAX_QUEUE_SIZE") ?? 2048,
-    maxExportBatchSize: size ?? 512,
-    scheduledDelayMillis: Infinity,
-    exportTimeoutMillis: first(env, -1, "OTEL_BSP_EXPORT_TIMEOUT") ?? 3e4,
-  };
-  if (out.maxExportBatchSize > out.maxQueueSize) {
-    if (size) ignored("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "at most the queue size");
-    out.maxExportBatchSize = out.maxQueueSize;
-  }
-  return out;
+  const size = integer(env, 1, "BSP_MAX_EXPORT_BATCH_SIZE");
+  const queue = integer(env, 1, "BSP_MAX_QUEUE_SIZE") ?? 2048;
+  if (size! > queue) ignored("BSP_MAX_EXPORT_BATCH_SIZE", "at most the queue size");
+  return { maxQueueSize: queue, maxExportBatchSize: Math.min(size ?? 512, queue), scheduledDelayMillis: Infinity, exportTimeoutMillis: integer(env, 0, "BSP_EXPORT_TIMEOUT") ?? 3e4 };
 }
 
-/** Span limits from env: the span variable, else the general `OTEL_ATTRIBUTE_*` (events and links have their own). */
-function limits(env: Env): Partial<SpanLimits> {
-  const out: Partial<SpanLimits> = {};
-  const general = (own: string, fallback?: string) => first(env, 0, own, ...(fallback ? [fallback] : []));
-  const set = (key: keyof SpanLimits, value: number | undefined) => value !== undefined && (out[key] = value);
-  set("attributeCountLimit", general("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"));
-  set("attributeValueLengthLimit", general("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"));
-  set("eventCountLimit", general("OTEL_SPAN_EVENT_COUNT_LIMIT"));
-  set("linkCountLimit", general("OTEL_SPAN_LINK_COUNT_LIMIT"));
-  set("attributePerEventCountLimit", general("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"));
-  set("attributePerLinkCountLimit", general("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "OTEL_ATTRIBUTE_COUNT_LIMIT"));
-  return out;
-}
+// Spec, Span Limits: each limit's variables, most specific first (`OTEL_<name>_LIMIT`); events
+// and links have no general fallback for their counts.
+const LIMITS: ReadonlyArray<[keyof SpanLimits, ...string[]]> = [
+  ["attributeCountLimit", "SPAN_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
+  ["attributeValueLengthLimit", "SPAN_ATTRIBUTE_VALUE_LENGTH", "ATTRIBUTE_VALUE_LENGTH"],
+  ["eventCountLimit", "SPAN_EVENT_COUNT"],
+  ["linkCountLimit", "SPAN_LINK_COUNT"],
+  ["attributePerEventCountLimit", "EVENT_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
+  ["attributePerLinkCountLimit", "LINK_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
+];
 
 const SERVICE_NAME = "service.name";
+const nonEmpty = (v: unknown): boolean => typeof v == "string" && !!v.trim();
 
 /**
  * The resource, each layer over the previous: `telemetry.sdk.*`; `OTEL_RESOURCE_ATTRIBUTES`;
@@ -192,24 +176,32 @@ const SERVICE_NAME = "service.name";
  * `unknown_service:workerd` on workerd (spec: `unknown_service:<executable>`), else `unknown_service`.
  */
 function resource(options: LeanOptions, env: Env): Attributes {
-  const fromEnv: Attributes = list(env, "OTEL_RESOURCE_ATTRIBUTES", true);
-  const envName = read(env, "OTEL_SERVICE_NAME");
+  const fromEnv: Attributes = list(env, "RESOURCE_ATTRIBUTES", true);
+  const envName = read(env, "SERVICE_NAME");
   if (envName) fromEnv[SERVICE_NAME] = envName;
   const user: Attributes = options.resourceAttributes ? sanitizeAttributes(options.resourceAttributes) : {};
-  if (options.serviceName !== undefined) user[SERVICE_NAME] = options.serviceName;
+  if (options.serviceName) user[SERVICE_NAME] = options.serviceName;
   for (const layer of [user, fromEnv]) {
-    const name = layer[SERVICE_NAME];
-    if (SERVICE_NAME in layer && !(typeof name == "string" && name.trim())) {
-      if (name !== undefined) warnOnce("ignored service.name: not a non-empty string");
+    if (SERVICE_NAME in layer && !nonEmpty(layer[SERVICE_NAME])) {
+      warnOnce("ignored service.name: not a non-empty string");
       delete layer[SERVICE_NAME];
     }
   }
   const attributes: Attributes = { "telemetry.sdk.name": "otel-edge", "telemetry.sdk.language": "webjs", "telemetry.sdk.version": VERSION, ...fromEnv, ...user };
-  if (attributes[SERVICE_NAME] !== undefined) return attributes;
+  if (attributes[SERVICE_NAME]) return attributes;
   warnOnce("no service.name: set serviceName or OTEL_SERVICE_NAME");
   // Cloudflare's documented way to recognise workerd.
   return { [SERVICE_NAME]: (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent == "Cloudflare-Workers" ? "unknown_service:workerd" : "unknown_service", ...attributes };
 }
+
+// The shape of each option (the product's checkOptionShapes for these options).
+const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]> = [
+  ["serviceName", nonEmpty, "a non-empty string"],
+  ["resourceAttributes", isObject, "an object"],
+  ["env", isObject, "an object"],
+  ["disabled", (v) => typeof v == "boolean", "true or false"],
+  ["otlp", isObject, "an object"],
+];
 
 /**
  * Resolves `options` (checked for shape: a malformed one throws a TypeError/RangeError naming
@@ -218,22 +210,17 @@ function resource(options: LeanOptions, env: Env): Attributes {
 export function configure(options: LeanOptions | undefined, env?: Env): LeanConfig {
   const o = options ?? {};
   if (!isObject(o)) throw new TypeError("Cannot init: options must be an object.");
-  const { serviceName: name, resourceAttributes: attrs, disabled, otlp = {} } = o;
-  if (name !== undefined && !(typeof name == "string" && name.trim())) fail("serviceName", "a non-empty string" + got(name));
-  if (attrs !== undefined && !isObject(attrs)) fail("resourceAttributes", "an object" + got(attrs));
-  if (o.env !== undefined && !isObject(o.env)) fail("env", "an object" + got(o.env));
-  if (disabled !== undefined && typeof disabled != "boolean") fail("disabled", "true or false" + got(disabled));
-  if (!isObject(otlp)) fail("otlp", "an object" + got(otlp));
-  // One setting for every signal: a full URL would send them all to the traces path.
-  if (otlp.url !== undefined) throw new TypeError("Cannot init: options.otlp.url is not accepted (it is one signal's full URL): set options.otlp.endpoint, the base URL (/v1/traces is appended).");
+  for (const [key, ok, expected] of SHAPES) if (o[key] !== undefined && !ok(o[key])) fail(key, expected + got(o[key]));
+  const otlp = o.otlp ?? {};
+  // One setting for every signal: a signal's full URL would send them all to the traces path.
+  if ((otlp as { url?: unknown }).url !== undefined) throw new TypeError("Cannot init: options.otlp.url is not accepted: set options.otlp.endpoint, the base URL (/v1/traces is appended).");
   env = o.env ?? env;
-  let off = read(env, "OTEL_SDK_DISABLED")?.toLowerCase();
-  if (off && off != "true" && off != "false") ignored("OTEL_SDK_DISABLED", "true or false"), (off = "");
-  return {
-    disabled: disabled ?? off == "true",
-    resource: { attributes: resource(o, env) },
-    target: target(otlp as NonNullable<LeanOptions["otlp"]>, env),
-    batch: batch(env),
-    limits: limits(env),
-  };
+  const off = read(env, "SDK_DISABLED")?.toLowerCase();
+  if (off && off != "true" && off != "false") ignored("SDK_DISABLED", "true or false");
+  const limits: Partial<SpanLimits> = {};
+  for (const [key, ...names] of LIMITS) {
+    const n = integer(env, 0, ...names.map((name) => name + "_LIMIT"));
+    if (n !== undefined) limits[key] = n;
+  }
+  return { disabled: o.disabled ?? off == "true", resource: { attributes: resource(o, env) }, target: target(otlp, env), batch: batch(env), limits };
 }

@@ -75,7 +75,7 @@ function operation(tracer: Tracer, name: string, kind: SpanKind, attributes: Att
       }
       span.end();
     } catch {
-      warnOnce("span outcome not recorded: recording threw");
+      warnOnce("span outcome not recorded");
     }
   };
   const fail = (error: unknown): never => {
@@ -134,7 +134,7 @@ function patchFetch(tracer: Tracer): void {
             w3c.inject(active(), headers);
             sent = { ...init, headers };
           } catch {
-            warnOnce("fetch sent without trace headers: its headers could not be copied");
+            warnOnce("fetch sent without trace headers: not copyable");
           }
           // Suppressed inside: a traced fetch reached through another wrapper makes no second span.
           return withContext(active().setValue(SUPPRESS_KEY, true), () => original.call(this, input, sent));
@@ -177,7 +177,7 @@ function flushIn(ctx: unknown, sink: SpanSink): void {
   try {
     (ctx as { waitUntil(p: Promise<unknown>): void }).waitUntil(draining);
   } catch {
-    warnOnce("ctx.waitUntil failed: the flush runs unawaited");
+    warnOnce("ctx.waitUntil threw: flush not awaited");
   }
 }
 
@@ -192,8 +192,8 @@ function flushIn(ctx: unknown, sink: SpanSink): void {
  * ```
  */
 export function instrument<H extends WorkersHandler, E = unknown>(handler: H, config: InstrumentConfig | ((env: E) => InstrumentConfig)): H {
-  if (handler === null || typeof handler != "object") throw new TypeError("instrument: handler must be an object with fetch/scheduled/queue methods");
-  if (config === null || (typeof config != "object" && typeof config != "function")) throw new TypeError("instrument: config must be options or a function (env) => options");
+  if (handler === null || typeof handler != "object") throw new TypeError("instrument: handler must be an object");
+  if (config === null || (typeof config != "object" && typeof config != "function")) throw new TypeError("instrument: config must be options or a function of env");
   let options: InstrumentConfig | undefined;
   let started: Started | null | undefined; // null: disabled
 
@@ -212,7 +212,7 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
       }
       return started ?? undefined;
     } catch (error) {
-      warnOnce("not started, invocations run untraced: " + errorMessage(error));
+      warnOnce("not started, running untraced: " + errorMessage(error));
     }
   };
 
