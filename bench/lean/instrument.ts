@@ -148,34 +148,16 @@ function patchFetch(tracer: Tracer): void {
   globalThis.fetch = traced;
 }
 
-// One drain per isolate, for every wrapper's sink (the traced fetch records into the first
-// wrapper's): concurrent invocations share it, and it flushes until no invocation asked for more.
-// workerd cancels an invocation's pending I/O when its waitUntil promises settle, and an export
-// runs on behalf of whichever invocation started it: each invocation must stay alive until no
-// export it may be carrying is pending (the product's workers-init.ts `drain`).
+// Every wrapper's sink, flushed together: the traced fetch records into the first wrapper's. The
+// sink's flush is the isolate's shared drain (export.ts: it starts after a timer turn, so the
+// response is not delayed, and keeps each invocation alive until the exports it may carry end).
 const sinks = new Set<SpanSink>();
-let asked = 0;
-let draining: Promise<unknown> | undefined;
 
-/** Hands the isolate's drain to `ctx.waitUntil`; never throws. */
+/** Hands the flush of every sink to `ctx.waitUntil`; never throws. */
 function flushIn(ctx: unknown, sink: SpanSink): void {
   sinks.add(sink);
-  asked++;
-  draining ??= (async () => {
-    try {
-      // After the response is sent: the encode and the send do not sit on its path.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      for (let seen = -1; seen != asked; ) {
-        seen = asked;
-        await Promise.all([...sinks].map((s) => s.flush()));
-      }
-    } catch {
-    } finally {
-      draining = undefined;
-    }
-  })();
   try {
-    (ctx as { waitUntil(p: Promise<unknown>): void }).waitUntil(draining);
+    (ctx as { waitUntil(p: Promise<unknown>): void }).waitUntil(Promise.all([...sinks].map((s) => s.flush())));
   } catch {
     warnOnce("ctx.waitUntil threw: flush not awaited");
   }

@@ -1,6 +1,7 @@
 // Stand-in for bench/lean/export.ts (tests only): OTLP/JSON-shaped batches (enough for the tests'
 // decoder: names, kinds, ids, attributes, events, status, scope, resource) POSTed with the
-// globalThis.fetch found at send time, under SUPPRESS_KEY.
+// globalThis.fetch found at send time, under SUPPRESS_KEY; flush() is the isolate's shared drain as
+// export.ts's seam says (starts after a timer turn, exports until the queue is empty).
 import type { BatchSettings, OtlpTarget, ReadableSpan, SpanSink } from "../../../bench/lean/contract.ts";
 import { active, SUPPRESS_KEY, withContext } from "../../../bench/lean/context.ts";
 
@@ -10,10 +11,8 @@ const kvs = (a: object) => Object.entries(a).map(([key, v]) => ({ key, value: va
 
 export function createSpanSink(target: OtlpTarget, _batch: BatchSettings): SpanSink {
   let queue: ReadableSpan[] = [];
-  return {
-    onEnd: (span) => void queue.push(span),
-    async flush() {
-      if (!queue.length) return;
+  let draining: Promise<void> | undefined;
+  const send = async () => {
       const spans = queue;
       queue = [];
       const body = JSON.stringify({
@@ -31,6 +30,17 @@ export function createSpanSink(target: OtlpTarget, _batch: BatchSettings): SpanS
       await withContext(active().setValue(SUPPRESS_KEY, true), () =>
         globalThis.fetch(target.url, { method: "POST", headers: { ...target.headers, "content-type": "application/json" }, body }),
       ).then((r) => r.body?.cancel(), () => {});
-    },
+  };
+  const drain = async () => {
+    try {
+      await new Promise((r) => setTimeout(r, 0));
+      while (queue.length) await send();
+    } finally {
+      draining = undefined;
+    }
+  };
+  return {
+    onEnd: (span) => void queue.push(span),
+    flush: () => (draining ??= drain()),
   };
 }
