@@ -208,8 +208,8 @@ const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]
  * it) and the `OTEL_*` bindings of `options.env ?? env` into what the program runs with.
  */
 export function configure(options: LeanOptions | undefined, env?: Env): LeanConfig {
-  const o = options ?? {};
-  if (!isObject(o)) throw new TypeError("Cannot init: options must be an object.");
+  const o: LeanOptions = options ?? {};
+  if (!isObject(o as unknown)) throw new TypeError("Cannot init: options must be an object.");
   for (const [key, ok, expected] of SHAPES) if (o[key] !== undefined && !ok(o[key])) fail(key, expected + got(o[key]));
   const otlp = o.otlp ?? {};
   // One setting for every signal: a signal's full URL would send them all to the traces path.

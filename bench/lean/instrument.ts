@@ -62,6 +62,8 @@ const TRACED = Symbol.for("otel-edge.instrumented-fetch");
  * unchanged. `errorStatus`: a status at or above it is an error (semconv: 400 client, 500 server).
  */
 function operation(tracer: Tracer, name: string, kind: SpanKind, attributes: Attributes, parent: Context, fn: () => unknown, errorStatus = 500, done?: (result: unknown, end: Ends) => unknown): unknown {
+  // An invocation's span (not a CLIENT one) says whether it is the isolate's first: last, as the product sets it.
+  if (kind != 2) attributes["faas.coldstart"] = invocations == 1;
   const span = tracer.startSpan(name, { kind, attributes }, parent);
   const end: Ends = (status, error, type) => {
     try {
@@ -120,8 +122,7 @@ function patchFetch(tracer: Tracer): void {
     attributes["url.scheme"] = url.protocol.slice(0, -1);
     setPort(url, attributes);
     attributes["url.full"] = redactUrl(url);
-    return Promise.resolve(
-      operation(
+    return operation(
         tracer,
         name,
         2, // CLIENT
@@ -141,8 +142,7 @@ function patchFetch(tracer: Tracer): void {
         },
         400,
         (response, end) => (end((response as Response | undefined)?.status), response),
-      ) as Promise<Response>,
-    );
+      ) as Promise<Response>;
   } as typeof fetch & { [TRACED]?: true };
   traced[TRACED] = true;
   globalThis.fetch = traced;
@@ -241,7 +241,6 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
       // Cloudflare's edge (not the client) sets CF-Connecting-IP.
       const client = headers.get("cf-connecting-ip");
       if (client) attributes["client.address"] = client;
-      attributes["faas.coldstart"] = invocations == 1;
       parent = w3c.extract(active(), headers);
     } catch {
       warnOnce("request unreadable: handled untraced");
@@ -261,7 +260,6 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
     if (typeof cron == "string" && cron) attributes["faas.cron"] = cron;
     const time = Number(scheduledTime);
     if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
-    attributes["faas.coldstart"] = invocations == 1;
     return operation(s.faas, attributes["faas.cron"] ? "scheduled " + cron : "scheduled", 1, attributes, active(), user);
   });
 
@@ -272,7 +270,6 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
     const attributes: Attributes = { "faas.trigger": "pubsub", "messaging.system": "cloudflare_queues", "messaging.operation.type": "process", "messaging.operation.name": "process" };
     if (name) attributes["messaging.destination.name"] = name;
     if (Array.isArray(messages)) attributes["messaging.batch.message_count"] = messages.length;
-    attributes["faas.coldstart"] = invocations == 1;
     // Semconv messaging spans: "{operation} {destination}", CONSUMER.
     return operation(s.faas, name ? "process " + name : "process", 4, attributes, active(), user);
   });
