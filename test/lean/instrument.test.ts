@@ -10,6 +10,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
+import { active, SUPPRESS_KEY, withContext } from "../../bench/lean/context.ts";
 import { instrument } from "../../bench/lean/instrument.ts";
 import { callerRequest, executionContext, fakeFetch, handler, SCENARIOS, shape, TRACE_ID, upstream, type Shape } from "./oracle/scenarios.ts";
 
@@ -108,6 +109,18 @@ test("outgoing fetch: the CLIENT span's context is injected into a copy; the cal
 
 test("the exporter's own requests are not traced (SUPPRESS_KEY), and no span names the collector", () => {
   for (const spans of Object.values(leanResults)) for (const s of spans) assert.is.not(s.attributes["server.address"], "collector.test");
+});
+
+test("a fetch under SUPPRESS_KEY (the exporter's) passes straight through: no span, no headers added, init untouched", async () => {
+  const init = { headers: { "x-own": "1" } };
+  await withContext(active().setValue(SUPPRESS_KEY, true), () => fetch("https://api.example.com/suppressed", init));
+  const seen = upstream.find((u) => u.url.endsWith("/suppressed"))!;
+  assert.equal(seen.headers, { "x-own": "1" });
+  assert.equal(init, { headers: { "x-own": "1" } });
+  const ctx = executionContext();
+  await worker.fetch(new Request("http://worker.test/"), env, ctx); // flushes whatever was recorded
+  await Promise.all(ctx.pending);
+  assert.equal(takeSpans().map((s) => s.kind), [1], "only the invocation's SERVER span");
 });
 
 test("config function called once per isolate; globalThis.fetch patched once, also by a second wrapper", async () => {
