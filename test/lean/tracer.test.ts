@@ -112,7 +112,7 @@ function time(rng: Rng): unknown {
 function link(rng: Rng): unknown {
   switch (rng.int(9)) {
     case 0: return null;
-    case 1: return { context: { traceId: 1, spanId: "x" } };
+    case 1: return { context: rng.pick([{ traceId: 1, spanId: "x" }, { traceId: "x", spanId: 2 }, 5]) };
     case 2: return throwingProxy();
     case 3: return { context: throwingProxy() };
     case 4: return Object.defineProperty({ context: SC }, "attributes", { enumerable: true, get: () => { throw new Error("attrs"); } });
@@ -227,7 +227,12 @@ test(
       const limits = rng.bool(0.5)
         ? undefined
         : { attributeCountLimit: rng.range(0, 4), attributeValueLengthLimit: rng.pick([Infinity, 0, 1, 3, 5]), eventCountLimit: rng.range(0, 3), linkCountLimit: rng.range(0, 2), attributePerEventCountLimit: rng.range(0, 2), attributePerLinkCountLimit: rng.range(0, 2) };
-      const L = lean(limits), P = product(limits);
+      // No sampler (the default), or one with a fixed decision, attributes and maybe a tracestate.
+      const decision = rng.pick([0, 1, 2] as const);
+      const sampledState = rng.bool() ? ({ serialize: () => "s=1" } as TraceState) : undefined;
+      const sampledAttributes = map(rng) as never;
+      const sampler: Sampler | undefined = rng.bool(0.7) ? undefined : { shouldSample: () => ({ decision, attributes: sampledAttributes, traceState: sampledState }), toString: () => "fixed" };
+      const L = lean(limits, sampler), P = product(limits, sampler);
       const { ctx, root, valid } = parent(rng);
       const options = rng.pick<unknown>([
         undefined,
