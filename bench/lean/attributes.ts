@@ -54,7 +54,7 @@ export function put(target: Attributes, key: unknown, value: unknown, count: num
   const has = Object.hasOwn(target, key);
   if (!has && n >= count) return -1;
   // `__proto__` as an own data property: an assignment would replace the object's prototype.
-  key == "__proto__" ? Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true }) : (target[key] = v);
+  key == "__proto__" ? Object.defineProperty(target, key, { value: v, enumerable: 1, writable: 1, configurable: 1 } as PropertyDescriptor) : (target[key] = v);
   return has ? n : n + 1;
 }
 
