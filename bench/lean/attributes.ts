@@ -54,7 +54,7 @@ export function put(target: Attributes, key: unknown, value: unknown, count: num
   const has = Object.hasOwn(target, key);
   if (!has && n >= count) return -1;
   // `__proto__` as an own data property: an assignment would replace the object's prototype.
-  key == "__proto__" ? Object.defineProperty(target, key, { value: v, enumerable: 1, writable: 1, configurable: 1 } as PropertyDescriptor) : (target[key] = v);
+  key == "__proto__" ? Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true }) : (target[key] = v);
   return has ? n : n + 1;
 }
 
@@ -80,7 +80,7 @@ export function each(source: unknown, fn: (key: string, value: unknown) => void)
 }
 
 /** A clean copy of `source` under the limits, and how many new keys the count limit dropped. */
-export function copy(source: unknown, count = 1 / 0, length = 1 / 0): [Attributes, number] {
+export function copy(source: unknown, count: number = 1 / 0, length: number = 1 / 0): [Attributes, number] {
   const out: Attributes = {};
   let n = 0;
   let dropped = 0;

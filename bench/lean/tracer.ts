@@ -331,7 +331,7 @@ export function createTracerProvider(config: TracerConfig): TracerProvider {
           } catch {
             c = setSpan(active(), span); // `ctx` is not a Context (startSpan reported it)
           }
-          return withContext(c, () => fn(span));
+          return withContext(c, () => fn(span)) as never;
         },
       } as Tracer;
     },
