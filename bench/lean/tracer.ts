@@ -61,12 +61,20 @@ const over = (what: string): void => warnOnce(what + " over the span limit dropp
 /** `v` when it is a string, else undefined. */
 const only = (v: unknown): string | undefined => (typeof v == "string" ? v : undefined);
 
+// Random bytes drawn 2 KiB at a time: a getRandomValues call per id cost more than the rest of a span.
+// Filled on first use, not at import (Workers refuse random values at global scope).
+const pool = /* @__PURE__ */ new Uint8Array(2048);
+let at = 2048;
+/** Byte → its two hex digits (a table: a toString per byte was most of an id's cost). */
+const HEX = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => (i | 256).toString(16).slice(1));
+
 /** `n` random bytes as lowercase hex, never all zero (W3C Trace Context §3.2.2.3/4: all-zero ids are invalid). */
 const hex = (n: number): string => {
-  const b = crypto.getRandomValues(new Uint8Array(n));
+  if (at + n > 2048) crypto.getRandomValues(pool), (at = 0);
   let s = "";
-  for (const x of b) s += (x | 256).toString(16).slice(1);
-  return b.some((x) => x) ? s : hex(n);
+  let z = 0;
+  for (const x of pool.subarray(at, (at += n))) (s += HEX[x]), (z |= x);
+  return z ? s : hex(n);
 };
 
 /** `n` lowercase hex characters, not all zero: a valid id (W3C Trace Context §3.2.2.3/4). */
