@@ -80,7 +80,7 @@ export function each(source: unknown, fn: (key: string, value: unknown) => void)
 }
 
 /** A clean copy of `source` under the limits, and how many new keys the count limit dropped. */
-export function copy(source: unknown, count = 1 / 0, length = 1 / 0): [Attributes, number] {
+export function copy(source: unknown, count: number = 1 / 0, length: number = 1 / 0): [Attributes, number] {
   const out: Attributes = {};
   let n = 0;
   let dropped = 0;

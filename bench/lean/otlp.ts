@@ -110,8 +110,8 @@ function keyValues(map: object): Json[] {
   // for-in + own check: the keys and order of Object.keys, as the product reads them.
   for (const key in map) {
     if (!Object.hasOwn(map, key)) continue;
-    const v = attempt(() => (map as Json)[key]);
-    const value = v === undefined ? v : anyValue(v);
+    // undefined (unset) and unencodable values are left out.
+    const value = anyValue(attempt(() => (map as Json)[key]));
     if (value) out.push({ key, value });
   }
   return out;

@@ -148,6 +148,12 @@ const NON_RECORDING = Object.fromEntries(
     .map((name) => [name, name == "isRecording" ? () => false : function (this: Span) { return this; }]),
 );
 
+/**
+ * A span that records nothing and carries `spanContext` (what `trace.wrapSpanContext` gives).
+ * Exported so the tracer can make its sampled-out spans with it instead of a second copy.
+ */
+export const nonRecordingSpan = (spanContext: SpanContext): Span => ({ ...NON_RECORDING, spanContext: () => spanContext }) as Span;
+
 // ---- baggage (W3C Baggage §3.3) ------------------------------------------------------------
 
 // key OWS [ "=" OWS value ]: a property, or with "=" a list-member's key-value; key = token
@@ -193,11 +199,10 @@ const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
 const parseBaggage = (header: string): Baggage | undefined => {
   const entries = new Map<string, BaggageEntry>();
   let bytes = -1; // of the members kept, joined with ","
-  let lost = false;
   for (const member of list(header)) {
     // §3.3.2: at most 64 members (the scan stops) and 8192 bytes (a smaller member may still fit).
     if (entries.size == 64) {
-      lost = true;
+      dropped(BAGGAGE);
       break;
     }
     const parts = member.split(";");
@@ -211,13 +216,12 @@ const parseBaggage = (header: string): Baggage | undefined => {
       value = decodeURIComponent(m?.[3]!);
       key = m?.[2] && decodeURIComponent(m[1]!); // set last: a throw leaves it undefined
     } catch {}
-    if (bytes + 1 + member.length > 8192 || !key || props == null) lost = true;
+    if (bytes + 1 + member.length > 8192 || !key || props == null) dropped(BAGGAGE);
     else {
       entries.set(key, { value: value!, metadata: props ? { __TYPE__: BAGGAGE_KEY as never, toString: () => props } : undefined });
       bytes += 1 + member.length;
     }
   }
-  if (lost) dropped(BAGGAGE);
   return entries.size ? baggage(entries) : undefined;
 };
 
@@ -280,7 +284,7 @@ export const w3c: Propagation = {
       const sc = parseTraceParent(tp.length == 1 && tp[0]);
       const ts = sc && read(getter, carrier, TRACESTATE).join();
       if (ts) sc!.traceState = createTraceState(ts);
-      if (sc) context = context.setValue(SPAN_KEY, { ...NON_RECORDING, spanContext: () => sc });
+      if (sc) context = context.setValue(SPAN_KEY, nonRecordingSpan(sc));
       else if (tp.length) dropped(TRACEPARENT);
     });
     guard(() => {

@@ -61,16 +61,24 @@ const over = (what: string): void => warnOnce(what + " over the span limit dropp
 /** `v` when it is a string, else undefined. */
 const only = (v: unknown): string | undefined => (typeof v == "string" ? v : undefined);
 
+// Random bytes drawn 2 KiB at a time: a getRandomValues call per id cost more than the rest of a span.
+// Filled on first use, not at import (Workers refuse random values at global scope).
+const pool = /* @__PURE__ */ new Uint8Array(2048);
+let at = 2048;
+/** Byte → its two hex digits (a table: a toString per byte was most of an id's cost). */
+const HEX = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => (i | 256).toString(16).slice(1));
+
 /** `n` random bytes as lowercase hex, never all zero (W3C Trace Context §3.2.2.3/4: all-zero ids are invalid). */
 const hex = (n: number): string => {
-  const b = crypto.getRandomValues(new Uint8Array(n));
+  if (at + n > 2048) crypto.getRandomValues(pool), (at = 0);
   let s = "";
-  for (const x of b) s += (x | 256).toString(16).slice(1);
-  return b.some((x) => x) ? s : hex(n);
+  let z = 0;
+  for (const x of pool.subarray(at, (at += n))) (s += HEX[x]), (z |= x);
+  return z ? s : hex(n);
 };
 
 /** `n` lowercase hex characters, not all zero: a valid id (W3C Trace Context §3.2.2.3/4). */
-const isId = (v: unknown, n: number): boolean => typeof v == "string" && v.length == n && /^[\da-f]*[1-9a-f][\da-f]*$/.test(v);
+const isId = (v: unknown, n: number): boolean => typeof v == "string" && v.length == n && /^(?!0+$)[\da-f]+$/.test(v);
 
 /** The span stored in `ctx`, if any. */
 export const getSpan = (ctx: Context): Span | undefined => ctx.getValue(SPAN_KEY) as Span | undefined;
@@ -164,7 +172,7 @@ class LeanSpan implements Span, ReadableSpan {
         attributes = link.attributes;
         dropped = link.droppedAttributesCount;
       } catch {
-        warnOnce("link without a span context dropped");
+        warnOnce("link without span context dropped");
         return this;
       }
       if (this.links.length < l[3]!) {
@@ -193,7 +201,7 @@ class LeanSpan implements Span, ReadableSpan {
       // Spec (Set Status): UNSET is ignored, OK is final, a description only goes with ERROR.
       if (code === 0 || this.status.code == 1) return this;
       if (code === 1 || code === 2) this.status = code == 2 && typeof message == "string" ? { code, message } : { code };
-      else warnOnce("invalid status code ignored");
+      else warnOnce("invalid status ignored");
     }
     return this;
   }
@@ -222,7 +230,7 @@ class LeanSpan implements Span, ReadableSpan {
     if (this.g()) return;
     this.ended = true;
     const t = toTime(endTime);
-    if (t < this.startTime) warnOnce("span end before its start clamped");
+    if (t < this.startTime) warnOnce("span end before start clamped");
     this.endTime = Math.max(t, this.startTime);
     if (this.c.traceFlags & 1)
       try {
@@ -243,14 +251,17 @@ function start(s: Shared, scope: InstrumentationScope, name: string, options?: S
   if (parentContext.getValue(SUPPRESS_KEY) === true) return new LeanSpan(p ?? INVALID);
   let kind = options?.kind ?? 0;
   // Exporters index tables by kind: anything but a SpanKind must not reach them.
-  if (![0, 1, 2, 3, 4].includes(kind)) warnOnce("invalid span kind: INTERNAL used"), (kind = 0);
+  if (![0, 1, 2, 3, 4].includes(kind)) warnOnce("invalid span kind ignored"), (kind = 0);
   const spanName = str(name, "span");
   const attributes = options?.attributes;
   const traceId = p ? p.traceId : hex(16);
   let traceState = p?.traceState;
   let result: ReturnType<Sampler["shouldSample"]> | undefined;
+  // W3C Trace Context Level 2 §3.2.2.5.2: a new trace's id is random (flag 0x02, here with the
+  // sampled flag of the default decision); a child starts from its parent's flags.
+  const flags = p ? p.traceFlags : 3;
   // The default sampler, ParentBased(AlwaysOn), needs no object: follow the parent's sampled flag.
-  let decision = p ? (p.traceFlags & 1) * 2 : 2;
+  let decision = (flags & 1) * 2;
   if (s.sampler) {
     try {
       result = s.sampler.shouldSample(parentContext, traceId, spanName, kind, attributes ?? {});
@@ -258,14 +269,12 @@ function start(s: Shared, scope: InstrumentationScope, name: string, options?: S
       // What would otherwise reach the exporter: an invalid decision, a tracestate that cannot serialize.
       if (![0, 1, 2].includes(decision) || (result.traceState !== undefined && typeof result.traceState.serialize != "function")) throw 0;
     } catch {
-      warnOnce("invalid sampler result: span not recorded");
+      warnOnce("invalid sampler result: span dropped");
       result = undefined;
       decision = 0;
     }
     traceState = result?.traceState ?? traceState;
   }
-  // W3C Trace Context Level 2 §3.2.2.5.2: a new trace's id is random (flag 0x02); a child keeps its parent's flags.
-  const flags = p ? p.traceFlags : 2;
   const c: SpanContext = { traceId, spanId: hex(8), traceFlags: decision > 1 ? flags | 1 : flags & ~1, traceState };
   if (!decision) return new LeanSpan(c);
   const links = options?.links;
@@ -293,7 +302,8 @@ export function createTracerProvider(config: TracerConfig): TracerProvider {
       try {
         schemaUrl = options?.schemaUrl;
       } catch {}
-      if (typeof name != "string" || !name) warnOnce("invalid tracer name: empty name used"), (name = "");
+      // Spec (Get a Tracer): an invalid name still gives a working tracer, reported.
+      name = only(name) || (warnOnce("invalid tracer name ignored"), "");
       // Spec (Get a Tracer): name, version and schema URL identify the instrumentation scope.
       const scope: InstrumentationScope = {
         name,
@@ -305,7 +315,7 @@ export function createTracerProvider(config: TracerConfig): TracerProvider {
           return start(s, scope, name, options, ctx);
         } catch {
           // Options or a context that cannot be read (throwing getters, a ctx that is not a Context).
-          warnOnce("unreadable span options or context ignored");
+          warnOnce("unreadable startSpan arguments ignored");
           try {
             return start(s, scope, name);
           } catch {
@@ -315,21 +325,21 @@ export function createTracerProvider(config: TracerConfig): TracerProvider {
       };
       return {
         startSpan,
-        // (fn), (options, fn), (options, ctx, fn): `fn` runs with the span active and ends it;
-        // what it returns (a promise too) is returned as is, and what it throws reaches the caller.
+        // (fn), (options, fn), (options, ctx, fn): `fn` (the last argument) runs with the span
+        // active and ends it; what it returns (a promise too) is returned as is, and what it
+        // throws reaches the caller.
         startActiveSpan(name: string, ...args: unknown[]): never {
-          const n = args.length;
-          const fn = args[n < 3 ? n - 1 : 2];
-          const ctx = (n > 2 ? args[1] : undefined) as Context | undefined;
+          const fn = args.pop();
+          const [options, ctx] = args as [SpanOptions?, Context?];
           if (typeof fn != "function") return undefined as never;
-          const span = startSpan(name, (n > 1 ? args[0] : undefined) as SpanOptions, ctx);
+          const span = startSpan(name, options, ctx);
           let c: Context;
           try {
             c = setSpan(ctx ?? active(), span);
           } catch {
             c = setSpan(active(), span); // `ctx` is not a Context (startSpan reported it)
           }
-          return withContext(c, () => fn(span));
+          return withContext(c, () => fn(span)) as never;
         },
       } as Tracer;
     },

@@ -432,6 +432,22 @@ for (const code of [200, 400, 503]) {
   });
 }
 
+test("the rest of a body is cancelled, not left pending: the collector sees the response closed", async () => {
+  let closed = false;
+  const s = await serve((_req, res) => {
+    res.writeHead(200, { "content-type": "text/plain", "content-length": String(100 * MiB) });
+    res.on("close", () => (closed = true));
+    stream(res, Buffer.alloc(64 * KiB, 0x61), 100 * MiB);
+  });
+  try {
+    await send(sinkFor({ url: s.url }));
+    for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => realSetTimeout(r, 10));
+    assert.ok(closed, "the response stream was cancelled");
+  } finally {
+    await s.close();
+  }
+});
+
 test("an endless chunked body: the read stops at 64 KiB, long before the timeout", async () => {
   const s = await serve((_req, res) => {
     res.writeHead(400, { "content-type": "text/plain" });

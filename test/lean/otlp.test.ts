@@ -163,6 +163,9 @@ test("grouping: resource identity, then scope name+version+schemaUrl; schemaUrls
     makeSpan({ name: "11", resource: r1, scope: throwingVersion as never }),
     makeSpan({ name: "12", resource: r1, scope: { name: "a", version: "1", schemaUrl: "" } }),
     makeSpan({ name: "13", resource: r1, scope: "str" as never }),
+    makeSpan({ name: "13b", resource: r1, scope: { name: "" } }),
+    makeSpan({ name: "13c", resource: r1, scope: Object.assign(() => 1, { version: "fn" }) as never }),
+    makeSpan({ name: "13d", resource: r1, scope: { name: "head throws", get droppedAttributesCount(): never { throw new Error("scope"); } } as never }),
     makeSpan({ name: "14", resource: { attributes: {}, get schemaUrl(): never { throw new Error("url"); } } as never, scope: { name: "x", get schemaUrl(): never { throw new Error("url"); } } as never }),
     Object.defineProperty({ ...makeSpan({ name: "15" }) }, "resource", { get() { throw new Error("res"); } }),
     Object.defineProperty({ ...makeSpan({ name: "16" }) }, "instrumentationScope", { get() { throw new Error("scope"); } }),
@@ -171,6 +174,8 @@ test("grouping: resource identity, then scope name+version+schemaUrl; schemaUrls
   // r1, r2, its twin, undefined, null; span 14 is dropped (its scope's schemaUrl throws while grouping)
   assert.is(out.resourceSpans.length, 5);
   assert.equal(out.resourceSpans[0].scopeSpans[0].spans.map((s: any) => s.name), ["1", "4", "12"]);
+  const scopes = out.resourceSpans[0].scopeSpans.map((s: any) => [s.scope, s.spans.map((x: any) => x.name)]);
+  assert.equal(scopes.slice(-3), [[{ name: "" }, ["13", "13c"]], [{ name: "" }, ["13b"]], [{ name: "" }, ["13d"]]]);
 });
 
 test("span fields: kinds, flags, ids, times, status, dropped counts, tracestate, events and links", () => {
