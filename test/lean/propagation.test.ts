@@ -388,6 +388,33 @@ test("inject: traceparent 00 and a non-empty tracestate for a valid span context
   assert.equal(w3c.fields(), ["traceparent", "tracestate", "baggage"]);
 });
 
+test("baggage inject: at most 64 entries and 8192 bytes; larger entries skipped, smaller kept (as the product)", () => {
+  const inject = (b: Baggage) => {
+    const ctx = ROOT_CONTEXT.setValue(BAGGAGE_KEY, b);
+    const out = injected(w3c, ctx);
+    assert.equal(out, injected(product, ctx));
+    return out.baggage;
+  };
+  const h1 = inject(createBaggage(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, { value: `v${i}` }]))))!;
+  assert.is(h1.split(",").length, 64);
+  assert.ok(h1.startsWith("k0=v0,") && h1.endsWith(",k63=v63"));
+  const fat = createBaggage(
+    Object.fromEntries([
+      ...Array.from({ length: 7 }, (_, i) => [`k${i}`, { value: "v".repeat(1020) }] as const),
+      ["huge", { value: "x".repeat(5000) }] as const,
+      ["small", { value: "s" }] as const,
+    ]),
+  );
+  const h2 = inject(fat)!;
+  assert.ok(h2.length <= 8192 && !h2.includes("huge=") && h2.endsWith(",small=s"));
+  assert.is(inject(createBaggage({ e: { value: "é".repeat(3000) }, ok: { value: "1" } })), "ok=1");
+  assert.is(inject(createBaggage({ bad: { value: "\ud800x" }, "": { value: "1" }, ok: { value: "\ud83d\ude00" } })), "ok=%F0%9F%98%80");
+  assert.is(inject(createBaggage({ "user id": { value: "1" }, "(k)": { value: "a(b)" }, "a%b": { value: "100%" } })), "user%20id=1,%28k%29=a(b),a%25b=100%25");
+  // Exactly 8192 bytes fit; one more does not.
+  assert.is(inject(createBaggage({ k: { value: "v".repeat(8190) } }))?.length, 8192);
+  assert.is(inject(createBaggage({ k: { value: "v".repeat(8191) } })), undefined);
+});
+
 test("hostile carriers, getters, setters, spans and baggage never throw into the app", () => {
   const boom = () => {
     throw new Error("boom");
