@@ -162,16 +162,12 @@ export const nonRecordingSpan = (spanContext: SpanContext): Span => ({ ...NON_RE
 // linear, nothing to backtrack into.
 const PART_RE = /^([!#-'*+\-.\dA-Z^-z|~]+)[ \t]*(?:(=)[ \t]*([!#-+\--:<-[\]-~]*))?$/;
 
-/** `;`-separated properties in normal form (OWS and empty ones removed); undefined when one is invalid. */
-const properties = (parts: string[]): string | undefined => {
-  const out: string[] = [];
-  for (let part of parts) {
-    const m = PART_RE.exec((part = trim(part)));
-    if (m) out.push(m.slice(1).join(""));
-    else if (part) return;
-  }
-  return out.join(";");
-};
+/**
+ * `;`-separated properties in normal form, empty ones and OWS removed (a valid property holds
+ * OWS only around its "="); undefined when one is invalid.
+ */
+const properties = (parts: string[]): string | undefined =>
+  (parts = parts.map(trim).filter(Boolean)).every((p) => PART_RE.test(p)) ? parts.join(";").replace(/[ \t]/g, "") : undefined;
 
 /**
  * `s` percent-encoded (UTF-8) outside `allowed`, and "%" always (§3.3.1.4.2), so any string
@@ -184,12 +180,13 @@ const copy = (e: BaggageEntry | undefined): BaggageEntry | undefined => (isStrin
 
 /** An immutable Baggage (the OTel Baggage API, as `propagation.getBaggage()` returns it) over `entries`, which it owns. */
 const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
+  const remove = (...keys: string[]) => baggage(new Map([...entries].filter((e) => !keys.includes(e[0]))));
   const self: Baggage = {
     getEntry: (key) => copy(entries.get(key)),
     getAllEntries: () => [...entries].map(([k, e]) => [k, copy(e)!]),
     setEntry: (key, entry) => ((entry = copy(entry)!) && isString(key) ? baggage(new Map(entries).set(key, entry)) : (dropped(BAGGAGE), self)),
-    removeEntry: (key) => self.removeEntries(key),
-    removeEntries: (...keys) => baggage(new Map([...entries].filter((e) => !keys.includes(e[0])))),
+    removeEntry: remove,
+    removeEntries: remove,
     clear: () => baggage(new Map()),
   };
   return self;
