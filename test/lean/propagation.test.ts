@@ -17,6 +17,7 @@ import { BAGGAGE_KEY, ROOT_CONTEXT, SPAN_KEY, SUPPRESS_KEY } from "../../bench/l
 import { createTraceState, w3c } from "../../bench/lean/propagation.ts";
 import type { Context, Span, SpanContext } from "../../bench/lean/contract.ts";
 import { Rng, withSeed } from "../fuzz/prng.ts";
+import * as api from "@opentelemetry/api";
 
 diag.disable();
 console.warn = () => {}; // the lean diag's warnOnce
@@ -413,6 +414,41 @@ test("baggage inject: at most 64 entries and 8192 bytes; larger entries skipped,
   // Exactly 8192 bytes fit; one more does not.
   assert.is(inject(createBaggage({ k: { value: "v".repeat(8190) } }))?.length, 8192);
   assert.is(inject(createBaggage({ k: { value: "v".repeat(8191) } })), undefined);
+});
+
+test("Map carriers (lowercase keys) and custom getters/setters: same outcome as the product", () => {
+  same(new Map([["traceparent", V], ["tracestate", "a=1"], ["baggage", "k=v;p"]]), "Map");
+  same(new Map([["traceparent", [V, V]]]), "Map, two traceparent lines");
+  const lines = { h: [["traceparent", TP], ["baggage", "a=1"], ["baggage", "b=2"]] as [string, string][] };
+  const getter = { keys: (c: typeof lines) => c.h.map(([k]) => k), get: (c: typeof lines, k: string) => { const v = c.h.filter(([n]) => n === k).map(([, v]) => v); return v.length > 1 ? v : v[0]; } };
+  const ours = w3c.extract(ROOT_CONTEXT, lines, getter as never);
+  assert.equal(view(ours), view(product.extract(ROOT_CONTEXT, lines, getter as never)));
+  assert.is(baggageOf(ours)?.getAllEntries().length, 2);
+  const a: string[] = [];
+  const b: string[] = [];
+  w3c.inject(ours, a, { set: (c: string[], k, v) => c.push(`${k}: ${v}`) } as never);
+  product.inject(ours, b, { set: (c: string[], k, v) => c.push(`${k}: ${v}`) } as never);
+  assert.equal(a, b);
+  assert.equal(a, [`traceparent: ${TP}`, "baggage: a=1,b=2"]);
+});
+
+test("interop: registered with @opentelemetry/api, its trace and propagation helpers read what we extract", () => {
+  api.propagation.disable();
+  assert.ok(api.propagation.setGlobalPropagator(w3c as unknown as api.TextMapPropagator));
+  const ctx = api.propagation.extract(api.ROOT_CONTEXT, { traceparent: TP, tracestate: "vendor=v1", baggage: "user=%C3%9Cn%C3%AFc%C3%B8d%C3%A9;p1" });
+  const sc = api.trace.getSpanContext(ctx)!;
+  assert.equal([sc.traceId, sc.spanId, sc.traceFlags, sc.isRemote, sc.traceState?.get("vendor")], [TRACE, SPAN, 1, true, "v1"]);
+  assert.ok(api.trace.isSpanContextValid(sc));
+  const span = api.trace.getSpan(ctx)!;
+  assert.is(span.setAttribute("a", 1).addEvent("e").setStatus({ code: 2 }).updateName("n"), span);
+  assert.is(span.isRecording(), false);
+  assert.is(api.propagation.getBaggage(ctx)?.getEntry("user")?.value, "Ünïcødé");
+  // The official API's baggage and span context go out through ours.
+  const out: Record<string, string> = {};
+  const theirs = api.propagation.setBaggage(api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId: TRACE, spanId: SPAN, traceFlags: 0 }), api.propagation.createBaggage({ k: { value: "a b", metadata: api.baggageEntryMetadataFromString("m=1") } }));
+  api.propagation.inject(theirs, out);
+  assert.equal(out, { traceparent: `00-${TRACE}-${SPAN}-00`, baggage: "k=a%20b;m=1" });
+  api.propagation.disable();
 });
 
 test("hostile carriers, getters, setters, spans and baggage never throw into the app", () => {
