@@ -50,7 +50,6 @@ const list = (s: string): string[] => s.match(/[^, \t]([^,]*[^, \t])?/g) || [];
 /** The keys of a plain-object carrier named `name` but for case (field names are case-insensitive, RFC 9110 §5.1). */
 const named = (carrier: object, name: string): string[] => Object.keys(carrier).filter((k) => k.toLowerCase() == name);
 
-
 /** The default setter: `Headers` (or anything with `set`), else a plain object, whose other-cased copies of the field go first so it is sent once. */
 const defaultSetter: TextMapSetter = {
   set(carrier: any, name, value) {
@@ -256,22 +255,25 @@ const serializeBaggage = (bag: Baggage): string => {
  */
 export const w3c: Propagation = {
   inject(context: Context, carrier: unknown, setter: TextMapSetter = defaultSetter): void {
-    if (context.getValue(SUPPRESS_KEY) === true) return;
-    guard(() => {
-      const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
-      const traceparent = sc && `00-${sc.traceId}-${sc.spanId}-${((sc.traceFlags & 255) | 256).toString(16).slice(1)}`;
-      // A span context we would not accept is never sent: one grammar both ways.
-      if (parseTraceParent(traceparent)) {
-        setter.set(carrier, TRACEPARENT, traceparent!);
-        const ts = sc!.traceState?.serialize();
-        if (ts) setter.set(carrier, TRACESTATE, ts);
-      }
-    });
-    guard(() => {
-      const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
-      const value = bag && serializeBaggage(bag);
-      if (value) setter.set(carrier, BAGGAGE, value);
-    });
+    const steps = () => {
+      guard(() => {
+        const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
+        const traceparent = sc && `00-${sc.traceId}-${sc.spanId}-${((sc.traceFlags & 255) | 256).toString(16).slice(1)}`;
+        // A span context we would not accept is never sent: one grammar both ways.
+        if (parseTraceParent(traceparent)) {
+          setter.set(carrier, TRACEPARENT, traceparent!);
+          const ts = sc!.traceState?.serialize();
+          if (ts) setter.set(carrier, TRACESTATE, ts);
+        }
+      });
+      guard(() => {
+        const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
+        const value = bag && serializeBaggage(bag);
+        if (value) setter.set(carrier, BAGGAGE, value);
+      });
+    };
+    // Nothing while tracing is suppressed (the exporter's own fetch); a broken context is caught too.
+    guard(() => context.getValue(SUPPRESS_KEY) === true || steps());
   },
 
   extract(context: Context, carrier: unknown, getter?: TextMapGetter): Context {

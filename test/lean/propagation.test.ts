@@ -426,8 +426,8 @@ test("Map carriers (lowercase keys) and custom getters/setters: same outcome as 
   assert.is(baggageOf(ours)?.getAllEntries().length, 2);
   const a: string[] = [];
   const b: string[] = [];
-  w3c.inject(ours, a, { set: (c: string[], k, v) => c.push(`${k}: ${v}`) } as never);
-  product.inject(ours, b, { set: (c: string[], k, v) => c.push(`${k}: ${v}`) } as never);
+  w3c.inject(ours, a, { set: (c: string[], k: string, v: string) => c.push(`${k}: ${v}`) } as never);
+  product.inject(ours, b, { set: (c: string[], k: string, v: string) => c.push(`${k}: ${v}`) } as never);
   assert.equal(a, b);
   assert.equal(a, [`traceparent: ${TP}`, "baggage: a=1,b=2"]);
 });
@@ -482,6 +482,9 @@ test("hostile carriers, getters, setters, spans and baggage never throw into the
   const o2: Record<string, string> = {};
   w3c.inject(ROOT_CONTEXT.setValue(BAGGAGE_KEY, badEntries), o2);
   assert.equal(o2, { baggage: "b=2" });
+  w3c.inject(undefined as never, {});
+  w3c.inject({ getValue: boom } as never, {});
+  assert.is(w3c.extract(undefined as never, { traceparent: TP }), undefined);
   const immutable = { get: () => null, set: boom };
   w3c.inject(ctx, immutable);
 });
