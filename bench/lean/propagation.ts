@@ -195,29 +195,31 @@ const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
 const parseBaggage = (header: string): Baggage | undefined => {
   const entries = new Map<string, BaggageEntry>();
   let bytes = -1; // of the members kept, joined with ","
+  let lost: unknown;
   for (const member of list(header)) {
     // §3.3.2: at most 64 members (the scan stops) and 8192 bytes (a smaller member may still fit).
-    if (entries.size == 64) {
-      dropped(BAGGAGE);
+    if (entries.size > 63) {
+      lost = 1;
       break;
     }
-    const parts = member.split(";");
-    const m = PART_RE.exec(trim(parts[0]!));
-    const props = properties(parts.slice(1));
+    let parts: string[] | undefined;
     let key: string | undefined;
     let value: string;
+    // A member past 8192 bytes is not even parsed: a long header of valid members costs little.
+    const m = bytes + member.length < 8192 && PART_RE.exec(trim((parts = member.split(";"))[0]!));
+    const props = m && m[2] ? properties(parts!.slice(1)) : undefined;
     try {
-      // Values, and like @opentelemetry/core keys, are percent-decoded (§3.3.1.4.2); a broken escape drops the member.
-      // (No throw for a member that did not match: exceptions are slow, and a hostile header has many.)
-      value = decodeURIComponent(m?.[3]!);
-      key = m?.[2] && decodeURIComponent(m[1]!); // set last: a throw leaves it undefined
+      // Values, and like @opentelemetry/core keys, are percent-decoded (§3.3.1.4.2); a broken
+      // escape drops the member. Only tried on a well-formed member: exceptions are slow.
+      if (m && props != null) (value = decodeURIComponent(m[3]!)), (key = decodeURIComponent(m[1]!)); // key last: a throw leaves it unset
     } catch {}
-    if (bytes + 1 + member.length > 8192 || !key || props == null) dropped(BAGGAGE);
+    if (!key) lost = 1;
     else {
       entries.set(key, { value: value!, metadata: props ? { __TYPE__: BAGGAGE_KEY as never, toString: () => props } : undefined });
       bytes += 1 + member.length;
     }
   }
+  if (lost) dropped(BAGGAGE);
   return entries.size ? baggage(entries) : undefined;
 };
 
