@@ -74,10 +74,12 @@ function anyValue(v: unknown): Item {
       // BigInt prints integers past 2^53 exactly (String(2 ** 62) is "4611686018427388000").
       return Number.isInteger(v) && v >= -INT64 && v < INT64 ? { intValue: BigInt(v) + "" } : { doubleValue: v - v == 0 ? v : v + "" };
     case "object":
-      return v ? objectValue(v) : {};
+      // A proxy whose traps throw, a revoked proxy, an invalid Date: the value is dropped.
+      return v ? attempt(() => objectValue(v)) : {};
   }
 }
 
+/** An object value (bytes, Date, array, kvlist); throws when it cannot be read. */
 function objectValue(v: object): Item {
   const depth = path.length;
   try {
@@ -97,8 +99,6 @@ function objectValue(v: object): Item {
       return { arrayValue: values(list) };
     }
     return { kvlistValue: values(keyValues(v)) };
-  } catch {
-    drop("unreadable data");
   } finally {
     path.length = depth;
   }
