@@ -8,7 +8,7 @@
  * Kept from the product (src/export/batcher.ts, fetch-transport.ts, otlp-http-exporter.ts,
  * src/runtime/workers-init.ts):
  * - Spec "Batching processor": a queue of `maxQueueSize` that drops the newest span when full
- *   (reported once), batches of `maxExportBatchSize`, one export in flight, and `flush()`
+ *   (counted in `dropped`, reported once), batches of `maxExportBatchSize`, one export in flight, and `flush()`
  *   resolving within `exportTimeoutMillis` whatever the collector does;
  * - the workerd drain: concurrent flushes share one drain that exports until the queue is empty,
  *   so every invocation's `waitUntil` holds the exports it may be carrying (workerd cancels the
@@ -62,11 +62,17 @@ async function readBounded(response: Response): Promise<string> {
   return text;
 }
 
+/** A {@link SpanSink} that counts what its full queue refused. */
+export interface CountingSpanSink extends SpanSink {
+  /** Spans dropped because the queue was full (reported once; counted always). */
+  dropped: number;
+}
+
 /**
  * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
  * when flushed (see the module doc). Never throws; `flush()` never rejects.
  */
-export function createSpanSink(target: OtlpTarget, batch: BatchSettings): SpanSink {
+export function createSpanSink(target: OtlpTarget, batch: BatchSettings): CountingSpanSink {
   const queue: ReadableSpan[] = [];
   const size = batch.maxExportBatchSize;
   const timeout = batch.exportTimeoutMillis;
@@ -158,9 +164,13 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): SpanSi
     return draining;
   };
 
-  return {
+  const sink: CountingSpanSink = {
+    dropped: 0,
     onEnd(span) {
-      if (queue.length >= batch.maxQueueSize) return warnOnce("OTLP: span queue full; dropping new spans");
+      if (queue.length >= batch.maxQueueSize) {
+        sink.dropped++;
+        return warnOnce("OTLP: span queue full; dropping new spans");
+      }
       if (queue.push(span) >= size) void start();
     },
     flush: () =>
@@ -172,4 +182,5 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): SpanSi
         });
       }),
   };
+  return sink;
 }

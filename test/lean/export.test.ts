@@ -607,6 +607,7 @@ test("the queue is bounded: the newest spans are dropped when full, reported onc
     await sink.flush();
     const body = JSON.parse(s.received.map((r) => r.body.toString()).join(""));
     assert.equal(body.resourceSpans[0].scopeSpans[0].spans.map((x: { name: string }) => x.name), ["kept 0", "kept 1", "kept 2"]);
+    assert.is(sink.dropped, 5, "every drop counted");
     assert.is(said(/queue full/) - before, before ? 0 : 1);
     assert.is(said(/queue full/), 1);
   } finally {
