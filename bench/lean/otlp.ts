@@ -55,14 +55,11 @@ const hex = (id: unknown, len: number): string | undefined => (typeof id == "str
 /** An array or kvlist's content: `{}` when it is empty (the proto3 default). */
 const values = (list: Json[]): Json => (list.length ? { values: list } : {});
 
-// Objects on the current path (cycle detection), bounded by MAX_DEPTH; encoding is synchronous.
-const path: object[] = [];
-
 /**
  * One value as an OTLP `AnyValue`; undefined when it cannot be encoded (undefined, symbol,
  * function, an invalid Date, a cycle, too deep, unreadable). `null` is the empty AnyValue.
  */
-function anyValue(v: unknown): Item {
+function anyValue(v: unknown, path: readonly object[]): Item {
   switch (typeof v) {
     case "string":
       return { stringValue: v };
@@ -75,43 +72,41 @@ function anyValue(v: unknown): Item {
       return Number.isInteger(v) && v >= -INT64 && v < INT64 ? { intValue: BigInt(v) + "" } : { doubleValue: v - v == 0 ? v : v + "" };
     case "object":
       // A proxy whose traps throw, a revoked proxy, an invalid Date: the value is dropped.
-      return v ? attempt(() => objectValue(v)) : {};
+      return v ? attempt(() => objectValue(v, path)) : {};
   }
 }
 
-/** An object value (bytes, Date, array, kvlist); throws when it cannot be read. */
-function objectValue(v: object): Item {
-  const depth = path.length;
-  try {
-    if (v instanceof Uint8Array) {
-      let s = "";
-      for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
-      return { bytesValue: btoa(s) };
-    }
-    // An invalid Date throws (RangeError) and is dropped, as the product drops it.
-    if (v instanceof Date) return { stringValue: v.toISOString() };
-    if (depth >= MAX_DEPTH || path.includes(v)) return drop("a cyclic or too deep value");
-    path.push(v);
-    if (Array.isArray(v)) {
-      const list: Json[] = [];
-      // Positions are kept: an element that cannot be encoded is the empty AnyValue.
-      for (let i = 0, n = v.length; i < n; i++) list.push(anyValue(attempt(() => v[i])) ?? {});
-      return { arrayValue: values(list) };
-    }
-    return { kvlistValue: values(keyValues(v)) };
-  } finally {
-    path.length = depth;
+/**
+ * An object value (bytes, Date, array, kvlist) inside the objects `path` (its ancestors, for
+ * cycles and depth); throws when it cannot be read.
+ */
+function objectValue(v: object, path: readonly object[]): Item {
+  if (v instanceof Uint8Array) {
+    let s = "";
+    for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
+    return { bytesValue: btoa(s) };
   }
+  // An invalid Date throws (RangeError) and is dropped, as the product drops it.
+  if (v instanceof Date) return { stringValue: v.toISOString() };
+  if (path.length >= MAX_DEPTH || path.includes(v)) return drop("a cyclic or too deep value");
+  path = [...path, v];
+  if (Array.isArray(v)) {
+    const list: Json[] = [];
+    // Positions are kept: an element that cannot be encoded is the empty AnyValue.
+    for (let i = 0, n = v.length; i < n; i++) list.push(anyValue(attempt(() => v[i]), path) ?? {});
+    return { arrayValue: values(list) };
+  }
+  return { kvlistValue: values(keyValues(v, path)) };
 }
 
 /** The own enumerable entries of `map` as `KeyValue`s; an unreadable or unencodable entry is left out. Throws when `map` itself cannot be read. */
-function keyValues(map: object): Json[] {
+function keyValues(map: object, path: readonly object[] = []): Json[] {
   const out: Json[] = [];
   // for-in + own check: the keys and order of Object.keys, as the product reads them.
   for (const key in map) {
     if (!Object.hasOwn(map, key)) continue;
     // undefined (unset) and unencodable values are left out.
-    const value = anyValue(attempt(() => (map as Json)[key]));
+    const value = anyValue(attempt(() => (map as Json)[key]), path);
     if (value) out.push({ key, value });
   }
   return out;
