@@ -52,8 +52,10 @@ const text = (v: unknown): string | undefined => str(v) || undefined;
 const count = (n: unknown): number | undefined => (typeof n == "number" && n >= 1 ? Math.min(Math.floor(n), 4294967295) : undefined);
 /** `id` when it is `len` lowercase hex digits, not all zero (W3C Trace Context §3.2.2.3/4), else undefined. */
 const hex = (id: unknown, len: number): string | undefined => (typeof id == "string" && id.length == len && /^(?!0+$)[\da-f]+$/.test(id) ? id : undefined);
-/** An array or kvlist's content: `{}` when it is empty (the proto3 default). */
-const values = (list: Json[]): Json => (list.length ? { values: list } : {});
+/** A non-empty list, else undefined (an empty repeated field is the proto3 default, omitted). */
+const some = (list: Json[]): Json[] | undefined => (list.length ? list : undefined);
+/** An array or kvlist's content: `{}` when it is empty. */
+const values = (list: Json[] | undefined): Json => (list ? { values: list } : {});
 
 /**
  * One value as an OTLP `AnyValue`; undefined when it cannot be encoded (undefined, symbol,
@@ -94,13 +96,13 @@ function objectValue(v: object, path: readonly object[]): Item {
     const list: Json[] = [];
     // Positions are kept: an element that cannot be encoded is the empty AnyValue.
     for (let i = 0, n = v.length; i < n; i++) list.push(anyValue(attempt(() => v[i]), path) ?? {});
-    return { arrayValue: values(list) };
+    return { arrayValue: values(some(list)) };
   }
   return { kvlistValue: values(keyValues(v, path)) };
 }
 
-/** The own enumerable entries of `map` as `KeyValue`s; an unreadable or unencodable entry is left out. Throws when `map` itself cannot be read. */
-function keyValues(map: object, path: readonly object[] = []): Json[] {
+/** The own enumerable entries of `map` as `KeyValue`s, undefined when none; an unreadable or unencodable entry is left out. Throws when `map` itself cannot be read. */
+function keyValues(map: object, path: readonly object[] = []): Json[] | undefined {
   const out: Json[] = [];
   // for-in + own check: the keys and order of Object.keys, as the product reads them.
   for (const key in map) {
@@ -109,17 +111,15 @@ function keyValues(map: object, path: readonly object[] = []): Json[] {
     const value = anyValue(attempt(() => (map as Json)[key]), path);
     if (value) out.push({ key, value });
   }
-  return out;
+  return some(out);
 }
 
 /** `attributes` and `droppedAttributesCount` of a resource, scope, span, event or link. */
 function attributes(holder: unknown): Json {
   const h = holder as { attributes?: unknown; droppedAttributesCount?: unknown } | undefined;
   const map = h?.attributes;
-  const dropped = h?.droppedAttributesCount;
   // The top-level map is not on the cycle path (as in the product): a value containing it is written once, one level down.
-  const list = map && typeof map == "object" ? attempt(() => keyValues(map)) : undefined;
-  return { attributes: list?.length ? list : undefined, droppedAttributesCount: count(dropped) };
+  return { attributes: map && typeof map == "object" ? attempt(() => keyValues(map)) : undefined, droppedAttributesCount: count(h?.droppedAttributesCount) };
 }
 
 /**
@@ -135,7 +135,7 @@ function list<T>(items: readonly T[] | null | undefined, write: (item: T) => Ite
       item ? out.push(item) : n++;
     }
   }
-  return [out.length ? out : undefined, count(n)];
+  return [some(out), count(n)];
 }
 
 /** The start of a span or link (`traceId`, `spanId`, `traceState`); undefined (and reported) when an id is invalid. */
