@@ -8,8 +8,8 @@
  * Kept from the product (src/export/batcher.ts, fetch-transport.ts, otlp-http-exporter.ts,
  * src/runtime/workers-init.ts):
  * - Spec "Batching processor": a queue of `maxQueueSize` that drops the newest span when full
- *   (reported once), batches of `maxExportBatchSize`, one export in flight, and `flush()`
- *   resolving within `exportTimeoutMillis` whatever the collector does;
+ *   (counted in `dropped`, reported once), batches of `maxExportBatchSize`, one export in
+ *   flight, and `flush()` resolving within `exportTimeoutMillis` whatever the collector does;
  * - the workerd drain: concurrent flushes share one drain that exports until the queue is empty,
  *   so every invocation's `waitUntil` holds the exports it may be carrying (workerd cancels the
  *   I/O of an invocation whose `waitUntil` promises settled; a batch sent on behalf of a finished
@@ -33,6 +33,12 @@
  *   `authorization` header; a header fetch would refuse is dropped and reported once by name;
  * - diagnostics once per kind, never with a secret: they carry no header value, no URL and no
  *   text from the collector (a collector may echo our API key), so nothing needs redacting.
+ *
+ * Left out (each one import away in the product): the scheduled-delay timer; the outage backoff
+ * (the product's `forceFlush` ignores it, and on Workers every export is a flush); gzip
+ * (`OTEL_EXPORTER_OTLP_COMPRESSION`); browser keepalive; shutdown; stats and the export listener
+ * (self-observability); the collector's error text in messages (and the redaction it needs);
+ * the sampled-flag check (the tracer calls `onEnd` for sampled spans only, contract.ts).
  */
 import type { BatchSettings, OtlpTarget, ReadableSpan, SpanSink } from "./contract.ts";
 import { active, SUPPRESS_KEY, withContext } from "./context.ts";
@@ -62,11 +68,17 @@ async function readBounded(response: Response): Promise<string> {
   return text;
 }
 
+/** A {@link SpanSink} that counts what its full queue refused. */
+export interface CountingSpanSink extends SpanSink {
+  /** Spans dropped because the queue was full (reported once; counted always). */
+  dropped: number;
+}
+
 /**
  * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
  * when flushed (see the module doc). Never throws; `flush()` never rejects.
  */
-export function createSpanSink(target: OtlpTarget, batch: BatchSettings): SpanSink {
+export function createSpanSink(target: OtlpTarget, batch: BatchSettings): CountingSpanSink {
   const queue: ReadableSpan[] = [];
   const size = batch.maxExportBatchSize;
   const timeout = batch.exportTimeoutMillis;
@@ -158,9 +170,13 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): SpanSi
     return draining;
   };
 
-  return {
+  const sink: CountingSpanSink = {
+    dropped: 0,
     onEnd(span) {
-      if (queue.length >= batch.maxQueueSize) return warnOnce("OTLP: span queue full; dropping new spans");
+      if (queue.length >= batch.maxQueueSize) {
+        sink.dropped++;
+        return warnOnce("OTLP: span queue full; dropping new spans");
+      }
       if (queue.push(span) >= size) void start();
     },
     flush: () =>
@@ -172,4 +188,5 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): SpanSi
         });
       }),
   };
+  return sink;
 }

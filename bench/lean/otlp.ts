@@ -52,17 +52,16 @@ const text = (v: unknown): string | undefined => str(v) || undefined;
 const count = (n: unknown): number | undefined => (typeof n == "number" && n >= 1 ? Math.min(Math.floor(n), 4294967295) : undefined);
 /** `id` when it is `len` lowercase hex digits, not all zero (W3C Trace Context §3.2.2.3/4), else undefined. */
 const hex = (id: unknown, len: number): string | undefined => (typeof id == "string" && id.length == len && /^(?!0+$)[\da-f]+$/.test(id) ? id : undefined);
-/** An array or kvlist's content: `{}` when it is empty (the proto3 default). */
-const values = (list: Json[]): Json => (list.length ? { values: list } : {});
-
-// Objects on the current path (cycle detection), bounded by MAX_DEPTH; encoding is synchronous.
-const path: object[] = [];
+/** A non-empty list, else undefined (an empty repeated field is the proto3 default, omitted). */
+const some = (list: Json[]): Json[] | undefined => (list.length ? list : undefined);
+/** An array or kvlist's content: `{}` when it is empty. */
+const values = (list: Json[] | undefined): Json => (list ? { values: list } : {});
 
 /**
  * One value as an OTLP `AnyValue`; undefined when it cannot be encoded (undefined, symbol,
  * function, an invalid Date, a cycle, too deep, unreadable). `null` is the empty AnyValue.
  */
-function anyValue(v: unknown): Item {
+function anyValue(v: unknown, path: readonly object[]): Item {
   switch (typeof v) {
     case "string":
       return { stringValue: v };
@@ -74,57 +73,53 @@ function anyValue(v: unknown): Item {
       // BigInt prints integers past 2^53 exactly (String(2 ** 62) is "4611686018427388000").
       return Number.isInteger(v) && v >= -INT64 && v < INT64 ? { intValue: BigInt(v) + "" } : { doubleValue: v - v == 0 ? v : v + "" };
     case "object":
-      return v ? objectValue(v) : {};
+      // A proxy whose traps throw, a revoked proxy, an invalid Date: the value is dropped.
+      return v ? attempt(() => objectValue(v, path)) : {};
   }
 }
 
-function objectValue(v: object): Item {
-  const depth = path.length;
-  try {
-    if (v instanceof Uint8Array) {
-      let s = "";
-      for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
-      return { bytesValue: btoa(s) };
-    }
-    // An invalid Date throws (RangeError) and is dropped, as the product drops it.
-    if (v instanceof Date) return { stringValue: v.toISOString() };
-    if (depth >= MAX_DEPTH || path.includes(v)) return drop("a cyclic or too deep value");
-    path.push(v);
-    if (Array.isArray(v)) {
-      const list: Json[] = [];
-      // Positions are kept: an element that cannot be encoded is the empty AnyValue.
-      for (let i = 0, n = v.length; i < n; i++) list.push(anyValue(attempt(() => v[i])) ?? {});
-      return { arrayValue: values(list) };
-    }
-    return { kvlistValue: values(keyValues(v)) };
-  } catch {
-    drop("unreadable data");
-  } finally {
-    path.length = depth;
+/**
+ * An object value (bytes, Date, array, kvlist) inside the objects `path` (its ancestors, for
+ * cycles and depth); throws when it cannot be read.
+ */
+function objectValue(v: object, path: readonly object[]): Item {
+  if (v instanceof Uint8Array) {
+    let s = "";
+    for (let i = 0; i < v.length; i++) s += String.fromCharCode(v[i]!);
+    return { bytesValue: btoa(s) };
   }
+  // An invalid Date throws (RangeError) and is dropped, as the product drops it.
+  if (v instanceof Date) return { stringValue: v.toISOString() };
+  if (path.length >= MAX_DEPTH || path.includes(v)) return drop("a cyclic or too deep value");
+  path = [...path, v];
+  if (Array.isArray(v)) {
+    const list: Json[] = [];
+    // Positions are kept: an element that cannot be encoded is the empty AnyValue.
+    for (let i = 0, n = v.length; i < n; i++) list.push(anyValue(attempt(() => v[i]), path) ?? {});
+    return { arrayValue: values(some(list)) };
+  }
+  return { kvlistValue: values(keyValues(v, path)) };
 }
 
-/** The own enumerable entries of `map` as `KeyValue`s; an unreadable or unencodable entry is left out. Throws when `map` itself cannot be read. */
-function keyValues(map: object): Json[] {
+/** The own enumerable entries of `map` as `KeyValue`s, undefined when none; an unreadable or unencodable entry is left out. Throws when `map` itself cannot be read. */
+function keyValues(map: object, path: readonly object[] = []): Json[] | undefined {
   const out: Json[] = [];
   // for-in + own check: the keys and order of Object.keys, as the product reads them.
   for (const key in map) {
     if (!Object.hasOwn(map, key)) continue;
     // undefined (unset) and unencodable values are left out.
-    const value = anyValue(attempt(() => (map as Json)[key]));
+    const value = anyValue(attempt(() => (map as Json)[key]), path);
     if (value) out.push({ key, value });
   }
-  return out;
+  return some(out);
 }
 
 /** `attributes` and `droppedAttributesCount` of a resource, scope, span, event or link. */
 function attributes(holder: unknown): Json {
   const h = holder as { attributes?: unknown; droppedAttributesCount?: unknown } | undefined;
   const map = h?.attributes;
-  const dropped = h?.droppedAttributesCount;
   // The top-level map is not on the cycle path (as in the product): a value containing it is written once, one level down.
-  const list = map && typeof map == "object" ? attempt(() => keyValues(map)) : undefined;
-  return { attributes: list?.length ? list : undefined, droppedAttributesCount: count(dropped) };
+  return { attributes: map && typeof map == "object" ? attempt(() => keyValues(map)) : undefined, droppedAttributesCount: count(h?.droppedAttributesCount) };
 }
 
 /**
@@ -140,7 +135,7 @@ function list<T>(items: readonly T[] | null | undefined, write: (item: T) => Ite
       item ? out.push(item) : n++;
     }
   }
-  return [out.length ? out : undefined, count(n)];
+  return [some(out), count(n)];
 }
 
 /** The start of a span or link (`traceId`, `spanId`, `traceState`); undefined (and reported) when an id is invalid. */

@@ -50,7 +50,6 @@ const list = (s: string): string[] => s.match(/[^, \t]([^,]*[^, \t])?/g) || [];
 /** The keys of a plain-object carrier named `name` but for case (field names are case-insensitive, RFC 9110 §5.1). */
 const named = (carrier: object, name: string): string[] => Object.keys(carrier).filter((k) => k.toLowerCase() == name);
 
-
 /** The default setter: `Headers` (or anything with `set`), else a plain object, whose other-cased copies of the field go first so it is sent once. */
 const defaultSetter: TextMapSetter = {
   set(carrier: any, name, value) {
@@ -162,16 +161,12 @@ export const nonRecordingSpan = (spanContext: SpanContext): Span => ({ ...NON_RE
 // linear, nothing to backtrack into.
 const PART_RE = /^([!#-'*+\-.\dA-Z^-z|~]+)[ \t]*(?:(=)[ \t]*([!#-+\--:<-[\]-~]*))?$/;
 
-/** `;`-separated properties in normal form (OWS and empty ones removed); undefined when one is invalid. */
-const properties = (parts: string[]): string | undefined => {
-  const out: string[] = [];
-  for (let part of parts) {
-    const m = PART_RE.exec((part = trim(part)));
-    if (m) out.push(m.slice(1).join(""));
-    else if (part) return;
-  }
-  return out.join(";");
-};
+/**
+ * `;`-separated properties in normal form, empty ones and OWS removed (a valid property holds
+ * OWS only around its "="); undefined when one is invalid.
+ */
+const properties = (parts: string[]): string | undefined =>
+  (parts = parts.map(trim).filter(Boolean)).every((p) => PART_RE.test(p)) ? parts.join(";").replace(/[ \t]/g, "") : undefined;
 
 /**
  * `s` percent-encoded (UTF-8) outside `allowed`, and "%" always (§3.3.1.4.2), so any string
@@ -184,12 +179,13 @@ const copy = (e: BaggageEntry | undefined): BaggageEntry | undefined => (isStrin
 
 /** An immutable Baggage (the OTel Baggage API, as `propagation.getBaggage()` returns it) over `entries`, which it owns. */
 const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
+  const remove = (...keys: string[]) => baggage(new Map([...entries].filter((e) => !keys.includes(e[0]))));
   const self: Baggage = {
     getEntry: (key) => copy(entries.get(key)),
     getAllEntries: () => [...entries].map(([k, e]) => [k, copy(e)!]),
     setEntry: (key, entry) => ((entry = copy(entry)!) && isString(key) ? baggage(new Map(entries).set(key, entry)) : (dropped(BAGGAGE), self)),
-    removeEntry: (key) => self.removeEntries(key),
-    removeEntries: (...keys) => baggage(new Map([...entries].filter((e) => !keys.includes(e[0])))),
+    removeEntry: remove,
+    removeEntries: remove,
     clear: () => baggage(new Map()),
   };
   return self;
@@ -199,29 +195,31 @@ const baggage = (entries: Map<string, BaggageEntry>): Baggage => {
 const parseBaggage = (header: string): Baggage | undefined => {
   const entries = new Map<string, BaggageEntry>();
   let bytes = -1; // of the members kept, joined with ","
+  let lost: unknown;
   for (const member of list(header)) {
     // §3.3.2: at most 64 members (the scan stops) and 8192 bytes (a smaller member may still fit).
-    if (entries.size == 64) {
-      dropped(BAGGAGE);
+    if (entries.size > 63) {
+      lost = 1;
       break;
     }
-    const parts = member.split(";");
-    const m = PART_RE.exec(trim(parts[0]!));
-    const props = properties(parts.slice(1));
+    let parts: string[] | undefined;
     let key: string | undefined;
     let value: string;
+    // A member past 8192 bytes is not even parsed: a long header of valid members costs little.
+    const m = bytes + member.length < 8192 && PART_RE.exec(trim((parts = member.split(";"))[0]!));
+    const props = m && m[2] ? properties(parts!.slice(1)) : undefined;
     try {
-      // Values, and like @opentelemetry/core keys, are percent-decoded (§3.3.1.4.2); a broken escape drops the member.
-      // (No throw for a member that did not match: exceptions are slow, and a hostile header has many.)
-      value = decodeURIComponent(m?.[3]!);
-      key = m?.[2] && decodeURIComponent(m[1]!); // set last: a throw leaves it undefined
+      // Values, and like @opentelemetry/core keys, are percent-decoded (§3.3.1.4.2); a broken
+      // escape drops the member. Only tried on a well-formed member: exceptions are slow.
+      if (m && props != null) (value = decodeURIComponent(m[3]!)), (key = decodeURIComponent(m[1]!)); // key last: a throw leaves it unset
     } catch {}
-    if (bytes + 1 + member.length > 8192 || !key || props == null) dropped(BAGGAGE);
+    if (!key) lost = 1;
     else {
       entries.set(key, { value: value!, metadata: props ? { __TYPE__: BAGGAGE_KEY as never, toString: () => props } : undefined });
       bytes += 1 + member.length;
     }
   }
+  if (lost) dropped(BAGGAGE);
   return entries.size ? baggage(entries) : undefined;
 };
 
@@ -259,22 +257,25 @@ const serializeBaggage = (bag: Baggage): string => {
  */
 export const w3c: Propagation = {
   inject(context: Context, carrier: unknown, setter: TextMapSetter = defaultSetter): void {
-    if (context.getValue(SUPPRESS_KEY) === true) return;
-    guard(() => {
-      const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
-      const traceparent = sc && `00-${sc.traceId}-${sc.spanId}-${((sc.traceFlags & 255) | 256).toString(16).slice(1)}`;
-      // A span context we would not accept is never sent: one grammar both ways.
-      if (parseTraceParent(traceparent)) {
-        setter.set(carrier, TRACEPARENT, traceparent!);
-        const ts = sc!.traceState?.serialize();
-        if (ts) setter.set(carrier, TRACESTATE, ts);
-      }
-    });
-    guard(() => {
-      const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
-      const value = bag && serializeBaggage(bag);
-      if (value) setter.set(carrier, BAGGAGE, value);
-    });
+    const steps = () => {
+      guard(() => {
+        const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
+        const traceparent = sc && `00-${sc.traceId}-${sc.spanId}-${((sc.traceFlags & 255) | 256).toString(16).slice(1)}`;
+        // A span context we would not accept is never sent: one grammar both ways.
+        if (parseTraceParent(traceparent)) {
+          setter.set(carrier, TRACEPARENT, traceparent!);
+          const ts = sc!.traceState?.serialize();
+          if (ts) setter.set(carrier, TRACESTATE, ts);
+        }
+      });
+      guard(() => {
+        const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
+        const value = bag && serializeBaggage(bag);
+        if (value) setter.set(carrier, BAGGAGE, value);
+      });
+    };
+    // Nothing while tracing is suppressed (the exporter's own fetch); a broken context is caught too.
+    guard(() => context.getValue(SUPPRESS_KEY) === true || steps());
   },
 
   extract(context: Context, carrier: unknown, getter?: TextMapGetter): Context {

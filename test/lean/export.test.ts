@@ -14,6 +14,8 @@ import type { AddressInfo } from "node:net";
 import { createGzip } from "node:zlib";
 import { now as productNow } from "../../src/common/time.ts";
 import { encodeTracesBytes } from "../../src/export/otlp/trace-encoder.ts";
+import { createFetchTransport } from "../../src/export/fetch-transport.ts";
+import { diag } from "../../src/common/diag.ts";
 import type { ReadableSpan } from "../../src/trace/types.ts";
 import { createSpanSink } from "../../bench/lean/export.ts";
 import { active, ROOT_CONTEXT, SUPPRESS_KEY, withContext, key } from "../../bench/lean/context.ts";
@@ -28,6 +30,7 @@ productNow();
 leanNow();
 Date.now = realDateNow;
 
+diag.disable(); // the product's transport runs beside ours in the differential test; only lean diagnostics are checked
 const warnings: string[] = [];
 console.warn = (m: string) => void warnings.push(String(m));
 const unhandled: unknown[] = [];
@@ -368,6 +371,53 @@ test("never an unhandled rejection or a throw: a throwing fetch, a rejecting fet
   assert.equal(unhandled, []);
 });
 
+test("differential: the product's transport and the lean sink make the same requests and waits on the same collector behaviour", async () => {
+  const cut: Handler = (req) => req.socket.destroy();
+  const cutMid =
+    (code: number): Handler =>
+    (req, res) => {
+      res.writeHead(code, { "content-length": "100" });
+      res.write("partial");
+      realSetTimeout(() => req.socket.destroy(), 20);
+    };
+  const scenarios: Array<[string, Handler[]]> = [
+    ["200", [status(200, "{}")]],
+    ["400", [status(400, '{"message":"no"}')]],
+    ["503 forever", [status(503)]],
+    ["502, 504, 200", [status(502), status(504), status(200)]],
+    ["429 Retry-After 0, 200", [status(429, "", { "retry-after": "0" }), status(200)]],
+    ["503 Retry-After garbage, 200", [status(503, "", { "retry-after": "later" }), status(503, "", { "retry-after": "-1" }), status(200)]],
+    ["503 Retry-After past date, 200", [status(503, "", { "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT" }), status(200)]],
+    ["503 Retry-After beyond the budget", [status(503, "", { "retry-after": "3600" })]],
+    ["302", [status(302, "", { location: "http://127.0.0.1:9/elsewhere" })]],
+    ["307", [status(307, "", { location: "/v1/other" })]],
+    ["cut, 200", [cut, status(200)]],
+    ["200 cut mid-body", [cutMid(200)]],
+    ["503 cut mid-body, 200", [cutMid(503), status(200)]],
+    ["partialSuccess", [status(200, '{"partialSuccess":{"rejectedSpans":"2","errorMessage":"x"}}')]],
+  ];
+  for (const [name, handlers] of scenarios) {
+    const ours = await serve(...handlers);
+    const lean = await serve(...handlers);
+    try {
+      const slept: number[] = [];
+      const spans = [makeSpan({ name }), makeSpan({ attributes: { scenario: name } })];
+      await createFetchTransport({ url: ours.url, random: () => 0.01, sleep: async (ms) => void slept.push(ms) }).send(encodeTracesBytes(spans));
+      delays.length = 0;
+      const sink = sinkFor({ url: lean.url });
+      for (const span of spans) sink.onEnd(span);
+      await sink.flush();
+      assert.is(lean.received.length, ours.received.length, `${name}: requests`);
+      assert.equal(waits(), slept.filter((ms) => ms > 0), `${name}: waits`);
+      assert.equal(lean.received.map((r) => r.body.toString()), ours.received.map((r) => r.body.toString()), `${name}: bodies`);
+      assert.equal(lean.received.map((r) => [r.method, r.url, r.headers["content-type"]]), ours.received.map((r) => [r.method, r.url, r.headers["content-type"]]), `${name}: requests`);
+    } finally {
+      await ours.close();
+      await lean.close();
+    }
+  }
+});
+
 // ---------------------------------------------------------------- a collector that lies
 
 /** Bytes the servers' streamed bodies got out of `res.write`. */
@@ -557,6 +607,7 @@ test("the queue is bounded: the newest spans are dropped when full, reported onc
     await sink.flush();
     const body = JSON.parse(s.received.map((r) => r.body.toString()).join(""));
     assert.equal(body.resourceSpans[0].scopeSpans[0].spans.map((x: { name: string }) => x.name), ["kept 0", "kept 1", "kept 2"]);
+    assert.is(sink.dropped, 5, "every drop counted");
     assert.is(said(/queue full/) - before, before ? 0 : 1);
     assert.is(said(/queue full/), 1);
   } finally {

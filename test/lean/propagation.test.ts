@@ -17,6 +17,7 @@ import { BAGGAGE_KEY, ROOT_CONTEXT, SPAN_KEY, SUPPRESS_KEY } from "../../bench/l
 import { createTraceState, w3c } from "../../bench/lean/propagation.ts";
 import type { Context, Span, SpanContext } from "../../bench/lean/contract.ts";
 import { Rng, withSeed } from "../fuzz/prng.ts";
+import * as api from "@opentelemetry/api";
 
 diag.disable();
 console.warn = () => {}; // the lean diag's warnOnce
@@ -388,6 +389,68 @@ test("inject: traceparent 00 and a non-empty tracestate for a valid span context
   assert.equal(w3c.fields(), ["traceparent", "tracestate", "baggage"]);
 });
 
+test("baggage inject: at most 64 entries and 8192 bytes; larger entries skipped, smaller kept (as the product)", () => {
+  const inject = (b: Baggage) => {
+    const ctx = ROOT_CONTEXT.setValue(BAGGAGE_KEY, b);
+    const out = injected(w3c, ctx);
+    assert.equal(out, injected(product, ctx));
+    return out.baggage;
+  };
+  const h1 = inject(createBaggage(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, { value: `v${i}` }]))))!;
+  assert.is(h1.split(",").length, 64);
+  assert.ok(h1.startsWith("k0=v0,") && h1.endsWith(",k63=v63"));
+  const fat = createBaggage(
+    Object.fromEntries([
+      ...Array.from({ length: 7 }, (_, i) => [`k${i}`, { value: "v".repeat(1020) }] as const),
+      ["huge", { value: "x".repeat(5000) }] as const,
+      ["small", { value: "s" }] as const,
+    ]),
+  );
+  const h2 = inject(fat)!;
+  assert.ok(h2.length <= 8192 && !h2.includes("huge=") && h2.endsWith(",small=s"));
+  assert.is(inject(createBaggage({ e: { value: "é".repeat(3000) }, ok: { value: "1" } })), "ok=1");
+  assert.is(inject(createBaggage({ bad: { value: "\ud800x" }, "": { value: "1" }, ok: { value: "\ud83d\ude00" } })), "ok=%F0%9F%98%80");
+  assert.is(inject(createBaggage({ "user id": { value: "1" }, "(k)": { value: "a(b)" }, "a%b": { value: "100%" } })), "user%20id=1,%28k%29=a(b),a%25b=100%25");
+  // Exactly 8192 bytes fit; one more does not.
+  assert.is(inject(createBaggage({ k: { value: "v".repeat(8190) } }))?.length, 8192);
+  assert.is(inject(createBaggage({ k: { value: "v".repeat(8191) } })), undefined);
+});
+
+test("Map carriers (lowercase keys) and custom getters/setters: same outcome as the product", () => {
+  same(new Map([["traceparent", V], ["tracestate", "a=1"], ["baggage", "k=v;p"]]), "Map");
+  same(new Map([["traceparent", [V, V]]]), "Map, two traceparent lines");
+  const lines = { h: [["traceparent", TP], ["baggage", "a=1"], ["baggage", "b=2"]] as [string, string][] };
+  const getter = { keys: (c: typeof lines) => c.h.map(([k]) => k), get: (c: typeof lines, k: string) => { const v = c.h.filter(([n]) => n === k).map(([, v]) => v); return v.length > 1 ? v : v[0]; } };
+  const ours = w3c.extract(ROOT_CONTEXT, lines, getter as never);
+  assert.equal(view(ours), view(product.extract(ROOT_CONTEXT, lines, getter as never)));
+  assert.is(baggageOf(ours)?.getAllEntries().length, 2);
+  const a: string[] = [];
+  const b: string[] = [];
+  w3c.inject(ours, a, { set: (c: string[], k: string, v: string) => c.push(`${k}: ${v}`) } as never);
+  product.inject(ours, b, { set: (c: string[], k: string, v: string) => c.push(`${k}: ${v}`) } as never);
+  assert.equal(a, b);
+  assert.equal(a, [`traceparent: ${TP}`, "baggage: a=1,b=2"]);
+});
+
+test("interop: registered with @opentelemetry/api, its trace and propagation helpers read what we extract", () => {
+  api.propagation.disable();
+  assert.ok(api.propagation.setGlobalPropagator(w3c as unknown as api.TextMapPropagator));
+  const ctx = api.propagation.extract(api.ROOT_CONTEXT, { traceparent: TP, tracestate: "vendor=v1", baggage: "user=%C3%9Cn%C3%AFc%C3%B8d%C3%A9;p1" });
+  const sc = api.trace.getSpanContext(ctx)!;
+  assert.equal([sc.traceId, sc.spanId, sc.traceFlags, sc.isRemote, sc.traceState?.get("vendor")], [TRACE, SPAN, 1, true, "v1"]);
+  assert.ok(api.trace.isSpanContextValid(sc));
+  const span = api.trace.getSpan(ctx)!;
+  assert.is(span.setAttribute("a", 1).addEvent("e").setStatus({ code: 2 }).updateName("n"), span);
+  assert.is(span.isRecording(), false);
+  assert.is(api.propagation.getBaggage(ctx)?.getEntry("user")?.value, "Ünïcødé");
+  // The official API's baggage and span context go out through ours.
+  const out: Record<string, string> = {};
+  const theirs = api.propagation.setBaggage(api.trace.setSpanContext(api.ROOT_CONTEXT, { traceId: TRACE, spanId: SPAN, traceFlags: 0 }), api.propagation.createBaggage({ k: { value: "a b", metadata: api.baggageEntryMetadataFromString("m=1") } }));
+  api.propagation.inject(theirs, out);
+  assert.equal(out, { traceparent: `00-${TRACE}-${SPAN}-00`, baggage: "k=a%20b;m=1" });
+  api.propagation.disable();
+});
+
 test("hostile carriers, getters, setters, spans and baggage never throw into the app", () => {
   const boom = () => {
     throw new Error("boom");
@@ -419,6 +482,9 @@ test("hostile carriers, getters, setters, spans and baggage never throw into the
   const o2: Record<string, string> = {};
   w3c.inject(ROOT_CONTEXT.setValue(BAGGAGE_KEY, badEntries), o2);
   assert.equal(o2, { baggage: "b=2" });
+  w3c.inject(undefined as never, {});
+  w3c.inject({ getValue: boom } as never, {});
+  assert.is(w3c.extract(undefined as never, { traceparent: TP }), undefined);
   const immutable = { get: () => null, set: boom };
   w3c.inject(ctx, immutable);
 });
