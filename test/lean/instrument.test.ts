@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFileSync } from "node:child_process";
 import { active, SUPPRESS_KEY, withContext } from "../../bench/lean/context.ts";
-import { instrument } from "../../bench/lean/instrument.ts";
+import { instrument, type WorkersHandler } from "../../bench/lean/instrument.ts";
 import { callerRequest, executionContext, fakeFetch, handler, SCENARIOS, shape, TRACE_ID, upstream, type Shape } from "./oracle/scenarios.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -188,7 +188,7 @@ test("a config function that throws: reported once, invocations run untraced, th
   });
   for (let i = 0; i < 2; i++) {
     const ctx = executionContext();
-    const response = (await broken.fetch!(new Request("http://worker.test/"), env, ctx)) as Response;
+    const response = (await (broken as WorkersHandler).fetch!(new Request("http://worker.test/"), env, ctx)) as Response;
     assert.is(await response.text(), "still works");
     assert.is(ctx.pending.length, 0, "nothing to flush");
   }
@@ -198,17 +198,17 @@ test("a config function that throws: reported once, invocations run untraced, th
 
 test("malformed options (otlp.url): reported, untraced", async () => {
   const w = instrument({ fetch: () => new Response("ok") }, { otlp: { url: "http://c/v1/traces" } as never });
-  const response = (await w.fetch!(new Request("http://worker.test/"), env, executionContext())) as Response;
+  const response = (await (w as WorkersHandler).fetch!(new Request("http://worker.test/"), env, executionContext())) as Response;
   assert.is(await response.text(), "ok");
   assert.ok(warnings.some((w) => w.includes("otlp.url")));
 });
 
 test("OTEL_SDK_DISABLED=true: handlers run untraced, nothing exported", async () => {
-  const w = instrument({ fetch: () => new Response("off"), queue: async () => "done" }, (e: object) => ({ env: e }));
+  const w = instrument({ fetch: () => new Response("off"), queue: async () => "done" }, (e: Record<string, unknown>) => ({ env: e }));
   const ctx = executionContext();
   const disabledEnv = { OTEL_SDK_DISABLED: "true", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector.test" };
-  assert.is(await ((await w.fetch!(new Request("http://worker.test/"), disabledEnv, ctx)) as Response).text(), "off");
-  assert.is(await w.queue!({ queue: "q", messages: [] }, disabledEnv, ctx), "done");
+  assert.is(await ((await (w as WorkersHandler).fetch!(new Request("http://worker.test/"), disabledEnv, ctx)) as Response).text(), "off");
+  assert.is(await (w as WorkersHandler).queue!({ queue: "q", messages: [] }, disabledEnv, ctx), "done");
   assert.is(ctx.pending.length, 0);
   assert.is(exports.length, 0);
 });
@@ -221,9 +221,9 @@ test("never a crash from telemetry: an unreadable request, a throwing waitUntil,
     },
   });
   const w = instrument({ fetch: () => new Response("fine") }, { serviceName: "h" });
-  const r1 = (await w.fetch!(hostile, env, executionContext())) as Response;
+  const r1 = (await (w as WorkersHandler).fetch!(hostile, env, executionContext())) as Response;
   assert.is(await r1.text(), "fine");
-  const r2 = (await w.fetch!(new Request("http://worker.test/"), env, { waitUntil() { throw new Error("no ctx"); } })) as Response;
+  const r2 = (await (w as WorkersHandler).fetch!(new Request("http://worker.test/"), env, { waitUntil() { throw new Error("no ctx"); } })) as Response;
   assert.is(await r2.text(), "fine");
   // An input fetch itself rejects: passed through, fetch's own error reaches the caller.
   const bad = { toString() { throw new Error("no url"); } };

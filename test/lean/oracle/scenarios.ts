@@ -15,7 +15,7 @@ export function fakeFetch(onOther?: (request: Request) => Response | Promise<Res
     const url = new URL(isRequest ? (input as Request).url : String(input));
     if (url.hostname != "api.example.com") return onOther ? onOther(new Request(input, init)) : new Response("no", { status: 599 });
     const headers = new Headers(init?.headers ?? (isRequest ? (input as Request).headers : undefined));
-    upstream.push({ url: url.href, traceparent: headers.get("traceparent"), headers: Object.fromEntries(headers) });
+    upstream.push({ url: url.href, traceparent: headers.get("traceparent"), headers: plain(headers) });
     if (url.pathname == "/refused") throw Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
     return new Response("upstream", { status: url.pathname == "/missing" ? 404 : 200 });
   };
@@ -102,4 +102,11 @@ export function shape(s: { name: string; kind: number; scope: string; traceId: s
   const status: Shape["status"] = { code: s.status.code };
   if (s.status.message !== undefined) status.message = s.status.message;
   return { name: s.name, kind: s.kind, scope: s.scope, parent, attributes: attrs(s.attributes), status, events: s.events.map((e) => ({ name: e.name, attributes: attrs(e.attributes) })) };
+}
+
+/** A Headers object as a plain record (lower-case names). */
+function plain(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => (out[name] = value));
+  return out;
 }

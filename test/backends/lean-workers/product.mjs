@@ -1,0 +1,3 @@
+import { instrument } from "../../../src/runtime/workers.ts";
+import { app, config } from "./app.mjs";
+export default instrument(app, config);
