@@ -60,8 +60,8 @@ function copy(entry: BaggageEntry): BaggageEntry | undefined {
   return metadata === undefined ? { value } : { value, metadata };
 }
 
-/** A Baggage over `entries`, which it owns. */
-function baggage(entries: Map<string, BaggageEntry>): Baggage {
+/** A Baggage over `entries` (in their order), which it owns: the propagators build it so. */
+export function baggageOf(entries: Map<string, BaggageEntry>): Baggage {
   const self: Baggage = {
     getEntry: (key) => entries.has(key) ? copy(entries.get(key)!) : undefined,
     getAllEntries: () => [...entries].map(([k, e]) => [k, copy(e)!]),
@@ -71,20 +71,20 @@ function baggage(entries: Map<string, BaggageEntry>): Baggage {
         diagOnce("warn", NOT_A_STRING);
         return self;
       }
-      return baggage(new Map(entries).set(key, e));
+      return baggageOf(new Map(entries).set(key, e));
     },
     removeEntry: (key) => self.removeEntries(key),
     removeEntries(...keys) {
       const next = new Map(entries);
       for (const k of keys) next.delete(k);
-      return next.size === entries.size ? self : baggage(next);
+      return next.size === entries.size ? self : baggageOf(next);
     },
     clear: () => EMPTY_BAGGAGE,
   };
   return self;
 }
 
-const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ baggage(/* @__PURE__ */ new Map());
+const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ baggageOf(/* @__PURE__ */ new Map());
 
 /**
  * Creates a {@link Baggage} from `entries` (invalid entries are dropped and reported once).
@@ -101,7 +101,7 @@ export function createBaggage(entries: Record<string, BaggageEntry> = {}): Bagga
     if (e) map.set(key, e);
     else diagOnce("warn", NOT_A_STRING);
   }
-  return map.size ? baggage(map) : EMPTY_BAGGAGE;
+  return map.size ? baggageOf(map) : EMPTY_BAGGAGE;
 }
 
 // The official key, shared with @opentelemetry/api (it also uses Symbol.for).

@@ -78,7 +78,7 @@ function keysNamed(carrier: Carrier, name: string): string[] {
   return out;
 }
 
-const READ_FAILED = "Propagation: could not read the carrier; ignored what failed.";
+const READ_FAILED = "Propagation: the carrier threw; skipped what failed.";
 
 /** The default {@link TextMapGetter}: `Headers`, `Map` or plain object carriers; never throws. */
 export const defaultTextMapGetter: TextMapGetter<unknown> = {
@@ -123,7 +123,7 @@ export const defaultTextMapSetter: TextMapSetter<unknown> = {
       c instanceof Map ? c.set(key, value) : (c[key] = value);
     } catch (err) {
       // e.g. an immutable Headers (the guard of a received Request).
-      diagOnce("warn", `Propagation: could not set "${key}" on the carrier (is it immutable?).`, undefined, err);
+      diagOnce("warn", `Propagation: could not set "${key}" (an immutable carrier?).`, undefined, err);
     }
   },
 };
