@@ -71,11 +71,7 @@ function keysNamed(carrier: Carrier, name: string): string[] {
   // holds U+0307 a key of another length never matches: most keys of a large carrier are
   // skipped without lower-casing them, and each lookup is one cheap pass.
   const anyLength = wanted.includes("\u0307");
-  const out: string[] = [];
-  for (const k of keysOf(carrier)) {
-    if (typeof k === "string" && (anyLength || k.length === wanted.length) && (k === wanted || k.toLowerCase() === wanted)) out.push(k);
-  }
-  return out;
+  return [...keysOf(carrier)].filter((k): k is string => typeof k === "string" && (anyLength || k.length === wanted.length) && k.toLowerCase() === wanted);
 }
 
 const READ_FAILED = "Propagation: the carrier threw; skipped what failed.";
