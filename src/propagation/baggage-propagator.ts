@@ -53,6 +53,7 @@ function properties(parts: string[]): string | undefined {
 const encode = (s: string, allowed: RegExp): string => s.replace(allowed, encodeURIComponent);
 
 const DROPPED = "Baggage: dropped ";
+const OVER_LIMIT = DROPPED + "members past 64 or 8192 bytes (the W3C limits).";
 
 /**
  * The W3C Baggage propagator.
@@ -84,10 +85,10 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
       }
       // Metadata set in code is free text: sent only when it is a property list (§3.3.1), normalised.
       const props = typeof meta === "string" ? properties(meta.split(";")) : "";
-      if (props === undefined) diagOnce("warn", DROPPED + "metadata that is not a W3C property list (§3.3.1).");
+      if (props === undefined) diagOnce("warn", DROPPED + "metadata that is not a property list.");
       else if (props) member += ";" + props;
       // Past the limits: not sent; a smaller entry further on may still fit.
-      if (members.length === BAGGAGE_MAX_ENTRIES || bytes + 1 + member.length > BAGGAGE_MAX_BYTES) diagOnce("warn", "baggage.inject", DROPPED + "entries past 64 or 8192 bytes (§3.3.2).");
+      if (members.length === BAGGAGE_MAX_ENTRIES || bytes + 1 + member.length > BAGGAGE_MAX_BYTES) diagOnce("warn", "baggage.inject", OVER_LIMIT);
       else bytes += members.push(member) && 1 + member.length;
     }
     if (members.length) setter.set(carrier, BAGGAGE_HEADER, members.join(","));
@@ -116,8 +117,8 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
       entries.set(key, props ? { value, metadata: baggageEntryMetadataFromString(props) } : { value });
       bytes += 1 + member.length;
     });
-    if (invalid) diagOnce("debug", DROPPED + "malformed list-members (W3C Baggage §3.3.1).");
-    if (overLimit) diagOnce("debug", "baggage.extract", DROPPED + "list-members past 64 or 8192 bytes (§3.3.2).");
+    if (invalid) diagOnce("debug", DROPPED + "malformed members.");
+    if (overLimit) diagOnce("debug", "baggage.extract", OVER_LIMIT);
     return entries.size ? setBaggage(context, baggageOf(entries)) : context;
   }
 

@@ -68,7 +68,7 @@ export class W3CTraceContextPropagator implements TextMapPropagator<unknown> {
     if (header === undefined) return context;
     const spanContext = parseTraceParent(header);
     if (!spanContext) {
-      diagOnce("debug", "Ignored an invalid traceparent header (W3C Trace Context §3.2).");
+      diagOnce("debug", "Ignored an invalid traceparent header.");
       return context;
     }
     // Repeated tracestate lines are one list (RFC 9110 §5.3; Trace Context §3.3.1).

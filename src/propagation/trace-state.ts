@@ -57,7 +57,7 @@ function traceState(entries: Map<string, string>): TraceState {
     set: (key, value) =>
       member(key, value)
         ? traceState(new Map([[key, value] as [string, string], ...without(key)].slice(0, TRACE_STATE_MAX_MEMBERS)))
-        : (diagOnce("warn", "TraceState.set: ignored an invalid key or value (W3C Trace Context §3.3.1.3)."), self),
+        : (diagOnce("warn", "TraceState.set: ignored an invalid key or value."), self),
     unset: (key) => (entries.has(key) ? traceState(new Map(without(key))) : self),
     get: (key) => entries.get(key),
     // §3.3.1.5 tracestate Limits: while the serialized form exceeds 512 characters, remove the
@@ -107,6 +107,6 @@ export function createTraceState(raw?: string): TraceState {
       if (!entries.has(m[1]!)) entries.set(m[1]!, m[2]!);
     });
   }
-  if (invalid) diagOnce("debug", "Discarded an invalid tracestate header (W3C Trace Context §3.3).");
+  if (invalid) diagOnce("debug", "Discarded an invalid tracestate header.");
   return invalid || !entries.size ? EMPTY_TRACE_STATE : traceState(entries);
 }
