@@ -109,10 +109,9 @@ export class W3CBaggagePropagator implements TextMapPropagator<unknown> {
       if (bytes + 1 + member.length > BAGGAGE_MAX_BYTES) return void (overLimit = 1);
       // The key=value part is cut out by index: a hostile header of many small invalid members
       // costs one regex test each, no throw-away arrays.
-      let semi = member.indexOf(";");
-      if (semi < 0) semi = member.length;
-      const m = PART.exec(trimOws(member, 0, semi));
-      const props = m?.[2] ? properties(member.slice(semi + 1).split(";")) : undefined;
+      const semi = member.indexOf(";");
+      const m = PART.exec(semi < 0 ? member : trimOws(member, 0, semi));
+      const props = !m?.[2] ? undefined : semi < 0 ? "" : properties(member.slice(semi + 1).split(";"));
       // Keys and values percent-decoded; a broken escape drops the member.
       const key = props === undefined ? undefined : percentDecode(m![1]!);
       const value = key && percentDecode(m![3]!);
