@@ -47,23 +47,23 @@ export const baggageEntryMetadataSymbol: unique symbol = /* @__PURE__ */ Symbol.
 /** Wraps a W3C baggage properties string (e.g. `"prop1;prop2=v"`) as entry metadata. */
 export function baggageEntryMetadataFromString(str: string): BaggageEntryMetadata {
   const text = typeof str === "string" ? str : "";
-  if (text !== str) diagOnce("warn", "baggageEntryMetadataFromString: expected a string; using empty metadata.");
+  if (text !== str) diagOnce("warn", "baggageEntryMetadataFromString: not a string; empty metadata used.");
   return { __TYPE__: baggageEntryMetadataSymbol, toString: () => text };
 }
 
-const NOT_A_STRING = "Baggage: ignored an entry whose key or value is not a string.";
+const NOT_A_STRING = "Baggage: ignored a non-string key or value.";
 
 /** A private copy of `entry` (entries handed in or out cannot change a Baggage); undefined for a non-entry. */
-function copy(entry: BaggageEntry): BaggageEntry | undefined {
+function copy(entry: BaggageEntry | undefined): BaggageEntry | undefined {
   if (typeof entry?.value !== "string") return undefined;
   const { value, metadata } = entry;
   return metadata === undefined ? { value } : { value, metadata };
 }
 
-/** A Baggage over `entries`, which it owns. */
-function baggage(entries: Map<string, BaggageEntry>): Baggage {
+/** A Baggage over `entries` (in their order), which it owns: the propagators build it so. */
+export function baggageOf(entries: Map<string, BaggageEntry>): Baggage {
   const self: Baggage = {
-    getEntry: (key) => entries.has(key) ? copy(entries.get(key)!) : undefined,
+    getEntry: (key) => copy(entries.get(key)),
     getAllEntries: () => [...entries].map(([k, e]) => [k, copy(e)!]),
     setEntry(key, entry) {
       const e = typeof key === "string" ? copy(entry) : undefined;
@@ -71,20 +71,20 @@ function baggage(entries: Map<string, BaggageEntry>): Baggage {
         diagOnce("warn", NOT_A_STRING);
         return self;
       }
-      return baggage(new Map(entries).set(key, e));
+      return baggageOf(new Map(entries).set(key, e));
     },
-    removeEntry: (key) => self.removeEntries(key),
     removeEntries(...keys) {
       const next = new Map(entries);
       for (const k of keys) next.delete(k);
-      return next.size === entries.size ? self : baggage(next);
+      return next.size === entries.size ? self : baggageOf(next);
     },
+    removeEntry: (key) => self.removeEntries(key),
     clear: () => EMPTY_BAGGAGE,
   };
   return self;
 }
 
-const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ baggage(/* @__PURE__ */ new Map());
+const EMPTY_BAGGAGE: Baggage = /* @__PURE__ */ baggageOf(/* @__PURE__ */ new Map());
 
 /**
  * Creates a {@link Baggage} from `entries` (invalid entries are dropped and reported once).
@@ -101,7 +101,7 @@ export function createBaggage(entries: Record<string, BaggageEntry> = {}): Bagga
     if (e) map.set(key, e);
     else diagOnce("warn", NOT_A_STRING);
   }
-  return map.size ? baggage(map) : EMPTY_BAGGAGE;
+  return map.size ? baggageOf(map) : EMPTY_BAGGAGE;
 }
 
 // The official key, shared with @opentelemetry/api (it also uses Symbol.for).

@@ -21,7 +21,7 @@ function each(list: readonly TextMapPropagator<unknown>[], method: string, f: (p
       f(p);
     } catch (err) {
       const name = (p as { constructor?: { name?: string } }).constructor?.name || "propagator";
-      diagOnce("warn", `CompositePropagator: ${name}.${method}() threw; skipped it.`, undefined, err);
+      diagOnce("warn", `CompositePropagator: ${name}.${method}() threw; skipped.`, undefined, err);
     }
   }
 }

@@ -60,7 +60,7 @@ function guard<T>(method: string, fallback: T, f: () => T): T {
   try {
     return f();
   } catch (err) {
-    diagOnce("warn", `propagation.${method}: the propagator threw; ignored.`, undefined, err);
+    diagOnce("warn", `propagation.${method}: the propagator threw; skipped.`, undefined, err);
     return fallback;
   }
 }
@@ -89,7 +89,7 @@ export const propagation: PropagationAPI = {
     }),
   setGlobalPropagator(propagator) {
     if (!isPropagator(propagator)) {
-      diag.error("propagation.setGlobalPropagator: ignored an object without inject/extract methods.");
+      diag.error("propagation.setGlobalPropagator: ignored a non-propagator (no inject/extract).");
       return false;
     }
     registered = propagator;

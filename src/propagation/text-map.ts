@@ -71,50 +71,51 @@ function keysNamed(carrier: Carrier, name: string): string[] {
   // holds U+0307 a key of another length never matches: most keys of a large carrier are
   // skipped without lower-casing them, and each lookup is one cheap pass.
   const anyLength = wanted.includes("\u0307");
-  const out: string[] = [];
-  for (const k of keysOf(carrier)) {
-    if (typeof k === "string" && (anyLength || k.length === wanted.length) && (k === wanted || k.toLowerCase() === wanted)) out.push(k);
-  }
-  return out;
+  return [...keysOf(carrier)].filter((k): k is string => typeof k === "string" && (anyLength || k.length === wanted.length) && k.toLowerCase() === wanted);
 }
 
-const READ_FAILED = "Propagation: could not read the carrier; ignored what failed.";
+/** `read()`, or `fallback` when the carrier throws (reported once). */
+function tried<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch (err) {
+    diagOnce("warn", "Propagation: the carrier threw; skipped what failed.", undefined, err);
+    return fallback;
+  }
+}
+
+/** True for a carrier we can read or write: an object. */
+const isObject = (carrier: unknown): carrier is object => carrier !== null && typeof carrier === "object";
 
 /** The default {@link TextMapGetter}: `Headers`, `Map` or plain object carriers; never throws. */
 export const defaultTextMapGetter: TextMapGetter<unknown> = {
-  keys(carrier: unknown): string[] {
-    if (carrier === null || typeof carrier !== "object") return [];
-    try {
-      let keys: unknown[] = [];
-      if (!isHeadersLike(carrier)) keys = [...keysOf(carrier as Carrier)];
-      else if (typeof carrier.forEach === "function") carrier.forEach((_v, k) => keys.push(k));
-      else if (typeof carrier.keys === "function") keys = [...carrier.keys()];
-      return keys.filter((k): k is string => typeof k === "string");
-    } catch (err) {
-      diagOnce("warn", READ_FAILED, undefined, err);
-      return [];
-    }
-  },
-  get(carrier: unknown, key: string): string | string[] | undefined {
-    if (carrier === null || typeof carrier !== "object" || typeof key !== "string") return undefined;
-    try {
-      if (isHeadersLike(carrier)) return asGot(strings(carrier.get(key)));
-      // Field names are case-insensitive (RFC 9110 §5.1); keys differing by case are repeated lines.
-      const values: string[] = [];
-      // A loop, not push(...): spreading a huge array overflows the argument limit.
-      for (const k of keysNamed(carrier as Carrier, key)) for (const v of strings(valueOf(carrier as Carrier, k))) values.push(v);
-      return asGot(values);
-    } catch (err) {
-      diagOnce("warn", READ_FAILED, undefined, err);
-      return undefined;
-    }
-  },
+  keys: (carrier: unknown): string[] =>
+    isObject(carrier)
+      ? tried(() => {
+          let keys: unknown[] = [];
+          if (!isHeadersLike(carrier)) keys = [...keysOf(carrier as Carrier)];
+          else if (typeof carrier.forEach === "function") carrier.forEach((_v, k) => keys.push(k));
+          else if (typeof carrier.keys === "function") keys = [...carrier.keys()];
+          return keys.filter((k): k is string => typeof k === "string");
+        }, [])
+      : [],
+  get: (carrier: unknown, key: string): string | string[] | undefined =>
+    isObject(carrier) && typeof key === "string"
+      ? tried(() => {
+          if (isHeadersLike(carrier)) return asGot(strings(carrier.get(key)));
+          // Field names are case-insensitive (RFC 9110 §5.1); keys differing by case are repeated lines.
+          const values: string[] = [];
+          // A loop, not push(...): spreading a huge array overflows the argument limit.
+          for (const k of keysNamed(carrier as Carrier, key)) for (const v of strings(valueOf(carrier as Carrier, k))) values.push(v);
+          return asGot(values);
+        }, undefined)
+      : undefined,
 };
 
 /** The default {@link TextMapSetter}: `Headers`, `Map` or plain object carriers; never throws. */
 export const defaultTextMapSetter: TextMapSetter<unknown> = {
   set(carrier: unknown, key: string, value: string): void {
-    if (carrier === null || typeof carrier !== "object" || typeof key !== "string") return;
+    if (!isObject(carrier) || typeof key !== "string") return;
     try {
       if (isHeadersLike(carrier) && typeof carrier.set === "function") return carrier.set(key, value);
       // Drop other-cased duplicates so the field is sent once.
@@ -123,7 +124,7 @@ export const defaultTextMapSetter: TextMapSetter<unknown> = {
       c instanceof Map ? c.set(key, value) : (c[key] = value);
     } catch (err) {
       // e.g. an immutable Headers (the guard of a received Request).
-      diagOnce("warn", `Propagation: could not set "${key}" on the carrier (is it immutable?).`, undefined, err);
+      diagOnce("warn", `Propagation: could not set "${key}" (an immutable carrier?).`, undefined, err);
     }
   },
 };
@@ -135,18 +136,15 @@ export const defaultTextMapSetter: TextMapSetter<unknown> = {
  * reading many fields of a carrier with many keys stays linear. Never throws.
  */
 export function getFields(carrier: unknown, getter: TextMapGetter<unknown>, names: readonly string[]): Array<string | string[] | undefined> {
-  if (getter !== defaultTextMapGetter || carrier === null || typeof carrier !== "object" || isHeadersLike(carrier) || names.length < 2) {
+  if (getter !== defaultTextMapGetter || !isObject(carrier) || isHeadersLike(carrier) || names.length < 2) {
     return names.map((name) => getter.get(carrier, name));
   }
-  try {
+  return tried(() => {
     const found = new Map(names.map((name) => [name.toLowerCase(), [] as string[]]));
     for (const k of keysOf(carrier as Carrier)) {
       const list = typeof k === "string" ? found.get(k.toLowerCase()) : undefined;
       if (list) for (const v of strings(valueOf(carrier as Carrier, k as string))) list.push(v);
     }
     return names.map((name) => asGot(found.get(name.toLowerCase())!));
-  } catch (err) {
-    diagOnce("warn", READ_FAILED, undefined, err);
-    return names.map(() => undefined);
-  }
+  }, names.map(() => undefined));
 }

@@ -1,6 +1,6 @@
 /**
  * W3C Trace Context (`traceparent` / `tracestate`), Level 1 and Level 2 §3.2–§3.3 and the
- * processing model of §4.3. `traceparent` is matched by an anchored regex of fixed-length
+ * processing model of §4.3. `traceparent` is matched by one anchored regex of fixed-length
  * groups, so arbitrary input costs at most a constant amount of work; `tracestate` costs
  * linear work.
  */
@@ -18,9 +18,10 @@ export const TRACE_PARENT_HEADER = "traceparent";
 /** The `tracestate` header name. */
 export const TRACE_STATE_HEADER = "tracestate";
 
-// version "-" trace-id "-" parent-id "-" trace-flags, then the end or "-" (§3.2.2, §3.2.4).
-// Fixed-length groups, anchored: constant work whatever the input's length.
-const TRACE_PARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(?:-|$)/;
+// version "-" trace-id "-" parent-id "-" trace-flags, then the end or "-" (§3.2.4: a future
+// version may append fields). Lowercase hex only; version ff and all-zero ids are invalid
+// (§3.2.2). Fixed-length groups, anchored: constant work whatever the input's length.
+const TRACE_PARENT = /^(?!ff)([\da-f]{2})-(?!0{32})([\da-f]{32})-(?!0{16})([\da-f]{16})-([\da-f]{2})(-|$)/;
 
 /**
  * Parses a `traceparent` value (§3.2). Returns undefined when it must be ignored:
@@ -29,27 +30,17 @@ const TRACE_PARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(?:-
  * (§3.2.4): the first 55 characters as version 00, followed by the end or a `-`.
  */
 export function parseTraceParent(header: string): SpanContext | undefined {
-  if (typeof header !== "string") return undefined;
   // HTTP strips OWS around field values; the official test suite sends it anyway.
-  const value = trimOws(header);
-  const m = TRACE_PARENT.exec(value);
-  if (!m || m[1] === "ff" || (m[1] === "00" && value.length !== 55)) return undefined;
-  const flags = parseInt(m[4]!, 16);
-  const spanContext: SpanContext = {
-    traceId: m[2]!,
-    spanId: m[3]!,
-    // Version 00 flags are carried as received; of a future version only the sampled bit
-    // has a meaning we know (§3.2.4 "parse the sampled bit of flags").
-    traceFlags: m[1] === "00" ? flags : flags & 1 /* TraceFlags.SAMPLED */,
-    isRemote: true,
-  };
-  return isSpanContextValid(spanContext) ? spanContext : undefined;
+  const m = typeof header === "string" && TRACE_PARENT.exec(trimOws(header));
+  // Version 00 flags are carried as received; of a future version only the sampled bit has a
+  // meaning we know (§3.2.4 "parse the sampled bit of flags").
+  if (m && (m[1] !== "00" || !m[5])) return { traceId: m[2]!, spanId: m[3]!, traceFlags: parseInt(m[4]!, 16) & (m[1] === "00" ? 255 : 1), isRemote: true };
 }
 
 /** Formats a valid span context as a version-00 `traceparent` value. */
 export function formatTraceParent(spanContext: SpanContext): string {
-  const flags = Number(spanContext.traceFlags) & 0xff; // NaN & 0xff is 0
-  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags.toString(16).padStart(2, "0")}`;
+  // NaN & 255 is 0; the 256 bit gives the leading zero, sliced off.
+  return `00-${spanContext.traceId}-${spanContext.spanId}-${((Number(spanContext.traceFlags) & 255) | 256).toString(16).slice(1)}`;
 }
 
 /**
@@ -77,7 +68,7 @@ export class W3CTraceContextPropagator implements TextMapPropagator<unknown> {
     if (header === undefined) return context;
     const spanContext = parseTraceParent(header);
     if (!spanContext) {
-      diagOnce("debug", "Ignored an invalid traceparent header (W3C Trace Context §3.2).");
+      diagOnce("debug", "Ignored an invalid traceparent header.");
       return context;
     }
     // Repeated tracestate lines are one list (RFC 9110 §5.3; Trace Context §3.3.1).

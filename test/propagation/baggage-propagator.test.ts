@@ -89,6 +89,15 @@ test("malformed members drop only themselves", () => {
   assert.is(extract(",,,"), undefined);
 });
 
+test("extracted entries keep the header's order (integer-like keys too); a repeated key keeps its first place and its last value", () => {
+  // Neither W3C Baggage nor the OTel Baggage API orders entries: the header's order is the one
+  // a reader expects (a plain-object build would list integer-like keys first).
+  const keys = (b: Baggage | undefined) => (b?.getAllEntries() ?? []).map(([k, e]) => `${k}=${e.value}`);
+  assert.equal(keys(extract("b=1,10=2,a=3,2=4")), ["b=1", "10=2", "a=3", "2=4"]);
+  assert.equal(keys(extract("x=1,y=2,x=3")), ["x=3", "y=2"]);
+  assert.is(inject(extract("b=1,10=2,a=3")!), "b=1,10=2,a=3");
+});
+
 test("multiple baggage headers are combined", () => {
   assert.equal(entries(extract(["a=1", "b=2"])), { a: "1", b: "2" });
   const h = new Headers();
