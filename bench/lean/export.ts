@@ -41,7 +41,7 @@
  * the sampled-flag check (the tracer calls `onEnd` for sampled spans only, contract.ts).
  */
 import type { BatchSettings, OtlpTarget, ReadableSpan, SpanSink } from "./contract.ts";
-import { active, SUPPRESS_KEY, withContext } from "./context.ts";
+import { active, SUPPRESS_KEY, withContext } from "./context-core.ts";
 import { warnOnce } from "./diag.ts";
 import { encodeSpans } from "./otlp.ts";
 
