@@ -38,18 +38,18 @@ const O = "OTEL_";
 const X = "EXPORTER_OTLP_";
 
 /** ", got <value>" for an error message, at most 64 characters of a string (as the product's describeValue). */
-const got = (v: unknown): string =>
+export const got = (v: unknown): string =>
   ", got " + (typeof v == "string" ? JSON.stringify(v.slice(0, 64)) : Array.isArray(v) ? "an array" : v && typeof v == "object" ? "an object" : typeof v == "function" ? "a function" : String(v));
 
 /** Throws the configuration error for `options.<name>`: what it must be (and what it was). */
-const fail = (name: string, expected: string, E: ErrorConstructor = TypeError): never => {
+export const fail = (name: string, expected: string, E: ErrorConstructor = TypeError): never => {
   throw new E(`Cannot init: options.${name} must be ${expected}.`);
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == "object" && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == "object" && !Array.isArray(v);
 
 /** `value` when it is an absolute http(s) URL, else undefined. */
-const httpUrl = (value: unknown): string | undefined => {
+export const httpUrl = (value: unknown): string | undefined => {
   try {
     if (typeof value == "string" && /^https?:$/.test(new URL(value).protocol)) return value;
   } catch {}
@@ -102,50 +102,25 @@ function list(env: Env, name: string, all?: boolean): Record<string, string> {
   return { ...(bad && all ? {} : out) };
 }
 
-/** The OTLP/HTTP traces URL when nothing is configured (spec default). */
-export const DEFAULT_URL = "http://localhost:4318/v1/traces";
-
 /** `base` with `/v1/traces` joined to its path (before its query), one slash between them (product: joinUrl). */
-const join = (base: string): string => base.replace(/^([^?#]*?)\/*(?=[?#]|$)/, "$1/v1/traces");
-
-/** The OTLP settings given in code, checked: `url` and `timeout` when given, headers with lower-case names. */
-export interface OtlpOptions {
-  url?: string;
-  headers: Record<string, string>;
-  timeout?: number;
-}
-
-/**
- * `options.otlp` checked (a malformed value throws, naming it): the endpoint as a base URL
- * (`/v1/traces` joined), the headers on lower-case names (fetch would join duplicates).
- */
-export function otlpOptions(otlp: NonNullable<LeanOptions["otlp"]>): OtlpOptions {
-  const { endpoint, headers = {}, timeoutMillis } = otlp;
-  // Not echoed: an endpoint may carry credentials.
-  const url = endpoint === undefined ? undefined : join(httpUrl(endpoint) ?? fail("otlp.endpoint", "an absolute http:// or https:// URL"));
-  if (!isObject(headers)) fail("otlp.headers", "an object of string values" + got(headers));
-  const out: Record<string, string> = Object.create(null); // a key "__proto__" stays a key
-  for (const key in headers) {
-    if (typeof headers[key] != "string") fail(`otlp.headers[${JSON.stringify(key)}]`, "a string"); // the value is not echoed
-    out[key.toLowerCase()] = headers[key]!;
-  }
-  if (timeoutMillis !== undefined && !(typeof timeoutMillis == "number" && timeoutMillis > 0)) fail("otlp.timeoutMillis", "a number > 0" + got(timeoutMillis), RangeError);
-  return { url, headers: out, timeout: timeoutMillis };
-}
+export const join = (base: string): string => base.replace(/^([^?#]*?)\/*(?=[?#]|$)/, "$1/v1/traces");
 
 /**
  * The OTLP traces target: the options' endpoint (a base), else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
  * (as-is), else `OTEL_EXPORTER_OTLP_ENDPOINT` (a base), else `http://localhost:4318/v1/traces`;
- * headers generic < traces < options; the timeout from the options, else the traces variable,
- * else the generic one, else 10 s.
+ * headers generic < traces < options, on lower-case names (fetch would join duplicates); the
+ * timeout from the options, else the traces variable, else the generic one, else 10 s.
  */
 function target(otlp: NonNullable<LeanOptions["otlp"]>, env: Env): OtlpTarget {
-  let { url, headers, timeout } = otlpOptions(otlp);
+  const { endpoint, headers = {}, timeoutMillis } = otlp;
+  // Not echoed: an endpoint may carry credentials.
+  let url = endpoint === undefined ? undefined : join(httpUrl(endpoint) ?? fail("otlp.endpoint", "an absolute http:// or https:// URL"));
   for (const name of [X + "TRACES_ENDPOINT", X + "ENDPOINT"]) {
     const value = url ? undefined : read(env, name);
     if (value && !(url = httpUrl(value))) ignored(name, "an http(s) URL");
     if (url && value && name[14] != "T") url = join(url); // the generic variable is a base
   }
+  if (!isObject(headers)) fail("otlp.headers", "an object of string values" + got(headers));
   const merged: Record<string, string> = Object.create(null);
   for (const name of [X + "HEADERS", X + "TRACES_HEADERS"]) {
     const parsed = list(env, name);
@@ -156,10 +131,15 @@ function target(otlp: NonNullable<LeanOptions["otlp"]>, env: Env): OtlpTarget {
       else ignored(name + " " + JSON.stringify(key.slice(0, 64)), "a token name and a Latin-1 value");
     }
   }
+  for (const key in headers) {
+    if (typeof headers[key] != "string") fail(`otlp.headers[${JSON.stringify(key)}]`, "a string"); // the value is not echoed
+    merged[key.toLowerCase()] = headers[key]!;
+  }
+  if (timeoutMillis !== undefined && !(typeof timeoutMillis == "number" && timeoutMillis > 0)) fail("otlp.timeoutMillis", "a number > 0" + got(timeoutMillis), RangeError);
   return {
-    url: url ?? DEFAULT_URL,
-    headers: { ...merged, ...headers },
-    timeout: timeout ?? integer(env, 0, X + "TRACES_TIMEOUT", X + "TIMEOUT") ?? 1e4,
+    url: url ?? "http://localhost:4318/v1/traces",
+    headers: { ...merged },
+    timeout: timeoutMillis ?? integer(env, 0, X + "TRACES_TIMEOUT", X + "TIMEOUT") ?? 1e4,
   };
 }
 
@@ -186,16 +166,19 @@ const LIMITS: ReadonlyArray<[keyof SpanLimits, ...string[]]> = [
   ["attributePerLinkCountLimit", "LINK_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
 ];
 
-const SERVICE_NAME = "service.name";
-const nonEmpty = (v: unknown): boolean => typeof v == "string" && !!v.trim();
+export const SERVICE_NAME = "service.name";
+export const nonEmpty = (v: unknown): boolean => typeof v == "string" && !!v.trim();
 
 /**
- * The resource, each layer over the previous: `telemetry.sdk.*`; `fromEnv` (`OTEL_RESOURCE_ATTRIBUTES`
- * with `OTEL_SERVICE_NAME` over it; nothing in a browser); `options.resourceAttributes`; `options.serviceName`. A `service.name`
+ * The resource, each layer over the previous: `telemetry.sdk.*`; `OTEL_RESOURCE_ATTRIBUTES`;
+ * `OTEL_SERVICE_NAME`; `options.resourceAttributes`; `options.serviceName`. A `service.name`
  * that is not a non-empty string is dropped (reported) so the next layer applies; with none,
  * `unknown_service:workerd` on workerd (spec: `unknown_service:<executable>`), else `unknown_service`.
  */
-export function resource(options: LeanOptions, fromEnv: Attributes): Attributes {
+function resource(options: LeanOptions, env: Env): Attributes {
+  const fromEnv: Attributes = list(env, "RESOURCE_ATTRIBUTES", true);
+  const envName = read(env, "SERVICE_NAME");
+  if (envName) fromEnv[SERVICE_NAME] = envName;
   const user: Attributes = options.resourceAttributes ? sanitizeAttributes(options.resourceAttributes) : {};
   if (options.serviceName) user[SERVICE_NAME] = options.serviceName;
   for (const layer of [user, fromEnv]) {
@@ -211,16 +194,8 @@ export function resource(options: LeanOptions, fromEnv: Attributes): Attributes 
   return { [SERVICE_NAME]: (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent == "Cloudflare-Workers" ? "unknown_service:workerd" : "unknown_service", ...attributes };
 }
 
-/** `OTEL_RESOURCE_ATTRIBUTES` with `OTEL_SERVICE_NAME` over it. */
-const envResource = (env: Env): Attributes => {
-  const fromEnv: Attributes = list(env, "RESOURCE_ATTRIBUTES", true);
-  const name = read(env, "SERVICE_NAME");
-  if (name) fromEnv[SERVICE_NAME] = name;
-  return fromEnv;
-};
-
 // The shape of each option (the product's checkOptionShapes for these options).
-const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]> = [
+export const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]> = [
   ["serviceName", nonEmpty, "a non-empty string"],
   ["resourceAttributes", isObject, "an object"],
   ["env", isObject, "an object"],
@@ -229,24 +204,16 @@ const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]
 ];
 
 /**
- * `options` (undefined: none) checked for shape, as the product's `checkOptionShapes`: a
- * malformed option throws a TypeError naming it, and so does `otlp.url`.
- */
-export function checkOptions(options: LeanOptions | undefined): LeanOptions {
-  const o: LeanOptions = options ?? {};
-  if (!isObject(o as unknown)) throw new TypeError("Cannot init: options must be an object.");
-  for (const [key, ok, expected] of SHAPES) if (o[key] !== undefined && !ok(o[key])) fail(key, expected + got(o[key]));
-  // One setting for every signal: a signal's full URL would send them all to the traces path.
-  if ((o.otlp as { url?: unknown } | undefined)?.url !== undefined) throw new TypeError("Cannot init: options.otlp.url is not accepted: set options.otlp.endpoint, the base URL (/v1/traces is appended).");
-  return o;
-}
-
-/**
  * Resolves `options` (checked for shape: a malformed one throws a TypeError/RangeError naming
  * it) and the `OTEL_*` bindings of `options.env ?? env` into what the program runs with.
  */
 export function configure(options: LeanOptions | undefined, env?: Env): LeanConfig {
-  const o = checkOptions(options);
+  const o: LeanOptions = options ?? {};
+  if (!isObject(o as unknown)) throw new TypeError("Cannot init: options must be an object.");
+  for (const [key, ok, expected] of SHAPES) if (o[key] !== undefined && !ok(o[key])) fail(key, expected + got(o[key]));
+  const otlp = o.otlp ?? {};
+  // One setting for every signal: a signal's full URL would send them all to the traces path.
+  if ((otlp as { url?: unknown }).url !== undefined) throw new TypeError("Cannot init: options.otlp.url is not accepted: set options.otlp.endpoint, the base URL (/v1/traces is appended).");
   env = o.env ?? env;
   const off = read(env, "SDK_DISABLED")?.toLowerCase();
   if (off && off != "true" && off != "false") ignored("SDK_DISABLED", "true or false");
@@ -255,5 +222,5 @@ export function configure(options: LeanOptions | undefined, env?: Env): LeanConf
     const n = integer(env, 0, ...names.map((name) => name + "_LIMIT"));
     if (n !== undefined) limits[key] = n;
   }
-  return { disabled: o.disabled ?? off == "true", resource: { attributes: resource(o, envResource(env)) }, target: target(o.otlp ?? {}, env), batch: batch(env), limits };
+  return { disabled: o.disabled ?? off == "true", resource: { attributes: resource(o, env) }, target: target(otlp, env), batch: batch(env), limits };
 }
