@@ -14,10 +14,9 @@ interface Variable {
   run<R>(value: Context, fn: () => R): R;
 }
 
-/** Installs `AsyncContext.Variable` as the store when the engine has it; else keeps the stack. */
+/** Installs `AsyncContext.Variable` as the store when the engine has it, else the synchronous stack. */
 export function install(): void {
   const V = (globalThis as { AsyncContext?: { Variable?: new () => Variable } }).AsyncContext?.Variable;
-  if (typeof V != "function") return;
-  const v = new V();
-  useStore({ getStore: () => v.get(), run: (store, fn) => v.run(store, fn) } as Store);
+  const v = typeof V == "function" ? new V() : undefined;
+  useStore(v && ({ getStore: () => v.get(), run: (store, fn) => v.run(store, fn) } as Store));
 }

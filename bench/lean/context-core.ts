@@ -39,7 +39,7 @@ export const BAGGAGE_KEY: symbol = /* @__PURE__ */ key("OpenTelemetry Baggage Ke
 export const SUPPRESS_KEY: symbol = /* @__PURE__ */ key("OpenTelemetry SDK Context Key SUPPRESS_TRACING");
 
 let stack: Context | undefined;
-let storage: Store = {
+const stackStore: Store = {
   getStore: () => stack,
   run(store, fn) {
     const previous = stack;
@@ -51,9 +51,10 @@ let storage: Store = {
     }
   },
 };
+let storage = stackStore;
 
-/** Installs the store of the active context (called once, by the program's context module). */
-export const useStore = (store: Store): void => void (storage = store);
+/** Installs the store of the active context (by the program's context module); none: the synchronous stack. */
+export const useStore = (store: Store = stackStore): void => void (storage = store);
 
 /** The active context (the root context when none is active). */
 export const active = (): Context => storage.getStore() ?? ROOT_CONTEXT;
