@@ -320,6 +320,51 @@ test("differential: with AsyncContext.Variable, a fetch after `await` inside an 
   }
 });
 
+test("differential: the batch timer is the spec's 5000 ms, armed by the first ended span; it exports without the page hiding", async () => {
+  for (const [name, lib] of LIBS) {
+    const page = fakePage();
+    const real = globalThis.setTimeout;
+    const armed: Array<[number, () => void]> = [];
+    await quiet(async () => {
+      const sdk = lib.init({ serviceName: "s", otlp: { endpoint: COLLECTOR } });
+      const tracer = name == "lean" ? sdk.tracerProvider!.getTracer("t") : product.trace.getTracer("t");
+      g.setTimeout = ((fn: () => void, ms: number) => (armed.push([ms, fn]), real(() => {}, 0))) as never;
+      try {
+        tracer.startSpan("a").end();
+        tracer.startSpan("b").end();
+      } finally {
+        g.setTimeout = real;
+      }
+      assert.equal(armed.map((a) => a[0]), [5000], name + ": one timer, 5000 ms");
+      armed[0]![1]();
+      await new Promise((r) => real(r, 10));
+      assert.equal(spansOf(page.exports().map((c) => c.body)).map((s) => s.name), ["a", "b"], name);
+      await sdk.shutdown();
+    });
+    removePage();
+  }
+});
+
+test("lean: a keepalive request the browser refuses is sent again without keepalive, and that retry is not traced either", async () => {
+  const page = fakePage();
+  const fake = globalThis.fetch;
+  g.fetch = (input: RequestInfo | URL, init?: RequestInit) => (init?.keepalive ? Promise.reject(new TypeError("keepalive quota")) : fake(input, init));
+  await quiet(async () => {
+    const sdk = lean.init({ serviceName: "s", otlp: { endpoint: COLLECTOR } });
+    const uninstall = lean.installFetchInstrumentation();
+    await globalThis.fetch(ORIGIN + "/x");
+    page.hide();
+    await sdk.flush();
+    // Exported by the next flush: every span that exists (the retry would be one).
+    await sdk.flush();
+    uninstall();
+    await sdk.shutdown();
+  });
+  const sent = page.exports();
+  assert.equal(sent.map((c) => c.keepalive), [false]);
+  assert.equal(spansOf(sent.map((c) => c.body)).map((s) => s.attributes["url.full"]), [ORIGIN + "/x"]);
+});
+
 test("the program's bundle: no AsyncLocalStorage lookup, no import(), no top-level await at load", async () => {
   // An IIFE cannot hold a top-level await: esbuild refuses to build one that has it.
   const r = await build({ entryPoints: ["bench/lean/program-browser.ts"], bundle: true, minify: true, format: "iife", target: "es2022", platform: "browser", write: false, logLevel: "silent" });
