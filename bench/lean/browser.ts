@@ -201,7 +201,7 @@ export function installFetchInstrumentation(options: FetchInstrumentationOptions
   // The default, decided now as the product does: only a page's own origin gets the headers.
   const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
   const to: UrlMatchers | undefined = propagateTo ?? (typeof origin == "string" && origin && origin != "null" ? (u: URL) => u.origin == origin : undefined);
-  const traced = traceFetch(previous, (url) => (ignore && matches(ignore, url) ? undefined : fetchTracer), to && ((url) => matches(to, url)));
+  const traced = traceFetch(previous, (url) => (ignore && matches(ignore, url) ? undefined : fetchTracer), to === undefined ? undefined : (url) => matches(to, url));
   g.fetch = traced;
   return () => {
     if (g.fetch == traced) g.fetch = previous;

@@ -174,6 +174,17 @@ for (const [label, install] of [
   });
 }
 
+test("lean: propagateTo \"\" is a rule that matches nothing: no target gets trace headers (the product's `!propagateTo` reads it as no rule, and sends them everywhere)", async () => {
+  const heads = [];
+  for (const [, lib] of LIBS) {
+    const { page } = await scenario(lib, { propagateTo: "" });
+    heads.push(page.app().map((c) => !!c.headers.traceparent));
+    removePage();
+  }
+  assert.ok(heads[0]!.every(Boolean), "the product: everywhere");
+  assert.ok(!heads[1]!.some(Boolean), "lean: nowhere");
+});
+
 test("differential: pagehide flushes too; spans ended after the hide wait for the timer (5 s) or the next hide", async () => {
   for (const [name, lib] of LIBS) {
     const page = fakePage();
