@@ -185,6 +185,30 @@ test("lean: propagateTo \"\" is a rule that matches nothing: no target gets trac
   assert.ok(!heads[1]!.some(Boolean), "lean: nowhere");
 });
 
+test("differential: hostile fetch input never throws from the instrumentation: a throwing method getter, a throwing URL, a throwing predicate", async () => {
+  for (const [name, lib] of LIBS) {
+    const page = fakePage();
+    const outcomes: string[] = [];
+    await quiet(async () => {
+      const sdk = lib.init({ serviceName: "s", otlp: { endpoint: COLLECTOR } });
+      const uninstall = lib.installFetchInstrumentation({ propagateTo: () => { throw new Error("predicate"); }, ignore: [() => { throw new Error("ignore"); }] });
+      const hostileInit = Object.defineProperty({}, "method", { get() { throw new Error("method getter"); } });
+      const hostileUrl = { toString() { throw new Error("toString"); } };
+      for (const call of [() => globalThis.fetch(ORIGIN + "/a", hostileInit), () => globalThis.fetch(hostileUrl as never), () => globalThis.fetch(ORIGIN + "/b")]) {
+        await call().then(() => outcomes.push("ok"), (e: Error) => outcomes.push("rejected " + e.message));
+      }
+      await sdk.flush();
+      uninstall();
+      await sdk.shutdown();
+    });
+    // What fetch itself does with the input (the fake reads no method; String() of the URL throws).
+    assert.equal(outcomes, ["ok", "rejected toString", "ok"], name);
+    assert.equal(page.app().map((c) => c.headers.traceparent), [undefined, undefined], name);
+    assert.equal(spansOf(page.exports().map((c) => c.body)).map((s) => s.attributes["url.full"]), [ORIGIN + "/b"], name);
+    removePage();
+  }
+});
+
 test("differential: pagehide flushes too; spans ended after the hide wait for the timer (5 s) or the next hide", async () => {
   for (const [name, lib] of LIBS) {
     const page = fakePage();
