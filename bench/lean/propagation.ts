@@ -141,8 +141,9 @@ export const createTraceState = (text?: string): TraceState => {
  * What users may call on `trace.getActiveSpan()` of an extracted context: every Span method,
  * doing nothing (`isRecording()` false; the others return the span, as the setters must).
  */
-const NON_RECORDING = Object.fromEntries(
-  "setAttribute setAttributes addEvent addLink addLinks setStatus updateName end recordException isRecording"
+// Pure: a program that never extracts (the browser's) drops it.
+const NON_RECORDING = /* @__PURE__ */ Object.fromEntries(
+  /* @__PURE__ */ "setAttribute setAttributes addEvent addLink addLinks setStatus updateName end recordException isRecording"
     .split(" ")
     .map((name) => [name, name == "isRecording" ? () => false : function (this: Span) { return this; }]),
 );
