@@ -90,4 +90,49 @@ test("Chromium: the lean program's fetch spans arrive after navigation (page-hid
   }
 });
 
+test("Chromium: a batch over 60 KiB leaves on page hide as several requests, at most 64 KiB of them with keepalive; those arrive", async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
+  const receiver = await startDevReceiver();
+  const page = `
+    import { init } from "./browser.ts";
+    const log = [];
+    const real = fetch;
+    globalThis.fetch = (input, init) => {
+      log.push({ keepalive: init?.keepalive === true, bytes: new TextEncoder().encode(init.body).length });
+      sessionStorage.setItem("otlp", JSON.stringify(log));
+      return real(input, init);
+    };
+    const sdk = init({ serviceName: "big-web", otlp: { endpoint: ${JSON.stringify(receiver.url)} } });
+    const tracer = sdk.tracerProvider.getTracer("big");
+    for (let i = 0; i < 240; i++) tracer.startSpan("big-" + i, { attributes: { pad: "x".repeat(700) } }).end();
+    globalThis.done = "queued";`;
+  const bundle = (await build({ stdin: { contents: page, resolveDir: new URL("../../bench/lean/", import.meta.url).pathname, loader: "ts" }, bundle: true, format: "esm", platform: "browser", target: "es2022", write: false, logLevel: "silent" })).outputFiles[0]!.text;
+  const site = await serve((req, res) => {
+    const path = req.url!.split("?")[0];
+    if (path == "/app.js") return res.writeHead(200, { "content-type": "text/javascript" }).end(bundle);
+    res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><script type="module" src="${path == "/" ? "/app.js" : ""}"></script>`);
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 20_000 });
+    const tab = await browser.newPage();
+    await tab.goto(site.url + "/");
+    await tab.waitForFunction(() => (globalThis as unknown as { done?: string }).done == "queued");
+    await tab.goto(site.url + "/next");
+    const sent = JSON.parse((await tab.evaluate(() => sessionStorage.getItem("otlp"))) ?? "[]") as Array<{ keepalive: boolean; bytes: number }>;
+    const keepalive = sent.filter((f) => f.keepalive);
+    assert.ok(sent.length >= 3, `${sent.length} requests`);
+    for (const f of sent) assert.ok(f.bytes <= 60 * 1024, `a request of ${f.bytes} bytes`);
+    assert.ok(keepalive.length >= 1 && keepalive.reduce((n, f) => n + f.bytes, 0) <= 64 * 1024);
+    // The keepalive requests outlive the page; the others arrive only if they beat the unload.
+    await receiver.waitFor((r: { traces: unknown[] }) => r.traces.length >= keepalive.length, 10_000);
+    const names = (receiver.traces as any[]).flatMap((t) => t.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans.map((s: any) => s.name))));
+    assert.ok(new Set(names).size >= 60 && names.every((n: string) => /^big-\d+$/.test(n)), `${names.length} spans arrived`);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await site.close();
+    await receiver.close();
+  }
+});
+
 test.run();
