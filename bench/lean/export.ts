@@ -3,7 +3,10 @@
  * batches, as OTLP/JSON over `fetch`, when the Worker flushes (`ctx.waitUntil(sink.flush())` at
  * the end of each invocation). No timer is needed for delivery: on Workers a timer outlives
  * nothing, so the spec's scheduled delay (OTEL_BSP_SCHEDULE_DELAY) is not used; a full batch
- * starts an export at once.
+ * starts an export at once. The browser program adds what a page needs around it (browser.ts,
+ * keepalive.ts): the 5 s timer, `target.fetch` (keepalive within the 64 KiB budget) and a
+ * `SinkMode` (bodies of at most 60 KiB, drains started at once so a page-hide flush sends
+ * within the event).
  *
  * Kept from the product (src/export/batcher.ts, fetch-transport.ts, otlp-http-exporter.ts,
  * src/runtime/workers-init.ts):
@@ -34,9 +37,9 @@
  * - diagnostics once per kind, never with a secret: they carry no header value, no URL and no
  *   text from the collector (a collector may echo our API key), so nothing needs redacting.
  *
- * Left out (each one import away in the product): the scheduled-delay timer; the outage backoff
+ * Left out (each one import away in the product): the outage backoff
  * (the product's `forceFlush` ignores it, and on Workers every export is a flush); gzip
- * (`OTEL_EXPORTER_OTLP_COMPRESSION`); browser keepalive; shutdown; stats and the export listener
+ * (`OTEL_EXPORTER_OTLP_COMPRESSION`); shutdown; stats and the export listener
  * (self-observability); the collector's error text in messages (and the redaction it needs);
  * the sampled-flag check (the tracer calls `onEnd` for sampled spans only, contract.ts).
  */

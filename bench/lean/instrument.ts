@@ -22,7 +22,7 @@ import { warnOnce } from "./diag.ts";
 import { createSpanSink } from "./export.ts";
 import { traceFetch, TRACED, type TracedFetch } from "./fetch.ts";
 import { errorMessage, redactQuery, setMethod, setPort } from "./http.ts";
-import { operation, type Ends } from "./operation.ts";
+import { operation } from "./operation.ts";
 import { extract } from "./propagation.ts";
 import { createTracerProvider } from "./tracer.ts";
 import { VERSION } from "../../src/version.ts";
@@ -54,11 +54,8 @@ type Fn = (...args: unknown[]) => unknown;
 /** Invocations of this isolate: `faas.coldstart` is true on the first one (spec). */
 let invocations = 0;
 
-/** An invocation's span: the operation span, `faas.coldstart` last, as the product sets it. */
-const invocation = (tracer: Tracer, name: string, kind: SpanKind, attributes: Attributes, parent: Context, fn: () => unknown, done?: (result: unknown, end: Ends) => unknown): unknown => {
-  attributes["faas.coldstart"] = invocations == 1;
-  return operation(tracer, name, kind, attributes, parent, fn, 500, done);
-};
+/** `attributes` with `faas.coldstart` set last, as the product sets it on an invocation's span. */
+const cold = (attributes: Attributes): Attributes => ((attributes["faas.coldstart"] = invocations == 1), attributes);
 
 /** Replaces `globalThis.fetch` with a traced one (fetch.ts) recording with `tracer`, once per isolate. */
 function patchFetch(tracer: Tracer): void {
@@ -164,7 +161,7 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
       warnOnce("request unreadable: handled untraced");
       return user();
     }
-    return invocation(s.server, name, 1, attributes, parent, user, (response, end) => {
+    return operation(s.server, name, 1, cold(attributes), parent, user, 500, (response, end) => {
       // Not a Response (a bug in the handler): passed on as it is, error.type _OTHER.
       const status = (response as Response | null)?.status;
       typeof status == "number" ? end(status) : end(undefined, undefined, "_OTHER");
@@ -178,7 +175,7 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
     if (typeof cron == "string" && cron) attributes["faas.cron"] = cron;
     const time = Number(scheduledTime);
     if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
-    return invocation(s.faas, attributes["faas.cron"] ? "scheduled " + cron : "scheduled", 1, attributes, active(), user);
+    return operation(s.faas, attributes["faas.cron"] ? "scheduled " + cron : "scheduled", 1, cold(attributes), active(), user);
   });
 
   wrap("queue", (s, [batch], user) => {
@@ -189,7 +186,7 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
     if (name) attributes["messaging.destination.name"] = name;
     if (Array.isArray(messages)) attributes["messaging.batch.message_count"] = messages.length;
     // Semconv messaging spans: "{operation} {destination}", CONSUMER.
-    return invocation(s.faas, name ? "process " + name : "process", 4, attributes, active(), user);
+    return operation(s.faas, name ? "process " + name : "process", 4, cold(attributes), active(), user);
   });
   return wrapped;
 }
