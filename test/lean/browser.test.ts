@@ -209,6 +209,31 @@ test("differential: hostile fetch input never throws from the instrumentation: a
   }
 });
 
+test("differential: init() twice warns and the new SDK takes the fetch spans; shutdown() removes the page listeners and later fetches are not traced", async () => {
+  for (const [name, lib] of LIBS) {
+    const page = fakePage();
+    const [, warnings] = await quiet(async () => {
+      const first = lib.init({ serviceName: "first", otlp: { endpoint: COLLECTOR } });
+      const second = lib.init({ serviceName: "second", otlp: { endpoint: COLLECTOR } });
+      const uninstall = lib.installFetchInstrumentation();
+      await globalThis.fetch(ORIGIN + "/a");
+      await first.flush();
+      await second.flush();
+      await first.shutdown();
+      await second.shutdown();
+      await globalThis.fetch(ORIGIN + "/after-shutdown");
+      page.hide();
+      page.pagehide();
+      uninstall();
+    });
+    assert.is(warnings.filter((w) => /again/.test(w)).length, 1, name + ": " + warnings);
+    const spans = spansOf(page.exports().map((c) => c.body));
+    assert.equal(spans.map((s) => [s.resource["service.name"], s.attributes["url.full"]]), [["second", ORIGIN + "/a"]], name);
+    assert.equal(page.app().map((c) => !!c.headers.traceparent), [true, false], name);
+    removePage();
+  }
+});
+
 test("differential: pagehide flushes too; spans ended after the hide wait for the timer (5 s) or the next hide", async () => {
   for (const [name, lib] of LIBS) {
     const page = fakePage();
