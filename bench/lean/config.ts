@@ -38,18 +38,18 @@ const O = "OTEL_";
 const X = "EXPORTER_OTLP_";
 
 /** ", got <value>" for an error message, at most 64 characters of a string (as the product's describeValue). */
-const got = (v: unknown): string =>
+export const got = (v: unknown): string =>
   ", got " + (typeof v == "string" ? JSON.stringify(v.slice(0, 64)) : Array.isArray(v) ? "an array" : v && typeof v == "object" ? "an object" : typeof v == "function" ? "a function" : String(v));
 
 /** Throws the configuration error for `options.<name>`: what it must be (and what it was). */
-const fail = (name: string, expected: string, E: ErrorConstructor = TypeError): never => {
+export const fail = (name: string, expected: string, E: ErrorConstructor = TypeError): never => {
   throw new E(`Cannot init: options.${name} must be ${expected}.`);
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == "object" && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == "object" && !Array.isArray(v);
 
 /** `value` when it is an absolute http(s) URL, else undefined. */
-const httpUrl = (value: unknown): string | undefined => {
+export const httpUrl = (value: unknown): string | undefined => {
   try {
     if (typeof value == "string" && /^https?:$/.test(new URL(value).protocol)) return value;
   } catch {}
@@ -103,7 +103,7 @@ function list(env: Env, name: string, all?: boolean): Record<string, string> {
 }
 
 /** `base` with `/v1/traces` joined to its path (before its query), one slash between them (product: joinUrl). */
-const join = (base: string): string => base.replace(/^([^?#]*?)\/*(?=[?#]|$)/, "$1/v1/traces");
+export const join = (base: string): string => base.replace(/^([^?#]*?)\/*(?=[?#]|$)/, "$1/v1/traces");
 
 /**
  * The OTLP traces target: the options' endpoint (a base), else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
@@ -166,8 +166,8 @@ const LIMITS: ReadonlyArray<[keyof SpanLimits, ...string[]]> = [
   ["attributePerLinkCountLimit", "LINK_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
 ];
 
-const SERVICE_NAME = "service.name";
-const nonEmpty = (v: unknown): boolean => typeof v == "string" && !!v.trim();
+export const SERVICE_NAME = "service.name";
+export const nonEmpty = (v: unknown): boolean => typeof v == "string" && !!v.trim();
 
 /**
  * The resource, each layer over the previous: `telemetry.sdk.*`; `OTEL_RESOURCE_ATTRIBUTES`;
@@ -195,7 +195,7 @@ function resource(options: LeanOptions, env: Env): Attributes {
 }
 
 // The shape of each option (the product's checkOptionShapes for these options).
-const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]> = [
+export const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]> = [
   ["serviceName", nonEmpty, "a non-empty string"],
   ["resourceAttributes", isObject, "an object"],
   ["env", isObject, "an object"],

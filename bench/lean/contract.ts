@@ -63,6 +63,22 @@ export interface OtlpTarget {
   headers: Record<string, string>;
   /** ms, `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` (default 10000). */
   timeout: number;
+  /**
+   * The fetch to send with (the product's `otlp.fetch`): the browser's keepalive fetch.
+   * Default: `globalThis.fetch`, looked up at each send.
+   */
+  fetch?: typeof fetch;
+}
+
+/**
+ * export.ts: how a sink sends, where the runtime needs it otherwise than Workers (the browser).
+ * Default: one body per batch, the drain started after a timer turn (the response goes first).
+ */
+export interface SinkMode {
+  /** The request bodies for one batch (the browser keeps each one within the keepalive limit). */
+  encode?(spans: readonly ReadableSpan[]): string[];
+  /** Start a drain at once: a flush at page hide must start its requests within the event. */
+  now?: boolean;
 }
 
 /** export.ts: the batch span processor settings (`OTEL_BSP_*`, spec defaults). */

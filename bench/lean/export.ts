@@ -3,7 +3,10 @@
  * batches, as OTLP/JSON over `fetch`, when the Worker flushes (`ctx.waitUntil(sink.flush())` at
  * the end of each invocation). No timer is needed for delivery: on Workers a timer outlives
  * nothing, so the spec's scheduled delay (OTEL_BSP_SCHEDULE_DELAY) is not used; a full batch
- * starts an export at once.
+ * starts an export at once. The browser program adds what a page needs around it (browser.ts,
+ * keepalive.ts): the 5 s timer, `target.fetch` (keepalive within the 64 KiB budget) and a
+ * `SinkMode` (bodies of at most 60 KiB, drains started at once so a page-hide flush sends
+ * within the event).
  *
  * Kept from the product (src/export/batcher.ts, fetch-transport.ts, otlp-http-exporter.ts,
  * src/runtime/workers-init.ts):
@@ -34,14 +37,14 @@
  * - diagnostics once per kind, never with a secret: they carry no header value, no URL and no
  *   text from the collector (a collector may echo our API key), so nothing needs redacting.
  *
- * Left out (each one import away in the product): the scheduled-delay timer; the outage backoff
+ * Left out (each one import away in the product): the outage backoff
  * (the product's `forceFlush` ignores it, and on Workers every export is a flush); gzip
- * (`OTEL_EXPORTER_OTLP_COMPRESSION`); browser keepalive; shutdown; stats and the export listener
+ * (`OTEL_EXPORTER_OTLP_COMPRESSION`); shutdown; stats and the export listener
  * (self-observability); the collector's error text in messages (and the redaction it needs);
  * the sampled-flag check (the tracer calls `onEnd` for sampled spans only, contract.ts).
  */
-import type { BatchSettings, OtlpTarget, ReadableSpan, SpanSink } from "./contract.ts";
-import { active, SUPPRESS_KEY, withContext } from "./context.ts";
+import type { BatchSettings, OtlpTarget, ReadableSpan, SinkMode, SpanSink } from "./contract.ts";
+import { active, SUPPRESS_KEY, withContext } from "./context-core.ts";
 import { warnOnce } from "./diag.ts";
 import { encodeSpans } from "./otlp.ts";
 
@@ -78,7 +81,7 @@ export interface CountingSpanSink extends SpanSink {
  * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
  * when flushed (see the module doc). Never throws; `flush()` never rejects.
  */
-export function createSpanSink(target: OtlpTarget, batch: BatchSettings): CountingSpanSink {
+export function createSpanSink(target: OtlpTarget, batch: BatchSettings, mode?: SinkMode): CountingSpanSink {
   const queue: ReadableSpan[] = [];
   const size = batch.maxExportBatchSize;
   const timeout = batch.exportTimeoutMillis;
@@ -111,7 +114,7 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
       let wait = -1;
       try {
         const response = await withContext(active().setValue(SUPPRESS_KEY, true), () =>
-          fetch(url, { method: "POST", headers, body, redirect: "manual", signal: abort.signal }),
+          (target.fetch ?? fetch)(url, { method: "POST", headers, body, redirect: "manual", signal: abort.signal }),
         );
         const status = response.status;
         // Read (the start of) every body, so the connection can be reused; a 2xx cut off mid-body stays accepted.
@@ -150,11 +153,11 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
   /** Exports batches until the queue is empty, unless a newer drain took over. */
   async function drain(me: number): Promise<void> {
     try {
-      await sleep(0);
+      mode?.now || (await sleep(0));
       for (let spans; me == generation && (spans = queue.splice(0, size)).length; ) {
-        const body = encodeSpans(spans);
         // `{"resourceSpans":[]}`: every span was dropped by the encoder; never send an empty payload.
-        if (body.length > 20) await post(body);
+        // The bodies of one batch (the browser's pieces) go together: at page hide there is no later turn.
+        await Promise.all((mode?.encode?.(spans) ?? [encodeSpans(spans)]).filter((body) => body.length > 20).map(post));
       }
     } finally {
       if (me == generation) draining = undefined;

@@ -14,7 +14,7 @@ import type {
   SpanKind, SpanLimits, SpanOptions, SpanSink, TimeInput, TracerConfig,
 } from "./contract.ts";
 import type { Exception, Link, RecordedLink, SpanStatus, TimedEvent } from "../../src/trace/types.ts";
-import { active, SPAN_KEY, SUPPRESS_KEY, withContext } from "./context.ts";
+import { active, SPAN_KEY, SUPPRESS_KEY, withContext } from "./context-core.ts";
 import { copy, each, put } from "./attributes.ts";
 import { warnOnce } from "./diag.ts";
 import { timeOf, toTime } from "./time.ts";
