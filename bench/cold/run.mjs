@@ -44,6 +44,18 @@ const NOT_IN_NODE = {
   "Browser initRum()": "Elastic's init() does nothing outside a browser (it checks for one), so Node cannot compare them; RUM start-up is measured in Chromium (issue 16)",
 };
 
+/**
+ * The size-first core's versions of the programs (bench/lean, issue 16), timed beside ours and the
+ * incumbents where they exist: the file, relative to the repository root, exporting the program.
+ */
+const LEAN_PROGRAMS = {
+  "Workers instrument(handler)": "bench/lean/program.ts",
+  "Workers init + traced handler": "bench/lean/program-init.ts",
+  "Workers init + traces + metrics": "bench/lean/program-metrics.ts",
+  "Browser init + traced fetch": "bench/lean/program-browser.ts",
+  "Traces only, hand-wired": "bench/lean/program-hand-wired.ts",
+};
+
 /** The same edit on both sides: listen on a free port, not 9464 (runs and other work must not collide). */
 const coldSource = (source) => source.replace(".listen(9464)", ".listen(0)");
 
@@ -85,8 +97,12 @@ async function buildContenders(filter, log, node) {
     }
     const overrides = { banner: { js: REQUIRE_BANNER } };
     const contenders = [];
+    const lean = LEAN_PROGRAMS[name];
     const sides = [
       { side: "ours", build: () => measure(coldSource(program.source), program.tool, overrides) },
+      ...(lean && existsSync(new URL(`../../${lean}`, import.meta.url))
+        ? [{ side: "lean core (bench/lean)", build: () => measure(`export * from "./${lean}"; export { default } from "./${lean}";`, program.tool, overrides) }]
+        : []),
       ...(incumbentPrograms[name] ?? []).map((inc) => ({
         side: inc.name,
         build: () => measureIncumbent({ ...inc, source: coldSource(inc.source) }, program.tool, { ...overrides, plugins: [cloudflareStub] }),

@@ -105,7 +105,7 @@ export function instrumentFetch(fetchFn?: FetchFn, options: FetchInstrumentation
     };
     const handle = startOperationSpan(recording, spanMethod(verb), 2 /* SpanKind.CLIENT */, attributes, metricAttributes, active);
     let sendInit = init;
-    if (!propagateTo || matchesUrl(propagateTo, url)) {
+    if (propagateTo === undefined || matchesUrl(propagateTo, url)) {
       try {
         // Never consumes a Request's body: the headers go in `init`, which fetch applies on top
         // of the Request (a copy of the Request's headers, plus ours).

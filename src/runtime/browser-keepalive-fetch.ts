@@ -17,6 +17,7 @@
  * whole body, so a partly delivered batch may arrive twice rather than not at all.
  */
 
+import { context } from "../context/context-api.ts";
 import { count } from "../export/export-outcome.ts";
 import { readBounded } from "../export/fetch-transport.ts";
 
@@ -45,7 +46,11 @@ export function createKeepaliveFetch(base?: typeof fetch): typeof fetch {
   // One request, with keepalive while the budget allows it.
   const send = async (input: RequestInfo | URL, init: RequestInit, body: OtlpBody, bytes: number): Promise<Response> => {
     const fetchFn = base ?? fetch;
-    const plain = () => fetchFn(input, { ...init, body, keepalive: false });
+    // The caller's context (the exporter's, with tracing suppressed) is re-entered for the retry:
+    // after an `await` a page's stack context manager no longer has it, and a traced `fetch`
+    // would then trace our own export request (and export that span, and so on).
+    const callerContext = context.active();
+    const plain = () => context.with(callerContext, () => fetchFn(input, { ...init, body, keepalive: false }));
     if (bytes > PIECE_MAX_BYTES || inFlight + bytes > KEEPALIVE_QUOTA_BYTES) return plain();
     inFlight += bytes;
     try {

@@ -136,6 +136,15 @@ test("propagateTo: string prefix, RegExp, function; other targets get no headers
   assert.ok(other.seen[3].headers.traceparent);
 });
 
+test("propagateTo: an empty string or an empty list matches nothing (no target gets headers)", async () => {
+  for (const propagateTo of ["", []]) {
+    const f = instrumentFetch(fetch, { ...opts, propagateTo });
+    const before = server.seen.length;
+    await (await f(`${server.url}/none`)).text();
+    assert.is(server.seen[before]!.headers.traceparent, undefined, JSON.stringify(propagateTo));
+  }
+});
+
 test("propagateTo default: same-origin only when globalThis.location exists (browsers)", async () => {
   const g = globalThis as { location?: unknown };
   g.location = { origin: server.url, href: `${server.url}/page` };

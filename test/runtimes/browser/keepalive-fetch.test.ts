@@ -3,6 +3,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createKeepaliveFetch, splitOtlpJson } from "../../../src/runtime/browser-keepalive-fetch.ts";
+import { context, ROOT_CONTEXT } from "../../../mod.ts";
+import { StackContextManager } from "../../../src/context/stack-manager.ts";
+import { isTracingSuppressed, suppressTracing } from "../../../src/trace/suppress.ts";
 
 const bytes = (s: string): number => new TextEncoder().encode(s).byteLength;
 
@@ -112,6 +115,25 @@ test("keepalive fetch: a refused keepalive request is retried once without keepa
   // UTF-8 bytes (what the OTLP exporters send) are budgeted like text: a small body goes with keepalive.
   await createKeepaliveFetch(passthrough.fetchFn)("http://127.0.0.1:1/x", { method: "POST", body: new TextEncoder().encode("{}"), keepalive: true });
   assert.equal(passthrough.calls.map((c) => c.keepalive), [false, true]);
+});
+
+test("keepalive fetch: the retry without keepalive runs in the caller's context (the exporter's suppression holds under a page's stack context manager)", async () => {
+  context.setGlobalContextManager(new StackContextManager()); // a page without AsyncContext
+  try {
+    const suppressed: boolean[] = [];
+    const kf = createKeepaliveFetch(async (_input, init) => {
+      suppressed.push(isTracingSuppressed(context.active()));
+      if (init?.keepalive) throw new TypeError("Failed to fetch");
+      return new Response("{}");
+    });
+    const response = await context.with(suppressTracing(ROOT_CONTEXT), () => kf("http://127.0.0.1:1/v1/traces", { method: "POST", body: "{}", keepalive: true }));
+    assert.is(response.status, 200);
+    // Before the fix the retry ran after an await, outside the suppressed context: a traced
+    // fetch then traced the SDK's own export request.
+    assert.equal(suppressed, [true, true]);
+  } finally {
+    context.disable();
+  }
 });
 
 test("keepalive fetch: split answers combine — partialSuccess rejected counts add up; the first failure wins", async () => {
