@@ -30,7 +30,8 @@ export interface SpanSink {
 /** tracer.ts: what `createTracerProvider` takes. Limits default to the spec's (128 …). */
 export interface TracerConfig {
   resource: Resource;
-  sink: SpanSink;
+  /** Without one, every span is non-recording and carries its parent's context (the global API before `init()`). */
+  sink?: SpanSink;
   /** Spec: Span Limits (`OTEL_ATTRIBUTE_COUNT_LIMIT` …), already read from env by config.ts. */
   limits?: Partial<SpanLimits>;
   /** Default: parent-based always-on (the spec default needs no import). */

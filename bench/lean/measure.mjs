@@ -1,6 +1,7 @@
-// Size of the lean Workers program and of each lean module, bundled as wrangler does (the
-// settings of scripts/size.mjs for Workers), beside ours: `node bench/lean/measure.mjs [module.ts …]`.
-// With module names, each is bundled alone with all its exports kept (its own cost).
+// Size of the lean programs and of each lean module, bundled as the user's tool does (the
+// settings of scripts/size.mjs: wrangler for the Workers programs, `platform: "neutral"` for the
+// hand-wired one), beside ours: `node bench/lean/measure.mjs [module.ts …]`.
+// With module names, each is bundled alone with all its exports kept (its own cost), as wrangler does.
 import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
 import { existsSync } from "node:fs";
@@ -12,8 +13,8 @@ const settings = {
   conditions: ["workerd", "worker", "browser"], external: ["node:*"], legalComments: "none", logLevel: "silent",
 };
 const kib = (n) => (n / 1024).toFixed(1) + " KiB";
-async function size(entry, contents) {
-  const r = await build({ ...settings, ...(contents ? { stdin: { contents, resolveDir: here, loader: "ts" } } : { entryPoints: [here + entry] }) });
+async function size(entry, contents, platform) {
+  const r = await build({ ...settings, ...(platform && { platform, conditions: [] }), ...(contents ? { stdin: { contents, resolveDir: here, loader: "ts" } } : { entryPoints: [here + entry] }) });
   const code = r.outputFiles[0].contents;
   const inputs = Object.entries(r.metafile.outputs[Object.keys(r.metafile.outputs)[0]].inputs).map(([f, v]) => [f.replace(/^.*bench\/lean\//, ""), v.bytesInOutput]);
   return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, inputs };
@@ -21,10 +22,20 @@ async function size(entry, contents) {
 const modules = process.argv.slice(2);
 if (modules.length) {
   for (const m of modules) { const s = await size(m); console.log(`${m}: ${s.min} B min, ${s.gzip} B gzip (${kib(s.gzip)})`); }
-} else if (existsSync(here + "instrument.ts")) {
-  const lean = await size("program.ts");
-  const ours = await measureProgram("Workers instrument(handler)");
-  console.log(`lean (bench/lean/program.ts):         ${lean.min} B min, ${lean.gzip} B gzip (${kib(lean.gzip)})`);
-  console.log(`ours (Workers instrument(handler)):   ${ours.min} B min, ${ours.gzip} B gzip (${kib(ours.gzip)})`);
-  for (const [f, b] of lean.inputs.sort((a, b) => b[1] - a[1])) console.log(`  ${String(b).padStart(6)}  ${f}`);
-} else console.log("bench/lean/instrument.ts not written yet; pass module names to measure them alone");
+} else {
+  // Each lean program beside the product's program of the same name (scripts/size.mjs).
+  const PROGRAMS = [
+    ["program.ts", "Workers instrument(handler)"],
+    ["program-init.ts", "Workers init + traced handler"],
+    ["program-hand-wired.ts", "Traces only, hand-wired", "neutral"],
+  ];
+  for (const [file, name, platform] of PROGRAMS) {
+    if (!existsSync(here + file)) continue;
+    const lean = await size(file, undefined, platform);
+    const ours = await measureProgram(name);
+    console.log(`${name}`);
+    console.log(`  lean (bench/lean/${file}): ${lean.min} B min, ${lean.gzip} B gzip (${kib(lean.gzip)})`);
+    console.log(`  ours:${" ".repeat(file.length + 13)}${ours.min} B min, ${ours.gzip} B gzip (${kib(ours.gzip)})`);
+    for (const [f, b] of lean.inputs.sort((a, b) => b[1] - a[1])) console.log(`  ${String(b).padStart(6)}  ${f}`);
+  }
+}

@@ -21,7 +21,8 @@ import { timeOf, toTime } from "./time.ts";
 
 /** What the spans of one provider share: the sink, the resource and the resolved limits. */
 interface Shared {
-  sink: SpanSink;
+  /** None: the provider before `init()` (trace-api.ts), whose spans only carry their parent's context. */
+  sink?: SpanSink;
   resource: Resource;
   /** attributeCountLimit, attributeValueLengthLimit, eventCountLimit, linkCountLimit, per event, per link. */
   l: number[];
@@ -79,6 +80,9 @@ const hex = (n: number): string => {
 
 /** `n` lowercase hex characters, not all zero: a valid id (W3C Trace Context §3.2.2.3/4). */
 const isId = (v: unknown, n: number): boolean => typeof v == "string" && v.length == n && /^(?!0+$)[\da-f]+$/.test(v);
+
+/** Spec (API, IsValid): the trace and span ids are valid (lowercase hex, not all zero). */
+export const isSpanContextValid = (c: SpanContext): boolean => isId(c?.traceId, 32) && isId(c.spanId, 16);
 
 /** The span stored in `ctx`, if any. */
 export const getSpan = (ctx: Context): Span | undefined => ctx.getValue(SPAN_KEY) as Span | undefined;
@@ -234,21 +238,24 @@ class LeanSpan implements Span, ReadableSpan {
     this.endTime = Math.max(t, this.startTime);
     if (this.c.traceFlags & 1)
       try {
-        this.s!.sink.onEnd(this);
+        this.s!.sink!.onEnd(this);
       } catch {}
   }
 }
 
 const INVALID: SpanContext = { traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 };
 
+/** Spec (API, Wrapping a SpanContext in a Span): a non-recording span carrying `c`. */
+export const wrapSpanContext = (c: SpanContext): Span => new LeanSpan(c);
+
 /** Starts a span (Tracer.startSpan); throws on unreadable options or context (the caller retries without them). */
 function start(s: Shared, scope: InstrumentationScope, name: string, options?: SpanOptions, ctx?: Context): Span {
   let parentContext = ctx ?? active();
   if (options?.root) parentContext = parentContext.deleteValue(SPAN_KEY);
   let p = getSpan(parentContext)?.spanContext();
-  p = p && isId(p.traceId, 32) && isId(p.spanId, 16) ? p : undefined;
-  // Suppressed (the exporter's own fetch): keep propagating the parent, record nothing.
-  if (parentContext.getValue(SUPPRESS_KEY) === true) return new LeanSpan(p ?? INVALID);
+  p = p && isSpanContextValid(p) ? p : undefined;
+  // Suppressed (the exporter's own fetch), or no provider yet: keep propagating the parent, record nothing.
+  if (!s.sink || parentContext.getValue(SUPPRESS_KEY) === true) return new LeanSpan(p ?? INVALID);
   let kind = options?.kind ?? 0;
   // Exporters index tables by kind: anything but a SpanKind must not reach them.
   if (![0, 1, 2, 3, 4].includes(kind)) warnOnce("invalid span kind ignored"), (kind = 0);
