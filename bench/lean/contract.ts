@@ -18,10 +18,11 @@ export type {
 };
 
 /**
- * tracer.ts → export.ts. Called once per span that ends sampled. Never throws.
- * (`onStart` has no user in the Workers program; a processor that needs it is a later import.)
+ * tracer.ts → export.ts. `onEnd`: called once per span that ends sampled. Never throws.
+ * `onStart` (optional; the span processors of sdk-classes.ts): each recording span, once started.
  */
 export interface SpanSink {
+  onStart?(span: Span, parentContext: Context): void;
   onEnd(span: ReadableSpan): void;
   /** Resolves when everything ended so far has been exported or dropped (bounded in time). */
   flush(): Promise<void>;

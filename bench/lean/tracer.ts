@@ -19,14 +19,13 @@ import { copy, each, put } from "./attributes.ts";
 import { warnOnce } from "./diag.ts";
 import { timeOf, toTime } from "./time.ts";
 
-/** What the spans of one provider share: the sink, the resource and the resolved limits. */
-interface Shared {
-  /** None: the provider before `init()` (trace-api.ts), whose spans only carry their parent's context. */
-  sink?: SpanSink;
-  resource: Resource;
+/**
+ * What the spans of one provider share: its config (read live: a sink set to undefined, as a
+ * provider's shutdown does, makes later spans non-recording) and the resolved limits.
+ */
+interface Shared extends TracerConfig {
   /** attributeCountLimit, attributeValueLengthLimit, eventCountLimit, linkCountLimit, per event, per link. */
   l: number[];
-  sampler?: Sampler;
 }
 
 /** The Tracer API (src/trace/tracer.ts), all three `startActiveSpan` overloads. */
@@ -288,21 +287,21 @@ function start(s: Shared, scope: InstrumentationScope, name: string, options?: S
   const span = new LeanSpan(c, s, spanName, kind, p, scope, options?.startTime);
   span.setAttributes(attributes!).addLinks(links!);
   if (result?.attributes) span.setAttributes(result.attributes);
+  s.sink.onStart?.(span, parentContext);
   return span;
 }
 
-/** The tracer provider (spec: TracerProvider) over `config`; tracers are not cached (each is two closures). */
+/**
+ * The tracer provider (spec: TracerProvider) over `config`, which it keeps and reads at each span
+ * start (`config.sink = undefined` stops recording); tracers are not cached (each is two closures).
+ */
 export function createTracerProvider(config: TracerConfig): TracerProvider {
-  const s: Shared = {
-    sink: config.sink,
-    resource: config.resource,
-    sampler: config.sampler,
-    // A limit that is not a non-negative number gets the spec default (config.ts reports bad env).
-    l: LIMITS.map((k, i) => {
-      const v = config.limits?.[k];
-      return typeof v == "number" && v >= 0 ? v : i == 1 ? 1 / 0 : 128;
-    }),
-  };
+  const s = config as Shared;
+  // A limit that is not a non-negative number gets the spec default (config.ts reports bad env).
+  s.l = LIMITS.map((k, i) => {
+    const v = config.limits?.[k];
+    return typeof v == "number" && v >= 0 ? v : i == 1 ? 1 / 0 : 128;
+  });
   return {
     getTracer(name, version, options) {
       let schemaUrl: unknown;

@@ -14,12 +14,13 @@
  *   registers nothing;
  * - no timer between requests: spans leave on the per-invocation flush, which goes through the
  *   isolate's shared drain (export.ts) so each invocation's `waitUntil` holds the exports it may
- *   carry, and starts after a timer turn so the response goes first.
+ *   carry, and starts after a timer turn so the response goes first;
+ * - `sdk.shutdown()` flushes; spans started afterwards are non-recording, ended ones dropped.
  *
  * Left out (the product's `Sdk`): `stats()` (self-observability; the sink counts `dropped`
  * only), the meter and logger providers, `parts`, and every option this job does not read.
  */
-import type { Resource, SpanSink } from "./contract.ts";
+import type { Resource, TracerConfig } from "./contract.ts";
 import { configure, type LeanOptions } from "./config.ts";
 import { warnOnce } from "./diag.ts";
 import { createSpanSink } from "./export.ts";
@@ -35,7 +36,7 @@ export interface Sdk {
   readonly disabled: boolean;
   /** Exports every span ended so far, through the isolate's shared drain; never rejects. */
   flush(): Promise<void>;
-  /** Flushes; spans ended afterwards are dropped, and the next `init()` starts a new SDK. Never rejects. */
+  /** Flushes; later spans are non-recording, and the next `init()` starts a new SDK. Never rejects. */
   shutdown(): Promise<void>;
 }
 
@@ -70,9 +71,9 @@ export function init(options: LeanOptions = {}): Sdk {
   }
   const c = configure(options, (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env);
   first = optionsKey(options);
-  let live = !c.disabled;
-  const sink = live ? createSpanSink(c.target, c.batch) : undefined;
-  const tracerProvider = sink && createTracerProvider({ resource: c.resource, limits: c.limits, sink: { onEnd: (span) => live && sink.onEnd(span) } as SpanSink });
+  const sink = c.disabled ? undefined : createSpanSink(c.target, c.batch);
+  const config: TracerConfig = { resource: c.resource, limits: c.limits, sink };
+  const tracerProvider = sink && createTracerProvider(config);
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
   const flush = (): Promise<void> => sink?.flush() ?? Promise.resolve();
   const sdk: Sdk = {
@@ -82,7 +83,8 @@ export function init(options: LeanOptions = {}): Sdk {
     flush,
     shutdown() {
       if (running == sdk) running = undefined;
-      live = false;
+      // Later spans are non-recording (tracer.ts reads the sink at each start), as the product's.
+      config.sink = undefined;
       return flush();
     },
   };

@@ -279,7 +279,9 @@ test("shutdown: flushes, drops later spans, and the next init starts a new SDK (
   tracer.startSpan("before").end();
   await sdk.shutdown();
   assert.is(received.lean!.splice(0).length, 1, "flushed on shutdown");
-  tracer.startSpan("after").end();
+  const after = tracer.startSpan("after");
+  assert.is(after.isRecording(), false, "a span started after shutdown is non-recording, as the product's");
+  after.end();
   await sdk.flush();
   assert.is(received.lean!.length, 0, "a span ended after shutdown is not exported");
   const off = L.init({ env: envOf(L, { OTEL_SDK_DISABLED: "true" }) });
@@ -298,6 +300,7 @@ test("shutdown: flushes, drops later spans, and the next init starts a new SDK (
   // The product, on the same calls.
   const p = P.init({});
   await p.shutdown();
+  assert.is(P.trace.getTracer("t").startSpan("after").isRecording(), false);
   const pOff = P.init({ env: envOf(P, { OTEL_SDK_DISABLED: "true" }) });
   assert.is(pOff.disabled, true);
   assert.is(P.init({}), pOff);
