@@ -41,10 +41,17 @@ export interface BatchSpanProcessorOptions {
   exportTimeoutMillis?: number;
 }
 
-/** `p`'s outcome, or a rejection after `ms`; the timer is cleared as soon as `p` settles (none keeps a process alive). */
+/** A timer that never keeps a process alive (unref'd where the runtime can: Node, Bun). */
+const later = (fn: () => unknown, ms: number): ReturnType<typeof setTimeout> => {
+  const timer = setTimeout(fn, Math.min(ms, 2147483647));
+  (timer as { unref?(): void }).unref?.();
+  return timer;
+};
+
+/** `p`'s outcome, or a rejection after `ms`; the timer is cleared as soon as `p` settles. */
 const within = <T>(p: Promise<T>, ms: number): Promise<T> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(reject, Math.min(ms, 2147483647));
+    const timer = later(reject, ms);
     p.then(resolve, reject).then(() => clearTimeout(timer));
   });
 
@@ -63,7 +70,11 @@ export class BatchSpanProcessor implements SpanProcessor {
   /** @throws RangeError for invalid sizes or times; TypeError without an exporter. */
   constructor(exporter: SpanExporter, options: BatchSpanProcessorOptions = {}) {
     if (typeof exporter?.export != "function") throw new TypeError("Cannot create BatchSpanProcessor: exporter must have an export() method");
-    const { maxQueueSize: max = 2048, maxExportBatchSize: size = 512, scheduledDelayMillis: delay = 5000, exportTimeoutMillis: timeout = 3e4 } = options;
+    // `null` counts as unset, as the product's.
+    const max = options.maxQueueSize ?? 2048;
+    const size = options.maxExportBatchSize ?? 512;
+    const delay = options.scheduledDelayMillis ?? 5000;
+    const timeout = options.exportTimeoutMillis ?? 3e4;
     for (const [name, ok] of [
       ["maxQueueSize", Number.isSafeInteger(max) && max > 0],
       ["maxExportBatchSize", Number.isSafeInteger(size) && size > 0 && size <= max],
@@ -104,12 +115,9 @@ export class BatchSpanProcessor implements SpanProcessor {
       }
     };
 
-    /** Arms the scheduled-delay timer while spans wait and none is armed (unref'd: it never keeps a process alive). */
+    /** Arms the scheduled-delay timer while spans wait and none is armed. */
     const arm = (): void => {
-      if (!timer && queue.length && delay < 1 / 0) {
-        timer = setTimeout(() => ((timer = undefined), drain()), Math.min(delay, 2147483647));
-        (timer as { unref?(): void }).unref?.();
-      }
+      if (!timer && queue.length && delay < 1 / 0) timer = later(() => ((timer = undefined), drain()), delay);
     };
 
     const forceFlush = (): Promise<void> => within(drain(), timeout).catch(() => {});
