@@ -221,6 +221,8 @@ test("batch: defaults 512 per batch and 2048 queued; a full batch goes out in a 
     assert.equal(exporter.batches.length, 0, side.name + ": not inside onEnd");
     await new Promise<void>((r) => queueMicrotask(r));
     assert.equal(exporter.batches.map((b) => b.length), [512], side.name);
+    await tick();
+    assert.equal(exporter.batches.map((b) => b.length), [512, 512], side.name + ": the next full batch follows; the partial one waits");
     await p.shutdown();
     assert.equal(exporter.batches.map((b) => b.length), [512, 512, 76], side.name);
     assert.equal(exporter.sawAtShutdown()!.length, 1100, side.name + ": the exporter shut down after the last export");
