@@ -75,12 +75,15 @@ export class BatchSpanProcessor implements SpanProcessor {
     const size = options.maxExportBatchSize ?? 512;
     const delay = options.scheduledDelayMillis ?? 5000;
     const timeout = options.exportTimeoutMillis ?? 3e4;
-    for (const [name, ok] of [
-      ["maxQueueSize", Number.isSafeInteger(max) && max > 0],
-      ["maxExportBatchSize", Number.isSafeInteger(size) && size > 0 && size <= max],
-      ["scheduledDelayMillis", typeof delay == "number" && delay >= 0],
-      ["exportTimeoutMillis", typeof timeout == "number" && timeout > 0],
-    ] as const) if (!ok) throw new RangeError(`Cannot create BatchSpanProcessor: invalid ${name} (${String(options[name])})`);
+    // Sizes: positive integers, a batch no larger than the queue; times: numbers (Infinity allowed), the timeout > 0.
+    const bad = !(Number.isSafeInteger(max) && max > 0)
+      ? "maxQueueSize"
+      : !(Number.isSafeInteger(size) && size > 0 && size <= max)
+        ? "maxExportBatchSize"
+        : !(typeof delay == "number" && delay >= 0)
+          ? "scheduledDelayMillis"
+          : !(typeof timeout == "number" && timeout > 0) && "exportTimeoutMillis";
+    if (bad) throw new RangeError("Cannot create BatchSpanProcessor: invalid " + bad);
 
     const queue: ReadableSpan[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;

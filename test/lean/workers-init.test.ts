@@ -18,7 +18,7 @@ import { trace as leanTrace } from "../../bench/lean/trace-api.ts";
 const warnings: string[] = [];
 console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
 
-type Side = { name: "lean" | "product"; init: (o: object) => { flush(): Promise<void>; shutdown(): Promise<void>; disabled: boolean; resource: { attributes: Record<string, unknown> } }; flushInWaitUntil: (ctx: Ctx, sdk?: never) => Promise<void>; trace: typeof leanTrace };
+type Side = { name: "lean" | "product"; init: (o: object) => { flush(): Promise<void>; shutdown(): Promise<void>; disabled: boolean; tracerProvider?: unknown; resource: { attributes: Record<string, unknown> } }; flushInWaitUntil: (ctx: Ctx, sdk?: never) => Promise<void>; trace: typeof leanTrace };
 const sides: Side[] = [
   { name: "lean", init: lean.init as never, flushInWaitUntil: lean.flushInWaitUntil as never, trace: leanTrace },
   { name: "product", init: product.init as never, flushInWaitUntil: product.flushInWaitUntil as never, trace: product.trace as never },
