@@ -18,10 +18,11 @@ export type {
 };
 
 /**
- * tracer.ts → export.ts. Called once per span that ends sampled. Never throws.
- * (`onStart` has no user in the Workers program; a processor that needs it is a later import.)
+ * tracer.ts → export.ts. `onEnd`: called once per span that ends sampled. Never throws.
+ * `onStart` (optional; the span processors of sdk-classes.ts): each recording span, once started.
  */
 export interface SpanSink {
+  onStart?(span: Span, parentContext: Context): void;
   onEnd(span: ReadableSpan): void;
   /** Resolves when everything ended so far has been exported or dropped (bounded in time). */
   flush(): Promise<void>;
@@ -30,7 +31,8 @@ export interface SpanSink {
 /** tracer.ts: what `createTracerProvider` takes. Limits default to the spec's (128 …). */
 export interface TracerConfig {
   resource: Resource;
-  sink: SpanSink;
+  /** Without one, every span is non-recording and carries its parent's context (the global API before `init()`). */
+  sink?: SpanSink;
   /** Spec: Span Limits (`OTEL_ATTRIBUTE_COUNT_LIMIT` …), already read from env by config.ts. */
   limits?: Partial<SpanLimits>;
   /** Default: parent-based always-on (the spec default needs no import). */

@@ -54,7 +54,6 @@ const MAX_RESPONSE_BYTES = 65536;
 const MAX_TIMER = 2147483647;
 
 const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
-const failed = (why: string): void => warnOnce("OTLP export failed: " + why);
 
 /** The start of `response`'s body as text (at most 64 KiB read from its stream); the rest is cancelled. */
 async function readBounded(response: Response): Promise<string> {
@@ -71,20 +70,29 @@ async function readBounded(response: Response): Promise<string> {
   return text;
 }
 
-/** A {@link SpanSink} that counts what its full queue refused. */
-export interface CountingSpanSink extends SpanSink {
-  /** Spans dropped because the queue was full (reported once; counted always). */
-  dropped: number;
+/** The outcome of one request (the product's `ExportResult`, src/export/exporter.ts). */
+export interface ExportResult {
+  /** 0 SUCCESS, 1 FAILED. */
+  code: 0 | 1;
+  /** Spans the collector accepted the request but rejected (OTLP `partialSuccess`). */
+  rejected?: number;
+  /** `error.type` of the failure: an HTTP status, `network`, `timeout`, `_OTHER` (a redirect seen as opaque). */
+  errorType?: string;
+  /** HTTP status of the last response, when there was one. */
+  status?: number;
 }
 
+/** Sends one OTLP/JSON body, retries included; resolves (never rejects) with the outcome. */
+export type Post = (body: string) => Promise<ExportResult>;
+
+/** A failure, reported once per kind (never with a URL, header or collector text: they may hold secrets). */
+const failed = (why: string, errorType: string, status?: number): ExportResult => (warnOnce("OTLP export failed: " + why), { code: 1, errorType, status });
+
 /**
- * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
- * when flushed (see the module doc). Never throws; `flush()` never rejects.
+ * The OTLP/HTTP transport to `target` (see the module doc): `target.fetch`, else the global
+ * `fetch` looked up at send time.
  */
-export function createSpanSink(target: OtlpTarget, batch: BatchSettings, mode?: SinkMode): CountingSpanSink {
-  const queue: ReadableSpan[] = [];
-  const size = batch.maxExportBatchSize;
-  const timeout = batch.exportTimeoutMillis;
+export function createPost(target: OtlpTarget): Post {
   const headers = new Headers({ "content-type": "application/json" });
   for (const name in target.headers) {
     try {
@@ -104,47 +112,66 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings, mode?: 
     }
   } catch {}
 
-  /** One request body to the collector, retries included, within `target.timeout`. Never rejects. */
-  async function post(body: string): Promise<void> {
+  return async (body) => {
     const deadline = Date.now() + target.timeout;
     for (let attempt = 0; ; attempt++) {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), Math.min(deadline - Date.now(), MAX_TIMER));
       let why: string;
+      let status: number | undefined;
       let wait = -1;
       try {
         const response = await withContext(active().setValue(SUPPRESS_KEY, true), () =>
           (target.fetch ?? fetch)(url, { method: "POST", headers, body, redirect: "manual", signal: abort.signal }),
         );
-        const status = response.status;
+        status = response.status;
         // Read (the start of) every body, so the connection can be reused; a 2xx cut off mid-body stays accepted.
         const text = await readBounded(response).catch(() => "");
         if (status > 199 && status < 300) {
+          let rejected: number | undefined;
           try {
             const partial = JSON.parse(text).partialSuccess;
-            if (partial.rejectedSpans > 0 || partial.errorMessage) warnOnce("OTLP: the collector rejected some spans (partialSuccess)");
+            if (+partial.rejectedSpans > 0) rejected = +partial.rejectedSpans;
+            if (rejected || partial.errorMessage) warnOnce("OTLP: the collector rejected some spans (partialSuccess)");
           } catch {}
-          return;
+          return { code: 0, status, rejected };
         }
         // Browsers answer a redirect with type "opaqueredirect" and status 0; the others with the 3xx.
-        if (response.type == "opaqueredirect" || (status > 299 && status < 400)) return failed("redirect not followed");
+        if (response.type == "opaqueredirect" || (status > 299 && status < 400)) return failed("redirect not followed", status ? "" + status : "_OTHER", status);
         why = "HTTP " + status;
-        if (!/^(429|50[234])$/.test(status as never)) return failed(why);
+        if (!/^(429|50[234])$/.test(status as never)) return failed(why, "" + status, status);
         const after = response.headers.get("retry-after") ?? "";
         // Every HTTP-date names its month; a past date means now, an invalid one the backoff (NaN).
         wait = /^\s*\d+\s*$/.test(after) ? +after * 1e3 : /[a-z]{3}/i.test(after) ? Math.max(0, Date.parse(after) - Date.now()) : -1;
       } catch {
-        if (abort.signal.aborted) return failed("timeout");
+        if (abort.signal.aborted) return failed("timeout", "timeout");
         why = "network error";
       } finally {
         clearTimeout(timer);
       }
       // Full jitter: a random wait below a cap that starts at 1 s and doubles up to 5 s.
       if (!(wait >= 0)) wait = Math.random() * Math.min(5000, 1000 * 2 ** attempt);
-      if (attempt > 3 || Date.now() + wait >= deadline) return failed(why);
+      if (attempt > 3 || Date.now() + wait >= deadline) return failed(why, status ? "" + status : "network", status);
       await sleep(wait);
     }
-  }
+  };
+}
+
+/** A {@link SpanSink} that counts what its full queue refused. */
+export interface CountingSpanSink extends SpanSink {
+  /** Spans dropped because the queue was full (reported once; counted always). */
+  dropped: number;
+}
+
+/**
+ * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
+ * when flushed (see the module doc). Never throws; `flush()` never rejects.
+ */
+export function createSpanSink(target: OtlpTarget, batch: BatchSettings, mode?: SinkMode): CountingSpanSink {
+  const queue: ReadableSpan[] = [];
+  const size = batch.maxExportBatchSize;
+  const timeout = batch.exportTimeoutMillis;
+  const post = createPost(target);
 
   let draining: Promise<void> | undefined;
   let since = 0;
