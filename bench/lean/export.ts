@@ -75,13 +75,11 @@ export interface CountingSpanSink extends SpanSink {
 }
 
 /**
- * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
- * when flushed (see the module doc). Never throws; `flush()` never rejects.
+ * The OTLP/HTTP transport to `target`, shared by the signals (spans here, metrics in
+ * metrics-sdk.ts): `post(body)` sends one request body, retries included, within
+ * `target.timeout` (see the module doc). Never rejects.
  */
-export function createSpanSink(target: OtlpTarget, batch: BatchSettings): CountingSpanSink {
-  const queue: ReadableSpan[] = [];
-  const size = batch.maxExportBatchSize;
-  const timeout = batch.exportTimeoutMillis;
+export function createPost(target: OtlpTarget): (body: string) => Promise<void> {
   const headers = new Headers({ "content-type": "application/json" });
   for (const name in target.headers) {
     try {
@@ -101,8 +99,7 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
     }
   } catch {}
 
-  /** One request body to the collector, retries included, within `target.timeout`. Never rejects. */
-  async function post(body: string): Promise<void> {
+  return async (body) => {
     const deadline = Date.now() + target.timeout;
     for (let attempt = 0; ; attempt++) {
       const abort = new AbortController();
@@ -119,7 +116,7 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
         if (status > 199 && status < 300) {
           try {
             const partial = JSON.parse(text).partialSuccess;
-            if (partial.rejectedSpans > 0 || partial.errorMessage) warnOnce("OTLP: the collector rejected some spans (partialSuccess)");
+            if ((partial.rejectedSpans || partial.rejectedDataPoints) > 0 || partial.errorMessage) warnOnce("OTLP: the collector rejected some data (partialSuccess)");
           } catch {}
           return;
         }
@@ -141,7 +138,18 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
       if (attempt > 3 || Date.now() + wait >= deadline) return failed(why);
       await sleep(wait);
     }
-  }
+  };
+}
+
+/**
+ * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
+ * when flushed (see the module doc). Never throws; `flush()` never rejects.
+ */
+export function createSpanSink(target: OtlpTarget, batch: BatchSettings): CountingSpanSink {
+  const queue: ReadableSpan[] = [];
+  const size = batch.maxExportBatchSize;
+  const timeout = batch.exportTimeoutMillis;
+  const post = createPost(target);
 
   let draining: Promise<void> | undefined;
   let since = 0;
