@@ -1,4 +1,4 @@
-// Size of the lean Workers program and of each lean module, bundled as wrangler does (the
+// Size of the lean Workers programs and of each lean module, bundled as wrangler does (the
 // settings of scripts/size.mjs for Workers), beside ours: `node bench/lean/measure.mjs [module.ts …]`.
 // With module names, each is bundled alone with all its exports kept (its own cost).
 import { build } from "esbuild";
@@ -21,10 +21,21 @@ async function size(entry, contents) {
 const modules = process.argv.slice(2);
 if (modules.length) {
   for (const m of modules) { const s = await size(m); console.log(`${m}: ${s.min} B min, ${s.gzip} B gzip (${kib(s.gzip)})`); }
-} else if (existsSync(here + "instrument.ts")) {
-  const lean = await size("program.ts");
-  const ours = await measureProgram("Workers instrument(handler)");
-  console.log(`lean (bench/lean/program.ts):         ${lean.min} B min, ${lean.gzip} B gzip (${kib(lean.gzip)})`);
-  console.log(`ours (Workers instrument(handler)):   ${ours.min} B min, ${ours.gzip} B gzip (${kib(ours.gzip)})`);
-  for (const [f, b] of lean.inputs.sort((a, b) => b[1] - a[1])) console.log(`  ${String(b).padStart(6)}  ${f}`);
-} else console.log("bench/lean/instrument.ts not written yet; pass module names to measure them alone");
+} else {
+  // Each lean program beside ours (the scripts/size.mjs program it reproduces), by module.
+  const programs = [
+    ["program.ts", "Workers instrument(handler)", "instrument.ts"],
+    ["program-metrics.ts", "Workers init + traces + metrics", "metrics.ts"],
+  ];
+  for (const [file, name, needs] of programs) {
+    if (!existsSync(here + needs)) {
+      console.log(`bench/lean/${needs} not written yet; pass module names to measure them alone`);
+      continue;
+    }
+    const lean = await size(file);
+    const ours = await measureProgram(name);
+    console.log(`lean (bench/lean/${file}):`.padEnd(40) + `${lean.min} B min, ${lean.gzip} B gzip (${kib(lean.gzip)})`);
+    console.log(`ours (${name}):`.padEnd(40) + `${ours.min} B min, ${ours.gzip} B gzip (${kib(ours.gzip)})`);
+    for (const [f, b] of lean.inputs.sort((a, b) => b[1] - a[1])) console.log(`  ${String(b).padStart(6)}  ${f}`);
+  }
+}
