@@ -10,6 +10,7 @@
  */
 import type { BatchObservableCallback, Counter, Histogram, MetricOptions, Observable, ObservableCallback } from "../../src/metrics/instruments.ts";
 import type { Meter } from "../../src/metrics/meter.ts";
+import { noop, NOOP, NOOP_OBSERVABLE } from "./metrics.ts";
 
 /** Anything that hands out meters (metrics.ts's provider, or another implementation). */
 export interface MeterProviderLike {
@@ -29,15 +30,13 @@ export interface MetricsAPI {
 type Sync = Counter & Histogram;
 type Fn = (...args: never[]) => unknown;
 
-const noop = (): void => {};
-const NOOP: Sync = { add: noop, record: noop, bind: () => NOOP as never };
-const NOOP_OBSERVABLE: Observable = { addCallback: noop, removeCallback: noop };
-const NOOP_METER = { addBatchObservableCallback: noop, removeBatchObservableCallback: noop } as Record<string, Fn>;
+/** A meter of no-ops (no provider yet, or one that failed). */
+const NOOP_METER = { addBatchObservableCallback: noop, removeBatchObservableCallback: noop } as unknown as Meter;
 for (const k of ["Counter", "UpDownCounter", "Histogram", "Gauge"]) {
-  NOOP_METER["create" + k] = () => NOOP;
-  NOOP_METER["createObservable" + k] = () => NOOP_OBSERVABLE;
+  (NOOP_METER as unknown as Record<string, Fn>)["create" + k] = () => NOOP;
+  (NOOP_METER as unknown as Record<string, Fn>)["createObservable" + k] = () => NOOP_OBSERVABLE;
 }
-const noopProvider: MeterProviderLike = { getMeter: () => NOOP_METER as unknown as Meter };
+const noopProvider: MeterProviderLike = { getMeter: () => NOOP_METER };
 
 let registered: MeterProviderLike | undefined;
 /** Bumped whenever the global provider changes: proxies resolve their delegate again. */
@@ -65,67 +64,61 @@ function perGeneration<T>(create: () => T, fallback: T): () => T {
   };
 }
 
-/** Calls `method` of what `target()` gives, swallowing what a foreign provider throws. */
-const call = (target: () => unknown, method: string) => (...args: unknown[]) => {
-  try {
-    return ((target() as Record<string, Fn>)[method] as Fn)(...(args as never[]));
-  } catch {}
-};
-
 function proxyMeter(name: string, version?: string, options?: { schemaUrl?: string }): Meter {
-  const meter = perGeneration(() => (registered ?? noopProvider).getMeter(name, version, options), NOOP_METER as unknown as Meter);
+  const meter = perGeneration(() => (registered ?? noopProvider).getMeter(name, version, options), NOOP_METER);
   const batch: [BatchObservableCallback, Observable[], BatchObservableCallback, Observable[]][] = [];
   let batchMeter: Meter | undefined;
+  const create = (kind: string, n: string, o?: MetricOptions) => (meter() as unknown as Record<string, (n: string, o?: MetricOptions) => never>)[kind]!(n, o);
   const sync = (kind: string) => (n: string, o?: MetricOptions): Sync => {
-    const instrument = perGeneration(() => (meter() as unknown as Record<string, (n: string, o?: MetricOptions) => Sync>)[kind]!(n, o), NOOP);
+    const instrument = perGeneration((): Sync => create(kind, n, o), NOOP);
     return {
-      add: call(instrument, "add"),
-      record: call(instrument, "record"),
+      add: (v, a, c) => instrument().add(v, a, c),
+      record: (v, a, c) => instrument().record(v, a, c),
       bind(attributes) {
         const bound = perGeneration(() => {
           const inst = instrument();
           // A foreign provider's instruments may lack bind(): fall back to plain calls.
-          return typeof inst.bind == "function" ? inst.bind(attributes) : { add: (v: number, c?: never) => inst.add(v, attributes, c), record: (v: number, c?: never) => inst.record(v, attributes, c) };
+          return typeof inst.bind == "function" ? (inst.bind(attributes) as Sync) : { add: (v: number, c?: never) => inst.add(v, attributes, c), record: (v: number, c?: never) => inst.record(v, attributes, c) };
         }, NOOP as never);
-        return { add: call(bound, "add"), record: call(bound, "record") } as never;
+        return { add: (v: number, c?: never) => bound().add(v, c), record: (v: number, c?: never) => bound().record(v, c) } as never;
       },
     };
   };
   const observable = (kind: string) => (n: string, o?: MetricOptions): Observable => {
-    const create = (): Observable => {
+    const make = (): Observable => {
       try {
-        return (meter() as unknown as Record<string, (n: string, o?: MetricOptions) => Observable>)[kind]!(n, o);
+        return create(kind, n, o);
       } catch {
         return NOOP_OBSERVABLE;
       }
     };
     const callbacks: ObservableCallback[] = [];
     let current: Observable | undefined;
-    const delegate = (): Observable => (current ??= create());
+    const delegate = (): Observable => (current ??= make());
     const proxy: Observable = {
       addCallback(cb) {
         if (typeof cb != "function" || callbacks.includes(cb)) return;
         callbacks.push(cb);
-        call(delegate, "addCallback")(cb);
+        delegate().addCallback(cb);
       },
       removeCallback(cb) {
         const i = callbacks.indexOf(cb);
         if (i >= 0) callbacks.splice(i, 1);
-        call(delegate, "removeCallback")(cb);
+        delegate().removeCallback(cb);
       },
     };
     realOf.set(proxy, delegate);
     moves[0].add(() => {
-      for (const cb of callbacks) call(() => current, "removeCallback")(cb);
-      current = create();
-      for (const cb of callbacks) call(delegate, "addCallback")(cb);
+      for (const cb of callbacks) current?.removeCallback(cb);
+      current = make();
+      for (const cb of callbacks) current.addCallback(cb);
     });
     return proxy;
   };
   const moveBatch = (): void => {
-    for (const b of batch) call(() => batchMeter, "removeBatchObservableCallback")(b[2], b[3]);
+    for (const b of batch) batchMeter?.removeBatchObservableCallback(b[2], b[3]);
     batchMeter = meter();
-    for (const b of batch) call(meter, "addBatchObservableCallback")(b[2], (b[3] = b[1].map(real)));
+    for (const b of batch) batchMeter.addBatchObservableCallback(b[2], (b[3] = b[1].map(real)));
   };
   const same = (a: Observable[], b: Observable[]) => a.length == b.length && a.every((o) => b.includes(o));
   return {
@@ -143,12 +136,15 @@ function proxyMeter(name: string, version?: string, options?: { schemaUrl?: stri
       const entry: (typeof batch)[0] = [callback, observables.slice(), wrapped, observables.map(real)];
       batch.push(entry);
       moves[1].add(moveBatch);
-      call(() => (batchMeter = meter()), "addBatchObservableCallback")(wrapped, entry[3]);
+      (batchMeter = meter()).addBatchObservableCallback(wrapped, entry[3]);
     },
     removeBatchObservableCallback(callback, observables) {
       if (!Array.isArray(observables)) return;
       const i = batch.findIndex((b) => b[0] == callback && same(b[1], observables));
-      if (i >= 0) call(() => batchMeter, "removeBatchObservableCallback")(...batch.splice(i, 1)[0]!.slice(2));
+      if (i >= 0) {
+        const [b] = batch.splice(i, 1);
+        batchMeter?.removeBatchObservableCallback(b![2], b![3]);
+      }
     },
   };
 }

@@ -67,7 +67,7 @@ export interface LeanMeterProvider {
 }
 
 /** A synchronous instrument: `add` and `record` are one operation, as in the product. */
-type Sync = Counter & Histogram;
+export type Sync = Counter & Histogram;
 type Observer = (value: unknown, attributes: unknown) => void;
 /** One stream: what collection asks of it (sync or observable). */
 interface Stream {
@@ -88,9 +88,11 @@ type Scope = { name: string; version?: string; schemaUrl?: string };
 // The spec's default explicit bucket boundaries (SDK, "Explicit Bucket Histogram Aggregation").
 const BOUNDARIES = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1e3, 2500, 5e3, 7500, 1e4];
 const OVERFLOW: Attributes = { "otel.metric.overflow": true };
-const noop = (): void => {};
-const NOOP: Sync = { add: noop, record: noop, bind: () => NOOP as never };
-const NOOP_OBSERVABLE: Observable = { addCallback: noop, removeCallback: noop };
+export const noop = (): void => {};
+/** An instrument that records nothing (an invalid name; the API before a provider is set). */
+export const NOOP: Sync = { add: noop, record: noop, bind: () => NOOP as never };
+/** An observable whose callbacks are never called. */
+export const NOOP_OBSERVABLE: Observable = { addCallback: noop, removeCallback: noop };
 
 /**
  * The attribute set of `raw`: its entries sanitized (attributes.ts: invalid values dropped and
