@@ -84,6 +84,8 @@ interface Stream {
 /** A set of attributes: [clean attributes in key order, canonical key]. */
 type AttributeSet = [Attributes, string];
 type Scope = { name: string; version?: string; schemaUrl?: string };
+/** A series: [attributes, start time, sum or last value, histogram state, measurements recorded]. */
+type Cell = [Attributes, number, number, number[] | undefined, number];
 
 // The spec's default explicit bucket boundaries (SDK, "Explicit Bucket Histogram Aggregation").
 const BOUNDARIES = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1e3, 2500, 5e3, 7500, 1e4];
@@ -208,20 +210,25 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
 
       let last = now();
       const start = last;
-      /** Series: key → [attributes, start, sum or last value, histogram state]. */
-      let cells = new Map<string, [Attributes, number, number, number[]?]>();
+      /** Series by attribute key. */
+      let cells = new Map<string, Cell>();
       /** Delta observable counters: the totals of the previous collection. */
       let previous = new Map<string, number>();
 
-      /** Adds `v` to the series of `set`, or to the overflow series past the limit. */
-      const into = (series: typeof cells, [attributes, key]: AttributeSet, v: number, time: number): void => {
+      /** The series of `set` in `series` (created at `time`), or the overflow series past the limit. */
+      const cellOf = (series: typeof cells, [attributes, key]: AttributeSet, time: number): Cell => {
         let cell = series.get(key);
         if (!cell) {
-          if (series.size >= limit && key != "o") return into(series, [OVERFLOW, "o"], v, time);
+          if (series.size >= limit && key != "o") return cellOf(series, [OVERFLOW, "o"], time);
           // Histogram state: count, sum, min, max, then the bucket counts.
-          series.set(key, (cell = [attributes, time, 0, histogram ? [0, 0, 1 / 0, -1 / 0, ...boundaries.map(() => 0), 0] : undefined]));
+          series.set(key, (cell = [attributes, time, 0, histogram ? [0, 0, 1 / 0, -1 / 0, ...boundaries.map(() => 0), 0] : undefined, 0]));
         }
+        return cell;
+      };
+      /** Adds `v` to `cell`. */
+      const into = (cell: Cell, v: number): void => {
         const h = cell[3];
+        cell[4]++;
         if (h) {
           h[0]!++;
           h[1]! += v;
@@ -242,7 +249,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
           const b = stream.b;
           // An observation: kept per attribute set for this collection, the last one winning.
           if (observable) b?.set(set[1], [set[0], v]);
-          else into(cells, set, v, now());
+          else into(cellOf(cells, set, now()), v);
         },
         k(time, out) {
           const observed = stream.b;
@@ -252,11 +259,13 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
           if (observed) {
             // Observations are totals, made in this collection (last one per attribute set wins).
             series = new Map();
-            for (const [key, [attributes, v]] of observed) into(series, [attributes, key], v, from);
+            for (const [key, [attributes, v]] of observed) into(cellOf(series, [attributes, key], from), v);
           }
           const totals = new Map<string, number>();
           const dataPoints: DataPoint<unknown>[] = [];
-          for (const [key, [attributes, since, v, h]] of series) {
+          for (const [key, [attributes, since, v, h, n]] of series) {
+            // A series bound but not yet recorded into is not reported (the product's rule).
+            if (!n) continue;
             let value: unknown = v;
             if (h) {
               value = { count: h[0], sum: h[1], min: h[2], max: h[3], boundaries, bucketCounts: h.slice(4) };
@@ -302,7 +311,14 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
           add: record,
           record,
           bind(attributes) {
-            const copied = attributes && typeof attributes == "object" ? { ...attributes } : undefined;
+            let copied: Attributes | undefined;
+            try {
+              copied = attributes && typeof attributes == "object" ? { ...attributes } : undefined;
+              // The series exists from now (its start time, its place in the output and under the limit), as the product's.
+              cellOf(cells, attributeSet(copied), now());
+            } catch {
+              warnOnce(name + ": unreadable attributes");
+            }
             const bound = (value: number) => record(value, copied);
             return { add: bound, record: bound } as never;
           },

@@ -14,6 +14,8 @@ import type { Meter } from "../../src/metrics/meter.ts";
 import { createMeterProvider, type TemporalityPreference } from "../../bench/lean/metrics.ts";
 import { encodeMetrics } from "../../bench/lean/otlp-metrics.ts";
 import { now as leanNow } from "../../bench/lean/time.ts";
+import { metrics as leanMetrics } from "../../bench/lean/metrics-api.ts";
+import { metrics as productMetrics } from "../../src/metrics/metrics-api.ts";
 
 // One fake clock for both SDKs, anchored at the same wall-clock millisecond.
 let clock = 1000;
@@ -258,6 +260,125 @@ test("observables: async and throwing callbacks, batch callbacks, delta totals",
       await same(p, `observables ${t} ${i}`);
     }
   }
+});
+
+test("the metrics API: proxies before a provider, real after, callbacks moved on change, no-ops after disable (differential)", async () => {
+  type Api = typeof leanMetrics;
+  /** The product's API test, run on both APIs; returns the bodies of each collection. */
+  async function script(metrics: Api, provider: () => { meter: unknown; collect(): Promise<string> }): Promise<string[]> {
+    const bodies: string[] = [];
+    clock = 5000;
+    const meter = metrics.getMeter("early", "1");
+    const counter = meter.createCounter("early.count");
+    const bound = counter.bind({ b: 1 });
+    const gauge = meter.createObservableGauge("early.gauge");
+    gauge.addCallback((r) => r.observe(7));
+    const batchTarget = meter.createObservableCounter("early.batch");
+    const batch = (r: { observe(o: unknown, v: number): void }) => r.observe(batchTarget, 11);
+    meter.addBatchObservableCallback(batch as never, [batchTarget]);
+    const histogram = meter.createHistogram("early.h", { unit: "ms", advice: { explicitBucketBoundaries: [1, 2] } });
+    counter.add(100); // no provider yet: dropped
+    bound.add(100);
+    histogram.record(1);
+    const first = provider();
+    assert.ok(metrics.setGlobalMeterProvider(first.meter as never));
+    assert.is(metrics.getMeterProvider(), first.meter);
+    counter.add(2, { a: "x" });
+    bound.add(3);
+    histogram.record(1.5, { a: "y" });
+    clock += 5;
+    bodies.push(await first.collect());
+    // A second provider: instruments and callbacks follow; the first one stops seeing them.
+    const second = provider();
+    metrics.setGlobalMeterProvider(second.meter as never);
+    counter.add(4);
+    bound.add(5);
+    meter.removeBatchObservableCallback(batch as never, [batchTarget]);
+    clock += 5;
+    bodies.push(await first.collect(), await second.collect());
+    metrics.disable();
+    counter.add(1000);
+    bound.add(1000);
+    clock += 5;
+    bodies.push(await second.collect());
+    const noop = metrics.getMeterProvider().getMeter("x").createCounter("y");
+    noop.add(1);
+    return bodies;
+  }
+  const product = await script(productMetrics as unknown as Api, () => {
+    const reader = new ManualMetricReader({ temporality: "delta" });
+    const meter = new MeterProvider({ resource, readers: [reader], exemplarFilter: "always_off" });
+    return { meter, collect: async () => productEncode([(await reader.collect()).resourceMetrics]) };
+  });
+  const lean = await script(leanMetrics, () => {
+    const meter = createMeterProvider({ resource, temporality: "delta" });
+    return { meter, collect: async () => encodeMetrics([await meter.collect(1000)]) };
+  });
+  assert.equal(lean, product);
+  const first = JSON.parse(lean[0]!).resourceMetrics[0].scopeMetrics[0].metrics;
+  // Observables are real as soon as the provider is set; synchronous instruments at their first measurement.
+  assert.equal(first.map((m: { name: string }) => m.name), ["early.gauge", "early.batch", "early.count", "early.h"]);
+  assert.equal(first[2].sum.dataPoints.map((p: { asDouble: number }) => p.asDouble), [2, 3]);
+  assert.equal(JSON.parse(lean[1]!).resourceMetrics, []); // the first provider: instruments and callbacks moved to the second
+  assert.equal(JSON.parse(lean[3]!).resourceMetrics, []); // after disable: nothing recorded, callbacks moved away
+});
+
+test("attributes: the same object reused and mutated, key order, copies at bind (differential)", async () => {
+  const p = pair("cumulative");
+  const [pc, lc] = [p.product.getMeter("a").createCounter("c"), p.lean.getMeter("a").createCounter("c")];
+  const attrs: Record<string, unknown> = { b: 1, a: "x" };
+  for (const c of [pc, lc]) {
+    c.add(1, attrs);
+    c.add(1, { a: "x", b: 1 });
+  }
+  attrs.b = 2;
+  const bp = pc.bind(attrs);
+  const bl = lc.bind(attrs);
+  attrs.b = 3;
+  for (const c of [pc, lc]) c.add(1, attrs);
+  bp.add(10);
+  bl.add(10);
+  delete attrs.a;
+  for (const c of [pc, lc]) c.add(1, attrs);
+  clock += 1;
+  const body = JSON.parse(await same(p, "attributes"));
+  assert.equal(body.resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints.map((d: { asDouble: number }) => d.asDouble), [2, 10, 1, 1]);
+});
+
+test("observables: a hanging callback does not hang collection; late observations are ignored", async () => {
+  const provider = createMeterProvider({ resource });
+  const meter = provider.getMeter("hang");
+  let late: ((v: number) => void) | undefined;
+  meter.createObservableGauge("g").addCallback((r) => new Promise<void>(() => (late = (v) => r.observe(v))));
+  meter.createObservableGauge("ok").addCallback((r) => r.observe(1));
+  const started = Date.now();
+  const body = JSON.parse(encodeMetrics([await provider.collect(50)]));
+  assert.ok(Date.now() - started < 1000);
+  assert.equal(body.resourceMetrics[0].scopeMetrics[0].metrics.map((m: { name: string }) => m.name), ["ok"]);
+  late!(5);
+  const next = JSON.parse(encodeMetrics([await provider.collect(50)]));
+  assert.equal(next.resourceMetrics[0].scopeMetrics[0].metrics.map((m: { name: string }) => m.name), ["ok"]);
+});
+
+test("recording never throws: hostile attributes, values and options", () => {
+  const provider = createMeterProvider({ resource });
+  const meter = provider.getMeter("hostile");
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const trap = new Proxy({}, { ownKeys: () => { throw new Error("keys"); } });
+  const options = new Proxy({}, { get: () => { throw new Error("options"); } });
+  const c = meter.createCounter("c", options as never);
+  const h = meter.createHistogram("h");
+  for (const a of [revoked.proxy, trap, throwing, 5, "x", Symbol("s")]) {
+    c.add(1, a as never);
+    h.record(1, a as never);
+    c.bind(a as never).add(1);
+  }
+  c.add({ valueOf: () => { throw new Error("v"); } } as never);
+  meter.createObservableCounter("o").addCallback(5 as never);
+  meter.addBatchObservableCallback(5 as never, []);
+  meter.addBatchObservableCallback(() => {}, [5 as never, {} as never]);
+  assert.ok(warnings.length > 0);
 });
 
 test.run();
