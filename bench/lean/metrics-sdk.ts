@@ -25,7 +25,7 @@ import type { Resource } from "./contract.ts";
 import { otlpTarget, type LeanOptions } from "./config.ts";
 import { warnOnce } from "./diag.ts";
 import { createPost } from "./export.ts";
-import { createMeterProvider, type TemporalityPreference } from "./metrics.ts";
+import { createMeterProvider, within, type TemporalityPreference } from "./metrics.ts";
 import { metrics } from "./metrics-api.ts";
 import { encodeMetrics } from "./otlp-metrics.ts";
 
@@ -38,7 +38,7 @@ export interface PartContext {
 
 /** A signal `init()` starts besides traces; `flushInWaitUntil` flushes it with the spans. */
 export interface SdkPart {
-  start(context: PartContext): { flush(): Promise<void> } | undefined;
+  start(context: PartContext): { flush(): Promise<unknown> } | undefined;
 }
 
 const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -72,14 +72,16 @@ export function metricsSdk(): SdkPart {
         if (body.length > 22) await post(body);
       };
       let chain: Promise<unknown> = Promise.resolve();
-      let next: Promise<void> | undefined;
+      let next: Promise<unknown> | undefined;
       return {
         flush: () =>
-          (next ??= (chain = chain.then(() => {
-            next = undefined;
-            // A hung export is abandoned when its time is up (its request is aborted by `post`).
-            return Promise.race([once().catch(() => {}), sleep(timeout)]);
-          })).then(() => {})),
+          (next ??= chain = chain
+            .then(() => {
+              next = undefined;
+              // A hung export is abandoned when its time is up (its request is aborted by `post`).
+              return within(once(), timeout);
+            })
+            .catch(() => {})),
       };
     },
   };

@@ -96,6 +96,12 @@ export const NOOP: Sync = { add: noop, record: noop, bind: () => NOOP as never }
 /** An observable whose callbacks are never called. */
 export const NOOP_OBSERVABLE: Observable = { addCallback: noop, removeCallback: noop };
 
+/** Resolves when `promise` settles or after `ms`, whichever is first; the timer is cleared (it would hold the isolate). */
+export const within = (promise: Promise<unknown>, ms: number): Promise<unknown> => {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+};
+
 /**
  * The attribute set of `raw`: its entries sanitized (attributes.ts: invalid values dropped and
  * reported, null/undefined unset), in key order, and a canonical key (JSON of the sorted
@@ -388,7 +394,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
         });
     }
     // A hanging callback cannot hang the flush: late observations are ignored (`k` closes them).
-    if (tasks.length) await Promise.race([Promise.all(tasks), new Promise((resolve) => setTimeout(resolve, timeout))]);
+    if (tasks.length) await within(Promise.all(tasks), timeout);
     const time = now();
     const scopeMetrics = [];
     for (const { s: scope, k: streams } of meters.values()) {
