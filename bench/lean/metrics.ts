@@ -279,7 +279,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
               totals.set(key, v);
               value = v - (previous.get(key) ?? 0);
             }
-            dataPoints.push({ attributes, startTime: delta || observed ? from : since, time, value, exemplars: [] });
+            dataPoints.push({ attributes, startTime: delta ? from : since, time, value, exemplars: [] });
           }
           previous = totals;
           last = time;

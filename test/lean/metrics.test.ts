@@ -252,6 +252,7 @@ test("observables: async and throwing callbacks, batch callbacks, delta totals",
       m.addBatchObservableCallback((r) => {
         r.observe(u, total - 10);
         r.observe(c, 1, { k: "batch" });
+        r.observe(g, 99); // not registered with this callback: ignored
       }, [u, c]);
     }
     for (let i = 0; i < 4; i++) {
@@ -340,6 +341,9 @@ test("attributes: the same object reused and mutated, key order, copies at bind 
   bl.add(10);
   delete attrs.a;
   for (const c of [pc, lc]) c.add(1, attrs);
+  // Bound but never recorded into: not reported.
+  pc.bind({ never: true });
+  lc.bind({ never: true });
   clock += 1;
   const body = JSON.parse(await same(p, "attributes"));
   assert.equal(body.resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints.map((d: { asDouble: number }) => d.asDouble), [2, 10, 1, 1]);
@@ -355,8 +359,11 @@ test("observables: a hanging callback does not hang collection; late observation
   const body = JSON.parse(encodeMetrics([await provider.collect(50)]));
   assert.ok(Date.now() - started < 1000);
   assert.equal(body.resourceMetrics[0].scopeMetrics[0].metrics.map((m: { name: string }) => m.name), ["ok"]);
-  late!(5);
-  const next = JSON.parse(encodeMetrics([await provider.collect(50)]));
+  const first = late!;
+  first(5); // between collections: ignored
+  const collecting = provider.collect(50);
+  first(6); // during the next collection, from the previous one's callback: ignored
+  const next = JSON.parse(encodeMetrics([await collecting]));
   assert.equal(next.resourceMetrics[0].scopeMetrics[0].metrics.map((m: { name: string }) => m.name), ["ok"]);
 });
 
