@@ -10,7 +10,7 @@
  */
 import type { BatchObservableCallback, Counter, Histogram, MetricOptions, Observable, ObservableCallback } from "../../src/metrics/instruments.ts";
 import type { Meter } from "../../src/metrics/meter.ts";
-import { noop, NOOP, NOOP_OBSERVABLE } from "./metrics.ts";
+import { KINDS, noop, NOOP, NOOP_OBSERVABLE } from "./metrics.ts";
 
 /** Anything that hands out meters (metrics.ts's provider, or another implementation). */
 export interface MeterProviderLike {
@@ -32,10 +32,7 @@ type Fn = (...args: never[]) => unknown;
 
 /** A meter of no-ops (no provider yet, or one that failed). */
 const NOOP_METER = { addBatchObservableCallback: noop, removeBatchObservableCallback: noop } as unknown as Meter;
-for (const k of ["Counter", "UpDownCounter", "Histogram", "Gauge"]) {
-  (NOOP_METER as unknown as Record<string, Fn>)["create" + k] = () => NOOP;
-  (NOOP_METER as unknown as Record<string, Fn>)["createObservable" + k] = () => NOOP_OBSERVABLE;
-}
+for (const k in KINDS) (NOOP_METER as unknown as Record<string, Fn>)["create" + k] = () => (KINDS[k]! & 8 ? NOOP_OBSERVABLE : NOOP);
 const noopProvider: MeterProviderLike = { getMeter: () => NOOP_METER };
 
 let registered: MeterProviderLike | undefined;
@@ -68,7 +65,7 @@ function proxyMeter(name: string, version?: string, options?: { schemaUrl?: stri
   const meter = perGeneration(() => (registered ?? noopProvider).getMeter(name, version, options), NOOP_METER);
   const batch: [BatchObservableCallback, Observable[], BatchObservableCallback, Observable[]][] = [];
   let batchMeter: Meter | undefined;
-  const create = (kind: string, n: string, o?: MetricOptions) => (meter() as unknown as Record<string, (n: string, o?: MetricOptions) => never>)[kind]!(n, o);
+  const create = (kind: string, n: string, o?: MetricOptions) => (meter() as unknown as Record<string, (n: string, o?: MetricOptions) => never>)["create" + kind]!(n, o);
   const sync = (kind: string) => (n: string, o?: MetricOptions): Sync => {
     const instrument = perGeneration((): Sync => create(kind, n, o), NOOP);
     return {
@@ -121,15 +118,8 @@ function proxyMeter(name: string, version?: string, options?: { schemaUrl?: stri
     for (const b of batch) batchMeter.addBatchObservableCallback(b[2], (b[3] = b[1].map(real)));
   };
   const same = (a: Observable[], b: Observable[]) => a.length == b.length && a.every((o) => b.includes(o));
-  return {
-    createCounter: sync("createCounter"),
-    createUpDownCounter: sync("createUpDownCounter"),
-    createHistogram: sync("createHistogram"),
-    createGauge: sync("createGauge"),
-    createObservableCounter: observable("createObservableCounter"),
-    createObservableUpDownCounter: observable("createObservableUpDownCounter"),
-    createObservableGauge: observable("createObservableGauge"),
-    addBatchObservableCallback(callback, observables) {
+  const proxy = {
+    addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]) {
       if (typeof callback != "function" || !Array.isArray(observables)) return;
       // The callback observes through proxies; the real meter only knows the real instruments.
       const wrapped: BatchObservableCallback = (result) => callback({ observe: (o, v, a) => result.observe(real(o), v, a) });
@@ -138,7 +128,7 @@ function proxyMeter(name: string, version?: string, options?: { schemaUrl?: stri
       moves[1].add(moveBatch);
       (batchMeter = meter()).addBatchObservableCallback(wrapped, entry[3]);
     },
-    removeBatchObservableCallback(callback, observables) {
+    removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]) {
       if (!Array.isArray(observables)) return;
       const i = batch.findIndex((b) => b[0] == callback && same(b[1], observables));
       if (i >= 0) {
@@ -146,7 +136,9 @@ function proxyMeter(name: string, version?: string, options?: { schemaUrl?: stri
         batchMeter?.removeBatchObservableCallback(b![2], b![3]);
       }
     },
-  };
+  } as Record<string, Function>;
+  for (const kind in KINDS) proxy["create" + kind] = (KINDS[kind]! & 8 ? observable : sync)(kind);
+  return proxy as unknown as Meter;
 }
 
 function changed(provider: MeterProviderLike | undefined): boolean {

@@ -115,15 +115,19 @@ function attributeSet(raw: unknown): AttributeSet {
   return [sorted, JSON.stringify(keys.map((k) => [k, clean[k]]), (_, v) => (typeof v == "number" && v - v != 0 ? "\0" + v : v))];
 }
 
-/** The instrument's kind name → what it is (bits): 1 monotonic (no negatives), 2 gauge, 4 histogram, 8 observable. */
-const KINDS: Record<string, number> = {
-  counter: 1,
-  updowncounter: 0,
-  histogram: 5,
-  gauge: 2,
-  observablecounter: 9,
-  observableupdowncounter: 8,
-  observablegauge: 10,
+/**
+ * The instrument kinds, by the name in their `create<Kind>` method (lower-cased, the product's
+ * `InstrumentType`): what each is, in bits: 1 monotonic (no negative values), 2 gauge,
+ * 4 histogram, 8 observable.
+ */
+export const KINDS: Record<string, number> = {
+  Counter: 1,
+  UpDownCounter: 0,
+  Histogram: 5,
+  Gauge: 2,
+  ObservableCounter: 9,
+  ObservableUpDownCounter: 8,
+  ObservableGauge: 10,
 };
 
 /** The meter provider of the size-first core. */
@@ -157,8 +161,9 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
     const registered = new Map<string, Sync | Observable>();
     const names = new Set<string>();
 
-    function create(type: string, name: string, options?: MetricOptions): Sync | Observable {
-      const bits = KINDS[type]!;
+    function create(kind: string, name: string, options?: MetricOptions): Sync | Observable {
+      const bits = KINDS[kind]!;
+      const type = kind.toLowerCase();
       const observable = bits & 8;
       if (typeof name != "string" || !/^[a-z][\w./-]{0,254}$/i.test(name)) {
         warnOnce("invalid instrument name: it records nothing");
@@ -202,14 +207,16 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
       const delta = bits & 1 && (preference == "delta" || (preference == "lowmemory" && bits < 8));
       const dataPointType = histogram ? "histogram" : gauge ? "gauge" : "sum";
 
-      /** The value to record, or undefined (dropped, reported once per instrument and cause). */
+      /** Reports (once per instrument and cause) a value dropped. */
+      const drop = (why: string): undefined => void warnOnce(name + ": dropped a " + why + " value");
+      /** The value to record, or undefined (dropped). */
       const valid = (v: unknown): number | undefined =>
         typeof v != "number"
-          ? void warnOnce(name + ": dropped a value that is not a number")
+          ? drop("non-number")
           : v - v != 0 && !gauge
-            ? void warnOnce(name + ": dropped a non-finite value")
+            ? drop("non-finite")
             : bits & 1 && v < 0
-              ? void warnOnce(name + ": dropped a negative value")
+              ? drop("negative")
               : int && v % 1
                 ? (warnOnce(name + ": INT value truncated"), Math.trunc(v))
                 : v;
@@ -338,26 +345,20 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
     /** The streams of this meter's observables in `list` (others are reported and ignored). */
     const own = (list: unknown): Observable[] => (Array.isArray(list) ? list : []).filter((o) => streams.includes(observables.get(o)!) || (o != NOOP_OBSERVABLE && void warnOnce("batch callback: observable of another meter ignored")));
     const same = (a: Observable[], b: Observable[]) => a.length == b.length && a.every((o) => b.includes(o));
-    const make = (type: string) => (n: string, o?: MetricOptions) => create(type, n, o) as never;
-    return {
-      createCounter: make("counter"),
-      createUpDownCounter: make("updowncounter"),
-      createHistogram: make("histogram"),
-      createGauge: make("gauge"),
-      createObservableCounter: make("observablecounter"),
-      createObservableUpDownCounter: make("observableupdowncounter"),
-      createObservableGauge: make("observablegauge"),
-      addBatchObservableCallback(callback, list) {
+    const meter = {
+      addBatchObservableCallback(callback: BatchObservableCallback, list: unknown) {
         if (typeof callback != "function") return warnOnce("batch callback not a function");
         const o = own(list);
         if (!batch.some(([c, l]) => c == callback && same(l, o))) batch.push([callback, o]);
       },
-      removeBatchObservableCallback(callback, list) {
+      removeBatchObservableCallback(callback: BatchObservableCallback, list: unknown) {
         const o = own(list);
         const i = batch.findIndex(([c, l]) => c == callback && same(l, o));
         if (i >= 0) batch.splice(i, 1);
       },
-    };
+    } as Record<string, Function>;
+    for (const kind in KINDS) meter["create" + kind] = (n: string, o?: MetricOptions) => create(kind, n, o);
+    return meter as unknown as Meter;
   }
 
   async function collect(timeout: number): Promise<ResourceMetrics> {
