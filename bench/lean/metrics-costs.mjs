@@ -56,10 +56,7 @@ const VARIANTS = {
   "measurement validation (non-number, NaN/±Infinity, negative on counters/histograms, INT truncation)": {
     "metrics.ts": [
       ["          const v = valid(value);\n          if (v === undefined) return;\n", "          const v = value as number;\n"],
-      [
-        '      const valid = (v: unknown): number | undefined =>\n        typeof v != "number"\n          ? void warnOnce(name + ": dropped a value that is not a number")\n          : v - v != 0 && !gauge\n            ? void warnOnce(name + ": dropped a non-finite value")\n            : bits & 1 && v < 0\n              ? void warnOnce(name + ": dropped a negative value")\n              : int && v % 1\n                ? (warnOnce(name + ": INT value truncated"), Math.trunc(v))\n                : v;\n',
-        "",
-      ],
+      ["      /** Reports (once per instrument and cause) a value dropped. */\n", "                : v;\n", ""],
     ],
   },
   "duplicate registration (same instrument back; conflicts reported)": {
@@ -100,18 +97,26 @@ const VARIANTS = {
       ["            } else if (observed && delta) {\n", "            }\n", "            }\n"],
       ["if (delta && !observed)", "if (delta)"],
       ["      if (observable) {\n", "      } else {\n", "      {\n"],
-      ["    /** The streams of this meter's observables", "const make = ", "const make = "],
-      ["      createObservableCounter: make(\"observablecounter\"),\n", "      },\n    };\n  }\n", "      createObservableCounter: () => NOOP_OBSERVABLE,\n      createObservableUpDownCounter: () => NOOP_OBSERVABLE,\n      createObservableGauge: () => NOOP_OBSERVABLE,\n      addBatchObservableCallback: noop,\n      removeBatchObservableCallback: noop,\n    };\n  }\n"],
+      ["    /** The streams of this meter's observables", "    } as Record<string, Function>;\n", "    const meter = { addBatchObservableCallback: noop, removeBatchObservableCallback: noop } as Record<string, Function>;\n"],
+      ["(n: string, o?: MetricOptions) => create(kind, n, o);", "KINDS[kind]! & 8 ? () => NOOP_OBSERVABLE : (n: string, o?: MetricOptions) => create(kind, n, o);"],
       ["  /** Observable instrument → its stream (batch callbacks name instruments). */\n  const observables = new Map<unknown, Stream>();\n", ""],
     ],
     "metrics-sdk.ts": [["provider.collect(timeout)", "provider.collect()"]],
     "metrics-api.ts": [
       ["  const observable = (kind: string) =>", "    return proxy;\n  };\n", ""],
       ["  const moveBatch = ", "  };\n", ""],
-      ["    createObservableCounter: observable(\"createObservableCounter\"),\n", "    },\n  };\n}\n", "    createObservableCounter: () => NOOP_OBSERVABLE,\n    createObservableUpDownCounter: () => NOOP_OBSERVABLE,\n    createObservableGauge: () => NOOP_OBSERVABLE,\n    addBatchObservableCallback: noop,\n    removeBatchObservableCallback: noop,\n  };\n}\n"],
+      ["  const proxy = {\n", "  } as Record<string, Function>;\n", "  const proxy = { addBatchObservableCallback: noop, removeBatchObservableCallback: noop } as Record<string, Function>;\n"],
+      ["(KINDS[kind]! & 8 ? observable : sync)(kind)", "KINDS[kind]! & 8 ? () => NOOP_OBSERVABLE : sync(kind)"],
+      ["  const same = (a: Observable[], b: Observable[]) => a.length == b.length && a.every((o) => b.includes(o));\n", ""],
       ["  const batch: [BatchObservableCallback", "\n", ""],
       ["  let batchMeter: Meter | undefined;\n", ""],
       ["/** A proxy observable → its real instrument", "const real = (o: Observable): Observable => realOf.get(o)?.() ?? o;\n", ""],
+      ["  for (const set of moves) for (const move of set) move();\n", ""],
+    ],
+  },
+  "metrics API proxies (getMeter before init records after it; includes the observable proxies)": {
+    "metrics-api.ts": [
+      ["function proxyMeter(", "  return proxy as unknown as Meter;\n}\n", "const proxyMeter = (name: string, version?: string, options?: { schemaUrl?: string }): Meter => (registered ?? noopProvider).getMeter(name, version, options);\n"],
       ["  for (const set of moves) for (const move of set) move();\n", ""],
     ],
   },
