@@ -58,6 +58,8 @@ function pair(temporality: TemporalityPreference, cardinalityLimit?: number): Pa
 async function same(p: Pair, what: string): Promise<string> {
   const { resourceMetrics } = await p.reader.collect();
   const oracle = productEncode([resourceMetrics]);
+  // The encoder alone, on the product's own collection: the same text.
+  assert.is(encodeMetrics([resourceMetrics]), oracle, `${what}: otlp-metrics.ts on the product's data`);
   const lean = encodeMetrics([await p.lean.collect(1000)]);
   if (lean !== oracle) {
     let i = 0;
