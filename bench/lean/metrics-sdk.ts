@@ -52,11 +52,11 @@ export function metricsSdk(): SdkPart {
         return (typeof v == "string" && v.trim().toLowerCase()) || undefined;
       };
       const exporters = (read("METRICS_EXPORTER") ?? "otlp").split(",").map((s) => s.trim());
-      for (const e of exporters) if (!/^(otlp|none)$/.test(e)) warnOnce("OTEL_METRICS_EXPORTER: " + e.slice(0, 32) + " is not exported here");
+      for (const e of exporters) if (!/^(otlp|none)$/.test(e)) warnOnce("OTEL_METRICS_EXPORTER: " + e.slice(0, 32) + " not exported");
       if (!exporters.includes("otlp")) return;
       let temporality = (read("EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") ?? "delta") as TemporalityPreference;
       if (!/^(cumulative|delta|lowmemory)$/.test(temporality)) {
-        warnOnce("ignored OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: expected cumulative, delta or lowmemory");
+        warnOnce("ignored OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: not cumulative, delta or lowmemory");
         temporality = "cumulative";
       }
       const timeout = +read("METRIC_EXPORT_TIMEOUT")! > 0 ? +read("METRIC_EXPORT_TIMEOUT")! : 3e4;

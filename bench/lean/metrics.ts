@@ -141,7 +141,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
 
   function getMeter(name: string, version?: string, options?: { schemaUrl?: string }): Meter {
     if (typeof name != "string" || !name) {
-      warnOnce("invalid meter name: using an empty name");
+      warnOnce("invalid meter name: \"\" used");
       name = "";
     }
     let url: unknown;
@@ -166,7 +166,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
       const type = kind.toLowerCase();
       const observable = bits & 8;
       if (typeof name != "string" || !/^[a-z][\w./-]{0,254}$/i.test(name)) {
-        warnOnce("invalid instrument name: it records nothing");
+        warnOnce("invalid instrument name: a no-op");
         return observable ? NOOP_OBSERVABLE : NOOP;
       }
       let unit: unknown = "";
@@ -185,7 +185,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
         description = advice = undefined;
       }
       if (typeof unit != "string" || !/^[\0-\x7f]{0,63}$/.test(unit)) {
-        warnOnce(name + ": unit not 63 ASCII characters; using none");
+        warnOnce(name + ": invalid unit ignored");
         unit = "";
       }
       const descriptor = { name, description: typeof description == "string" ? description : "", unit, type, valueType: int ? 0 : 1 } as MetricData["descriptor"];
@@ -193,14 +193,14 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
       const id = JSON.stringify([lower, type, unit, int, descriptor.description]);
       const found = registered.get(id);
       if (found) return found;
-      if (names.has(lower)) warnOnce("duplicate instrument " + name + ": both streams are reported");
+      if (names.has(lower)) warnOnce(name + ": conflicting duplicate; both kept");
       names.add(lower);
 
       let boundaries = BOUNDARIES;
       if (advice !== undefined) {
         // Spec: boundaries are a strictly increasing list of numbers.
         if (Array.isArray(advice) && advice.every((b, i) => typeof b == "number" && b == b && !(i && !(b > advice[i - 1])))) boundaries = advice.slice();
-        else warnOnce(name + ": invalid advice.explicitBucketBoundaries ignored");
+        else warnOnce(name + ": invalid bucket advice ignored");
       }
       const histogram = bits & 4;
       const gauge = bits & 2;
@@ -302,7 +302,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
         try {
           stream.r(value, attributes);
         } catch {
-          warnOnce(name + ": measurement dropped");
+          warnOnce(name + ": unreadable measurement dropped");
         }
       };
       let instrument: Sync | Observable;
@@ -310,7 +310,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
         const callbacks = stream.c!;
         instrument = {
           addCallback(cb) {
-            if (typeof cb != "function") return warnOnce(name + ": callback not a function");
+            if (typeof cb != "function") return warnOnce(name + ": non-function callback ignored");
             if (!callbacks.includes(cb)) callbacks.push(cb);
           },
           removeCallback(cb) {
@@ -343,11 +343,11 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
     }
 
     /** The streams of this meter's observables in `list` (others are reported and ignored). */
-    const own = (list: unknown): Observable[] => (Array.isArray(list) ? list : []).filter((o) => streams.includes(observables.get(o)!) || (o != NOOP_OBSERVABLE && void warnOnce("batch callback: observable of another meter ignored")));
+    const own = (list: unknown): Observable[] => (Array.isArray(list) ? list : []).filter((o) => streams.includes(observables.get(o)!) || (o != NOOP_OBSERVABLE && void warnOnce("batch: foreign observable ignored")));
     const same = (a: Observable[], b: Observable[]) => a.length == b.length && a.every((o) => b.includes(o));
     const meter = {
       addBatchObservableCallback(callback: BatchObservableCallback, list: unknown) {
-        if (typeof callback != "function") return warnOnce("batch callback not a function");
+        if (typeof callback != "function") return warnOnce("batch: non-function callback ignored");
         const o = own(list);
         if (!batch.some(([c, l]) => c == callback && same(l, o))) batch.push([callback, o]);
       },
@@ -378,7 +378,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
       try {
         stream!.r(value, attributes);
       } catch {
-        warnOnce("observation dropped");
+        warnOnce("unreadable observation dropped");
       }
     };
     for (const { k: streams, b: batch } of meters.values()) {
@@ -391,7 +391,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
       for (const [cb, list] of batch.slice())
         run(cb, {
           observe: (o: Observable, v: unknown, a: unknown) =>
-            list.includes(o) ? observe(observables.get(o), v, a) : warnOnce("batch callback observed an unregistered observable"),
+            list.includes(o) ? observe(observables.get(o), v, a) : warnOnce("batch: unregistered observable ignored"),
         });
     }
     // A hanging callback cannot hang the flush: late observations are ignored (`k` closes them).
