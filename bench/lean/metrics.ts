@@ -104,15 +104,21 @@ export const within = (promise: Promise<unknown>, ms: number): Promise<unknown> 
 
 /**
  * The attribute set of `raw`: its entries sanitized (attributes.ts: invalid values dropped and
- * reported, null/undefined unset), in key order, and a canonical key (JSON of the sorted
- * entries; non-finite numbers kept apart from null and from each other).
+ * reported, null/undefined unset), in key order, and a canonical key: each entry as its
+ * length-prefixed key, type and length-prefixed value text (unambiguous without escaping, and
+ * "1", 1 and true apart; an array value as JSON, non-finite numbers kept apart from null).
  */
 function attributeSet(raw: unknown): AttributeSet {
   const [clean] = copy(raw);
   const sorted: Attributes = {};
-  const keys = Object.keys(clean).sort();
-  for (const k of keys) put(sorted, k, clean[k], 1 / 0, 1 / 0, 0);
-  return [sorted, JSON.stringify(keys.map((k) => [k, clean[k]]), (_, v) => (typeof v == "number" && v - v != 0 ? "\0" + v : v))];
+  let key = "";
+  for (const k of Object.keys(clean).sort()) {
+    const v = clean[k];
+    put(sorted, k, v, 1 / 0, 1 / 0, 0);
+    const text = typeof v == "object" ? JSON.stringify(v, (_, x) => (typeof x == "number" && x - x != 0 ? "\0" + x : x)) : v + "";
+    key += k.length + ":" + k + (typeof v)[0] + text.length + ":" + text;
+  }
+  return [sorted, key];
 }
 
 /**
