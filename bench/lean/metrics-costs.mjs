@@ -38,18 +38,15 @@ const VARIANTS = {
       ["      let last = now();\n      const start = last;\n", "      const start = now();\n"],
     ],
     "metrics-sdk.ts": [
-      [
-        '      let temporality = (read("EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") ?? "delta") as TemporalityPreference;\n      if (!/^(cumulative|delta|lowmemory)$/.test(temporality)) {\n        warnOnce("ignored OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: expected cumulative, delta or lowmemory");\n        temporality = "cumulative";\n      }\n',
-        "",
-      ],
+      ["      let temporality = (read(", "        temporality = \"cumulative\";\n      }\n", ""],
       ["createMeterProvider({ resource, temporality })", "createMeterProvider({ resource })"],
     ],
     "otlp-metrics.ts": [['aggregationTemporality: t && (t == "delta" ? 1 : 2)', "aggregationTemporality: t && 2"]],
   },
   "instrument name, unit and description validation": {
     "metrics.ts": [
-      ['      if (typeof name != "string" || !/^[a-z][\\w./-]{0,254}$/i.test(name)) {\n        warnOnce("invalid instrument name: it records nothing");\n        return observable ? NOOP_OBSERVABLE : NOOP;\n      }\n', ""],
-      ['      if (typeof unit != "string" || !/^[\\0-\\x7f]{0,63}$/.test(unit)) {\n        warnOnce(name + ": unit not 63 ASCII characters; using none");\n        unit = "";\n      }\n', ""],
+      ['      if (typeof name != "string" || !/^[a-z]', "        return observable ? NOOP_OBSERVABLE : NOOP;\n      }\n", ""],
+      ['      if (typeof unit != "string"', '        unit = "";\n      }\n', ""],
       ['description: typeof description == "string" ? description : ""', 'description: description ?? ""'],
     ],
   },
@@ -61,7 +58,7 @@ const VARIANTS = {
   },
   "duplicate registration (same instrument back; conflicts reported)": {
     "metrics.ts": [
-      ["      const found = registered.get(id);\n      if (found) return found;\n      if (names.has(lower)) warnOnce(\"duplicate instrument \" + name + \": both streams are reported\");\n      names.add(lower);\n", ""],
+      ["      const found = registered.get(id);\n", "      names.add(lower);\n", ""],
       ["      const id = JSON.stringify([lower, type, unit, int, descriptor.description]);\n", ""],
       ["      const lower = name.toLowerCase();\n", ""],
       ["      registered.set(id, instrument);\n", ""],
@@ -69,19 +66,14 @@ const VARIANTS = {
     ],
   },
   "canonical attribute sets (sanitized values, keys sorted)": {
-    "metrics.ts": [
-      [
-        "  const [clean] = copy(raw);\n  const sorted: Attributes = {};\n  const keys = Object.keys(clean).sort();\n  for (const k of keys) put(sorted, k, clean[k], 1 / 0, 1 / 0, 0);\n  return [sorted, JSON.stringify(keys.map((k) => [k, clean[k]]), (_, v) => (typeof v == \"number\" && v - v != 0 ? \"\\0\" + v : v))];\n",
-        "  return [raw as Attributes, JSON.stringify(raw)];\n",
-      ],
-    ],
+    "metrics.ts": [["  const [clean] = copy(raw);\n", "  return [sorted, key];\n", "  return [raw as Attributes, JSON.stringify(raw)];\n"]],
   },
   "recording never throws (guards around record, bind, observe)": {
     "metrics.ts": [
-      ["        try {\n          stream.r(value, attributes);\n        } catch {\n          warnOnce(name + \": measurement dropped\");\n        }\n", "        stream.r(value, attributes);\n"],
-      ["      try {\n        stream!.r(value, attributes);\n      } catch {\n        warnOnce(\"observation dropped\");\n      }\n", "      stream!.r(value, attributes);\n"],
+      ["        try {\n          stream.r(value, attributes);\n", "        }\n", "        stream.r(value, attributes);\n"],
+      ["      try {\n        stream!.r(value, attributes);\n", "      }\n", "      stream!.r(value, attributes);\n"],
       [
-        "            try {\n              copied = attributes && typeof attributes == \"object\" ? { ...attributes } : undefined;\n              // The series exists from now (its start time, its place in the output and under the limit), as the product's.\n              cellOf(cells, attributeSet(copied), now());\n            } catch {\n              warnOnce(name + \": unreadable attributes\");\n            }\n",
+        "            try {\n", "            }\n",
         "            copied = attributes && typeof attributes == \"object\" ? { ...attributes } : undefined;\n            cellOf(cells, attributeSet(copied), now());\n",
       ],
     ],
@@ -118,6 +110,32 @@ const VARIANTS = {
     "metrics-api.ts": [
       ["function proxyMeter(", "  return proxy as unknown as Meter;\n}\n", "const proxyMeter = (name: string, version?: string, options?: { schemaUrl?: string }): Meter => (registered ?? noopProvider).getMeter(name, version, options);\n"],
       ["  for (const set of moves) for (const move of set) move();\n", ""],
+    ],
+  },
+  "histogram (explicit buckets, default boundaries, advice; its OTLP point)": {
+    "metrics.ts": [
+      ["const BOUNDARIES = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1e3, 2500, 5e3, 7500, 1e4];\n", ""],
+      ["      let boundaries = BOUNDARIES;\n", " ignored\");\n      }\n", ""],
+      ["      const histogram = bits & 4;\n", ""],
+      ['histogram ? "histogram" : gauge', "gauge"],
+      ["histogram ? [0, 0, 1 / 0, -1 / 0, ...boundaries.map(() => 0), 0] : undefined", "undefined"],
+      ["        const h = cell[3];\n", "        } else cell[2] = gauge ? v : cell[2] + v;\n", "        cell[4]++;\n        cell[2] = gauge ? v : cell[2] + v;\n"],
+      ["            if (h) {\n", "            } else if (observed && delta) {", "            if (observed && delta) {"],
+      ["isMonotonic: gauge || histogram ? undefined", "isMonotonic: gauge ? undefined"],
+    ],
+    "otlp-metrics.ts": [
+      ["  const h = v as HistogramValue;\n", ""],
+      ["  return {\n    ...head,\n    count", "    max: h.max,\n  };\n", "  return head;\n"],
+    ],
+  },
+  "gauge and observable gauge (last value; NaN kept; no temporality)": {
+    "metrics.ts": [
+      ["      const gauge = bits & 2;\n", ""],
+      ['gauge ? "gauge" : "sum"', '"sum"'],
+      ["v - v != 0 && !gauge", "v - v != 0"],
+      ["cell[2] = gauge ? v : cell[2] + v", "cell[2] += v"],
+      ["temporality: gauge ? undefined : delta", "temporality: delta"],
+      ["isMonotonic: gauge || histogram ? undefined", "isMonotonic: histogram ? undefined"],
     ],
   },
   "bind() (SDK and API)": {

@@ -32,7 +32,8 @@
  * Left out (each one import away in the product): views, more than one reader, exemplars (the
  * product's default `trace_based` filter keeps one only for a measurement made inside a sampled
  * span; the measured program records outside its span), the exponential histogram and summary
- * aggregations, self-observability, and the product's attribute-lookup caches (speed, not output).
+ * aggregations, self-observability, and the product's attribute-lookup caches (speed, not output:
+ * an add + record with two attributes takes ~1.5 µs here, 0.13–0.25 µs in the product).
  * Differences: an empty attribute key is dropped (spec: keys are non-empty), where the product
  * keeps it; diagnostic text.
  */
