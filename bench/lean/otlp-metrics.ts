@@ -14,7 +14,9 @@
  *
  * The input is trusted: it comes from metrics.ts, whose attributes, descriptors and values are
  * already validated (the product's encoder also guards data from any user reader or producer,
- * which the Workers program does not have). No exemplars (metrics.ts keeps none).
+ * which the Workers program does not have). No exemplars (metrics.ts keeps none). Each collection
+ * is its own `ResourceMetrics` entry (the product merges collections of one resource; the lean
+ * path exports one collection per request).
  */
 import type { DataPoint, HistogramValue, MetricData, ResourceMetrics } from "../../src/metrics/types.ts";
 import { toEpochNanos } from "./time.ts";
