@@ -74,7 +74,7 @@ async function readBounded(response: Response): Promise<string> {
 export interface ExportResult {
   /** 0 SUCCESS, 1 FAILED. */
   code: 0 | 1;
-  /** Spans the collector accepted the request but rejected (OTLP `partialSuccess`). */
+  /** Spans or data points the collector accepted the request but rejected (OTLP `partialSuccess`). */
   rejected?: number;
   /** `error.type` of the failure: an HTTP status, `network`, `timeout`, `_OTHER` (a redirect seen as opaque). */
   errorType?: string;
@@ -89,8 +89,10 @@ export type Post = (body: string) => Promise<ExportResult>;
 const failed = (why: string, errorType: string, status?: number): ExportResult => (warnOnce("OTLP export failed: " + why), { code: 1, errorType, status });
 
 /**
- * The OTLP/HTTP transport to `target` (see the module doc): `target.fetch`, else the global
- * `fetch` looked up at send time.
+ * The OTLP/HTTP transport to `target`, shared by the signals (spans here and in otlp-exporter.ts,
+ * metrics in metrics-sdk.ts): `post(body)` sends one request body, retries included, within
+ * `target.timeout` (see the module doc), with `target.fetch`, else the global `fetch` looked up
+ * at send time. Never rejects.
  */
 export function createPost(target: OtlpTarget): Post {
   const headers = new Headers({ "content-type": "application/json" });
@@ -131,8 +133,9 @@ export function createPost(target: OtlpTarget): Post {
           let rejected: number | undefined;
           try {
             const partial = JSON.parse(text).partialSuccess;
-            if (+partial.rejectedSpans > 0) rejected = +partial.rejectedSpans;
-            if (rejected || partial.errorMessage) warnOnce("OTLP: the collector rejected some spans (partialSuccess)");
+            const n = +(partial.rejectedSpans || partial.rejectedDataPoints);
+            if (n > 0) rejected = n;
+            if (rejected || partial.errorMessage) warnOnce("OTLP: the collector rejected some data (partialSuccess)");
           } catch {}
           return { code: 0, status, rejected };
         }

@@ -15,15 +15,22 @@
  * - no timer between requests: spans leave on the per-invocation flush, which goes through the
  *   isolate's shared drain (export.ts) so each invocation's `waitUntil` holds the exports it may
  *   carry, and starts after a timer turn so the response goes first;
- * - `sdk.shutdown()` flushes; spans started afterwards are non-recording, ended ones dropped.
+ * - `sdk.shutdown()` flushes; spans started afterwards are non-recording, ended ones dropped;
+ * - `parts` (the product's `SdkPart`s, reduced to `start`): unless the SDK is disabled, each
+ *   part's `start({ options, env, resource })` is called once, with the tracer's resource and the
+ *   env the `OTEL_*` settings were read from, and what it returns (`{ flush() }` or undefined) is
+ *   kept: `sdk.flush()` (so `flushInWaitUntil(ctx)`) is one promise covering the span sink's
+ *   drain and every part's `flush()`. metrics-sdk.ts's `metricsSdk()` is such a part.
  *
  * Left out (the product's `Sdk`): `stats()` (self-observability; the sink counts `dropped`
- * only), the meter and logger providers, `parts`, and every option this job does not read.
+ * only), the parts' `kind`, `prepare`, `register` and `shutdown` (a shut-down SDK's parts are
+ * flushed, not stopped), the logger provider, and every option this job does not read.
  */
 import type { Resource, TracerConfig } from "./contract.ts";
 import { configure, type LeanOptions } from "./config.ts";
 import { warnOnce } from "./diag.ts";
 import { createSpanSink } from "./export.ts";
+import type { SdkPart } from "./metrics-sdk.ts";
 import { trace } from "./trace-api.ts";
 import { createTracerProvider, type TracerProvider } from "./tracer.ts";
 
@@ -38,6 +45,11 @@ export interface Sdk {
   flush(): Promise<void>;
   /** Flushes; later spans are non-recording, and the next `init()` starts a new SDK. Never rejects. */
   shutdown(): Promise<void>;
+}
+
+/** `init()`'s options: config.ts's, and the parts to start besides traces. */
+export interface InitOptions extends LeanOptions {
+  parts?: SdkPart[];
 }
 
 /** The part of the Workers `ExecutionContext` that {@link flushInWaitUntil} uses. */
@@ -64,18 +76,20 @@ const optionsKey = (options: unknown): string => {
  * init({ env, serviceName: "edge-api" });
  * ```
  */
-export function init(options: LeanOptions = {}): Sdk {
+export function init(options: InitOptions = {}): Sdk {
   if (running) {
     if (optionsKey(options) != first) warnOnce("init: SDK already running; options of this call ignored");
     return running;
   }
-  const c = configure(options, (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env);
+  const env = options.env ?? (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env;
+  const c = configure(options, env);
   first = optionsKey(options);
   const sink = c.disabled ? undefined : createSpanSink(c.target, c.batch);
   const config: TracerConfig = { resource: c.resource, limits: c.limits, sink };
   const tracerProvider = sink && createTracerProvider(config);
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
-  const flush = (): Promise<void> => sink?.flush() ?? Promise.resolve();
+  const started = c.disabled ? [] : (options.parts ?? []).map((part) => part.start({ options, env, resource: c.resource }));
+  const flush = (): Promise<void> => Promise.all([sink?.flush(), ...started.map((part) => part?.flush())]).then(() => {});
   const sdk: Sdk = {
     tracerProvider,
     resource: c.resource,

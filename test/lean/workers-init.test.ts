@@ -308,6 +308,44 @@ test("shutdown: flushes, drops later spans, and the next init starts a new SDK (
   P.init({ env: envOf(P), serviceName: "next" });
 });
 
+test("parts: each started once with the options, the env and the tracer's resource (not when disabled); flushInWaitUntil's one promise covers the spans and every part's flush", async () => {
+  await L.init({}).shutdown();
+  const calls: Array<{ options: unknown; env: unknown; resource: unknown }> = [];
+  let release!: () => void;
+  let flushes = 0;
+  const slow = { start: (c: never) => (calls.push(c), { flush: () => (++flushes > 1 ? Promise.resolve() : new Promise<void>((r) => (release = r))) }) };
+  const none = { start: (c: never) => void calls.push(c) };
+  const env = envOf(L);
+  const options = { env, serviceName: "parts", parts: [slow, none] };
+  const sdk = L.init(options);
+  assert.is(L.init({ env: envOf(L), serviceName: "parts", parts: [slow, none] }), sdk, "the same options: the same SDK, parts not started again");
+  assert.is(calls.length, 2);
+  for (const c of calls) {
+    assert.is(c.options, options);
+    assert.is(c.env, env);
+    assert.is(c.resource, sdk.resource);
+  }
+  L.trace.getTracer("t").startSpan("with parts").end();
+  const handed: Promise<unknown>[] = [];
+  let settled = false;
+  const returned = L.flushInWaitUntil({ waitUntil: (p) => void handed.push(p) } as Ctx);
+  void returned.then(() => (settled = true));
+  assert.is(handed.length, 1, "one promise for every signal");
+  assert.is(handed[0], returned);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.is(received.lean!.splice(0).length, 1, "the spans went");
+  assert.is(flushes, 1);
+  assert.is(settled, false, "still waiting for the part's flush");
+  release();
+  await returned;
+  await sdk.shutdown();
+  assert.is(flushes, 2, "shutdown flushes the parts too");
+  calls.length = 0;
+  const off = L.init({ env: envOf(L, { OTEL_SDK_DISABLED: "true" }), parts: [slow] });
+  assert.is(calls.length, 0, "a disabled SDK starts no part");
+  await off.shutdown();
+});
+
 test("a malformed option throws, naming it (before anything starts), as the product's", async () => {
   await L.init({}).shutdown();
   await P.init({}).shutdown();
