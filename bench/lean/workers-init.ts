@@ -87,8 +87,9 @@ export function init(options: InitOptions = {}): Sdk {
   const sink = c.disabled ? undefined : createSpanSink(c.target, c.batch);
   const config: TracerConfig = { resource: c.resource, limits: c.limits, sink };
   const tracerProvider = sink && createTracerProvider(config);
-  if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
+  // A part that throws (a configuration error) leaves the tracer provider unregistered, as the product's.
   const started = c.disabled ? [] : (options.parts ?? []).map((part) => part.start({ options, env, resource: c.resource }));
+  if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
   const flush = (): Promise<void> => Promise.all([sink?.flush(), ...started.map((part) => part?.flush())]).then(() => {});
   const sdk: Sdk = {
     tracerProvider,

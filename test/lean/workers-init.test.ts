@@ -308,7 +308,7 @@ test("shutdown: flushes, drops later spans, and the next init starts a new SDK (
   P.init({ env: envOf(P), serviceName: "next" });
 });
 
-test("parts: each started once with the options, the env and the tracer's resource (not when disabled); flushInWaitUntil's one promise covers the spans and every part's flush", async () => {
+test("parts: each started once with the options, the env and the tracer's resource (not when disabled; one that throws leaves no provider registered); flushInWaitUntil's one promise covers the spans and every part's flush", async () => {
   await L.init({}).shutdown();
   const calls: Array<{ options: unknown; env: unknown; resource: unknown }> = [];
   let release!: () => void;
@@ -340,6 +340,9 @@ test("parts: each started once with the options, the env and the tracer's resour
   await returned;
   await sdk.shutdown();
   assert.is(flushes, 2, "shutdown flushes the parts too");
+  const bad = { start() { throw new TypeError("Cannot init: a part's option"); } };
+  assert.throws(() => L.init({ env: envOf(L), parts: [bad] }), TypeError);
+  assert.is(L.trace.getTracer("t").startSpan("after a part threw").isRecording(), false, "a part that throws leaves no provider registered");
   calls.length = 0;
   const off = L.init({ env: envOf(L, { OTEL_SDK_DISABLED: "true" }), parts: [slow] });
   assert.is(calls.length, 0, "a disabled SDK starts no part");
