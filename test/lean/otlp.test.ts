@@ -37,8 +37,9 @@ const S = "b7ad6b7169203331";
 
 /** Byte-identical to the product's body, and the same text. */
 function same(spans: ReadableSpan[], what = ""): string {
-  const lean = encodeSpans(spans);
-  const bytes = new TextEncoder().encode(lean);
+  const bytes = encodeSpans(spans);
+  assert.instance(bytes, Uint8Array);
+  const lean = new TextDecoder().decode(bytes);
   const oracle = encodeTracesBytes(spans);
   if (bytes.length !== oracle.length || bytes.some((b, i) => b !== oracle[i])) {
     const o = encodeTraces(spans);
