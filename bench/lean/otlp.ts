@@ -55,7 +55,6 @@ const values = (name: string, list: string): string => '{"' + name + '":{' + (li
  * AnyValue. `path` holds the objects above it, for cycles and depth.
  */
 function anyValue(v: unknown, path: object[]): string {
-  const depth = path.length;
   switch (typeof v) {
     case "string":
       return '{"stringValue":' + quote(v) + "}";
@@ -69,29 +68,33 @@ function anyValue(v: unknown, path: object[]): string {
         ? '{"intValue":"' + (Number.isSafeInteger(v) ? v : BigInt(v)) + '"}'
         : '{"doubleValue":' + (v - v == 0 ? v : '"' + v + '"') + "}";
     case "object":
-      if (!v) return "{}";
-      // A proxy whose traps throw, an invalid Date (RangeError): the value is dropped, as the product drops it.
-      try {
-        if (v instanceof Uint8Array) {
-          let s = "";
-          for (const b of v) s += String.fromCharCode(b);
-          return '{"bytesValue":"' + btoa(s) + '"}';
-        }
-        if (v instanceof Date) return '{"stringValue":"' + v.toISOString() + '"}';
-        if (depth > 31 || path.includes(v)) return drop("a cyclic or too deep value");
-        path.push(v);
-        if (!Array.isArray(v)) return values("kvlistValue", keyValues(v, path));
-        let s = "";
-        // Positions are kept: an element that cannot be read or encoded is the empty AnyValue.
-        for (let i = 0, n = v.length; i < n; i++) s += (i ? "," : "") + (anyValue(read(v, i), path) || "{}");
-        return values("arrayValue", s);
-      } catch {
-        return unreadable();
-      } finally {
-        path.length = depth;
-      }
+      return v ? objectValue(v, path) : "{}";
   }
   return "";
+}
+
+/** An object value (bytes, Date, array, kvlist); "" when it cannot be read (a proxy whose traps throw, an invalid Date: RangeError), as the product drops it. */
+function objectValue(v: object, path: object[]): string {
+  const depth = path.length;
+  try {
+    if (v instanceof Uint8Array) {
+      let s = "";
+      for (const b of v) s += String.fromCharCode(b);
+      return '{"bytesValue":"' + btoa(s) + '"}';
+    }
+    if (v instanceof Date) return '{"stringValue":"' + v.toISOString() + '"}';
+    if (depth > 31 || path.includes(v)) return drop("a cyclic or too deep value");
+    path.push(v);
+    if (!Array.isArray(v)) return values("kvlistValue", keyValues(v, path));
+    let s = "";
+    // Positions are kept: an element that cannot be read or encoded is the empty AnyValue.
+    for (let i = 0, n = v.length; i < n; i++) s += (i ? "," : "") + (anyValue(read(v, i), path) || "{}");
+    return values("arrayValue", s);
+  } catch {
+    return unreadable();
+  } finally {
+    path.length = depth;
+  }
 }
 
 /** `o[k]`, or undefined (reported) when a getter or proxy trap throws. */
@@ -114,7 +117,16 @@ function keyValues(map: object, path: object[]): string {
   let s = "";
   // for-in + own check: the keys and order of Object.keys, as the product reads them.
   for (const key in map) {
-    const value = Object.hasOwn(map, key) && anyValue(read(map, key), path);
+    if (!Object.hasOwn(map, key)) continue;
+    // Read here, not in a helper: V8 loads `map[key]` inside for-in from the enum cache (3x faster).
+    let v: unknown;
+    try {
+      v = (map as Record<string, unknown>)[key];
+    } catch {
+      unreadable();
+      continue;
+    }
+    const value = anyValue(v, path);
     if (value) {
       let prefix = prefixes.get(key);
       if (!prefix) {
@@ -294,7 +306,8 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
       const beforeScope = open('{"scope":' + scope(sc) + ',"spans":[');
       const write = (s: ReadableSpan): string => {
         const x = span(s);
-        return x && (put(pending + x), (pending = ","), x);
+        // "1", not the span: the list `join` makes must not keep every span's text alive.
+        return x && (put(pending + x), (pending = ","), "1");
       };
       join(items, write) ? (pending = "]" + schemaUrl(sc) + "}") : (pending = beforeScope);
     }
