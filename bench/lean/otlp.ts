@@ -88,21 +88,20 @@ function objectValue(v: object, path: object[]): string {
     if (!Array.isArray(v)) return values("kvlistValue", keyValues(v, path));
     let s = "";
     // Positions are kept: an element that cannot be read or encoded is the empty AnyValue.
-    for (let i = 0, n = v.length; i < n; i++) s += (i ? "," : "") + (anyValue(read(v, i), path) || "{}");
+    for (let i = 0, n = v.length; i < n; i++) {
+      let e: unknown;
+      try {
+        e = v[i];
+      } catch {
+        unreadable();
+      }
+      s += (i ? "," : "") + (anyValue(e, path) || "{}");
+    }
     return values("arrayValue", s);
   } catch {
     return unreadable();
   } finally {
     path.length = depth;
-  }
-}
-
-/** `o[k]`, or undefined (reported) when a getter or proxy trap throws. */
-function read(o: object, k: PropertyKey): unknown {
-  try {
-    return (o as Record<PropertyKey, unknown>)[k];
-  } catch {
-    unreadable();
   }
 }
 
@@ -182,17 +181,20 @@ function list<T>(name: string, Name: string, items: ArrayLike<T> | null | undefi
   return (s && ',"' + name + 's":[' + s + "]") + count("dropped" + Name + "sCount", left + (typeof dropped == "number" ? dropped : 0));
 }
 
-/** The start of a span or link (`{"traceId"`, `spanId`, `traceState`); "" (and reported) when an id is invalid. */
-function ids(c: ReturnType<ReadableSpan["spanContext"]> | null | undefined): string {
-  if (!c || typeof c != "object" || !hex(c.traceId, 32) || !hex(c.spanId, 16)) return drop("a span or link with an invalid id");
-  let state: unknown;
+/** `f()`, or `fallback` when it throws (reported): for what is read once per group, or may be hostile. */
+function guard(f: () => string, fallback = ""): string {
   try {
-    state = c.traceState?.serialize();
+    return f();
   } catch {
-    unreadable();
+    return unreadable(), fallback;
   }
-  return '{"traceId":"' + c.traceId + '","spanId":"' + c.spanId + '"' + field("traceState", state);
 }
+
+/** The start of a span or link (`{"traceId"`, `spanId`, `traceState`); "" (and reported) when an id is invalid. */
+const ids = (c: ReturnType<ReadableSpan["spanContext"]> | null | undefined): string =>
+  c && typeof c == "object" && hex(c.traceId, 32) && hex(c.spanId, 16)
+    ? '{"traceId":"' + c.traceId + '","spanId":"' + c.spanId + '"' + guard(() => field("traceState", c.traceState?.serialize()))
+    : drop("a span or link with an invalid id");
 
 /**
  * `,"flags":n`, trace.proto `SpanFlags`: bits 0–7 the W3C trace flags; 0x100 (HAS_IS_REMOTE)
@@ -212,35 +214,35 @@ function link(l: ReadableSpan["links"][number]): string {
 function span(s: ReadableSpan): string {
   const c = s.spanContext();
   const head = ids(c);
-  if (!head) return "";
-  const parent = s.parentSpanContext;
+  const parent = head && s.parentSpanContext;
   const kind = s.kind;
   const status = s.status;
   const code = status?.code;
   // Status codes are ours (UNSET 0, OK 1, ERROR 2); the status is omitted when UNSET without a message.
   const st = (code === 1 || code === 2 ? ',"code":' + code : "") + field("message", status?.message);
   return (
+    head &&
     head +
-    (hex(parent?.spanId, 16) ? ',"parentSpanId":"' + parent.spanId + '"' : "") +
-    flags(c.traceFlags, parent?.isRemote) +
-    ',"name":' +
-    quote(str(s.name)) +
-    (KINDS.includes(kind) ? ',"kind":' + (kind + 1) : "") +
-    ',"startTimeUnixNano":"' +
-    toEpochNanos(s.startTime) +
-    '","endTimeUnixNano":"' +
-    toEpochNanos(s.endTime) +
-    '"' +
-    attributes(s) +
-    list("event", "Event", s.events, event, s.droppedEventsCount) +
-    list("link", "Link", s.links, link, s.droppedLinksCount) +
-    (st && ',"status":' + object(st)) +
-    "}"
+      (hex(parent?.spanId, 16) ? ',"parentSpanId":"' + parent.spanId + '"' : "") +
+      flags(c.traceFlags, parent?.isRemote) +
+      ',"name":' +
+      quote(str(s.name)) +
+      (KINDS.includes(kind) ? ',"kind":' + (kind + 1) : "") +
+      ',"startTimeUnixNano":"' +
+      toEpochNanos(s.startTime) +
+      '","endTimeUnixNano":"' +
+      toEpochNanos(s.endTime) +
+      '"' +
+      attributes(s) +
+      list("event", "Event", s.events, event, s.droppedEventsCount) +
+      list("link", "Link", s.links, link, s.droppedLinksCount) +
+      (st && ',"status":' + object(st)) +
+      "}"
   );
 }
 
 /** `,"schemaUrl":"…"` of a resource or scope, omitted when empty or unreadable. */
-const schemaUrl = (holder: object | undefined): string => field("schemaUrl", holder && read(holder, "schemaUrl"));
+const schemaUrl = (holder: unknown): string => guard(() => field("schemaUrl", (holder as { schemaUrl?: unknown } | undefined)?.schemaUrl));
 
 type Scope = ReadableSpan["instrumentationScope"];
 
@@ -256,8 +258,9 @@ let encoder: TextEncoder | undefined;
  */
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   // Scope groups by scope key, per resource; consecutive spans nearly always share their
-  // resource and scope objects, so those skip the lookups.
-  const groups = new Map<unknown, Map<string, [Scope, ReadableSpan[]]>>();
+  // resource and scope objects, so those skip the lookups. A key is "" or starts with "[", so
+  // it is never an integer-like or inherited property name and the record keeps insertion order.
+  const groups = new Map<unknown, Record<string, [Scope, ReadableSpan[]]>>();
   let lastResource: unknown;
   let lastScope: unknown;
   let group: ReadableSpan[] | undefined;
@@ -266,12 +269,10 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
       const r = s.resource;
       const sc = s.instrumentationScope;
       if (!group || r !== lastResource || sc !== lastScope) {
+        let scopes = groups.get(r);
+        scopes || groups.set(r, (scopes = {}));
         // JSON keeps the three parts apart whatever characters they hold.
-        const key = sc && typeof sc == "object" ? JSON.stringify([str(sc.name), str(sc.version), str(sc.schemaUrl)]) : "";
-        groups.has(r) || groups.set(r, new Map());
-        const scopes = groups.get(r)!;
-        scopes.has(key) || scopes.set(key, [sc, []]);
-        group = scopes.get(key)![1];
+        group = (scopes[sc && typeof sc == "object" ? JSON.stringify([str(sc.name), str(sc.version), str(sc.schemaUrl)]) : ""] ??= [sc, []])[1];
         lastResource = r;
         lastScope = sc;
       }
@@ -284,52 +285,37 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
   let at = 0;
   /** Copies `s` into `out` as UTF-8 (`encodeInto` writes whole characters only), growing it as needed. */
   const put = (s: string): void => {
-    for (let r; (r = (encoder ??= new TextEncoder()).encodeInto(s, out.subarray(at))), (at += r.written), r.read < s.length; ) {
-      s = s.slice(r.read);
+    for (let r; (r = (encoder ??= new TextEncoder()).encodeInto(s, out.subarray(at))), (at += r.written), (s = s.slice(r.read)); ) {
       const grown = new Uint8Array(out.length * 2);
       grown.set(out);
       out = grown;
     }
   };
-  // What is not written yet: a resource or scope group is written with its first span, so a
-  // group left without spans is only taken back from `pending`.
+  // What is not written yet: a resource or scope group goes out with its first span, so one
+  // left without spans is only taken back from `pending`. A group follows another (",") when
+  // a span was written since its parent started (`at` moved).
   let pending = '{"resourceSpans":[';
-  const open = (s: string): string => {
-    const before = pending;
-    pending += (pending.endsWith("[") ? "" : ",") + s;
-    return before;
-  };
   for (const [r, scopes] of groups) {
     const mark = at;
-    const before = open('{"resource":' + resource(r) + ',"scopeSpans":[');
-    for (const [sc, items] of scopes.values()) {
-      const beforeScope = open('{"scope":' + scope(sc) + ',"spans":[');
-      const write = (s: ReadableSpan): string => {
-        const x = span(s);
-        // "1", not the span: the list `join` makes must not keep every span's text alive.
-        return x && (put(pending + x), (pending = ","), "1");
-      };
-      join(items, write) ? (pending = "]" + schemaUrl(sc) + "}") : (pending = beforeScope);
+    const before = pending;
+    pending += (at ? "," : "") + '{"resource":' + guard(() => object(attributes(r)), "{}") + ',"scopeSpans":[';
+    for (const [sc, items] of Object.values(scopes)) {
+      const scopeMark = at;
+      const beforeScope = pending;
+      pending += (at > mark ? "," : "") + '{"scope":' + guard(() => '{"name":' + quote(str(sc?.name)) + field("version", sc?.version) + attributes(sc) + "}", '{"name":""}') + ',"spans":[';
+      for (const s of items) {
+        try {
+          const x = span(s);
+          if (x) put(pending + x), (pending = ",");
+        } catch {
+          unreadable();
+        }
+      }
+      pending = at > scopeMark ? "]" + schemaUrl(sc) + "}" : beforeScope;
     }
-    at > mark ? (pending += "]" + schemaUrl(r as object) + "}") : (pending = before);
+    pending = at > mark ? pending + "]" + schemaUrl(r) + "}" : before;
   }
   put(pending + "]}");
   hint = Math.min(at + (at >> 3), 1 << 20) | 4096;
   return out.subarray(0, at);
-}
-
-function scope(sc: Scope): string {
-  try {
-    return '{"name":' + quote(str(sc?.name)) + field("version", sc?.version) + attributes(sc) + "}";
-  } catch {
-    return unreadable(), '{"name":""}';
-  }
-}
-
-function resource(r: unknown): string {
-  try {
-    return object(attributes(r));
-  } catch {
-    return unreadable(), "{}";
-  }
 }
