@@ -102,7 +102,7 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
   } catch {}
 
   /** One request body to the collector, retries included, within `target.timeout`. Never rejects. */
-  async function post(body: Uint8Array): Promise<void> {
+  async function post(body: Uint8Array<ArrayBuffer>): Promise<void> {
     const deadline = Date.now() + target.timeout;
     for (let attempt = 0; ; attempt++) {
       const abort = new AbortController();

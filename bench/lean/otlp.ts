@@ -206,7 +206,7 @@ function link(l: ReadableSpan["links"][number]): string {
 function span(s: ReadableSpan): string {
   const c = s.spanContext();
   const head = ids(c);
-  const parent = head && s.parentSpanContext;
+  const parent = s.parentSpanContext;
   const kind = s.kind;
   const status = s.status;
   const code = status?.code;
@@ -248,7 +248,7 @@ let encoder: TextEncoder | undefined;
  * first appearance; groups left without spans are omitted. Never throws. With nothing to send
  * it is `{"resourceSpans":[]}` (20 bytes), which callers must not send.
  */
-export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array {
+export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer> {
   // Scope groups by scope key, per resource; consecutive spans nearly always share their
   // resource and scope objects, so those skip the lookups. A key is "" or starts with "[", so
   // it is never an integer-like or inherited property name and the record keeps insertion order.
