@@ -46,8 +46,8 @@ const str = (v: unknown): string => (typeof v == "string" ? v : "");
 const field = (name: string, v: unknown): string => (typeof v == "string" && v ? ',"' + name + '":' + quote(v) : "");
 /** `,"name":n` for an OTLP `uint32` dropped count: positive, floored, at most 2^32 - 1; else "". */
 const count = (name: string, n: unknown): string => (typeof n == "number" && n >= 1 ? ',"' + name + '":' + Math.min(Math.floor(n), 4294967295) : "");
-/** `id` is `len` lowercase hex digits, not all zero (W3C Trace Context §3.2.2.3/4). */
-const hex = (id: unknown, len: number): id is string => typeof id == "string" && id.length == len && /^(?!0+$)[\da-f]+$/.test(id);
+/** `id` is `len` lowercase hex digits, not all zero (W3C Trace Context §3.2.2.3/4); two tests measured faster than one with a look-ahead. */
+const hex = (id: unknown, len: number): id is string => typeof id == "string" && id.length == len && /^[\da-f]+$/.test(id) && /[^0]/.test(id);
 /** A message from its fields (each with its leading comma): `{}` when there are none. */
 const object = (fields: string): string => "{" + fields.slice(1) + "}";
 /** An array or kvlist value. */
@@ -255,17 +255,25 @@ let encoder: TextEncoder | undefined;
  */
 export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer> {
   // Scope groups by scope key, per resource. A key is "" or starts with "[", so it is never an
-  // integer-like or inherited property name and the record keeps insertion order. (Skipping the
-  // lookups when a span has the previous one's resource and scope objects measured no faster.)
+  // integer-like or inherited property name and the record keeps insertion order. Consecutive
+  // spans nearly always share their resource and scope objects: those skip the lookups.
   const groups = new Map<unknown, Record<string, [Scope, ReadableSpan[]]>>();
+  let lastResource: unknown;
+  let lastScope: unknown;
+  let group: ReadableSpan[] | undefined;
   for (const s of spans) {
     try {
       const r = s.resource;
       const sc = s.instrumentationScope;
-      let scopes = groups.get(r);
-      scopes || groups.set(r, (scopes = {}));
-      // JSON keeps the three parts apart whatever characters they hold.
-      (scopes[sc && typeof sc == "object" ? JSON.stringify([str(sc.name), str(sc.version), str(sc.schemaUrl)]) : ""] ??= [sc, []])[1].push(s);
+      if (!group || r !== lastResource || sc !== lastScope) {
+        let scopes = groups.get(r);
+        scopes || groups.set(r, (scopes = {}));
+        // JSON keeps the three parts apart whatever characters they hold.
+        group = (scopes[sc && typeof sc == "object" ? JSON.stringify([str(sc.name), str(sc.version), str(sc.schemaUrl)]) : ""] ??= [sc, []])[1];
+        lastResource = r;
+        lastScope = sc;
+      }
+      group.push(s);
     } catch {
       unreadable();
     }
