@@ -146,6 +146,9 @@ function keyValues(map: object, path: object[]): string {
     let prefix = prefixes.get(key);
     if (!prefix) {
       prefix = ',{"key":' + quote(key) + ',"value":{"stringValue":';
+      // Flattened once here (V8 flattens a string made of pieces in place when a character is
+      // read), instead of walking its pieces again in every span's text: 10-15 % of a body.
+      prefix.charCodeAt(0);
       if (prefixes.size < 1024 && key.length < 256) prefixes.set(key, prefix);
     }
     // The first comma is cut below; any other value cuts `{"stringValue":` (15 characters).
