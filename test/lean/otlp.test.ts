@@ -318,6 +318,21 @@ test("never throws: a span list whose items throw on every access", () => {
   assert.is(same([hostile, makeSpan({ name: "kept" }), null as never], "hostile items").includes('"kept"'), true);
 });
 
+test("re-entered from a getter mid-body (a nested encode has its own buffer): the same bytes", () => {
+  let nested = 0;
+  const attributes = {
+    before: "b",
+    get reenter(): string {
+      nested += encodeSpans([makeSpan({ name: "inner", attributes: { deep: "x".repeat(5000) } })]).length;
+      return "r";
+    },
+    after: 1,
+  };
+  const big = { big: "y".repeat(20000) };
+  same([makeSpan({ name: "first", attributes: big }), makeSpan({ name: "outer", attributes: attributes as never }), makeSpan({ name: "last", attributes: big })], "re-entered");
+  assert.ok(nested > 5000);
+});
+
 test("no quadratic cost: 512 spans with 64 attributes each encode in well under a second", () => {
   const attributes: Record<string, unknown> = {};
   for (let i = 0; i < 64; i++) attributes[`http.attribute.${i}`] = i % 2 ? `value ${i}` : i;
