@@ -329,5 +329,7 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuf
   }
   put(pending + "]}");
   hint = Math.min(at + (at >> 3), 1 << 20) | 4096;
-  return out.subarray(0, at);
+  // A copy when the buffer is far larger than the body (a small one after a large one), so the
+  // request in flight does not hold on to the unused part; as the product does.
+  return out.length > 2 * at + 65536 ? out.slice(0, at) : out.subarray(0, at);
 }
