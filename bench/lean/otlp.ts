@@ -153,8 +153,9 @@ function keyValues(map: object, path: object[]): string {
     }
     // The first comma is cut below; any other value cuts `{"stringValue":` (15 characters).
     let value: string;
-    if (typeof v == "string") s += prefix + quote(v) + "}}";
-    else if ((value = anyValue(v, path))) s += prefix.slice(0, -15) + value + "}";
+    // `s = s + a + b`, not `s += a + b`: a list growing at its end is what V8 flattens fastest.
+    if (typeof v == "string") s = s + prefix + quote(v) + "}}";
+    else if ((value = anyValue(v, path))) s = s + prefix.slice(0, -15) + value + "}";
   }
   return s.slice(1);
 }
@@ -188,7 +189,7 @@ function list<T>(name: string, Name: string, items: ArrayLike<T> | null | undefi
     } catch {
       unreadable();
     }
-    item ? (s += (s && ",") + item) : n++;
+    item ? (s = s + (s && ",") + item) : n++;
   }
   return (s && ',"' + name + 's":[' + s + "]") + count("dropped" + Name + "sCount", n);
 }
