@@ -78,7 +78,7 @@ export interface OtlpTarget {
  */
 export interface SinkMode {
   /** The request bodies for one batch (the browser keeps each one within the keepalive limit). */
-  encode?(spans: readonly ReadableSpan[]): string[];
+  encode?(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer>[];
   /** Start a drain at once: a flush at page hide must start its requests within the event. */
   now?: boolean;
 }

@@ -82,8 +82,12 @@ export interface ExportResult {
   status?: number;
 }
 
-/** Sends one OTLP/JSON body, retries included; resolves (never rejects) with the outcome. */
-export type Post = (body: string) => Promise<ExportResult>;
+/**
+ * Sends one OTLP/JSON body, retries included; resolves (never rejects) with the outcome. Spans
+ * come as otlp.ts's UTF-8 bytes (sent as they are: a BufferSource body is copied, so a retry
+ * resends the same bytes), metrics as text.
+ */
+export type Post = (body: string | Uint8Array<ArrayBuffer>) => Promise<ExportResult>;
 
 /** A failure, reported once per kind (never with a URL, header or collector text: they may hold secrets). */
 const failed = (why: string, errorType: string, status?: number): ExportResult => (warnOnce("OTLP export failed: " + why), { code: 1, errorType, status });

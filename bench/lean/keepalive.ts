@@ -21,20 +21,18 @@ const QUOTA = 65536;
 /** The largest body sent with keepalive (the product's threshold too). */
 const PIECE = 61440;
 
-const bytes = (text: string): number => new TextEncoder().encode(text).length;
-
-/** The OTLP/JSON bodies for `spans`, each at most 60 KiB unless one span alone is larger. */
-export const encodePieces = (spans: readonly ReadableSpan[]): string[] => {
+/** The OTLP/JSON bodies (UTF-8 bytes) for `spans`, each at most 60 KiB unless one span alone is larger. */
+export const encodePieces = (spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer>[] => {
   const body = encodeSpans(spans);
   const half = spans.length >> 1;
-  return half && bytes(body) > PIECE ? [...encodePieces(spans.slice(0, half)), ...encodePieces(spans.slice(half))] : [body];
+  return half && body.length > PIECE ? [...encodePieces(spans.slice(0, half)), ...encodePieces(spans.slice(half))] : [body];
 };
 
-/** A fetch for the OTLP exporter (string bodies) with keepalive while the budget allows it; see the module doc. */
+/** A fetch for the OTLP exporter (byte bodies, as export.ts sends spans) with keepalive while the budget allows it; see the module doc. */
 export function createKeepaliveFetch(): typeof fetch {
   let inFlight = 0;
   return async (input, init) => {
-    const n = bytes(init!.body as string);
+    const n = (init!.body as Uint8Array).length;
     // The exporter calls us with tracing suppressed; a retry after `await` runs in that context too,
     // so the traced fetch never records it (the stack store loses the context across `await`).
     const context = active();

@@ -63,9 +63,9 @@ export function createOtlpTraceExporter(options: OtlpExporterOptions = {}): Requ
   return {
     async export(spans): Promise<ExportResult> {
       if (stopped) return { code: 1, errorType: "already_shutdown" };
-      let body: string;
+      let body: Uint8Array<ArrayBuffer>;
       try {
-        body = spans.length ? encodeSpans(spans) : "";
+        body = encodeSpans(spans);
       } catch {
         return { code: 1, errorType: "encoding" };
       }

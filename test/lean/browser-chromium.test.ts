@@ -41,7 +41,7 @@ test("Chromium: the lean program's fetch spans arrive after navigation (page-hid
     const real = fetch;
     globalThis.fetch = (input, init) => {
       const url = typeof input == "string" ? input : input.url ?? String(input);
-      if (url.startsWith(${JSON.stringify(receiver.url)})) log.push({ keepalive: init?.keepalive === true, bytes: new TextEncoder().encode(init.body).length });
+      if (url.startsWith(${JSON.stringify(receiver.url)})) log.push({ keepalive: init?.keepalive === true, bytes: typeof init.body == "string" ? new TextEncoder().encode(init.body).length : init.body.byteLength });
       sessionStorage.setItem("otlp", JSON.stringify(log));
       return real(input, init);
     };
@@ -98,7 +98,7 @@ test("Chromium: a batch over 60 KiB leaves on page hide as several requests, at 
     const log = [];
     const real = fetch;
     globalThis.fetch = (input, init) => {
-      log.push({ keepalive: init?.keepalive === true, bytes: new TextEncoder().encode(init.body).length });
+      log.push({ keepalive: init?.keepalive === true, bytes: typeof init.body == "string" ? new TextEncoder().encode(init.body).length : init.body.byteLength });
       sessionStorage.setItem("otlp", JSON.stringify(log));
       return real(input, init);
     };
