@@ -38,18 +38,18 @@ const O = "OTEL_";
 const X = "EXPORTER_OTLP_";
 
 /** ", got <value>" for an error message, at most 64 characters of a string (as the product's describeValue). */
-const got = (v: unknown): string =>
+export const got = (v: unknown): string =>
   ", got " + (typeof v == "string" ? JSON.stringify(v.slice(0, 64)) : Array.isArray(v) ? "an array" : v && typeof v == "object" ? "an object" : typeof v == "function" ? "a function" : String(v));
 
 /** Throws the configuration error for `options.<name>`: what it must be (and what it was). */
-const fail = (name: string, expected: string, E: ErrorConstructor = TypeError): never => {
+export const fail = (name: string, expected: string, E: ErrorConstructor = TypeError): never => {
   throw new E(`Cannot init: options.${name} must be ${expected}.`);
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == "object" && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == "object" && !Array.isArray(v);
 
 /** `value` when it is an absolute http(s) URL, else undefined. */
-const httpUrl = (value: unknown): string | undefined => {
+export const httpUrl = (value: unknown): string | undefined => {
   try {
     if (typeof value == "string" && /^https?:$/.test(new URL(value).protocol)) return value;
   } catch {}
@@ -102,27 +102,30 @@ function list(env: Env, name: string, all?: boolean): Record<string, string> {
   return { ...(bad && all ? {} : out) };
 }
 
-/** `base` with `/v1/traces` joined to its path (before its query), one slash between them (product: joinUrl). */
-const join = (base: string): string => base.replace(/^([^?#]*?)\/*(?=[?#]|$)/, "$1/v1/traces");
+/** `base` with `/v1/<signal>` joined to its path (before its query), one slash between them (product: joinUrl). */
+export const join = (base: string, signal = "traces"): string => base.replace(/^([^?#]*?)\/*(?=[?#]|$)/, "$1/v1/" + signal);
 
 /**
- * The OTLP traces target: the options' endpoint (a base), else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
- * (as-is), else `OTEL_EXPORTER_OTLP_ENDPOINT` (a base), else `http://localhost:4318/v1/traces`;
- * headers generic < traces < options, on lower-case names (fetch would join duplicates); the
- * timeout from the options, else the traces variable, else the generic one, else 10 s.
+ * The OTLP target of `signal` (traces, metrics): the options' endpoint (a base), else
+ * `OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT` (as-is), else `OTEL_EXPORTER_OTLP_ENDPOINT` (a base), else
+ * `http://localhost:4318/v1/<signal>`; a base gets `/v1/<signal>` joined to its path (before its
+ * query), one slash between them (product: joinUrl); headers generic < signal < options, on
+ * lower-case names (fetch would join duplicates); the timeout from the options, else the
+ * signal's variable, else the generic one, else 10 s.
  */
-function target(otlp: NonNullable<LeanOptions["otlp"]>, env: Env): OtlpTarget {
+export function otlpTarget(otlp: NonNullable<LeanOptions["otlp"]>, env: Env, signal = "traces"): OtlpTarget {
   const { endpoint, headers = {}, timeoutMillis } = otlp;
+  const S = X + signal.toUpperCase() + "_";
   // Not echoed: an endpoint may carry credentials.
-  let url = endpoint === undefined ? undefined : join(httpUrl(endpoint) ?? fail("otlp.endpoint", "an absolute http:// or https:// URL"));
-  for (const name of [X + "TRACES_ENDPOINT", X + "ENDPOINT"]) {
+  let url = endpoint === undefined ? undefined : join(httpUrl(endpoint) ?? fail("otlp.endpoint", "an absolute http:// or https:// URL"), signal);
+  for (const name of [S + "ENDPOINT", X + "ENDPOINT"]) {
     const value = url ? undefined : read(env, name);
     if (value && !(url = httpUrl(value))) ignored(name, "an http(s) URL");
-    if (url && value && name[14] != "T") url = join(url); // the generic variable is a base
+    if (url && value && name[14] == "E") url = join(url, signal); // the generic variable is a base
   }
   if (!isObject(headers)) fail("otlp.headers", "an object of string values" + got(headers));
   const merged: Record<string, string> = Object.create(null);
-  for (const name of [X + "HEADERS", X + "TRACES_HEADERS"]) {
+  for (const name of [X + "HEADERS", S + "HEADERS"]) {
     const parsed = list(env, name);
     for (const key in parsed) {
       // RFC 9110 §5.1 token names; §5.5 values without CR, LF, NUL, and Latin-1 (fetch's ByteString):
@@ -137,9 +140,9 @@ function target(otlp: NonNullable<LeanOptions["otlp"]>, env: Env): OtlpTarget {
   }
   if (timeoutMillis !== undefined && !(typeof timeoutMillis == "number" && timeoutMillis > 0)) fail("otlp.timeoutMillis", "a number > 0" + got(timeoutMillis), RangeError);
   return {
-    url: url ?? "http://localhost:4318/v1/traces",
+    url: url ?? "http://localhost:4318/v1/" + signal,
     headers: { ...merged },
-    timeout: timeoutMillis ?? integer(env, 0, X + "TRACES_TIMEOUT", X + "TIMEOUT") ?? 1e4,
+    timeout: timeoutMillis ?? integer(env, 0, S + "TIMEOUT", X + "TIMEOUT") ?? 1e4,
   };
 }
 
@@ -166,8 +169,8 @@ const LIMITS: ReadonlyArray<[keyof SpanLimits, ...string[]]> = [
   ["attributePerLinkCountLimit", "LINK_ATTRIBUTE_COUNT", "ATTRIBUTE_COUNT"],
 ];
 
-const SERVICE_NAME = "service.name";
-const nonEmpty = (v: unknown): boolean => typeof v == "string" && !!v.trim();
+export const SERVICE_NAME = "service.name";
+export const nonEmpty = (v: unknown): boolean => typeof v == "string" && !!v.trim();
 
 /**
  * The resource, each layer over the previous: `telemetry.sdk.*`; `OTEL_RESOURCE_ATTRIBUTES`;
@@ -195,7 +198,7 @@ function resource(options: LeanOptions, env: Env): Attributes {
 }
 
 // The shape of each option (the product's checkOptionShapes for these options).
-const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]> = [
+export const SHAPES: ReadonlyArray<[keyof LeanOptions, (v: unknown) => boolean, string]> = [
   ["serviceName", nonEmpty, "a non-empty string"],
   ["resourceAttributes", isObject, "an object"],
   ["env", isObject, "an object"],
@@ -222,5 +225,5 @@ export function configure(options: LeanOptions | undefined, env?: Env): LeanConf
     const n = integer(env, 0, ...names.map((name) => name + "_LIMIT"));
     if (n !== undefined) limits[key] = n;
   }
-  return { disabled: o.disabled ?? off == "true", resource: { attributes: resource(o, env) }, target: target(otlp, env), batch: batch(env), limits };
+  return { disabled: o.disabled ?? off == "true", resource: { attributes: resource(o, env) }, target: otlpTarget(otlp, env), batch: batch(env), limits };
 }

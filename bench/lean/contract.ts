@@ -18,10 +18,11 @@ export type {
 };
 
 /**
- * tracer.ts → export.ts. Called once per span that ends sampled. Never throws.
- * (`onStart` has no user in the Workers program; a processor that needs it is a later import.)
+ * tracer.ts → export.ts. `onEnd`: called once per span that ends sampled. Never throws.
+ * `onStart` (optional; the span processors of sdk-classes.ts): each recording span, once started.
  */
 export interface SpanSink {
+  onStart?(span: Span, parentContext: Context): void;
   onEnd(span: ReadableSpan): void;
   /** Resolves when everything ended so far has been exported or dropped (bounded in time). */
   flush(): Promise<void>;
@@ -30,7 +31,8 @@ export interface SpanSink {
 /** tracer.ts: what `createTracerProvider` takes. Limits default to the spec's (128 …). */
 export interface TracerConfig {
   resource: Resource;
-  sink: SpanSink;
+  /** Without one, every span is non-recording and carries its parent's context (the global API before `init()`). */
+  sink?: SpanSink;
   /** Spec: Span Limits (`OTEL_ATTRIBUTE_COUNT_LIMIT` …), already read from env by config.ts. */
   limits?: Partial<SpanLimits>;
   /** Default: parent-based always-on (the spec default needs no import). */
@@ -63,6 +65,22 @@ export interface OtlpTarget {
   headers: Record<string, string>;
   /** ms, `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` (default 10000). */
   timeout: number;
+  /**
+   * The fetch to send with (the product's `otlp.fetch`): the browser's keepalive fetch.
+   * Default: `globalThis.fetch`, looked up at each send.
+   */
+  fetch?: typeof fetch;
+}
+
+/**
+ * export.ts: how a sink sends, where the runtime needs it otherwise than Workers (the browser).
+ * Default: one body per batch, the drain started after a timer turn (the response goes first).
+ */
+export interface SinkMode {
+  /** The request bodies for one batch (the browser keeps each one within the keepalive limit). */
+  encode?(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer>[];
+  /** Start a drain at once: a flush at page hide must start its requests within the event. */
+  now?: boolean;
 }
 
 /** export.ts: the batch span processor settings (`OTEL_BSP_*`, spec defaults). */

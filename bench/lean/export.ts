@@ -3,7 +3,10 @@
  * batches, as OTLP/JSON over `fetch`, when the Worker flushes (`ctx.waitUntil(sink.flush())` at
  * the end of each invocation). No timer is needed for delivery: on Workers a timer outlives
  * nothing, so the spec's scheduled delay (OTEL_BSP_SCHEDULE_DELAY) is not used; a full batch
- * starts an export at once.
+ * starts an export at once. The browser program adds what a page needs around it (browser.ts,
+ * keepalive.ts): the 5 s timer, `target.fetch` (keepalive within the 64 KiB budget) and a
+ * `SinkMode` (bodies of at most 60 KiB, drains started at once so a page-hide flush sends
+ * within the event).
  *
  * Kept from the product (src/export/batcher.ts, fetch-transport.ts, otlp-http-exporter.ts,
  * src/runtime/workers-init.ts):
@@ -34,14 +37,14 @@
  * - diagnostics once per kind, never with a secret: they carry no header value, no URL and no
  *   text from the collector (a collector may echo our API key), so nothing needs redacting.
  *
- * Left out (each one import away in the product): the scheduled-delay timer; the outage backoff
+ * Left out (each one import away in the product): the outage backoff
  * (the product's `forceFlush` ignores it, and on Workers every export is a flush); gzip
- * (`OTEL_EXPORTER_OTLP_COMPRESSION`); browser keepalive; shutdown; stats and the export listener
+ * (`OTEL_EXPORTER_OTLP_COMPRESSION`); shutdown; stats and the export listener
  * (self-observability); the collector's error text in messages (and the redaction it needs);
  * the sampled-flag check (the tracer calls `onEnd` for sampled spans only, contract.ts).
  */
-import type { BatchSettings, OtlpTarget, ReadableSpan, SpanSink } from "./contract.ts";
-import { active, SUPPRESS_KEY, withContext } from "./context.ts";
+import type { BatchSettings, OtlpTarget, ReadableSpan, SinkMode, SpanSink } from "./contract.ts";
+import { active, SUPPRESS_KEY, withContext } from "./context-core.ts";
 import { warnOnce } from "./diag.ts";
 import { encodeSpans } from "./otlp.ts";
 
@@ -51,7 +54,6 @@ const MAX_RESPONSE_BYTES = 65536;
 const MAX_TIMER = 2147483647;
 
 const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
-const failed = (why: string): void => warnOnce("OTLP export failed: " + why);
 
 /** The start of `response`'s body as text (at most 64 KiB read from its stream); the rest is cancelled. */
 async function readBounded(response: Response): Promise<string> {
@@ -68,20 +70,35 @@ async function readBounded(response: Response): Promise<string> {
   return text;
 }
 
-/** A {@link SpanSink} that counts what its full queue refused. */
-export interface CountingSpanSink extends SpanSink {
-  /** Spans dropped because the queue was full (reported once; counted always). */
-  dropped: number;
+/** The outcome of one request (the product's `ExportResult`, src/export/exporter.ts). */
+export interface ExportResult {
+  /** 0 SUCCESS, 1 FAILED. */
+  code: 0 | 1;
+  /** Spans or data points the collector accepted the request but rejected (OTLP `partialSuccess`). */
+  rejected?: number;
+  /** `error.type` of the failure: an HTTP status, `network`, `timeout`, `_OTHER` (a redirect seen as opaque). */
+  errorType?: string;
+  /** HTTP status of the last response, when there was one. */
+  status?: number;
 }
 
 /**
- * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
- * when flushed (see the module doc). Never throws; `flush()` never rejects.
+ * Sends one OTLP/JSON body, retries included; resolves (never rejects) with the outcome. Spans
+ * come as otlp.ts's UTF-8 bytes (sent as they are: a BufferSource body is copied, so a retry
+ * resends the same bytes), metrics as text.
  */
-export function createSpanSink(target: OtlpTarget, batch: BatchSettings): CountingSpanSink {
-  const queue: ReadableSpan[] = [];
-  const size = batch.maxExportBatchSize;
-  const timeout = batch.exportTimeoutMillis;
+export type Post = (body: string | Uint8Array<ArrayBuffer>) => Promise<ExportResult>;
+
+/** A failure, reported once per kind (never with a URL, header or collector text: they may hold secrets). */
+const failed = (why: string, errorType: string, status?: number): ExportResult => (warnOnce("OTLP export failed: " + why), { code: 1, errorType, status });
+
+/**
+ * The OTLP/HTTP transport to `target`, shared by the signals (spans here and in otlp-exporter.ts,
+ * metrics in metrics-sdk.ts): `post(body)` sends one request body, retries included, within
+ * `target.timeout` (see the module doc), with `target.fetch`, else the global `fetch` looked up
+ * at send time. Never rejects.
+ */
+export function createPost(target: OtlpTarget): Post {
   const headers = new Headers({ "content-type": "application/json" });
   for (const name in target.headers) {
     try {
@@ -101,47 +118,67 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
     }
   } catch {}
 
-  /** One request body to the collector, retries included, within `target.timeout`. Never rejects. */
-  async function post(body: string): Promise<void> {
+  return async (body) => {
     const deadline = Date.now() + target.timeout;
     for (let attempt = 0; ; attempt++) {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), Math.min(deadline - Date.now(), MAX_TIMER));
       let why: string;
+      let status: number | undefined;
       let wait = -1;
       try {
         const response = await withContext(active().setValue(SUPPRESS_KEY, true), () =>
-          fetch(url, { method: "POST", headers, body, redirect: "manual", signal: abort.signal }),
+          (target.fetch ?? fetch)(url, { method: "POST", headers, body, redirect: "manual", signal: abort.signal }),
         );
-        const status = response.status;
+        status = response.status;
         // Read (the start of) every body, so the connection can be reused; a 2xx cut off mid-body stays accepted.
         const text = await readBounded(response).catch(() => "");
         if (status > 199 && status < 300) {
+          let rejected: number | undefined;
           try {
             const partial = JSON.parse(text).partialSuccess;
-            if (partial.rejectedSpans > 0 || partial.errorMessage) warnOnce("OTLP: the collector rejected some spans (partialSuccess)");
+            const n = +(partial.rejectedSpans || partial.rejectedDataPoints);
+            if (n > 0) rejected = n;
+            if (rejected || partial.errorMessage) warnOnce("OTLP: the collector rejected some data (partialSuccess)");
           } catch {}
-          return;
+          return { code: 0, status, rejected };
         }
         // Browsers answer a redirect with type "opaqueredirect" and status 0; the others with the 3xx.
-        if (response.type == "opaqueredirect" || (status > 299 && status < 400)) return failed("redirect not followed");
+        if (response.type == "opaqueredirect" || (status > 299 && status < 400)) return failed("redirect not followed", status ? "" + status : "_OTHER", status);
         why = "HTTP " + status;
-        if (!/^(429|50[234])$/.test(status as never)) return failed(why);
+        if (!/^(429|50[234])$/.test(status as never)) return failed(why, "" + status, status);
         const after = response.headers.get("retry-after") ?? "";
         // Every HTTP-date names its month; a past date means now, an invalid one the backoff (NaN).
         wait = /^\s*\d+\s*$/.test(after) ? +after * 1e3 : /[a-z]{3}/i.test(after) ? Math.max(0, Date.parse(after) - Date.now()) : -1;
       } catch {
-        if (abort.signal.aborted) return failed("timeout");
+        if (abort.signal.aborted) return failed("timeout", "timeout");
         why = "network error";
       } finally {
         clearTimeout(timer);
       }
       // Full jitter: a random wait below a cap that starts at 1 s and doubles up to 5 s.
       if (!(wait >= 0)) wait = Math.random() * Math.min(5000, 1000 * 2 ** attempt);
-      if (attempt > 3 || Date.now() + wait >= deadline) return failed(why);
+      if (attempt > 3 || Date.now() + wait >= deadline) return failed(why, status ? "" + status : "network", status);
       await sleep(wait);
     }
-  }
+  };
+}
+
+/** A {@link SpanSink} that counts what its full queue refused. */
+export interface CountingSpanSink extends SpanSink {
+  /** Spans dropped because the queue was full (reported once; counted always). */
+  dropped: number;
+}
+
+/**
+ * The span sink the tracer ends spans into: a bounded queue exported to `target` in batches
+ * when flushed (see the module doc). Never throws; `flush()` never rejects.
+ */
+export function createSpanSink(target: OtlpTarget, batch: BatchSettings, mode?: SinkMode): CountingSpanSink {
+  const queue: ReadableSpan[] = [];
+  const size = batch.maxExportBatchSize;
+  const timeout = batch.exportTimeoutMillis;
+  const post = createPost(target);
 
   let draining: Promise<void> | undefined;
   let since = 0;
@@ -150,11 +187,11 @@ export function createSpanSink(target: OtlpTarget, batch: BatchSettings): Counti
   /** Exports batches until the queue is empty, unless a newer drain took over. */
   async function drain(me: number): Promise<void> {
     try {
-      await sleep(0);
+      mode?.now || (await sleep(0));
       for (let spans; me == generation && (spans = queue.splice(0, size)).length; ) {
-        const body = encodeSpans(spans);
         // `{"resourceSpans":[]}`: every span was dropped by the encoder; never send an empty payload.
-        if (body.length > 20) await post(body);
+        // The bodies of one batch (the browser's pieces) go together: at page hide there is no later turn.
+        await Promise.all((mode?.encode?.(spans) ?? [encodeSpans(spans)]).filter((body) => body.length > 20).map(post));
       }
     } finally {
       if (me == generation) draining = undefined;

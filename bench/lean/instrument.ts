@@ -17,12 +17,14 @@ import type { Attributes, SpanKind, SpanSink } from "./contract.ts";
 import type { Context } from "./contract.ts";
 import type { Tracer } from "../../src/trace/tracer.ts";
 import { configure, type LeanOptions } from "./config.ts";
-import { active, SUPPRESS_KEY, withContext } from "./context.ts";
+import { active } from "./context.ts";
 import { warnOnce } from "./diag.ts";
 import { createSpanSink } from "./export.ts";
-import { errorMessage, errorType, redactedException, redactQuery, redactUrl, setMethod, setPort } from "./http.ts";
-import { w3c } from "./propagation.ts";
-import { createTracerProvider, setSpan } from "./tracer.ts";
+import { traceFetch, TRACED, type TracedFetch } from "./fetch.ts";
+import { errorMessage, redactQuery, setMethod, setPort } from "./http.ts";
+import { operation } from "./operation.ts";
+import { extract } from "./propagation.ts";
+import { createTracerProvider } from "./tracer.ts";
 import { VERSION } from "../../src/version.ts";
 
 /** The configuration: the options `configure` reads, plus `fetch: false` to leave `globalThis.fetch` alone. */
@@ -47,105 +49,18 @@ interface Started {
   faas: Tracer;
 }
 
-type Ends = (status?: unknown, error?: unknown, type?: string) => void;
 type Fn = (...args: unknown[]) => unknown;
 
 /** Invocations of this isolate: `faas.coldstart` is true on the first one (spec). */
 let invocations = 0;
-/** Marks the traced fetch (the product's symbol): never wrapped twice, by this module or the product. */
-const TRACED = Symbol.for("otel-edge.instrumented-fetch");
 
-/**
- * Runs `fn` in a new span (a child of `parent`), ending it with the outcome as the product's
- * operation span does: `done` gets the result (default: end without status); a throw or rejection
- * records `error.type`, the exception and an ERROR status (URLs redacted), and is rethrown
- * unchanged. `errorStatus`: a status at or above it is an error (semconv: 400 client, 500 server).
- */
-function operation(tracer: Tracer, name: string, kind: SpanKind, attributes: Attributes, parent: Context, fn: () => unknown, errorStatus = 500, done?: (result: unknown, end: Ends) => unknown): unknown {
-  // An invocation's span (not a CLIENT one) says whether it is the isolate's first: last, as the product sets it.
-  if (kind != 2) attributes["faas.coldstart"] = invocations == 1;
-  const span = tracer.startSpan(name, { kind, attributes }, parent);
-  const end: Ends = (status, error, type) => {
-    try {
-      const has = typeof status == "number";
-      if (has) span.setAttribute("http.response.status_code", status);
-      type ??= error !== undefined ? errorType(error) : has && (status as number) >= errorStatus ? String(status) : undefined;
-      if (type !== undefined) {
-        span.setAttribute("error.type", type);
-        if (error !== undefined) span.recordException(redactedException(error));
-        span.setStatus({ code: 2, message: error !== undefined ? errorMessage(error) : undefined });
-      }
-      span.end();
-    } catch {
-      warnOnce("span outcome not recorded");
-    }
-  };
-  const fail = (error: unknown): never => {
-    end(undefined, error);
-    throw error;
-  };
-  done ??= (result) => (end(), result);
-  let result: unknown;
-  try {
-    result = withContext(setSpan(parent, span), fn);
-  } catch (error) {
-    fail(error);
-  }
-  return typeof (result as { then?: unknown } | undefined)?.then == "function" ? (result as Promise<unknown>).then((r) => done(r, end), fail) : done(result, end);
-}
+/** `attributes` with `faas.coldstart` set last, as the product sets it on an invocation's span. */
+const cold = (attributes: Attributes): Attributes => ((attributes["faas.coldstart"] = invocations == 1), attributes);
 
-/**
- * Replaces `globalThis.fetch` with a traced one (a CLIENT span per call, url.full redacted, the
- * context injected into a copy of the request's headers). Calls under SUPPRESS_KEY (the
- * exporter's) and inputs without a URL pass straight through; the caller's Request and Headers
- * are never changed (the headers go in a copied `init`, which fetch applies over the Request's).
- */
+/** Replaces `globalThis.fetch` with a traced one (fetch.ts) recording with `tracer`, once per isolate. */
 function patchFetch(tracer: Tracer): void {
-  const original = globalThis.fetch as typeof fetch & { [TRACED]?: true };
-  if (typeof original != "function" || original[TRACED]) return;
-  const traced = function (this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const parent = active();
-    let request: Request | undefined;
-    let method: unknown;
-    let url: URL | undefined;
-    if (!parent.getValue(SUPPRESS_KEY)) {
-      try {
-        request = typeof (input as Request | null)?.url == "string" ? (input as Request) : undefined;
-        method = init?.method ?? request?.method;
-        url = new URL(request ? request.url : String(input));
-      } catch {} // no URL (or a throwing getter): fetch itself says why
-    }
-    if (!url) return original.call(this, input, init);
-    const attributes: Attributes = {};
-    const name = setMethod(typeof method == "string" && method ? method : "GET", attributes);
-    attributes["server.address"] = url.hostname;
-    attributes["url.scheme"] = url.protocol.slice(0, -1);
-    setPort(url, attributes);
-    attributes["url.full"] = redactUrl(url);
-    return operation(
-        tracer,
-        name,
-        2, // CLIENT
-        attributes,
-        parent,
-        () => {
-          let sent = init;
-          try {
-            const headers = new Headers(init?.headers ?? request?.headers);
-            w3c.inject(active(), headers);
-            sent = { ...init, headers };
-          } catch {
-            warnOnce("fetch sent without trace headers: not copyable");
-          }
-          // Suppressed inside: a traced fetch reached through another wrapper makes no second span.
-          return withContext(active().setValue(SUPPRESS_KEY, true), () => original.call(this, input, sent));
-        },
-        400,
-        (response, end) => (end((response as Response | undefined)?.status), response),
-      ) as Promise<Response>;
-  } as typeof fetch & { [TRACED]?: true };
-  traced[TRACED] = true;
-  globalThis.fetch = traced;
+  const original = globalThis.fetch as TracedFetch;
+  if (typeof original == "function" && !original[TRACED]) globalThis.fetch = traceFetch(original, () => tracer);
 }
 
 // Every wrapper's sink, flushed together: the traced fetch records into the first wrapper's. The
@@ -241,12 +156,12 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
       // Cloudflare's edge (not the client) sets CF-Connecting-IP.
       const client = headers.get("cf-connecting-ip");
       if (client) attributes["client.address"] = client;
-      parent = w3c.extract(active(), headers);
+      parent = extract(active(), headers);
     } catch {
       warnOnce("request unreadable: handled untraced");
       return user();
     }
-    return operation(s.server, name, 1, attributes, parent, user, 500, (response, end) => {
+    return operation(s.server, name, 1, cold(attributes), parent, user, 500, (response, end) => {
       // Not a Response (a bug in the handler): passed on as it is, error.type _OTHER.
       const status = (response as Response | null)?.status;
       typeof status == "number" ? end(status) : end(undefined, undefined, "_OTHER");
@@ -260,7 +175,7 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
     if (typeof cron == "string" && cron) attributes["faas.cron"] = cron;
     const time = Number(scheduledTime);
     if (Number.isFinite(time)) attributes["faas.time"] = new Date(time).toISOString();
-    return operation(s.faas, attributes["faas.cron"] ? "scheduled " + cron : "scheduled", 1, attributes, active(), user);
+    return operation(s.faas, attributes["faas.cron"] ? "scheduled " + cron : "scheduled", 1, cold(attributes), active(), user);
   });
 
   wrap("queue", (s, [batch], user) => {
@@ -271,7 +186,7 @@ export function instrument<H extends WorkersHandler, E = unknown>(handler: H, co
     if (name) attributes["messaging.destination.name"] = name;
     if (Array.isArray(messages)) attributes["messaging.batch.message_count"] = messages.length;
     // Semconv messaging spans: "{operation} {destination}", CONSUMER.
-    return operation(s.faas, name ? "process " + name : "process", 4, attributes, active(), user);
+    return operation(s.faas, name ? "process " + name : "process", 4, cold(attributes), active(), user);
   });
   return wrapped;
 }

@@ -26,7 +26,7 @@
  */
 import type { Baggage, BaggageEntry } from "../../src/propagation/baggage.ts";
 import type { Context, Propagation, Span, SpanContext, TextMapGetter, TextMapSetter, TraceState } from "./contract.ts";
-import { BAGGAGE_KEY, SPAN_KEY, SUPPRESS_KEY } from "./context.ts";
+import { BAGGAGE_KEY, SPAN_KEY, SUPPRESS_KEY } from "./context-core.ts";
 import { warnOnce } from "./diag.ts";
 
 const TRACEPARENT = "traceparent";
@@ -153,8 +153,9 @@ export const createTraceState = (text?: string): TraceState => {
  * What users may call on `trace.getActiveSpan()` of an extracted context: every Span method,
  * doing nothing (`isRecording()` false; the others return the span, as the setters must).
  */
-const NON_RECORDING = Object.fromEntries(
-  "setAttribute setAttributes addEvent addLink addLinks setStatus updateName end recordException isRecording"
+// Pure: a program that never extracts (the browser's) drops it.
+const NON_RECORDING = /* @__PURE__ */ Object.fromEntries(
+  /* @__PURE__ */ "setAttribute setAttributes addEvent addLink addLinks setStatus updateName end recordException isRecording"
     .split(" ")
     .map((name) => [name, name == "isRecording" ? () => false : function (this: Span) { return this; }]),
 );
@@ -260,52 +261,56 @@ const serializeBaggage = (bag: Baggage): string => {
 };
 
 // ---- the propagator ------------------------------------------------------------------------
+// W3C Trace Context + W3C Baggage, with a default getter/setter for `Headers` and plain-object
+// carriers. `extract` puts a non-recording remote span under `SPAN_KEY` (read by the tracer as
+// `getSpan(ctx)?.spanContext()`) and the baggage under `BAGGAGE_KEY`; `inject` writes nothing
+// for an invalid span context or while tracing is suppressed (`SUPPRESS_KEY`). Both are
+// exported alone too, so a program bundles only the direction it uses.
 
 /**
- * W3C Trace Context + W3C Baggage, with a default getter/setter for `Headers` and plain-object
- * carriers. `extract` puts a non-recording remote span under `SPAN_KEY` (read by the tracer as
- * `getSpan(ctx)?.spanContext()`) and the baggage under `BAGGAGE_KEY`; `inject` writes nothing
- * for an invalid span context or while tracing is suppressed (`SUPPRESS_KEY`).
+ * Writes `context`'s span (`traceparent`, `tracestate`) and baggage into `carrier`: nothing for
+ * an invalid span context or while tracing is suppressed (`SUPPRESS_KEY`). A program that only
+ * sends (the browser's traced fetch) imports this alone, without the parsers of `extract`.
  */
-export const w3c: Propagation = {
-  inject(context: Context, carrier: unknown, setter: TextMapSetter = defaultSetter): void {
-    const steps = () => {
-      guard(() => {
-        const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
-        const traceparent = sc && `00-${sc.traceId}-${sc.spanId}-${((sc.traceFlags & 255) | 256).toString(16).slice(1)}`;
-        // A span context we would not accept is never sent: one grammar both ways.
-        if (parseTraceParent(traceparent)) {
-          setter.set(carrier, TRACEPARENT, traceparent!);
-          const ts = sc!.traceState?.serialize();
-          if (ts) setter.set(carrier, TRACESTATE, ts);
-        }
-      });
-      guard(() => {
-        const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
-        const value = bag && serializeBaggage(bag);
-        if (value) setter.set(carrier, BAGGAGE, value);
-      });
-    };
-    // Nothing while tracing is suppressed (the exporter's own fetch); a broken context is caught too.
-    guard(() => context.getValue(SUPPRESS_KEY) === true || steps());
-  },
-
-  extract(context: Context, carrier: unknown, getter?: TextMapGetter): Context {
+export function inject(context: Context, carrier: unknown, setter: TextMapSetter = defaultSetter): void {
+  const steps = () => {
     guard(() => {
-      // Several traceparent lines are invalid (§3.2); tracestate lines form one list (§3.3.1).
-      const tp = read(getter, carrier, TRACEPARENT);
-      const sc = parseTraceParent(tp.length == 1 && tp[0]);
-      const ts = sc && read(getter, carrier, TRACESTATE).join();
-      if (ts) sc!.traceState = createTraceState(ts);
-      if (sc) context = context.setValue(SPAN_KEY, nonRecordingSpan(sc));
-      else if (tp.length) dropped(TRACEPARENT);
+      const sc = (context.getValue(SPAN_KEY) as Span | undefined)?.spanContext();
+      const traceparent = sc && `00-${sc.traceId}-${sc.spanId}-${((sc.traceFlags & 255) | 256).toString(16).slice(1)}`;
+      // A span context we would not accept is never sent: one grammar both ways.
+      if (parseTraceParent(traceparent)) {
+        setter.set(carrier, TRACEPARENT, traceparent!);
+        const ts = sc!.traceState?.serialize();
+        if (ts) setter.set(carrier, TRACESTATE, ts);
+      }
     });
     guard(() => {
-      const bag = parseBaggage(read(getter, carrier, BAGGAGE).join());
-      if (bag) context = context.setValue(BAGGAGE_KEY, bag);
+      const bag = context.getValue(BAGGAGE_KEY) as Baggage | undefined;
+      const value = bag && serializeBaggage(bag);
+      if (value) setter.set(carrier, BAGGAGE, value);
     });
-    return context;
-  },
+  };
+  // Nothing while tracing is suppressed (the exporter's own fetch); a broken context is caught too.
+  guard(() => context.getValue(SUPPRESS_KEY) === true || steps());
+}
 
-  fields: () => [TRACEPARENT, TRACESTATE, BAGGAGE],
-};
+/** `context` with the span context (a non-recording remote span under `SPAN_KEY`) and baggage read from `carrier`. */
+export function extract(context: Context, carrier: unknown, getter?: TextMapGetter): Context {
+  guard(() => {
+    // Several traceparent lines are invalid (§3.2); tracestate lines form one list (§3.3.1).
+    const tp = read(getter, carrier, TRACEPARENT);
+    const sc = parseTraceParent(tp.length == 1 && tp[0]);
+    const ts = sc && read(getter, carrier, TRACESTATE).join();
+    if (ts) sc!.traceState = createTraceState(ts);
+    if (sc) context = context.setValue(SPAN_KEY, nonRecordingSpan(sc));
+    else if (tp.length) dropped(TRACEPARENT);
+  });
+  guard(() => {
+    const bag = parseBaggage(read(getter, carrier, BAGGAGE).join());
+    if (bag) context = context.setValue(BAGGAGE_KEY, bag);
+  });
+  return context;
+}
+
+/** The propagator as one object (the `Propagation` seam). */
+export const w3c: Propagation = { inject, extract, fields: () => [TRACEPARENT, TRACESTATE, BAGGAGE] };

@@ -14,18 +14,18 @@ import type {
   SpanKind, SpanLimits, SpanOptions, SpanSink, TimeInput, TracerConfig,
 } from "./contract.ts";
 import type { Exception, Link, RecordedLink, SpanStatus, TimedEvent } from "../../src/trace/types.ts";
-import { active, SPAN_KEY, SUPPRESS_KEY, withContext } from "./context.ts";
+import { active, SPAN_KEY, SUPPRESS_KEY, withContext } from "./context-core.ts";
 import { copy, each, put } from "./attributes.ts";
 import { warnOnce } from "./diag.ts";
 import { timeOf, toTime } from "./time.ts";
 
-/** What the spans of one provider share: the sink, the resource and the resolved limits. */
-interface Shared {
-  sink: SpanSink;
-  resource: Resource;
+/**
+ * What the spans of one provider share: its config (read live: a sink set to undefined, as a
+ * provider's shutdown does, makes later spans non-recording) and the resolved limits.
+ */
+interface Shared extends TracerConfig {
   /** attributeCountLimit, attributeValueLengthLimit, eventCountLimit, linkCountLimit, per event, per link. */
   l: number[];
-  sampler?: Sampler;
 }
 
 /** The Tracer API (src/trace/tracer.ts), all three `startActiveSpan` overloads. */
@@ -79,6 +79,9 @@ const hex = (n: number): string => {
 
 /** `n` lowercase hex characters, not all zero: a valid id (W3C Trace Context §3.2.2.3/4). */
 const isId = (v: unknown, n: number): boolean => typeof v == "string" && v.length == n && /^(?!0+$)[\da-f]+$/.test(v);
+
+/** Spec (API, IsValid): the trace and span ids are valid (lowercase hex, not all zero). */
+export const isSpanContextValid = (c: SpanContext): boolean => isId(c?.traceId, 32) && isId(c.spanId, 16);
 
 /** The span stored in `ctx`, if any. */
 export const getSpan = (ctx: Context): Span | undefined => ctx.getValue(SPAN_KEY) as Span | undefined;
@@ -234,21 +237,24 @@ class LeanSpan implements Span, ReadableSpan {
     this.endTime = Math.max(t, this.startTime);
     if (this.c.traceFlags & 1)
       try {
-        this.s!.sink.onEnd(this);
+        this.s!.sink!.onEnd(this);
       } catch {}
   }
 }
 
 const INVALID: SpanContext = { traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 };
 
+/** Spec (API, Wrapping a SpanContext in a Span): a non-recording span carrying `c`. */
+export const wrapSpanContext = (c: SpanContext): Span => new LeanSpan(c);
+
 /** Starts a span (Tracer.startSpan); throws on unreadable options or context (the caller retries without them). */
 function start(s: Shared, scope: InstrumentationScope, name: string, options?: SpanOptions, ctx?: Context): Span {
   let parentContext = ctx ?? active();
   if (options?.root) parentContext = parentContext.deleteValue(SPAN_KEY);
   let p = getSpan(parentContext)?.spanContext();
-  p = p && isId(p.traceId, 32) && isId(p.spanId, 16) ? p : undefined;
-  // Suppressed (the exporter's own fetch): keep propagating the parent, record nothing.
-  if (parentContext.getValue(SUPPRESS_KEY) === true) return new LeanSpan(p ?? INVALID);
+  p = p && isSpanContextValid(p) ? p : undefined;
+  // Suppressed (the exporter's own fetch), or no provider yet: keep propagating the parent, record nothing.
+  if (!s.sink || parentContext.getValue(SUPPRESS_KEY) === true) return new LeanSpan(p ?? INVALID);
   let kind = options?.kind ?? 0;
   // Exporters index tables by kind: anything but a SpanKind must not reach them.
   if (![0, 1, 2, 3, 4].includes(kind)) warnOnce("invalid span kind ignored"), (kind = 0);
@@ -281,21 +287,21 @@ function start(s: Shared, scope: InstrumentationScope, name: string, options?: S
   const span = new LeanSpan(c, s, spanName, kind, p, scope, options?.startTime);
   span.setAttributes(attributes!).addLinks(links!);
   if (result?.attributes) span.setAttributes(result.attributes);
+  s.sink.onStart?.(span, parentContext);
   return span;
 }
 
-/** The tracer provider (spec: TracerProvider) over `config`; tracers are not cached (each is two closures). */
+/**
+ * The tracer provider (spec: TracerProvider) over `config`, which it keeps and reads at each span
+ * start (`config.sink = undefined` stops recording); tracers are not cached (each is two closures).
+ */
 export function createTracerProvider(config: TracerConfig): TracerProvider {
-  const s: Shared = {
-    sink: config.sink,
-    resource: config.resource,
-    sampler: config.sampler,
-    // A limit that is not a non-negative number gets the spec default (config.ts reports bad env).
-    l: LIMITS.map((k, i) => {
-      const v = config.limits?.[k];
-      return typeof v == "number" && v >= 0 ? v : i == 1 ? 1 / 0 : 128;
-    }),
-  };
+  const s = config as Shared;
+  // A limit that is not a non-negative number gets the spec default (config.ts reports bad env).
+  s.l = LIMITS.map((k, i) => {
+    const v = config.limits?.[k];
+    return typeof v == "number" && v >= 0 ? v : i == 1 ? 1 / 0 : 128;
+  });
   return {
     getTracer(name, version, options) {
       let schemaUrl: unknown;

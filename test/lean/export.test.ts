@@ -680,7 +680,7 @@ test("concurrent flushes share one drain, which also takes spans ended while it 
 test("flush resolves within exportTimeoutMillis whatever the collector does; a drain that hung is abandoned by a later flush", async () => {
   const bodies: string[] = [];
   globalThis.fetch = ((_u: unknown, init: RequestInit) => {
-    bodies.push(String(init.body));
+    bodies.push(new TextDecoder().decode(init.body as Uint8Array));
     // The first request never settles and ignores its abort signal (a workerd request whose context ended).
     return bodies.length === 1 ? new Promise(() => {}) : Promise.resolve(new Response("{}", { status: 200 }));
   }) as typeof fetch;

@@ -37,8 +37,9 @@ const S = "b7ad6b7169203331";
 
 /** Byte-identical to the product's body, and the same text. */
 function same(spans: ReadableSpan[], what = ""): string {
-  const lean = encodeSpans(spans);
-  const bytes = new TextEncoder().encode(lean);
+  const bytes = encodeSpans(spans);
+  assert.instance(bytes, Uint8Array);
+  const lean = new TextDecoder().decode(bytes);
   const oracle = encodeTracesBytes(spans);
   if (bytes.length !== oracle.length || bytes.some((b, i) => b !== oracle[i])) {
     const o = encodeTraces(spans);
@@ -315,6 +316,21 @@ test("empty input and all-dropped input give the empty request (20 characters, n
 test("never throws: a span list whose items throw on every access", () => {
   const hostile = new Proxy({}, { get: () => { throw new Error("x"); }, has: () => { throw new Error("x"); } }) as ReadableSpan;
   assert.is(same([hostile, makeSpan({ name: "kept" }), null as never], "hostile items").includes('"kept"'), true);
+});
+
+test("re-entered from a getter mid-body (a nested encode has its own buffer): the same bytes", () => {
+  let nested = 0;
+  const attributes = {
+    before: "b",
+    get reenter(): string {
+      nested += encodeSpans([makeSpan({ name: "inner", attributes: { deep: "x".repeat(5000) } })]).length;
+      return "r";
+    },
+    after: 1,
+  };
+  const big = { big: "y".repeat(20000) };
+  same([makeSpan({ name: "first", attributes: big }), makeSpan({ name: "outer", attributes: attributes as never }), makeSpan({ name: "last", attributes: big })], "re-entered");
+  assert.ok(nested > 5000);
 });
 
 test("no quadratic cost: 512 spans with 64 attributes each encode in well under a second", () => {

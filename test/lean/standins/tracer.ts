@@ -37,7 +37,7 @@ export function createTracerProvider(config: TracerConfig) {
             },
             setStatus(s: { code: number; message?: string }) { span.status = s; return span; },
             updateName(n: string) { span.name = n; return span; },
-            end() { if (ended) return; ended = true; span.endTime = Date.now(); if (recording) config.sink.onEnd(span as never); },
+            end() { if (ended) return; ended = true; span.endTime = Date.now(); if (recording) config.sink?.onEnd(span as never); },
           };
           span.setAttributes(options.attributes ?? {});
           return span as unknown as Span;
