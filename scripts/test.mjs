@@ -45,6 +45,7 @@ const suites = findSuites(join(root, "test"))
  *   the shared scenario in Node (node.test.ts) and Node's runtime metrics (runtime-metrics.test.ts);
  * - test/backends/ (the Go-built Collector, Jaeger and Prometheus);
  * - test/concurrency/workers-*, test/instrument/workers-miniflare.test.ts and test/lean/*workerd* (workerd);
+ * - test/lean/*chromium* (Chromium);
  * - test/export/prometheus/real-prometheus.test.ts (a Prometheus server and a Pushgateway);
  * - size, tree-shaking and pay-for-use (esbuild bundles: same bytes on every Node).
  * test/concurrency/node-interleaved.test.ts stays: it is AsyncLocalStorage under load, which
@@ -54,7 +55,7 @@ function onNodeLines(file) {
   if (file.startsWith("test/runtimes/")) return file === "test/runtimes/node.test.ts" || file === "test/runtimes/runtime-metrics.test.ts";
   if (file.startsWith("test/backends/")) return false;
   if (file.startsWith("test/concurrency/workers-") || file === "test/instrument/workers-miniflare.test.ts") return false;
-  if (file.startsWith("test/lean/") && file.includes("workerd")) return false;
+  if (file.startsWith("test/lean/") && /workerd|chromium/.test(file)) return false;
   if (file === "test/export/prometheus/real-prometheus.test.ts") return false;
   return !["test/size.test.ts", "test/tree-shaking.test.ts", "test/metrics/pay-for-use.test.ts"].includes(file);
 }
