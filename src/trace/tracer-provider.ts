@@ -81,7 +81,7 @@ export class BasicTracerProvider implements TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     if (typeof name !== "string" || name === "") {
       // Spec: an invalid name still returns a working tracer, with a warning.
-      diag.warn(`getTracer: invalid tracer name ${describeValue(name)}; using an empty name.`);
+      diag.warn(`getTracer: invalid name ${describeValue(name)}; using "".`);
       name = "";
     }
     let schemaUrl: unknown;
