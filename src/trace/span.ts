@@ -21,9 +21,8 @@ import { now, timeOf, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
-import type { MultiSpanProcessor } from "./multi-span-processor.ts";
 import type { SpanContext } from "./span-context.ts";
-import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink, Span, SpanKind, SpanStatus, TimedEvent } from "./types.ts";
+import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink, Span, SpanKind, SpanProcessor, SpanStatus, TimedEvent } from "./types.ts";
 
 // code 0 is SpanStatusCode.UNSET (a literal: a module-level property read defeats tree-shaking).
 const UNSET_STATUS: SpanStatus = /* @__PURE__ */ Object.freeze({ code: 0 });
@@ -36,10 +35,11 @@ export interface SpanOwner {
   readonly instrumentationScope: InstrumentationScope;
   readonly limits: CompiledSpanLimits;
   /**
-   * The provider's processors. A {@link MultiSpanProcessor}, which never throws (it isolates
-   * each processor and reports a failure once), so the span calls it without a guard of its own.
+   * The provider's processors, fanned out by `multiSpanProcessor` (multi-span-processor.ts),
+   * which never throws (it isolates each processor and reports a failure once), so the span
+   * calls it without a guard of its own.
    */
-  readonly processor: MultiSpanProcessor;
+  readonly processor: SpanProcessor;
 }
 
 /** The recording {@link Span} implementation. */
