@@ -197,10 +197,10 @@ createServer(toNodeListener(prometheusHandler({ meterProvider }))).listen(9464);
 export const ceilings = {
   "Workers instrument(handler)": 28 * KiB,
   "Workers init + traced handler": 24 * KiB,
-  "Workers init + traces + metrics": 34.5 * KiB,
+  "Workers init + traces + metrics": 34 * KiB,
   "Browser init + traced fetch": 25 * KiB,
   "Browser initRum()": 34 * KiB,
-  "Traces only, hand-wired": 15.5 * KiB,
+  "Traces only, hand-wired": 15 * KiB,
   "Node quick start": 45 * KiB,
   "Prometheus only": 15 * KiB,
 };
