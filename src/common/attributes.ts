@@ -1,11 +1,15 @@
 /**
  * Attribute values and the rules for recording them, shared by spans, events, links,
- * resources and (later) metrics and logs.
+ * resources, metrics and logs (the design of the size-first core, bench/lean: one path
+ * per rule, plus the plain-object fast path the span hot path needs).
  *
  * Spec: https://opentelemetry.io/docs/specs/otel/common/#attribute — a value is a
  * string, boolean, double or int64, or a homogeneous array of one of those. `null`
- * and `undefined` are allowed inside arrays (kept as null). Anything else is dropped
- * with one diagnostic, never thrown.
+ * and `undefined` are allowed inside arrays (kept as null). Keys are non-empty strings.
+ * Anything else is dropped and reported once per key, never thrown. Spec (SDK Span Limits):
+ * new keys past the count limit are dropped and counted (replacing a key is always allowed);
+ * strings, also inside arrays, are cut to the value length limit without splitting a
+ * surrogate pair.
  */
 import { describeValue } from "./describe.ts";
 import { diagOnce } from "./diag.ts";
@@ -24,61 +28,42 @@ export interface Attributes {
   [key: string]: AttributeValue | undefined;
 }
 
+/** Cuts `s` to at most `max` UTF-16 units, one less when the cut would leave a high surrogate. */
+export function truncate(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max - (s.charCodeAt(max - 1) >> 10 === 54 /* 0xd800 >> 10 */ ? 1 : 0)) : s;
+}
+
 /**
  * Returns `value` made valid for recording, or `undefined` when it cannot be recorded.
- * Strings (also inside arrays) are truncated to `maxLength` UTF-16 code units, taking care
- * not to split a surrogate pair. Arrays are copied so later mutation by the caller does not
- * change what was recorded.
+ * Strings (also inside arrays) are cut to `maxLength`; arrays are copied so later mutation
+ * by the caller does not change what was recorded. Array entries are read by index (holes
+ * read as null; a hostile `Symbol.iterator` is never called); a revoked Proxy or a throwing
+ * getter makes the value unrecordable.
  */
 export function sanitizeAttributeValue(value: unknown, maxLength: number = Infinity): AttributeValue | undefined {
-  switch (typeof value) {
-    case "string":
-      return value.length > maxLength ? truncate(value, maxLength) : value;
-    case "number":
-    case "boolean":
-      return value;
-    case "object":
-      try {
-        return Array.isArray(value) ? sanitizeArray(value, maxLength) : undefined;
-      } catch {
-        return undefined; // a revoked proxy, or an array proxy whose `length` trap throws
+  const t = typeof value;
+  if (t === "string") return truncate(value as string, maxLength);
+  if (t === "number" || t === "boolean") return value as number | boolean;
+  try {
+    if (Array.isArray(value)) {
+      // Not recursive, preallocated, one guard for the loop: measurably faster than the lean
+      // core's recursive form on array attributes (~15 % of a span with a few of them).
+      const out: unknown[] = new Array(value.length);
+      let kind: string | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const x: unknown = value[i];
+        if (x == null) out[i] = null;
+        else {
+          // The same primitive type as the first non-null entry; no nested arrays or objects.
+          const type = typeof x;
+          if ((type !== "string" && type !== "number" && type !== "boolean") || (kind ??= type) !== type) return undefined;
+          out[i] = type === "string" ? truncate(x as string, maxLength) : x;
+        }
       }
-    default:
-      // undefined, bigint, symbol, function: not attribute values.
-      return undefined;
-  }
-}
-
-function sanitizeArray(values: unknown[], maxLength: number): AttributeValue | undefined {
-  let kind: string | undefined;
-  const out: Array<string | number | boolean | null> = new Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    let v: unknown;
-    try {
-      v = values[i];
-    } catch {
-      return undefined; // a throwing getter on an index
+      return out as AttributeValue;
     }
-    if (v === null || v === undefined) {
-      out[i] = null;
-      continue;
-    }
-    const t = typeof v;
-    if (t !== "string" && t !== "number" && t !== "boolean") return undefined;
-    if (kind === undefined) kind = t;
-    else if (kind !== t) return undefined; // mixed types are not a valid attribute array
-    out[i] = t === "string" && (v as string).length > maxLength ? truncate(v as string, maxLength) : (v as string | number | boolean);
-  }
-  return out as AttributeValue;
-}
-
-/** Cuts `s` to at most `max` code units without leaving half of a surrogate pair at the end. */
-export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let end = max;
-  const last = s.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--; // high surrogate whose pair would be cut
-  return s.slice(0, end);
+  } catch {} // a revoked Proxy, or a throwing `length` or index getter
+  return undefined;
 }
 
 /** Attribute limits applied when recording into an {@link Attributes} object. */
@@ -89,59 +74,38 @@ export interface AttributeLimits {
   readonly valueLengthLimit: number;
 }
 
-/** What {@link setAttribute} did with an attribute. */
-export enum AttributeOutcome {
-  /** Invalid key or value (reported through `diag`), or `null`/`undefined` (unset). */
-  Ignored = 0,
-  /** A new key was added. */
-  Added = 1,
-  /** An existing key got a new value. */
-  Replaced = 2,
-  /** A new key was dropped because `size` had reached the count limit. */
-  DroppedByLimit = 3,
-}
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * Sets `key` to `value` on `target`, which currently holds `size` keys, under `limits`.
- * The caller keeps `size` (cheaper than counting keys on every call) and counts drops.
- * Invalid keys and values are dropped with one diagnostic and are not "dropped by limit".
+ * Sets `key` to `value` on `target`, which holds `size` keys, under `limits`. Returns the new
+ * number of keys, or -1 when the count limit dropped a new key (the caller keeps `size` —
+ * cheaper than counting keys on every call — and counts drops). `null`/`undefined` unset
+ * nothing and are not reported (as `@opentelemetry/api`); invalid keys and values are
+ * reported once (per key) and are not "dropped by the limit".
  */
-export function setAttribute(
-  target: Attributes,
-  key: string,
-  value: unknown,
-  limits: AttributeLimits,
-  size: number,
-): AttributeOutcome {
-  if (typeof key !== "string" || key.length === 0) {
-    diagOnce("warn", "attr-key", `Dropped attribute with invalid key ${describeValue(key)}: keys must be non-empty strings.`);
-    return AttributeOutcome.Ignored;
+export function setAttribute(target: Attributes, key: string, value: unknown, limits: AttributeLimits, size: number): number {
+  if (typeof key !== "string" || !key) {
+    diagOnce("warn", "attr-key", `Dropped attribute with invalid key ${describeValue(key)}.`);
+    return size;
   }
-  if (value === undefined || value === null) return AttributeOutcome.Ignored; // "unset", as in @opentelemetry/api
+  if (value == null) return size;
   const clean = sanitizeAttributeValue(value, limits.valueLengthLimit);
   if (clean === undefined) {
-    diagOnce(
-      "warn",
-      `attr-value:${key}`,
-      `Dropped attribute "${key}": ${describeValue(value)} is not a valid attribute value (string, number, boolean or a homogeneous array of them).`,
-    );
-    return AttributeOutcome.Ignored;
+    diagOnce("warn", `attr-value:${key}`, `Dropped attribute "${key}": invalid value ${describeValue(value)}.`);
+    return size;
   }
   const exists = hasOwn.call(target, key);
-  if (!exists && size >= limits.countLimit) return AttributeOutcome.DroppedByLimit;
-  if (key === "__proto__") {
-    // Keep the data as an own property instead of replacing the object's prototype.
-    Object.defineProperty(target, key, { value: clean, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = clean;
-  }
-  return exists ? AttributeOutcome.Replaced : AttributeOutcome.Added;
+  if (!exists && size >= limits.countLimit) return -1;
+  // `__proto__` as an own data property: an assignment would replace the object's prototype.
+  if (key === "__proto__") Object.defineProperty(target, key, { value: clean, enumerable: true, writable: true, configurable: true });
+  else target[key] = clean;
+  return exists ? size : size + 1;
 }
 
 /**
- * Calls `fn` with each own enumerable key and value of `source` (ignored unless an object).
- * An entry whose getter throws is skipped with one diagnostic; a source whose keys cannot
- * be listed (a revoked proxy) gives no entries.
+ * Calls `fn` with each own enumerable key of `source` and its value, read once (nothing for a
+ * non-object). An entry whose getter throws is skipped and reported once per key; a source
+ * whose keys cannot be listed (a revoked Proxy) gives nothing.
  */
 export function forEachAttribute(source: unknown, fn: (key: string, value: unknown) => void): void {
   if (source === null || typeof source !== "object") return;
@@ -149,7 +113,7 @@ export function forEachAttribute(source: unknown, fn: (key: string, value: unkno
   try {
     keys = Object.keys(source);
   } catch {
-    diagOnce("warn", "Dropped unreadable attributes."); // a revoked Proxy, or one whose ownKeys trap throws
+    diagOnce("warn", "Dropped unreadable attributes.");
     return;
   }
   for (const key of keys) {
@@ -166,7 +130,7 @@ export function forEachAttribute(source: unknown, fn: (key: string, value: unkno
 
 /**
  * Copies every entry of `source` into a new attributes object under `limits`.
- * Returns the object and how many entries the count limit dropped.
+ * Returns the object and how many new keys the count limit dropped.
  */
 export function copyAttributes(source: unknown, limits: AttributeLimits): { attributes: Attributes; dropped: number } {
   const plain = copyPlainAttributes(source, limits);
@@ -175,14 +139,11 @@ export function copyAttributes(source: unknown, limits: AttributeLimits): { attr
   let dropped = 0;
   let size = 0;
   forEachAttribute(source, (key, value) => {
-    const outcome = setAttribute(attributes, key, value, limits, size);
-    if (outcome === AttributeOutcome.Added) size++;
-    else if (outcome === AttributeOutcome.DroppedByLimit) dropped++;
+    const r = setAttribute(attributes, key, value, limits, size);
+    r < 0 ? dropped++ : (size = r);
   });
   return { attributes, dropped };
 }
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * The fast path of copying attributes: when every own enumerable entry of `source` is a
@@ -205,7 +166,8 @@ export function copyPlainAttributes(source: unknown, limits: AttributeLimits): A
   const maxLength = limits.valueLengthLimit;
   let count = 0;
   for (const key in copy) {
-    // Inherited enumerable keys (a polluted prototype) or a symbol-keyed copy are left to the general path.
+    // Inherited enumerable keys (a polluted prototype) or a symbol-keyed copy are left to the
+    // general path. `hasOwnProperty.call`, not `Object.hasOwn`: measurably faster here.
     if (!hasOwn.call(copy, key) || key.length === 0 || key === "__proto__") return undefined;
     const value = copy[key];
     const type = typeof value;

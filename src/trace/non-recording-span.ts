@@ -8,11 +8,9 @@
  * asked (no outgoing call to propagate them to), and ids are random either way, so
  * drawing them later is indistinguishable to the caller.
  */
-import type { Attributes, AttributeValue } from "../common/attributes.ts";
-import type { TimeInput } from "../common/time.ts";
 import { generateSpanId, generateTraceId } from "./ids.ts";
 import { INVALID_SPAN_CONTEXT, type SpanContext } from "./span-context.ts";
-import type { Exception, Link, Span, SpanStatus } from "./types.ts";
+import type { Span } from "./types.ts";
 
 /** A {@link Span} that is not recorded. */
 export class NonRecordingSpan implements Span {
@@ -43,30 +41,31 @@ export class NonRecordingSpan implements Span {
       traceState: parent?.traceState,
     });
   }
-  setAttribute(_key: string, _value: AttributeValue): this {
+  // Every change is a no-op (parameters omitted: a method may take fewer than the interface names).
+  setAttribute(): this {
     return this;
   }
-  setAttributes(_attributes: Attributes): this {
+  setAttributes(): this {
     return this;
   }
-  addEvent(_name: string, _attributesOrTime?: Attributes | TimeInput, _time?: TimeInput): this {
+  addEvent(): this {
     return this;
   }
-  addLink(_link: Link): this {
+  addLink(): this {
     return this;
   }
-  addLinks(_links: Link[]): this {
+  addLinks(): this {
     return this;
   }
-  setStatus(_status: SpanStatus): this {
+  setStatus(): this {
     return this;
   }
-  updateName(_name: string): this {
+  updateName(): this {
     return this;
   }
-  end(_endTime?: TimeInput): void {}
+  end(): void {}
   isRecording(): boolean {
     return false;
   }
-  recordException(_exception: Exception, _time?: TimeInput): void {}
+  recordException(): void {}
 }

@@ -6,9 +6,8 @@
  * "Span Limits". Every method is safe to call at any time: after `end()` changes are
  * ignored with one diagnostic, invalid input is dropped, nothing throws.
  */
-import { describe } from "../common/describe.ts";
+import { describeValue } from "../common/describe.ts";
 import {
-  AttributeOutcome,
   copyAttributes,
   copyPlainAttributes,
   forEachAttribute,
@@ -22,9 +21,8 @@ import { now, timeOf, toTime, type TimeInput } from "../common/time.ts";
 import type { Context } from "../context/context.ts";
 import type { Resource } from "../resource/resource.ts";
 import type { CompiledSpanLimits } from "./limits.ts";
-import type { MultiSpanProcessor } from "./multi-span-processor.ts";
 import type { SpanContext } from "./span-context.ts";
-import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink, Span, SpanKind, SpanStatus, TimedEvent } from "./types.ts";
+import type { Exception, InstrumentationScope, Link, ReadableSpan, RecordedLink, Span, SpanKind, SpanProcessor, SpanStatus, TimedEvent } from "./types.ts";
 
 // code 0 is SpanStatusCode.UNSET (a literal: a module-level property read defeats tree-shaking).
 const UNSET_STATUS: SpanStatus = /* @__PURE__ */ Object.freeze({ code: 0 });
@@ -37,10 +35,11 @@ export interface SpanOwner {
   readonly instrumentationScope: InstrumentationScope;
   readonly limits: CompiledSpanLimits;
   /**
-   * The provider's processors. A {@link MultiSpanProcessor}, which never throws (it isolates
-   * each processor and reports a failure once), so the span calls it without a guard of its own.
+   * The provider's processors, fanned out by `multiSpanProcessor` (multi-span-processor.ts),
+   * which never throws (it isolates each processor and reports a failure once), so the span
+   * calls it without a guard of its own.
    */
-  readonly processor: MultiSpanProcessor;
+  readonly processor: SpanProcessor;
 }
 
 /** The recording {@link Span} implementation. */
@@ -134,9 +133,9 @@ export class RecordingSpan implements Span, ReadableSpan {
       this.#attributeCount++;
       return this;
     }
-    const outcome = setAttribute(this.attributes, key, value, limits, this.#attributeCount);
-    if (outcome === AttributeOutcome.Added) this.#attributeCount++;
-    else if (outcome === AttributeOutcome.DroppedByLimit) this.#dropAttribute();
+    const size = setAttribute(this.attributes, key, value, limits, this.#attributeCount);
+    if (size >= 0) this.#attributeCount = size;
+    else if (this.droppedAttributesCount++ === 0) limitReached("attribute", limits.countLimit, "new attributes");
     return this;
   }
 
@@ -220,7 +219,7 @@ export class RecordingSpan implements Span, ReadableSpan {
       if (Array.isArray(links)) for (const link of links) this.addLink(link);
     } catch {
       // A revoked Proxy or one whose traps throw: the links read so far are kept.
-      diagOnce("warn", "Span.addLinks: unreadable links.");
+      diagOnce("warn", "Dropped unreadable links.");
     }
     return this;
   }
@@ -238,7 +237,7 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (code === 0 /* SpanStatusCode.UNSET */ || this.status.code === 1 /* SpanStatusCode.OK */) return this;
     if (code === 1 /* SpanStatusCode.OK */ || code === 2 /* SpanStatusCode.ERROR */) {
       this.status = code === 2 && typeof message === "string" ? { code, message } : { code };
-    } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with an invalid code: ${describe(code)}.`);
+    } else diagOnce("warn", "span-status-invalid", `Ignored setStatus with invalid code ${describeValue(code)}.`);
     return this;
   }
 
@@ -270,16 +269,12 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   end(endTime?: TimeInput): void {
-    if (this.ended) return this.#warn("ended-twice", "ended more than once; later end() calls are ignored");
+    if (this.ended) return this.#warn("ended-twice", "ended more than once");
     this.ended = true;
     const end = endTime === undefined ? now() : toTime(endTime);
-    if (end < this.startTime) this.#warn("end-before-start", "ended before it started; using its start time");
+    if (end < this.startTime) this.#warn("end-before-start", "ended before it started; clamped");
     this.endTime = end < this.startTime ? this.startTime : end;
     this.#owner.processor.onEnd(this);
-  }
-
-  #dropAttribute(): void {
-    if (this.droppedAttributesCount++ === 0) limitReached("attribute", this.#owner.limits.attributeCountLimit, "new attributes");
   }
 
   /** Reports, once per `key`, a misuse of this span: `Span "<name>" <what>.` */
@@ -289,7 +284,7 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   #refuseAfterEnd(operation: string): boolean {
     if (!this.ended) return false;
-    diagOnce("warn", `span-after-end:${operation}`, `Span.${operation}() called after end(); ignored.`);
+    diagOnce("warn", `span-after-end:${operation}`, `Span.${operation}() after end() ignored.`);
     return true;
   }
 }

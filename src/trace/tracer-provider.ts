@@ -8,11 +8,11 @@ import { DEFAULT_RESOURCE } from "../resource/resource.ts";
 import type { Resource } from "../resource/resource.ts";
 import { randomIdGenerator, type IdGenerator } from "./ids.ts";
 import { compileSpanLimits, resolveSpanLimits, type SpanLimits } from "./limits.ts";
-import { MultiSpanProcessor } from "./multi-span-processor.ts";
+import { multiSpanProcessor } from "./multi-span-processor.ts";
 import { ParentBasedSampler } from "./samplers/parent-based.ts";
 import { AlwaysOnSampler } from "./samplers/always.ts";
 import type { Sampler } from "./samplers/sampler.ts";
-import { SdkTracer, type Tracer, type TracerConfig } from "./tracer.ts";
+import { createTracer, type Tracer, type TracerConfig } from "./tracer.ts";
 import type { InstrumentationScope, SpanProcessor } from "./types.ts";
 
 /** Options for {@link BasicTracerProvider}. */
@@ -63,7 +63,7 @@ export class BasicTracerProvider implements TracerProvider {
   readonly resource: Resource;
   // What every tracer (and span) of this provider shares; each tracer adds its scope.
   readonly #shared: Omit<TracerConfig, "instrumentationScope">;
-  readonly #tracers = new Map<string, SdkTracer>();
+  readonly #tracers = new Map<string, Tracer>();
   #active = true;
 
   constructor(options: TracerProviderOptions = {}) {
@@ -71,7 +71,7 @@ export class BasicTracerProvider implements TracerProvider {
     this.#shared = {
       resource: this.resource,
       limits: compileSpanLimits(resolveSpanLimits(options.spanLimits)),
-      processor: new MultiSpanProcessor(checkProcessors(options.spanProcessors)),
+      processor: multiSpanProcessor(checkProcessors(options.spanProcessors)),
       sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
       idGenerator: options.idGenerator ?? randomIdGenerator,
       isActive: () => this.#active,
@@ -81,7 +81,7 @@ export class BasicTracerProvider implements TracerProvider {
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     if (typeof name !== "string" || name === "") {
       // Spec: an invalid name still returns a working tracer, with a warning.
-      diag.warn(`getTracer: invalid tracer name ${describeValue(name)}; using an empty name.`);
+      diag.warn(`getTracer: invalid name ${describeValue(name)}; using "".`);
       name = "";
     }
     let schemaUrl: unknown;
@@ -97,7 +97,7 @@ export class BasicTracerProvider implements TracerProvider {
     let tracer = this.#tracers.get(key);
     if (!tracer) {
       const instrumentationScope: InstrumentationScope = Object.freeze({ name, version: v, schemaUrl: url });
-      this.#tracers.set(key, (tracer = new SdkTracer({ ...this.#shared, instrumentationScope })));
+      this.#tracers.set(key, (tracer = createTracer({ ...this.#shared, instrumentationScope })));
     }
     return tracer;
   }

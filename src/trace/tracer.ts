@@ -60,35 +60,16 @@ function constantDecisions(sampler: Sampler): readonly boolean[] | undefined {
   return delegates !== undefined && !delegates.includes(undefined) ? (delegates as boolean[]) : undefined;
 }
 
-/** The SDK tracer. */
-export class SdkTracer implements Tracer {
-  readonly #config: TracerConfig;
-  readonly #decisions: readonly boolean[] | undefined;
-  readonly #randomIds: boolean;
+/**
+ * The SDK tracer over `config` (closures rather than a class: the state is read from the
+ * closure, which minifies to less than private fields and is as fast).
+ */
+export function createTracer(config: TracerConfig): Tracer {
+  const { sampler, idGenerator } = config;
+  const decisions = constantDecisions(sampler);
+  const randomIds = idGenerator === randomIdGenerator;
 
-  constructor(config: TracerConfig) {
-    this.#config = config;
-    this.#decisions = constantDecisions(config.sampler);
-    this.#randomIds = config.idGenerator === randomIdGenerator;
-  }
-
-  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
-    try {
-      return this.#start(name, options, ctx);
-    } catch {
-      // Recording never throws (DESIGN principle 3): `options` or `ctx` that cannot be read (a
-      // throwing getter or Proxy, a `ctx` that is not a Context) are dropped, the span is kept.
-      diagOnce("warn", "startSpan: unreadable options or context ignored.");
-      try {
-        return this.#start(name);
-      } catch {
-        return new NonRecordingSpan(); // a throwing custom idGenerator or sampler result
-      }
-    }
-  }
-
-  #start(name: string, options?: SpanOptions, ctx?: Context): Span {
-    const config = this.#config;
+  const start = (name: string, options?: SpanOptions, ctx?: Context): Span => {
     let parentContext = ctx ?? contextApi.active();
     if (options?.root) parentContext = deleteSpan(parentContext);
     const parent = getSpan(parentContext)?.spanContext();
@@ -96,7 +77,7 @@ export class SdkTracer implements Tracer {
     // Keep propagating the parent (if any) without recording: matches the official SDK.
     if (isTracingSuppressed(parentContext) || !config.isActive()) return new NonRecordingSpan(validParent);
 
-    const parentFlags = validParent ? validParent.traceFlags : this.#randomIds ? RANDOM_TRACE_ID_FLAG : 0;
+    const parentFlags = validParent ? validParent.traceFlags : randomIds ? RANDOM_TRACE_ID_FLAG : 0;
     let kind = options?.kind ?? 0 /* SpanKind.INTERNAL */;
     // Exporters index tables by kind: anything but a SpanKind (a Symbol, an object) must not reach them.
     if (kind !== 1 && kind !== 2 && kind !== 3 && kind !== 4 && kind !== 0) {
@@ -104,7 +85,6 @@ export class SdkTracer implements Tracer {
       kind = 0;
     }
     const spanName = safeString(name, "span");
-    const decisions = this.#decisions;
     let result: SamplingResult | undefined;
     let sampled: boolean | undefined;
     // A parent's tracestate may carry a sampling threshold that ParentBased checks: ask the sampler.
@@ -112,16 +92,16 @@ export class SdkTracer implements Tracer {
       sampled = decisions[
         validParent === undefined ? 0 : (validParent.isRemote ? 1 : 3) + ((validParent.traceFlags & 1 /* TraceFlags.SAMPLED */) === 0 ? 1 : 0)
       ] as boolean;
-      if (!sampled && this.#randomIds) {
+      if (!sampled && randomIds) {
         // Sampled out: ids are drawn only if someone asks for the span context.
         return new NonRecordingSpan(undefined, true, validParent, parentFlags & ~1 /* TraceFlags.SAMPLED */);
       }
     }
-    const traceId = validParent ? validParent.traceId : config.idGenerator.generateTraceId();
-    const spanId = config.idGenerator.generateSpanId();
+    const traceId = validParent ? validParent.traceId : idGenerator.generateTraceId();
+    const spanId = idGenerator.generateSpanId();
     if (sampled === undefined) {
       try {
-        result = config.sampler.shouldSample(parentContext, traceId, spanName, kind, options?.attributes ?? EMPTY_ATTRIBUTES, options?.links ?? []);
+        result = sampler.shouldSample(parentContext, traceId, spanName, kind, options?.attributes ?? EMPTY_ATTRIBUTES, options?.links ?? []);
         // What would otherwise reach the exporters: an invalid decision, a traceState that cannot serialize.
         const { decision, traceState } = result;
         if (!(decision === 0 || decision === 1 || decision === 2) || (traceState !== undefined && typeof traceState.serialize !== "function")) result = undefined;
@@ -135,7 +115,7 @@ export class SdkTracer implements Tracer {
       }
       sampled = result.decision === 2 /* SamplingDecision.RECORD_AND_SAMPLED */;
     }
-    if (this.#randomIds) noteValidIds(traceId, spanId);
+    if (randomIds) noteValidIds(traceId, spanId);
     const spanContext: SpanContext = {
       traceId,
       spanId,
@@ -157,14 +137,28 @@ export class SdkTracer implements Tracer {
     );
     if (result?.attributes) span.setAttributes(result.attributes);
     return span;
-  }
+  };
 
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
-  startActiveSpan(name: string, ...args: unknown[]): unknown {
-    return runInActiveSpan(this, name, args);
-  }
+  const tracer: Tracer = {
+    startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+      try {
+        return start(name, options, ctx);
+      } catch {
+        // Recording never throws (DESIGN principle 3): `options` or `ctx` that cannot be read (a
+        // throwing getter or Proxy, a `ctx` that is not a Context) are dropped, the span is kept.
+        diagOnce("warn", "startSpan: unreadable options or context ignored.");
+        try {
+          return start(name);
+        } catch {
+          return new NonRecordingSpan(); // a throwing custom idGenerator or sampler result
+        }
+      }
+    },
+    startActiveSpan(name: string, ...args: unknown[]): never {
+      return runInActiveSpan(tracer, name, args) as never;
+    },
+  };
+  return tracer;
 }
 
 /**

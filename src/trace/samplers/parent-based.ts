@@ -60,7 +60,7 @@ export class ParentBasedSampler implements Sampler {
       const s = c[name] as Sampler | undefined;
       if (s === undefined && i) return i % 2 ? new AlwaysOnSampler() : new AlwaysOffSampler();
       if (typeof s?.shouldSample === "function") return s;
-      throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler (an object with shouldSample()).`);
+      throw new TypeError(`Cannot create ParentBasedSampler: "${name}" must be a sampler.`);
     });
     SAMPLERS_OF.set(this, this.#samplers);
   }
@@ -107,6 +107,6 @@ function checkThreshold(parent: SpanContext, result: SamplingResult): SamplingRe
   if (traceState === undefined || (result.traceState !== undefined && result.traceState !== traceState)) return result;
   const threshold = thresholdOf(traceState);
   if (threshold === undefined || randomnessOf(parent.traceId, traceState) >= threshold) return result;
-  diagOnce("debug", "ParentBasedSampler: erased an inconsistent threshold (ot=th: above the randomness) of a sampled parent.");
+  diagOnce("debug", "ParentBasedSampler: erased a sampled parent's ot=th above its randomness.");
   return { ...result, traceState: eraseOtSubKey(traceState, "th") };
 }
