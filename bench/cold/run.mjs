@@ -18,7 +18,7 @@
 // Usage: node bench/cold/run.mjs [program-substring]   (BENCH_COLD_RUNS rounds, default 41;
 // run `node bench/install.mjs` first)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { nodeLinePath } from "../../scripts/node-lines.mjs";
 import { measure, programs } from "../../scripts/size.mjs";
 import { incumbentPrograms } from "../programs.mjs";
@@ -55,6 +55,10 @@ const LEAN_PROGRAMS = {
   "Browser init + traced fetch": "bench/lean/program-browser.ts",
   "Traces only, hand-wired": "bench/lean/program-hand-wired.ts",
 };
+
+/** The entry that bundles a lean program: its exports, its default export where it has one. */
+const leanEntry = (file) =>
+  `export * from "./${file}";` + (/^export default /m.test(readFileSync(new URL(`../../${file}`, import.meta.url), "utf8")) ? ` export { default } from "./${file}";` : "");
 
 /** The same edit on both sides: listen on a free port, not 9464 (runs and other work must not collide). */
 const coldSource = (source) => source.replace(".listen(9464)", ".listen(0)");
@@ -101,7 +105,7 @@ async function buildContenders(filter, log, node) {
     const sides = [
       { side: "ours", build: () => measure(coldSource(program.source), program.tool, overrides) },
       ...(lean && existsSync(new URL(`../../${lean}`, import.meta.url))
-        ? [{ side: "lean core (bench/lean)", build: () => measure(`export * from "./${lean}"; export { default } from "./${lean}";`, program.tool, overrides) }]
+        ? [{ side: "lean core (bench/lean)", build: () => measure(leanEntry(lean), program.tool, overrides) }]
         : []),
       ...(incumbentPrograms[name] ?? []).map((inc) => ({
         side: inc.name,
