@@ -171,7 +171,7 @@ const readBody = (req: NodeRequestLike): Promise<Blob> =>
     const chunks: BlobPart[] = [];
     let size = 0;
     req.on("data", (chunk) => {
-      const part = chunk as Uint8Array | string;
+      const part = chunk as Uint8Array<ArrayBuffer> | string;
       size += typeof part == "string" ? new Blob([part]).size : part.byteLength;
       if (size <= MAX_BODY) chunks.push(part);
     });

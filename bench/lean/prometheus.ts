@@ -145,7 +145,7 @@ function families(collections: readonly ResourceMetrics[], options: PrometheusRe
         const t = metric.dataPointType;
         const drop = (why: string): void => warnOnce("Prometheus: dropped " + name + ": " + why);
         // A gauge is always shown; a sum or histogram only when cumulative.
-        const type = t == "gauge" ? t : metric.temporality != "cumulative" ? "" : t == "sum" ? (metric.isMonotonic ? "counter" : "gauge") : "histogram";
+        const type = t == "gauge" ? t : (metric as { temporality?: string }).temporality != "cumulative" ? "" : t == "sum" ? (metric.isMonotonic ? "counter" : "gauge") : "histogram";
         if (!type) {
           drop("delta");
           continue;
