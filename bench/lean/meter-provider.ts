@@ -33,7 +33,7 @@ export class MeterProvider implements LeanMeterProvider {
   /** @throws RangeError when `cardinalityLimit` is not a positive integer. */
   constructor(options: MeterProviderOptions = {}) {
     const { resource = { attributes: { "service.name": "unknown_service" } }, cardinalityLimit = 2e3, temporality } = options;
-    if (!(Number.isInteger(cardinalityLimit) && cardinalityLimit > 0)) throw new RangeError("Cannot create MeterProvider: cardinalityLimit must be a positive integer");
+    if (!(Number.isInteger(cardinalityLimit) && cardinalityLimit > 0)) throw new RangeError("MeterProvider: cardinalityLimit not a positive integer");
     Object.assign(this, { resource }, createMeterProvider({ resource, cardinalityLimit, temporality }));
   }
 }
