@@ -96,29 +96,35 @@ const escaper = (c: string): string => (c == "\n" ? "\\n" : "\\" + c);
 export const escapeLabelValue = (value: string): string => value.replace(/[\\"\n]/g, escaper);
 const escapeHelp = (text: string, om: boolean): string => text.replace(om ? /[\\"\n]/g : /[\\\n]/g, escaper);
 
+const keys = new Map<string, string>();
+/** A label key of an attribute key, cached (at most 4096): the same keys come back in every series and scrape. */
+const labelOf = (key: string): string => keys.get(key) ?? ((label) => (keys.size < 4096 && keys.set(key, label), label))(sanitize(key));
+
 /**
  * Attributes as label pairs `key="value"` joined by `,`: non-string values as text (arrays as
  * JSON); keys in `reserved` dropped (`onReserved` told); keys colliding after sanitizing merged,
  * their values joined by `;` in the order of the original keys (then the labels follow that order).
  */
 export function labelPairs(attributes: Attributes, reserved?: string[], onReserved?: (key: string) => void, sorted?: boolean): string {
-  const groups = new Map<string, string[]>();
+  const labels: string[] = [];
+  const values: string[] = [];
   for (const key of sorted ? Object.keys(attributes).sort() : Object.keys(attributes)) {
     const v = attributes[key];
     if (v === undefined) continue;
-    const label = sanitize(key);
+    const label = labelOf(key);
     if (reserved?.includes(label)) {
       if (!sorted) onReserved?.(key);
       continue;
     }
     const text = typeof v == "string" ? v : Array.isArray(v) ? JSON.stringify(v) : String(v);
-    const group = groups.get(label);
-    if (!group) groups.set(label, [text]);
-    else if (sorted) group.push(text);
+    const i = labels.indexOf(label);
+    // Attribute sets are small: a linear scan costs less than a Map per series.
+    if (i < 0) labels.push(label), values.push(text);
+    else if (sorted) values[i] += ";" + text;
     else return labelPairs(attributes, reserved, onReserved, true);
   }
   let out = "";
-  for (const [label, values] of groups) out += (out && ",") + label + '="' + escapeLabelValue(values.join(";")) + '"';
+  labels.forEach((label, i) => (out += (out && ",") + label + '="' + escapeLabelValue(values[i]!) + '"'));
   return out;
 }
 
