@@ -59,7 +59,10 @@ const VARIANTS = {
     ],
   },
   "colliding label keys merged (values joined by ;)": {
-    "prometheus.ts": [["    else if (sorted) group.push(text);\n    else return labelPairs(attributes, reserved, onReserved, true);\n", ""]],
+    "prometheus.ts": [["    else if (sorted) values[i] += \";\" + text;\n    else return labelPairs(attributes, reserved, onReserved, true);\n", ""]],
+  },
+  "label-key cache (speed: 4096 keys)": {
+    "prometheus.ts": [["const keys = new Map<string, string>();\n", "(sanitize(key));\n", "const labelOf = sanitize;\n"]],
   },
   "family TYPE / sample-name clashes and repeated series dropped": {
     "prometheus.ts": [
@@ -69,10 +72,17 @@ const VARIANTS = {
       ["        if (seen.has(labels)) {\n", "        seen.add(labels);\n", ""],
     ],
   },
+  "auth (bearer / Basic, constant-time check, 401; invalid auth throws)": {
+    "prometheus-http.ts": [
+      ["/**\n * [scheme (lower case), credentials, challenge]", "  return !diff;\n}\n", ""],
+      ["  const auth = options.auth !== undefined ? expected(options.auth) : undefined;\n", ""],
+      ["      if (auth) {\n", "Cache-Control\": \"no-store\" });\n      }\n", ""],
+    ],
+  },
   "handler options (openMetrics mode, compression) and their TypeError": {
     "prometheus-http.ts": [
       ['  const mode = options.openMetrics ?? "negotiate";\n', ""],
-      [' || !/^(negotiate|always|never)$/.test(mode)', ""],
+      ['  if (!/^(negotiate|always|never)$/.test(mode)) invalid("openMetrics");\n', ""],
       ['const om = mode == "always" || (mode == "negotiate" && prefersOpenMetrics(request.headers.get("accept")));', 'const om = prefersOpenMetrics(request.headers.get("accept"));'],
       ["options.compression != false && ", ""],
     ],

@@ -19,7 +19,10 @@
  * - Configuration errors throw a TypeError at construction (a source without `collect`, an
  *   unknown `openMetrics` mode).
  *
- * Left out (one import away in the product): `auth` (bearer / Basic credentials), a metric
+ * - `auth`: a bearer token or Basic credentials required (401 with `WWW-Authenticate`, the
+ *   credentials compared in constant time); an invalid `auth` (null included) throws.
+ *
+ * Left out (one import away in the product): a metric
  * reader as the source (the lean provider is its own reader: its temporality, cumulative by
  * default, is the one shown; delta streams are dropped by the renderer), several `Set-Cookie`
  * headers through the adapter, collection errors reported (the lean provider's collect never
@@ -32,8 +35,13 @@ import { render, type PrometheusRenderOptions } from "./prometheus.ts";
 /** What the handler collects from: a meter provider (meter-provider.ts, metrics.ts), or an SDK with `meterProvider`. */
 export type MetricsSource = { collect(timeout: number): Promise<ResourceMetrics> } | { readonly meterProvider: { collect(timeout: number): Promise<ResourceMetrics> } };
 
+/** Credentials the handler requires: a bearer token, or HTTP Basic user and password. */
+export type PrometheusAuth = { readonly bearerToken: string } | { readonly basic: { readonly username: string; readonly password: string } };
+
 /** Options of {@link prometheusHandler}. */
 export interface PrometheusHandlerOptions extends PrometheusRenderOptions {
+  /** Require credentials (401 with `WWW-Authenticate` otherwise). */
+  readonly auth?: PrometheusAuth;
   /** `negotiate` (default): OpenMetrics when `Accept` asks for it; `always` / `never` force one. */
   readonly openMetrics?: "negotiate" | "always" | "never";
   /** Gzip when the client accepts it (default true). */
@@ -79,6 +87,35 @@ export function acceptsGzip(header: string | null): boolean {
   return (gzip >= 0 ? gzip : bestQ(header, (t) => t == "*")) > 0;
 }
 
+const encoder = /* @__PURE__ */ new TextEncoder();
+
+/** A configuration error, at construction. */
+const invalid = (what: string): never => {
+  throw new TypeError("prometheusHandler: invalid " + what);
+};
+
+/**
+ * [scheme (lower case), credentials, challenge] of `auth`: a bearer token of visible ASCII (RFC 6750
+ * §2.1: anything else could never be sent), or Basic (RFC 7617 with charset="UTF-8": base64 of the
+ * UTF-8 bytes of `user:password`; no `:` in the user). A TypeError otherwise.
+ */
+function expected(auth: PrometheusAuth): string[] {
+  // `in` throws a TypeError for a primitive; null and undefined fail the destructuring first.
+  const { bearerToken: token, basic } = auth as { bearerToken?: unknown; basic?: { username?: unknown; password?: unknown } };
+  if ("bearerToken" in auth ? typeof token == "string" && /^[\x21-\x7e]+$/.test(token) : typeof basic?.username == "string" && typeof basic.password == "string" && !basic.username.includes(":"))
+    return token ? ["bearer", token as string, 'Bearer realm="metrics"'] : ["basic", btoa(String.fromCharCode(...encoder.encode(basic!.username + ":" + basic!.password))), 'Basic realm="metrics", charset="UTF-8"'];
+  return invalid("auth: not { bearerToken } (visible ASCII) or { basic: { username (no ':'), password } }");
+}
+
+/** The bytes of `a` and `b` compared in time that depends on their lengths only (nothing of where they differ leaks). */
+function equal(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < x.length || i < y.length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return !diff;
+}
+
 const plain = (status: number, text: string, headers?: Record<string, string>): Response => new Response(text, { status, headers: { "Content-Type": TEXT, ...headers } });
 
 /** A full turn of the event loop (timers, I/O): `setImmediate` where there is one, else `setTimeout(0)`. */
@@ -92,7 +129,6 @@ const nextTurn = (): Promise<unknown> => new Promise((resolve) => ((globalThis a
 export function renderStream(collections: readonly ResourceMetrics[], om: boolean, options?: PrometheusRenderOptions, slice = 65536): ReadableStream<Uint8Array> {
   const slices = render(collections, om, options, slice);
   let first = true;
-  const encoder = new TextEncoder();
   return new ReadableStream({
     async pull(controller) {
       if (!first) await nextTurn();
@@ -115,11 +151,19 @@ export function renderStream(collections: readonly ResourceMetrics[], om: boolea
 export function prometheusHandler(source: MetricsSource, options: PrometheusHandlerOptions = {}): (request: Request) => Promise<Response> {
   const provider = (source as { meterProvider?: unknown })?.meterProvider ?? source;
   const mode = options.openMetrics ?? "negotiate";
-  if (typeof (provider as { collect?: unknown })?.collect != "function" || !/^(negotiate|always|never)$/.test(mode)) throw new TypeError("prometheusHandler: needs a meter provider, and openMetrics negotiate, always or never");
+  if (typeof (provider as { collect?: unknown })?.collect != "function") invalid("source: not a meter provider");
+  if (!/^(negotiate|always|never)$/.test(mode)) invalid("openMetrics");
+  // Only `undefined` means no auth: null or an empty object must not serve metrics unprotected.
+  const auth = options.auth !== undefined ? expected(options.auth) : undefined;
   return async (request) => {
     try {
       const method = request.method.toUpperCase();
       if (method != "GET" && method != "HEAD") return plain(405, "Method Not Allowed\n", { Allow: "GET, HEAD" });
+      if (auth) {
+        const [scheme = "", credentials = ""] = (request.headers.get("authorization") ?? "").trim().split(/ +(.*)/);
+        // Both checks run: the scheme's must not shortcut the constant-time comparison. Nothing of the request is echoed.
+        if (!equal(credentials.trim(), auth[1]!) || scheme.toLowerCase() != auth[0]) return plain(401, "Unauthorized\n", { "WWW-Authenticate": auth[2]!, "Cache-Control": "no-store" });
+      }
       const om = mode == "always" || (mode == "negotiate" && prefersOpenMetrics(request.headers.get("accept")));
       const collected = await (provider as { collect(timeout: number): Promise<ResourceMetrics> }).collect(1e4);
       const gzip = options.compression != false && typeof CompressionStream == "function" && acceptsGzip(request.headers.get("accept-encoding"));

@@ -275,6 +275,45 @@ test("handler options: openMetrics always/never, compression false, configuratio
   assert.is(await res.text(), "Internal Server Error\n");
 });
 
+test("auth: the product's 401 / 200 decisions and headers for bearer and Basic credentials; invalid auth throws as the product's", async () => {
+  const rm = collections(rng(8))[0]!;
+  const configs: unknown[] = [
+    { bearerToken: "s3cret" }, { bearerToken: "a-b.c~d" }, { basic: { username: "ü", password: "pä:ss" } }, { basic: { username: "u", password: "" } },
+    null, {}, "token", 5, { bearerToken: "" }, { bearerToken: "with space" }, { bearerToken: "naïve" }, { bearerToken: 5 }, { bearerToken: undefined, basic: { username: "u", password: "p" } },
+    { basic: { username: "a:b", password: "p" } }, { basic: { username: "u" } }, { basic: null }, { basic: { username: 1, password: "p" } },
+  ];
+  const basic = (u: string, p: string) => "Basic " + Buffer.from(u + ":" + p).toString("base64");
+  const headers = [undefined, "", "Bearer s3cret", "bearer s3cret", "BEARER   s3cret  ", "Bearer s3cre", "Bearer s3crett", "Bearer", "Bearer a-b.c~d", "Basic s3cret", "Token s3cret", basic("ü", "pä:ss"), basic("u", ""), basic("u", "x"), "basic " + Buffer.from("ü:pä:ss").toString("base64"), " Bearer s3cret", "Bearer  s3cret extra"];
+  let constructed = 0;
+  for (const auth of configs) {
+    let productError: unknown;
+    let leanError: unknown;
+    let ph: ((r: Request) => Promise<Response>) | undefined;
+    let lh: ((r: Request) => Promise<Response>) | undefined;
+    try {
+      ph = productHandler({ collect: async () => ({ resourceMetrics: rm }) }, { auth: auth as never });
+    } catch (e) {
+      productError = e;
+    }
+    try {
+      lh = prometheusHandler({ collect: async () => rm }, { auth: auth as never });
+    } catch (e) {
+      leanError = e;
+    }
+    assert.is(leanError?.constructor, productError?.constructor, `auth ${JSON.stringify(auth)}: ${leanError} / ${productError}`);
+    if (!ph || !lh) continue;
+    constructed++;
+    for (const authorization of headers) {
+      const h = authorization === undefined ? {} : { authorization };
+      const [po, lo] = await Promise.all([ph(new Request("http://x/", { headers: h })), lh(new Request("http://x/", { headers: h }))]);
+      assert.is(lo.status, po.status, `${JSON.stringify(auth)} ${authorization}`);
+      assert.equal([...lo.headers], [...po.headers]);
+      same(await lo.text(), await po.text(), `${JSON.stringify(auth)} ${authorization}`);
+    }
+  }
+  assert.is(constructed, 4);
+});
+
 // node:http: a server for each adapter over the same handler; requests compared on status, headers (not Date) and body.
 async function serve(listener: (req: never, res: never) => void): Promise<[Server, number]> {
   const server = createServer(listener as never);
