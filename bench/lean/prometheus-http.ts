@@ -119,7 +119,7 @@ function equal(a: string, b: string): boolean {
 const plain = (status: number, text: string, headers?: Record<string, string>): Response => new Response(text, { status, headers: { "Content-Type": TEXT, ...headers } });
 
 /** A full turn of the event loop (timers, I/O): `setImmediate` where there is one, else `setTimeout(0)`. */
-const nextTurn = (): Promise<unknown> => new Promise((resolve) => ((globalThis as { setImmediate?: typeof setTimeout }).setImmediate ?? setTimeout)(resolve, 0));
+const nextTurn = (): Promise<unknown> => new Promise((resolve) => ((globalThis as unknown as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? setTimeout)(resolve));
 
 /**
  * The exposition as a stream of UTF-8 bytes: each slice rendered when the consumer asks for
