@@ -26,7 +26,9 @@ import { renderOpenMetrics, renderPrometheusText, type PrometheusRenderOptions }
 import { prometheusHandler as productHandler } from "../../src/export/prometheus/handler.ts";
 import { toNodeListener as productListener } from "../../src/export/prometheus/node-listener.ts";
 import { acceptsGzip as productGzip, prefersOpenMetrics as productPrefers } from "../../src/export/prometheus/negotiate.ts";
-import { render, renderText } from "../../bench/lean/prometheus.ts";
+import { escapeHelp as productEscapeHelp, escapeLabelValue as productEscapeLabel, mapMetricName, renderLabelPairs, unitToSuffix } from "../../src/export/prometheus/name-mapping.ts";
+import { connect } from "node:net";
+import { escapeLabelValue, familyName, labelPairs, render, renderText, unitWord } from "../../bench/lean/prometheus.ts";
 import { acceptsGzip, prefersOpenMetrics, prometheusHandler, renderStream, toNodeListener } from "../../bench/lean/prometheus-http.ts";
 import { MeterProvider } from "../../bench/lean/meter-provider.ts";
 import { createMeterProvider } from "../../bench/lean/metrics.ts";
@@ -179,6 +181,69 @@ test("renderer: spec cases (units, _total, le, target_info, escaping, merged key
   assert.ok(text.includes('lat_seconds_bucket{otel_scope_name="sc\\"ope",otel_scope_version="1.0",le="+Inf"} 3'), text);
   assert.ok(renderText(data, true).includes('le="0.5"} 1') && renderText(data, true).includes('le="1.0"} 3') && renderText(data, true).endsWith("# EOF\n"));
   assert.ok(warnings.some((w) => w.includes("delta")) && warnings.some((w) => w.includes("clash")) && warnings.some((w) => w.includes("reserved")));
+});
+
+test("names, units, label pairs: the product's mapping (spec table, a/b, annotations, _total before the unit, merged keys)", () => {
+  const names = [...NAMES, "http.server.duration", "request_duration_seconds", "system.memory.utilization", "cache.hits", "cpu.time_total", "seconds_until_x", "net.io", "(lambda).function.executions(#)", "café", "_total", "x_total_total", "ratio"];
+  const units = [...UNITS, "us", "min", "h", "d", "MiBy", "GiBy", "TiBy", "KBy", "GBy", "TB", "V", "A", "J", "W", "g", "Hz", "By/s", "By{compressed}", "foo-bar", "m/{x}", "/s", "1/", "a/b/c", "{a}{b}", " {x} ", "w", "mo", "s/mo", "hasOwnProperty", "__proto__"];
+  for (const name of names)
+    for (const unit of units)
+      for (const kind of ["counter", "gauge", "other"] as const) {
+        const { family, unit: word } = mapMetricName(name, unit, kind);
+        assert.equal(familyName(name, unit, kind), [family, word], `${name} ${unit} ${kind}`);
+      }
+  for (const unit of units) for (const gauge of [false, true]) assert.is(unitWord(unit, gauge), unitToSuffix(unit, gauge), unit);
+  const r = rng(17);
+  for (let i = 0; i < 3000; i++) {
+    const a = attributes(r);
+    const reserved = pick(r, [undefined, ["le"], ["otel_scope_name", "otel_scope_version", "le"]]);
+    assert.is(labelPairs(a as never, reserved), renderLabelPairs(a as never, reserved && new Set(reserved)), JSON.stringify(a));
+  }
+  for (const v of VALUES.filter((x): x is string => typeof x == "string")) {
+    assert.is(escapeLabelValue(v), productEscapeLabel(v));
+    for (const om of [false, true]) assert.ok(renderText([{ resource: {}, scopeMetrics: [{ scope: { name: "s" }, metrics: [{ descriptor: { name: "m", unit: "", description: v, type: "gauge", valueType: 1 }, dataPointType: "gauge", dataPoints: [{ attributes: {}, startTime: 0, time: 0, value: 1, exemplars: [] }] }] }] } as never], om).includes(productEscapeHelp(v, om)) || !v.trim());
+  }
+});
+
+test("each GET collects; HEAD collects; 405 and 401 do not collect", async () => {
+  let calls = 0;
+  const lean = new MeterProvider();
+  lean.getMeter("s").createObservableGauge("temp").addCallback((o) => (calls++, o.observe(21.5)));
+  const open = prometheusHandler(lean);
+  const guarded = prometheusHandler({ meterProvider: lean }, { auth: { bearerToken: "tok" } });
+  assert.ok((await (await open(new Request("http://x/"))).text()).includes('temp{otel_scope_name="s"} 21.5\n'));
+  await open(new Request("http://x/", { method: "HEAD" }));
+  assert.is(calls, 2);
+  assert.is((await open(new Request("http://x/", { method: "POST" }))).status, 405);
+  assert.is((await guarded(new Request("http://x/", { headers: { authorization: "Bearer nope" } }))).status, 401);
+  assert.is(calls, 2);
+  assert.is((await guarded(new Request("http://x/", { headers: { authorization: "Bearer tok" } }))).status, 200);
+  assert.is(calls, 3);
+});
+
+test("raw socket through toNodeListener: hostile request line and headers are not reflected", async () => {
+  const MARK = "zqx";
+  const [server, port] = await serve(toNodeListener(prometheusHandler(new MeterProvider(), { auth: { bearerToken: "tok-Secret_1" } })) as never);
+  const send = (raw: string) =>
+    new Promise<string>((resolve, reject) => {
+      const sock = connect(port, "127.0.0.1", () => sock.write(raw));
+      let data = "";
+      sock.on("data", (d) => (data += d));
+      sock.on("end", () => resolve(data));
+      sock.on("error", reject);
+    });
+  try {
+    const path = `/metrics/%3Cscript%3E${MARK}?x=<script>${MARK}</script>&y=%0d%0aSet-Cookie:${MARK}`;
+    for (const auth of ["", `Authorization: Bearer <script>${MARK}</script>\r\n`, `Authorization: Basic ${MARK}\r\n`, "Authorization: Bearer tok-Secret_1\r\n"]) {
+      const reply = await send(`GET ${path} HTTP/1.1\r\nHost: ${MARK}.example\r\nAccept: text/html;q=${MARK}\r\nX-Evil: ${MARK + "A".repeat(8000)}\r\n${auth}Connection: close\r\n\r\n`);
+      assert.is(reply.startsWith("HTTP/1.1 200"), auth.includes("tok-Secret_1"), reply.slice(0, 200));
+      assert.ok(/^HTTP\/1\.1 (200|401) /.test(reply));
+      assert.not.ok(reply.includes(MARK) || reply.includes("tok-Secret") || /set-cookie/i.test(reply), reply.slice(0, 300));
+    }
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });
 
 // Measurements on both SDKs (the product's MeterProvider with its handler's reader, the lean one).
