@@ -1,9 +1,9 @@
 // Size of every lean program and of each lean module, bundled as the user's tool does (the
 // settings of scripts/size.mjs: wrangler's conditions for Workers, `platform: "browser"` for
-// pages, `platform: "neutral"` for the hand-wired core), beside the product's program of the
-// same name (scripts/size.mjs `measureProgram(name)`): `node bench/lean/measure.mjs [--browser] [module.ts …]`.
+// pages, `platform: "neutral"` for the hand-wired core, `platform: "node"` for node servers), beside the product's program of the
+// same name (scripts/size.mjs `measureProgram(name)`): `node bench/lean/measure.mjs [--browser|--node] [module.ts …]`.
 // With module names, each is bundled alone with all its exports kept (its own cost; Workers
-// settings, or the browser's with --browser).
+// settings, or the browser's with --browser, node's with --node).
 import { build } from "esbuild";
 import { gzipSync } from "node:zlib";
 import { existsSync } from "node:fs";
@@ -16,6 +16,7 @@ const TOOLS = {
   workers: { ...common, conditions: ["workerd", "worker", "browser"] },
   browser: { ...common, platform: "browser" },
   neutral: { ...common, platform: "neutral" },
+  node: { ...common, platform: "node" },
 };
 /** Each lean program and the product's program (scripts/size.mjs) doing the same job. */
 const PROGRAMS = [
@@ -24,6 +25,7 @@ const PROGRAMS = [
   ["program-metrics.ts", "Workers init + traces + metrics"],
   ["program-browser.ts", "Browser init + traced fetch"],
   ["program-hand-wired.ts", "Traces only, hand-wired"],
+  ["program-prometheus.ts", "Prometheus only"],
 ];
 const kib = (n) => (n / 1024).toFixed(1) + " KiB";
 async function size(entry, tool) {
@@ -33,9 +35,10 @@ async function size(entry, tool) {
   return { min: code.length, gzip: gzipSync(code, { level: 9 }).length, inputs };
 }
 const browserOnly = process.argv.includes("--browser");
-const modules = process.argv.slice(2).filter((a) => a != "--browser");
+const nodeOnly = process.argv.includes("--node");
+const modules = process.argv.slice(2).filter((a) => a != "--browser" && a != "--node");
 if (modules.length) {
-  for (const m of modules) { const s = await size(m, browserOnly ? "browser" : "workers"); console.log(`${m}: ${s.min} B min, ${s.gzip} B gzip (${kib(s.gzip)})`); }
+  for (const m of modules) { const s = await size(m, browserOnly ? "browser" : nodeOnly ? "node" : "workers"); console.log(`${m}: ${s.min} B min, ${s.gzip} B gzip (${kib(s.gzip)})`); }
 } else {
   const rows = [];
   for (const [file, name] of PROGRAMS) {
