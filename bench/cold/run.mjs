@@ -54,6 +54,7 @@ const LEAN_PROGRAMS = {
   "Workers init + traces + metrics": "bench/lean/program-metrics.ts",
   "Browser init + traced fetch": "bench/lean/program-browser.ts",
   "Traces only, hand-wired": "bench/lean/program-hand-wired.ts",
+  "Prometheus only": "bench/lean/program-prometheus.ts",
 };
 
 /** The entry that bundles a lean program: its exports, its default export where it has one. */
