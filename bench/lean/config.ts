@@ -56,7 +56,7 @@ export const httpUrl = (value: unknown): string | undefined => {
 };
 
 /** The trimmed value of `OTEL_<name>`; undefined when unset, blank or not a string (a binding). */
-const read = (env: Env, name: string): string | undefined => {
+export const read = (env: Env, name: string): string | undefined => {
   const raw = env?.[O + name];
   return (typeof raw == "string" && raw.trim()) || undefined;
 };
@@ -69,7 +69,7 @@ const ignored = (name: string, expected: string): void => warnOnce(`ignored ${O 
  * reported and skipped. A `…TIMEOUT` is a spec Timeout: 0 means no limit (2^31 − 1 ms, the
  * longest timer; the spec allows "a very long time").
  */
-function integer(env: Env, min: number, ...names: string[]): number | undefined {
+export function integer(env: Env, min: number, ...names: string[]): number | undefined {
   for (const name of names) {
     const value = read(env, name);
     if (value === undefined) continue;
@@ -151,11 +151,11 @@ export function otlpTarget(otlp: NonNullable<LeanOptions["otlp"]>, env: Env, sig
  * the per-invocation flush), as the product's Workers `init()` sets it. A batch size above the
  * queue size is clamped to it, reported when the batch size came from env (spec: it must not exceed).
  */
-function batch(env: Env): BatchSettings {
-  const size = integer(env, 1, "BSP_MAX_EXPORT_BATCH_SIZE");
-  const queue = integer(env, 1, "BSP_MAX_QUEUE_SIZE") ?? 2048;
-  if (size! > queue) ignored("BSP_MAX_EXPORT_BATCH_SIZE", "at most the queue size");
-  return { maxQueueSize: queue, maxExportBatchSize: Math.min(size ?? 512, queue), scheduledDelayMillis: Infinity, exportTimeoutMillis: integer(env, 0, "BSP_EXPORT_TIMEOUT") ?? 3e4 };
+export function batch(env: Env, p = "BSP_"): BatchSettings {
+  const size = integer(env, 1, p + "MAX_EXPORT_BATCH_SIZE");
+  const queue = integer(env, 1, p + "MAX_QUEUE_SIZE") ?? 2048;
+  if (size! > queue) ignored(p + "MAX_EXPORT_BATCH_SIZE", "at most the queue size");
+  return { maxQueueSize: queue, maxExportBatchSize: Math.min(size ?? 512, queue), scheduledDelayMillis: Infinity, exportTimeoutMillis: integer(env, 0, p + "EXPORT_TIMEOUT") ?? 3e4 };
 }
 
 // Spec, Span Limits: each limit's variables, most specific first (`OTEL_<name>_LIMIT`); events

@@ -26,6 +26,7 @@ const PROGRAMS = [
   ["program-browser.ts", "Browser init + traced fetch"],
   ["program-hand-wired.ts", "Traces only, hand-wired"],
   ["program-prometheus.ts", "Prometheus only"],
+  ["program-node.ts", "Node quick start"],
 ];
 const kib = (n) => (n / 1024).toFixed(1) + " KiB";
 async function size(entry, tool) {

@@ -43,8 +43,8 @@ export interface SdkPart {
 
 const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The metrics part (see the module doc). */
-export function metricsSdk(): SdkPart {
+/** The metrics part (see the module doc); `preferred`: the temporality when the env sets none (Workers: delta, Node: cumulative). */
+export function metricsSdk(preferred = "delta"): SdkPart {
   return {
     start({ options, env, resource }) {
       const read = (name: string): string | undefined => {
@@ -54,7 +54,7 @@ export function metricsSdk(): SdkPart {
       const exporters = (read("METRICS_EXPORTER") ?? "otlp").split(",").map((s) => s.trim());
       for (const e of exporters) if (!/^(otlp|none)$/.test(e)) warnOnce("OTEL_METRICS_EXPORTER: " + e.slice(0, 32) + " not exported");
       if (!exporters.includes("otlp")) return;
-      let temporality = (read("EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") ?? "delta") as TemporalityPreference;
+      let temporality = (read("EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE") ?? preferred) as TemporalityPreference;
       if (!/^(cumulative|delta|lowmemory)$/.test(temporality)) {
         warnOnce("ignored OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: not cumulative, delta or lowmemory");
         temporality = "cumulative";

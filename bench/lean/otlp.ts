@@ -46,7 +46,7 @@ import { toEpochNanos } from "./time.ts";
 const INT64 = 2 ** 63;
 const KINDS = [0, 1, 2, 3, 4];
 
-const drop = (what: string): "" => (warnOnce("OTLP: dropped " + what), "");
+export const drop = (what: string): "" => (warnOnce("OTLP: dropped " + what), "");
 const unreadable = (): "" => drop("unreadable data");
 
 /** Characters JSON must escape, and every surrogate (a lone one must be replaced). */
@@ -57,13 +57,13 @@ const ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  * `JSON.stringify` of every string).
  */
 const quote = (s: string): string => (ESCAPE.test(s) ? JSON.stringify((s as { toWellFormed?(): string }).toWellFormed?.() ?? s) : '"' + s + '"');
-const str = (v: unknown): string => (typeof v == "string" ? v : "");
+export const str = (v: unknown): string => (typeof v == "string" ? v : "");
 /** `,"name":"v"` for a non-empty string, else "" (the proto3 default, omitted). */
-const field = (name: string, v: unknown): string => (typeof v == "string" && v ? ',"' + name + '":' + quote(v) : "");
+export const field = (name: string, v: unknown): string => (typeof v == "string" && v ? ',"' + name + '":' + quote(v) : "");
 /** `,"name":n` for an OTLP `uint32` dropped count: positive, floored, at most 2^32 - 1; else "". */
 const count = (name: string, n: unknown): string => (typeof n == "number" && n >= 1 ? ',"' + name + '":' + Math.min(Math.floor(n), 4294967295) : "");
 /** `id` is `len` lowercase hex digits, not all zero (W3C Trace Context §3.2.2.3/4); two tests measured faster than one with a look-ahead. */
-const hex = (id: unknown, len: number): id is string => typeof id == "string" && id.length == len && /^[\da-f]+$/.test(id) && /[^0]/.test(id);
+export const hex = (id: unknown, len: number): id is string => typeof id == "string" && id.length == len && /^[\da-f]+$/.test(id) && /[^0]/.test(id);
 /** A message from its fields (each with its leading comma): `{}` when there are none. */
 const object = (fields: string): string => "{" + fields.slice(1) + "}";
 /** An array or kvlist value. */
@@ -74,7 +74,7 @@ const values = (name: string, list: string): string => '{"' + name + '":{' + (li
  * an invalid Date, a cycle, nested deeper than 32 levels, unreadable). `null` is the empty
  * AnyValue. `path` holds the objects above it, for cycles and depth.
  */
-function anyValue(v: unknown, path: object[]): string {
+export function anyValue(v: unknown, path: object[]): string {
   switch (typeof v) {
     case "string":
       return '{"stringValue":' + quote(v) + "}";
@@ -165,7 +165,7 @@ function keyValues(map: object, path: object[]): string {
 }
 
 /** `,"attributes":[…]` and `,"droppedAttributesCount":n` of a resource, scope, span, event or link; each omitted when empty. */
-function attributes(holder: unknown): string {
+export function attributes(holder: unknown): string {
   const h = holder as { attributes?: unknown; droppedAttributesCount?: unknown } | undefined;
   const map = h?.attributes;
   let s = "";
@@ -273,14 +273,24 @@ let encoder: TextEncoder | undefined;
  * first appearance; groups left without spans are omitted. Never throws. With nothing to send
  * it is `{"resourceSpans":[]}` (20 bytes), which callers must not send.
  */
-export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer> {
+export const encodeSpans = (spans: readonly ReadableSpan[]): Uint8Array<ArrayBuffer> => encodeItems(spans, "Spans", "spans", span);
+
+/** What `encodeItems` groups: a span or a log record (both carry their resource and scope). */
+type Item = Pick<ReadableSpan, "resource" | "instrumentationScope">;
+
+/**
+ * The `Export<Kind>ServiceRequest` body for `items` (`kind` "Spans" or "Logs", `key` the
+ * scope group's list: "spans" or "logRecords"): grouped, written and copied out as described
+ * above, each item by `write` ("" drops it). otlp-logs.ts writes the logs body with it.
+ */
+export function encodeItems<T extends Item>(spans: readonly T[], kind: string, key: string, write: (item: T) => string): Uint8Array<ArrayBuffer> {
   // Scope groups by scope key, per resource. A key is "" or starts with "[", so it is never an
   // integer-like or inherited property name and the record keeps insertion order. Consecutive
   // spans nearly always share their resource and scope objects: those skip the lookups.
-  const groups = new Map<unknown, Record<string, [Scope, ReadableSpan[]]>>();
+  const groups = new Map<unknown, Record<string, [Scope, T[]]>>();
   let lastResource: unknown;
   let lastScope: unknown;
-  let group: ReadableSpan[] | undefined;
+  let group: T[] | undefined;
   for (const s of spans) {
     try {
       const r = s.resource;
@@ -311,18 +321,18 @@ export function encodeSpans(spans: readonly ReadableSpan[]): Uint8Array<ArrayBuf
   // What is not written yet: a resource or scope group goes out with its first span, so one
   // left without spans is only taken back from `pending`. A group follows another (",") when
   // a span was written since its parent started (`at` moved).
-  let pending = '{"resourceSpans":[';
+  let pending = '{"resource' + kind + '":[';
   for (const [r, scopes] of groups) {
     const mark = at;
     const before = pending;
-    pending += (at ? "," : "") + '{"resource":' + guard(() => object(attributes(r)), "{}") + ',"scopeSpans":[';
+    pending += (at ? "," : "") + '{"resource":' + guard(() => object(attributes(r)), "{}") + ',"scope' + kind + '":[';
     for (const [sc, items] of Object.values(scopes)) {
       const scopeMark = at;
       const beforeScope = pending;
-      pending += (at > mark ? "," : "") + '{"scope":' + guard(() => '{"name":' + quote(str(sc?.name)) + field("version", sc?.version) + attributes(sc) + "}", '{"name":""}') + ',"spans":[';
+      pending += (at > mark ? "," : "") + '{"scope":' + guard(() => '{"name":' + quote(str(sc?.name)) + field("version", sc?.version) + attributes(sc) + "}", '{"name":""}') + ',"' + key + '":[';
       for (const s of items) {
         try {
-          const x = span(s);
+          const x = write(s);
           if (x) put(pending + x), (pending = ",");
         } catch {
           unreadable();
