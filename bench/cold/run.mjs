@@ -55,6 +55,7 @@ const LEAN_PROGRAMS = {
   "Browser init + traced fetch": "bench/lean/program-browser.ts",
   "Traces only, hand-wired": "bench/lean/program-hand-wired.ts",
   "Prometheus only": "bench/lean/program-prometheus.ts",
+  "Node quick start": "bench/lean/program-node.ts",
 };
 
 /** The entry that bundles a lean program: its exports, its default export where it has one. */

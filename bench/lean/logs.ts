@@ -102,15 +102,19 @@ function record(s: LogSink, scope: InstrumentationScope, severityNumber: number,
   const attributes: Attrs = {};
   let size = 0;
   let dropped = 0;
-  if (input && typeof input == "object")
-    for (const k in input) {
-      const v = Object.hasOwn(input, k) ? read(input, k) : undefined;
-      if (v == null) continue;
-      const c = k ? clean(v, s.length, []) : undefined;
-      if (c === undefined) warnOnce("logs: dropped an attribute (empty key or not a log value)");
-      else if (size++ < s.count) define(attributes, k, c);
-      else dropped++;
-    }
+  try {
+    if (input && typeof input == "object")
+      for (const k in input) {
+        const v = Object.hasOwn(input, k) ? read(input, k) : undefined;
+        if (v == null) continue;
+        const c = k ? clean(v, s.length, []) : undefined;
+        if (c === undefined) warnOnce("logs: dropped an attribute (empty key or not a log value)");
+        else if (size++ < s.count) define(attributes, k, c);
+        else dropped++;
+      }
+  } catch {
+    warnOnce("logs: dropped unreadable attributes");
+  }
   const r: LogData = { timestamp: t, observedTimestamp: t, attributes, droppedAttributesCount: dropped, resource: s.resource, instrumentationScope: scope, severityNumber, severityText };
   body = clean(body, 1 / 0, []);
   if (body !== undefined) r.body = body;

@@ -25,7 +25,7 @@ import type { Resource } from "./contract.ts";
 import { otlpTarget, type LeanOptions } from "./config.ts";
 import { warnOnce } from "./diag.ts";
 import { createPost } from "./export.ts";
-import { createMeterProvider, within, type TemporalityPreference } from "./metrics.ts";
+import { createMeterProvider, within, type MeterProviderConfig, type TemporalityPreference } from "./metrics.ts";
 import { metrics } from "./metrics-api.ts";
 import { encodeMetrics } from "./otlp-metrics.ts";
 
@@ -43,8 +43,11 @@ export interface SdkPart {
 
 const sleep = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The metrics part (see the module doc); `preferred`: the temporality when the env sets none (Workers: delta, Node: cumulative). */
-export function metricsSdk(preferred = "delta"): SdkPart {
+/**
+ * The metrics part (see the module doc); `preferred`: the temporality when the env sets none
+ * (Workers: delta, Node: cumulative); `exemplar`: the exemplar filter (metrics.ts; none by default).
+ */
+export function metricsSdk(preferred = "delta", exemplar?: MeterProviderConfig["exemplar"]): SdkPart {
   return {
     start({ options, env, resource }) {
       const read = (name: string): string | undefined => {
@@ -60,7 +63,7 @@ export function metricsSdk(preferred = "delta"): SdkPart {
         temporality = "cumulative";
       }
       const timeout = +read("METRIC_EXPORT_TIMEOUT")! > 0 ? +read("METRIC_EXPORT_TIMEOUT")! : 3e4;
-      const provider = createMeterProvider({ resource, temporality });
+      const provider = createMeterProvider({ resource, temporality, exemplar });
       const post = createPost(otlpTarget(options.otlp ?? {}, env, "metrics"));
       metrics.setGlobalMeterProvider(provider);
 

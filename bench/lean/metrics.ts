@@ -56,6 +56,14 @@ export interface MeterProviderConfig {
   temporality?: TemporalityPreference;
   /** Distinct attribute sets per stream before the overflow series; default 2000. */
   cardinalityLimit?: number;
+  /**
+   * The exemplar filter (spec: MeterProvider "ExemplarFilter"), asked at each synchronous
+   * measurement: the ids to link (`{}` links none), or undefined for no
+   * exemplar. Unset: no exemplars (node-init.ts sets `trace_based` by default). Reservoirs as the
+   * product's: a histogram keeps the last measurement of each bucket; any other instrument one
+   * measurement, each later one replacing it with probability 1/(n+1) (naive reservoir sampling).
+   */
+  exemplar?: () => { traceId?: string; spanId?: string } | undefined;
 }
 
 export interface LeanMeterProvider {
@@ -85,8 +93,9 @@ interface Stream {
 /** A set of attributes: [clean attributes in key order, canonical key]. */
 type AttributeSet = [Attributes, string];
 type Scope = { name: string; version?: string; schemaUrl?: string };
-/** A series: [attributes, start time, sum or last value, histogram state, measurements recorded]. */
-type Cell = [Attributes, number, number, number[] | undefined, number];
+/** A series: [attributes, start time, sum or last value, histogram state, measurements recorded, exemplars, offered since the last collection]. */
+type Cell = [Attributes, number, number, number[] | undefined, number, Exemplar[]?, number?];
+type Exemplar = { value: number; time: number; traceId?: string; spanId?: string; filteredAttributes: Attributes };
 
 // The spec's default explicit bucket boundaries (SDK, "Explicit Bucket Histogram Aggregation").
 const BOUNDARIES = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1e3, 2500, 5e3, 7500, 1e4];
@@ -245,19 +254,20 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
         }
         return cell;
       };
-      /** Adds `v` to `cell`. */
-      const into = (cell: Cell, v: number): void => {
+      /** Adds `v` to `cell`; its bucket (0 outside histograms). */
+      const into = (cell: Cell, v: number): number => {
         const h = cell[3];
+        let i = 0;
         cell[4]++;
         if (h) {
           h[0]!++;
           h[1]! += v;
           h[2] = Math.min(h[2]!, v);
           h[3] = Math.max(h[3]!, v);
-          let i = 0;
           while (i < boundaries.length && v > boundaries[i]!) i++;
           h[4 + i]!++;
         } else cell[2] = gauge ? v : cell[2] + v;
+        return i;
       };
 
       const stream: Stream = {
@@ -269,7 +279,18 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
           const b = stream.b;
           // An observation: kept per attribute set for this collection, the last one winning.
           if (observable) b?.set(set[1], [set[0], v]);
-          else into(cellOf(cells, set, now()), v);
+          else {
+            const time = now();
+            const cell = cellOf(cells, set, time);
+            const i = into(cell, v);
+            const c = config.exemplar?.();
+            if (c) {
+              const n = (cell[6] = (cell[6] ?? 0) + 1) - 1;
+              const slot = histogram ? i : n ? Math.floor(Math.random() * (n + 1)) : 0;
+              if (!histogram && slot) return;
+              (cell[5] ??= [])[slot] = { value: v, time, traceId: c.traceId, spanId: c.spanId, filteredAttributes: {} };
+            }
+          }
         },
         k(time, out) {
           const observed = stream.b;
@@ -283,7 +304,9 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
           }
           const totals = new Map<string, number>();
           const dataPoints: DataPoint<unknown>[] = [];
-          for (const [key, [attributes, since, v, h, n]] of series) {
+          for (const [key, cell] of series) {
+            const [attributes, since, v, h, n, ex] = cell;
+            cell[6] = 0;
             // A series bound but not yet recorded into is not reported (the product's rule).
             if (!n) continue;
             let value: unknown = v;
@@ -293,7 +316,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
               totals.set(key, v);
               value = v - (previous.get(key) ?? 0);
             }
-            dataPoints.push({ attributes, startTime: delta ? from : since, time, value, exemplars: [] });
+            dataPoints.push({ attributes, startTime: delta ? from : since, time, value, exemplars: ex ? ex.filter(Boolean) : [] } as DataPoint<unknown>);
           }
           previous = totals;
           last = time;

@@ -10,7 +10,8 @@
  *   batch is exported at once), the span limits, `OTEL_EXPORTER_OTLP_[TRACES_]*` (config.ts);
  * - metrics: metrics-sdk.ts's part, cumulative unless `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`
  *   says otherwise, collected and exported every `OTEL_METRIC_EXPORT_INTERVAL` ms (default 60000;
- *   unref'd timer), each bounded by `OTEL_METRIC_EXPORT_TIMEOUT`;
+ *   unref'd timer), each bounded by `OTEL_METRIC_EXPORT_TIMEOUT`; exemplars by
+ *   `OTEL_METRICS_EXEMPLAR_FILTER` (`trace_based` default, `always_on`, `always_off`);
  * - logs: logs.ts's records (createLog) through the batch log record processor (`OTEL_BLRP_*`,
  *   schedule delay default 1000 ms), `OTEL_LOGS_EXPORTER`, `OTEL_LOGRECORD_ATTRIBUTE_*_LIMIT`
  *   (else `OTEL_ATTRIBUTE_*`), `OTEL_EXPORTER_OTLP_[LOGS_]*`;
@@ -38,7 +39,8 @@ import { encodeLogs } from "./otlp-logs.ts";
 import { encodeSpans } from "./otlp.ts";
 import { envSampler } from "./samplers.ts";
 import { trace } from "./trace-api.ts";
-import { createTracerProvider, type TracerProvider } from "./tracer.ts";
+import { createTracerProvider, getSpan, isSpanContextValid, type TracerProvider } from "./tracer.ts";
+import { active } from "./context-core.ts";
 
 /** `init()`'s options: config.ts's, and `serviceVersion`. */
 export interface NodeInitOptions extends LeanOptions {
@@ -103,15 +105,23 @@ export function init(options: NodeInitOptions = {}): NodeSdk {
     }
     if (names.includes("console")) sinks.push({ onEnd: (s) => print(encodeSpans([s])), flush: async () => {} });
     const flush = (): Promise<unknown> => Promise.all(sinks.map((s) => s.flush()));
-    if (sinks.length) {
-      config.sink = { onEnd: (s) => sinks.forEach((k) => k.onEnd(s)), flush: flush as () => Promise<void> };
-      flushes.push(flush);
-      every(integer(env, 0, "BSP_SCHEDULE_DELAY") ?? 5e3, flush);
-    }
+    // Spans are recorded even when no exporter takes them (`none`): logs and exemplars still
+    // carry the active span's ids, as the product's.
+    config.sink = { onEnd: (s) => sinks.forEach((k) => k.onEnd(s)), flush: flush as () => Promise<void> };
+    flushes.push(flush);
+    every(integer(env, 0, "BSP_SCHEDULE_DELAY") ?? 5e3, flush);
     config.sampler = envSampler(read(env, "TRACES_SAMPLER")?.toLowerCase(), read(env, "TRACES_SAMPLER_ARG"));
 
     // Metrics.
-    const metrics = metricsSdk("cumulative").start({ options, env, resource });
+    // OTEL_METRICS_EXEMPLAR_FILTER: trace_based (default: a measurement in a sampled span), always_on, always_off.
+    let filter = read(env, "METRICS_EXEMPLAR_FILTER")?.toLowerCase() ?? "trace_based";
+    if (!/^(trace_based|always_on|always_off)$/.test(filter)) warnOnce("ignored OTEL_METRICS_EXEMPLAR_FILTER: unknown filter"), (filter = "trace_based");
+    const exemplar = (): { traceId?: string; spanId?: string } | undefined => {
+      const c = getSpan(active())?.spanContext();
+      const ok = c && isSpanContextValid(c);
+      return filter == "always_on" ? (ok ? c : {}) : filter == "trace_based" && ok && c.traceFlags & 1 ? c : undefined;
+    };
+    const metrics = metricsSdk("cumulative", exemplar).start({ options, env, resource });
     if (metrics) {
       flushes.push(metrics.flush);
       every(integer(env, 1, "METRIC_EXPORT_INTERVAL") ?? 6e4, metrics.flush);

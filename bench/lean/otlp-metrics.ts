@@ -14,7 +14,7 @@
  *
  * The input is trusted: it comes from metrics.ts, whose attributes, descriptors and values are
  * already validated (the product's encoder also guards data from any user reader or producer,
- * which the Workers program does not have). No exemplars (metrics.ts keeps none). Each collection
+ * which the Workers program does not have). Exemplars as metrics.ts keeps them (ids only when a span was linked). Each collection
  * is its own `ResourceMetrics` entry (the product merges collections of one resource; the lean
  * path exports one collection per request).
  */
@@ -48,20 +48,25 @@ function anyValue(v: unknown): Json {
 const keyValues = (attributes: object | undefined): Json[] | undefined =>
   some(Object.entries(attributes ?? {}).map(([key, value]) => ({ key, value: anyValue(value) })));
 
+/** `asInt` (an INT instrument's integer) or `asDouble`. */
+const value = (v: number, int: boolean): Json => {
+  const i = int ? integer(v) : undefined;
+  return { asInt: i, asDouble: i === undefined ? double(v) : undefined };
+};
+
 function point(p: DataPoint<unknown>, int: boolean): Json {
   const v = p.value;
   const h = v as HistogramValue;
   const head = { attributes: keyValues(p.attributes), startTimeUnixNano: toEpochNanos(p.startTime), timeUnixNano: toEpochNanos(p.time) };
-  if (typeof v == "number") {
-    const i = int ? integer(v) : undefined;
-    return { ...head, asInt: i, asDouble: i === undefined ? double(v) : undefined };
-  }
+  const exemplars = some(p.exemplars.map((e) => ({ filteredAttributes: keyValues(e.filteredAttributes), timeUnixNano: toEpochNanos(e.time), ...value(e.value, int), spanId: e.spanId, traceId: e.traceId })));
+  if (typeof v == "number") return { ...head, ...value(v, int), exemplars };
   return {
     ...head,
     count: h.count + "",
     sum: double(h.sum),
     bucketCounts: some(h.bucketCounts.map(String)),
     explicitBounds: some(h.boundaries.map(double)),
+    exemplars,
     min: h.min,
     max: h.max,
   };
