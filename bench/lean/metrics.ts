@@ -29,9 +29,10 @@
  *   sets do not exhaust the limit; delta observable counters report the change since the last
  *   collection's total.
  *
- * Left out (each one import away in the product): views, more than one reader, exemplars (the
- * product's default `trace_based` filter keeps one only for a measurement made inside a sampled
- * span; the measured program records outside its span), the exponential histogram and summary
+ * Exemplars only when `config.exemplar` is given (exemplars.ts, node-init.ts); the Workers programs
+ * record outside their spans, where the product's default `trace_based` filter keeps none.
+ *
+ * Left out (each one import away in the product): views, more than one reader, the exponential histogram and summary
  * aggregations, self-observability, and the product's attribute-lookup caches (speed, not output:
  * an add + record with two attributes takes ~1.5 µs here, 0.13–0.25 µs in the product).
  * Differences: an empty attribute key is dropped (spec: keys are non-empty), where the product
@@ -57,14 +58,18 @@ export interface MeterProviderConfig {
   /** Distinct attribute sets per stream before the overflow series; default 2000. */
   cardinalityLimit?: number;
   /**
-   * The exemplar filter (spec: MeterProvider "ExemplarFilter"), asked at each synchronous
-   * measurement: the ids to link (`{}` links none), or undefined for no
-   * exemplar. Unset: no exemplars (node-init.ts sets `trace_based` by default). Reservoirs as the
-   * product's: a histogram keeps the last measurement of each bucket; any other instrument one
-   * measurement, each later one replacing it with probability 1/(n+1) (naive reservoir sampling).
+   * Exemplars: the filter and reservoirs (exemplars.ts), called with each synchronous
+   * measurement's series. Unset, none are kept: a program that exports none pays for none.
    */
-  exemplar?: () => { traceId?: string; spanId?: string } | undefined;
+  exemplar?: Offer;
 }
+
+/** An exemplar as the product's data model has it. */
+export type Exemplar = { value: number; time: number; traceId?: string; spanId?: string; filteredAttributes: Attributes };
+/** A series' exemplar state: [.., exemplars by slot, measurements offered since the last collection]. */
+export type ExemplarCell = { 5?: Exemplar[]; 6?: number };
+/** Offers one synchronous measurement to its series' reservoir (exemplars.ts); `bucket` is undefined outside histograms. */
+export type Offer = (cell: ExemplarCell, value: number, time: number, bucket?: number) => void;
 
 export interface LeanMeterProvider {
   getMeter(name: string, version?: string, options?: { schemaUrl?: string }): Meter;
@@ -95,7 +100,6 @@ type AttributeSet = [Attributes, string];
 type Scope = { name: string; version?: string; schemaUrl?: string };
 /** A series: [attributes, start time, sum or last value, histogram state, measurements recorded, exemplars, offered since the last collection]. */
 type Cell = [Attributes, number, number, number[] | undefined, number, Exemplar[]?, number?];
-type Exemplar = { value: number; time: number; traceId?: string; spanId?: string; filteredAttributes: Attributes };
 
 // The spec's default explicit bucket boundaries (SDK, "Explicit Bucket Histogram Aggregation").
 const BOUNDARIES = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1e3, 2500, 5e3, 7500, 1e4];
@@ -283,13 +287,7 @@ export function createMeterProvider(config: MeterProviderConfig): LeanMeterProvi
             const time = now();
             const cell = cellOf(cells, set, time);
             const i = into(cell, v);
-            const c = config.exemplar?.();
-            if (c) {
-              const n = (cell[6] = (cell[6] ?? 0) + 1) - 1;
-              const slot = histogram ? i : n ? Math.floor(Math.random() * (n + 1)) : 0;
-              if (!histogram && slot) return;
-              (cell[5] ??= [])[slot] = { value: v, time, traceId: c.traceId, spanId: c.spanId, filteredAttributes: {} };
-            }
+            config.exemplar?.(cell, v, time, histogram ? i : undefined);
           }
         },
         k(time, out) {

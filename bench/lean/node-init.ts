@@ -39,8 +39,8 @@ import { encodeLogs } from "./otlp-logs.ts";
 import { encodeSpans } from "./otlp.ts";
 import { envSampler } from "./samplers.ts";
 import { trace } from "./trace-api.ts";
-import { createTracerProvider, getSpan, isSpanContextValid, type TracerProvider } from "./tracer.ts";
-import { active } from "./context-core.ts";
+import { createTracerProvider, type TracerProvider } from "./tracer.ts";
+import { exemplars } from "./exemplars.ts";
 
 /** `init()`'s options: config.ts's, and `serviceVersion`. */
 export interface NodeInitOptions extends LeanOptions {
@@ -113,15 +113,7 @@ export function init(options: NodeInitOptions = {}): NodeSdk {
     config.sampler = envSampler(read(env, "TRACES_SAMPLER")?.toLowerCase(), read(env, "TRACES_SAMPLER_ARG"));
 
     // Metrics.
-    // OTEL_METRICS_EXEMPLAR_FILTER: trace_based (default: a measurement in a sampled span), always_on, always_off.
-    let filter = read(env, "METRICS_EXEMPLAR_FILTER")?.toLowerCase() ?? "trace_based";
-    if (!/^(trace_based|always_on|always_off)$/.test(filter)) warnOnce("ignored OTEL_METRICS_EXEMPLAR_FILTER: unknown filter"), (filter = "trace_based");
-    const exemplar = (): { traceId?: string; spanId?: string } | undefined => {
-      const c = getSpan(active())?.spanContext();
-      const ok = c && isSpanContextValid(c);
-      return filter == "always_on" ? (ok ? c : {}) : filter == "trace_based" && ok && c.traceFlags & 1 ? c : undefined;
-    };
-    const metrics = metricsSdk("cumulative", exemplar).start({ options, env, resource });
+    const metrics = metricsSdk("cumulative", exemplars(read(env, "METRICS_EXEMPLAR_FILTER")?.toLowerCase())).start({ options, env, resource });
     if (metrics) {
       flushes.push(metrics.flush);
       every(integer(env, 1, "METRIC_EXPORT_INTERVAL") ?? 6e4, metrics.flush);
