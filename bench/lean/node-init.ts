@@ -24,8 +24,10 @@
  *
  * `console`: the signal's OTLP/JSON body on one line (`console.log`) per export — the product
  * prints its own formats (span objects, JSON log lines); metrics `console` is reported, not printed.
- * Left out: `OTEL_PROPAGATORS` (the program propagates nothing; the lean core has W3C only,
- * B3/Jaeger are one import away in the product), `OTEL_LOG_LEVEL` (diag.ts reports each problem
+ * - `OTEL_PROPAGATORS` (propagators.ts: tracecontext, baggage, b3, b3multi, jaeger, none) into
+ *   the global `propagation` API.
+ *
+ * Left out: `OTEL_LOG_LEVEL` (diag.ts reports each problem
  * once at warn), `OTEL_CONFIG_FILE`, runtime metrics, `stats()`.
  */
 import "./context.ts";
@@ -38,6 +40,7 @@ import { metricsSdk } from "./metrics-sdk.ts";
 import { encodeLogs } from "./otlp-logs.ts";
 import { encodeSpans } from "./otlp.ts";
 import { envSampler } from "./samplers.ts";
+import { propagation, propagatorFromEnv } from "./propagators.ts";
 import { trace } from "./trace-api.ts";
 import { createTracerProvider, type TracerProvider } from "./tracer.ts";
 import { exemplars } from "./exemplars.ts";
@@ -110,6 +113,7 @@ export function init(options: NodeInitOptions = {}): NodeSdk {
     config.sink = { onEnd: (s) => sinks.forEach((k) => k.onEnd(s)), flush: flush as () => Promise<void> };
     flushes.push(flush);
     every(integer(env, 0, "BSP_SCHEDULE_DELAY") ?? 5e3, flush);
+    propagation.setGlobalPropagator(propagatorFromEnv(read(env, "PROPAGATORS")));
     config.sampler = envSampler(read(env, "TRACES_SAMPLER")?.toLowerCase(), read(env, "TRACES_SAMPLER_ARG"));
 
     // Metrics.

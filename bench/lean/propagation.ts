@@ -52,7 +52,7 @@ const guard = (f: () => void): void => {
 // backtrack only over trailing OWS: linear on any input, where `/[ \t]+$/` is quadratic on a
 // long inner run of spaces.
 /** `s` without leading and trailing OWS. */
-const trim = (s: string): string => (s.match(/[^ \t]([^]*[^ \t])?/) || [""])[0];
+export const trim = (s: string): string => (s.match(/[^ \t]([^]*[^ \t])?/) || [""])[0];
 
 /** The non-empty OWS-trimmed members of a comma-separated list (RFC 9110 §5.6.1: empty ones are skipped). */
 const list = (s: string): string[] => s.match(/[^, \t]([^,]*[^, \t])?/g) || [];
@@ -63,7 +63,7 @@ const list = (s: string): string[] => s.match(/[^, \t]([^,]*[^, \t])?/g) || [];
 const named = (carrier: object, name: string): string[] => Object.keys(carrier).filter((k) => k.toLowerCase() == name);
 
 /** The default setter: `Headers` (or anything with `set`), else a plain object, whose other-cased copies of the field go first so it is sent once. */
-const defaultSetter: TextMapSetter = {
+export const defaultSetter: TextMapSetter = {
   set(carrier: any, name, value) {
     guard(() => {
       if (typeof carrier.set == "function") return carrier.set(name, value);
@@ -80,7 +80,7 @@ const defaultSetter: TextMapSetter = {
  * `IncomingHttpHeaders`, where keys differing only by case are repeated field lines, as the
  * product's `defaultTextMapGetter` reports them. A carrier that throws is caught by the caller.
  */
-const read = (getter: TextMapGetter | undefined, carrier: any, name: string): string[] =>
+export const read = (getter: TextMapGetter | undefined, carrier: any, name: string): string[] =>
   ([] as unknown[])
     .concat(...(getter ? [getter.get(carrier, name)] : typeof carrier?.get == "function" ? [carrier.get(name)] : named(Object(carrier), name).map((k) => carrier[k])))
     .filter(isString);
