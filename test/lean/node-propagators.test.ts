@@ -35,6 +35,7 @@ const CARRIERS: Array<Record<string, string | string[]>> = [
   { "uber-trace-id": "80f198ee56343ba864fe8b2a57d3eff7:e457b5a2e4d86bd1:0:1" },
   { "uber-trace-id": "e457b5a2e4d86bd1%3A5a2e4d86bd1%3A0%3A3" },
   { "uber-trace-id": "abc:def:0:0" },
+  { "uber-trace-id": "abc:def:0:2" },
   { "uber-trace-id": "0:def:0:1" },
   { "uber-trace-id": "%zz:1:0:1" },
   { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "a=1", b3: "e457b5a2e4d86bd1-05e3ac9a4f6e3b90-0" },

@@ -218,4 +218,35 @@ test("createLog: levels, env level, child attributes, errors without a message, 
   assert.is(createTraceState("ot=th:0").get("ot"), "th:0");
 });
 
+test("OTEL_TRACES_SAMPLER(+_ARG): the product's decisions and ot=th tracestate on the same trace ids and parents", async () => {
+  const { samplerFromEnv } = await import("../../src/trace/samplers/from-env.ts");
+  const { setSpanContext } = await import("../../src/trace/span-in-context.ts");
+  const { ROOT_CONTEXT: P_ROOT } = await import("../../src/context/context.ts");
+  const { createTraceState: productTraceState } = await import("../../src/propagation/trace-state.ts");
+  const { envSampler } = await import("../../bench/lean/samplers.ts");
+  const { ROOT_CONTEXT, SPAN_KEY } = await import("../../bench/lean/context-core.ts");
+  const { nonRecordingSpan } = await import("../../bench/lean/propagation.ts");
+  const names = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"];
+  const args = [undefined, "0", "1", "0.5", "0.1", "0.25", "0.00001", "0.3333", "2", "x"];
+  const ids = Array.from({ length: 64 }, (_, i) => (BigInt(i) * 0x9e3779b97f4a7c15n + 12345n).toString(16).padStart(32, "7").slice(-32));
+  for (const name of names)
+    for (const arg of args) {
+      const ours = samplerFromEnv({ OTEL_TRACES_SAMPLER: name, ...(arg === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: arg }) } as never);
+      const lean = envSampler(name, arg);
+      for (const parent of [undefined, { flags: 1, ts: undefined }, { flags: 0, ts: "ot=th:8,a=1" }, { flags: 1, ts: "vendor=x" }]) {
+        for (const id of ids) {
+          const psc = parent && { traceId: id, spanId: "b7ad6b7169203331", traceFlags: parent.flags, isRemote: true };
+          const pc = psc ? setSpanContext(P_ROOT, { ...psc, traceState: parent!.ts ? productTraceState(parent!.ts) : undefined }) : P_ROOT;
+          const lc = psc ? ROOT_CONTEXT.setValue(SPAN_KEY, nonRecordingSpan({ ...psc, traceState: parent!.ts ? createTraceState(parent!.ts) : undefined })) : ROOT_CONTEXT;
+          const b = ours.shouldSample(pc, id, "n", 0, {}, []);
+          // The lean default (parent-based always-on) is no sampler: the tracer follows the parent's flag.
+          const a = lean ? lean.shouldSample(lc, id, "n", 0, {}) : { decision: psc ? (psc.traceFlags & 1) * 2 : 2, traceState: undefined };
+          const key = `${name} ${arg} ${JSON.stringify(parent)} ${id}`;
+          assert.is(a.decision == 2, b.decision == 2, key);
+          if (process.env.ALL_TS || (!psc && a.decision == 2)) assert.is(a.traceState?.serialize(), b.traceState?.serialize(), key);
+        }
+      }
+    }
+});
+
 test.run();
