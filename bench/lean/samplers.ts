@@ -8,7 +8,8 @@
  * The ratio sampler is the product's consistent-probability one (OpenTelemetry "TraceIdRatioBased"
  * with W3C Trace Context Level 2 randomness, OTEP 235): the last 14 hex digits of the trace id
  * (or a valid `ot=rv`) against the threshold `2^56 - round(ratio × 2^56)`, rounded to 4
- * significant hex digits (+1 per 4 leading zero bits); a sampled root span carries `ot=th:<T>`.
+ * significant hex digits (+1 per 4 leading zero bits); a sampled span carries `ot=th:<T>` (its
+ * parent's other `ot` sub-keys kept after it). The 256-character bound of the `ot` entry is not checked.
  */
 import type { Context, Sampler } from "./contract.ts";
 import { warnOnce } from "./diag.ts";
@@ -41,9 +42,11 @@ function ratio(p: number): Sampler {
     shouldSample(c: Context, traceId: string) {
       const ts = getSpan(c)?.spanContext().traceState;
       const rv = ts?.get("ot")?.match(/(?:^|;)rv:([\da-f]{14})(?:;|$)/)?.[1];
-      return threshold && /^[\da-f]{32}$/.test(traceId) && (rv ?? traceId.slice(-14)) >= threshold
-        ? { decision: 2, traceState: ts ?? root }
-        : { decision: 0, traceState: ts };
+      if (!(threshold && /^[\da-f]{32}$/.test(traceId) && (rv ?? traceId.slice(-14)) >= threshold)) return { decision: 0, traceState: ts };
+      // A sampled span's `ot` entry carries this sampler's threshold first (OpenTelemetry TraceState Handling).
+      const parts = ts?.get("ot")?.split(";") ?? [];
+      const th = "th:" + t;
+      return { decision: 2, traceState: ts ? (parts.includes(th) ? ts : ts.set("ot", [th, ...parts.filter((p) => p && !p.startsWith("th:"))].join(";"))) : root };
     },
     toString: () => "",
   };
