@@ -27,13 +27,15 @@
  * - `OTEL_PROPAGATORS` (propagators.ts: tracecontext, baggage, b3, b3multi, jaeger, none) into
  *   the global `propagation` API.
  *
- * Left out: `OTEL_LOG_LEVEL` (diag.ts reports each problem
- * once at warn), `OTEL_CONFIG_FILE`, runtime metrics, `stats()`.
+ * - `OTEL_LOG_LEVEL`: `none`/`error` silence diag.ts (which reports each problem once, at warn
+ *   level; the product's also has info/debug output), for the life of the process.
+ *
+ * Left out: `OTEL_CONFIG_FILE`, runtime metrics, `stats()`.
  */
 import "./context.ts";
 import type { Resource, SpanSink, TracerConfig } from "./contract.ts";
 import { batch, configure, integer, otlpTarget, read, SERVICE_NAME, type LeanOptions } from "./config.ts";
-import { warnOnce } from "./diag.ts";
+import { mute, warnOnce } from "./diag.ts";
 import { createSpanSink } from "./export.ts";
 import { createLogQueue, setLogSink, type LogData } from "./logs.ts";
 import { metricsSdk } from "./metrics-sdk.ts";
@@ -86,6 +88,10 @@ let running: NodeSdk | undefined;
 export function init(options: NodeInitOptions = {}): NodeSdk {
   if (running) return running;
   const env: Env = options.env ?? process.env;
+  // OTEL_LOG_LEVEL: diag.ts reports at warn level only, so `none` and `error` silence it.
+  const level = read(env, "LOG_LEVEL")?.toLowerCase();
+  if (level == "none" || level == "error") mute();
+  else if (level && !/^(warn|info|debug|verbose|all)$/.test(level)) warnOnce("ignored OTEL_LOG_LEVEL: unknown level");
   const c = configure(options, env);
   const attributes = c.resource.attributes;
   attributes["telemetry.sdk.language"] = "nodejs";

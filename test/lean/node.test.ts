@@ -249,4 +249,14 @@ test("OTEL_TRACES_SAMPLER(+_ARG): the product's decisions and ot=th tracestate o
     }
 });
 
+// Last: muting is for the life of the process.
+test("OTEL_LOG_LEVEL: an unknown level reported; none silences the SDK's diagnostics", async () => {
+  warned.length = 0;
+  await program(lean, { OTEL_LOG_LEVEL: "loud" }).sdk.shutdown();
+  assert.ok(warned.some((w) => w.includes("OTEL_LOG_LEVEL")), warned.join("|"));
+  warned.length = 0;
+  await program(lean, { OTEL_LOG_LEVEL: "none", OTEL_BSP_MAX_QUEUE_SIZE: "-1" }).sdk.shutdown();
+  assert.equal(warned, []);
+});
+
 test.run();
