@@ -1,6 +1,6 @@
 /**
  * The OTLP/JSON `ExportLogsServiceRequest` body (POST `/v1/logs`) as UTF-8 bytes, byte for byte
- * what the product's src/export/otlp/logs-encoder.ts writes, on otlp.ts's writer (grouping by
+ * what the product's src/export/otlp/logs-encoder.ts writes, on otlp.ts's writer (`encodeSpans` with the logs' names and item writer) (grouping by
  * resource and scope, `AnyValue`, attributes, the copy into bytes).
  *
  * logs.proto `LogRecord` under the OTLP JSON rules: `fixed64` times as decimal strings (0, the
@@ -11,7 +11,7 @@
  * `eventName` (field 12). Never throws; nothing to send is `{"resourceLogs":[]}` (19 bytes).
  */
 import type { LogData } from "./logs.ts";
-import { anyValue, attributes, drop, encodeItems, field, hex } from "./otlp.ts";
+import { anyValue, attributes, drop, encodeSpans, field, hex } from "./otlp.ts";
 import { toEpochNanos } from "./time.ts";
 
 const nanos = (t: unknown): string => (typeof t == "number" && Number.isFinite(t) ? toEpochNanos(t) : "0");
@@ -36,4 +36,4 @@ function record(r: LogData): string {
 }
 
 /** The `ExportLogsServiceRequest` for `records` as the UTF-8 bytes of its JSON (see the module doc). */
-export const encodeLogs = (records: readonly LogData[]): Uint8Array<ArrayBuffer> => encodeItems(records, "Logs", "logRecords", record);
+export const encodeLogs = (records: readonly LogData[]): Uint8Array<ArrayBuffer> => encodeSpans(records, record, "Logs", "logRecords");
