@@ -37,7 +37,7 @@ function th(p: number): string | undefined {
 function ratio(p: number): Sampler {
   const t = th(p);
   const threshold = t?.padEnd(14, "0");
-  const root = t && createTraceState("ot=th:" + t);
+  const root = t ? createTraceState("ot=th:" + t) : undefined;
   return {
     shouldSample(c: Context, traceId: string) {
       const ts = getSpan(c)?.spanContext().traceState;
