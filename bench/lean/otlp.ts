@@ -56,14 +56,14 @@ const ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  * escape: one regular-expression test and two quotes (measured 7 % faster on a whole body than
  * `JSON.stringify` of every string).
  */
-const quote = (s: string): string => (ESCAPE.test(s) ? JSON.stringify((s as { toWellFormed?(): string }).toWellFormed?.() ?? s) : '"' + s + '"');
+export const quote = (s: string): string => (ESCAPE.test(s) ? JSON.stringify((s as { toWellFormed?(): string }).toWellFormed?.() ?? s) : '"' + s + '"');
 const str = (v: unknown): string => (typeof v == "string" ? v : "");
 /** `,"name":"v"` for a non-empty string, else "" (the proto3 default, omitted). */
-const field = (name: string, v: unknown): string => (typeof v == "string" && v ? ',"' + name + '":' + quote(v) : "");
+export const field = (name: string, v: unknown): string => (typeof v == "string" && v ? ',"' + name + '":' + quote(v) : "");
 /** `,"name":n` for an OTLP `uint32` dropped count: positive, floored, at most 2^32 - 1; else "". */
 const count = (name: string, n: unknown): string => (typeof n == "number" && n >= 1 ? ',"' + name + '":' + Math.min(Math.floor(n), 4294967295) : "");
 /** `id` is `len` lowercase hex digits, not all zero (W3C Trace Context §3.2.2.3/4); two tests measured faster than one with a look-ahead. */
-const hex = (id: unknown, len: number): id is string => typeof id == "string" && id.length == len && /^[\da-f]+$/.test(id) && /[^0]/.test(id);
+export const hex = (id: unknown, len: number): id is string => typeof id == "string" && id.length == len && /^[\da-f]+$/.test(id) && /[^0]/.test(id);
 /** A message from its fields (each with its leading comma): `{}` when there are none. */
 const object = (fields: string): string => "{" + fields.slice(1) + "}";
 /** An array or kvlist value. */
@@ -74,7 +74,7 @@ const values = (name: string, list: string): string => '{"' + name + '":{' + (li
  * an invalid Date, a cycle, nested deeper than 32 levels, unreadable). `null` is the empty
  * AnyValue. `path` holds the objects above it, for cycles and depth.
  */
-function anyValue(v: unknown, path: object[]): string {
+export function anyValue(v: unknown, path: object[]): string {
   switch (typeof v) {
     case "string":
       return '{"stringValue":' + quote(v) + "}";
@@ -165,7 +165,7 @@ function keyValues(map: object, path: object[]): string {
 }
 
 /** `,"attributes":[…]` and `,"droppedAttributesCount":n` of a resource, scope, span, event or link; each omitted when empty. */
-function attributes(holder: unknown): string {
+export function attributes(holder: unknown): string {
   const h = holder as { attributes?: unknown; droppedAttributesCount?: unknown } | undefined;
   const map = h?.attributes;
   let s = "";
