@@ -403,7 +403,9 @@ export function initRum(options: RumOptions = {}): RumSdk {
   }
 
   // A request made outside any span (a click handler) joins the page's trace.
-  const parent = (): Context => (getSpan(active()) ? active() : pageContext);
+  // Only the span is replaced: the rest of the context (our exports' SUPPRESS_KEY, baggage) is kept.
+  const pageSpan = getSpan(pageContext);
+  const parent = (c = active()): Context => (getSpan(c) || !pageSpan ? c : setSpan(c, pageSpan));
   const previous = g.fetch as TracedFetch | undefined;
   if (o.traceFetch !== false && previous) {
     guarded("fetch", () => {
@@ -418,7 +420,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   if (o.traceXhr !== false) {
     const origin = g.location?.origin;
     const to = o.propagateTo;
-    guarded("xhr", () => traceXhr(s.tracerProvider!.getTracer("otel-edge/runtime/rum/xhr", VERSION), parent, (url) => (to === undefined ? url.origin == origin : matches(to, url))));
+    guarded("xhr", () => traceXhr(s.tracerProvider!.getTracer("otel-edge/runtime/rum/xhr", VERSION), () => parent(), (url) => (to === undefined ? url.origin == origin : matches(to, url))));
   }
 
   // The page load leaves in idle time after `load`, so the page-hide export runs code that already ran (no long task at page hide).
