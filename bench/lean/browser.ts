@@ -132,7 +132,7 @@ export function init(options: LeanOptions = {}, extra?: BrowserExtra): BrowserSd
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    return part ? Promise.all([sink.flush(), part.flush()]).then(() => {}) : sink.flush();
+    return Promise.all([sink.flush(), part?.flush()]).then(() => {});
   };
   // Spec, batching processor: a span waits at most the scheduled delay (the timer is armed only
   // while spans wait); a full batch leaves at once (export.ts).
