@@ -65,7 +65,7 @@ type ObserverCtor = (new (cb: (list: { getEntries(): PerfEntry[] }) => void) => 
 
 /** Observes the vitals of one page view (see the module doc); `report` receives each final value once. */
 export function observeVitals(report: (r: WebVitalReport) => void, restoredAt?: number): VitalsHandle {
-  const g = globalThis as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string; prerendering?: boolean }; performance?: { interactionCount?: number }; requestAnimationFrame?: (cb: () => void) => unknown };
+  const g = globalThis as unknown as { PerformanceObserver?: ObserverCtor; document?: { visibilityState?: string; prerendering?: boolean }; performance?: { interactionCount?: number }; requestAnimationFrame?: (cb: () => void) => unknown };
   const PO = g.PerformanceObserver;
   const doc = asTarget(g.document);
   const win = doc && asTarget(globalThis);

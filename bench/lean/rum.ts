@@ -70,7 +70,7 @@ const PHASES = "redirect? redirectStart redirectEnd dns? domainLookupStart domai
 const CONNECTION: Record<string, string> = { wifi: "wifi", ethernet: "wired", cellular: "cell", none: "unavailable", unknown: "unknown" };
 
 type G = typeof globalThis & {
-  document?: Document;
+  document?: Document & { prerendering?: boolean };
   sessionStorage?: Storage;
   requestIdleCallback?: (fn: () => void, o: object) => unknown;
   navigator?: { userAgent?: string; language?: string; userAgentData?: { brands?: { brand: string; version: string }[]; mobile?: boolean; platform?: string }; connection?: { type?: string; effectiveType?: string } };
