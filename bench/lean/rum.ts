@@ -28,7 +28,7 @@ import type { Attributes, Context, SpanContext } from "./contract.ts";
 import type { Span } from "../../src/trace/types.ts";
 import type { UrlMatchers } from "../../src/instrument/http-semconv.ts";
 import { init, installFetchInstrumentation, matches, type BrowserSdk } from "./browser.ts";
-import type { LeanOptions } from "./config.ts";
+import { fail, got, isObject, type LeanOptions } from "./config.ts";
 import { active, ROOT_CONTEXT, withContext } from "./context-core.ts";
 import { warnOnce } from "./diag.ts";
 import { TRACED, type TracedFetch } from "./fetch.ts";
@@ -162,11 +162,15 @@ function exception(error: unknown): Attributes {
   return out;
 }
 
-/** Throws the product's TypeError for a RUM option of the wrong shape (before anything is installed). */
+/** Throws the product's TypeError / RangeError (its message) for a RUM option of the wrong shape, before anything is installed. */
 function check(o: RumOptions): void {
-  for (const k of FLAGS) if (o[k] !== undefined && typeof o[k] != "boolean") throw new TypeError(`Cannot init: options.${k}: expected true or false`);
+  if (!isObject(o)) fail("", "an object"); // init() would say it too, after the page listeners were added
+  for (const k of FLAGS) if (o[k] !== undefined && typeof o[k] != "boolean") fail(k, "true or false" + got(o[k]));
   const e = o.errors;
-  if (e !== undefined && typeof e != "boolean" && !(e && typeof e == "object" && (e.maxPerMinute === undefined || (Number.isInteger(e.maxPerMinute) && e.maxPerMinute >= 0)))) throw new TypeError("Cannot init: options.errors: expected true, false or { maxPerMinute? }");
+  if (e === undefined || typeof e == "boolean") return;
+  if (!isObject(e)) fail("errors", "true, false or { maxPerMinute? }" + got(e));
+  const n = e.maxPerMinute;
+  if (n !== undefined && !(Number.isInteger(n) && n! >= 0)) fail("errors.maxPerMinute", (typeof n == "number" ? "an integer >= 0" : "a number") + got(n), typeof n == "number" ? RangeError : TypeError);
 }
 
 /**

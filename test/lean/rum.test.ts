@@ -272,4 +272,41 @@ test("delivery: the page-hide export starts within the hide event, with keepaliv
   assert.equal(paths(lean), paths(product));
 });
 
+// The product's messages (test/runtimes/rum/init-rum.test.ts), for the options both take.
+const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
+  ["errors.maxPerMinute -1", { errors: { maxPerMinute: -1 } }, RangeError, /options\.errors\.maxPerMinute must be an integer >= 0, got -1/],
+  ["errors.maxPerMinute 1.5", { errors: { maxPerMinute: 1.5 } }, RangeError, /options\.errors\.maxPerMinute must be an integer >= 0, got 1\.5/],
+  ["errors as a number", { errors: 3 }, TypeError, /options\.errors must be true, false or \{ maxPerMinute\? \}, got 3/],
+  ["traceFetch", { traceFetch: "yes" }, TypeError, /options\.traceFetch must be true or false, got "yes"/],
+  ["traceXhr", { traceXhr: 1 }, TypeError, /options\.traceXhr must be true or false, got 1/],
+  ["navigations", { navigations: null }, TypeError, /options\.navigations must be true or false, got null/],
+  ["pageView", { pageView: "no" }, TypeError, /options\.pageView must be true or false/],
+  ["otlp.endpoint (init()'s own check)", { otlp: { endpoint: "collector" } }, TypeError, /endpoint must be an absolute http:\/\/ or https:\/\/ URL/],
+];
+for (const [what, options, Type, message] of INVALID) {
+  test(`invalid ${what}: both throw ${Type.name} (the product's message) before anything is installed`, async () => {
+    for (const initRum of [productRum, leanRum]) {
+      const p = page();
+      const fetchBefore = g.fetch;
+      try {
+        let thrown: unknown;
+        try {
+          await quiet(async () => void initRum(options as never));
+        } catch (e) {
+          thrown = e;
+        }
+        assert.instance(thrown, Type, `${what}: ${String(thrown)}`);
+        assert.match((thrown as Error).message, message);
+        assert.match((thrown as Error).message, /^Cannot /);
+        assert.is(p.fake.document.count(), 0, "no document listener");
+        assert.is(p.fake.window.count(), 0, "no window listener");
+        assert.is(p.fake.observerCount(), 0, "no PerformanceObserver");
+        assert.is(g.fetch, fetchBefore, "fetch not replaced");
+      } finally {
+        p.restore();
+      }
+    }
+  });
+}
+
 test.run();
