@@ -272,6 +272,46 @@ test("delivery: the page-hide export starts within the hide event, with keepaliv
   assert.equal(paths(lean), paths(product));
 });
 
+/** A page left to the back/forward cache and restored: a second page view with its own vitals (TTFB 0, FCP = LCP after two frames). */
+async function bfcache(initRum: (o: object) => { flush(): Promise<void>; stop(): Promise<void> }) {
+  const p = page();
+  try {
+    return await quiet(async () => {
+      const { fake } = p;
+      fake.emit({ entryType: "navigation", name: ORIGIN + "/", type: "navigate", startTime: 0, responseStart: 90, activationStart: 0 });
+      fake.emit({ entryType: "paint", name: "first-contentful-paint", startTime: 300 });
+      const sdk = initRum({ serviceName: "shop-web", otlp: { endpoint: COLLECTOR }, documentLoad: false });
+      p.setPhase("leave");
+      fake.leaveToCache();
+      await new Promise((r) => setTimeout(r, 5));
+      p.setPhase("restore");
+      fake.restoreFromCache(performance.now());
+      fake.frame();
+      fake.frame();
+      fake.emit({ entryType: "layout-shift", name: "", startTime: performance.now() + 1, value: 0.2, hadRecentInput: false });
+      p.setPhase("hide");
+      fake.document.hide();
+      (fake.window as any).dispatch("pagehide", { type: "pagehide", persisted: false });
+      await sdk.flush();
+      await sdk.stop();
+      return { calls: p.calls, before: 0, sent: 0, storedSession: [...p.store.values()][0] };
+    });
+  } finally {
+    p.restore();
+  }
+}
+
+test("back/forward cache: a second pageView (navigation.type back_forward_cache) with its own vitals, as the product records it", async () => {
+  const p = normalise(await bfcache(productRum as never));
+  const l = normalise(await bfcache(leanRum as never));
+  const views = p.spans.filter((s) => s.name == "pageView");
+  assert.equal(views.map((v) => v.attributes["navigation.type"]).sort(), ["back_forward_cache", "navigate"]);
+  // The restored view's FCP/LCP are measured in frames from the restore: their values differ run to run.
+  const strip = (x: any) => JSON.parse(JSON.stringify(x).replace(/"(web_vital\.value|browser\.web_vital\.(value|delta))":("[^"]*"|[\d.e-]+)/g, '"$1":0'));
+  assert.equal(strip(l.spans), strip(p.spans));
+  assert.equal(strip(l.logs), strip(p.logs));
+});
+
 // The product's messages (test/runtimes/rum/init-rum.test.ts), for the options both take.
 const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
   ["errors.maxPerMinute -1", { errors: { maxPerMinute: -1 } }, RangeError, /options\.errors\.maxPerMinute must be an integer >= 0, got -1/],
