@@ -3,7 +3,7 @@
  * (the product's `logsSdk()` part, src/sdk/logs-part.ts, with its batch log processor). Records
  * wait in a bounded queue (the product's 2048) and leave through export.ts's one transport
  * (`createPost`) to `/v1/logs`, with the page SDK's keepalive fetch, when the SDK flushes (5 s
- * after the first record, at page hide, `flush()`, `shutdown()`).
+ * after a record, at page hide, `flush()`, `shutdown()`), in bodies of at most 60 KiB.
  *
  * The body is the product's encoder's (src/export/otlp/logs-encoder.ts) for the records RUM
  * emits: `timeUnixNano`, `observedTimeUnixNano`, `severityNumber`, `severityText`, `body`,
@@ -35,8 +35,10 @@ export interface RumLogs {
   flush(): Promise<unknown>;
 }
 
+type Queued = RumLogRecord & { t: number };
+
 /** One `LogRecord` JSON object (see the module doc for the field order). */
-function record(r: RumLogRecord & { t: number }): string {
+function record(r: Queued): string {
   const t = '"' + toEpochNanos(r.t) + '"';
   const c = r.span;
   const flags = c ? c.traceFlags & 255 : 0;
@@ -49,22 +51,36 @@ function record(r: RumLogRecord & { t: number }): string {
   );
 }
 
-/** The logs part: `target` from browser.ts (`/v1/logs`), `resource` the SDK's; `scope` the RUM scope name. */
-export function createRumLogs(target: OtlpTarget, resource: Attributes, scope: string): RumLogs {
+/** The largest body sent with keepalive (keepalive.ts): bigger batches are halved until they fit. */
+const PIECE = 61440;
+
+/**
+ * The logs part: `target` from browser.ts (`/v1/logs`), `resource` the SDK's; `scope` the RUM
+ * scope name; `later` arms the SDK's flush (the batch log processor's 5 s delay).
+ */
+export function createRumLogs(target: OtlpTarget, resource: Attributes, scope: string, later: () => void): RumLogs {
   const post = createPost(target);
-  let queue: (RumLogRecord & { t: number })[] = [];
+  let queue: Queued[] = [];
   const head = '{"resourceLogs":[{"resource":' + "{" + attributes({ attributes: resource }).slice(1) + '},"scopeLogs":[{"scope":{"name":' + quote(scope) + '},"logRecords":[';
+  /** Posts `batch`, halved while its body is over the keepalive piece size (page hide: everything starts now, within the event). */
+  const send = (batch: Queued[]): Promise<unknown> => {
+    const body = new TextEncoder().encode(head + batch.map(record).join() + "]}]}]}");
+    const half = batch.length >> 1;
+    return half && body.length > PIECE ? Promise.all([send(batch.slice(0, half)), send(batch.slice(half))]) : post(body);
+  };
   return {
     emit(r) {
       if (queue.length >= 2048) return warnOnce("log record dropped: queue full");
       queue.push({ ...r, t: now() });
+      later();
     },
-    async flush() {
-      // Batches of 512 (the product's maxExportBatchSize); bodies stay under the 64 KiB keepalive budget for RUM's small records.
-      while (queue.length) {
-        const batch = queue.splice(0, 512);
-        await post(new TextEncoder().encode(head + batch.map(record).join() + "]}]}]}"));
-      }
+    flush() {
+      const all = queue;
+      queue = [];
+      const sent: Promise<unknown>[] = [];
+      // Batches of 512 (the product's maxExportBatchSize), all started at once.
+      for (let i = 0; i < all.length; i += 512) sent.push(send(all.slice(i, i + 512)));
+      return Promise.all(sent);
     },
   };
 }

@@ -184,6 +184,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   const win = asTarget(doc) && asTarget(globalThis);
   const session = o.session !== false && (sessionId(), true);
   let logs: RumLogs | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let beforeHide = (): void => {};
   let onRestore = (_at: number): void => {};
   // Registered before init() registers its page-hide flush, so the final vitals and the page
@@ -207,7 +208,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
       { ...o, resourceAttributes: { ...browserResource(), ...o.resourceAttributes } },
       {
         onStart: session ? (span) => (span as unknown as { attributes: Attributes }).attributes["session.id"] ?? span.setAttribute("session.id", sessionId()) : undefined,
-        part: (target, resource) => (logs = createRumLogs(target, resource, SCOPE)),
+        part: (target, resource) => (logs = createRumLogs(target, resource, SCOPE, () => (timer ??= setTimeout(() => ((timer = undefined), sdk!.flush()), 5e3)))),
       },
     );
   } finally {
@@ -439,6 +440,7 @@ export function initRum(options: RumOptions = {}): RumSdk {
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (() => {
+      clearTimeout(timer);
       beforeHide();
       for (const f of stops.reverse()) {
         try {

@@ -13,6 +13,7 @@ import { gunzipSync } from "node:zlib";
 import { initRum as productRum } from "../../src/runtime/rum/rum.ts";
 import { initRum as leanRum } from "../../bench/lean/rum.ts";
 import { installFakePage } from "../runtimes/rum/fake-browser.ts";
+import { createRumLogs } from "../../bench/lean/rum-logs.ts";
 
 type G = Record<string, unknown>;
 const g = globalThis as G;
@@ -310,6 +311,32 @@ test("back/forward cache: a second pageView (navigation.type back_forward_cache)
   const strip = (x: any) => JSON.parse(JSON.stringify(x).replace(/"(web_vital\.value|browser\.web_vital\.(value|delta))":("[^"]*"|[\d.e-]+)/g, '"$1":0'));
   assert.equal(strip(l.spans), strip(p.spans));
   assert.equal(strip(l.logs), strip(p.logs));
+});
+
+test("logs part: records leave in bodies of at most 60 KiB (keepalive), all started at once, every record once; 5 s timer armed per record", async () => {
+  const bodies: Uint8Array[] = [];
+  let armed = 0;
+  const logs = createRumLogs(
+    { url: COLLECTOR + "/v1/logs", headers: {}, timeout: 1000, fetch: async (_u, init) => (bodies.push(init!.body as Uint8Array), new Response("{}")) },
+    { "service.name": "shop-web" },
+    "otel-edge/rum",
+    () => armed++,
+  );
+  for (let i = 0; i < 700; i++) logs.emit({ severityNumber: 17, severityText: "ERROR", body: "e" + i, attributes: { pad: "x".repeat(300) } });
+  const done = logs.flush();
+  await new Promise((r) => setTimeout(r, 0));
+  const started = bodies.length;
+  await done;
+  assert.is(armed, 700);
+  assert.ok(bodies.length >= 4 && started == bodies.length, `${started} of ${bodies.length} started at once`);
+  const seen: string[] = [];
+  for (const b of bodies) {
+    assert.ok(b.length <= 61440, `${b.length} bytes`);
+    const body = JSON.parse(new TextDecoder().decode(b));
+    assert.equal(values(body.resourceLogs[0].resource.attributes), { "service.name": "shop-web" });
+    for (const r of body.resourceLogs[0].scopeLogs[0].logRecords) seen.push(r.body.stringValue);
+  }
+  assert.equal(seen, Array.from({ length: 700 }, (_, i) => "e" + i));
 });
 
 // The product's messages (test/runtimes/rum/init-rum.test.ts), for the options both take.
