@@ -27,7 +27,7 @@ const VARIANTS = {
   },
   "  of which: dedup (200 keys) and the per-minute limit": { "rum.ts": [["        const frame =", "seen.values().next().value!);\n", ""]] },
   "the logs pipeline (queue, OTLP logs encoder, /v1/logs export)": {
-    "rum.ts": [["    logs!.emit(r);\n", ""], ["        part: (target, resource) => (logs = createRumLogs(target, resource, SCOPE)),\n", ""]],
+    "rum.ts": [["    logs!.emit(r);\n", ""], ["        part: (target, resource) => (logs = createRumLogs(", "5e3)))),\n", ""]],
   },
   "traced XHR": { "rum.ts": [["  if (o.traceXhr !== false) {", "  // The page load leaves", "  // The page load leaves"]] },
   "fetch/XHR joining the page's trace (meta traceparent parent)": { "rum.ts": [["(getSpan(c) || !pageSpan ? c : setSpan(c, pageSpan))", "c"]] },
