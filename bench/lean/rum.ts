@@ -157,7 +157,13 @@ function exception(error: unknown): Attributes {
       out["exception.type"] = String(e.name || e.constructor?.name || "Error");
       out["exception.message"] = String(e.message ?? "");
       if (typeof e.stack == "string" && e.stack) out["exception.stacktrace"] = e.stack;
-    } else out["exception.message"] = typeof error == "string" ? error : JSON.stringify(error) ?? String(error);
+    } else {
+      let text = "[object Object]"; // a toString that throws (the product's describe())
+      try {
+        text = String(error);
+      } catch {}
+      out["exception.message"] = text;
+    }
   } catch {} // a hostile error: what was read
   return out;
 }

@@ -339,6 +339,35 @@ test("logs part: records leave in bodies of at most 60 KiB (keepalive), all star
   assert.equal(seen, Array.from({ length: 700 }, (_, i) => "e" + i));
 });
 
+test("hostile errors never throw into the page: a Proxy error with throwing traps, a cyclic rejection reason, a 20 kB message; both record the same attributes", async () => {
+  const hostile = new Proxy(new Error("x"), { get() { throw new Error("trap"); }, getPrototypeOf() { throw new Error("trap"); } });
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  const out: Record<string, unknown[]> = {};
+  for (const [name, initRum] of [["product", productRum], ["lean", leanRum]] as const) {
+    const p = page();
+    try {
+      await quiet(async () => {
+        const sdk = initRum({ serviceName: "shop-web", otlp: { endpoint: COLLECTOR } } as never);
+        const w = p.fake.window as any;
+        w.dispatch("error", { type: "error", error: hostile, message: "m" });
+        w.dispatch("unhandledrejection", { type: "unhandledrejection", reason: cyclic });
+        w.dispatch("error", { type: "error", error: new Error("y".repeat(20_000)) });
+        w.dispatch("error", null);
+        p.fake.document.hide();
+        await sdk.flush();
+        await sdk.stop();
+      });
+      const records = p.calls.filter((c) => c.url.endsWith("/v1/logs")).flatMap((c) => JSON.parse(c.body!).resourceLogs.flatMap((rl: any) => rl.scopeLogs.flatMap((sl: any) => sl.logRecords)));
+      out[name] = records.filter((r: any) => r.severityText == "ERROR").map((r: any) => [r.body?.stringValue?.slice(0, 40), Object.keys(values(r.attributes)).sort()]);
+    } finally {
+      p.restore();
+    }
+  }
+  assert.is(out.product!.length, 3, JSON.stringify(out));
+  assert.equal(out.lean, out.product);
+});
+
 // The product's messages (test/runtimes/rum/init-rum.test.ts), for the options both take.
 const INVALID: Array<[string, unknown, ErrorConstructor, RegExp]> = [
   ["errors.maxPerMinute -1", { errors: { maxPerMinute: -1 } }, RangeError, /options\.errors\.maxPerMinute must be an integer >= 0, got -1/],
