@@ -23,7 +23,7 @@
  * `otlp.keepalive: false`, `otlp.compression`, stats, `captureRequestHeaders`, `redactQueryKeys`,
  * the duration histogram (no meter provider in this program).
  */
-import type { Attributes, SpanSink } from "./contract.ts";
+import type { Attributes, OtlpTarget, SpanSink } from "./contract.ts";
 import type { Tracer } from "../../src/trace/tracer.ts";
 import type { UrlMatcher, UrlMatchers } from "../../src/instrument/http-semconv.ts";
 import type { TracerProvider } from "./tracer.ts";
@@ -56,6 +56,17 @@ export interface FetchInstrumentationOptions {
   ignore?: UrlMatchers;
 }
 
+/**
+ * What `initRum()` adds to the page SDK (rum.ts): `onStart` for each recording span (the
+ * session id), and `part`, started with the logs target (`/v1/logs` beside `/v1/traces`, the
+ * same headers, timeout and keepalive fetch) and the resource; its `flush()` joins the SDK's
+ * (timer, page hide, `flush()`, `shutdown()`).
+ */
+export interface BrowserExtra {
+  onStart?: SpanSink["onStart"];
+  part?: (target: OtlpTarget, resource: Attributes) => { flush(): Promise<unknown> };
+}
+
 /** The running SDK's fetch tracer (undefined: not started, disabled or shut down). */
 let fetchTracer: Tracer | undefined;
 
@@ -86,7 +97,7 @@ function resource(o: LeanOptions): Attributes {
  * init({ serviceName: "shop-web", otlp: { endpoint: "https://collector.example.com" } });
  * ```
  */
-export function init(options: LeanOptions = {}): BrowserSdk {
+export function init(options: LeanOptions = {}, extra?: BrowserExtra): BrowserSdk {
   const o = options;
   if (!isObject(o)) throw new TypeError("Cannot init: options must be an object.");
   for (const [key, ok, expected] of SHAPES) if (o[key] !== undefined && !ok(o[key])) fail(key, expected + got(o[key]));
@@ -109,8 +120,10 @@ export function init(options: LeanOptions = {}): BrowserSdk {
   if (fetchTracer) warnOnce("init() again: the new SDK replaces the previous one");
 
   install();
+  const to = { url: sendTo, headers: { ...sent }, timeout: timeoutMillis ?? 1e4, fetch: createKeepaliveFetch() };
+  const part = extra?.part?.({ ...to, url: sendTo.replace(/traces$/, "logs") }, attributes);
   const sink = createSpanSink(
-    { url: sendTo, headers: { ...sent }, timeout: timeoutMillis ?? 1e4, fetch: createKeepaliveFetch() },
+    to,
     { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 3e4 },
     { encode: encodePieces, now: true },
   );
@@ -119,11 +132,12 @@ export function init(options: LeanOptions = {}): BrowserSdk {
   const flush = () => {
     clearTimeout(timer);
     timer = undefined;
-    return sink.flush();
+    return Promise.all([sink.flush(), part?.flush()]).then(() => {});
   };
   // Spec, batching processor: a span waits at most the scheduled delay (the timer is armed only
   // while spans wait); a full batch leaves at once (export.ts).
   const batcher: SpanSink = {
+    onStart: extra?.onStart,
     onEnd(span) {
       if (!live) return warnOnce("span ended after shutdown: dropped");
       sink.onEnd(span);
@@ -159,7 +173,7 @@ export function init(options: LeanOptions = {}): BrowserSdk {
 }
 
 /** True when a rule selects `url` (the product's matchesUrl): a URL prefix or a host, a RegExp on the URL, a predicate; a throwing predicate does not match. */
-const matches = (rules: UrlMatchers, url: URL): boolean =>
+export const matches = (rules: UrlMatchers, url: URL): boolean =>
   [rules].flat().some((rule: UrlMatcher) => {
     try {
       if (typeof rule == "string") return rule.includes("://") ? url.href.startsWith(rule) : url.host == rule || url.hostname == rule;

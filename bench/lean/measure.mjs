@@ -24,6 +24,7 @@ const PROGRAMS = [
   ["program-init.ts", "Workers init + traced handler"],
   ["program-metrics.ts", "Workers init + traces + metrics"],
   ["program-browser.ts", "Browser init + traced fetch"],
+  ["program-rum.ts", "Browser initRum()"],
   ["program-hand-wired.ts", "Traces only, hand-wired"],
   ["program-prometheus.ts", "Prometheus only"],
   ["program-node.ts", "Node quick start"],

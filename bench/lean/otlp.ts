@@ -56,7 +56,7 @@ const ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  * escape: one regular-expression test and two quotes (measured 7 % faster on a whole body than
  * `JSON.stringify` of every string).
  */
-const quote = (s: string): string => (ESCAPE.test(s) ? JSON.stringify((s as { toWellFormed?(): string }).toWellFormed?.() ?? s) : '"' + s + '"');
+export const quote = (s: string): string => (ESCAPE.test(s) ? JSON.stringify((s as { toWellFormed?(): string }).toWellFormed?.() ?? s) : '"' + s + '"');
 export const str = (v: unknown): string => (typeof v == "string" ? v : "");
 /** `,"name":"v"` for a non-empty string, else "" (the proto3 default, omitted). */
 export const field = (name: string, v: unknown): string => (typeof v == "string" && v ? ',"' + name + '":' + quote(v) : "");
