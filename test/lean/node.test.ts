@@ -34,7 +34,9 @@ console.log = (m: string) => void printed.push(String(m));
 const sent: Array<{ url: string; body: string; headers: Record<string, string> }> = [];
 globalThis.fetch = (async (url: string, init: RequestInit) => {
   const body = typeof init.body == "string" ? init.body : new TextDecoder().decode(init.body as Uint8Array);
-  sent.push({ url: String(url), body, headers: Object.fromEntries(new Headers(init.headers)) });
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+  sent.push({ url: String(url), body, headers });
   return new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
 }) as typeof fetch;
 
