@@ -217,9 +217,11 @@ function view(s: ReadableSpan, nanos: (t: number) => string) {
   };
 }
 
-// Times read "now" on each side a moment apart, through two anchors (each ±1 ms): within 50 ms.
+// Times read "now" on each side a moment apart, through two anchors (each ±1 ms): within 250 ms
+// (a loaded CI machine can pause a process that long between the two readings; explicit times
+// are compared exactly by the encoder's differential tests).
 const near = (a: ReturnType<typeof view>, b: ReturnType<typeof view>): boolean =>
-  Math.abs(a.start - b.start) <= 50 && Math.abs(a.duration - b.duration) <= 50 && a.events.every((e, i) => Math.abs(e.time - (b.events[i]?.time ?? NaN)) <= 50);
+  Math.abs(a.start - b.start) <= 250 && Math.abs(a.duration - b.duration) <= 250 && a.events.every((e, i) => Math.abs(e.time - (b.events[i]?.time ?? NaN)) <= 250);
 
 test(
   "differential: random call sequences (hostile input, limits, parents) give the same spans as the product's tracer",
