@@ -2,12 +2,7 @@
 // (program-prometheus.ts, bundled for node as measure.mjs does): the program is rebuilt with the
 // guarantee's code cut out of the sources (exact text replacements, checked to apply), and the
 // difference in minified and gzip bytes printed. `node bench/lean/prometheus-costs.mjs`
-import { build } from "esbuild";
-import { readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
-
-const here = new URL(".", import.meta.url).pathname;
-const settings = { bundle: true, minify: true, format: "esm", target: "es2022", write: false, platform: "node", external: ["node:*"], legalComments: "none", logLevel: "silent" };
+import { printCosts } from "./costs.mjs";
 
 const NO_GZIP = {
   "prometheus-http.ts": [
@@ -102,39 +97,4 @@ const VARIANTS = {
   },
 };
 
-/** Applies `edits` ({ file: [[from, to]] }) as an esbuild plugin; throws when a text is not found. */
-function edited(edits) {
-  return {
-    name: "edits",
-    setup(b) {
-      b.onLoad({ filter: /bench\/lean\/[\w-]+\.ts$/ }, (args) => {
-        const file = args.path.slice(args.path.lastIndexOf("/") + 1);
-        let text = readFileSync(args.path, "utf8");
-        for (const edit of edits[file] ?? []) {
-          // [from, to]: one text replaced; [from, through, to]: the text from `from` through `through` replaced.
-          const [from, to] = edit.length == 2 ? edit : [edit[0], edit[2]];
-          const i = text.indexOf(from);
-          const k = edit.length == 2 ? -1 : text.indexOf(edit[1], i);
-          const j = edit.length == 2 ? i + from.length : k + edit[1].length;
-          if (i < 0 || (edit.length == 3 && k < 0)) throw new Error(`${file}: text not found: ${(i < 0 ? from : edit[1]).slice(0, 80)}`);
-          text = text.slice(0, i) + to + text.slice(j);
-        }
-        return { contents: text, loader: "ts" };
-      });
-    },
-  };
-}
-
-async function size(edits) {
-  const r = await build({ ...settings, entryPoints: [here + "program-prometheus.ts"], plugins: [edited(edits)] });
-  const code = r.outputFiles[0].contents;
-  return { min: code.length, gzip: gzipSync(code, { level: 9 }).length };
-}
-
-const base = await size({});
-console.log(`program-prometheus.ts: ${base.min} B min, ${base.gzip} B gzip`);
-console.log("guarantee → bytes it costs in the program (min / gzip)");
-for (const [name, edits] of Object.entries(VARIANTS)) {
-  const s = await size(edits);
-  console.log(`  ${String(base.min - s.min).padStart(5)} / ${String(base.gzip - s.gzip).padStart(4)}  ${name}`);
-}
+await printCosts("program-prometheus.ts", "node", VARIANTS);
