@@ -1,7 +1,7 @@
 // What RUM costs the page's main thread (issue 16), measured side by side in headless Chromium
-// at 4× CPU throttling (a mid-range phone): our `initRum()`, `web-vitals` alone (the floor: five
-// listeners and a beacon at page hide) and Elastic's `@elastic/apm-rum` (bench/package.json pins
-// both), each bundled as a page gets it (esbuild, platform browser, minified), minus a page
+// at 4× CPU throttling (a mid-range phone): our `initRum()`, the size-first core's (bench/lean),
+// `web-vitals` alone (the floor: five listeners and a beacon at page hide) and Elastic's
+// `@elastic/apm-rum` (bench/package.json pins both), each bundled as a page gets it (esbuild, platform browser, minified), minus a page
 // without any SDK. Not a test: timings depend on the machine; run it on a quiet one.
 //
 //   node bench/rum-main-thread.mjs            # 5 alternating rounds (RUM_BENCH_ROUNDS)
@@ -43,6 +43,12 @@ addEventListener("visibilitychange", () => {
   ours: {
     dir: root,
     source: `import { initRum } from "./src/runtime/browser.ts";
+initRum({ serviceName: "bench", otlp: { endpoint: location.origin + "/collector" } });`,
+  },
+  // The size-first core's initRum() (bench/lean, issue 16): what the same job costs on it.
+  lean: {
+    dir: root,
+    source: `import { initRum } from "./bench/lean/rum.ts";
 initRum({ serviceName: "bench", otlp: { endpoint: location.origin + "/collector" } });`,
   },
   elastic: {

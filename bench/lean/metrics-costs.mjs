@@ -75,7 +75,11 @@ const VARIANTS = {
       ["    const tasks: unknown[] = [];\n", "    if (tasks.length) await within(Promise.all(tasks), timeout);\n", ""],
       ["  async function collect(timeout: number)", "  async function collect()"],
       ["        c: observable ? [] : undefined,\n", ""],
-      ["          const b = stream.b;\n", "else into(cellOf(cells, set, now()), v);\n", "          into(cellOf(cells, set, now()), v);\n"],
+      [
+        "          const b = stream.b;\n",
+        "          }\n        },\n",
+        "          const time = now();\n          const cell = cellOf(cells, set, time);\n          const i = into(cell, v);\n          config.exemplar?.(cell, v, time, histogram ? i : undefined);\n        },\n",
+      ],
       ["          const observed = stream.b;\n          stream.b = undefined;\n", ""],
       ["          if (observed) {\n", "          }\n", ""],
       ["            } else if (observed && delta) {\n", "            }\n", "            }\n"],
