@@ -10,9 +10,8 @@ import * as assert from "uvu/assert";
 import { chromium, type Page } from "playwright-core";
 import { startRumSite } from "../runtimes/rum/server.mjs";
 import { poll, startCollector, type Collector } from "./peers.ts";
+import { CHROMIUM, CHROMIUM_ARGS as ARGS } from "../helpers/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 interface Sent {
   via: "fetch" | "beacon";

@@ -5,27 +5,13 @@
 // (a third origin: CORS) through the page-hide flush, with keepalive. Trace headers must reach
 // the page's origin only (the other origin sees neither them nor a preflight caused by them).
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { build } from "esbuild";
 import { chromium, type Browser } from "playwright-core";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, serve } from "../helpers/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-/** A server on 127.0.0.1 recording each request's method, path and headers; `handle` answers. */
-async function serve(handle: (req: IncomingMessage, res: import("node:http").ServerResponse) => void) {
-  const seen: Array<{ method: string; path: string; headers: Record<string, unknown> }> = [];
-  const server: Server = createServer((req, res) => {
-    seen.push({ method: req.method!, path: req.url!, headers: req.headers });
-    handle(req, res);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
 
 test("Chromium: the lean program's fetch spans arrive after navigation (page-hide flush, keepalive); trace headers to the page's origin only", async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);

@@ -8,28 +8,15 @@
 // and XHR in the server span's trace with traceparent sent, the `browser.web_vital` and ERROR
 // log records with the session id.
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { build } from "esbuild";
 import { chromium, type Browser } from "playwright-core";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, serve } from "../helpers/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SERVER_SPAN = "00f067aa0ba902b7";
-
-async function serve(handle: (req: IncomingMessage, res: import("node:http").ServerResponse) => void) {
-  const seen: Array<{ method: string; path: string; headers: Record<string, unknown> }> = [];
-  const server: Server = createServer((req, res) => {
-    seen.push({ method: req.method!, path: req.url!, headers: req.headers });
-    handle(req, res);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
 
 const attrs = (list: any[] | undefined) => Object.fromEntries((list ?? []).map((a: any) => [a.key, Object.values(a.value)[0]]));
 

@@ -13,18 +13,8 @@ import { assertScenario } from "./assert-scenario.mjs";
 import { startBackend } from "./backend.mjs";
 import { startStaticServer } from "./browser/static-server.mjs";
 import { INCOMING_TRACE_ID } from "./scenario.mjs";
+import { CHROMIUM, CHROMIUM_ARGS as ARGS } from "../helpers/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 interface OtlpFetch {
   url: string;

@@ -11,9 +11,8 @@ import * as assert from "uvu/assert";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startDevReceiver } from "../../scripts/dev-receiver.mjs";
 import { startRumSite } from "./rum/server.mjs";
+import { CHROMIUM, CHROMIUM_ARGS as ARGS } from "../helpers/chromium.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 interface KV {
   key: string;
