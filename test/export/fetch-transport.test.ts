@@ -1,56 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { createFetchTransport, parseRetryAfter } from "../../src/export/fetch-transport.ts";
 import type { FetchTransportOptions } from "../../src/export/fetch-transport.ts";
 import { diag, DiagLogLevel, resetDiagOnce } from "../../src/common/diag.ts";
+import { serveCollector, status } from "../helpers/collector-server.ts";
 
 const logs: string[] = [];
 const capture = (m: string, ...a: unknown[]) => logs.push([m, ...a.map(String)].join(" "));
 diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
-
-interface Received {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-/** A real HTTP server on 127.0.0.1; request i is answered by handlers[i] (the last one repeats). */
-async function serve(...handlers: Handler[]) {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) });
-      const h = handlers[Math.min(received.length - 1, handlers.length - 1)]!;
-      h(req, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/v1/traces`,
-    port,
-    received,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-const status =
-  (code: number, body = "", headers: Record<string, string> = {}): Handler =>
-  (_req, res) => {
-    res.writeHead(code, { "content-type": "application/json", ...headers });
-    res.end(body);
-  };
 
 /** Fake clock + sleep: retries take no real time; `slept` records every wait. */
 function fakeTime(): Pick<FetchTransportOptions, "sleep" | "now" | "random"> & { slept: number[] } {
@@ -73,7 +31,7 @@ test.before.each(() => {
 });
 
 test("200: POSTs the body with content-type and custom headers; one request", async () => {
-  const s = await serve(status(200, "{}"));
+  const s = await serveCollector(status(200, "{}"));
   try {
     const t = createFetchTransport({ url: s.url, headers: { "X-Api-Key": "k123", "x-tenant": "acme" } });
     const r = await t.send('{"resourceSpans":[]}');
@@ -93,7 +51,7 @@ test("200: POSTs the body with content-type and custom headers; one request", as
 });
 
 test("contentType option is sent", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   try {
     await createFetchTransport({ url: s.url, contentType: "application/x-protobuf" }).send("x");
     assert.is(s.received[0]!.headers["content-type"], "application/x-protobuf");
@@ -104,7 +62,7 @@ test("contentType option is sent", async () => {
 
 for (const code of [400, 401, 413, 500]) {
   test(`${code} is final: not retried`, async () => {
-    const s = await serve(status(code, JSON.stringify({ code: 3, message: "payload rejected" })), status(200));
+    const s = await serveCollector(status(code, JSON.stringify({ code: 3, message: "payload rejected" })), status(200));
     const time = fakeTime();
     try {
       const r = await createFetchTransport({ url: s.url, ...time }).send("{}");
@@ -121,7 +79,7 @@ for (const code of [400, 401, 413, 500]) {
 }
 
 test("429 with Retry-After in seconds waits that long, then succeeds", async () => {
-  const s = await serve(status(429, "", { "retry-after": "1" }), status(200));
+  const s = await serveCollector(status(429, "", { "retry-after": "1" }), status(200));
   const time = fakeTime();
   try {
     const r = await createFetchTransport({ url: s.url, ...time }).send("{}");
@@ -135,7 +93,7 @@ test("429 with Retry-After in seconds waits that long, then succeeds", async () 
 
 test("429 with Retry-After as an HTTP-date waits until that date", async () => {
   const when = new Date(Date.now() + 3000).toUTCString(); // second resolution
-  const s = await serve(status(429, "", { "retry-after": when }), status(200));
+  const s = await serveCollector(status(429, "", { "retry-after": when }), status(200));
   const time = fakeTime();
   try {
     const r = await createFetchTransport({ url: s.url, ...time }).send("{}");
@@ -149,7 +107,7 @@ test("429 with Retry-After as an HTTP-date waits until that date", async () => {
 });
 
 test("a Retry-After longer than the remaining budget gives up instead of waiting", async () => {
-  const s = await serve(status(503, "", { "retry-after": "60" }), status(200));
+  const s = await serveCollector(status(503, "", { "retry-after": "60" }), status(200));
   const time = fakeTime();
   try {
     const r = await createFetchTransport({ url: s.url, timeoutMillis: 10_000, ...time }).send("{}");
@@ -163,7 +121,7 @@ test("a Retry-After longer than the remaining budget gives up instead of waiting
 });
 
 test("503 then 200: retried after a jittered backoff", async () => {
-  const s = await serve(status(503), status(200));
+  const s = await serveCollector(status(503), status(200));
   const time = fakeTime();
   try {
     const r = await createFetchTransport({ url: s.url, ...time }).send("{}");
@@ -176,7 +134,7 @@ test("503 then 200: retried after a jittered backoff", async () => {
 });
 
 test("502 and 504 are retried with exponential backoff", async () => {
-  const s = await serve(status(502), status(504), status(200));
+  const s = await serveCollector(status(502), status(504), status(200));
   const time = fakeTime();
   try {
     const r = await createFetchTransport({ url: s.url, ...time }).send("{}");
@@ -190,7 +148,7 @@ test("502 and 504 are retried with exponential backoff", async () => {
 });
 
 test("a receiver that keeps failing: bounded attempts, capped backoff, last status reported", async () => {
-  const s = await serve(status(503));
+  const s = await serveCollector(status(503));
   const time = fakeTime();
   try {
     const r = await createFetchTransport({ url: s.url, timeoutMillis: 60_000, ...time }).send("{}");
@@ -205,7 +163,7 @@ test("a receiver that keeps failing: bounded attempts, capped backoff, last stat
 });
 
 test("a hung server: send resolves failed when the timeout budget runs out", async () => {
-  const s = await serve(() => {
+  const s = await serveCollector(() => {
     /* never answers */
   });
   try {
@@ -220,7 +178,7 @@ test("a hung server: send resolves failed when the timeout budget runs out", asy
 });
 
 test("an abort signal cancels the send", async () => {
-  const s = await serve(() => {});
+  const s = await serveCollector(() => {});
   try {
     const controller = new AbortController();
     const p = createFetchTransport({ url: s.url, timeoutMillis: 60_000 }).send("{}", controller.signal);
@@ -240,7 +198,7 @@ test("an abort signal cancels the send", async () => {
 });
 
 test("connection refused (closed port): retried as a network error, then fails", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   const url = s.url;
   await s.close();
   const time = fakeTime();
@@ -253,7 +211,7 @@ test("connection refused (closed port): retried as a network error, then fails",
 });
 
 test("a connection cut before the response is retried", async () => {
-  const s = await serve((req) => req.socket.destroy(), status(200));
+  const s = await serveCollector((req) => req.socket.destroy(), status(200));
   const time = fakeTime();
   try {
     const r = await createFetchTransport({ url: s.url, ...time }).send("{}");
@@ -265,7 +223,7 @@ test("a connection cut before the response is retried", async () => {
 });
 
 test("a connection cut mid-response after a 2xx status counts as accepted", async () => {
-  const s = await serve((req, res) => {
+  const s = await serveCollector((req, res) => {
     res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
     res.write('{"partialSucc');
     setTimeout(() => req.socket.destroy(), 20);
@@ -281,7 +239,7 @@ test("a connection cut mid-response after a 2xx status counts as accepted", asyn
 });
 
 test("a connection cut mid-response after a 503 is retried", async () => {
-  const s = await serve((req, res) => {
+  const s = await serveCollector((req, res) => {
     res.writeHead(503, { "content-length": "100" });
     res.write("partial");
     setTimeout(() => req.socket.destroy(), 20);
@@ -297,7 +255,7 @@ test("a connection cut mid-response after a 503 is retried", async () => {
 });
 
 test("partialSuccess is a success with the rejected count; errorMessage goes to diag", async () => {
-  const s = await serve(
+  const s = await serveCollector(
     status(200, JSON.stringify({ partialSuccess: { rejectedSpans: "3", errorMessage: "3 spans too old" } })),
     status(200, JSON.stringify({ partialSuccess: { rejectedLogRecords: 2 } })),
     status(200, JSON.stringify({ partialSuccess: {} })),
@@ -314,7 +272,7 @@ test("partialSuccess is a success with the rejected count; errorMessage goes to 
 });
 
 test("gzip: body is compressed, content-encoding set, and decodes on the server", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   const body = JSON.stringify({ resourceSpans: Array.from({ length: 50 }, (_, i) => ({ name: `span-${i}` })) });
   try {
     const r = await createFetchTransport({ url: s.url, compression: "gzip" }).send(body);
@@ -329,7 +287,7 @@ test("gzip: body is compressed, content-encoding set, and decodes on the server"
 });
 
 test("gzip without CompressionStream falls back to plain, with one diag note", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   const g = globalThis as { CompressionStream?: unknown };
   const saved = g.CompressionStream;
   delete g.CompressionStream;
@@ -349,7 +307,7 @@ test("gzip without CompressionStream falls back to plain, with one diag note", a
 test("credentials and header values never appear in diag output or errors", async () => {
   const secretHeader = "sk-live-SUPERSECRET";
   // The server echoes the key back in its error body, as some do.
-  const s = await serve(
+  const s = await serveCollector(
     status(503, JSON.stringify({ message: `bad key ${secretHeader}` })),
     status(401, JSON.stringify({ message: `invalid key ${secretHeader} for alice` })),
   );

@@ -9,8 +9,6 @@
 // sent is compared with the product's encoder output for the same spans (differential).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { createGzip } from "node:zlib";
 import { now as productNow } from "../../src/common/time.ts";
 import { encodeTracesBytes } from "../../src/export/otlp/trace-encoder.ts";
@@ -22,6 +20,7 @@ import { active, ROOT_CONTEXT, SUPPRESS_KEY, withContext, key } from "../../benc
 import { now as leanNow } from "../../bench/lean/time.ts";
 import type { BatchSettings, OtlpTarget } from "../../bench/lean/contract.ts";
 import { makeSpan } from "../export/otlp/span-fixtures.ts";
+import { countingFetch as countingFetchOver, serveCollector, status, streamBody, type Handler } from "../helpers/collector-server.ts";
 
 // Both clocks anchored at the same millisecond: the product's encoder is the oracle for the body.
 const realDateNow = Date.now;
@@ -61,50 +60,6 @@ const BATCH: BatchSettings = { maxQueueSize: 2048, maxExportBatchSize: 512, sche
 const sinkFor = (target: Partial<OtlpTarget> & { url: string }, batch: Partial<BatchSettings> = {}) =>
   createSpanSink({ headers: {}, timeout: 60_000, ...target }, { ...BATCH, ...batch });
 
-interface Received {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-/** A real HTTP server on 127.0.0.1; request i is answered by handlers[i] (the last one repeats). */
-async function serve(...handlers: Handler[]) {
-  const received: Received[] = [];
-  let open = 0;
-  let maxOpen = 0;
-  const server = http.createServer((req, res) => {
-    open++;
-    maxOpen = Math.max(maxOpen, open);
-    res.on("close", () => open--);
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks) });
-      handlers[Math.min(received.length - 1, handlers.length - 1)]!(req, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}/v1/traces`,
-    received,
-    maxOpen: () => maxOpen,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-const status =
-  (code: number, body = "", headers: Record<string, string> = {}): Handler =>
-  (_req, res) =>
-    void res.writeHead(code, { "content-type": "application/json", ...headers }).end(body);
-
 /** Ends `n` spans into `sink` and flushes; the spans. */
 async function send(sink: ReturnType<typeof createSpanSink>, n = 1, name = "span"): Promise<ReadableSpan[]> {
   const spans = Array.from({ length: n }, (_, i) => makeSpan({ name: `${name} ${i}`, attributes: { i } }));
@@ -118,7 +73,7 @@ const said = (re: RegExp): number => warnings.filter((w) => re.test(w)).length;
 // ---------------------------------------------------------------- request
 
 test("POSTs the product encoder's exact bytes with content-type and the target's headers; one request", async () => {
-  const s = await serve(status(200, "{}"));
+  const s = await serveCollector(status(200, "{}"));
   try {
     const sink = sinkFor({ url: s.url + "?tenant=a", headers: { "X-Api-Key": "k123", "x-tenant": "acme" } });
     const spans = await send(sink, 3);
@@ -169,7 +124,7 @@ test("a content-type header of the target wins; a header value fetch would refus
 });
 
 test("URL credentials travel as Basic auth (percent-decoded UTF-8), never in the URL; an explicit authorization wins", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   try {
     await send(sinkFor({ url: s.url.replace("http://", "http://alice:hunter2%C3%A9@") + "?token=q" }));
     assert.is(s.received[0]!.headers.authorization, `Basic ${Buffer.from("alice:hunter2é").toString("base64")}`);
@@ -185,7 +140,7 @@ test("URL credentials travel as Basic auth (percent-decoded UTF-8), never in the
 
 for (const code of [400, 401, 413, 500]) {
   test(`${code} is final: not retried, reported once`, async () => {
-    const s = await serve(status(code, JSON.stringify({ code: 3, message: "payload rejected" })), status(200));
+    const s = await serveCollector(status(code, JSON.stringify({ code: 3, message: "payload rejected" })), status(200));
     try {
       const sink = sinkFor({ url: s.url });
       await send(sink);
@@ -200,7 +155,7 @@ for (const code of [400, 401, 413, 500]) {
 }
 
 test("429 with Retry-After in seconds waits that long, then succeeds", async () => {
-  const s = await serve(status(429, "", { "retry-after": "1" }), status(200));
+  const s = await serveCollector(status(429, "", { "retry-after": "1" }), status(200));
   try {
     await send(sinkFor({ url: s.url }));
     assert.is(s.received.length, 2);
@@ -213,7 +168,7 @@ test("429 with Retry-After in seconds waits that long, then succeeds", async () 
 
 test("503 with Retry-After as an HTTP-date waits until that date; a past date retries at once", async () => {
   const when = new Date(Date.now() + 2000).toUTCString();
-  const s = await serve(status(503, "", { "retry-after": when }), status(503, "", { "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT" }), status(200));
+  const s = await serveCollector(status(503, "", { "retry-after": when }), status(503, "", { "retry-after": "Wed, 21 Oct 2015 07:28:00 GMT" }), status(200));
   try {
     await send(sinkFor({ url: s.url }));
     assert.is(s.received.length, 3);
@@ -226,7 +181,7 @@ test("503 with Retry-After as an HTTP-date waits until that date; a past date re
 });
 
 test("an invalid Retry-After falls back to the backoff", async () => {
-  const s = await serve(status(503, "", { "retry-after": "-5" }), status(503, "", { "retry-after": "soon" }), status(200));
+  const s = await serveCollector(status(503, "", { "retry-after": "-5" }), status(503, "", { "retry-after": "soon" }), status(200));
   try {
     await send(sinkFor({ url: s.url }));
     assert.is(s.received.length, 3);
@@ -237,7 +192,7 @@ test("an invalid Retry-After falls back to the backoff", async () => {
 });
 
 test("a Retry-After longer than the remaining budget gives up instead of waiting", async () => {
-  const s = await serve(status(503, "", { "retry-after": "60" }), status(200));
+  const s = await serveCollector(status(503, "", { "retry-after": "60" }), status(200));
   try {
     await send(sinkFor({ url: s.url, timeout: 10_000 }));
     assert.is(s.received.length, 1);
@@ -249,7 +204,7 @@ test("a Retry-After longer than the remaining budget gives up instead of waiting
 });
 
 test("502 and 504 are retried with exponential backoff and full jitter", async () => {
-  const s = await serve(status(502), status(504), status(200));
+  const s = await serveCollector(status(502), status(504), status(200));
   try {
     await send(sinkFor({ url: s.url }));
     assert.is(s.received.length, 3);
@@ -260,7 +215,7 @@ test("502 and 504 are retried with exponential backoff and full jitter", async (
 });
 
 test("a collector that keeps failing: 5 attempts, backoff capped at 5 s before jitter, reported once", async () => {
-  const s = await serve(status(503));
+  const s = await serveCollector(status(503));
   try {
     Math.random = () => 0.001;
     const sink = sinkFor({ url: s.url });
@@ -281,7 +236,7 @@ test("a collector that keeps failing: 5 attempts, backoff capped at 5 s before j
 });
 
 test("a hung collector: the request is aborted when the budget runs out; reported as a timeout", async () => {
-  const s = await serve(() => {});
+  const s = await serveCollector(() => {});
   try {
     const started = performance.now();
     await send(sinkFor({ url: s.url, timeout: 300 }));
@@ -295,7 +250,7 @@ test("a hung collector: the request is aborted when the budget runs out; reporte
 });
 
 test("connection refused: retried as a network error, then given up", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   await s.close();
   await send(sinkFor({ url: s.url }));
   assert.equal(waits(), [10, 20, 40, 50], "5 attempts");
@@ -303,7 +258,7 @@ test("connection refused: retried as a network error, then given up", async () =
 });
 
 test("a connection cut before the response is retried", async () => {
-  const s = await serve((req) => req.socket.destroy(), status(200));
+  const s = await serveCollector((req) => req.socket.destroy(), status(200));
   try {
     await send(sinkFor({ url: s.url }));
     assert.is(s.received.length, 2);
@@ -320,8 +275,8 @@ test("a connection cut mid-response after a 2xx counts as accepted; after a 503 
       res.write('{"partialSucc');
       realSetTimeout(() => req.socket.destroy(), 20);
     };
-  const ok = await serve(cut(200));
-  const busy = await serve(cut(503), status(200));
+  const ok = await serveCollector(cut(200));
+  const busy = await serveCollector(cut(503), status(200));
   try {
     await send(sinkFor({ url: ok.url }));
     assert.is(ok.received.length, 1, "accepted data is not sent twice");
@@ -335,7 +290,7 @@ test("a connection cut mid-response after a 2xx counts as accepted; after a 503 
 
 test("partialSuccess: a success, reported once; values that throw when coerced change nothing", async () => {
   const hostile = JSON.stringify({ partialSuccess: { rejectedSpans: { valueOf: 1, toString: 1 }, errorMessage: { toString: 1 } } });
-  const s = await serve(
+  const s = await serveCollector(
     status(200, JSON.stringify({ partialSuccess: { rejectedSpans: "3", errorMessage: "3 spans too old" } })),
     status(200, JSON.stringify({ partialSuccess: { rejectedSpans: 2 } })),
     status(200, hostile),
@@ -397,8 +352,8 @@ test("differential: the product's transport and the lean sink make the same requ
     ["partialSuccess", [status(200, '{"partialSuccess":{"rejectedSpans":"2","errorMessage":"x"}}')]],
   ];
   for (const [name, handlers] of scenarios) {
-    const ours = await serve(...handlers);
-    const lean = await serve(...handlers);
+    const ours = await serveCollector(...handlers);
+    const lean = await serveCollector(...handlers);
     try {
       const slept: number[] = [];
       const spans = [makeSpan({ name }), makeSpan({ attributes: { scenario: name } })];
@@ -420,42 +375,12 @@ test("differential: the product's transport and the lean sink make the same requ
 
 // ---------------------------------------------------------------- a collector that lies
 
-/** Bytes the servers' streamed bodies got out of `res.write`. */
-function stream(res: http.ServerResponse, chunk: Buffer, total: number): void {
-  let sent = 0;
-  const pump = (): void => {
-    while (sent < total && !res.destroyed) {
-      sent += chunk.length;
-      if (!res.write(chunk)) return void res.once("drain", pump);
-    }
-    if (!res.destroyed) res.end();
-  };
-  res.on("close", () => (sent = total));
-  pump();
-}
 
-/** The real fetch, counting the (decoded) body bytes its caller pulls out of each response. */
+/** The real fetch, counting the (decoded) body bytes its caller pulls out of each response, installed as `fetch`. */
 function countingFetch() {
-  const counter = { bytes: 0 };
-  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const response = await realFetch(input, init);
-    if (!response.body) return response;
-    const reader = response.body.getReader();
-    const counted = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          const { done, value } = await reader.read();
-          if (done) return controller.close();
-          counter.bytes += value.byteLength;
-          controller.enqueue(value);
-        },
-        cancel: (reason) => reader.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
-  }) as typeof fetch;
-  return counter;
+  const counting = countingFetchOver(realFetch);
+  globalThis.fetch = counting.fetch;
+  return counting.counter;
 }
 
 const MiB = 1024 * 1024;
@@ -463,9 +388,9 @@ const KiB = 1024;
 
 for (const code of [200, 400, 503]) {
   test(`a 100 MiB response body (${code}) is read up to 64 KiB, the rest cancelled`, async () => {
-    const s = await serve((_req, res) => {
+    const s = await serveCollector((_req, res) => {
       res.writeHead(code, { "content-type": "text/plain", "content-length": String(100 * MiB) });
-      stream(res, Buffer.alloc(64 * KiB, 0x61), 100 * MiB);
+      streamBody(res, Buffer.alloc(64 * KiB, 0x61), 100 * MiB);
     });
     try {
       const counter = countingFetch();
@@ -484,10 +409,10 @@ for (const code of [200, 400, 503]) {
 
 test("the rest of a body is cancelled, not left pending: the collector sees the response closed", async () => {
   let closed = false;
-  const s = await serve((_req, res) => {
+  const s = await serveCollector((_req, res) => {
     res.writeHead(200, { "content-type": "text/plain", "content-length": String(100 * MiB) });
     res.on("close", () => (closed = true));
-    stream(res, Buffer.alloc(64 * KiB, 0x61), 100 * MiB);
+    streamBody(res, Buffer.alloc(64 * KiB, 0x61), 100 * MiB);
   });
   try {
     await send(sinkFor({ url: s.url }));
@@ -499,9 +424,9 @@ test("the rest of a body is cancelled, not left pending: the collector sees the 
 });
 
 test("an endless chunked body: the read stops at 64 KiB, long before the timeout", async () => {
-  const s = await serve((_req, res) => {
+  const s = await serveCollector((_req, res) => {
     res.writeHead(400, { "content-type": "text/plain" });
-    stream(res, Buffer.alloc(16 * KiB, 0x62), Infinity);
+    streamBody(res, Buffer.alloc(16 * KiB, 0x62), Infinity);
   });
   try {
     const counter = countingFetch();
@@ -524,7 +449,7 @@ test("a gzip bomb (400 MiB inflated) is inflated no further than 64 KiB, with th
   gz.end();
   await done;
   const bomb = Buffer.concat(out);
-  const s = await serve((_req, res) => void res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(bomb.length) }).end(bomb));
+  const s = await serveCollector((_req, res) => void res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(bomb.length) }).end(bomb));
   try {
     const counter = countingFetch();
     globalThis.gc?.();
@@ -544,8 +469,8 @@ test("a gzip bomb (400 MiB inflated) is inflated no further than 64 KiB, with th
 
 for (const code of [301, 302, 303, 307, 308]) {
   test(`a ${code} to another origin is a failed export: never followed, never retried, reported once without secrets`, async () => {
-    const elsewhere = await serve(status(200, "{}"));
-    const collector = await serve((_req, res) => void res.writeHead(code, { location: `${elsewhere.origin}/steal?token=qs-s3cret` }).end());
+    const elsewhere = await serveCollector(status(200, "{}"));
+    const collector = await serveCollector((_req, res) => void res.writeHead(code, { location: `${elsewhere.origin}/steal?token=qs-s3cret` }).end());
     try {
       const sink = sinkFor({ url: collector.url, headers: { "x-api-key": "hdr-s3cret-key" } });
       await send(sink);
@@ -577,12 +502,12 @@ test("a browser's opaque redirect (type opaqueredirect, status 0) is a failed ex
 test("no secret in any diagnostic: a collector echoing the key, the token and the URL in every failure", async () => {
   const SECRETS = ["sk-live-SUPERSECRET", "hunter2pass", "querysecret", "bearer-tok-XYZ", Buffer.from("alice:hunter2pass").toString("base64")];
   const echo = (code: number): Handler => (req, res) => void res.writeHead(code, { "content-type": "application/json", "retry-after": "0" }).end(JSON.stringify({ message: `bad key ${req.headers["x-api-key"]} ${req.headers.authorization} at ${req.url}`, partialSuccess: { rejectedSpans: 1, errorMessage: `${req.headers["x-api-key"]}` } }));
-  const s = await serve(echo(503), echo(401), echo(500), echo(200), echo(302), () => {});
+  const s = await serveCollector(echo(503), echo(401), echo(500), echo(200), echo(302), () => {});
   try {
     const url = s.url.replace("http://", "http://alice:hunter2pass@") + "?token=querysecret";
     const sink = sinkFor({ url, headers: { "x-api-key": SECRETS[0]!, "x-other": `Bearer ${SECRETS[3]}` }, timeout: 500 });
     for (let i = 0; i < 6; i++) await send(sink);
-    const closed = await serve(status(200));
+    const closed = await serveCollector(status(200));
     await closed.close();
     await send(sinkFor({ url: closed.url.replace("http://", "http://alice:hunter2pass@") + "?token=querysecret", timeout: 300 }));
     assert.ok(s.received.length >= 6);
@@ -596,7 +521,7 @@ test("no secret in any diagnostic: a collector echoing the key, the token and th
 // ---------------------------------------------------------------- queue, batches, flush, drain
 
 test("the queue is bounded: the newest spans are dropped when full, reported once", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   try {
     const sink = sinkFor({ url: s.url }, { maxQueueSize: 3, maxExportBatchSize: 3 });
     const before = said(/queue full/);
@@ -616,7 +541,7 @@ test("the queue is bounded: the newest spans are dropped when full, reported onc
 });
 
 test("batches of maxExportBatchSize, in order, one request in flight at a time", async () => {
-  const s = await serve((_req, res) => void realSetTimeout(() => res.writeHead(200).end("{}"), 30));
+  const s = await serveCollector((_req, res) => void realSetTimeout(() => res.writeHead(200).end("{}"), 30));
   try {
     const sink = sinkFor({ url: s.url }, { maxExportBatchSize: 2 });
     const spans = await send(sink, 5);
@@ -631,7 +556,7 @@ test("batches of maxExportBatchSize, in order, one request in flight at a time",
 });
 
 test("a full batch is exported without flush or scheduled timer; the rest waits for flush", async () => {
-  const s = await serve(status(200));
+  const s = await serveCollector(status(200));
   try {
     const sink = sinkFor({ url: s.url }, { maxExportBatchSize: 2, scheduledDelayMillis: 10 });
     sink.onEnd(makeSpan());
@@ -652,7 +577,7 @@ test("a full batch is exported without flush or scheduled timer; the rest waits 
 
 test("concurrent flushes share one drain, which also takes spans ended while it runs; nothing queued: flush resolves at once", async () => {
   let release: () => void = () => {};
-  const s = await serve((_req, res) => void (release = () => res.writeHead(200).end("{}")));
+  const s = await serveCollector((_req, res) => void (release = () => res.writeHead(200).end("{}")));
   try {
     const sink = sinkFor({ url: s.url }, { maxExportBatchSize: 1 });
     sink.onEnd(makeSpan({ name: "a" }));

@@ -14,6 +14,7 @@ import { createFetchTransport } from "../../src/export/fetch-transport.ts";
 import { createOtlpExporter } from "../../src/export/otlp-http-exporter.ts";
 import { classifyExport } from "../../src/export/export-outcome.ts";
 import { diag, DiagLogLevel, resetDiagOnce } from "../../src/common/diag.ts";
+import { countingFetch, streamBody } from "../helpers/collector-server.ts";
 
 const logs: string[] = [];
 const capture = (m: string, ...a: unknown[]) => logs.push([m, ...a.map(String)].join(" "));
@@ -52,41 +53,7 @@ let streamed = 0;
 
 /** Writes `total` bytes of `chunk`s (Infinity: forever), respecting backpressure, until the client goes away. */
 function stream(res: http.ServerResponse, chunk: Buffer, total: number): void {
-  let sent = 0;
-  const pump = (): void => {
-    while (sent < total && !res.destroyed) {
-      sent += chunk.length;
-      streamed += chunk.length;
-      if (!res.write(chunk)) return void res.once("drain", pump);
-    }
-    if (!res.destroyed) res.end();
-  };
-  res.on("close", () => (sent = total));
-  pump();
-}
-
-/** A `fetch` that counts the (decoded) body bytes its caller pulls out of each response. */
-function countingFetch() {
-  const counter = { bytes: 0 };
-  const f = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const response = await fetch(input, init);
-    if (!response.body) return response;
-    const reader = response.body.getReader();
-    const counted = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          const { done, value } = await reader.read();
-          if (done) return controller.close();
-          counter.bytes += value.byteLength;
-          controller.enqueue(value);
-        },
-        cancel: (reason) => reader.cancel(reason),
-      },
-      { highWaterMark: 0 },
-    );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
-  }) as typeof fetch;
-  return { fetch: f, counter };
+  streamBody(res, chunk, total, (bytes) => (streamed += bytes));
 }
 
 const MiB = 1024 * 1024;
